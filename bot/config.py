@@ -1,0 +1,164 @@
+"""Configuration from ``LINLI_*`` environment variables (and an optional ``.env`` file).
+
+A malformed value stops start-up with a message that names the variable; nothing is guessed.
+Every variable is listed in ``VARIABLES`` with its default and meaning, and the README's table is
+checked against it by a test.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+
+from handlers.i18n import normalise
+from handlers.types import Community
+
+DEFAULT_DATABASE_PATH = Path("data") / "linli.db"
+TELEGRAM_API = "https://api.telegram.org"
+
+#: name → (default shown in the README, meaning)
+VARIABLES: dict[str, tuple[str, str]] = {
+    "LINLI_TELEGRAM_TOKEN": ("(unset)", "Bot token from @BotFather. Unset: the console chat."),
+    "LINLI_TELEGRAM_BASE_URL": (
+        TELEGRAM_API,
+        "Bot API server, for a self-hosted Bot API server (or the test stand-in).",
+    ),
+    "LINLI_DATABASE_URL": (
+        "sqlite:///data/linli.db",
+        "SQLAlchemy URL. PostgreSQL: postgresql+psycopg://user@host:5432/linli",
+    ),
+    "LINLI_TIMEZONE": ("Asia/Shanghai", "The community's time zone (IANA name)."),
+    "LINLI_DEFAULT_LOCALE": (
+        "zh_Hans",
+        "Language for people whose app does not say theirs: zh_Hans or en.",
+    ),
+    "LINLI_ADMINS": ("(none)", "Telegram user ids of admins, separated by commas."),
+    "LINLI_WEBHOOK_SECRET": (
+        "(derived from the token)",
+        "Secret Telegram sends with each webhook request.",
+    ),
+    "LINLI_WEBHOOK_LISTEN": ("127.0.0.1", "Address the webhook server listens on."),
+    "LINLI_WEBHOOK_PORT": ("8443", "Port the webhook server listens on."),
+    "LINLI_OUTBOX_INTERVAL": ("2", "Seconds between outbox runs."),
+    "LINLI_LOG_LEVEL": ("INFO", "DEBUG, INFO, WARNING or ERROR."),
+}
+
+_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]{10,}$")
+
+
+class ConfigError(ValueError):
+    """A configuration value that cannot be used; the message names the variable."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    telegram_token: str | None
+    telegram_base_url: str
+    database_url: str
+    timezone: ZoneInfo
+    default_locale: str
+    admins: frozenset[int]
+    webhook_secret: str | None
+    webhook_listen: str
+    webhook_port: int
+    outbox_interval: float
+    log_level: str
+
+    def community(self, bot_username: str | None = None) -> Community:
+        return Community(
+            timezone=self.timezone,
+            default_locale=self.default_locale,
+            admin_refs=frozenset(f"telegram:{admin}" for admin in self.admins),
+            bot_username=bot_username,
+        )
+
+
+def _read_env(env_file: Path | None) -> dict[str, str]:
+    values: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ)
+    return values
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, *, env_file: Path | None = Path(".env")
+) -> Settings:
+    """Read the settings; ``environ`` replaces the process environment (for tests)."""
+    env = dict(environ) if environ is not None else _read_env(env_file)
+
+    def get(name: str, default: str = "") -> str:
+        return env.get(name, default).strip()
+
+    token = get("LINLI_TELEGRAM_TOKEN") or None
+    if token is not None and not _TOKEN.match(token):
+        raise ConfigError("LINLI_TELEGRAM_TOKEN does not look like a bot token (123456:ABC…)")
+
+    base_url = get("LINLI_TELEGRAM_BASE_URL", TELEGRAM_API).rstrip("/")
+    if not re.match(r"^https?://[^/\s]+", base_url):
+        raise ConfigError(f"LINLI_TELEGRAM_BASE_URL must be an http(s) URL, got {base_url!r}")
+
+    database_url = get("LINLI_DATABASE_URL") or f"sqlite:///{DEFAULT_DATABASE_PATH.resolve()}"
+    if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", database_url):
+        raise ConfigError(
+            "LINLI_DATABASE_URL must start with sqlite:/// or postgresql+psycopg://, "
+            f"got {database_url.split('://')[0]!r}"
+        )
+
+    tz_name = get("LINLI_TIMEZONE", "Asia/Shanghai")
+    try:
+        timezone = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"LINLI_TIMEZONE: unknown time zone {tz_name!r}") from None
+
+    locale_raw = get("LINLI_DEFAULT_LOCALE", "zh_Hans")
+    if locale_raw.replace("-", "_").lower() not in {"zh", "zh_hans", "zh_cn", "en"}:
+        raise ConfigError(f"LINLI_DEFAULT_LOCALE must be zh_Hans or en, got {locale_raw!r}")
+
+    admins: set[int] = set()
+    for part in filter(None, (p.strip() for p in get("LINLI_ADMINS").split(","))):
+        if not part.lstrip("-").isdigit():
+            raise ConfigError(f"LINLI_ADMINS: {part!r} is not a Telegram user id (a number)")
+        admins.add(int(part))
+
+    secret = get("LINLI_WEBHOOK_SECRET") or None
+    if secret is not None and not re.match(r"^[A-Za-z0-9_-]{1,256}$", secret):
+        raise ConfigError("LINLI_WEBHOOK_SECRET may use only A-Z, a-z, 0-9, _ and - (1–256)")
+
+    port_raw = get("LINLI_WEBHOOK_PORT", "8443")
+    if not port_raw.isdigit() or not 0 < int(port_raw) < 65536:
+        raise ConfigError(f"LINLI_WEBHOOK_PORT must be a port number, got {port_raw!r}")
+
+    interval_raw = get("LINLI_OUTBOX_INTERVAL", "2")
+    try:
+        interval = float(interval_raw)
+    except ValueError:
+        interval = -1.0
+    if not 0.05 <= interval <= 3600:
+        raise ConfigError(
+            f"LINLI_OUTBOX_INTERVAL must be seconds (0.05–3600), got {interval_raw!r}"
+        )
+
+    level = get("LINLI_LOG_LEVEL", "INFO").upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ConfigError(f"LINLI_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {level!r}")
+
+    return Settings(
+        telegram_token=token,
+        telegram_base_url=base_url,
+        database_url=database_url,
+        timezone=timezone,
+        default_locale=normalise(locale_raw) or "zh_Hans",
+        admins=frozenset(admins),
+        webhook_secret=secret,
+        webhook_listen=get("LINLI_WEBHOOK_LISTEN", "127.0.0.1"),
+        webhook_port=int(port_raw),
+        outbox_interval=interval,
+        log_level=level,
+    )

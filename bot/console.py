@@ -1,0 +1,132 @@
+"""The console transport: a chat in the terminal, or a scripted one.
+
+Buttons are listed numbered; type the number or the label to press one. ``:as NAME [zh|en]``
+switches to another simulated person (their language hint is set the way Telegram's app would).
+When stdin is not a terminal, each line is one message and the replies are printed, so a whole
+conversation can be scripted: ``printf '/start\\n1\\n' | linli shell``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import TextIO
+
+from bot.dispatcher import Dispatcher
+from bot.outbox import OutboxWorker
+from handlers.types import ChatRef, Inbound, Kind, Reply, Sender
+
+TRANSPORT = "console"
+
+
+class ConsoleDeliverer:
+    """Outbox messages to console users are printed, marked with whom they are for."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def min_interval(self, chat_id: str) -> float:
+        return 0.0
+
+    async def deliver(self, chat_id: str, reply: Reply) -> None:
+        self.out.write(f"\n📨 (to {chat_id})\n")
+        self.out.write(render(reply))
+        self.out.flush()
+
+
+def render(reply: Reply, *, numbered: bool = True) -> str:
+    """A reply as terminal text: the message, any file, then its buttons — numbered when they
+    are the ones a typed number presses (the last keyboard shown)."""
+    lines = [reply.text]
+    if reply.attachment is not None:
+        size = len(reply.attachment.content)
+        lines.append(f"📎 {reply.attachment.filename} ({size} bytes)")
+    number = 1
+    for row in reply.buttons:
+        cells = []
+        for button in row:
+            if button.url:
+                cells.append(f"🔗 {button.label}: {button.url}")
+            elif numbered:
+                cells.append(f"[{number}] {button.label}")
+                number += 1
+            else:
+                cells.append(f"· {button.label}")
+        lines.append("   " + "   ".join(cells))
+    return "\n".join(lines) + "\n"
+
+
+def parse_line(line: str, chat: ChatRef, sender: Sender) -> Inbound:
+    text = line.rstrip("\r\n")
+    if text.startswith("/") and len(text) > 1:
+        word, _, args = text[1:].partition(" ")
+        return Inbound(
+            chat,
+            sender,
+            Kind.COMMAND,
+            text=text,
+            command=word.lower(),
+            args=args.strip(),
+            numbered_buttons=True,
+        )
+    return Inbound(chat, sender, Kind.TEXT, text=text, numbered_buttons=True)
+
+
+class ConsoleChat:
+    """Reads messages, hands them to the dispatcher, prints the replies and what the outbox
+    sends to console users."""
+
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        worker: OutboxWorker,
+        *,
+        name: str = "resident",
+        language_hint: str | None = None,
+        stdin: TextIO = sys.stdin,
+        out: TextIO = sys.stdout,
+    ) -> None:
+        self.dispatcher = dispatcher
+        self.worker = worker
+        self.stdin = stdin
+        self.out = out
+        self.interactive = stdin.isatty()
+        self.switch(name, language_hint)
+        worker.deliverers[TRANSPORT] = ConsoleDeliverer(out)
+
+    def switch(self, name: str, language_hint: str | None) -> None:
+        self.chat = ChatRef(TRANSPORT, name)
+        self.sender = Sender(TRANSPORT, name, name, None, language_hint)
+
+    async def run(self) -> None:
+        while True:
+            if self.interactive:
+                self.out.write(f"{self.sender.external_id}> ")
+                self.out.flush()
+            line = await asyncio.to_thread(self.stdin.readline)
+            if not line:
+                break
+            await self.say(line)
+        await self.worker.tick()
+
+    async def say(self, line: str) -> None:
+        """One line typed by the current person."""
+        text = line.strip()
+        if not text:
+            return
+        if not self.interactive:
+            self.out.write(f"\n{self.sender.external_id}> {text}\n")
+        if text.startswith(":as "):
+            parts = text.split()
+            hint = parts[2] if len(parts) > 2 else None
+            self.switch(parts[1], hint)
+            self.out.write(f"(now chatting as {parts[1]}{', ' + hint if hint else ''})\n")
+            return
+        replies = await asyncio.to_thread(
+            self.dispatcher.handle, parse_line(text, self.chat, self.sender)
+        )
+        active = max((i for i, r in enumerate(replies) if r.buttons), default=-1)
+        for index, reply in enumerate(replies):
+            self.out.write(render(reply, numbered=index == active))
+        self.out.flush()
+        await self.worker.tick()

@@ -1,0 +1,273 @@
+"""The dispatcher: one inbound message in, the replies to its sender out.
+
+For each message it opens one transaction, resolves the user and their language, loads the
+conversation, turns a typed button label into a press, routes the message (command, button
+payload, open form, free text), remembers the buttons it showed, and commits once. Messages to
+anyone else were written to the outbox inside that same transaction; the worker is woken after
+the commit. A conflict with a concurrent writer (a stale conversation version, a racing insert,
+a serialisation failure) re-runs the whole message; any other error is logged and answered with
+an apology in the user's language, and the transaction is rolled back so nothing half-done stays.
+
+It is synchronous on purpose: handlers are plain functions over a SQLAlchemy session, and the
+async transports run ``handle`` in a worker thread, one message per thread at a time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from bot.flood import FloodGuard
+from db.conversations import clear_flow, load_conversation
+from db.users import find_user, get_or_create_user
+from handlers import start
+from handlers.forms import engine
+from handlers.i18n import language, negotiate
+from handlers.router import Registry
+from handlers.types import (
+    MAX_MESSAGE_LENGTH,
+    Community,
+    Ctx,
+    Inbound,
+    Kind,
+    Reply,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 4
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _normalised_label(text: str) -> str:
+    """Letters and digits only, case-folded: "🗓 Events" and "events" compare equal."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def _is_conflict(exc: Exception) -> bool:
+    """A concurrent writer got there first: worth running the message again."""
+    if isinstance(exc, StaleDataError | IntegrityError):
+        return True
+    if isinstance(exc, DBAPIError):
+        text = str(exc.orig).lower()
+        return "database is locked" in text or "could not serialize" in text or "deadlock" in text
+    return False
+
+
+class Dispatcher:
+    """Routes inbound messages to handlers inside one transaction each."""
+
+    def __init__(
+        self,
+        *,
+        session_factory: sessionmaker[Session],
+        registry: Registry,
+        community: Community,
+        clock: Callable[[], datetime] = utc_now,
+        flood: FloodGuard | None = None,
+        on_outbox: Callable[[], None] | None = None,
+    ) -> None:
+        self.session_factory = session_factory
+        self.registry = registry
+        self.community = community
+        self.clock = clock
+        self.flood = flood or FloodGuard()
+        #: Called after a commit that wrote to the outbox (wakes the worker).
+        self.on_outbox = on_outbox
+
+    def handle(self, inbound: Inbound) -> list[Reply]:
+        """Handle one inbound message and return the replies to its sender."""
+        verdict = self.flood.check(f"{inbound.sender.transport}:{inbound.sender.external_id}")
+        if verdict == "drop":
+            return []
+        if verdict == "warn":
+            return [Reply(start.slow_down(self._fallback_gettext(inbound)))]
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                return self._handle_once(inbound)
+            except Exception as exc:
+                if _is_conflict(exc) and attempt < MAX_ATTEMPTS:
+                    log.info("conflict handling %s, retrying (%d)", inbound.kind, attempt)
+                    continue
+                log.exception(
+                    "failed to handle %s from %s:%s",
+                    inbound.kind,
+                    inbound.sender.transport,
+                    inbound.sender.external_id,
+                )
+                return [Reply(start.something_went_wrong(self._fallback_gettext(inbound)))]
+        raise AssertionError("unreachable")
+
+    def _fallback_gettext(self, inbound: Inbound) -> Callable[[str], str]:
+        """The sender's language when the main transaction could not tell it."""
+        chosen = None
+        try:
+            with self.session_factory() as session:
+                user = find_user(session, inbound.sender.transport, inbound.sender.external_id)
+                chosen = user.locale if user else None
+        except Exception:  # the database itself may be what failed
+            log.warning("could not read the user's language for an error reply")
+        code = negotiate(chosen, inbound.sender.language_hint, self.community.default_locale)
+        return language(code, self.community.timezone.key).gettext
+
+    def _handle_once(self, inbound: Inbound) -> list[Reply]:
+        with self.session_factory() as session:
+            with session.begin():
+                now = self.clock()
+                ctx = self._context(session, inbound, now)
+                self._route(ctx)
+                self._remember_buttons(ctx)
+                ctx.conversation.updated_at = now
+            wrote_outbox = session.info.pop("outbox_written", False)
+        if wrote_outbox and self.on_outbox is not None:
+            self.on_outbox()
+        return ctx.replies
+
+    def _context(self, session: Session, inbound: Inbound, now: datetime) -> Ctx:
+        sender = inbound.sender
+        user = get_or_create_user(
+            session,
+            transport=sender.transport,
+            external_id=sender.external_id,
+            now=now,
+            display_name=sender.display_name,
+            username=sender.username,
+            language_hint=sender.language_hint,
+        )
+        if not inbound.chat.is_group and user.private_chat_id != inbound.chat.chat_id:
+            user.private_chat_id = inbound.chat.chat_id
+        conversation = load_conversation(session, user, inbound.chat.key, now=now)
+        code = negotiate(user.locale, user.language_hint, self.community.default_locale)
+        ctx = Ctx(
+            session=session,
+            user=user,
+            conversation=conversation,
+            inbound=inbound,
+            lang=language(code, self.community.timezone.key),
+            community=self.community,
+            registry=self.registry,
+            now=now,
+        )
+        ctx.inbound = self._typed_button(ctx)
+        return ctx
+
+    def _typed_button(self, ctx: Ctx) -> Inbound:
+        """Typed text that names a button shown last (its label, or its number where the
+        transport numbers buttons and the question is a choice) counts as pressing it."""
+        inbound = ctx.inbound
+        buttons = ctx.conversation.keyboard or []
+        if inbound.kind is not Kind.TEXT or not buttons:
+            return inbound
+        text = inbound.text.strip()
+        payload = None
+        if inbound.numbered_buttons and text.isdigit() and self._numbers_pick_buttons(ctx):
+            index = int(text)
+            if 1 <= index <= len(buttons):
+                payload = buttons[index - 1][1]
+        if payload is None and len(text) <= 64:
+            wanted = _normalised_label(text)
+            payload = next(
+                (p for label, p in buttons if wanted and _normalised_label(label) == wanted), None
+            )
+        if payload is None:
+            return inbound
+        return Inbound(
+            chat=inbound.chat,
+            sender=inbound.sender,
+            kind=Kind.BUTTON,
+            payload=payload,
+            numbered_buttons=inbound.numbered_buttons,
+        )
+
+    def _numbers_pick_buttons(self, ctx: Ctx) -> bool:
+        """Outside a form, or at a choice or the summary, a typed number picks a button;
+        where the question wants typed input (a number, a date) it is the answer."""
+        form = self.registry.forms.get(ctx.conversation.flow or "")
+        return form is None or not engine.wants_typed_input(ctx, form)
+
+    def _route(self, ctx: Ctx) -> None:
+        inbound = ctx.inbound
+        conversation = ctx.conversation
+        form = self.registry.forms.get(conversation.flow) if conversation.flow else None
+        if conversation.flow and form is None:  # the form was removed in an update
+            clear_flow(conversation)
+        if form is not None and conversation.expires_at and conversation.expires_at <= ctx.now:
+            engine.expire(ctx, form)
+            form = None
+            if inbound.kind is Kind.BUTTON and (inbound.payload or "").startswith("fm:"):
+                return
+
+        if inbound.kind is Kind.TEXT and len(inbound.text) > MAX_MESSAGE_LENGTH:
+            start.too_long(ctx, len(inbound.text), MAX_MESSAGE_LENGTH)
+            if form is not None:
+                engine.prompt(ctx, form)
+            return
+
+        if inbound.kind is Kind.COMMAND:
+            self._command(ctx, form)
+        elif inbound.kind is Kind.BUTTON:
+            self._button(ctx, form)
+        elif form is not None:
+            engine.handle(ctx, form)
+        elif not any(handler(ctx) for handler in self.registry.text_handlers):
+            start.not_understood(ctx)
+
+    def _command(self, ctx: Ctx, form: engine.Form | None) -> None:
+        name = ctx.inbound.command or ""
+        if name == "cancel" and form is not None:
+            engine.cancel(ctx, form)
+            start.show_menu(ctx)
+            return
+        command = self.registry.commands.get(name)
+        if command is None:
+            start.unknown_command(ctx, name)
+        elif command.role is not None and not ctx.has_role(command.role):
+            start.not_allowed(ctx)
+        else:
+            token = ctx.conversation.token
+            command.handler(ctx, ctx.inbound.args)
+            if form is None or ctx.conversation.token != token:
+                return
+        if form is not None and ctx.conversation.flow == form.name:
+            # The form is still open: ask its question again so nothing typed so far is lost.
+            engine.prompt(ctx, form)
+
+    def _button(self, ctx: Ctx, form: engine.Form | None) -> None:
+        payload = ctx.inbound.payload or ""
+        prefix, _, rest = payload.partition(":")
+        if prefix == engine.PREFIX:
+            if form is not None:
+                engine.handle(ctx, form)
+            else:
+                start.stale_button(ctx)
+            return
+        handler = self.registry.buttons.get(prefix)
+        if handler is None:
+            start.stale_button(ctx)
+            if form is not None:
+                engine.prompt(ctx, form)
+            return
+        handler(ctx, rest)
+
+    @staticmethod
+    def _remember_buttons(ctx: Ctx) -> None:
+        """Keep the last keyboard shown, so typing a label (or number) presses it next time."""
+        for reply in reversed(ctx.replies):
+            if reply.buttons:
+                ctx.conversation.keyboard = [
+                    [button.label, button.payload]
+                    for row in reply.buttons
+                    for button in row
+                    if button.payload is not None
+                ]
+                return
+        if ctx.replies:
+            ctx.conversation.keyboard = []

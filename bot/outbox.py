@@ -1,0 +1,229 @@
+"""The outbox worker: claims due messages, renders each in its recipient's language, hands it
+to the transport, and records what happened.
+
+- ``retry_after`` (Telegram's 429) puts the message — and the rest of that chat's batch — back
+  for exactly that long, without counting it as a failed attempt.
+- Any other temporary failure is retried with exponential back-off; after ``max_attempts`` the
+  message is left ``failed`` with its error, visible to admins.
+- A permanent failure (the user blocked the bot, the chat is gone) fails at once.
+- One chat's messages go out in order, at most one per ``Deliverer.min_interval`` seconds;
+  different chats are served concurrently. The overall and per-group limits are the transport's
+  (python-telegram-bot's ``AIORateLimiter`` on Telegram).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.dispatcher import utc_now
+from db import outbox
+from db.models import User
+from handlers.i18n import language, negotiate
+from handlers.router import Registry
+from handlers.types import Community, Reply
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryError(Exception):
+    """A transport could not deliver. ``retry_after``: try again after that many seconds;
+    ``permanent``: never try again."""
+
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, permanent: bool = False
+    ) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.permanent = permanent
+
+
+class Deliverer(Protocol):
+    """What a transport offers the outbox."""
+
+    async def deliver(self, chat_id: str, reply: Reply) -> None: ...
+
+    def min_interval(self, chat_id: str) -> float:
+        """Seconds to leave between two messages to this chat."""
+        ...
+
+
+@dataclass(slots=True)
+class TickReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    message: outbox.ClaimedMessage
+    reply: Reply | None
+    error: str | None = None
+
+
+class OutboxWorker:
+    """Sends what the outbox holds; ``tick`` is called by the scheduler (or a test)."""
+
+    def __init__(
+        self,
+        *,
+        session_factory: sessionmaker[Session],
+        registry: Registry,
+        community: Community,
+        deliverers: dict[str, Deliverer] | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        batch_size: int = 100,
+        lease: timedelta = timedelta(minutes=5),
+        max_attempts: int = 8,
+        backoff: timedelta = timedelta(seconds=30),
+        concurrency: int = 32,
+    ) -> None:
+        self.session_factory = session_factory
+        self.registry = registry
+        self.community = community
+        self.deliverers: dict[str, Deliverer] = dict(deliverers or {})
+        self.clock = clock
+        self.batch_size = batch_size
+        self.lease = lease
+        self.max_attempts = max_attempts
+        self.backoff = backoff
+        self._concurrency = concurrency
+        self._last_sent: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    async def tick(self) -> TickReport:
+        """Send everything that is due now, batch by batch."""
+        report = TickReport()
+        limit = asyncio.Semaphore(self._concurrency)
+
+        async def run(chat: tuple[str, str], chat_jobs: list[_Job]) -> None:
+            async with limit:
+                await self._send_chat(chat, chat_jobs, report)
+
+        while True:
+            jobs = await asyncio.to_thread(self._claim)
+            if not jobs:
+                return report
+            by_chat: dict[tuple[str, str], list[_Job]] = {}
+            for job in jobs:
+                by_chat.setdefault((job.message.transport, job.message.chat_id), []).append(job)
+            await asyncio.gather(*(run(chat, items) for chat, items in by_chat.items()))
+            if len(jobs) < self.batch_size:
+                return report
+
+    def _claim(self) -> list[_Job]:
+        now = self.clock()
+        with self.session_factory() as session, session.begin():
+            claimed = outbox.claim_due(session, now=now, limit=self.batch_size, lease=self.lease)
+            user_ids = {m.user_id for m in claimed if m.user_id is not None}
+            users = (
+                {u.id: u for u in session.scalars(select(User).where(User.id.in_(user_ids)))}
+                if user_ids
+                else {}
+            )
+            return [self._render(message, users.get(message.user_id or -1)) for message in claimed]
+
+    def _render(self, message: outbox.ClaimedMessage, user: User | None) -> _Job:
+        """Render in the recipient's language (their choice, else their app's, else the
+        row's own locale, else the community's)."""
+        code = negotiate(
+            user.locale if user else None,
+            (user.language_hint if user else None) or message.locale,
+            self.community.default_locale,
+        )
+        lang = language(code, self.community.timezone.key)
+        try:
+            return _Job(message, self.registry.render(message.template, lang, message.params))
+        except Exception as exc:  # a template bug must not stop the other messages
+            log.exception("outbox message %d: template %r failed", message.id, message.template)
+            return _Job(message, None, error=f"render: {exc.__class__.__name__}: {exc}")
+
+    async def _send_chat(self, chat: tuple[str, str], jobs: list[_Job], report: TickReport) -> None:
+        transport, chat_id = chat
+        deliverer = self.deliverers.get(transport)
+        for index, job in enumerate(jobs):
+            if job.reply is None or deliverer is None:
+                error = job.error or f"no transport {transport!r} in this process"
+                await asyncio.to_thread(self._record_failure, job.message, error, True)
+                report.failed += 1
+                continue
+            await self._pace(transport, chat_id, deliverer.min_interval(chat_id))
+            try:
+                await deliverer.deliver(chat_id, job.reply)
+            except DeliveryError as exc:
+                if exc.retry_after is not None:
+                    later = [j.message for j in jobs[index:]]
+                    await asyncio.to_thread(self._record_retry_after, later, exc)
+                    report.retried += len(later)
+                    return
+                failed = await asyncio.to_thread(
+                    self._record_failure, job.message, str(exc), exc.permanent
+                )
+                report.failed += failed
+                report.retried += not failed
+                continue
+            except Exception as exc:  # an unexpected transport error: retry with back-off
+                log.exception("outbox message %d: delivery raised", job.message.id)
+                failed = await asyncio.to_thread(
+                    self._record_failure, job.message, f"{exc.__class__.__name__}: {exc}", False
+                )
+                report.failed += failed
+                report.retried += not failed
+                continue
+            await asyncio.to_thread(self._record_sent, job.message)
+            report.sent += 1
+
+    async def _pace(self, transport: str, chat_id: str, interval: float) -> None:
+        if interval <= 0:
+            return
+        key = f"{transport}:{chat_id}"
+        with self._lock:
+            wait = self._last_sent.get(key, float("-inf")) + interval - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        with self._lock:
+            self._last_sent[key] = time.monotonic()
+
+    def _record_sent(self, message: outbox.ClaimedMessage) -> None:
+        with self.session_factory() as session, session.begin():
+            outbox.mark_sent(session, message.id, now=self.clock())
+
+    def _record_retry_after(
+        self, messages: list[outbox.ClaimedMessage], exc: DeliveryError
+    ) -> None:
+        due = self.clock() + timedelta(seconds=exc.retry_after or 1)
+        log.info("rate limited: %d message(s) wait %.1fs", len(messages), exc.retry_after or 1)
+        with self.session_factory() as session, session.begin():
+            for message in messages:
+                outbox.mark_retry(
+                    session, message.id, due_at=due, error=str(exc), count_attempt=False
+                )
+
+    def _record_failure(self, message: outbox.ClaimedMessage, error: str, permanent: bool) -> bool:
+        """Record a failed try; returns True if the message is now given up on."""
+        attempts = message.attempts + 1
+        give_up = permanent or attempts >= self.max_attempts
+        with self.session_factory() as session, session.begin():
+            if give_up:
+                outbox.mark_failed(session, message.id, error=error)
+                log.warning("outbox message %d failed for good: %s", message.id, error)
+            else:
+                delay = min(self.backoff * 2 ** (attempts - 1), timedelta(hours=1))
+                outbox.mark_retry(
+                    session,
+                    message.id,
+                    due_at=self.clock() + delay,
+                    error=error,
+                    count_attempt=True,
+                )
+        return give_up

@@ -1,0 +1,50 @@
+"""Builds the pieces every transport shares from the settings: the database (migrated), the
+registry of flows, the dispatcher and the outbox worker."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Settings
+from bot.dispatcher import Dispatcher
+from bot.outbox import OutboxWorker
+from db.engine import make_engine, make_session_factory
+from db.migrate import upgrade
+from handlers import build_registry
+
+
+@dataclass(slots=True)
+class Runtime:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    dispatcher: Dispatcher
+    worker: OutboxWorker
+
+
+def build_runtime(settings: Settings, *, bot_username: str | None = None) -> Runtime:
+    """Migrate the database to the latest schema and wire the shared pieces."""
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    session_factory = make_session_factory(engine)
+    registry = build_registry()
+    community = settings.community(bot_username)
+    dispatcher = Dispatcher(session_factory=session_factory, registry=registry, community=community)
+    worker = OutboxWorker(session_factory=session_factory, registry=registry, community=community)
+    return Runtime(settings, engine, session_factory, dispatcher, worker)
+
+
+def configure_logging(level: str) -> None:
+    """Log lines carry no message bodies or tokens at INFO; httpx would log every Bot API URL
+    (which contains the token), so it is held at WARNING."""
+    logging.basicConfig(
+        level=getattr(logging, level, logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)

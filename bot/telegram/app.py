@@ -1,0 +1,223 @@
+"""The python-telegram-bot ``Application``, built and started the same way by ``linli run``,
+the end-to-end tests and the benchmark.
+
+Two ``Bot`` objects share the token: the application's own answers the person who just wrote at
+once; the outbox's goes through ``AIORateLimiter`` (Telegram's overall and per-group limits) and
+raises ``RetryAfter`` to the outbox worker instead of sleeping, so a 429 reschedules the row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from dataclasses import dataclass, replace
+
+from telegram import BotCommand, Update
+from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ContextTypes,
+    ExtBot,
+    TypeHandler,
+)
+
+from bot.dispatcher import Dispatcher
+from bot.outbox import DeliveryError, OutboxWorker
+from bot.scheduler import start_scheduler
+from bot.telegram import render
+from bot.telegram.convert import TRANSPORT, to_inbound
+from bot.telegram.processor import PerChatUpdateProcessor
+from handlers.i18n import SUPPORTED, language
+from handlers.router import Registry
+from handlers.types import Reply
+
+log = logging.getLogger(__name__)
+
+#: Telegram's language_code for each catalog, for the per-language command menu.
+MENU_LANGUAGES = {"zh_Hans": "zh", "en": "en"}
+#: The longest a reply waits out a 429 before giving up on it.
+MAX_REPLY_WAIT = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    url: str  # the public URL Telegram posts to
+    listen: str = "127.0.0.1"
+    port: int = 8443
+    secret: str | None = None
+
+
+def webhook_secret(token: str, configured: str | None) -> str:
+    """The configured secret, else one derived from the token (the same on every worker)."""
+    if configured:
+        return configured
+    return hashlib.sha256(f"linli-webhook:{token}".encode()).hexdigest()[:48]
+
+
+class TelegramDeliverer:
+    """The outbox's view of Telegram: send a reply, classify the failure."""
+
+    def __init__(self, bot: ExtBot) -> None:
+        self.bot = bot
+
+    def min_interval(self, chat_id: str) -> float:
+        # About one message a second to a private chat; groups are paced by AIORateLimiter.
+        return 1.0 if not chat_id.startswith("-") else 0.0
+
+    async def deliver(self, chat_id: str, reply: Reply) -> None:
+        try:
+            await render.send(self.bot, int(chat_id), reply)
+        except RetryAfter as exc:
+            seconds = exc.retry_after
+            wait = seconds.total_seconds() if hasattr(seconds, "total_seconds") else float(seconds)
+            raise DeliveryError(str(exc), retry_after=wait) from exc
+        except (Forbidden, BadRequest, InvalidToken) as exc:
+            raise DeliveryError(f"{exc.__class__.__name__}: {exc}", permanent=True) from exc
+        except TelegramError as exc:
+            raise DeliveryError(f"{exc.__class__.__name__}: {exc}") from exc
+
+
+class TelegramTransport:
+    """Turns updates into dispatcher calls and replies into Bot API calls."""
+
+    def __init__(self, dispatcher: Dispatcher) -> None:
+        self.dispatcher = dispatcher
+
+    async def on_update(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if not isinstance(update, Update):
+            return
+        bot = context.bot
+        inbound = to_inbound(update, bot_username=bot.username)
+        if update.callback_query is not None:
+            try:  # stop the button's spinner at once, whatever happens next
+                await update.callback_query.answer()
+            except TelegramError as exc:
+                log.info("could not answer a callback query: %s", exc)
+        if inbound is None:
+            return
+        replies = await asyncio.to_thread(self.dispatcher.handle, inbound)
+        edit_id = int(inbound.message_ref) if inbound.message_ref else None
+        for reply in replies:
+            await self._send(bot, int(inbound.chat.chat_id), reply, edit_id)
+
+    async def _send(self, bot, chat_id: int, reply: Reply, edit_id: int | None) -> None:
+        for attempt in range(2):
+            try:
+                await render.send(bot, chat_id, reply, edit_message_id=edit_id)
+                return
+            except RetryAfter as exc:
+                wait = exc.retry_after
+                seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
+                if attempt or seconds > MAX_REPLY_WAIT:
+                    raise
+                await asyncio.sleep(seconds)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("error while handling an update", exc_info=context.error)
+
+
+def command_menus(registry: Registry, tz_name: str) -> dict[str, list[BotCommand]]:
+    """The command menu in each language, keyed by our locale code."""
+    menus = {}
+    for code in SUPPORTED:
+        lang = language(code, tz_name)
+        menus[code] = [
+            BotCommand(command.name, lang.gettext(command.description or "")[:256])
+            for command in registry.menu_commands()
+            if command.role is None
+        ]
+    return menus
+
+
+def build_application(
+    *,
+    token: str,
+    base_url: str,
+    dispatcher: Dispatcher,
+    worker: OutboxWorker,
+    outbox_interval: float,
+) -> Application:
+    """The application: concurrent across chats, ordered within one. On start it registers
+    the command menus, learns the bot's username (for deep links), and starts the outbox on
+    its own rate-limited bot."""
+    api = f"{base_url.rstrip('/')}/bot"
+    files = f"{base_url.rstrip('/')}/file/bot"
+    transport = TelegramTransport(dispatcher)
+    outbox_bot = ExtBot(
+        token, base_url=api, base_file_url=files, rate_limiter=AIORateLimiter(max_retries=0)
+    )
+    menus = command_menus(dispatcher.registry, dispatcher.community.timezone.key)
+
+    default_locale = dispatcher.community.default_locale
+
+    async def post_init(application: Application) -> None:
+        await outbox_bot.initialize()
+        for code, commands in menus.items():
+            await application.bot.set_my_commands(commands, language_code=MENU_LANGUAGES[code])
+        await application.bot.set_my_commands(menus[default_locale])
+        dispatcher.community = replace(dispatcher.community, bot_username=application.bot.username)
+        worker.deliverers[TRANSPORT] = TelegramDeliverer(outbox_bot)
+        application.bot_data["scheduler"] = start_scheduler(
+            worker, dispatcher, interval=outbox_interval
+        )
+
+    async def post_stop(application: Application) -> None:
+        scheduler = application.bot_data.pop("scheduler", None)
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+
+    async def post_shutdown(application: Application) -> None:
+        await outbox_bot.shutdown()
+
+    application = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(api)
+        .base_file_url(files)
+        .concurrent_updates(PerChatUpdateProcessor(256))
+        .post_init(post_init)
+        .post_stop(post_stop)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    application.add_handler(TypeHandler(Update, transport.on_update))
+    application.add_error_handler(transport.on_error)
+    return application
+
+
+async def serve(
+    application: Application,
+    *,
+    stop: asyncio.Event,
+    webhook: Webhook | None = None,
+    poll_timeout: int = 10,
+) -> None:
+    """Run until ``stop`` is set: long polling, or a webhook that checks Telegram's secret
+    token header (requests without it are answered 403)."""
+    async with application:
+        updater = application.updater
+        assert updater is not None
+        if webhook is None:
+            await updater.start_polling(
+                timeout=poll_timeout,
+                drop_pending_updates=False,
+                allowed_updates=["message", "callback_query"],
+            )
+        else:
+            await updater.start_webhook(
+                listen=webhook.listen,
+                port=webhook.port,
+                url_path="telegram",
+                webhook_url=webhook.url,
+                secret_token=webhook.secret,
+                allowed_updates=["message", "callback_query"],
+            )
+        await application.start()
+        try:
+            await stop.wait()
+        finally:
+            await updater.stop()
+            await application.stop()

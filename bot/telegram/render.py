@@ -1,0 +1,85 @@
+"""``Reply`` → Bot API calls: inline keyboards, edits of the card a button was on, files, and
+splitting text over Telegram's 4,096-character limit."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest
+
+from handlers.types import MAX_MESSAGE_LENGTH, Keyboard, Reply
+
+log = logging.getLogger(__name__)
+
+
+def markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(b.label, url=b.url)
+                if b.url
+                else InlineKeyboardButton(b.label, callback_data=b.payload)
+                for b in row
+            ]
+            for row in buttons
+        ]
+    )
+
+
+def split_text(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
+    """Cut ``text`` into pieces Telegram accepts, at line breaks where possible."""
+    pieces: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        cut = cut if cut > limit // 2 else limit
+        pieces.append(text[:cut])
+        text = text[cut:].lstrip("\n")
+    pieces.append(text)
+    return [piece for piece in pieces if piece.strip()] or ["…"]
+
+
+async def send(
+    bot: Bot, chat_id: int | str, reply: Reply, *, edit_message_id: int | None = None
+) -> None:
+    """Send one reply; with ``edit_message_id`` and ``reply.edit``, edit that message instead."""
+    keyboard = markup(reply.buttons)
+    if reply.edit and edit_message_id is not None and reply.attachment is None:
+        try:
+            await bot.edit_message_text(
+                reply.text[:MAX_MESSAGE_LENGTH],
+                chat_id=chat_id,
+                message_id=edit_message_id,
+                reply_markup=keyboard,
+            )
+            return
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():
+                return
+            log.info("could not edit message, sending a new one: %s", exc)
+    attachment = reply.attachment
+    if attachment is not None:
+        caption = reply.text[:1024] or None
+        if attachment.is_photo:
+            await bot.send_photo(
+                chat_id,
+                attachment.file_id or attachment.content,
+                caption=caption,
+                reply_markup=keyboard,
+            )
+        else:
+            document = attachment.file_id or attachment.content
+            await bot.send_document(
+                chat_id,
+                document,
+                filename=attachment.filename,
+                caption=caption,
+                reply_markup=keyboard,
+            )
+        return
+    pieces = split_text(reply.text)
+    for index, piece in enumerate(pieces):
+        last = index == len(pieces) - 1
+        await bot.send_message(chat_id, piece, reply_markup=keyboard if last else None)

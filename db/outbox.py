@@ -1,0 +1,188 @@
+"""The outbox table's operations: enqueue (idempotent), claim due rows, record the outcome.
+
+Rows are written in the same transaction as the change that caused them, so a message exists
+exactly when its cause was committed. A worker claims due rows by moving them to ``sending`` with
+a lease: PostgreSQL uses ``FOR UPDATE SKIP LOCKED`` so several workers share the table without
+waiting on each other; SQLite serialises writers (``BEGIN IMMEDIATE``), which gives the same
+guarantee on one machine. A worker that dies mid-send leaves its rows to be claimed again when the
+lease runs out: delivery is at least once, and the lease is long enough that it is once in
+practice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from db.models import OutboxMessage, OutboxStatus
+
+MAX_ERROR_LENGTH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedMessage:
+    """A plain snapshot of a claimed row, safe to use outside the session that claimed it."""
+
+    id: int
+    transport: str
+    chat_id: str
+    user_id: int | None
+    locale: str | None
+    template: str
+    params: dict[str, Any]
+    attempts: int
+
+
+def enqueue(
+    session: Session,
+    *,
+    transport: str,
+    chat_id: str,
+    template: str,
+    now: datetime,
+    params: dict[str, Any] | None = None,
+    due_at: datetime | None = None,
+    user_id: int | None = None,
+    locale: str | None = None,
+    dedup_key: str | None = None,
+) -> bool:
+    """Add a message to the outbox; with a ``dedup_key`` that is already there, do nothing.
+
+    Returns True if a row was added. Idempotent under concurrency: the unique constraint on
+    ``dedup_key`` decides, via ``INSERT … ON CONFLICT DO NOTHING``.
+    """
+    values = {
+        "transport": transport,
+        "chat_id": str(chat_id),
+        "user_id": user_id,
+        "locale": locale,
+        "template": template,
+        "params": params or {},
+        "dedup_key": dedup_key,
+        "due_at": due_at or now,
+        "status": OutboxStatus.PENDING,
+        "attempts": 0,
+        "created_at": now,
+    }
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(OutboxMessage).values(**values)
+    if dedup_key is not None:
+        statement = statement.on_conflict_do_nothing(index_elements=["dedup_key"])
+    result = session.execute(statement)
+    # Tells the dispatcher to wake the outbox worker once this transaction commits.
+    session.info["outbox_written"] = True
+    return bool(result.rowcount)
+
+
+def cancel_pending(session: Session, *, dedup_prefix: str) -> int:
+    """Remove pending messages whose key starts with ``dedup_prefix`` (e.g. the reminders of a
+    cancelled signup). Returns how many were removed."""
+    result = session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.dedup_key.startswith(dedup_prefix, autoescape=True),
+        )
+    )
+    return result.rowcount
+
+
+def claim_due(
+    session: Session, *, now: datetime, limit: int, lease: timedelta
+) -> list[ClaimedMessage]:
+    """Claim up to ``limit`` due messages (oldest due first) for this worker until
+    ``now + lease``. Includes rows whose earlier claim's lease ran out."""
+    due = or_(
+        and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.due_at <= now),
+        and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_until < now),
+    )
+    query = (
+        select(OutboxMessage)
+        .where(due)
+        .order_by(OutboxMessage.due_at, OutboxMessage.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = list(session.scalars(query))
+    claimed = []
+    for row in rows:
+        row.status = OutboxStatus.SENDING
+        row.claimed_until = now + lease
+        claimed.append(
+            ClaimedMessage(
+                id=row.id,
+                transport=row.transport,
+                chat_id=row.chat_id,
+                user_id=row.user_id,
+                locale=row.locale,
+                template=row.template,
+                params=dict(row.params),
+                attempts=row.attempts,
+            )
+        )
+    session.flush()
+    return claimed
+
+
+def _finish(session: Session, message_id: int, **values: Any) -> None:
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.SENDING)
+        .values(**values)
+    )
+
+
+def mark_sent(session: Session, message_id: int, *, now: datetime) -> None:
+    _finish(
+        session,
+        message_id,
+        status=OutboxStatus.SENT,
+        sent_at=now,
+        claimed_until=None,
+        last_error=None,
+    )
+
+
+def mark_retry(
+    session: Session, message_id: int, *, due_at: datetime, error: str, count_attempt: bool
+) -> None:
+    """Put the message back for a later try (after ``retry_after`` or a back-off)."""
+    values: dict[str, Any] = {
+        "status": OutboxStatus.PENDING,
+        "due_at": due_at,
+        "claimed_until": None,
+        "last_error": error[:MAX_ERROR_LENGTH],
+    }
+    if count_attempt:
+        values["attempts"] = OutboxMessage.attempts + 1
+    _finish(session, message_id, **values)
+
+
+def mark_failed(session: Session, message_id: int, *, error: str) -> None:
+    """Give up on the message; it stays visible with its error."""
+    _finish(
+        session,
+        message_id,
+        status=OutboxStatus.FAILED,
+        claimed_until=None,
+        last_error=error[:MAX_ERROR_LENGTH],
+        attempts=OutboxMessage.attempts + 1,
+    )
+
+
+def failed_messages(session: Session, *, limit: int = 50) -> list[OutboxMessage]:
+    return list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.status == OutboxStatus.FAILED)
+            .order_by(OutboxMessage.id.desc())
+            .limit(limit)
+        )
+    )

@@ -1,0 +1,15 @@
+"""Conversation flows, transport-neutral: they read a ``Ctx`` and add ``Reply`` objects.
+
+One router per flow module, assembled here in one explicit list.
+"""
+
+from __future__ import annotations
+
+from handlers.router import Registry
+
+
+def build_registry() -> Registry:
+    """Every flow module's router, in the order the help lists their commands."""
+    from handlers import language, roles, start, upcoming
+
+    return Registry([start.router, upcoming.router, language.router, roles.router])

@@ -1,0 +1,294 @@
+"""Reading a date and time that someone typed into the chat, in Chinese or English.
+
+Full-width characters (``１２：００``, ``，``, ideographic space) are accepted; case and extra
+spaces do not matter. A date comes first, then a time, optionally separated by a comma, ``at``
+or ``@``. Accepted dates:
+
+- with a year: ``2026-12-24``, ``2026/12/24``, ``2026.12.24``, ``24.12.2026`` (day.month.year),
+  ``2026年12月24日``, ``24 December 2026``, ``Dec 24, 2026``;
+- without a year, month first: ``12/24``, ``12-24``, ``12月24日``, ``12月24号``, ``十二月二十四日``,
+  ``Dec 24``, ``December 24th``, ``24 Dec``;
+- relative: ``today``, ``tonight``, ``tomorrow``, ``day after tomorrow``, ``今天``, ``明天``,
+  ``后天``, ``大后天``, ``今晚`` / ``明晚`` (= 今天晚上 / 明天晚上).
+
+Accepted times: ``19:00``, ``19:00:30``, ``7pm``, ``7:30 pm``, ``7 a.m.``, ``晚上7:30``, ``19点``,
+``19时30分``, ``下午3点半``, ``上午10点15分``, ``八点一刻``, ``十点零五分``, ``7点钟``.
+
+Rules:
+
+- A date without a time uses the caller's default time; if there is none, nothing is returned.
+- A time without a date means today if that moment is still ahead, otherwise tomorrow.
+- A date without a year means this year, unless that moment is more than a day in the past;
+  then it means next year (on 30 December, ``1/2 10:00`` is 2 January of the next year).
+- ``12am`` is 00:00 and ``12pm`` is 12:00. 凌晨 12点 is 00:00; 早上/上午 12点 is 12:00;
+  中午 11点/12点 stay as written and 中午 1–5点 are 13:00–17:00; 下午/傍晚/晚上 add 12 to
+  1–11点; 下午/傍晚 12点 is 12:00 and 晚上 12点 is the midnight that ends that day (00:00 of the
+  next day). A 24-hour time after a period (``晚上19:00``) is kept if it agrees with it.
+- Two-digit years, impossible dates and times (``2026-02-30``, ``24:00``, ``12:61``) and any
+  unrecognised leftover words are refused.
+- In a zone with daylight saving time, a wall-clock time that does not exist (the hour skipped
+  in spring) or exists twice (autumn) is read with ``fold=0``: the offset in force before the
+  change. So in Berlin ``2026-03-29 02:30`` is 02:30+01:00, i.e. the instant 03:30+02:00.
+
+Durations (``parse_duration``): ``20s``, ``30m``, ``24h``, ``3d``, ``2w``, ``1h30m``, ``90 min``,
+``2 hours``, ``1.5h``, ``半小时``, ``2小时``, ``两个小时``, ``3天``, ``45分钟``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_CN = "零〇一二两三四五六七八九十"
+_NUM = rf"\d{{1,2}}|[{_CN}]{{1,3}}"  # a number written with digits or Chinese numerals
+_PERIOD = "凌晨|早上|早晨|上午|中午|下午|傍晚|晚上"
+_MONTH = (
+    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b"
+)
+_MONTHS = {
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
+_RELATIVE = {
+    "today": 0,
+    "tonight": 0,
+    "tomorrow": 1,
+    "tmr": 1,
+    "the day after tomorrow": 2,
+    "day after tomorrow": 2,
+    "今天": 0,
+    "今日": 0,
+    "明天": 1,
+    "明日": 1,
+    "后天": 2,
+    "後天": 2,
+    "大后天": 3,
+}
+
+Ymd = tuple[int | None, int | None, int | None]
+
+
+def _cn_int(s: str | None) -> int | None:
+    """'24' → 24, '七' → 7, '十二' → 12, '二十五' → 25, '零五' → 5; None if not a number."""
+    if not s:
+        return None
+    if s.isascii() and s.isdigit():
+        return int(s)
+    digits = s.lstrip("零〇")
+    if not digits:
+        return 0
+    tens, ten, units = digits.partition("十")
+    if not ten:
+        return _CN_DIGITS.get(digits) if len(digits) == 1 else None
+    t = _CN_DIGITS.get(tens) if tens else 1
+    u = _CN_DIGITS.get(units) if units else 0
+    return None if t is None or u is None else t * 10 + u
+
+
+def _ymd(year: str | None, month: str, day: str) -> Ymd:
+    return (int(year) if year else None, _cn_int(month), _cn_int(day))
+
+
+def _relative(word: str, today: date) -> Ymd:
+    d = today + timedelta(days=_RELATIVE[word])
+    return (d.year, d.month, d.day)
+
+
+# Date forms, tried in order against the start of the text; what follows must be a time.
+_DATE_FORMS: list[tuple[re.Pattern[str], Callable[[re.Match[str], date], Ymd]]] = [
+    # Year first, one separator throughout: "2026-12-24", "2026/12/24", "2026.12.24"
+    (re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?!\d)"), lambda m, _: _ymd(m[1], m[3], m[4])),
+    # European day.month.year: "24.12.2026"
+    (re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d)"), lambda m, _: _ymd(m[3], m[2], m[1])),
+    # Chinese: "2026年12月24日", "12月24号", "十二月二十四日"
+    (
+        re.compile(rf"(?:(\d{{4}})\s*年\s*)?({_NUM})\s*月\s*({_NUM})(?:\s*[日号號]|(?![\d{_CN}]))"),
+        lambda m, _: _ymd(m[1], m[2], m[3]),
+    ),
+    # Month first, no year: "12/24", "12-24"
+    (re.compile(r"(\d{1,2})[/-](\d{1,2})(?![\d/.:-])"), lambda m, _: _ymd(None, m[1], m[2])),
+    # English, month first: "Dec 24", "December 24th, 2026"
+    (
+        re.compile(rf"{_MONTH}\.?\s*(\d{{1,2}})(?:st|nd|rd|th)?(?:\s*,?\s*(\d{{4}}))?(?![\d:])"),
+        lambda m, _: (int(m[3]) if m[3] else None, _MONTHS[m[1][:3]], int(m[2])),
+    ),
+    # English, day first: "24 Dec", "24 December 2026"
+    (
+        re.compile(rf"(\d{{1,2}})(?:st|nd|rd|th)?\s*{_MONTH}\.?(?:\s*,?\s*(\d{{4}}))?(?![\d:])"),
+        lambda m, _: (int(m[3]) if m[3] else None, _MONTHS[m[2][:3]], int(m[1])),
+    ),
+    # Relative: "today", "tomorrow", "明天", "后天"
+    (
+        re.compile("(" + "|".join(sorted(_RELATIVE, key=len, reverse=True)) + ")(?![a-z])"),
+        lambda m, today: _relative(m[1], today),
+    ),
+]
+# Between date and time: spaces, a comma, "at" or "@".
+_SEPARATOR = re.compile(r"[\s,]*(?:(?:at\b|@)\s*)?")
+# Clock time: "19:00", "19:00:30", "7pm", "7:30 pm", "晚上7:30"
+_CLOCK = re.compile(rf"(?:({_PERIOD})\s*)?(\d{{1,2}})(?::(\d{{2}})(?::(\d{{2}}))?)?(?:\s*([ap])m)?")
+# Chinese time: "19点", "下午3点半", "上午10点15分", "八点一刻", "7点钟"
+_CN_CLOCK = re.compile(
+    rf"(?:({_PERIOD})\s*)?({_NUM})\s*[点點时時]\s*(?:(半)|([一三])刻|({_NUM})\s*分?|钟|整)?"
+)
+
+
+def _apply_period(hour: int, period: str | None) -> int | None:
+    """The 24-hour hour for `hour` said with `period` ('a'/'p' for am/pm, or a Chinese period).
+
+    May return 24: 晚上12点 is the midnight that ends the day. See the module docstring."""
+    if not period:
+        return hour if hour <= 23 else None
+    if period in ("a", "p"):
+        return hour % 12 + (12 if period == "p" else 0) if 1 <= hour <= 12 else None
+    if hour >= 13:  # already 24-hour, as in "晚上19:00": fine if it is not a morning period
+        return hour if hour <= 23 and period in ("中午", "下午", "傍晚", "晚上") else None
+    if period == "凌晨":
+        return hour % 12
+    if period in ("早上", "早晨", "上午"):
+        return hour
+    if period == "中午":
+        return hour if hour in (11, 12) else hour + 12 if 1 <= hour <= 5 else None
+    if hour == 12:  # 下午/傍晚/晚上
+        return 24 if period == "晚上" else 12
+    return hour + 12 if hour >= 1 else None
+
+
+def _parse_time(s: str) -> tuple[time, int] | None:
+    """The time of day `s` names and how many days it carries over (1 for 晚上12点), or None."""
+    if m := _CLOCK.fullmatch(s):
+        period, hour, minute, second, ampm = m.groups()
+        if (minute is None and ampm is None) or (period and ampm):
+            return None  # a bare "7" is not a time; "晚上7pm" is confused
+        h, mi, se = _apply_period(int(hour), period or ampm), int(minute or 0), int(second or 0)
+    elif m := _CN_CLOCK.fullmatch(s):
+        period, hour, half, quarter, minute = m.groups()
+        hour_value = _cn_int(hour)
+        h = None if hour_value is None else _apply_period(hour_value, period)
+        mi = 30 if half else 15 * _CN_DIGITS[quarter] if quarter else _cn_int(minute or "0")
+        se = 0
+    else:
+        return None
+    if h is None or mi is None or not 0 <= mi <= 59 or not 0 <= se <= 59:
+        return None
+    return time(h % 24, mi, se), h // 24
+
+
+def _at(
+    year: int, month: int | None, day: int | None, when: tuple[time, int], tz: ZoneInfo
+) -> datetime | None:
+    try:
+        d = date(year, month or 0, day or 0)
+    except ValueError:
+        return None
+    return datetime.combine(d + timedelta(days=when[1]), when[0], tzinfo=tz)
+
+
+def _normalise(text: str) -> str:
+    s = unicodedata.normalize("NFKC", text).lower()
+    s = re.sub(r"\s+", " ", s).strip()
+    s = re.sub(r"(?<=\d)t(?=\d)", " ", s)  # ISO "2026-12-24T19:00"
+    s = re.sub(r"(?<![a-z])([ap])\.?m\b\.?", r"\1m", s)  # "a.m." → "am"
+    return s.replace("今晚", "今天晚上").replace("明晚", "明天晚上")
+
+
+def parse_datetime(
+    text: str, *, now: datetime, tz: ZoneInfo, default_time: time | None = None
+) -> datetime | None:
+    """Return the moment `text` names, as an aware datetime in `tz`, or None if it is not
+    understood. `now` must be aware; it is converted to `tz` to decide "today" and the year."""
+    if now.tzinfo is None:
+        raise ValueError("now must be an aware datetime")
+    s = _normalise(text)
+    now_utc = now.astimezone(UTC)
+    today = now.astimezone(tz).date()
+    if not s:
+        return None
+    for pattern, to_ymd in _DATE_FORMS:
+        if not (m := pattern.match(s)):
+            continue
+        rest = _SEPARATOR.sub("", s[m.end() :], count=1)
+        when = _parse_time(rest) if rest else (default_time, 0) if default_time else None
+        if when is None:
+            continue
+        year, month, day = to_ymd(m, today)
+        if year is not None:
+            return _at(year, month, day, when, tz)
+        for candidate_year in (today.year, today.year + 1):
+            dt = _at(candidate_year, month, day, when, tz)
+            if dt is not None and dt >= now_utc - timedelta(days=1):
+                return dt
+        return None
+    if (when := _parse_time(s)) is None:
+        return None
+    dt = _at(today.year, today.month, today.day, when, tz)
+    if dt is not None and dt <= now_utc:
+        dt = _at(today.year, today.month, today.day, (when[0], when[1] + 1), tz)
+    return dt
+
+
+# One "number unit" piece of a duration: "1.5h", "90 min", "半小时", "两个小时", "3天"
+_DURATION_PART = re.compile(
+    rf"(\d{{1,6}}(?:\.\d+)?|半|[{_CN}]{{1,3}})\s*(seconds?|secs?|s|秒钟?|minutes?|mins?|m|分钟|分"
+    r"|hours?|hrs?|h|个?小时|days?|d|天|日|weeks?|w|周|星期)\s*"
+)
+_UNIT_SECONDS = {
+    "s": 1,
+    "秒": 1,
+    "m": 60,
+    "分": 60,
+    "h": 3600,
+    "个": 3600,
+    "小": 3600,
+    "d": 86400,
+    "天": 86400,
+    "日": 86400,
+    "w": 604800,
+    "周": 604800,
+    "星": 604800,
+}
+
+
+def parse_duration(text: str) -> timedelta | None:
+    """'20s', '30m', '24h', '3d', '1h30m', '90 min', '2 hours', '1.5h', '半小时', '2小时', '3天',
+    '45分钟' → timedelta; None if not understood or not positive."""
+    s = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).lower()).strip()
+    pos, seconds = 0, 0.0
+    while pos < len(s):
+        if not (m := _DURATION_PART.match(s, pos)):
+            return None
+        number, unit = m[1], m[2]
+        value = 0.5 if number == "半" else _cn_int(number) if number[0] in _CN else float(number)
+        if value is None:
+            return None
+        seconds += value * _UNIT_SECONDS[unit[0]]
+        pos = m.end()
+    return timedelta(seconds=seconds) if seconds > 0 else None

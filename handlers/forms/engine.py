@@ -1,0 +1,305 @@
+"""The form engine: a form is a list of fields, then a summary and a confirm.
+
+Every flow that asks a few questions declares a ``Form``; this module does the rest the same way
+everywhere: prompts with buttons, re-prompting after bad input (the flow stays where it was),
+Back, Skip for optional fields, Cancel (also ``/cancel``), the summary, expiry, and refusing stale
+buttons. State lives in the ``conversations`` row (flow, step, token, data), so a restart or a
+second worker carries on where the user was.
+
+Button payloads are ``fm:<token>:<action>`` — the token changes with every new form, so a button
+from an earlier form is recognised as stale rather than obeyed. Actions: ``b`` back, ``s`` skip,
+``x`` cancel, ``d`` done (multi-photo), ``ok`` confirm, ``c<i>`` choice *i* of the current field,
+``e<j>`` edit field *j* from the summary.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from db.conversations import clear_flow
+from handlers.forms.fields import Field, Invalid
+from handlers.i18n import N_
+from handlers.types import Button, Ctx, Inbound, Kind
+
+PREFIX = "fm"
+
+Submit = Callable[[Ctx, dict[str, Any]], None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Form:
+    """A declared form. ``on_submit`` runs in the same transaction as the confirm press; it may
+    raise ``Invalid`` to refuse (the user stays on the summary and is told why)."""
+
+    name: str
+    title: str  # msgid, e.g. N_("Sign up for an event")
+    fields: tuple[Field, ...]
+    on_submit: Submit
+    ttl: timedelta = timedelta(hours=2)
+    confirm_label: str = N_("✅ Confirm")
+
+
+def _nav(ctx: Ctx, *, back: bool, skip: bool, done: bool = False) -> list[Button]:
+    token = ctx.conversation.token
+    row = []
+    if done:
+        row.append(Button(ctx._("Done"), f"{PREFIX}:{token}:d"))
+    if back:
+        row.append(Button(ctx._("Back"), f"{PREFIX}:{token}:b"))
+    if skip:
+        row.append(Button(ctx._("Skip"), f"{PREFIX}:{token}:s"))
+    row.append(Button(ctx._("Cancel"), f"{PREFIX}:{token}:x"))
+    return row
+
+
+def _applicable(form: Form, data: dict[str, Any]) -> list[int]:
+    return [i for i, field in enumerate(form.fields) if field.applies(data)]
+
+
+def _next_step(form: Form, data: dict[str, Any], after: int) -> int:
+    """The next field to ask after index ``after`` (-1: the first), or len(fields): summary."""
+    for index in _applicable(form, data):
+        if index > after:
+            return index
+    return len(form.fields)
+
+
+def _previous_step(form: Form, data: dict[str, Any], before: int) -> int | None:
+    earlier = [i for i in _applicable(form, data) if i < before]
+    return earlier[-1] if earlier else None
+
+
+def _prune(form: Form, data: dict[str, Any]) -> dict[str, Any]:
+    """Drop answers to fields that no longer apply (an earlier answer changed)."""
+    return {
+        key: value
+        for key, value in data.items()
+        if not any(f.name == key and not f.applies(data) for f in form.fields)
+    }
+
+
+def start(ctx: Ctx, form: Form, *, initial: dict[str, Any] | None = None) -> None:
+    """Open ``form`` for this user in this chat (replacing any open one) and ask the first
+    question. ``initial`` pre-fills hidden values the submit needs (e.g. an event id)."""
+    conversation = ctx.conversation
+    if conversation.flow and conversation.flow != form.name:
+        ctx.reply(ctx._("Your unfinished form was closed; starting a new one."))
+    conversation.flow = form.name
+    conversation.token = secrets.token_hex(3)
+    conversation.data = dict(initial or {})
+    conversation.step = _next_step(form, conversation.data, -1)
+    conversation.expires_at = ctx.now + form.ttl
+    ctx.reply(f"📝 {ctx._(form.title)}")
+    prompt(ctx, form)
+
+
+def prompt(ctx: Ctx, form: Form, *, error: str | None = None) -> None:
+    """Ask the current question (or show the summary), after ``error`` if there was one."""
+    step = ctx.conversation.step
+    if step >= len(form.fields):
+        _summary(ctx, form, error=error)
+        return
+    field = form.fields[step]
+    data = ctx.conversation.data
+    token = ctx.conversation.token
+    rows: list[list[Button]] = []
+    options = field.choices(ctx)
+    columns = getattr(field, "columns", 2)
+    for start_at in range(0, len(options), columns):
+        rows.append(
+            [
+                Button(label, f"{PREFIX}:{token}:c{start_at + i}")
+                for i, label in enumerate(options[start_at : start_at + columns])
+            ]
+        )
+    collected = data.get(field.name) if field.max_items > 1 else None
+    position = _applicable(form, data)
+    header = f"({position.index(step) + 1}/{len(position)}) " if step in position else ""
+    lines = [error] if error else []
+    lines.append(header + ctx._(field.prompt))
+    if field.max_items > 1 and collected:
+        lines.append(
+            ctx._("Received {count} of at most {maximum}. Send another or press Done.").format(
+                count=len(collected), maximum=field.max_items
+            )
+        )
+    if field.optional and not collected:
+        lines.append(ctx._("(Optional: press Skip if you have nothing to add.)"))
+    rows.append(
+        _nav(
+            ctx,
+            back=_previous_step(form, data, step) is not None,
+            skip=field.optional and not collected,
+            done=bool(collected),
+        )
+    )
+    ctx.reply("\n".join(lines), tuple(tuple(row) for row in rows))
+
+
+def _summary(ctx: Ctx, form: Form, *, error: str | None = None) -> None:
+    data = ctx.conversation.data
+    token = ctx.conversation.token
+    lines = [error] if error else []
+    lines.append(ctx._("Please check your answers:"))
+    edit_buttons = []
+    for index in _applicable(form, data):
+        field = form.fields[index]
+        value = data.get(field.name)
+        shown = ctx._("(skipped)") if value is None else field.show(ctx, value)
+        lines.append(f"• {ctx._(field.label)}: {shown}")
+        edit_buttons.append(
+            Button(
+                ctx._("✏️ {field}").format(field=ctx._(field.label)), f"{PREFIX}:{token}:e{index}"
+            )
+        )
+    rows = [(Button(ctx._(form.confirm_label), f"{PREFIX}:{token}:ok"),)]
+    rows += [tuple(edit_buttons[i : i + 2]) for i in range(0, len(edit_buttons), 2)]
+    rows.append(tuple(_nav(ctx, back=True, skip=False)))
+    ctx.reply("\n".join(lines), tuple(rows))
+
+
+def cancel(ctx: Ctx, form: Form | None) -> None:
+    """Close the open form; nothing it collected is kept."""
+    clear_flow(ctx.conversation)
+    title = ctx._(form.title) if form else ""
+    ctx.reply(ctx._("Cancelled: {form}. Nothing was saved.").format(form=title).strip())
+
+
+RETURN_TO_SUMMARY = "__return_to_summary__"
+
+
+def _advance(ctx: Ctx, form: Form, data: dict[str, Any]) -> None:
+    """Save ``data`` and move to the next question — or, after an edit made from the summary,
+    back to the summary (unless the edit opened a question that still needs an answer)."""
+    conversation = ctx.conversation
+    data = _prune(form, data)
+    returning = data.pop(RETURN_TO_SUMMARY, False)
+    conversation.data = data
+    if not returning:
+        conversation.step = _next_step(form, data, conversation.step)
+        return
+    missing = [
+        i
+        for i in _applicable(form, data)
+        if form.fields[i].name not in data and not form.fields[i].optional
+    ]
+    conversation.step = missing[0] if missing else len(form.fields)
+
+
+def _store(ctx: Ctx, form: Form, field: Field, value: Any) -> None:
+    """Keep an answer; move on unless a multi-answer field still has room."""
+    data = dict(ctx.conversation.data)
+    if field.max_items > 1:
+        items = [*(data.get(field.name) or []), value]
+        data[field.name] = items
+        if len(items) < field.max_items:
+            ctx.conversation.data = data
+            return
+    else:
+        data[field.name] = value
+    _advance(ctx, form, data)
+
+
+def handle(ctx: Ctx, form: Form) -> None:
+    """Take the inbound message as an answer to the open form."""
+    inbound: Inbound = ctx.inbound
+    conversation = ctx.conversation
+    conversation.expires_at = ctx.now + form.ttl
+    step = conversation.step
+    field = form.fields[step] if step < len(form.fields) else None
+
+    if inbound.kind is Kind.BUTTON:
+        _press(ctx, form, field, inbound.payload or "")
+        return
+    if field is None:
+        prompt(
+            ctx, form, error=ctx._("Please use the buttons: Confirm, change an answer, or Cancel.")
+        )
+        return
+    try:
+        value = field.parse(ctx, inbound)
+    except Invalid as invalid:
+        prompt(ctx, form, error=invalid.text(ctx))
+        return
+    _store(ctx, form, field, value)
+    prompt(ctx, form)
+
+
+def _press(ctx: Ctx, form: Form, field: Field | None, payload: str) -> None:
+    conversation = ctx.conversation
+    _, token, action = [*payload.split(":", 2), "", ""][:3]
+    if token != conversation.token:
+        prompt(
+            ctx,
+            form,
+            error=ctx._("That button belongs to an earlier message. Here is where you are now:"),
+        )
+        return
+    step = conversation.step
+    if action == "x":
+        cancel(ctx, form)
+    elif action == "b":
+        previous = _previous_step(form, conversation.data, step)
+        if previous is not None:
+            conversation.step = previous
+        conversation.data = {k: v for k, v in conversation.data.items() if k != RETURN_TO_SUMMARY}
+        prompt(ctx, form)
+    elif action == "s" and field is not None and field.optional:
+        _advance(ctx, form, {**conversation.data, field.name: None})
+        prompt(ctx, form)
+    elif action == "d" and field is not None and conversation.data.get(field.name):
+        _advance(ctx, form, dict(conversation.data))
+        prompt(ctx, form)
+    elif action.startswith("c") and field is not None and action[1:].isdigit():
+        try:
+            value = field.pick(ctx, int(action[1:]))
+        except Invalid as invalid:
+            prompt(ctx, form, error=invalid.text(ctx))
+            return
+        _store(ctx, form, field, value)
+        prompt(ctx, form)
+    elif action.startswith("e") and field is None and action[1:].isdigit():
+        index = int(action[1:])
+        if index in _applicable(form, conversation.data):
+            conversation.step = index
+            data = dict(conversation.data)
+            data.pop(form.fields[index].name, None)
+            data[RETURN_TO_SUMMARY] = True
+            conversation.data = data
+        prompt(ctx, form)
+    elif action == "ok" and field is None:
+        _submit(ctx, form)
+    else:
+        prompt(ctx, form, error=ctx._("That button is not part of this question."))
+
+
+def _submit(ctx: Ctx, form: Form) -> None:
+    data = dict(ctx.conversation.data)
+    try:
+        form.on_submit(ctx, data)
+    except Invalid as invalid:
+        prompt(ctx, form, error=invalid.text(ctx))
+        return
+    clear_flow(ctx.conversation)
+
+
+def expire(ctx: Ctx, form: Form | None) -> None:
+    """Tell the user their unfinished form timed out, and close it."""
+    title = ctx._(form.title) if form else ""
+    clear_flow(ctx.conversation)
+    ctx.reply(
+        ctx._(
+            "Your unfinished form “{form}” timed out and was closed. You can start it again."
+        ).format(form=title)
+    )
+
+
+def wants_typed_input(ctx: Ctx, form: Form) -> bool:
+    """True where the current question is answered by typing (text, number, date, place,
+    photo) rather than by choosing a button."""
+    step = ctx.conversation.step
+    return step < len(form.fields) and not form.fields[step].choices(ctx)

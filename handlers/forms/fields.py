@@ -1,0 +1,255 @@
+"""Field kinds for forms. A field turns one inbound message into a JSON-safe value, or raises
+``Invalid`` with a message (an English msgid, translated when shown) saying what to send
+instead. Values are stored in the conversation row, so they survive restarts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from typing import Any
+
+from handlers.forms.datetime_input import parse_datetime
+from handlers.i18n import N_
+from handlers.types import Ctx, Inbound, Kind
+
+
+class Invalid(Exception):
+    """The input does not fit the field: ``message`` is a msgid with ``{named}`` params."""
+
+    def __init__(self, message: str, **params: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.params = params
+
+    def text(self, ctx: Ctx) -> str:
+        return ctx._(self.message).format(**self.params)
+
+
+def _expect_text(inbound: Inbound, message: str = N_("Please send text.")) -> str:
+    if inbound.kind is not Kind.TEXT:
+        raise Invalid(message)
+    return inbound.text.strip()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Field:
+    """What every field has: a key in the form's data, a prompt, a label for the summary."""
+
+    name: str
+    prompt: str  # msgid
+    label: str  # msgid, shown in the summary
+    optional: bool = False
+    #: Ask this field only when the answers so far satisfy it (e.g. a follow-up question).
+    when: Callable[[Mapping[str, Any]], bool] | None = None
+
+    @property
+    def max_items(self) -> int:
+        """How many answers the field collects (more than one: a list, ended with Done)."""
+        return 1
+
+    def applies(self, data: Mapping[str, Any]) -> bool:
+        return self.when is None or self.when(data)
+
+    def choices(self, ctx: Ctx) -> list[str]:
+        """Labels of this field's own buttons, in order (pressing one gives its index)."""
+        return []
+
+    def pick(self, ctx: Ctx, index: int) -> Any:
+        """The value of button ``index``; raises ``Invalid`` for an index out of range."""
+        raise Invalid(N_("That button is not part of this question."))
+
+    def parse(self, ctx: Ctx, inbound: Inbound) -> Any:
+        raise NotImplementedError
+
+    def show(self, ctx: Ctx, value: Any) -> str:
+        return str(value)
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str  # msgid
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChoiceField(Field):
+    """One of a fixed list, by button (or by typing the button's label)."""
+
+    options: tuple[Choice, ...]
+    columns: int = 2
+
+    def choices(self, ctx: Ctx) -> list[str]:
+        return [ctx._(option.label) for option in self.options]
+
+    def pick(self, ctx: Ctx, index: int) -> str:
+        if 0 <= index < len(self.options):
+            return self.options[index].value
+        return super().pick(ctx, index)
+
+    def parse(self, ctx: Ctx, inbound: Inbound) -> str:
+        raise Invalid(N_("Please choose one of the buttons."))
+
+    def show(self, ctx: Ctx, value: Any) -> str:
+        for option in self.options:
+            if option.value == value:
+                return ctx._(option.label)
+        return str(value)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TextField(Field):
+    min_length: int = 1
+    max_length: int = 500
+
+    def parse(self, ctx: Ctx, inbound: Inbound) -> str:
+        text = _expect_text(inbound)
+        if not text:
+            raise Invalid(N_("The message was empty. Please write some text."))
+        if len(text) < self.min_length:
+            raise Invalid(
+                N_("That is too short: please write at least {minimum} characters."),
+                minimum=self.min_length,
+            )
+        if len(text) > self.max_length:
+            raise Invalid(
+                N_("That is too long ({length} characters). Please keep it under {maximum}."),
+                length=len(text),
+                maximum=self.max_length,
+            )
+        return text
+
+
+@dataclass(frozen=True, kw_only=True)
+class NumberField(Field):
+    minimum: int = 0
+    maximum: int = 1_000_000
+
+    def parse(self, ctx: Ctx, inbound: Inbound) -> int:
+        text = _expect_text(inbound, N_("Please send a number."))
+        try:
+            number = int(text.replace(",", "").replace("，", ""))
+        except ValueError:
+            raise Invalid(
+                N_("“{text}” is not a whole number. Please send a number, for example {example}."),
+                text=text[:40],
+                example=self.minimum,
+            ) from None
+        if not self.minimum <= number <= self.maximum:
+            raise Invalid(
+                N_("Please send a number from {minimum} to {maximum}."),
+                minimum=self.minimum,
+                maximum=self.maximum,
+            )
+        return number
+
+    def show(self, ctx: Ctx, value: Any) -> str:
+        return ctx.lang.number(value)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DateTimeField(Field):
+    """A moment typed in the community's time zone; stored as ISO 8601 in UTC."""
+
+    future_only: bool = True
+    default_time: time | None = None
+
+    def parse(self, ctx: Ctx, inbound: Inbound) -> str:
+        text = _expect_text(
+            inbound, N_("Please type a date and time, for example 2026-12-24 19:00.")
+        )
+        moment = parse_datetime(
+            text, now=ctx.now, tz=ctx.community.timezone, default_time=self.default_time
+        )
+        if moment is None:
+            raise Invalid(
+                N_(
+                    "Sorry, I could not read “{text}” as a date and time. "
+                    "Please write it like 2026-12-24 19:00, 12/24 19:00 or 12月24日 19:00."
+                ),
+                text=text[:40],
+            )
+        if self.future_only and moment <= ctx.now:
+            raise Invalid(
+                N_("{when} has already passed. Please send a time in the future."),
+                when=ctx.lang.datetime(moment),
+            )
+        return moment.astimezone(UTC).isoformat()
+
+    def show(self, ctx: Ctx, value: Any) -> str:
+        return ctx.lang.datetime(datetime.fromisoformat(value))
+
+
+@dataclass(frozen=True, kw_only=True)
+class YesNoField(Field):
+    def choices(self, ctx: Ctx) -> list[str]:
+        return [ctx._("Yes"), ctx._("No")]
+
+    def pick(self, ctx: Ctx, index: int) -> bool:
+        if index in (0, 1):
+            return index == 0
+        return super().pick(ctx, index)
+
+    def parse(self, ctx: Ctx, inbound: Inbound) -> bool:
+        raise Invalid(N_("Please answer with the Yes or No button."))
+
+    def show(self, ctx: Ctx, value: Any) -> str:
+        return ctx._("Yes") if value else ctx._("No")
+
+
+@dataclass(frozen=True, kw_only=True)
+class LocationField(Field):
+    """A shared location, or (``allow_text``) a place written out, like “Building 3, 1202”."""
+
+    allow_text: bool = True
+    max_length: int = 200
+
+    def parse(self, ctx: Ctx, inbound: Inbound) -> dict[str, Any]:
+        if inbound.kind is Kind.LOCATION and inbound.location is not None:
+            latitude, longitude = inbound.location
+            return {"latitude": latitude, "longitude": longitude}
+        if self.allow_text and inbound.kind is Kind.TEXT:
+            text = TextField(
+                name=self.name, prompt=self.prompt, label=self.label, max_length=self.max_length
+            ).parse(ctx, inbound)
+            return {"text": text}
+        if self.allow_text:
+            raise Invalid(N_("Please share a location or write the place as text."))
+        raise Invalid(N_("Please share a location (the paperclip button, then Location)."))
+
+    def show(self, ctx: Ctx, value: Any) -> str:
+        if "text" in value:
+            return value["text"]
+        return f"📍 {value['latitude']:.5f}, {value['longitude']:.5f}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PhotoField(Field):
+    """One or more photos (or, with ``accept_documents``, files), kept as transport file ids.
+
+    With ``max_count`` above 1 the user sends photos one by one and presses Done; the field's
+    value is then a list.
+    """
+
+    max_count: int = 1
+    accept_documents: bool = False
+
+    @property
+    def max_items(self) -> int:
+        return self.max_count
+
+    def parse(self, ctx: Ctx, inbound: Inbound) -> dict[str, Any]:
+        if inbound.kind is Kind.PHOTO and inbound.file_id:
+            return {"file_id": inbound.file_id, "kind": "photo"}
+        if self.accept_documents and inbound.kind is Kind.DOCUMENT and inbound.file_id:
+            return {"file_id": inbound.file_id, "kind": "document", "name": inbound.file_name}
+        if self.accept_documents:
+            raise Invalid(N_("Please send a photo or a file."))
+        raise Invalid(N_("Please send a photo."))
+
+    def show(self, ctx: Ctx, value: Any) -> str:
+        items = value if isinstance(value, list) else [value]
+        return ctx.lang.ngettext("{count} photo", "{count} photos", len(items)).format(
+            count=len(items)
+        )

@@ -1,0 +1,51 @@
+"""Choosing the language: ``/lang``, the language buttons, ``/lang en`` / ``/lang zh``."""
+
+from __future__ import annotations
+
+from handlers.i18n import LANGUAGE_NAMES, N_, SUPPORTED, language, normalise
+from handlers.router import Router
+from handlers.start import main_menu
+from handlers.types import Button, Ctx, keyboard
+
+router = Router("language")
+
+
+def language_buttons() -> tuple[Button, ...]:
+    return tuple(Button(LANGUAGE_NAMES[code], f"lang:set:{code}") for code in SUPPORTED)
+
+
+@router.command("lang", "language", description=N_("中文 / English: choose the language"))
+def choose(ctx: Ctx, args: str) -> None:
+    wanted = normalise(args) if args.strip() else None
+    if wanted is not None:
+        _set(ctx, wanted)
+        return
+    ctx.reply(ctx._("Please choose your language:"), keyboard(language_buttons()))
+
+
+@router.button("lang")
+def pressed(ctx: Ctx, rest: str) -> None:
+    """``lang:menu`` shows the choice; ``lang:set:<code>`` makes it (any other code is refused)."""
+    action, _, code = rest.partition(":")
+    if action == "set" and code in SUPPORTED:
+        _set(ctx, code)
+    else:
+        choose(ctx, "")
+
+
+def _set(ctx: Ctx, code: str) -> None:
+    ctx.user.locale = code
+    ctx.lang = language(code, ctx.lang.tz.key)
+    ctx.reply(ctx._("From now on I will write to you in English."), main_menu(ctx))
+
+
+@router.on_text
+def typed_language_name(ctx: Ctx) -> bool:
+    """Typing “中文” or “English” outside a form switches the language: a neighbour who cannot
+    read the current one can still find their way."""
+    typed = ctx.inbound.text.strip().casefold()
+    for code, name in LANGUAGE_NAMES.items():
+        if typed == name.casefold():
+            _set(ctx, code)
+            return True
+    return False

@@ -1,0 +1,125 @@
+"""Routers: each flow module declares its commands, button prefixes, deep links, forms and
+outbox templates on one ``Router``; ``handlers.build_registry`` assembles them in one list.
+
+Payloads are ``prefix:rest`` (``lang:set:en``, ``fm:3f9a:c:2``); the part before the first colon
+picks the handler, which must re-check everything after it — a payload is never trusted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from handlers.types import Ctx, Reply
+
+if TYPE_CHECKING:
+    from handlers.forms.engine import Form
+    from handlers.i18n import Language
+
+Handler = Callable[[Ctx, str], None]
+TextHandler = Callable[[Ctx], bool]
+Template = Callable[["Language", dict[str, Any]], Reply]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    name: str
+    handler: Handler
+    description: str | None  # msgid for the command menu; None keeps it out of the menu
+    role: str | None = None  # only users with this role may use it
+
+
+@dataclass(slots=True)
+class Router:
+    """The entry points of one flow module."""
+
+    name: str
+    commands: dict[str, Command] = field(default_factory=dict)
+    buttons: dict[str, Handler] = field(default_factory=dict)
+    deep_links: dict[str, Handler] = field(default_factory=dict)
+    forms: dict[str, Form] = field(default_factory=dict)
+    templates: dict[str, Template] = field(default_factory=dict)
+    text_handlers: list[TextHandler] = field(default_factory=list)
+
+    def command(
+        self, *names: str, description: str | None = None, role: str | None = None
+    ) -> Callable[[Handler], Handler]:
+        """Register ``/name`` (the first name carries the menu description)."""
+
+        def register(handler: Handler) -> Handler:
+            for index, name in enumerate(names):
+                self.commands[name] = Command(
+                    name, handler, description if index == 0 else None, role
+                )
+            return handler
+
+        return register
+
+    def button(self, prefix: str) -> Callable[[Handler], Handler]:
+        """Register the handler of payloads ``prefix:…``; it gets the part after the colon."""
+
+        def register(handler: Handler) -> Handler:
+            self.buttons[prefix] = handler
+            return handler
+
+        return register
+
+    def deep_link(self, prefix: str) -> Callable[[Handler], Handler]:
+        """Register ``/start prefix_rest`` (Telegram's t.me/bot?start=prefix_rest)."""
+
+        def register(handler: Handler) -> Handler:
+            self.deep_links[prefix] = handler
+            return handler
+
+        return register
+
+    def template(self, name: str) -> Callable[[Template], Template]:
+        """Register an outbox template, rendered in the recipient's language when sent."""
+
+        def register(render: Template) -> Template:
+            self.templates[name] = render
+            return render
+
+        return register
+
+    def form(self, form: Form) -> Form:
+        self.forms[form.name] = form
+        return form
+
+    def on_text(self, handler: TextHandler) -> TextHandler:
+        """Register a handler for messages outside any form; it returns True if it took it."""
+        self.text_handlers.append(handler)
+        return handler
+
+
+class Registry:
+    """All routers merged; a name registered twice is a programming error caught at start."""
+
+    def __init__(self, routers: Iterable[Router]) -> None:
+        self.routers = tuple(routers)
+        self.commands: dict[str, Command] = {}
+        self.buttons: dict[str, Handler] = {}
+        self.deep_links: dict[str, Handler] = {}
+        self.forms: dict[str, Form] = {}
+        self.templates: dict[str, Template] = {}
+        self.text_handlers: list[TextHandler] = []
+        for router in self.routers:
+            for kind in ("commands", "buttons", "deep_links", "forms", "templates"):
+                mine, theirs = getattr(self, kind), getattr(router, kind)
+                clash = mine.keys() & theirs.keys()
+                if clash:
+                    raise ValueError(f"{router.name} registers {kind} twice: {sorted(clash)}")
+                mine.update(theirs)
+            self.text_handlers.extend(router.text_handlers)
+
+    def menu_commands(self) -> list[Command]:
+        """The commands shown in a transport's command menu, in registration order."""
+        return [command for command in self.commands.values() if command.description]
+
+    def render(self, template: str, lang: Language, params: dict[str, Any]) -> Reply:
+        try:
+            render = self.templates[template]
+        except KeyError:
+            raise LookupError(f"no outbox template named {template!r}") from None
+        return render(lang, params)

@@ -1,0 +1,117 @@
+"""Welcome, main menu, help, and what to say when nothing else applies."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from handlers.i18n import LANGUAGE_NAMES, N_
+from handlers.router import Router
+from handlers.types import Button, Ctx, Keyboard, keyboard
+
+router = Router("start")
+
+
+def main_menu(ctx: Ctx) -> Keyboard:
+    """The main menu: the three services, then the language switch."""
+    return keyboard(
+        Button(ctx._("🗓 Events"), "ev:list"),
+        Button(ctx._("🙋 Ask a volunteer"), "rq:new"),
+        Button(ctx._("⚖️ Report a dispute"), "dp:new"),
+        Button(f"🌐 {LANGUAGE_NAMES['zh_Hans']} / {LANGUAGE_NAMES['en']}", "lang:menu"),
+    )
+
+
+def show_menu(ctx: Ctx, text: str | None = None) -> None:
+    ctx.reply(text or ctx._("What would you like to do?"), main_menu(ctx))
+
+
+@router.command("start", description=N_("Welcome and main menu"))
+def start(ctx: Ctx, args: str) -> None:
+    """Welcome the user; a deep-link payload (``ev_42``) goes to the handler of its prefix."""
+    payload = args.strip()
+    if payload:
+        prefix, _, rest = payload.partition("_")
+        handler = ctx.registry.deep_links.get(prefix)
+        if handler is not None:
+            handler(ctx, rest)
+            return
+    if ctx.inbound.chat.is_group:
+        ctx.reply(ctx._("Hello! Please write to me in a private chat to use Linli."))
+        return
+    ctx.reply(
+        ctx._(
+            "Welcome to Linli (邻里), the chat of our community centre.\n"
+            "Here you can sign up for community events, ask our volunteer team for help, "
+            "and report a problem between neighbours.\n"
+            "Choose below, or send /help at any time."
+        ),
+        main_menu(ctx),
+    )
+
+
+@router.command("menu", description=N_("Show the main menu"))
+def menu(ctx: Ctx, args: str) -> None:
+    show_menu(ctx)
+
+
+@router.command("help", description=N_("What I can do and how to use me"))
+def help_(ctx: Ctx, args: str) -> None:
+    lines = [ctx._("You can send me these commands:")]
+    for command in ctx.registry.menu_commands():
+        if command.role is None or ctx.has_role(command.role):
+            lines.append(f"/{command.name} — {ctx._(command.description or '')}")
+    lines.append(
+        ctx._(
+            "In a form, press Back to change the last answer, Skip to leave out an optional one, "
+            "or send /cancel to stop."
+        )
+    )
+    ctx.reply("\n".join(lines), main_menu(ctx))
+
+
+@router.command("cancel", description=N_("Stop what you are filling in"))
+def cancel(ctx: Ctx, args: str) -> None:
+    """Reached only when no form is open (the dispatcher closes an open one itself)."""
+    show_menu(ctx, ctx._("There is nothing to cancel."))
+
+
+def not_understood(ctx: Ctx) -> None:
+    """Free text, a sticker or a photo outside any form or conversation."""
+    show_menu(ctx, ctx._("Sorry, I did not understand that. Please choose from the menu:"))
+
+
+def unknown_command(ctx: Ctx, command: str) -> None:
+    ctx.reply(
+        ctx._("I do not know the command /{command}. Send /help to see what I can do.").format(
+            command=command[:32]
+        )
+    )
+
+
+def not_allowed(ctx: Ctx) -> None:
+    ctx.reply(ctx._("Sorry, this command is only for community staff and volunteers."))
+
+
+def stale_button(ctx: Ctx) -> None:
+    """A button whose payload is unknown, forged, or from a message that no longer applies."""
+    show_menu(ctx, ctx._("That button is no longer active. Here is the menu:"))
+
+
+def too_long(ctx: Ctx, length: int, maximum: int) -> None:
+    ctx.reply(
+        ctx._(
+            "Your message is too long ({length} characters; at most {maximum}). "
+            "Please send it shorter."
+        ).format(length=length, maximum=maximum)
+    )
+
+
+def something_went_wrong(lang_gettext: Callable[[str], str]) -> str:
+    return lang_gettext(
+        "Sorry, something went wrong on our side. Please try again in a moment; "
+        "what you entered before this message is kept."
+    )
+
+
+def slow_down(lang_gettext: Callable[[str], str]) -> str:
+    return lang_gettext("You are sending messages very fast. Please wait a moment.")

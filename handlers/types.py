@@ -1,0 +1,169 @@
+"""The transport-neutral vocabulary: what comes in (``Inbound``), what goes out (``Reply``), and
+what a handler is given (``Ctx``). Transports translate their own objects to and from these."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from db.models import Conversation, User
+    from handlers.i18n import Language
+    from handlers.router import Registry
+
+#: Telegram's limit for one message; a longer inbound text is refused with a clear answer.
+MAX_MESSAGE_LENGTH = 4096
+#: Telegram's limit for callback data, which every payload must respect.
+MAX_PAYLOAD_BYTES = 64
+
+
+class Kind(enum.StrEnum):
+    """What kind of thing a user sent."""
+
+    TEXT = "text"
+    COMMAND = "command"
+    BUTTON = "button"
+    PHOTO = "photo"
+    DOCUMENT = "document"
+    LOCATION = "location"
+    STICKER = "sticker"
+    OTHER = "other"  # voice, video, contact, poll…: answered, never crashes
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRef:
+    """A chat on one transport. ``chat_id`` is a string so every transport fits."""
+
+    transport: str
+    chat_id: str
+    is_group: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.transport}:{self.chat_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """Who wrote, as the transport knows them. ``language_hint`` is e.g. Telegram's
+    ``language_code``; the user's own choice, stored in the database, wins over it."""
+
+    transport: str
+    external_id: str
+    display_name: str = ""
+    username: str | None = None
+    language_hint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One thing a user did: a message, a command or a button press."""
+
+    chat: ChatRef
+    sender: Sender
+    kind: Kind
+    text: str = ""  # message text or caption
+    command: str | None = None  # without the slash or @botname, lower case
+    args: str = ""  # the rest of a command line
+    payload: str | None = None  # a button's payload
+    file_id: str | None = None  # photo or document, as the transport can send it again
+    file_name: str | None = None
+    location: tuple[float, float] | None = None
+    message_ref: str | None = None  # the message a button was on (for edits)
+    #: The transport numbers buttons (console, Matrix), so a typed "2" presses button 2.
+    numbered_buttons: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """An inline button: a payload to press, or a link to open."""
+
+    label: str
+    payload: str | None = None
+    url: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.payload is None) == (self.url is None):
+            raise ValueError("a button has a payload or a url, not both")
+        if self.payload is not None and len(self.payload.encode()) > MAX_PAYLOAD_BYTES:
+            raise ValueError(f"button payload over {MAX_PAYLOAD_BYTES} bytes: {self.payload!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file made for the user (an .ics, a CSV) or one they sent earlier (``file_id``)."""
+
+    filename: str
+    content: bytes = b""
+    mime_type: str = "application/octet-stream"
+    file_id: str | None = None
+    is_photo: bool = False
+
+
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One message back. ``edit`` replaces the message whose button was pressed (a card that
+    changed), where the transport can; otherwise it is sent as a new message."""
+
+    text: str
+    buttons: Keyboard = ()
+    edit: bool = False
+    attachment: Attachment | None = None
+
+
+def keyboard(*rows: Button | tuple[Button, ...] | list[Button]) -> Keyboard:
+    """Build a keyboard: each argument is a row (a single button is a row of one)."""
+    return tuple((row,) if isinstance(row, Button) else tuple(row) for row in rows)
+
+
+@dataclass(frozen=True, slots=True)
+class Community:
+    """What handlers need to know about the deployment (built from the configuration)."""
+
+    timezone: ZoneInfo
+    default_locale: str
+    admin_refs: frozenset[str] = frozenset()  # "telegram:123": admins from configuration
+    bot_username: str | None = None  # for deep links, when the transport has one
+
+
+@dataclass(slots=True)
+class Ctx:
+    """What a handler is given for one inbound message, inside one database transaction."""
+
+    session: Session
+    user: User
+    conversation: Conversation
+    inbound: Inbound
+    lang: Language
+    community: Community
+    registry: Registry
+    now: datetime
+    replies: list[Reply] = field(default_factory=list)
+
+    def _(self, message: str) -> str:
+        """Translate ``message`` into the user's language."""
+        return self.lang.gettext(message)
+
+    def reply(
+        self,
+        text: str,
+        buttons: Keyboard = (),
+        *,
+        edit: bool = False,
+        attachment: Attachment | None = None,
+    ) -> None:
+        self.replies.append(Reply(text, buttons, edit=edit, attachment=attachment))
+
+    def has_role(self, role: str) -> bool:
+        """True if the user holds ``role`` (admins from configuration hold ``admin``)."""
+        if role == "admin" and self.user.ref in self.community.admin_refs:
+            return True
+        return role in self.user.role_names
