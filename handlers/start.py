@@ -106,12 +106,12 @@ def too_long(ctx: Ctx, length: int, maximum: int) -> None:
     )
 
 
-def something_went_wrong(lang_gettext: Callable[[str], str]) -> str:
-    return lang_gettext(
+def something_went_wrong(gettext: Callable[[str], str]) -> str:
+    return gettext(
         "Sorry, something went wrong on our side. Please try again in a moment; "
         "what you entered before this message is kept."
     )
 
 
-def slow_down(lang_gettext: Callable[[str], str]) -> str:
-    return lang_gettext("You are sending messages very fast. Please wait a moment.")
+def slow_down(gettext: Callable[[str], str]) -> str:
+    return gettext("You are sending messages very fast. Please wait a moment.")

@@ -23,6 +23,7 @@ from telegram.ext import (
     ExtBot,
     TypeHandler,
 )
+from telegram.request import HTTPXRequest
 
 from bot.dispatcher import Dispatcher
 from bot.outbox import DeliveryError, OutboxWorker
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 
 #: Telegram's language_code for each catalog, for the per-language command menu.
 MENU_LANGUAGES = {"zh_Hans": "zh", "en": "en"}
+#: Parallel connections of the outbox's bot (python-telegram-bot's default for a Bot is one).
+OUTBOX_CONNECTIONS = 32
 #: The longest a reply waits out a 429 before giving up on it.
 MAX_REPLY_WAIT = 30.0
 
@@ -147,7 +150,11 @@ def build_application(
     files = f"{base_url.rstrip('/')}/file/bot"
     transport = TelegramTransport(dispatcher)
     outbox_bot = ExtBot(
-        token, base_url=api, base_file_url=files, rate_limiter=AIORateLimiter(max_retries=0)
+        token,
+        base_url=api,
+        base_file_url=files,
+        rate_limiter=AIORateLimiter(max_retries=0),
+        request=HTTPXRequest(connection_pool_size=OUTBOX_CONNECTIONS),
     )
     menus = command_menus(dispatcher.registry, dispatcher.community.timezone.key)
 
@@ -196,10 +203,18 @@ async def serve(
     poll_timeout: int = 10,
 ) -> None:
     """Run until ``stop`` is set: long polling, or a webhook that checks Telegram's secret
-    token header (requests without it are answered 403)."""
-    async with application:
-        updater = application.updater
-        assert updater is not None
+    token header (requests without it are answered 403).
+
+    python-telegram-bot's ``run_polling`` owns the event loop and the signals; this does the
+    same steps inside a loop the caller owns (the CLI, a test, the benchmark), including the
+    ``post_init`` / ``post_stop`` / ``post_shutdown`` hooks that only ``run_*`` would call.
+    """
+    updater = application.updater
+    assert updater is not None
+    await application.initialize()
+    try:
+        if application.post_init is not None:
+            await application.post_init(application)
         if webhook is None:
             await updater.start_polling(
                 timeout=poll_timeout,
@@ -219,5 +234,13 @@ async def serve(
         try:
             await stop.wait()
         finally:
-            await updater.stop()
-            await application.stop()
+            if updater.running:
+                await updater.stop()
+            if application.running:
+                await application.stop()
+            if application.post_stop is not None:
+                await application.post_stop(application)
+    finally:
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)

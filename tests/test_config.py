@@ -1,0 +1,73 @@
+"""Configuration: defaults, and a malformed value names its variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import VARIABLES, ConfigError, load_settings
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def test_defaults():
+    settings = load_settings({})
+    assert settings.telegram_token is None
+    assert settings.telegram_base_url == "https://api.telegram.org"
+    assert settings.database_url.startswith("sqlite:///") and settings.database_url.endswith(
+        "data/linli.db"
+    )
+    assert settings.timezone.key == "Asia/Shanghai"
+    assert settings.default_locale == "zh_Hans"
+    assert settings.admins == frozenset()
+
+
+def test_values_are_read():
+    settings = load_settings({
+        "LINLI_TELEGRAM_TOKEN": "123456:ABCdefGHIjklMNO",
+        "LINLI_TELEGRAM_BASE_URL": "http://127.0.0.1:8081/",
+        "LINLI_DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1:5432/test",
+        "LINLI_TIMEZONE": "Europe/Berlin",
+        "LINLI_DEFAULT_LOCALE": "en",
+        "LINLI_ADMINS": "42, 43",
+    })
+    assert settings.telegram_base_url == "http://127.0.0.1:8081"
+    assert settings.admins == frozenset({42, 43})
+    assert settings.community().admin_refs == frozenset({"telegram:42", "telegram:43"})
+    assert settings.default_locale == "en"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("LINLI_TELEGRAM_TOKEN", "not-a-token"),
+        ("LINLI_TELEGRAM_BASE_URL", "ftp://x"),
+        ("LINLI_DATABASE_URL", "mysql://x"),
+        ("LINLI_TIMEZONE", "Mars/Olympus"),
+        ("LINLI_DEFAULT_LOCALE", "fr"),
+        ("LINLI_ADMINS", "42,alice"),
+        ("LINLI_WEBHOOK_PORT", "99999"),
+        ("LINLI_WEBHOOK_SECRET", "has spaces"),
+        ("LINLI_OUTBOX_INTERVAL", "soon"),
+        ("LINLI_LOG_LEVEL", "LOUD"),
+    ],
+)
+def test_malformed_value_names_the_variable(name, value):
+    with pytest.raises(ConfigError, match=name):
+        load_settings({name: value})
+
+
+def test_env_file_is_read_and_environment_wins(tmp_path, monkeypatch):
+    env = tmp_path / ".env"
+    env.write_text("LINLI_TIMEZONE=Europe/Paris\nLINLI_ADMINS=7\n")
+    monkeypatch.setenv("LINLI_ADMINS", "8")
+    settings = load_settings(env_file=env)
+    assert settings.timezone.key == "Europe/Paris"
+    assert settings.admins == frozenset({8})
+
+
+def test_readme_documents_every_variable():
+    text = README.read_text(encoding="utf-8")
+    for name in VARIABLES:
+        assert f"`{name}`" in text, f"README's configuration table lacks {name}"

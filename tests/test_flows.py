@@ -1,0 +1,251 @@
+"""The first flows, through the in-memory transport, in both languages."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from db.models import Conversation, User
+from handlers.types import Kind
+
+ZH_WELCOME = "欢迎使用邻里"
+EN_WELCOME = "Welcome to Linli"
+
+
+@pytest.mark.parametrize(
+    ("hint", "expected"),
+    [
+        ("zh-hans", ZH_WELCOME),
+        ("zh-TW", ZH_WELCOME),  # any zh* is Chinese: the catalog is the one we have
+        ("en", EN_WELCOME),
+        ("fr", EN_WELCOME),  # any other language: English
+        (None, ZH_WELCOME),  # no hint: the community default (zh_Hans here)
+    ],
+)
+def test_start_greets_in_the_negotiated_language(resident, hint, expected):
+    """/start welcomes each neighbour in their app's language and shows the menu."""
+    person = resident(f"p-{hint}", hint)
+    person.send("/start")
+    assert expected in person.text
+    labels = [button.label for button in person.buttons()]
+    assert len(labels) == 4, labels
+    assert labels[-1] == "🌐 中文 / English"  # the language switch reads the same in both
+
+
+def test_menu_labels_follow_the_glossary(resident):
+    wang = resident("Wang", "zh-hans")
+    wang.send("/start")
+    assert [b.label for b in wang.buttons()][:3] == ["🗓 活动", "🙋 找志愿者帮忙", "⚖️ 反映邻里纠纷"]
+    alice = resident("Alice", "en")
+    alice.send("/start")
+    assert [b.label for b in alice.buttons()][:3] == [
+        "🗓 Events", "🙋 Ask a volunteer", "⚖️ Report a dispute",
+    ]
+
+
+def test_choosing_a_language_sticks_over_the_app_hint(resident, session_factory):
+    """A French phone gets English, the neighbour picks 中文, and it stays Chinese."""
+    pierre = resident("Pierre", "fr")
+    pierre.send("/start")
+    pierre.press("中文 / English")
+    assert "请选择语言" not in pierre.text and "Please choose your language" in pierre.text
+    pierre.press("中文")
+    assert "以后我会用中文和您交流" in pierre.text
+    pierre.send("/start")
+    assert ZH_WELCOME in pierre.text
+    with session_factory() as session:
+        user = session.scalar(select(User).where(User.display_name == "Pierre"))
+        assert user.locale == "zh_Hans"
+
+
+def test_lang_command_with_argument_and_typed_language_name(resident):
+    wang = resident("Wang", "zh-hans")
+    wang.send("/lang en")
+    assert wang.text.startswith("From now on I will write to you in English.")
+    wang.send("中文")  # typed, not pressed: a neighbour who cannot read English finds the way
+    assert wang.text.startswith("好的，以后我会用中文和您交流。")
+
+
+@pytest.mark.parametrize(
+    ("hint", "label", "expected"),
+    [
+        ("en", "Events", "Signing up for community events in this chat is coming soon."),
+        ("zh-hans", "活动", "在聊天中报名社区活动的功能即将开放。"),
+        ("en", "Ask a volunteer", "Asking the volunteer team for help in this chat is coming soon."),
+        ("zh-hans", "找志愿者帮忙", "在聊天中向志愿服务队求助的功能即将开放。"),
+        ("en", "Report a dispute", "Reporting a dispute"),
+        ("zh-hans", "反映邻里纠纷", "在聊天中反映邻里纠纷的功能即将开放。"),
+    ],
+)
+def test_services_not_built_yet_answer_politely(resident, hint, label, expected):
+    person = resident("P", hint)
+    person.send("/start")
+    person.press(label)
+    assert expected in person.text
+    assert person.buttons(), "the menu is offered again"
+
+
+def test_typed_button_label_counts_as_pressing_it(resident):
+    """On Telegram typing “events” is a kindness; it acts like the button."""
+    alice = resident("Alice", "en")
+    alice.send("/start")
+    alice.send("events")
+    assert "community events in this chat is coming soon" in alice.text
+
+
+def test_numbered_buttons_for_the_console(resident):
+    bob = resident("Bob", "en", transport="console", numbered_buttons=True)
+    bob.send("/lang")
+    bob.send("2")  # [1] 中文 [2] English
+    assert bob.text.startswith("From now on I will write to you in English.")
+    bob.send("9")  # no such button: ordinary text
+    assert "did not understand" in bob.text
+
+
+def test_help_lists_commands_in_the_users_language(resident):
+    wang = resident("Wang", "zh-hans")
+    wang.send("/help")
+    assert "您可以给我发送这些命令：" in wang.text
+    assert "/lang — 中文 / English：选择语言" in wang.text
+    alice = resident("Alice", "en")
+    alice.send("/help")
+    assert "/start — Welcome and main menu" in alice.text
+
+
+@pytest.mark.parametrize(
+    ("hint", "expected"),
+    [("en", "I do not know the command /frobnicate"), ("zh-hans", "我不认识命令 /frobnicate")],
+)
+def test_unknown_command(resident, hint, expected):
+    person = resident("P", hint)
+    person.send("/frobnicate")
+    assert expected in person.text
+
+
+@pytest.mark.parametrize(
+    ("hint", "expected"),
+    [("en", "That button is no longer active"), ("zh-hans", "这个按钮已经失效")],
+)
+@pytest.mark.parametrize("payload", ["zz:1", "", "fm:deadbe:ok", "x" * 64, "lang", "ev"])
+def test_forged_or_stale_buttons_are_refused_clearly(resident, hint, expected, payload):
+    """A payload nobody offered never crashes and never acts."""
+    person = resident("P", hint)
+    person.press_payload(payload)
+    if payload in ("lang",):
+        assert person.buttons(), "the language choice is shown again"
+    elif payload == "ev":
+        assert person.buttons()
+    else:
+        assert expected in person.text
+
+
+def test_forged_language_code_is_not_stored(resident, session_factory):
+    mallory = resident("Mallory", "en")
+    mallory.press_payload("lang:set:xx_EVIL")
+    assert "Please choose your language" in mallory.text
+    with session_factory() as session:
+        assert session.scalar(select(User.locale).where(User.display_name == "Mallory")) is None
+
+
+@pytest.mark.parametrize(
+    ("hint", "expected"),
+    [("en", "Your message is too long (5000 characters; at most 4096)"), ("zh-hans", "您的消息太长了")],
+)
+def test_text_over_telegrams_limit(resident, hint, expected):
+    person = resident("P", hint)
+    person.send("字" * 5000)
+    assert expected in person.text
+
+
+@pytest.mark.parametrize("kind", [Kind.STICKER, Kind.PHOTO, Kind.OTHER, Kind.LOCATION])
+def test_media_outside_a_form_gets_the_menu(resident, kind):
+    person = resident("P", "zh-hans")
+    person.send_kind(kind, file_id="f1", location=(30.5, 104.0))
+    assert "抱歉，我没有理解您的意思" in person.text
+
+
+def test_cancel_with_nothing_open(resident):
+    person = resident("P", "en")
+    person.send("/cancel")
+    assert person.text.startswith("There is nothing to cancel.")
+
+
+def test_group_start_points_to_a_private_chat(dispatcher):
+    from handlers.types import ChatRef, Inbound, Sender
+
+    replies = dispatcher.handle(
+        Inbound(ChatRef("telegram", "-100123", is_group=True), Sender("telegram", "77", "G", None, "en"),
+                Kind.COMMAND, text="/start", command="start")
+    )
+    assert [r.text for r in replies] == ["Hello! Please write to me in a private chat to use Linli."]
+
+
+def test_deep_link_payload_reaches_its_handler(session_factory, community, clock):
+    """/start ev_42 goes to whoever registered the "ev" deep link, with "42"."""
+    from bot.dispatcher import Dispatcher
+    from handlers import build_registry
+    from handlers.router import Registry, Router
+    from tests.support import Resident
+
+    router = Router("test-links")
+    seen = []
+
+    @router.deep_link("ev")
+    def open_event(ctx, rest):
+        seen.append(rest)
+        ctx.reply(f"event {rest}")
+
+    registry = Registry([*build_registry().routers, router])
+    dispatcher = Dispatcher(
+        session_factory=session_factory, registry=registry, community=community, clock=clock
+    )
+    person = Resident(dispatcher, "P", "en")
+    person.send("/start ev_42")
+    assert seen == ["42"]
+    assert person.text == "event 42"
+    person.send("/start nothing_here")  # unknown prefix: the plain welcome
+    assert EN_WELCOME in person.text
+
+
+def test_a_handler_crash_is_answered_and_rolled_back(session_factory, community, clock, caplog):
+    """The bot keeps running and says so in the user's language; the half-done work is gone."""
+    from bot.dispatcher import Dispatcher
+    from handlers import build_registry
+    from handlers.router import Registry, Router
+    from tests.support import Resident
+
+    router = Router("test-crash")
+
+    @router.command("boom")
+    def boom(ctx, args):
+        ctx.user.display_name = "changed"
+        raise RuntimeError("bug")
+
+    registry = Registry([*build_registry().routers, router])
+    dispatcher = Dispatcher(
+        session_factory=session_factory, registry=registry, community=community, clock=clock
+    )
+    wang = Resident(dispatcher, "Wang", "zh-hans")
+    wang.send("/start")
+    wang.send("/boom")
+    assert wang.text.startswith("抱歉，我们这边出了点问题。")
+    assert "failed to handle" in caplog.text
+    with session_factory() as session:
+        assert session.scalar(select(User.display_name)) == "Wang"
+    wang.send("/start")
+    assert ZH_WELCOME in wang.text
+
+
+def test_flood_is_throttled(dispatcher, resident):
+    person = resident("Spammer", "en")
+    texts = [person.send("hello") and person.text for _ in range(25)]
+    assert "You are sending messages very fast" in texts[20]
+    assert person.send("hello") == []  # dropped quietly until the window has room
+
+
+def test_keyboard_is_remembered_per_chat(resident, session_factory):
+    alice = resident("Alice", "en")
+    alice.send("/lang")
+    with session_factory() as session:
+        keyboard = session.scalar(select(Conversation.keyboard))
+    assert keyboard == [["中文", "lang:set:zh_Hans"], ["English", "lang:set:en"]]

@@ -1,0 +1,377 @@
+"""The form engine: every field kind with bad input, back, skip, cancel, edit from the summary,
+confirm, stale buttons, expiry, and a restart in the middle — in both languages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.dispatcher import Dispatcher
+from db import outbox
+from db.models import Conversation, OutboxMessage
+from handlers import build_registry
+from handlers.forms.engine import Form
+from handlers.forms.fields import (
+    Choice,
+    ChoiceField,
+    DateTimeField,
+    Invalid,
+    LocationField,
+    NumberField,
+    PhotoField,
+    TextField,
+    YesNoField,
+)
+from handlers.i18n import N_
+from handlers.router import Registry, Router
+from handlers.types import Kind
+from tests.support import Resident
+
+SUBMITTED: list[dict] = []
+
+
+def _submit(ctx, data):
+    if data.get("title") == "refuse me":
+        raise Invalid(N_("Please check your answers:"))
+    SUBMITTED.append(data)
+    outbox.enqueue(ctx.session, transport="telegram", chat_id="-100", template="roles.granted",
+                   params={"role": "volunteer"}, now=ctx.now, user_id=ctx.user.id)
+    ctx.reply("submitted")
+
+
+FORM = Form(
+    name="test.everything",
+    title=N_("Cancel"),  # any catalogued msgid: the title's translation is not under test
+    fields=(
+        ChoiceField(name="kind", prompt=N_("Please choose one of the buttons."), label=N_("Yes"),
+                    options=(Choice("noise", N_("Yes")), Choice("pets", N_("No")))),
+        TextField(name="title", prompt=N_("Please send text."), label=N_("Skip"),
+                  min_length=3, max_length=20),
+        NumberField(name="places", prompt=N_("Please send a number."), label=N_("Done"),
+                    minimum=1, maximum=8),
+        DateTimeField(name="when", prompt=N_("Please type a date and time, for example 2026-12-24 19:00."),
+                      label=N_("Back")),
+        YesNoField(name="named", prompt=N_("Please answer with the Yes or No button."), label=N_("No")),
+        # Asked only for named reports: a conditional follow-up.
+        LocationField(name="where", prompt=N_("Please share a location or write the place as text."),
+                      label=N_("Yes"), when=lambda data: data.get("named") is True),
+        PhotoField(name="photos", prompt=N_("Please send a photo."), label=N_("Done"),
+                   optional=True, max_count=2),
+    ),
+    on_submit=_submit,
+)
+
+
+@pytest.fixture
+def form_dispatcher(session_factory, community, clock):
+    SUBMITTED.clear()
+    router = Router("test-forms")
+    router.form(FORM)
+
+    @router.command("testform")
+    def open_form(ctx, args):
+        from handlers.forms import engine
+
+        engine.start(ctx, FORM)
+
+    registry = Registry([*build_registry().routers, router])
+    return Dispatcher(
+        session_factory=session_factory, registry=registry, community=community, clock=clock
+    )
+
+
+def _fill_to_summary(person: Resident) -> None:
+    person.send("/testform")
+    person.press("Yes" if person.language_code == "en" else "是")
+    person.send("Loud music")
+    person.send("3")
+    person.send("2026-12-24 19:00")
+    person.press("Yes" if person.language_code == "en" else "是")
+    person.send("Building 3, 1202")
+    person.send_kind(Kind.PHOTO, file_id="photo-1")
+    person.send_kind(Kind.PHOTO, file_id="photo-2")  # the second of at most two ends the field
+
+
+def test_happy_path_with_summary_and_confirm(form_dispatcher, session_factory):
+    alice = Resident(form_dispatcher, "Alice", "en")
+    _fill_to_summary(alice)
+    assert "Please check your answers:" in alice.text
+    assert "Thu, Dec 24, 2026, 19:00" in alice.text  # shown in the community's zone, en format
+    assert "Building 3, 1202" in alice.text and "2 photos" in alice.text
+    alice.press("Confirm")
+    assert alice.text == "submitted"
+    assert SUBMITTED == [{
+        "kind": "noise", "title": "Loud music", "places": 3,
+        "when": datetime(2026, 12, 24, 11, 0, tzinfo=UTC).isoformat(), "named": True,
+        "where": {"text": "Building 3, 1202"},
+        "photos": [{"file_id": "photo-1", "kind": "photo"}, {"file_id": "photo-2", "kind": "photo"}],
+    }]
+    with session_factory() as session:
+        conversation = session.scalar(select(Conversation))
+        assert conversation.flow is None and conversation.data == {}
+        assert session.scalar(select(OutboxMessage.template)) == "roles.granted"
+
+
+def test_summary_in_chinese(form_dispatcher):
+    wang = Resident(form_dispatcher, "Wang", "zh-hans")
+    _fill_to_summary(wang)
+    assert "请核对您填写的内容：" in wang.text
+    assert "2026年12月24日周四 19:00" in wang.text
+    assert "2 张照片" in wang.text
+    assert [b.label for b in wang.buttons()][0] == "✅ 确认"
+
+
+@pytest.mark.parametrize(
+    ("send", "hint", "expected"),
+    [
+        ("", "en", "The message was empty"),
+        ("ab", "en", "That is too short: please write at least 3 characters."),
+        ("x" * 21, "en", "That is too long (21 characters). Please keep it under 20."),
+        ("ab", "zh-hans", "内容太短了：请至少写 3 个字符。"),
+        ("x" * 21, "zh-hans", "内容太长了（21 个字符）。请控制在 20 个字符以内。"),
+    ],
+)
+def test_text_field_rejects_and_stays(form_dispatcher, send, hint, expected):
+    person = Resident(form_dispatcher, "P", hint)
+    person.send("/testform")
+    person.press_payload(person.buttons()[0].payload)
+    person.send(send)
+    assert expected in person.text
+    assert "(2/6)" in person.text  # still on the same question, asked again
+    person.send("Fine title")
+    assert "(3/6)" in person.text
+
+
+@pytest.mark.parametrize(
+    ("send", "hint", "expected"),
+    [
+        ("three", "en", "“three” is not a whole number. Please send a number, for example 1."),
+        ("0", "en", "Please send a number from 1 to 8."),
+        ("99", "zh-hans", "请发送 1 到 8 之间的数字。"),
+        ("三", "zh-hans", "“三”不是整数。"),
+    ],
+)
+def test_number_field(form_dispatcher, send, hint, expected):
+    person = Resident(form_dispatcher, "P", hint)
+    person.send("/testform")
+    person.press_payload(person.buttons()[0].payload)
+    person.send("A title")
+    person.send(send)
+    assert expected in person.text
+    person.send("8")
+    assert "(4/6)" in person.text
+
+
+@pytest.mark.parametrize(
+    ("send", "hint", "expected"),
+    [
+        ("next Friday-ish", "en", "Sorry, I could not read “next Friday-ish” as a date and time."),
+        ("2026-02-30 10:00", "zh-hans", "抱歉，我没能把“2026-02-30 10:00”识别为日期和时间。"),
+        ("2026-11-25 10:00", "en", "has already passed. Please send a time in the future."),
+        ("2026-11-25 10:00", "zh-hans", "已经过去了。请发送一个将来的时间。"),
+    ],
+)
+def test_datetime_field(form_dispatcher, send, hint, expected):
+    person = Resident(form_dispatcher, "P", hint)
+    person.send("/testform")
+    person.press_payload(person.buttons()[0].payload)
+    person.send("A title")
+    person.send("2")
+    person.send(send)
+    assert expected in person.text
+    person.send("12月24日晚上7点")  # the Chinese way works in either language
+    assert "(5/6)" in person.text
+
+
+def test_wrong_kinds_of_input_at_each_field(form_dispatcher):
+    person = Resident(form_dispatcher, "P", "en")
+    person.send("/testform")
+    person.send("noise?")  # typed where a choice is asked, and not a label
+    assert "Please choose one of the buttons." in person.text
+    person.press("Yes")
+    person.send_kind(Kind.STICKER)
+    assert "Please send text." in person.text
+    person.send("Title")
+    person.send_kind(Kind.PHOTO, file_id="p")
+    assert "Please send a number." in person.text
+    person.send("1")
+    person.send("2027-01-01 10:00")
+    person.send("yes please")
+    assert "Please answer with the Yes or No button." in person.text
+    person.press("Yes")
+    person.send_kind(Kind.STICKER)
+    assert "Please share a location or write the place as text." in person.text
+    person.send_kind(Kind.LOCATION, location=(30.57, 104.06))
+    person.send("a caption, not a photo")
+    assert "Please send a photo." in person.text
+    person.press("Done") if any("Done" in b.label for b in person.buttons()) else person.press("Skip")
+    assert "Please check your answers:" in person.text
+    assert "📍 30.57000, 104.06000" in person.text
+
+
+def test_back_skip_and_conditional_fields(form_dispatcher):
+    person = Resident(form_dispatcher, "P", "en")
+    person.send("/testform")
+    assert not any(b.label == "Back" for b in person.buttons()), "no Back on the first question"
+    person.press("No")
+    person.send("Title")
+    person.press("Back")
+    assert "(2/6)" in person.text
+    person.send("Better title")
+    person.send("2")
+    person.send("2027-01-01 10:00")
+    person.press("No")  # not named: the location question is not asked
+    assert "(6/6)" in person.text or "(5/5)" in person.text
+    person.press("Skip")
+    assert "Please check your answers:" in person.text
+    assert "(skipped)" in person.text
+    assert "Better title" in person.text
+
+
+def test_edit_one_answer_from_the_summary(form_dispatcher):
+    person = Resident(form_dispatcher, "P", "en")
+    _fill_to_summary(person)
+    person.press("✏️ Done")  # the places field's label is "Done" in this test form
+    person.send("5")
+    assert "Please check your answers:" in person.text, "back to the summary after the edit"
+    assert "• Done: 5" in person.text
+
+
+def test_cancel_by_button_and_by_command(form_dispatcher, session_factory):
+    person = Resident(form_dispatcher, "P", "zh-hans")
+    person.send("/testform")
+    person.press("取消")
+    assert "已取消" in person.text and "没有保存任何内容" in person.text
+    person.send("/testform")
+    person.press("是")
+    person.send("/cancel")
+    assert "已取消" in person.text
+    assert SUBMITTED == []
+    with session_factory() as session:
+        assert session.scalar(select(Conversation.flow)) is None
+
+
+def test_other_commands_keep_the_form_open(form_dispatcher):
+    """/help in the middle of a form answers, then asks the same question again."""
+    person = Resident(form_dispatcher, "P", "en")
+    person.send("/testform")
+    person.press("Yes")
+    person.send("Half-typed title")
+    person.send("/help")
+    assert "You can send me these commands:" in person.text
+    assert "(3/6)" in person.text
+    person.send("4")
+    assert "(4/6)" in person.text
+
+
+def test_stale_button_from_an_earlier_form(form_dispatcher):
+    person = Resident(form_dispatcher, "P", "en")
+    person.send("/testform")
+    old_yes = person.buttons()[0].payload
+    person.send("/cancel")
+    person.send("/testform")
+    person.press_payload(old_yes)
+    assert "That button belongs to an earlier message." in person.text
+    assert "(1/6)" in person.text
+
+
+def test_refusal_on_submit_keeps_the_answers(form_dispatcher):
+    person = Resident(form_dispatcher, "P", "en")
+    person.send("/testform")
+    person.press("Yes")
+    person.send("refuse me")
+    person.send("1")
+    person.send("2027-01-01 10:00")
+    person.press("No")
+    person.press("Skip")
+    person.press("Confirm")
+    assert SUBMITTED == []
+    assert "refuse me" in person.text, "still on the summary with every answer"
+
+
+def test_restart_mid_flow_resumes_from_the_database(session_factory, community, clock, engine):
+    """A new dispatcher (a restarted bot, or a second worker) carries on where the user was."""
+    router = Router("test-forms")
+    router.form(FORM)
+
+    @router.command("testform")
+    def open_form(ctx, args):
+        from handlers.forms import engine as form_engine
+
+        form_engine.start(ctx, FORM)
+
+    def fresh() -> Dispatcher:
+        return Dispatcher(
+            session_factory=session_factory, registry=Registry([*build_registry().routers, router]),
+            community=community, clock=clock,
+        )
+
+    before = Resident(fresh(), "P", "en")
+    before.send("/testform")
+    before.press("Yes")
+    before.send("Survives")
+    engine.dispose()  # drop every pooled connection: nothing lives in memory
+    after = Resident(fresh(), "P", "en")
+    after.send("7")
+    assert "(4/6)" in after.text
+    after.press("Back")
+    after.press("Back")
+    assert "(2/6)" in after.text
+
+
+def test_expiry(form_dispatcher, clock):
+    person = Resident(form_dispatcher, "P", "zh-hans")
+    person.send("/testform")
+    person.press("是")
+    clock.advance(hours=2, seconds=1)
+    person.send("A title")
+    assert "已超时关闭" in person.text
+    person.send("/testform")
+    clock.advance(hours=1, minutes=59)  # each answer renews the time
+    person.press("是")
+    clock.advance(hours=1, minutes=59)
+    person.send("A title")
+    assert "(3/6)" in person.text
+
+
+def test_expired_form_button_is_not_obeyed(form_dispatcher, clock):
+    person = Resident(form_dispatcher, "P", "en")
+    person.send("/testform")
+    clock.advance(days=1)
+    person.press("Yes")
+    assert "timed out" in person.text
+    assert SUBMITTED == []
+
+
+def test_numbers_on_the_console_press_buttons_only_at_choices(form_dispatcher):
+    """Typing 2 at a choice picks button 2; at a number question it is the answer."""
+    person = Resident(form_dispatcher, "P", "en", transport="console", numbered_buttons=True)
+    person.send("/testform")
+    person.send("2")  # [1] Yes [2] No  → No
+    assert "(2/6)" in person.text
+    person.send("Title")
+    person.send("2")  # a number question: 2 places, not the second button
+    assert "(4/6)" in person.text
+    person.send("2027-01-01 10:00")
+    person.send("1")  # Yes: named, so the conditional location question joins the form
+    assert "(6/7) Please share a location" in person.text
+
+
+def test_conversation_version_counts_each_message(form_dispatcher, session_factory):
+    person = Resident(form_dispatcher, "P", "en")
+    person.send("/testform")
+    with session_factory() as session:
+        first = session.scalar(select(Conversation.version))
+    person.press("Yes")
+    person.send("Title")
+    with session_factory() as session:
+        assert session.scalar(select(Conversation.version)) == first + 2
+
+
+def test_form_state_expires_at_is_set(form_dispatcher, session_factory, clock):
+    person = Resident(form_dispatcher, "P", "en")
+    person.send("/testform")
+    with session_factory() as session:
+        assert session.scalar(select(Conversation.expires_at)) == clock() + timedelta(hours=2)

@@ -1,0 +1,242 @@
+"""End to end over HTTP: the real python-telegram-bot ``Application``, started by ``serve`` as
+``linli run`` starts it, against the Bot API stand-in on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from contextlib import asynccontextmanager
+
+import pytest
+from sqlalchemy import select
+
+from bot.dispatcher import Dispatcher
+from bot.outbox import OutboxWorker
+from bot.telegram.app import Webhook, build_application, serve
+from db import outbox
+from db.models import OutboxMessage, OutboxStatus
+from db.users import get_or_create_user
+from handlers import build_registry
+from handlers.router import Registry, Router
+from tests.standin import BotApiStandin
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def _sent_to(api: BotApiStandin, chat_id: int):
+    return lambda call: call.method in ("sendMessage", "editMessageText") and int(
+        call.params.get("chat_id", 0)
+    ) == chat_id
+
+
+def _keyboard_labels(call) -> list[str]:
+    markup = call.params.get("reply_markup") or {}
+    return [button["text"] for row in markup.get("inline_keyboard", []) for button in row]
+
+
+@asynccontextmanager
+async def running_bot(session_factory, community, *, registry: Registry | None = None,
+                      latency: float = 0.0, webhook_port: int | None = None):
+    """The stand-in, then the application on it; yields (api, dispatcher, worker)."""
+    registry = registry or build_registry()
+    dispatcher = Dispatcher(session_factory=session_factory, registry=registry, community=community)
+    worker = OutboxWorker(session_factory=session_factory, registry=registry, community=community)
+    async with BotApiStandin(latency=latency) as api:
+        application = build_application(
+            token=api.token, base_url=api.base_url.removesuffix("/bot"), dispatcher=dispatcher,
+            worker=worker, outbox_interval=3600,
+        )
+        webhook = None
+        if webhook_port is not None:
+            webhook = Webhook(url=f"http://127.0.0.1:{webhook_port}/telegram", listen="127.0.0.1",
+                              port=webhook_port, secret="s3cret-Token")
+        stop = asyncio.Event()
+        task = asyncio.create_task(serve(application, stop=stop, webhook=webhook, poll_timeout=1))
+        await api.wait_for(lambda c: c.method in ("getUpdates", "setWebhook"), timeout=15)
+        try:
+            yield api, dispatcher, worker
+        finally:
+            stop.set()
+            await asyncio.wait_for(task, 20)
+
+
+async def test_chinese_user_gets_chinese_welcome_and_buttons_work(session_factory, community):
+    async with running_bot(session_factory, community) as (api, _, _):
+        api.user_sends_text(user_id=501, text="/start", language_code="zh-hans", first_name="王")
+        [welcome] = await api.wait_for(_sent_to(api, 501))
+        assert welcome.params["text"].startswith("欢迎使用邻里")
+        assert _keyboard_labels(welcome) == ["🗓 活动", "🙋 找志愿者帮忙", "⚖️ 反映邻里纠纷",
+                                             "🌐 中文 / English"]
+        api.user_presses(user_id=501, data="lang:menu", language_code="zh-hans")
+        _, choice = await api.wait_for(_sent_to(api, 501), count=2)
+        assert choice.params["text"] == "请选择语言："
+        assert _keyboard_labels(choice) == ["中文", "English"]
+        api.user_presses(user_id=501, data="lang:set:en", language_code="zh-hans")
+        *_, switched = await api.wait_for(_sent_to(api, 501), count=3)
+        assert switched.params["text"] == "From now on I will write to you in English."
+        answered = await api.wait_for(lambda c: c.method == "answerCallbackQuery", count=2)
+        assert len(answered) == 2, "every button press stops its spinner"
+
+
+async def test_french_user_gets_english(session_factory, community):
+    async with running_bot(session_factory, community) as (api, _, _):
+        api.user_sends_text(user_id=502, text="/start", language_code="fr")
+        [welcome] = await api.wait_for(_sent_to(api, 502))
+        assert welcome.params["text"].startswith("Welcome to Linli")
+
+
+async def test_command_menus_are_registered_per_language(session_factory, community):
+    async with running_bot(session_factory, community) as (api, _, _):
+        zh = {c["command"]: c["description"] for c in api.commands[("zh", "default")]}
+        en = {c["command"]: c["description"] for c in api.commands[("en", "default")]}
+        default = {c["command"]: c["description"] for c in api.commands[(None, "default")]}
+        assert zh["start"] == "欢迎和主菜单" and en["start"] == "Welcome and main menu"
+        assert zh["lang"] == "中文 / English：选择语言"
+        assert default == zh  # the community default is Chinese
+        assert set(zh) == set(en) == {"start", "menu", "help", "cancel", "events", "ask",
+                                      "report", "lang"}
+
+
+async def test_bad_input_over_telegram(session_factory, community):
+    """Over-long text, a sticker, a photo, a forged button: each answered, nothing crashes."""
+    async with running_bot(session_factory, community) as (api, _, _):
+        api.user_sends_text(user_id=503, text="x" * 5000, language_code="en")
+        [long] = await api.wait_for(_sent_to(api, 503))
+        assert long.params["text"].startswith("Your message is too long (5000 characters")
+        api.user_sends_sticker(user_id=503, language_code="en")
+        api.user_sends_photo(user_id=503, language_code="en", caption="look")
+        *_, sticker, photo = await api.wait_for(_sent_to(api, 503), count=3)
+        assert sticker.params["text"].startswith("Sorry, I did not understand that.")
+        assert photo.params["text"].startswith("Sorry, I did not understand that.")
+        api.user_presses(user_id=503, data="ev:join:99999", language_code="en")
+        api.user_presses(user_id=503, data="zz:forged", language_code="en")
+        *_, forged = await api.wait_for(_sent_to(api, 503), count=5)
+        assert forged.params["text"].startswith("That button is no longer active.")
+        api.user_sends_text(user_id=503, text="/start", language_code="en")
+        *_, alive = await api.wait_for(_sent_to(api, 503), count=6)
+        assert alive.params["text"].startswith("Welcome to Linli")
+
+
+async def test_long_replies_are_split_under_telegrams_limit(session_factory, community):
+    router = Router("test-long")
+
+    @router.command("long")
+    def long_reply(ctx, args):
+        ctx.reply("\n".join(f"line {i} " + "字" * 80 for i in range(120)))
+
+    registry = Registry([*build_registry().routers, router])
+    async with running_bot(session_factory, community, registry=registry) as (api, _, _):
+        api.user_sends_text(user_id=504, text="/long", language_code="en")
+        parts = await api.wait_for(_sent_to(api, 504), count=3)
+        assert all(len(p.params["text"]) <= 4096 for p in parts)
+        assert "line 0 " in parts[0].params["text"] and "line 119 " in parts[-1].params["text"]
+
+
+async def test_outbox_over_telegram_honours_retry_after(session_factory, community):
+    """A 429 with retry_after puts the message back for that long; it then arrives once."""
+    async with running_bot(session_factory, community) as (api, _, worker):
+        with session_factory() as session, session.begin():
+            from datetime import UTC, datetime
+
+            now = datetime.now(UTC)
+            zh = get_or_create_user(session, transport="telegram", external_id="601", now=now,
+                                    language_hint="zh-hans")
+            en = get_or_create_user(session, transport="telegram", external_id="602", now=now,
+                                    language_hint="en")
+            for user in (zh, en):
+                outbox.enqueue(session, transport="telegram", chat_id=user.external_id,
+                               user_id=user.id, template="roles.granted",
+                               params={"role": "volunteer"}, now=now)
+        api.fail_next("sendMessage", chat_id=601, retry_after=1)
+        report = await worker.tick()
+        assert (report.sent, report.retried) == (1, 1)
+        [en_message] = api.sent_messages(602)
+        assert en_message["text"].startswith("You are now a volunteer in Linli.")
+        assert api.sent_messages(601) == []
+        await asyncio.sleep(1.1)
+        report = await worker.tick()
+        assert report.sent == 1
+        [zh_message] = api.sent_messages(601)
+        assert zh_message["text"].startswith("您现在是邻里的志愿者。")
+        with session_factory() as session:
+            statuses = session.scalars(select(OutboxMessage.status)).all()
+        assert statuses == [OutboxStatus.SENT, OutboxStatus.SENT]
+        assert (await worker.tick()).sent == 0, "nothing is sent twice"
+
+
+async def test_blocked_user_fails_visibly_without_blocking_others(session_factory, community):
+    async with running_bot(session_factory, community) as (api, _, worker):
+        from datetime import UTC, datetime
+
+        with session_factory() as session, session.begin():
+            now = datetime.now(UTC)
+            for chat in ("701", "702"):
+                user = get_or_create_user(session, transport="telegram", external_id=chat, now=now)
+                outbox.enqueue(session, transport="telegram", chat_id=chat, user_id=user.id,
+                               template="roles.granted", params={"role": "mediator"}, now=now)
+        api.fail_next("sendMessage", chat_id=701, error_code=403,
+                      description="Forbidden: bot was blocked by the user", retry_after=None)
+        report = await worker.tick()
+        assert (report.sent, report.failed) == (1, 1)
+        with session_factory() as session:
+            [failed] = outbox.failed_messages(session)
+            assert failed.chat_id == "701" and "blocked" in failed.last_error
+
+
+async def test_each_chat_in_order_while_many_chats_write(session_factory, community):
+    """One neighbour's messages are handled in the order sent, even in a crowd."""
+    router = Router("test-echo")
+    handled: list[tuple[str, str]] = []
+
+    @router.on_text
+    def echo(ctx):
+        handled.append((ctx.user.external_id, ctx.inbound.text))
+        ctx.reply(f"echo {ctx.inbound.text}")
+        return True
+
+    registry = Registry([*build_registry().routers, router])
+    async with running_bot(session_factory, community, registry=registry, latency=0.01) as (api, _, _):
+        for i in range(15):
+            api.user_sends_text(user_id=900, text=f"m{i}", language_code="en")
+            for other in range(3):
+                api.user_sends_text(user_id=1000 + i * 3 + other, text="x", language_code="en")
+        replies = await api.wait_for(_sent_to(api, 900), count=15, timeout=30)
+        assert [r.params["text"] for r in replies] == [f"echo m{i}" for i in range(15)]
+        assert [text for who, text in handled if who == "900"] == [f"m{i}" for i in range(15)]
+
+
+async def test_hundred_neighbours_at_once_are_all_answered(session_factory, community):
+    """100 people press at once with 50 ms per Bot API call: everyone gets the answer."""
+    async with running_bot(session_factory, community, latency=0.05) as (api, _, _):
+        for user_id in range(2000, 2100):
+            api.user_sends_text(user_id=user_id, text="/start", language_code="zh-hans")
+        welcomes = await api.wait_for(lambda c: c.method == "sendMessage", count=100, timeout=60)
+        assert {int(c.params["chat_id"]) for c in welcomes} == set(range(2000, 2100))
+        assert all(c.params["text"].startswith("欢迎使用邻里") for c in welcomes)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def test_webhook_checks_the_secret_token(session_factory, community):
+    port = _free_port()
+    async with running_bot(session_factory, community, webhook_port=port) as (api, _, _):
+        assert api.webhook["url"] == f"http://127.0.0.1:{port}/telegram"
+        assert api.webhook["secret_token"] == "s3cret-Token"
+        update = {
+            "update_id": 1,
+            "message": {"message_id": 1, "date": 0, "chat": {"id": 801, "type": "private"},
+                        "from": {"id": 801, "is_bot": False, "first_name": "W",
+                                 "language_code": "en"},
+                        "text": "/start",
+                        "entities": [{"type": "bot_command", "offset": 0, "length": 6}]},
+        }
+        assert await api.post_to_webhook(update, secret_token=None) == 403
+        assert await api.post_to_webhook(update, secret_token="wrong") == 403
+        assert api.sent_messages(801) == []
+        api.user_sends_text(user_id=801, text="/start", language_code="en")  # via the webhook
+        [welcome] = await api.wait_for(_sent_to(api, 801))
+        assert welcome.params["text"].startswith("Welcome to Linli")
