@@ -335,12 +335,16 @@ class _ApiHandler(tornado.web.RequestHandler):
         self.standin._updates_signal.notify()
 
     async def get(self, token: str, method: str) -> None:
-        status, body = await self.standin._dispatch(
-            token, method, self._params(), lambda: self.client_gone
-        )
-        self.set_status(status)
-        self.set_header("Content-Type", "application/json")
-        self.finish(body)
+        self.standin._inflight += 1
+        try:
+            status, body = await self.standin._dispatch(
+                token, method, self._params(), lambda: self.client_gone
+            )
+            self.set_status(status)
+            self.set_header("Content-Type", "application/json")
+            self.finish(body)
+        finally:
+            self.standin._inflight -= 1
 
     post = get
 
@@ -456,6 +460,7 @@ class BotApiStandin:
         self._poll_generation = 0
         self._webhook_queues: dict[int | None, deque[JSONDict]] = {}
         self._webhook_workers: dict[int | None, asyncio.Task[None]] = {}
+        self._inflight = 0  # API requests being answered (stop() lets them finish)
         self._webhook_last_error: tuple[int, str] | None = None
         self._calls_signal = _Signal()
         self._updates_signal = _Signal()
@@ -497,7 +502,9 @@ class BotApiStandin:
             task.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
         self._server.stop()
-        await asyncio.sleep(0)  # let woken handlers write their answers
+        deadline = time.monotonic() + 1.0
+        while self._inflight and time.monotonic() < deadline:
+            await asyncio.sleep(0.005)  # let woken handlers write their answers
         await self._server.close_all_connections()
         if self._http is not None:
             self._http.close()

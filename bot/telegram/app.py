@@ -39,6 +39,14 @@ log = logging.getLogger(__name__)
 
 #: Telegram's language_code for each catalog, for the per-language command menu.
 MENU_LANGUAGES = {"zh_Hans": "zh", "en": "en"}
+#: Parallel connections for replies. httpcore's pool does work that grows with the square of
+#: its size on every request, so python-telegram-bot's default of 256 costs more CPU than it
+#: saves; see bench/crowd.py and the README's figures.
+
+#: Parallel connections for replies. httpcore's pool does work that grows with the square of
+#: its size on every request, so python-telegram-bot's default of 256 costs more CPU than it
+#: saves (see bench/crowd.py and the README's figures).
+REPLY_CONNECTIONS = 16
 #: Parallel connections of the outbox's bot (python-telegram-bot's default for a Bot is one).
 OUTBOX_CONNECTIONS = 32
 #: The longest a reply waits out a 429 before giving up on it.
@@ -142,6 +150,7 @@ def build_application(
     dispatcher: Dispatcher,
     worker: OutboxWorker,
     outbox_interval: float,
+    max_concurrent_updates: int = 256,
 ) -> Application:
     """The application: concurrent across chats, ordered within one. On start it registers
     the command menus, learns the bot's username (for deep links), and starts the outbox on
@@ -184,7 +193,8 @@ def build_application(
         .token(token)
         .base_url(api)
         .base_file_url(files)
-        .concurrent_updates(PerChatUpdateProcessor(256))
+        .concurrent_updates(PerChatUpdateProcessor(max_concurrent_updates))
+        .connection_pool_size(REPLY_CONNECTIONS)
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)

@@ -1,0 +1,123 @@
+"""How fast a crowd is answered: N residents at once over the full Telegram path.
+
+Each simulated resident sends /start and then presses the language button, through the real
+python-telegram-bot ``Application`` (long polling), the dispatcher, the handlers and a SQLite
+file database (or ``--database-url``), against the Bot API stand-in on 127.0.0.1 that answers
+every call after ``--latency`` seconds (a real Bot API round trip is tens of milliseconds).
+
+    python -m bench.crowd                     # 100 residents, 50 ms per call, concurrent
+    python -m bench.crowd --serial            # one update at a time, for comparison
+    python -m bench.crowd --users 1000 --latency 0.02
+
+Prints updates per second, the latency per update (from the moment the resident's update is
+available to the bot until the bot's answer reaches the API) at p50/p99/max, and peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import platform
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.dispatcher import Dispatcher
+from bot.flood import FloodGuard
+from bot.outbox import OutboxWorker
+from bot.telegram.app import build_application, serve
+from db.engine import make_engine, make_session_factory
+from db.migrate import upgrade
+from handlers import build_registry
+from handlers.types import Community
+from tests.standin import BotApiStandin
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+async def crowd(users: int, latency: float, serial: bool, database_url: str) -> None:
+    engine = make_engine(database_url)
+    upgrade(engine)
+    session_factory = make_session_factory(engine)
+    registry = build_registry()
+    community = Community(timezone=ZoneInfo("Asia/Shanghai"), default_locale="zh_Hans")
+    dispatcher = Dispatcher(
+        session_factory=session_factory,
+        registry=registry,
+        community=community,
+        flood=FloodGuard(limit=10_000),
+    )
+    worker = OutboxWorker(session_factory=session_factory, registry=registry, community=community)
+    async with BotApiStandin(latency=latency) as api:
+        application = build_application(
+            token=api.token,
+            base_url=api.base_url.removesuffix("/bot"),
+            dispatcher=dispatcher,
+            worker=worker,
+            outbox_interval=3600,
+            max_concurrent_updates=1 if serial else 256,
+        )
+        stop = asyncio.Event()
+        task = asyncio.create_task(serve(application, stop=stop, poll_timeout=1))
+        await api.wait_for(lambda c: c.method == "getUpdates", timeout=30)
+        latencies: list[float] = []
+        first_ids = range(10_000, 10_000 + users)
+
+        def answered(count: int):
+            return api.wait_for(lambda c: c.method == "sendMessage", count=count, timeout=600)
+
+        started = time.monotonic()
+        for user_id in first_ids:
+            api.user_sends_text(user_id=user_id, text="/start", language_code="zh-hans")
+        pushed = time.monotonic()
+        replies = await answered(users)
+        latencies += [call.at - pushed for call in replies]
+        pushed = time.monotonic()
+        for user_id in first_ids:
+            api.user_presses(user_id=user_id, data="lang:menu", language_code="zh-hans")
+        replies = (await answered(2 * users))[users:]
+        latencies += [call.at - pushed for call in replies]
+        elapsed = time.monotonic() - started
+        stop.set()
+        await task
+    engine.dispose()
+
+    updates = 2 * users
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"machine: {platform.machine()}, {platform.python_implementation()} "
+        f"{platform.python_version()}, {platform.system()}; database: "
+        f"{database_url.split(':')[0]}; Bot API latency {latency * 1000:.0f} ms; "
+        f"{'serial' if serial else 'concurrent across chats'}"
+    )
+    print(f"residents: {users}, updates: {updates}, wall time: {elapsed:.2f} s")
+    print(f"throughput: {updates / elapsed:.1f} updates/s")
+    print(
+        f"latency per update: p50 {statistics.median(latencies) * 1000:.0f} ms, "
+        f"p99 {percentile(latencies, 0.99) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms"
+    )
+    print(f"peak memory (RSS): {peak_mib:.0f} MiB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--latency", type=float, default=0.05, help="seconds per Bot API call")
+    parser.add_argument("--serial", action="store_true", help="one update at a time")
+    parser.add_argument("--database-url", help="default: a SQLite file in a temporary folder")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    with tempfile.TemporaryDirectory() as folder:
+        url = args.database_url or f"sqlite:///{Path(folder) / 'bench.db'}"
+        asyncio.run(crowd(args.users, args.latency, args.serial, url))
+
+
+if __name__ == "__main__":
+    main()
