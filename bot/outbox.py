@@ -154,32 +154,27 @@ class OutboxWorker:
         for index, job in enumerate(jobs):
             if job.reply is None or deliverer is None:
                 error = job.error or f"no transport {transport!r} in this process"
-                await asyncio.to_thread(self._record_failure, job.message, error, True)
+                await asyncio.to_thread(self._record_failed, job.message, error)
                 report.failed += 1
                 continue
             await self._pace(transport, chat_id, deliverer.min_interval(chat_id))
             try:
                 await deliverer.deliver(chat_id, job.reply)
-            except DeliveryError as exc:
-                if exc.retry_after is not None:
-                    later = [j.message for j in jobs[index:]]
-                    await asyncio.to_thread(self._record_retry_after, later, exc)
-                    report.retried += len(later)
-                    return
-                failed = await asyncio.to_thread(
-                    self._record_failure, job.message, str(exc), exc.permanent
-                )
-                report.failed += failed
-                report.retried += not failed
-                continue
-            except Exception as exc:  # an unexpected transport error: retry with back-off
-                log.exception("outbox message %d: delivery raised", job.message.id)
-                failed = await asyncio.to_thread(
-                    self._record_failure, job.message, f"{exc.__class__.__name__}: {exc}", False
-                )
-                report.failed += failed
-                report.retried += not failed
-                continue
+            except Exception as exc:
+                if not isinstance(exc, DeliveryError):  # a bug or an unexpected transport error
+                    log.exception("outbox message %d: delivery raised", job.message.id)
+                    exc = DeliveryError(f"{exc.__class__.__name__}: {exc}")
+                if exc.permanent or (
+                    exc.retry_after is None and job.message.attempts + 1 >= self.max_attempts
+                ):
+                    await asyncio.to_thread(self._record_failed, job.message, str(exc))
+                    report.failed += 1
+                    continue
+                # Retry later; the rest of this chat waits behind it, so order is kept.
+                later = [j.message for j in jobs[index:]]
+                await asyncio.to_thread(self._record_postponed, transport, chat_id, later, exc)
+                report.retried += len(later)
+                return
             await asyncio.to_thread(self._record_sent, job.message)
             report.sent += 1
 
@@ -198,32 +193,35 @@ class OutboxWorker:
         with self.session_factory() as session, session.begin():
             outbox.mark_sent(session, message.id, now=self.clock())
 
-    def _record_retry_after(
-        self, messages: list[outbox.ClaimedMessage], exc: DeliveryError
+    def _record_postponed(
+        self,
+        transport: str,
+        chat_id: str,
+        messages: list[outbox.ClaimedMessage],
+        exc: DeliveryError,
     ) -> None:
-        due = self.clock() + timedelta(seconds=exc.retry_after or 1)
-        log.info("rate limited: %d message(s) wait %.1fs", len(messages), exc.retry_after or 1)
+        """A 429 waits exactly ``retry_after`` and is not a failed attempt; another temporary
+        error backs off exponentially and counts. Either way the chat's later messages wait
+        behind the first one."""
+        first = messages[0]
+        if exc.retry_after is not None:
+            delay = timedelta(seconds=exc.retry_after)
+            log.info("rate limited: chat waits %.1fs", exc.retry_after)
+        else:
+            delay = min(self.backoff * 2**first.attempts, timedelta(hours=1))
+            log.warning("outbox message %d: %s; retrying in %s", first.id, exc, delay)
         with self.session_factory() as session, session.begin():
-            for message in messages:
-                outbox.mark_retry(
-                    session, message.id, due_at=due, error=str(exc), count_attempt=False
-                )
+            outbox.postpone_chat(
+                session,
+                transport=transport,
+                chat_id=chat_id,
+                claimed_ids=[m.id for m in messages],
+                until=self.clock() + delay,
+                error=str(exc),
+                count_attempt_of=first.id if exc.retry_after is None else None,
+            )
 
-    def _record_failure(self, message: outbox.ClaimedMessage, error: str, permanent: bool) -> bool:
-        """Record a failed try; returns True if the message is now given up on."""
-        attempts = message.attempts + 1
-        give_up = permanent or attempts >= self.max_attempts
+    def _record_failed(self, message: outbox.ClaimedMessage, error: str) -> None:
         with self.session_factory() as session, session.begin():
-            if give_up:
-                outbox.mark_failed(session, message.id, error=error)
-                log.warning("outbox message %d failed for good: %s", message.id, error)
-            else:
-                delay = min(self.backoff * 2 ** (attempts - 1), timedelta(hours=1))
-                outbox.mark_retry(
-                    session,
-                    message.id,
-                    due_at=self.clock() + delay,
-                    error=error,
-                    count_attempt=True,
-                )
-        return give_up
+            outbox.mark_failed(session, message.id, error=error)
+        log.warning("outbox message %d failed for good: %s", message.id, error)

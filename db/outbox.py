@@ -75,10 +75,11 @@ def enqueue(
     statement = insert(OutboxMessage).values(**values)
     if dedup_key is not None:
         statement = statement.on_conflict_do_nothing(index_elements=["dedup_key"])
-    result = session.execute(statement)
+    # RETURNING tells reliably whether a row went in (rowcount does not, with psycopg).
+    added = session.execute(statement.returning(OutboxMessage.id)).first() is not None
     # Tells the dispatcher to wake the outbox worker once this transaction commits.
     session.info["outbox_written"] = True
-    return bool(result.rowcount)
+    return added
 
 
 def cancel_pending(session: Session, *, dedup_prefix: str) -> int:
@@ -150,19 +151,45 @@ def mark_sent(session: Session, message_id: int, *, now: datetime) -> None:
     )
 
 
-def mark_retry(
-    session: Session, message_id: int, *, due_at: datetime, error: str, count_attempt: bool
+def postpone_chat(
+    session: Session,
+    *,
+    transport: str,
+    chat_id: str,
+    claimed_ids: list[int],
+    until: datetime,
+    error: str,
+    count_attempt_of: int | None = None,
 ) -> None:
-    """Put the message back for a later try (after ``retry_after`` or a back-off)."""
-    values: dict[str, Any] = {
-        "status": OutboxStatus.PENDING,
-        "due_at": due_at,
-        "claimed_until": None,
-        "last_error": error[:MAX_ERROR_LENGTH],
-    }
-    if count_attempt:
-        values["attempts"] = OutboxMessage.attempts + 1
-    _finish(session, message_id, **values)
+    """Hold back one chat's messages until ``until``, keeping their order: the ``claimed_ids``
+    this worker could not send, and every other pending message to that chat due by then.
+    They get due times a microsecond apart, in their old (due, id) order, so the next claim
+    returns them in the same order and no later batch overtakes them. ``count_attempt_of``
+    is the message whose failure this was (its attempts go up)."""
+    rows = session.scalars(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.transport == transport,
+            OutboxMessage.chat_id == chat_id,
+            or_(
+                and_(
+                    OutboxMessage.id.in_(claimed_ids),
+                    OutboxMessage.status == OutboxStatus.SENDING,
+                ),
+                and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.due_at <= until),
+            ),
+        )
+        .order_by(OutboxMessage.due_at, OutboxMessage.id)
+    ).all()
+    for index, row in enumerate(rows):
+        row.status = OutboxStatus.PENDING
+        row.claimed_until = None
+        row.due_at = until + timedelta(microseconds=index)
+        if row.id in claimed_ids:
+            row.last_error = error[:MAX_ERROR_LENGTH]
+        if row.id == count_attempt_of:
+            row.attempts += 1
+    session.flush()
 
 
 def mark_failed(session: Session, message_id: int, *, error: str) -> None:

@@ -38,15 +38,36 @@ def fill_english() -> None:
 
 def main() -> None:
     pybabel(
-        "extract", "-F", "babel.cfg", "-k", "N_", "-o", str(POT), "--no-location",
-        "--sort-output", "--width=100", "--project=linli", "--copyright-holder=Linli",
-        "--msgid-bugs-address=linli@localhost", ".",
+        "extract",
+        "-F",
+        "babel.cfg",
+        "-k",
+        "N_",
+        "-o",
+        str(POT),
+        "--no-location",
+        "--sort-output",
+        "--width=100",
+        "--project=linli",
+        "--copyright-holder=Linli",
+        "--msgid-bugs-address=linli@localhost",
+        ".",
     )
     for code in ("en", "zh_Hans"):
         po = LOCALES / code / "LC_MESSAGES" / "messages.po"
         if po.exists():
-            pybabel("update", "-i", str(POT), "-d", str(LOCALES), "-l", code, "--no-fuzzy-matching",
-                    "--width=100", "--ignore-obsolete")
+            pybabel(
+                "update",
+                "-i",
+                str(POT),
+                "-d",
+                str(LOCALES),
+                "-l",
+                code,
+                "--no-fuzzy-matching",
+                "--width=100",
+                "--ignore-obsolete",
+            )
         else:
             pybabel("init", "-i", str(POT), "-d", str(LOCALES), "-l", code, "--width=100")
     fill_english()

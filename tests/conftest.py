@@ -24,7 +24,9 @@ _postgres_migrated = False
 
 
 def pytest_report_header() -> str:
-    return f"database: {'PostgreSQL ' + POSTGRES_URL if POSTGRES_URL else 'SQLite (a file per test)'}"
+    return (
+        f"database: {'PostgreSQL ' + POSTGRES_URL if POSTGRES_URL else 'SQLite (a file per test)'}"
+    )
 
 
 def _postgres_engine() -> Engine:

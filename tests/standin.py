@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import contextlib
 import ipaddress
 import itertools
 import json
@@ -336,6 +337,7 @@ class _ApiHandler(tornado.web.RequestHandler):
 
     async def get(self, token: str, method: str) -> None:
         self.standin._inflight += 1
+        self.standin._drained.clear()
         try:
             status, body = await self.standin._dispatch(
                 token, method, self._params(), lambda: self.client_gone
@@ -345,6 +347,8 @@ class _ApiHandler(tornado.web.RequestHandler):
             self.finish(body)
         finally:
             self.standin._inflight -= 1
+            if not self.standin._inflight:
+                self.standin._drained.set()
 
     post = get
 
@@ -461,6 +465,8 @@ class BotApiStandin:
         self._webhook_queues: dict[int | None, deque[JSONDict]] = {}
         self._webhook_workers: dict[int | None, asyncio.Task[None]] = {}
         self._inflight = 0  # API requests being answered (stop() lets them finish)
+        self._drained = asyncio.Event()
+        self._drained.set()
         self._webhook_last_error: tuple[int, str] | None = None
         self._calls_signal = _Signal()
         self._updates_signal = _Signal()
@@ -502,9 +508,8 @@ class BotApiStandin:
             task.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
         self._server.stop()
-        deadline = time.monotonic() + 1.0
-        while self._inflight and time.monotonic() < deadline:
-            await asyncio.sleep(0.005)  # let woken handlers write their answers
+        with contextlib.suppress(TimeoutError):  # let woken handlers write their answers
+            await asyncio.wait_for(self._drained.wait(), 1.0)
         await self._server.close_all_connections()
         if self._http is not None:
             self._http.close()

@@ -54,13 +54,20 @@ class Resident:
         if text.startswith("/"):
             word, _, args = text[1:].partition(" ")
             return self._do(
-                Inbound(self.chat, self.sender, Kind.COMMAND, text=text,
-                        command=word.split("@")[0].lower(), args=args.strip(),
-                        numbered_buttons=self.numbered_buttons)
+                Inbound(
+                    self.chat,
+                    self.sender,
+                    Kind.COMMAND,
+                    text=text,
+                    command=word.split("@")[0].lower(),
+                    args=args.strip(),
+                    numbered_buttons=self.numbered_buttons,
+                )
             )
         return self._do(
-            Inbound(self.chat, self.sender, Kind.TEXT, text=text,
-                    numbered_buttons=self.numbered_buttons)
+            Inbound(
+                self.chat, self.sender, Kind.TEXT, text=text, numbered_buttons=self.numbered_buttons
+            )
         )
 
     def send_kind(self, kind: Kind, **values: object) -> list[Reply]:

@@ -17,8 +17,13 @@ def linli(tmp_path: Path, *args: str, stdin: str = "", extra_env: dict | None = 
     env["LINLI_DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.db'}"
     env.update(extra_env or {})
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True, text=True,
-        cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)}, timeout=60,
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        timeout=60,
     )
 
 

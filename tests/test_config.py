@@ -24,14 +24,16 @@ def test_defaults():
 
 
 def test_values_are_read():
-    settings = load_settings({
-        "LINLI_TELEGRAM_TOKEN": "123456:ABCdefGHIjklMNO",
-        "LINLI_TELEGRAM_BASE_URL": "http://127.0.0.1:8081/",
-        "LINLI_DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1:5432/test",
-        "LINLI_TIMEZONE": "Europe/Berlin",
-        "LINLI_DEFAULT_LOCALE": "en",
-        "LINLI_ADMINS": "42, 43",
-    })
+    settings = load_settings(
+        {
+            "LINLI_TELEGRAM_TOKEN": "123456:ABCdefGHIjklMNO",
+            "LINLI_TELEGRAM_BASE_URL": "http://127.0.0.1:8081/",
+            "LINLI_DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1:5432/test",
+            "LINLI_TIMEZONE": "Europe/Berlin",
+            "LINLI_DEFAULT_LOCALE": "en",
+            "LINLI_ADMINS": "42, 43",
+        }
+    )
     assert settings.telegram_base_url == "http://127.0.0.1:8081"
     assert settings.admins == frozenset({42, 43})
     assert settings.community().admin_refs == frozenset({"telegram:42", "telegram:43"})

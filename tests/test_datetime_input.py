@@ -152,7 +152,8 @@ def test_now_in_another_zone_is_converted() -> None:
 def test_leap_day() -> None:
     assert parse_datetime("2028-02-29 10:00", now=NOW, tz=SH) == sh(2028, 2, 29, 10, 0)
     assert parse_datetime("2/29 10:00", now=sh(2027, 12, 30, 12, 0), tz=SH) == sh(
-        2028, 2, 29, 10, 0)
+        2028, 2, 29, 10, 0
+    )
     assert parse_datetime("2/29 10:00", now=NOW, tz=SH) is None
 
 
@@ -211,7 +212,8 @@ def test_dst_zone_wall_clock_across_spring_change() -> None:
     # 23 wall-clock hours later, but only 22 real hours (same-zone subtraction is wall-clock)
     assert actual.astimezone(UTC) - now.astimezone(UTC) == timedelta(hours=22)
     assert parse_datetime("10:00", now=now, tz=BERLIN) == datetime(
-        2026, 3, 29, 10, 0, tzinfo=BERLIN)
+        2026, 3, 29, 10, 0, tzinfo=BERLIN
+    )
 
 
 def test_dst_zone_non_existent_and_repeated_times_use_fold_0() -> None:
@@ -258,7 +260,22 @@ def test_parse_duration(text: str, expected: timedelta) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "  ", "0m", "0s 0h", "-5m", "abc", "30", "m", "5 months", "1h30", "30m banana",
-             "1..5h", "十十分钟"])
+    "text",
+    [
+        "",
+        "  ",
+        "0m",
+        "0s 0h",
+        "-5m",
+        "abc",
+        "30",
+        "m",
+        "5 months",
+        "1h30",
+        "30m banana",
+        "1..5h",
+        "十十分钟",
+    ],
+)
 def test_parse_duration_rejects(text: str) -> None:
     assert parse_duration(text) is None

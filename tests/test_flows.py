@@ -39,7 +39,9 @@ def test_menu_labels_follow_the_glossary(resident):
     alice = resident("Alice", "en")
     alice.send("/start")
     assert [b.label for b in alice.buttons()][:3] == [
-        "🗓 Events", "🙋 Ask a volunteer", "⚖️ Report a dispute",
+        "🗓 Events",
+        "🙋 Ask a volunteer",
+        "⚖️ Report a dispute",
     ]
 
 
@@ -71,7 +73,11 @@ def test_lang_command_with_argument_and_typed_language_name(resident):
     [
         ("en", "Events", "Signing up for community events in this chat is coming soon."),
         ("zh-hans", "活动", "在聊天中报名社区活动的功能即将开放。"),
-        ("en", "Ask a volunteer", "Asking the volunteer team for help in this chat is coming soon."),
+        (
+            "en",
+            "Ask a volunteer",
+            "Asking the volunteer team for help in this chat is coming soon.",
+        ),
         ("zh-hans", "找志愿者帮忙", "在聊天中向志愿服务队求助的功能即将开放。"),
         ("en", "Report a dispute", "Reporting a dispute"),
         ("zh-hans", "反映邻里纠纷", "在聊天中反映邻里纠纷的功能即将开放。"),
@@ -149,7 +155,10 @@ def test_forged_language_code_is_not_stored(resident, session_factory):
 
 @pytest.mark.parametrize(
     ("hint", "expected"),
-    [("en", "Your message is too long (5000 characters; at most 4096)"), ("zh-hans", "您的消息太长了")],
+    [
+        ("en", "Your message is too long (5000 characters; at most 4096)"),
+        ("zh-hans", "您的消息太长了"),
+    ],
 )
 def test_text_over_telegrams_limit(resident, hint, expected):
     person = resident("P", hint)
@@ -174,10 +183,17 @@ def test_group_start_points_to_a_private_chat(dispatcher):
     from handlers.types import ChatRef, Inbound, Sender
 
     replies = dispatcher.handle(
-        Inbound(ChatRef("telegram", "-100123", is_group=True), Sender("telegram", "77", "G", None, "en"),
-                Kind.COMMAND, text="/start", command="start")
+        Inbound(
+            ChatRef("telegram", "-100123", is_group=True),
+            Sender("telegram", "77", "G", None, "en"),
+            Kind.COMMAND,
+            text="/start",
+            command="start",
+        )
     )
-    assert [r.text for r in replies] == ["Hello! Please write to me in a private chat to use Linli."]
+    assert [r.text for r in replies] == [
+        "Hello! Please write to me in a private chat to use Linli."
+    ]
 
 
 def test_deep_link_payload_reaches_its_handler(session_factory, community, clock):

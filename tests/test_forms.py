@@ -36,8 +36,15 @@ def _submit(ctx, data):
     if data.get("title") == "refuse me":
         raise Invalid(N_("Please check your answers:"))
     SUBMITTED.append(data)
-    outbox.enqueue(ctx.session, transport="telegram", chat_id="-100", template="roles.granted",
-                   params={"role": "volunteer"}, now=ctx.now, user_id=ctx.user.id)
+    outbox.enqueue(
+        ctx.session,
+        transport="telegram",
+        chat_id="-100",
+        template="roles.granted",
+        params={"role": "volunteer"},
+        now=ctx.now,
+        user_id=ctx.user.id,
+    )
     ctx.reply("submitted")
 
 
@@ -45,20 +52,48 @@ FORM = Form(
     name="test.everything",
     title=N_("Cancel"),  # any catalogued msgid: the title's translation is not under test
     fields=(
-        ChoiceField(name="kind", prompt=N_("Please choose one of the buttons."), label=N_("Yes"),
-                    options=(Choice("noise", N_("Yes")), Choice("pets", N_("No")))),
-        TextField(name="title", prompt=N_("Please send text."), label=N_("Skip"),
-                  min_length=3, max_length=20),
-        NumberField(name="places", prompt=N_("Please send a number."), label=N_("Done"),
-                    minimum=1, maximum=8),
-        DateTimeField(name="when", prompt=N_("Please type a date and time, for example 2026-12-24 19:00."),
-                      label=N_("Back")),
-        YesNoField(name="named", prompt=N_("Please answer with the Yes or No button."), label=N_("No")),
+        ChoiceField(
+            name="kind",
+            prompt=N_("Please choose one of the buttons."),
+            label=N_("Yes"),
+            options=(Choice("noise", N_("Yes")), Choice("pets", N_("No"))),
+        ),
+        TextField(
+            name="title",
+            prompt=N_("Please send text."),
+            label=N_("Skip"),
+            min_length=3,
+            max_length=20,
+        ),
+        NumberField(
+            name="places",
+            prompt=N_("Please send a number."),
+            label=N_("Done"),
+            minimum=1,
+            maximum=8,
+        ),
+        DateTimeField(
+            name="when",
+            prompt=N_("Please type a date and time, for example 2026-12-24 19:00."),
+            label=N_("Back"),
+        ),
+        YesNoField(
+            name="named", prompt=N_("Please answer with the Yes or No button."), label=N_("No")
+        ),
         # Asked only for named reports: a conditional follow-up.
-        LocationField(name="where", prompt=N_("Please share a location or write the place as text."),
-                      label=N_("Yes"), when=lambda data: data.get("named") is True),
-        PhotoField(name="photos", prompt=N_("Please send a photo."), label=N_("Done"),
-                   optional=True, max_count=2),
+        LocationField(
+            name="where",
+            prompt=N_("Please share a location or write the place as text."),
+            label=N_("Yes"),
+            when=lambda data: data.get("named") is True,
+        ),
+        PhotoField(
+            name="photos",
+            prompt=N_("Please send a photo."),
+            label=N_("Done"),
+            optional=True,
+            max_count=2,
+        ),
     ),
     on_submit=_submit,
 )
@@ -102,12 +137,20 @@ def test_happy_path_with_summary_and_confirm(form_dispatcher, session_factory):
     assert "Building 3, 1202" in alice.text and "2 photos" in alice.text
     alice.press("Confirm")
     assert alice.text == "submitted"
-    assert SUBMITTED == [{
-        "kind": "noise", "title": "Loud music", "places": 3,
-        "when": datetime(2026, 12, 24, 11, 0, tzinfo=UTC).isoformat(), "named": True,
-        "where": {"text": "Building 3, 1202"},
-        "photos": [{"file_id": "photo-1", "kind": "photo"}, {"file_id": "photo-2", "kind": "photo"}],
-    }]
+    assert [
+        {
+            "kind": "noise",
+            "title": "Loud music",
+            "places": 3,
+            "when": datetime(2026, 12, 24, 11, 0, tzinfo=UTC).isoformat(),
+            "named": True,
+            "where": {"text": "Building 3, 1202"},
+            "photos": [
+                {"file_id": "photo-1", "kind": "photo"},
+                {"file_id": "photo-2", "kind": "photo"},
+            ],
+        }
+    ] == SUBMITTED
     with session_factory() as session:
         conversation = session.scalar(select(Conversation))
         assert conversation.flow is None and conversation.data == {}
@@ -120,7 +163,7 @@ def test_summary_in_chinese(form_dispatcher):
     assert "请核对您填写的内容：" in wang.text
     assert "2026年12月24日周四 19:00" in wang.text
     assert "2 张照片" in wang.text
-    assert [b.label for b in wang.buttons()][0] == "✅ 确认"
+    assert wang.buttons()[0].label == "✅ 确认"
 
 
 @pytest.mark.parametrize(
@@ -206,7 +249,9 @@ def test_wrong_kinds_of_input_at_each_field(form_dispatcher):
     person.send_kind(Kind.LOCATION, location=(30.57, 104.06))
     person.send("a caption, not a photo")
     assert "Please send a photo." in person.text
-    person.press("Done") if any("Done" in b.label for b in person.buttons()) else person.press("Skip")
+    person.press("Done") if any("Done" in b.label for b in person.buttons()) else person.press(
+        "Skip"
+    )
     assert "Please check your answers:" in person.text
     assert "📍 30.57000, 104.06000" in person.text
 
@@ -304,8 +349,10 @@ def test_restart_mid_flow_resumes_from_the_database(session_factory, community, 
 
     def fresh() -> Dispatcher:
         return Dispatcher(
-            session_factory=session_factory, registry=Registry([*build_registry().routers, router]),
-            community=community, clock=clock,
+            session_factory=session_factory,
+            registry=Registry([*build_registry().routers, router]),
+            community=community,
+            clock=clock,
         )
 
     before = Resident(fresh(), "P", "en")

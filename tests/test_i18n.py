@@ -36,9 +36,23 @@ def extracted(tmp_path_factory) -> set:
     """The msgids the code uses right now."""
     pot = tmp_path_factory.mktemp("pot") / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-k", "N_", "-o", str(pot), "--no-location", "."],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "N_",
+            "-o",
+            str(pot),
+            "--no-location",
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     with pot.open("rb") as fp:
         return _ids(m for m in read_po(fp) if m.id)
@@ -53,7 +67,11 @@ def test_catalogs_match_the_code(extracted):
 
 @pytest.mark.parametrize("code", ["zh_Hans", "en"])
 def test_every_msgid_is_translated_and_not_fuzzy(code):
-    empty = [m.id for m in _entries(code) if not (any(m.string) if isinstance(m.string, tuple) else m.string)]
+    empty = [
+        m.id
+        for m in _entries(code)
+        if not (any(m.string) if isinstance(m.string, tuple) else m.string)
+    ]
     fuzzy = [m.id for m in _entries(code) if m.fuzzy]
     assert empty == [], f"untranslated in {code}"
     assert fuzzy == [], f"fuzzy in {code}"
@@ -114,4 +132,7 @@ def test_dates_are_formatted_in_the_community_zone_per_locale():
 def test_plural_forms():
     assert language("en", "UTC").ngettext("{count} photo", "{count} photos", 1) == "{count} photo"
     assert language("en", "UTC").ngettext("{count} photo", "{count} photos", 3) == "{count} photos"
-    assert language("zh_Hans", "UTC").ngettext("{count} photo", "{count} photos", 3) == "{count} 张照片"
+    assert (
+        language("zh_Hans", "UTC").ngettext("{count} photo", "{count} photos", 3)
+        == "{count} 张照片"
+    )

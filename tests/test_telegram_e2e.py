@@ -24,9 +24,10 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 def _sent_to(api: BotApiStandin, chat_id: int):
-    return lambda call: call.method in ("sendMessage", "editMessageText") and int(
-        call.params.get("chat_id", 0)
-    ) == chat_id
+    return lambda call: (
+        call.method in ("sendMessage", "editMessageText")
+        and int(call.params.get("chat_id", 0)) == chat_id
+    )
 
 
 def _keyboard_labels(call) -> list[str]:
@@ -35,21 +36,34 @@ def _keyboard_labels(call) -> list[str]:
 
 
 @asynccontextmanager
-async def running_bot(session_factory, community, *, registry: Registry | None = None,
-                      latency: float = 0.0, webhook_port: int | None = None):
+async def running_bot(
+    session_factory,
+    community,
+    *,
+    registry: Registry | None = None,
+    latency: float = 0.0,
+    webhook_port: int | None = None,
+):
     """The stand-in, then the application on it; yields (api, dispatcher, worker)."""
     registry = registry or build_registry()
     dispatcher = Dispatcher(session_factory=session_factory, registry=registry, community=community)
     worker = OutboxWorker(session_factory=session_factory, registry=registry, community=community)
     async with BotApiStandin(latency=latency) as api:
         application = build_application(
-            token=api.token, base_url=api.base_url.removesuffix("/bot"), dispatcher=dispatcher,
-            worker=worker, outbox_interval=3600,
+            token=api.token,
+            base_url=api.base_url.removesuffix("/bot"),
+            dispatcher=dispatcher,
+            worker=worker,
+            outbox_interval=3600,
         )
         webhook = None
         if webhook_port is not None:
-            webhook = Webhook(url=f"http://127.0.0.1:{webhook_port}/telegram", listen="127.0.0.1",
-                              port=webhook_port, secret="s3cret-Token")
+            webhook = Webhook(
+                url=f"http://127.0.0.1:{webhook_port}/telegram",
+                listen="127.0.0.1",
+                port=webhook_port,
+                secret="s3cret-Token",
+            )
         stop = asyncio.Event()
         task = asyncio.create_task(serve(application, stop=stop, webhook=webhook, poll_timeout=1))
         await api.wait_for(lambda c: c.method in ("getUpdates", "setWebhook"), timeout=15)
@@ -65,8 +79,12 @@ async def test_chinese_user_gets_chinese_welcome_and_buttons_work(session_factor
         api.user_sends_text(user_id=501, text="/start", language_code="zh-hans", first_name="王")
         [welcome] = await api.wait_for(_sent_to(api, 501))
         assert welcome.params["text"].startswith("欢迎使用邻里")
-        assert _keyboard_labels(welcome) == ["🗓 活动", "🙋 找志愿者帮忙", "⚖️ 反映邻里纠纷",
-                                             "🌐 中文 / English"]
+        assert _keyboard_labels(welcome) == [
+            "🗓 活动",
+            "🙋 找志愿者帮忙",
+            "⚖️ 反映邻里纠纷",
+            "🌐 中文 / English",
+        ]
         api.user_presses(user_id=501, data="lang:menu", language_code="zh-hans")
         _, choice = await api.wait_for(_sent_to(api, 501), count=2)
         assert choice.params["text"] == "请选择语言："
@@ -93,8 +111,11 @@ async def test_command_menus_are_registered_per_language(session_factory, commun
         assert zh["start"] == "欢迎和主菜单" and en["start"] == "Welcome and main menu"
         assert zh["lang"] == "中文 / English：选择语言"
         assert default == zh  # the community default is Chinese
-        assert set(zh) == set(en) == {"start", "menu", "help", "cancel", "events", "ask",
-                                      "report", "lang"}
+        assert (
+            set(zh)
+            == set(en)
+            == {"start", "menu", "help", "cancel", "events", "ask", "report", "lang"}
+        )
 
 
 async def test_bad_input_over_telegram(session_factory, community):
@@ -139,14 +160,22 @@ async def test_outbox_over_telegram_honours_retry_after(session_factory, communi
             from datetime import UTC, datetime
 
             now = datetime.now(UTC)
-            zh = get_or_create_user(session, transport="telegram", external_id="601", now=now,
-                                    language_hint="zh-hans")
-            en = get_or_create_user(session, transport="telegram", external_id="602", now=now,
-                                    language_hint="en")
+            zh = get_or_create_user(
+                session, transport="telegram", external_id="601", now=now, language_hint="zh-hans"
+            )
+            en = get_or_create_user(
+                session, transport="telegram", external_id="602", now=now, language_hint="en"
+            )
             for user in (zh, en):
-                outbox.enqueue(session, transport="telegram", chat_id=user.external_id,
-                               user_id=user.id, template="roles.granted",
-                               params={"role": "volunteer"}, now=now)
+                outbox.enqueue(
+                    session,
+                    transport="telegram",
+                    chat_id=user.external_id,
+                    user_id=user.id,
+                    template="roles.granted",
+                    params={"role": "volunteer"},
+                    now=now,
+                )
         api.fail_next("sendMessage", chat_id=601, retry_after=1)
         report = await worker.tick()
         assert (report.sent, report.retried) == (1, 1)
@@ -172,10 +201,22 @@ async def test_blocked_user_fails_visibly_without_blocking_others(session_factor
             now = datetime.now(UTC)
             for chat in ("701", "702"):
                 user = get_or_create_user(session, transport="telegram", external_id=chat, now=now)
-                outbox.enqueue(session, transport="telegram", chat_id=chat, user_id=user.id,
-                               template="roles.granted", params={"role": "mediator"}, now=now)
-        api.fail_next("sendMessage", chat_id=701, error_code=403,
-                      description="Forbidden: bot was blocked by the user", retry_after=None)
+                outbox.enqueue(
+                    session,
+                    transport="telegram",
+                    chat_id=chat,
+                    user_id=user.id,
+                    template="roles.granted",
+                    params={"role": "mediator"},
+                    now=now,
+                )
+        api.fail_next(
+            "sendMessage",
+            chat_id=701,
+            error_code=403,
+            description="Forbidden: bot was blocked by the user",
+            retry_after=None,
+        )
         report = await worker.tick()
         assert (report.sent, report.failed) == (1, 1)
         with session_factory() as session:
@@ -195,7 +236,11 @@ async def test_each_chat_in_order_while_many_chats_write(session_factory, commun
         return True
 
     registry = Registry([*build_registry().routers, router])
-    async with running_bot(session_factory, community, registry=registry, latency=0.01) as (api, _, _):
+    async with running_bot(session_factory, community, registry=registry, latency=0.01) as (
+        api,
+        _,
+        _,
+    ):
         for i in range(15):
             api.user_sends_text(user_id=900, text=f"m{i}", language_code="en")
             for other in range(3):
@@ -228,11 +273,14 @@ async def test_webhook_checks_the_secret_token(session_factory, community):
         assert api.webhook["secret_token"] == "s3cret-Token"
         update = {
             "update_id": 1,
-            "message": {"message_id": 1, "date": 0, "chat": {"id": 801, "type": "private"},
-                        "from": {"id": 801, "is_bot": False, "first_name": "W",
-                                 "language_code": "en"},
-                        "text": "/start",
-                        "entities": [{"type": "bot_command", "offset": 0, "length": 6}]},
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": 801, "type": "private"},
+                "from": {"id": 801, "is_bot": False, "first_name": "W", "language_code": "en"},
+                "text": "/start",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+            },
         }
         assert await api.post_to_webhook(update, secret_token=None) == 403
         assert await api.post_to_webhook(update, secret_token="wrong") == 403
