@@ -234,8 +234,8 @@ class Dispatcher:
         else:
             token = ctx.conversation.token
             command.handler(ctx, ctx.inbound.args)
-            if form is None or ctx.conversation.token != token:
-                return
+            if ctx.conversation.token != token:
+                return  # the command opened another form
         if form is not None and ctx.conversation.flow == form.name:
             # The form is still open: ask its question again so nothing typed so far is lost.
             engine.prompt(ctx, form)

@@ -24,10 +24,14 @@ class FloodGuard:
         self._seen: dict[str, deque[float]] = {}
         self._warned: set[str] = set()
         self._lock = threading.Lock()
+        self._checks = 0
 
     def check(self, sender_key: str) -> str:
         now = self._clock()
         with self._lock:
+            self._checks += 1
+            if self._checks % 1000 == 0:
+                self._forget_quiet(now)
             times = self._seen.setdefault(sender_key, deque())
             while times and times[0] <= now - self.window:
                 times.popleft()
@@ -39,3 +43,11 @@ class FloodGuard:
                 return "drop"
             self._warned.add(sender_key)
             return "warn"
+
+    def _forget_quiet(self, now: float) -> None:
+        """Drop senders with nothing in the window, so memory follows who is active now."""
+        for key in [
+            k for k, times in self._seen.items() if not times or times[-1] <= now - self.window
+        ]:
+            del self._seen[key]
+            self._warned.discard(key)
