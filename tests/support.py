@@ -5,9 +5,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bot.dispatcher import Dispatcher
+from handlers import build_registry
+from handlers.i18n import Language
+from handlers.router import Registry, Router
 from handlers.types import Button, ChatRef, Inbound, Kind, Reply, Sender
+
+#: An outbox template for tests whose text names its message: ``note <n>``.
+NOTE = "test.note"
+
+
+def registry_with(*routers: Router) -> Registry:
+    """The real routers plus test ones."""
+    return Registry([*build_registry().routers, *routers])
+
+
+def registry_with_notes() -> Registry:
+    """The real routers plus the ``test.note`` template."""
+    notes = Router("test-notes")
+
+    @notes.template(NOTE)
+    def render_note(lang: Language, params: dict[str, Any]) -> Reply:
+        return Reply(f"note {params['n']}")
+
+    return registry_with(notes)
 
 
 class FakeClock:

@@ -21,15 +21,13 @@ from bot.outbox import OutboxWorker, TickReport
 from db import outbox
 from db.engine import make_engine, make_session_factory
 from db.models import Conversation, OutboxMessage, OutboxStatus, User
-from handlers import build_registry
-from handlers.i18n import Language, language
-from handlers.router import Registry, Router
+from handlers.i18n import language
+from handlers.router import Registry
 from handlers.start import something_went_wrong
 from handlers.types import ChatRef, Inbound, Kind, Reply, Sender
-from tests.support import Resident
+from tests.support import NOTE, Resident, registry_with_notes
 
 THREADS = 8
-NOTE = "test.note"
 
 
 class TickingClock:
@@ -62,14 +60,7 @@ class SlowDeliverer:
 
 @pytest.fixture
 def registry() -> Registry:
-    """The real routers plus a test template whose text names its message: ``note <n>``."""
-    notes = Router("test-notes")
-
-    @notes.template(NOTE)
-    def render_note(lang: Language, params: dict[str, Any]) -> Reply:
-        return Reply(f"note {params['n']}")
-
-    return Registry([*build_registry().routers, notes])
+    return registry_with_notes()
 
 
 @pytest.fixture

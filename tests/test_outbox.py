@@ -16,15 +16,12 @@ from bot.outbox import DeliveryError, OutboxWorker
 from db import outbox
 from db.models import OutboxMessage, OutboxStatus
 from db.users import get_or_create_user
-from handlers import build_registry
-from handlers.i18n import Language
-from handlers.router import Registry, Router
+from handlers.router import Registry
 from handlers.types import Reply
-from tests.support import FakeClock
+from tests.support import NOTE, FakeClock, registry_with_notes
 
 ON_POSTGRESQL = bool(os.environ.get("LINLI_TEST_DATABASE_URL"))
 GRANTED = "roles.granted"
-NOTE = "test.note"
 
 
 class RecordingDeliverer:
@@ -58,14 +55,7 @@ class RecordingDeliverer:
 
 @pytest.fixture
 def registry() -> Registry:
-    """The real routers plus a test template whose text names its row: ``note <n>``."""
-    notes = Router("test-notes")
-
-    @notes.template(NOTE)
-    def render_note(lang: Language, params: dict[str, Any]) -> Reply:
-        return Reply(f"note {params['n']}")
-
-    return Registry([*build_registry().routers, notes])
+    return registry_with_notes()
 
 
 @pytest.fixture
