@@ -57,11 +57,3 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded values after commit (replies are built from them)."""
     return sessionmaker(engine, expire_on_commit=False)
 
-
-def is_postgresql(session_or_engine: Session | Engine) -> bool:
-    bind = (
-        session_or_engine.get_bind()
-        if isinstance(session_or_engine, Session)
-        else (session_or_engine)
-    )
-    return bind.dialect.name == "postgresql"

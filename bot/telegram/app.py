@@ -68,6 +68,12 @@ def webhook_secret(token: str, configured: str | None) -> str:
     return hashlib.sha256(f"linli-webhook:{token}".encode()).hexdigest()[:48]
 
 
+def _seconds(exc: RetryAfter) -> float:
+    """``retry_after`` in seconds (python-telegram-bot gives an int or a timedelta)."""
+    wait = exc.retry_after
+    return wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
+
+
 class TelegramDeliverer:
     """The outbox's view of Telegram: send a reply, classify the failure."""
 
@@ -82,9 +88,7 @@ class TelegramDeliverer:
         try:
             await render.send(self.bot, int(chat_id), reply)
         except RetryAfter as exc:
-            seconds = exc.retry_after
-            wait = seconds.total_seconds() if hasattr(seconds, "total_seconds") else float(seconds)
-            raise DeliveryError(str(exc), retry_after=wait) from exc
+            raise DeliveryError(str(exc), retry_after=_seconds(exc)) from exc
         except (Forbidden, BadRequest, InvalidToken) as exc:
             raise DeliveryError(f"{exc.__class__.__name__}: {exc}", permanent=True) from exc
         except TelegramError as exc:
@@ -120,8 +124,7 @@ class TelegramTransport:
                 await render.send(bot, chat_id, reply, edit_message_id=edit_id)
                 return
             except RetryAfter as exc:
-                wait = exc.retry_after
-                seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
+                seconds = _seconds(exc)
                 if attempt or seconds > MAX_REPLY_WAIT:
                     raise
                 await asyncio.sleep(seconds)

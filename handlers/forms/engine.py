@@ -108,7 +108,7 @@ def prompt(ctx: Ctx, form: Form, *, error: str | None = None) -> None:
     token = ctx.conversation.token
     rows: list[list[Button]] = []
     options = field.choices(ctx)
-    columns = getattr(field, "columns", 2)
+    columns = field.columns
     for start_at in range(0, len(options), columns):
         rows.append(
             [

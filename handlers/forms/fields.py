@@ -41,6 +41,8 @@ class Field:
     prompt: str  # msgid
     label: str  # msgid, shown in the summary
     optional: bool = False
+    #: Buttons per row, for fields that offer choices.
+    columns: int = 2
     #: Ask this field only when the answers so far satisfy it (e.g. a follow-up question).
     when: Callable[[Mapping[str, Any]], bool] | None = None
 
@@ -78,7 +80,6 @@ class ChoiceField(Field):
     """One of a fixed list, by button (or by typing the button's label)."""
 
     options: tuple[Choice, ...]
-    columns: int = 2
 
     def choices(self, ctx: Ctx) -> list[str]:
         return [ctx._(option.label) for option in self.options]
