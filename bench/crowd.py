@@ -29,12 +29,12 @@ from zoneinfo import ZoneInfo
 from bot.dispatcher import Dispatcher
 from bot.flood import FloodGuard
 from bot.outbox import OutboxWorker
-from bot.telegram.app import build_application, serve
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
 from handlers import build_registry
 from handlers.types import Community
 from tests.standin import BotApiStandin
+from tests.support import serving
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -55,18 +55,10 @@ async def crowd(users: int, latency: float, serial: bool, database_url: str) -> 
         flood=FloodGuard(limit=10_000),
     )
     worker = OutboxWorker(session_factory=session_factory, registry=registry, community=community)
-    async with BotApiStandin(latency=latency) as api:
-        application = build_application(
-            token=api.token,
-            base_url=api.base_url.removesuffix("/bot"),
-            dispatcher=dispatcher,
-            worker=worker,
-            outbox_interval=3600,
-            max_concurrent_updates=1 if serial else 256,
-        )
-        stop = asyncio.Event()
-        task = asyncio.create_task(serve(application, stop=stop, poll_timeout=1))
-        await api.wait_for(lambda c: c.method == "getUpdates", timeout=30)
+    async with (
+        BotApiStandin(latency=latency) as api,
+        serving(api, dispatcher, worker, max_concurrent_updates=1 if serial else 256),
+    ):
         latencies: list[float] = []
         first_ids = range(10_000, 10_000 + users)
 
@@ -85,8 +77,6 @@ async def crowd(users: int, latency: float, serial: bool, database_url: str) -> 
         replies = (await answered(2 * users))[users:]
         latencies += [call.at - pushed for call in replies]
         elapsed = time.monotonic() - started
-        stop.set()
-        await task
     engine.dispose()
 
     updates = 2 * users

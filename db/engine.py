@@ -56,4 +56,3 @@ def _configure_sqlite(engine: Engine) -> None:
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded values after commit (replies are built from them)."""
     return sessionmaker(engine, expire_on_commit=False)
-

@@ -36,7 +36,8 @@ def fill_english() -> None:
         write_po(fp, catalog, width=100)
 
 
-def main() -> None:
+def extract(output: Path) -> None:
+    """Every msgid in the code, into the template ``output``."""
     pybabel(
         "extract",
         "-F",
@@ -44,7 +45,7 @@ def main() -> None:
         "-k",
         "N_",
         "-o",
-        str(POT),
+        str(output),
         "--no-location",
         "--sort-output",
         "--width=100",
@@ -53,6 +54,10 @@ def main() -> None:
         "--msgid-bugs-address=linli@localhost",
         ".",
     )
+
+
+def main() -> None:
+    extract(POT)
     for code in ("en", "zh_Hans"):
         po = LOCALES / code / "LC_MESSAGES" / "messages.po"
         if po.exists():

@@ -3,15 +3,21 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.dispatcher import Dispatcher
+from bot.outbox import OutboxWorker
+from bot.telegram.app import Webhook, build_application, serve
 from handlers import build_registry
 from handlers.i18n import Language
 from handlers.router import Registry, Router
 from handlers.types import Button, ChatRef, Inbound, Kind, Reply, Sender
+from tests.standin import BotApiStandin
 
 #: An outbox template for tests whose text names its message: ``note <n>``.
 NOTE = "test.note"
@@ -114,3 +120,32 @@ class Resident:
     def text(self) -> str:
         """All text of the last replies, joined."""
         return "\n".join(reply.text for reply in self.replies)
+
+
+@asynccontextmanager
+async def serving(
+    api: BotApiStandin,
+    dispatcher: Dispatcher,
+    worker: OutboxWorker,
+    *,
+    webhook: Webhook | None = None,
+    max_concurrent_updates: int = 256,
+) -> AsyncIterator[None]:
+    """The application on the stand-in, started by ``serve`` as ``linli run`` starts it (the
+    outbox job is left to the test, which ticks the worker itself), stopped on exit."""
+    application = build_application(
+        token=api.token,
+        base_url=api.base_url.removesuffix("/bot"),
+        dispatcher=dispatcher,
+        worker=worker,
+        outbox_interval=3600,
+        max_concurrent_updates=max_concurrent_updates,
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(application, stop=stop, webhook=webhook, poll_timeout=1))
+    await api.wait_for(lambda c: c.method in ("getUpdates", "setWebhook"), timeout=30)
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 20)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
+import runpy
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -35,25 +34,7 @@ def _ids(messages) -> set:
 def extracted(tmp_path_factory) -> set:
     """The msgids the code uses right now."""
     pot = tmp_path_factory.mktemp("pot") / "messages.pot"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "babel.messages.frontend",
-            "extract",
-            "-F",
-            "babel.cfg",
-            "-k",
-            "N_",
-            "-o",
-            str(pot),
-            "--no-location",
-            ".",
-        ],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
+    runpy.run_path(str(ROOT / "scripts" / "i18n.py"))["extract"](pot)  # as scripts/i18n.py does
     with pot.open("rb") as fp:
         return _ids(m for m in read_po(fp) if m.id)
 

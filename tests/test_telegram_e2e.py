@@ -12,13 +12,14 @@ from sqlalchemy import select
 
 from bot.dispatcher import Dispatcher
 from bot.outbox import OutboxWorker
-from bot.telegram.app import Webhook, build_application, serve
+from bot.telegram.app import Webhook
 from db import outbox
 from db.models import OutboxMessage, OutboxStatus
 from db.users import get_or_create_user
 from handlers import build_registry
 from handlers.router import Registry, Router
 from tests.standin import BotApiStandin
+from tests.support import serving
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -48,30 +49,19 @@ async def running_bot(
     registry = registry or build_registry()
     dispatcher = Dispatcher(session_factory=session_factory, registry=registry, community=community)
     worker = OutboxWorker(session_factory=session_factory, registry=registry, community=community)
-    async with BotApiStandin(latency=latency) as api:
-        application = build_application(
-            token=api.token,
-            base_url=api.base_url.removesuffix("/bot"),
-            dispatcher=dispatcher,
-            worker=worker,
-            outbox_interval=3600,
+    webhook = None
+    if webhook_port is not None:
+        webhook = Webhook(
+            url=f"http://127.0.0.1:{webhook_port}/telegram",
+            listen="127.0.0.1",
+            port=webhook_port,
+            secret="s3cret-Token",
         )
-        webhook = None
-        if webhook_port is not None:
-            webhook = Webhook(
-                url=f"http://127.0.0.1:{webhook_port}/telegram",
-                listen="127.0.0.1",
-                port=webhook_port,
-                secret="s3cret-Token",
-            )
-        stop = asyncio.Event()
-        task = asyncio.create_task(serve(application, stop=stop, webhook=webhook, poll_timeout=1))
-        await api.wait_for(lambda c: c.method in ("getUpdates", "setWebhook"), timeout=15)
-        try:
-            yield api, dispatcher, worker
-        finally:
-            stop.set()
-            await asyncio.wait_for(task, 20)
+    async with (
+        BotApiStandin(latency=latency) as api,
+        serving(api, dispatcher, worker, webhook=webhook),
+    ):
+        yield api, dispatcher, worker
 
 
 async def test_chinese_user_gets_chinese_welcome_and_buttons_work(session_factory, community):
