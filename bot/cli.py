@@ -48,6 +48,7 @@ async def _run_telegram(settings: Settings, webhook_url: str | None) -> None:
         dispatcher=runtime.dispatcher,
         worker=runtime.worker,
         outbox_interval=settings.outbox_interval,
+        sweeper=runtime.sweeper,
     )
     webhook = None
     if webhook_url:
@@ -69,13 +70,18 @@ async def _run_console(settings: Settings, name: str, lang: str | None, banner: 
     from bot.scheduler import start_scheduler
 
     runtime = build_runtime(settings)
-    chat = ConsoleChat(runtime.dispatcher, runtime.worker, name=name, language_hint=lang)
+    chat = ConsoleChat(
+        runtime.dispatcher, runtime.worker, name=name, language_hint=lang, sweeper=runtime.sweeper
+    )
     if banner:
         print(BANNER.format(database=runtime.engine.url.render_as_string()), file=sys.stderr)
     scheduler = None
     if chat.interactive:
         scheduler = start_scheduler(
-            runtime.worker, runtime.dispatcher, interval=settings.outbox_interval
+            runtime.worker,
+            runtime.dispatcher,
+            interval=settings.outbox_interval,
+            sweeper=runtime.sweeper,
         )
     try:
         await chat.run()

@@ -11,11 +11,13 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from handlers.forms.datetime_input import parse_duration
 from handlers.i18n import normalise
 from handlers.types import Community
 
@@ -46,6 +48,30 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "LINLI_WEBHOOK_LISTEN": ("127.0.0.1", "Address the webhook server listens on."),
     "LINLI_WEBHOOK_PORT": ("8443", "Port the webhook server listens on."),
     "LINLI_OUTBOX_INTERVAL": ("2", "Seconds between outbox runs."),
+    "LINLI_EVENT_REMINDERS": (
+        "24h,2h",
+        "When attendees are reminded before an event: durations (s, m, h, d) by commas.",
+    ),
+    "LINLI_SERVICE_HOURS": (
+        "09:00-21:00",
+        "The volunteer team's hours (community time): no alerts and no escalation clock outside.",
+    ),
+    "LINLI_VOLUNTEER_CHAT_ID": (
+        "(unset)",
+        "Telegram id of the volunteer team's group, if not bound with /bind volunteers.",
+    ),
+    "LINLI_MEDIATOR_CHAT_ID": (
+        "(unset)",
+        "Telegram id of the mediators' group, if not bound with /bind mediators.",
+    ),
+    "LINLI_DISPUTE_ACK_WITHIN": (
+        "24h",
+        "A dispute report not acknowledged within this is escalated to admins.",
+    ),
+    "LINLI_DISPUTE_FOLLOWUP_AFTER": (
+        "3d",
+        "How long after a case is resolved the reporter is asked if the problem is solved.",
+    ),
     "LINLI_LOG_LEVEL": ("INFO", "DEBUG, INFO, WARNING or ERROR."),
 }
 
@@ -69,6 +95,11 @@ class Settings:
     webhook_port: int
     outbox_interval: float
     log_level: str
+    event_reminders: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=2))
+    service_hours: tuple[time, time] = (time(9), time(21))
+    team_chats: tuple[tuple[str, str], ...] = ()  # (team, telegram chat id) from the settings
+    dispute_ack_within: timedelta = timedelta(hours=24)
+    dispute_followup_after: timedelta = timedelta(days=3)
 
     def community(self, bot_username: str | None = None) -> Community:
         return Community(
@@ -76,6 +107,11 @@ class Settings:
             default_locale=self.default_locale,
             admin_refs=frozenset(f"telegram:{admin}" for admin in self.admins),
             bot_username=bot_username,
+            event_reminders=self.event_reminders,
+            service_hours=self.service_hours,
+            team_chats=dict(self.team_chats),
+            dispute_ack_within=self.dispute_ack_within,
+            dispute_followup_after=self.dispute_followup_after,
         )
 
 
@@ -145,6 +181,52 @@ def load_settings(
             f"LINLI_OUTBOX_INTERVAL must be seconds (0.05–3600), got {interval_raw!r}"
         )
 
+    reminders = []
+    for part in filter(
+        None, (p.strip() for p in get("LINLI_EVENT_REMINDERS", "24h,2h").split(","))
+    ):
+        offset = parse_duration(part)
+        if offset is None:
+            raise ConfigError(f"LINLI_EVENT_REMINDERS: {part!r} is not a duration like 24h or 30m")
+        reminders.append(offset)
+
+    hours_raw = get("LINLI_SERVICE_HOURS", "09:00-21:00")
+    hours = re.fullmatch(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})", hours_raw)
+    try:
+        if hours is None:
+            raise ValueError
+        opens = time(int(hours[1]), int(hours[2]))
+        closes = time(int(hours[3]), int(hours[4]))
+        if opens >= closes:
+            raise ValueError
+    except ValueError:
+        raise ConfigError(
+            f"LINLI_SERVICE_HOURS must be like 09:00-21:00 (opening before closing), "
+            f"got {hours_raw!r}"
+        ) from None
+
+    teams = []
+    for team, name in (
+        ("volunteers", "LINLI_VOLUNTEER_CHAT_ID"),
+        ("mediators", "LINLI_MEDIATOR_CHAT_ID"),
+    ):
+        chat_id = get(name)
+        if chat_id:
+            if not chat_id.lstrip("-").isdigit():
+                raise ConfigError(f"{name} must be a Telegram chat id (a number), got {chat_id!r}")
+            teams.append((team, chat_id))
+
+    durations = {}
+    for name, default in (
+        ("LINLI_DISPUTE_ACK_WITHIN", "24h"),
+        ("LINLI_DISPUTE_FOLLOWUP_AFTER", "3d"),
+    ):
+        raw = get(name, default)
+        value = parse_duration(raw)
+        if value is None:
+            raise ConfigError(f"{name} must be a duration like 20s, 30m, 24h or 3d, got {raw!r}")
+        durations[name] = value
+
     level = get("LINLI_LOG_LEVEL", "INFO").upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError(f"LINLI_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {level!r}")
@@ -161,4 +243,9 @@ def load_settings(
         webhook_port=int(port_raw),
         outbox_interval=interval,
         log_level=level,
+        event_reminders=tuple(sorted(reminders, reverse=True)),
+        service_hours=(opens, closes),
+        team_chats=tuple(teams),
+        dispute_ack_within=durations["LINLI_DISPUTE_ACK_WITHIN"],
+        dispute_followup_after=durations["LINLI_DISPUTE_FOLLOWUP_AFTER"],
     )

@@ -14,6 +14,7 @@ from typing import TextIO
 
 from bot.dispatcher import Dispatcher
 from bot.outbox import OutboxWorker
+from bot.sweeper import Sweeper
 from handlers.types import ChatRef, Inbound, Kind, Reply, Sender
 
 TRANSPORT = "console"
@@ -24,14 +25,24 @@ class ConsoleDeliverer:
 
     def __init__(self, out: TextIO) -> None:
         self.out = out
+        self.sent = 0
 
     def min_interval(self, chat_id: str) -> float:
         return 0.0
 
-    async def deliver(self, chat_id: str, reply: Reply) -> None:
-        self.out.write(f"\n📨 (to {chat_id})\n")
-        self.out.write(render(reply))
+    async def deliver(
+        self, chat_id: str, reply: Reply, *, edit_ref: str | None = None
+    ) -> str | None:
+        """Print the message; a card that changed is printed again, marked as updated."""
+        if edit_ref is not None:
+            self.out.write(f"\n📨 (to {chat_id}, card updated)\n")
+        else:
+            self.out.write(f"\n📨 (to {chat_id})\n")
+            self.sent += 1
+            edit_ref = str(self.sent)
+        self.out.write(render(reply, numbered=False))
         self.out.flush()
+        return edit_ref
 
 
 def render(reply: Reply, *, numbered: bool = True) -> str:
@@ -85,9 +96,11 @@ class ConsoleChat:
         language_hint: str | None = None,
         stdin: TextIO = sys.stdin,
         out: TextIO = sys.stdout,
+        sweeper: Sweeper | None = None,
     ) -> None:
         self.dispatcher = dispatcher
         self.worker = worker
+        self.sweeper = sweeper
         self.stdin = stdin
         self.out = out
         self.interactive = stdin.isatty()
@@ -129,4 +142,6 @@ class ConsoleChat:
         for index, reply in enumerate(replies):
             self.out.write(render(reply, numbered=index == active))
         self.out.flush()
+        if self.sweeper is not None and not self.interactive:  # interactive: the scheduler's
+            await asyncio.to_thread(self.sweeper.run)
         await self.worker.tick()

@@ -50,7 +50,12 @@ class DeliveryError(Exception):
 class Deliverer(Protocol):
     """What a transport offers the outbox."""
 
-    async def deliver(self, chat_id: str, reply: Reply) -> None: ...
+    async def deliver(
+        self, chat_id: str, reply: Reply, *, edit_ref: str | None = None
+    ) -> str | None:
+        """Send ``reply`` (or, with ``edit_ref``, edit that earlier message, falling back to a
+        new one); return the id of the message now showing it, where the transport has one."""
+        ...
 
     def min_interval(self, chat_id: str) -> float:
         """Seconds to leave between two messages to this chat."""
@@ -69,6 +74,7 @@ class _Job:
     message: outbox.ClaimedMessage
     reply: Reply | None
     error: str | None = None
+    edit_ref: str | None = None  # a card's message to edit
 
 
 class OutboxWorker:
@@ -131,9 +137,19 @@ class OutboxWorker:
                 if user_ids
                 else {}
             )
-            return [self._render(message, users.get(message.user_id or -1)) for message in claimed]
+            refs = outbox.card_refs(session, claimed)
+            return [
+                self._render(
+                    message,
+                    users.get(message.user_id or -1),
+                    refs.get((message.transport, message.chat_id, message.card_key or "")),
+                )
+                for message in claimed
+            ]
 
-    def _render(self, message: outbox.ClaimedMessage, user: User | None) -> _Job:
+    def _render(
+        self, message: outbox.ClaimedMessage, user: User | None, edit_ref: str | None
+    ) -> _Job:
         """Render in the recipient's language (their choice, else their app's, else the
         row's own locale, else the community's)."""
         code = negotiate(
@@ -143,7 +159,8 @@ class OutboxWorker:
         )
         lang = language(code, self.community.timezone.key)
         try:
-            return _Job(message, self.registry.render(message.template, lang, message.params))
+            reply = self.registry.render(message.template, lang, message.params)
+            return _Job(message, reply, edit_ref=edit_ref)
         except Exception as exc:  # a template bug must not stop the other messages
             log.exception("outbox message %d: template %r failed", message.id, message.template)
             return _Job(message, None, error=f"render: {exc.__class__.__name__}: {exc}")
@@ -151,6 +168,7 @@ class OutboxWorker:
     async def _send_chat(self, chat: tuple[str, str], jobs: list[_Job], report: TickReport) -> None:
         transport, chat_id = chat
         deliverer = self.deliverers.get(transport)
+        shown: dict[str, str] = {}  # cards sent earlier in this batch: key → message id
         for index, job in enumerate(jobs):
             if job.reply is None or deliverer is None:
                 error = job.error or f"no transport {transport!r} in this process"
@@ -158,8 +176,10 @@ class OutboxWorker:
                 report.failed += 1
                 continue
             await self._pace(transport, chat_id, deliverer.min_interval(chat_id))
+            card = job.message.card_key
+            edit_ref = shown.get(card, job.edit_ref) if card else None
             try:
-                await deliverer.deliver(chat_id, job.reply)
+                ref = await deliverer.deliver(chat_id, job.reply, edit_ref=edit_ref)
             except Exception as exc:
                 if not isinstance(exc, DeliveryError):  # a bug or an unexpected transport error
                     log.exception("outbox message %d: delivery raised", job.message.id)
@@ -175,7 +195,9 @@ class OutboxWorker:
                 await asyncio.to_thread(self._record_postponed, transport, chat_id, later, exc)
                 report.retried += len(later)
                 return
-            await asyncio.to_thread(self._record_sent, job.message)
+            if card and ref:
+                shown[card] = ref
+            await asyncio.to_thread(self._record_sent, job.message, ref if card else None)
             report.sent += 1
 
     async def _pace(self, transport: str, chat_id: str, interval: float) -> None:
@@ -189,9 +211,19 @@ class OutboxWorker:
         with self._lock:
             self._last_sent[key] = time.monotonic()
 
-    def _record_sent(self, message: outbox.ClaimedMessage) -> None:
+    def _record_sent(self, message: outbox.ClaimedMessage, card_ref: str | None) -> None:
         with self.session_factory() as session, session.begin():
-            outbox.mark_sent(session, message.id, now=self.clock())
+            now = self.clock()
+            outbox.mark_sent(session, message.id, now=now)
+            if card_ref and message.card_key:
+                outbox.remember_card(
+                    session,
+                    transport=message.transport,
+                    chat_id=message.chat_id,
+                    card_key=message.card_key,
+                    message_ref=card_ref,
+                    now=now,
+                )
 
     def _record_postponed(
         self,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
 from bot.outbox import OutboxWorker
+from bot.sweeper import Sweeper
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
 from handlers import build_registry
@@ -24,6 +25,7 @@ class Runtime:
     session_factory: sessionmaker[Session]
     dispatcher: Dispatcher
     worker: OutboxWorker
+    sweeper: Sweeper
 
 
 def build_runtime(settings: Settings, *, bot_username: str | None = None) -> Runtime:
@@ -35,7 +37,8 @@ def build_runtime(settings: Settings, *, bot_username: str | None = None) -> Run
     community = settings.community(bot_username)
     dispatcher = Dispatcher(session_factory=session_factory, registry=registry, community=community)
     worker = OutboxWorker(session_factory=session_factory, registry=registry, community=community)
-    return Runtime(settings, engine, session_factory, dispatcher, worker)
+    sweeper = Sweeper(session_factory=session_factory, registry=registry, community=community)
+    return Runtime(settings, engine, session_factory, dispatcher, worker, sweeper)
 
 
 def configure_logging(level: str) -> None:

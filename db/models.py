@@ -124,6 +124,9 @@ class OutboxMessage(Base):
     template: Mapped[str] = mapped_column(String(64))
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     dedup_key: Mapped[str | None] = mapped_column(String(128))
+    #: A card shown once per chat and edited in place when it changes (``rq:42``): the first
+    #: message with this key is sent, later ones edit it (see ``SentCard``).
+    card_key: Mapped[str | None] = mapped_column(String(64))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -131,3 +134,32 @@ class OutboxMessage(Base):
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class TeamChat(Base):
+    """A team's room: the group chat where the volunteer team (or the mediators) get cards.
+    Bound by an admin with ``/bind volunteers`` inside the group; the settings' chat ids are the
+    fallback. ``locale`` is the language the team's cards are written in."""
+
+    __tablename__ = "team_chats"
+
+    team: Mapped[str] = mapped_column(String(32), primary_key=True)
+    transport: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    locale: Mapped[str | None] = mapped_column(String(16))
+    bound_by: Mapped[str] = mapped_column(String(64))
+    bound_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SentCard(Base):
+    """Where a card was shown: the transport's id of the message to edit when it changes."""
+
+    __tablename__ = "sent_cards"
+    __table_args__ = (UniqueConstraint("transport", "chat_id", "card_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transport: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    card_key: Mapped[str] = mapped_column(String(64))
+    message_ref: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from db.models import OutboxMessage, OutboxStatus
+from db.models import OutboxMessage, OutboxStatus, SentCard, User
 
 MAX_ERROR_LENGTH = 500
 
@@ -37,6 +37,7 @@ class ClaimedMessage:
     template: str
     params: dict[str, Any]
     attempts: int
+    card_key: str | None = None
 
 
 def enqueue(
@@ -51,11 +52,13 @@ def enqueue(
     user_id: int | None = None,
     locale: str | None = None,
     dedup_key: str | None = None,
+    card_key: str | None = None,
 ) -> bool:
     """Add a message to the outbox; with a ``dedup_key`` that is already there, do nothing.
 
     Returns True if a row was added. Idempotent under concurrency: the unique constraint on
-    ``dedup_key`` decides, via ``INSERT … ON CONFLICT DO NOTHING``.
+    ``dedup_key`` decides, via ``INSERT … ON CONFLICT DO NOTHING``. With a ``card_key`` the
+    message is a card: the first one to this chat is sent, later ones edit it in place.
     """
     values = {
         "transport": transport,
@@ -65,6 +68,7 @@ def enqueue(
         "template": template,
         "params": params or {},
         "dedup_key": dedup_key,
+        "card_key": card_key,
         "due_at": due_at or now,
         "status": OutboxStatus.PENDING,
         "attempts": 0,
@@ -80,6 +84,72 @@ def enqueue(
     # Tells the dispatcher to wake the outbox worker once this transaction commits.
     session.info["outbox_written"] = True
     return added
+
+
+def enqueue_to_user(
+    session: Session,
+    user: User,
+    *,
+    template: str,
+    now: datetime,
+    params: dict[str, Any] | None = None,
+    due_at: datetime | None = None,
+    dedup_key: str | None = None,
+    card_key: str | None = None,
+) -> bool:
+    """Queue a message to ``user``'s private chat, rendered in their language when sent.
+    Returns False (and queues nothing) when the user has never opened a private chat with the
+    bot — a Telegram bot cannot start one — or when the ``dedup_key`` is already queued."""
+    if not user.private_chat_id:
+        return False
+    return enqueue(
+        session,
+        transport=user.transport,
+        chat_id=user.private_chat_id,
+        user_id=user.id,
+        template=template,
+        now=now,
+        params=params,
+        due_at=due_at,
+        dedup_key=dedup_key,
+        card_key=card_key,
+    )
+
+
+def card_refs(session: Session, messages: list[ClaimedMessage]) -> dict[tuple[str, str, str], str]:
+    """The message ids of cards already shown, for the claimed cards: (transport, chat, key)."""
+    keys = {m.card_key for m in messages if m.card_key}
+    if not keys:
+        return {}
+    rows = session.scalars(select(SentCard).where(SentCard.card_key.in_(keys)))
+    return {(row.transport, row.chat_id, row.card_key): row.message_ref for row in rows}
+
+
+def remember_card(
+    session: Session,
+    *,
+    transport: str,
+    chat_id: str,
+    card_key: str,
+    message_ref: str,
+    now: datetime,
+) -> None:
+    """Record (or move) where a card is shown, so its next change edits that message."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(SentCard).values(
+        transport=transport,
+        chat_id=chat_id,
+        card_key=card_key,
+        message_ref=message_ref,
+        updated_at=now,
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["transport", "chat_id", "card_key"],
+            set_={"message_ref": message_ref, "updated_at": now},
+        )
+    )
 
 
 def cancel_pending(session: Session, *, dedup_prefix: str) -> int:
@@ -126,6 +196,7 @@ def claim_due(
                 template=row.template,
                 params=dict(row.params),
                 attempts=row.attempts,
+                card_key=row.card_key,
             )
         )
     session.flush()

@@ -10,6 +10,6 @@ from handlers.router import Registry
 
 def build_registry() -> Registry:
     """Every flow module's router, in the order the help lists their commands."""
-    from handlers import language, roles, start, upcoming
+    from handlers import language, roles, start, teams, upcoming
 
-    return Registry([start.router, upcoming.router, language.router, roles.router])
+    return Registry([start.router, upcoming.router, language.router, roles.router, teams.router])

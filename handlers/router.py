@@ -9,17 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from handlers.types import Ctx, Reply
+from handlers.types import Community, Ctx, Reply
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from handlers.forms.engine import Form
     from handlers.i18n import Language
 
 Handler = Callable[[Ctx, str], None]
 TextHandler = Callable[[Ctx], bool]
 Template = Callable[["Language", dict[str, Any]], Reply]
+#: A periodic job over the database: expire offers, escalate what waited too long. It gets its
+#: own transaction (the sweeper commits), the community and the current time, and writes any
+#: message through the outbox. It must be idempotent: the next run sees what this one did.
+Sweep = Callable[["Session", Community, datetime], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +48,7 @@ class Router:
     forms: dict[str, Form] = field(default_factory=dict)
     templates: dict[str, Template] = field(default_factory=dict)
     text_handlers: list[TextHandler] = field(default_factory=list)
+    sweeps: dict[str, Sweep] = field(default_factory=dict)
 
     def command(
         self, *names: str, description: str | None = None, role: str | None = None
@@ -83,6 +91,15 @@ class Router:
 
         return register
 
+    def sweep(self, name: str) -> Callable[[Sweep], Sweep]:
+        """Register a periodic job (``bot/sweeper.py`` runs each one every few seconds)."""
+
+        def register(job: Sweep) -> Sweep:
+            self.sweeps[name] = job
+            return job
+
+        return register
+
     def form(self, form: Form) -> Form:
         self.forms[form.name] = form
         return form
@@ -104,8 +121,9 @@ class Registry:
         self.forms: dict[str, Form] = {}
         self.templates: dict[str, Template] = {}
         self.text_handlers: list[TextHandler] = []
+        self.sweeps: dict[str, Sweep] = {}
         for router in self.routers:
-            for kind in ("commands", "buttons", "deep_links", "forms", "templates"):
+            for kind in ("commands", "buttons", "deep_links", "forms", "templates", "sweeps"):
                 mine, theirs = getattr(self, kind), getattr(router, kind)
                 clash = mine.keys() & theirs.keys()
                 if clash:

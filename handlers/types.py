@@ -4,8 +4,9 @@ what a handler is given (``Ctx``). Transports translate their own objects to and
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -132,6 +133,20 @@ class Community:
     default_locale: str
     admin_refs: frozenset[str] = frozenset()  # "telegram:123": admins from configuration
     bot_username: str | None = None  # for deep links, when the transport has one
+    #: Offsets before an event's start at which confirmed attendees are reminded.
+    event_reminders: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=2))
+    #: The volunteer team's opening and closing time, in the community's zone.
+    service_hours: tuple[time, time] = (time(9), time(21))
+    #: Team rooms from the settings ("volunteers" → Telegram chat id); /bind overrides them.
+    team_chats: Mapping[str, str] = field(default_factory=dict)
+    dispute_ack_within: timedelta = timedelta(hours=24)
+    dispute_followup_after: timedelta = timedelta(days=3)
+
+    def deep_link(self, payload: str) -> str | None:
+        """``https://t.me/<bot>?start=<payload>`` when the transport has a bot username."""
+        if not self.bot_username:
+            return None
+        return f"https://t.me/{self.bot_username}?start={payload}"
 
 
 @dataclass(slots=True)

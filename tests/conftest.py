@@ -99,14 +99,14 @@ def dispatcher(session_factory, registry, community, clock) -> Dispatcher:
 
 @pytest.fixture
 def resident(dispatcher):
-    """Make a resident: ``resident("Alice", "en")``; ids are distinct per name."""
+    """Make a resident: ``resident("Alice", "en")``; ids are distinct per name (or given:
+    ``resident("Admin", user_id="9000")`` is the community fixture's admin)."""
     made: dict[str, Resident] = {}
 
     def make(name: str, language_code: str | None = "en", **kwargs) -> Resident:
         if name not in made:
-            made[name] = Resident(
-                dispatcher, name, language_code, user_id=str(1000 + len(made)), **kwargs
-            )
+            kwargs.setdefault("user_id", str(1000 + len(made)))
+            made[name] = Resident(dispatcher, name, language_code, **kwargs)
         return made[name]
 
     return make

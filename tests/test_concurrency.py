@@ -50,7 +50,7 @@ class SlowDeliverer:
     def __init__(self) -> None:
         self.delivered: list[tuple[str, str]] = []
 
-    async def deliver(self, chat_id: str, reply: Reply) -> None:
+    async def deliver(self, chat_id: str, reply: Reply, *, edit_ref: str | None = None) -> None:
         await asyncio.sleep(0.001)
         self.delivered.append((chat_id, reply.text))
 

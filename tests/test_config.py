@@ -73,3 +73,44 @@ def test_readme_documents_every_variable():
     text = README.read_text(encoding="utf-8")
     for name in VARIABLES:
         assert f"`{name}`" in text, f"README's configuration table lacks {name}"
+
+
+def test_service_settings_are_read():
+    from datetime import time, timedelta
+
+    settings = load_settings(
+        {
+            "LINLI_EVENT_REMINDERS": "2h, 1d, 30m",
+            "LINLI_SERVICE_HOURS": "08:30-20:00",
+            "LINLI_VOLUNTEER_CHAT_ID": "-1001",
+            "LINLI_DISPUTE_ACK_WITHIN": "20s",
+            "LINLI_DISPUTE_FOLLOWUP_AFTER": "2d",
+        }
+    )
+    community = settings.community()
+    assert community.event_reminders == (
+        timedelta(days=1),
+        timedelta(hours=2),
+        timedelta(minutes=30),
+    )
+    assert community.service_hours == (time(8, 30), time(20))
+    assert community.team_chats == {"volunteers": "-1001"}
+    assert community.dispute_ack_within == timedelta(seconds=20)
+    assert community.dispute_followup_after == timedelta(days=2)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("LINLI_EVENT_REMINDERS", "24h,soon"),
+        ("LINLI_SERVICE_HOURS", "21:00-09:00"),
+        ("LINLI_SERVICE_HOURS", "all day"),
+        ("LINLI_VOLUNTEER_CHAT_ID", "@team"),
+        ("LINLI_MEDIATOR_CHAT_ID", "mediators"),
+        ("LINLI_DISPUTE_ACK_WITHIN", "tomorrow"),
+        ("LINLI_DISPUTE_FOLLOWUP_AFTER", "0s"),
+    ],
+)
+def test_malformed_service_setting_names_the_variable(name, value):
+    with pytest.raises(ConfigError, match=name):
+        load_settings({name: value})

@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from db.engine import make_engine
-from db.migrate import current_revision, upgrade
+from db.migrate import current_revision, head_revision, upgrade
 from db.models import Base
 
 
@@ -14,7 +14,7 @@ def test_models_match_migrations(engine):
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == head_revision()
 
 
 def test_upgrade_is_idempotent_and_downgrade_works(tmp_path):
@@ -28,7 +28,7 @@ def test_upgrade_is_idempotent_and_downgrade_works(tmp_path):
     command.downgrade(alembic_config(engine), "base")
     assert current_revision(engine) is None
     upgrade(engine)
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == head_revision()
     engine.dispose()
 
 

@@ -38,7 +38,7 @@ class RecordingDeliverer:
         """The next ``times`` deliveries to ``chat_id`` raise ``error``."""
         self._failures.setdefault(chat_id, []).extend([error] * times)
 
-    async def deliver(self, chat_id: str, reply: Reply) -> None:
+    async def deliver(self, chat_id: str, reply: Reply, *, edit_ref: str | None = None) -> None:
         self.tries.append(chat_id)
         pending = self._failures.get(chat_id)
         if pending:

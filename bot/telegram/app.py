@@ -28,6 +28,7 @@ from telegram.request import HTTPXRequest
 from bot.dispatcher import Dispatcher
 from bot.outbox import DeliveryError, OutboxWorker
 from bot.scheduler import start_scheduler
+from bot.sweeper import Sweeper
 from bot.telegram import render
 from bot.telegram.convert import TRANSPORT, to_inbound
 from bot.telegram.processor import PerChatUpdateProcessor
@@ -39,10 +40,6 @@ log = logging.getLogger(__name__)
 
 #: Telegram's language_code for each catalog, for the per-language command menu.
 MENU_LANGUAGES = {"zh_Hans": "zh", "en": "en"}
-#: Parallel connections for replies. httpcore's pool does work that grows with the square of
-#: its size on every request, so python-telegram-bot's default of 256 costs more CPU than it
-#: saves; see bench/crowd.py and the README's figures.
-
 #: Parallel connections for replies. httpcore's pool does work that grows with the square of
 #: its size on every request, so python-telegram-bot's default of 256 costs more CPU than it
 #: saves (see bench/crowd.py and the README's figures).
@@ -84,15 +81,23 @@ class TelegramDeliverer:
         # About one message a second to a private chat; groups are paced by AIORateLimiter.
         return 1.0 if not chat_id.startswith("-") else 0.0
 
-    async def deliver(self, chat_id: str, reply: Reply) -> None:
+    async def deliver(
+        self, chat_id: str, reply: Reply, *, edit_ref: str | None = None
+    ) -> str | None:
         try:
-            await render.send(self.bot, int(chat_id), reply)
+            if edit_ref is not None:
+                sent = await render.send(
+                    self.bot, int(chat_id), replace(reply, edit=True), edit_message_id=int(edit_ref)
+                )
+            else:
+                sent = await render.send(self.bot, int(chat_id), reply)
         except RetryAfter as exc:
             raise DeliveryError(str(exc), retry_after=_seconds(exc)) from exc
         except (Forbidden, BadRequest, InvalidToken) as exc:
             raise DeliveryError(f"{exc.__class__.__name__}: {exc}", permanent=True) from exc
         except TelegramError as exc:
             raise DeliveryError(f"{exc.__class__.__name__}: {exc}") from exc
+        return str(sent)
 
 
 class TelegramTransport:
@@ -154,6 +159,7 @@ def build_application(
     worker: OutboxWorker,
     outbox_interval: float,
     max_concurrent_updates: int = 256,
+    sweeper: Sweeper | None = None,
 ) -> Application:
     """The application: concurrent across chats, ordered within one. On start it registers
     the command menus, learns the bot's username (for deep links), and starts the outbox on
@@ -178,9 +184,11 @@ def build_application(
             await application.bot.set_my_commands(commands, language_code=MENU_LANGUAGES[code])
         await application.bot.set_my_commands(menus[default_locale])
         dispatcher.community = replace(dispatcher.community, bot_username=application.bot.username)
+        if sweeper is not None:
+            sweeper.community = dispatcher.community
         worker.deliverers[TRANSPORT] = TelegramDeliverer(outbox_bot)
         application.bot_data["scheduler"] = start_scheduler(
-            worker, dispatcher, interval=outbox_interval
+            worker, dispatcher, interval=outbox_interval, sweeper=sweeper
         )
 
     async def post_stop(application: Application) -> None:

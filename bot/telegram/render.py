@@ -43,8 +43,9 @@ def split_text(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
 
 async def send(
     bot: Bot, chat_id: int | str, reply: Reply, *, edit_message_id: int | None = None
-) -> None:
-    """Send one reply; with ``edit_message_id`` and ``reply.edit``, edit that message instead."""
+) -> int:
+    """Send one reply; with ``edit_message_id`` and ``reply.edit``, edit that message instead.
+    Returns the id of the (last) message that now shows it."""
     keyboard = markup(reply.buttons)
     if reply.edit and edit_message_id is not None and reply.attachment is None:
         try:
@@ -54,16 +55,16 @@ async def send(
                 message_id=edit_message_id,
                 reply_markup=keyboard,
             )
-            return
+            return edit_message_id
         except BadRequest as exc:
             if "not modified" in str(exc).lower():
-                return
+                return edit_message_id
             log.info("could not edit message, sending a new one: %s", exc)
     attachment = reply.attachment
     if attachment is not None:
         caption = reply.text[:1024] or None
         if attachment.is_photo:
-            await bot.send_photo(
+            sent = await bot.send_photo(
                 chat_id,
                 attachment.file_id or attachment.content,
                 caption=caption,
@@ -71,15 +72,16 @@ async def send(
             )
         else:
             document = attachment.file_id or attachment.content
-            await bot.send_document(
+            sent = await bot.send_document(
                 chat_id,
                 document,
                 filename=attachment.filename,
                 caption=caption,
                 reply_markup=keyboard,
             )
-        return
+        return sent.message_id
     pieces = split_text(reply.text)
     for index, piece in enumerate(pieces):
         last = index == len(pieces) - 1
-        await bot.send_message(chat_id, piece, reply_markup=keyboard if last else None)
+        sent = await bot.send_message(chat_id, piece, reply_markup=keyboard if last else None)
+    return sent.message_id

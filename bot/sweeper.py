@@ -1,0 +1,69 @@
+"""The sweeper: runs every flow's periodic jobs (``Router.sweep``) — an offer that expired
+passes to the next in line, a request nobody claimed in time is announced again.
+
+Each sweep runs in its own transaction, so one that fails is rolled back and logged without
+stopping the others. On PostgreSQL a transaction-level advisory lock per sweep lets only one
+worker run it at a time (the others skip it this round); on SQLite ``BEGIN IMMEDIATE`` already
+serialises writers. Messages a sweep writes go through the outbox, which is woken afterwards.
+"""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.dispatcher import utc_now
+from handlers.router import Registry
+from handlers.types import Community
+
+log = logging.getLogger(__name__)
+
+
+def _lock_id(name: str) -> int:
+    """A stable 31-bit key for ``pg_try_advisory_xact_lock``, one per sweep name."""
+    return zlib.crc32(f"linli-sweep:{name}".encode()) & 0x7FFFFFFF
+
+
+class Sweeper:
+    """Runs the registry's sweeps; ``run`` is called by the scheduler (or a test)."""
+
+    def __init__(
+        self,
+        *,
+        session_factory: sessionmaker[Session],
+        registry: Registry,
+        community: Community,
+        clock: Callable[[], datetime] = utc_now,
+        on_outbox: Callable[[], None] | None = None,
+    ) -> None:
+        self.session_factory = session_factory
+        self.registry = registry
+        self.community = community
+        self.clock = clock
+        self.on_outbox = on_outbox
+
+    def run(self) -> list[str]:
+        """Run every sweep once; returns the names of those that failed."""
+        failed = []
+        wrote_outbox = False
+        for name, sweep in self.registry.sweeps.items():
+            try:
+                with self.session_factory() as session:
+                    with session.begin():
+                        if session.get_bind().dialect.name == "postgresql" and not session.scalar(
+                            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": _lock_id(name)}
+                        ):
+                            continue  # another worker is running this sweep right now
+                        sweep(session, self.community, self.clock())
+                    wrote_outbox |= bool(session.info.pop("outbox_written", False))
+            except Exception:
+                log.exception("sweep %s failed; it runs again next time", name)
+                failed.append(name)
+        if wrote_outbox and self.on_outbox is not None:
+            self.on_outbox()
+        return failed
