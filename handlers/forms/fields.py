@@ -58,6 +58,10 @@ class Field:
         """Labels of this field's own buttons, in order (pressing one gives its index)."""
         return []
 
+    def wants_typing(self, ctx: Ctx) -> bool:
+        """True where the answer is typed (so a typed number is an answer, not button N)."""
+        return not self.choices(ctx)
+
     def pick(self, ctx: Ctx, index: int) -> Any:
         """The value of button ``index``; raises ``Invalid`` for an index out of range."""
         raise Invalid(N_("That button is not part of this question."))
@@ -193,6 +197,9 @@ class NumberOrUnlimitedField(NumberField):
 
     def choices(self, ctx: Ctx) -> list[str]:
         return [ctx._(self.unlimited_label)]
+
+    def wants_typing(self, ctx: Ctx) -> bool:
+        return True  # a typed 1 is one place; the button is pressed or its label typed
 
     def pick(self, ctx: Ctx, index: int) -> int | str:
         if index == 0:
