@@ -10,8 +10,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.flood import FloodGuard
 from db.models import Event, EventStatus, OutboxMessage, OutboxStatus, User
 from db.users import grant_role
+from handlers.types import Kind
 from tests.events_support import Inbox, deliver_due, make_event, queued, signups
 
 
@@ -70,7 +72,7 @@ def test_newevent_in_english_published_now(organiser, session_factory, clock):
     assert "• Start: Thu, Dec 24, 2026, 19:00" in olivia.text
     assert "• End: Thu, Dec 24, 2026, 21:30" in olivia.text
     assert "• Places: 30" in olivia.text
-    olivia.press("Create the event")
+    olivia.press("Confirm")
     assert "The event is published." in olivia.text
     assert "🗓 Qixi Evening" in olivia.text and "30 places left" in olivia.text
     assert "🛠 Manage" in [b.label for b in olivia.buttons()]
@@ -104,7 +106,7 @@ def test_newevent_in_chinese_as_a_draft_then_published(organiser, resident, sess
     li.press("跳过")
     li.press("先存为草稿")
     assert "• 名额: 不限" in li.text
-    li.press("创建活动")
+    li.press("确认")
     assert "已存为草稿" in li.text and "📝 草稿：只有您能看到。" in li.text
     alice = resident("Alice", "en")
     alice.send("/events")
@@ -130,7 +132,7 @@ def test_deadline_after_the_start_is_refused_at_the_summary(organiser, session_f
     olivia.send("1")
     olivia.send("2026-12-25 10:00")
     olivia.press("Publish now")
-    olivia.press("Create the event")
+    olivia.press("Confirm")
     assert "The signup deadline must be before the start." in olivia.text
     assert "Please check your answers:" in olivia.text
     with session_factory() as session:
@@ -203,7 +205,7 @@ def test_message_all_attendees_arrives_in_each_language(
     olivia.press_payload(f"ev:org:{event_id}")
     olivia.press("Message attendees")
     olivia.send("Please bring a lantern.")
-    olivia.press("Send")
+    olivia.press("Confirm")
     assert "Your message is on its way to 2 attendees." in olivia.text
     inbox = Inbox()
     deliver_due(session_factory, registry, community, clock, inbox)
@@ -294,3 +296,46 @@ def test_raising_capacity_offers_places_and_lowering_below_held_is_refused(
             select(OutboxMessage.status).where(OutboxMessage.template == "ev.offer")
         ).all()
     assert sent == [OutboxStatus.SENT]
+
+
+def test_changing_the_start_after_the_end_is_caught_at_the_summary(
+    organiser, session_factory, dispatcher
+):
+    """Bad input on the way (a sticker, a photo) is answered and the form stays; a start moved
+    after the end was given is refused at Confirm, and the organiser fixes the end."""
+    dispatcher.flood = FloodGuard(limit=100)  # a person types slower than this test
+    olivia = organiser()
+    olivia.send("/newevent")
+    olivia.send_kind(Kind.STICKER)
+    assert "Please send text." in olivia.text and "title in Chinese" in olivia.text
+    olivia.send("龙舟赛")
+    olivia.press("Skip")
+    olivia.press("Skip")
+    olivia.press("Skip")
+    olivia.send("2026-12-24 09:00")
+    olivia.send("12:00")
+    olivia.send_kind(Kind.PHOTO, file_id="p1")
+    assert "Please send text." in olivia.text and "Where is it?" in olivia.text
+    olivia.send("Jincheng Lake")
+    olivia.press("Unlimited")
+    olivia.send("2")
+    olivia.press("Skip")
+    olivia.press("Publish now")
+    olivia.press("✏️ Start")
+    olivia.send("2026-12-24 14:00")
+    assert "Please check your answers:" in olivia.text
+    olivia.press("Confirm")
+    assert "The end must be after the start. Please change the end." in olivia.text
+    olivia.press("✏️ End")
+    olivia.send("3h")
+    olivia.press("Confirm")
+    assert "The event is published." in olivia.text and "Places: no limit" in olivia.text
+    with session_factory() as session:
+        event = session.scalar(select(Event))
+    assert (event.title_zh, event.title_en, event.capacity, event.max_party) == (
+        "龙舟赛",
+        None,
+        None,
+        2,
+    )
+    assert event.ends_at - event.starts_at == timedelta(hours=3)

@@ -73,6 +73,18 @@ CAPACITY = NumberOrUnlimitedField(
 )
 
 
+def _times(ctx: Ctx, data: dict[str, Any]) -> tuple[datetime, datetime]:
+    """Start and end from the form, checked again at submit (the start may have been changed
+    after the end was given, or time may have passed)."""
+    starts_at = datetime.fromisoformat(data["starts_at"])
+    ends_at = datetime.fromisoformat(data["ends_at"])
+    if starts_at <= ctx.now:
+        raise Invalid(N_("The start has already passed. Please change the start."))
+    if ends_at <= starts_at:
+        raise Invalid(N_("The end must be after the start. Please change the end."))
+    return starts_at, ends_at
+
+
 def _submit_new(ctx: Ctx, data: dict[str, Any]) -> None:
     """Create the event (published now or a draft) and show its card."""
     if not ctx.may_use("organiser"):
@@ -80,9 +92,7 @@ def _submit_new(ctx: Ctx, data: dict[str, Any]) -> None:
     title_en = data.get("title_en") or data.get("title_en_required")
     if not data.get("title_zh") and not title_en:
         raise Invalid(N_("Please give the event a title in at least one language."))
-    starts_at = datetime.fromisoformat(data["starts_at"])
-    if starts_at <= ctx.now:
-        raise Invalid(N_("The start has already passed. Please change the start."))
+    starts_at, ends_at = _times(ctx, data)
     deadline = datetime.fromisoformat(data["deadline"]) if data.get("deadline") else None
     if deadline is not None and deadline > starts_at:
         raise Invalid(N_("The signup deadline must be before the start. Please change it."))
@@ -93,7 +103,7 @@ def _submit_new(ctx: Ctx, data: dict[str, Any]) -> None:
         description_zh=data.get("description_zh"),
         description_en=data.get("description_en"),
         starts_at=starts_at,
-        ends_at=datetime.fromisoformat(data["ends_at"]),
+        ends_at=ends_at,
         place=data["place"],
         capacity=None if capacity == UNLIMITED else capacity,
         max_party=data.get("max_party") or 1,
@@ -186,7 +196,6 @@ NEW_EVENT = router.form(
             ),
         ),
         on_submit=_submit_new,
-        confirm_label=N_("✅ Create the event"),
     )
 )
 
@@ -404,18 +413,18 @@ MESSAGE = router.form(
             ),
         ),
         on_submit=_submit_message,
-        confirm_label=N_("📣 Send"),
     )
 )
 
 
 def _submit_reschedule(ctx: Ctx, data: dict[str, Any]) -> None:
     event = _event_for_form(ctx, data)
+    starts_at, ends_at = _times(ctx, data)
     outcome = ops.reschedule(
         ctx.session,
         event.id,
-        starts_at=datetime.fromisoformat(data["starts_at"]),
-        ends_at=datetime.fromisoformat(data["ends_at"]),
+        starts_at=starts_at,
+        ends_at=ends_at,
         now=ctx.now,
         reminders=ctx.community.event_reminders,
     )

@@ -70,9 +70,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_event_signups")),
-        sa.UniqueConstraint(
-            "event_id", "user_id", name=op.f("uq_event_signups_event_id_user_id")
-        ),
+        sa.UniqueConstraint("event_id", "user_id", name=op.f("uq_event_signups_event_id_user_id")),
     )
     op.create_index(op.f("ix_event_signups_user_id"), "event_signups", ["user_id"])
     op.create_index(
