@@ -381,6 +381,7 @@ def expire_offers(session: Session, *, now: datetime) -> int:
         select(EventSignup.event_id)
         .where(EventSignup.status == SignupStatus.OFFERED, EventSignup.offer_expires_at <= now)
         .distinct()
+        .order_by(EventSignup.event_id)  # one lock order for every sweep
     ).all()
     expired = 0
     for event_id in event_ids:

@@ -327,3 +327,35 @@ def test_a_photo_or_sticker_outside_a_form_is_answered(resident):
     alice = resident("Alice", "en")
     alice.send_kind(Kind.STICKER)
     assert "did not understand" in alice.text
+
+
+@pytest.mark.parametrize("code", ["en", "zh_Hans"])
+def test_every_events_notice_renders_in_both_languages(registry, community, code):
+    """What the outbox sends (offers, reminders, changes) renders from its stored parameters."""
+    from handlers.i18n import language
+
+    lang = language(code, community.timezone.key)
+    params = {
+        "event_id": 7,
+        "title_zh": "冬季运动会",
+        "title_en": None,
+        "starts_at": "2026-12-20T01:00:00+00:00",
+        "place": "体育馆",
+    }
+    extra = {
+        "ev.offer": {"signup_id": 3, "party": 2, "expires_at": "2026-12-19T01:00:00+00:00"},
+        "ev.reminder": {"offset_s": 7200},
+        "ev.message": {"text": "请带水杯。"},
+    }
+    texts = {}
+    for name in sorted(t for t in registry.templates if t.startswith("ev.")):
+        reply = registry.render(name, lang, {**params, **extra.get(name, {})})
+        assert "冬季运动会" in reply.text, name
+        texts[name] = reply.text
+    assert len(texts) == 6
+    if code == "en":
+        assert "starts in 2 hours, at Sun, Dec 20, 2026, 09:00" in texts["ev.reminder"]
+        assert "for your group of 2" in texts["ev.offer"]
+    else:
+        assert "将在 2 小时后开始，时间 2026年12月20日周日 09:00" in texts["ev.reminder"]
+        assert "够您一行 2 人" in texts["ev.offer"]

@@ -19,6 +19,7 @@ from handlers.events.common import (
     visible_event,
 )
 from handlers.i18n import N_
+from handlers.start import show_menu
 from handlers.types import Button, Ctx, keyboard
 
 PAGE_SIZE = 5
@@ -64,6 +65,7 @@ def show_list(ctx: Ctx, page: int = 0, *, note: str | None = None) -> None:
 
 @router.command("events", description=N_("Community events"))
 def events_command(ctx: Ctx, args: str) -> None:
+    """The list of upcoming events."""
     show_list(ctx)
 
 
@@ -78,16 +80,17 @@ def deep_link(ctx: Ctx, rest: str) -> None:
 
 
 def _list(ctx: Ctx, arg: str) -> None:
+    """``ev:list:<page>``: a page of the list."""
     show_list(ctx, parse_id(arg) or 0)
 
 
 def _menu(ctx: Ctx, arg: str) -> None:
-    from handlers.start import show_menu
-
+    """Back to the main menu."""
     show_menu(ctx)
 
 
 def _event_or_list(ctx: Ctx, arg: str) -> Event | None:
+    """The event named by the payload, or the list with “no longer available”."""
     event = visible_event(ctx, parse_id(arg.partition(":")[0]))
     if event is None:
         show_list(ctx, note=ctx._(GONE))
@@ -95,6 +98,7 @@ def _event_or_list(ctx: Ctx, arg: str) -> Event | None:
 
 
 def _card(ctx: Ctx, arg: str) -> None:
+    """``ev:card:<id>``: the event card."""
     event = _event_or_list(ctx, arg)
     if event is not None:
         show_card(ctx, event)
@@ -127,11 +131,13 @@ def _join(ctx: Ctx, arg: str) -> None:
 
 
 def _party(ctx: Ctx, arg: str) -> int | None:
+    """The party size after the event id (``42:3``), or None."""
     _, _, size = arg.partition(":")
     return parse_id(size)
 
 
 def _size(ctx: Ctx, arg: str) -> None:
+    """A party size chosen: ask to confirm it."""
     event = _event_or_list(ctx, arg)
     if event is None:
         return
@@ -147,6 +153,7 @@ def _size(ctx: Ctx, arg: str) -> None:
 
 
 def _ask_confirm(ctx: Ctx, event: Event, party: int) -> None:
+    """Show what will be signed up, with Confirm and Back."""
     ctx.reply(
         ctx.lang.ngettext(
             "Sign up for “{title}” on {when}, for {count} person?",
@@ -230,6 +237,7 @@ def _cancel(ctx: Ctx, arg: str) -> None:
 
 
 def _cancel_confirmed(ctx: Ctx, arg: str) -> None:
+    """Yes pressed: cancel under the event's lock; freed places are offered."""
     event_id = parse_id(arg)
     outcome = ops.cancel_signup(ctx.session, event_id or 0, ctx.user, now=ctx.now)
     event = visible_event(ctx, event_id)
@@ -249,6 +257,7 @@ OFFER_NOTES = {
 
 
 def _answer(ctx: Ctx, arg: str, *, accept: bool) -> None:
+    """Confirm or Decline on an offer (only the person offered may answer it)."""
     signup_id = parse_id(arg)
     outcome = ops.answer_offer(
         ctx.session,

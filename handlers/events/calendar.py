@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import icalendar
 
 from db.models import Event
+from handlers.events.browse import show_list
 from handlers.events.common import ACTIONS, GONE, parse_id, pick_text, title, visible_event
 from handlers.types import Attachment, Ctx
 
@@ -42,8 +43,6 @@ def ics_bytes(event: Event, lang_code: str, *, now_stamp: datetime) -> bytes:
 def _ics(ctx: Ctx, arg: str) -> None:
     event = visible_event(ctx, parse_id(arg))
     if event is None:
-        from handlers.events.browse import show_list
-
         show_list(ctx, note=ctx._(GONE))
         return
     ctx.reply(

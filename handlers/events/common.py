@@ -36,6 +36,7 @@ def pick_text(code: str, zh: str | None, en: str | None) -> str:
 
 
 def title(lang: Language, event: Event) -> str:
+    """The event's title in the reader's language, or the other one."""
     return pick_text(lang.code, event.title_zh, event.title_en)
 
 
@@ -109,6 +110,7 @@ def status_line(ctx: Ctx, signup: EventSignup | None) -> str | None:
 
 
 def share_button(ctx: Ctx, event: Event) -> Button:
+    """A link that opens the card (Telegram), or a button that prints it (console)."""
     link = ctx.community.deep_link(f"{PREFIX}_{event.id}")
     if link:
         return Button(ctx._("🔗 Share"), url=link)
@@ -116,6 +118,7 @@ def share_button(ctx: Ctx, event: Event) -> Button:
 
 
 def card_buttons(ctx: Ctx, event: Event, signup: EventSignup | None) -> Keyboard:
+    """Sign up or Cancel, an offer's answers, calendar, share, manage, back."""
     rows: list[list[Button]] = []
     active = signup is not None and signup.status != SignupStatus.CANCELLED
     if signup is not None and signup.status == SignupStatus.OFFERED:
@@ -142,6 +145,7 @@ def card_buttons(ctx: Ctx, event: Event, signup: EventSignup | None) -> Keyboard
 
 
 def card_text(ctx: Ctx, event: Event, signup: EventSignup | None) -> str:
+    """Title, description, when, where, places, and the reader's own signup."""
     lines = [f"🗓 {title(ctx.lang, event)}"]
     if event.status == EventStatus.CANCELLED:
         lines.append(ctx._("❌ This event has been cancelled."))

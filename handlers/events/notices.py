@@ -15,19 +15,23 @@ from handlers.types import Button, Community, Reply, keyboard
 
 
 def _title(lang: Language, params: dict[str, Any]) -> str:
+    """The title in the recipient's language."""
     return pick_text(lang.code, params.get("title_zh"), params.get("title_en"))
 
 
 def _start(lang: Language, params: dict[str, Any]) -> str:
+    """The start, in the recipient's locale and the community's zone."""
     return lang.datetime(datetime.fromisoformat(params["starts_at"]))
 
 
 def _card_button(lang: Language, params: dict[str, Any]) -> Button:
+    """A button that opens the event's card."""
     return Button(lang.gettext("🗓 Open the event"), f"{PREFIX}:card:{params['event_id']}")
 
 
 @router.template(ops.T_OFFER)
 def offer(lang: Language, params: dict[str, Any]) -> Reply:
+    """Places are free: confirm by a time, or they pass on."""
     expires = datetime.fromisoformat(params["expires_at"])
     text = lang.ngettext(
         "🎟 A place is free at “{title}” ({when}) for your group of {count}. "
@@ -54,6 +58,7 @@ def offer(lang: Language, params: dict[str, Any]) -> Reply:
 
 @router.template(ops.T_OFFER_EXPIRED)
 def offer_expired(lang: Language, params: dict[str, Any]) -> Reply:
+    """The offer was not answered in time."""
     return Reply(
         lang.gettext(
             "The place offered to you at “{title}” was not confirmed in time, so it went to the "
@@ -64,6 +69,7 @@ def offer_expired(lang: Language, params: dict[str, Any]) -> Reply:
 
 
 def _offset(lang: Language, seconds: int) -> str:
+    """“in 1 day”, “in 2 hours”, “in 30 minutes”."""
     delta = timedelta(seconds=seconds)
     if delta >= timedelta(days=1) and delta.seconds == 0:
         days = delta.days
@@ -77,6 +83,7 @@ def _offset(lang: Language, seconds: int) -> str:
 
 @router.template(ops.T_REMINDER)
 def reminder(lang: Language, params: dict[str, Any]) -> Reply:
+    """Before the start, at each configured offset."""
     return Reply(
         lang.gettext("⏰ Reminder: “{title}” starts {soon}, at {when}. Place: {place}").format(
             title=_title(lang, params),
@@ -90,6 +97,7 @@ def reminder(lang: Language, params: dict[str, Any]) -> Reply:
 
 @router.template(ops.T_RESCHEDULED)
 def rescheduled(lang: Language, params: dict[str, Any]) -> Reply:
+    """The event moved."""
     return Reply(
         lang.gettext("🕒 “{title}” has moved to a new time: {when}. Place: {place}").format(
             title=_title(lang, params), when=_start(lang, params), place=params["place"]
@@ -100,6 +108,7 @@ def rescheduled(lang: Language, params: dict[str, Any]) -> Reply:
 
 @router.template(ops.T_CANCELLED)
 def cancelled(lang: Language, params: dict[str, Any]) -> Reply:
+    """The event was called off."""
     return Reply(
         lang.gettext(
             "❌ Sorry, “{title}” on {when} has been cancelled. Your signup has been removed."
@@ -109,6 +118,7 @@ def cancelled(lang: Language, params: dict[str, Any]) -> Reply:
 
 @router.template(ops.T_MESSAGE)
 def organiser_message(lang: Language, params: dict[str, Any]) -> Reply:
+    """The organiser's message to attendees."""
     return Reply(
         lang.gettext("📣 A message from the organiser of “{title}”:\n{text}").format(
             title=_title(lang, params), text=params["text"]
