@@ -89,6 +89,7 @@ def test_signup_confirmed_in_both_languages_and_reminders_queued(resident, sessi
     wang.press("报名")
     wang.press("确认")
     assert "您已报名“中秋游园会”（1 人）" in wang.text
+    assert "👥 已有 2 人报名。" in wang.text
     assert "剩余 3 个名额" in wang.text
     reminders = queued(session_factory, "ev.reminder")
     assert sorted(r.due_at - clock() for r in reminders) == [
@@ -117,6 +118,7 @@ def test_party_size_then_waiting_list_position(resident, session_factory, clock)
     bob = resident("Bob", "en")
     bob.send(f"/start ev_{event_id}")
     assert "Full — waiting list" in bob.text
+    assert "👥 3 people are coming." in bob.text and "Alice" not in bob.text
     bob.press("Sign up")
     bob.press("2")
     bob.press("Confirm")

@@ -156,7 +156,14 @@ def card_text(ctx: Ctx, event: Event, signup: EventSignup | None) -> str:
         lines.append(description)
     lines.append(ctx._("🕒 {when}").format(when=when(ctx, event)))
     lines.append(ctx._("📍 {place}").format(place=event.place))
-    lines.append(places_line(ctx, event, places_held(ctx.session, event.id)))
+    held = places_held(ctx.session, event.id)
+    lines.append(places_line(ctx, event, held))
+    if held:
+        lines.append(
+            ctx.lang.ngettext(
+                "👥 {count} person is coming.", "👥 {count} people are coming.", held
+            ).format(count=ctx.lang.number(held))
+        )
     if event.status == EventStatus.PUBLISHED and not is_open(event, ctx.now):
         lines.append(ctx._("Signups are closed."))
     elif event.signup_deadline is not None and event.signup_deadline < event.starts_at:
