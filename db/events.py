@@ -49,8 +49,9 @@ class Outcome:
     result: str
     signup: EventSignup | None = None
     event: Event | None = None
-    position: int | None = None
+    position: int | None = None  # on the waiting list
     offered: list[EventSignup] = field(default_factory=list)
+    count: int = 0  # places held (``R_TOO_LOW``), people told (``cancel_event``)
 
 
 R_CONFIRMED = "confirmed"
@@ -416,7 +417,7 @@ def set_capacity(
         return Outcome(R_NOT_FOUND)
     held = places_held(session, event_id)
     if capacity is not None and capacity < held:
-        return Outcome(R_TOO_LOW, event=event, position=held)
+        return Outcome(R_TOO_LOW, event=event, count=held)
     event.capacity = capacity
     event.updated_at = now
     session.flush()
@@ -488,7 +489,7 @@ def cancel_event(session: Session, event_id: int, *, now: datetime) -> Outcome:
                 dedup_key=f"ev:cancelled:{signup.id}",
             )
     session.flush()
-    return Outcome(R_OK, event=event, position=told)
+    return Outcome(R_OK, event=event, count=told)
 
 
 def publish(session: Session, event_id: int, *, now: datetime) -> Outcome:

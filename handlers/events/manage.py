@@ -179,8 +179,8 @@ def _cancel_event(ctx: Ctx, arg: str) -> None:
         ctx.lang.ngettext(
             "The event is cancelled. {count} person signed up is being told.",
             "The event is cancelled. {count} people signed up are being told.",
-            outcome.position or 0,
-        ).format(count=outcome.position or 0)
+            outcome.count,
+        ).format(count=outcome.count)
     )
 
 
@@ -260,7 +260,7 @@ def _submit_capacity(ctx: Ctx, data: dict[str, Any]) -> None:
     if outcome.result == ops.R_TOO_LOW:
         raise Invalid(
             N_("{held} places are already taken or offered. Please send {held} or more."),
-            held=outcome.position,
+            held=outcome.count,
         )
     note = ctx.lang.ngettext(
         "Places updated. {count} person on the waiting list was offered a place.",
