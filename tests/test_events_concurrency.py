@@ -258,3 +258,33 @@ def test_a_reminder_already_due_is_not_queued(resident, session_factory, clock):
     alice.press_payload(f"ev:ok:{event_id}:1")
     assert "You are signed up" in alice.text
     assert queued(session_factory, "ev.reminder") == []
+
+
+def test_a_worker_that_dies_after_claiming_a_reminder_leaves_it_to_the_next(
+    database_url, session_factory, community, resident, clock
+):
+    """A worker claims the due reminder and dies before sending it: nothing goes out while
+    its lease runs; then a new worker sends it, once."""
+    from db import outbox
+
+    event_id = make_event(session_factory, clock(), capacity=5, starts_in=timedelta(hours=3))
+    alice = resident("Alice", "en")
+    alice.press_payload(f"ev:ok:{event_id}:1")
+    clock.advance(hours=1, minutes=1)  # the 2 h reminder is due
+    with session_factory() as session, session.begin():
+        (claimed,) = outbox.claim_due(session, now=clock(), limit=10, lease=timedelta(minutes=5))
+    assert claimed.template == "ev.reminder"
+    session_factory.kw["bind"].dispose()  # the worker is gone
+
+    engine = make_engine(database_url)
+    inbox = Inbox()
+    try:
+        factory = make_session_factory(engine)
+        assert deliver_due(factory, build_registry(), community, clock, inbox) == 0
+        clock.advance(minutes=6)
+        assert deliver_due(factory, build_registry(), community, clock, inbox) == 1
+        assert deliver_due(factory, build_registry(), community, clock, inbox) == 0
+    finally:
+        engine.dispose()
+    (text,) = inbox.texts(alice.user_id)
+    assert text.startswith("⏰ Reminder: “Mid-Autumn Garden Party” starts in 2 hours")
