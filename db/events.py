@@ -198,7 +198,8 @@ def offer_window(event: Event, now: datetime) -> timedelta:
 
 
 def _offer(session: Session, signup: EventSignup, event: Event, now: datetime) -> None:
-    expires = now + offer_window(event, now)
+    window = offer_window(event, now)
+    expires = now + window
     signup.status = SignupStatus.OFFERED
     signup.offer_expires_at = expires
     signup.updated_at = now
@@ -212,6 +213,7 @@ def _offer(session: Session, signup: EventSignup, event: Event, now: datetime) -
             "signup_id": signup.id,
             "party": signup.party_size,
             "expires_at": expires.isoformat(),
+            "window_s": int(window.total_seconds()),
         },
         dedup_key=f"ev:offer:{signup.id}:{int(expires.timestamp())}",
     )

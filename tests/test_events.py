@@ -345,7 +345,12 @@ def test_every_events_notice_renders_in_both_languages(registry, community, code
         "place": "体育馆",
     }
     extra = {
-        "ev.offer": {"signup_id": 3, "party": 2, "expires_at": "2026-12-19T01:00:00+00:00"},
+        "ev.offer": {
+            "signup_id": 3,
+            "party": 2,
+            "expires_at": "2026-12-19T01:00:00+00:00",
+            "window_s": 12 * 3600,
+        },
         "ev.reminder": {"offset_s": 7200},
         "ev.message": {"text": "请带水杯。"},
     }
@@ -357,7 +362,12 @@ def test_every_events_notice_renders_in_both_languages(registry, community, code
     assert len(texts) == 6
     if code == "en":
         assert "starts in 2 hours, at Sun, Dec 20, 2026, 09:00" in texts["ev.reminder"]
-        assert "for your group of 2" in texts["ev.offer"]
+        assert (
+            "for your group of 2. Please confirm within 12 hours (by Sat, Dec 19"
+            in texts["ev.offer"]
+        )
     else:
         assert "将在 2 小时后开始，时间 2026年12月20日周日 09:00" in texts["ev.reminder"]
-        assert "够您一行 2 人" in texts["ev.offer"]
+        assert (
+            "够您一行 2 人。请在 12 小时内（2026年12月19日周六 09:00 前）确认" in texts["ev.offer"]
+        )

@@ -34,15 +34,16 @@ def offer(lang: Language, params: dict[str, Any]) -> Reply:
     """Places are free: confirm by a time, or they pass on."""
     expires = datetime.fromisoformat(params["expires_at"])
     text = lang.ngettext(
-        "🎟 A place is free at “{title}” ({when}) for your group of {count}. "
-        "Please confirm by {deadline}, or it goes to the next person in line.",
-        "🎟 Places are free at “{title}” ({when}) for your group of {count}. "
-        "Please confirm by {deadline}, or they go to the next person in line.",
+        "🎟 A place is free at “{title}” ({when}) for your group of {count}. Please confirm "
+        "within {window} (by {deadline}), or it goes to the next person in line.",
+        "🎟 Places are free at “{title}” ({when}) for your group of {count}. Please confirm "
+        "within {window} (by {deadline}), or they go to the next person in line.",
         params["party"],
     ).format(
         title=_title(lang, params),
         when=_start(lang, params),
         count=params["party"],
+        window=_span(lang, int(params.get("window_s", 0))),
         deadline=lang.datetime(expires),
     )
     return Reply(
@@ -66,6 +67,15 @@ def offer_expired(lang: Language, params: dict[str, Any]) -> Reply:
         ).format(title=_title(lang, params)),
         keyboard(_card_button(lang, params)),
     )
+
+
+def _span(lang: Language, seconds: int) -> str:
+    """“12 hours”, “90 minutes”: how long an offer is held."""
+    if seconds >= 2 * 3600:
+        hours = seconds // 3600
+        return lang.ngettext("{count} hour", "{count} hours", hours).format(count=hours)
+    minutes = max(1, seconds // 60)
+    return lang.ngettext("{count} minute", "{count} minutes", minutes).format(count=minutes)
 
 
 def _offset(lang: Language, seconds: int) -> str:
