@@ -229,7 +229,7 @@ class Dispatcher:
         command = self.registry.commands.get(name)
         if command is None:
             start.unknown_command(ctx, name)
-        elif command.role is not None and not ctx.has_role(command.role):
+        elif not ctx.may_use(command.role):
             start.not_allowed(ctx)
         else:
             token = ctx.conversation.token

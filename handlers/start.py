@@ -58,7 +58,7 @@ def menu(ctx: Ctx, args: str) -> None:
 def help_(ctx: Ctx, args: str) -> None:
     lines = [ctx._("You can send me these commands:")]
     for command in ctx.registry.menu_commands():
-        if command.role is None or ctx.has_role(command.role):
+        if ctx.may_use(command.role):
             lines.append(f"/{command.name} — {ctx._(command.description or '')}")
     lines.append(
         ctx._(

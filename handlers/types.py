@@ -182,3 +182,7 @@ class Ctx:
         if role == "admin" and self.user.ref in self.community.admin_refs:
             return True
         return role in self.user.role_names
+
+    def may_use(self, role: str | None) -> bool:
+        """A command restricted to ``role`` is open to its holders and to admins."""
+        return role is None or self.has_role(role) or self.has_role("admin")

@@ -11,7 +11,6 @@ from handlers.types import Ctx
 router = Router("upcoming")
 
 COMING = {
-    "ev": N_("Signing up for community events in this chat is coming soon."),
     "rq": N_("Asking the volunteer team for help in this chat is coming soon."),
     "dp": N_("Reporting a dispute between neighbours in this chat is coming soon."),
 }
@@ -24,11 +23,6 @@ def _coming(ctx: Ctx, service: str) -> None:
     )
 
 
-@router.command("events", description=N_("Community events"))
-def events(ctx: Ctx, args: str) -> None:
-    _coming(ctx, "ev")
-
-
 @router.command("ask", description=N_("Ask a volunteer for help"))
 def ask(ctx: Ctx, args: str) -> None:
     _coming(ctx, "rq")
@@ -37,11 +31,6 @@ def ask(ctx: Ctx, args: str) -> None:
 @router.command("report", description=N_("Report a dispute between neighbours"))
 def report(ctx: Ctx, args: str) -> None:
     _coming(ctx, "dp")
-
-
-@router.button("ev")
-def events_button(ctx: Ctx, rest: str) -> None:
-    _coming(ctx, "ev")
 
 
 @router.button("rq")

@@ -71,8 +71,6 @@ def test_lang_command_with_argument_and_typed_language_name(resident):
 @pytest.mark.parametrize(
     ("hint", "label", "expected"),
     [
-        ("en", "Events", "Signing up for community events in this chat is coming soon."),
-        ("zh-hans", "活动", "在聊天中报名社区活动的功能即将开放。"),
         (
             "en",
             "Ask a volunteer",
@@ -96,7 +94,7 @@ def test_typed_button_label_counts_as_pressing_it(resident):
     alice = resident("Alice", "en")
     alice.send("/start")
     alice.send("events")
-    assert "community events in this chat is coming soon" in alice.text
+    assert "There are no upcoming events right now." in alice.text
 
 
 def test_numbered_buttons_for_the_console(resident):
@@ -197,7 +195,7 @@ def test_group_start_points_to_a_private_chat(dispatcher):
 
 
 def test_deep_link_payload_reaches_its_handler(session_factory, community, clock):
-    """/start ev_42 goes to whoever registered the "ev" deep link, with "42"."""
+    """/start zz_42 goes to whoever registered the "zz" deep link, with "42"."""
     from bot.dispatcher import Dispatcher
     from handlers import build_registry
     from handlers.router import Registry, Router
@@ -206,7 +204,7 @@ def test_deep_link_payload_reaches_its_handler(session_factory, community, clock
     router = Router("test-links")
     seen = []
 
-    @router.deep_link("ev")
+    @router.deep_link("zz")
     def open_event(ctx, rest):
         seen.append(rest)
         ctx.reply(f"event {rest}")
@@ -216,7 +214,7 @@ def test_deep_link_payload_reaches_its_handler(session_factory, community, clock
         session_factory=session_factory, registry=registry, community=community, clock=clock
     )
     person = Resident(dispatcher, "P", "en")
-    person.send("/start ev_42")
+    person.send("/start zz_42")
     assert seen == ["42"]
     assert person.text == "event 42"
     person.send("/start nothing_here")  # unknown prefix: the plain welcome

@@ -17,9 +17,11 @@ from handlers.forms.fields import (
     Choice,
     ChoiceField,
     DateTimeField,
+    EndField,
     Invalid,
     LocationField,
     NumberField,
+    NumberOrUnlimitedField,
     PhotoField,
     TextField,
     YesNoField,
@@ -422,3 +424,95 @@ def test_form_state_expires_at_is_set(form_dispatcher, session_factory, clock):
     person.send("/testform")
     with session_factory() as session:
         assert session.scalar(select(Conversation.expires_at)) == clock() + timedelta(hours=2)
+
+
+PLAN = Form(
+    name="test.plan",
+    title=N_("New event"),
+    fields=(
+        DateTimeField(name="start", prompt=N_("Start"), label=N_("Start")),
+        EndField(name="end", start_field="start", prompt=N_("End"), label=N_("End")),
+        NumberOrUnlimitedField(
+            name="places", prompt=N_("Places"), label=N_("Places"), minimum=1, maximum=50
+        ),
+    ),
+    on_submit=lambda ctx, data: SUBMITTED.append(data),
+)
+
+
+@pytest.fixture
+def plan_dispatcher(session_factory, community, clock):
+    SUBMITTED.clear()
+    router = Router("test-plan")
+    router.form(PLAN)
+
+    @router.command("plan")
+    def open_form(ctx, args):
+        from handlers.forms import engine
+
+        engine.start(ctx, PLAN)
+
+    registry = Registry([*build_registry().routers, router])
+    return Dispatcher(
+        session_factory=session_factory, registry=registry, community=community, clock=clock
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "end_utc"),
+    [
+        ("2h", "2026-12-24T13:00:00+00:00"),
+        ("90 min", "2026-12-24T12:30:00+00:00"),
+        ("两个小时", "2026-12-24T13:00:00+00:00"),
+        ("21:30", "2026-12-24T13:30:00+00:00"),  # that evening, community time
+        ("12月25日 10:00", "2026-12-25T02:00:00+00:00"),
+    ],
+)
+def test_end_field_takes_a_duration_or_an_end_time(plan_dispatcher, typed, end_utc):
+    person = Resident(plan_dispatcher, "P", "en")
+    person.send("/plan")
+    person.send("2026-12-24 19:00")
+    person.send(typed)
+    assert "(3/3) Places" in person.text
+    person.send("12")
+    person.press("Confirm")
+    (submitted,) = SUBMITTED
+    assert submitted == {"start": "2026-12-24T11:00:00+00:00", "end": end_utc, "places": 12}
+
+
+@pytest.mark.parametrize(
+    ("hint", "typed", "expected"),
+    [
+        ("en", "2026-12-24 18:00", "The end must be after the start"),
+        ("en", "soon-ish", "could not read “soon-ish” as a duration or an end time"),
+        ("en", "30d", "longer than 14 days"),
+        ("zh-hans", "随便", "抱歉，我看不懂“随便”是时长还是结束时间"),
+        ("zh-hans", "12月24日 18:00", "结束时间必须晚于开始时间"),
+    ],
+)
+def test_end_field_refuses_and_stays(plan_dispatcher, hint, typed, expected):
+    person = Resident(plan_dispatcher, "P", hint)
+    person.send("/plan")
+    person.send("2026-12-24 19:00")
+    person.send(typed)
+    assert expected in person.text
+    person.send_kind(Kind.STICKER)
+    assert "(2/3)" in person.text and "21:30" in person.text  # still there, told what to send
+    person.send("2h")
+    assert "(3/3)" in person.text
+
+
+def test_number_or_unlimited(plan_dispatcher):
+    person = Resident(plan_dispatcher, "P", "zh-hans", transport="console", numbered_buttons=True)
+    person.send("/plan")
+    person.send("2026-12-24 19:00")
+    person.send("2h")
+    person.send("0")
+    assert "请发送 1 到 50 之间的数字" in person.text
+    person.send("1")  # typed at a number question: one place, not the first button
+    assert "请核对您填写的内容" in person.text and "名额: 1" in person.text
+    person.press("名额")  # edit it from the summary
+    person.press("不限")
+    assert "名额: 不限" in person.text
+    person.press("确认")
+    assert SUBMITTED[0]["places"] == "unlimited"

@@ -302,4 +302,4 @@ def wants_typed_input(ctx: Ctx, form: Form) -> bool:
     """True where the current question is answered by typing (text, number, date, place,
     photo) rather than by choosing a button."""
     step = ctx.conversation.step
-    return step < len(form.fields) and not form.fields[step].choices(ctx)
+    return step < len(form.fields) and form.fields[step].wants_typing(ctx)

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from handlers.forms.datetime_input import parse_datetime
+from handlers.forms.datetime_input import parse_datetime, parse_duration
 from handlers.i18n import N_
 from handlers.types import Ctx, Inbound, Kind
 
@@ -57,6 +57,10 @@ class Field:
     def choices(self, ctx: Ctx) -> list[str]:
         """Labels of this field's own buttons, in order (pressing one gives its index)."""
         return []
+
+    def wants_typing(self, ctx: Ctx) -> bool:
+        """True where the answer is typed (so a typed number is an answer, not button N)."""
+        return not self.choices(ctx)
 
     def pick(self, ctx: Ctx, index: int) -> Any:
         """The value of button ``index``; raises ``Invalid`` for an index out of range."""
@@ -177,6 +181,74 @@ class DateTimeField(Field):
                 when=ctx.lang.datetime(moment),
             )
         return moment.astimezone(UTC).isoformat()
+
+    def show(self, ctx: Ctx, value: Any) -> str:
+        return ctx.lang.datetime(datetime.fromisoformat(value))
+
+
+UNLIMITED = "unlimited"
+
+
+@dataclass(frozen=True, kw_only=True)
+class NumberOrUnlimitedField(NumberField):
+    """A whole number, or the button meaning "no limit" (stored as ``"unlimited"``)."""
+
+    unlimited_label: str = N_("Unlimited")
+
+    def choices(self, ctx: Ctx) -> list[str]:
+        return [ctx._(self.unlimited_label)]
+
+    def wants_typing(self, ctx: Ctx) -> bool:
+        return True  # a typed 1 is one place; the button is pressed or its label typed
+
+    def pick(self, ctx: Ctx, index: int) -> int | str:
+        if index == 0:
+            return UNLIMITED
+        return super().pick(ctx, index)
+
+    def show(self, ctx: Ctx, value: Any) -> str:
+        return ctx._(self.unlimited_label) if value == UNLIMITED else super().show(ctx, value)
+
+
+@dataclass(frozen=True, kw_only=True)
+class EndField(Field):
+    """How long something lasts, or when it ends, after the moment stored in ``start_field``:
+    ``2h``, ``90 min``, ``2小时``, or ``21:30``, ``2026-12-24 22:00``. Stored as ISO 8601 UTC."""
+
+    start_field: str
+    max_length: timedelta = timedelta(days=14)
+
+    def parse(self, ctx: Ctx, inbound: Inbound) -> str:
+        text = _expect_text(
+            inbound, N_("Please type a duration like 2h or an end time like 21:30.")
+        )
+        start = datetime.fromisoformat(ctx.conversation.data[self.start_field])
+        duration = parse_duration(text)
+        if duration is not None:
+            end = start + duration
+        else:
+            # A bare time means that time on the start's day (or the next day, if earlier).
+            moment = parse_datetime(text, now=start, tz=ctx.community.timezone)
+            if moment is None:
+                raise Invalid(
+                    N_(
+                        "Sorry, I could not read “{text}” as a duration or an end time. "
+                        "Please write it like 2h, 90 min, 2小时, 21:30 or 2026-12-24 22:00."
+                    ),
+                    text=text[:40],
+                )
+            end = moment.astimezone(UTC)
+        if end <= start:
+            raise Invalid(
+                N_("The end must be after the start ({start}). Please send a later time."),
+                start=ctx.lang.datetime(start),
+            )
+        if end - start > self.max_length:
+            raise Invalid(
+                N_("That is longer than {days} days. Please send a shorter duration."),
+                days=self.max_length.days,
+            )
+        return end.astimezone(UTC).isoformat()
 
     def show(self, ctx: Ctx, value: Any) -> str:
         return ctx.lang.datetime(datetime.fromisoformat(value))

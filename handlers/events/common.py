@@ -1,0 +1,187 @@
+"""What the events screens share: the router, reading an event id from a payload (never
+trusted), the bilingual title, and the event card."""
+
+from __future__ import annotations
+
+from db.events import find_signup, is_open, places_held, places_left, waiting_position
+from db.models import Event, EventSignup, EventStatus, SignupStatus
+from handlers.i18n import N_, Language
+from handlers.router import Handler, Router
+from handlers.start import stale_button
+from handlers.types import Button, Ctx, Keyboard
+
+router = Router("events")
+#: ``ev:<action>:…`` → its handler (each screen module adds its own actions).
+ACTIONS: dict[str, Handler] = {}
+
+PREFIX = "ev"
+GONE = N_("Sorry, that event is no longer available. Here are the upcoming events:")
+
+
+@router.button(PREFIX)
+def button(ctx: Ctx, rest: str) -> None:
+    """``ev:<action>:<id>[:<n>]``: dispatch to the action; an unknown one is refused."""
+    action, _, arg = rest.partition(":")
+    handler = ACTIONS.get(action)
+    if handler is None:
+        stale_button(ctx)
+        return
+    handler(ctx, arg)
+
+
+def pick_text(code: str, zh: str | None, en: str | None) -> str:
+    """The text in the reader's language, the other one when it is missing."""
+    first, second = (zh, en) if code == "zh_Hans" else (en, zh)
+    return first or second or ""
+
+
+def title(lang: Language, event: Event) -> str:
+    """The event's title in the reader's language, or the other one."""
+    return pick_text(lang.code, event.title_zh, event.title_en)
+
+
+def parse_id(text: str) -> int | None:
+    """A positive id from a payload part, or None for anything forged."""
+    text = text.strip()
+    if not text.isdigit() or len(text) > 12:
+        return None
+    return int(text)
+
+
+def visible_event(ctx: Ctx, event_id: int | None) -> Event | None:
+    """A published event anyone may see, or a draft/cancelled one its organiser may see."""
+    if event_id is None:
+        return None
+    event = ctx.session.get(Event, event_id)
+    if event is None:
+        return None
+    if event.status == EventStatus.PUBLISHED or may_manage(ctx, event):
+        return event
+    return None
+
+
+def may_manage(ctx: Ctx, event: Event) -> bool:
+    """The event's organiser (still holding the role) or an admin."""
+    if ctx.has_role("admin"):
+        return True
+    return event.organiser_id == ctx.user.id and ctx.has_role("organiser")
+
+
+def when(ctx: Ctx, event: Event) -> str:
+    """“Thu, 24 Dec 2026, 19:00–21:00” in the reader's locale and the community's zone."""
+    start, end = ctx.lang.local(event.starts_at), ctx.lang.local(event.ends_at)
+    if start.date() == end.date():
+        return ctx._("{start}–{end}").format(
+            start=ctx.lang.datetime(event.starts_at), end=ctx.lang.time(event.ends_at)
+        )
+    return ctx._("{start} to {end}").format(
+        start=ctx.lang.datetime(event.starts_at), end=ctx.lang.datetime(event.ends_at)
+    )
+
+
+def places_line(ctx: Ctx, event: Event, held: int) -> str:
+    left = places_left(event, held)
+    if left is None:
+        return ctx._("Places: no limit")
+    if left == 0:
+        return ctx._("Full — waiting list")
+    return ctx.lang.ngettext("{count} place left", "{count} places left", left).format(
+        count=ctx.lang.number(left)
+    )
+
+
+def status_line(ctx: Ctx, signup: EventSignup | None) -> str | None:
+    """What the reader's own signup is, if they have one."""
+    if signup is None or signup.status == SignupStatus.CANCELLED:
+        return None
+    if signup.status == SignupStatus.CONFIRMED:
+        return ctx.lang.ngettext(
+            "✅ You are signed up ({count} person).",
+            "✅ You are signed up ({count} people).",
+            signup.party_size,
+        ).format(count=signup.party_size)
+    if signup.status == SignupStatus.OFFERED and signup.offer_expires_at is not None:
+        return ctx._("🎟 A place is free for you: please confirm by {deadline}.").format(
+            deadline=ctx.lang.datetime(signup.offer_expires_at)
+        )
+    return ctx._("⏳ You are number {position} on the waiting list.").format(
+        position=waiting_position(ctx.session, signup)
+    )
+
+
+def share_button(ctx: Ctx, event: Event) -> Button:
+    """A link that opens the card (Telegram), or a button that prints it (console)."""
+    link = ctx.community.deep_link(f"{PREFIX}_{event.id}")
+    if link:
+        return Button(ctx._("🔗 Share"), url=link)
+    return Button(ctx._("🔗 Share"), f"{PREFIX}:share:{event.id}")
+
+
+def card_buttons(ctx: Ctx, event: Event, signup: EventSignup | None) -> Keyboard:
+    """Sign up or Cancel, an offer's answers, calendar, share, manage, back."""
+    rows: list[list[Button]] = []
+    active = signup is not None and signup.status != SignupStatus.CANCELLED
+    if signup is not None and signup.status == SignupStatus.OFFERED:
+        rows.append(
+            [
+                Button(ctx._("✅ Confirm my place"), f"{PREFIX}:acc:{signup.id}"),
+                Button(ctx._("Decline"), f"{PREFIX}:dec:{signup.id}"),
+            ]
+        )
+    if active and event.status == EventStatus.PUBLISHED:
+        rows.append([Button(ctx._("Cancel my signup"), f"{PREFIX}:cancel:{event.id}")])
+    elif is_open(event, ctx.now):
+        rows.append([Button(ctx._("✍️ Sign up"), f"{PREFIX}:join:{event.id}")])
+    rows.append(
+        [
+            Button(ctx._("📅 Add to calendar"), f"{PREFIX}:ics:{event.id}"),
+            share_button(ctx, event),
+        ]
+    )
+    if may_manage(ctx, event):
+        rows.append([Button(ctx._("🛠 Manage"), f"{PREFIX}:org:{event.id}")])
+    rows.append([Button(ctx._("« All events"), f"{PREFIX}:list")])
+    return tuple(tuple(row) for row in rows)
+
+
+def card_text(ctx: Ctx, event: Event, signup: EventSignup | None) -> str:
+    """Title, description, when, where, places, and the reader's own signup."""
+    lines = [f"🗓 {title(ctx.lang, event)}"]
+    if event.status == EventStatus.CANCELLED:
+        lines.append(ctx._("❌ This event has been cancelled."))
+    elif event.status == EventStatus.DRAFT:
+        lines.append(ctx._("📝 Draft: only you can see it."))
+    description = pick_text(ctx.lang.code, event.description_zh, event.description_en)
+    if description:
+        lines.append(description)
+    lines.append(ctx._("🕒 {when}").format(when=when(ctx, event)))
+    lines.append(ctx._("📍 {place}").format(place=event.place))
+    held = places_held(ctx.session, event.id)
+    lines.append(places_line(ctx, event, held))
+    if held:
+        lines.append(
+            ctx.lang.ngettext(
+                "👥 {count} person is coming.", "👥 {count} people are coming.", held
+            ).format(count=ctx.lang.number(held))
+        )
+    if event.status == EventStatus.PUBLISHED and not is_open(event, ctx.now):
+        lines.append(ctx._("Signups are closed."))
+    elif event.signup_deadline is not None and event.signup_deadline < event.starts_at:
+        lines.append(
+            ctx._("Sign up by {deadline}.").format(
+                deadline=ctx.lang.datetime(event.signup_deadline)
+            )
+        )
+    mine = status_line(ctx, signup)
+    if mine:
+        lines.append(mine)
+    return "\n".join(lines)
+
+
+def show_card(ctx: Ctx, event: Event, *, note: str | None = None, edit: bool = False) -> None:
+    """The event card for this reader, after ``note`` if given."""
+    signup = find_signup(ctx.session, event.id, ctx.user.id)
+    text = card_text(ctx, event, signup)
+    if note:
+        text = f"{note}\n\n{text}"
+    ctx.reply(text, card_buttons(ctx, event, signup), edit=edit)

@@ -1,0 +1,308 @@
+"""An event's tools for its organiser and admins: who is coming (with party sizes), a CSV
+export, a message to all attendees, reschedule, edit the places, publish a draft, cancel. Every
+press re-checks that this user may manage this event; residents never see names."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from db import events as ops
+from db.models import Event, EventSignup, EventStatus, SignupStatus
+from handlers.events.common import (
+    ACTIONS,
+    PREFIX,
+    may_manage,
+    parse_id,
+    places_line,
+    router,
+    show_card,
+    title,
+    when,
+)
+from handlers.events.organise import CAPACITY, END, start_field, times
+from handlers.forms import engine
+from handlers.forms.fields import UNLIMITED, Invalid, TextField
+from handlers.i18n import N_
+from handlers.router import Handler
+from handlers.types import Attachment, Button, Ctx, keyboard
+
+
+def _managed(ctx: Ctx, arg: str) -> Event | None:
+    """The event named in the payload, if this user may manage it; else say why not."""
+    event_id = parse_id(arg.partition(":")[0])
+    event = ctx.session.get(Event, event_id) if event_id is not None else None
+    if event is None:
+        ctx.reply(ctx._("Sorry, that event does not exist."))
+        return None
+    if not may_manage(ctx, event):
+        ctx.reply(ctx._("Sorry, only the event's organiser and admins can do that."))
+        return None
+    return event
+
+
+def _person(signup: EventSignup) -> str:
+    """How an attendee is named to the organiser."""
+    user = signup.user
+    name = user.display_name or user.username or user.ref
+    return f"{name} (@{user.username})" if user.username else name
+
+
+def _panel(ctx: Ctx, arg: str) -> None:
+    """Who is coming, who waits, and the tools."""
+    event = _managed(ctx, arg)
+    if event is None:
+        return
+    signups = ops.active_signups(ctx.session, event.id)
+    by_status: dict[str, list[EventSignup]] = {status: [] for status in SignupStatus}
+    for signup in signups:
+        by_status[signup.status].append(signup)
+    confirmed = by_status[SignupStatus.CONFIRMED]
+    lines = [
+        f"🛠 {title(ctx.lang, event)}",
+        ctx._("🕒 {when}").format(when=when(ctx, event)),
+        places_line(ctx, event, ops.places_held(ctx.session, event.id)),
+        ctx._("Attendees: {people} people in {signups} signups").format(
+            people=sum(s.party_size for s in confirmed), signups=len(confirmed)
+        ),
+    ]
+    lines += [f"  ✅ {_person(s)} × {s.party_size}" for s in confirmed]
+    if by_status[SignupStatus.OFFERED]:
+        lines.append(ctx._("Offered a place, not yet confirmed:"))
+        lines += [f"  🎟 {_person(s)} × {s.party_size}" for s in by_status[SignupStatus.OFFERED]]
+    if by_status[SignupStatus.WAITING]:
+        lines.append(ctx._("Waiting list:"))
+        lines += [
+            f"  {number}. {_person(s)} × {s.party_size}"
+            for number, s in enumerate(by_status[SignupStatus.WAITING], start=1)
+        ]
+    rows: list[tuple[Button, ...]] = []
+    if event.status == EventStatus.DRAFT:
+        rows.append((Button(ctx._("📢 Publish"), f"{PREFIX}:pub:{event.id}"),))
+    if event.status != EventStatus.CANCELLED:
+        rows += [
+            (
+                Button(ctx._("📄 CSV"), f"{PREFIX}:csv:{event.id}"),
+                Button(ctx._("📣 Message attendees"), f"{PREFIX}:msg:{event.id}"),
+            ),
+            (
+                Button(ctx._("🕒 Reschedule"), f"{PREFIX}:resch:{event.id}"),
+                Button(ctx._("👥 Edit places"), f"{PREFIX}:cap:{event.id}"),
+            ),
+            (Button(ctx._("❌ Cancel the event"), f"{PREFIX}:kill:{event.id}"),),
+        ]
+    rows.append((Button(ctx._("« Back to the event"), f"{PREFIX}:card:{event.id}"),))
+    ctx.reply("\n".join(lines), tuple(rows))
+
+
+STATUS_NAMES = {
+    SignupStatus.CONFIRMED: N_("confirmed"),
+    SignupStatus.OFFERED: N_("offered"),
+    SignupStatus.WAITING: N_("waiting list"),
+}
+
+
+def _csv(ctx: Ctx, arg: str) -> None:
+    """Attendees and the waiting list as a CSV file (UTF-8 with BOM, so Excel reads Chinese)."""
+    event = _managed(ctx, arg)
+    if event is None:
+        return
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [ctx._("Name"), ctx._("Username"), ctx._("People"), ctx._("Status"), ctx._("Signed up")]
+    )
+    for signup in ops.active_signups(ctx.session, event.id):
+        user = signup.user
+        writer.writerow(
+            [
+                user.display_name,
+                f"@{user.username}" if user.username else "",
+                signup.party_size,
+                ctx._(STATUS_NAMES[SignupStatus(signup.status)]),
+                ctx.lang.local(signup.updated_at).strftime("%Y-%m-%d %H:%M"),
+            ]
+        )
+    ctx.reply(
+        ctx._("The list for “{title}”.").format(title=title(ctx.lang, event)),
+        attachment=Attachment(
+            filename=f"event-{event.id}-attendees.csv",
+            content=buffer.getvalue().encode("utf-8-sig"),
+            mime_type="text/csv",
+        ),
+    )
+
+
+def _publish(ctx: Ctx, arg: str) -> None:
+    """Publish a draft."""
+    event = _managed(ctx, arg)
+    if event is None:
+        return
+    outcome = ops.publish(ctx.session, event.id, now=ctx.now)
+    note = (
+        ctx._("✅ The event is published. Residents can sign up now.")
+        if outcome.result == ops.R_OK
+        else ctx._("This event is not a draft.")
+    )
+    show_card(ctx, event, note=note)
+
+
+def _ask_cancel(ctx: Ctx, arg: str) -> None:
+    """Cancel the event pressed: ask first."""
+    event = _managed(ctx, arg)
+    if event is None:
+        return
+    ctx.reply(
+        ctx._(
+            "Cancel “{title}” for everyone? Everyone signed up is told, in their language."
+        ).format(title=title(ctx.lang, event)),
+        keyboard(
+            (
+                Button(ctx._("Yes, cancel the event"), f"{PREFIX}:killok:{event.id}"),
+                Button(ctx._("Back"), f"{PREFIX}:org:{event.id}"),
+            )
+        ),
+    )
+
+
+def _cancel_event(ctx: Ctx, arg: str) -> None:
+    """Yes pressed: cancel, tell everyone signed up, remove reminders."""
+    event = _managed(ctx, arg)
+    if event is None:
+        return
+    outcome = ops.cancel_event(ctx.session, event.id, now=ctx.now)
+    if outcome.result != ops.R_OK:
+        ctx.reply(ctx._("This event was already cancelled."))
+        return
+    ctx.reply(
+        ctx.lang.ngettext(
+            "The event is cancelled. {count} person signed up is being told.",
+            "The event is cancelled. {count} people signed up are being told.",
+            outcome.count,
+        ).format(count=outcome.count)
+    )
+
+
+# --- forms on an existing event: message, reschedule, capacity -------------------------------
+
+
+def _event_for_form(ctx: Ctx, data: dict[str, Any]) -> Event:
+    """The form's event, re-checked at submit: it may have been cancelled meanwhile."""
+    event = ctx.session.get(Event, data.get("event_id"))
+    if event is None or not may_manage(ctx, event) or event.status == EventStatus.CANCELLED:
+        raise Invalid(N_("Sorry, this event can no longer be changed."))
+    return event
+
+
+def _submit_message(ctx: Ctx, data: dict[str, Any]) -> None:
+    """Queue the message to every confirmed attendee."""
+    event = _event_for_form(ctx, data)
+    count = ops.message_attendees(ctx.session, event, data["text"], now=ctx.now)
+    ctx.reply(
+        ctx.lang.ngettext(
+            "Your message is on its way to {count} attendee.",
+            "Your message is on its way to {count} attendees.",
+            count,
+        ).format(count=count)
+    )
+
+
+MESSAGE = router.form(
+    engine.Form(
+        name="ev.message",
+        title=N_("Message all attendees"),
+        fields=(
+            TextField(
+                name="text",
+                prompt=N_("Write the message for everyone who is coming."),
+                label=N_("Message"),
+                max_length=2000,
+            ),
+        ),
+        on_submit=_submit_message,
+    )
+)
+
+
+def _submit_reschedule(ctx: Ctx, data: dict[str, Any]) -> None:
+    """Move the event; reminders move and everyone is told."""
+    event = _event_for_form(ctx, data)
+    starts_at, ends_at = times(ctx, data)
+    outcome = ops.reschedule(
+        ctx.session,
+        event.id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        now=ctx.now,
+        reminders=ctx.community.event_reminders,
+    )
+    if outcome.result != ops.R_OK:
+        raise Invalid(N_("Sorry, this event can no longer be changed."))
+    show_card(ctx, event, note=ctx._("🕒 Moved. Everyone signed up is told the new time."))
+
+
+RESCHEDULE = router.form(
+    engine.Form(
+        name="ev.reschedule",
+        title=N_("Reschedule the event"),
+        fields=(start_field(), END),
+        on_submit=_submit_reschedule,
+    )
+)
+
+
+def _submit_capacity(ctx: Ctx, data: dict[str, Any]) -> None:
+    """Change the places; new ones are offered to the waiting list."""
+    event = _event_for_form(ctx, data)
+    capacity = None if data["capacity"] == UNLIMITED else data["capacity"]
+    outcome = ops.set_capacity(ctx.session, event.id, capacity, now=ctx.now)
+    if outcome.result == ops.R_TOO_LOW:
+        raise Invalid(
+            N_("{held} places are already taken or offered. Please send {held} or more."),
+            held=outcome.count,
+        )
+    note = ctx.lang.ngettext(
+        "Places updated. {count} person on the waiting list was offered a place.",
+        "Places updated. {count} people on the waiting list were offered a place.",
+        len(outcome.offered),
+    ).format(count=len(outcome.offered))
+    show_card(ctx, event, note=note)
+
+
+EDIT_CAPACITY = router.form(
+    engine.Form(
+        name="ev.capacity",
+        title=N_("Edit the number of places"),
+        fields=(CAPACITY,),
+        on_submit=_submit_capacity,
+    )
+)
+
+
+def _form_action(form: engine.Form) -> Handler:
+    """The button that opens ``form`` on the event it names (organiser and admins only)."""
+
+    def open_form(ctx: Ctx, arg: str) -> None:
+        event = _managed(ctx, arg)
+        if event is not None:
+            if event.status == EventStatus.CANCELLED:
+                ctx.reply(ctx._("Sorry, this event can no longer be changed."))
+                return
+            engine.start(ctx, form, initial={"event_id": event.id})
+
+    return open_form
+
+
+ACTIONS.update(
+    {
+        "org": _panel,
+        "csv": _csv,
+        "pub": _publish,
+        "kill": _ask_cancel,
+        "killok": _cancel_event,
+        "msg": _form_action(MESSAGE),
+        "resch": _form_action(RESCHEDULE),
+        "cap": _form_action(EDIT_CAPACITY),
+    }
+)

@@ -1,0 +1,143 @@
+"""Messages to people other than the one who just wrote (offers, reminders, changes), rendered
+from the outbox in each recipient's language when sent; and the sweep that expires offers."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from db import events as ops
+from handlers.events.common import PREFIX, pick_text, router
+from handlers.i18n import Language
+from handlers.types import Button, Community, Reply, keyboard
+
+
+def _title(lang: Language, params: dict[str, Any]) -> str:
+    """The title in the recipient's language."""
+    return pick_text(lang.code, params.get("title_zh"), params.get("title_en"))
+
+
+def _start(lang: Language, params: dict[str, Any]) -> str:
+    """The start, in the recipient's locale and the community's zone."""
+    return lang.datetime(datetime.fromisoformat(params["starts_at"]))
+
+
+def _card_button(lang: Language, params: dict[str, Any]) -> Button:
+    """A button that opens the event's card."""
+    return Button(lang.gettext("🗓 Open the event"), f"{PREFIX}:card:{params['event_id']}")
+
+
+@router.template(ops.T_OFFER)
+def offer(lang: Language, params: dict[str, Any]) -> Reply:
+    """Places are free: confirm by a time, or they pass on."""
+    expires = datetime.fromisoformat(params["expires_at"])
+    text = lang.ngettext(
+        "🎟 A place is free at “{title}” ({when}) for your group of {count}. Please confirm "
+        "within {window} (by {deadline}), or it goes to the next person in line.",
+        "🎟 Places are free at “{title}” ({when}) for your group of {count}. Please confirm "
+        "within {window} (by {deadline}), or they go to the next person in line.",
+        params["party"],
+    ).format(
+        title=_title(lang, params),
+        when=_start(lang, params),
+        count=params["party"],
+        window=_span(lang, int(params.get("window_s", 0))),
+        deadline=lang.datetime(expires),
+    )
+    return Reply(
+        text,
+        keyboard(
+            (
+                Button(lang.gettext("✅ Confirm my place"), f"{PREFIX}:acc:{params['signup_id']}"),
+                Button(lang.gettext("Decline"), f"{PREFIX}:dec:{params['signup_id']}"),
+            )
+        ),
+    )
+
+
+@router.template(ops.T_OFFER_EXPIRED)
+def offer_expired(lang: Language, params: dict[str, Any]) -> Reply:
+    """The offer was not answered in time."""
+    return Reply(
+        lang.gettext(
+            "The place offered to you at “{title}” was not confirmed in time, so it went to the "
+            "next person in line. You can sign up again if places are free."
+        ).format(title=_title(lang, params)),
+        keyboard(_card_button(lang, params)),
+    )
+
+
+def _span(lang: Language, seconds: int) -> str:
+    """“12 hours”, “90 minutes”: how long an offer is held."""
+    if seconds >= 2 * 3600:
+        hours = seconds // 3600
+        return lang.ngettext("{count} hour", "{count} hours", hours).format(count=hours)
+    minutes = max(1, seconds // 60)
+    return lang.ngettext("{count} minute", "{count} minutes", minutes).format(count=minutes)
+
+
+def _offset(lang: Language, seconds: int) -> str:
+    """“in 1 day”, “in 2 hours”, “in 30 minutes”."""
+    delta = timedelta(seconds=seconds)
+    if delta >= timedelta(days=1) and delta.seconds == 0:
+        days = delta.days
+        return lang.ngettext("in {count} day", "in {count} days", days).format(count=days)
+    if seconds >= 3600 and seconds % 3600 == 0:
+        hours = seconds // 3600
+        return lang.ngettext("in {count} hour", "in {count} hours", hours).format(count=hours)
+    minutes = max(1, seconds // 60)
+    return lang.ngettext("in {count} minute", "in {count} minutes", minutes).format(count=minutes)
+
+
+@router.template(ops.T_REMINDER)
+def reminder(lang: Language, params: dict[str, Any]) -> Reply:
+    """Before the start, at each configured offset."""
+    return Reply(
+        lang.gettext("⏰ Reminder: “{title}” starts {soon}, at {when}. Place: {place}").format(
+            title=_title(lang, params),
+            soon=_offset(lang, int(params.get("offset_s", 0))),
+            when=_start(lang, params),
+            place=params["place"],
+        ),
+        keyboard(_card_button(lang, params)),
+    )
+
+
+@router.template(ops.T_RESCHEDULED)
+def rescheduled(lang: Language, params: dict[str, Any]) -> Reply:
+    """The event moved."""
+    return Reply(
+        lang.gettext("🕒 “{title}” has moved to a new time: {when}. Place: {place}").format(
+            title=_title(lang, params), when=_start(lang, params), place=params["place"]
+        ),
+        keyboard(_card_button(lang, params)),
+    )
+
+
+@router.template(ops.T_CANCELLED)
+def cancelled(lang: Language, params: dict[str, Any]) -> Reply:
+    """The event was called off."""
+    return Reply(
+        lang.gettext(
+            "❌ Sorry, “{title}” on {when} has been cancelled. Your signup has been removed."
+        ).format(title=_title(lang, params), when=_start(lang, params))
+    )
+
+
+@router.template(ops.T_MESSAGE)
+def organiser_message(lang: Language, params: dict[str, Any]) -> Reply:
+    """The organiser's message to attendees."""
+    return Reply(
+        lang.gettext("📣 A message from the organiser of “{title}”:\n{text}").format(
+            title=_title(lang, params), text=params["text"]
+        ),
+        keyboard(_card_button(lang, params)),
+    )
+
+
+@router.sweep("events.offers")
+def expire_offers(session: Session, community: Community, now: datetime) -> None:
+    """Offers not answered in time pass to the next in line."""
+    ops.expire_offers(session, now=now)

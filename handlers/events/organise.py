@@ -1,0 +1,220 @@
+"""Organisers (role organiser, or admin): /newevent (a form) and /myorganised (their events,
+each opening the tools in ``manage.py``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from db import events as ops
+from db.models import Event, EventStatus
+from handlers.events.common import (
+    PREFIX,
+    places_line,
+    router,
+    show_card,
+    title,
+)
+from handlers.forms import engine
+from handlers.forms.fields import (
+    UNLIMITED,
+    Choice,
+    ChoiceField,
+    DateTimeField,
+    EndField,
+    Invalid,
+    NumberField,
+    NumberOrUnlimitedField,
+    TextField,
+)
+from handlers.i18n import N_
+from handlers.types import Button, Ctx
+
+MAX_PARTY = 10
+
+
+def _no_zh_title(data: dict[str, Any]) -> bool:
+    """The Chinese title was skipped (so the English one is required)."""
+    return data.get("title_zh") is None
+
+
+def start_field() -> DateTimeField:
+    """The start question (also used by Reschedule)."""
+    return DateTimeField(
+        name="starts_at",
+        prompt=N_(
+            "When does it start? Community time, e.g. 2026-12-24 19:00, 12/24 19:00 "
+            "or 12月24日晚上7点."
+        ),
+        label=N_("Start"),
+    )
+
+
+END = EndField(
+    name="ends_at",
+    start_field="starts_at",
+    prompt=N_("How long does it last, or when does it end? e.g. 2h, 90 min, or 21:30."),
+    label=N_("End"),
+)
+
+CAPACITY = NumberOrUnlimitedField(
+    name="capacity",
+    prompt=N_("How many places are there? Send a number, or press Unlimited."),
+    label=N_("Places"),
+    minimum=1,
+    maximum=100_000,
+)
+
+
+def times(ctx: Ctx, data: dict[str, Any]) -> tuple[datetime, datetime]:
+    """Start and end from the form, checked again at submit (the start may have been changed
+    after the end was given, or time may have passed)."""
+    starts_at = datetime.fromisoformat(data["starts_at"])
+    ends_at = datetime.fromisoformat(data["ends_at"])
+    if starts_at <= ctx.now:
+        raise Invalid(N_("The start has already passed. Please change the start."))
+    if ends_at <= starts_at:
+        raise Invalid(N_("The end must be after the start. Please change the end."))
+    return starts_at, ends_at
+
+
+def _submit_new(ctx: Ctx, data: dict[str, Any]) -> None:
+    """Create the event (published now or a draft) and show its card."""
+    if not ctx.may_use("organiser"):
+        raise Invalid(N_("Sorry, only organisers can create events."))
+    title_en = data.get("title_en") or data.get("title_en_required")
+    if not data.get("title_zh") and not title_en:
+        raise Invalid(N_("Please give the event a title in at least one language."))
+    starts_at, ends_at = times(ctx, data)
+    deadline = datetime.fromisoformat(data["deadline"]) if data.get("deadline") else None
+    if deadline is not None and deadline > starts_at:
+        raise Invalid(N_("The signup deadline must be before the start. Please change it."))
+    capacity = data.get("capacity")
+    event = Event(
+        title_zh=data.get("title_zh"),
+        title_en=title_en,
+        description_zh=data.get("description_zh"),
+        description_en=data.get("description_en"),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=data["place"],
+        capacity=None if capacity == UNLIMITED else capacity,
+        max_party=data.get("max_party") or 1,
+        signup_deadline=deadline,
+        status=EventStatus.PUBLISHED if data.get("publish") == "now" else EventStatus.DRAFT,
+        organiser_id=ctx.user.id,
+        created_at=ctx.now,
+        updated_at=ctx.now,
+    )
+    ctx.session.add(event)
+    ctx.session.flush()
+    if event.status == EventStatus.PUBLISHED:
+        note = ctx._("✅ The event is published. Residents can sign up now.")
+    else:
+        note = ctx._("📝 Saved as a draft. Press Manage, then Publish, when it is ready.")
+    show_card(ctx, event, note=note)
+
+
+NEW_EVENT = router.form(
+    engine.Form(
+        name="ev.new",
+        title=N_("New event"),
+        fields=(
+            TextField(
+                name="title_zh",
+                prompt=N_("The title in Chinese (or Skip if there is none)."),
+                label=N_("Chinese title"),
+                optional=True,
+                max_length=200,
+            ),
+            TextField(
+                name="title_en",
+                prompt=N_("The title in English (or Skip if there is none)."),
+                label=N_("English title"),
+                optional=True,
+                max_length=200,
+                when=lambda data: not _no_zh_title(data),
+            ),
+            TextField(
+                name="title_en_required",
+                prompt=N_("The title in English. (An event needs a title in one language.)"),
+                label=N_("English title"),
+                max_length=200,
+                when=_no_zh_title,
+            ),
+            TextField(
+                name="description_zh",
+                prompt=N_("A description in Chinese."),
+                label=N_("Chinese description"),
+                optional=True,
+                max_length=2000,
+            ),
+            TextField(
+                name="description_en",
+                prompt=N_("A description in English."),
+                label=N_("English description"),
+                optional=True,
+                max_length=2000,
+            ),
+            start_field(),
+            END,
+            TextField(
+                name="place",
+                prompt=N_("Where is it? e.g. Community centre, 2nd floor hall."),
+                label=N_("Place"),
+                max_length=300,
+            ),
+            CAPACITY,
+            NumberField(
+                name="max_party",
+                prompt=N_("How many people may one signup bring, the resident included? (1 to 10)"),
+                label=N_("People per signup"),
+                minimum=1,
+                maximum=MAX_PARTY,
+            ),
+            DateTimeField(
+                name="deadline",
+                prompt=N_("Until when can people sign up? (Skip: until the start.)"),
+                label=N_("Signup deadline"),
+                optional=True,
+            ),
+            ChoiceField(
+                name="publish",
+                prompt=N_("Publish it now, or keep it as a draft?"),
+                label=N_("Publish"),
+                options=(
+                    Choice("now", N_("Publish now")),
+                    Choice("draft", N_("Keep as draft")),
+                ),
+            ),
+        ),
+        on_submit=_submit_new,
+    )
+)
+
+
+@router.command("newevent", description=N_("Create an event (organisers)"), role="organiser")
+def new_event(ctx: Ctx, args: str) -> None:
+    """Open the new-event form."""
+    engine.start(ctx, NEW_EVENT)
+
+
+@router.command("myorganised", description=N_("Events I organise (organisers)"), role="organiser")
+def my_organised(ctx: Ctx, args: str) -> None:
+    """The events this organiser runs (admins: every event), each with its tools."""
+    events = ops.organised_events(
+        ctx.session, ctx.user, everyone=ctx.has_role("admin"), now=ctx.now
+    )
+    if not events:
+        ctx.reply(ctx._("You have no upcoming events. Send /newevent to create one."))
+        return
+    held = ops.places_held_by_event(ctx.session, [event.id for event in events])
+    lines = [ctx._("Events you organise:")]
+    rows = []
+    for event in events:
+        lines.append(
+            f"• {title(ctx.lang, event)} — {ctx.lang.datetime(event.starts_at)} — "
+            f"{places_line(ctx, event, held[event.id])}"
+        )
+        rows.append((Button(f"🛠 {title(ctx.lang, event)}"[:60], f"{PREFIX}:org:{event.id}"),))
+    ctx.reply("\n".join(lines), tuple(rows))
