@@ -10,19 +10,15 @@ from handlers.types import Reply
 
 router = Router("roles")
 
-ROLE_NAMES = {
-    "volunteer": N_("volunteer"),
-    "mediator": N_("mediator"),
-    "organiser": N_("organiser"),
-    "admin": N_("administrator"),
+#: One whole sentence per role ("a volunteer", "an organiser": the article belongs to the word).
+GRANTED = {
+    "volunteer": N_("You are now a volunteer in Linli. Send /help to see what you can do."),
+    "mediator": N_("You are now a mediator in Linli. Send /help to see what you can do."),
+    "organiser": N_("You are now an organiser in Linli. Send /help to see what you can do."),
+    "admin": N_("You are now an administrator in Linli. Send /help to see what you can do."),
 }
 
 
 @router.template("roles.granted")
 def granted(lang: Language, params: dict[str, Any]) -> Reply:
-    role = lang.gettext(ROLE_NAMES.get(params.get("role", ""), params.get("role", "")))
-    return Reply(
-        lang.gettext("You are now a {role} in Linli. Send /help to see what you can do.").format(
-            role=role
-        )
-    )
+    return Reply(lang.gettext(GRANTED[params["role"]]))

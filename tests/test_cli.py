@@ -83,3 +83,11 @@ def test_bad_user_reference(tmp_path, ref):
 def test_db_upgrade(tmp_path):
     result = linli(tmp_path, "db", "upgrade")
     assert result.stdout.strip() == f"database schema at revision {head_revision()}"
+
+
+def test_granting_each_role_tells_the_person_in_a_whole_sentence(tmp_path):
+    for role in ("organiser", "admin"):
+        linli(tmp_path, "users", "grant", "console:alice", role)
+    chat = linli(tmp_path, "shell", "--as", "alice", "--lang", "en", stdin="/help\n").stdout
+    assert "You are now an organiser in Linli." in chat
+    assert "You are now an administrator in Linli." in chat
