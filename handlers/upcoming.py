@@ -12,7 +12,6 @@ router = Router("upcoming")
 
 COMING = {
     "ev": N_("Signing up for community events in this chat is coming soon."),
-    "rq": N_("Asking the volunteer team for help in this chat is coming soon."),
     "dp": N_("Reporting a dispute between neighbours in this chat is coming soon."),
 }
 
@@ -29,11 +28,6 @@ def events(ctx: Ctx, args: str) -> None:
     _coming(ctx, "ev")
 
 
-@router.command("ask", description=N_("Ask a volunteer for help"))
-def ask(ctx: Ctx, args: str) -> None:
-    _coming(ctx, "rq")
-
-
 @router.command("report", description=N_("Report a dispute between neighbours"))
 def report(ctx: Ctx, args: str) -> None:
     _coming(ctx, "dp")
@@ -42,11 +36,6 @@ def report(ctx: Ctx, args: str) -> None:
 @router.button("ev")
 def events_button(ctx: Ctx, rest: str) -> None:
     _coming(ctx, "ev")
-
-
-@router.button("rq")
-def request_button(ctx: Ctx, rest: str) -> None:
-    _coming(ctx, "rq")
 
 
 @router.button("dp")
