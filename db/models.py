@@ -186,6 +186,9 @@ class HelpRequest(Base):
     __table_args__ = (
         Index("ix_help_requests_status_queued_at", "status", "queued_at"),
         CheckConstraint("rating IS NULL OR (rating >= 1 AND rating <= 5)", name="rating_range"),
+        CheckConstraint(
+            "status IN ('open', 'in_progress', 'resolved', 'cancelled')", name="status_known"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -193,6 +193,10 @@ def test_a_sticker_as_attachment_is_refused(resident):
     assert "Please send a photo or a file." in alice.text
     alice.send_kind(Kind.DOCUMENT, file_id="doc-1", file_name="letter.pdf")
     assert "When do you need help?" in alice.text
+    alice.press("As soon as possible")
+    alice.press("No")
+    alice.press("No")
+    assert "• Attachment: 1 file" in alice.text
 
 
 def test_ask_in_the_group_points_to_a_private_chat(dispatcher):

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bot.dispatcher import Dispatcher
 from bot.flood import FloodGuard
 from db.models import HelpRequest, OutboxMessage, RequestMessage
+from db.users import get_or_create_user, grant_role
 from handlers.types import Kind
 from tests.requests_support import (
     GROUP,
@@ -376,3 +377,25 @@ def test_teamstats_for_admins(resident, volunteer, clock):
     assert "Ratings: 5 on average from 1." in admin.text
     bob.send("/teamstats")
     assert "only for community staff" in bob.text
+
+
+def test_a_volunteer_without_a_private_chat_gets_a_link(
+    resident, dispatcher, room, session_factory, clock
+):
+    """Telegram bots cannot open a private chat: the room reply links to one, and /start with
+    the link's payload shows the request to the volunteer who holds it (and nobody else)."""
+    file_request(resident("Alice", "en"))
+    with session_factory() as session, session.begin():
+        dan = get_or_create_user(session, transport="telegram", external_id="4242", now=clock())
+        grant_role(session, dan, "volunteer", now=clock(), by="test")
+    [reply] = in_group(dispatcher, "4242", "Dan", payload="rq:claim:1")
+    assert reply.text == (
+        "Dan is helping with #R-0001. Please open a private chat with me to talk with the "
+        "resident: https://t.me/linli_test_bot?start=rq_1"
+    )
+    dan_private = resident("Dan", "en", user_id="4242")
+    dan_private.send("/start rq_1")
+    assert dan_private.text.startswith("You are now helping with #R-0001.")
+    nosy = resident("Nosy", "en")
+    nosy.send("/start rq_1")
+    assert nosy.text.startswith("That request is not one you are helping with.")

@@ -278,6 +278,10 @@ class PhotoField(Field):
 
     def show(self, ctx: Ctx, value: Any) -> str:
         items = value if isinstance(value, list) else [value]
+        if any(item.get("kind") == "document" for item in items):
+            return ctx.lang.ngettext("{count} file", "{count} files", len(items)).format(
+                count=len(items)
+            )
         return ctx.lang.ngettext("{count} photo", "{count} photos", len(items)).format(
             count=len(items)
         )

@@ -7,7 +7,7 @@ from typing import Any
 
 from db import outbox
 from db import requests as store
-from db.models import HelpRequest, RequestStatus, User
+from db.models import HelpRequest, RequestStatus
 from handlers.forms import engine
 from handlers.forms.fields import (
     ChoiceField,
@@ -19,6 +19,7 @@ from handlers.forms.fields import (
     YesNoField,
 )
 from handlers.i18n import N_
+from handlers.requests.clocks import ANNOUNCE_AGAIN_AFTER, URGENT_ANNOUNCE_AGAIN_AFTER
 from handlers.requests.common import (
     CATEGORIES,
     HEALTH_CATEGORIES,
@@ -32,12 +33,7 @@ from handlers.requests.common import (
     update_card,
 )
 from handlers.requests.hours import in_service_hours, next_opening
-from handlers.start import main_menu
 from handlers.types import Button, Ctx
-
-#: How soon the team promises to look at a new request inside service hours.
-ANSWER_WITHIN_MINUTES = 30
-URGENT_ANSWER_WITHIN_MINUTES = 10
 
 
 def submit(ctx: Ctx, data: dict[str, Any]) -> None:
@@ -66,7 +62,8 @@ def expectation(ctx: Ctx, *, urgent: bool) -> str:
     hours, tz = ctx.community.service_hours, ctx.community.timezone
     opens, closes = (t.strftime("%H:%M") for t in hours)
     if in_service_hours(ctx.now, hours, tz):
-        minutes = URGENT_ANSWER_WITHIN_MINUTES if urgent else ANSWER_WITHIN_MINUTES
+        limit = URGENT_ANNOUNCE_AGAIN_AFTER if urgent else ANNOUNCE_AGAIN_AFTER
+        minutes = int(limit.total_seconds() // 60)
         return ctx._(
             "A volunteer usually answers within {minutes} minutes during service hours "
             "({opens}–{closes}). You will get a message here when someone takes it."
@@ -349,11 +346,3 @@ COMMENT = router.form(
 def start_ask(ctx: Ctx) -> None:
     if _private_only(ctx):
         engine.start(ctx, ASK)
-
-
-def resident_of(ctx: Ctx, request: HelpRequest) -> User | None:
-    return ctx.session.get(User, request.resident_id)
-
-
-def menu_keyboard(ctx: Ctx):  # re-exported for the relay's "no request" answers
-    return main_menu(ctx)

@@ -48,6 +48,10 @@ def upgrade() -> None:
             "rating IS NULL OR (rating >= 1 AND rating <= 5)",
             name=op.f("ck_help_requests_rating_range"),
         ),
+        sa.CheckConstraint(
+            "status IN ('open', 'in_progress', 'resolved', 'cancelled')",
+            name=op.f("ck_help_requests_status_known"),
+        ),
         sa.ForeignKeyConstraint(
             ["resident_id"],
             ["users.id"],
