@@ -146,6 +146,17 @@ def _changed(session: Session, request_id: int, *where: Any, **values: Any) -> b
     return result.rowcount == 1
 
 
+def _event(session: Session, request_id: int, what: str, by: User, now: datetime) -> None:
+    """Keep who changed the request, and how, in its history (the audit trail a volunteer who
+    takes over reads): ``claimed``, ``released``, ``resolved``, ``reopened``, ``cancelled``."""
+    session.add(
+        RequestMessage(
+            request_id=request_id, author_id=by.id, side="event", text=what, created_at=now
+        )
+    )
+    session.flush()
+
+
 def _load(session: Session, request_id: int) -> HelpRequest | None:
     """The request as the database has it now (not a copy loaded earlier)."""
     return session.get(HelpRequest, request_id, populate_existing=True)
@@ -167,6 +178,7 @@ def claim(session: Session, request_id: int, volunteer: User, *, now: datetime) 
     request = _load(session, request_id)
     if won:
         select_current(session, volunteer, request_id, now=now)
+        _event(session, request_id, "claimed", volunteer, now)
         return Result(Outcome.DONE, request)
     if request is None:
         return Result(Outcome.MISSING)
@@ -191,6 +203,7 @@ def release(session: Session, request_id: int, volunteer: User, *, now: datetime
     )
     if won:
         _forget_current(session, volunteer, request_id)
+        _event(session, request_id, "released", volunteer, now)
     return Result(Outcome.DONE if won else Outcome.NOT_OPEN, _load(session, request_id))
 
 
@@ -208,6 +221,7 @@ def resolve(
     )
     if won:
         _forget_current(session, volunteer, request_id)
+        _event(session, request_id, "resolved", volunteer, now)
     return Result(Outcome.DONE if won else Outcome.NOT_OPEN, _load(session, request_id))
 
 
@@ -231,6 +245,8 @@ def cancel(session: Session, request_id: int, resident: User, *, now: datetime) 
         status=RequestStatus.CANCELLED,
         resolved_at=now,
     )
+    if won:
+        _event(session, request_id, "cancelled", resident, now)
     return Result(Outcome.DONE if won else Outcome.NOT_OPEN, _load(session, request_id))
 
 
@@ -254,6 +270,8 @@ def reopen(session: Session, request_id: int, resident: User, *, now: datetime) 
         rating=None,
         comment=None,
     )
+    if won:
+        _event(session, request_id, "reopened", resident, now)
     return Result(Outcome.DONE if won else Outcome.NOT_OPEN, _load(session, request_id))
 
 

@@ -290,7 +290,7 @@ def _file_in_chinese(person) -> None:
 
 
 def test_resolved_request_is_rated_commented_and_can_be_reopened(
-    resident, dispatcher, session_factory, clock, deliver, postbox
+    resident, room, session_factory, clock, deliver, postbox
 ):
     alice = resident("Alice", "en")
     file_request(alice)
@@ -326,6 +326,8 @@ def test_resolved_request_is_rated_commented_and_can_be_reopened(
     alice.send("/myrequests")
     alice.press("Reopen #R-0001")
     assert "#R-0001 is open again" in alice.text
+    deliver()
+    assert postbox.texts(room)[-1].startswith("↩️ The resident reopened #R-0001.")
     with session_factory() as session:
         request = session.scalar(select(HelpRequest))
         assert (request.status, request.volunteer_id, request.rating) == ("open", None, None)

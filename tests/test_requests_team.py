@@ -165,6 +165,7 @@ def test_the_conversation_is_relayed_both_ways_and_kept(
         ).all()
     assert sides == [
         ("resident", None),
+        ("event", None),  # Bob took it
         ("resident", None),
         ("resident", "page-2"),
         ("resident", "contract"),
@@ -247,9 +248,12 @@ def test_note_release_and_takeover_with_the_history(
     assert "Landlord answers only in the morning" not in alice_saw
     assert "travel" not in alice_saw
     assert postbox.texts(alice.user_id)[-1].startswith("Bob could not continue with #R-0001.")
-    [card] = postbox.cards_in(room)
+    card, notice = postbox.cards_in(room)
     assert "Waiting for a volunteer." in card.text
     assert [b.payload for row in card.buttons for b in row] == ["rq:claim:1"]
+    assert notice.text.startswith("↩️ #R-0001 is back in the queue and needs a new volunteer.")
+    assert "Sorry, I travel" not in notice.text, "the note stays internal"
+    assert [b.payload for row in notice.buttons for b in row] == ["rq:claim:1"]
     bob.send("Are you there?")
     assert "You are not helping with any request right now" in bob.text
 
@@ -260,6 +264,8 @@ def test_note_release_and_takeover_with_the_history(
     assert "• Bob: I will call the landlord." in briefing
     assert "• Note by Bob: Landlord answers only in the morning." in briefing
     assert "• Note by Bob: Sorry, I travel tomorrow." in briefing
+    assert "— Bob took the request." in briefing
+    assert "— Bob gave the request back to the queue." in briefing
     assert carol.replies[1].attachment.file_id == "letter-photo"
     deliver()
     assert postbox.texts(alice.user_id)[-1].startswith("Good news: Carol from the volunteer team")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.i18n import Language
+from handlers.i18n import N_, Language
 from handlers.requests.common import PREFIX, describe, router
 from handlers.types import Attachment, Button, Reply, keyboard
 
@@ -42,6 +42,19 @@ def again(lang: Language, params: dict[str, Any]) -> Reply:
     ).format(ref=params["ref"], minutes=params["minutes"])
     return Reply(
         text + "\n\n" + "\n".join(describe(lang, params)), _claim_button(lang, params["id"])
+    )
+
+
+@router.template("rq.back")
+def back(lang: Language, params: dict[str, Any]) -> Reply:
+    """A request back in the queue (released or reopened), posted anew so the room notices."""
+    if params.get("reason") == "reopened":
+        text = lang.gettext("↩️ The resident reopened {ref}. It needs a volunteer again.")
+    else:
+        text = lang.gettext("↩️ {ref} is back in the queue and needs a new volunteer.")
+    return Reply(
+        text.format(ref=params["ref"]) + "\n\n" + "\n".join(describe(lang, params)),
+        _claim_button(lang, params["id"]),
     )
 
 
@@ -98,8 +111,21 @@ def briefing(lang: Language, params: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+EVENTS = {
+    "claimed": N_("— {name} took the request."),
+    "released": N_("— {name} gave the request back to the queue."),
+    "resolved": N_("— {name} marked the request as resolved."),
+    "reopened": N_("— The resident reopened the request."),
+    "cancelled": N_("— The resident cancelled the request."),
+}
+
+
 def history_line(lang: Language, item: dict[str, Any]) -> str:
     """One entry of a request's history, for the volunteer."""
+    if item["side"] == "event":
+        return lang.gettext(EVENTS.get(item.get("text") or "", "—")).format(
+            name=item.get("name") or "—"
+        )
     who = {
         "resident": lang.gettext("Resident"),
         "volunteer": item.get("name") or lang.gettext("Volunteer"),

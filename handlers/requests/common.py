@@ -135,3 +135,19 @@ def update_card(
         card_key=f"{PREFIX}:{request.id}",
         now=now,
     )
+
+
+def announce_back(
+    session: Session, community: Community, request: HelpRequest, now: datetime, reason: str
+) -> None:
+    """The card changes back to open, and a new message in the room says so (an edit far up
+    the chat is easy to miss)."""
+    update_card(session, community, request, now)
+    notify_team(
+        session,
+        VOLUNTEERS,
+        community.team_chats,
+        template="rq.back",
+        params={**summary_params(request), "reason": reason},
+        now=now,
+    )

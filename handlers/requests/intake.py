@@ -26,6 +26,7 @@ from handlers.requests.common import (
     NEEDED,
     PREFIX,
     STATUS_LABELS,
+    announce_back,
     category_label,
     ref,
     router,
@@ -271,15 +272,7 @@ def reopen_request(ctx: Ctx, rest: str) -> None:
             ).format(ref=ref(result.request))
         )
         return
-    store.add_message(
-        ctx.session,
-        result.request,
-        author=ctx.user,
-        side="note",
-        text=ctx._("The resident reopened the request."),
-        now=ctx.now,
-    )
-    update_card(ctx.session, ctx.community, result.request, ctx.now)
+    announce_back(ctx.session, ctx.community, result.request, ctx.now, "reopened")
     ctx.reply(
         ctx._(
             "{ref} is open again and back with the volunteer team. You will be told who takes it."

@@ -9,7 +9,7 @@ from db import outbox
 from db import requests as store
 from db.models import HelpRequest, RequestStatus, User
 from handlers.i18n import N_
-from handlers.requests.common import PREFIX, first_name, ref, router, update_card
+from handlers.requests.common import PREFIX, announce_back, first_name, ref, router, update_card
 from handlers.types import Button, Ctx, Kind
 
 RELAYED_KINDS = (Kind.TEXT, Kind.PHOTO, Kind.DOCUMENT)
@@ -199,7 +199,7 @@ def release(ctx: Ctx, args: str) -> None:
     if not result.done or result.request is None:
         ctx.reply(ctx._("{ref} is no longer yours to release.").format(ref=ref(current)))
         return
-    update_card(ctx.session, ctx.community, result.request, ctx.now)
+    announce_back(ctx.session, ctx.community, result.request, ctx.now, "released")
     resident = ctx.session.get(User, result.request.resident_id)
     if resident is not None:
         outbox.enqueue_to_user(

@@ -42,9 +42,9 @@ def briefing_params(session: Session, request: HelpRequest) -> dict[str, Any]:
         if resident.username:
             shown_name += f" (@{resident.username})"
     entries = store.history(session, request.id)[1:]  # the first is the description itself
-    names = {}
+    names = {}  # volunteers' first names; a resident is never named in the history
     for entry in entries:
-        if entry.author_id and entry.author_id not in names:
+        if entry.author_id and entry.author_id not in (request.resident_id, *names):
             names[entry.author_id] = first_name(session.get(User, entry.author_id))
     return {
         **summary_params(request),
@@ -69,7 +69,9 @@ def attachments(session: Session, request: HelpRequest) -> list[dict[str, Any]]:
         {
             "ref": ref(request),
             "side": "volunteer" if entry.side == "volunteer" else "resident",
-            "name": first_name(session.get(User, entry.author_id)) if entry.author_id else "—",
+            "name": first_name(session.get(User, entry.author_id))
+            if entry.side == "volunteer" and entry.author_id
+            else "",
             "text": "",
             "file_id": entry.file_id,
             "file_kind": entry.file_kind,
