@@ -315,6 +315,11 @@ def test_resolved_request_is_rated_commented_and_can_be_reopened(
     assert "your comment was passed to the volunteer team" in alice.text
     alice.press_payload("rq:rate:1:1")
     assert "#R-0001 was already rated" in alice.text
+    deliver()
+    assert postbox.texts(bob.user_id)[-2:] == [
+        "The resident rated your help with #R-0001: ⭐⭐⭐⭐",
+        "The resident's comment on #R-0001:\nVery kind and quick.",
+    ]
     with session_factory() as session:
         request = session.scalar(select(HelpRequest))
         assert (request.rating, request.comment, request.summary) == (

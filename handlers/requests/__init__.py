@@ -8,7 +8,7 @@ the outbox templates. All register on one router, ``common.router``."""
 from __future__ import annotations
 
 from handlers.requests import cards, clocks, intake, relay, stats, team
-from handlers.requests.common import router
+from handlers.requests.common import parse_id, router
 from handlers.types import Ctx
 
 #: The submodules are imported for what they register on the router.
@@ -30,7 +30,7 @@ def button(ctx: Ctx, rest: str) -> None:
     elif action == "rate":
         intake.rate_request(ctx, tail)
     elif action == "to" and ctx.has_role("volunteer"):
-        relay.switch_to(ctx, int(tail) if tail.isdigit() and len(tail) < 10 else None)
+        relay.switch_to(ctx, parse_id(tail) or None)
     else:
         from handlers.start import stale_button
 

@@ -201,9 +201,20 @@ def resolved(lang: Language, params: dict[str, Any]) -> Reply:
     )
 
 
-@router.template("rq.cancelled")
-def cancelled_to_volunteer(lang: Language, params: dict[str, Any]) -> Reply:
-    return Reply(lang.gettext("The resident cancelled {ref}.").format(ref=params["ref"]))
+@router.template("rq.feedback")
+def feedback(lang: Language, params: dict[str, Any]) -> Reply:
+    """To the volunteer who helped: the resident's rating, then their comment."""
+    if params.get("comment"):
+        return Reply(
+            lang.gettext("The resident's comment on {ref}:\n{comment}").format(
+                ref=params["ref"], comment=params["comment"]
+            )
+        )
+    return Reply(
+        lang.gettext("The resident rated your help with {ref}: {stars}").format(
+            ref=params["ref"], stars="⭐" * int(params.get("stars") or 0)
+        )
+    )
 
 
 @router.template("rq.remind")

@@ -46,6 +46,13 @@ STATUS_LABELS = {
 }
 
 
+def parse_id(text: str) -> int:
+    """The request id at the start of a payload's tail (``42`` or ``42:5``); 0 when there is
+    none — no request has id 0, so it reads as "no such request"."""
+    head = text.split(":", 1)[0]
+    return int(head) if head.isdigit() and len(head) < 10 else 0
+
+
 def ref(request: HelpRequest | int) -> str:
     """``#R-0042``."""
     return "#" + reference(request if isinstance(request, int) else request.id)

@@ -7,7 +7,7 @@ from typing import Any
 
 from db import outbox
 from db import requests as store
-from db.models import HelpRequest, RequestStatus
+from db.models import HelpRequest, RequestStatus, User
 from handlers.forms import engine
 from handlers.forms.fields import (
     ChoiceField,
@@ -28,6 +28,7 @@ from handlers.requests.common import (
     STATUS_LABELS,
     announce_back,
     category_label,
+    parse_id,
     ref,
     router,
     summary_params,
@@ -183,8 +184,7 @@ def _private_only(ctx: Ctx) -> bool:
 
 @router.command("ask", description=N_("Ask a volunteer for help"))
 def ask(ctx: Ctx, args: str) -> None:
-    if _private_only(ctx):
-        engine.start(ctx, ASK)
+    start_ask(ctx)
 
 
 @router.command("myrequests", description=N_("Your help requests and their status"))
@@ -232,15 +232,9 @@ def not_yours(ctx: Ctx) -> None:
     ctx.reply(ctx._("I could not find that request among yours. Send /myrequests to see them."))
 
 
-def _request_id(rest: str) -> int | None:
-    head = rest.split(":", 1)[0]
-    return int(head) if head.isdigit() and len(head) < 10 else None
-
-
 def cancel_request(ctx: Ctx, rest: str) -> None:
     """``rq:cancel:42`` — the resident withdraws an open request."""
-    request_id = _request_id(rest)
-    result = store.cancel(ctx.session, request_id or 0, ctx.user, now=ctx.now)
+    result = store.cancel(ctx.session, parse_id(rest), ctx.user, now=ctx.now)
     if result.outcome is store.Outcome.MISSING or result.request is None:
         not_yours(ctx)
         return
@@ -259,8 +253,7 @@ def cancel_request(ctx: Ctx, rest: str) -> None:
 
 def reopen_request(ctx: Ctx, rest: str) -> None:
     """``rq:reopen:42`` — within 7 days of being resolved, back to the queue."""
-    request_id = _request_id(rest)
-    result = store.reopen(ctx.session, request_id or 0, ctx.user, now=ctx.now)
+    result = store.reopen(ctx.session, parse_id(rest), ctx.user, now=ctx.now)
     if result.outcome is store.Outcome.MISSING or result.request is None:
         not_yours(ctx)
         return
@@ -284,8 +277,7 @@ def rate_request(ctx: Ctx, rest: str) -> None:
     """``rq:rate:42:5`` — the resident rates a resolved request, then may add a comment."""
     parts = rest.split(":")
     stars = int(parts[1]) if len(parts) == 2 and parts[1].isdigit() else 0
-    request_id = _request_id(rest)
-    result = store.rate(ctx.session, request_id or 0, ctx.user, stars)
+    result = store.rate(ctx.session, parse_id(rest), ctx.user, stars)
     if result.outcome is store.Outcome.MISSING or result.request is None:
         not_yours(ctx)
         return
@@ -301,7 +293,22 @@ def rate_request(ctx: Ctx, rest: str) -> None:
             ref=ref(result.request), stars="⭐" * stars
         )
     )
+    _tell_volunteer(ctx, result.request, stars=stars)
     engine.start(ctx, COMMENT, initial={"request_id": result.request.id})
+
+
+def _tell_volunteer(ctx: Ctx, request: HelpRequest, **params: Any) -> None:
+    """The volunteer who helped hears the rating and the comment (never who wrote them, beyond
+    what they already know)."""
+    volunteer = ctx.session.get(User, request.volunteer_id) if request.volunteer_id else None
+    if volunteer is not None:
+        outbox.enqueue_to_user(
+            ctx.session,
+            volunteer,
+            template="rq.feedback",
+            params={"ref": ref(request), **params},
+            now=ctx.now,
+        )
 
 
 def save_comment(ctx: Ctx, data: dict[str, Any]) -> None:
@@ -312,6 +319,7 @@ def save_comment(ctx: Ctx, data: dict[str, Any]) -> None:
         return
     if data.get("comment"):
         request.comment = data["comment"]
+        _tell_volunteer(ctx, request, comment=data["comment"])
         ctx.reply(ctx._("Thank you, your comment was passed to the volunteer team."))
     else:
         ctx.reply(ctx._("Thank you."))
@@ -337,5 +345,6 @@ COMMENT = router.form(
 
 
 def start_ask(ctx: Ctx) -> None:
+    """Open the /ask form (from the command, the menu or /myrequests)."""
     if _private_only(ctx):
         engine.start(ctx, ASK)

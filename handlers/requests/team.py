@@ -19,6 +19,7 @@ from handlers.requests.common import (
     PREFIX,
     category_label,
     first_name,
+    parse_id,
     ref,
     router,
     summary_params,
@@ -112,7 +113,7 @@ def claim(ctx: Ctx, rest: str) -> None:
     if not ctx.has_role("volunteer"):
         ctx.reply(ctx._("Only members of the volunteer team can claim requests."))
         return
-    request_id = int(rest) if rest.isdigit() and len(rest) < 10 else 0
+    request_id = parse_id(rest)
     existing = ctx.session.get(HelpRequest, request_id)
     if existing is None:
         ctx.reply(ctx._("That request does not exist. Send /queue to see the open ones."))
@@ -180,7 +181,7 @@ def claim(ctx: Ctx, rest: str) -> None:
 @router.deep_link(PREFIX)
 def open_claimed(ctx: Ctx, rest: str) -> None:
     """``/start rq_42`` — a volunteer opens a request they hold in a private chat."""
-    request_id = int(rest) if rest.isdigit() and len(rest) < 10 else 0
+    request_id = parse_id(rest)
     request = ctx.session.get(HelpRequest, request_id)
     if (
         request is None
