@@ -4,11 +4,13 @@ clocks waiting at night."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.dispatcher import Dispatcher
 from bot.sweeper import Sweeper
 from handlers.requests.hours import in_service_hours, next_opening, service_time_between
 from tests.requests_support import (
@@ -19,6 +21,7 @@ from tests.requests_support import (
     make_volunteer,
     run_outbox,
 )
+from tests.support import Resident
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HOURS = (time(9), time(21))
@@ -198,3 +201,25 @@ def test_a_silent_volunteer_is_reminded_then_admins_are_told(
     sweep()
     deliver()
     assert len(postbox.texts(team.user_id)) == 1, "told once"
+
+
+def test_the_limits_are_the_communitys_settings(
+    session_factory, registry, community, clock, postbox
+):
+    """With LINLI_REQUEST_CLAIM_WITHIN=5m the room hears again after five minutes, and the
+    resident is promised an answer within five."""
+    quick = replace(community, request_claim_within=timedelta(minutes=5))
+    dispatcher = Dispatcher(
+        session_factory=session_factory, registry=registry, community=quick, clock=clock
+    )
+    in_group(dispatcher, "9000", "Admin", command="/bind volunteers")
+    alice = Resident(dispatcher, "Alice", "en")
+    file_request(alice)
+    assert "within 5 minutes during service hours" in alice.text
+    sweeper = Sweeper(
+        session_factory=session_factory, registry=registry, community=quick, clock=clock
+    )
+    clock.advance(minutes=5)
+    assert sweeper.run() == []
+    run_outbox(session_factory, registry, quick, clock, postbox)
+    assert len(reminders_in_room(postbox)) == 1

@@ -6,6 +6,8 @@ raised with a conditional UPDATE before anything is said (a second sweeper sees 
   2 hours the admins are told. The clock starts when the request entered the queue.
 - claimed, the volunteer silent: after 24 hours the volunteer is reminded; after 48 hours the
   admins are told. The clock starts at the claim or the volunteer's last message.
+
+The limits are the community's settings (``LINLI_REQUEST_*``); these are the defaults.
 """
 
 from __future__ import annotations
@@ -22,11 +24,10 @@ from handlers.requests.common import first_name, ref, router, summary_params
 from handlers.requests.hours import service_time_between
 from handlers.types import Community
 
-ANNOUNCE_AGAIN_AFTER = timedelta(minutes=30)
-URGENT_ANNOUNCE_AGAIN_AFTER = timedelta(minutes=10)
-ADMINS_AFTER_UNCLAIMED = timedelta(hours=2)
-REMIND_VOLUNTEER_AFTER = timedelta(hours=24)
-ADMINS_AFTER_SILENCE = timedelta(hours=48)
+
+def claim_within(community: Community, *, urgent: bool) -> timedelta:
+    """How long a request may wait unclaimed (service hours) before it is announced again."""
+    return community.request_urgent_claim_within if urgent else community.request_claim_within
 
 
 def _raise_level(session: Session, request: HelpRequest, column: str, level: int) -> bool:
@@ -57,7 +58,7 @@ def escalate(session: Session, community: Community, now: datetime) -> None:
     ).all()
     for request in waiting:
         elapsed = service_time_between(request.queued_at, now, hours, tz)
-        limit = URGENT_ANNOUNCE_AGAIN_AFTER if request.urgent else ANNOUNCE_AGAIN_AFTER
+        limit = claim_within(community, urgent=request.urgent)
         if elapsed >= limit and _raise_level(session, request, "unclaimed_level", 1):
             notify_team(
                 session,
@@ -67,7 +68,7 @@ def escalate(session: Session, community: Community, now: datetime) -> None:
                 params={**summary_params(request), "minutes": int(elapsed.total_seconds() // 60)},
                 now=now,
             )
-        if elapsed >= ADMINS_AFTER_UNCLAIMED and _raise_level(
+        if elapsed >= community.request_admins_after and _raise_level(
             session, request, "unclaimed_level", 2
         ):
             notify_admins(
@@ -87,7 +88,7 @@ def escalate(session: Session, community: Community, now: datetime) -> None:
         elapsed = service_time_between(since, now, hours, tz)
         volunteer = session.get(User, request.volunteer_id) if request.volunteer_id else None
         if (
-            elapsed >= REMIND_VOLUNTEER_AFTER
+            elapsed >= community.request_remind_after
             and volunteer is not None
             and _raise_level(session, request, "silent_level", 1)
         ):
@@ -98,7 +99,9 @@ def escalate(session: Session, community: Community, now: datetime) -> None:
                 params={"ref": ref(request), "hours": _hours(elapsed)},
                 now=now,
             )
-        if elapsed >= ADMINS_AFTER_SILENCE and _raise_level(session, request, "silent_level", 2):
+        if elapsed >= community.request_silent_admins_after and _raise_level(
+            session, request, "silent_level", 2
+        ):
             notify_admins(
                 session,
                 community.admin_refs,

@@ -19,7 +19,7 @@ from handlers.forms.fields import (
     YesNoField,
 )
 from handlers.i18n import N_
-from handlers.requests.clocks import ANNOUNCE_AGAIN_AFTER, URGENT_ANNOUNCE_AGAIN_AFTER
+from handlers.requests.clocks import claim_within
 from handlers.requests.common import (
     CATEGORIES,
     HEALTH_CATEGORIES,
@@ -64,8 +64,7 @@ def expectation(ctx: Ctx, *, urgent: bool) -> str:
     hours, tz = ctx.community.service_hours, ctx.community.timezone
     opens, closes = (t.strftime("%H:%M") for t in hours)
     if in_service_hours(ctx.now, hours, tz):
-        limit = URGENT_ANNOUNCE_AGAIN_AFTER if urgent else ANNOUNCE_AGAIN_AFTER
-        minutes = int(limit.total_seconds() // 60)
+        minutes = int(claim_within(ctx.community, urgent=urgent).total_seconds() // 60)
         return ctx._(
             "A volunteer usually answers within {minutes} minutes during service hours "
             "({opens}–{closes}). You will get a message here when someone takes it."
