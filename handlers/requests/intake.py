@@ -28,6 +28,7 @@ from handlers.requests.common import (
     STATUS_LABELS,
     announce_back,
     category_label,
+    first_name,
     parse_id,
     ref,
     router,
@@ -201,14 +202,19 @@ def my_requests(ctx: Ctx, args: str) -> None:
     lines = [ctx._("Your help requests:")]
     buttons = []
     for request in requests:
-        lines.append(
-            ctx._("{ref} · {category} · {status} (asked {when})").format(
-                ref=ref(request),
-                category=category_label(ctx.lang, request.category),
-                status=ctx._(STATUS_LABELS[RequestStatus(request.status)]),
-                when=ctx.lang.date(request.created_at),
-            )
-        )
+        values = {
+            "ref": ref(request),
+            "category": category_label(ctx.lang, request.category),
+            "status": ctx._(STATUS_LABELS[RequestStatus(request.status)]),
+            "when": ctx.lang.date(request.created_at),
+        }
+        if request.status == RequestStatus.IN_PROGRESS:
+            helper = ctx.session.get(User, request.volunteer_id)
+            line = ctx._("{ref} · {category} · {name} is helping you (asked {when})")
+            values["name"] = first_name(helper)
+        else:
+            line = ctx._("{ref} · {category} · {status} (asked {when})")
+        lines.append(line.format(**values))
         if request.status == RequestStatus.OPEN:
             label = ctx._("✖️ Cancel {ref}").format(ref=ref(request))
             buttons.append((Button(label, f"{PREFIX}:cancel:{request.id}"),))
