@@ -126,6 +126,7 @@ def add_message(
 
 
 def history(session: Session, request_id: int) -> list[RequestMessage]:
+    """Everything said and done in a request, oldest first."""
     return list(
         session.scalars(
             select(RequestMessage)
@@ -210,6 +211,7 @@ def release(session: Session, request_id: int, volunteer: User, *, now: datetime
 def resolve(
     session: Session, request_id: int, volunteer: User, *, summary: str, now: datetime
 ) -> Result:
+    """Close a request the volunteer holds, with their summary."""
     won = _changed(
         session,
         request_id,
@@ -310,6 +312,7 @@ def select_current(session: Session, volunteer: User, request_id: int, *, now: d
 
 
 def _forget_current(session: Session, volunteer: User, request_id: int) -> None:
+    """The volunteer's messages no longer go to this request."""
     row = session.get(VolunteerProfile, volunteer.id)
     if row is not None and row.current_request_id == request_id:
         row.current_request_id = None
@@ -360,6 +363,7 @@ def residents_active(session: Session, resident: User) -> list[HelpRequest]:
 
 
 def residents_requests(session: Session, resident: User, *, limit: int = 20) -> list[HelpRequest]:
+    """The resident's latest requests, newest first."""
     return list(
         session.scalars(
             select(HelpRequest)

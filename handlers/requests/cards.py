@@ -12,6 +12,7 @@ from handlers.types import Attachment, Button, Reply, keyboard
 
 
 def _claim_button(lang: Language, request_id: int) -> tuple[tuple[Button, ...], ...]:
+    """The card's one button."""
     return keyboard(Button(lang.gettext("✋ Claim"), f"{PREFIX}:claim:{request_id}"))
 
 
@@ -141,6 +142,7 @@ def history_line(lang: Language, item: dict[str, Any]) -> str:
 
 @router.template("rq.briefing")
 def briefing_template(lang: Language, params: dict[str, Any]) -> Reply:
+    """The briefing, queued to a volunteer who claimed in the room."""
     return Reply(briefing(lang, params))
 
 
@@ -166,11 +168,13 @@ def relay_reply(lang: Language, params: dict[str, Any]) -> Reply:
 
 @router.template("rq.relay")
 def relay(lang: Language, params: dict[str, Any]) -> Reply:
+    """A relayed message (text, photo or file) to the other side."""
     return relay_reply(lang, params)
 
 
 @router.template("rq.released")
 def released(lang: Language, params: dict[str, Any]) -> Reply:
+    """To the resident: their volunteer gave the request back."""
     return Reply(
         lang.gettext(
             "{name} could not continue with {ref}. It is back with the volunteer team, and "
@@ -180,6 +184,7 @@ def released(lang: Language, params: dict[str, Any]) -> Reply:
 
 
 def rating_buttons(lang: Language, request_id: int) -> tuple[tuple[Button, ...], ...]:
+    """1 to 5 stars, then Reopen."""
     stars = tuple(Button("⭐" * n, f"{PREFIX}:rate:{request_id}:{n}") for n in range(1, 6))
     return (
         stars[:3],
@@ -231,6 +236,7 @@ def remind(lang: Language, params: dict[str, Any]) -> Reply:
 
 @router.template("rq.admin_unclaimed")
 def admin_unclaimed(lang: Language, params: dict[str, Any]) -> Reply:
+    """To admins: a request nobody claimed in time."""
     return Reply(
         lang.gettext(
             "⚠️ {ref} has waited {hours} service hours and no volunteer has claimed it."
@@ -242,6 +248,7 @@ def admin_unclaimed(lang: Language, params: dict[str, Any]) -> Reply:
 
 @router.template("rq.admin_silent")
 def admin_silent(lang: Language, params: dict[str, Any]) -> Reply:
+    """To admins: a volunteer silent in a claimed request."""
     return Reply(
         lang.gettext(
             "⚠️ {ref} was claimed by {name}, who has not written to the resident for {hours} "

@@ -44,6 +44,7 @@ def _raise_level(session: Session, request: HelpRequest, column: str, level: int
 
 
 def _hours(elapsed: timedelta) -> int:
+    """Whole hours, for messages."""
     return int(elapsed.total_seconds() // 3600)
 
 

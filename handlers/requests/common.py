@@ -66,10 +66,12 @@ def first_name(user: User | None) -> str:
 
 
 def category_label(lang: Language, category: str) -> str:
+    """The kind of help, in ``lang``."""
     return lang.gettext(CATEGORY_LABELS.get(category, N_("Other")))
 
 
 def needed_text(lang: Language, needed: str, needed_at: str | None) -> str:
+    """When help is needed, in ``lang``: a date and time, as soon as possible, or flexible."""
     if needed == "date" and needed_at:
         return lang.datetime(datetime.fromisoformat(needed_at))
     if needed == "flexible":
@@ -121,6 +123,7 @@ def describe(lang: Language, params: dict[str, Any]) -> list[str]:
 
 
 def card_params(session: Session, request: HelpRequest) -> dict[str, Any]:
+    """The card's parameters: the request, its status and its volunteer's first name."""
     volunteer = session.get(User, request.volunteer_id) if request.volunteer_id else None
     return {
         **summary_params(request),

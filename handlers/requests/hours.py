@@ -37,6 +37,7 @@ def service_time_between(
 
 
 def in_service_hours(moment: datetime, hours: tuple[time, time], tz: ZoneInfo) -> bool:
+    """True if ``moment`` is within service hours."""
     local = moment.astimezone(tz).timetz().replace(tzinfo=None)
     return hours[0] <= local < hours[1]
 

@@ -176,6 +176,7 @@ ASK = router.form(
 
 
 def _private_only(ctx: Ctx) -> bool:
+    """True in a private chat; in a group, point the person to one."""
     if ctx.inbound.chat.is_group:
         ctx.reply(ctx._("Please write to me in a private chat to ask for help."))
         return False
@@ -184,6 +185,7 @@ def _private_only(ctx: Ctx) -> bool:
 
 @router.command("ask", description=N_("Ask a volunteer for help"))
 def ask(ctx: Ctx, args: str) -> None:
+    """``/ask``: open the form."""
     start_ask(ctx)
 
 
@@ -225,6 +227,7 @@ def my_requests(ctx: Ctx, args: str) -> None:
 
 
 def _reopenable(ctx: Ctx, request: HelpRequest) -> bool:
+    """Resolved less than 7 days ago."""
     return (
         request.status == RequestStatus.RESOLVED
         and request.resolved_at is not None

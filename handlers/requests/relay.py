@@ -17,6 +17,7 @@ MIN_SUMMARY = 3
 
 
 def _file(ctx: Ctx) -> dict[str, str | None]:
+    """The photo or file the inbound message carries, as history columns."""
     inbound = ctx.inbound
     if inbound.kind is Kind.PHOTO and inbound.file_id:
         return {"file_id": inbound.file_id, "file_kind": "photo", "file_name": None}
@@ -99,6 +100,7 @@ def relay(ctx: Ctx) -> bool:
 
 
 def _refuse_kind(ctx: Ctx) -> bool:
+    """Answer a sticker, a location or the like; True if refused."""
     if ctx.inbound.kind in RELAYED_KINDS:
         return False
     ctx.reply(ctx._("I can pass on text, photos and files only. Please send one of those."))
@@ -138,6 +140,7 @@ def switch_to(ctx: Ctx, request_id: int | None) -> None:
     "to", description=N_("Choose which request your messages go to (volunteers)"), role="volunteer"
 )
 def to(ctx: Ctx, args: str) -> None:
+    """``/to R-0042`` switches; ``/to`` alone offers the requests held."""
     if not args.strip():
         held = store.held_by(ctx.session, ctx.user)
         if not held:

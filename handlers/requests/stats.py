@@ -31,6 +31,7 @@ def _duration(ctx: Ctx, values: list[timedelta]) -> str:
 
 
 def _week_start(moment: datetime, ctx: Ctx) -> datetime:
+    """Monday 00:00 (community time) of the week ``moment`` falls in."""
     local = ctx.lang.local(moment)
     return (local - timedelta(days=local.weekday())).replace(
         hour=0, minute=0, second=0, microsecond=0
@@ -39,6 +40,7 @@ def _week_start(moment: datetime, ctx: Ctx) -> datetime:
 
 @router.command("teamstats", description=N_("The volunteer team's numbers (admins)"), role="admin")
 def team_stats(ctx: Ctx, args: str) -> None:
+    """``/teamstats``: open and in-progress counts, then each recent week's numbers."""
     rows = ctx.session.scalars(select(HelpRequest)).all()
     open_count = sum(r.status == RequestStatus.OPEN for r in rows)
     in_progress = sum(r.status == RequestStatus.IN_PROGRESS for r in rows)

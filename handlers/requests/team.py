@@ -280,6 +280,7 @@ PROFILE = router.form(
 
 @router.command("profile", description=N_("Your volunteer profile (volunteers)"), role="volunteer")
 def profile(ctx: Ctx, args: str) -> None:
+    """``/profile``: open the profile form (in a private chat)."""
     if ctx.inbound.chat.is_group:
         ctx.reply(ctx._("Please write to me in a private chat to change your profile."))
         return
