@@ -309,6 +309,9 @@ def test_profile_queue_order_and_alerts(
     assert "• Languages: Chinese" in bob.text and "• Kinds of help: Housing" in bob.text
     bob.press("Confirm")
     assert "Your profile is saved." in bob.text
+    bob.send("/profile")
+    assert "Your profile now: languages Chinese; kinds of help Housing; alerts on." in bob.text
+    bob.send("/cancel")
 
     alice = resident("Alice", "en")
     file_request(alice, category="Housing", description="My heating is broken, help!")  # English

@@ -280,8 +280,22 @@ PROFILE = router.form(
 
 @router.command("profile", description=N_("Your volunteer profile (volunteers)"), role="volunteer")
 def profile(ctx: Ctx, args: str) -> None:
-    """``/profile``: open the profile form (in a private chat)."""
+    """``/profile``: show the profile as it is, then open the form to change it."""
     if ctx.inbound.chat.is_group:
         ctx.reply(ctx._("Please write to me in a private chat to change your profile."))
         return
+    row = ctx.session.get(VolunteerProfile, ctx.user.id)
+    if row is not None:
+        languages = MultiChoiceField(name="l", prompt="", label="", options=LANGUAGES)
+        kinds = MultiChoiceField(name="c", prompt="", label="", options=CATEGORIES)
+        anything = ctx._("any")
+        ctx.reply(
+            ctx._(
+                "Your profile now: languages {languages}; kinds of help {kinds}; alerts {alerts}."
+            ).format(
+                languages=languages.show(ctx, row.languages) if row.languages else anything,
+                kinds=kinds.show(ctx, row.categories) if row.categories else anything,
+                alerts=ctx._("on") if row.alerts else ctx._("off"),
+            )
+        )
     engine.start(ctx, PROFILE)
