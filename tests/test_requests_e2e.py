@@ -132,6 +132,15 @@ async def test_a_request_from_filing_to_rating_over_telegram(session_factory, co
             f"{winner_name} (volunteer, #R-0001):\nThanks, I am reading it now.",
         )
 
+        sent_back = api.user_sends_document(
+            user_id=winner, file_name="translation.pdf", first_name=winner_name
+        )
+        translation = sent_back["message"]["document"]["file_id"]
+        document = await _said(
+            api, worker, RESIDENT, f"{winner_name} (volunteer, #R-0001):", "sendDocument"
+        )
+        assert document.params["document"] == translation
+
         # Resolve; Alice rates it.
         api.user_sends_text(
             user_id=winner, text="/resolve Translated the letter.", first_name=winner_name
@@ -151,7 +160,9 @@ async def test_a_request_from_filing_to_rating_over_telegram(session_factory, co
         await _said(api, worker, RESIDENT, "Would you like to add a comment?")
 
 
-async def _said(api: BotApiStandin, worker: OutboxWorker, chat_id: int, words: str):
+async def _said(
+    api: BotApiStandin, worker: OutboxWorker, chat_id: int, words: str, method: str | None = None
+):
     """Wait for a message (or an edit) to ``chat_id`` whose text or caption holds ``words``.
 
     The outbox is woken after every write, but a wake that comes while a run is still pacing
@@ -161,7 +172,7 @@ async def _said(api: BotApiStandin, worker: OutboxWorker, chat_id: int, words: s
 
     def matches(call) -> bool:
         said = call.params.get("text") or call.params.get("caption") or ""
-        return _to(chat_id)(call) and words in said
+        return _to(chat_id)(call) and words in said and method in (None, call.method)
 
     for _ in range(15):
         try:
