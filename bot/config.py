@@ -72,8 +72,34 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "3d",
         "How long after a case is resolved the reporter is asked if the problem is solved.",
     ),
+    "LINLI_REQUEST_CLAIM_WITHIN": (
+        "30m",
+        "A help request nobody claimed within this (service hours) is announced again.",
+    ),
+    "LINLI_REQUEST_URGENT_CLAIM_WITHIN": ("10m", "The same for urgent help requests."),
+    "LINLI_REQUEST_ADMINS_AFTER": (
+        "2h",
+        "A help request still unclaimed after this (service hours): admins are told.",
+    ),
+    "LINLI_REQUEST_REMIND_AFTER": (
+        "24h",
+        "A volunteer silent this long in a claimed request (service hours) is reminded.",
+    ),
+    "LINLI_REQUEST_SILENT_ADMINS_AFTER": (
+        "48h",
+        "A volunteer silent this long (service hours): admins are told.",
+    ),
     "LINLI_LOG_LEVEL": ("INFO", "DEBUG, INFO, WARNING or ERROR."),
 }
+
+#: The help requests' escalation clocks: variable → Community field, default.
+REQUEST_CLOCKS = (
+    ("LINLI_REQUEST_CLAIM_WITHIN", "request_claim_within", "30m"),
+    ("LINLI_REQUEST_URGENT_CLAIM_WITHIN", "request_urgent_claim_within", "10m"),
+    ("LINLI_REQUEST_ADMINS_AFTER", "request_admins_after", "2h"),
+    ("LINLI_REQUEST_REMIND_AFTER", "request_remind_after", "24h"),
+    ("LINLI_REQUEST_SILENT_ADMINS_AFTER", "request_silent_admins_after", "48h"),
+)
 
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]{10,}$")
 
@@ -100,6 +126,8 @@ class Settings:
     team_chats: tuple[tuple[str, str], ...] = ()  # (team, telegram chat id) from the settings
     dispute_ack_within: timedelta = timedelta(hours=24)
     dispute_followup_after: timedelta = timedelta(days=3)
+    #: Community field → duration, for the help requests' escalation clocks (REQUEST_CLOCKS).
+    request_clocks: tuple[tuple[str, timedelta], ...] = ()
 
     def community(self, bot_username: str | None = None) -> Community:
         return Community(
@@ -112,6 +140,7 @@ class Settings:
             team_chats=dict(self.team_chats),
             dispute_ack_within=self.dispute_ack_within,
             dispute_followup_after=self.dispute_followup_after,
+            **dict(self.request_clocks),
         )
 
 
@@ -220,6 +249,7 @@ def load_settings(
     for name, default in (
         ("LINLI_DISPUTE_ACK_WITHIN", "24h"),
         ("LINLI_DISPUTE_FOLLOWUP_AFTER", "3d"),
+        *((name, default) for name, _, default in REQUEST_CLOCKS),
     ):
         raw = get(name, default)
         value = parse_duration(raw)
@@ -248,4 +278,5 @@ def load_settings(
         team_chats=tuple(teams),
         dispute_ack_within=durations["LINLI_DISPUTE_ACK_WITHIN"],
         dispute_followup_after=durations["LINLI_DISPUTE_FOLLOWUP_AFTER"],
+        request_clocks=tuple((field, durations[name]) for name, field, _ in REQUEST_CLOCKS),
     )

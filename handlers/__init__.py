@@ -10,12 +10,13 @@ from handlers.router import Registry
 
 def build_registry() -> Registry:
     """Every flow module's router, in the order the help lists their commands."""
-    from handlers import events, language, roles, start, teams, upcoming
+    from handlers import events, language, requests, roles, start, teams, upcoming
 
     return Registry(
         [
             start.router,
             events.router,
+            requests.router,
             upcoming.router,
             language.router,
             roles.router,

@@ -141,6 +141,14 @@ class Community:
     team_chats: Mapping[str, str] = field(default_factory=dict)
     dispute_ack_within: timedelta = timedelta(hours=24)
     dispute_followup_after: timedelta = timedelta(days=3)
+    #: Help requests: unclaimed this long in service hours → announced again in the room
+    #: (urgent ones sooner); longer → admins. A claimed one whose volunteer is silent this
+    #: long → the volunteer is reminded; longer → admins.
+    request_claim_within: timedelta = timedelta(minutes=30)
+    request_urgent_claim_within: timedelta = timedelta(minutes=10)
+    request_admins_after: timedelta = timedelta(hours=2)
+    request_remind_after: timedelta = timedelta(hours=24)
+    request_silent_admins_after: timedelta = timedelta(hours=48)
 
     def deep_link(self, payload: str) -> str | None:
         """``https://t.me/<bot>?start=<payload>`` when the transport has a bot username."""

@@ -11,7 +11,6 @@ from handlers.types import Ctx
 router = Router("upcoming")
 
 COMING = {
-    "rq": N_("Asking the volunteer team for help in this chat is coming soon."),
     "dp": N_("Reporting a dispute between neighbours in this chat is coming soon."),
 }
 
@@ -23,19 +22,9 @@ def _coming(ctx: Ctx, service: str) -> None:
     )
 
 
-@router.command("ask", description=N_("Ask a volunteer for help"))
-def ask(ctx: Ctx, args: str) -> None:
-    _coming(ctx, "rq")
-
-
 @router.command("report", description=N_("Report a dispute between neighbours"))
 def report(ctx: Ctx, args: str) -> None:
     _coming(ctx, "dp")
-
-
-@router.button("rq")
-def request_button(ctx: Ctx, rest: str) -> None:
-    _coming(ctx, "rq")
 
 
 @router.button("dp")

@@ -53,6 +53,7 @@ def test_values_are_read():
         ("LINLI_WEBHOOK_SECRET", "has spaces"),
         ("LINLI_OUTBOX_INTERVAL", "soon"),
         ("LINLI_LOG_LEVEL", "LOUD"),
+        ("LINLI_REQUEST_CLAIM_WITHIN", "half an hour"),
     ],
 )
 def test_malformed_value_names_the_variable(name, value):
@@ -114,3 +115,19 @@ def test_service_settings_are_read():
 def test_malformed_service_setting_names_the_variable(name, value):
     with pytest.raises(ConfigError, match=name):
         load_settings({name: value})
+
+
+def test_help_request_clocks():
+    from datetime import timedelta
+
+    default = load_settings({}).community()
+    assert (default.request_claim_within, default.request_urgent_claim_within) == (
+        timedelta(minutes=30),
+        timedelta(minutes=10),
+    )
+    community = load_settings(
+        {"LINLI_REQUEST_CLAIM_WITHIN": "45m", "LINLI_REQUEST_SILENT_ADMINS_AFTER": "3d"}
+    ).community()
+    assert community.request_claim_within == timedelta(minutes=45)
+    assert community.request_silent_admins_after == timedelta(days=3)
+    assert community.request_admins_after == timedelta(hours=2)

@@ -16,10 +16,12 @@ from handlers.forms.engine import Form
 from handlers.forms.fields import (
     Choice,
     ChoiceField,
+    ConsentField,
     DateTimeField,
     EndField,
     Invalid,
     LocationField,
+    MultiChoiceField,
     NumberField,
     NumberOrUnlimitedField,
     PhotoField,
@@ -516,3 +518,74 @@ def test_number_or_unlimited(plan_dispatcher):
     assert "名额: 不限" in person.text
     person.press("确认")
     assert SUBMITTED[0]["places"] == "unlimited"
+
+
+CONSENT_FORM = Form(
+    name="test.consent",
+    title=N_("Cancel"),
+    fields=(
+        ConsentField(
+            name="agree",
+            prompt=N_("Please answer with the Yes or No button."),
+            label=N_("Yes"),
+            refusal=N_("Please choose one of the buttons."),
+        ),
+        MultiChoiceField(
+            name="pets",
+            prompt=N_("Please send text."),
+            label=N_("No"),
+            options=(Choice("cat", N_("Yes")), Choice("dog", N_("No")), Choice("fish", N_("Skip"))),
+        ),
+    ),
+    on_submit=_submit,
+)
+
+
+@pytest.fixture
+def consent_dispatcher(session_factory, community, clock):
+    SUBMITTED.clear()
+    router = Router("test-consent")
+    router.form(CONSENT_FORM)
+
+    @router.command("testconsent")
+    def open_form(ctx, args):
+        from handlers.forms import engine
+
+        engine.start(ctx, CONSENT_FORM)
+
+    registry = Registry([*build_registry().routers, router])
+    return Dispatcher(
+        session_factory=session_factory, registry=registry, community=community, clock=clock
+    )
+
+
+@pytest.mark.parametrize(
+    ("hint", "no", "refusal"),
+    [
+        ("en", "No", "Please choose one of the buttons."),
+        ("zh-hans", "否", "请点击下面的一个按钮进行选择。"),
+    ],
+)
+def test_consent_field_refuses_no_and_stays(consent_dispatcher, hint, no, refusal):
+    person = Resident(consent_dispatcher, "P", hint)
+    person.send("/testconsent")
+    person.press(no)
+    assert refusal in person.text
+    assert "(1/2)" in person.text, "still at the consent question"
+    person.press("Yes" if hint == "en" else "是")
+    assert "(2/2)" in person.text
+
+
+def test_multi_choice_field_collects_each_choice_once(consent_dispatcher):
+    person = Resident(consent_dispatcher, "P", "en")
+    person.send("/testconsent")
+    person.press("Yes")
+    person.press("Skip")  # fish (a choice labelled Skip, not the Skip button: the first match)
+    person.press("Yes")  # cat
+    person.press("Yes")  # cat again: still two
+    assert "Received 2 of at most 3." in person.text
+    person.press("Done")
+    assert "Please check your answers:" in person.text
+    assert "• No: Skip and Yes" in person.text
+    person.press("Confirm")
+    assert SUBMITTED == [{"agree": True, "pets": ["fish", "cat"]}]

@@ -104,7 +104,18 @@ async def test_command_menus_are_registered_per_language(session_factory, commun
         assert (
             set(zh)
             == set(en)
-            == {"start", "menu", "help", "cancel", "events", "myevents", "ask", "report", "lang"}
+            == {
+                "start",
+                "menu",
+                "help",
+                "cancel",
+                "events",
+                "myevents",
+                "ask",
+                "myrequests",
+                "report",
+                "lang",
+            }
         )
 
 

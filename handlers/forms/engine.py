@@ -194,7 +194,9 @@ def _store(ctx: Ctx, form: Form, field: Field, value: Any) -> None:
     """Keep an answer; move on unless a multi-answer field still has room."""
     data = dict(ctx.conversation.data)
     if field.max_items > 1:
-        items = [*(data.get(field.name) or []), value]
+        items = list(data.get(field.name) or [])
+        if value not in items:  # the same choice (or file) twice counts once
+            items.append(value)
         data[field.name] = items
         if len(items) < field.max_items:
             ctx.conversation.data = data

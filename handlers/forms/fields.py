@@ -272,6 +272,33 @@ class YesNoField(Field):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ConsentField(YesNoField):
+    """Yes or No, where only Yes lets the form go on: No is answered with ``refusal`` (a msgid
+    saying why the consent is needed and that Cancel stops without keeping anything), and the
+    question stays."""
+
+    refusal: str
+
+    def pick(self, ctx: Ctx, index: int) -> bool:
+        if index == 1:
+            raise Invalid(self.refusal)
+        return super().pick(ctx, index)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MultiChoiceField(ChoiceField):
+    """Several of a fixed list: each press adds one (again: no change), Done ends. The value is
+    the list of chosen values."""
+
+    @property
+    def max_items(self) -> int:
+        return len(self.options)
+
+    def show(self, ctx: Ctx, value: Any) -> str:
+        return ctx.lang.list([ChoiceField.show(self, ctx, item) for item in value])
+
+
+@dataclass(frozen=True, kw_only=True)
 class LocationField(Field):
     """A shared location, or (``allow_text``) a place written out, like “Building 3, 1202”."""
 
@@ -323,6 +350,10 @@ class PhotoField(Field):
 
     def show(self, ctx: Ctx, value: Any) -> str:
         items = value if isinstance(value, list) else [value]
+        if any(item.get("kind") == "document" for item in items):
+            return ctx.lang.ngettext("{count} file", "{count} files", len(items)).format(
+                count=len(items)
+            )
         return ctx.lang.ngettext("{count} photo", "{count} photos", len(items)).format(
             count=len(items)
         )

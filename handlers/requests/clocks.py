@@ -1,0 +1,116 @@
+"""Timely answers: the escalation sweep. Clocks count only service-hours time, so at night
+they wait. Each step happens once: the request's level says how far it has gone, and it is
+raised with a conditional UPDATE before anything is said (a second sweeper sees the new level).
+
+- open, not claimed: after 30 minutes (urgent: 10) announced again in the team's room; after
+  2 hours the admins are told. The clock starts when the request entered the queue.
+- claimed, the volunteer silent: after 24 hours the volunteer is reminded; after 48 hours the
+  admins are told. The clock starts at the claim or the volunteer's last message.
+
+The limits are the community's settings (``LINLI_REQUEST_*``); these are the defaults.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from db import outbox
+from db.models import HelpRequest, RequestStatus, User
+from db.teams import VOLUNTEERS, notify_admins, notify_team
+from handlers.requests.common import first_name, ref, router, summary_params
+from handlers.requests.hours import service_time_between
+from handlers.types import Community
+
+
+def claim_within(community: Community, *, urgent: bool) -> timedelta:
+    """How long a request may wait unclaimed (service hours) before it is announced again."""
+    return community.request_urgent_claim_within if urgent else community.request_claim_within
+
+
+def _raise_level(session: Session, request: HelpRequest, column: str, level: int) -> bool:
+    """Move the request to escalation ``level`` if it is still below it; True if this run did
+    (and should speak)."""
+    field = getattr(HelpRequest, column)
+    result = session.execute(
+        update(HelpRequest)
+        .where(HelpRequest.id == request.id, field < level, HelpRequest.status == request.status)
+        .values({column: level})
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _hours(elapsed: timedelta) -> int:
+    """Whole hours, for messages."""
+    return int(elapsed.total_seconds() // 3600)
+
+
+@router.sweep("rq.clocks")
+def escalate(session: Session, community: Community, now: datetime) -> None:
+    """Announce, remind and tell admins about requests that waited too long."""
+    hours, tz = community.service_hours, community.timezone
+    waiting = session.scalars(
+        select(HelpRequest).where(
+            HelpRequest.status == RequestStatus.OPEN, HelpRequest.unclaimed_level < 2
+        )
+    ).all()
+    for request in waiting:
+        elapsed = service_time_between(request.queued_at, now, hours, tz)
+        limit = claim_within(community, urgent=request.urgent)
+        if elapsed >= limit and _raise_level(session, request, "unclaimed_level", 1):
+            notify_team(
+                session,
+                VOLUNTEERS,
+                community.team_chats,
+                template="rq.again",
+                params={**summary_params(request), "minutes": int(elapsed.total_seconds() // 60)},
+                now=now,
+            )
+        if elapsed >= community.request_admins_after and _raise_level(
+            session, request, "unclaimed_level", 2
+        ):
+            notify_admins(
+                session,
+                community.admin_refs,
+                template="rq.admin_unclaimed",
+                params={**summary_params(request), "hours": _hours(elapsed)},
+                now=now,
+            )
+    silent = session.scalars(
+        select(HelpRequest).where(
+            HelpRequest.status == RequestStatus.IN_PROGRESS, HelpRequest.silent_level < 2
+        )
+    ).all()
+    for request in silent:
+        since = request.last_volunteer_at or request.claimed_at or request.queued_at
+        elapsed = service_time_between(since, now, hours, tz)
+        volunteer = session.get(User, request.volunteer_id) if request.volunteer_id else None
+        if (
+            elapsed >= community.request_remind_after
+            and volunteer is not None
+            and _raise_level(session, request, "silent_level", 1)
+        ):
+            outbox.enqueue_to_user(
+                session,
+                volunteer,
+                template="rq.remind",
+                params={"ref": ref(request), "hours": _hours(elapsed)},
+                now=now,
+            )
+        if elapsed >= community.request_silent_admins_after and _raise_level(
+            session, request, "silent_level", 2
+        ):
+            notify_admins(
+                session,
+                community.admin_refs,
+                template="rq.admin_silent",
+                params={
+                    "ref": ref(request),
+                    "volunteer": first_name(volunteer),
+                    "hours": _hours(elapsed),
+                },
+                now=now,
+            )

@@ -1,0 +1,163 @@
+"""What the help-request flows share: the router, the categories, how a request is described
+(in the team's room, to a volunteer, to the resident), and telling the room it changed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from db.models import HelpRequest, RequestStatus, User
+from db.requests import reference
+from db.teams import VOLUNTEERS, notify_team
+from handlers.forms.fields import Choice
+from handlers.i18n import LANGUAGE_NAMES, N_, Language
+from handlers.router import Router
+from handlers.types import Community
+
+router = Router("requests")
+
+PREFIX = "rq"
+
+CATEGORIES = (
+    Choice("translation", N_("Translation")),
+    Choice("paperwork", N_("Paperwork & visas")),
+    Choice("hospital", N_("Hospital visit")),
+    Choice("housing", N_("Housing")),
+    Choice("transport", N_("Transport & tourism")),
+    Choice("other", N_("Other")),
+)
+CATEGORY_LABELS = {choice.value: choice.label for choice in CATEGORIES}
+#: Categories that carry health information (PIPL: sensitive), asked an explicit consent.
+HEALTH_CATEGORIES = frozenset({"hospital"})
+
+NEEDED = (
+    Choice("asap", N_("As soon as possible")),
+    Choice("date", N_("On a date")),
+    Choice("flexible", N_("Flexible")),
+)
+
+STATUS_LABELS = {
+    RequestStatus.OPEN: N_("waiting for a volunteer"),
+    RequestStatus.IN_PROGRESS: N_("in progress"),
+    RequestStatus.RESOLVED: N_("resolved"),
+    RequestStatus.CANCELLED: N_("cancelled"),
+}
+
+
+def parse_id(text: str) -> int:
+    """The request id at the start of a payload's tail (``42`` or ``42:5``); 0 when there is
+    none — no request has id 0, so it reads as "no such request"."""
+    head = text.split(":", 1)[0]
+    return int(head) if head.isdigit() and len(head) < 10 else 0
+
+
+def ref(request: HelpRequest | int) -> str:
+    """``#R-0042``."""
+    return "#" + reference(request if isinstance(request, int) else request.id)
+
+
+def first_name(user: User | None) -> str:
+    """The first word of the name the transport reports: all a resident learns of a
+    volunteer."""
+    name = (user.display_name if user else "").strip()
+    return name.split()[0] if name else "—"
+
+
+def category_label(lang: Language, category: str) -> str:
+    """The kind of help, in ``lang``."""
+    return lang.gettext(CATEGORY_LABELS.get(category, N_("Other")))
+
+
+def needed_text(lang: Language, needed: str, needed_at: str | None) -> str:
+    """When help is needed, in ``lang``: a date and time, as soon as possible, or flexible."""
+    if needed == "date" and needed_at:
+        return lang.datetime(datetime.fromisoformat(needed_at))
+    if needed == "flexible":
+        return lang.gettext(N_("Flexible"))
+    return lang.gettext(N_("As soon as possible"))
+
+
+def summary_params(request: HelpRequest) -> dict[str, Any]:
+    """What every description of a request needs, as JSON-safe outbox parameters."""
+    return {
+        "id": request.id,
+        "ref": ref(request),
+        "category": request.category,
+        "language": request.language,
+        "urgent": request.urgent,
+        "needed": request.needed,
+        "needed_at": request.needed_at.isoformat() if request.needed_at else None,
+        "created_at": request.created_at.isoformat(),
+        "description": request.description,
+    }
+
+
+def describe(lang: Language, params: dict[str, Any]) -> list[str]:
+    """The lines that describe a request to the team: never the resident's name or contact."""
+    title = lang.gettext(N_("{ref} · {category}")).format(
+        ref=params["ref"], category=category_label(lang, params["category"])
+    )
+    lines = [("⚡ " if params["urgent"] else "🙋 ") + title]
+    lines.append(
+        lang.gettext(N_("Language: {language}")).format(
+            language=LANGUAGE_NAMES.get(params["language"], params["language"])
+        )
+    )
+    if params["urgent"]:
+        lines.append(lang.gettext(N_("Urgent: yes")))
+    lines.append(
+        lang.gettext(N_("Asked: {when}")).format(
+            when=lang.datetime(datetime.fromisoformat(params["created_at"]))
+        )
+    )
+    lines.append(
+        lang.gettext(N_("Needed: {when}")).format(
+            when=needed_text(lang, params["needed"], params.get("needed_at"))
+        )
+    )
+    lines.append("")
+    lines.append(params["description"])
+    return lines
+
+
+def card_params(session: Session, request: HelpRequest) -> dict[str, Any]:
+    """The card's parameters: the request, its status and its volunteer's first name."""
+    volunteer = session.get(User, request.volunteer_id) if request.volunteer_id else None
+    return {
+        **summary_params(request),
+        "status": request.status,
+        "volunteer": first_name(volunteer) if volunteer else None,
+    }
+
+
+def update_card(
+    session: Session, community: Community, request: HelpRequest, now: datetime
+) -> bool:
+    """Post the request's card in the team's room, or edit it where it is already shown."""
+    return notify_team(
+        session,
+        VOLUNTEERS,
+        community.team_chats,
+        template="rq.card",
+        params=card_params(session, request),
+        card_key=f"{PREFIX}:{request.id}",
+        now=now,
+    )
+
+
+def announce_back(
+    session: Session, community: Community, request: HelpRequest, now: datetime, reason: str
+) -> None:
+    """The card changes back to open, and a new message in the room says so (an edit far up
+    the chat is easy to miss)."""
+    update_card(session, community, request, now)
+    notify_team(
+        session,
+        VOLUNTEERS,
+        community.team_chats,
+        template="rq.back",
+        params={**summary_params(request), "reason": reason},
+        now=now,
+    )

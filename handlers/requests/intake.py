@@ -1,0 +1,358 @@
+"""The resident's side: /ask (the form), /myrequests (status, cancel, reopen), and the rating
+with an optional comment after a request is resolved."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from db import outbox
+from db import requests as store
+from db.models import HelpRequest, RequestStatus, User
+from handlers.forms import engine
+from handlers.forms.fields import (
+    ChoiceField,
+    ConsentField,
+    DateTimeField,
+    Invalid,
+    PhotoField,
+    TextField,
+    YesNoField,
+)
+from handlers.i18n import N_
+from handlers.requests.clocks import claim_within
+from handlers.requests.common import (
+    CATEGORIES,
+    HEALTH_CATEGORIES,
+    NEEDED,
+    PREFIX,
+    STATUS_LABELS,
+    announce_back,
+    category_label,
+    first_name,
+    parse_id,
+    ref,
+    router,
+    summary_params,
+    update_card,
+)
+from handlers.requests.hours import in_service_hours, next_opening
+from handlers.types import Button, Ctx
+
+
+def submit(ctx: Ctx, data: dict[str, Any]) -> None:
+    """File the request, show it in the team's room, alert matching volunteers, and tell the
+    resident the reference and when to expect an answer."""
+    if data.get("category") in HEALTH_CATEGORIES and not data.get("health_consent"):
+        raise Invalid(HEALTH_REFUSAL)
+    request = store.create_request(
+        ctx.session, ctx.user, now=ctx.now, data=data, language=ctx.lang.code
+    )
+    update_card(ctx.session, ctx.community, request, ctx.now)
+    _alert_volunteers(ctx, request)
+    ctx.reply(
+        ctx._("Thank you. Your request {ref} was sent to the volunteer team.").format(
+            ref=ref(request)
+        )
+        + "\n"
+        + expectation(ctx, urgent=request.urgent)
+        + "\n"
+        + ctx._("You can see it at any time with /myrequests.")
+    )
+
+
+def expectation(ctx: Ctx, *, urgent: bool) -> str:
+    """When the resident may expect an answer, honest about service hours."""
+    hours, tz = ctx.community.service_hours, ctx.community.timezone
+    opens, closes = (t.strftime("%H:%M") for t in hours)
+    if in_service_hours(ctx.now, hours, tz):
+        minutes = int(claim_within(ctx.community, urgent=urgent).total_seconds() // 60)
+        return ctx._(
+            "A volunteer usually answers within {minutes} minutes during service hours "
+            "({opens}–{closes}). You will get a message here when someone takes it."
+        ).format(minutes=minutes, opens=opens, closes=closes)
+    return ctx._(
+        "Our volunteers answer from {opens} to {closes}. It is outside those hours now, so "
+        "please expect an answer after {when}. You will get a message here."
+    ).format(opens=opens, closes=closes, when=ctx.lang.datetime(next_opening(ctx.now, hours, tz)))
+
+
+def _alert_volunteers(ctx: Ctx, request: HelpRequest) -> None:
+    """A private alert to each opted-in volunteer whose profile matches — only in service
+    hours: outside them the alert waits for the morning (and is dropped if claimed first)."""
+    due = next_opening(ctx.now, ctx.community.service_hours, ctx.community.timezone)
+    for volunteer in store.alert_recipients(ctx.session, request):
+        outbox.enqueue_to_user(
+            ctx.session,
+            volunteer,
+            template="rq.alert",
+            params=summary_params(request),
+            now=ctx.now,
+            due_at=due,
+            dedup_key=f"{PREFIX}:{request.id}:alert:u{volunteer.id}",
+        )
+
+
+def drop_alerts(ctx: Ctx, request_id: int) -> None:
+    """Alerts not yet sent for a request someone took (or that was cancelled) are dropped."""
+    outbox.cancel_pending(ctx.session, dedup_prefix=f"{PREFIX}:{request_id}:alert:")
+
+
+HEALTH_REFUSAL = N_(
+    "We understand. Without this consent we cannot pass a request about your health to a "
+    "volunteer, so it cannot be sent. Press Yes if you change your mind, or Cancel: nothing "
+    "you entered will be kept."
+)
+
+ASK = router.form(
+    engine.Form(
+        name="rq.ask",
+        title=N_("Ask a volunteer for help"),
+        confirm_label=N_("✅ Send request"),
+        on_submit=submit,
+        fields=(
+            ChoiceField(
+                name="category",
+                prompt=N_("What do you need help with?"),
+                label=N_("Kind of help"),
+                options=CATEGORIES,
+            ),
+            ConsentField(
+                name="health_consent",
+                prompt=N_(
+                    "A hospital visit means telling a volunteer about your health. Chinese law "
+                    "(PIPL) treats health information as sensitive, so we ask first: do you "
+                    "agree that the volunteer team sees what you tell us about your health, "
+                    "only to help you with this request?"
+                ),
+                label=N_("Consent to share health information"),
+                refusal=HEALTH_REFUSAL,
+                when=lambda data: data.get("category") in HEALTH_CATEGORIES,
+            ),
+            TextField(
+                name="description",
+                prompt=N_(
+                    "Please describe what you need, in any language you like "
+                    "(5 to 2,000 characters)."
+                ),
+                label=N_("Description"),
+                min_length=5,
+                max_length=2000,
+            ),
+            PhotoField(
+                name="attachment",
+                prompt=N_(
+                    "If you have a photo or a file that helps (for example a letter to "
+                    "translate), send it now."
+                ),
+                label=N_("Attachment"),
+                optional=True,
+                accept_documents=True,
+            ),
+            ChoiceField(
+                name="needed",
+                prompt=N_("When do you need help?"),
+                label=N_("When"),
+                options=NEEDED,
+                columns=3,
+            ),
+            DateTimeField(
+                name="needed_at",
+                prompt=N_("On which day and at what time? For example 2026-12-24 14:00."),
+                label=N_("Date and time"),
+                when=lambda data: data.get("needed") == "date",
+            ),
+            YesNoField(name="urgent", prompt=N_("Is it urgent?"), label=N_("Urgent")),
+            YesNoField(
+                name="share_name",
+                prompt=N_(
+                    "May the volunteer who helps you see your Telegram name and username? "
+                    "If you say No, they see only your request."
+                ),
+                label=N_("Show my name to the volunteer"),
+            ),
+        ),
+    )
+)
+
+
+def _private_only(ctx: Ctx) -> bool:
+    """True in a private chat; in a group, point the person to one."""
+    if ctx.inbound.chat.is_group:
+        ctx.reply(ctx._("Please write to me in a private chat to ask for help."))
+        return False
+    return True
+
+
+@router.command("ask", description=N_("Ask a volunteer for help"))
+def ask(ctx: Ctx, args: str) -> None:
+    """``/ask``: open the form."""
+    start_ask(ctx)
+
+
+@router.command("myrequests", description=N_("Your help requests and their status"))
+def my_requests(ctx: Ctx, args: str) -> None:
+    """List the resident's requests, with Cancel for open ones and Reopen where allowed."""
+    if not _private_only(ctx):
+        return
+    requests = store.residents_requests(ctx.session, ctx.user)
+    if not requests:
+        ctx.reply(
+            ctx._("You have not asked the volunteer team for help yet."),
+            ((Button(ctx._("🙋 Ask a volunteer"), f"{PREFIX}:new"),),),
+        )
+        return
+    lines = [ctx._("Your help requests:")]
+    buttons = []
+    for request in requests:
+        values = {
+            "ref": ref(request),
+            "category": category_label(ctx.lang, request.category),
+            "status": ctx._(STATUS_LABELS[RequestStatus(request.status)]),
+            "when": ctx.lang.date(request.created_at),
+        }
+        if request.status == RequestStatus.IN_PROGRESS:
+            helper = ctx.session.get(User, request.volunteer_id)
+            line = ctx._("{ref} · {category} · {name} is helping you (asked {when})")
+            values["name"] = first_name(helper)
+        else:
+            line = ctx._("{ref} · {category} · {status} (asked {when})")
+        lines.append(line.format(**values))
+        if request.status == RequestStatus.OPEN:
+            label = ctx._("✖️ Cancel {ref}").format(ref=ref(request))
+            buttons.append((Button(label, f"{PREFIX}:cancel:{request.id}"),))
+        elif _reopenable(ctx, request):
+            label = ctx._("↩️ Reopen {ref}").format(ref=ref(request))
+            buttons.append((Button(label, f"{PREFIX}:reopen:{request.id}"),))
+    ctx.reply("\n".join(lines), tuple(buttons))
+
+
+def _reopenable(ctx: Ctx, request: HelpRequest) -> bool:
+    """Resolved less than 7 days ago."""
+    return (
+        request.status == RequestStatus.RESOLVED
+        and request.resolved_at is not None
+        and request.resolved_at >= ctx.now - store.REOPEN_WITHIN
+    )
+
+
+def not_yours(ctx: Ctx) -> None:
+    """A request id that is not the resident's own (or does not exist): nothing is revealed."""
+    ctx.reply(ctx._("I could not find that request among yours. Send /myrequests to see them."))
+
+
+def cancel_request(ctx: Ctx, rest: str) -> None:
+    """``rq:cancel:42`` — the resident withdraws an open request."""
+    result = store.cancel(ctx.session, parse_id(rest), ctx.user, now=ctx.now)
+    if result.outcome is store.Outcome.MISSING or result.request is None:
+        not_yours(ctx)
+        return
+    if not result.done:
+        ctx.reply(
+            ctx._("{ref} can no longer be cancelled: it is {status}.").format(
+                ref=ref(result.request),
+                status=ctx._(STATUS_LABELS[RequestStatus(result.request.status)]),
+            )
+        )
+        return
+    drop_alerts(ctx, result.request.id)
+    update_card(ctx.session, ctx.community, result.request, ctx.now)
+    ctx.reply(ctx._("Your request {ref} is cancelled.").format(ref=ref(result.request)))
+
+
+def reopen_request(ctx: Ctx, rest: str) -> None:
+    """``rq:reopen:42`` — within 7 days of being resolved, back to the queue."""
+    result = store.reopen(ctx.session, parse_id(rest), ctx.user, now=ctx.now)
+    if result.outcome is store.Outcome.MISSING or result.request is None:
+        not_yours(ctx)
+        return
+    if not result.done:
+        ctx.reply(
+            ctx._(
+                "{ref} cannot be reopened: only a resolved request can, within 7 days. "
+                "You can ask again with /ask."
+            ).format(ref=ref(result.request))
+        )
+        return
+    announce_back(ctx.session, ctx.community, result.request, ctx.now, "reopened")
+    ctx.reply(
+        ctx._(
+            "{ref} is open again and back with the volunteer team. You will be told who takes it."
+        ).format(ref=ref(result.request))
+    )
+
+
+def rate_request(ctx: Ctx, rest: str) -> None:
+    """``rq:rate:42:5`` — the resident rates a resolved request, then may add a comment."""
+    parts = rest.split(":")
+    stars = int(parts[1]) if len(parts) == 2 and parts[1].isdigit() else 0
+    result = store.rate(ctx.session, parse_id(rest), ctx.user, stars)
+    if result.outcome is store.Outcome.MISSING or result.request is None:
+        not_yours(ctx)
+        return
+    if not result.done:
+        ctx.reply(
+            ctx._("{ref} was already rated, or is not resolved. Thank you all the same!").format(
+                ref=ref(result.request)
+            )
+        )
+        return
+    ctx.reply(
+        ctx._("Thank you for rating {ref}: {stars}.").format(
+            ref=ref(result.request), stars="⭐" * stars
+        )
+    )
+    _tell_volunteer(ctx, result.request, stars=stars)
+    engine.start(ctx, COMMENT, initial={"request_id": result.request.id})
+
+
+def _tell_volunteer(ctx: Ctx, request: HelpRequest, **params: Any) -> None:
+    """The volunteer who helped hears the rating and the comment (never who wrote them, beyond
+    what they already know)."""
+    volunteer = ctx.session.get(User, request.volunteer_id) if request.volunteer_id else None
+    if volunteer is not None:
+        outbox.enqueue_to_user(
+            ctx.session,
+            volunteer,
+            template="rq.feedback",
+            params={"ref": ref(request), **params},
+            now=ctx.now,
+        )
+
+
+def save_comment(ctx: Ctx, data: dict[str, Any]) -> None:
+    """Keep the resident's comment on their rated request."""
+    request = store.own_request(ctx.session, int(data["request_id"]), ctx.user)
+    if request is None:
+        not_yours(ctx)
+        return
+    if data.get("comment"):
+        request.comment = data["comment"]
+        _tell_volunteer(ctx, request, comment=data["comment"])
+        ctx.reply(ctx._("Thank you, your comment was passed to the volunteer team."))
+    else:
+        ctx.reply(ctx._("Thank you."))
+
+
+COMMENT = router.form(
+    engine.Form(
+        name="rq.comment",
+        title=N_("A comment on the help you got"),
+        confirm_label=N_("✅ Send"),
+        on_submit=save_comment,
+        fields=(
+            TextField(
+                name="comment",
+                prompt=N_("Would you like to add a comment? Write it here, or press Skip."),
+                label=N_("Comment"),
+                optional=True,
+                max_length=1000,
+            ),
+        ),
+    )
+)
+
+
+def start_ask(ctx: Ctx) -> None:
+    """Open the /ask form (from the command, the menu or /myrequests)."""
+    if _private_only(ctx):
+        engine.start(ctx, ASK)

@@ -1,0 +1,192 @@
+"""The whole help-request path over HTTP, through the real python-telegram-bot Application on
+the Bot API stand-in: an English resident files a request with a photo, the card appears in the
+volunteers' group, two volunteers press Claim at once and one wins, the conversation is relayed
+both ways with the photo, the volunteer resolves and the resident rates."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.outbox import OutboxWorker
+from db.users import get_or_create_user, grant_role
+from tests.standin import BotApiStandin
+from tests.test_telegram_e2e import running_bot
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+GROUP = -100500
+RESIDENT, BOB, CAROL, ADMIN = 101, 201, 202, 9000
+
+
+def _to(chat_id: int, methods=("sendMessage", "sendPhoto", "sendDocument", "editMessageText")):
+    return lambda call: call.method in methods and int(call.params.get("chat_id", 0)) == chat_id
+
+
+def _buttons(call) -> dict[str, str]:
+    markup = call.params.get("reply_markup") or {}
+    return {
+        button["text"]: button.get("callback_data")
+        for row in markup.get("inline_keyboard", [])
+        for button in row
+    }
+
+
+async def _answer(
+    api: BotApiStandin, count: int, label: str | None = None, text: str | None = None
+):
+    """Wait for the resident's ``count``-th message, then press ``label`` or type ``text``."""
+    calls = await api.wait_for(_to(RESIDENT), count=count)
+    last = calls[-1]
+    if label is not None:
+        payload = next(p for t, p in _buttons(last).items() if label in t)
+        api.user_presses(user_id=RESIDENT, data=payload, first_name="Alice")
+    elif text is not None:
+        api.user_sends_text(user_id=RESIDENT, text=text, first_name="Alice")
+    return last
+
+
+async def test_a_request_from_filing_to_rating_over_telegram(session_factory, community, clock):
+    async with running_bot(session_factory, community) as (api, _, worker):
+        # The admin binds the volunteers' group; two volunteers have opened a private chat.
+        api.user_sends_text(user_id=ADMIN, text="/bind volunteers", chat_id=GROUP)
+        [bound] = await api.wait_for(_to(GROUP))
+        assert "room of the volunteer team" in bound.params["text"]
+        for volunteer, name in ((BOB, "Bob"), (CAROL, "Carol")):
+            api.user_sends_text(user_id=volunteer, text="/start", first_name=name)
+            await api.wait_for(_to(volunteer))
+        with session_factory() as session, session.begin():
+            for volunteer in (BOB, CAROL):
+                user = get_or_create_user(
+                    session, transport="telegram", external_id=str(volunteer), now=clock()
+                )
+                grant_role(session, user, "volunteer", now=clock(), by="test")
+
+        # Alice files a request in English, with a photo of the letter.
+        api.user_sends_text(user_id=RESIDENT, text="/ask", first_name="Alice")
+        await _answer(api, 2, label="Translation")  # title, then the first question
+        await _answer(api, 3, text="Please translate the letter from my landlord.")
+        await api.wait_for(_to(RESIDENT), count=4)
+        photo = api.user_sends_photo(user_id=RESIDENT, first_name="Alice")
+        letter = photo["message"]["photo"][-1]["file_id"]
+        await _answer(api, 5, label="As soon as possible")
+        await _answer(api, 6, label="No")
+        await _answer(api, 7, label="No")
+        summary = await _answer(api, 8, label="Send request")
+        assert "• Attachment: 1 photo" in summary.params["text"]
+        calls = await api.wait_for(_to(RESIDENT), count=9)
+        assert "Your request #R-0001 was sent to the volunteer team." in calls[-1].params["text"]
+
+        # The card appears in the group with a Claim button (the outbox is woken at once).
+        card_call = await _said(api, worker, GROUP, "#R-0001 · Translation")
+        card = api.sent_messages(GROUP)[1]
+        assert card["message_id"] == card_call.response["result"]["message_id"]
+        assert card["text"].startswith("🙋 #R-0001 · Translation")
+        assert "Alice" not in card["text"]
+        assert _buttons_of(card) == {"✋ Claim": "rq:claim:1"}
+
+        # Bob and Carol press Claim at the same moment: one wins, the other is told.
+        for volunteer, name in ((BOB, "Bob"), (CAROL, "Carol")):
+            api.user_presses(
+                user_id=volunteer,
+                data="rq:claim:1",
+                chat_id=GROUP,
+                message_id=card["message_id"],
+                first_name=name,
+            )
+        won = await _said(api, worker, GROUP, "I sent the details in a private chat.")
+        lost = await _said(api, worker, GROUP, "#R-0001 was already taken by")
+        winner_name = won.params["text"].split(" ")[0]
+        winner = BOB if winner_name == "Bob" else CAROL
+        loser_name = "Carol" if winner == BOB else "Bob"
+        assert lost.params["text"] == (
+            f"Sorry, {loser_name}: #R-0001 was already taken by {winner_name}."
+        )
+
+        # The card is edited in place; Alice is told; the winner gets the briefing and photo.
+        edit = await _said(api, worker, GROUP, f"✅ Claimed by {winner_name}.")
+        assert edit.method == "editMessageText"
+        assert int(edit.params["message_id"]) == card["message_id"]
+        assert len(api.sent_messages(GROUP)) == 4, "the card was edited, not posted again"
+        await _said(api, worker, RESIDENT, f"Good news: {winner_name} from the volunteer team")
+        await _said(api, worker, winner, "You are now helping with #R-0001.")
+        briefing_photo = await _said(api, worker, winner, "#R-0001 · from the resident:")
+        assert briefing_photo.method == "sendPhoto"
+        assert briefing_photo.params["photo"] == letter
+
+        # Both ways: Alice writes and sends another photo; the volunteer answers.
+        api.user_sends_text(user_id=RESIDENT, text="It is about the deposit.", first_name="Alice")
+        await _said(api, worker, RESIDENT, f"✓ Sent to {winner_name} (#R-0001).")
+        second = api.user_sends_photo(user_id=RESIDENT, caption="Page two", first_name="Alice")
+        page_two = second["message"]["photo"][-1]["file_id"]
+        await _said(api, worker, winner, "#R-0001 · from the resident:\nIt is about the deposit.")
+        relayed_photo = await _said(api, worker, winner, "#R-0001 · from the resident:\nPage two")
+        assert relayed_photo.method == "sendPhoto" and relayed_photo.params["photo"] == page_two
+        api.user_sends_text(
+            user_id=winner, text="Thanks, I am reading it now.", first_name=winner_name
+        )
+        await _said(api, worker, winner, "✓ Sent to the resident of #R-0001.")
+        await _said(
+            api,
+            worker,
+            RESIDENT,
+            f"{winner_name} (volunteer, #R-0001):\nThanks, I am reading it now.",
+        )
+
+        sent_back = api.user_sends_document(
+            user_id=winner, file_name="translation.pdf", first_name=winner_name
+        )
+        translation = sent_back["message"]["document"]["file_id"]
+        document = await _said(
+            api, worker, RESIDENT, f"{winner_name} (volunteer, #R-0001):", "sendDocument"
+        )
+        assert document.params["document"] == translation
+
+        # Resolve; Alice rates it.
+        api.user_sends_text(
+            user_id=winner, text="/resolve Translated the letter.", first_name=winner_name
+        )
+        await _said(api, worker, winner, "#R-0001 is resolved.")
+        await _said(api, worker, GROUP, f"☑️ Resolved by {winner_name}.")
+        ask_rating = await _said(
+            api, worker, RESIDENT, f"{winner_name} marked #R-0001 as resolved:"
+        )
+        assert _buttons(ask_rating)["⭐⭐⭐⭐⭐"] == "rq:rate:1:5"
+        api.user_presses(
+            user_id=RESIDENT,
+            data="rq:rate:1:5",
+            message_id=ask_rating.response["result"]["message_id"],
+        )
+        await _said(api, worker, RESIDENT, "Thank you for rating #R-0001: ⭐⭐⭐⭐⭐.")
+        await _said(api, worker, RESIDENT, "Would you like to add a comment?")
+
+
+async def _said(
+    api: BotApiStandin, worker: OutboxWorker, chat_id: int, words: str, method: str | None = None
+):
+    """Wait for a message (or an edit) to ``chat_id`` whose text or caption holds ``words``.
+
+    The outbox is woken after every write, but a wake that comes while a run is still pacing
+    a private chat is skipped by APScheduler and left to the next interval (``linli run``: 2 s;
+    here an hour) — so while waiting, the test runs the worker itself as that interval would.
+    """
+
+    def matches(call) -> bool:
+        said = call.params.get("text") or call.params.get("caption") or ""
+        return _to(chat_id)(call) and words in said and method in (None, call.method)
+
+    for _ in range(15):
+        try:
+            [call] = await api.wait_for(matches, timeout=1)
+            return call
+        except TimeoutError:
+            await worker.tick()
+    raise AssertionError(f"nobody said {words!r} to {chat_id}")
+
+
+def _buttons_of(message: dict) -> dict[str, str]:
+    markup = message.get("reply_markup") or {}
+    return {
+        button["text"]: button.get("callback_data")
+        for row in markup.get("inline_keyboard", [])
+        for button in row
+    }
