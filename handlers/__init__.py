@@ -10,6 +10,15 @@ from handlers.router import Registry
 
 def build_registry() -> Registry:
     """Every flow module's router, in the order the help lists their commands."""
-    from handlers import language, roles, start, teams, upcoming
+    from handlers import disputes, language, roles, start, teams, upcoming
 
-    return Registry([start.router, upcoming.router, language.router, roles.router, teams.router])
+    return Registry(
+        [
+            start.router,
+            upcoming.router,
+            disputes.router,
+            language.router,
+            roles.router,
+            teams.router,
+        ]
+    )

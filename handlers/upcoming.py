@@ -13,7 +13,6 @@ router = Router("upcoming")
 COMING = {
     "ev": N_("Signing up for community events in this chat is coming soon."),
     "rq": N_("Asking the volunteer team for help in this chat is coming soon."),
-    "dp": N_("Reporting a dispute between neighbours in this chat is coming soon."),
 }
 
 
@@ -34,11 +33,6 @@ def ask(ctx: Ctx, args: str) -> None:
     _coming(ctx, "rq")
 
 
-@router.command("report", description=N_("Report a dispute between neighbours"))
-def report(ctx: Ctx, args: str) -> None:
-    _coming(ctx, "dp")
-
-
 @router.button("ev")
 def events_button(ctx: Ctx, rest: str) -> None:
     _coming(ctx, "ev")
@@ -48,7 +42,3 @@ def events_button(ctx: Ctx, rest: str) -> None:
 def request_button(ctx: Ctx, rest: str) -> None:
     _coming(ctx, "rq")
 
-
-@router.button("dp")
-def dispute_button(ctx: Ctx, rest: str) -> None:
-    _coming(ctx, "dp")

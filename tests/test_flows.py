@@ -79,8 +79,6 @@ def test_lang_command_with_argument_and_typed_language_name(resident):
             "Asking the volunteer team for help in this chat is coming soon.",
         ),
         ("zh-hans", "找志愿者帮忙", "在聊天中向志愿服务队求助的功能即将开放。"),
-        ("en", "Report a dispute", "Reporting a dispute"),
-        ("zh-hans", "反映邻里纠纷", "在聊天中反映邻里纠纷的功能即将开放。"),
     ],
 )
 def test_services_not_built_yet_answer_politely(resident, hint, label, expected):

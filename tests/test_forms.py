@@ -422,3 +422,45 @@ def test_form_state_expires_at_is_set(form_dispatcher, session_factory, clock):
     person.send("/testform")
     with session_factory() as session:
         assert session.scalar(select(Conversation.expires_at)) == clock() + timedelta(hours=2)
+
+
+def test_a_field_notice_comes_before_the_next_question(session_factory, community, clock):
+    """A field's ``notice`` adds text ahead of everything else in the reply; bad input or an
+    answer that calls for nothing adds none."""
+    form = Form(
+        name="test.notice",
+        title=N_("Cancel"),
+        fields=(
+            TextField(
+                name="what",
+                prompt=N_("Please send text."),
+                label=N_("Skip"),
+                max_length=20,
+                notice=lambda ctx, value: "NOTICE" if "fire" in value else None,
+            ),
+            TextField(name="more", prompt=N_("Please send a number."), label=N_("Done")),
+        ),
+        on_submit=lambda ctx, data: None,
+    )
+    router = Router("test-notice")
+    router.form(form)
+
+    @router.command("testnotice")
+    def open_form(ctx, args):
+        from handlers.forms import engine
+
+        engine.start(ctx, form)
+
+    registry = Registry([*build_registry().routers, router])
+    dispatcher = Dispatcher(
+        session_factory=session_factory, registry=registry, community=community, clock=clock
+    )
+    alice = Resident(dispatcher, "Alice", "en")
+    alice.send("/testnotice")
+    alice.send("x" * 30)  # too long: refused, no notice
+    assert "NOTICE" not in alice.text and "too long" in alice.text
+    alice.send("a fire downstairs")
+    assert [reply.text for reply in alice.replies][0] == "NOTICE"
+    assert "Please send a number." in alice.replies[-1].text
+    alice.send("calm")
+    assert "NOTICE" not in alice.text

@@ -104,7 +104,17 @@ async def test_command_menus_are_registered_per_language(session_factory, commun
         assert (
             set(zh)
             == set(en)
-            == {"start", "menu", "help", "cancel", "events", "ask", "report", "lang"}
+            == {
+                "start",
+                "menu",
+                "help",
+                "cancel",
+                "events",
+                "ask",
+                "report",
+                "mycases",
+                "lang",
+            }
         )
 
 

@@ -225,6 +225,9 @@ def handle(ctx: Ctx, form: Form) -> None:
     except Invalid as invalid:
         prompt(ctx, form, error=invalid.text(ctx))
         return
+    extra = field.notice(ctx, value) if field.notice else None
+    if extra:
+        ctx.reply(extra)
     _store(ctx, form, field, value)
     prompt(ctx, form)
 

@@ -45,6 +45,9 @@ class Field:
     columns: int = 2
     #: Ask this field only when the answers so far satisfy it (e.g. a follow-up question).
     when: Callable[[Mapping[str, Any]], bool] | None = None
+    #: Extra text shown before the next question when an answer calls for it (e.g. the
+    #: emergency numbers when a description mentions a fire); None: nothing to add.
+    notice: Callable[[Ctx, Any], str | None] | None = None
 
     @property
     def max_items(self) -> int:
