@@ -41,4 +41,3 @@ def events_button(ctx: Ctx, rest: str) -> None:
 @router.button("rq")
 def request_button(ctx: Ctx, rest: str) -> None:
     _coming(ctx, "rq")
-

@@ -460,7 +460,7 @@ def test_a_field_notice_comes_before_the_next_question(session_factory, communit
     alice.send("x" * 30)  # too long: refused, no notice
     assert "NOTICE" not in alice.text and "too long" in alice.text
     alice.send("a fire downstairs")
-    assert [reply.text for reply in alice.replies][0] == "NOTICE"
+    assert alice.replies[0].text == "NOTICE"
     assert "Please send a number." in alice.replies[-1].text
     alice.send("calm")
     assert "NOTICE" not in alice.text
