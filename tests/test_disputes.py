@@ -49,6 +49,7 @@ def test_named_report_in_english_reaches_the_mediators_room(dispatcher, resident
     assert "Photos: 2" in card.text
     assert "Reported by: Alice, agrees to be contacted through the bot" in card.text
     assert card.row.card_key == "dp:1"
+    assert card.reply.buttons[-1][0].url == "https://t.me/linli_test_bot?start=dp_c1"
     assert [b.label for row in card.reply.buttons for b in row][:2] == ["✅ Acknowledge", "🙋 Take"]
     photos = to_chat(sent(), GROUP, "dp.photo")
     assert [p.reply.attachment.file_id for p in photos] == ["photo-a", "photo-b"]
@@ -445,3 +446,47 @@ def test_csv_export_keeps_anonymous_reporters_anonymous(resident, session_factor
     content = reply.attachment.content.decode("utf-8-sig")
     assert "#D-0001,noise,new" in content and ",anonymous," in content
     assert ",Bob," in content and "Alice" not in content and "Secret" not in content
+
+
+def test_on_the_console_the_invitation_is_a_start_command(session_factory, registry, clock):
+    """Without a bot username there are no t.me links: the mediator gets ``/start dp_…``."""
+    from zoneinfo import ZoneInfo
+
+    from bot.dispatcher import Dispatcher
+    from handlers.types import Community
+    from tests.support import Resident
+
+    console = Community(timezone=ZoneInfo("Asia/Shanghai"), default_locale="en")
+    dispatcher = Dispatcher(
+        session_factory=session_factory, registry=registry, community=console, clock=clock
+    )
+    alice = Resident(dispatcher, "alice", "en", transport="console", user_id="alice")
+    file_report(alice)
+    li = Resident(dispatcher, "li", "en", transport="console", user_id="li")
+    li.send("/start")
+    with session_factory() as session, session.begin():
+        from db.users import find_user, grant_role
+
+        grant_role(session, find_user(session, "console", "li"), "mediator", now=clock(), by="t")
+    li.press_payload("dp:inv:1")
+    li.send("About noise at night.")
+    li.press("Confirm")
+    command = li.text.splitlines()[-1]
+    assert command.startswith("/start dp_") and len(command) > len("/start dp_") + 10
+    bob = Resident(dispatcher, "bob", "en", transport="console", user_id="bob")
+    bob.send(command)
+    assert "About noise at night." in bob.text
+
+
+def test_a_photo_is_not_taken_as_an_answer(resident, session_factory, clock, sent):
+    alice = resident("Alice", "en", user_id="1121")
+    file_report(alice)
+    mediator = make_mediator(resident, session_factory, clock, hint="en")
+    mediator.press_payload("dp:ask:1")
+    mediator.send("Which floor?")
+    mediator.press("Send")
+    alice.send_kind(Kind.PHOTO, file_id="p9")
+    assert "Sorry, I did not understand that." in alice.text
+    alice.send("  ")
+    alice.send("Floor 13")
+    assert alice.text == "Thank you. Your answer was passed to the mediators (#D-0001)."

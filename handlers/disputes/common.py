@@ -444,7 +444,7 @@ def render_status(lang: Language, params: dict[str, Any]) -> Reply:
             ref=params["ref"], outcome=params.get("outcome") or ""
         )
     elif status == dp.CLOSED:
-        reason = lang.gettext(REASON_LABELS.get(params.get("reason") or "", "other"))
+        reason = lang.gettext(REASON_LABELS.get(params.get("reason") or "", REASON_LABELS["other"]))
         text = lang.gettext("Your report {ref} was closed. Reason: {reason}").format(
             ref=params["ref"], reason=reason
         )
@@ -470,7 +470,9 @@ def render_escalated(lang: Language, params: dict[str, Any]) -> Reply:
             "Please make sure a mediator takes it."
         ).format(
             ref=params["ref"],
-            category=lang.gettext(CATEGORY_LABELS.get(params["category"], "other")),
+            category=lang.gettext(
+                CATEGORY_LABELS.get(params["category"], CATEGORY_LABELS["other"])
+            ),
             since=lang.datetime(datetime.fromisoformat(params["since"])),
         )
     )

@@ -13,7 +13,7 @@ import io
 import logging
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, select
 
 from db import disputes as dp
 from db import outbox
@@ -174,7 +174,7 @@ def cases(ctx: Ctx, args: str) -> None:
         lines.append(
             ctx._("{ref} · {category} · {status} · since {date}").format(
                 ref=case.ref,
-                category=ctx._(CATEGORY_LABELS.get(case.category, "other")),
+                category=ctx._(CATEGORY_LABELS.get(case.category, CATEGORY_LABELS["other"])),
                 status=ctx._(STATUS_LABELS.get(case.status, case.status)),
                 date=ctx.lang.date(case.created_at),
             )
@@ -207,7 +207,8 @@ def export_csv(ctx: Ctx, arg: str) -> None:
             "closed_because",
         ]
     )
-    for case in ctx.session.query(DisputeCase).order_by(DisputeCase.id):
+    all_cases = list(ctx.session.scalars(select(DisputeCase).order_by(DisputeCase.id)))
+    for case in all_cases:
         reporter = ctx.session.get(User, case.reporter_id) if case.reporter_id else None
         mediator = ctx.session.get(User, case.mediator_id) if case.mediator_id else None
         linked = ctx.session.get(DisputeCase, case.linked_to_id) if case.linked_to_id else None
@@ -225,7 +226,7 @@ def export_csv(ctx: Ctx, arg: str) -> None:
                 case.close_reason or "",
             ]
         )
-    count = ctx.session.scalar(func.count(DisputeCase.id)) or 0
+    count = len(all_cases)
     ctx.reply(
         ctx.lang.ngettext("{count} case", "{count} cases", count).format(count=count),
         attachment=Attachment("disputes.csv", buffer.getvalue().encode("utf-8-sig"), "text/csv"),

@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from sqlalchemy import select
+
 from db import disputes as dp
 from db.models import DisputeCase, DisputeQuestion
 from handlers.disputes.common import (
@@ -34,7 +36,7 @@ from handlers.forms.fields import (
 )
 from handlers.i18n import N_
 from handlers.start import main_menu
-from handlers.types import Button, Ctx
+from handlers.types import Button, Ctx, Kind
 
 log = logging.getLogger(__name__)
 
@@ -177,10 +179,11 @@ EVENT_LINES = {
 
 def _event_line(ctx: Ctx, kind: str, text: str | None) -> str:
     if kind == "status":
-        return ctx._("status: {status}").format(status=ctx._(STATUS_LABELS.get(text or "", "")))
+        status = STATUS_LABELS.get(text or "", STATUS_LABELS["new"])
+        return ctx._("status: {status}").format(status=ctx._(status))
     if kind == "update":
         return ctx._("update: {text}").format(text=text)
-    return ctx._(EVENT_LINES.get(kind, "reopened"))
+    return ctx._(EVENT_LINES.get(kind, EVENT_LINES["reported"]))
 
 
 @router.command("mycases", description=N_("My dispute reports and their status"))
@@ -197,7 +200,7 @@ def my_cases(ctx: Ctx, args: str) -> None:
         lines = [
             ctx._("{ref} · {category} · {status}").format(
                 ref=case.ref,
-                category=ctx._(CATEGORY_LABELS.get(case.category, "other")),
+                category=ctx._(CATEGORY_LABELS.get(case.category, CATEGORY_LABELS["other"])),
                 status=ctx._(STATUS_LABELS.get(root.status, root.status)),
             )
         ]
@@ -212,8 +215,10 @@ def my_cases(ctx: Ctx, args: str) -> None:
             lines.append(
                 f"  {ctx.lang.date(event.at)} — {_event_line(ctx, event.kind, event.text)}"
             )
-        for question in ctx.session.query(DisputeQuestion).filter(
-            DisputeQuestion.case_id == case.id, DisputeQuestion.answer.is_(None)
+        for question in ctx.session.scalars(
+            select(DisputeQuestion).where(
+                DisputeQuestion.case_id == case.id, DisputeQuestion.answer.is_(None)
+            )
         ):
             lines.append("  " + ctx._("❓ Question: {text}").format(text=question.text))
             buttons.append(
@@ -309,10 +314,11 @@ def answer_button(ctx: Ctx, arg: str) -> None:
 @router.on_text
 def answer_by_text(ctx: Ctx) -> bool:
     """A reporter's free text while a question to them is open answers it."""
-    if ctx.inbound.chat.is_group:
+    text = ctx.inbound.text.strip() if ctx.inbound.kind is Kind.TEXT else ""
+    if ctx.inbound.chat.is_group or not text:
         return False
     question = dp.open_question(ctx.session, ctx.user)
     if question is None:
         return False
-    record_answer(ctx, question, ctx.inbound.text.strip()[:2000])
+    record_answer(ctx, question, text[:2000])
     return True
