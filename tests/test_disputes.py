@@ -490,3 +490,24 @@ def test_a_photo_is_not_taken_as_an_answer(resident, session_factory, clock, sen
     alice.send("  ")
     alice.send("Floor 13")
     assert alice.text == "Thank you. Your answer was passed to the mediators (#D-0001)."
+
+
+def test_without_a_room_mediators_are_told_privately(resident, session_factory, clock, sent):
+    li = make_mediator(resident, session_factory, clock, hint="en")
+    zhao = make_mediator(resident, session_factory, clock, "Zhao", "zh-hans", user_id="5001")
+    alice = resident("Alice", "en", user_id="1122")
+    file_report(alice)
+    assert to_chat(sent(), "5000", "dp.room")[0].text == (
+        "#D-0001: a new dispute report. Send /cases to see it."
+    )
+    assert to_chat(sent(), "5001", "dp.room")[0].text == "#D-0001：新的纠纷反映。发送 /cases 查看。"
+    zhao.press_payload("dp:take:1")
+    li.press_payload("dp:ask:1")
+    li.send("Which floor?")
+    li.press("Send")
+    alice.send("Floor 13")
+    # The answer goes to the mediator who holds the case.
+    assert [m.text for m in to_chat(sent(), "5001", "dp.room")][-1].startswith(
+        "#D-0001：反映人回答了问题“Which floor?”：Floor 13"
+    )
+    assert len(to_chat(sent(), "5000", "dp.room")) == 1

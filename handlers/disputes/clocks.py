@@ -126,7 +126,7 @@ def followup_answer(ctx: Ctx, arg: str) -> None:
         params={"status": "reopened"},
         skip=ctx.user,
     )
-    tell_room(ctx.session, ctx.community, "reopened", ctx.now, ref=root.ref)
+    tell_room(ctx.session, ctx.community, "reopened", ctx.now, case=root, ref=root.ref)
     post_card(ctx.session, ctx.community, root, ctx.now)
     ctx.reply(
         ctx._(

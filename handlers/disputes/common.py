@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from db import disputes as dp
 from db import outbox
 from db.models import DisputeCase, User
-from db.teams import MEDIATORS, notify_team
+from db.teams import MEDIATORS, notify_team, users_with_role
 from handlers.i18n import N_, Language
 from handlers.router import Handler, Router
 from handlers.start import stale_button
@@ -337,9 +337,9 @@ def render_photo(lang: Language, params: dict[str, Any]) -> Reply:
     )
 
 
-def post_card(session: Session, community: Community, root: DisputeCase, now: datetime) -> None:
-    """Post (or edit in place) the case's card in the mediators' room."""
-    notify_team(
+def post_card(session: Session, community: Community, root: DisputeCase, now: datetime) -> bool:
+    """Post (or edit in place) the case's card in the mediators' room; False: no room yet."""
+    return notify_team(
         session,
         MEDIATORS,
         community.team_chats,
@@ -376,6 +376,7 @@ ROOM_NOTES = {
     "party_meeting_other": N_("{ref}: the other side asks for another meeting time."),
     "linked": N_("{ref}: another neighbour reported the same problem ({count} reports now)."),
     "reopened": N_("{ref} was reopened: the reporter says the problem is not solved."),
+    "new": N_("{ref}: a new dispute report. Send /cases to see it."),
 }
 
 
@@ -385,17 +386,24 @@ def render_room_note(lang: Language, params: dict[str, Any]) -> Reply:
 
 
 def tell_room(
-    session: Session, community: Community, what: str, now: datetime, **params: Any
+    session: Session,
+    community: Community,
+    what: str,
+    now: datetime,
+    *,
+    case: DisputeCase | None = None,
+    **params: Any,
 ) -> None:
-    """A short note to the mediators' room (a new message, not the card)."""
-    notify_team(
-        session,
-        MEDIATORS,
-        community.team_chats,
-        template="dp.room",
-        params={"what": what, **params},
-        now=now,
-    )
+    """A short note to the mediators' room (a new message, not the card). Without a room it
+    goes privately to the case's mediator, or to every mediator if nobody holds it."""
+    params = {"what": what, **params}
+    if notify_team(
+        session, MEDIATORS, community.team_chats, template="dp.room", params=params, now=now
+    ):
+        return
+    holder = session.get(User, case.mediator_id) if case and case.mediator_id else None
+    for mediator in [holder] if holder else users_with_role(session, "mediator"):
+        outbox.enqueue_to_user(session, mediator, template="dp.room", params=params, now=now)
 
 
 def tell_reporters(

@@ -114,7 +114,7 @@ def deep_link(ctx: Ctx, rest: str) -> None:
             actor=ctx.user,
             role="party",
         )
-        tell_room(ctx.session, ctx.community, "party_opened", ctx.now, ref=case.ref)
+        tell_room(ctx.session, ctx.community, "party_opened", ctx.now, case=case, ref=case.ref)
         post_card(ctx.session, ctx.community, case, ctx.now)
     _show_party(ctx, party, case)
 
@@ -155,7 +155,9 @@ def _submit_side(ctx: Ctx, data: dict[str, Any]) -> None:
         role="party",
         text=data["text"],
     )
-    tell_room(ctx.session, ctx.community, "side", ctx.now, ref=case.ref, text=data["text"])
+    tell_room(
+        ctx.session, ctx.community, "side", ctx.now, case=case, ref=case.ref, text=data["text"]
+    )
     ctx.reply(ctx._("Thank you. The mediators will read your side and keep you informed here."))
 
 
@@ -390,7 +392,7 @@ def meeting_answer(ctx: Ctx, arg: str) -> None:
         actor=ctx.user,
         role=row.role,
     )
-    tell_room(ctx.session, ctx.community, prefix + kind, ctx.now, ref=case.ref)
+    tell_room(ctx.session, ctx.community, prefix + kind, ctx.now, case=case, ref=case.ref)
     if answer == "y":
         _remind(ctx, meeting, ctx.user)
         ctx.reply(

@@ -47,7 +47,8 @@ def _submit(ctx: Ctx, data: dict[str, Any]) -> None:
     """File the case, post or update the mediators' card, relay the photos, give the reference."""
     case = dp.file_case(ctx.session, reporter=ctx.user, data=data, now=ctx.now)
     root = dp.root_of(ctx.session, case)
-    post_card(ctx.session, ctx.community, root, ctx.now)
+    if not post_card(ctx.session, ctx.community, root, ctx.now) and root.id == case.id:
+        tell_room(ctx.session, ctx.community, "new", ctx.now, ref=case.ref)
     relay_photos(ctx.session, ctx.community, case, ctx.now)
     log.info("dispute case %d filed (linked to %s)", case.id, case.linked_to_id)
     lines = [
@@ -61,7 +62,9 @@ def _submit(ctx: Ctx, data: dict[str, Any]) -> None:
         dp.log_event(
             ctx.session, root, now=ctx.now, kind="linked", audience=dp.INTERNAL, text=case.ref
         )
-        tell_room(ctx.session, ctx.community, "linked", ctx.now, ref=root.ref, count=count)
+        tell_room(
+            ctx.session, ctx.community, "linked", ctx.now, case=root, ref=root.ref, count=count
+        )
         lines.append(
             ctx._(
                 "Other neighbours reported the same problem, so the mediators will handle "
@@ -267,6 +270,7 @@ def record_answer(ctx: Ctx, question: DisputeQuestion, text: str) -> None:
         ctx.community,
         "answer",
         ctx.now,
+        case=root,
         ref=root.ref,
         question=question.text,
         text=text,
