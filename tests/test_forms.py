@@ -404,6 +404,10 @@ def test_numbers_on_the_console_press_buttons_only_at_choices(form_dispatcher):
     person.send("2027-01-01 10:00")
     person.send("1")  # Yes: named, so the conditional location question joins the form
     assert "(6/7) Please share a location" in person.text
+    person.send("Building 3")
+    assert "(7/7) Please send a photo." in person.text
+    person.send("2")  # a photo cannot be typed: [1] Back [2] Skip [3] Cancel → Skip
+    assert "Please check your answers:" in person.text
 
 
 def test_conversation_version_counts_each_message(form_dispatcher, session_factory):

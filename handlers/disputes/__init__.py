@@ -4,7 +4,7 @@ them register on one router, ``handlers.disputes.common.router``."""
 
 from __future__ import annotations
 
-from handlers.disputes import clocks, mediate, parties, report
+from handlers.disputes import casework, clocks, mediate, parties, report
 from handlers.disputes.common import router
 
-__all__ = ["clocks", "mediate", "parties", "report", "router"]
+__all__ = ["casework", "clocks", "mediate", "parties", "report", "router"]

@@ -15,6 +15,7 @@ from typing import Any
 from db import disputes as dp
 from db import outbox
 from db.models import DisputeCase, DisputeMeeting, DisputeParty, User
+from handlers.disputes.casework import case_for_form, start_case_form
 from handlers.disputes.common import (
     action,
     emergency_notice,
@@ -23,7 +24,7 @@ from handlers.disputes.common import (
     router,
     tell_room,
 )
-from handlers.disputes.mediate import _case_for_form, _start_form, open_by_link, show_case
+from handlers.disputes.mediate import open_by_link, show_case
 from handlers.forms import engine
 from handlers.forms.engine import Form
 from handlers.forms.fields import DateTimeField, Invalid, TextField
@@ -35,7 +36,7 @@ from handlers.types import Button, Ctx, Reply
 
 def _submit_invite(ctx: Ctx, data: dict[str, Any]) -> None:
     """Create the one-time link and show it to this mediator only (never logged)."""
-    root = _case_for_form(ctx, data)
+    root = case_for_form(ctx, data)
     _, token = dp.invite(ctx.session, root, by=ctx.user, summary=data["summary"], now=ctx.now)
     dp.log_event(
         ctx.session,
@@ -80,7 +81,7 @@ INVITE = router.form(
 
 @action("inv")
 def invite_button(ctx: Ctx, arg: str) -> None:
-    _start_form(ctx, arg, INVITE)
+    start_case_form(ctx, arg, INVITE)
 
 
 @router.deep_link("dp")
@@ -233,7 +234,7 @@ def _invitees(ctx: Ctx, root: DisputeCase) -> list[tuple[User, str]]:
 
 def _submit_meeting(ctx: Ctx, data: dict[str, Any]) -> None:
     """Propose the meeting to everyone; the old proposal and its reminders are dropped."""
-    root = _case_for_form(ctx, data)
+    root = case_for_form(ctx, data)
     invited = _invitees(ctx, root)
     starts_at = datetime.fromisoformat(data["when"])
     meeting, replaced = dp.propose_meeting(
@@ -301,7 +302,7 @@ MEETING = router.form(
 
 @action("meet")
 def meeting_button(ctx: Ctx, arg: str) -> None:
-    _start_form(ctx, arg, MEETING)
+    start_case_form(ctx, arg, MEETING)
 
 
 MEETING_MESSAGES = {

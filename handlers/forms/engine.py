@@ -21,7 +21,7 @@ from datetime import timedelta
 from typing import Any
 
 from db.conversations import clear_flow
-from handlers.forms.fields import Field, Invalid
+from handlers.forms.fields import Field, Invalid, PhotoField
 from handlers.i18n import N_
 from handlers.types import Button, Ctx, Inbound, Kind
 
@@ -302,7 +302,11 @@ def expire(ctx: Ctx, form: Form | None) -> None:
 
 
 def wants_typed_input(ctx: Ctx, form: Form) -> bool:
-    """True where the current question is answered by typing (text, number, date, place,
-    photo) rather than by choosing a button."""
+    """True where the current question is answered by typing (text, number, date, place)
+    rather than by choosing a button. A photo cannot be typed, so there a typed number (on the
+    console) presses a button such as Skip or Done."""
     step = ctx.conversation.step
-    return step < len(form.fields) and not form.fields[step].choices(ctx)
+    if step >= len(form.fields):
+        return False
+    field = form.fields[step]
+    return not field.choices(ctx) and not isinstance(field, PhotoField)
