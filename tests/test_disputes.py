@@ -492,6 +492,23 @@ def test_a_photo_is_not_taken_as_an_answer(resident, session_factory, clock, sen
     assert alice.text == "Thank you. Your answer was passed to the mediators (#D-0001)."
 
 
+def test_an_old_question_does_not_swallow_free_text(resident, session_factory, clock):
+    alice = resident("Alice", "en", user_id="1123")
+    file_report(alice)
+    mediator = make_mediator(resident, session_factory, clock, hint="en")
+    mediator.press_payload("dp:ask:1")
+    mediator.send("Which floor?")
+    mediator.press("Send")
+    clock.advance(days=15)
+    alice.send("Floor 13")
+    assert "Sorry, I did not understand that." in alice.text
+    alice.send("/mycases")
+    alice.press("Answer #D-0001")  # the button still answers it
+    alice.send("Floor 13")
+    alice.press("Confirm")
+    assert alice.text == "Thank you. Your answer was passed to the mediators (#D-0001)."
+
+
 def test_without_a_room_mediators_are_told_privately(resident, session_factory, clock, sent):
     li = make_mediator(resident, session_factory, clock, hint="en")
     zhao = make_mediator(resident, session_factory, clock, "Zhao", "zh-hans", user_id="5001")

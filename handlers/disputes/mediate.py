@@ -1,5 +1,6 @@
-"""The mediators' side: ``/cases``, a case's private view, the workflow buttons (acknowledge,
-take, in progress, resolve, close), updates for the reporter, internal notes, questions.
+"""The mediators' side: ``/cases``, a case's private view and history, the workflow buttons
+(acknowledge, take or take over, in progress), the photos and the CSV. The short forms (update,
+note, question, resolve, close) are in ``casework.py``.
 
 Every press is checked again: the presser must be a mediator (or an admin), the case must exist
 and still be in a state the change applies to (a conditional UPDATE decides between two

@@ -321,7 +321,7 @@ def answer_by_text(ctx: Ctx) -> bool:
     text = ctx.inbound.text.strip() if ctx.inbound.kind is Kind.TEXT else ""
     if ctx.inbound.chat.is_group or not text:
         return False
-    question = dp.open_question(ctx.session, ctx.user)
+    question = dp.open_question(ctx.session, ctx.user, ctx.now)
     if question is None:
         return False
     record_answer(ctx, question, text[:2000])
