@@ -368,6 +368,8 @@ def test_meeting_is_agreed_and_reminded(dispatcher, resident, session_factory, c
         "Reminder: the mediation meeting about case #D-0001 is on Thu, Dec 3, 2026, 19:00, "
         "Community centre, room 2."
     )
+    assert len(to_chat(sent(), "5000", "dp.reminder")) == 2, "the mediator is reminded too"
+    assert to_chat(sent(), "1113", "dp.reminder") == [], "Bob asked for another time"
     # A new time replaces the old proposal and removes its reminders.
     mediator.press_payload("dp:meet:1")
     mediator.send("2026-12-04 19:00")
