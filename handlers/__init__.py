@@ -10,14 +10,14 @@ from handlers.router import Registry
 
 def build_registry() -> Registry:
     """Every flow module's router, in the order the help lists their commands."""
-    from handlers import events, language, requests, roles, start, teams, upcoming
+    from handlers import disputes, events, language, requests, roles, start, teams
 
     return Registry(
         [
             start.router,
             events.router,
             requests.router,
-            upcoming.router,
+            disputes.router,
             language.router,
             roles.router,
             teams.router,

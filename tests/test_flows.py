@@ -68,21 +68,6 @@ def test_lang_command_with_argument_and_typed_language_name(resident):
     assert wang.text.startswith("好的，以后我会用中文和您交流。")
 
 
-@pytest.mark.parametrize(
-    ("hint", "label", "expected"),
-    [
-        ("en", "Report a dispute", "Reporting a dispute"),
-        ("zh-hans", "反映邻里纠纷", "在聊天中反映邻里纠纷的功能即将开放。"),
-    ],
-)
-def test_services_not_built_yet_answer_politely(resident, hint, label, expected):
-    person = resident("P", hint)
-    person.send("/start")
-    person.press(label)
-    assert expected in person.text
-    assert person.buttons(), "the menu is offered again"
-
-
 def test_typed_button_label_counts_as_pressing_it(resident):
     """On Telegram typing “events” is a kindness; it acts like the button."""
     alice = resident("Alice", "en")

@@ -408,6 +408,10 @@ def test_numbers_on_the_console_press_buttons_only_at_choices(form_dispatcher):
     person.send("2027-01-01 10:00")
     person.send("1")  # Yes: named, so the conditional location question joins the form
     assert "(6/7) Please share a location" in person.text
+    person.send("Building 3")
+    assert "(7/7) Please send a photo." in person.text
+    person.send("2")  # a photo cannot be typed: [1] Back [2] Skip [3] Cancel → Skip
+    assert "Please check your answers:" in person.text
 
 
 def test_conversation_version_counts_each_message(form_dispatcher, session_factory):
@@ -589,3 +593,45 @@ def test_multi_choice_field_collects_each_choice_once(consent_dispatcher):
     assert "• No: Skip and Yes" in person.text
     person.press("Confirm")
     assert SUBMITTED == [{"agree": True, "pets": ["fish", "cat"]}]
+
+
+def test_a_field_notice_comes_before_the_next_question(session_factory, community, clock):
+    """A field's ``notice`` adds text ahead of everything else in the reply; bad input or an
+    answer that calls for nothing adds none."""
+    form = Form(
+        name="test.notice",
+        title=N_("Cancel"),
+        fields=(
+            TextField(
+                name="what",
+                prompt=N_("Please send text."),
+                label=N_("Skip"),
+                max_length=20,
+                notice=lambda ctx, value: "NOTICE" if "fire" in value else None,
+            ),
+            TextField(name="more", prompt=N_("Please send a number."), label=N_("Done")),
+        ),
+        on_submit=lambda ctx, data: None,
+    )
+    router = Router("test-notice")
+    router.form(form)
+
+    @router.command("testnotice")
+    def open_form(ctx, args):
+        from handlers.forms import engine
+
+        engine.start(ctx, form)
+
+    registry = Registry([*build_registry().routers, router])
+    dispatcher = Dispatcher(
+        session_factory=session_factory, registry=registry, community=community, clock=clock
+    )
+    alice = Resident(dispatcher, "Alice", "en")
+    alice.send("/testnotice")
+    alice.send("x" * 30)  # too long: refused, no notice
+    assert "NOTICE" not in alice.text and "too long" in alice.text
+    alice.send("a fire downstairs")
+    assert alice.replies[0].text == "NOTICE"
+    assert "Please send a number." in alice.replies[-1].text
+    alice.send("calm")
+    assert "NOTICE" not in alice.text

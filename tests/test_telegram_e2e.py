@@ -114,6 +114,7 @@ async def test_command_menus_are_registered_per_language(session_factory, commun
                 "ask",
                 "myrequests",
                 "report",
+                "mycases",
                 "lang",
             }
         )

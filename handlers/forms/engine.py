@@ -227,6 +227,9 @@ def handle(ctx: Ctx, form: Form) -> None:
     except Invalid as invalid:
         prompt(ctx, form, error=invalid.text(ctx))
         return
+    extra = field.notice(ctx, value) if field.notice else None
+    if extra:
+        ctx.reply(extra)
     _store(ctx, form, field, value)
     prompt(ctx, form)
 
@@ -301,7 +304,8 @@ def expire(ctx: Ctx, form: Form | None) -> None:
 
 
 def wants_typed_input(ctx: Ctx, form: Form) -> bool:
-    """True where the current question is answered by typing (text, number, date, place,
-    photo) rather than by choosing a button."""
+    """True where the current question is answered by typing (text, number, date, place)
+    rather than by choosing a button. A photo cannot be typed, so there a typed number (on the
+    console) presses a button such as Skip or Done."""
     step = ctx.conversation.step
     return step < len(form.fields) and form.fields[step].wants_typing(ctx)

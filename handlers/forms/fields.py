@@ -45,6 +45,9 @@ class Field:
     columns: int = 2
     #: Ask this field only when the answers so far satisfy it (e.g. a follow-up question).
     when: Callable[[Mapping[str, Any]], bool] | None = None
+    #: Extra text shown before the next question when an answer calls for it (e.g. the
+    #: emergency numbers when a description mentions a fire); None: nothing to add.
+    notice: Callable[[Ctx, Any], str | None] | None = None
 
     @property
     def max_items(self) -> int:
@@ -338,6 +341,9 @@ class PhotoField(Field):
     @property
     def max_items(self) -> int:
         return self.max_count
+
+    def wants_typing(self, ctx: Ctx) -> bool:
+        return False  # a photo cannot be typed: on the console a typed number presses Skip/Done
 
     def parse(self, ctx: Ctx, inbound: Inbound) -> dict[str, Any]:
         if inbound.kind is Kind.PHOTO and inbound.file_id:

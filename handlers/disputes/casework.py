@@ -1,0 +1,274 @@
+"""A mediator's short forms on a case: an update (for the reporter, the other side or both),
+an internal note (never relayed), a question to the reporter, resolving with an outcome and
+closing with a reason. Each is opened from the case's private view and checked again on submit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from db import disputes as dp
+from db import outbox
+from db.models import DisputeCase, User
+from handlers.disputes.common import (
+    REASON_LABELS,
+    access_case_as_mediator,
+    action,
+    is_mediator,
+    router,
+    tell_reporters,
+)
+from handlers.disputes.mediate import after_change, change_status, moved_on, show_case
+from handlers.forms import engine
+from handlers.forms.engine import Form
+from handlers.forms.fields import Choice, ChoiceField, Invalid, TextField
+from handlers.i18n import N_, Language
+from handlers.types import Button, Ctx, Reply
+
+
+def case_for_form(ctx: Ctx, data: dict[str, Any]) -> DisputeCase:
+    """The case a mediator's form is about, checked again at submit."""
+    if not is_mediator(ctx):
+        raise Invalid(N_("Sorry, only the community's mediators can do this."))
+    case = ctx.session.get(DisputeCase, data.get("case"))
+    if case is None:
+        raise Invalid(N_("That case does not exist. Send /cases to see the open ones."))
+    root = dp.root_of(ctx.session, case)
+    if root.status not in dp.OPEN:
+        raise Invalid(N_("This case is no longer open."))
+    return root
+
+
+def start_case_form(ctx: Ctx, arg: str, form: Form) -> None:
+    root = access_case_as_mediator(ctx, arg)
+    if root is None:
+        return
+    if ctx.inbound.chat.is_group:
+        ctx.reply(ctx._("Please open the case in a private chat with me: send /cases there."))
+        return
+    if root.status not in dp.OPEN:
+        moved_on(ctx, root)
+        return
+    ctx.reply(ctx._("Case {ref}").format(ref=root.ref))
+    engine.start(ctx, form, initial={"case": root.id})
+
+
+AUDIENCES = (
+    Choice("reporter", N_("The reporter")),
+    Choice("party", N_("The other side")),
+    Choice("all", N_("Both")),
+)
+
+
+def _submit_update(ctx: Ctx, data: dict[str, Any]) -> None:
+    from handlers.disputes.parties import tell_parties
+
+    root = case_for_form(ctx, data)
+    audience = data["audience"]
+    if audience in ("party", "all") and not tell_parties(ctx, root, data["text"], dry_run=True):
+        raise Invalid(N_("Nobody from the other side has opened an invitation yet."))
+    dp.log_event(
+        ctx.session,
+        root,
+        now=ctx.now,
+        kind="update",
+        audience=audience,
+        actor=ctx.user,
+        role="mediator",
+        text=data["text"],
+    )
+    if audience in ("reporter", "all"):
+        tell_reporters(
+            ctx.session, root, template="dp.update", now=ctx.now, params={"text": data["text"]}
+        )
+    if audience in ("party", "all"):
+        tell_parties(ctx, root, data["text"])
+    show_case(ctx, root, note=ctx._("The update was sent."))
+
+
+UPDATE = router.form(
+    Form(
+        name="dp.mupdate",
+        title=N_("Update on the case"),
+        fields=(
+            ChoiceField(
+                name="audience",
+                prompt=N_("Who is the update for?"),
+                label=N_("For"),
+                options=AUDIENCES,
+            ),
+            TextField(
+                name="text",
+                prompt=N_("Please write the update."),
+                label=N_("Update"),
+                max_length=2000,
+            ),
+        ),
+        on_submit=_submit_update,
+        confirm_label=N_("✅ Send"),
+    )
+)
+
+
+def _submit_note(ctx: Ctx, data: dict[str, Any]) -> None:
+    root = case_for_form(ctx, data)
+    dp.log_event(
+        ctx.session,
+        root,
+        now=ctx.now,
+        kind="note",
+        audience=dp.INTERNAL,
+        actor=ctx.user,
+        role="mediator",
+        text=data["text"],
+    )
+    show_case(ctx, root, note=ctx._("The note was kept on the case. Only mediators see it."))
+
+
+NOTE = router.form(
+    Form(
+        name="dp.mnote",
+        title=N_("Internal note"),
+        fields=(
+            TextField(
+                name="text",
+                prompt=N_("Please write the note. Only mediators see it."),
+                label=N_("Note"),
+                max_length=2000,
+            ),
+        ),
+        on_submit=_submit_note,
+    )
+)
+
+
+def _submit_question(ctx: Ctx, data: dict[str, Any]) -> None:
+    root = case_for_form(ctx, data)
+    reporter = ctx.session.get(User, root.reporter_id) if root.reporter_id else None
+    if reporter is None:
+        raise Invalid(N_("The reporter can no longer be reached."))
+    question = dp.ask(ctx.session, root, by=ctx.user, text=data["text"], now=ctx.now)
+    dp.log_event(
+        ctx.session,
+        root,
+        now=ctx.now,
+        kind="question",
+        audience=dp.INTERNAL,
+        actor=ctx.user,
+        role="mediator",
+        text=data["text"],
+    )
+    outbox.enqueue_to_user(
+        ctx.session,
+        reporter,
+        template="dp.question",
+        now=ctx.now,
+        params={"ref": root.ref, "text": data["text"], "question": question.id},
+    )
+    show_case(ctx, root, note=ctx._("The question was sent. The answer will appear here."))
+
+
+@router.template("dp.question")
+def render_question(lang: Language, params: dict[str, Any]) -> Reply:
+    return Reply(
+        lang.gettext(
+            "The mediators have a question about your report {ref}: {text}\n"
+            "Write your answer here, or press Answer."
+        ).format(ref=params["ref"], text=params["text"]),
+        ((Button(lang.gettext("✍️ Answer"), f"dp:ans:{params['question']}"),),),
+    )
+
+
+ASK = router.form(
+    Form(
+        name="dp.mask",
+        title=N_("Ask the reporter"),
+        fields=(
+            TextField(
+                name="text",
+                prompt=N_(
+                    "Please write your question. The bot passes it on; you will not learn "
+                    "who an anonymous reporter is."
+                ),
+                label=N_("Question"),
+                max_length=1000,
+            ),
+        ),
+        on_submit=_submit_question,
+        confirm_label=N_("✅ Send"),
+    )
+)
+
+
+def _submit_resolve(ctx: Ctx, data: dict[str, Any]) -> None:
+    root = case_for_form(ctx, data)
+    if change_status(
+        ctx, root, dp.RESOLVED, dp.OPEN, outcome=data["outcome"], resolved_at=ctx.now, followup=None
+    ):
+        after_change(ctx, root)
+
+
+RESOLVE = router.form(
+    Form(
+        name="dp.mresolve",
+        title=N_("Resolve the case"),
+        fields=(
+            TextField(
+                name="outcome",
+                prompt=N_("What was the outcome? The reporter reads it."),
+                label=N_("Outcome"),
+                max_length=1000,
+            ),
+        ),
+        on_submit=_submit_resolve,
+    )
+)
+
+
+def _submit_close(ctx: Ctx, data: dict[str, Any]) -> None:
+    root = case_for_form(ctx, data)
+    if change_status(ctx, root, dp.CLOSED, dp.OPEN, close_reason=data["reason"]):
+        after_change(ctx, root)
+
+
+CLOSE = router.form(
+    Form(
+        name="dp.mclose",
+        title=N_("Close the case"),
+        fields=(
+            ChoiceField(
+                name="reason",
+                prompt=N_("Why is the case closed? The reporter is told."),
+                label=N_("Reason"),
+                columns=1,
+                options=tuple(Choice(key, label) for key, label in REASON_LABELS.items()),
+            ),
+        ),
+        on_submit=_submit_close,
+    )
+)
+
+
+@action("upd")
+def update_button(ctx: Ctx, arg: str) -> None:
+    start_case_form(ctx, arg, UPDATE)
+
+
+@action("note")
+def note_button(ctx: Ctx, arg: str) -> None:
+    start_case_form(ctx, arg, NOTE)
+
+
+@action("ask")
+def ask_button(ctx: Ctx, arg: str) -> None:
+    start_case_form(ctx, arg, ASK)
+
+
+@action("res")
+def resolve_button(ctx: Ctx, arg: str) -> None:
+    start_case_form(ctx, arg, RESOLVE)
+
+
+@action("close")
+def close_button(ctx: Ctx, arg: str) -> None:
+    start_case_form(ctx, arg, CLOSE)

@@ -1,0 +1,135 @@
+"""The dispute clocks: a report nobody acknowledged in time is escalated to the admins (once);
+some days after a case is resolved its reporters are asked whether the problem is solved, and
+*No* reopens it and tells the mediators."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from db import disputes as dp
+from db.models import DisputeCase
+from db.teams import notify_admins
+from handlers.disputes.common import (
+    action,
+    parse_id,
+    post_card,
+    router,
+    tell_reporters,
+    tell_room,
+)
+from handlers.i18n import Language
+from handlers.types import Button, Community, Ctx, Reply
+
+log = logging.getLogger(__name__)
+
+
+@router.sweep("dp.escalate")
+def escalate(session: Session, community: Community, now: datetime) -> None:
+    """Tell every admin about each case still new after ``dispute_ack_within``, once."""
+    for case in dp.unacknowledged_since(session, now - community.dispute_ack_within):
+        if not dp.mark_escalated(session, case, now):
+            continue
+        notify_admins(
+            session,
+            community.admin_refs,
+            template="dp.escalated",
+            params={
+                "ref": case.ref,
+                "category": case.category,
+                "since": case.created_at.isoformat(),
+            },
+            now=now,
+            dedup_key=f"dp:{case.id}:escalated",
+        )
+        dp.log_event(session, case, now=now, kind="escalated", audience=dp.INTERNAL)
+        log.info("dispute case %d escalated to admins", case.id)
+
+
+@router.sweep("dp.followup")
+def follow_up(session: Session, community: Community, now: datetime) -> None:
+    """Ask the reporters of each case resolved ``dispute_followup_after`` ago, once."""
+    for case in dp.resolved_before(session, now - community.dispute_followup_after):
+        if not dp.set_followup(session, case, expected=None, to="asked"):
+            continue
+        stamp = int(case.resolved_at.timestamp()) if case.resolved_at else 0
+        tell_reporters(
+            session, case, template="dp.followup", now=now, dedup=f"dp:{case.id}:followup:{stamp}"
+        )
+        log.info("dispute case %d: follow-up question sent", case.id)
+
+
+@router.template("dp.followup")
+def render_followup(lang: Language, params: dict[str, Any]) -> Reply:
+    case = params["case"]
+    return Reply(
+        lang.gettext("Your report {ref} was resolved some days ago. Is the problem solved?").format(
+            ref=params["ref"]
+        ),
+        (
+            (
+                Button(lang.gettext("👍 Yes, solved"), f"dp:fu:{case}:y"),
+                Button(lang.gettext("👎 No, not solved"), f"dp:fu:{case}:n"),
+            ),
+        ),
+    )
+
+
+@action("fu")
+def followup_answer(ctx: Ctx, arg: str) -> None:
+    """The reporter's answer: Yes is noted; No reopens the case and tells the mediators."""
+    raw_id, _, answer = arg.partition(":")
+    case_id = parse_id(raw_id)
+    case = ctx.session.get(DisputeCase, case_id) if case_id else None
+    if case is None or case.reporter_id != ctx.user.id or answer not in ("y", "n"):
+        ctx.reply(ctx._("That question is not for you, or it no longer exists."))
+        return
+    root = dp.root_of(ctx.session, case)
+    if root.status != dp.RESOLVED or root.followup != "asked":
+        ctx.reply(ctx._("Thank you. Your report {ref} has already moved on.").format(ref=case.ref))
+        return
+    if answer == "y":
+        dp.set_followup(ctx.session, root, expected="asked", to="yes")
+        dp.log_event(
+            ctx.session,
+            root,
+            now=ctx.now,
+            kind="followup_yes",
+            audience=dp.INTERNAL,
+            role="reporter",
+        )
+        post_card(ctx.session, ctx.community, root, ctx.now)
+        ctx.reply(ctx._("Thank you! We are glad the problem is solved."))
+        return
+    if not dp.transition(
+        ctx.session,
+        root,
+        allowed_from=(dp.RESOLVED,),
+        to=dp.IN_PROGRESS,
+        now=ctx.now,
+        followup="no",
+    ):
+        ctx.reply(ctx._("Thank you. Your report {ref} has already moved on.").format(ref=case.ref))
+        return
+    dp.log_event(
+        ctx.session, root, now=ctx.now, kind="followup_no", audience=dp.INTERNAL, role="reporter"
+    )
+    dp.log_event(ctx.session, root, now=ctx.now, kind="reopened", audience=dp.FOR_REPORTER)
+    tell_reporters(
+        ctx.session,
+        root,
+        template="dp.status",
+        now=ctx.now,
+        params={"status": "reopened"},
+        skip=ctx.user,
+    )
+    tell_room(ctx.session, ctx.community, "reopened", ctx.now, case=root, ref=root.ref)
+    post_card(ctx.session, ctx.community, root, ctx.now)
+    ctx.reply(
+        ctx._(
+            "Thank you for telling us. Your report {ref} was reopened and the mediators were told."
+        ).format(ref=case.ref)
+    )

@@ -1,0 +1,486 @@
+"""What the dispute flows share: the router, the labels, the emergency check, access to a
+case, the mediators' card and the messages to reporters.
+
+Privacy: the card, the room's notes, the admins' escalation and everything the other side sees
+are built from ``card_params`` and the case's own text, which never include an anonymous
+reporter's name, username or id. Only messages to the reporter's own private chat go to them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from db import disputes as dp
+from db import outbox
+from db.models import DisputeCase, User
+from db.teams import MEDIATORS, notify_team, users_with_role
+from handlers.i18n import N_, Language
+from handlers.router import Handler, Router
+from handlers.start import stale_button
+from handlers.types import Attachment, Button, Community, Ctx, Keyboard, Reply
+
+router = Router("disputes")
+
+#: The actions behind ``dp:<action>:<arg>`` payloads, registered by the flow modules.
+ACTIONS: dict[str, Handler] = {}
+
+
+def action(name: str) -> Callable[[Handler], Handler]:
+    """Register the handler of ``dp:<name>:<arg>`` (it gets ``<arg>``)."""
+
+    def register(handler: Handler) -> Handler:
+        ACTIONS[name] = handler
+        return handler
+
+    return register
+
+
+@router.button("dp")
+def press(ctx: Ctx, rest: str) -> None:
+    """Route a ``dp:…`` button to its action; an unknown one is stale or forged."""
+    name, _, arg = rest.partition(":")
+    handler = ACTIONS.get(name)
+    if handler is None:
+        stale_button(ctx)
+        return
+    handler(ctx, arg)
+
+
+CATEGORY_LABELS = {
+    "noise": N_("🔊 Noise"),
+    "parking": N_("🚗 Parking"),
+    "pets": N_("🐕 Pets"),
+    "water_leak": N_("💧 Water leak"),
+    "shared_spaces": N_("🗑 Shared spaces and rubbish"),
+    "property": N_("🏢 Property management"),
+    "other": N_("📝 Other"),
+}
+STATUS_LABELS = {
+    dp.NEW: N_("new"),
+    dp.ACKNOWLEDGED: N_("acknowledged"),
+    dp.IN_PROGRESS: N_("in progress"),
+    dp.RESOLVED: N_("resolved"),
+    dp.CLOSED: N_("closed"),
+}
+REASON_LABELS = {
+    "duplicate": N_("a duplicate of another report"),
+    "not_neighbours": N_("not a matter between neighbours"),
+    "no_response": N_("no response"),
+    "other": N_("other reason"),
+}
+
+# ---------------------------------------------------------------------------- emergencies
+
+_EMERGENCY_ZH = (
+    "火灾",
+    "着火",
+    "起火",
+    "失火",
+    "冒烟",
+    "煤气",
+    "燃气",
+    "漏气",
+    "打人",
+    "打架",
+    "动刀",
+    "持刀",
+    "受伤",
+    "流血",
+    "救命",
+    "家暴",
+)
+_EMERGENCY_EN = re.compile(
+    r"\b(fire|smoke|gas leak|smell of gas|fight|fighting|violence|violent|knife|hurt|injured|"
+    r"injury|bleeding|blood)\b",
+    re.IGNORECASE,
+)
+
+
+def is_emergency(text: str) -> bool:
+    """True when ``text`` mentions a fire, gas, violence or someone hurt (either language)."""
+    return any(word in text for word in _EMERGENCY_ZH) or bool(_EMERGENCY_EN.search(text))
+
+
+def emergency_text(ctx: Ctx) -> str:
+    return ctx._(
+        "🚨 If anyone is in danger right now, call at once: 110 police, 119 fire, "
+        "120 ambulance. The mediators cannot send help."
+    )
+
+
+def emergency_notice(ctx: Ctx, value: Any) -> str | None:
+    """A form field's ``notice``: the emergency numbers if the answer sounds like one."""
+    text = value.get("text", "") if isinstance(value, dict) else str(value or "")
+    return emergency_text(ctx) if is_emergency(text) else None
+
+
+# ---------------------------------------------------------------------------- access
+
+
+def is_mediator(ctx: Ctx) -> bool:
+    """Mediators work cases; admins may too (they are told when one waits too long)."""
+    return ctx.has_role("mediator") or ctx.has_role("admin")
+
+
+def parse_id(raw: str) -> int | None:
+    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+
+def access_case_as_mediator(ctx: Ctx, raw_id: str) -> DisputeCase | None:
+    """The case (the one mediators work on) for a mediator; otherwise answer why not."""
+    if not is_mediator(ctx):
+        ctx.reply(ctx._("Sorry, only the community's mediators can do this."))
+        return None
+    case_id = parse_id(raw_id)
+    case = ctx.session.get(DisputeCase, case_id) if case_id is not None else None
+    if case is None:
+        ctx.reply(ctx._("That case does not exist. Send /cases to see the open ones."))
+        return None
+    return dp.root_of(ctx.session, case)
+
+
+def first_name(user: User | None) -> str:
+    if user is None or not user.display_name:
+        return "?"
+    return user.display_name.split()[0]
+
+
+# ---------------------------------------------------------------------------- the card
+
+
+def card_params(session: Session, community: Community, root: DisputeCase) -> dict[str, Any]:
+    """Everything the card shows, as plain values (the outbox renders it later). An anonymous
+    reporter is ``anonymous: True`` and nothing else about them."""
+    reporter = session.get(User, root.reporter_id) if root.reporter_id else None
+    mediator = session.get(User, root.mediator_id) if root.mediator_id else None
+    meeting = dp.current_meeting(session, root)
+    party_rows = dp.parties(session, root)
+    named = not root.anonymous and reporter is not None
+    return {
+        "case": root.id,
+        "ref": root.ref,
+        "category": root.category,
+        "place": root.place_text,
+        "location": [root.latitude, root.longitude] if root.latitude is not None else None,
+        "when": root.happens,
+        "description": root.description,
+        "photos": len(root.photos or []),
+        "anonymous": not named,
+        "name": first_name(reporter) if named else None,
+        "contact": (reporter.username if named and root.contact_ok and reporter else None),
+        "contact_ok": bool(named and root.contact_ok),
+        "status": root.status,
+        "mediator": first_name(mediator) if mediator else None,
+        "reports": dp.report_count(session, root),
+        "parties": len(party_rows),
+        "parties_joined": sum(1 for p in party_rows if p.user_id is not None),
+        "meeting": meeting.starts_at.isoformat() if meeting else None,
+        "meeting_place": meeting.place if meeting else None,
+        "meeting_agreed": bool(meeting and meeting.status == "agreed"),
+        "outcome": root.outcome,
+        "reason": root.close_reason,
+        "followup": root.followup,
+        "link": community.deep_link(f"dp_c{root.id}"),
+    }
+
+
+def card_text(lang: Language, params: dict[str, Any]) -> str:
+    """The case as mediators see it (the room's card and the private view)."""
+    _ = lang.gettext
+    lines = [
+        _("⚖️ {ref} · {category} · {status}").format(
+            ref=params["ref"],
+            category=_(CATEGORY_LABELS.get(params["category"], params["category"])),
+            status=_(STATUS_LABELS.get(params["status"], params["status"])),
+        )
+    ]
+    if params.get("place"):
+        lines.append(_("Place: {place}").format(place=params["place"]))
+    if params.get("location"):
+        latitude, longitude = params["location"]
+        lines.append(
+            _("Place: 📍 {latitude}, {longitude}").format(
+                latitude=f"{latitude:.5f}", longitude=f"{longitude:.5f}"
+            )
+        )
+    if params.get("when"):
+        lines.append(_("When: {when}").format(when=params["when"]))
+    lines.append(_("What happens: {description}").format(description=params["description"]))
+    if params["photos"]:
+        lines.append(_("Photos: {count}").format(count=params["photos"]))
+    if params["anonymous"]:
+        lines.append(_("Reported by: anonymous (ask questions through the bot)"))
+    elif params.get("contact"):
+        lines.append(
+            _("Reported by: {name}, agrees to be contacted: @{username}").format(
+                name=params["name"], username=params["contact"]
+            )
+        )
+    elif params.get("contact_ok"):
+        lines.append(
+            _("Reported by: {name}, agrees to be contacted through the bot").format(
+                name=params["name"]
+            )
+        )
+    else:
+        lines.append(
+            _("Reported by: {name} (contact only through the bot)").format(name=params["name"])
+        )
+    if params["reports"] > 1:
+        lines.append(
+            lang.ngettext(
+                "{count} neighbour reported this",
+                "{count} neighbours reported this",
+                params["reports"],
+            ).format(count=params["reports"])
+        )
+    if params.get("mediator"):
+        lines.append(_("Mediator: {name}").format(name=params["mediator"]))
+    else:
+        lines.append(_("Mediator: nobody yet"))
+    if params["parties"]:
+        lines.append(
+            _("Other side: {joined} of {invited} invited opened the invitation").format(
+                joined=params["parties_joined"], invited=params["parties"]
+            )
+        )
+    if params.get("meeting"):
+        moment = lang.datetime(datetime.fromisoformat(params["meeting"]))
+        message = (
+            _("Meeting: {when}, {place} (agreed)")
+            if params["meeting_agreed"]
+            else _("Meeting: {when}, {place} (proposed)")
+        )
+        lines.append(message.format(when=moment, place=params["meeting_place"]))
+    if params.get("outcome"):
+        lines.append(_("Outcome: {outcome}").format(outcome=params["outcome"]))
+    if params.get("reason"):
+        lines.append(
+            _("Closed because: {reason}").format(
+                reason=_(REASON_LABELS.get(params["reason"], params["reason"]))
+            )
+        )
+    if params.get("followup") == "yes":
+        lines.append(_("The reporter confirmed the problem is solved."))
+    return "\n".join(lines)
+
+
+def card_buttons(lang: Language, params: dict[str, Any], *, private: bool) -> Keyboard:
+    """The workflow buttons for the case's status (the same payloads in the room and in
+    private; every press is checked again)."""
+    _ = lang.gettext
+    case = params["case"]
+    status = params["status"]
+    rows: list[tuple[Button, ...]] = []
+    first: list[Button] = []
+    if status == dp.NEW:
+        first.append(Button(_("✅ Acknowledge"), f"dp:ack:{case}"))
+    if status in dp.OPEN:
+        label = _("🙋 Take over") if params.get("mediator") else _("🙋 Take")
+        first.append(Button(label, f"dp:take:{case}"))
+    if status == dp.ACKNOWLEDGED:
+        first.append(Button(_("▶️ In progress"), f"dp:prog:{case}"))
+    if first:
+        rows.append(tuple(first))
+    if private and status in dp.OPEN:
+        rows.append(
+            (
+                Button(_("✉️ Update"), f"dp:upd:{case}"),
+                Button(_("📝 Internal note"), f"dp:note:{case}"),
+            )
+        )
+        rows.append(
+            (
+                Button(_("❓ Ask the reporter"), f"dp:ask:{case}"),
+                Button(_("🤝 Invite the other side"), f"dp:inv:{case}"),
+            )
+        )
+        rows.append(
+            (
+                Button(_("📅 Propose a meeting"), f"dp:meet:{case}"),
+                Button(_("📷 Photos"), f"dp:pics:{case}"),
+            )
+        )
+        rows.append(
+            (
+                Button(_("✅ Resolve"), f"dp:res:{case}"),
+                Button(_("✖️ Close"), f"dp:close:{case}"),
+            )
+        )
+    elif private:
+        rows.append((Button(_("📷 Photos"), f"dp:pics:{case}"),))
+    elif status in dp.OPEN:
+        if params.get("link"):
+            rows.append((Button(_("🔎 Open in private chat"), url=params["link"]),))
+        else:
+            rows.append((Button(_("🔎 Open in private chat"), f"dp:open:{case}"),))
+    return tuple(rows)
+
+
+@router.template("dp.card")
+def render_card(lang: Language, params: dict[str, Any]) -> Reply:
+    return Reply(card_text(lang, params), card_buttons(lang, params, private=False))
+
+
+@router.template("dp.photo")
+def render_photo(lang: Language, params: dict[str, Any]) -> Reply:
+    return Reply(
+        lang.gettext("{ref}: photo {number} of {count}").format(
+            ref=params["ref"], number=params["number"], count=params["count"]
+        ),
+        attachment=Attachment("photo.jpg", file_id=params["file_id"], is_photo=True),
+    )
+
+
+def post_card(session: Session, community: Community, root: DisputeCase, now: datetime) -> bool:
+    """Post (or edit in place) the case's card in the mediators' room; False: no room yet."""
+    return notify_team(
+        session,
+        MEDIATORS,
+        community.team_chats,
+        template="dp.card",
+        params=card_params(session, community, root),
+        card_key=f"dp:{root.id}",
+        now=now,
+    )
+
+
+def relay_photos(session: Session, community: Community, case: DisputeCase, now: datetime) -> None:
+    """Send a report's photos to the mediators' room by file id, once each."""
+    root = dp.root_of(session, case)
+    count = len(case.photos or [])
+    for number, file_id in enumerate(case.photos or [], start=1):
+        notify_team(
+            session,
+            MEDIATORS,
+            community.team_chats,
+            template="dp.photo",
+            params={"ref": root.ref, "file_id": file_id, "number": number, "count": count},
+            dedup_key=f"dp:{case.id}:photo:{number}",
+            now=now,
+        )
+
+
+ROOM_NOTES = {
+    "answer": N_("{ref}: the reporter answered your question “{question}”: {text}"),
+    "side": N_("{ref}: the other side gave their view: {text}"),
+    "party_opened": N_("{ref}: the other side opened the invitation."),
+    "meeting_yes": N_("{ref}: the reporter can come to the meeting."),
+    "meeting_other": N_("{ref}: the reporter asks for another meeting time."),
+    "party_meeting_yes": N_("{ref}: the other side can come to the meeting."),
+    "party_meeting_other": N_("{ref}: the other side asks for another meeting time."),
+    "linked": N_("{ref}: another neighbour reported the same problem ({count} reports now)."),
+    "reopened": N_("{ref} was reopened: the reporter says the problem is not solved."),
+    "new": N_("{ref}: a new dispute report. Send /cases to see it."),
+}
+
+
+@router.template("dp.room")
+def render_room_note(lang: Language, params: dict[str, Any]) -> Reply:
+    return Reply(lang.gettext(ROOM_NOTES[params["what"]]).format(**params))
+
+
+def tell_room(
+    session: Session,
+    community: Community,
+    what: str,
+    now: datetime,
+    *,
+    case: DisputeCase | None = None,
+    **params: Any,
+) -> None:
+    """A short note to the mediators' room (a new message, not the card). Without a room it
+    goes privately to the case's mediator, or to every mediator if nobody holds it."""
+    params = {"what": what, **params}
+    if notify_team(
+        session, MEDIATORS, community.team_chats, template="dp.room", params=params, now=now
+    ):
+        return
+    holder = session.get(User, case.mediator_id) if case and case.mediator_id else None
+    for mediator in [holder] if holder else users_with_role(session, "mediator"):
+        outbox.enqueue_to_user(session, mediator, template="dp.room", params=params, now=now)
+
+
+def tell_reporters(
+    session: Session,
+    root: DisputeCase,
+    *,
+    template: str,
+    now: datetime,
+    params: dict[str, Any] | None = None,
+    dedup: str | None = None,
+    skip: User | None = None,
+) -> int:
+    """Queue a message to every reporter of the case (linked reports included), each with their
+    own reference, except ``skip`` (who was just answered directly). Returns how many."""
+    told = 0
+    for case in dp.family(session, root):
+        reporter = session.get(User, case.reporter_id) if case.reporter_id else None
+        if reporter is None or reporter is skip:
+            continue
+        told += outbox.enqueue_to_user(
+            session,
+            reporter,
+            template=template,
+            params={"ref": case.ref, "case": case.id, **(params or {})},
+            now=now,
+            dedup_key=f"{dedup}:c{case.id}" if dedup else None,
+        )
+    return told
+
+
+STATUS_NEWS = {
+    dp.ACKNOWLEDGED: N_(
+        "Your report {ref} was received (acknowledged) by the community's mediators. "
+        "They will keep you informed here."
+    ),
+    dp.IN_PROGRESS: N_("A mediator is now working on your report {ref}."),
+    "reopened": N_("Your report {ref} was reopened. A mediator will look at it again."),
+}
+
+
+@router.template("dp.status")
+def render_status(lang: Language, params: dict[str, Any]) -> Reply:
+    status = params["status"]
+    if status == dp.RESOLVED:
+        text = lang.gettext("Your report {ref} was resolved. Outcome: {outcome}").format(
+            ref=params["ref"], outcome=params.get("outcome") or ""
+        )
+    elif status == dp.CLOSED:
+        reason = lang.gettext(REASON_LABELS.get(params.get("reason") or "", REASON_LABELS["other"]))
+        text = lang.gettext("Your report {ref} was closed. Reason: {reason}").format(
+            ref=params["ref"], reason=reason
+        )
+    else:
+        text = lang.gettext(STATUS_NEWS[status]).format(ref=params["ref"])
+    return Reply(text)
+
+
+@router.template("dp.update")
+def render_update(lang: Language, params: dict[str, Any]) -> Reply:
+    return Reply(
+        lang.gettext("Update on your report {ref} from the mediators: {text}").format(
+            ref=params["ref"], text=params["text"]
+        )
+    )
+
+
+@router.template("dp.escalated")
+def render_escalated(lang: Language, params: dict[str, Any]) -> Reply:
+    return Reply(
+        lang.gettext(
+            "Dispute report {ref} ({category}) has not been acknowledged since {since}. "
+            "Please make sure a mediator takes it."
+        ).format(
+            ref=params["ref"],
+            category=lang.gettext(
+                CATEGORY_LABELS.get(params["category"], CATEGORY_LABELS["other"])
+            ),
+            since=lang.datetime(datetime.fromisoformat(params["since"])),
+        )
+    )

@@ -1,0 +1,336 @@
+"""The mediators' side: ``/cases``, a case's private view and history, the workflow buttons
+(acknowledge, take or take over, in progress), the photos and the CSV. The short forms (update,
+note, question, resolve, close) are in ``casework.py``.
+
+Every press is checked again: the presser must be a mediator (or an admin), the case must exist
+and still be in a state the change applies to (a conditional UPDATE decides between two
+mediators pressing at once). In the group room a successful press answers nothing: the card is
+edited in place through the outbox."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from typing import Any
+
+from sqlalchemy import func, select
+
+from db import disputes as dp
+from db import outbox
+from db.models import DisputeCase, DisputeEvent, User
+from handlers.disputes.common import (
+    CATEGORY_LABELS,
+    STATUS_LABELS,
+    access_case_as_mediator,
+    action,
+    card_buttons,
+    card_params,
+    card_text,
+    first_name,
+    is_mediator,
+    post_card,
+    router,
+    tell_reporters,
+)
+from handlers.i18n import N_, Language
+from handlers.types import Attachment, Button, Ctx, Reply
+
+log = logging.getLogger(__name__)
+
+EVENT_TEXTS = {
+    "reported": N_("reported"),
+    "linked": N_("another neighbour reported the same problem ({text})"),
+    "status": N_("status changed to {text}"),
+    "take": N_("took the case"),
+    "takeover": N_("took the case over"),
+    "update": N_("update: {text}"),
+    "note": N_("internal note: {text}"),
+    "question": N_("asked the reporter: {text}"),
+    "answer": N_("answered: {text}"),
+    "invite": N_("invited the other side: {text}"),
+    "party_opened": N_("the other side opened the invitation"),
+    "side": N_("gave their side: {text}"),
+    "meeting": N_("proposed a meeting: {text}"),
+    "meeting_yes": N_("can come to the meeting"),
+    "meeting_other": N_("asks for another meeting time"),
+    "followup_yes": N_("says the problem is solved"),
+    "followup_no": N_("says the problem is not solved"),
+    "reopened": N_("reopened"),
+    "escalated": N_("not acknowledged in time: admins were told"),
+}
+ROLE_NAMES = {
+    "reporter": N_("reporter"),
+    "party": N_("other side"),
+    "system": N_("Linli"),
+}
+
+
+def _who(ctx: Ctx, event: DisputeEvent) -> str:
+    """The actor of an audit line: a mediator by first name; a reporter only as "reporter"."""
+    if event.actor_role == "mediator":
+        return first_name(ctx.session.get(User, event.actor_id) if event.actor_id else None)
+    return ctx._(ROLE_NAMES.get(event.actor_role, "Linli"))
+
+
+def _event_text(ctx: Ctx, event: DisputeEvent) -> str:
+    text = event.text or ""
+    if event.kind == "status":
+        text = ctx._(STATUS_LABELS.get(text, text))
+    return ctx._(EVENT_TEXTS.get(event.kind, "reported")).format(text=text)
+
+
+def show_case(ctx: Ctx, root: DisputeCase, *, edit: bool = False, note: str | None = None) -> None:
+    """A case's private view for a mediator: the card, the latest history, every action.
+    Opening it is itself logged (who saw the case)."""
+    dp.log_event(
+        ctx.session,
+        root,
+        now=ctx.now,
+        kind="viewed",
+        audience=dp.INTERNAL,
+        actor=ctx.user,
+        role="mediator",
+    )
+    params = card_params(ctx.session, ctx.community, root)
+    lines = [note] if note else []
+    lines.append(card_text(ctx.lang, params))
+    history = [
+        e
+        for e in dp.events(
+            ctx.session, root, (dp.INTERNAL, dp.FOR_REPORTER, dp.FOR_PARTY, dp.FOR_ALL)
+        )
+        if e.kind != "viewed"
+    ]
+    if history:
+        lines.append("")
+        lines.append(ctx._("History:"))
+        for event in history[-8:]:
+            lines.append(
+                f"• {ctx.lang.datetime(event.at)} — {_who(ctx, event)}: {_event_text(ctx, event)}"
+            )
+    ctx.reply("\n".join(lines), card_buttons(ctx.lang, params, private=True), edit=edit)
+
+
+def after_change(ctx: Ctx, root: DisputeCase) -> None:
+    """The card follows every change; in private the mediator sees the case again."""
+    post_card(ctx.session, ctx.community, root, ctx.now)
+    if not ctx.inbound.chat.is_group:
+        show_case(ctx, root, edit=True)
+
+
+def moved_on(ctx: Ctx, root: DisputeCase) -> None:
+    ctx.reply(
+        ctx._("{ref} changed meanwhile: it is now {status}.").format(
+            ref=root.ref, status=ctx._(STATUS_LABELS.get(root.status, root.status))
+        )
+    )
+
+
+def change_status(
+    ctx: Ctx, root: DisputeCase, to: str, allowed: tuple[str, ...], **values: Any
+) -> bool:
+    """Move the case, log it, tell every reporter in their language, update the card."""
+    if not dp.transition(ctx.session, root, allowed_from=allowed, to=to, now=ctx.now, **values):
+        moved_on(ctx, root)
+        return False
+    dp.log_event(
+        ctx.session,
+        root,
+        now=ctx.now,
+        kind="status",
+        audience=dp.FOR_REPORTER,
+        actor=ctx.user,
+        role="mediator",
+        text=to,
+    )
+    tell_reporters(
+        ctx.session,
+        root,
+        template="dp.status",
+        now=ctx.now,
+        params={"status": to, "outcome": root.outcome, "reason": root.close_reason},
+    )
+    log.info("dispute case %d is now %s", root.id, to)
+    return True
+
+
+@router.command("cases", description=N_("Open dispute cases (mediators)"), role="mediator")
+def cases(ctx: Ctx, args: str) -> None:
+    """Open cases, oldest first, each with a button to open it."""
+    if ctx.inbound.chat.is_group:
+        ctx.reply(ctx._("Please send /cases to me in a private chat."))
+        return
+    rows = dp.open_cases(ctx.session)
+    if not rows:
+        ctx.reply(ctx._("There are no open cases."), ((Button(ctx._("📄 CSV"), "dp:csv:0"),),))
+        return
+    lines = [ctx._("Open cases, oldest first:")]
+    buttons = []
+    for case in rows[:30]:
+        lines.append(
+            ctx._("{ref} · {category} · {status} · since {date}").format(
+                ref=case.ref,
+                category=ctx._(CATEGORY_LABELS.get(case.category, CATEGORY_LABELS["other"])),
+                status=ctx._(STATUS_LABELS.get(case.status, case.status)),
+                date=ctx.lang.date(case.created_at),
+            )
+        )
+        buttons.append(Button(f"🔎 {case.ref}", f"dp:open:{case.id}"))
+    keyboard = [tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3)]
+    keyboard.append((Button(ctx._("📄 CSV"), "dp:csv:0"),))
+    ctx.reply("\n".join(lines), tuple(keyboard))
+
+
+@action("csv")
+def export_csv(ctx: Ctx, arg: str) -> None:
+    """Every case as a CSV file; an anonymous reporter is "anonymous", nothing more."""
+    if not is_mediator(ctx) or ctx.inbound.chat.is_group:
+        ctx.reply(ctx._("Sorry, only the community's mediators can do this."))
+        return
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            "reference",
+            "category",
+            "status",
+            "reported",
+            "place",
+            "reporter",
+            "mediator",
+            "linked_to",
+            "outcome",
+            "closed_because",
+        ]
+    )
+    all_cases = list(ctx.session.scalars(select(DisputeCase).order_by(DisputeCase.id)))
+    for case in all_cases:
+        reporter = ctx.session.get(User, case.reporter_id) if case.reporter_id else None
+        mediator = ctx.session.get(User, case.mediator_id) if case.mediator_id else None
+        linked = ctx.session.get(DisputeCase, case.linked_to_id) if case.linked_to_id else None
+        writer.writerow(
+            [
+                case.ref,
+                case.category,
+                case.status,
+                case.created_at.isoformat(),
+                case.place_text or "",
+                "anonymous" if case.anonymous else first_name(reporter),
+                first_name(mediator) if mediator else "",
+                linked.ref if linked else "",
+                case.outcome or "",
+                case.close_reason or "",
+            ]
+        )
+    count = len(all_cases)
+    ctx.reply(
+        ctx.lang.ngettext("{count} case", "{count} cases", count).format(count=count),
+        attachment=Attachment("disputes.csv", buffer.getvalue().encode("utf-8-sig"), "text/csv"),
+    )
+
+
+@action("open")
+def open_case(ctx: Ctx, arg: str) -> None:
+    root = access_case_as_mediator(ctx, arg)
+    if root is None:
+        return
+    if ctx.inbound.chat.is_group:
+        ctx.reply(ctx._("Please open the case in a private chat with me: send /cases there."))
+        return
+    show_case(ctx, root)
+
+
+def open_by_link(ctx: Ctx, case_id: str) -> None:
+    """``/start dp_c42``: the card's "open in private chat" link."""
+    root = access_case_as_mediator(ctx, case_id)
+    if root is not None:
+        show_case(ctx, root)
+
+
+@action("ack")
+def acknowledge(ctx: Ctx, arg: str) -> None:
+    root = access_case_as_mediator(ctx, arg)
+    if root is not None and change_status(
+        ctx, root, dp.ACKNOWLEDGED, (dp.NEW,), acknowledged_at=ctx.now
+    ):
+        after_change(ctx, root)
+
+
+@action("prog")
+def in_progress(ctx: Ctx, arg: str) -> None:
+    root = access_case_as_mediator(ctx, arg)
+    if root is not None and change_status(
+        ctx,
+        root,
+        dp.IN_PROGRESS,
+        (dp.NEW, dp.ACKNOWLEDGED),
+        acknowledged_at=func.coalesce(DisputeCase.acknowledged_at, ctx.now),
+    ):
+        after_change(ctx, root)
+
+
+@action("take")
+def take(ctx: Ctx, arg: str) -> None:
+    """Take the case, or take it over from another mediator (who is told)."""
+    root = access_case_as_mediator(ctx, arg)
+    if root is None:
+        return
+    if root.status not in dp.OPEN:
+        moved_on(ctx, root)
+        return
+    previous = dp.take(ctx.session, root, ctx.user, now=ctx.now)
+    if previous == -1:
+        if root.mediator_id == ctx.user.id:
+            ctx.reply(ctx._("You already hold {ref}.").format(ref=root.ref))
+        else:
+            moved_on(ctx, root)
+        return
+    dp.log_event(
+        ctx.session,
+        root,
+        now=ctx.now,
+        kind="takeover" if previous else "take",
+        audience=dp.INTERNAL,
+        actor=ctx.user,
+        role="mediator",
+    )
+    if previous:
+        earlier = ctx.session.get(User, previous)
+        if earlier is not None:
+            outbox.enqueue_to_user(
+                ctx.session,
+                earlier,
+                template="dp.takenover",
+                now=ctx.now,
+                params={"ref": root.ref, "name": first_name(ctx.user)},
+            )
+    after_change(ctx, root)
+
+
+@router.template("dp.takenover")
+def render_taken_over(lang: Language, params: dict[str, Any]) -> Reply:
+    return Reply(
+        lang.gettext("{name} took over case {ref} from you.").format(
+            name=params["name"], ref=params["ref"]
+        )
+    )
+
+
+@action("pics")
+def photos(ctx: Ctx, arg: str) -> None:
+    """The photos of the case and of every report linked to it, by file id."""
+    root = access_case_as_mediator(ctx, arg)
+    if root is None:
+        return
+    file_ids = [f for case in dp.family(ctx.session, root) for f in case.photos or []]
+    if not file_ids:
+        ctx.reply(ctx._("{ref} has no photos.").format(ref=root.ref))
+        return
+    for number, file_id in enumerate(file_ids, start=1):
+        ctx.reply(
+            ctx._("{ref}: photo {number} of {count}").format(
+                ref=root.ref, number=number, count=len(file_ids)
+            ),
+            attachment=Attachment("photo.jpg", file_id=file_id, is_photo=True),
+        )

@@ -1,0 +1,328 @@
+"""Reporting a dispute (``/report``, the menu's ⚖️ button), the emergency numbers, the
+reporter's own list (``/mycases``) and their answers to the mediators' questions."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import select
+
+from db import disputes as dp
+from db.models import DisputeCase, DisputeQuestion
+from handlers.disputes.common import (
+    CATEGORY_LABELS,
+    STATUS_LABELS,
+    action,
+    emergency_notice,
+    emergency_text,
+    is_emergency,
+    parse_id,
+    post_card,
+    relay_photos,
+    router,
+    tell_room,
+)
+from handlers.forms import engine
+from handlers.forms.engine import Form
+from handlers.forms.fields import (
+    Choice,
+    ChoiceField,
+    Invalid,
+    LocationField,
+    PhotoField,
+    TextField,
+    YesNoField,
+)
+from handlers.i18n import N_
+from handlers.start import main_menu
+from handlers.types import Button, Ctx, Kind
+
+log = logging.getLogger(__name__)
+
+ANONYMOUS = "anonymous"
+
+
+def _submit(ctx: Ctx, data: dict[str, Any]) -> None:
+    """File the case, post or update the mediators' card, relay the photos, give the reference."""
+    case = dp.file_case(ctx.session, reporter=ctx.user, data=data, now=ctx.now)
+    root = dp.root_of(ctx.session, case)
+    if not post_card(ctx.session, ctx.community, root, ctx.now) and root.id == case.id:
+        tell_room(ctx.session, ctx.community, "new", ctx.now, ref=case.ref)
+    relay_photos(ctx.session, ctx.community, case, ctx.now)
+    log.info("dispute case %d filed (linked to %s)", case.id, case.linked_to_id)
+    lines = [
+        ctx._(
+            "Thank you. Your report {ref} was sent to the community's mediators. "
+            "You will get updates here; /mycases shows where it stands."
+        ).format(ref=case.ref)
+    ]
+    if root.id != case.id:
+        count = dp.report_count(ctx.session, root)
+        dp.log_event(
+            ctx.session, root, now=ctx.now, kind="linked", audience=dp.INTERNAL, text=case.ref
+        )
+        tell_room(
+            ctx.session, ctx.community, "linked", ctx.now, case=root, ref=root.ref, count=count
+        )
+        lines.append(
+            ctx._(
+                "Other neighbours reported the same problem, so the mediators will handle "
+                "the reports together."
+            )
+        )
+    if data.get("anonymous") == ANONYMOUS:
+        lines.append(ctx._("Your report is anonymous: the mediators do not know who you are."))
+    ctx.reply("\n".join(lines), main_menu(ctx))
+
+
+REPORT = router.form(
+    Form(
+        name="dp.report",
+        title=N_("Report a dispute between neighbours"),
+        confirm_label=N_("✅ Send the report"),
+        fields=(
+            ChoiceField(
+                name="category",
+                prompt=N_("What is the problem about?"),
+                label=N_("Category"),
+                options=tuple(Choice(key, label) for key, label in CATEGORY_LABELS.items()),
+            ),
+            LocationField(
+                name="place",
+                prompt=N_(
+                    "Where does it happen? Write the building and unit, or a shared place "
+                    "(for example “Building 3, unit 1202” or “the bicycle shed”). "
+                    "You can also share a location."
+                ),
+                label=N_("Place"),
+                notice=emergency_notice,
+            ),
+            TextField(
+                name="when",
+                prompt=N_("When does it happen? For example “every night after 23:00”."),
+                label=N_("When"),
+                optional=True,
+                max_length=300,
+                notice=emergency_notice,
+            ),
+            TextField(
+                name="description",
+                prompt=N_("Please describe the problem: what happens, and how it affects you."),
+                label=N_("Description"),
+                min_length=5,
+                max_length=2000,
+                notice=emergency_notice,
+            ),
+            PhotoField(
+                name="photos",
+                prompt=N_("You can send up to 3 photos, one at a time."),
+                label=N_("Photos"),
+                optional=True,
+                max_count=3,
+            ),
+            ChoiceField(
+                name="anonymous",
+                prompt=N_(
+                    "Should the mediators know who you are?\n"
+                    "With your name: they see your first name.\n"
+                    "Anonymous: the mediators will not know who you are, but they can still "
+                    "ask you questions through the bot, and you still get updates here."
+                ),
+                label=N_("Named or anonymous"),
+                options=(
+                    Choice("named", N_("👤 With my name")),
+                    Choice(ANONYMOUS, N_("🕶 Anonymous")),
+                ),
+            ),
+            YesNoField(
+                name="contact",
+                prompt=N_(
+                    "May a mediator contact you directly about this report? "
+                    "If not, they write to you only through the bot."
+                ),
+                label=N_("Contact"),
+                when=lambda data: data.get("anonymous") == "named",
+            ),
+        ),
+        on_submit=_submit,
+    )
+)
+
+
+def _start_report(ctx: Ctx) -> None:
+    if ctx.inbound.chat.is_group:
+        ctx.reply(ctx._("Please report a dispute in a private chat with me, not in a group."))
+        return
+    ctx.reply(
+        ctx._(
+            "In an emergency, do not wait for this form: call 110 police, 119 fire, 120 ambulance."
+        )
+    )
+    engine.start(ctx, REPORT)
+
+
+@router.command("report", description=N_("Report a dispute between neighbours"))
+def report(ctx: Ctx, args: str) -> None:
+    _start_report(ctx)
+
+
+@action("new")
+def report_button(ctx: Ctx, arg: str) -> None:
+    _start_report(ctx)
+
+
+# ---------------------------------------------------------------------------- /mycases
+
+EVENT_LINES = {
+    "reported": N_("you reported it"),
+    "reopened": N_("reopened"),
+}
+
+
+def _event_line(ctx: Ctx, kind: str, text: str | None) -> str:
+    if kind == "status":
+        status = STATUS_LABELS.get(text or "", STATUS_LABELS["new"])
+        return ctx._("status: {status}").format(status=ctx._(status))
+    if kind == "update":
+        return ctx._("update: {text}").format(text=text)
+    return ctx._(EVENT_LINES.get(kind, EVENT_LINES["reported"]))
+
+
+@router.command("mycases", description=N_("My dispute reports and their status"))
+def my_cases(ctx: Ctx, args: str) -> None:
+    """The reporter's own reports, each with its status and what they were told."""
+    cases = dp.cases_of(ctx.session, ctx.user)
+    if not cases:
+        ctx.reply(ctx._("You have not reported any dispute yet."), main_menu(ctx))
+        return
+    blocks = []
+    buttons = []
+    for case in cases[:10]:
+        root = dp.root_of(ctx.session, case)
+        lines = [
+            ctx._("{ref} · {category} · {status}").format(
+                ref=case.ref,
+                category=ctx._(CATEGORY_LABELS.get(case.category, CATEGORY_LABELS["other"])),
+                status=ctx._(STATUS_LABELS.get(root.status, root.status)),
+            )
+        ]
+        seen = dp.events(ctx.session, case, (dp.FOR_REPORTER, dp.FOR_ALL))
+        if root.id != case.id:
+            seen += [
+                e
+                for e in dp.events(ctx.session, root, (dp.FOR_REPORTER, dp.FOR_ALL))
+                if e.kind in ("status", "update", "reopened")
+            ]
+        for event in sorted(seen, key=lambda e: (e.at, e.id))[-6:]:
+            lines.append(
+                f"  {ctx.lang.date(event.at)} — {_event_line(ctx, event.kind, event.text)}"
+            )
+        for question in ctx.session.scalars(
+            select(DisputeQuestion).where(
+                DisputeQuestion.case_id == case.id, DisputeQuestion.answer.is_(None)
+            )
+        ):
+            lines.append("  " + ctx._("❓ Question: {text}").format(text=question.text))
+            buttons.append(
+                (Button(ctx._("✍️ Answer {ref}").format(ref=case.ref), f"dp:ans:{question.id}"),)
+            )
+        blocks.append("\n".join(lines))
+    ctx.reply(ctx._("Your reports:") + "\n\n" + "\n\n".join(blocks), tuple(buttons))
+
+
+# ---------------------------------------------------------------------------- answers
+
+
+def _own_open_question(ctx: Ctx, raw: str) -> DisputeQuestion | None:
+    question_id = parse_id(raw)
+    question = ctx.session.get(DisputeQuestion, question_id) if question_id else None
+    case = ctx.session.get(DisputeCase, question.case_id) if question else None
+    if question is None or case is None or case.reporter_id != ctx.user.id:
+        ctx.reply(ctx._("That question is not for you, or it no longer exists."))
+        return None
+    if question.answer is not None:
+        ctx.reply(ctx._("You have already answered this question. Thank you."))
+        return None
+    return question
+
+
+def record_answer(ctx: Ctx, question: DisputeQuestion, text: str) -> None:
+    """Keep the answer on the case and tell the mediators' room (never who answered)."""
+    if not dp.answer_question(ctx.session, question, text, ctx.now):
+        ctx.reply(ctx._("You have already answered this question. Thank you."))
+        return
+    case = ctx.session.get(DisputeCase, question.case_id)
+    assert case is not None
+    root = dp.root_of(ctx.session, case)
+    dp.log_event(
+        ctx.session,
+        root,
+        now=ctx.now,
+        kind="answer",
+        audience=dp.INTERNAL,
+        role="reporter",
+        actor=None,
+        text=text,
+    )
+    tell_room(
+        ctx.session,
+        ctx.community,
+        "answer",
+        ctx.now,
+        case=root,
+        ref=root.ref,
+        question=question.text,
+        text=text,
+    )
+    lines = [emergency_text(ctx)] if is_emergency(text) else []
+    lines.append(
+        ctx._("Thank you. Your answer was passed to the mediators ({ref}).").format(ref=case.ref)
+    )
+    ctx.reply("\n".join(lines))
+
+
+ANSWER = router.form(
+    Form(
+        name="dp.answer",
+        title=N_("Answer the mediators"),
+        fields=(
+            TextField(
+                name="text",
+                prompt=N_("Please write your answer."),
+                label=N_("Answer"),
+                max_length=2000,
+                notice=emergency_notice,
+            ),
+        ),
+        on_submit=lambda ctx, data: _submit_answer(ctx, data),
+    )
+)
+
+
+def _submit_answer(ctx: Ctx, data: dict[str, Any]) -> None:
+    question = ctx.session.get(DisputeQuestion, data["question"])
+    if question is None:
+        raise Invalid(N_("That question is not for you, or it no longer exists."))
+    record_answer(ctx, question, data["text"])
+
+
+@action("ans")
+def answer_button(ctx: Ctx, arg: str) -> None:
+    question = _own_open_question(ctx, arg)
+    if question is not None:
+        ctx.reply(ctx._("The mediators asked: {text}").format(text=question.text))
+        engine.start(ctx, ANSWER, initial={"question": question.id})
+
+
+@router.on_text
+def answer_by_text(ctx: Ctx) -> bool:
+    """A reporter's free text while a question to them is open answers it."""
+    text = ctx.inbound.text.strip() if ctx.inbound.kind is Kind.TEXT else ""
+    if ctx.inbound.chat.is_group or not text:
+        return False
+    question = dp.open_question(ctx.session, ctx.user, ctx.now)
+    if question is None:
+        return False
+    record_answer(ctx, question, text[:2000])
+    return True

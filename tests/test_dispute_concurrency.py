@@ -1,0 +1,107 @@
+"""Two mediators (or two neighbours) pressing at the same moment, on SQLite and PostgreSQL:
+the database decides, exactly one wins, and the reporter is told once."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import select
+
+from bot.dispatcher import Dispatcher
+from bot.flood import FloodGuard
+from db.models import DisputeCase, DisputeEvent, DisputeParty, OutboxMessage
+from handlers.types import ChatRef, Inbound, Kind, Sender
+from tests.dispute_support import file_report, make_mediator
+from tests.test_concurrency import TickingClock
+
+RACERS = 6
+
+
+def _race(dispatcher: Dispatcher, inbounds: list[Inbound]) -> list[str]:
+    start = threading.Barrier(len(inbounds))
+
+    def go(inbound: Inbound) -> str:
+        start.wait()
+        return "\n".join(reply.text for reply in dispatcher.handle(inbound))
+
+    with ThreadPoolExecutor(len(inbounds)) as pool:
+        return list(pool.map(go, inbounds))
+
+
+def _press(user_id: str, payload: str) -> Inbound:
+    return Inbound(
+        ChatRef("telegram", user_id),
+        Sender("telegram", user_id, f"M{user_id}", None, "en"),
+        Kind.BUTTON,
+        payload=payload,
+    )
+
+
+def test_many_mediators_acknowledge_at_once(session_factory, registry, community, resident, clock):
+    alice = resident("Alice", "en", user_id="1301")
+    file_report(alice)
+    ids = [str(5100 + n) for n in range(RACERS)]
+    for n, user_id in enumerate(ids):
+        make_mediator(resident, session_factory, clock, f"M{n}", "en", user_id=user_id)
+    racing = Dispatcher(
+        session_factory=session_factory,
+        registry=registry,
+        community=community,
+        clock=TickingClock(),
+        flood=FloodGuard(limit=1000),
+    )
+    answers = _race(racing, [_press(user_id, "dp:ack:1") for user_id in ids])
+    won = [a for a in answers if a.startswith("⚖️ #D-0001 · 🔊 Noise · acknowledged")]
+    lost = [a for a in answers if a == "#D-0001 changed meanwhile: it is now acknowledged."]
+    assert (len(won), len(lost)) == (1, RACERS - 1), answers
+    with session_factory() as session:
+        told = session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.chat_id == "1301", OutboxMessage.template == "dp.status"
+            )
+        ).all()
+        statuses = session.scalars(
+            select(DisputeEvent.text).where(DisputeEvent.kind == "status")
+        ).all()
+    assert len(told) == 1 and statuses == ["acknowledged"]
+    answers = _race(racing, [_press(user_id, "dp:take:1") for user_id in ids])
+    with session_factory() as session:
+        holder = session.get(DisputeCase, 1).mediator_id
+        takes = session.scalars(select(DisputeEvent.kind).where(DisputeEvent.kind == "take")).all()
+    assert holder is not None and takes == ["take"], answers
+
+
+def test_an_invitation_opens_for_one_person_only(
+    session_factory, registry, community, resident, clock
+):
+    file_report(resident("Alice", "en", user_id="1302"))
+    mediator = make_mediator(resident, session_factory, clock, hint="en")
+    mediator.press_payload("dp:inv:1")
+    mediator.send("About noise at night.")
+    mediator.press("Confirm")
+    token = mediator.text.split("start=dp_")[-1].strip()
+    racing = Dispatcher(
+        session_factory=session_factory,
+        registry=registry,
+        community=community,
+        clock=TickingClock(),
+        flood=FloodGuard(limit=1000),
+    )
+    inbounds = [
+        Inbound(
+            ChatRef("telegram", str(6100 + n)),
+            Sender("telegram", str(6100 + n), f"N{n}", None, "en"),
+            Kind.COMMAND,
+            text=f"/start dp_{token}",
+            command="start",
+            args=f"dp_{token}",
+        )
+        for n in range(RACERS)
+    ]
+    answers = _race(racing, inbounds)
+    assert sum("About noise at night." in a for a in answers) == 1, answers
+    assert sum("not valid or was already used" in a for a in answers) == RACERS - 1
+    with session_factory() as session:
+        [party] = session.scalars(select(DisputeParty)).all()
+        assert party.user_id is not None and party.token_hash != token
