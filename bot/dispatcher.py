@@ -217,7 +217,7 @@ class Dispatcher:
             self._button(ctx, form)
         elif form is not None:
             engine.handle(ctx, form)
-        elif not any(handler(ctx) for handler in self.registry.text_handlers):
+        elif not self.registry.handle_text(ctx):
             start.not_understood(ctx)
 
     def _command(self, ctx: Ctx, form: engine.Form | None) -> None:

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
 Handler = Callable[[Ctx, str], None]
 TextHandler = Callable[[Ctx], bool]
+#: When the conversation behind a text handler last spoke with this user (None: it has nothing
+#: waiting for their words). Free text goes to the most recent one first.
+Recency = Callable[[Ctx], datetime | None]
 Template = Callable[["Language", dict[str, Any]], Reply]
 #: A periodic job over the database: expire offers, escalate what waited too long. It gets its
 #: own transaction (the sweeper commits), the community and the current time, and writes any
@@ -37,6 +40,12 @@ class Command:
     role: str | None = None  # only users with this role may use it
 
 
+@dataclass(frozen=True, slots=True)
+class TextRoute:
+    handler: TextHandler
+    recency: Recency | None = None
+
+
 @dataclass(slots=True)
 class Router:
     """The entry points of one flow module."""
@@ -47,7 +56,7 @@ class Router:
     deep_links: dict[str, Handler] = field(default_factory=dict)
     forms: dict[str, Form] = field(default_factory=dict)
     templates: dict[str, Template] = field(default_factory=dict)
-    text_handlers: list[TextHandler] = field(default_factory=list)
+    text_handlers: list[TextRoute] = field(default_factory=list)
     sweeps: dict[str, Sweep] = field(default_factory=dict)
 
     def command(
@@ -104,10 +113,22 @@ class Router:
         self.forms[form.name] = form
         return form
 
-    def on_text(self, handler: TextHandler) -> TextHandler:
-        """Register a handler for messages outside any form; it returns True if it took it."""
-        self.text_handlers.append(handler)
-        return handler
+    def on_text(
+        self, handler: TextHandler | None = None, *, recency: Recency | None = None
+    ) -> Any:
+        """Register a handler for messages outside any form; it returns True if it took it.
+
+        Two services may both wait for someone's words (a volunteer's conversation and a
+        mediator's question): ``recency`` says when this one last spoke with the user, and the
+        most recent one is asked first, so an answer never lands in the wrong conversation.
+        Handlers without a recency (or whose recency is None) come after, in registry order.
+        Use as ``@router.on_text`` or ``@router.on_text(recency=…)``."""
+
+        def register(text_handler: TextHandler) -> TextHandler:
+            self.text_handlers.append(TextRoute(text_handler, recency))
+            return text_handler
+
+        return register(handler) if handler is not None else register
 
 
 class Registry:
@@ -120,7 +141,7 @@ class Registry:
         self.deep_links: dict[str, Handler] = {}
         self.forms: dict[str, Form] = {}
         self.templates: dict[str, Template] = {}
-        self.text_handlers: list[TextHandler] = []
+        self.text_handlers: list[TextRoute] = []
         self.sweeps: dict[str, Sweep] = {}
         for router in self.routers:
             for kind in ("commands", "buttons", "deep_links", "forms", "templates", "sweeps"):
@@ -130,6 +151,18 @@ class Registry:
                     raise ValueError(f"{router.name} registers {kind} twice: {sorted(clash)}")
                 mine.update(theirs)
             self.text_handlers.extend(router.text_handlers)
+
+    def handle_text(self, ctx: Ctx) -> bool:
+        """Offer free text to the text handlers, the most recent conversation first; True if
+        one took it."""
+        dated = []
+        for index, route in enumerate(self.text_handlers):
+            when = route.recency(ctx) if route.recency is not None else None
+            if when is not None:
+                dated.append((-when.timestamp(), index))
+        first = [index for _, index in sorted(dated)]
+        order = first + [i for i in range(len(self.text_handlers)) if i not in first]
+        return any(self.text_handlers[index].handler(ctx) for index in order)
 
     def menu_commands(self) -> list[Command]:
         """The commands shown in a transport's command menu, in registration order."""

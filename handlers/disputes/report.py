@@ -4,6 +4,7 @@ reporter's own list (``/mycases``) and their answers to the mediators' questions
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -315,7 +316,15 @@ def answer_button(ctx: Ctx, arg: str) -> None:
         engine.start(ctx, ANSWER, initial={"question": question.id})
 
 
-@router.on_text
+def _question_recency(ctx: Ctx) -> datetime | None:
+    """When the mediators' open question to this reporter was asked (None: no question)."""
+    if ctx.inbound.chat.is_group:
+        return None
+    question = dp.open_question(ctx.session, ctx.user, ctx.now)
+    return question.asked_at if question is not None else None
+
+
+@router.on_text(recency=_question_recency)
 def answer_by_text(ctx: Ctx) -> bool:
     """A reporter's free text while a question to them is open answers it."""
     text = ctx.inbound.text.strip() if ctx.inbound.kind is Kind.TEXT else ""

@@ -5,6 +5,8 @@ belong here too. Everything said is kept in the request's history."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from db import outbox
 from db import requests as store
 from db.models import HelpRequest, RequestStatus, User
@@ -49,7 +51,20 @@ def _pass_on(ctx: Ctx, request: HelpRequest, *, side: str, to: User | None) -> N
         )
 
 
-@router.on_text
+def _relay_recency(ctx: Ctx) -> datetime | None:
+    """When the request this person's free text would go to last had anything said in it."""
+    if ctx.inbound.chat.is_group:
+        return None
+    target = None
+    if ctx.has_role("volunteer"):
+        target = store.current_for_volunteer(ctx.session, ctx.user)
+    if target is None:
+        active = store.residents_active(ctx.session, ctx.user)
+        target = active[0] if active else None
+    return store.last_activity(ctx.session, target) if target is not None else None
+
+
+@router.on_text(recency=_relay_recency)
 def relay(ctx: Ctx) -> bool:
     """Free text, a photo or a file outside a form, in a private chat."""
     if ctx.inbound.chat.is_group:
