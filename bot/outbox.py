@@ -106,9 +106,15 @@ class OutboxWorker:
         self._concurrency = concurrency
         self._last_sent: dict[str, float] = {}
         self._lock = threading.Lock()
+        self._again = False
+
+    def wake(self) -> None:
+        """Something was queued: a tick that is running now looks once more before it ends
+        (the scheduler starts no second tick while one runs, so that wake would be lost)."""
+        self._again = True
 
     async def tick(self) -> TickReport:
-        """Send everything that is due now, batch by batch."""
+        """Send everything that is due now, batch by batch, and again if woken meanwhile."""
         report = TickReport()
         limit = asyncio.Semaphore(self._concurrency)
 
@@ -116,16 +122,19 @@ class OutboxWorker:
             async with limit:
                 await self._send_chat(chat, chat_jobs, report)
 
-        while True:
-            jobs = await asyncio.to_thread(self._claim)
-            if not jobs:
-                return report
-            by_chat: dict[tuple[str, str], list[_Job]] = {}
-            for job in jobs:
-                by_chat.setdefault((job.message.transport, job.message.chat_id), []).append(job)
-            await asyncio.gather(*(run(chat, items) for chat, items in by_chat.items()))
-            if len(jobs) < self.batch_size:
-                return report
+        self._again = True
+        while self._again:
+            self._again = False
+            while True:
+                jobs = await asyncio.to_thread(self._claim)
+                by_chat: dict[tuple[str, str], list[_Job]] = {}
+                for job in jobs:
+                    key = (job.message.transport, job.message.chat_id)
+                    by_chat.setdefault(key, []).append(job)
+                await asyncio.gather(*(run(chat, items) for chat, items in by_chat.items()))
+                if len(jobs) < self.batch_size:
+                    break
+        return report
 
     def _claim(self) -> list[_Job]:
         now = self.clock()

@@ -40,6 +40,7 @@ def start_scheduler(
     )
 
     def wake() -> None:  # called from the dispatcher's worker threads; APScheduler is safe here
+        worker.wake()  # a tick already running sends it too
         scheduler.modify_job(OUTBOX_JOB, next_run_time=datetime.now(UTC))
 
     if sweeper is not None:

@@ -475,3 +475,31 @@ async def test_messages_to_one_chat_are_paced_while_other_chats_are_not(
     assert len(times["12001"]) == 2
     assert times["12001"][1] - times["12001"][0] >= 0.9, times
     assert times["12002"][0] < 0.5, times
+
+
+async def test_a_message_queued_while_a_tick_runs_is_sent_by_that_tick(
+    session_factory, registry, community, clock
+):
+    """The scheduler starts no second run while one is sending; a wake in the meantime makes
+    the running one look again, so the new message does not wait for the next interval."""
+    worker: OutboxWorker | None = None
+
+    class QueuesMoreWhileSending(RecordingDeliverer):
+        async def deliver(self, chat_id, reply, *, edit_ref=None):
+            await super().deliver(chat_id, reply, edit_ref=edit_ref)
+            if reply.text == "note 1":  # someone writes while the worker is busy sending
+                note(session_factory, clock, "72", 2)
+                worker.wake()
+
+    deliverer = QueuesMoreWhileSending()
+    worker = OutboxWorker(
+        session_factory=session_factory,
+        registry=registry,
+        community=community,
+        deliverers={"telegram": deliverer},
+        clock=clock,
+    )
+    note(session_factory, clock, "71", 1)
+    report = await worker.tick()
+    assert report.sent == 2
+    assert deliverer.delivered == [("71", "note 1"), ("72", "note 2")]
