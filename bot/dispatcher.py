@@ -97,14 +97,20 @@ class Dispatcher:
                 if _is_conflict(exc) and attempt < MAX_ATTEMPTS:
                     log.info("conflict handling %s, retrying (%d)", inbound.kind, attempt)
                     continue
-                log.exception(
-                    "failed to handle %s from %s:%s",
-                    inbound.kind,
-                    inbound.sender.transport,
-                    inbound.sender.external_id,
-                )
+                # Name the person by our own row id, never their Telegram id or name: an
+                # anonymous reporter's identity must not reach the logs.
+                log.exception("failed to handle a %s from %s", inbound.kind, self._who(inbound))
                 return [Reply(start.something_went_wrong(self._fallback_gettext(inbound)))]
         raise AssertionError("unreachable")
+
+    def _who(self, inbound: Inbound) -> str:
+        """``user 42`` for the log (our row id), or ``a new user``."""
+        try:
+            with self.session_factory() as session:
+                user = find_user(session, inbound.sender.transport, inbound.sender.external_id)
+                return f"user {user.id}" if user else "a new user"
+        except Exception:  # the database itself may be what failed
+            return "a user (unknown: the database failed)"
 
     def _fallback_gettext(self, inbound: Inbound) -> Callable[[str], str]:
         """The sender's language when the main transaction could not tell it."""

@@ -222,7 +222,8 @@ def test_a_handler_crash_is_answered_and_rolled_back(session_factory, community,
     wang.send("/start")
     wang.send("/boom")
     assert wang.text.startswith("抱歉，我们这边出了点问题。")
-    assert "failed to handle" in caplog.text
+    assert "failed to handle a command from user 1" in caplog.text
+    assert wang.user_id not in caplog.text and "Wang" not in caplog.text, "no ids or names logged"
     with session_factory() as session:
         assert session.scalar(select(User.display_name)) == "Wang"
     wang.send("/start")
