@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, and_, case, cast, exists, func, literal, select
 from sqlalchemy.orm import Session
 
 from db import outbox
-from db.models import Event, EventSignup, EventStatus, SignupStatus, User
+from db.models import Event, EventSignup, EventStatus, OutboxMessage, SignupStatus, User
 
 #: How long a freed place is held for the person offered it (shorter close to the start).
 OFFER_WINDOW = timedelta(hours=12)
@@ -40,6 +40,9 @@ T_REMINDER = "ev.reminder"
 T_RESCHEDULED = "ev.rescheduled"
 T_CANCELLED = "ev.cancelled"
 T_MESSAGE = "ev.message"
+T_LIST_CLOSED = "ev.list_closed"
+#: How far back the closing sweep looks: a bot that was down for a while still tells people.
+CLOSED_LOOKBACK = timedelta(days=1)
 
 
 @dataclass(slots=True)
@@ -568,3 +571,40 @@ def organised_events(session: Session, user: User, *, everyone: bool, now: datet
     if not everyone:
         query = query.where(Event.organiser_id == user.id)
     return list(session.scalars(query.order_by(Event.starts_at, Event.id).limit(50)))
+
+
+def tell_waiting_list_at_close(session: Session, *, now: datetime) -> int:
+    """The sweep: signups have closed (deadline or start), so everyone still on the waiting
+    list is told they did not get a place, once. The outbox's de-duplication key
+    ``ev:closed:<signup>`` is the record that they were told."""
+    closes_at = case(
+        (
+            and_(Event.signup_deadline.is_not(None), Event.signup_deadline < Event.starts_at),
+            Event.signup_deadline,
+        ),
+        else_=Event.starts_at,
+    )
+    key = literal("ev:closed:") + cast(EventSignup.id, String)
+    rows = session.execute(
+        select(EventSignup, Event)
+        .join(Event, Event.id == EventSignup.event_id)
+        .where(
+            Event.status == EventStatus.PUBLISHED,
+            EventSignup.status == SignupStatus.WAITING,
+            closes_at <= now,
+            closes_at > now - CLOSED_LOOKBACK,
+            ~exists(select(OutboxMessage.id).where(OutboxMessage.dedup_key == key)),
+        )
+        .order_by(EventSignup.id)
+    ).all()
+    told = 0
+    for signup, event in rows:
+        told += outbox.enqueue_to_user(
+            session,
+            signup.user,
+            template=T_LIST_CLOSED,
+            now=now,
+            params=event_params(event),
+            dedup_key=f"ev:closed:{signup.id}",
+        )
+    return told

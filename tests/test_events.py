@@ -10,6 +10,7 @@ import pytest
 
 from bot.sweeper import Sweeper
 from db.models import EventStatus
+from handlers.i18n import language
 from handlers.types import Kind
 from tests.events_support import make_event, queued, signups
 
@@ -359,7 +360,7 @@ def test_every_events_notice_renders_in_both_languages(registry, community, code
         reply = registry.render(name, lang, {**params, **extra.get(name, {})})
         assert "冬季运动会" in reply.text, name
         texts[name] = reply.text
-    assert len(texts) == 6
+    assert len(texts) == 7
     if code == "en":
         assert "starts in 2 hours, at Sun, Dec 20, 2026, 09:00" in texts["ev.reminder"]
         assert (
@@ -371,3 +372,31 @@ def test_every_events_notice_renders_in_both_languages(registry, community, code
         assert (
             "够您一行 2 人。请在 12 小时内（2026年12月19日周六 09:00 前）确认" in texts["ev.offer"]
         )
+
+
+def test_people_still_waiting_are_told_once_when_signups_close(
+    resident, session_factory, clock, registry, community
+):
+    deadline = clock() + timedelta(days=1)
+    event_id = make_event(
+        session_factory, clock(), capacity=1, starts_in=timedelta(days=3), deadline=deadline
+    )
+    alice, bo, wang = resident("Alice", "en"), resident("Bo", "en"), resident("Wang", "zh-hans")
+    for person in (alice, bo, wang):
+        person.press_payload(f"ev:ok:{event_id}:1")
+    bo.press_payload(f"ev:cx:{event_id}")  # Bo leaves the waiting list himself: not told
+    sweeper = Sweeper(
+        session_factory=session_factory, registry=registry, community=community, clock=clock
+    )
+    sweeper.run()
+    assert queued(session_factory, "ev.list_closed") == [], "signups are still open"
+    clock.advance(days=1, seconds=1)
+    assert sweeper.run() == []
+    sweeper.run()  # and again: still once
+    (closed,) = queued(session_factory, "ev.list_closed")
+    assert closed.chat_id == wang.user_id
+    text = registry.render(
+        "ev.list_closed", language("zh_Hans", community.timezone.key), closed.params
+    ).text
+    assert text.startswith("“中秋游园会”")
+    assert "报名已截止" in text and "候补名单" in text

@@ -69,6 +69,18 @@ def offer_expired(lang: Language, params: dict[str, Any]) -> Reply:
     )
 
 
+@router.template(ops.T_LIST_CLOSED)
+def list_closed(lang: Language, params: dict[str, Any]) -> Reply:
+    """Signups closed while they were still on the waiting list."""
+    return Reply(
+        lang.gettext(
+            "Signups for “{title}” ({when}) have closed, and no place became free for you on "
+            "the waiting list. We are sorry, and we hope to see you at the next event."
+        ).format(title=_title(lang, params), when=_start(lang, params)),
+        keyboard(Button(lang.gettext("🗓 Other events"), f"{PREFIX}:list")),
+    )
+
+
 def _span(lang: Language, seconds: int) -> str:
     """“12 hours”, “90 minutes”: how long an offer is held."""
     if seconds >= 2 * 3600:
@@ -141,3 +153,9 @@ def organiser_message(lang: Language, params: dict[str, Any]) -> Reply:
 def expire_offers(session: Session, community: Community, now: datetime) -> None:
     """Offers not answered in time pass to the next in line."""
     ops.expire_offers(session, now=now)
+
+
+@router.sweep("events.closing")
+def tell_waiting_list_at_close(session: Session, community: Community, now: datetime) -> None:
+    """When signups close, the people still waiting are told."""
+    ops.tell_waiting_list_at_close(session, now=now)
