@@ -399,7 +399,8 @@ def test_a_volunteer_without_a_private_chat_gets_a_link(
 ):
     """Telegram bots cannot open a private chat: the room reply links to one, and /start with
     the link's payload shows the request to the volunteer who holds it (and nobody else)."""
-    file_request(resident("Alice", "en"))
+    alice = resident("Alice", "en")
+    file_request(alice)
     with session_factory() as session, session.begin():
         dan = get_or_create_user(session, transport="telegram", external_id="4242", now=clock())
         grant_role(session, dan, "volunteer", now=clock(), by="test")
@@ -408,9 +409,15 @@ def test_a_volunteer_without_a_private_chat_gets_a_link(
         "Dan is helping with #R-0001. Please open a private chat with me to talk with the "
         "resident: https://t.me/linli_test_bot?start=rq_1"
     )
+    clock.advance(minutes=1)
+    alice.send("Are you there?")  # not "sent": Dan cannot be written to yet, but it is kept
+    assert alice.text == (
+        "✓ Kept for Dan (#R-0001): they will read it as soon as they open their chat with me."
+    )
     dan_private = resident("Dan", "en", user_id="4242")
     dan_private.send("/start rq_1")
     assert dan_private.text.startswith("You are now helping with #R-0001.")
+    assert "Are you there?" in dan_private.text
     nosy = resident("Nosy", "en")
     nosy.send("/start rq_1")
     assert nosy.text.startswith("That request is not one you are helping with.")

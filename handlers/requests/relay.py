@@ -28,27 +28,29 @@ def _file(ctx: Ctx) -> dict[str, str | None]:
     return {"file_id": None, "file_kind": None, "file_name": None}
 
 
-def _pass_on(ctx: Ctx, request: HelpRequest, *, side: str, to: User | None) -> None:
-    """Keep the message in the history and queue it to the other side."""
+def _pass_on(ctx: Ctx, request: HelpRequest, *, side: str, to: User | None) -> bool:
+    """Keep the message in the history and queue it to the other side; False when it could not
+    be queued (nobody on the other side yet, or they never opened a chat with the bot)."""
     text = ctx.inbound.text.strip()
     file = _file(ctx)
     store.add_message(
         ctx.session, request, author=ctx.user, side=side, text=text, now=ctx.now, **file
     )
-    if to is not None:
-        outbox.enqueue_to_user(
-            ctx.session,
-            to,
-            template="rq.relay",
-            params={
-                "ref": ref(request),
-                "side": side,
-                "name": first_name(ctx.user),
-                "text": text,
-                **file,
-            },
-            now=ctx.now,
-        )
+    if to is None:
+        return False
+    return outbox.enqueue_to_user(
+        ctx.session,
+        to,
+        template="rq.relay",
+        params={
+            "ref": ref(request),
+            "side": side,
+            "name": first_name(ctx.user),
+            "text": text,
+            **file,
+        },
+        now=ctx.now,
+    )
 
 
 def _relay_recency(ctx: Ctx) -> datetime | None:
@@ -88,12 +90,14 @@ def relay(ctx: Ctx) -> bool:
         request = active[0]
         if request.status == RequestStatus.IN_PROGRESS:
             volunteer = ctx.session.get(User, request.volunteer_id)
-            _pass_on(ctx, request, side="resident", to=volunteer)
-            ctx.reply(
-                ctx._("✓ Sent to {name} ({ref}).").format(
-                    name=first_name(volunteer), ref=ref(request)
+            if _pass_on(ctx, request, side="resident", to=volunteer):
+                sent = ctx._("✓ Sent to {name} ({ref}).")
+            else:  # kept in the request's history, which the volunteer reads on opening the chat
+                sent = ctx._(
+                    "✓ Kept for {name} ({ref}): they will read it as soon as they open their "
+                    "chat with me."
                 )
-            )
+            ctx.reply(sent.format(name=first_name(volunteer), ref=ref(request)))
         else:
             _pass_on(ctx, request, side="resident", to=None)
             ctx.reply(
