@@ -113,9 +113,7 @@ class Router:
         self.forms[form.name] = form
         return form
 
-    def on_text(
-        self, handler: TextHandler | None = None, *, recency: Recency | None = None
-    ) -> Any:
+    def on_text(self, handler: TextHandler | None = None, *, recency: Recency | None = None) -> Any:
         """Register a handler for messages outside any form; it returns True if it took it.
 
         Two services may both wait for someone's words (a volunteer's conversation and a

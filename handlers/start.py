@@ -5,10 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from handlers.i18n import LANGUAGE_NAMES, N_
-from handlers.router import Router
+from handlers.router import Command, Router
 from handlers.types import Button, Ctx, Keyboard, keyboard
 
 router = Router("start")
+
+#: The headings of /help's sections for staff, in the order they are shown.
+STAFF_HEADINGS = {
+    "volunteer": N_("For volunteers:"),
+    "mediator": N_("For mediators:"),
+    "organiser": N_("For organisers:"),
+    "admin": N_("For admins:"),
+}
 
 
 def main_menu(ctx: Ctx) -> Keyboard:
@@ -56,10 +64,19 @@ def menu(ctx: Ctx, args: str) -> None:
 
 @router.command("help", description=N_("What I can do and how to use me"))
 def help_(ctx: Ctx, args: str) -> None:
+    """Everyone's commands first, then a short section for each role the person holds."""
+    commands = ctx.registry.menu_commands()
+
+    def line(command: Command) -> str:
+        return f"/{command.name} — {ctx._(command.description or '')}"
+
     lines = [ctx._("You can send me these commands:")]
-    for command in ctx.registry.menu_commands():
-        if ctx.may_use(command.role):
-            lines.append(f"/{command.name} — {ctx._(command.description or '')}")
+    lines += [line(command) for command in commands if command.role is None]
+    for role, heading in STAFF_HEADINGS.items():
+        mine = [command for command in commands if command.role == role]
+        if mine and ctx.may_use(role):
+            lines += ["", ctx._(heading), *(line(command) for command in mine)]
+    lines.append("")
     lines.append(
         ctx._(
             "In a form, press Back to change the last answer, Skip to leave out an optional one, "

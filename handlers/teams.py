@@ -14,7 +14,7 @@ router = Router("teams")
 TEAM_NAMES = {"volunteers": N_("the volunteer team"), "mediators": N_("the mediators")}
 
 
-@router.command("bind", description=N_("Make this group a team's room (admins)"), role="admin")
+@router.command("bind", description=N_("Make this group a team's room"), role="admin")
 def bind(ctx: Ctx, args: str) -> None:
     team = args.strip().lower()
     if team not in TEAMS:

@@ -93,6 +93,23 @@ def test_help_lists_commands_in_the_users_language(resident):
     alice = resident("Alice", "en")
     alice.send("/help")
     assert "/start — Welcome and main menu" in alice.text
+    assert "For volunteers:" not in alice.text and "/queue" not in alice.text
+
+
+def test_help_gives_staff_a_section_per_role(resident, session_factory, clock):
+    """An admin may use every role's commands: each role's come under its own heading."""
+    admin = resident("Admin", "zh-hans", user_id="9000")
+    admin.send("/help")
+    text = admin.text
+    for heading, command in (
+        ("志愿者可用：", "/queue — 待处理的求助"),
+        ("调解员可用：", "/cases — 待处理的纠纷案件"),
+        ("组织者可用：", "/newevent — 创建活动"),
+        ("管理员可用：", "/bind — 将本群设为团队工作群"),
+    ):
+        assert heading in text and command in text
+        assert text.index(heading) < text.index(command)
+    assert text.index("/lang") < text.index("志愿者可用："), "everyone's commands come first"
 
 
 @pytest.mark.parametrize(

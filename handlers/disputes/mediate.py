@@ -155,7 +155,7 @@ def change_status(
     return True
 
 
-@router.command("cases", description=N_("Open dispute cases (mediators)"), role="mediator")
+@router.command("cases", description=N_("Open dispute cases"), role="mediator")
 def cases(ctx: Ctx, args: str) -> None:
     """Open cases, oldest first, each with a button to open it."""
     if ctx.inbound.chat.is_group:

@@ -193,13 +193,13 @@ NEW_EVENT = router.form(
 )
 
 
-@router.command("newevent", description=N_("Create an event (organisers)"), role="organiser")
+@router.command("newevent", description=N_("Create an event"), role="organiser")
 def new_event(ctx: Ctx, args: str) -> None:
     """Open the new-event form."""
     engine.start(ctx, NEW_EVENT)
 
 
-@router.command("myorganised", description=N_("Events I organise (organisers)"), role="organiser")
+@router.command("myorganised", description=N_("Events I organise"), role="organiser")
 def my_organised(ctx: Ctx, args: str) -> None:
     """The events this organiser runs (admins: every event), each with its tools."""
     events = ops.organised_events(

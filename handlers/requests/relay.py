@@ -155,9 +155,7 @@ def switch_to(ctx: Ctx, request_id: int | None) -> None:
     )
 
 
-@router.command(
-    "to", description=N_("Choose which request your messages go to (volunteers)"), role="volunteer"
-)
+@router.command("to", description=N_("Choose which request your messages go to"), role="volunteer")
 def to(ctx: Ctx, args: str) -> None:
     """``/to R-0042`` switches; ``/to`` alone offers the requests held."""
     if not args.strip():
@@ -186,9 +184,7 @@ def _current(ctx: Ctx) -> HelpRequest | None:
     return None
 
 
-@router.command(
-    "note", description=N_("Add an internal note to your request (volunteers)"), role="volunteer"
-)
+@router.command("note", description=N_("Add an internal note to your request"), role="volunteer")
 def note(ctx: Ctx, args: str) -> None:
     """An internal note the resident never sees, kept for whoever takes over."""
     text = args.strip()
@@ -204,9 +200,7 @@ def note(ctx: Ctx, args: str) -> None:
     ctx.reply(ctx._("Note added to {ref}. The resident does not see it.").format(ref=ref(current)))
 
 
-@router.command(
-    "release", description=N_("Give your request back to the queue (volunteers)"), role="volunteer"
-)
+@router.command("release", description=N_("Give your request back to the queue"), role="volunteer")
 def release(ctx: Ctx, args: str) -> None:
     """Back to the queue, with an optional note for the next volunteer; the resident is told."""
     current = _current(ctx)
@@ -240,7 +234,7 @@ def release(ctx: Ctx, args: str) -> None:
 
 @router.command(
     "resolve",
-    description=N_("Close your request with a short summary (volunteers)"),
+    description=N_("Close your request with a short summary"),
     role="volunteer",
 )
 def resolve(ctx: Ctx, args: str) -> None:

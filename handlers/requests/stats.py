@@ -38,7 +38,7 @@ def _week_start(moment: datetime, ctx: Ctx) -> datetime:
     )
 
 
-@router.command("teamstats", description=N_("The volunteer team's numbers (admins)"), role="admin")
+@router.command("teamstats", description=N_("The volunteer team's numbers"), role="admin")
 def team_stats(ctx: Ctx, args: str) -> None:
     """``/teamstats``: open and in-progress counts, then each recent week's numbers."""
     rows = ctx.session.scalars(select(HelpRequest)).all()

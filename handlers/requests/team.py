@@ -196,7 +196,7 @@ def open_claimed(ctx: Ctx, rest: str) -> None:
     brief_here(ctx, request)
 
 
-@router.command("queue", description=N_("Open help requests (volunteers)"), role="volunteer")
+@router.command("queue", description=N_("Open help requests"), role="volunteer")
 def queue(ctx: Ctx, args: str) -> None:
     """Open requests, those matching the volunteer's profile first, then urgent, then oldest."""
     rows = store.queue(ctx.session, ctx.user)
@@ -278,7 +278,7 @@ PROFILE = router.form(
 )
 
 
-@router.command("profile", description=N_("Your volunteer profile (volunteers)"), role="volunteer")
+@router.command("profile", description=N_("Your volunteer profile"), role="volunteer")
 def profile(ctx: Ctx, args: str) -> None:
     """``/profile``: show the profile as it is, then open the form to change it."""
     if ctx.inbound.chat.is_group:
