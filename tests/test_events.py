@@ -41,8 +41,10 @@ def test_events_list_pages_five_at_a_time_soonest_first(resident, session_factor
     assert "Tue, Nov 27, 2026" not in alice.text  # shown in the community zone, not UTC naive
     assert "Fri, Nov 27, 2026, 16:00" in alice.text  # 08:00 UTC + 1 day = 16:00 Shanghai
     assert "10 places left" in alice.text
+    assert not alice.replies[-1].edit  # /events is a new message …
     alice.press("Next »")
     assert "page 2 of 2" in alice.text
+    assert alice.replies[-1].edit  # … and Next turns its page in place
     assert [b.label for b in alice.buttons()] == [
         "6. Event on day 6",
         "7. Event on day 7",

@@ -25,8 +25,9 @@ from handlers.types import Button, Ctx, keyboard
 PAGE_SIZE = 5
 
 
-def show_list(ctx: Ctx, page: int = 0, *, note: str | None = None) -> None:
-    """Upcoming published events, soonest first, five a page with next/previous."""
+def show_list(ctx: Ctx, page: int = 0, *, note: str | None = None, edit: bool = False) -> None:
+    """Upcoming published events, soonest first, five a page with next/previous (which turn
+    the page in place: ``edit``)."""
     total = ops.count_upcoming(ctx.session, now=ctx.now)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
@@ -60,7 +61,7 @@ def show_list(ctx: Ctx, page: int = 0, *, note: str | None = None) -> None:
         navigation.append(Button(ctx._("Next »"), f"{PREFIX}:list:{page + 1}"))
     if navigation:
         rows.append(tuple(navigation))
-    ctx.reply("\n".join(lines), tuple(rows))
+    ctx.reply("\n".join(lines), tuple(rows), edit=edit)
 
 
 @router.command("events", description=N_("Community events"))
@@ -80,8 +81,8 @@ def deep_link(ctx: Ctx, rest: str) -> None:
 
 
 def _list(ctx: Ctx, arg: str) -> None:
-    """``ev:list:<page>``: a page of the list."""
-    show_list(ctx, parse_id(arg) or 0)
+    """``ev:list:<page>``: a page of the list (Next/Previous turn the page in place)."""
+    show_list(ctx, parse_id(arg) or 0, edit=bool(arg))
 
 
 def _menu(ctx: Ctx, arg: str) -> None:
