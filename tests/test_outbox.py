@@ -474,7 +474,7 @@ async def test_messages_to_one_chat_are_paced_while_other_chats_are_not(
     assert paced.texts("12001") == ["note 1", "note 2"]
     assert len(times["12001"]) == 2
     assert times["12001"][1] - times["12001"][0] >= 0.9, times
-    assert times["12002"][0] < 0.5, times
+    assert times["12002"][0] < times["12001"][1], "the other chat did not wait for the pacing"
 
 
 async def test_a_message_queued_while_a_tick_runs_is_sent_by_that_tick(
