@@ -33,7 +33,9 @@ from db.models import (
     OutboxStatus,
     RequestMessage,
     RequestStatus,
+    RoleGrant,
     SentCard,
+    TeamChat,
     User,
     VolunteerProfile,
 )
@@ -439,6 +441,13 @@ def forget(session: Session, user: User, *, refs: list[str], card_keys: list[str
     ):
         session.delete(conversation)
         result.conversations += 1
+    # A former volunteer or admin: their profile goes; grants and bindings they made keep the
+    # record without their Telegram id.
+    session.execute(delete(VolunteerProfile).where(VolunteerProfile.user_id == user.id))
+    session.execute(
+        update(RoleGrant).where(RoleGrant.granted_by == user.ref).values(granted_by="erased")
+    )
+    session.execute(update(TeamChat).where(TeamChat.bound_by == user.ref).values(bound_by="erased"))
     user.roles.clear()
     user.external_id = f"erased-{user.id}"
     user.display_name = ""

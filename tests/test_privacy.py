@@ -384,3 +384,32 @@ async def test_mydata_over_telegram_is_a_utf8_json_document(session_factory, com
         assert data["profile"]["name"] == "王芳" and "王芳".encode() in upload["content"]
         assert document.params["caption"].startswith("以下是邻里保存的您的信息")
         assert "/deleteme" in document.params["caption"]
+
+
+def test_a_former_volunteer_leaves_no_trace(resident, session_factory, clock):
+    """Role removed by an admin first: then their profile goes, and the grant they once made
+    to someone else keeps no Telegram id of theirs."""
+    from db.models import VolunteerProfile
+    from db.requests import profile
+    from db.users import revoke_role
+
+    alice = resident(ALICE_NAME, "en", user_id=ALICE_ID)
+    alice.send("/start")
+    dave = resident("Dave Wu", "en", user_id="2002")
+    dave.send("/start")
+    with session_factory() as session, session.begin():
+        user = find_user(session, "telegram", ALICE_ID)
+        grant_role(session, user, "volunteer", now=clock(), by="test")
+        profile(session, user, now=clock())
+        other = find_user(session, "telegram", "2002")
+        grant_role(session, other, "volunteer", now=clock(), by=user.ref)
+        revoke_role(session, user, "volunteer")
+    before = _old_traces(session_factory)
+    assert {"users.external_id", "users.display_name", "role_grants.granted_by"} <= set(before)
+    alice.send("/deleteme")
+    alice.press("Yes, delete")
+    assert alice.text.startswith("Done: your data was deleted.")
+    assert _old_traces(session_factory) == []
+    with session_factory() as session:
+        assert session.scalars(select(VolunteerProfile)).all() == []
+        assert find_user(session, "telegram", "2002").role_names == {"volunteer"}
