@@ -10,7 +10,7 @@ from handlers.router import Registry
 
 def build_registry() -> Registry:
     """Every flow module's router, in the order the help lists their commands."""
-    from handlers import disputes, events, language, requests, roles, start, teams
+    from handlers import disputes, events, language, privacy, requests, roles, start, teams
 
     return Registry(
         [
@@ -19,6 +19,7 @@ def build_registry() -> Registry:
             requests.router,
             disputes.router,
             language.router,
+            privacy.router,
             roles.router,
             teams.router,
         ]

@@ -116,8 +116,12 @@ async def test_command_menus_are_registered_per_language(session_factory, commun
                 "report",
                 "mycases",
                 "lang",
+                "mydata",
+                "deleteme",
             }
         )
+        assert zh["mydata"].startswith("我的数据") and en["mydata"].startswith("My data")
+        assert zh["deleteme"].startswith("删除我的数据")
 
 
 async def test_bad_input_over_telegram(session_factory, community):

@@ -58,6 +58,7 @@ EVENT_TEXTS = {
     "followup_no": N_("says the problem is not solved"),
     "reopened": N_("reopened"),
     "escalated": N_("not acknowledged in time: admins were told"),
+    "reporter_erased": N_("the reporter asked us to delete their data"),
 }
 ROLE_NAMES = {
     "reporter": N_("reporter"),

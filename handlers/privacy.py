@@ -1,0 +1,242 @@
+"""A resident's rights over their data (PIPL; GDPR for many foreign residents): ``/mydata`` shows
+what is kept about them, with a JSON file of everything; ``/deleteme`` erases it after a
+confirmation, in one transaction.
+
+The confirmation's buttons are ``pv:erase:<user id>:<token>`` and ``pv:keep``; the token is
+kept in the conversation row and lives ``CONFIRM_WITHIN``, so a forged, old or someone else's
+button is refused. Staff are asked to talk to an admin first: their work belongs to the
+community's records.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from db import disputes as dp
+from db import events as ev
+from db import outbox
+from db import privacy as store
+from db import requests as rq
+from db.models import RequestStatus, User
+from handlers.disputes.common import post_card
+from handlers.i18n import LANGUAGE_NAMES, N_, Language
+from handlers.requests.common import ref, update_card
+from handlers.requests.intake import drop_alerts
+from handlers.router import Router
+from handlers.start import main_menu
+from handlers.types import Attachment, Button, Ctx, Reply
+
+router = Router("privacy")
+
+PREFIX = "pv"
+#: How long the Yes button of /deleteme stays valid.
+CONFIRM_WITHIN = timedelta(minutes=30)
+STAFF = ("volunteer", "mediator", "organiser", "admin")
+#: Where the confirmation's token is kept in the conversation's data (outside any form).
+TOKEN_KEY = "pv_erase"
+
+ROLE_LABELS = {
+    "resident": N_("resident"),
+    "volunteer": N_("volunteer"),
+    "mediator": N_("mediator"),
+    "organiser": N_("organiser"),
+    "admin": N_("administrator"),
+}
+
+WHY = N_(
+    "We keep this only to run the services you use: your signups to hold your places and "
+    "remind you, your requests so a volunteer can help you, your reports so the mediators can "
+    "work on them and keep you informed. An event's organisers see who signed up; volunteers "
+    "and mediators see your name only where you chose to share it. To erase it, send /deleteme."
+)
+
+
+def _private_only(ctx: Ctx) -> bool:
+    """Personal data is shown and erased only in a private chat."""
+    if ctx.inbound.chat.is_group:
+        ctx.reply(ctx._("Please write to me in a private chat about your data."))
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------- /mydata
+
+
+@router.command("mydata", description=N_("My data: see what Linli keeps about you"))
+def my_data(ctx: Ctx, args: str) -> None:
+    """Summarise what is kept about the user and attach all of it as a JSON file."""
+    if not _private_only(ctx):
+        return
+    counts = store.counts(ctx.session, ctx.user)
+    roles = [ctx._(ROLE_LABELS.get(r, r)) for r in sorted(ctx.user.role_names)]
+    chosen = LANGUAGE_NAMES.get(ctx.user.locale or "")
+    text = ctx._(
+        "Here is what Linli keeps about you (everything is in the attached file):\n"
+        "• Event signups: {signups}\n"
+        "• Help requests: {requests}\n"
+        "• Dispute reports: {reports}\n"
+        "• Cases where you gave your side: {statements}\n"
+        "• Language: {language}\n"
+        "• Roles: {roles}"
+    ).format(
+        signups=counts.signups,
+        requests=counts.requests,
+        reports=counts.reports,
+        statements=counts.statements,
+        language=chosen or ctx._("not chosen (we follow your Telegram language)"),
+        roles=ctx.lang.list(roles) if roles else ctx._("none"),
+    )
+    data = store.export(ctx.session, ctx.user, now=ctx.now)
+    content = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+    stamp = ctx.lang.local(ctx.now).strftime("%Y%m%d")
+    ctx.reply(
+        text + "\n\n" + ctx._(WHY),
+        attachment=Attachment(
+            f"linli-my-data-{stamp}.json", content, "application/json; charset=utf-8"
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------- /deleteme
+
+
+@router.command("deleteme", description=N_("Delete my data: erase what Linli keeps about you"))
+def delete_me(ctx: Ctx, args: str) -> None:
+    """Say what erasing does and ask for a confirmation (staff: ask an admin first)."""
+    if not _private_only(ctx):
+        return
+    if any(ctx.has_role(role) for role in STAFF):
+        ctx.reply(
+            ctx._(
+                "You hold a role in the community (volunteer, mediator, organiser or "
+                "administrator), and your work there belongs to the community's records. "
+                "Please ask an administrator to remove your role first; then send /deleteme "
+                "again."
+            )
+        )
+        return
+    token = secrets.token_hex(4)
+    ctx.conversation.data = {
+        **(ctx.conversation.data or {}),
+        TOKEN_KEY: {"token": token, "until": (ctx.now + CONFIRM_WITHIN).isoformat()},
+    }
+    ctx.reply(
+        ctx._(
+            "Delete my data: this cannot be undone.\n"
+            "• Your event signups are cancelled and your places go to the waiting list.\n"
+            "• Your open help requests are cancelled. In all your requests, what you wrote "
+            "(descriptions, messages, files) is deleted; only the fact that the team helped is "
+            "kept for its statistics.\n"
+            "• Your dispute reports no longer carry your name, and you will get no more updates "
+            "about them. On a resolved or closed case, your description, photos and answers are "
+            "deleted. An open case goes on for your neighbours: its description stays, without "
+            "your name, so the mediation can continue.\n"
+            "• Your name, username, language and chat are erased. If you write again, you start "
+            "fresh as a new neighbour.\n"
+            "Do you want to delete your data?"
+        ),
+        (
+            (
+                Button(ctx._("🗑 Yes, delete my data"), f"{PREFIX}:erase:{ctx.user.id}:{token}"),
+                Button(ctx._("Keep my data"), f"{PREFIX}:keep"),
+            ),
+        ),
+    )
+
+
+@router.button(PREFIX)
+def pressed(ctx: Ctx, rest: str) -> None:
+    """``pv:keep`` keeps everything; ``pv:erase:<user>:<token>`` erases after re-checking."""
+    action, _, tail = rest.partition(":")
+    pending = (ctx.conversation.data or {}).get(TOKEN_KEY)
+    if action == "keep":
+        _forget_token(ctx)
+        ctx.reply(ctx._("Nothing was deleted. Your data stays as it was."), main_menu(ctx))
+        return
+    if action == "erase" and _valid(ctx, tail, pending):
+        if any(ctx.has_role(role) for role in STAFF):
+            delete_me(ctx, "")
+            return
+        erase(ctx)
+        return
+    ctx.reply(
+        ctx._(
+            "That confirmation is not valid (it is old, or not yours). Nothing was deleted. "
+            "Send /deleteme to start again."
+        )
+    )
+
+
+def _valid(ctx: Ctx, tail: str, pending: object) -> bool:
+    """The button is this user's, from their latest /deleteme, and not expired."""
+    user_id, _, token = tail.partition(":")
+    if not isinstance(pending, dict) or user_id != str(ctx.user.id) or not token:
+        return False
+    until = datetime.fromisoformat(str(pending.get("until")))
+    return secrets.compare_digest(token, str(pending.get("token"))) and ctx.now <= until
+
+
+def _forget_token(ctx: Ctx) -> None:
+    data = dict(ctx.conversation.data or {})
+    data.pop(TOKEN_KEY, None)
+    ctx.conversation.data = data
+
+
+def erase(ctx: Ctx) -> None:
+    """Erase the user's data in this one transaction, through the services' own operations."""
+    session, user, now = ctx.session, ctx.user, ctx.now
+    for signup in ev.my_signups(session, user, now=now):
+        ev.cancel_signup(session, signup.event_id, user, now=now)
+    for request in rq.residents_active(session, user):
+        if request.status == RequestStatus.OPEN:
+            rq.cancel(session, request.id, user, now=now)
+            drop_alerts(ctx, request.id)
+    ended = store.end_requests_in_progress(session, user, now=now)
+    requests = store.scrub_requests(session, user)
+    roots = store.detach_reports(session, user, now=now)
+    store.forget(
+        session,
+        user,
+        refs=[ref(r) for r in requests] + [case.ref for case in roots],
+        card_keys=[f"rq:{r.id}" for r in requests] + [f"dp:{case.id}" for case in roots],
+    )
+    for request in requests:
+        update_card(session, ctx.community, request, now)
+    for root in roots:
+        post_card(session, ctx.community, dp.root_of(session, root), now)
+    for request in ended:
+        _tell_volunteer(ctx, request.volunteer_id, ref(request))
+    ctx.reply(
+        ctx._(
+            "Done: your data was deleted. Thank you for being part of our community. "
+            "If you write to me again, you start fresh as a new neighbour."
+        )
+    )
+
+
+def _tell_volunteer(ctx: Ctx, volunteer_id: int | None, reference: str) -> None:
+    """The volunteer of a request that ended this way is told not to expect the resident."""
+    volunteer = ctx.session.get(User, volunteer_id) if volunteer_id else None
+    if volunteer is not None:
+        outbox.enqueue_to_user(
+            ctx.session,
+            volunteer,
+            template="pv.request_ended",
+            params={"ref": reference},
+            now=ctx.now,
+            dedup_key=f"pv:ended:{reference}",
+        )
+
+
+@router.template("pv.request_ended")
+def request_ended(lang: Language, params: dict[str, Any]) -> Reply:
+    """To the volunteer: the resident of their request asked us to delete their data."""
+    return Reply(
+        lang.gettext(
+            "The resident of {ref} asked us to delete their data, so the request is closed. "
+            "Your messages can no longer reach them. Thank you for your help."
+        ).format(ref=params["ref"])
+    )
