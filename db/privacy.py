@@ -40,8 +40,9 @@ from db.models import (
     VolunteerProfile,
 )
 
-#: What replaces a text the person wrote once they asked us to erase it.
-ERASED = "[deleted at the resident's request]"
+#: What replaces a text the person wrote once they asked us to erase it. Stored text is shown
+#: to bilingual staff in either language, so the marker carries both.
+ERASED = "[已应居民要求删除 / deleted at the resident's request]"
 
 #: Audit-log entries a reporter (``REPORTER_SEES``) or the other side (``PARTY_SEES``) was sent.
 REPORTER_SEES = (dp.FOR_REPORTER, dp.FOR_ALL)
