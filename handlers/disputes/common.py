@@ -19,9 +19,10 @@ from db import disputes as dp
 from db import outbox
 from db.models import DisputeCase, User
 from db.teams import MEDIATORS, notify_team, users_with_role
+from handlers import common
+from handlers.common import dispatch_action, parse_id
 from handlers.i18n import N_, Language
 from handlers.router import Handler, Router
-from handlers.start import stale_button
 from handlers.types import Attachment, Button, Community, Ctx, Keyboard, Reply
 
 router = Router("disputes")
@@ -43,12 +44,7 @@ def action(name: str) -> Callable[[Handler], Handler]:
 @router.button("dp")
 def press(ctx: Ctx, rest: str) -> None:
     """Route a ``dp:…`` button to its action; an unknown one is stale or forged."""
-    name, _, arg = rest.partition(":")
-    handler = ACTIONS.get(name)
-    if handler is None:
-        stale_button(ctx)
-        return
-    handler(ctx, arg)
+    dispatch_action(ctx, rest, ACTIONS)
 
 
 CATEGORY_LABELS = {
@@ -127,10 +123,6 @@ def is_mediator(ctx: Ctx) -> bool:
     return ctx.has_role("mediator") or ctx.has_role("admin")
 
 
-def parse_id(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
-
-
 def access_case_as_mediator(ctx: Ctx, raw_id: str) -> DisputeCase | None:
     """The case (the one mediators work on) for a mediator; otherwise answer why not."""
     if not is_mediator(ctx):
@@ -145,9 +137,8 @@ def access_case_as_mediator(ctx: Ctx, raw_id: str) -> DisputeCase | None:
 
 
 def first_name(user: User | None) -> str:
-    if user is None or not user.display_name:
-        return "?"
-    return user.display_name.split()[0]
+    """A person's first name on a case; "?" when there is none."""
+    return common.first_name(user, missing="?")
 
 
 # ---------------------------------------------------------------------------- the card

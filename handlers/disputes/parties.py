@@ -15,11 +15,11 @@ from typing import Any
 from db import disputes as dp
 from db import outbox
 from db.models import DisputeCase, DisputeMeeting, DisputeParty, User
+from handlers.common import parse_id
 from handlers.disputes.casework import case_for_form, start_case_form
 from handlers.disputes.common import (
     action,
     emergency_notice,
-    parse_id,
     post_card,
     router,
     tell_room,

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from db import disputes as dp
 from db.models import DisputeCase, DisputeQuestion
+from handlers.common import parse_id
 from handlers.disputes.common import (
     CATEGORY_LABELS,
     STATUS_LABELS,
@@ -17,7 +18,6 @@ from handlers.disputes.common import (
     emergency_notice,
     emergency_text,
     is_emergency,
-    parse_id,
     post_card,
     relay_photos,
     router,

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from db import events as ops
 from db.models import Event, SignupStatus
+from handlers.common import parse_id
 from handlers.events.common import (
     ACTIONS,
     GONE,
     PREFIX,
     card_buttons,
     card_text,
-    parse_id,
     places_line,
     router,
     show_card,

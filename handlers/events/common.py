@@ -1,13 +1,12 @@
-"""What the events screens share: the router, reading an event id from a payload (never
-trusted), the bilingual title, and the event card."""
+"""What the events screens share: the router, the bilingual title, and the event card."""
 
 from __future__ import annotations
 
 from db.events import find_signup, is_open, places_held, places_left, waiting_position
 from db.models import Event, EventSignup, EventStatus, SignupStatus
+from handlers.common import dispatch_action
 from handlers.i18n import N_, Language
 from handlers.router import Handler, Router
-from handlers.start import stale_button
 from handlers.types import Button, Ctx, Keyboard
 
 router = Router("events")
@@ -21,12 +20,7 @@ GONE = N_("Sorry, that event is no longer available. Here are the upcoming event
 @router.button(PREFIX)
 def button(ctx: Ctx, rest: str) -> None:
     """``ev:<action>:<id>[:<n>]``: dispatch to the action; an unknown one is refused."""
-    action, _, arg = rest.partition(":")
-    handler = ACTIONS.get(action)
-    if handler is None:
-        stale_button(ctx)
-        return
-    handler(ctx, arg)
+    dispatch_action(ctx, rest, ACTIONS)
 
 
 def pick_text(code: str, zh: str | None, en: str | None) -> str:
@@ -38,14 +32,6 @@ def pick_text(code: str, zh: str | None, en: str | None) -> str:
 def title(lang: Language, event: Event) -> str:
     """The event's title in the reader's language, or the other one."""
     return pick_text(lang.code, event.title_zh, event.title_en)
-
-
-def parse_id(text: str) -> int | None:
-    """A positive id from a payload part, or None for anything forged."""
-    text = text.strip()
-    if not text.isdigit() or len(text) > 12:
-        return None
-    return int(text)
 
 
 def visible_event(ctx: Ctx, event_id: int | None) -> Event | None:

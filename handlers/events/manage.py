@@ -10,11 +10,11 @@ from typing import Any
 
 from db import events as ops
 from db.models import Event, EventSignup, EventStatus, SignupStatus
+from handlers.common import parse_id
 from handlers.events.common import (
     ACTIONS,
     PREFIX,
     may_manage,
-    parse_id,
     places_line,
     router,
     show_card,

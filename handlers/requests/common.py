@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from db.models import HelpRequest, RequestStatus, User
 from db.requests import reference
 from db.teams import VOLUNTEERS, notify_team
+from handlers import common
+from handlers.common import first_name
 from handlers.forms.fields import Choice
 from handlers.i18n import LANGUAGE_NAMES, N_, Language
 from handlers.router import Router
@@ -49,20 +51,12 @@ STATUS_LABELS = {
 def parse_id(text: str) -> int:
     """The request id at the start of a payload's tail (``42`` or ``42:5``); 0 when there is
     none — no request has id 0, so it reads as "no such request"."""
-    head = text.split(":", 1)[0]
-    return int(head) if head.isdigit() and len(head) < 10 else 0
+    return common.parse_id(text.partition(":")[0]) or 0
 
 
 def ref(request: HelpRequest | int) -> str:
     """``#R-0042``."""
     return "#" + reference(request if isinstance(request, int) else request.id)
-
-
-def first_name(user: User | None) -> str:
-    """The first word of the name the transport reports: all a resident learns of a
-    volunteer."""
-    name = (user.display_name if user else "").strip()
-    return name.split()[0] if name else "—"
 
 
 def category_label(lang: Language, category: str) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 from db import outbox
 from db import requests as store
 from db.models import HelpRequest, RequestStatus, User
+from handlers.common import first_name
 from handlers.forms import engine
 from handlers.forms.fields import (
     ChoiceField,
@@ -28,7 +29,6 @@ from handlers.requests.common import (
     STATUS_LABELS,
     announce_back,
     category_label,
-    first_name,
     parse_id,
     ref,
     router,

@@ -8,8 +8,9 @@ from __future__ import annotations
 from db import outbox
 from db import requests as store
 from db.models import HelpRequest, RequestStatus, User
+from handlers.common import first_name
 from handlers.i18n import N_
-from handlers.requests.common import PREFIX, announce_back, first_name, ref, router, update_card
+from handlers.requests.common import PREFIX, announce_back, ref, router, update_card
 from handlers.types import Button, Ctx, Kind
 
 RELAYED_KINDS = (Kind.TEXT, Kind.PHOTO, Kind.DOCUMENT)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from db import outbox
 from db import requests as store
 from db.models import HelpRequest, RequestStatus, User, VolunteerProfile
+from handlers.common import first_name
 from handlers.forms import engine
 from handlers.forms.fields import Choice, MultiChoiceField, YesNoField
 from handlers.i18n import LANGUAGE_NAMES, N_
@@ -18,7 +19,6 @@ from handlers.requests.common import (
     CATEGORIES,
     PREFIX,
     category_label,
-    first_name,
     parse_id,
     ref,
     router,
