@@ -156,6 +156,11 @@ class Community:
             return None
         return f"https://t.me/{self.bot_username}?start={payload}"
 
+    def start_link(self, payload: str) -> str:
+        """The deep link, or on a transport without one (the console) the command that does
+        the same: ``/start <payload>``."""
+        return self.deep_link(payload) or f"/start {payload}"
+
 
 @dataclass(slots=True)
 class Ctx:

@@ -49,13 +49,11 @@ def _submit_invite(ctx: Ctx, data: dict[str, Any]) -> None:
         text=data["summary"],
     )
     post_card(ctx.session, ctx.community, root, ctx.now)
-    payload = f"dp_{token}"
-    link = ctx.community.deep_link(payload)
     ctx.reply(
         ctx._(
             "Pass this one-time link to the other neighbour in any way you like. The first "
             "person to open it sees your summary and can give their side:\n{link}"
-        ).format(link=link or f"/start {payload}")
+        ).format(link=ctx.community.start_link(f"dp_{token}"))
     )
 
 

@@ -287,7 +287,7 @@ def _share(ctx: Ctx, arg: str) -> None:
     event = _event_or_list(ctx, arg)
     if event is None:
         return
-    link = ctx.community.deep_link(f"{PREFIX}_{event.id}") or f"/start {PREFIX}_{event.id}"
+    link = ctx.community.start_link(f"{PREFIX}_{event.id}")
     ctx.reply(ctx._("Send this to your neighbours; it opens the event: {link}").format(link=link))
 
 

@@ -165,7 +165,6 @@ def claim(ctx: Ctx, rest: str) -> None:
             )
         )
     else:
-        link = ctx.community.deep_link(f"{PREFIX}_{request.id}")
         ctx.reply(
             ctx._(
                 "{name} is helping with {ref}. Please open a private chat with me to talk with "
@@ -173,7 +172,7 @@ def claim(ctx: Ctx, rest: str) -> None:
             ).format(
                 name=first_name(ctx.user),
                 ref=ref(request),
-                link=link or f"/start {PREFIX}_{request.id}",
+                link=ctx.community.start_link(f"{PREFIX}_{request.id}"),
             )
         )
 
