@@ -9,8 +9,6 @@ edited in place through the outbox."""
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from typing import Any
 
@@ -19,6 +17,8 @@ from sqlalchemy import func, select
 from db import disputes as dp
 from db import outbox
 from db.models import DisputeCase, DisputeEvent, User
+from db.users import users_by_id
+from handlers.csvfile import csv_attachment
 from handlers.disputes.common import (
     CATEGORY_LABELS,
     STATUS_LABELS,
@@ -182,34 +182,37 @@ def cases(ctx: Ctx, args: str) -> None:
     ctx.reply("\n".join(lines), tuple(keyboard))
 
 
+CSV_HEADER = (
+    "reference",
+    "category",
+    "status",
+    "reported",
+    "place",
+    "reporter",
+    "mediator",
+    "linked_to",
+    "outcome",
+    "closed_because",
+)
+
+
 @action("csv")
 def export_csv(ctx: Ctx, arg: str) -> None:
     """Every case as a CSV file; an anonymous reporter is "anonymous", nothing more."""
     if not is_mediator(ctx) or ctx.inbound.chat.is_group:
         ctx.reply(ctx._("Sorry, only the community's mediators can do this."))
         return
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            "reference",
-            "category",
-            "status",
-            "reported",
-            "place",
-            "reporter",
-            "mediator",
-            "linked_to",
-            "outcome",
-            "closed_because",
-        ]
-    )
     all_cases = list(ctx.session.scalars(select(DisputeCase).order_by(DisputeCase.id)))
+    by_id = {case.id: case for case in all_cases}
+    people = users_by_id(
+        ctx.session, [i for case in all_cases for i in (case.reporter_id, case.mediator_id) if i]
+    )
+    rows = []
     for case in all_cases:
-        reporter = ctx.session.get(User, case.reporter_id) if case.reporter_id else None
-        mediator = ctx.session.get(User, case.mediator_id) if case.mediator_id else None
-        linked = ctx.session.get(DisputeCase, case.linked_to_id) if case.linked_to_id else None
-        writer.writerow(
+        reporter = people.get(case.reporter_id) if case.reporter_id else None
+        mediator = people.get(case.mediator_id) if case.mediator_id else None
+        linked = by_id.get(case.linked_to_id) if case.linked_to_id else None
+        rows.append(
             [
                 case.ref,
                 case.category,
@@ -226,7 +229,7 @@ def export_csv(ctx: Ctx, arg: str) -> None:
     count = len(all_cases)
     ctx.reply(
         ctx.lang.ngettext("{count} case", "{count} cases", count).format(count=count),
-        attachment=Attachment("disputes.csv", buffer.getvalue().encode("utf-8-sig"), "text/csv"),
+        attachment=csv_attachment("disputes.csv", CSV_HEADER, rows),
     )
 
 
