@@ -12,22 +12,12 @@ from bot.dispatcher import Dispatcher
 from bot.flood import FloodGuard
 from db.models import HelpRequest, OutboxMessage, RequestStatus, VolunteerProfile
 from db.users import get_or_create_user, grant_role
-from handlers.types import ChatRef, Inbound, Kind, Reply, Sender
-from tests.requests_support import GROUP, file_request
-from tests.support import Resident
+from handlers.types import Reply
+from tests.requests_support import file_request
+from tests.support import Resident, in_group
 from tests.test_concurrency import TickingClock, run_in_threads
 
 VOLUNTEERS = 8
-
-
-def press_in_group(dispatcher: Dispatcher, user_id: str, payload: str) -> list[Reply]:
-    inbound = Inbound(
-        ChatRef("telegram", GROUP, is_group=True),
-        Sender("telegram", user_id, f"Volunteer{user_id}", None, "en"),
-        Kind.BUTTON,
-        payload=payload,
-    )
-    return dispatcher.handle(inbound)
 
 
 def test_many_volunteers_claim_at_once_and_exactly_one_wins(session_factory, registry, community):
@@ -53,7 +43,7 @@ def test_many_volunteers_claim_at_once_and_exactly_one_wins(session_factory, reg
 
     def claim(user_id: str) -> list[Reply]:
         start_together.wait(timeout=30)
-        return press_in_group(dispatcher, user_id, "rq:claim:1")
+        return in_group(dispatcher, user_id, f"Volunteer{user_id}", payload="rq:claim:1")
 
     results = run_in_threads([lambda u=u: claim(u) for u in ids], threads=VOLUNTEERS)
 
@@ -127,7 +117,7 @@ def _cancel_and_claim_together(
 
     def claim() -> list[Reply]:
         together.wait(timeout=30)
-        return press_in_group(dispatcher, "7200", f"rq:claim:{request_id}")
+        return in_group(dispatcher, "7200", "Volunteer7200", payload=f"rq:claim:{request_id}")
 
     cancelled, claimed = run_in_threads([cancel, claim], threads=2)
     return cancelled, claimed

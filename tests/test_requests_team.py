@@ -13,14 +13,8 @@ from bot.flood import FloodGuard
 from db.models import HelpRequest, OutboxMessage, RequestMessage
 from db.users import get_or_create_user, grant_role
 from handlers.types import Kind
-from tests.requests_support import (
-    GROUP,
-    PostBox,
-    file_request,
-    in_group,
-    make_volunteer,
-    run_outbox,
-)
+from tests.requests_support import file_request, make_volunteer
+from tests.support import GROUP, in_group
 
 
 @pytest.fixture
@@ -34,16 +28,6 @@ def dispatcher(session_factory, registry, community, clock) -> Dispatcher:
         clock=clock,
         flood=FloodGuard(limit=1000),
     )
-
-
-@pytest.fixture
-def postbox() -> PostBox:
-    return PostBox()
-
-
-@pytest.fixture
-def deliver(session_factory, registry, community, clock, postbox):
-    return lambda: run_outbox(session_factory, registry, community, clock, postbox)
 
 
 @pytest.fixture
