@@ -136,6 +136,22 @@ def access_case_as_mediator(ctx: Ctx, raw_id: str) -> DisputeCase | None:
     return dp.root_of(ctx.session, case)
 
 
+def log_by_mediator(
+    ctx: Ctx, root: DisputeCase, kind: str, *, audience: str = dp.INTERNAL, text: str | None = None
+) -> None:
+    """One line in the case's audit log: this mediator did ``kind`` (internal unless said)."""
+    dp.log_event(
+        ctx.session,
+        root,
+        now=ctx.now,
+        kind=kind,
+        audience=audience,
+        actor=ctx.user,
+        role="mediator",
+        text=text,
+    )
+
+
 def first_name(user: User | None) -> str:
     """A person's first name on a case; "?" when there is none."""
     return common.first_name(user, missing="?")

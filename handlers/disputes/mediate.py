@@ -29,6 +29,7 @@ from handlers.disputes.common import (
     card_text,
     first_name,
     is_mediator,
+    log_by_mediator,
     post_card,
     router,
     tell_reporters,
@@ -83,15 +84,7 @@ def _event_text(ctx: Ctx, event: DisputeEvent) -> str:
 def show_case(ctx: Ctx, root: DisputeCase, *, edit: bool = False, note: str | None = None) -> None:
     """A case's private view for a mediator: the card, the latest history, every action.
     Opening it is itself logged (who saw the case)."""
-    dp.log_event(
-        ctx.session,
-        root,
-        now=ctx.now,
-        kind="viewed",
-        audience=dp.INTERNAL,
-        actor=ctx.user,
-        role="mediator",
-    )
+    log_by_mediator(ctx, root, "viewed")
     params = card_params(ctx.session, ctx.community, root)
     lines = [note] if note else []
     lines.append(card_text(ctx.lang, params))
@@ -134,16 +127,7 @@ def change_status(
     if not dp.transition(ctx.session, root, allowed_from=allowed, to=to, now=ctx.now, **values):
         moved_on(ctx, root)
         return False
-    dp.log_event(
-        ctx.session,
-        root,
-        now=ctx.now,
-        kind="status",
-        audience=dp.FOR_REPORTER,
-        actor=ctx.user,
-        role="mediator",
-        text=to,
-    )
+    log_by_mediator(ctx, root, "status", audience=dp.FOR_REPORTER, text=to)
     tell_reporters(
         ctx.session,
         root,
@@ -233,15 +217,20 @@ def export_csv(ctx: Ctx, arg: str) -> None:
     )
 
 
+def case_in_private(ctx: Ctx, arg: str) -> DisputeCase | None:
+    """The case for a mediator in a private chat; otherwise answer why not."""
+    root = access_case_as_mediator(ctx, arg)
+    if root is not None and ctx.inbound.chat.is_group:
+        ctx.reply(ctx._("Please open the case in a private chat with me: send /cases there."))
+        return None
+    return root
+
+
 @action("open")
 def open_case(ctx: Ctx, arg: str) -> None:
-    root = access_case_as_mediator(ctx, arg)
-    if root is None:
-        return
-    if ctx.inbound.chat.is_group:
-        ctx.reply(ctx._("Please open the case in a private chat with me: send /cases there."))
-        return
-    show_case(ctx, root)
+    root = case_in_private(ctx, arg)
+    if root is not None:
+        show_case(ctx, root)
 
 
 def open_by_link(ctx: Ctx, case_id: str) -> None:
@@ -289,15 +278,7 @@ def take(ctx: Ctx, arg: str) -> None:
         else:
             moved_on(ctx, root)
         return
-    dp.log_event(
-        ctx.session,
-        root,
-        now=ctx.now,
-        kind="takeover" if previous else "take",
-        audience=dp.INTERNAL,
-        actor=ctx.user,
-        role="mediator",
-    )
+    log_by_mediator(ctx, root, "takeover" if previous else "take")
     if previous:
         earlier = ctx.session.get(User, previous)
         if earlier is not None:

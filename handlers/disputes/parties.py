@@ -20,6 +20,7 @@ from handlers.disputes.casework import case_for_form, start_case_form
 from handlers.disputes.common import (
     action,
     emergency_notice,
+    log_by_mediator,
     post_card,
     router,
     tell_room,
@@ -38,16 +39,7 @@ def _submit_invite(ctx: Ctx, data: dict[str, Any]) -> None:
     """Create the one-time link and show it to this mediator only (never logged)."""
     root = case_for_form(ctx, data)
     _, token = dp.invite(ctx.session, root, by=ctx.user, summary=data["summary"], now=ctx.now)
-    dp.log_event(
-        ctx.session,
-        root,
-        now=ctx.now,
-        kind="invite",
-        audience=dp.INTERNAL,
-        actor=ctx.user,
-        role="mediator",
-        text=data["summary"],
-    )
+    log_by_mediator(ctx, root, "invite", text=data["summary"])
     post_card(ctx.session, ctx.community, root, ctx.now)
     ctx.reply(
         ctx._(
@@ -247,16 +239,7 @@ def _submit_meeting(ctx: Ctx, data: dict[str, Any]) -> None:
     if replaced is not None:
         outbox.cancel_pending(ctx.session, dedup_prefix=f"dp:m{replaced.id}:")
     text = f"{ctx.lang.datetime(starts_at)}, {data['place']}"
-    dp.log_event(
-        ctx.session,
-        root,
-        now=ctx.now,
-        kind="meeting",
-        audience=dp.INTERNAL,
-        actor=ctx.user,
-        role="mediator",
-        text=text,
-    )
+    log_by_mediator(ctx, root, "meeting", text=text)
     for user, _role in invited:
         outbox.enqueue_to_user(
             ctx.session,
