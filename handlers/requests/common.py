@@ -8,15 +8,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from db import outbox
+from db.base import reference
 from db.models import HelpRequest, RequestStatus, User
-from db.requests import reference
 from db.teams import VOLUNTEERS, notify_team
 from handlers import common
 from handlers.common import first_name
 from handlers.forms.fields import Choice
 from handlers.i18n import LANGUAGE_NAMES, N_, Language
 from handlers.router import Router
-from handlers.types import Community
+from handlers.types import Community, Ctx
 
 router = Router("requests")
 
@@ -56,7 +57,7 @@ def parse_id(text: str) -> int:
 
 def ref(request: HelpRequest | int) -> str:
     """``#R-0042``."""
-    return "#" + reference(request if isinstance(request, int) else request.id)
+    return reference("R", request if isinstance(request, int) else request.id)
 
 
 def category_label(lang: Language, category: str) -> str:
@@ -124,6 +125,13 @@ def card_params(session: Session, request: HelpRequest) -> dict[str, Any]:
         "status": request.status,
         "volunteer": first_name(volunteer) if volunteer else None,
     }
+
+
+def tell_resident(ctx: Ctx, request: HelpRequest, template: str, params: dict[str, Any]) -> None:
+    """Queue a message to the resident who asked (in their language, when it is sent)."""
+    resident = ctx.session.get(User, request.resident_id)
+    if resident is not None:
+        outbox.enqueue_to_user(ctx.session, resident, template=template, params=params, now=ctx.now)
 
 
 def update_card(
