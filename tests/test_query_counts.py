@@ -1,11 +1,12 @@
 """The lists people see read the database a fixed number of times however long they are: the
-organiser's attendee list, /myrequests and /mycases ask the same number of queries for one row
-as for four (no query per row)."""
+organiser's attendee list, /myevents, /myrequests and /mycases ask the same number of queries
+for one row as for four (no query per row)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 from sqlalchemy import Engine, event
 
@@ -71,6 +72,30 @@ def test_the_attendee_list_does_not_ask_once_per_attendee(
     assert "Person0 Lee" in olivia.text
     four = queries_for(engine, lambda: olivia.press_payload(f"ev:org:{large}"))
     assert "Person3 Lee" in olivia.text
+    assert four == one
+
+
+def test_myevents_does_not_ask_once_per_event(engine, session_factory, clock, community, resident):
+    alice, wang = resident("Alice", "en"), resident("Wang", "en")
+    events = [
+        make_event(session_factory, clock(), title_en=f"Walk {n}", starts_in=timedelta(days=n + 1))
+        for n in range(4)
+    ]
+    for person, count in ((alice, 1), (wang, 4)):
+        person.send("/start")
+        with session_factory() as session, session.begin():
+            user = get_or_create_user(
+                session, transport="telegram", external_id=person.user_id, now=clock()
+            )
+            for event_id in events[:count]:
+                ops.sign_up(
+                    session, event_id, user, 1, now=clock(), reminders=community.event_reminders
+                )
+    one = queries_for(engine, lambda: alice.send("/myevents"))
+    assert "✅ You are signed up (1 person)." in alice.text
+    four = queries_for(engine, lambda: wang.send("/myevents"))
+    assert "✅ You are signed up (1 person)." in wang.replies[-1].text
+    assert len(wang.replies) == 5, "the heading and four cards"
     assert four == one
 
 

@@ -301,10 +301,11 @@ def my_events(ctx: Ctx, args: str) -> None:
             keyboard(Button(ctx._("🗓 Events"), f"{PREFIX}:list")),
         )
         return
+    held = ops.places_held_by_event(ctx.session, [signup.event_id for signup in signups])
     ctx.reply(ctx._("Your events:"))
     for signup in signups:
         event = signup.event
-        ctx.reply(card_text(ctx, event, signup), card_buttons(ctx, event, signup))
+        ctx.reply(card_text(ctx, event, signup, held[event.id]), card_buttons(ctx, event, signup))
 
 
 ACTIONS.update(

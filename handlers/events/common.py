@@ -130,8 +130,9 @@ def card_buttons(ctx: Ctx, event: Event, signup: EventSignup | None) -> Keyboard
     return tuple(tuple(row) for row in rows)
 
 
-def card_text(ctx: Ctx, event: Event, signup: EventSignup | None) -> str:
-    """Title, description, when, where, places, and the reader's own signup."""
+def card_text(ctx: Ctx, event: Event, signup: EventSignup | None, held: int | None = None) -> str:
+    """Title, description, when, where, places (``held``: read here unless given), and the
+    reader's own signup."""
     lines = [f"🗓 {title(ctx.lang, event)}"]
     if event.status == EventStatus.CANCELLED:
         lines.append(ctx._("❌ This event has been cancelled."))
@@ -142,7 +143,8 @@ def card_text(ctx: Ctx, event: Event, signup: EventSignup | None) -> str:
         lines.append(description)
     lines.append(ctx._("🕒 {when}").format(when=when(ctx, event)))
     lines.append(ctx._("📍 {place}").format(place=event.place))
-    held = places_held(ctx.session, event.id)
+    if held is None:
+        held = places_held(ctx.session, event.id)
     lines.append(places_line(ctx, event, held))
     if held:
         lines.append(
