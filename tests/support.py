@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.dispatcher import Dispatcher
+from bot.flood import FloodGuard
 from bot.outbox import OutboxWorker
 from bot.telegram.app import Webhook, build_application, serve
 from db.users import get_or_create_user, grant_role
@@ -38,6 +39,19 @@ def registry_with_notes() -> Registry:
         return Reply(f"note {params['n']}")
 
     return registry_with(notes)
+
+
+def loose_dispatcher(session_factory, registry, community, clock, limit: int = 1000) -> Dispatcher:
+    """The dispatcher as in production, with flood control loosened: a burst of messages from
+    one person (or threads racing) is what such a test exercises, not what flood control is
+    for."""
+    return Dispatcher(
+        session_factory=session_factory,
+        registry=registry,
+        community=community,
+        clock=clock,
+        flood=FloodGuard(limit=limit),
+    )
 
 
 class FakeClock:

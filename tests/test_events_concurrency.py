@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import select
 
 from bot.dispatcher import Dispatcher
-from bot.flood import FloodGuard
 from bot.sweeper import Sweeper
 from db import events as ops
 from db.engine import make_engine, make_session_factory
@@ -22,7 +21,7 @@ from handlers.i18n import language
 from handlers.start import something_went_wrong
 from handlers.types import Reply
 from tests.events_support import make_event, queued
-from tests.support import FakeClock, PostBox, Resident, run_outbox
+from tests.support import FakeClock, PostBox, Resident, loose_dispatcher, run_outbox
 from tests.test_concurrency import TickingClock, run_in_threads
 
 CROWD = 200
@@ -32,13 +31,7 @@ PLACES = 10
 @pytest.fixture
 def racing(session_factory, community) -> Dispatcher:
     clock = TickingClock()
-    return Dispatcher(
-        session_factory=session_factory,
-        registry=build_registry(),
-        community=community,
-        clock=clock,
-        flood=FloodGuard(limit=10_000),
-    )
+    return loose_dispatcher(session_factory, build_registry(), community, clock, limit=10_000)
 
 
 @pytest.fixture

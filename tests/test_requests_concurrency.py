@@ -9,12 +9,11 @@ import threading
 from sqlalchemy import select
 
 from bot.dispatcher import Dispatcher
-from bot.flood import FloodGuard
 from db.models import HelpRequest, OutboxMessage, RequestStatus, VolunteerProfile
 from db.users import get_or_create_user, grant_role
 from handlers.types import Reply
 from tests.requests_support import file_request
-from tests.support import Resident, in_group
+from tests.support import Resident, in_group, loose_dispatcher
 from tests.test_concurrency import TickingClock, run_in_threads
 
 VOLUNTEERS = 8
@@ -22,13 +21,7 @@ VOLUNTEERS = 8
 
 def test_many_volunteers_claim_at_once_and_exactly_one_wins(session_factory, registry, community):
     clock = TickingClock()
-    dispatcher = Dispatcher(
-        session_factory=session_factory,
-        registry=registry,
-        community=community,
-        clock=clock,
-        flood=FloodGuard(limit=1000),
-    )
+    dispatcher = loose_dispatcher(session_factory, registry, community, clock)
     alice = Resident(dispatcher, "Alice", "en", user_id="7000")
     file_request(alice)
     ids = [str(7100 + n) for n in range(VOLUNTEERS)]
@@ -81,13 +74,7 @@ def test_claim_and_cancel_at_once_never_both_win(session_factory, registry, comm
     """The resident cancels while a volunteer claims: one of them wins, and the other is told
     — never a cancelled request that someone is "helping" with."""
     clock = TickingClock()
-    dispatcher = Dispatcher(
-        session_factory=session_factory,
-        registry=registry,
-        community=community,
-        clock=clock,
-        flood=FloodGuard(limit=1000),
-    )
+    dispatcher = loose_dispatcher(session_factory, registry, community, clock)
     alice = Resident(dispatcher, "Alice", "en", user_id="7000")
     with session_factory() as session, session.begin():
         bob = get_or_create_user(session, transport="telegram", external_id="7200", now=clock())

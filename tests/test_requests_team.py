@@ -9,25 +9,18 @@ import pytest
 from sqlalchemy import select
 
 from bot.dispatcher import Dispatcher
-from bot.flood import FloodGuard
 from db.models import HelpRequest, OutboxMessage, RequestMessage
 from db.users import get_or_create_user, grant_role
 from handlers.types import Kind
 from tests.requests_support import file_request, make_volunteer
-from tests.support import GROUP, in_group
+from tests.support import GROUP, in_group, loose_dispatcher
 
 
 @pytest.fixture
 def dispatcher(session_factory, registry, community, clock) -> Dispatcher:
     """As in production, with flood control loosened: these residents file several requests
     in a burst, which is what the tests exercise, not what flood control is for."""
-    return Dispatcher(
-        session_factory=session_factory,
-        registry=registry,
-        community=community,
-        clock=clock,
-        flood=FloodGuard(limit=1000),
-    )
+    return loose_dispatcher(session_factory, registry, community, clock)
 
 
 @pytest.fixture
