@@ -106,6 +106,12 @@ class Attachment:
     is_photo: bool = False
 
 
+def link_button(label: str, url: str | None, payload: str) -> Button:
+    """A button that opens ``url`` where the transport has links (Telegram), else one that
+    presses ``payload`` (the console)."""
+    return Button(label, url=url) if url else Button(label, payload)
+
+
 Keyboard = tuple[tuple[Button, ...], ...]
 
 

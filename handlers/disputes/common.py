@@ -23,7 +23,7 @@ from handlers import common
 from handlers.common import dispatch_action, parse_id
 from handlers.i18n import N_, Language
 from handlers.router import Handler, Router
-from handlers.types import Attachment, Button, Community, Ctx, Keyboard, Reply
+from handlers.types import Attachment, Button, Community, Ctx, Keyboard, Reply, link_button
 
 router = Router("disputes")
 
@@ -322,10 +322,9 @@ def card_buttons(lang: Language, params: dict[str, Any], *, private: bool) -> Ke
     elif private:
         rows.append((Button(_("📷 Photos"), f"dp:pics:{case}"),))
     elif status in dp.OPEN:
-        if params.get("link"):
-            rows.append((Button(_("🔎 Open in private chat"), url=params["link"]),))
-        else:
-            rows.append((Button(_("🔎 Open in private chat"), f"dp:open:{case}"),))
+        rows.append(
+            (link_button(_("🔎 Open in private chat"), params.get("link"), f"dp:open:{case}"),)
+        )
     return tuple(rows)
 
 

@@ -7,7 +7,7 @@ from db.models import Event, EventSignup, EventStatus, SignupStatus
 from handlers.common import dispatch_action
 from handlers.i18n import N_, Language
 from handlers.router import Handler, Router
-from handlers.types import Button, Ctx, Keyboard
+from handlers.types import Button, Ctx, Keyboard, link_button
 
 router = Router("events")
 #: ``ev:<action>:…`` → its handler (each screen module adds its own actions).
@@ -97,10 +97,11 @@ def status_line(ctx: Ctx, signup: EventSignup | None) -> str | None:
 
 def share_button(ctx: Ctx, event: Event) -> Button:
     """A link that opens the card (Telegram), or a button that prints it (console)."""
-    link = ctx.community.deep_link(f"{PREFIX}_{event.id}")
-    if link:
-        return Button(ctx._("🔗 Share"), url=link)
-    return Button(ctx._("🔗 Share"), f"{PREFIX}:share:{event.id}")
+    return link_button(
+        ctx._("🔗 Share"),
+        ctx.community.deep_link(f"{PREFIX}_{event.id}"),
+        f"{PREFIX}:share:{event.id}",
+    )
 
 
 def card_buttons(ctx: Ctx, event: Event, signup: EventSignup | None) -> Keyboard:
