@@ -20,6 +20,11 @@ NAMING_CONVENTION = {
 }
 
 
+def reference(letter: str, number: int) -> str:
+    """How people name a row: ``#R-0042`` (a help request), ``#D-0042`` (a dispute case)."""
+    return f"#{letter}-{number:04d}"
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 

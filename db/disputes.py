@@ -243,6 +243,37 @@ def events(session: Session, case: DisputeCase, audiences: tuple[str, ...]) -> l
     )
 
 
+def reporter_view(
+    session: Session, cases: list[DisputeCase]
+) -> tuple[dict[int, list[DisputeEvent]], dict[int, list[DisputeQuestion]]]:
+    """For a reporter's list of their cases, in three queries whatever its length: what they
+    may see of each case and of the case it was linked to (by case id, in order), and the
+    questions still waiting for their answer (by case id). The linked cases are loaded too,
+    so that ``root_of`` finds them in the session."""
+    ids = {case.id for case in cases}
+    linked = {case.linked_to_id for case in cases if case.linked_to_id is not None}
+    if linked - ids:
+        session.scalars(select(DisputeCase).where(DisputeCase.id.in_(linked - ids))).all()
+    seen: dict[int, list[DisputeEvent]] = {case_id: [] for case_id in ids | linked}
+    for event in session.scalars(
+        select(DisputeEvent)
+        .where(
+            DisputeEvent.case_id.in_(ids | linked),
+            DisputeEvent.audience.in_((FOR_REPORTER, FOR_ALL)),
+        )
+        .order_by(DisputeEvent.at, DisputeEvent.id)
+    ):
+        seen[event.case_id].append(event)
+    waiting: dict[int, list[DisputeQuestion]] = {case_id: [] for case_id in ids}
+    for question in session.scalars(
+        select(DisputeQuestion)
+        .where(DisputeQuestion.case_id.in_(ids), DisputeQuestion.answer.is_(None))
+        .order_by(DisputeQuestion.id)
+    ):
+        waiting[question.case_id].append(question)
+    return seen, waiting
+
+
 # ---------------------------------------------------------------------------- questions
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from db.base import Base, UTCDateTime
+from db.base import Base, UTCDateTime, reference
 
 
 class Role(enum.StrEnum):
@@ -240,6 +240,8 @@ class EventSignup(Base):
 
     event: Mapped[Event] = relationship()
     user: Mapped[User] = relationship()
+
+
 # --- Volunteer help requests (issue 4) ---------------------------------------------------------
 
 
@@ -328,6 +330,8 @@ class VolunteerProfile(Base):
         ForeignKey("help_requests.id", ondelete="SET NULL")
     )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 # ---------------------------------------------------------------------------- disputes
 
 
@@ -371,7 +375,7 @@ class DisputeCase(Base):
 
     @property
     def ref(self) -> str:
-        return f"#D-{self.id:04d}"
+        return reference("D", self.id)
 
 
 class DisputeEvent(Base):

@@ -18,7 +18,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from db import disputes as dp
-from db import requests as rq
+from db.base import reference
 from db.models import (
     Conversation,
     DisputeCase,
@@ -116,7 +116,7 @@ def _requests(session: Session, user: User) -> list[dict[str, Any]]:
         )
         out.append(
             {
-                "ref": "#" + rq.reference(request.id),
+                "ref": reference("R", request.id),
                 "category": request.category,
                 "description": request.description,
                 "status": request.status,

@@ -25,11 +25,6 @@ REOPEN_WITHIN = timedelta(days=7)
 _REF = re.compile(r"^#?\s*(?:r\s*-?\s*)?0*(\d{1,9})$", re.IGNORECASE)
 
 
-def reference(request_id: int) -> str:
-    """``R-0042``: how people name a request (shown as ``#R-0042``)."""
-    return f"R-{request_id:04d}"
-
-
 def parse_reference(text: str) -> int | None:
     """The id in ``#R-0042``, ``R-42``, ``r42`` or ``42``; None if it is none of those."""
     match = _REF.match(text.strip())

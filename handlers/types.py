@@ -106,6 +106,12 @@ class Attachment:
     is_photo: bool = False
 
 
+def link_button(label: str, url: str | None, payload: str) -> Button:
+    """A button that opens ``url`` where the transport has links (Telegram), else one that
+    presses ``payload`` (the console)."""
+    return Button(label, url=url) if url else Button(label, payload)
+
+
 Keyboard = tuple[tuple[Button, ...], ...]
 
 
@@ -155,6 +161,11 @@ class Community:
         if not self.bot_username:
             return None
         return f"https://t.me/{self.bot_username}?start={payload}"
+
+    def start_link(self, payload: str) -> str:
+        """The deep link, or on a transport without one (the console) the command that does
+        the same: ``/start <payload>``."""
+        return self.deep_link(payload) or f"/start {payload}"
 
 
 @dataclass(slots=True)

@@ -17,7 +17,7 @@ from db.models import Base
 from handlers import build_registry
 from handlers.router import Registry
 from handlers.types import Community
-from tests.support import FakeClock, Resident
+from tests.support import FakeClock, PostBox, Resident, run_outbox
 
 POSTGRES_URL = os.environ.get("LINLI_TEST_DATABASE_URL", "")
 _postgres_migrated = False
@@ -110,3 +110,15 @@ def resident(dispatcher):
         return made[name]
 
     return make
+
+
+@pytest.fixture
+def postbox() -> PostBox:
+    """What the outbox worker delivered, per chat (``deliver`` runs it)."""
+    return PostBox()
+
+
+@pytest.fixture
+def deliver(session_factory, registry, community, clock, postbox):
+    """Send everything due through the real outbox worker into ``postbox``."""
+    return lambda: run_outbox(session_factory, registry, community, clock, postbox)

@@ -9,12 +9,10 @@ from sqlalchemy import select
 
 from bot.dispatcher import Dispatcher
 from db.models import OutboxMessage, User
-from db.users import get_or_create_user, grant_role
 from handlers.i18n import language, negotiate
 from handlers.router import Registry
 from handlers.types import Community, Kind, Reply
-from tests.support import Resident
-from tests.test_teams import GROUP, group_command
+from tests.support import Resident, give_role, group_command
 
 LABELS = {
     "en": {
@@ -88,12 +86,7 @@ def make_mediator(
     hint: str = "zh-hans",
     user_id: str = "5000",
 ) -> Resident:
-    person = resident(name, hint, user_id=user_id)
-    person.send("/start")
-    with session_factory() as session, session.begin():
-        user = get_or_create_user(session, transport="telegram", external_id=user_id, now=clock())
-        grant_role(session, user, "mediator", now=clock(), by="test")
-    return person
+    return give_role(session_factory, clock, resident(name, hint, user_id=user_id), "mediator")
 
 
 def bind_mediators(dispatcher: Dispatcher, hint: str = "zh-hans") -> None:
@@ -131,6 +124,3 @@ def to_chat(messages: list[Sent], chat_id: str, template: str | None = None) -> 
     return [
         m for m in messages if m.chat_id == chat_id and (template is None or m.template == template)
     ]
-
-
-__all__ = ["GROUP", "bind_mediators", "file_report", "make_mediator", "outbox_messages"]

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.outbox import OutboxWorker
 from db.models import Event, EventSignup, EventStatus, OutboxMessage, User
-from handlers.types import Reply
 
 
 def make_event(
@@ -68,32 +65,3 @@ def queued(session_factory, template: str | None = None) -> list[OutboxMessage]:
         if template is not None:
             query = query.where(OutboxMessage.template == template)
         return list(session.scalars(query))
-
-
-class Inbox:
-    """A transport for the outbox worker that keeps what it delivered, per chat."""
-
-    def __init__(self) -> None:
-        self.delivered: list[tuple[str, Reply]] = []
-
-    async def deliver(self, chat_id: str, reply: Reply, *, edit_ref: str | None = None) -> str:
-        self.delivered.append((chat_id, reply))
-        return str(len(self.delivered))
-
-    def min_interval(self, chat_id: str) -> float:
-        return 0.0
-
-    def texts(self, chat_id: str) -> list[str]:
-        return [reply.text for chat, reply in self.delivered if chat == chat_id]
-
-
-def deliver_due(session_factory, registry, community, clock, inbox: Inbox) -> int:
-    """Run one outbox tick now (as the scheduler would) into ``inbox``; returns how many."""
-    worker = OutboxWorker(
-        session_factory=session_factory,
-        registry=registry,
-        community=community,
-        deliverers={"telegram": inbox},
-        clock=clock,
-    )
-    return asyncio.run(worker.tick()).sent

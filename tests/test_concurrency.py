@@ -16,7 +16,6 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.dispatcher import Dispatcher
-from bot.flood import FloodGuard
 from bot.outbox import OutboxWorker, TickReport
 from db import outbox
 from db.engine import make_engine, make_session_factory
@@ -25,7 +24,7 @@ from handlers.i18n import language
 from handlers.router import Registry
 from handlers.start import something_went_wrong
 from handlers.types import ChatRef, Inbound, Kind, Reply, Sender
-from tests.support import NOTE, Resident, registry_with_notes
+from tests.support import NOTE, Resident, loose_dispatcher, registry_with_notes
 
 THREADS = 8
 
@@ -68,13 +67,7 @@ def racing_dispatcher(session_factory, registry, community) -> Dispatcher:
     """The dispatcher as in production (a clock that moves), with flood control loosened:
     one person's 21 messages in a burst are what test 3 races, not what flood control is for
     (it would answer the 21st with "slow down")."""
-    return Dispatcher(
-        session_factory=session_factory,
-        registry=registry,
-        community=community,
-        clock=TickingClock(),
-        flood=FloodGuard(limit=1000),
-    )
+    return loose_dispatcher(session_factory, registry, community, TickingClock())
 
 
 @pytest.fixture

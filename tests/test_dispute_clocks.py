@@ -12,13 +12,13 @@ from bot.dispatcher import Dispatcher
 from bot.sweeper import Sweeper
 from db.models import DisputeCase
 from tests.dispute_support import (
-    GROUP,
     bind_mediators,
     file_report,
     make_mediator,
     outbox_messages,
     to_chat,
 )
+from tests.support import GROUP
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import select
 
 from bot.dispatcher import Dispatcher
-from bot.flood import FloodGuard
 from db.models import DisputeCase, DisputeEvent, DisputeParty, OutboxMessage
 from handlers.types import ChatRef, Inbound, Kind, Sender
 from tests.dispute_support import file_report, make_mediator
+from tests.support import loose_dispatcher
 from tests.test_concurrency import TickingClock
 
 RACERS = 6
@@ -44,13 +44,7 @@ def test_many_mediators_acknowledge_at_once(session_factory, registry, community
     ids = [str(5100 + n) for n in range(RACERS)]
     for n, user_id in enumerate(ids):
         make_mediator(resident, session_factory, clock, f"M{n}", "en", user_id=user_id)
-    racing = Dispatcher(
-        session_factory=session_factory,
-        registry=registry,
-        community=community,
-        clock=TickingClock(),
-        flood=FloodGuard(limit=1000),
-    )
+    racing = loose_dispatcher(session_factory, registry, community, TickingClock())
     answers = _race(racing, [_press(user_id, "dp:ack:1") for user_id in ids])
     won = [a for a in answers if a.startswith("⚖️ #D-0001 · 🔊 Noise · acknowledged")]
     lost = [a for a in answers if a == "#D-0001 changed meanwhile: it is now acknowledged."]
@@ -81,13 +75,7 @@ def test_an_invitation_opens_for_one_person_only(
     mediator.send("About noise at night.")
     mediator.press("Confirm")
     token = mediator.text.split("start=dp_")[-1].strip()
-    racing = Dispatcher(
-        session_factory=session_factory,
-        registry=registry,
-        community=community,
-        clock=TickingClock(),
-        flood=FloodGuard(limit=1000),
-    )
+    racing = loose_dispatcher(session_factory, registry, community, TickingClock())
     inbounds = [
         Inbound(
             ChatRef("telegram", str(6100 + n)),

@@ -12,13 +12,13 @@ from sqlalchemy import select
 from db.models import DisputeCase, DisputeEvent, OutboxMessage
 from handlers.types import Kind
 from tests.dispute_support import (
-    GROUP,
     bind_mediators,
     file_report,
     make_mediator,
     outbox_messages,
     to_chat,
 )
+from tests.support import GROUP
 
 ZH_EMERGENCY = "🚨 如果有人正处于危险中，请立即拨打：报警 110，火警 119，急救 120。"
 EN_EMERGENCY = (

@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import select
 
 from bot.dispatcher import Dispatcher
-from bot.flood import FloodGuard
 from bot.sweeper import Sweeper
 from db import events as ops
 from db.engine import make_engine, make_session_factory
@@ -21,8 +20,8 @@ from handlers import build_registry
 from handlers.i18n import language
 from handlers.start import something_went_wrong
 from handlers.types import Reply
-from tests.events_support import Inbox, deliver_due, make_event, queued
-from tests.support import FakeClock, Resident
+from tests.events_support import make_event, queued
+from tests.support import FakeClock, PostBox, Resident, loose_dispatcher, run_outbox
 from tests.test_concurrency import TickingClock, run_in_threads
 
 CROWD = 200
@@ -32,13 +31,7 @@ PLACES = 10
 @pytest.fixture
 def racing(session_factory, community) -> Dispatcher:
     clock = TickingClock()
-    return Dispatcher(
-        session_factory=session_factory,
-        registry=build_registry(),
-        community=community,
-        clock=clock,
-        flood=FloodGuard(limit=10_000),
-    )
+    return loose_dispatcher(session_factory, build_registry(), community, clock, limit=10_000)
 
 
 @pytest.fixture
@@ -227,16 +220,16 @@ def test_a_reminder_queued_before_a_restart_is_sent_once(
     session_factory.kw["bind"].dispose()  # the bot stops
 
     engines = [make_engine(database_url) for _ in range(2)]
-    inbox = Inbox()
+    inbox = PostBox()
     registry = build_registry()
     try:
         factories = [make_session_factory(e) for e in engines]
         clock.advance(hours=6, minutes=1)  # 24 h before the start
         for factory in factories:
-            deliver_due(factory, registry, community, clock, inbox)
+            run_outbox(factory, registry, community, clock, inbox)
         clock.advance(minutes=10)
         for factory in factories:
-            deliver_due(factory, registry, community, clock, inbox)
+            run_outbox(factory, registry, community, clock, inbox)
         with factories[0]() as session:
             rows = session.scalars(
                 select(OutboxMessage).where(OutboxMessage.template == "ev.reminder")
@@ -277,13 +270,13 @@ def test_a_worker_that_dies_after_claiming_a_reminder_leaves_it_to_the_next(
     session_factory.kw["bind"].dispose()  # the worker is gone
 
     engine = make_engine(database_url)
-    inbox = Inbox()
+    inbox = PostBox()
     try:
         factory = make_session_factory(engine)
-        assert deliver_due(factory, build_registry(), community, clock, inbox) == 0
+        assert run_outbox(factory, build_registry(), community, clock, inbox) == 0
         clock.advance(minutes=6)
-        assert deliver_due(factory, build_registry(), community, clock, inbox) == 1
-        assert deliver_due(factory, build_registry(), community, clock, inbox) == 0
+        assert run_outbox(factory, build_registry(), community, clock, inbox) == 1
+        assert run_outbox(factory, build_registry(), community, clock, inbox) == 0
     finally:
         engine.dispose()
     (text,) = inbox.texts(alice.user_id)

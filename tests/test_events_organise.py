@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from bot.flood import FloodGuard
 from db.models import Event, EventStatus, OutboxMessage, OutboxStatus, User
-from db.users import grant_role
 from handlers.types import Kind
-from tests.events_support import Inbox, deliver_due, make_event, queued, signups
+from tests.events_support import make_event, queued, signups
+from tests.support import PostBox, give_role, run_outbox
 
 
 @pytest.fixture
@@ -22,12 +22,7 @@ def organiser(resident, session_factory, clock):
     """Olivia, an organiser, in English; more with ``organiser("Name", "zh-hans")``."""
 
     def make(name: str = "Olivia", hint: str = "en"):
-        person = resident(name, hint)
-        person.send("/start")
-        with session_factory() as session, session.begin():
-            user = session.scalar(select(User).where(User.external_id == person.user_id))
-            grant_role(session, user, "organiser", now=clock(), by="test")
-        return person
+        return give_role(session_factory, clock, resident(name, hint), "organiser")
 
     return make
 
@@ -207,8 +202,8 @@ def test_message_all_attendees_arrives_in_each_language(
     olivia.send("Please bring a lantern.")
     olivia.press("Confirm")
     assert "Your message is on its way to 2 attendees." in olivia.text
-    inbox = Inbox()
-    deliver_due(session_factory, registry, community, clock, inbox)
+    inbox = PostBox()
+    run_outbox(session_factory, registry, community, clock, inbox)
     assert inbox.texts(wang.user_id) == ["📣 “中秋游园会”组织者的消息：\nPlease bring a lantern."]
     assert inbox.texts(alice.user_id) == [
         "📣 A message from the organiser of “Mid-Autumn Garden Party”:\nPlease bring a lantern."
@@ -235,8 +230,8 @@ def test_reschedule_moves_reminders_and_tells_everyone(
         for chat in (wang.user_id, alice.user_id)
         for offset in (timedelta(hours=24), timedelta(hours=2))
     )
-    inbox = Inbox()
-    deliver_due(session_factory, registry, community, clock, inbox)
+    inbox = PostBox()
+    run_outbox(session_factory, registry, community, clock, inbox)
     assert inbox.texts(wang.user_id) == [
         "🕒 “中秋游园会”改了时间：2026年12月5日周六 19:00。地点：Community centre hall"
     ]
@@ -256,8 +251,8 @@ def test_cancel_event_tells_everyone_and_removes_reminders(
     olivia.press("Yes, cancel the event")
     assert "The event is cancelled. 3 people signed up are being told." in olivia.text
     assert queued(session_factory, "ev.reminder") == []
-    inbox = Inbox()
-    deliver_due(session_factory, registry, community, clock, inbox)
+    inbox = PostBox()
+    run_outbox(session_factory, registry, community, clock, inbox)
     assert inbox.texts(wang.user_id) == [
         "❌ 很抱歉，2026年11月29日周日 16:00 的“中秋游园会”已取消。您的报名已撤销。"
     ]
@@ -284,9 +279,9 @@ def test_raising_capacity_offers_places_and_lowering_below_held_is_refused(
     olivia.press("Confirm")
     assert "Places updated. 1 person on the waiting list was offered a place." in olivia.text
     assert signups(session_factory, event_id)[-1] == (bob.user_id, "offered", 2)
-    inbox = Inbox()
-    deliver_due(session_factory, registry, community, clock, inbox)
-    (offer,) = [reply for chat, reply in inbox.delivered if chat == bob.user_id]
+    inbox = PostBox()
+    run_outbox(session_factory, registry, community, clock, inbox)
+    (offer,) = inbox.to(bob.user_id)
     assert offer.text.startswith("🎟 Places are free at “Mid-Autumn Garden Party”")
     assert [b.label for row in offer.buttons for b in row] == ["✅ Confirm my place", "Decline"]
     bob.press_payload(offer.buttons[0][0].payload)

@@ -19,8 +19,8 @@ from db.privacy import ERASED
 from db.users import find_user, grant_role
 from tests.dispute_support import file_report, make_mediator, outbox_messages, to_chat
 from tests.events_support import make_event
-from tests.requests_support import PostBox, file_request, in_group, make_volunteer, run_outbox
-from tests.test_teams import group_command
+from tests.requests_support import file_request, make_volunteer
+from tests.support import PostBox, group_command, in_group, run_outbox
 
 ALICE_ID, ALICE_NAME = "777123456", "Alice Zhang"
 ROOM = "-100777"

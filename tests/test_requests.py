@@ -9,24 +9,8 @@ from sqlalchemy import select
 
 from db.models import HelpRequest, RequestMessage
 from handlers.types import Kind
-from tests.requests_support import (
-    GROUP,
-    PostBox,
-    file_request,
-    in_group,
-    make_volunteer,
-    run_outbox,
-)
-
-
-@pytest.fixture
-def postbox() -> PostBox:
-    return PostBox()
-
-
-@pytest.fixture
-def deliver(session_factory, registry, community, clock, postbox):
-    return lambda: run_outbox(session_factory, registry, community, clock, postbox)
+from tests.requests_support import file_request, make_volunteer
+from tests.support import GROUP, in_group
 
 
 @pytest.fixture

@@ -13,15 +13,8 @@ import pytest
 from bot.dispatcher import Dispatcher
 from bot.sweeper import Sweeper
 from handlers.requests.hours import in_service_hours, next_opening, service_time_between
-from tests.requests_support import (
-    GROUP,
-    PostBox,
-    file_request,
-    in_group,
-    make_volunteer,
-    run_outbox,
-)
-from tests.support import Resident
+from tests.requests_support import file_request, make_volunteer
+from tests.support import GROUP, PostBox, Resident, in_group, run_outbox
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HOURS = (time(9), time(21))
@@ -57,16 +50,6 @@ def test_in_service_hours_and_next_opening():
     assert next_opening(local(26, 12), HOURS, SHANGHAI) == local(26, 12)
     assert next_opening(local(26, 22), HOURS, SHANGHAI) == local(27, 9)
     assert next_opening(local(27, 3), HOURS, SHANGHAI) == local(27, 9)
-
-
-@pytest.fixture
-def postbox() -> PostBox:
-    return PostBox()
-
-
-@pytest.fixture
-def deliver(session_factory, registry, community, clock, postbox):
-    return lambda: run_outbox(session_factory, registry, community, clock, postbox)
 
 
 @pytest.fixture

@@ -9,36 +9,19 @@ import threading
 from sqlalchemy import select
 
 from bot.dispatcher import Dispatcher
-from bot.flood import FloodGuard
 from db.models import HelpRequest, OutboxMessage, RequestStatus, VolunteerProfile
 from db.users import get_or_create_user, grant_role
-from handlers.types import ChatRef, Inbound, Kind, Reply, Sender
-from tests.requests_support import GROUP, file_request
-from tests.support import Resident
+from handlers.types import Reply
+from tests.requests_support import file_request
+from tests.support import Resident, in_group, loose_dispatcher
 from tests.test_concurrency import TickingClock, run_in_threads
 
 VOLUNTEERS = 8
 
 
-def press_in_group(dispatcher: Dispatcher, user_id: str, payload: str) -> list[Reply]:
-    inbound = Inbound(
-        ChatRef("telegram", GROUP, is_group=True),
-        Sender("telegram", user_id, f"Volunteer{user_id}", None, "en"),
-        Kind.BUTTON,
-        payload=payload,
-    )
-    return dispatcher.handle(inbound)
-
-
 def test_many_volunteers_claim_at_once_and_exactly_one_wins(session_factory, registry, community):
     clock = TickingClock()
-    dispatcher = Dispatcher(
-        session_factory=session_factory,
-        registry=registry,
-        community=community,
-        clock=clock,
-        flood=FloodGuard(limit=1000),
-    )
+    dispatcher = loose_dispatcher(session_factory, registry, community, clock)
     alice = Resident(dispatcher, "Alice", "en", user_id="7000")
     file_request(alice)
     ids = [str(7100 + n) for n in range(VOLUNTEERS)]
@@ -53,7 +36,7 @@ def test_many_volunteers_claim_at_once_and_exactly_one_wins(session_factory, reg
 
     def claim(user_id: str) -> list[Reply]:
         start_together.wait(timeout=30)
-        return press_in_group(dispatcher, user_id, "rq:claim:1")
+        return in_group(dispatcher, user_id, f"Volunteer{user_id}", payload="rq:claim:1")
 
     results = run_in_threads([lambda u=u: claim(u) for u in ids], threads=VOLUNTEERS)
 
@@ -91,13 +74,7 @@ def test_claim_and_cancel_at_once_never_both_win(session_factory, registry, comm
     """The resident cancels while a volunteer claims: one of them wins, and the other is told
     — never a cancelled request that someone is "helping" with."""
     clock = TickingClock()
-    dispatcher = Dispatcher(
-        session_factory=session_factory,
-        registry=registry,
-        community=community,
-        clock=clock,
-        flood=FloodGuard(limit=1000),
-    )
+    dispatcher = loose_dispatcher(session_factory, registry, community, clock)
     alice = Resident(dispatcher, "Alice", "en", user_id="7000")
     with session_factory() as session, session.begin():
         bob = get_or_create_user(session, transport="telegram", external_id="7200", now=clock())
@@ -127,7 +104,7 @@ def _cancel_and_claim_together(
 
     def claim() -> list[Reply]:
         together.wait(timeout=30)
-        return press_in_group(dispatcher, "7200", f"rq:claim:{request_id}")
+        return in_group(dispatcher, "7200", "Volunteer7200", payload=f"rq:claim:{request_id}")
 
     cancelled, claimed = run_in_threads([cancel, claim], threads=2)
     return cancelled, claimed

@@ -9,41 +9,18 @@ import pytest
 from sqlalchemy import select
 
 from bot.dispatcher import Dispatcher
-from bot.flood import FloodGuard
 from db.models import HelpRequest, OutboxMessage, RequestMessage
 from db.users import get_or_create_user, grant_role
 from handlers.types import Kind
-from tests.requests_support import (
-    GROUP,
-    PostBox,
-    file_request,
-    in_group,
-    make_volunteer,
-    run_outbox,
-)
+from tests.requests_support import file_request, make_volunteer
+from tests.support import GROUP, in_group, loose_dispatcher
 
 
 @pytest.fixture
 def dispatcher(session_factory, registry, community, clock) -> Dispatcher:
     """As in production, with flood control loosened: these residents file several requests
     in a burst, which is what the tests exercise, not what flood control is for."""
-    return Dispatcher(
-        session_factory=session_factory,
-        registry=registry,
-        community=community,
-        clock=clock,
-        flood=FloodGuard(limit=1000),
-    )
-
-
-@pytest.fixture
-def postbox() -> PostBox:
-    return PostBox()
-
-
-@pytest.fixture
-def deliver(session_factory, registry, community, clock, postbox):
-    return lambda: run_outbox(session_factory, registry, community, clock, postbox)
+    return loose_dispatcher(session_factory, registry, community, clock)
 
 
 @pytest.fixture

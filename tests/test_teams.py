@@ -17,13 +17,11 @@ from db.teams import MEDIATORS, VOLUNTEERS, notify_admins, notify_team, team_roo
 from db.users import get_or_create_user, grant_role
 from handlers.i18n import Language
 from handlers.router import Router
-from handlers.types import ChatRef, Inbound, Kind, Reply, Sender
+from handlers.types import Reply
 from tests.standin import BotApiStandin
-from tests.support import registry_with, serving
+from tests.support import GROUP, group_command, registry_with, serving
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-GROUP = "-100500"
 
 
 def cards_router() -> Router:
@@ -34,19 +32,6 @@ def cards_router() -> Router:
         return Reply(f"Request {params['ref']}: {lang.gettext(params['state'])}")
 
     return router
-
-
-def group_command(dispatcher: Dispatcher, user_id: str, text: str, hint: str = "en") -> str:
-    word, _, args = text[1:].partition(" ")
-    inbound = Inbound(
-        ChatRef("telegram", GROUP, is_group=True),
-        Sender("telegram", user_id, f"User {user_id}", None, hint),
-        Kind.COMMAND,
-        text=text,
-        command=word,
-        args=args,
-    )
-    return "\n".join(reply.text for reply in dispatcher.handle(inbound))
 
 
 def test_only_an_admin_binds_and_only_inside_a_group(dispatcher, resident, session_factory):

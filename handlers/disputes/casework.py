@@ -12,13 +12,19 @@ from db import outbox
 from db.models import DisputeCase, User
 from handlers.disputes.common import (
     REASON_LABELS,
-    access_case_as_mediator,
     action,
     is_mediator,
+    log_by_mediator,
     router,
     tell_reporters,
 )
-from handlers.disputes.mediate import after_change, change_status, moved_on, show_case
+from handlers.disputes.mediate import (
+    after_change,
+    case_in_private,
+    change_status,
+    moved_on,
+    show_case,
+)
 from handlers.forms import engine
 from handlers.forms.engine import Form
 from handlers.forms.fields import Choice, ChoiceField, Invalid, TextField
@@ -40,11 +46,8 @@ def case_for_form(ctx: Ctx, data: dict[str, Any]) -> DisputeCase:
 
 
 def start_case_form(ctx: Ctx, arg: str, form: Form) -> None:
-    root = access_case_as_mediator(ctx, arg)
+    root = case_in_private(ctx, arg)
     if root is None:
-        return
-    if ctx.inbound.chat.is_group:
-        ctx.reply(ctx._("Please open the case in a private chat with me: send /cases there."))
         return
     if root.status not in dp.OPEN:
         moved_on(ctx, root)
@@ -67,16 +70,7 @@ def _submit_update(ctx: Ctx, data: dict[str, Any]) -> None:
     audience = data["audience"]
     if audience in ("party", "all") and not tell_parties(ctx, root, data["text"], dry_run=True):
         raise Invalid(N_("Nobody from the other side has opened an invitation yet."))
-    dp.log_event(
-        ctx.session,
-        root,
-        now=ctx.now,
-        kind="update",
-        audience=audience,
-        actor=ctx.user,
-        role="mediator",
-        text=data["text"],
-    )
+    log_by_mediator(ctx, root, "update", audience=audience, text=data["text"])
     if audience in ("reporter", "all"):
         tell_reporters(
             ctx.session, root, template="dp.update", now=ctx.now, params={"text": data["text"]}
@@ -112,16 +106,7 @@ UPDATE = router.form(
 
 def _submit_note(ctx: Ctx, data: dict[str, Any]) -> None:
     root = case_for_form(ctx, data)
-    dp.log_event(
-        ctx.session,
-        root,
-        now=ctx.now,
-        kind="note",
-        audience=dp.INTERNAL,
-        actor=ctx.user,
-        role="mediator",
-        text=data["text"],
-    )
+    log_by_mediator(ctx, root, "note", text=data["text"])
     show_case(ctx, root, note=ctx._("The note was kept on the case. Only mediators see it."))
 
 
@@ -148,16 +133,7 @@ def _submit_question(ctx: Ctx, data: dict[str, Any]) -> None:
     if reporter is None:
         raise Invalid(N_("The reporter can no longer be reached."))
     question = dp.ask(ctx.session, root, by=ctx.user, text=data["text"], now=ctx.now)
-    dp.log_event(
-        ctx.session,
-        root,
-        now=ctx.now,
-        kind="question",
-        audience=dp.INTERNAL,
-        actor=ctx.user,
-        role="mediator",
-        text=data["text"],
-    )
+    log_by_mediator(ctx, root, "question", text=data["text"])
     outbox.enqueue_to_user(
         ctx.session,
         reporter,

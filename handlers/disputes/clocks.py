@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from db import disputes as dp
 from db.models import DisputeCase
 from db.teams import notify_admins
+from handlers.common import parse_id
 from handlers.disputes.common import (
     action,
-    parse_id,
     post_card,
     router,
     tell_reporters,

@@ -19,10 +19,11 @@ from db import disputes as dp
 from db import outbox
 from db.models import DisputeCase, User
 from db.teams import MEDIATORS, notify_team, users_with_role
+from handlers import common
+from handlers.common import dispatch_action, parse_id
 from handlers.i18n import N_, Language
 from handlers.router import Handler, Router
-from handlers.start import stale_button
-from handlers.types import Attachment, Button, Community, Ctx, Keyboard, Reply
+from handlers.types import Attachment, Button, Community, Ctx, Keyboard, Reply, link_button
 
 router = Router("disputes")
 
@@ -43,12 +44,7 @@ def action(name: str) -> Callable[[Handler], Handler]:
 @router.button("dp")
 def press(ctx: Ctx, rest: str) -> None:
     """Route a ``dp:…`` button to its action; an unknown one is stale or forged."""
-    name, _, arg = rest.partition(":")
-    handler = ACTIONS.get(name)
-    if handler is None:
-        stale_button(ctx)
-        return
-    handler(ctx, arg)
+    dispatch_action(ctx, rest, ACTIONS)
 
 
 CATEGORY_LABELS = {
@@ -127,10 +123,6 @@ def is_mediator(ctx: Ctx) -> bool:
     return ctx.has_role("mediator") or ctx.has_role("admin")
 
 
-def parse_id(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
-
-
 def access_case_as_mediator(ctx: Ctx, raw_id: str) -> DisputeCase | None:
     """The case (the one mediators work on) for a mediator; otherwise answer why not."""
     if not is_mediator(ctx):
@@ -144,10 +136,25 @@ def access_case_as_mediator(ctx: Ctx, raw_id: str) -> DisputeCase | None:
     return dp.root_of(ctx.session, case)
 
 
+def log_by_mediator(
+    ctx: Ctx, root: DisputeCase, kind: str, *, audience: str = dp.INTERNAL, text: str | None = None
+) -> None:
+    """One line in the case's audit log: this mediator did ``kind`` (internal unless said)."""
+    dp.log_event(
+        ctx.session,
+        root,
+        now=ctx.now,
+        kind=kind,
+        audience=audience,
+        actor=ctx.user,
+        role="mediator",
+        text=text,
+    )
+
+
 def first_name(user: User | None) -> str:
-    if user is None or not user.display_name:
-        return "?"
-    return user.display_name.split()[0]
+    """A person's first name on a case; "?" when there is none."""
+    return common.first_name(user, missing="?")
 
 
 # ---------------------------------------------------------------------------- the card
@@ -315,10 +322,9 @@ def card_buttons(lang: Language, params: dict[str, Any], *, private: bool) -> Ke
     elif private:
         rows.append((Button(_("📷 Photos"), f"dp:pics:{case}"),))
     elif status in dp.OPEN:
-        if params.get("link"):
-            rows.append((Button(_("🔎 Open in private chat"), url=params["link"]),))
-        else:
-            rows.append((Button(_("🔎 Open in private chat"), f"dp:open:{case}"),))
+        rows.append(
+            (link_button(_("🔎 Open in private chat"), params.get("link"), f"dp:open:{case}"),)
+        )
     return tuple(rows)
 
 

@@ -9,8 +9,6 @@ edited in place through the outbox."""
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from typing import Any
 
@@ -19,6 +17,8 @@ from sqlalchemy import func, select
 from db import disputes as dp
 from db import outbox
 from db.models import DisputeCase, DisputeEvent, User
+from db.users import users_by_id
+from handlers.csvfile import csv_attachment
 from handlers.disputes.common import (
     CATEGORY_LABELS,
     STATUS_LABELS,
@@ -29,6 +29,7 @@ from handlers.disputes.common import (
     card_text,
     first_name,
     is_mediator,
+    log_by_mediator,
     post_card,
     router,
     tell_reporters,
@@ -84,15 +85,7 @@ def _event_text(ctx: Ctx, event: DisputeEvent) -> str:
 def show_case(ctx: Ctx, root: DisputeCase, *, edit: bool = False, note: str | None = None) -> None:
     """A case's private view for a mediator: the card, the latest history, every action.
     Opening it is itself logged (who saw the case)."""
-    dp.log_event(
-        ctx.session,
-        root,
-        now=ctx.now,
-        kind="viewed",
-        audience=dp.INTERNAL,
-        actor=ctx.user,
-        role="mediator",
-    )
+    log_by_mediator(ctx, root, "viewed")
     params = card_params(ctx.session, ctx.community, root)
     lines = [note] if note else []
     lines.append(card_text(ctx.lang, params))
@@ -135,16 +128,7 @@ def change_status(
     if not dp.transition(ctx.session, root, allowed_from=allowed, to=to, now=ctx.now, **values):
         moved_on(ctx, root)
         return False
-    dp.log_event(
-        ctx.session,
-        root,
-        now=ctx.now,
-        kind="status",
-        audience=dp.FOR_REPORTER,
-        actor=ctx.user,
-        role="mediator",
-        text=to,
-    )
+    log_by_mediator(ctx, root, "status", audience=dp.FOR_REPORTER, text=to)
     tell_reporters(
         ctx.session,
         root,
@@ -183,34 +167,37 @@ def cases(ctx: Ctx, args: str) -> None:
     ctx.reply("\n".join(lines), tuple(keyboard))
 
 
+CSV_HEADER = (
+    "reference",
+    "category",
+    "status",
+    "reported",
+    "place",
+    "reporter",
+    "mediator",
+    "linked_to",
+    "outcome",
+    "closed_because",
+)
+
+
 @action("csv")
 def export_csv(ctx: Ctx, arg: str) -> None:
     """Every case as a CSV file; an anonymous reporter is "anonymous", nothing more."""
     if not is_mediator(ctx) or ctx.inbound.chat.is_group:
         ctx.reply(ctx._("Sorry, only the community's mediators can do this."))
         return
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            "reference",
-            "category",
-            "status",
-            "reported",
-            "place",
-            "reporter",
-            "mediator",
-            "linked_to",
-            "outcome",
-            "closed_because",
-        ]
-    )
     all_cases = list(ctx.session.scalars(select(DisputeCase).order_by(DisputeCase.id)))
+    by_id = {case.id: case for case in all_cases}
+    people = users_by_id(
+        ctx.session, [i for case in all_cases for i in (case.reporter_id, case.mediator_id) if i]
+    )
+    rows = []
     for case in all_cases:
-        reporter = ctx.session.get(User, case.reporter_id) if case.reporter_id else None
-        mediator = ctx.session.get(User, case.mediator_id) if case.mediator_id else None
-        linked = ctx.session.get(DisputeCase, case.linked_to_id) if case.linked_to_id else None
-        writer.writerow(
+        reporter = people.get(case.reporter_id) if case.reporter_id else None
+        mediator = people.get(case.mediator_id) if case.mediator_id else None
+        linked = by_id.get(case.linked_to_id) if case.linked_to_id else None
+        rows.append(
             [
                 case.ref,
                 case.category,
@@ -227,19 +214,24 @@ def export_csv(ctx: Ctx, arg: str) -> None:
     count = len(all_cases)
     ctx.reply(
         ctx.lang.ngettext("{count} case", "{count} cases", count).format(count=count),
-        attachment=Attachment("disputes.csv", buffer.getvalue().encode("utf-8-sig"), "text/csv"),
+        attachment=csv_attachment("disputes.csv", CSV_HEADER, rows),
     )
+
+
+def case_in_private(ctx: Ctx, arg: str) -> DisputeCase | None:
+    """The case for a mediator in a private chat; otherwise answer why not."""
+    root = access_case_as_mediator(ctx, arg)
+    if root is not None and ctx.inbound.chat.is_group:
+        ctx.reply(ctx._("Please open the case in a private chat with me: send /cases there."))
+        return None
+    return root
 
 
 @action("open")
 def open_case(ctx: Ctx, arg: str) -> None:
-    root = access_case_as_mediator(ctx, arg)
-    if root is None:
-        return
-    if ctx.inbound.chat.is_group:
-        ctx.reply(ctx._("Please open the case in a private chat with me: send /cases there."))
-        return
-    show_case(ctx, root)
+    root = case_in_private(ctx, arg)
+    if root is not None:
+        show_case(ctx, root)
 
 
 def open_by_link(ctx: Ctx, case_id: str) -> None:
@@ -287,15 +279,7 @@ def take(ctx: Ctx, arg: str) -> None:
         else:
             moved_on(ctx, root)
         return
-    dp.log_event(
-        ctx.session,
-        root,
-        now=ctx.now,
-        kind="takeover" if previous else "take",
-        audience=dp.INTERNAL,
-        actor=ctx.user,
-        role="mediator",
-    )
+    log_by_mediator(ctx, root, "takeover" if previous else "take")
     if previous:
         earlier = ctx.session.get(User, previous)
         if earlier is not None:

@@ -15,11 +15,12 @@ from typing import Any
 from db import disputes as dp
 from db import outbox
 from db.models import DisputeCase, DisputeMeeting, DisputeParty, User
+from handlers.common import parse_id
 from handlers.disputes.casework import case_for_form, start_case_form
 from handlers.disputes.common import (
     action,
     emergency_notice,
-    parse_id,
+    log_by_mediator,
     post_card,
     router,
     tell_room,
@@ -38,24 +39,13 @@ def _submit_invite(ctx: Ctx, data: dict[str, Any]) -> None:
     """Create the one-time link and show it to this mediator only (never logged)."""
     root = case_for_form(ctx, data)
     _, token = dp.invite(ctx.session, root, by=ctx.user, summary=data["summary"], now=ctx.now)
-    dp.log_event(
-        ctx.session,
-        root,
-        now=ctx.now,
-        kind="invite",
-        audience=dp.INTERNAL,
-        actor=ctx.user,
-        role="mediator",
-        text=data["summary"],
-    )
+    log_by_mediator(ctx, root, "invite", text=data["summary"])
     post_card(ctx.session, ctx.community, root, ctx.now)
-    payload = f"dp_{token}"
-    link = ctx.community.deep_link(payload)
     ctx.reply(
         ctx._(
             "Pass this one-time link to the other neighbour in any way you like. The first "
             "person to open it sees your summary and can give their side:\n{link}"
-        ).format(link=link or f"/start {payload}")
+        ).format(link=ctx.community.start_link(f"dp_{token}"))
     )
 
 
@@ -249,16 +239,7 @@ def _submit_meeting(ctx: Ctx, data: dict[str, Any]) -> None:
     if replaced is not None:
         outbox.cancel_pending(ctx.session, dedup_prefix=f"dp:m{replaced.id}:")
     text = f"{ctx.lang.datetime(starts_at)}, {data['place']}"
-    dp.log_event(
-        ctx.session,
-        root,
-        now=ctx.now,
-        kind="meeting",
-        audience=dp.INTERNAL,
-        actor=ctx.user,
-        role="mediator",
-        text=text,
-    )
+    log_by_mediator(ctx, root, "meeting", text=text)
     for user, _role in invited:
         outbox.enqueue_to_user(
             ctx.session,

@@ -7,10 +7,9 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from db import disputes as dp
 from db.models import DisputeCase, DisputeQuestion
+from handlers.common import parse_id
 from handlers.disputes.common import (
     CATEGORY_LABELS,
     STATUS_LABELS,
@@ -18,7 +17,6 @@ from handlers.disputes.common import (
     emergency_notice,
     emergency_text,
     is_emergency,
-    parse_id,
     post_card,
     relay_photos,
     router,
@@ -197,9 +195,11 @@ def my_cases(ctx: Ctx, args: str) -> None:
     if not cases:
         ctx.reply(ctx._("You have not reported any dispute yet."), main_menu(ctx))
         return
+    cases = cases[:10]
+    seen_of, questions_of = dp.reporter_view(ctx.session, cases)
     blocks = []
     buttons = []
-    for case in cases[:10]:
+    for case in cases:
         root = dp.root_of(ctx.session, case)
         lines = [
             ctx._("{ref} · {category} · {status}").format(
@@ -208,22 +208,14 @@ def my_cases(ctx: Ctx, args: str) -> None:
                 status=ctx._(STATUS_LABELS.get(root.status, root.status)),
             )
         ]
-        seen = dp.events(ctx.session, case, (dp.FOR_REPORTER, dp.FOR_ALL))
+        seen = list(seen_of[case.id])
         if root.id != case.id:
-            seen += [
-                e
-                for e in dp.events(ctx.session, root, (dp.FOR_REPORTER, dp.FOR_ALL))
-                if e.kind in ("status", "update", "reopened")
-            ]
+            seen += [e for e in seen_of[root.id] if e.kind in ("status", "update", "reopened")]
         for event in sorted(seen, key=lambda e: (e.at, e.id))[-6:]:
             lines.append(
                 f"  {ctx.lang.date(event.at)} — {_event_line(ctx, event.kind, event.text)}"
             )
-        for question in ctx.session.scalars(
-            select(DisputeQuestion).where(
-                DisputeQuestion.case_id == case.id, DisputeQuestion.answer.is_(None)
-            )
-        ):
+        for question in questions_of[case.id]:
             lines.append("  " + ctx._("❓ Question: {text}").format(text=question.text))
             buttons.append(
                 (Button(ctx._("✍️ Answer {ref}").format(ref=case.ref), f"dp:ans:{question.id}"),)

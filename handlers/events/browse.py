@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from db import events as ops
 from db.models import Event, SignupStatus
+from handlers.common import parse_id
 from handlers.events.common import (
     ACTIONS,
     GONE,
     PREFIX,
     card_buttons,
     card_text,
-    parse_id,
     places_line,
     router,
     show_card,
@@ -288,7 +288,7 @@ def _share(ctx: Ctx, arg: str) -> None:
     event = _event_or_list(ctx, arg)
     if event is None:
         return
-    link = ctx.community.deep_link(f"{PREFIX}_{event.id}") or f"/start {PREFIX}_{event.id}"
+    link = ctx.community.start_link(f"{PREFIX}_{event.id}")
     ctx.reply(ctx._("Send this to your neighbours; it opens the event: {link}").format(link=link))
 
 
@@ -302,10 +302,11 @@ def my_events(ctx: Ctx, args: str) -> None:
             keyboard(Button(ctx._("🗓 Events"), f"{PREFIX}:list")),
         )
         return
+    held = ops.places_held_by_event(ctx.session, [signup.event_id for signup in signups])
     ctx.reply(ctx._("Your events:"))
     for signup in signups:
         event = signup.event
-        ctx.reply(card_text(ctx, event, signup), card_buttons(ctx, event, signup))
+        ctx.reply(card_text(ctx, event, signup, held[event.id]), card_buttons(ctx, event, signup))
 
 
 ACTIONS.update(

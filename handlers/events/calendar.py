@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 import icalendar
 
 from db.models import Event
+from handlers.common import parse_id
 from handlers.events.browse import show_list
-from handlers.events.common import ACTIONS, GONE, parse_id, pick_text, title, visible_event
+from handlers.events.common import ACTIONS, GONE, pick_text, title, visible_event
 from handlers.types import Attachment, Ctx
 
 #: The alarm inside the file: the calendar app reminds this long before the start.

@@ -1,14 +1,13 @@
-"""What the events screens share: the router, reading an event id from a payload (never
-trusted), the bilingual title, and the event card."""
+"""What the events screens share: the router, the bilingual title, and the event card."""
 
 from __future__ import annotations
 
 from db.events import find_signup, is_open, places_held, places_left, waiting_position
 from db.models import Event, EventSignup, EventStatus, SignupStatus
+from handlers.common import dispatch_action
 from handlers.i18n import N_, Language
 from handlers.router import Handler, Router
-from handlers.start import stale_button
-from handlers.types import Button, Ctx, Keyboard
+from handlers.types import Button, Ctx, Keyboard, link_button
 
 router = Router("events")
 #: ``ev:<action>:…`` → its handler (each screen module adds its own actions).
@@ -21,12 +20,7 @@ GONE = N_("Sorry, that event is no longer available. Here are the upcoming event
 @router.button(PREFIX)
 def button(ctx: Ctx, rest: str) -> None:
     """``ev:<action>:<id>[:<n>]``: dispatch to the action; an unknown one is refused."""
-    action, _, arg = rest.partition(":")
-    handler = ACTIONS.get(action)
-    if handler is None:
-        stale_button(ctx)
-        return
-    handler(ctx, arg)
+    dispatch_action(ctx, rest, ACTIONS)
 
 
 def pick_text(code: str, zh: str | None, en: str | None) -> str:
@@ -38,14 +32,6 @@ def pick_text(code: str, zh: str | None, en: str | None) -> str:
 def title(lang: Language, event: Event) -> str:
     """The event's title in the reader's language, or the other one."""
     return pick_text(lang.code, event.title_zh, event.title_en)
-
-
-def parse_id(text: str) -> int | None:
-    """A positive id from a payload part, or None for anything forged."""
-    text = text.strip()
-    if not text.isdigit() or len(text) > 12:
-        return None
-    return int(text)
 
 
 def visible_event(ctx: Ctx, event_id: int | None) -> Event | None:
@@ -111,10 +97,11 @@ def status_line(ctx: Ctx, signup: EventSignup | None) -> str | None:
 
 def share_button(ctx: Ctx, event: Event) -> Button:
     """A link that opens the card (Telegram), or a button that prints it (console)."""
-    link = ctx.community.deep_link(f"{PREFIX}_{event.id}")
-    if link:
-        return Button(ctx._("🔗 Share"), url=link)
-    return Button(ctx._("🔗 Share"), f"{PREFIX}:share:{event.id}")
+    return link_button(
+        ctx._("🔗 Share"),
+        ctx.community.deep_link(f"{PREFIX}_{event.id}"),
+        f"{PREFIX}:share:{event.id}",
+    )
 
 
 def card_buttons(ctx: Ctx, event: Event, signup: EventSignup | None) -> Keyboard:
@@ -144,8 +131,9 @@ def card_buttons(ctx: Ctx, event: Event, signup: EventSignup | None) -> Keyboard
     return tuple(tuple(row) for row in rows)
 
 
-def card_text(ctx: Ctx, event: Event, signup: EventSignup | None) -> str:
-    """Title, description, when, where, places, and the reader's own signup."""
+def card_text(ctx: Ctx, event: Event, signup: EventSignup | None, held: int | None = None) -> str:
+    """Title, description, when, where, places (``held``: read here unless given), and the
+    reader's own signup."""
     lines = [f"🗓 {title(ctx.lang, event)}"]
     if event.status == EventStatus.CANCELLED:
         lines.append(ctx._("❌ This event has been cancelled."))
@@ -156,7 +144,8 @@ def card_text(ctx: Ctx, event: Event, signup: EventSignup | None) -> str:
         lines.append(description)
     lines.append(ctx._("🕒 {when}").format(when=when(ctx, event)))
     lines.append(ctx._("📍 {place}").format(place=event.place))
-    held = places_held(ctx.session, event.id)
+    if held is None:
+        held = places_held(ctx.session, event.id)
     lines.append(places_line(ctx, event, held))
     if held:
         lines.append(

@@ -4,17 +4,16 @@ press re-checks that this user may manage this event; residents never see names.
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from db import events as ops
 from db.models import Event, EventSignup, EventStatus, SignupStatus
+from handlers.common import parse_id
+from handlers.csvfile import csv_attachment
 from handlers.events.common import (
     ACTIONS,
     PREFIX,
     may_manage,
-    parse_id,
     places_line,
     router,
     show_card,
@@ -26,7 +25,7 @@ from handlers.forms import engine
 from handlers.forms.fields import UNLIMITED, Invalid, TextField
 from handlers.i18n import N_
 from handlers.router import Handler
-from handlers.types import Attachment, Button, Ctx, keyboard
+from handlers.types import Button, Ctx, keyboard
 
 
 def _managed(ctx: Ctx, arg: str) -> Event | None:
@@ -108,29 +107,26 @@ def _csv(ctx: Ctx, arg: str) -> None:
     event = _managed(ctx, arg)
     if event is None:
         return
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [ctx._("Name"), ctx._("Username"), ctx._("People"), ctx._("Status"), ctx._("Signed up")]
-    )
-    for signup in ops.active_signups(ctx.session, event.id):
-        user = signup.user
-        writer.writerow(
-            [
-                user.display_name,
-                f"@{user.username}" if user.username else "",
-                signup.party_size,
-                ctx._(STATUS_NAMES[SignupStatus(signup.status)]),
-                ctx.lang.local(signup.updated_at).strftime("%Y-%m-%d %H:%M"),
-            ]
-        )
+    rows = [
+        [
+            signup.user.display_name,
+            f"@{signup.user.username}" if signup.user.username else "",
+            signup.party_size,
+            ctx._(STATUS_NAMES[SignupStatus(signup.status)]),
+            ctx.lang.local(signup.updated_at).strftime("%Y-%m-%d %H:%M"),
+        ]
+        for signup in ops.active_signups(ctx.session, event.id)
+    ]
+    header = [
+        ctx._("Name"),
+        ctx._("Username"),
+        ctx._("People"),
+        ctx._("Status"),
+        ctx._("Signed up"),
+    ]
     ctx.reply(
         ctx._("The list for “{title}”.").format(title=title(ctx.lang, event)),
-        attachment=Attachment(
-            filename=f"event-{event.id}-attendees.csv",
-            content=buffer.getvalue().encode("utf-8-sig"),
-            mime_type="text/csv",
-        ),
+        attachment=csv_attachment(f"event-{event.id}-attendees.csv", header, rows),
     )
 
 

@@ -7,31 +7,37 @@ the outbox templates. All register on one router, ``common.router``."""
 
 from __future__ import annotations
 
+from handlers.common import dispatch_action
 from handlers.requests import cards, clocks, intake, relay, stats, team
 from handlers.requests.common import parse_id, router
+from handlers.router import Handler
+from handlers.start import stale_button
 from handlers.types import Ctx
 
 #: The submodules are imported for what they register on the router.
 __all__ = ["cards", "clocks", "intake", "relay", "router", "stats", "team"]
 
 
+def _switch_to(ctx: Ctx, tail: str) -> None:
+    """``rq:to:42`` — a volunteer's answers go to request 42 from now on."""
+    if ctx.has_role("volunteer"):
+        relay.switch_to(ctx, parse_id(tail) or None)
+    else:
+        stale_button(ctx)
+
+
+#: ``rq:<action>:…`` → its handler; each re-checks the payload.
+ACTIONS: dict[str, Handler] = {
+    "new": lambda ctx, tail: intake.start_ask(ctx),
+    "claim": team.claim,
+    "cancel": intake.cancel_request,
+    "reopen": intake.reopen_request,
+    "rate": intake.rate_request,
+    "to": _switch_to,
+}
+
+
 @router.button("rq")
 def button(ctx: Ctx, rest: str) -> None:
     """``rq:<action>[:<id>[:…]]`` — every payload re-checked by the action's handler."""
-    action, _, tail = rest.partition(":")
-    if action == "new":
-        intake.start_ask(ctx)
-    elif action == "claim":
-        team.claim(ctx, tail)
-    elif action == "cancel":
-        intake.cancel_request(ctx, tail)
-    elif action == "reopen":
-        intake.reopen_request(ctx, tail)
-    elif action == "rate":
-        intake.rate_request(ctx, tail)
-    elif action == "to" and ctx.has_role("volunteer"):
-        relay.switch_to(ctx, parse_id(tail) or None)
-    else:
-        from handlers.start import stale_button
-
-        stale_button(ctx)
+    dispatch_action(ctx, rest, ACTIONS)

@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from db import outbox
 from db.models import HelpRequest, RequestStatus, User
 from db.teams import VOLUNTEERS, notify_admins, notify_team
-from handlers.requests.common import first_name, ref, router, summary_params
+from handlers.common import first_name
+from handlers.requests.common import ref, router, summary_params
 from handlers.requests.hours import service_time_between
 from handlers.types import Community
 

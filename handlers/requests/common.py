@@ -8,13 +8,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from db import outbox
+from db.base import reference
 from db.models import HelpRequest, RequestStatus, User
-from db.requests import reference
 from db.teams import VOLUNTEERS, notify_team
+from handlers import common
+from handlers.common import first_name
 from handlers.forms.fields import Choice
 from handlers.i18n import LANGUAGE_NAMES, N_, Language
 from handlers.router import Router
-from handlers.types import Community
+from handlers.types import Community, Ctx
 
 router = Router("requests")
 
@@ -49,20 +52,12 @@ STATUS_LABELS = {
 def parse_id(text: str) -> int:
     """The request id at the start of a payload's tail (``42`` or ``42:5``); 0 when there is
     none — no request has id 0, so it reads as "no such request"."""
-    head = text.split(":", 1)[0]
-    return int(head) if head.isdigit() and len(head) < 10 else 0
+    return common.parse_id(text.partition(":")[0]) or 0
 
 
 def ref(request: HelpRequest | int) -> str:
     """``#R-0042``."""
-    return "#" + reference(request if isinstance(request, int) else request.id)
-
-
-def first_name(user: User | None) -> str:
-    """The first word of the name the transport reports: all a resident learns of a
-    volunteer."""
-    name = (user.display_name if user else "").strip()
-    return name.split()[0] if name else "—"
+    return reference("R", request if isinstance(request, int) else request.id)
 
 
 def category_label(lang: Language, category: str) -> str:
@@ -130,6 +125,13 @@ def card_params(session: Session, request: HelpRequest) -> dict[str, Any]:
         "status": request.status,
         "volunteer": first_name(volunteer) if volunteer else None,
     }
+
+
+def tell_resident(ctx: Ctx, request: HelpRequest, template: str, params: dict[str, Any]) -> None:
+    """Queue a message to the resident who asked (in their language, when it is sent)."""
+    resident = ctx.session.get(User, request.resident_id)
+    if resident is not None:
+        outbox.enqueue_to_user(ctx.session, resident, template=template, params=params, now=ctx.now)
 
 
 def update_card(

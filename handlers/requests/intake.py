@@ -8,6 +8,8 @@ from typing import Any
 from db import outbox
 from db import requests as store
 from db.models import HelpRequest, RequestStatus, User
+from db.users import users_by_id
+from handlers.common import first_name
 from handlers.forms import engine
 from handlers.forms.fields import (
     ChoiceField,
@@ -28,7 +30,6 @@ from handlers.requests.common import (
     STATUS_LABELS,
     announce_back,
     category_label,
-    first_name,
     parse_id,
     ref,
     router,
@@ -201,6 +202,7 @@ def my_requests(ctx: Ctx, args: str) -> None:
             ((Button(ctx._("🙋 Ask a volunteer"), f"{PREFIX}:new"),),),
         )
         return
+    helpers = users_by_id(ctx.session, [r.volunteer_id for r in requests if r.volunteer_id])
     lines = [ctx._("Your help requests:")]
     buttons = []
     for request in requests:
@@ -211,9 +213,8 @@ def my_requests(ctx: Ctx, args: str) -> None:
             "when": ctx.lang.date(request.created_at),
         }
         if request.status == RequestStatus.IN_PROGRESS:
-            helper = ctx.session.get(User, request.volunteer_id)
             line = ctx._("{ref} · {category} · {name} is helping you (asked {when})")
-            values["name"] = first_name(helper)
+            values["name"] = first_name(helpers.get(request.volunteer_id or 0))
         else:
             line = ctx._("{ref} · {category} · {status} (asked {when})")
         lines.append(line.format(**values))

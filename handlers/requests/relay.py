@@ -10,8 +10,9 @@ from datetime import datetime
 from db import outbox
 from db import requests as store
 from db.models import HelpRequest, RequestStatus, User
+from handlers.common import first_name
 from handlers.i18n import N_
-from handlers.requests.common import PREFIX, announce_back, first_name, ref, router, update_card
+from handlers.requests.common import PREFIX, announce_back, ref, router, tell_resident, update_card
 from handlers.types import Button, Ctx, Kind
 
 RELAYED_KINDS = (Kind.TEXT, Kind.PHOTO, Kind.DOCUMENT)
@@ -216,15 +217,12 @@ def release(ctx: Ctx, args: str) -> None:
         ctx.reply(ctx._("{ref} is no longer yours to release.").format(ref=ref(current)))
         return
     announce_back(ctx.session, ctx.community, result.request, ctx.now, "released")
-    resident = ctx.session.get(User, result.request.resident_id)
-    if resident is not None:
-        outbox.enqueue_to_user(
-            ctx.session,
-            resident,
-            template="rq.released",
-            params={"ref": ref(result.request), "volunteer": first_name(ctx.user)},
-            now=ctx.now,
-        )
+    tell_resident(
+        ctx,
+        result.request,
+        "rq.released",
+        {"ref": ref(result.request), "volunteer": first_name(ctx.user)},
+    )
     ctx.reply(
         ctx._("{ref} is back in the queue. Thank you for your help so far.").format(
             ref=ref(result.request)
@@ -259,20 +257,17 @@ def resolve(ctx: Ctx, args: str) -> None:
         ctx.session, result.request, author=ctx.user, side="note", text=summary, now=ctx.now
     )
     update_card(ctx.session, ctx.community, result.request, ctx.now)
-    resident = ctx.session.get(User, result.request.resident_id)
-    if resident is not None:
-        outbox.enqueue_to_user(
-            ctx.session,
-            resident,
-            template="rq.resolved",
-            params={
-                "id": result.request.id,
-                "ref": ref(result.request),
-                "volunteer": first_name(ctx.user),
-                "summary": summary[:1000],
-            },
-            now=ctx.now,
-        )
+    tell_resident(
+        ctx,
+        result.request,
+        "rq.resolved",
+        {
+            "id": result.request.id,
+            "ref": ref(result.request),
+            "volunteer": first_name(ctx.user),
+            "summary": summary[:1000],
+        },
+    )
     ctx.reply(
         ctx._("{ref} is resolved. Thank you! The resident is asked to rate the help.").format(
             ref=ref(result.request)

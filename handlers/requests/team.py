@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 from db import outbox
 from db import requests as store
 from db.models import HelpRequest, RequestStatus, User, VolunteerProfile
+from db.users import users_by_id
+from handlers.common import first_name
 from handlers.forms import engine
 from handlers.forms.fields import Choice, MultiChoiceField, YesNoField
 from handlers.i18n import LANGUAGE_NAMES, N_
@@ -18,11 +20,11 @@ from handlers.requests.common import (
     CATEGORIES,
     PREFIX,
     category_label,
-    first_name,
     parse_id,
     ref,
     router,
     summary_params,
+    tell_resident,
     update_card,
 )
 from handlers.requests.intake import drop_alerts
@@ -43,10 +45,9 @@ def briefing_params(session: Session, request: HelpRequest) -> dict[str, Any]:
         if resident.username:
             shown_name += f" (@{resident.username})"
     entries = store.history(session, request.id)[1:]  # the first is the description itself
-    names = {}  # volunteers' first names; a resident is never named in the history
-    for entry in entries:
-        if entry.author_id and entry.author_id not in (request.resident_id, *names):
-            names[entry.author_id] = first_name(session.get(User, entry.author_id))
+    authors = {e.author_id for e in entries if e.author_id and e.author_id != request.resident_id}
+    # volunteers' first names; a resident is never named in the history
+    names = {i: first_name(user) for i, user in users_by_id(session, authors).items()}
     return {
         **summary_params(request),
         "resident": shown_name,
@@ -147,15 +148,9 @@ def claim(ctx: Ctx, rest: str) -> None:
         return
     drop_alerts(ctx, request.id)
     update_card(ctx.session, ctx.community, request, ctx.now)
-    resident = ctx.session.get(User, request.resident_id)
-    if resident is not None:
-        outbox.enqueue_to_user(
-            ctx.session,
-            resident,
-            template="rq.claimed",
-            params={"ref": ref(request), "volunteer": first_name(ctx.user)},
-            now=ctx.now,
-        )
+    tell_resident(
+        ctx, request, "rq.claimed", {"ref": ref(request), "volunteer": first_name(ctx.user)}
+    )
     if not ctx.inbound.chat.is_group:
         brief_here(ctx, request)
     elif brief_privately(ctx, request):
@@ -165,7 +160,6 @@ def claim(ctx: Ctx, rest: str) -> None:
             )
         )
     else:
-        link = ctx.community.deep_link(f"{PREFIX}_{request.id}")
         ctx.reply(
             ctx._(
                 "{name} is helping with {ref}. Please open a private chat with me to talk with "
@@ -173,7 +167,7 @@ def claim(ctx: Ctx, rest: str) -> None:
             ).format(
                 name=first_name(ctx.user),
                 ref=ref(request),
-                link=link or f"/start {PREFIX}_{request.id}",
+                link=ctx.community.start_link(f"{PREFIX}_{request.id}"),
             )
         )
 

@@ -1,0 +1,147 @@
+"""The lists people see read the database a fixed number of times however long they are: the
+organiser's attendee list, /myevents, /myrequests and /mycases ask the same number of queries
+for one row as for four (no query per row)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+from sqlalchemy import Engine, event
+
+from db import disputes as dp
+from db import events as ops
+from db import requests as store
+from db.users import get_or_create_user
+from tests.events_support import make_event
+from tests.support import give_role
+
+
+@contextmanager
+def counting(engine: Engine) -> Iterator[list[str]]:
+    """Every SQL statement the engine runs inside the block."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def queries_for(engine: Engine, action: Callable[[], object]) -> int:
+    with counting(engine) as statements:
+        action()
+    return len(statements)
+
+
+def people(session, clock, first: int, count: int):
+    return [
+        get_or_create_user(
+            session,
+            transport="telegram",
+            external_id=str(first + n),
+            now=clock(),
+            display_name=f"Person{n} Lee",
+        )
+        for n in range(count)
+    ]
+
+
+def test_the_attendee_list_does_not_ask_once_per_attendee(
+    engine, session_factory, clock, community, resident
+):
+    olivia = give_role(session_factory, clock, resident("Olivia", "en"), "organiser")
+    with session_factory() as session:
+        organiser_id = get_or_create_user(
+            session, transport="telegram", external_id=olivia.user_id, now=clock()
+        ).id
+    small = make_event(session_factory, clock(), capacity=None, organiser_id=organiser_id)
+    large = make_event(session_factory, clock(), capacity=None, organiser_id=organiser_id)
+    with session_factory() as session, session.begin():
+        for event_id, count in ((small, 1), (large, 4)):
+            for user in people(session, clock, 100 * count, count):
+                ops.sign_up(
+                    session, event_id, user, 1, now=clock(), reminders=community.event_reminders
+                )
+    one = queries_for(engine, lambda: olivia.press_payload(f"ev:org:{small}"))
+    assert "Person0 Lee" in olivia.text
+    four = queries_for(engine, lambda: olivia.press_payload(f"ev:org:{large}"))
+    assert "Person3 Lee" in olivia.text
+    assert four == one
+
+
+def test_myevents_does_not_ask_once_per_event(engine, session_factory, clock, community, resident):
+    alice, wang = resident("Alice", "en"), resident("Wang", "en")
+    events = [
+        make_event(session_factory, clock(), title_en=f"Walk {n}", starts_in=timedelta(days=n + 1))
+        for n in range(4)
+    ]
+    for person, count in ((alice, 1), (wang, 4)):
+        person.send("/start")
+        with session_factory() as session, session.begin():
+            user = get_or_create_user(
+                session, transport="telegram", external_id=person.user_id, now=clock()
+            )
+            for event_id in events[:count]:
+                ops.sign_up(
+                    session, event_id, user, 1, now=clock(), reminders=community.event_reminders
+                )
+    one = queries_for(engine, lambda: alice.send("/myevents"))
+    assert "✅ You are signed up (1 person)." in alice.text
+    four = queries_for(engine, lambda: wang.send("/myevents"))
+    assert "✅ You are signed up (1 person)." in wang.replies[-1].text
+    assert len(wang.replies) == 5, "the heading and four cards"
+    assert four == one
+
+
+def test_myrequests_does_not_ask_once_per_volunteer(engine, session_factory, clock, resident):
+    alice, wang = resident("Alice", "en"), resident("Wang", "en")
+    alice.send("/start")
+    wang.send("/start")
+    data = {"category": "translation", "description": "A letter.", "needed": "asap"}
+    with session_factory() as session, session.begin():
+        volunteers = people(session, clock, 500, 4)
+        for person, count in ((alice, 1), (wang, 4)):
+            asker = get_or_create_user(
+                session, transport="telegram", external_id=person.user_id, now=clock()
+            )
+            for volunteer in volunteers[:count]:
+                request = store.create_request(
+                    session, asker, now=clock(), data=data, language="en"
+                )
+                store.claim(session, request.id, volunteer, now=clock())
+    one = queries_for(engine, lambda: alice.send("/myrequests"))
+    assert "Person0 is helping you" in alice.text
+    four = queries_for(engine, lambda: wang.send("/myrequests"))
+    assert "Person3 is helping you" in wang.text
+    assert four == one
+
+
+def test_mycases_does_not_ask_once_per_case(engine, session_factory, clock, resident):
+    alice, wang = resident("Alice", "en"), resident("Wang", "en")
+    alice.send("/start")
+    wang.send("/start")
+    with session_factory() as session, session.begin():
+        for person, count in ((alice, 1), (wang, 4)):
+            reporter = get_or_create_user(
+                session, transport="telegram", external_id=person.user_id, now=clock()
+            )
+            for n in range(count):
+                data = {
+                    "category": "noise",
+                    "place": {"text": f"{person.name}'s building {n}"},
+                    "description": "Loud music every night.",
+                    "anonymous": "anonymous",
+                }
+                case = dp.file_case(session, reporter=reporter, data=data, now=clock())
+                dp.ask(session, case, by=reporter, text=f"Which floor ({n})?", now=clock())
+    one = queries_for(engine, lambda: alice.send("/mycases"))
+    assert "Which floor (0)?" in alice.text
+    four = queries_for(engine, lambda: wang.send("/mycases"))
+    assert "Which floor (3)?" in wang.text
+    assert four == one
