@@ -139,12 +139,16 @@ def test_forged_and_stale_dispute_buttons(dispatcher, resident, session_factory,
     assert mediator.text == "That case does not exist. Send /cases to see the open ones."
     mediator.press_payload("dp:ack:" + "9" * 40)
     assert "does not exist" in mediator.text
+    mediator.press_payload("dp:ack:²")  # a digit to str.isdigit, not to int()
+    assert "does not exist" in mediator.text
+    mediator.send("/start dp_c²")
+    assert "something went wrong" not in mediator.text
     mediator.press_payload("dp:mt:1:y")
     assert mediator.text == "That meeting does not exist any more."
     mediator.press_payload("dp:side:1")
     assert "not for you" in mediator.text
     alice.send("/cases")
-    assert "only for community staff" in alice.text
+    assert alice.text == "Sorry, this command is only for the community's mediators."
 
 
 def test_workflow_tells_the_reporter_in_their_language(
@@ -530,3 +534,20 @@ def test_without_a_room_mediators_are_told_privately(resident, session_factory, 
         "#D-0001：反映人回答了问题“Which floor?”：Floor 13"
     )
     assert len(to_chat(sent(), "5000", "dp.room")) == 1
+
+
+def test_case_history_reads_as_chinese_for_a_chinese_mediator(
+    dispatcher, resident, session_factory, clock
+):
+    bind_mediators(dispatcher)
+    wang = resident("Wang", "zh-hans", user_id="1112")
+    file_report(wang, anonymous=False)
+    mediator = make_mediator(resident, session_factory, clock)
+    mediator.press_payload("dp:meet:1")
+    mediator.send("2026-12-03 19:00")
+    mediator.send("社区活动室")
+    mediator.press("确认")
+    history = mediator.text
+    assert "— 反映人：提交了反映" in history, "a full-width colon after who did it"
+    assert "提议会面：2026年12月3日周四 19:00，社区活动室" in history, "a full-width comma"
+    assert ": " not in history.replace("19:00", "")

@@ -227,6 +227,14 @@ def test_signups_close_at_the_deadline(resident, session_factory, clock):
     assert signups(session_factory, event_id) == []
 
 
+def test_a_forged_event_link_gets_a_clear_answer(resident, session_factory, clock):
+    make_event(session_factory, clock())
+    wang = resident("Wang", "zh-hans")
+    wang.send("/start ev_²")
+    assert "出了点问题" not in wang.text
+    assert wang.text
+
+
 @pytest.mark.parametrize(
     "payload",
     [
@@ -243,6 +251,9 @@ def test_signups_close_at_the_deadline(resident, session_factory, clock):
         "ev:org:1",
         "ev:killok:1",
         "ev:csv:1",
+        "ev:card:²",  # a digit to str.isdigit, not to int()
+        "ev:ok:1:²",
+        "ev:card:999999999999",  # beyond a 32-bit integer column
     ],
 )
 def test_forged_buttons_get_a_clear_answer(resident, session_factory, clock, payload):

@@ -167,6 +167,8 @@ def test_summary_in_chinese(form_dispatcher):
     assert "请核对您填写的内容：" in wang.text
     assert "2026年12月24日周四 19:00" in wang.text
     assert "2 张照片" in wang.text
+    assert "• 是：是" in wang.text, "a full-width colon between label and answer in Chinese"
+    assert ": " not in wang.text.replace("19:00", "")
     assert wang.buttons()[0].label == "✅ 确认"
 
 
@@ -288,6 +290,46 @@ def test_edit_one_answer_from_the_summary(form_dispatcher):
     assert "• Done: 5" in person.text
 
 
+@pytest.mark.parametrize("hint", ["en", "zh-hans"])
+def test_back_from_an_edit_keeps_the_earlier_answer(form_dispatcher, hint):
+    person = Resident(form_dispatcher, "P", hint)
+    _fill_to_summary(person)
+    english = hint == "en"
+    person.press("✏️ Done" if english else "✏️ 完成")  # the places field (label "Done")
+    assert "(3/7)" in person.text
+    assert ("Your answer so far: 3" if english else "您目前的回答：3") in person.text
+    person.press("Back" if english else "返回")
+    assert ("Please check your answers:" if english else "请核对您填写的内容：") in person.text
+    assert ("• Done: 3" if english else "• 完成：3") in person.text, "the answer is not lost"
+    person.press("✏️ Yes" if english else "✏️ 是")  # the first field: Back is offered there too
+    person.press("Back" if english else "返回")
+    assert ("• Yes: Yes" if english else "• 是：是") in person.text
+    person.press("✅ Confirm" if english else "✅ 确认")
+    assert SUBMITTED[-1]["places"] == 3 and SUBMITTED[-1]["kind"] == "noise"
+    assert "__editing__" not in SUBMITTED[-1]
+
+
+@pytest.mark.parametrize(
+    ("hint", "typed", "expected"),
+    [
+        ("en", "Skip", "This question cannot be skipped. Please answer it."),
+        ("en", "skip", "This question cannot be skipped. Please answer it."),
+        ("zh-hans", "跳过", "这个问题不能跳过，请回答。"),
+    ],
+)
+def test_typing_skip_where_there_is_no_skip_is_not_an_answer(
+    form_dispatcher, hint, typed, expected
+):
+    person = Resident(form_dispatcher, "P", hint)
+    person.send("/testform")
+    person.press_payload(person.buttons()[0].payload)
+    person.send(typed)  # the title is required: no Skip button
+    assert expected in person.text
+    assert "(2/6)" in person.text
+    person.send("Real title")
+    assert "(3/6)" in person.text
+
+
 def test_cancel_by_button_and_by_command(form_dispatcher, session_factory):
     person = Resident(form_dispatcher, "P", "zh-hans")
     person.send("/testform")
@@ -370,6 +412,16 @@ def test_restart_mid_flow_resumes_from_the_database(session_factory, community, 
     after.press("Back")
     after.press("Back")
     assert "(2/6)" in after.text
+
+
+@pytest.mark.parametrize("action", ["c²", "e²", "c99", "e99", "zz"])
+def test_forged_form_buttons_get_a_clear_answer(form_dispatcher, action):
+    person = Resident(form_dispatcher, "P", "zh-hans")
+    person.send("/testform")
+    token = person.buttons()[0].payload.split(":")[1]
+    person.press_payload(f"fm:{token}:{action}")
+    assert "出了点问题" not in person.text
+    assert "(1/6)" in person.text, "still on the first question"
 
 
 def test_expiry(form_dispatcher, clock):
@@ -516,10 +568,10 @@ def test_number_or_unlimited(plan_dispatcher):
     person.send("0")
     assert "请发送 1 到 50 之间的数字" in person.text
     person.send("1")  # typed at a number question: one place, not the first button
-    assert "请核对您填写的内容" in person.text and "名额: 1" in person.text
+    assert "请核对您填写的内容" in person.text and "名额：1" in person.text
     person.press("名额")  # edit it from the summary
     person.press("不限")
-    assert "名额: 不限" in person.text
+    assert "名额：不限" in person.text
     person.press("确认")
     assert SUBMITTED[0]["places"] == "unlimited"
 

@@ -245,7 +245,16 @@ def test_a_resident_cannot_touch_another_residents_request(resident, session_fac
 
 @pytest.mark.parametrize(
     "payload",
-    ["rq:cancel:", "rq:cancel:x", "rq:rate:1", "rq:rate:1:9", "rq:zzz", "rq:claim:99999999999"],
+    [
+        "rq:cancel:",
+        "rq:cancel:x",
+        "rq:rate:1",
+        "rq:rate:1:9",
+        "rq:zzz",
+        "rq:claim:99999999999",
+        "rq:cancel:²",  # a digit to str.isdigit, not to int()
+        "rq:rate:1:²",
+    ],
 )
 def test_forged_request_buttons_get_a_clear_answer(resident, payload):
     alice = resident("Alice", "en")

@@ -128,7 +128,7 @@ def is_mediator(ctx: Ctx) -> bool:
 
 
 def parse_id(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+    return int(raw) if raw.isdecimal() and len(raw) < 10 else None
 
 
 def access_case_as_mediator(ctx: Ctx, raw_id: str) -> DisputeCase | None:

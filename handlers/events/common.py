@@ -43,7 +43,7 @@ def title(lang: Language, event: Event) -> str:
 def parse_id(text: str) -> int | None:
     """A positive id from a payload part, or None for anything forged."""
     text = text.strip()
-    if not text.isdigit() or len(text) > 12:
+    if not text.isdecimal() or len(text) > 9:  # ids are 32-bit integers in PostgreSQL
         return None
     return int(text)
 

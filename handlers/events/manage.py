@@ -262,11 +262,13 @@ def _submit_capacity(ctx: Ctx, data: dict[str, Any]) -> None:
             N_("{held} places are already taken or offered. Please send {held} or more."),
             held=outcome.count,
         )
-    note = ctx.lang.ngettext(
-        "Places updated. {count} person on the waiting list was offered a place.",
-        "Places updated. {count} people on the waiting list were offered a place.",
-        len(outcome.offered),
-    ).format(count=len(outcome.offered))
+    note = ctx._("Places updated.")
+    if outcome.offered:
+        note = ctx.lang.ngettext(
+            "Places updated. {count} person on the waiting list was offered a place.",
+            "Places updated. {count} people on the waiting list were offered a place.",
+            len(outcome.offered),
+        ).format(count=len(outcome.offered))
     show_card(ctx, event, note=note)
 
 

@@ -50,7 +50,7 @@ def parse_id(text: str) -> int:
     """The request id at the start of a payload's tail (``42`` or ``42:5``); 0 when there is
     none — no request has id 0, so it reads as "no such request"."""
     head = text.split(":", 1)[0]
-    return int(head) if head.isdigit() and len(head) < 10 else 0
+    return int(head) if head.isdecimal() and len(head) < 10 else 0
 
 
 def ref(request: HelpRequest | int) -> str:

@@ -284,7 +284,7 @@ def reopen_request(ctx: Ctx, rest: str) -> None:
 def rate_request(ctx: Ctx, rest: str) -> None:
     """``rq:rate:42:5`` — the resident rates a resolved request, then may add a comment."""
     parts = rest.split(":")
-    stars = int(parts[1]) if len(parts) == 2 and parts[1].isdigit() else 0
+    stars = int(parts[1]) if len(parts) == 2 and parts[1].isdecimal() else 0
     result = store.rate(ctx.session, parse_id(rest), ctx.user, stars)
     if result.outcome is store.Outcome.MISSING or result.request is None:
         not_yours(ctx)
