@@ -86,6 +86,10 @@ def test_anonymous_report_in_chinese_with_a_shared_location(dispatcher, resident
         ("zh-hans", "楼上有人打架，有人受伤了", ZH_EMERGENCY),
         ("en", "there is a gas leak on the stairs", EN_EMERGENCY),
         ("en", "Someone has a knife and is shouting", EN_EMERGENCY),
+        ("en", "He threatened to kill my family", EN_EMERGENCY),
+        ("en", "Their dog bit my son; the neighbours fight every night", EN_EMERGENCY),
+        ("zh-hans", "他威胁说要杀了我", ZH_EMERGENCY),
+        ("zh-hans", "邻居家的狗咬人了", ZH_EMERGENCY),
     ],
 )
 def test_emergency_numbers_come_first(resident, hint, text, expected):

@@ -15,6 +15,14 @@ from db.models import Event, EventStatus, OutboxMessage, OutboxStatus, User
 from db.users import grant_role
 from handlers.types import Kind
 from tests.events_support import Inbox, deliver_due, make_event, queued, signups
+from tests.support import Resident
+
+
+def step(person: Resident, number: int, total: int) -> str:
+    """The "(2/6)" before a question: full-width brackets in Chinese."""
+    if (person.language_code or "").startswith("zh"):
+        return f"（{number}/{total}）"
+    return f"({number}/{total})"
 
 
 @pytest.fixture
@@ -114,7 +122,7 @@ def test_a_signup_deadline_without_a_time_means_the_end_of_that_day(
     olivia.send("20")
     olivia.send("2")
     olivia.send(typed)
-    assert "(11/11)" in olivia.text, "a date alone is a deadline"
+    assert step(olivia, 11, 11) in olivia.text, "a date alone is a deadline"
     olivia.press("现在发布" if hint == "zh-hans" else "Publish now")
     assert shown in olivia.text
     olivia.press("✅ 确认" if hint == "zh-hans" else "✅ Confirm")
@@ -326,7 +334,9 @@ def test_raising_capacity_offers_places_and_lowering_below_held_is_refused(
     olivia.press_payload(f"ev:cap:{event_id}")
     olivia.send("2")
     olivia.press("Confirm")
-    assert "3 places are already taken or offered. Please send 3 or more." in olivia.text
+    assert "3 places are already taken or offered. Press ✏️ Places and send 3 or more." in (
+        olivia.text
+    )
     olivia.press("Places")
     olivia.send("5")
     olivia.press("Confirm")

@@ -33,6 +33,14 @@ from handlers.router import Registry, Router
 from handlers.types import Kind
 from tests.support import Resident
 
+
+def step(person: Resident, number: int, total: int) -> str:
+    """The "(2/6)" before a question: full-width brackets in Chinese."""
+    if (person.language_code or "").startswith("zh"):
+        return f"（{number}/{total}）"
+    return f"({number}/{total})"
+
+
 SUBMITTED: list[dict] = []
 
 
@@ -188,9 +196,9 @@ def test_text_field_rejects_and_stays(form_dispatcher, send, hint, expected):
     person.press_payload(person.buttons()[0].payload)
     person.send(send)
     assert expected in person.text
-    assert "(2/6)" in person.text  # still on the same question, asked again
+    assert step(person, 2, 6) in person.text  # still on the same question, asked again
     person.send("Fine title")
-    assert "(3/6)" in person.text
+    assert step(person, 3, 6) in person.text
 
 
 @pytest.mark.parametrize(
@@ -210,7 +218,7 @@ def test_number_field(form_dispatcher, send, hint, expected):
     person.send(send)
     assert expected in person.text
     person.send("8")
-    assert "(4/6)" in person.text
+    assert step(person, 4, 6) in person.text
 
 
 @pytest.mark.parametrize(
@@ -231,7 +239,7 @@ def test_datetime_field(form_dispatcher, send, hint, expected):
     person.send(send)
     assert expected in person.text
     person.send("12月24日晚上7点")  # the Chinese way works in either language
-    assert "(5/6)" in person.text
+    assert step(person, 5, 6) in person.text
 
 
 def test_wrong_kinds_of_input_at_each_field(form_dispatcher):
@@ -269,12 +277,12 @@ def test_back_skip_and_conditional_fields(form_dispatcher):
     person.press("No")
     person.send("Title")
     person.press("Back")
-    assert "(2/6)" in person.text
+    assert step(person, 2, 6) in person.text
     person.send("Better title")
     person.send("2")
     person.send("2027-01-01 10:00")
     person.press("No")  # not named: the location question is not asked
-    assert "(6/6)" in person.text or "(5/5)" in person.text
+    assert step(person, 6, 6) in person.text or step(person, 5, 5) in person.text
     person.press("Skip")
     assert "Please check your answers:" in person.text
     assert "(skipped)" in person.text
@@ -296,7 +304,7 @@ def test_back_from_an_edit_keeps_the_earlier_answer(form_dispatcher, hint):
     _fill_to_summary(person)
     english = hint == "en"
     person.press("✏️ Done" if english else "✏️ 完成")  # the places field (label "Done")
-    assert "(3/7)" in person.text
+    assert step(person, 3, 7) in person.text
     assert ("Your answer so far: 3" if english else "您目前的回答：3") in person.text
     person.press("Back" if english else "返回")
     assert ("Please check your answers:" if english else "请核对您填写的内容：") in person.text
@@ -325,9 +333,9 @@ def test_typing_skip_where_there_is_no_skip_is_not_an_answer(
     person.press_payload(person.buttons()[0].payload)
     person.send(typed)  # the title is required: no Skip button
     assert expected in person.text
-    assert "(2/6)" in person.text
+    assert step(person, 2, 6) in person.text
     person.send("Real title")
-    assert "(3/6)" in person.text
+    assert step(person, 3, 6) in person.text
 
 
 def test_cancel_by_button_and_by_command(form_dispatcher, session_factory):
@@ -352,9 +360,9 @@ def test_other_commands_keep_the_form_open(form_dispatcher):
     person.send("Half-typed title")
     person.send("/help")
     assert "You can send me these commands:" in person.text
-    assert "(3/6)" in person.text
+    assert step(person, 3, 6) in person.text
     person.send("4")
-    assert "(4/6)" in person.text
+    assert step(person, 4, 6) in person.text
 
 
 def test_stale_button_from_an_earlier_form(form_dispatcher):
@@ -365,7 +373,7 @@ def test_stale_button_from_an_earlier_form(form_dispatcher):
     person.send("/testform")
     person.press_payload(old_yes)
     assert "That button belongs to an earlier message." in person.text
-    assert "(1/6)" in person.text
+    assert step(person, 1, 6) in person.text
 
 
 def test_refusal_on_submit_keeps_the_answers(form_dispatcher):
@@ -408,10 +416,10 @@ def test_restart_mid_flow_resumes_from_the_database(session_factory, community, 
     engine.dispose()  # drop every pooled connection: nothing lives in memory
     after = Resident(fresh(), "P", "en")
     after.send("7")
-    assert "(4/6)" in after.text
+    assert step(after, 4, 6) in after.text
     after.press("Back")
     after.press("Back")
-    assert "(2/6)" in after.text
+    assert step(after, 2, 6) in after.text
 
 
 @pytest.mark.parametrize("action", ["c²", "e²", "c99", "e99", "zz"])
@@ -421,7 +429,7 @@ def test_forged_form_buttons_get_a_clear_answer(form_dispatcher, action):
     token = person.buttons()[0].payload.split(":")[1]
     person.press_payload(f"fm:{token}:{action}")
     assert "出了点问题" not in person.text
-    assert "(1/6)" in person.text, "still on the first question"
+    assert step(person, 1, 6) in person.text, "still on the first question"
 
 
 def test_expiry(form_dispatcher, clock):
@@ -436,7 +444,7 @@ def test_expiry(form_dispatcher, clock):
     person.press("是")
     clock.advance(hours=1, minutes=59)
     person.send("A title")
-    assert "(3/6)" in person.text
+    assert step(person, 3, 6) in person.text
 
 
 def test_expired_form_button_is_not_obeyed(form_dispatcher, clock):
@@ -453,10 +461,10 @@ def test_numbers_on_the_console_press_buttons_only_at_choices(form_dispatcher):
     person = Resident(form_dispatcher, "P", "en", transport="console", numbered_buttons=True)
     person.send("/testform")
     person.send("2")  # [1] Yes [2] No  → No
-    assert "(2/6)" in person.text
+    assert step(person, 2, 6) in person.text
     person.send("Title")
     person.send("2")  # a number question: 2 places, not the second button
-    assert "(4/6)" in person.text
+    assert step(person, 4, 6) in person.text
     person.send("2027-01-01 10:00")
     person.send("1")  # Yes: named, so the conditional location question joins the form
     assert "(6/7) Please share a location" in person.text
@@ -555,9 +563,11 @@ def test_end_field_refuses_and_stays(plan_dispatcher, hint, typed, expected):
     person.send(typed)
     assert expected in person.text
     person.send_kind(Kind.STICKER)
-    assert "(2/3)" in person.text and "21:30" in person.text  # still there, told what to send
+    assert (
+        step(person, 2, 3) in person.text and "21:30" in person.text
+    )  # still there, told what to send
     person.send("2h")
-    assert "(3/3)" in person.text
+    assert step(person, 3, 3) in person.text
 
 
 def test_number_or_unlimited(plan_dispatcher):
@@ -627,9 +637,9 @@ def test_consent_field_refuses_no_and_stays(consent_dispatcher, hint, no, refusa
     person.send("/testconsent")
     person.press(no)
     assert refusal in person.text
-    assert "(1/2)" in person.text, "still at the consent question"
+    assert step(person, 1, 2) in person.text, "still at the consent question"
     person.press("Yes" if hint == "en" else "是")
-    assert "(2/2)" in person.text
+    assert step(person, 2, 2) in person.text
 
 
 def test_multi_choice_field_collects_each_choice_once(consent_dispatcher):

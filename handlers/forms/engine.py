@@ -118,9 +118,13 @@ def prompt(ctx: Ctx, form: Form, *, error: str | None = None) -> None:
         )
     collected = data.get(field.name) if field.max_items > 1 else None
     position = _applicable(form, data)
-    header = f"({position.index(step) + 1}/{len(position)}) " if step in position else ""
+    question = ctx._(field.prompt)
+    if step in position:  # "(2/6) question"; full-width brackets in Chinese
+        question = ctx._("({number}/{total}) {question}").format(
+            number=position.index(step) + 1, total=len(position), question=question
+        )
     lines = [error] if error else []
-    lines.append(header + ctx._(field.prompt))
+    lines.append(question)
     earlier = data.get(EDITING, [None, None])[1]
     if earlier is not None and not collected:
         lines.append(ctx._("Your answer so far: {answer}").format(answer=field.show(ctx, earlier)))

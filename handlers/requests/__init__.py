@@ -23,6 +23,10 @@ def button(ctx: Ctx, rest: str) -> None:
         intake.start_ask(ctx)
     elif action == "claim":
         team.claim(ctx, tail)
+    elif action == "cx":
+        intake.ask_to_cancel(ctx, tail)
+    elif action == "keep":
+        intake.keep_request(ctx, tail)
     elif action == "cancel":
         intake.cancel_request(ctx, tail)
     elif action == "reopen":
