@@ -132,6 +132,14 @@ def test_party_size_then_waiting_list_position(resident, session_factory, clock)
     assert "您在候补名单第 2 位" in wang.text
     wang.send("/myevents")
     assert "您在候补名单第 2 位" in wang.text and "中秋游园会" in wang.text
+    wang.press("取消报名")  # on the waiting list, there is no place to give away
+    assert wang.text == "确定退出“中秋游园会”的候补名单吗？"
+    assert [b.label for b in wang.buttons()] == ["确定退出候补名单", "返回"]
+    bob.press("Cancel my signup")
+    assert bob.text == "Leave the waiting list for “Mid-Autumn Garden Party”?"
+    bob.press("Yes, leave the waiting list")
+    wang.press("确定退出候补名单")
+    assert "您的报名已取消" in wang.text
 
 
 def test_cancel_offers_places_to_the_first_that_fit(resident, session_factory, clock):

@@ -60,8 +60,10 @@ def test_newevent_in_english_published_now(organiser, session_factory, clock):
     olivia = organiser()
     olivia.send("/newevent")
     assert "New event" in olivia.text and "title in Chinese" in olivia.text
+    assert "Optional" not in olivia.text, "the question already says what Skip does"
     olivia.send("七夕交友晚会")
     olivia.send("Qixi Evening")
+    assert "(Optional: press Skip if you have nothing to add.)" in olivia.text
     olivia.send("x" * 2001)
     assert "That is too long (2001 characters)" in olivia.text
     olivia.press("Skip")  # no Chinese description
@@ -134,6 +136,8 @@ def test_a_signup_deadline_without_a_time_means_the_end_of_that_day(
 def test_newevent_in_chinese_as_a_draft_then_published(organiser, resident, session_factory):
     li = organiser("Li", "zh-hans")
     li.send("/newevent")
+    assert "中文标题（没有的话请点“跳过”）。" in li.text
+    assert "选填" not in li.text, "the question already says what Skip does"
     li.press("跳过")  # no Chinese title: the English one is now required
     assert "英文标题。（活动至少需要一种语言的标题。）" in li.text
     assert "跳过" not in [b.label for b in li.buttons()]
@@ -198,6 +202,20 @@ def _event_with_people(session_factory, clock, olivia, resident, *, capacity=3):
     return event_id, wang, alice, bob
 
 
+@pytest.mark.parametrize(
+    ("hint", "expected"),
+    [("en", "People coming: 1 · Signups: 1"), ("zh-hans", "参加人数：1 人 · 报名：1 份")],
+)
+def test_one_attendee_is_counted_in_plain_words(
+    organiser, resident, session_factory, clock, hint, expected
+):
+    olivia = organiser("Olivia", hint)
+    event_id = make_event(session_factory, clock(), organiser_id=_user_id(session_factory, olivia))
+    resident("Alice", "en").press_payload(f"ev:ok:{event_id}:1")
+    olivia.press_payload(f"ev:org:{event_id}")
+    assert expected in olivia.text  # not "1 people in 1 signups"
+
+
 def test_attendees_are_shown_only_to_the_organiser_and_admins(
     organiser, resident, session_factory, clock
 ):
@@ -206,7 +224,7 @@ def test_attendees_are_shown_only_to_the_organiser_and_admins(
     olivia.send("/myorganised")
     assert "Mid-Autumn Garden Party" in olivia.text and "Full — waiting list" in olivia.text
     olivia.press("Mid-Autumn")
-    assert "Attendees: 3 people in 2 signups" in olivia.text
+    assert "People coming: 3 · Signups: 2" in olivia.text
     assert "✅ 王小明 × 2" in olivia.text and "✅ Alice × 1" in olivia.text
     assert "Waiting list:\n  1. Bob × 2" in olivia.text
     # A resident forging the organiser's button sees nobody's name.

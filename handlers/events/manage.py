@@ -63,7 +63,7 @@ def _panel(ctx: Ctx, arg: str) -> None:
         f"🛠 {title(ctx.lang, event)}",
         ctx._("🕒 {when}").format(when=when(ctx, event)),
         places_line(ctx, event, ops.places_held(ctx.session, event.id)),
-        ctx._("Attendees: {people} people in {signups} signups").format(
+        ctx._("People coming: {people} · Signups: {signups}").format(
             people=sum(s.party_size for s in confirmed), signups=len(confirmed)
         ),
     ]

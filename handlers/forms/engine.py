@@ -134,7 +134,8 @@ def prompt(ctx: Ctx, form: Form, *, error: str | None = None) -> None:
                 count=len(collected), maximum=field.max_items
             )
         )
-    if field.optional and not collected:
+    if field.optional and not collected and ctx._("Skip") not in ctx._(field.prompt):
+        # (a prompt that already says what Skip does is not told twice)
         lines.append(ctx._("(Optional: press Skip if you have nothing to add.)"))
     rows.append(
         _nav(

@@ -189,7 +189,7 @@ def ask(ctx: Ctx, args: str) -> None:
     start_ask(ctx)
 
 
-@router.command("myrequests", description=N_("Your help requests and their status"))
+@router.command("myrequests", description=N_("My help requests and their status"))
 def my_requests(ctx: Ctx, args: str) -> None:
     """List the resident's requests, with Cancel for open ones and Reopen where allowed."""
     if not _private_only(ctx):
