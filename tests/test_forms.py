@@ -338,6 +338,23 @@ def test_typing_skip_where_there_is_no_skip_is_not_an_answer(
     assert step(person, 3, 6) in person.text
 
 
+@pytest.mark.parametrize(("hint", "typed"), [("zh-hans", "skip"), ("en", "跳过"), ("en", "SKIP")])
+def test_skip_typed_in_either_language_skips_an_optional_question(form_dispatcher, hint, typed):
+    person = Resident(form_dispatcher, "P", hint)
+    person.send("/testform")
+    person.press("Yes" if hint == "en" else "是")
+    person.send("Loud music")
+    person.send("3")
+    person.send("2026-12-24 19:00")
+    person.press("Yes" if hint == "en" else "是")
+    person.send("Building 3, 1202")
+    assert step(person, 7, 7) in person.text  # the photos: optional, labelled Done
+    person.send(typed)
+    assert ("• Done: (skipped)" if hint == "en" else "• 完成：（已跳过）") in person.text
+    person.press("✅ Confirm" if hint == "en" else "✅ 确认")
+    assert SUBMITTED[-1]["photos"] is None
+
+
 def test_cancel_by_button_and_by_command(form_dispatcher, session_factory):
     person = Resident(form_dispatcher, "P", "zh-hans")
     person.send("/testform")

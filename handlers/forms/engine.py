@@ -22,7 +22,7 @@ from typing import Any
 
 from db.conversations import clear_flow
 from handlers.forms.fields import Field, Invalid
-from handlers.i18n import N_
+from handlers.i18n import N_, SUPPORTED, language
 from handlers.types import Button, Ctx, Inbound, Kind
 
 PREFIX = "fm"
@@ -234,9 +234,14 @@ def handle(ctx: Ctx, form: Form) -> None:
             ctx, form, error=ctx._("Please use the buttons: Confirm, change an answer, or Cancel.")
         )
         return
-    if _typed_skip(ctx, field, inbound):
-        prompt(ctx, form, error=ctx._("This question cannot be skipped. Please answer it."))
-        return
+    if _typed_skip(ctx, inbound):
+        if not field.optional:
+            prompt(ctx, form, error=ctx._("This question cannot be skipped. Please answer it."))
+            return
+        if not conversation.data.get(field.name):  # the word, typed in either language
+            _advance(ctx, form, {**conversation.data, field.name: None})
+            prompt(ctx, form)
+            return
     try:
         value = field.parse(ctx, inbound)
     except Invalid as invalid:
@@ -249,12 +254,13 @@ def handle(ctx: Ctx, form: Form) -> None:
     prompt(ctx, form)
 
 
-def _typed_skip(ctx: Ctx, field: Field, inbound: Inbound) -> bool:
-    """The word Skip typed at a question that has no Skip button: not an answer."""
-    if field.optional or inbound.kind is not Kind.TEXT:
+def _typed_skip(ctx: Ctx, inbound: Inbound) -> bool:
+    """The word Skip typed (in either language), rather than pressed: never an answer."""
+    if inbound.kind is not Kind.TEXT:
         return False
     typed = inbound.text.strip().casefold()
-    return typed in {ctx._("Skip").casefold(), "skip"}
+    tz = ctx.community.timezone.key
+    return typed in {language(code, tz).gettext("Skip").casefold() for code in SUPPORTED}
 
 
 def _press(ctx: Ctx, form: Form, field: Field | None, payload: str) -> None:
