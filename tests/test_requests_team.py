@@ -218,6 +218,39 @@ def test_to_switches_between_requests(resident, volunteer, deliver, postbox):
     )
 
 
+@pytest.mark.parametrize(
+    ("hint", "expected"),
+    [
+        (
+            "en",
+            "That is not one of the requests you are helping with.\n"
+            "Choose which request your messages go to:",
+        ),
+        ("zh-hans", "这不是您正在处理的求助。\n请选择您的消息发给哪条求助："),
+    ],
+)
+def test_a_wrong_to_with_one_request_does_not_speak_of_several(resident, volunteer, hint, expected):
+    file_request(resident("Alice", "en"))
+    bob = volunteer("Bob", hint)
+    bob.press_payload("rq:claim:1")
+    bob.send("/to R-0099")
+    assert bob.text == expected
+    assert [b.payload for b in bob.buttons()] == ["rq:to:1"]
+    bob.send("/to")
+    assert bob.text == expected.split("\n")[1]
+
+
+@pytest.mark.parametrize("hint", ["en", "zh-hans"])
+def test_without_a_profile_the_queue_marks_nothing(resident, volunteer, hint):
+    file_request(resident("Alice", "en"))
+    file_request(resident("Carl", "en"))
+    bob = volunteer("Bob", hint)
+    bob.press_payload("rq:claim:1")  # his (empty) profile now exists
+    bob.send("/queue")
+    assert "#R-0002" in bob.text
+    assert "★" not in bob.text, "a star with no profile (and no legend) means nothing"
+
+
 def test_with_several_requests_and_none_chosen_the_volunteer_is_asked(
     resident, volunteer, session_factory
 ):
