@@ -215,6 +215,9 @@ def test_workflow_tells_the_reporter_in_their_language(
     assert "#D-0001 · 🔊 噪音 · 已解决" in wang.text
     assert "进展：We spoke with the property office." in wang.text
     assert "Flat 1302" not in wang.text
+    assert "处理结果：The neighbour agreed to stop the music at 22:00." in wang.text, (
+        "the outcome can be read again later"
+    )
 
 
 def test_close_with_a_reason(dispatcher, resident, session_factory, clock, sent):
@@ -231,6 +234,8 @@ def test_close_with_a_reason(dispatcher, resident, session_factory, clock, sent)
     )
     mediator.press_payload("dp:res:1")
     assert "#D-0001 changed meanwhile: it is now closed." in mediator.text
+    alice.send("/mycases")
+    assert "Closed because: not a matter between neighbours" in alice.text
 
 
 def test_question_to_an_anonymous_reporter_and_the_answer(

@@ -12,6 +12,7 @@ from db import disputes as dp
 from db.models import DisputeCase, DisputeQuestion
 from handlers.disputes.common import (
     CATEGORY_LABELS,
+    REASON_LABELS,
     STATUS_LABELS,
     action,
     emergency_notice,
@@ -218,6 +219,11 @@ def my_cases(ctx: Ctx, args: str) -> None:
             lines.append(
                 f"  {ctx.lang.date(event.at)} — {_event_line(ctx, event.kind, event.text)}"
             )
+        if root.outcome:  # what the mediators found, to read again later
+            lines.append("  " + ctx._("Outcome: {outcome}").format(outcome=root.outcome))
+        if root.close_reason:
+            reason = REASON_LABELS.get(root.close_reason, REASON_LABELS["other"])
+            lines.append("  " + ctx._("Closed because: {reason}").format(reason=ctx._(reason)))
         for question in ctx.session.scalars(
             select(DisputeQuestion).where(
                 DisputeQuestion.case_id == case.id, DisputeQuestion.answer.is_(None)
