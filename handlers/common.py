@@ -17,7 +17,7 @@ MAX_ID_DIGITS = 9
 def parse_id(text: str) -> int | None:
     """A positive id from a payload part, or None for anything forged."""
     text = text.strip()
-    if not text.isdigit() or len(text) > MAX_ID_DIGITS:
+    if not text.isdecimal() or len(text) > MAX_ID_DIGITS:  # "²" is a digit, not decimal
         return None
     return int(text)
 

@@ -54,6 +54,13 @@ def loose_dispatcher(session_factory, registry, community, clock, limit: int = 1
     )
 
 
+def step(person: Resident, number: int, total: int) -> str:
+    """The "(2/6)" before a form's question: full-width brackets in Chinese."""
+    if (person.language_code or "").startswith("zh"):
+        return f"（{number}/{total}）"
+    return f"({number}/{total})"
+
+
 class FakeClock:
     """A clock the test moves by hand."""
 

@@ -114,7 +114,7 @@ def test_follow_up_no_reopens_and_tells_the_mediators(
     labels = [b.label for row in question.reply.buttons for b in row]
     assert labels == ["👍 是，已解决", "👎 没有解决"]
     wang.press_payload(question.reply.buttons[0][1].payload)
-    assert wang.text == "谢谢您告诉我们。您反映的问题 #D-0001 已重新处理，调解员已收到通知。"
+    assert wang.text == "谢谢您告诉我们。您反映的问题 #D-0001 已重新打开，调解员已收到通知。"
     with session_factory() as session:
         case = session.get(DisputeCase, 1)
         assert (case.status, case.followup) == ("in_progress", "no")

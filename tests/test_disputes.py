@@ -86,6 +86,10 @@ def test_anonymous_report_in_chinese_with_a_shared_location(dispatcher, resident
         ("zh-hans", "楼上有人打架，有人受伤了", ZH_EMERGENCY),
         ("en", "there is a gas leak on the stairs", EN_EMERGENCY),
         ("en", "Someone has a knife and is shouting", EN_EMERGENCY),
+        ("en", "He threatened to kill my family", EN_EMERGENCY),
+        ("en", "Their dog bit my son; the neighbours fight every night", EN_EMERGENCY),
+        ("zh-hans", "他威胁说要杀了我", ZH_EMERGENCY),
+        ("zh-hans", "邻居家的狗咬人了", ZH_EMERGENCY),
     ],
 )
 def test_emergency_numbers_come_first(resident, hint, text, expected):
@@ -139,12 +143,16 @@ def test_forged_and_stale_dispute_buttons(dispatcher, resident, session_factory,
     assert mediator.text == "That case does not exist. Send /cases to see the open ones."
     mediator.press_payload("dp:ack:" + "9" * 40)
     assert "does not exist" in mediator.text
+    mediator.press_payload("dp:ack:²")  # a digit to str.isdigit, not to int()
+    assert "does not exist" in mediator.text
+    mediator.send("/start dp_c²")
+    assert "something went wrong" not in mediator.text
     mediator.press_payload("dp:mt:1:y")
     assert mediator.text == "That meeting does not exist any more."
     mediator.press_payload("dp:side:1")
     assert "not for you" in mediator.text
     alice.send("/cases")
-    assert "only for community staff" in alice.text
+    assert alice.text == "Sorry, this command is only for the community's mediators."
 
 
 def test_workflow_tells_the_reporter_in_their_language(
@@ -207,6 +215,9 @@ def test_workflow_tells_the_reporter_in_their_language(
     assert "#D-0001 · 🔊 噪音 · 已解决" in wang.text
     assert "进展：We spoke with the property office." in wang.text
     assert "Flat 1302" not in wang.text
+    assert "处理结果：The neighbour agreed to stop the music at 22:00." in wang.text, (
+        "the outcome can be read again later"
+    )
 
 
 def test_close_with_a_reason(dispatcher, resident, session_factory, clock, sent):
@@ -223,6 +234,8 @@ def test_close_with_a_reason(dispatcher, resident, session_factory, clock, sent)
     )
     mediator.press_payload("dp:res:1")
     assert "#D-0001 changed meanwhile: it is now closed." in mediator.text
+    alice.send("/mycases")
+    assert "Closed because: not a matter between neighbours" in alice.text
 
 
 def test_question_to_an_anonymous_reporter_and_the_answer(
@@ -530,3 +543,20 @@ def test_without_a_room_mediators_are_told_privately(resident, session_factory, 
         "#D-0001：反映人回答了问题“Which floor?”：Floor 13"
     )
     assert len(to_chat(sent(), "5000", "dp.room")) == 1
+
+
+def test_case_history_reads_as_chinese_for_a_chinese_mediator(
+    dispatcher, resident, session_factory, clock
+):
+    bind_mediators(dispatcher)
+    wang = resident("Wang", "zh-hans", user_id="1112")
+    file_report(wang, anonymous=False)
+    mediator = make_mediator(resident, session_factory, clock)
+    mediator.press_payload("dp:meet:1")
+    mediator.send("2026-12-03 19:00")
+    mediator.send("社区活动室")
+    mediator.press("确认")
+    history = mediator.text
+    assert "— 反映人：提交了反映" in history, "a full-width colon after who did it"
+    assert "提议会面：2026年12月3日周四 19:00，社区活动室" in history, "a full-width comma"
+    assert ": " not in history.replace("19:00", "")

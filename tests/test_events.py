@@ -135,6 +135,14 @@ def test_party_size_then_waiting_list_position(resident, session_factory, clock)
     assert "您在候补名单第 2 位" in wang.text
     wang.send("/myevents")
     assert "您在候补名单第 2 位" in wang.text and "中秋游园会" in wang.text
+    wang.press("取消报名")  # on the waiting list, there is no place to give away
+    assert wang.text == "确定退出“中秋游园会”的候补名单吗？"
+    assert [b.label for b in wang.buttons()] == ["确定退出候补名单", "返回"]
+    bob.press("Cancel my signup")
+    assert bob.text == "Leave the waiting list for “Mid-Autumn Garden Party”?"
+    bob.press("Yes, leave the waiting list")
+    wang.press("确定退出候补名单")
+    assert "您的报名已取消" in wang.text
 
 
 def test_cancel_offers_places_to_the_first_that_fit(resident, session_factory, clock):
@@ -230,6 +238,14 @@ def test_signups_close_at_the_deadline(resident, session_factory, clock):
     assert signups(session_factory, event_id) == []
 
 
+def test_a_forged_event_link_gets_a_clear_answer(resident, session_factory, clock):
+    make_event(session_factory, clock())
+    wang = resident("Wang", "zh-hans")
+    wang.send("/start ev_²")
+    assert "出了点问题" not in wang.text
+    assert wang.text
+
+
 @pytest.mark.parametrize(
     "payload",
     [
@@ -246,6 +262,9 @@ def test_signups_close_at_the_deadline(resident, session_factory, clock):
         "ev:org:1",
         "ev:killok:1",
         "ev:csv:1",
+        "ev:card:²",  # a digit to str.isdigit, not to int()
+        "ev:ok:1:²",
+        "ev:card:999999999999",  # beyond a 32-bit integer column
     ],
 )
 def test_forged_buttons_get_a_clear_answer(resident, session_factory, clock, payload):

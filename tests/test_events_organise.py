@@ -14,7 +14,7 @@ from bot.flood import FloodGuard
 from db.models import Event, EventStatus, OutboxMessage, OutboxStatus, User
 from handlers.types import Kind
 from tests.events_support import make_event, queued, signups
-from tests.support import PostBox, give_role, run_outbox
+from tests.support import PostBox, give_role, run_outbox, step
 
 
 @pytest.fixture
@@ -35,17 +35,22 @@ def _user_id(session_factory, person) -> int:
 def test_residents_cannot_create_events(resident):
     alice = resident("Alice", "en")
     alice.send("/newevent")
-    assert "only for community staff" in alice.text
+    assert alice.text == "Sorry, this command is only for event organisers."
     alice.send("/myorganised")
-    assert "only for community staff" in alice.text
+    assert "only for event organisers" in alice.text
+    wang = resident("Wang", "zh-hans")
+    wang.send("/newevent")
+    assert wang.text == "抱歉，这个命令仅供活动组织者使用。"
 
 
 def test_newevent_in_english_published_now(organiser, session_factory, clock):
     olivia = organiser()
     olivia.send("/newevent")
     assert "New event" in olivia.text and "title in Chinese" in olivia.text
+    assert "Optional" not in olivia.text, "the question already says what Skip does"
     olivia.send("七夕交友晚会")
     olivia.send("Qixi Evening")
+    assert "(Optional: press Skip if you have nothing to add.)" in olivia.text
     olivia.send("x" * 2001)
     assert "That is too long (2001 characters)" in olivia.text
     olivia.press("Skip")  # no Chinese description
@@ -84,9 +89,42 @@ def test_newevent_in_english_published_now(organiser, session_factory, clock):
     assert event.organiser_id == _user_id(session_factory, olivia)
 
 
+@pytest.mark.parametrize(
+    ("hint", "typed", "shown"),
+    [
+        ("zh-hans", "12月20日", "2026年12月20日周日 23:59"),
+        ("en", "2026-12-20", "Sun, Dec 20, 2026, 23:59"),
+    ],
+)
+def test_a_signup_deadline_without_a_time_means_the_end_of_that_day(
+    organiser, session_factory, hint, typed, shown
+):
+    olivia = organiser("Olivia", hint)
+    olivia.send("/newevent")
+    olivia.send("冬至包饺子")
+    olivia.send("Dumplings for the winter solstice")
+    olivia.press("跳过" if hint == "zh-hans" else "Skip")
+    olivia.press("跳过" if hint == "zh-hans" else "Skip")
+    olivia.send("2026-12-21 18:00")
+    olivia.send("2h")
+    olivia.send("Community kitchen")
+    olivia.send("20")
+    olivia.send("2")
+    olivia.send(typed)
+    assert step(olivia, 11, 11) in olivia.text, "a date alone is a deadline"
+    olivia.press("现在发布" if hint == "zh-hans" else "Publish now")
+    assert shown in olivia.text
+    olivia.press("✅ 确认" if hint == "zh-hans" else "✅ Confirm")
+    with session_factory() as session:
+        deadline = session.scalar(select(Event.signup_deadline))
+    assert deadline.isoformat() == "2026-12-20T15:59:00+00:00"
+
+
 def test_newevent_in_chinese_as_a_draft_then_published(organiser, resident, session_factory):
     li = organiser("Li", "zh-hans")
     li.send("/newevent")
+    assert "中文标题（没有的话请点“跳过”）。" in li.text
+    assert "选填" not in li.text, "the question already says what Skip does"
     li.press("跳过")  # no Chinese title: the English one is now required
     assert "英文标题。（活动至少需要一种语言的标题。）" in li.text
     assert "跳过" not in [b.label for b in li.buttons()]
@@ -100,7 +138,7 @@ def test_newevent_in_chinese_as_a_draft_then_published(organiser, resident, sess
     li.send("1")
     li.press("跳过")
     li.press("先存为草稿")
-    assert "• 名额: 不限" in li.text
+    assert "• 名额：不限" in li.text
     li.press("确认")
     assert "已存为草稿" in li.text and "📝 草稿：只有您能看到。" in li.text
     alice = resident("Alice", "en")
@@ -151,6 +189,20 @@ def _event_with_people(session_factory, clock, olivia, resident, *, capacity=3):
     return event_id, wang, alice, bob
 
 
+@pytest.mark.parametrize(
+    ("hint", "expected"),
+    [("en", "People coming: 1 · Signups: 1"), ("zh-hans", "参加人数：1 人 · 报名：1 份")],
+)
+def test_one_attendee_is_counted_in_plain_words(
+    organiser, resident, session_factory, clock, hint, expected
+):
+    olivia = organiser("Olivia", hint)
+    event_id = make_event(session_factory, clock(), organiser_id=_user_id(session_factory, olivia))
+    resident("Alice", "en").press_payload(f"ev:ok:{event_id}:1")
+    olivia.press_payload(f"ev:org:{event_id}")
+    assert expected in olivia.text  # not "1 people in 1 signups"
+
+
 def test_attendees_are_shown_only_to_the_organiser_and_admins(
     organiser, resident, session_factory, clock
 ):
@@ -159,7 +211,7 @@ def test_attendees_are_shown_only_to_the_organiser_and_admins(
     olivia.send("/myorganised")
     assert "Mid-Autumn Garden Party" in olivia.text and "Full — waiting list" in olivia.text
     olivia.press("Mid-Autumn")
-    assert "Attendees: 3 people in 2 signups" in olivia.text
+    assert "People coming: 3 · Signups: 2" in olivia.text
     assert "✅ 王小明 × 2" in olivia.text and "✅ Alice × 1" in olivia.text
     assert "Waiting list:\n  1. Bob × 2" in olivia.text
     # A resident forging the organiser's button sees nobody's name.
@@ -265,6 +317,20 @@ def test_cancel_event_tells_everyone_and_removes_reminders(
     assert "already cancelled" in olivia.text
 
 
+def test_more_places_with_nobody_waiting_says_only_that_places_were_updated(
+    organiser, session_factory, clock
+):
+    li = organiser("Li", "zh-hans")
+    event_id = make_event(
+        session_factory, clock(), capacity=10, organiser_id=_user_id(session_factory, li)
+    )
+    li.press_payload(f"ev:cap:{event_id}")
+    li.send("12")
+    li.press("✅ 确认")
+    assert li.text.startswith("名额已更新。\n")
+    assert "0 位" not in li.text
+
+
 def test_raising_capacity_offers_places_and_lowering_below_held_is_refused(
     organiser, resident, session_factory, clock, registry, community
 ):
@@ -273,7 +339,9 @@ def test_raising_capacity_offers_places_and_lowering_below_held_is_refused(
     olivia.press_payload(f"ev:cap:{event_id}")
     olivia.send("2")
     olivia.press("Confirm")
-    assert "3 places are already taken or offered. Please send 3 or more." in olivia.text
+    assert "3 places are already taken or offered. Press ✏️ Places and send 3 or more." in (
+        olivia.text
+    )
     olivia.press("Places")
     olivia.send("5")
     olivia.press("Confirm")
@@ -286,6 +354,10 @@ def test_raising_capacity_offers_places_and_lowering_below_held_is_refused(
     assert [b.label for row in offer.buttons for b in row] == ["✅ Confirm my place", "Decline"]
     bob.press_payload(offer.buttons[0][0].payload)
     assert "is confirmed" in bob.text
+    olivia.press_payload(f"ev:cap:{event_id}")
+    olivia.send("8")
+    olivia.press("Confirm")
+    assert olivia.text.startswith("Places updated.\n"), "no “0 people were offered” when none"
     with session_factory() as session:
         sent = session.scalars(
             select(OutboxMessage.status).where(OutboxMessage.template == "ev.offer")

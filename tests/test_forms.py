@@ -31,7 +31,7 @@ from handlers.forms.fields import (
 from handlers.i18n import N_
 from handlers.router import Registry, Router
 from handlers.types import Kind
-from tests.support import Resident
+from tests.support import Resident, step
 
 SUBMITTED: list[dict] = []
 
@@ -167,6 +167,8 @@ def test_summary_in_chinese(form_dispatcher):
     assert "请核对您填写的内容：" in wang.text
     assert "2026年12月24日周四 19:00" in wang.text
     assert "2 张照片" in wang.text
+    assert "• 是：是" in wang.text, "a full-width colon between label and answer in Chinese"
+    assert ": " not in wang.text.replace("19:00", "")
     assert wang.buttons()[0].label == "✅ 确认"
 
 
@@ -186,9 +188,9 @@ def test_text_field_rejects_and_stays(form_dispatcher, send, hint, expected):
     person.press_payload(person.buttons()[0].payload)
     person.send(send)
     assert expected in person.text
-    assert "(2/6)" in person.text  # still on the same question, asked again
+    assert step(person, 2, 6) in person.text  # still on the same question, asked again
     person.send("Fine title")
-    assert "(3/6)" in person.text
+    assert step(person, 3, 6) in person.text
 
 
 @pytest.mark.parametrize(
@@ -208,7 +210,7 @@ def test_number_field(form_dispatcher, send, hint, expected):
     person.send(send)
     assert expected in person.text
     person.send("8")
-    assert "(4/6)" in person.text
+    assert step(person, 4, 6) in person.text
 
 
 @pytest.mark.parametrize(
@@ -229,7 +231,7 @@ def test_datetime_field(form_dispatcher, send, hint, expected):
     person.send(send)
     assert expected in person.text
     person.send("12月24日晚上7点")  # the Chinese way works in either language
-    assert "(5/6)" in person.text
+    assert step(person, 5, 6) in person.text
 
 
 def test_wrong_kinds_of_input_at_each_field(form_dispatcher):
@@ -267,12 +269,12 @@ def test_back_skip_and_conditional_fields(form_dispatcher):
     person.press("No")
     person.send("Title")
     person.press("Back")
-    assert "(2/6)" in person.text
+    assert step(person, 2, 6) in person.text
     person.send("Better title")
     person.send("2")
     person.send("2027-01-01 10:00")
     person.press("No")  # not named: the location question is not asked
-    assert "(6/6)" in person.text or "(5/5)" in person.text
+    assert step(person, 6, 6) in person.text or step(person, 5, 5) in person.text
     person.press("Skip")
     assert "Please check your answers:" in person.text
     assert "(skipped)" in person.text
@@ -286,6 +288,63 @@ def test_edit_one_answer_from_the_summary(form_dispatcher):
     person.send("5")
     assert "Please check your answers:" in person.text, "back to the summary after the edit"
     assert "• Done: 5" in person.text
+
+
+@pytest.mark.parametrize("hint", ["en", "zh-hans"])
+def test_back_from_an_edit_keeps_the_earlier_answer(form_dispatcher, hint):
+    person = Resident(form_dispatcher, "P", hint)
+    _fill_to_summary(person)
+    english = hint == "en"
+    person.press("✏️ Done" if english else "✏️ 完成")  # the places field (label "Done")
+    assert step(person, 3, 7) in person.text
+    assert ("Your answer so far: 3" if english else "您目前的回答：3") in person.text
+    person.press("Back" if english else "返回")
+    assert ("Please check your answers:" if english else "请核对您填写的内容：") in person.text
+    assert ("• Done: 3" if english else "• 完成：3") in person.text, "the answer is not lost"
+    person.press("✏️ Yes" if english else "✏️ 是")  # the first field: Back is offered there too
+    person.press("Back" if english else "返回")
+    assert ("• Yes: Yes" if english else "• 是：是") in person.text
+    person.press("✅ Confirm" if english else "✅ 确认")
+    assert SUBMITTED[-1]["places"] == 3 and SUBMITTED[-1]["kind"] == "noise"
+    assert "__editing__" not in SUBMITTED[-1]
+
+
+@pytest.mark.parametrize(
+    ("hint", "typed", "expected"),
+    [
+        ("en", "Skip", "This question cannot be skipped. Please answer it."),
+        ("en", "skip", "This question cannot be skipped. Please answer it."),
+        ("zh-hans", "跳过", "这个问题不能跳过，请回答。"),
+    ],
+)
+def test_typing_skip_where_there_is_no_skip_is_not_an_answer(
+    form_dispatcher, hint, typed, expected
+):
+    person = Resident(form_dispatcher, "P", hint)
+    person.send("/testform")
+    person.press_payload(person.buttons()[0].payload)
+    person.send(typed)  # the title is required: no Skip button
+    assert expected in person.text
+    assert step(person, 2, 6) in person.text
+    person.send("Real title")
+    assert step(person, 3, 6) in person.text
+
+
+@pytest.mark.parametrize(("hint", "typed"), [("zh-hans", "skip"), ("en", "跳过"), ("en", "SKIP")])
+def test_skip_typed_in_either_language_skips_an_optional_question(form_dispatcher, hint, typed):
+    person = Resident(form_dispatcher, "P", hint)
+    person.send("/testform")
+    person.press("Yes" if hint == "en" else "是")
+    person.send("Loud music")
+    person.send("3")
+    person.send("2026-12-24 19:00")
+    person.press("Yes" if hint == "en" else "是")
+    person.send("Building 3, 1202")
+    assert step(person, 7, 7) in person.text  # the photos: optional, labelled Done
+    person.send(typed)
+    assert ("• Done: (skipped)" if hint == "en" else "• 完成：（已跳过）") in person.text
+    person.press("✅ Confirm" if hint == "en" else "✅ 确认")
+    assert SUBMITTED[-1]["photos"] is None
 
 
 def test_cancel_by_button_and_by_command(form_dispatcher, session_factory):
@@ -310,9 +369,9 @@ def test_other_commands_keep_the_form_open(form_dispatcher):
     person.send("Half-typed title")
     person.send("/help")
     assert "You can send me these commands:" in person.text
-    assert "(3/6)" in person.text
+    assert step(person, 3, 6) in person.text
     person.send("4")
-    assert "(4/6)" in person.text
+    assert step(person, 4, 6) in person.text
 
 
 def test_stale_button_from_an_earlier_form(form_dispatcher):
@@ -323,7 +382,7 @@ def test_stale_button_from_an_earlier_form(form_dispatcher):
     person.send("/testform")
     person.press_payload(old_yes)
     assert "That button belongs to an earlier message." in person.text
-    assert "(1/6)" in person.text
+    assert step(person, 1, 6) in person.text
 
 
 def test_refusal_on_submit_keeps_the_answers(form_dispatcher):
@@ -366,10 +425,20 @@ def test_restart_mid_flow_resumes_from_the_database(session_factory, community, 
     engine.dispose()  # drop every pooled connection: nothing lives in memory
     after = Resident(fresh(), "P", "en")
     after.send("7")
-    assert "(4/6)" in after.text
+    assert step(after, 4, 6) in after.text
     after.press("Back")
     after.press("Back")
-    assert "(2/6)" in after.text
+    assert step(after, 2, 6) in after.text
+
+
+@pytest.mark.parametrize("action", ["c²", "e²", "c99", "e99", "zz"])
+def test_forged_form_buttons_get_a_clear_answer(form_dispatcher, action):
+    person = Resident(form_dispatcher, "P", "zh-hans")
+    person.send("/testform")
+    token = person.buttons()[0].payload.split(":")[1]
+    person.press_payload(f"fm:{token}:{action}")
+    assert "出了点问题" not in person.text
+    assert step(person, 1, 6) in person.text, "still on the first question"
 
 
 def test_expiry(form_dispatcher, clock):
@@ -384,7 +453,7 @@ def test_expiry(form_dispatcher, clock):
     person.press("是")
     clock.advance(hours=1, minutes=59)
     person.send("A title")
-    assert "(3/6)" in person.text
+    assert step(person, 3, 6) in person.text
 
 
 def test_expired_form_button_is_not_obeyed(form_dispatcher, clock):
@@ -401,10 +470,10 @@ def test_numbers_on_the_console_press_buttons_only_at_choices(form_dispatcher):
     person = Resident(form_dispatcher, "P", "en", transport="console", numbered_buttons=True)
     person.send("/testform")
     person.send("2")  # [1] Yes [2] No  → No
-    assert "(2/6)" in person.text
+    assert step(person, 2, 6) in person.text
     person.send("Title")
     person.send("2")  # a number question: 2 places, not the second button
-    assert "(4/6)" in person.text
+    assert step(person, 4, 6) in person.text
     person.send("2027-01-01 10:00")
     person.send("1")  # Yes: named, so the conditional location question joins the form
     assert "(6/7) Please share a location" in person.text
@@ -503,9 +572,11 @@ def test_end_field_refuses_and_stays(plan_dispatcher, hint, typed, expected):
     person.send(typed)
     assert expected in person.text
     person.send_kind(Kind.STICKER)
-    assert "(2/3)" in person.text and "21:30" in person.text  # still there, told what to send
+    assert (
+        step(person, 2, 3) in person.text and "21:30" in person.text
+    )  # still there, told what to send
     person.send("2h")
-    assert "(3/3)" in person.text
+    assert step(person, 3, 3) in person.text
 
 
 def test_number_or_unlimited(plan_dispatcher):
@@ -516,10 +587,10 @@ def test_number_or_unlimited(plan_dispatcher):
     person.send("0")
     assert "请发送 1 到 50 之间的数字" in person.text
     person.send("1")  # typed at a number question: one place, not the first button
-    assert "请核对您填写的内容" in person.text and "名额: 1" in person.text
+    assert "请核对您填写的内容" in person.text and "名额：1" in person.text
     person.press("名额")  # edit it from the summary
     person.press("不限")
-    assert "名额: 不限" in person.text
+    assert "名额：不限" in person.text
     person.press("确认")
     assert SUBMITTED[0]["places"] == "unlimited"
 
@@ -575,9 +646,9 @@ def test_consent_field_refuses_no_and_stays(consent_dispatcher, hint, no, refusa
     person.send("/testconsent")
     person.press(no)
     assert refusal in person.text
-    assert "(1/2)" in person.text, "still at the consent question"
+    assert step(person, 1, 2) in person.text, "still at the consent question"
     person.press("Yes" if hint == "en" else "是")
-    assert "(2/2)" in person.text
+    assert step(person, 2, 2) in person.text
 
 
 def test_multi_choice_field_collects_each_choice_once(consent_dispatcher):

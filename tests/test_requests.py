@@ -10,7 +10,7 @@ from sqlalchemy import select
 from db.models import HelpRequest, RequestMessage
 from handlers.types import Kind
 from tests.requests_support import file_request, make_volunteer
-from tests.support import GROUP, in_group
+from tests.support import GROUP, in_group, step
 
 
 @pytest.fixture
@@ -153,7 +153,34 @@ def test_bad_descriptions_are_refused_and_the_question_stays(resident, hint, sen
     person.press_payload(person.buttons()[0].payload)
     person.send(send)
     assert expected in person.text
-    assert "(2/6)" in person.text, "still at the description"
+    assert step(person, 2, 6) in person.text, "still at the description"
+
+
+@pytest.mark.parametrize(
+    ("hint", "typed", "expected"),
+    [
+        ("en", "hospital", "Chinese law (PIPL)"),  # Hospital visit: the consent comes next
+        ("en", "visa", "Please describe what you need"),
+        ("en", "翻译", "Please describe what you need"),  # the other language's label works too
+        ("zh-hans", "就医", "《个人信息保护法》"),
+        ("zh-hans", "translation", "请描述您需要什么帮助"),
+    ],
+)
+def test_a_typed_word_that_names_one_kind_of_help_picks_it(resident, hint, typed, expected):
+    person = resident("P", hint)
+    person.send("/ask")
+    person.send(typed)
+    assert expected in person.text
+    assert step(person, 2, 6) in person.text or step(person, 2, 7) in person.text
+
+
+@pytest.mark.parametrize("typed", ["help", "ab", "a visa for my hospital visit"])
+def test_a_typed_word_that_names_no_kind_or_several_is_refused(resident, typed):
+    person = resident("P", "en")
+    person.send("/ask")
+    person.send(typed)
+    assert "Please choose one of the buttons." in person.text
+    assert step(person, 1, 6) in person.text
 
 
 @pytest.mark.parametrize(
@@ -165,7 +192,7 @@ def test_a_sticker_as_description_is_refused(resident, hint, expected):
     person.press_payload(person.buttons()[0].payload)
     person.send_kind(Kind.STICKER, file_id="sticker-1")
     assert expected in person.text
-    assert "(2/6)" in person.text
+    assert step(person, 2, 6) in person.text
 
 
 def test_a_sticker_as_attachment_is_refused(resident):
@@ -195,7 +222,15 @@ def test_myrequests_and_cancelling_an_open_request(resident, room, deliver, post
     file_request(alice)
     alice.send("/myrequests")
     assert "#R-0001 · Translation · waiting for a volunteer (asked Nov 26, 2026)" in alice.text
+    alice.press("Cancel #R-0001")  # a tap by mistake loses nothing: first a question
+    assert alice.text == "Cancel your request #R-0001? The volunteer team will no longer see it."
+    assert [b.label for b in alice.buttons()] == ["✖️ Yes, cancel #R-0001", "Keep my request"]
+    alice.press("Keep my request")
+    assert alice.text == "#R-0001 stays with the volunteer team."
+    alice.send("/myrequests")
+    assert "waiting for a volunteer" in alice.text
     alice.press("Cancel #R-0001")
+    alice.press("Yes, cancel #R-0001")
     assert "Your request #R-0001 is cancelled." in alice.text
     alice.send("/myrequests")
     assert "#R-0001 · Translation · cancelled" in alice.text
@@ -212,9 +247,27 @@ def test_myrequests_in_chinese(resident):
     wang = resident("Wang", "zh-hans")
     wang.send("/myrequests")
     assert "您还没有向志愿服务队求助过。" in wang.text
+    wang.send("/ask")
+    for answer in ("翻译", "请帮我翻译一封房东的信", "跳过", "越快越好", "否", "否", "✅ 发送求助"):
+        if answer in [b.label for b in wang.buttons()]:
+            wang.press(answer)
+        else:
+            wang.send(answer)
+    wang.send("/myrequests")
+    wang.press("✖️ 取消 #R-0001")
+    assert wang.text == "确定取消求助 #R-0001 吗？取消后，志愿服务队将不再看到这条求助。"
+    assert [b.label for b in wang.buttons()] == ["✖️ 确定取消 #R-0001", "保留求助"]
+    wang.press("保留求助")
+    assert wang.text == "#R-0001 会继续由志愿服务队处理。"
+    wang.send("/myrequests")
+    wang.press("✖️ 取消 #R-0001")
+    wang.press("✖️ 确定取消 #R-0001")
+    assert wang.text == "您的求助 #R-0001 已取消。"
 
 
-@pytest.mark.parametrize("payload", ["rq:cancel:1", "rq:rate:1:5", "rq:reopen:1"])
+@pytest.mark.parametrize(
+    "payload", ["rq:cancel:1", "rq:cx:1", "rq:keep:1", "rq:rate:1:5", "rq:reopen:1"]
+)
 def test_a_resident_cannot_touch_another_residents_request(resident, session_factory, payload):
     alice = resident("Alice", "en")
     file_request(alice)
@@ -229,7 +282,18 @@ def test_a_resident_cannot_touch_another_residents_request(resident, session_fac
 
 @pytest.mark.parametrize(
     "payload",
-    ["rq:cancel:", "rq:cancel:x", "rq:rate:1", "rq:rate:1:9", "rq:zzz", "rq:claim:99999999999"],
+    [
+        "rq:cancel:",
+        "rq:cancel:x",
+        "rq:rate:1",
+        "rq:rate:1:9",
+        "rq:zzz",
+        "rq:claim:99999999999",
+        "rq:cancel:²",  # a digit to str.isdigit, not to int()
+        "rq:cx:x",
+        "rq:keep:²",
+        "rq:rate:1:²",
+    ],
 )
 def test_forged_request_buttons_get_a_clear_answer(resident, payload):
     alice = resident("Alice", "en")

@@ -122,7 +122,7 @@ def test_the_conversation_is_relayed_both_ways_and_kept(
     bob.send("/help")
     assert "/resolve — 填写简短总结并关闭求助" in bob.text
     alice.send("/help")
-    assert "/resolve" not in alice.text and "/myrequests — Your help requests" in alice.text
+    assert "/resolve" not in alice.text and "/myrequests — My help requests" in alice.text
     alice.send("Hello! The letter is about the rent.")
     assert alice.text == "✓ Sent to Bob (#R-0001)."
     alice.send_kind(Kind.PHOTO, file_id="page-2", text="Page two")
@@ -193,6 +193,39 @@ def test_to_switches_between_requests(resident, volunteer, deliver, postbox):
         postbox.texts(alice.user_id)[-1]
         == "Bob (volunteer, #R-0001):\nI will look at your letter now."
     )
+
+
+@pytest.mark.parametrize(
+    ("hint", "expected"),
+    [
+        (
+            "en",
+            "That is not one of the requests you are helping with.\n"
+            "Choose which request your messages go to:",
+        ),
+        ("zh-hans", "这不是您正在处理的求助。\n请选择您的消息发给哪条求助："),
+    ],
+)
+def test_a_wrong_to_with_one_request_does_not_speak_of_several(resident, volunteer, hint, expected):
+    file_request(resident("Alice", "en"))
+    bob = volunteer("Bob", hint)
+    bob.press_payload("rq:claim:1")
+    bob.send("/to R-0099")
+    assert bob.text == expected
+    assert [b.payload for b in bob.buttons()] == ["rq:to:1"]
+    bob.send("/to")
+    assert bob.text == expected.split("\n")[1]
+
+
+@pytest.mark.parametrize("hint", ["en", "zh-hans"])
+def test_without_a_profile_the_queue_marks_nothing(resident, volunteer, hint):
+    file_request(resident("Alice", "en"))
+    file_request(resident("Carl", "en"))
+    bob = volunteer("Bob", hint)
+    bob.press_payload("rq:claim:1")  # his (empty) profile now exists
+    bob.send("/queue")
+    assert "#R-0002" in bob.text
+    assert "★" not in bob.text, "a star with no profile (and no legend) means nothing"
 
 
 def test_with_several_requests_and_none_chosen_the_volunteer_is_asked(
@@ -266,7 +299,7 @@ def test_residents_cannot_use_the_volunteer_commands(resident):
     alice = resident("Alice", "en")
     for command in ("/queue", "/to R-0001", "/note hi", "/release", "/resolve done", "/profile"):
         alice.send(command)
-        assert "only for community staff and volunteers" in alice.text
+        assert alice.text == "Sorry, this command is only for the volunteer team."
 
 
 def test_profile_queue_order_and_alerts(
@@ -297,7 +330,7 @@ def test_profile_queue_order_and_alerts(
     clock.advance(minutes=1)
     wang = resident("Wang", "zh-hans")
     wang.send("/ask")
-    wang.press("租房 / 住房")
+    wang.press("住房")
     wang.send("房东不退押金，怎么办？")
     wang.press("跳过")
     wang.press("越快越好")
@@ -368,7 +401,7 @@ def test_teamstats_for_admins(resident, volunteer, clock):
     assert "Median time to claim: 20 min. Median time to resolve: 1 h 30 min." in admin.text
     assert "Ratings: 5 on average from 1." in admin.text
     bob.send("/teamstats")
-    assert "only for community staff" in bob.text
+    assert bob.text == "Sorry, this command is only for administrators.", "he is a volunteer"
 
 
 def test_a_volunteer_without_a_private_chat_gets_a_link(
@@ -398,3 +431,17 @@ def test_a_volunteer_without_a_private_chat_gets_a_link(
     nosy = resident("Nosy", "en")
     nosy.send("/start rq_1")
     assert nosy.text.startswith("That request is not one you are helping with.")
+
+
+def test_briefing_history_in_chinese_uses_full_width_colons(resident, volunteer):
+    alice = resident("Alice", "en")
+    file_request(alice)
+    bob, carol = volunteer("Bob", "zh-hans"), volunteer("Carol", "zh-hans")
+    bob.press_payload("rq:claim:1")
+    alice.send("It is about the deposit.")
+    bob.send("我来联系房东。")
+    bob.send("/release")
+    carol.press_payload("rq:claim:1")
+    briefing = carol.replies[0].text
+    assert "• 居民：It is about the deposit." in briefing
+    assert "• Bob：我来联系房东。" in briefing

@@ -35,8 +35,10 @@ def cards_router() -> Router:
 
 
 def test_only_an_admin_binds_and_only_inside_a_group(dispatcher, resident, session_factory):
-    assert "only for community staff" in group_command(dispatcher, "77", "/bind volunteers")
-    assert "仅供社区工作人员" in group_command(dispatcher, "78", "/bind volunteers", "zh-hans")
+    assert "only for administrators" in group_command(dispatcher, "77", "/bind volunteers")
+    assert "抱歉，这个命令仅供管理员使用。" in group_command(
+        dispatcher, "78", "/bind volunteers", "zh-hans"
+    )
     admin = resident("Admin", "en", user_id="9000")
     admin.send("/bind volunteers")
     assert "inside the team's group chat" in admin.text

@@ -89,10 +89,22 @@ _EMERGENCY_ZH = (
     "流血",
     "救命",
     "家暴",
+    "威胁",
+    "杀人",
+    "杀了",
+    "要杀",
+    "砍人",
+    "殴打",
+    "咬人",
+    "被咬",
+    "危险",
+    "自杀",
+    "跳楼",
 )
 _EMERGENCY_EN = re.compile(
-    r"\b(fire|smoke|gas leak|smell of gas|fight|fighting|violence|violent|knife|hurt|injured|"
-    r"injury|bleeding|blood)\b",
+    r"\b(fires?|smoke|gas leak|smell of gas|fights?|fighting|violence|violent|knife|knives|"
+    r"hurts?|injured|injury|bleeding|blood|threat\w*|kill\w*|attack\w*|beat(en|ing)?|stab\w*|"
+    r"bit|bites|bitten|weapon|gun|danger\w*|emergency|suicide)\b",
     re.IGNORECASE,
 )
 

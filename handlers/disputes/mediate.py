@@ -101,7 +101,10 @@ def show_case(ctx: Ctx, root: DisputeCase, *, edit: bool = False, note: str | No
         lines.append(ctx._("History:"))
         for event in history[-8:]:
             lines.append(
-                f"• {ctx.lang.datetime(event.at)} — {_who(ctx, event)}: {_event_text(ctx, event)}"
+                f"• {ctx.lang.datetime(event.at)} — "
+                + ctx._("{label}: {value}").format(
+                    label=_who(ctx, event), value=_event_text(ctx, event)
+                )
             )
     ctx.reply("\n".join(lines), card_buttons(ctx.lang, params, private=True), edit=edit)
 

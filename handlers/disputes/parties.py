@@ -77,7 +77,7 @@ def invite_button(ctx: Ctx, arg: str) -> None:
 @router.deep_link("dp")
 def deep_link(ctx: Ctx, rest: str) -> None:
     """``/start dp_c42`` opens a case for a mediator; ``/start dp_<token>`` an invitation."""
-    if rest.startswith("c") and rest[1:].isdigit() and len(rest) < 12:
+    if rest.startswith("c") and rest[1:].isdecimal() and len(rest) < 12:
         open_by_link(ctx, rest[1:])
         return
     if ctx.inbound.chat.is_group:
@@ -238,7 +238,7 @@ def _submit_meeting(ctx: Ctx, data: dict[str, Any]) -> None:
     )
     if replaced is not None:
         outbox.cancel_pending(ctx.session, dedup_prefix=f"dp:m{replaced.id}:")
-    text = f"{ctx.lang.datetime(starts_at)}, {data['place']}"
+    text = ctx._("{when}, {place}").format(when=ctx.lang.datetime(starts_at), place=data["place"])
     log_by_mediator(ctx, root, "meeting", text=text)
     for user, _role in invited:
         outbox.enqueue_to_user(

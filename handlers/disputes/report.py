@@ -12,6 +12,7 @@ from db.models import DisputeCase, DisputeQuestion
 from handlers.common import parse_id
 from handlers.disputes.common import (
     CATEGORY_LABELS,
+    REASON_LABELS,
     STATUS_LABELS,
     action,
     emergency_notice,
@@ -215,6 +216,11 @@ def my_cases(ctx: Ctx, args: str) -> None:
             lines.append(
                 f"  {ctx.lang.date(event.at)} — {_event_line(ctx, event.kind, event.text)}"
             )
+        if root.outcome:  # what the mediators found, to read again later
+            lines.append("  " + ctx._("Outcome: {outcome}").format(outcome=root.outcome))
+        if root.close_reason:
+            reason = REASON_LABELS.get(root.close_reason, REASON_LABELS["other"])
+            lines.append("  " + ctx._("Closed because: {reason}").format(reason=ctx._(reason)))
         for question in questions_of[case.id]:
             lines.append("  " + ctx._("❓ Question: {text}").format(text=question.text))
             buttons.append(

@@ -224,13 +224,19 @@ def _cancel(ctx: Ctx, arg: str) -> None:
     if signup is None or signup.status == SignupStatus.CANCELLED:
         show_card(ctx, event, note=ctx._("You are not signed up for this event."))
         return
-    ctx.reply(
-        ctx._(
+    if signup.status == SignupStatus.WAITING:  # no place to give away: leaving the line
+        question = ctx._("Leave the waiting list for “{title}”?")
+        yes = ctx._("Yes, leave the waiting list")
+    else:
+        question = ctx._(
             "Cancel your signup for “{title}”? Your place goes to the next person in line."
-        ).format(title=title(ctx.lang, event)),
+        )
+        yes = ctx._("Yes, cancel my signup")
+    ctx.reply(
+        question.format(title=title(ctx.lang, event)),
         keyboard(
             (
-                Button(ctx._("Yes, cancel my signup"), f"{PREFIX}:cx:{event.id}"),
+                Button(yes, f"{PREFIX}:cx:{event.id}"),
                 Button(ctx._("Back"), f"{PREFIX}:card:{event.id}"),
             )
         ),

@@ -62,7 +62,7 @@ def _panel(ctx: Ctx, arg: str) -> None:
         f"🛠 {title(ctx.lang, event)}",
         ctx._("🕒 {when}").format(when=when(ctx, event)),
         places_line(ctx, event, ops.places_held(ctx.session, event.id)),
-        ctx._("Attendees: {people} people in {signups} signups").format(
+        ctx._("People coming: {people} · Signups: {signups}").format(
             people=sum(s.party_size for s in confirmed), signups=len(confirmed)
         ),
     ]
@@ -255,14 +255,19 @@ def _submit_capacity(ctx: Ctx, data: dict[str, Any]) -> None:
     outcome = ops.set_capacity(ctx.session, event.id, capacity, now=ctx.now)
     if outcome.result == ops.R_TOO_LOW:
         raise Invalid(
-            N_("{held} places are already taken or offered. Please send {held} or more."),
+            N_(
+                "{held} places are already taken or offered. "
+                "Press ✏️ Places and send {held} or more."
+            ),
             held=outcome.count,
         )
-    note = ctx.lang.ngettext(
-        "Places updated. {count} person on the waiting list was offered a place.",
-        "Places updated. {count} people on the waiting list were offered a place.",
-        len(outcome.offered),
-    ).format(count=len(outcome.offered))
+    note = ctx._("Places updated.")
+    if outcome.offered:
+        note = ctx.lang.ngettext(
+            "Places updated. {count} person on the waiting list was offered a place.",
+            "Places updated. {count} people on the waiting list were offered a place.",
+            len(outcome.offered),
+        ).format(count=len(outcome.offered))
     show_card(ctx, event, note=note)
 
 

@@ -3,7 +3,7 @@ each opening the tools in ``manage.py``)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from db import events as ops
@@ -177,6 +177,7 @@ NEW_EVENT = router.form(
                 prompt=N_("Until when can people sign up? (Skip: until the start.)"),
                 label=N_("Signup deadline"),
                 optional=True,
+                default_time=time(23, 59),  # a date alone: until the end of that day
             ),
             ChoiceField(
                 name="publish",

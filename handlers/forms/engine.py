@@ -22,7 +22,7 @@ from typing import Any
 
 from db.conversations import clear_flow
 from handlers.forms.fields import Field, Invalid
-from handlers.i18n import N_
+from handlers.i18n import N_, SUPPORTED, language
 from handlers.types import Button, Ctx, Inbound, Kind
 
 PREFIX = "fm"
@@ -118,21 +118,29 @@ def prompt(ctx: Ctx, form: Form, *, error: str | None = None) -> None:
         )
     collected = data.get(field.name) if field.max_items > 1 else None
     position = _applicable(form, data)
-    header = f"({position.index(step) + 1}/{len(position)}) " if step in position else ""
+    question = ctx._(field.prompt)
+    if step in position:  # "(2/6) question"; full-width brackets in Chinese
+        question = ctx._("({number}/{total}) {question}").format(
+            number=position.index(step) + 1, total=len(position), question=question
+        )
     lines = [error] if error else []
-    lines.append(header + ctx._(field.prompt))
+    lines.append(question)
+    earlier = data.get(EDITING, [None, None])[1]
+    if earlier is not None and not collected:
+        lines.append(ctx._("Your answer so far: {answer}").format(answer=field.show(ctx, earlier)))
     if field.max_items > 1 and collected:
         lines.append(
             ctx._("Received {count} of at most {maximum}. Send another or press Done.").format(
                 count=len(collected), maximum=field.max_items
             )
         )
-    if field.optional and not collected:
+    if field.optional and not collected and ctx._("Skip") not in ctx._(field.prompt):
+        # (a prompt that already says what Skip does is not told twice)
         lines.append(ctx._("(Optional: press Skip if you have nothing to add.)"))
     rows.append(
         _nav(
             ctx,
-            back=_previous_step(form, data, step) is not None,
+            back=_previous_step(form, data, step) is not None or EDITING in data,
             skip=field.optional and not collected,
             done=bool(collected),
         )
@@ -150,7 +158,7 @@ def _summary(ctx: Ctx, form: Form, *, error: str | None = None) -> None:
         field = form.fields[index]
         value = data.get(field.name)
         shown = ctx._("(skipped)") if value is None else field.show(ctx, value)
-        lines.append(f"• {ctx._(field.label)}: {shown}")
+        lines.append("• " + ctx._("{label}: {value}").format(label=ctx._(field.label), value=shown))
         edit_buttons.append(
             Button(
                 ctx._("✏️ {field}").format(field=ctx._(field.label)), f"{PREFIX}:{token}:e{index}"
@@ -170,6 +178,9 @@ def cancel(ctx: Ctx, form: Form | None) -> None:
 
 
 RETURN_TO_SUMMARY = "__return_to_summary__"
+#: While an answer is being changed from the summary: [field name, the answer before], so Back
+#: returns to the summary with the earlier answer kept.
+EDITING = "__editing__"
 
 
 def _advance(ctx: Ctx, form: Form, data: dict[str, Any]) -> None:
@@ -177,6 +188,7 @@ def _advance(ctx: Ctx, form: Form, data: dict[str, Any]) -> None:
     back to the summary (unless the edit opened a question that still needs an answer)."""
     conversation = ctx.conversation
     data = _prune(form, data)
+    data.pop(EDITING, None)
     returning = data.pop(RETURN_TO_SUMMARY, False)
     conversation.data = data
     if not returning:
@@ -222,6 +234,14 @@ def handle(ctx: Ctx, form: Form) -> None:
             ctx, form, error=ctx._("Please use the buttons: Confirm, change an answer, or Cancel.")
         )
         return
+    if _typed_skip(ctx, inbound):
+        if not field.optional:
+            prompt(ctx, form, error=ctx._("This question cannot be skipped. Please answer it."))
+            return
+        if not conversation.data.get(field.name):  # the word, typed in either language
+            _advance(ctx, form, {**conversation.data, field.name: None})
+            prompt(ctx, form)
+            return
     try:
         value = field.parse(ctx, inbound)
     except Invalid as invalid:
@@ -232,6 +252,15 @@ def handle(ctx: Ctx, form: Form) -> None:
         ctx.reply(extra)
     _store(ctx, form, field, value)
     prompt(ctx, form)
+
+
+def _typed_skip(ctx: Ctx, inbound: Inbound) -> bool:
+    """The word Skip typed (in either language), rather than pressed: never an answer."""
+    if inbound.kind is not Kind.TEXT:
+        return False
+    typed = inbound.text.strip().casefold()
+    tz = ctx.community.timezone.key
+    return typed in {language(code, tz).gettext("Skip").casefold() for code in SUPPORTED}
 
 
 def _press(ctx: Ctx, form: Form, field: Field | None, payload: str) -> None:
@@ -247,6 +276,15 @@ def _press(ctx: Ctx, form: Form, field: Field | None, payload: str) -> None:
     step = conversation.step
     if action == "x":
         cancel(ctx, form)
+    elif action == "b" and EDITING in conversation.data:
+        # Back while changing an answer from the summary: keep the answer given before.
+        data = dict(conversation.data)
+        name, before = data.pop(EDITING)
+        data.pop(RETURN_TO_SUMMARY, None)
+        data[name] = before
+        conversation.data = data
+        conversation.step = len(form.fields)
+        prompt(ctx, form)
     elif action == "b":
         previous = _previous_step(form, conversation.data, step)
         if previous is not None:
@@ -259,7 +297,7 @@ def _press(ctx: Ctx, form: Form, field: Field | None, payload: str) -> None:
     elif action == "d" and field is not None and conversation.data.get(field.name):
         _advance(ctx, form, dict(conversation.data))
         prompt(ctx, form)
-    elif action.startswith("c") and field is not None and action[1:].isdigit():
+    elif action.startswith("c") and field is not None and action[1:].isdecimal():
         try:
             value = field.pick(ctx, int(action[1:]))
         except Invalid as invalid:
@@ -267,12 +305,13 @@ def _press(ctx: Ctx, form: Form, field: Field | None, payload: str) -> None:
             return
         _store(ctx, form, field, value)
         prompt(ctx, form)
-    elif action.startswith("e") and field is None and action[1:].isdigit():
+    elif action.startswith("e") and field is None and action[1:].isdecimal():
         index = int(action[1:])
         if index in _applicable(form, conversation.data):
             conversation.step = index
             data = dict(conversation.data)
-            data.pop(form.fields[index].name, None)
+            name = form.fields[index].name
+            data[EDITING] = [name, data.pop(name, None)]
             data[RETURN_TO_SUMMARY] = True
             conversation.data = data
         prompt(ctx, form)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from handlers.forms.datetime_input import parse_datetime, parse_duration
-from handlers.i18n import N_
+from handlers.i18n import N_, SUPPORTED, language
 from handlers.types import Ctx, Inbound, Kind
 
 
@@ -76,6 +76,32 @@ class Field:
         return str(value)
 
 
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def typed_choice(text: str, names: list[tuple[str, ...]]) -> int | None:
+    """The index of the one option whose name (in any of its languages) the typed text names:
+    the whole label, a word of it at least three letters long ("visa" in "Paperwork & visas"),
+    or two or more Chinese characters of it. None when nothing or more than one matches."""
+    typed = _letters(text)
+    chinese = any("\u4e00" <= ch <= "\u9fff" for ch in typed)
+    if not typed or (len(typed) < 3 and not (chinese and len(typed) >= 2)):
+        return None
+    found = set()
+    for index, option_names in enumerate(names):
+        for name in option_names:
+            whole = _letters(name)
+            words = [_letters(word) for word in name.split()]
+            if (
+                typed == whole
+                or (chinese and typed in whole)
+                or any(word.startswith(typed) for word in words)
+            ):
+                found.add(index)
+    return found.pop() if len(found) == 1 else None
+
+
 @dataclass(frozen=True)
 class Choice:
     value: str
@@ -97,6 +123,16 @@ class ChoiceField(Field):
         return super().pick(ctx, index)
 
     def parse(self, ctx: Ctx, inbound: Inbound) -> str:
+        """A typed word that names exactly one option ("hospital", "就医", "visa") picks it, in
+        either language; anything else: use the buttons."""
+        if inbound.kind is Kind.TEXT:
+            languages = [language(code, ctx.community.timezone.key) for code in SUPPORTED]
+            names = [
+                tuple(lang.gettext(option.label) for lang in languages) for option in self.options
+            ]
+            index = typed_choice(inbound.text, names)
+            if index is not None:
+                return self.pick(ctx, index)
         raise Invalid(N_("Please choose one of the buttons."))
 
     def show(self, ctx: Ctx, value: Any) -> str:

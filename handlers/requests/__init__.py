@@ -30,6 +30,8 @@ def _switch_to(ctx: Ctx, tail: str) -> None:
 ACTIONS: dict[str, Handler] = {
     "new": lambda ctx, tail: intake.start_ask(ctx),
     "claim": team.claim,
+    "cx": intake.ask_to_cancel,
+    "keep": intake.keep_request,
     "cancel": intake.cancel_request,
     "reopen": intake.reopen_request,
     "rate": intake.rate_request,

@@ -137,7 +137,7 @@ def history_line(lang: Language, item: dict[str, Any]) -> str:
         text = (text + " " + lang.gettext("[photo]")).strip()
     elif item.get("file_kind"):
         text = (text + " " + lang.gettext("[file]")).strip()
-    return f"• {who}: {text}"
+    return "• " + lang.gettext("{label}: {value}").format(label=who, value=text)
 
 
 @router.template("rq.briefing")

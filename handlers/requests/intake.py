@@ -190,7 +190,7 @@ def ask(ctx: Ctx, args: str) -> None:
     start_ask(ctx)
 
 
-@router.command("myrequests", description=N_("Your help requests and their status"))
+@router.command("myrequests", description=N_("My help requests and their status"))
 def my_requests(ctx: Ctx, args: str) -> None:
     """List the resident's requests, with Cancel for open ones and Reopen where allowed."""
     if not _private_only(ctx):
@@ -220,7 +220,7 @@ def my_requests(ctx: Ctx, args: str) -> None:
         lines.append(line.format(**values))
         if request.status == RequestStatus.OPEN:
             label = ctx._("✖️ Cancel {ref}").format(ref=ref(request))
-            buttons.append((Button(label, f"{PREFIX}:cancel:{request.id}"),))
+            buttons.append((Button(label, f"{PREFIX}:cx:{request.id}"),))
         elif _reopenable(ctx, request):
             label = ctx._("↩️ Reopen {ref}").format(ref=ref(request))
             buttons.append((Button(label, f"{PREFIX}:reopen:{request.id}"),))
@@ -239,6 +239,44 @@ def _reopenable(ctx: Ctx, request: HelpRequest) -> bool:
 def not_yours(ctx: Ctx) -> None:
     """A request id that is not the resident's own (or does not exist): nothing is revealed."""
     ctx.reply(ctx._("I could not find that request among yours. Send /myrequests to see them."))
+
+
+def ask_to_cancel(ctx: Ctx, rest: str) -> None:
+    """``rq:cx:42`` — before a request is withdrawn, ask (a tap by mistake loses nothing)."""
+    request = store.own_request(ctx.session, parse_id(rest), ctx.user)
+    if request is None:
+        not_yours(ctx)
+        return
+    if request.status != RequestStatus.OPEN:
+        ctx.reply(
+            ctx._("{ref} can no longer be cancelled: it is {status}.").format(
+                ref=ref(request), status=ctx._(STATUS_LABELS[RequestStatus(request.status)])
+            )
+        )
+        return
+    ctx.reply(
+        ctx._("Cancel your request {ref}? The volunteer team will no longer see it.").format(
+            ref=ref(request)
+        ),
+        (
+            (
+                Button(
+                    ctx._("✖️ Yes, cancel {ref}").format(ref=ref(request)),
+                    f"{PREFIX}:cancel:{request.id}",
+                ),
+                Button(ctx._("Keep my request"), f"{PREFIX}:keep:{request.id}"),
+            ),
+        ),
+    )
+
+
+def keep_request(ctx: Ctx, rest: str) -> None:
+    """``rq:keep:42`` — the resident changed their mind: nothing changes."""
+    request = store.own_request(ctx.session, parse_id(rest), ctx.user)
+    if request is None:
+        not_yours(ctx)
+        return
+    ctx.reply(ctx._("{ref} stays with the volunteer team.").format(ref=ref(request)))
 
 
 def cancel_request(ctx: Ctx, rest: str) -> None:
@@ -285,7 +323,7 @@ def reopen_request(ctx: Ctx, rest: str) -> None:
 def rate_request(ctx: Ctx, rest: str) -> None:
     """``rq:rate:42:5`` — the resident rates a resolved request, then may add a comment."""
     parts = rest.split(":")
-    stars = int(parts[1]) if len(parts) == 2 and parts[1].isdigit() else 0
+    stars = int(parts[1]) if len(parts) == 2 and parts[1].isdecimal() else 0
     result = store.rate(ctx.session, parse_id(rest), ctx.user, stars)
     if result.outcome is store.Outcome.MISSING or result.request is None:
         not_yours(ctx)

@@ -127,13 +127,16 @@ def _refuse_kind(ctx: Ctx) -> bool:
     return True
 
 
-def _choose(ctx: Ctx, held: list[HelpRequest]) -> None:
-    """Several requests and none chosen: ask which one (nothing is sent)."""
+def _choose(ctx: Ctx, held: list[HelpRequest], *, resend: bool = True) -> None:
+    """Ask which request messages go to: after a message that could not be sent (several
+    requests, none chosen; nothing is sent), or after /to (``resend`` False)."""
     ctx.reply(
         ctx._(
             "You are helping with several requests. Choose where your messages go, then send "
             "your message again:"
-        ),
+        )
+        if resend
+        else ctx._("Choose which request your messages go to:"),
         tuple((Button(ctx._("➡️ {ref}").format(ref=ref(r)), f"{PREFIX}:to:{r.id}"),) for r in held),
     )
 
@@ -146,7 +149,7 @@ def switch_to(ctx: Ctx, request_id: int | None) -> None:
             ctx.reply(ctx._("You are not helping with any request right now. Send /queue."))
             return
         ctx.reply(ctx._("That is not one of the requests you are helping with."))
-        _choose(ctx, list(held.values()))
+        _choose(ctx, list(held.values()), resend=False)
         return
     store.select_current(ctx.session, ctx.user, request_id, now=ctx.now)
     ctx.reply(
@@ -164,7 +167,7 @@ def to(ctx: Ctx, args: str) -> None:
         if not held:
             ctx.reply(ctx._("You are not helping with any request right now. Send /queue."))
         else:
-            _choose(ctx, held)
+            _choose(ctx, held, resend=False)
         return
     switch_to(ctx, store.parse_reference(args))
 

@@ -198,10 +198,12 @@ def queue(ctx: Ctx, args: str) -> None:
         ctx.reply(ctx._("No request is waiting for a volunteer right now. Thank you!"))
         return
     mine = ctx.session.get(VolunteerProfile, ctx.user.id)
+    # An empty profile matches everything: a star on every line would mean nothing.
+    profiled = mine is not None and bool(mine.languages or mine.categories)
     lines = [ctx._("Open requests:")]
     buttons = []
     for request in rows:
-        mark = "★ " if store.matches(mine, request) else ""
+        mark = "★ " if profiled and store.matches(mine, request) else ""
         lines.append(
             ctx._("{mark}{ref} · {category} · {language}{urgent} · waiting since {when}").format(
                 mark=mark,
@@ -215,7 +217,7 @@ def queue(ctx: Ctx, args: str) -> None:
         lines.append("   " + request.description[:120].replace("\n", " "))
         label = ctx._("✋ Claim {ref}").format(ref=ref(request))
         buttons.append((Button(label, f"{PREFIX}:claim:{request.id}"),))
-    if mine is not None and (mine.languages or mine.categories):
+    if profiled:
         lines.append(ctx._("★ matches your profile."))
     ctx.reply("\n".join(lines), tuple(buttons))
 
