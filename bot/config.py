@@ -188,7 +188,7 @@ def load_settings(
 
     admins: set[int] = set()
     for part in filter(None, (p.strip() for p in get("LINLI_ADMINS").split(","))):
-        if not part.lstrip("-").isdigit():
+        if not part.lstrip("-").isdecimal():
             raise ConfigError(f"LINLI_ADMINS: {part!r} is not a Telegram user id (a number)")
         admins.add(int(part))
 
@@ -197,7 +197,7 @@ def load_settings(
         raise ConfigError("LINLI_WEBHOOK_SECRET may use only A-Z, a-z, 0-9, _ and - (1–256)")
 
     port_raw = get("LINLI_WEBHOOK_PORT", "8443")
-    if not port_raw.isdigit() or not 0 < int(port_raw) < 65536:
+    if not port_raw.isdecimal() or not 0 < int(port_raw) < 65536:
         raise ConfigError(f"LINLI_WEBHOOK_PORT must be a port number, got {port_raw!r}")
 
     interval_raw = get("LINLI_OUTBOX_INTERVAL", "2")
@@ -241,7 +241,7 @@ def load_settings(
     ):
         chat_id = get(name)
         if chat_id:
-            if not chat_id.lstrip("-").isdigit():
+            if not chat_id.lstrip("-").isdecimal():
                 raise ConfigError(f"{name} must be a Telegram chat id (a number), got {chat_id!r}")
             teams.append((team, chat_id))
 

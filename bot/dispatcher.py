@@ -174,7 +174,7 @@ class Dispatcher:
             return inbound
         text = inbound.text.strip()
         payload = None
-        if inbound.numbered_buttons and text.isdigit() and self._numbers_pick_buttons(ctx):
+        if inbound.numbered_buttons and text.isdecimal() and self._numbers_pick_buttons(ctx):
             index = int(text)
             if 1 <= index <= len(buttons):
                 payload = buttons[index - 1][1]

@@ -23,7 +23,7 @@ def parse_ref(ref: str) -> tuple[str, str]:
     transport, external_id = transport.strip().lower(), external_id.strip()
     if not sep or not transport or not external_id:
         raise UnknownUserRef(f"expected TRANSPORT:ID (e.g. telegram:12345), got {ref!r}")
-    if transport == "telegram" and not external_id.lstrip("-").isdigit():
+    if transport == "telegram" and not external_id.lstrip("-").isdecimal():
         raise UnknownUserRef(f"a Telegram user id is a number, got {external_id!r}")
     return transport, external_id
 

@@ -49,6 +49,7 @@ def test_values_are_read():
         ("LINLI_TIMEZONE", "Mars/Olympus"),
         ("LINLI_DEFAULT_LOCALE", "fr"),
         ("LINLI_ADMINS", "42,alice"),
+        ("LINLI_ADMINS", "4²"),
         ("LINLI_WEBHOOK_PORT", "99999"),
         ("LINLI_WEBHOOK_SECRET", "has spaces"),
         ("LINLI_OUTBOX_INTERVAL", "soon"),

@@ -260,3 +260,11 @@ def test_keyboard_is_remembered_per_chat(resident, session_factory):
     with session_factory() as session:
         keyboard = session.scalar(select(Conversation.keyboard))
     assert keyboard == [["中文", "lang:set:zh_Hans"], ["English", "lang:set:en"]]
+
+
+def test_a_superscript_digit_on_the_console_is_text_not_a_button(resident):
+    """"²" is a digit to Python's isdigit() but no number: answered, never a crash."""
+    ana = resident("Ana", "en", numbered_buttons=True)
+    ana.send("/start")
+    ana.send("²")
+    assert "Sorry, I did not understand that." in ana.text
