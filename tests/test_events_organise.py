@@ -167,9 +167,13 @@ def test_deadline_after_the_start_is_refused_at_the_summary(organiser, session_f
     olivia.press("Publish now")
     olivia.press("Confirm")
     assert "The signup deadline must be before the start." in olivia.text
-    assert "Please check your answers:" in olivia.text
+    assert "Until when can people sign up?" in olivia.text  # that question, asked again
     with session_factory() as session:
         assert session.scalar(select(Event)) is None
+    olivia.send("2026-12-23 18:00")
+    assert "Please check your answers:" in olivia.text  # and back to the summary
+    olivia.press("Confirm")
+    assert "The event is published." in olivia.text
 
 
 def _event_with_people(session_factory, clock, olivia, resident, *, capacity=3):
@@ -339,10 +343,8 @@ def test_raising_capacity_offers_places_and_lowering_below_held_is_refused(
     olivia.press_payload(f"ev:cap:{event_id}")
     olivia.send("2")
     olivia.press("Confirm")
-    assert "3 places are already taken or offered. Press ✏️ Places and send 3 or more." in (
-        olivia.text
-    )
-    olivia.press("Places")
+    assert "3 places are already taken or offered. Please send 3 or more." in olivia.text
+    assert "How many places are there?" in olivia.text  # asked again at once, nothing to find
     olivia.send("5")
     olivia.press("Confirm")
     assert "Places updated. 1 person on the waiting list was offered a place." in olivia.text
@@ -393,7 +395,7 @@ def test_changing_the_start_after_the_end_is_caught_at_the_summary(
     assert "Please check your answers:" in olivia.text
     olivia.press("Confirm")
     assert "The end must be after the start. Please change the end." in olivia.text
-    olivia.press("✏️ End")
+    assert "How long does it last, or when does it end?" in olivia.text  # the End, asked again
     olivia.send("3h")
     olivia.press("Confirm")
     assert "The event is published." in olivia.text and "Places: no limit" in olivia.text

@@ -255,10 +255,8 @@ def _submit_capacity(ctx: Ctx, data: dict[str, Any]) -> None:
     outcome = ops.set_capacity(ctx.session, event.id, capacity, now=ctx.now)
     if outcome.result == ops.R_TOO_LOW:
         raise Invalid(
-            N_(
-                "{held} places are already taken or offered. "
-                "Press ✏️ Places and send {held} or more."
-            ),
+            N_("{held} places are already taken or offered. Please send {held} or more."),
+            field="capacity",
             held=outcome.count,
         )
     note = ctx._("Places updated.")

@@ -72,9 +72,13 @@ def times(ctx: Ctx, data: dict[str, Any]) -> tuple[datetime, datetime]:
     starts_at = datetime.fromisoformat(data["starts_at"])
     ends_at = datetime.fromisoformat(data["ends_at"])
     if starts_at <= ctx.now:
-        raise Invalid(N_("The start has already passed. Please change the start."))
+        raise Invalid(
+            N_("The start has already passed. Please change the start."), field="starts_at"
+        )
     if ends_at <= starts_at:
-        raise Invalid(N_("The end must be after the start. Please change the end."))
+        raise Invalid(
+            N_("The end must be after the start. Please change the end."), field="ends_at"
+        )
     return starts_at, ends_at
 
 
@@ -88,7 +92,9 @@ def _submit_new(ctx: Ctx, data: dict[str, Any]) -> None:
     starts_at, ends_at = times(ctx, data)
     deadline = datetime.fromisoformat(data["deadline"]) if data.get("deadline") else None
     if deadline is not None and deadline > starts_at:
-        raise Invalid(N_("The signup deadline must be before the start. Please change it."))
+        raise Invalid(
+            N_("The signup deadline must be before the start. Please change it."), field="deadline"
+        )
     capacity = data.get("capacity")
     event = Event(
         title_zh=data.get("title_zh"),

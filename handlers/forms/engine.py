@@ -306,14 +306,7 @@ def _press(ctx: Ctx, form: Form, field: Field | None, payload: str) -> None:
         _store(ctx, form, field, value)
         prompt(ctx, form)
     elif action.startswith("e") and field is None and action[1:].isdecimal():
-        index = int(action[1:])
-        if index in _applicable(form, conversation.data):
-            conversation.step = index
-            data = dict(conversation.data)
-            name = form.fields[index].name
-            data[EDITING] = [name, data.pop(name, None)]
-            data[RETURN_TO_SUMMARY] = True
-            conversation.data = data
+        _edit(ctx, form, int(action[1:]))
         prompt(ctx, form)
     elif action == "ok" and field is None:
         _submit(ctx, form)
@@ -321,11 +314,27 @@ def _press(ctx: Ctx, form: Form, field: Field | None, payload: str) -> None:
         prompt(ctx, form, error=ctx._("That button is not part of this question."))
 
 
+def _edit(ctx: Ctx, form: Form, index: int) -> None:
+    """Go back to field ``index`` to change its answer, then to the summary."""
+    conversation = ctx.conversation
+    if index in _applicable(form, conversation.data):
+        conversation.step = index
+        data = dict(conversation.data)
+        name = form.fields[index].name
+        data[EDITING] = [name, data.pop(name, None)]
+        data[RETURN_TO_SUMMARY] = True
+        conversation.data = data
+
+
 def _submit(ctx: Ctx, form: Form) -> None:
     data = dict(ctx.conversation.data)
     try:
         form.on_submit(ctx, data)
     except Invalid as invalid:
+        # A refusal that names the answer to change asks that question again at once.
+        names = [f.name for f in form.fields]
+        if invalid.field in names:
+            _edit(ctx, form, names.index(invalid.field))
         prompt(ctx, form, error=invalid.text(ctx))
         return
     clear_flow(ctx.conversation)

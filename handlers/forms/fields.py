@@ -16,11 +16,14 @@ from handlers.types import Ctx, Inbound, Kind
 
 
 class Invalid(Exception):
-    """The input does not fit the field: ``message`` is a msgid with ``{named}`` params."""
+    """The input does not fit the field: ``message`` is a msgid with ``{named}`` params. A
+    form's ``on_submit`` may name the ``field`` whose answer must change: the form then asks
+    that question again instead of showing the summary."""
 
-    def __init__(self, message: str, **params: Any) -> None:
+    def __init__(self, message: str, *, field: str | None = None, **params: Any) -> None:
         super().__init__(message)
         self.message = message
+        self.field = field
         self.params = params
 
     def text(self, ctx: Ctx) -> str:
