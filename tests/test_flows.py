@@ -263,7 +263,7 @@ def test_keyboard_is_remembered_per_chat(resident, session_factory):
 
 
 def test_a_superscript_digit_on_the_console_is_text_not_a_button(resident):
-    """"²" is a digit to Python's isdigit() but no number: answered, never a crash."""
+    """A superscript "²" is a digit to isdigit() but no number: answered, never a crash."""
     ana = resident("Ana", "en", numbered_buttons=True)
     ana.send("/start")
     ana.send("²")
