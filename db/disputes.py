@@ -423,6 +423,20 @@ def propose_meeting(
     return meeting, old
 
 
+def lock_meeting(session: Session, meeting_id: int) -> DisputeMeeting | None:
+    """The meeting, read afresh and locked for this transaction (PostgreSQL; SQLite's
+    ``BEGIN IMMEDIATE`` already serialises writers), so answers given at once are counted one
+    after the other and a proposal replacing it waits or is seen."""
+    query = (
+        select(DisputeMeeting)
+        .where(DisputeMeeting.id == meeting_id)
+        .execution_options(populate_existing=True)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return session.scalars(query).first()
+
+
 def answer_meeting(
     session: Session, meeting: DisputeMeeting, user: User, answer: str, now: datetime
 ) -> DisputeMeetingAnswer | None:

@@ -348,7 +348,7 @@ def meeting_answer(ctx: Ctx, arg: str) -> None:
     """Yes: remembered and reminded. Another time: the mediators are told."""
     raw_id, _, answer = arg.partition(":")
     meeting_id = parse_id(raw_id)
-    meeting = ctx.session.get(DisputeMeeting, meeting_id) if meeting_id else None
+    meeting = dp.lock_meeting(ctx.session, meeting_id) if meeting_id else None
     if meeting is None or answer not in ("y", "n"):
         ctx.reply(ctx._("That meeting does not exist any more."))
         return
