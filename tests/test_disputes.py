@@ -545,6 +545,33 @@ def test_without_a_room_mediators_are_told_privately(resident, session_factory, 
     assert len(to_chat(sent(), "5000", "dp.room")) == 1
 
 
+def test_without_a_room_a_former_mediator_is_told_nothing_more(
+    resident, session_factory, clock, sent
+):
+    """The mediator holding a case lost the role: the reporter's answer (and anything else
+    about the case) goes to the mediators who still are, not to them."""
+    from db.users import find_user, revoke_role
+
+    li = make_mediator(resident, session_factory, clock, hint="en")
+    make_mediator(resident, session_factory, clock, "Zhao", "zh-hans", user_id="5001")
+    alice = resident("Alice", "en", user_id="1123")
+    file_report(alice)
+    li.press_payload("dp:ask:1")
+    li.send("Which floor?")
+    li.press("Send")
+    li.press_payload("dp:take:1")
+    with session_factory() as session, session.begin():
+        revoke_role(session, find_user(session, "telegram", "5000"), "mediator")
+    alice.send("Floor 13")
+    assert alice.text == "Thank you. Your answer was passed to the mediators (#D-0001)."
+    assert [m.text for m in to_chat(sent(), "5000", "dp.room")] == [
+        "#D-0001: a new dispute report. Send /cases to see it."
+    ]
+    assert [m.text for m in to_chat(sent(), "5001", "dp.room")][-1].startswith(
+        "#D-0001：反映人回答了问题“Which floor?”：Floor 13"
+    )
+
+
 def test_case_history_reads_as_chinese_for_a_chinese_mediator(
     dispatcher, resident, session_factory, clock
 ):
