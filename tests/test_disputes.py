@@ -238,6 +238,37 @@ def test_close_with_a_reason(dispatcher, resident, session_factory, clock, sent)
     assert "Closed because: not a matter between neighbours" in alice.text
 
 
+def test_closing_a_case_drops_the_reminders_of_its_meeting(
+    dispatcher, resident, session_factory, clock, sent
+):
+    """Nobody is reminded of a mediation meeting about a case that was closed before it."""
+    alice = resident("Alice", "zh-hans", user_id="1124")
+    file_report(alice)
+    mediator = make_mediator(resident, session_factory, clock, hint="en")
+    mediator.press_payload("dp:meet:1")
+    mediator.send("2026-12-03 19:00")
+    mediator.send("Community centre, room 2")
+    mediator.press("Confirm")
+    [invitation] = to_chat(sent(), "1124", "dp.meeting")
+    alice.press_payload(invitation.reply.buttons[0][0].payload)
+    assert alice.text.startswith("谢谢。")
+    assert len(to_chat(sent(), "1124", "dp.reminder")) == 2
+    mediator.press_payload("dp:open:1")
+    mediator.press("Close")
+    mediator.press("no response")
+    mediator.press("Confirm")
+    assert "· closed" in mediator.text
+    with session_factory() as session:
+        pending = session.scalars(
+            select(OutboxMessage.dedup_key).where(OutboxMessage.template == "dp.reminder")
+        ).all()
+    assert pending == []
+    assert (
+        to_chat(sent(), "1124", "dp.status")[-1].text
+        == "您反映的问题 #D-0001 已关闭。原因：无人回应"
+    )
+
+
 def test_question_to_an_anonymous_reporter_and_the_answer(
     dispatcher, resident, session_factory, clock, sent
 ):
