@@ -267,6 +267,15 @@ def test_closing_a_case_drops_the_reminders_of_its_meeting(
         to_chat(sent(), "1124", "dp.status")[-1].text
         == "您反映的问题 #D-0001 已关闭。原因：无人回应"
     )
+    alice.press_payload(invitation.reply.buttons[0][0].payload)  # the old button, pressed again
+    assert alice.text == "该会面已不存在。"
+    with session_factory() as session:
+        assert (
+            session.scalars(
+                select(OutboxMessage).where(OutboxMessage.template == "dp.reminder")
+            ).all()
+            == []
+        )
 
 
 def test_question_to_an_anonymous_reporter_and_the_answer(
