@@ -403,7 +403,9 @@ def propose_meeting(
     invited: list[tuple[User, str]],
     now: datetime,
 ) -> tuple[DisputeMeeting, DisputeMeeting | None]:
-    """A new meeting proposal replacing the current one; returns (new, replaced)."""
+    """A new meeting proposal replacing the current one; returns (new, replaced). The case is
+    locked first, so proposals made at once replace one another in turn."""
+    _lock(session, DisputeCase, case.id)
     old = current_meeting(session, case)
     if old is not None:
         old.status = "replaced"
@@ -421,6 +423,22 @@ def propose_meeting(
         session.add(DisputeMeetingAnswer(meeting_id=meeting.id, user_id=user.id, role=role))
     session.flush()
     return meeting, old
+
+
+def _lock(session: Session, model: Any, row_id: int) -> Any:
+    """The row, read afresh and locked for this transaction (PostgreSQL; SQLite's ``BEGIN
+    IMMEDIATE`` already serialises writers). ``FOR NO KEY UPDATE``: rows inserted meanwhile
+    that refer to it (audit lines, answers) do not wait for it."""
+    query = select(model).where(model.id == row_id).execution_options(populate_existing=True)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(key_share=True)  # FOR NO KEY UPDATE
+    return session.scalars(query).first()
+
+
+def lock_meeting(session: Session, meeting_id: int) -> DisputeMeeting | None:
+    """The meeting, locked: answers given at once are counted one after the other, and a
+    proposal replacing it either waits for the answer or is seen by it."""
+    return _lock(session, DisputeMeeting, meeting_id)
 
 
 def answer_meeting(

@@ -468,7 +468,8 @@ def reschedule(
             template=T_RESCHEDULED,
             now=now,
             params=event_params(event),
-            dedup_key=f"ev:resched:{signup.id}:{int(starts_at.timestamp())}",
+            # the moment of the change too: moved back to an earlier time is news again
+            dedup_key=f"ev:resched:{signup.id}:{int(starts_at.timestamp())}:{int(now.timestamp())}",
         )
     return Outcome(R_OK, event=event)
 

@@ -9,7 +9,14 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import select
 
 from bot.dispatcher import Dispatcher
-from db.models import DisputeCase, DisputeEvent, DisputeParty, OutboxMessage
+from db.models import (
+    DisputeCase,
+    DisputeEvent,
+    DisputeMeeting,
+    DisputeMeetingAnswer,
+    DisputeParty,
+    OutboxMessage,
+)
 from handlers.types import ChatRef, Inbound, Kind, Sender
 from tests.dispute_support import file_report, make_mediator
 from tests.support import loose_dispatcher
@@ -93,3 +100,56 @@ def test_an_invitation_opens_for_one_person_only(
     with session_factory() as session:
         [party] = session.scalars(select(DisputeParty)).all()
         assert party.user_id is not None and party.token_hash != token
+
+
+def test_everyone_confirming_a_meeting_at_once_agrees_it(
+    session_factory, registry, community, resident, clock
+):
+    """Each confirmation reads the others' answers: without a lock on the meeting, the last
+    two confirming together each see the other's answer missing and it is never agreed."""
+    ids = [str(7100 + n) for n in range(RACERS)]
+    for n, user_id in enumerate(ids):
+        file_report(resident(f"R{n}", "en", user_id=user_id))
+    mediator = make_mediator(resident, session_factory, clock, hint="en")
+    mediator.press_payload("dp:meet:1")
+    mediator.send("2026-12-03 19:00")
+    mediator.send("Community centre, room 2")
+    mediator.press("Confirm")
+    with session_factory() as session:
+        meeting = session.scalars(select(DisputeMeeting)).one()
+        assert len(session.scalars(select(DisputeMeetingAnswer)).all()) == RACERS
+    racing = loose_dispatcher(session_factory, registry, community, TickingClock())
+    answers = _race(racing, [_press(user_id, f"dp:mt:{meeting.id}:y") for user_id in ids])
+    assert all(a.startswith("Thank you. See you on") for a in answers), answers
+    with session_factory() as session:
+        assert session.get(DisputeMeeting, meeting.id).status == "agreed"
+
+
+def test_mediators_proposing_meetings_at_once_leave_one_proposal(
+    session_factory, registry, community, resident, clock
+):
+    """Each proposal replaces the current one: without a lock on the case, proposals made at
+    once each replace the same old one and several stay open, with their reminders."""
+    file_report(resident("Alice", "en", user_id="7200"))
+    ids = [str(7300 + n) for n in range(RACERS)]
+    confirms = []
+    for n, user_id in enumerate(ids):
+        mediator = make_mediator(resident, session_factory, clock, f"M{n}", "en", user_id=user_id)
+        mediator.press_payload("dp:meet:1")
+        mediator.send(f"2026-12-0{n + 3} 19:00")
+        mediator.send("Community centre, room 2")
+        [confirm] = [b.payload for b in mediator.buttons() if "Confirm" in b.label]
+        confirms.append(_press(user_id, confirm))
+    racing = loose_dispatcher(session_factory, registry, community, TickingClock())
+    answers = _race(racing, confirms)
+    assert all("The meeting was proposed to everyone involved." in a for a in answers), answers
+    with session_factory() as session:
+        statuses = session.scalars(select(DisputeMeeting.status)).all()
+        current = session.scalars(
+            select(DisputeMeeting.id).where(DisputeMeeting.status != "replaced")
+        ).all()
+        keys = session.scalars(
+            select(OutboxMessage.dedup_key).where(OutboxMessage.template == "dp.reminder")
+        ).all()
+    assert len(statuses) == RACERS and len(current) == 1, statuses
+    assert keys and all(key.startswith(f"dp:m{current[0]}:") for key in keys), keys

@@ -238,6 +238,46 @@ def test_close_with_a_reason(dispatcher, resident, session_factory, clock, sent)
     assert "Closed because: not a matter between neighbours" in alice.text
 
 
+def test_closing_a_case_drops_the_reminders_of_its_meeting(
+    dispatcher, resident, session_factory, clock, sent
+):
+    """Nobody is reminded of a mediation meeting about a case that was closed before it."""
+    alice = resident("Alice", "zh-hans", user_id="1124")
+    file_report(alice)
+    mediator = make_mediator(resident, session_factory, clock, hint="en")
+    mediator.press_payload("dp:meet:1")
+    mediator.send("2026-12-03 19:00")
+    mediator.send("Community centre, room 2")
+    mediator.press("Confirm")
+    [invitation] = to_chat(sent(), "1124", "dp.meeting")
+    alice.press_payload(invitation.reply.buttons[0][0].payload)
+    assert alice.text.startswith("谢谢。")
+    assert len(to_chat(sent(), "1124", "dp.reminder")) == 2
+    mediator.press_payload("dp:open:1")
+    mediator.press("Close")
+    mediator.press("no response")
+    mediator.press("Confirm")
+    assert "· closed" in mediator.text
+    with session_factory() as session:
+        pending = session.scalars(
+            select(OutboxMessage.dedup_key).where(OutboxMessage.template == "dp.reminder")
+        ).all()
+    assert pending == []
+    assert (
+        to_chat(sent(), "1124", "dp.status")[-1].text
+        == "您反映的问题 #D-0001 已关闭。原因：无人回应"
+    )
+    alice.press_payload(invitation.reply.buttons[0][0].payload)  # the old button, pressed again
+    assert alice.text == "该会面已不存在。"
+    with session_factory() as session:
+        assert (
+            session.scalars(
+                select(OutboxMessage).where(OutboxMessage.template == "dp.reminder")
+            ).all()
+            == []
+        )
+
+
 def test_question_to_an_anonymous_reporter_and_the_answer(
     dispatcher, resident, session_factory, clock, sent
 ):
@@ -543,6 +583,33 @@ def test_without_a_room_mediators_are_told_privately(resident, session_factory, 
         "#D-0001：反映人回答了问题“Which floor?”：Floor 13"
     )
     assert len(to_chat(sent(), "5000", "dp.room")) == 1
+
+
+def test_without_a_room_a_former_mediator_is_told_nothing_more(
+    resident, session_factory, clock, sent
+):
+    """The mediator holding a case lost the role: the reporter's answer (and anything else
+    about the case) goes to the mediators who still are, not to them."""
+    from db.users import find_user, revoke_role
+
+    li = make_mediator(resident, session_factory, clock, hint="en")
+    make_mediator(resident, session_factory, clock, "Zhao", "zh-hans", user_id="5001")
+    alice = resident("Alice", "en", user_id="1123")
+    file_report(alice)
+    li.press_payload("dp:ask:1")
+    li.send("Which floor?")
+    li.press("Send")
+    li.press_payload("dp:take:1")
+    with session_factory() as session, session.begin():
+        revoke_role(session, find_user(session, "telegram", "5000"), "mediator")
+    alice.send("Floor 13")
+    assert alice.text == "Thank you. Your answer was passed to the mediators (#D-0001)."
+    assert [m.text for m in to_chat(sent(), "5000", "dp.room")] == [
+        "#D-0001: a new dispute report. Send /cases to see it."
+    ]
+    assert [m.text for m in to_chat(sent(), "5001", "dp.room")][-1].startswith(
+        "#D-0001：反映人回答了问题“Which floor?”：Floor 13"
+    )
 
 
 def test_case_history_reads_as_chinese_for_a_chinese_mediator(

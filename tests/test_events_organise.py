@@ -297,6 +297,33 @@ def test_reschedule_moves_reminders_and_tells_everyone(
     assert len(inbox.texts(bob.user_id)) == 1  # the waiting list is told too
 
 
+def test_moving_an_event_back_to_an_earlier_time_is_told_too(
+    organiser, resident, session_factory, clock, registry, community
+):
+    """Moved to Dec 5, then Dec 6, then back to Dec 5: everyone hears all three, the last one
+    included (not taken for a repeat of the first)."""
+    olivia = organiser()
+    event_id, wang, alice, _bob = _event_with_people(session_factory, clock, olivia, resident)
+    inbox = PostBox()
+    for day in (5, 6, 5):
+        olivia.press_payload(f"ev:resch:{event_id}")
+        olivia.send(f"2026-12-0{day} 19:00")
+        olivia.send("3h")
+        olivia.press("Confirm")
+        assert "Moved. Everyone signed up is told the new time." in olivia.text
+        run_outbox(session_factory, registry, community, clock, inbox)
+        clock.advance(minutes=1)
+    assert inbox.texts(wang.user_id)[-1] == (
+        "🕒 “中秋游园会”改了时间：2026年12月5日周六 19:00。地点：Community centre hall"
+    )
+    assert len(inbox.texts(wang.user_id)) == 3
+    [*_, last] = inbox.texts(alice.user_id)
+    assert len(inbox.texts(alice.user_id)) == 3
+    assert last.startswith(
+        "🕒 “Mid-Autumn Garden Party” has moved to a new time: Sat, Dec 5, 2026, 19:00."
+    )
+
+
 def test_cancel_event_tells_everyone_and_removes_reminders(
     organiser, resident, session_factory, clock, registry, community
 ):

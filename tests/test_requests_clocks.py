@@ -206,3 +206,36 @@ def test_the_limits_are_the_communitys_settings(
     assert sweeper.run() == []
     run_outbox(session_factory, registry, quick, clock, postbox)
     assert len(reminders_in_room(postbox)) == 1
+
+
+def test_a_request_held_by_someone_no_longer_a_volunteer_goes_back_to_the_queue(
+    resident, team, session_factory, clock, sweep, deliver, postbox
+):
+    """An admin removed Bob's volunteer role while he held a request: he can no longer
+    /release or /resolve it, and the resident's messages must not keep reaching him."""
+    from db.models import HelpRequest, RequestStatus
+    from db.users import find_user, revoke_role
+
+    alice = resident("Alice", "en")
+    file_request(alice)
+    bob = make_volunteer(session_factory, clock, resident("Bob", "en"))
+    bob.press_payload("rq:claim:1")
+    with session_factory() as session, session.begin():
+        revoke_role(session, find_user(session, "telegram", bob.user_id), "volunteer")
+    clock.advance(seconds=10)
+    sweep()
+    sweep()
+    deliver()
+    with session_factory() as session:
+        request = session.get(HelpRequest, 1)
+        assert (request.status, request.volunteer_id) == (RequestStatus.OPEN, None)
+    back = [t for t in postbox.texts(GROUP) if t.startswith("↩️")]
+    assert len(back) == 1
+    assert back[0].startswith("↩️ #R-0001 is back in the queue and needs a new volunteer.")
+    released = [t for t in postbox.texts(alice.user_id) if "could not continue" in t]
+    assert len(released) == 1 and released[0].startswith("Bob could not continue with #R-0001.")
+    before = len(postbox.texts(bob.user_id))
+    alice.send("Are you still there?")
+    assert alice.text.startswith("Your request #R-0001 is still waiting for a volunteer.")
+    deliver()
+    assert len(postbox.texts(bob.user_id)) == before

@@ -413,14 +413,21 @@ def tell_room(
     **params: Any,
 ) -> None:
     """A short note to the mediators' room (a new message, not the card). Without a room it
-    goes privately to the case's mediator, or to every mediator if nobody holds it."""
+    goes privately to the case's mediator, or to every mediator if nobody holds it (or the one
+    who held it is no longer a mediator)."""
     params = {"what": what, **params}
     if notify_team(
         session, MEDIATORS, community.team_chats, template="dp.room", params=params, now=now
     ):
         return
+    mediators = users_with_role(session, "mediator")
+    allowed = {user.id for user in mediators} | {
+        user.id for user in users_with_role(session, "admin", community.admin_refs)
+    }
     holder = session.get(User, case.mediator_id) if case and case.mediator_id else None
-    for mediator in [holder] if holder else users_with_role(session, "mediator"):
+    if holder is not None and holder.id not in allowed:
+        holder = None
+    for mediator in [holder] if holder else mediators:
         outbox.enqueue_to_user(session, mediator, template="dp.room", params=params, now=now)
 
 

@@ -132,6 +132,9 @@ def change_status(
         moved_on(ctx, root)
         return False
     log_by_mediator(ctx, root, "status", audience=dp.FOR_REPORTER, text=to)
+    meeting = dp.current_meeting(ctx.session, root) if to in (dp.RESOLVED, dp.CLOSED) else None
+    if meeting is not None:  # nobody is reminded of a meeting about a finished case
+        outbox.cancel_pending(ctx.session, dedup_prefix=f"dp:m{meeting.id}:")
     tell_reporters(
         ctx.session,
         root,

@@ -348,8 +348,12 @@ def meeting_answer(ctx: Ctx, arg: str) -> None:
     """Yes: remembered and reminded. Another time: the mediators are told."""
     raw_id, _, answer = arg.partition(":")
     meeting_id = parse_id(raw_id)
-    meeting = ctx.session.get(DisputeMeeting, meeting_id) if meeting_id else None
-    if meeting is None or answer not in ("y", "n"):
+    meeting = dp.lock_meeting(ctx.session, meeting_id) if meeting_id else None
+    case = ctx.session.get(DisputeCase, meeting.case_id) if meeting else None
+    if meeting is None or case is None or answer not in ("y", "n"):
+        ctx.reply(ctx._("That meeting does not exist any more."))
+        return
+    if dp.root_of(ctx.session, case).status not in dp.OPEN:  # resolved or closed meanwhile
         ctx.reply(ctx._("That meeting does not exist any more."))
         return
     if meeting.status == "replaced":
@@ -361,8 +365,6 @@ def meeting_answer(ctx: Ctx, arg: str) -> None:
     if row is None:
         ctx.reply(ctx._("That meeting does not exist any more."))
         return
-    case = ctx.session.get(DisputeCase, meeting.case_id)
-    assert case is not None
     prefix = "party_" if row.role == "party" else ""
     kind = "meeting_yes" if answer == "y" else "meeting_other"
     dp.log_event(
