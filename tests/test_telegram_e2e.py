@@ -43,25 +43,26 @@ async def running_bot(
     *,
     registry: Registry | None = None,
     latency: float = 0.0,
-    webhook_port: int | None = None,
+    webhook: bool = False,
 ):
-    """The stand-in, then the application on it; yields (api, dispatcher, worker)."""
+    """The stand-in, then the application on it (by long polling, or with ``webhook`` on a
+    free port of its own); yields (api, dispatcher, worker)."""
     registry = registry or build_registry()
     dispatcher = Dispatcher(session_factory=session_factory, registry=registry, community=community)
     worker = OutboxWorker(session_factory=session_factory, registry=registry, community=community)
-    webhook = None
-    if webhook_port is not None:
-        webhook = Webhook(
-            url=f"http://127.0.0.1:{webhook_port}/telegram",
-            listen="127.0.0.1",
-            port=webhook_port,
-            secret="s3cret-Token",
-        )
-    async with (
-        BotApiStandin(latency=latency) as api,
-        serving(api, dispatcher, worker, webhook=webhook),
-    ):
-        yield api, dispatcher, worker
+    async with BotApiStandin(latency=latency) as api:
+        hook = None
+        if webhook:
+            # Chosen once the stand-in holds its own port, so the two can never be the same.
+            port = _free_port(besides=api.port)
+            hook = Webhook(
+                url=f"http://127.0.0.1:{port}/telegram",
+                listen="127.0.0.1",
+                port=port,
+                secret="s3cret-Token",
+            )
+        async with serving(api, dispatcher, worker, webhook=hook):
+            yield api, dispatcher, worker
 
 
 async def test_chinese_user_gets_chinese_welcome_and_buttons_work(session_factory, community):
@@ -266,16 +267,20 @@ async def test_hundred_neighbours_at_once_are_all_answered(session_factory, comm
         assert all(c.params["text"].startswith("欢迎使用邻里") for c in welcomes)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def _free_port(*, besides: int | None) -> int:
+    """A port nothing listens on now, other than ``besides``."""
+    while True:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        if port != besides:
+            return port
 
 
 async def test_webhook_checks_the_secret_token(session_factory, community):
-    port = _free_port()
-    async with running_bot(session_factory, community, webhook_port=port) as (api, _, _):
-        assert api.webhook["url"] == f"http://127.0.0.1:{port}/telegram"
+    async with running_bot(session_factory, community, webhook=True) as (api, _, _):
+        assert api.webhook["url"].startswith("http://127.0.0.1:")
+        assert api.webhook["url"].endswith("/telegram")
         assert api.webhook["secret_token"] == "s3cret-Token"
         update = {
             "update_id": 1,
