@@ -19,6 +19,7 @@ from db import disputes as dp
 from db import outbox
 from db.models import DisputeCase, User
 from db.teams import MEDIATORS, notify_team, users_with_role
+from db.users import users_by_id
 from handlers import common
 from handlers.common import dispatch_action, parse_id
 from handlers.i18n import N_, Language
@@ -444,8 +445,10 @@ def tell_reporters(
     """Queue a message to every reporter of the case (linked reports included), each with their
     own reference, except ``skip`` (who was just answered directly). Returns how many."""
     told = 0
-    for case in dp.family(session, root):
-        reporter = session.get(User, case.reporter_id) if case.reporter_id else None
+    cases = dp.family(session, root)
+    reporters = users_by_id(session, (case.reporter_id for case in cases if case.reporter_id))
+    for case in cases:
+        reporter = reporters.get(case.reporter_id) if case.reporter_id else None
         if reporter is None or reporter is skip:
             continue
         told += outbox.enqueue_to_user(

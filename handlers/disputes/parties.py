@@ -15,6 +15,7 @@ from typing import Any
 from db import disputes as dp
 from db import outbox
 from db.models import DisputeCase, DisputeMeeting, DisputeParty, User
+from db.users import users_by_id
 from handlers.common import parse_id
 from handlers.disputes.casework import case_for_form, start_case_form
 from handlers.disputes.common import (
@@ -213,8 +214,10 @@ def render_party_update(lang: Language, params: dict[str, Any]) -> Reply:
 def _invitees(ctx: Ctx, root: DisputeCase) -> list[tuple[User, str]]:
     """The reporters of the case and the other side who opened an invitation."""
     people: dict[int, tuple[User, str]] = {}
-    for case in dp.family(ctx.session, root):
-        reporter = ctx.session.get(User, case.reporter_id) if case.reporter_id else None
+    cases = dp.family(ctx.session, root)
+    reporters = users_by_id(ctx.session, (case.reporter_id for case in cases if case.reporter_id))
+    for case in cases:
+        reporter = reporters.get(case.reporter_id) if case.reporter_id else None
         if reporter is not None:
             people.setdefault(reporter.id, (reporter, "reporter"))
     for user in party_users(ctx, root):
