@@ -2,8 +2,9 @@
 
 Every user-visible string is an English msgid passed to ``gettext`` (``ctx._``); module-level
 constants are marked with ``N_`` and translated when shown. The catalogs live in ``locales/``
-(``en`` and ``zh_Hans``); ``pybabel compile`` makes the ``.mo`` files, and a ``.mo`` that is
-missing or older than its ``.po`` is compiled in memory so a fresh checkout still speaks.
+(``en`` and ``zh_Hans``; ``zh_Hant`` is generated from ``zh_Hans`` by ``handlers/hant.py``);
+``pybabel compile`` makes the ``.mo`` files, and a ``.mo`` that is missing or older than its
+``.po`` is compiled in memory so a fresh checkout still speaks.
 """
 
 from __future__ import annotations
@@ -23,11 +24,23 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
+from handlers import hant
+
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
-SUPPORTED = ("zh_Hans", "en")
-#: The language buttons read the same in both locales (glossary: 中文 / English).
-LANGUAGE_NAMES = {"zh_Hans": "中文", "en": "English"}
+SUPPORTED = ("zh_Hans", "zh_Hant", "en")
+#: The language buttons read the same in every locale (glossary: 简体 / 繁體 / English).
+LANGUAGE_NAMES = {"zh_Hans": "简体", "zh_Hant": "繁體", "en": "English"}
+#: A language named in a sentence ("Language: 繁體中文"), also the same in every locale.
+LANGUAGE_FULL_NAMES = {"zh_Hans": "简体中文", "zh_Hant": "繁體中文", "en": "English"}
+#: Telegram and browser tags (lower case, ``_`` for ``-``) that mean Traditional characters.
+_TRADITIONAL = ("zh_hant", "zh_tw", "zh_hk", "zh_mo")
+#: What ``/lang`` accepts typed after it, and what typed alone switches the language.
+TYPED_NAMES = {
+    "zh_Hans": ("简体", "簡體", "简体中文", "簡體中文", "中文", "zh", "hans", "cn", "zh_hans"),
+    "zh_Hant": ("繁體", "繁体", "繁體中文", "繁体中文", "正體", "hant", "tw", "hk", "zh_hant"),
+    "en": ("English", "英文", "en", "eng"),
+}
 
 
 def N_(message: str) -> str:
@@ -43,12 +56,30 @@ def normalise(code: str | None) -> str | None:
     lowered = code.strip().replace("-", "_").lower()
     if not lowered:
         return None
+    if lowered.startswith(_TRADITIONAL):
+        return "zh_Hant"
     return "zh_Hans" if lowered.startswith("zh") else "en"
 
 
+def is_chinese(code: str | None) -> bool:
+    """True for both Chinese locales (Simplified and Traditional): the code paths that pick a
+    Chinese title, Chinese headers or Chinese words test this, never ``== "zh_Hans"``."""
+    return bool(code) and code.lower().startswith("zh")
+
+
+def typed_language(text: str) -> str | None:
+    """The locale that ``text`` names (“繁體”, “hant”, “English”, “中文”), else None."""
+    typed = text.strip().replace("-", "_").casefold()
+    for code, names in TYPED_NAMES.items():
+        if typed in (name.casefold() for name in names):
+            return code
+    return None
+
+
 def negotiate(chosen: str | None, hint: str | None, default: str) -> str:
-    """The user's own choice, else the platform's hint (``zh*`` → Chinese, any other language
-    → English), else the community default."""
+    """The user's own choice, else the platform's hint (``zh-hant``, ``zh-tw``, ``zh-hk``,
+    ``zh-mo`` → Traditional, other ``zh*`` → Simplified, any other language → English), else
+    the community default."""
     if chosen in SUPPORTED:
         return chosen
     return normalise(hint) or normalise(default) or "zh_Hans"
@@ -62,9 +93,12 @@ def _load_translations(code: str, locales_dir: Path) -> NullTranslations:
     ):
         with mo_path.open("rb") as fp:
             return Translations(fp, domain=DOMAIN)
-    if po_path.exists():
-        with po_path.open("rb") as fp:
-            catalog = read_po(fp, locale=code)
+    if po_path.exists() or code == "zh_Hant":
+        if po_path.exists():
+            with po_path.open("rb") as fp:
+                catalog = read_po(fp, locale=code)
+        else:  # not generated yet (installed without scripts/bootstrap.sh): make it now
+            catalog = read_po(io.BytesIO(hant.render(locales_dir)), locale=code)
         buffer = io.BytesIO()
         write_mo(buffer, catalog)
         buffer.seek(0)

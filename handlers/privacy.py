@@ -22,7 +22,7 @@ from db import privacy as store
 from db import requests as rq
 from db.models import RequestStatus, User
 from handlers.disputes.common import post_card
-from handlers.i18n import LANGUAGE_NAMES, N_, Language
+from handlers.i18n import LANGUAGE_FULL_NAMES, N_, Language
 from handlers.requests.common import ref, update_card
 from handlers.requests.intake import drop_alerts
 from handlers.router import Router
@@ -72,7 +72,7 @@ def my_data(ctx: Ctx, args: str) -> None:
         return
     counts = store.counts(ctx.session, ctx.user)
     roles = [ctx._(ROLE_LABELS.get(r, r)) for r in sorted(ctx.user.role_names)]
-    chosen = LANGUAGE_NAMES.get(ctx.user.locale or "")
+    chosen = LANGUAGE_FULL_NAMES.get(ctx.user.locale or "")
     text = ctx._(
         "Here is what Linli keeps about you (everything is in the attached file):\n"
         "• Event signups: {signups}\n"

@@ -85,7 +85,7 @@ def test_chinese_resident_files_a_request(resident, room, deliver, postbox, sess
     deliver()
     [card] = postbox.cards_in(room)
     assert card.text.startswith("⚡ #R-0001 · Paperwork & visas")  # the room's language
-    assert "Language: 中文" in card.text and "Urgent: yes" in card.text
+    assert "Language: 简体中文" in card.text and "Urgent: yes" in card.text
     with session_factory() as session:
         request = session.scalar(select(HelpRequest))
         assert (request.language, request.needed, request.urgent) == ("zh_Hans", "date", True)

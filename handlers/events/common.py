@@ -5,7 +5,7 @@ from __future__ import annotations
 from db.events import find_signup, is_open, places_held, places_left, waiting_position
 from db.models import Event, EventSignup, EventStatus, SignupStatus
 from handlers.common import dispatch_action
-from handlers.i18n import N_, Language
+from handlers.i18n import N_, Language, is_chinese
 from handlers.router import Handler, Router
 from handlers.types import Button, Ctx, Keyboard, link_button
 
@@ -25,7 +25,7 @@ def button(ctx: Ctx, rest: str) -> None:
 
 def pick_text(code: str, zh: str | None, en: str | None) -> str:
     """The text in the reader's language, the other one when it is missing."""
-    first, second = (zh, en) if code == "zh_Hans" else (en, zh)
+    first, second = (zh, en) if is_chinese(code) else (en, zh)
     return first or second or ""
 
 
