@@ -48,6 +48,12 @@ def N_(message: str) -> str:
     return message
 
 
+def Np_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a module-level plural pair for extraction (``-k Np_:1,2``); translate it later with
+    ``lang.ngettext(*pair, n)``."""
+    return (singular, plural)
+
+
 def normalise(code: str | None) -> str | None:
     """Map a locale code from anywhere (``zh-hans``, ``zh_CN``, ``en-GB``, ``zh``) to one of
     ``SUPPORTED``, or None for anything empty."""

@@ -52,6 +52,8 @@ def extract(output: Path) -> None:
         "babel.cfg",
         "-k",
         "N_",
+        "-k",
+        "Np_:1,2",
         "-o",
         str(output),
         "--add-location=file",  # the file, not the line: moving code never touches the .po

@@ -184,9 +184,7 @@ def build_application(
         await outbox_bot.initialize()
         for code, commands in menus.items():
             if code in MENU_LANGUAGES:
-                await application.bot.set_my_commands(
-                    commands, language_code=MENU_LANGUAGES[code]
-                )
+                await application.bot.set_my_commands(commands, language_code=MENU_LANGUAGES[code])
         await application.bot.set_my_commands(menus[default_locale])
         dispatcher.community = replace(dispatcher.community, bot_username=application.bot.username)
         if sweeper is not None:

@@ -144,6 +144,7 @@ def access_case_as_mediator(ctx: Ctx, raw_id: str) -> DisputeCase | None:
     case_id = parse_id(raw_id)
     case = ctx.session.get(DisputeCase, case_id) if case_id is not None else None
     if case is None:
+        # Translators: staff only (mediators), so 案件 is right here
         ctx.reply(ctx._("That case does not exist. Send /cases to see the open ones."))
         return None
     return dp.root_of(ctx.session, case)
@@ -393,7 +394,7 @@ ROOM_NOTES = {
     "meeting_other": N_("{ref}: the reporter asks for another meeting time."),
     "party_meeting_yes": N_("{ref}: the other side can come to the meeting."),
     "party_meeting_other": N_("{ref}: the other side asks for another meeting time."),
-    "linked": N_("{ref}: another neighbour reported the same problem ({count} reports now)."),
+    "linked": N_("{ref}: another neighbour reported the same problem (reports so far: {count})."),
     "reopened": N_("{ref} was reopened: the reporter says the problem is not solved."),
     "new": N_("{ref}: a new dispute report. Send /cases to see it."),
 }

@@ -23,7 +23,7 @@ from handlers.events.common import (
 from handlers.events.organise import CAPACITY, END, start_field, times
 from handlers.forms import engine
 from handlers.forms.fields import UNLIMITED, Invalid, TextField
-from handlers.i18n import N_
+from handlers.i18n import N_, Np_
 from handlers.router import Handler
 from handlers.types import Button, Ctx, keyboard
 
@@ -255,9 +255,12 @@ def _submit_capacity(ctx: Ctx, data: dict[str, Any]) -> None:
     outcome = ops.set_capacity(ctx.session, event.id, capacity, now=ctx.now)
     if outcome.result == ops.R_TOO_LOW:
         raise Invalid(
-            N_("{held} places are already taken or offered. Please send {held} or more."),
+            Np_(
+                "{count} place is already taken or offered. Please send {count} or more.",
+                "{count} places are already taken or offered. Please send {count} or more.",
+            ),
             field="capacity",
-            held=outcome.count,
+            count=outcome.count,
         )
     note = ctx._("Places updated.")
     if outcome.offered:
