@@ -10,6 +10,8 @@ constants are marked with ``N_`` and translated when shown. The catalogs live in
 from __future__ import annotations
 
 import io
+import re
+import string
 from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
@@ -112,6 +114,43 @@ def _load_translations(code: str, locales_dir: Path) -> NullTranslations:
     return NullTranslations()
 
 
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z0-9]")
+_FORMATTER = string.Formatter()
+
+
+class Spaced(str):
+    """A Chinese template whose ``format`` decides spacing on the rendered text: a space goes
+    between a Chinese character and a value that begins or ends with a Latin letter or digit
+    (“志愿服务队的 Bob 正在帮您”), none next to a Chinese value (“志愿服务队的王芳正在帮您”). So
+    templates never carry spaces around ``{name}``, ``{place}``, ``{title}``…"""
+
+    __slots__ = ()
+
+    def format(self, *args: object, **kwargs: object) -> str:
+        pieces: list[str] = []
+        after_latin = False  # the last piece was a value ending in a Latin letter or digit
+        auto = 0
+        for literal, field, spec, conversion in _FORMATTER.parse(self):
+            if literal:
+                if after_latin and _HAN.match(literal):
+                    pieces.append(" ")
+                pieces.append(literal)
+                after_latin = False
+            if field is None:
+                continue
+            if field == "":
+                field, auto = str(auto), auto + 1
+            value, _ = _FORMATTER.get_field(field, args, kwargs)
+            text = _FORMATTER.format_field(_FORMATTER.convert_field(value, conversion), spec or "")
+            previous = pieces[-1][-1:] if pieces else ""
+            if text and previous and _HAN.match(previous) and _LATIN.match(text[0]):
+                pieces.append(" ")
+            pieces.append(text)
+            after_latin = bool(text) and bool(_LATIN.match(text[-1]))
+        return "".join(pieces)
+
+
 class Language:
     """One locale in one time zone: translation plus CLDR formatting of dates and numbers."""
 
@@ -124,10 +163,12 @@ class Language:
         self.translations = translations
 
     def gettext(self, message: str) -> str:
-        return self.translations.gettext(message)
+        text = self.translations.gettext(message)
+        return Spaced(text) if is_chinese(self.code) else text
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return self.translations.ngettext(singular, plural, n)
+        text = self.translations.ngettext(singular, plural, n)
+        return Spaced(text) if is_chinese(self.code) else text
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.tz)

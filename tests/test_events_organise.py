@@ -195,7 +195,7 @@ def _event_with_people(session_factory, clock, olivia, resident, *, capacity=3):
 
 @pytest.mark.parametrize(
     ("hint", "expected"),
-    [("en", "People coming: 1 · Signups: 1"), ("zh-hans", "参加人数：1 人 · 报名：1 份")],
+    [("en", "People coming: 1 · Signups: 1"), ("zh-hans", "参加人数：1 · 报名次数：1")],
 )
 def test_one_attendee_is_counted_in_plain_words(
     organiser, resident, session_factory, clock, hint, expected

@@ -95,7 +95,7 @@ def test_chinese_resident_files_a_request(resident, room, deliver, postbox, sess
 @pytest.mark.parametrize(
     ("hint", "expected"),
     [
-        ("en", "It is outside those hours now, so please expect an answer after"),
+        ("en", "It is closed now; you will get an answer here after"),
         ("zh-hans", "现在不在服务时间内"),
     ],
 )

@@ -90,7 +90,7 @@ def followup_answer(ctx: Ctx, arg: str) -> None:
     root = dp.root_of(ctx.session, case)
     if root.status != dp.RESOLVED or root.followup != "asked":
         ctx.reply(
-            ctx._("Thank you. Your report {ref} has already been dealt with.").format(ref=case.ref)
+            ctx._("Thank you. There is already news about your report {ref}.").format(ref=case.ref)
         )
         return
     if answer == "y":
@@ -115,7 +115,7 @@ def followup_answer(ctx: Ctx, arg: str) -> None:
         followup="no",
     ):
         ctx.reply(
-            ctx._("Thank you. Your report {ref} has already been dealt with.").format(ref=case.ref)
+            ctx._("Thank you. There is already news about your report {ref}.").format(ref=case.ref)
         )
         return
     dp.log_event(
