@@ -248,7 +248,7 @@ def test_myrequests_in_chinese(resident):
     wang.send("/myrequests")
     assert "您还没有向志愿服务队求助过。" in wang.text
     wang.send("/ask")
-    for answer in ("翻译", "请帮我翻译一封房东的信", "跳过", "越快越好", "否", "否", "✅ 发送求助"):
+    for answer in ("翻译", "请帮我翻译一封房东的信", "跳过", "尽快", "否", "否", "✅ 发送求助"):
         if answer in [b.label for b in wang.buttons()]:
             wang.press(answer)
         else:
@@ -331,7 +331,7 @@ def _file_in_chinese(person) -> None:
     person.press("翻译")
     person.send("请帮我翻译房东的信。")
     person.press("跳过")
-    person.press("越快越好")
+    person.press("尽快")
     person.press("否")
     person.press("否")
     person.press("发送求助")

@@ -333,7 +333,7 @@ def test_profile_queue_order_and_alerts(
     wang.press("住房")
     wang.send("房东不退押金，怎么办？")
     wang.press("跳过")
-    wang.press("越快越好")
+    wang.press("尽快")
     wang.press("否")
     wang.press("否")
     wang.press("发送求助")

@@ -302,6 +302,7 @@ def card_buttons(lang: Language, params: dict[str, Any], *, private: bool) -> Ke
     if status == dp.NEW:
         first.append(Button(_("✅ Acknowledge"), f"dp:ack:{case}"))
     if status in dp.OPEN:
+        # Translators: staff only. Mediators' buttons on a case card: take the case (over)
         label = _("🙋 Take over") if params.get("mediator") else _("🙋 Take")
         first.append(Button(label, f"dp:take:{case}"))
     if status == dp.ACKNOWLEDGED:
@@ -311,6 +312,7 @@ def card_buttons(lang: Language, params: dict[str, Any], *, private: bool) -> Ke
     if private and status in dp.OPEN:
         rows.append(
             (
+                # Translators: staff only. A mediator's button: send an update to the parties
                 Button(_("✉️ Update"), f"dp:upd:{case}"),
                 Button(_("📝 Internal note"), f"dp:note:{case}"),
             )

@@ -120,8 +120,10 @@ def _csv(ctx: Ctx, arg: str) -> None:
     header = [
         ctx._("Name"),
         ctx._("Username"),
+        # Translators: CSV column: how many people one signup brings
         ctx._("People"),
         ctx._("Status"),
+        # Translators: CSV column: when the person signed up
         ctx._("Signed up"),
     ]
     ctx.reply(

@@ -258,7 +258,11 @@ def resolve(ctx: Ctx, args: str) -> None:
         return
     result = store.resolve(ctx.session, current.id, ctx.user, summary=summary[:1000], now=ctx.now)
     if not result.done or result.request is None:
-        ctx.reply(ctx._("{ref} is no longer yours to resolve.").format(ref=ref(current)))
+        ctx.reply(
+            ctx._("{ref} is not assigned to you any more, so you cannot resolve it.").format(
+                ref=ref(current)
+            )
+        )
         return
     store.add_message(
         ctx.session, result.request, author=ctx.user, side="note", text=summary, now=ctx.now
