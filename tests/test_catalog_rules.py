@@ -14,6 +14,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from handlers import hant
+from handlers.i18n import LANGUAGE_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
@@ -171,7 +172,16 @@ def test_traditional_catalog_has_no_simplified_character():
             if to_traditional(c) != c and to_simplified(c) == c and c not in SHARED_CHARACTERS
         }
 
-    left = {s: simplified_only(s) for m in _messages("zh_Hant") for s in _strings(m)}
+    def without_language_names(text: str) -> str:  # 简体 is a button label in every language
+        for name in LANGUAGE_NAMES.values():
+            text = text.replace(name, "")
+        return text
+
+    left = {
+        s: simplified_only(without_language_names(s))
+        for m in _messages("zh_Hant")
+        for s in _strings(m)
+    }
     assert {s: chars for s, chars in left.items() if chars} == {}
     assert simplified_only("我们的活动后") == {"们", "动", "后"}  # the check can fail
 
