@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from db.events import find_signup, is_open, places_held, places_left, waiting_position
 from db.models import Event, EventSignup, EventStatus, SignupStatus
-from handlers.common import dispatch_action
 from handlers import hant
+from handlers.common import dispatch_action
 from handlers.i18n import N_, Language, is_chinese
 from handlers.router import Handler, Router
 from handlers.types import Button, Ctx, Keyboard, link_button
