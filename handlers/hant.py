@@ -34,6 +34,16 @@ def converter() -> opencc.OpenCC:
     return opencc.OpenCC(CONFIG)
 
 
+def traditional_forms(words: Iterable[str]) -> tuple[str, ...]:
+    """Each word as written in Simplified, in Taiwan forms and in Hong Kong forms (着火, 著火,
+    火灾, 火災 …), so a list of words typed by people matches every script."""
+    forms = {word for word in words}
+    for config in ("s2t", "s2tw", "s2hk"):
+        convert = opencc.OpenCC(config).convert
+        forms.update(convert(word) for word in words)
+    return tuple(sorted(forms))
+
+
 def read_overrides(path: Path) -> tuple[tuple[str, str], ...]:
     """(the Simplified word as OpenCC writes it in Traditional, the reviewed word), longest
     first so a longer entry protects a phrase from a shorter one."""

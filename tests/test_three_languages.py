@@ -94,3 +94,16 @@ def test_chinese_spacing_is_decided_on_the_rendered_text():
         assert note.format(name="王芳") in ("王芳的备注", "王芳的備註")
         assert note.format(name="Alice") in ("Alice 的备注", "Alice 的備註")
     assert language("en", "UTC").gettext("Note by {name}").format(name="Alice") == "Note by Alice"
+
+
+def test_a_traditional_reader_reports_a_dispute_and_is_told_the_emergency_numbers(resident):
+    """Typed in Traditional characters, the danger words still count; Skip typed as 跳過."""
+    chen = resident("陳", "zh-hk")
+    chen.send("/report")
+    assert "如遇緊急情況" in chen.replies[0].text
+    chen.press("噪音")
+    chen.send("3 棟 1202")
+    chen.send("跳過")  # the optional “when”, typed rather than pressed
+    assert "請描述問題" in chen.text
+    chen.send("隔壁著火了，樓道裡全是煙！")  # 著火: the list says 着火
+    assert "🚨 如果有人正處於危險中，請立即撥打：報警 110，火警 119，急救 120。" in chen.text

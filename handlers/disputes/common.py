@@ -20,7 +20,7 @@ from db import outbox
 from db.models import DisputeCase, User
 from db.teams import MEDIATORS, notify_team, users_with_role
 from db.users import users_by_id
-from handlers import common
+from handlers import common, hant
 from handlers.common import dispatch_action, parse_id
 from handlers.i18n import N_, Language
 from handlers.router import Handler, Router
@@ -102,6 +102,8 @@ _EMERGENCY_ZH = (
     "自杀",
     "跳楼",
 )
+#: The Chinese words in Simplified, Taiwan and Hong Kong characters.
+_EMERGENCY_WORDS = hant.traditional_forms(_EMERGENCY_ZH)
 _EMERGENCY_EN = re.compile(
     r"\b(fires?|smoke|gas leak|smell of gas|fights?|fighting|violence|violent|knife|knives|"
     r"hurts?|injured|injury|bleeding|blood|threat\w*|kill\w*|attack\w*|beat(en|ing)?|stab\w*|"
@@ -111,8 +113,9 @@ _EMERGENCY_EN = re.compile(
 
 
 def is_emergency(text: str) -> bool:
-    """True when ``text`` mentions a fire, gas, violence or someone hurt (either language)."""
-    return any(word in text for word in _EMERGENCY_ZH) or bool(_EMERGENCY_EN.search(text))
+    """True when ``text`` mentions a fire, gas, violence or someone hurt (Chinese in either
+    script, or English)."""
+    return any(word in text for word in _EMERGENCY_WORDS) or bool(_EMERGENCY_EN.search(text))
 
 
 def emergency_text(ctx: Ctx) -> str:
