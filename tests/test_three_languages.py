@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
+from bot.telegram.app import MENU_LANGUAGES, command_menus
 from db.models import User
 from handlers.i18n import language
 from tests.events_support import make_event
@@ -107,3 +108,15 @@ def test_a_traditional_reader_reports_a_dispute_and_is_told_the_emergency_number
     assert "請描述問題" in chen.text
     chen.send("隔壁著火了，樓道裡全是煙！")  # 著火: the list says 着火
     assert "🚨 如果有人正處於危險中，請立即撥打：報警 110，火警 119，急救 120。" in chen.text
+
+
+def test_command_menus_one_chinese_code_on_telegram(registry):
+    """setMyCommands knows only ``zh``: the Simplified menu is registered under it; the
+    Traditional one exists for a community whose default language is zh_Hant."""
+    menus = command_menus(registry, "Asia/Shanghai")
+    assert set(menus) == {"zh_Hans", "zh_Hant", "en"}
+    assert MENU_LANGUAGES == {"zh_Hans": "zh", "en": "en"}
+    described = {code: {c.command: c.description for c in menu} for code, menu in menus.items()}
+    assert described["zh_Hans"]["start"] == "欢迎和主菜单"
+    assert described["zh_Hant"]["start"] == "歡迎和主選單"
+    assert described["en"]["lang"] == "简体 / 繁體 / English: choose the language"
