@@ -191,7 +191,7 @@ def parser() -> argparse.ArgumentParser:
 
     shell = sub.add_parser("shell", help="chat with the bot in the terminal (or scripted)")
     shell.add_argument("--as", dest="name", default="resident", help="who you are (a name)")
-    shell.add_argument("--lang", choices=["zh", "en"], help="your app's language hint")
+    shell.add_argument("--lang", choices=["zh", "zh-hant", "en"], help="your app's language hint")
     shell.set_defaults(func=cmd_shell)
 
     db = sub.add_parser("db", help="database schema")

@@ -38,7 +38,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "LINLI_TIMEZONE": ("Asia/Shanghai", "The community's time zone (IANA name)."),
     "LINLI_DEFAULT_LOCALE": (
         "zh_Hans",
-        "Language for people whose app does not say theirs: zh_Hans or en.",
+        "Language for people whose app does not say theirs: zh_Hans, zh_Hant or en.",
     ),
     "LINLI_ADMINS": ("(none)", "Telegram user ids of admins, separated by commas."),
     "LINLI_WEBHOOK_SECRET": (
@@ -183,8 +183,11 @@ def load_settings(
         raise ConfigError(f"LINLI_TIMEZONE: unknown time zone {tz_name!r}") from None
 
     locale_raw = get("LINLI_DEFAULT_LOCALE", "zh_Hans")
-    if locale_raw.replace("-", "_").lower() not in {"zh", "zh_hans", "zh_cn", "en"}:
-        raise ConfigError(f"LINLI_DEFAULT_LOCALE must be zh_Hans or en, got {locale_raw!r}")
+    accepted = {"zh", "zh_hans", "zh_cn", "zh_hant", "zh_tw", "zh_hk", "zh_mo", "en"}
+    if locale_raw.replace("-", "_").lower() not in accepted:
+        raise ConfigError(
+            f"LINLI_DEFAULT_LOCALE must be zh_Hans, zh_Hant or en, got {locale_raw!r}"
+        )
 
     admins: set[int] = set()
     for part in filter(None, (p.strip() for p in get("LINLI_ADMINS").split(","))):

@@ -2,11 +2,11 @@
 
 Buttons are listed numbered; type the number or the label to press one. Buttons on messages
 the bot sent on its own (a reminder, an offer, a card in a team's group) are lettered: type the
-letter. ``:as NAME [zh|en]`` switches to another simulated person in their private chat (their
-language hint is set the way Telegram's app would); ``:in GROUP`` makes the current person write
-in the group chat ``#GROUP`` instead, where — as on Telegram — only commands and buttons count.
-When stdin is not a terminal, each line is one message and the replies are printed, so a whole
-conversation can be scripted: ``printf '/start\\n1\\n' | linli shell``.
+letter. ``:as NAME [zh|zh-hant|en]`` switches to another simulated person in their private
+chat (their language hint is set the way Telegram's app would); ``:in GROUP`` makes the current
+person write in the group chat ``#GROUP`` instead, where — as on Telegram — only commands and
+buttons count. When stdin is not a terminal, each line is one message and the replies are
+printed, so a whole conversation can be scripted: ``printf '/start\\n1\\n' | linli shell``.
 """
 
 from __future__ import annotations

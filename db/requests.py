@@ -382,9 +382,15 @@ def matches(profile: VolunteerProfile | None, request: HelpRequest) -> bool:
     """Does the request fit what the volunteer speaks and takes on (empty: anything)?"""
     if profile is None:
         return False
-    return (not profile.languages or request.language in profile.languages) and (
+    spoken = {_language_family(code) for code in profile.languages}
+    return (not profile.languages or _language_family(request.language) in spoken) and (
         not profile.categories or request.category in profile.categories
     )
+
+
+def _language_family(code: str) -> str:
+    """Simplified and Traditional are one language for a volunteer: ``zh_Hant`` → ``zh``."""
+    return "zh" if code.lower().startswith("zh") else code
 
 
 def queue(session: Session, volunteer: User, *, limit: int = 10) -> list[HelpRequest]:

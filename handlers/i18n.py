@@ -2,13 +2,16 @@
 
 Every user-visible string is an English msgid passed to ``gettext`` (``ctx._``); module-level
 constants are marked with ``N_`` and translated when shown. The catalogs live in ``locales/``
-(``en`` and ``zh_Hans``); ``pybabel compile`` makes the ``.mo`` files, and a ``.mo`` that is
-missing or older than its ``.po`` is compiled in memory so a fresh checkout still speaks.
+(``en`` and ``zh_Hans``; ``zh_Hant`` is generated from ``zh_Hans`` by ``handlers/hant.py``);
+``pybabel compile`` makes the ``.mo`` files, and a ``.mo`` that is missing or older than its
+``.po`` is compiled in memory so a fresh checkout still speaks.
 """
 
 from __future__ import annotations
 
 import io
+import re
+import string
 from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
@@ -23,16 +26,34 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
+from handlers import hant
+
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
-SUPPORTED = ("zh_Hans", "en")
-#: The language buttons read the same in both locales (glossary: 中文 / English).
-LANGUAGE_NAMES = {"zh_Hans": "中文", "en": "English"}
+SUPPORTED = ("zh_Hans", "zh_Hant", "en")
+#: The language buttons read the same in every locale (glossary: 简体 / 繁體 / English).
+LANGUAGE_NAMES = {"zh_Hans": "简体", "zh_Hant": "繁體", "en": "English"}
+#: A language named in a sentence ("Language: 繁體中文"), also the same in every locale.
+LANGUAGE_FULL_NAMES = {"zh_Hans": "简体中文", "zh_Hant": "繁體中文", "en": "English"}
+#: Telegram and browser tags (lower case, ``_`` for ``-``) that mean Traditional characters.
+_TRADITIONAL = ("zh_hant", "zh_tw", "zh_hk", "zh_mo")
+#: What ``/lang`` accepts typed after it, and what typed alone switches the language.
+TYPED_NAMES = {
+    "zh_Hans": ("简体", "簡體", "简体中文", "簡體中文", "中文", "zh", "hans", "cn", "zh_hans"),
+    "zh_Hant": ("繁體", "繁体", "繁體中文", "繁体中文", "正體", "hant", "tw", "hk", "zh_hant"),
+    "en": ("English", "英文", "en", "eng"),
+}
 
 
 def N_(message: str) -> str:
     """Mark a module-level string for extraction; translate it later with ``ctx._``."""
     return message
+
+
+def Np_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a module-level plural pair for extraction (``-k Np_:1,2``); translate it later with
+    ``lang.ngettext(*pair, n)``."""
+    return (singular, plural)
 
 
 def normalise(code: str | None) -> str | None:
@@ -43,12 +64,30 @@ def normalise(code: str | None) -> str | None:
     lowered = code.strip().replace("-", "_").lower()
     if not lowered:
         return None
+    if lowered.startswith(_TRADITIONAL):
+        return "zh_Hant"
     return "zh_Hans" if lowered.startswith("zh") else "en"
 
 
+def is_chinese(code: str | None) -> bool:
+    """True for both Chinese locales (Simplified and Traditional): the code paths that pick a
+    Chinese title, Chinese headers or Chinese words test this, never ``== "zh_Hans"``."""
+    return bool(code) and code.lower().startswith("zh")
+
+
+def typed_language(text: str) -> str | None:
+    """The locale that ``text`` names (“繁體”, “hant”, “English”, “中文”), else None."""
+    typed = text.strip().replace("-", "_").casefold()
+    for code, names in TYPED_NAMES.items():
+        if typed in (name.casefold() for name in names):
+            return code
+    return None
+
+
 def negotiate(chosen: str | None, hint: str | None, default: str) -> str:
-    """The user's own choice, else the platform's hint (``zh*`` → Chinese, any other language
-    → English), else the community default."""
+    """The user's own choice, else the platform's hint (``zh-hant``, ``zh-tw``, ``zh-hk``,
+    ``zh-mo`` → Traditional, other ``zh*`` → Simplified, any other language → English), else
+    the community default."""
     if chosen in SUPPORTED:
         return chosen
     return normalise(hint) or normalise(default) or "zh_Hans"
@@ -62,14 +101,54 @@ def _load_translations(code: str, locales_dir: Path) -> NullTranslations:
     ):
         with mo_path.open("rb") as fp:
             return Translations(fp, domain=DOMAIN)
-    if po_path.exists():
-        with po_path.open("rb") as fp:
-            catalog = read_po(fp, locale=code)
+    if po_path.exists() or code == "zh_Hant":
+        if po_path.exists():
+            with po_path.open("rb") as fp:
+                catalog = read_po(fp, locale=code)
+        else:  # not generated yet (installed without scripts/bootstrap.sh): make it now
+            catalog = read_po(io.BytesIO(hant.render(locales_dir)), locale=code)
         buffer = io.BytesIO()
         write_mo(buffer, catalog)
         buffer.seek(0)
         return Translations(buffer, domain=DOMAIN)
     return NullTranslations()
+
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z0-9]")
+_FORMATTER = string.Formatter()
+
+
+class Spaced(str):
+    """A Chinese template whose ``format`` decides spacing on the rendered text: a space goes
+    between a Chinese character and a value that begins or ends with a Latin letter or digit
+    (“志愿服务队的 Bob 正在帮您”), none next to a Chinese value (“志愿服务队的王芳正在帮您”). So
+    templates never carry spaces around ``{name}``, ``{place}``, ``{title}``…"""
+
+    __slots__ = ()
+
+    def format(self, *args: object, **kwargs: object) -> str:
+        pieces: list[str] = []
+        after_latin = False  # the last piece was a value ending in a Latin letter or digit
+        auto = 0
+        for literal, field, spec, conversion in _FORMATTER.parse(self):
+            if literal:
+                if after_latin and _HAN.match(literal):
+                    pieces.append(" ")
+                pieces.append(literal)
+                after_latin = False
+            if field is None:
+                continue
+            if field == "":
+                field, auto = str(auto), auto + 1
+            value, _ = _FORMATTER.get_field(field, args, kwargs)
+            text = _FORMATTER.format_field(_FORMATTER.convert_field(value, conversion), spec or "")
+            previous = pieces[-1][-1:] if pieces else ""
+            if text and previous and _HAN.match(previous) and _LATIN.match(text[0]):
+                pieces.append(" ")
+            pieces.append(text)
+            after_latin = bool(text) and bool(_LATIN.match(text[-1]))
+        return "".join(pieces)
 
 
 class Language:
@@ -84,10 +163,12 @@ class Language:
         self.translations = translations
 
     def gettext(self, message: str) -> str:
-        return self.translations.gettext(message)
+        text = self.translations.gettext(message)
+        return Spaced(text) if is_chinese(self.code) else text
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return self.translations.ngettext(singular, plural, n)
+        text = self.translations.ngettext(singular, plural, n)
+        return Spaced(text) if is_chinese(self.code) else text
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.tz)

@@ -1,8 +1,9 @@
-"""Choosing the language: ``/lang``, the language buttons, ``/lang en`` / ``/lang zh``."""
+"""Choosing the language: ``/lang``, the language buttons 简体 / 繁體 / English, ``/lang en`` /
+``/lang zh`` / ``/lang hant`` (or ``tw``, ``繁體``…), and the names typed alone."""
 
 from __future__ import annotations
 
-from handlers.i18n import LANGUAGE_NAMES, N_, SUPPORTED, language, normalise
+from handlers.i18n import LANGUAGE_NAMES, N_, SUPPORTED, language, typed_language
 from handlers.router import Router
 from handlers.start import main_menu
 from handlers.types import Button, Ctx, keyboard
@@ -14,9 +15,11 @@ def language_buttons() -> tuple[Button, ...]:
     return tuple(Button(LANGUAGE_NAMES[code], f"lang:set:{code}") for code in SUPPORTED)
 
 
-@router.command("lang", "language", description=N_("中文 / English: choose the language"))
+@router.command("lang", "language", description=N_("简体 / 繁體 / English: choose the language"))
 def choose(ctx: Ctx, args: str) -> None:
-    wanted = normalise(args) if args.strip() else None
+    """``/lang`` shows the buttons; ``/lang hant`` sets it; a name it does not know shows the
+    buttons too."""
+    wanted = typed_language(args) if args.strip() else None
     if wanted is not None:
         _set(ctx, wanted)
         return
@@ -41,11 +44,11 @@ def _set(ctx: Ctx, code: str) -> None:
 
 @router.on_text
 def typed_language_name(ctx: Ctx) -> bool:
-    """Typing “中文” or “English” outside a form switches the language: a neighbour who cannot
-    read the current one can still find their way."""
-    typed = ctx.inbound.text.strip().casefold()
-    for code, name in LANGUAGE_NAMES.items():
-        if typed == name.casefold():
-            _set(ctx, code)
-            return True
-    return False
+    """Typing “简体”, “繁體”, “中文” or “English” outside a form switches the language: a
+    neighbour who cannot read the current one can still find their way."""
+    text = ctx.inbound.text.strip()
+    code = typed_language(text) if not text.isascii() or text.casefold() == "english" else None
+    if code is None:
+        return False
+    _set(ctx, code)
+    return True

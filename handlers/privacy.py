@@ -22,12 +22,12 @@ from db import privacy as store
 from db import requests as rq
 from db.models import RequestStatus, User
 from handlers.disputes.common import post_card
-from handlers.i18n import LANGUAGE_NAMES, N_, Language
+from handlers.i18n import LANGUAGE_FULL_NAMES, N_, Language
 from handlers.requests.common import ref, update_card
 from handlers.requests.intake import drop_alerts
 from handlers.router import Router
 from handlers.start import main_menu
-from handlers.types import Attachment, Button, Ctx, Reply
+from handlers.types import Attachment, Button, Ctx, Keyboard, Reply
 
 router = Router("privacy")
 
@@ -72,13 +72,13 @@ def my_data(ctx: Ctx, args: str) -> None:
         return
     counts = store.counts(ctx.session, ctx.user)
     roles = [ctx._(ROLE_LABELS.get(r, r)) for r in sorted(ctx.user.role_names)]
-    chosen = LANGUAGE_NAMES.get(ctx.user.locale or "")
+    chosen = LANGUAGE_FULL_NAMES.get(ctx.user.locale or "")
     text = ctx._(
         "Here is what Linli keeps about you (everything is in the attached file):\n"
         "• Event signups: {signups}\n"
         "• Help requests: {requests}\n"
         "• Dispute reports: {reports}\n"
-        "• Cases where you gave your side: {statements}\n"
+        "• Disputes where you gave your side: {statements}\n"
         "• Language: {language}\n"
         "• Roles: {roles}"
     ).format(
@@ -125,25 +125,42 @@ def delete_me(ctx: Ctx, args: str) -> None:
     }
     ctx.reply(
         ctx._(
-            "Delete my data: this cannot be undone.\n"
-            "• Your event signups are cancelled and your places go to the waiting list.\n"
-            "• Your open help requests are cancelled. In all your requests, what you wrote "
-            "(descriptions, messages, files) is deleted; only the fact that the team helped is "
-            "kept for its statistics.\n"
-            "• Your dispute reports no longer carry your name, and you will get no more updates "
-            "about them. On a resolved or closed case, your description, photos and answers are "
-            "deleted. An open case goes on for your neighbours: its description stays, without "
-            "your name, so the mediation can continue.\n"
-            "• Your name, username, language and chat are erased. If you write again, you start "
-            "fresh as a new neighbour.\n"
-            "Do you want to delete your data?"
+            "Delete my data? This cannot be undone.\n"
+            "• Your event signups and open help requests are cancelled.\n"
+            "• What you wrote to the volunteers and the mediators is deleted.\n"
+            "• Your name, username and language are erased.\n"
+            "Press “More” to read exactly what happens."
         ),
-        (
-            (
-                Button(ctx._("🗑 Yes, delete my data"), f"{PREFIX}:erase:{ctx.user.id}:{token}"),
-                Button(ctx._("Keep my data"), f"{PREFIX}:keep"),
-            ),
+        _confirm_buttons(ctx, token),
+    )
+
+
+def _confirm_buttons(ctx: Ctx, token: str | None) -> Keyboard:
+    """Yes / Keep, and More (the details) while the confirmation is still open."""
+    row = [Button(ctx._("Keep my data"), f"{PREFIX}:keep")]
+    if token:
+        row.insert(
+            0, Button(ctx._("🗑 Yes, delete my data"), f"{PREFIX}:erase:{ctx.user.id}:{token}")
+        )
+    # Translators: a button that shows the rest of a long explanation
+    return (tuple(row), (Button(ctx._("ℹ️ More"), f"{PREFIX}:more"),))
+
+
+def _details(ctx: Ctx) -> None:
+    """``pv:more``: what erasing does, in detail, with the same Yes / Keep buttons."""
+    pending = (ctx.conversation.data or {}).get(TOKEN_KEY)
+    token = pending.get("token") if isinstance(pending, dict) else None
+    ctx.reply(
+        ctx._(
+            "What deleting does:\n"
+            "• Your places at events go to the waiting list.\n"
+            "• In your help requests, what you wrote is deleted. The team keeps only the fact "
+            "that it helped.\n"
+            "• Your dispute reports lose your name. If one is still open, its description stays "
+            "(without your name) so the mediators can go on.\n"
+            "• If you write again later, you start as a new neighbour."
         ),
+        _confirm_buttons(ctx, token)[:1],
     )
 
 
@@ -152,6 +169,9 @@ def pressed(ctx: Ctx, rest: str) -> None:
     """``pv:keep`` keeps everything; ``pv:erase:<user>:<token>`` erases after re-checking."""
     action, _, tail = rest.partition(":")
     pending = (ctx.conversation.data or {}).get(TOKEN_KEY)
+    if action == "more":
+        _details(ctx)
+        return
     if action == "keep":
         _forget_token(ctx)
         ctx.reply(ctx._("Nothing was deleted. Your data stays as it was."), main_menu(ctx))
@@ -236,7 +256,7 @@ def request_ended(lang: Language, params: dict[str, Any]) -> Reply:
     """To the volunteer: the resident of their request asked us to delete their data."""
     return Reply(
         lang.gettext(
-            "The resident of {ref} asked us to delete their data, so the request is closed. "
+            "The resident who asked for {ref} deleted their data, so the request is closed. "
             "Your messages can no longer reach them. Thank you for your help."
         ).format(ref=params["ref"])
     )

@@ -25,7 +25,7 @@ def main_menu(ctx: Ctx) -> Keyboard:
         Button(ctx._("🗓 Events"), "ev:list"),
         Button(ctx._("🙋 Ask a volunteer"), "rq:new"),
         Button(ctx._("⚖️ Report a dispute"), "dp:new"),
-        Button(f"🌐 {LANGUAGE_NAMES['zh_Hans']} / {LANGUAGE_NAMES['en']}", "lang:menu"),
+        Button("🌐 " + " / ".join(LANGUAGE_NAMES.values()), "lang:menu"),
     )
 
 

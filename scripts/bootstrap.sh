@@ -31,5 +31,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
     echo "$wanted" > "$stamp"
 fi
 
+# 繁體中文 is generated from the Simplified catalog (handlers/hant.py), then all are compiled.
+.venv/bin/python -c 'from pathlib import Path; from handlers.hant import generate; generate(Path("locales"))'
 .venv/bin/pybabel compile --domain messages --directory locales --statistics 2>&1 \
     | grep -v '^compiling' >&2 || true

@@ -1,7 +1,11 @@
-"""Catalog upkeep: ``python scripts/i18n.py`` extracts every msgid into locales/messages.pot,
-updates the en and zh_Hans catalogs, fills the English catalog with its own msgids, and
-compiles both. New Chinese entries are left empty for a translator (the tests fail until they
-are filled)."""
+"""Catalog upkeep: ``python scripts/i18n.py`` extracts every msgid into locales/messages.pot
+(with ``# Translators:`` comments and the file each string is in), updates the en and zh_Hans
+catalogs, fills the English catalog with its own msgids, generates zh_Hant from zh_Hans
+(OpenCC, see handlers/hant.py), and compiles all three. New Chinese entries are left empty for
+a translator (the tests fail until they are filled).
+
+``python scripts/i18n.py --generate`` only generates zh_Hant and compiles (what
+scripts/bootstrap.sh runs before every ./scripts/run and ./scripts/test)."""
 
 from __future__ import annotations
 
@@ -12,6 +16,10 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from handlers.hant import generate  # noqa: E402  (after the path is set)
+
 LOCALES = ROOT / "locales"
 POT = LOCALES / "messages.pot"
 
@@ -44,9 +52,12 @@ def extract(output: Path) -> None:
         "babel.cfg",
         "-k",
         "N_",
+        "-k",
+        "Np_:1,2",
         "-o",
         str(output),
-        "--no-location",
+        "--add-location=file",  # the file, not the line: moving code never touches the .po
+        "--add-comments=Translators:",
         "--sort-output",
         "--width=100",
         "--project=linli",
@@ -56,7 +67,15 @@ def extract(output: Path) -> None:
     )
 
 
+def compile_all() -> None:
+    pybabel("compile", "-d", str(LOCALES), "--use-fuzzy")
+
+
 def main() -> None:
+    if "--generate" in sys.argv[1:]:
+        generate(LOCALES)
+        compile_all()
+        return
     extract(POT)
     for code in ("en", "zh_Hans"):
         po = LOCALES / code / "LC_MESSAGES" / "messages.po"
@@ -76,7 +95,8 @@ def main() -> None:
         else:
             pybabel("init", "-i", str(POT), "-d", str(LOCALES), "-l", code, "--width=100")
     fill_english()
-    pybabel("compile", "-d", str(LOCALES), "--use-fuzzy")
+    generate(LOCALES)
+    compile_all()
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ def test_scripted_shell_prints_welcome_and_menu(tmp_path):
     result = linli(tmp_path, "shell", stdin="/start\n")
     assert result.returncode == 0, result.stderr
     assert "欢迎使用邻里" in result.stdout  # the community default is Chinese
-    assert "[1] 🗓 活动" in result.stdout and "[4] 🌐 中文 / English" in result.stdout
+    assert "[1] 🗓 活动" in result.stdout and "[4] 🌐 简体 / 繁體 / English" in result.stdout
 
 
 def test_scripted_shell_switches_person_and_presses_by_number(tmp_path):
@@ -42,7 +42,7 @@ def test_scripted_shell_switches_person_and_presses_by_number(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "(now chatting as alice, en)" in result.stdout
     assert "Welcome to Linli" in result.stdout
-    assert "好的，以后我会用中文和您交流。" in result.stdout  # 4 → language, 1 → 中文
+    assert "好的，以后我会用简体中文和您交流。" in result.stdout  # 4 → language, 1 → 简体
     assert "您可以给我发送这些命令：" in result.stdout
 
 

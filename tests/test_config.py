@@ -41,6 +41,14 @@ def test_values_are_read():
 
 
 @pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("zh_Hant", "zh_Hant"), ("zh-TW", "zh_Hant"), ("zh-hk", "zh_Hant"), ("zh_CN", "zh_Hans")],
+)
+def test_default_locale_may_be_traditional(raw, expected):
+    assert load_settings({"LINLI_DEFAULT_LOCALE": raw}).default_locale == expected
+
+
+@pytest.mark.parametrize(
     ("name", "value"),
     [
         ("LINLI_TELEGRAM_TOKEN", "not-a-token"),

@@ -60,7 +60,7 @@ def test_anonymous_report_in_chinese_with_a_shared_location(dispatcher, resident
     bind_mediators(dispatcher)
     wang = resident("王芳", "zh-hans", user_id="1102")
     wang.send("/report")
-    assert "遇到紧急情况" in wang.replies[0].text
+    assert "如遇紧急情况" in wang.replies[0].text
     assert "是什么方面的问题？" in wang.text
     wang.press("停车")
     wang.send_kind(Kind.LOCATION, location=(30.4, 104.05))
@@ -233,7 +233,7 @@ def test_close_with_a_reason(dispatcher, resident, session_factory, clock, sent)
         "Your report #D-0001 was closed. Reason: not a matter between neighbours"
     )
     mediator.press_payload("dp:res:1")
-    assert "#D-0001 changed meanwhile: it is now closed." in mediator.text
+    assert "#D-0001 was changed in the meantime: it is now closed." in mediator.text
     alice.send("/mycases")
     assert "Closed because: not a matter between neighbours" in alice.text
 
@@ -341,7 +341,7 @@ def test_the_other_side_sees_only_the_summary(dispatcher, resident, session_fact
     link = mediator.text.split("start=")[-1].strip()
     bob = resident("Bob", "zh-hans", user_id="1109")
     bob.send(f"/start {link}")
-    assert "社区调解员想听听您对一件邻里之间事情的看法（案件 #D-0001）" in bob.text
+    assert "社区调解员想就一件邻里之间的事情听听您的意见（编号 #D-0001）" in bob.text
     assert "Neighbours mention a dog barking during the day." in bob.text
     assert "barks all day" not in bob.text and "Alice" not in bob.text
     carol = resident("Carol", "en", user_id="1110")
@@ -367,7 +367,7 @@ def test_the_other_side_sees_only_the_summary(dispatcher, resident, session_fact
     mediator.send("Thank you, we will suggest a meeting.")
     mediator.press("Send")
     [update] = to_chat(sent(), "1109", "dp.party_update")
-    assert update.text == "社区调解员关于案件 #D-0001 的进展：Thank you, we will suggest a meeting."
+    assert update.text == "社区调解员关于 #D-0001 的进展：Thank you, we will suggest a meeting."
     assert to_chat(sent(), "1108", "dp.update") == [], "an update for the other side only"
 
 
@@ -399,10 +399,10 @@ def test_meeting_is_agreed_and_reminded(dispatcher, resident, session_factory, c
     assert "The meeting was proposed to everyone involved." in mediator.text
     [to_alice] = to_chat(sent(), "1112", "dp.meeting")
     assert to_alice.text.startswith(
-        "The mediators propose a meeting about case #D-0001: Thu, Dec 3, 2026, 19:00"
+        "The mediators propose a meeting about #D-0001: Thu, Dec 3, 2026, 19:00"
     )
     [to_bob] = to_chat(sent(), "1113", "dp.meeting")
-    assert to_bob.text.startswith("调解员提议就案件 #D-0001 会面：2026年12月3日周四 19:00")
+    assert to_bob.text.startswith("调解员想就 #D-0001 约您见面：2026年12月3日周四 19:00")
     alice.press_payload(to_alice.reply.buttons[0][0].payload)
     assert alice.text.startswith("Thank you. See you on Thu, Dec 3, 2026, 19:00")
     bob.press_payload(to_bob.reply.buttons[0][1].payload)  # another time, please
@@ -418,7 +418,7 @@ def test_meeting_is_agreed_and_reminded(dispatcher, resident, session_factory, c
         timedelta(days=7, hours=3 - 2),
     ]  # 19:00 Shanghai is 11:00 UTC; the clock says 08:00 UTC on Nov 26
     assert reminders[0].text == (
-        "Reminder: the mediation meeting about case #D-0001 is on Thu, Dec 3, 2026, 19:00, "
+        "Reminder: the mediation meeting about #D-0001 is on Thu, Dec 3, 2026, 19:00, "
         "Community centre, room 2."
     )
     assert len(to_chat(sent(), "5000", "dp.reminder")) == 2, "the mediator is reminded too"
@@ -456,7 +456,7 @@ def test_reports_of_the_same_place_are_linked(dispatcher, resident, session_fact
     assert links == {1: None, 2: 1, 3: None}
     cards = to_chat(sent(), GROUP, "dp.card")
     assert "2 neighbours reported this" in [c for c in cards if c.row.card_key == "dp:1"][-1].text
-    assert "#D-0001: another neighbour reported the same problem (2 reports now)." in [
+    assert "#D-0001: another neighbour reported the same problem (reports so far: 2)." in [
         m.text for m in to_chat(sent(), GROUP, "dp.room")
     ]
     mediator = make_mediator(resident, session_factory, clock, hint="en")

@@ -389,9 +389,10 @@ def test_every_events_notice_renders_in_both_languages(registry, community, code
             in texts["ev.offer"]
         )
     else:
-        assert "将在 2 小时后开始，时间 2026年12月20日周日 09:00" in texts["ev.reminder"]
+        assert "将于 2 小时后开始（2026年12月20日周日 09:00）" in texts["ev.reminder"]
         assert (
-            "够您一行 2 人。请在 12 小时内（2026年12月19日周六 09:00 前）确认" in texts["ev.offer"]
+            "可供您 2 人参加。请在 12 小时内（2026年12月19日周六 09:00 前）确认"
+            in texts["ev.offer"]
         )
 
 

@@ -238,7 +238,7 @@ def test_a_reminder_queued_before_a_restart_is_sent_once(
         for engine in engines:
             engine.dispose()
     assert inbox.texts(wang.user_id) == [
-        "⏰ 提醒：“中秋游园会”将在 1 天后开始，时间 2026年11月27日周五 22:00。"
+        "⏰ 提醒：“中秋游园会”将于 1 天后开始（2026年11月27日周五 22:00）。"
         "地点：Community centre hall"
     ]
     assert sorted(row.status for row in rows) == [OutboxStatus.PENDING, OutboxStatus.SENT]

@@ -195,7 +195,7 @@ def _event_with_people(session_factory, clock, olivia, resident, *, capacity=3):
 
 @pytest.mark.parametrize(
     ("hint", "expected"),
-    [("en", "People coming: 1 · Signups: 1"), ("zh-hans", "参加人数：1 人 · 报名：1 份")],
+    [("en", "People coming: 1 · Signups: 1"), ("zh-hans", "参加人数：1 · 报名次数：1")],
 )
 def test_one_attendee_is_counted_in_plain_words(
     organiser, resident, session_factory, clock, hint, expected
@@ -289,7 +289,7 @@ def test_reschedule_moves_reminders_and_tells_everyone(
     inbox = PostBox()
     run_outbox(session_factory, registry, community, clock, inbox)
     assert inbox.texts(wang.user_id) == [
-        "🕒 “中秋游园会”改了时间：2026年12月5日周六 19:00。地点：Community centre hall"
+        "🕒 “中秋游园会”的时间已更改为 2026年12月5日周六 19:00。地点：Community centre hall"
     ]
     assert inbox.texts(alice.user_id)[0].startswith(
         "🕒 “Mid-Autumn Garden Party” has moved to a new time: Sat, Dec 5, 2026, 19:00."
@@ -314,7 +314,7 @@ def test_moving_an_event_back_to_an_earlier_time_is_told_too(
         run_outbox(session_factory, registry, community, clock, inbox)
         clock.advance(minutes=1)
     assert inbox.texts(wang.user_id)[-1] == (
-        "🕒 “中秋游园会”改了时间：2026年12月5日周六 19:00。地点：Community centre hall"
+        "🕒 “中秋游园会”的时间已更改为 2026年12月5日周六 19:00。地点：Community centre hall"
     )
     assert len(inbox.texts(wang.user_id)) == 3
     [*_, last] = inbox.texts(alice.user_id)

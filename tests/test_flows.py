@@ -9,6 +9,7 @@ from db.models import Conversation, User
 from handlers.types import Kind
 
 ZH_WELCOME = "欢迎使用邻里"
+HANT_WELCOME = "歡迎使用鄰里"
 EN_WELCOME = "Welcome to Linli"
 
 
@@ -16,7 +17,10 @@ EN_WELCOME = "Welcome to Linli"
     ("hint", "expected"),
     [
         ("zh-hans", ZH_WELCOME),
-        ("zh-TW", ZH_WELCOME),  # any zh* is Chinese: the catalog is the one we have
+        ("zh-TW", HANT_WELCOME),  # Taiwan, Hong Kong, Macau, zh-hant: Traditional
+        ("zh-hk", HANT_WELCOME),
+        ("zh-hant", HANT_WELCOME),
+        ("zh-CN", ZH_WELCOME),  # any other zh*: Simplified
         ("en", EN_WELCOME),
         ("fr", EN_WELCOME),  # any other language: English
         (None, ZH_WELCOME),  # no hint: the community default (zh_Hans here)
@@ -29,7 +33,7 @@ def test_start_greets_in_the_negotiated_language(resident, hint, expected):
     assert expected in person.text
     labels = [button.label for button in person.buttons()]
     assert len(labels) == 4, labels
-    assert labels[-1] == "🌐 中文 / English"  # the language switch reads the same in both
+    assert labels[-1] == "🌐 简体 / 繁體 / English"  # the language switch reads the same in all
 
 
 def test_menu_labels_follow_the_glossary(resident):
@@ -46,13 +50,13 @@ def test_menu_labels_follow_the_glossary(resident):
 
 
 def test_choosing_a_language_sticks_over_the_app_hint(resident, session_factory):
-    """A French phone gets English, the neighbour picks 中文, and it stays Chinese."""
+    """A French phone gets English, the neighbour picks 简体, and it stays Chinese."""
     pierre = resident("Pierre", "fr")
     pierre.send("/start")
-    pierre.press("中文 / English")
+    pierre.press("简体 / 繁體 / English")
     assert "请选择语言" not in pierre.text and "Please choose your language" in pierre.text
-    pierre.press("中文")
-    assert "以后我会用中文和您交流" in pierre.text
+    pierre.press("简体")
+    assert "以后我会用简体中文和您交流" in pierre.text
     pierre.send("/start")
     assert ZH_WELCOME in pierre.text
     with session_factory() as session:
@@ -65,7 +69,7 @@ def test_lang_command_with_argument_and_typed_language_name(resident):
     wang.send("/lang en")
     assert wang.text.startswith("From now on I will write to you in English.")
     wang.send("中文")  # typed, not pressed: a neighbour who cannot read English finds the way
-    assert wang.text.startswith("好的，以后我会用中文和您交流。")
+    assert wang.text.startswith("好的，以后我会用简体中文和您交流。")
 
 
 def test_typed_button_label_counts_as_pressing_it(resident):
@@ -79,7 +83,7 @@ def test_typed_button_label_counts_as_pressing_it(resident):
 def test_numbered_buttons_for_the_console(resident):
     bob = resident("Bob", "en", transport="console", numbered_buttons=True)
     bob.send("/lang")
-    bob.send("2")  # [1] 中文 [2] English
+    bob.send("3")  # [1] 简体 [2] 繁體 [3] English
     assert bob.text.startswith("From now on I will write to you in English.")
     bob.send("9")  # no such button: ordinary text
     assert "did not understand" in bob.text
@@ -89,7 +93,7 @@ def test_help_lists_commands_in_the_users_language(resident):
     wang = resident("Wang", "zh-hans")
     wang.send("/help")
     assert "您可以给我发送这些命令：" in wang.text
-    assert "/lang — 中文 / English：选择语言" in wang.text
+    assert "/lang — 简体 / 繁體 / English：选择语言" in wang.text
     alice = resident("Alice", "en")
     alice.send("/help")
     assert "/start — Welcome and main menu" in alice.text
@@ -259,7 +263,11 @@ def test_keyboard_is_remembered_per_chat(resident, session_factory):
     alice.send("/lang")
     with session_factory() as session:
         keyboard = session.scalar(select(Conversation.keyboard))
-    assert keyboard == [["中文", "lang:set:zh_Hans"], ["English", "lang:set:en"]]
+    assert keyboard == [
+        ["简体", "lang:set:zh_Hans"],
+        ["繁體", "lang:set:zh_Hant"],
+        ["English", "lang:set:en"],
+    ]
 
 
 def test_a_superscript_digit_on_the_console_is_text_not_a_button(resident):

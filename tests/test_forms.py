@@ -178,8 +178,8 @@ def test_summary_in_chinese(form_dispatcher):
         ("", "en", "The message was empty"),
         ("ab", "en", "That is too short: please write at least 3 characters."),
         ("x" * 21, "en", "That is too long (21 characters). Please keep it under 20."),
-        ("ab", "zh-hans", "内容太短了：请至少写 3 个字符。"),
-        ("x" * 21, "zh-hans", "内容太长了（21 个字符）。请控制在 20 个字符以内。"),
+        ("ab", "zh-hans", "内容太短了：请至少写 3 个字。"),
+        ("x" * 21, "zh-hans", "内容太长了（21 个字）。请控制在 20 个字以内。"),
     ],
 )
 def test_text_field_rejects_and_stays(form_dispatcher, send, hint, expected):
@@ -561,7 +561,7 @@ def test_end_field_takes_a_duration_or_an_end_time(plan_dispatcher, typed, end_u
         ("en", "2026-12-24 18:00", "The end must be after the start"),
         ("en", "soon-ish", "could not read “soon-ish” as a duration or an end time"),
         ("en", "30d", "longer than 14 days"),
-        ("zh-hans", "随便", "抱歉，我看不懂“随便”是时长还是结束时间"),
+        ("zh-hans", "随便", "抱歉，我没能把“随便”识别为时长或结束时间"),
         ("zh-hans", "12月24日 18:00", "结束时间必须晚于开始时间"),
     ],
 )
@@ -638,7 +638,7 @@ def consent_dispatcher(session_factory, community, clock):
     ("hint", "no", "refusal"),
     [
         ("en", "No", "Please choose one of the buttons."),
-        ("zh-hans", "否", "请点击下面的一个按钮进行选择。"),
+        ("zh-hans", "否", "请点下面的按钮选择。"),
     ],
 )
 def test_consent_field_refuses_no_and_stays(consent_dispatcher, hint, no, refusal):

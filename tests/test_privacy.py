@@ -111,12 +111,12 @@ def _scene(dispatcher, resident, session_factory, clock, hint: str):
         (
             "en",
             "• Event signups: 1\n• Help requests: 2\n• Dispute reports: 1\n"
-            "• Cases where you gave your side: 1\n• Language: not chosen",
+            "• Disputes where you gave your side: 1\n• Language: not chosen",
             "We keep this only to run the services you use",
         ),
         (
             "zh",
-            "• 活动报名：1\n• 求助：2\n• 纠纷反映：1\n• 您说明过情况的案件：1\n• 语言：中文",
+            "• 活动报名：1\n• 求助：2\n• 纠纷反映：1\n• 您说明过情况的纠纷：1\n• 语言：简体中文",
             "我们保存这些信息只是为了提供您使用的服务",
         ),
     ],
@@ -185,17 +185,21 @@ def _old_traces(session_factory) -> list[str]:
     [
         (
             "en",
-            ("Do you want to delete your data?", "so the mediation can continue"),
+            (
+                "Delete my data? This cannot be undone.",
+                "Press “More”",
+                "so the mediators can go on",
+            ),
             "Yes, delete",
             "Done: your data was deleted.",
             "🎟 A place is free at “Mid-Autumn Garden Party”",
         ),
         (
             "zh",
-            ("您确定要删除您的数据吗？", "以便调解继续进行"),
+            ("要删除您的数据吗？删除后无法恢复。", "点“更多”", "以便调解员继续处理"),
             "是，删除",
             "已完成：您的数据已删除。",
-            "🎟 候补转正：“中秋游园会",
+            "🎟 “中秋游园会",
         ),
     ],
 )
@@ -208,8 +212,12 @@ def test_deleteme_erases_and_leaves_others_intact(
     run_outbox(session_factory, registry, community, clock, postbox)
     assert "Please help me with my visa form." in "\n".join(c.text for c in postbox.cards_in(ROOM))
     alice.send("/deleteme")
-    assert all(phrase in alice.text for phrase in ask)
-    alice.press(yes)
+    first, more, detail = ask
+    assert first in alice.text and more in alice.text and detail not in alice.text
+    assert len(alice.text) <= 400  # a short message; the details are behind “More”
+    alice.press("ℹ️")  # ℹ️ More / ℹ️ 更多
+    assert detail in alice.text
+    alice.press(yes)  # the details come with the same buttons
     assert alice.text.startswith(done)
 
     # The event place went to Dave, who is offered it.
@@ -232,7 +240,7 @@ def test_deleteme_erases_and_leaves_others_intact(
     cards = "\n".join(card.text for card in postbox.cards_in(ROOM))
     assert "Please help me with my visa form." not in cards
     assert "Cancelled by the resident." in cards and ERASED in cards
-    assert any("asked us to delete their data" in t for t in postbox.texts("3003"))
+    assert any("deleted their data, so the request is closed" in t for t in postbox.texts("3003"))
     with session_factory() as session:
         requests = session.scalars(select(HelpRequest).order_by(HelpRequest.id)).all()
         assert [r.status for r in requests] == ["cancelled", "cancelled"]

@@ -85,7 +85,7 @@ def test_chinese_resident_files_a_request(resident, room, deliver, postbox, sess
     deliver()
     [card] = postbox.cards_in(room)
     assert card.text.startswith("⚡ #R-0001 · Paperwork & visas")  # the room's language
-    assert "Language: 中文" in card.text and "Urgent: yes" in card.text
+    assert "Language: 简体中文" in card.text and "Urgent: yes" in card.text
     with session_factory() as session:
         request = session.scalar(select(HelpRequest))
         assert (request.language, request.needed, request.urgent) == ("zh_Hans", "date", True)
@@ -95,7 +95,7 @@ def test_chinese_resident_files_a_request(resident, room, deliver, postbox, sess
 @pytest.mark.parametrize(
     ("hint", "expected"),
     [
-        ("en", "It is outside those hours now, so please expect an answer after"),
+        ("en", "It is closed now; you will get an answer here after"),
         ("zh-hans", "现在不在服务时间内"),
     ],
 )
@@ -248,7 +248,7 @@ def test_myrequests_in_chinese(resident):
     wang.send("/myrequests")
     assert "您还没有向志愿服务队求助过。" in wang.text
     wang.send("/ask")
-    for answer in ("翻译", "请帮我翻译一封房东的信", "跳过", "越快越好", "否", "否", "✅ 发送求助"):
+    for answer in ("翻译", "请帮我翻译一封房东的信", "跳过", "尽快", "否", "否", "✅ 发送求助"):
         if answer in [b.label for b in wang.buttons()]:
             wang.press(answer)
         else:
@@ -331,7 +331,7 @@ def _file_in_chinese(person) -> None:
     person.press("翻译")
     person.send("请帮我翻译房东的信。")
     person.press("跳过")
-    person.press("越快越好")
+    person.press("尽快")
     person.press("否")
     person.press("否")
     person.press("发送求助")

@@ -91,7 +91,7 @@ def test_an_unclaimed_request_is_announced_again_then_admins_are_told(
     deliver()
     [again] = reminders_in_room(postbox)
     assert again.startswith(
-        "⏰ #R-0001 is still waiting for a volunteer (30 minutes in service hours)."
+        "⏰ #R-0001 is still waiting for a volunteer (30 minutes of service time)."
     )
     assert "Please translate the letter" in again
     assert len(postbox.cards_in(GROUP)) == 2, "the card and one reminder, posted anew"
@@ -100,7 +100,7 @@ def test_an_unclaimed_request_is_announced_again_then_admins_are_told(
     sweep()
     deliver()
     [to_admin] = postbox.texts(team.user_id)
-    assert to_admin.startswith("⚠️ #R-0001 已等待 2 个服务小时，仍没有志愿者认领。")
+    assert to_admin.startswith("⚠️ #R-0001 已等待 2 小时（按服务时间计算），仍没有志愿者认领。")
     clock.advance(hours=5)
     sweep()
     deliver()
@@ -172,14 +172,15 @@ def test_a_silent_volunteer_is_reminded_then_admins_are_told(
     deliver()
     [reminder] = [t for t in postbox.texts(bob.user_id) if t.startswith("Reminder:")]
     assert reminder.startswith(
-        "Reminder: the resident of #R-0001 has not heard from you for 24 service hours."
+        "Reminder: you have not written to the resident who asked for #R-0001 for 24 hours "
+        "of service time."
     )
     clock.advance(days=2)
     sweep()
     sweep()
     deliver()
     [to_admin] = postbox.texts(team.user_id)
-    assert to_admin == "⚠️ #R-0001 由 Bob 认领，但已经 48 个服务小时没有回复居民。"
+    assert to_admin == "⚠️ #R-0001 由 Bob 认领，但按服务时间计算，已经 48 小时没有回复居民。"
     clock.advance(days=5)
     sweep()
     deliver()

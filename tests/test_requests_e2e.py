@@ -124,7 +124,7 @@ async def test_a_request_from_filing_to_rating_over_telegram(session_factory, co
         api.user_sends_text(
             user_id=winner, text="Thanks, I am reading it now.", first_name=winner_name
         )
-        await _said(api, worker, winner, "✓ Sent to the resident of #R-0001.")
+        await _said(api, worker, winner, "✓ Sent to the resident who asked (#R-0001).")
         await _said(
             api,
             worker,

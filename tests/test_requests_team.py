@@ -130,7 +130,7 @@ def test_the_conversation_is_relayed_both_ways_and_kept(
     alice.send_kind(Kind.STICKER, file_id="smile")
     assert alice.text == "I can pass on text, photos and files only. Please send one of those."
     bob.send("您好，我看一下。")
-    assert bob.text == "✓ 已发给 #R-0001 的居民。"
+    assert bob.text == "✓ 已发给提出求助 #R-0001 的居民。"
     bob.send_kind(Kind.PHOTO, file_id="marked-up")
     deliver()
     to_bob = postbox.to(bob.user_id)
@@ -178,15 +178,15 @@ def test_to_switches_between_requests(resident, volunteer, deliver, postbox):
     bob.press_payload("rq:claim:1")
     bob.press_payload("rq:claim:2")  # the latest claim is the current one
     bob.send("Take bus 12.")
-    assert bob.text == "✓ Sent to the resident of #R-0002."
+    assert bob.text == "✓ Sent to the resident who asked (#R-0002)."
     bob.send("/to R-0001")
-    assert bob.text == "From now on your messages go to the resident of #R-0001."
+    assert bob.text == "From now on your messages go to the resident who asked (#R-0001)."
     bob.send("I will look at your letter now.")
     bob.send("/to R-0099")
     assert "That is not one of the requests you are helping with." in bob.text
     assert [b.payload for b in bob.buttons()] == ["rq:to:1", "rq:to:2"]
     bob.press_payload("rq:to:2")
-    assert bob.text == "From now on your messages go to the resident of #R-0002."
+    assert bob.text == "From now on your messages go to the resident who asked (#R-0002)."
     deliver()
     assert postbox.texts(wang.user_id)[-1] == "Bob (volunteer, #R-0002):\nTake bus 12."
     assert (
@@ -333,7 +333,7 @@ def test_profile_queue_order_and_alerts(
     wang.press("住房")
     wang.send("房东不退押金，怎么办？")
     wang.press("跳过")
-    wang.press("越快越好")
+    wang.press("尽快")
     wang.press("否")
     wang.press("否")
     wang.press("发送求助")

@@ -74,12 +74,12 @@ async def test_chinese_user_gets_chinese_welcome_and_buttons_work(session_factor
             "🗓 活动",
             "🙋 找志愿者帮忙",
             "⚖️ 反映邻里纠纷",
-            "🌐 中文 / English",
+            "🌐 简体 / 繁體 / English",
         ]
         api.user_presses(user_id=501, data="lang:menu", language_code="zh-hans")
         _, choice = await api.wait_for(_sent_to(api, 501), count=2)
         assert choice.params["text"] == "请选择语言："
-        assert _keyboard_labels(choice) == ["中文", "English"]
+        assert _keyboard_labels(choice) == ["简体", "繁體", "English"]
         api.user_presses(user_id=501, data="lang:set:en", language_code="zh-hans")
         *_, switched = await api.wait_for(_sent_to(api, 501), count=3)
         assert switched.params["text"] == "From now on I will write to you in English."
@@ -100,7 +100,7 @@ async def test_command_menus_are_registered_per_language(session_factory, commun
         en = {c["command"]: c["description"] for c in api.commands[("en", "default")]}
         default = {c["command"]: c["description"] for c in api.commands[(None, "default")]}
         assert zh["start"] == "欢迎和主菜单" and en["start"] == "Welcome and main menu"
-        assert zh["lang"] == "中文 / English：选择语言"
+        assert zh["lang"] == "简体 / 繁體 / English：选择语言"
         assert default == zh  # the community default is Chinese
         assert (
             set(zh)

@@ -38,7 +38,9 @@ from handlers.types import Reply
 
 log = logging.getLogger(__name__)
 
-#: Telegram's language_code for each catalog, for the per-language command menu.
+#: setMyCommands takes a two-letter ISO 639-1 code, so one Chinese menu: Simplified, which
+#: Telegram shows to every ``zh*`` user (zh_Hant readers too; see the README). A community
+#: whose default is zh_Hant gets the Traditional menu as the menu for everyone else.
 MENU_LANGUAGES = {"zh_Hans": "zh", "en": "en"}
 #: Parallel connections for replies. httpcore's pool does work that grows with the square of
 #: its size on every request, so python-telegram-bot's default of 256 costs more CPU than it
@@ -181,7 +183,8 @@ def build_application(
     async def post_init(application: Application) -> None:
         await outbox_bot.initialize()
         for code, commands in menus.items():
-            await application.bot.set_my_commands(commands, language_code=MENU_LANGUAGES[code])
+            if code in MENU_LANGUAGES:
+                await application.bot.set_my_commands(commands, language_code=MENU_LANGUAGES[code])
         await application.bot.set_my_commands(menus[default_locale])
         dispatcher.community = replace(dispatcher.community, bot_username=application.bot.username)
         if sweeper is not None:

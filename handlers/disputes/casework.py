@@ -59,6 +59,7 @@ def start_case_form(ctx: Ctx, arg: str, form: Form) -> None:
 AUDIENCES = (
     Choice("reporter", N_("The reporter")),
     Choice("party", N_("The other side")),
+    # Translators: the update goes to both the reporter and the other side
     Choice("all", N_("Both")),
 )
 
@@ -88,12 +89,14 @@ UPDATE = router.form(
             ChoiceField(
                 name="audience",
                 prompt=N_("Who is the update for?"),
+                # Translators: summary label: whom the mediator's update is for
                 label=N_("For"),
                 options=AUDIENCES,
             ),
             TextField(
                 name="text",
                 prompt=N_("Please write the update."),
+                # Translators: summary label: the text of the mediator's update
                 label=N_("Update"),
                 max_length=2000,
             ),

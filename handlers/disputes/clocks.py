@@ -89,7 +89,9 @@ def followup_answer(ctx: Ctx, arg: str) -> None:
         return
     root = dp.root_of(ctx.session, case)
     if root.status != dp.RESOLVED or root.followup != "asked":
-        ctx.reply(ctx._("Thank you. Your report {ref} has already moved on.").format(ref=case.ref))
+        ctx.reply(
+            ctx._("Thank you. There is already news about your report {ref}.").format(ref=case.ref)
+        )
         return
     if answer == "y":
         dp.set_followup(ctx.session, root, expected="asked", to="yes")
@@ -112,7 +114,9 @@ def followup_answer(ctx: Ctx, arg: str) -> None:
         now=ctx.now,
         followup="no",
     ):
-        ctx.reply(ctx._("Thank you. Your report {ref} has already moved on.").format(ref=case.ref))
+        ctx.reply(
+            ctx._("Thank you. There is already news about your report {ref}.").format(ref=case.ref)
+        )
         return
     dp.log_event(
         ctx.session, root, now=ctx.now, kind="followup_no", audience=dp.INTERNAL, role="reporter"

@@ -20,7 +20,7 @@ from db import outbox
 from db.models import DisputeCase, User
 from db.teams import MEDIATORS, notify_team, users_with_role
 from db.users import users_by_id
-from handlers import common
+from handlers import common, hant
 from handlers.common import dispatch_action, parse_id
 from handlers.i18n import N_, Language
 from handlers.router import Handler, Router
@@ -102,6 +102,8 @@ _EMERGENCY_ZH = (
     "自杀",
     "跳楼",
 )
+#: The Chinese words in Simplified, Taiwan and Hong Kong characters.
+_EMERGENCY_WORDS = hant.traditional_forms(_EMERGENCY_ZH)
 _EMERGENCY_EN = re.compile(
     r"\b(fires?|smoke|gas leak|smell of gas|fights?|fighting|violence|violent|knife|knives|"
     r"hurts?|injured|injury|bleeding|blood|threat\w*|kill\w*|attack\w*|beat(en|ing)?|stab\w*|"
@@ -111,8 +113,9 @@ _EMERGENCY_EN = re.compile(
 
 
 def is_emergency(text: str) -> bool:
-    """True when ``text`` mentions a fire, gas, violence or someone hurt (either language)."""
-    return any(word in text for word in _EMERGENCY_ZH) or bool(_EMERGENCY_EN.search(text))
+    """True when ``text`` mentions a fire, gas, violence or someone hurt (Chinese in either
+    script, or English)."""
+    return any(word in text for word in _EMERGENCY_WORDS) or bool(_EMERGENCY_EN.search(text))
 
 
 def emergency_text(ctx: Ctx) -> str:
@@ -144,6 +147,7 @@ def access_case_as_mediator(ctx: Ctx, raw_id: str) -> DisputeCase | None:
     case_id = parse_id(raw_id)
     case = ctx.session.get(DisputeCase, case_id) if case_id is not None else None
     if case is None:
+        # Translators: staff only (mediators), so 案件 is right here
         ctx.reply(ctx._("That case does not exist. Send /cases to see the open ones."))
         return None
     return dp.root_of(ctx.session, case)
@@ -301,6 +305,7 @@ def card_buttons(lang: Language, params: dict[str, Any], *, private: bool) -> Ke
     if status == dp.NEW:
         first.append(Button(_("✅ Acknowledge"), f"dp:ack:{case}"))
     if status in dp.OPEN:
+        # Translators: staff only. Mediators' buttons on a case card: take the case (over)
         label = _("🙋 Take over") if params.get("mediator") else _("🙋 Take")
         first.append(Button(label, f"dp:take:{case}"))
     if status == dp.ACKNOWLEDGED:
@@ -310,6 +315,7 @@ def card_buttons(lang: Language, params: dict[str, Any], *, private: bool) -> Ke
     if private and status in dp.OPEN:
         rows.append(
             (
+                # Translators: staff only. A mediator's button: send an update to the parties
                 Button(_("✉️ Update"), f"dp:upd:{case}"),
                 Button(_("📝 Internal note"), f"dp:note:{case}"),
             )
@@ -393,7 +399,7 @@ ROOM_NOTES = {
     "meeting_other": N_("{ref}: the reporter asks for another meeting time."),
     "party_meeting_yes": N_("{ref}: the other side can come to the meeting."),
     "party_meeting_other": N_("{ref}: the other side asks for another meeting time."),
-    "linked": N_("{ref}: another neighbour reported the same problem ({count} reports now)."),
+    "linked": N_("{ref}: another neighbour reported the same problem (reports so far: {count})."),
     "reopened": N_("{ref} was reopened: the reporter says the problem is not solved."),
     "new": N_("{ref}: a new dispute report. Send /cases to see it."),
 }

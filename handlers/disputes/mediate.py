@@ -118,7 +118,7 @@ def after_change(ctx: Ctx, root: DisputeCase) -> None:
 
 def moved_on(ctx: Ctx, root: DisputeCase) -> None:
     ctx.reply(
-        ctx._("{ref} changed meanwhile: it is now {status}.").format(
+        ctx._("{ref} was changed in the meantime: it is now {status}.").format(
             ref=root.ref, status=ctx._(STATUS_LABELS.get(root.status, root.status))
         )
     )

@@ -115,7 +115,7 @@ def _show_party(ctx: Ctx, party: DisputeParty, case: DisputeCase) -> None:
     ctx.reply(
         ctx._(
             "The community's mediators would like to hear from you about a matter between "
-            "neighbours (case {ref}). What it is about:\n{summary}\n\n"
+            "neighbours (reference {ref}). What it is about:\n{summary}\n\n"
             "You can give your side; the mediators will read it and keep you informed here."
         ).format(ref=case.ref, summary=party.summary),
         ((Button(ctx._("✍️ Give my side"), f"dp:side:{party.id}"),),),
@@ -126,7 +126,7 @@ def _own_party(ctx: Ctx, raw: str) -> DisputeParty | None:
     party_id = parse_id(raw)
     party = ctx.session.get(DisputeParty, party_id) if party_id else None
     if party is None or party.user_id != ctx.user.id:
-        ctx.reply(ctx._("That button is not for you, or the case no longer exists."))
+        ctx.reply(ctx._("This button is not for you, or the matter no longer exists."))
         return None
     return party
 
@@ -134,7 +134,7 @@ def _own_party(ctx: Ctx, raw: str) -> DisputeParty | None:
 def _submit_side(ctx: Ctx, data: dict[str, Any]) -> None:
     party = ctx.session.get(DisputeParty, data["party"])
     if party is None or party.user_id != ctx.user.id:
-        raise Invalid(N_("That button is not for you, or the case no longer exists."))
+        raise Invalid(N_("This button is not for you, or the matter no longer exists."))
     case = ctx.session.get(DisputeCase, party.case_id)
     assert case is not None
     dp.log_event(
@@ -202,7 +202,7 @@ def tell_parties(ctx: Ctx, case: DisputeCase, text: str, *, dry_run: bool = Fals
 @router.template("dp.party_update")
 def render_party_update(lang: Language, params: dict[str, Any]) -> Reply:
     return Reply(
-        lang.gettext("Update from the community's mediators about case {ref}: {text}").format(
+        lang.gettext("Update from the community's mediators about {ref}: {text}").format(
             ref=params["ref"], text=params["text"]
         )
     )
@@ -290,8 +290,8 @@ def meeting_button(ctx: Ctx, arg: str) -> None:
 
 
 MEETING_MESSAGES = {
-    False: N_("The mediators propose a meeting about case {ref}: {when}, {place}. Can you come?"),
-    True: N_("The mediation meeting about case {ref} moved to {when}, {place}. Can you come?"),
+    False: N_("The mediators propose a meeting about {ref}: {when}, {place}. Can you come?"),
+    True: N_("The mediation meeting about {ref} is now on {when}, {place}. Can you come?"),
 }
 
 
@@ -336,9 +336,7 @@ def _remind(ctx: Ctx, meeting: DisputeMeeting, user: User) -> None:
 @router.template("dp.reminder")
 def render_reminder(lang: Language, params: dict[str, Any]) -> Reply:
     return Reply(
-        lang.gettext(
-            "Reminder: the mediation meeting about case {ref} is on {when}, {place}."
-        ).format(
+        lang.gettext("Reminder: the mediation meeting about {ref} is on {when}, {place}.").format(
             ref=params["ref"],
             when=lang.datetime(datetime.fromisoformat(params["when"])),
             place=params["place"],

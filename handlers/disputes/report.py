@@ -141,6 +141,7 @@ REPORT = router.form(
                     "May a mediator contact you directly about this report? "
                     "If not, they write to you only through the bot."
                 ),
+                # Translators: summary label: may a mediator contact the reporter directly
                 label=N_("Contact"),
                 when=lambda data: data.get("anonymous") == "named",
             ),

@@ -283,7 +283,7 @@ def _answer(ctx: Ctx, arg: str, *, accept: bool) -> None:
             title=title(ctx.lang, event)
         )
     elif outcome.result == ops.R_NOT_OFFERED:
-        note = ctx._("This offer is no longer open. Here is where you stand:")
+        note = ctx._("This offer is no longer open. This is your signup now:")
     else:
         note = ctx._(OFFER_NOTES[outcome.result])
     show_card(ctx, event, note=note)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from db.events import find_signup, is_open, places_held, places_left, waiting_position
 from db.models import Event, EventSignup, EventStatus, SignupStatus
+from handlers import hant
 from handlers.common import dispatch_action
-from handlers.i18n import N_, Language
+from handlers.i18n import N_, Language, is_chinese
 from handlers.router import Handler, Router
 from handlers.types import Button, Ctx, Keyboard, link_button
 
@@ -24,9 +25,14 @@ def button(ctx: Ctx, rest: str) -> None:
 
 
 def pick_text(code: str, zh: str | None, en: str | None) -> str:
-    """The text in the reader's language, the other one when it is missing."""
-    first, second = (zh, en) if code == "zh_Hans" else (en, zh)
-    return first or second or ""
+    """The text in the reader's language, the other one when it is missing; the organiser's
+    Chinese in Traditional characters for a zh_Hant reader (characters only: their words are
+    kept)."""
+    first, second = (zh, en) if is_chinese(code) else (en, zh)
+    text = first or second or ""
+    if code == "zh_Hant" and text and text == zh:
+        return hant.converter().convert(text)
+    return text
 
 
 def title(lang: Language, event: Event) -> str:

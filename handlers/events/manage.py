@@ -23,7 +23,7 @@ from handlers.events.common import (
 from handlers.events.organise import CAPACITY, END, start_field, times
 from handlers.forms import engine
 from handlers.forms.fields import UNLIMITED, Invalid, TextField
-from handlers.i18n import N_
+from handlers.i18n import N_, Np_
 from handlers.router import Handler
 from handlers.types import Button, Ctx, keyboard
 
@@ -120,8 +120,10 @@ def _csv(ctx: Ctx, arg: str) -> None:
     header = [
         ctx._("Name"),
         ctx._("Username"),
+        # Translators: CSV column: how many people one signup brings
         ctx._("People"),
         ctx._("Status"),
+        # Translators: CSV column: when the person signed up
         ctx._("Signed up"),
     ]
     ctx.reply(
@@ -255,9 +257,12 @@ def _submit_capacity(ctx: Ctx, data: dict[str, Any]) -> None:
     outcome = ops.set_capacity(ctx.session, event.id, capacity, now=ctx.now)
     if outcome.result == ops.R_TOO_LOW:
         raise Invalid(
-            N_("{held} places are already taken or offered. Please send {held} or more."),
+            Np_(
+                "{count} place is already taken or offered. Please send {count} or more.",
+                "{count} places are already taken or offered. Please send {count} or more.",
+            ),
             field="capacity",
-            held=outcome.count,
+            count=outcome.count,
         )
     note = ctx._("Places updated.")
     if outcome.offered:

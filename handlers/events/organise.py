@@ -43,8 +43,7 @@ def start_field() -> DateTimeField:
     return DateTimeField(
         name="starts_at",
         prompt=N_(
-            "When does it start? Community time, e.g. 2026-12-24 19:00, 12/24 19:00 "
-            "or 12月24日晚上7点."
+            "When does it start? Local time, e.g. 2026-12-24 19:00, 12/24 19:00 or 12月24日晚上7点."
         ),
         label=N_("Start"),
     )

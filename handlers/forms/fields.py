@@ -11,7 +11,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from handlers.forms.datetime_input import parse_datetime, parse_duration
-from handlers.i18n import N_, SUPPORTED, language
+from handlers.i18n import N_, SUPPORTED, Np_, language
 from handlers.types import Ctx, Inbound, Kind
 
 
@@ -20,13 +20,18 @@ class Invalid(Exception):
     form's ``on_submit`` may name the ``field`` whose answer must change: the form then asks
     that question again instead of showing the summary."""
 
-    def __init__(self, message: str, *, field: str | None = None, **params: Any) -> None:
+    def __init__(
+        self, message: str | tuple[str, str], *, field: str | None = None, **params: Any
+    ) -> None:
         super().__init__(message)
-        self.message = message
+        self.message = message  # a msgid, or an ``Np_`` pair chosen by the ``count`` param
         self.field = field
         self.params = params
 
     def text(self, ctx: Ctx) -> str:
+        if isinstance(self.message, tuple):
+            singular, plural = self.message
+            return ctx.lang.ngettext(singular, plural, self.params["count"]).format(**self.params)
         return ctx._(self.message).format(**self.params)
 
 
@@ -287,8 +292,11 @@ class EndField(Field):
             )
         if end - start > self.max_length:
             raise Invalid(
-                N_("That is longer than {days} days. Please send a shorter duration."),
-                days=self.max_length.days,
+                Np_(
+                    "That is longer than {count} day. Please send a shorter duration.",
+                    "That is longer than {count} days. Please send a shorter duration.",
+                ),
+                count=self.max_length.days,
             )
         return end.astimezone(UTC).isoformat()
 

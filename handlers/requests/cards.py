@@ -37,10 +37,13 @@ def card(lang: Language, params: dict[str, Any]) -> Reply:
 @router.template("rq.again")
 def again(lang: Language, params: dict[str, Any]) -> Reply:
     """A request nobody claimed in time, announced in the room again."""
-    text = lang.gettext(
-        "⏰ {ref} is still waiting for a volunteer ({minutes} minutes in service hours). "
-        "Can someone take it?"
-    ).format(ref=params["ref"], minutes=params["minutes"])
+    text = lang.ngettext(
+        "⏰ {ref} is still waiting for a volunteer ({count} minute of service time). "
+        "Can someone take it?",
+        "⏰ {ref} is still waiting for a volunteer ({count} minutes of service time). "
+        "Can someone take it?",
+        params["minutes"],
+    ).format(ref=params["ref"], count=params["minutes"])
     return Reply(
         text + "\n\n" + "\n".join(describe(lang, params)), _claim_button(lang, params["id"])
     )
@@ -226,11 +229,15 @@ def feedback(lang: Language, params: dict[str, Any]) -> Reply:
 def remind(lang: Language, params: dict[str, Any]) -> Reply:
     """To a volunteer who has not written in a claimed request for a day of service hours."""
     return Reply(
-        lang.gettext(
-            "Reminder: the resident of {ref} has not heard from you for {hours} service hours. "
-            "Please write to them (/to {short} first if you hold several requests), or "
-            "/release it so someone else can help."
-        ).format(ref=params["ref"], hours=params["hours"], short=params["ref"].lstrip("#"))
+        lang.ngettext(
+            "Reminder: you have not written to the resident who asked for {ref} for {count} hour "
+            "of service time. Please write to them (/to {short} first if you hold several "
+            "requests), or /release it so someone else can help.",
+            "Reminder: you have not written to the resident who asked for {ref} for {count} "
+            "hours of service time. Please write to them (/to {short} first if you hold several "
+            "requests), or /release it so someone else can help.",
+            params["hours"],
+        ).format(ref=params["ref"], count=params["hours"], short=params["ref"].lstrip("#"))
     )
 
 
@@ -238,9 +245,11 @@ def remind(lang: Language, params: dict[str, Any]) -> Reply:
 def admin_unclaimed(lang: Language, params: dict[str, Any]) -> Reply:
     """To admins: a request nobody claimed in time."""
     return Reply(
-        lang.gettext(
-            "⚠️ {ref} has waited {hours} service hours and no volunteer has claimed it."
-        ).format(ref=params["ref"], hours=params["hours"])
+        lang.ngettext(
+            "⚠️ {ref} has waited {count} hour of service time and no volunteer has claimed it.",
+            "⚠️ {ref} has waited {count} hours of service time and no volunteer has claimed it.",
+            params["hours"],
+        ).format(ref=params["ref"], count=params["hours"])
         + "\n\n"
         + "\n".join(describe(lang, params))
     )
@@ -250,8 +259,11 @@ def admin_unclaimed(lang: Language, params: dict[str, Any]) -> Reply:
 def admin_silent(lang: Language, params: dict[str, Any]) -> Reply:
     """To admins: a volunteer silent in a claimed request."""
     return Reply(
-        lang.gettext(
-            "⚠️ {ref} was claimed by {name}, who has not written to the resident for {hours} "
-            "service hours."
-        ).format(ref=params["ref"], name=params["volunteer"], hours=params["hours"])
+        lang.ngettext(
+            "⚠️ {ref} was claimed by {name}, who has not written to the resident for {count} "
+            "hour of service time.",
+            "⚠️ {ref} was claimed by {name}, who has not written to the resident for {count} "
+            "hours of service time.",
+            params["hours"],
+        ).format(ref=params["ref"], name=params["volunteer"], count=params["hours"])
     )

@@ -15,7 +15,7 @@ from db.teams import VOLUNTEERS, notify_team
 from handlers import common
 from handlers.common import first_name
 from handlers.forms.fields import Choice
-from handlers.i18n import LANGUAGE_NAMES, N_, Language
+from handlers.i18n import LANGUAGE_FULL_NAMES, N_, Language
 from handlers.router import Router
 from handlers.types import Community, Ctx
 
@@ -97,7 +97,7 @@ def describe(lang: Language, params: dict[str, Any]) -> list[str]:
     lines = [("⚡ " if params["urgent"] else "🙋 ") + title]
     lines.append(
         lang.gettext(N_("Language: {language}")).format(
-            language=LANGUAGE_NAMES.get(params["language"], params["language"])
+            language=LANGUAGE_FULL_NAMES.get(params["language"], params["language"])
         )
     )
     if params["urgent"]:

@@ -67,13 +67,16 @@ def expectation(ctx: Ctx, *, urgent: bool) -> str:
     opens, closes = (t.strftime("%H:%M") for t in hours)
     if in_service_hours(ctx.now, hours, tz):
         minutes = int(claim_within(ctx.community, urgent=urgent).total_seconds() // 60)
-        return ctx._(
-            "A volunteer usually answers within {minutes} minutes during service hours "
-            "({opens}–{closes}). You will get a message here when someone takes it."
-        ).format(minutes=minutes, opens=opens, closes=closes)
+        return ctx.lang.ngettext(
+            "A volunteer usually answers within {count} minute during service hours "
+            "({opens}–{closes}). You will get a message here when someone takes it.",
+            "A volunteer usually answers within {count} minutes during service hours "
+            "({opens}–{closes}). You will get a message here when someone takes it.",
+            minutes,
+        ).format(count=minutes, opens=opens, closes=closes)
     return ctx._(
-        "Our volunteers answer from {opens} to {closes}. It is outside those hours now, so "
-        "please expect an answer after {when}. You will get a message here."
+        "The volunteer team works from {opens} to {closes}. It is closed now; "
+        "you will get an answer here after {when}."
     ).format(opens=opens, closes=closes, when=ctx.lang.datetime(next_opening(ctx.now, hours, tz)))
 
 

@@ -78,7 +78,7 @@ def relay(ctx: Ctx) -> bool:
             if _refuse_kind(ctx):
                 return True
             _pass_on(ctx, current, side="volunteer", to=ctx.session.get(User, current.resident_id))
-            ctx.reply(ctx._("✓ Sent to the resident of {ref}.").format(ref=ref(current)))
+            ctx.reply(ctx._("✓ Sent to the resident who asked ({ref}).").format(ref=ref(current)))
             return True
         held = store.held_by(ctx.session, ctx.user)
         if held:
@@ -153,7 +153,7 @@ def switch_to(ctx: Ctx, request_id: int | None) -> None:
         return
     store.select_current(ctx.session, ctx.user, request_id, now=ctx.now)
     ctx.reply(
-        ctx._("From now on your messages go to the resident of {ref}.").format(
+        ctx._("From now on your messages go to the resident who asked ({ref}).").format(
             ref=ref(held[request_id])
         )
     )
@@ -217,7 +217,11 @@ def release(ctx: Ctx, args: str) -> None:
         )
     result = store.release(ctx.session, current.id, ctx.user, now=ctx.now)
     if not result.done or result.request is None:
-        ctx.reply(ctx._("{ref} is no longer yours to release.").format(ref=ref(current)))
+        ctx.reply(
+            ctx._("{ref} is not assigned to you any more, so you cannot release it.").format(
+                ref=ref(current)
+            )
+        )
         return
     announce_back(ctx.session, ctx.community, result.request, ctx.now, "released")
     tell_resident(
@@ -254,7 +258,11 @@ def resolve(ctx: Ctx, args: str) -> None:
         return
     result = store.resolve(ctx.session, current.id, ctx.user, summary=summary[:1000], now=ctx.now)
     if not result.done or result.request is None:
-        ctx.reply(ctx._("{ref} is no longer yours to resolve.").format(ref=ref(current)))
+        ctx.reply(
+            ctx._("{ref} is not assigned to you any more, so you cannot resolve it.").format(
+                ref=ref(current)
+            )
+        )
         return
     store.add_message(
         ctx.session, result.request, author=ctx.user, side="note", text=summary, now=ctx.now

@@ -67,9 +67,11 @@ def team_stats(ctx: Ctx, args: str) -> None:
         average = ctx.lang.number(round(sum(ratings) / len(ratings), 1)) if ratings else "—"
         lines.append("")
         lines.append(
-            ctx._("Week of {date}: {count} requests, {resolved} resolved").format(
-                date=ctx.lang.date(start), count=len(batch), resolved=len(to_resolve)
-            )
+            ctx.lang.ngettext(
+                "Week of {date}: {count} request, {resolved} resolved",
+                "Week of {date}: {count} requests, {resolved} resolved",
+                len(batch),
+            ).format(date=ctx.lang.date(start), count=len(batch), resolved=len(to_resolve))
         )
         lines.append(
             ctx._("Median time to claim: {claim}. Median time to resolve: {resolve}.").format(

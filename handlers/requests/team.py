@@ -14,7 +14,7 @@ from db.users import users_by_id
 from handlers.common import first_name
 from handlers.forms import engine
 from handlers.forms.fields import Choice, MultiChoiceField, YesNoField
-from handlers.i18n import LANGUAGE_NAMES, N_
+from handlers.i18n import LANGUAGE_FULL_NAMES, N_
 from handlers.requests.cards import briefing, relay_reply
 from handlers.requests.common import (
     CATEGORIES,
@@ -209,7 +209,7 @@ def queue(ctx: Ctx, args: str) -> None:
                 mark=mark,
                 ref=ref(request),
                 category=category_label(ctx.lang, request.category),
-                language=LANGUAGE_NAMES.get(request.language, request.language),
+                language=LANGUAGE_FULL_NAMES.get(request.language, request.language),
                 urgent=" · ⚡" if request.urgent else "",
                 when=ctx.lang.datetime(request.queued_at),
             )

@@ -1,0 +1,194 @@
+"""The rules of docs/translating.md, checked on the three catalogs.
+
+"Resident-facing" is every string except those whose every source file is staff-only
+(``STAFF_FILES``) or whose ``# Translators:`` comment says ``staff only``. Babel writes the
+source file of each string into the catalog (``#: handlers/…``), so the checks can tell."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import opencc
+import pytest
+from babel.messages.pofile import read_po
+
+from handlers import hant
+from handlers.i18n import LANGUAGE_NAMES
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALES = ROOT / "locales"
+
+#: Files whose strings only staff (volunteers, mediators, organisers, admins) read.
+STAFF_FILES = {
+    "handlers/disputes/casework.py",
+    "handlers/disputes/mediate.py",
+    "handlers/events/manage.py",
+    "handlers/events/organise.py",
+    "handlers/requests/stats.py",
+    "handlers/requests/team.py",
+    "handlers/roles.py",
+    "handlers/teams.py",
+}
+STAFF_MARK = "staff only"
+#: Placeholders that become Chinese words (a name, a place, a title, a status…): no space
+#: between them and a Chinese character.
+CHINESE_PLACEHOLDERS = {
+    "name",
+    "place",
+    "holder",
+    "status",
+    "title",
+    "category",
+    "team",
+    "language",
+    "question",
+    "summary",
+    "volunteer",
+    "who",
+    "kind",
+    "kinds",
+    "roles",
+    "reason",
+}
+HAN = r"[\u3400-\u9fff]"
+#: A count placeholder followed by a noun: "{count} places", "{hours} service hours".
+COUNTED = re.compile(
+    r"\{(count|n|number|places|people|held|hours|minutes|days|size|left|total|resolved|requests)\}"
+    r" (?!of\b|or\b|to\b|and\b|at\b)[a-z]"
+)
+#: Counts that need no plural form, each with the reason.
+COUNT_EXCEPTIONS = {
+    "{hours} h {minutes} min": "abbreviated units (h, min) take no plural",
+    "{minutes} min": "abbreviated unit (min) takes no plural",
+}
+#: No resident reads more than this in one message (characters of the template).
+MAX_RESIDENT_LENGTH = 400
+#: Longer templates, each with the reason it cannot be cut.
+LONG_EXCEPTIONS: dict[str, str] = {}
+
+
+def _catalog(code: str):
+    with (LOCALES / code / "LC_MESSAGES" / "messages.po").open("rb") as fp:
+        return read_po(fp, locale=code)
+
+
+def _messages(code: str) -> list:
+    return [m for m in _catalog(code) if m.id]
+
+
+def _strings(message) -> tuple[str, ...]:
+    return tuple(message.string) if isinstance(message.string, tuple | list) else (message.string,)
+
+
+def _msgid(message) -> str:
+    return message.id if isinstance(message.id, str) else message.id[0]
+
+
+def resident_facing(message) -> bool:
+    files = {path for path, _ in message.locations}
+    staff = bool(files) and files <= STAFF_FILES
+    marked = any(STAFF_MARK in comment for comment in message.auto_comments)
+    return not (staff or marked)
+
+
+def test_every_string_knows_its_source_file():
+    """Without locations the resident-facing checks would see nothing: run scripts/i18n.py."""
+    unplaced = [_msgid(m) for m in _messages("zh_Hans") if not m.locations]
+    assert unplaced == []
+
+
+@pytest.mark.parametrize("code", ["zh_Hans", "zh_Hant"])
+def test_no_case_word_reaches_residents(code):
+    """案件 sounds like the police or a court: residents read 纠纷 / 事项 / 您反映的问题."""
+    found = [
+        (_msgid(m), s)
+        for m in _messages(code)
+        if resident_facing(m)
+        for s in _strings(m)
+        if "案件" in s
+    ]
+    assert found == []
+
+
+@pytest.mark.parametrize("code", ["zh_Hans", "zh_Hant"])
+def test_no_space_between_chinese_and_a_placeholder_that_becomes_chinese(code):
+    names = "|".join(sorted(CHINESE_PLACEHOLDERS))
+    spaced = re.compile(rf"{HAN} \{{({names})\}}|\{{({names})\}} {HAN}")
+    found = [(_msgid(m), s) for m in _messages(code) for s in _strings(m) if spaced.search(s)]
+    assert found == []
+
+
+def test_counts_have_plural_forms():
+    """“{count} places” must be ngettext, or it reads “1 places” (a heuristic: a count
+    placeholder followed by an English word)."""
+    found = [
+        m.id
+        for m in _messages("en")
+        if isinstance(m.id, str) and COUNTED.search(m.id) and m.id not in COUNT_EXCEPTIONS
+    ]
+    assert found == []
+
+
+@pytest.mark.parametrize("code", ["en", "zh_Hans", "zh_Hant"])
+def test_resident_messages_are_short(code):
+    long = [
+        (_msgid(m), len(s))
+        for m in _messages(code)
+        if resident_facing(m) and _msgid(m) not in LONG_EXCEPTIONS
+        for s in _strings(m)
+        if len(s) > MAX_RESIDENT_LENGTH
+    ]
+    assert long == []
+
+
+def test_traditional_catalog_is_complete_and_up_to_date():
+    """Every Simplified entry has its Traditional one, and the file is what the build makes."""
+    simplified = {_msgid(m): _strings(m) for m in _messages("zh_Hans")}
+    traditional = {_msgid(m): _strings(m) for m in _messages("zh_Hant")}
+    assert traditional.keys() == simplified.keys()
+    assert [k for k, v in traditional.items() if not all(v)] == []
+    path = LOCALES / "zh_Hant" / "LC_MESSAGES" / "messages.po"
+    assert path.read_bytes() == hant.render(LOCALES), "run scripts/i18n.py --generate"
+
+
+#: Characters that OpenCC's s2t would change but that are standard Traditional too, with why.
+SHARED_CHARACTERS = {
+    "里": "鄰里: 里 is a Traditional character as well as the simplified form of 裏",
+    "群": "the Taiwan standard form (s2t writes the older 羣)",
+}
+
+
+def test_traditional_catalog_has_no_simplified_character():
+    """OpenCC itself is the judge: a character that s2t would change and t2s would not is a
+    Simplified form (们 → 們), unless it is one of the few ``SHARED_CHARACTERS``."""
+    to_simplified = opencc.OpenCC("t2s").convert
+    to_traditional = opencc.OpenCC("s2t").convert
+
+    def simplified_only(text: str) -> set[str]:
+        return {
+            c
+            for c in text
+            if to_traditional(c) != c and to_simplified(c) == c and c not in SHARED_CHARACTERS
+        }
+
+    def without_language_names(text: str) -> str:  # 简体 is a button label in every language
+        for name in LANGUAGE_NAMES.values():
+            text = text.replace(name, "")
+        return text
+
+    left = {
+        s: simplified_only(without_language_names(s))
+        for m in _messages("zh_Hant")
+        for s in _strings(m)
+    }
+    assert {s: chars for s, chars in left.items() if chars} == {}
+    assert simplified_only("我们的活动后") == {"们", "动", "后"}  # the check can fail
+
+
+def test_overrides_are_applied():
+    """The reviewed word list wins over character-by-character conversion."""
+    overrides = hant.read_overrides(LOCALES / "zh_Hant" / hant.OVERRIDES_NAME)
+    assert hant.to_traditional("删除我的数据", overrides) == "刪除我的資料"
+    assert hant.to_traditional("好消息：您的消息已发送", overrides) == "好消息：您的訊息已發送"
+    assert hant.to_traditional("“活动”", overrides) == "「活動」"
