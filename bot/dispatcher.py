@@ -26,6 +26,7 @@ from bot.flood import FloodGuard
 from db.conversations import clear_flow, load_conversation
 from db.users import find_user, get_or_create_user
 from handlers import start
+from handlers.cleantext import clean_inbound
 from handlers.forms import engine
 from handlers.i18n import language, negotiate
 from handlers.router import Registry
@@ -85,6 +86,7 @@ class Dispatcher:
 
     def handle(self, inbound: Inbound) -> list[Reply]:
         """Handle one inbound message and return the replies to its sender."""
+        inbound = clean_inbound(inbound)  # no bidi controls or zero-width characters stored
         verdict = self.flood.check(f"{inbound.sender.transport}:{inbound.sender.external_id}")
         if verdict == "drop":
             return []

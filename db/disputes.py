@@ -47,12 +47,15 @@ INTERNAL, FOR_REPORTER, FOR_PARTY, FOR_ALL = "internal", "reporter", "party", "a
 
 
 def place_key(text: str | None) -> str | None:
-    """The place case-folded with spaces and punctuation removed: "Building 3, #1202" and
-    "building3 1202" are the same place."""
+    """The place case-folded with spaces, punctuation and invisible characters (bidi controls,
+    zero-width characters) removed: "Building 3, #1202" and "building3 1202" are the same
+    place."""
     if not text:
         return None
     kept = "".join(
-        ch for ch in text.casefold() if not unicodedata.category(ch).startswith(("P", "Z", "S"))
+        ch
+        for ch in text.casefold()
+        if not unicodedata.category(ch).startswith(("P", "Z", "S", "Cf"))
     )
     return kept[:200] or None
 
