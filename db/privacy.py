@@ -340,7 +340,8 @@ def scrub_requests(session: Session, user: User) -> list[HelpRequest]:
 
 def detach_reports(session: Session, user: User, *, now: datetime) -> list[DisputeCase]:
     """Cut the person from their dispute reports (the case shows as anonymous from now on and
-    no update reaches them); on a resolved or closed case blank what they wrote as well. Their
+    no update reaches them); on a resolved or closed case blank what they wrote, the place and
+    the location pin as well. Their
     statements as the other side are blanked on closed cases too. Returns the roots of their
     cases, whose cards must be shown again."""
     roots: dict[int, DisputeCase] = {}
@@ -349,7 +350,16 @@ def detach_reports(session: Session, user: User, *, now: datetime) -> list[Dispu
         root = dp.root_of(session, case)
         values: dict[str, Any] = {"reporter_id": None, "anonymous": True, "contact_ok": False}
         if root.status in done:
-            values |= {"description": ERASED, "photos": [], "happens": None}
+            values |= {
+                "description": ERASED,
+                "photos": [],
+                "happens": None,
+                # The place and the location pin may be their home.
+                "place_text": None,
+                "place_key": None,
+                "latitude": None,
+                "longitude": None,
+            }
             for question in session.scalars(
                 select(DisputeQuestion).where(
                     DisputeQuestion.case_id == case.id, DisputeQuestion.answer.is_not(None)
