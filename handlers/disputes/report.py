@@ -9,6 +9,7 @@ from typing import Any
 
 from db import disputes as dp
 from db.models import DisputeCase, DisputeQuestion
+from handlers import limits
 from handlers.common import parse_id
 from handlers.disputes.common import (
     CATEGORY_LABELS,
@@ -46,6 +47,9 @@ ANONYMOUS = "anonymous"
 def _submit(ctx: Ctx, data: dict[str, Any]) -> None:
     """File the case (always its own: a possible duplicate is for a mediator to link), post
     its card, relay the photos, give the reference."""
+    over_limit = limits.reports_message(ctx)
+    if over_limit is not None:
+        raise over_limit
     case = dp.file_case(ctx.session, reporter=ctx.user, data=data, now=ctx.now)
     if not post_card(ctx.session, ctx.community, case, ctx.now):
         tell_room(ctx.session, ctx.community, "new", ctx.now, ref=case.ref)
@@ -139,6 +143,8 @@ REPORT = router.form(
 def _start_report(ctx: Ctx) -> None:
     if ctx.inbound.chat.is_group:
         ctx.reply(ctx._("Please report a dispute in a private chat with me, not in a group."))
+        return
+    if limits.refused(ctx, limits.reports_message(ctx)):
         return
     ctx.reply(
         ctx._(
