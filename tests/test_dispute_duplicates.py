@@ -195,3 +195,31 @@ def test_reports_a_week_apart_are_not_possible_duplicates(
     carol = resident("Carol", "en", user_id="1403")
     file_report(carol, place="Building 3, unit 1202")
     assert _links(session_factory)[3] == (None, None)
+
+
+def test_mediators_linking_at_once_link_once(
+    dispatcher, resident, session_factory, registry, community, clock
+):
+    from db.models import DisputeEvent
+    from tests.support import loose_dispatcher
+    from tests.test_concurrency import TickingClock
+    from tests.test_dispute_concurrency import RACERS, _press, _race
+
+    _two_reports(dispatcher, resident)
+    ids = [str(5200 + n) for n in range(RACERS)]
+    for n, user_id in enumerate(ids):
+        make_mediator(resident, session_factory, clock, f"M{n}", "en", user_id=user_id)
+    racing = loose_dispatcher(session_factory, registry, community, TickingClock())
+    answers = _race(racing, [_press(user_id, "dp:link:2") for user_id in ids])
+    won = [a for a in answers if a.startswith("#D-0002 is now linked to #D-0001.")]
+    lost = [
+        a
+        for a in answers
+        if a == "This report is already linked to #D-0001."
+        or a.startswith("#D-0002 can no longer be linked")
+    ]
+    assert (len(won), len(lost)) == (1, RACERS - 1), answers
+    with session_factory() as session:
+        kinds = session.scalars(select(DisputeEvent.kind).where(DisputeEvent.kind == "linked"))
+        assert list(kinds) == ["linked"]
+    assert _links(session_factory)[2] == (1, 1)
