@@ -148,11 +148,11 @@ def _reports(session: Session, user: User) -> list[dict[str, Any]]:
     for case in reversed(dp.cases_of(session, user)):
         root = dp.root_of(session, case)
         seen = dp.events(session, case, REPORTER_SEES)
-        if root.id != case.id:
+        if root.id != case.id:  # a linked report: its reporter was sent status changes only
             seen += [
                 e
                 for e in dp.events(session, root, REPORTER_SEES)
-                if e.kind in ("status", "update", "reopened")
+                if e.kind in ("status", "reopened")
             ]
         questions = session.scalars(
             select(DisputeQuestion)
@@ -172,7 +172,7 @@ def _reports(session: Session, user: User) -> list[dict[str, Any]]:
                 "agrees_to_contact": case.contact_ok,
                 "status": root.status,
                 "reported_at": _when(case.created_at),
-                "outcome": root.outcome,
+                "outcome": root.outcome if root.id == case.id else None,
                 "updates_sent_to_you": [
                     {"at": _when(e.at), "kind": e.kind, "text": e.text}
                     for e in sorted(seen, key=lambda e: (e.at, e.id))

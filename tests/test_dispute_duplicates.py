@@ -124,6 +124,10 @@ def test_the_accused_linked_by_a_mediator_learns_only_status_changes(
     for secret in (UPDATE_WORDS, OUTCOME_WORDS, "#D-0001", "meeting", "Community centre"):
         assert secret not in mallory.text
     assert "#D-0002 · 🔊 Noise · resolved" in mallory.text
+    mallory.send("/mydata")
+    export = mallory.replies[0].attachment.content.decode()
+    for secret in (UPDATE_WORDS, OUTCOME_WORDS, "#D-0001", "Community centre", VICTIM_WORDS):
+        assert secret not in export
 
     # The follow-up: each answers for their own report; Mallory's "yes" settles nothing.
     clock.advance(days=3, minutes=1)
