@@ -88,6 +88,7 @@ class SharedFloodGuard:
         self.window = window
         self._clock = clock
         self._checks = 0
+        self._failing = False
 
     def check(self, sender_key: str) -> str:
         now = self._clock()
@@ -98,10 +99,16 @@ class SharedFloodGuard:
                 if self._checks % 1000 == 0:
                     store.forget_quiet(session, before=now - 2 * self.window)
         except Exception as exc:
-            log.warning(
-                "flood guard could not count (%s); letting the message through", type(exc).__name__
-            )
+            if not self._failing:  # once per outage, not once per message
+                log.warning(
+                    "flood guard could not count (%s); letting messages through",
+                    type(exc).__name__,
+                )
+            self._failing = True
             return "ok"
+        if self._failing:
+            log.info("flood guard counts again")
+            self._failing = False
         if count <= self.limit:
             return "ok"
         return "warn" if count == self.limit + 1 else "drop"
