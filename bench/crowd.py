@@ -8,6 +8,7 @@ every call after ``--latency`` seconds (a real Bot API round trip is tens of mil
     python -m bench.crowd                     # 100 residents, 50 ms per call, concurrent
     python -m bench.crowd --serial            # one update at a time, for comparison
     python -m bench.crowd --users 1000 --latency 0.02
+    python -m bench.crowd --shared-flood      # the flood guard counting in the database
 
 Prints updates per second, the latency per update (from the moment the resident's update is
 available to the bot until the bot's answer reaches the API) at p50/p99/max, and peak memory.
@@ -27,7 +28,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.dispatcher import Dispatcher
-from bot.flood import FloodGuard
+from bot.flood import FloodGuard, SharedFloodGuard
 from bot.outbox import OutboxWorker
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
@@ -42,7 +43,9 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-async def crowd(users: int, latency: float, serial: bool, database_url: str) -> None:
+async def crowd(
+    users: int, latency: float, serial: bool, database_url: str, shared_flood: bool = False
+) -> None:
     engine = make_engine(database_url)
     upgrade(engine)
     session_factory = make_session_factory(engine)
@@ -52,7 +55,11 @@ async def crowd(users: int, latency: float, serial: bool, database_url: str) -> 
         session_factory=session_factory,
         registry=registry,
         community=community,
-        flood=FloodGuard(limit=10_000),
+        flood=(
+            SharedFloodGuard(session_factory, limit=10_000)
+            if shared_flood
+            else FloodGuard(limit=10_000)
+        ),
     )
     worker = OutboxWorker(session_factory=session_factory, registry=registry, community=community)
     async with (
@@ -102,11 +109,16 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.05, help="seconds per Bot API call")
     parser.add_argument("--serial", action="store_true", help="one update at a time")
     parser.add_argument("--database-url", help="default: a SQLite file in a temporary folder")
+    parser.add_argument(
+        "--shared-flood",
+        action="store_true",
+        help="count flood in the database, as linli run does (default: in this process)",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     with tempfile.TemporaryDirectory() as folder:
         url = args.database_url or f"sqlite:///{Path(folder) / 'bench.db'}"
-        asyncio.run(crowd(args.users, args.latency, args.serial, url))
+        asyncio.run(crowd(args.users, args.latency, args.serial, url, args.shared_flood))
 
 
 if __name__ == "__main__":

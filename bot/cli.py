@@ -132,6 +132,9 @@ def cmd_users(args: argparse.Namespace) -> None:
     runtime = build_runtime(_settings())
     now = datetime.now(UTC)
     with runtime.session_factory() as session, session.begin():
+        if args.action in ("block", "unblock"):
+            _block(session, args, now)
+            return
         if args.action == "list":
             for user in list_users(session, role=args.role):
                 roles = ", ".join(sorted(user.role_names)) or "resident"
@@ -167,6 +170,27 @@ def cmd_users(args: argparse.Namespace) -> None:
             print(f"{args.ref}: {args.role} {'revoked' if changed else 'was not held'}")
 
 
+def _block(session, args: argparse.Namespace, now: datetime) -> None:
+    """``linli users block REF [reason]`` / ``linli users unblock REF``."""
+    from db import blocks
+
+    try:
+        user = blocks.find_by_ref(session, args.ref)
+    except blocks.UnknownUserRef as exc:
+        raise SystemExit(f"linli: {exc} (or a reference like #D-0042 / #R-0042)") from None
+    if user is None:
+        raise SystemExit(f"linli: nobody found for {args.ref}")
+    if args.action == "block":
+        reason = " ".join(args.reason).strip() or None
+        changed = blocks.block(
+            session, user, reason=reason, by="the command line", now=now, ref=args.ref
+        )
+        print(f"{args.ref}: {'blocked' if changed else 'was already blocked'}")
+    else:
+        changed = blocks.unblock(session, user, by="the command line", now=now, ref=args.ref)
+        print(f"{args.ref}: {'unblocked' if changed else 'was not blocked'}")
+
+
 def cmd_outbox(args: argparse.Namespace) -> None:
     from db.outbox import failed_messages
 
@@ -198,12 +222,17 @@ def parser() -> argparse.ArgumentParser:
     db.add_argument("action", choices=["upgrade", "current"])
     db.set_defaults(func=cmd_db)
 
-    users = sub.add_parser("users", help="list users; grant or revoke roles")
+    users = sub.add_parser("users", help="list users; grant or revoke roles; block or unblock")
     users_sub = users.add_subparsers(dest="action", required=True)
     for action in ("grant", "revoke"):
         command = users_sub.add_parser(action, help=f"{action} a role")
         command.add_argument("ref", help="telegram:ID or console:NAME")
         command.add_argument("role", choices=["volunteer", "mediator", "organiser", "admin"])
+    blocking = users_sub.add_parser("block", help="block a person: one neutral answer, no team")
+    blocking.add_argument("ref", help="telegram:ID, console:NAME, or #D-0042 / #R-0042")
+    blocking.add_argument("reason", nargs="*", help="why (kept in the audit log)")
+    unblocking = users_sub.add_parser("unblock", help="lift a block")
+    unblocking.add_argument("ref", help="telegram:ID, console:NAME, or #D-0042 / #R-0042")
     listing = users_sub.add_parser("list", help="list users and their roles")
     listing.add_argument("--role", choices=["volunteer", "mediator", "organiser", "admin"])
     users.set_defaults(func=cmd_users)

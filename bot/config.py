@@ -89,8 +89,35 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "48h",
         "A volunteer silent this long (service hours): admins are told.",
     ),
+    "LINLI_OUTBOX_KEEP": (
+        "30d",
+        "Sent and failed outbox messages lose what they said (their parameters) after this.",
+    ),
+    "LINLI_LIMIT_OPEN_REQUESTS": (
+        "3",
+        "Help requests one person may have open at once (0: no limit).",
+    ),
+    "LINLI_LIMIT_REPORTS_PER_DAY": (
+        "5",
+        "Dispute reports one person may file in 24 hours (0: no limit).",
+    ),
+    "LINLI_LIMIT_SIGNUPS_PER_HOUR": (
+        "10",
+        "Event signups one person may make in an hour (0: no limit).",
+    ),
+    "LINLI_FLOOD_LIMIT": (
+        "20",
+        "Messages one person may send in 10 seconds, counted across every worker.",
+    ),
     "LINLI_LOG_LEVEL": ("INFO", "DEBUG, INFO, WARNING or ERROR."),
 }
+
+#: Per-person limits: variable → Community field, default.
+LIMITS = (
+    ("LINLI_LIMIT_OPEN_REQUESTS", "limit_open_requests", "3"),
+    ("LINLI_LIMIT_REPORTS_PER_DAY", "limit_reports_per_day", "5"),
+    ("LINLI_LIMIT_SIGNUPS_PER_HOUR", "limit_signups_per_hour", "10"),
+)
 
 #: The help requests' escalation clocks: variable → Community field, default.
 REQUEST_CLOCKS = (
@@ -128,6 +155,10 @@ class Settings:
     dispute_followup_after: timedelta = timedelta(days=3)
     #: Community field → duration, for the help requests' escalation clocks (REQUEST_CLOCKS).
     request_clocks: tuple[tuple[str, timedelta], ...] = ()
+    outbox_keep: timedelta = timedelta(days=30)
+    #: Community field → number, for the per-person limits (LIMITS).
+    limits: tuple[tuple[str, int], ...] = ()
+    flood_limit: int = 20
 
     def community(self, bot_username: str | None = None) -> Community:
         return Community(
@@ -140,7 +171,9 @@ class Settings:
             team_chats=dict(self.team_chats),
             dispute_ack_within=self.dispute_ack_within,
             dispute_followup_after=self.dispute_followup_after,
+            outbox_keep=self.outbox_keep,
             **dict(self.request_clocks),
+            **dict(self.limits),
         )
 
 
@@ -260,6 +293,23 @@ def load_settings(
             raise ConfigError(f"{name} must be a duration like 20s, 30m, 24h or 3d, got {raw!r}")
         durations[name] = value
 
+    keep_raw = get("LINLI_OUTBOX_KEEP", "30d")
+    outbox_keep = parse_duration(keep_raw)
+    if outbox_keep is None or outbox_keep <= timedelta(0):
+        raise ConfigError(f"LINLI_OUTBOX_KEEP must be a duration like 30d or 12h, got {keep_raw!r}")
+
+    numbers = {}
+    for name, default in (
+        *((name, default) for name, _, default in LIMITS),
+        ("LINLI_FLOOD_LIMIT", "20"),
+    ):
+        raw = get(name, default)
+        if not raw.isdecimal() or int(raw) > 100_000:
+            raise ConfigError(f"{name} must be a whole number (0 or more), got {raw!r}")
+        numbers[name] = int(raw)
+    if numbers["LINLI_FLOOD_LIMIT"] < 1:
+        raise ConfigError("LINLI_FLOOD_LIMIT must be at least 1")
+
     level = get("LINLI_LOG_LEVEL", "INFO").upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError(f"LINLI_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {level!r}")
@@ -282,4 +332,7 @@ def load_settings(
         dispute_ack_within=durations["LINLI_DISPUTE_ACK_WITHIN"],
         dispute_followup_after=durations["LINLI_DISPUTE_FOLLOWUP_AFTER"],
         request_clocks=tuple((field, durations[name]) for name, field, _ in REQUEST_CLOCKS),
+        outbox_keep=outbox_keep,
+        limits=tuple((field, numbers[name]) for name, field, _ in LIMITS),
+        flood_limit=numbers["LINLI_FLOOD_LIMIT"],
     )

@@ -22,10 +22,13 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot.flood import FloodGuard
+from bot.flood import FloodGuard, SharedFloodGuard
+from db.blocks import is_blocked
 from db.conversations import clear_flow, load_conversation
 from db.users import find_user, get_or_create_user
 from handlers import start
+from handlers.blocks import answer_blocked
+from handlers.cleantext import clean_inbound
 from handlers.forms import engine
 from handlers.i18n import language, negotiate
 from handlers.router import Registry
@@ -72,19 +75,21 @@ class Dispatcher:
         registry: Registry,
         community: Community,
         clock: Callable[[], datetime] = utc_now,
-        flood: FloodGuard | None = None,
+        flood: FloodGuard | SharedFloodGuard | None = None,
         on_outbox: Callable[[], None] | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.registry = registry
         self.community = community
         self.clock = clock
-        self.flood = flood or FloodGuard()
+        # Counted in the database unless a guard is given: the limit holds across workers.
+        self.flood = flood or SharedFloodGuard(session_factory)
         #: Called after a commit that wrote to the outbox (wakes the worker).
         self.on_outbox = on_outbox
 
     def handle(self, inbound: Inbound) -> list[Reply]:
         """Handle one inbound message and return the replies to its sender."""
+        inbound = clean_inbound(inbound)  # no bidi controls or zero-width characters stored
         verdict = self.flood.check(f"{inbound.sender.transport}:{inbound.sender.external_id}")
         if verdict == "drop":
             return []
@@ -202,6 +207,11 @@ class Dispatcher:
     def _route(self, ctx: Ctx) -> None:
         inbound = ctx.inbound
         conversation = ctx.conversation
+        if is_blocked(ctx.session, ctx.user.id) and not ctx.has_role("admin"):
+            # Nothing is routed, so nothing reaches a team; in private one neutral answer.
+            if not inbound.chat.is_group:
+                answer_blocked(ctx)
+            return
         form = self.registry.forms.get(conversation.flow) if conversation.flow else None
         if conversation.flow and form is None:  # the form was removed in an update
             clear_flow(conversation)

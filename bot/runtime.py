@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
+from bot.flood import SharedFloodGuard
 from bot.outbox import OutboxWorker
 from bot.sweeper import Sweeper
 from db.engine import make_engine, make_session_factory
@@ -35,7 +36,12 @@ def build_runtime(settings: Settings, *, bot_username: str | None = None) -> Run
     session_factory = make_session_factory(engine)
     registry = build_registry()
     community = settings.community(bot_username)
-    dispatcher = Dispatcher(session_factory=session_factory, registry=registry, community=community)
+    dispatcher = Dispatcher(
+        session_factory=session_factory,
+        registry=registry,
+        community=community,
+        flood=SharedFloodGuard(session_factory, limit=settings.flood_limit),
+    )
     worker = OutboxWorker(session_factory=session_factory, registry=registry, community=community)
     sweeper = Sweeper(session_factory=session_factory, registry=registry, community=community)
     return Runtime(settings, engine, session_factory, dispatcher, worker, sweeper)

@@ -39,7 +39,8 @@ NEW, ACKNOWLEDGED, IN_PROGRESS, RESOLVED, CLOSED = (
 )
 OPEN = (NEW, ACKNOWLEDGED, IN_PROGRESS)
 CLOSE_REASONS = ("duplicate", "not_neighbours", "no_response", "other")
-#: A report of the same category and place as an open case this recent joins that case.
+#: A report of the same category and place as an open case this recent is shown to the
+#: mediators as a possible duplicate of it.
 LINK_WINDOW = timedelta(days=7)
 
 # Who may read an event in the audit log.
@@ -47,12 +48,15 @@ INTERNAL, FOR_REPORTER, FOR_PARTY, FOR_ALL = "internal", "reporter", "party", "a
 
 
 def place_key(text: str | None) -> str | None:
-    """The place case-folded with spaces and punctuation removed: "Building 3, #1202" and
-    "building3 1202" are the same place."""
+    """The place case-folded with spaces, punctuation and invisible characters (bidi controls,
+    zero-width characters) removed: "Building 3, #1202" and "building3 1202" are the same
+    place."""
     if not text:
         return None
     kept = "".join(
-        ch for ch in text.casefold() if not unicodedata.category(ch).startswith(("P", "Z", "S"))
+        ch
+        for ch in text.casefold()
+        if not unicodedata.category(ch).startswith(("P", "Z", "S", "Cf"))
     )
     return kept[:200] or None
 
@@ -97,8 +101,10 @@ def log_event(
 def file_case(
     session: Session, *, reporter: User, data: dict[str, Any], now: datetime
 ) -> DisputeCase:
-    """Create a case from the report form's answers; link it to an open case of the same
-    category and place from the last 7 days, if there is one."""
+    """Create a case from the report form's answers. It is always a case of its own: an open
+    case of the same category and place from the last 7 days is only noted as a *possible
+    duplicate* (``duplicate_of_id``), for a mediator to link or not. Linking on the reporter's
+    word would let the person complained about follow the case as a "co-reporter"."""
     place = data.get("place") or {}
     key = place_key(place.get("text"))
     photos = [item["file_id"] for item in data.get("photos") or []]
@@ -119,7 +125,7 @@ def file_case(
         updated_at=now,
     )
     if key is not None:
-        case.linked_to_id = session.scalar(
+        case.duplicate_of_id = session.scalar(
             select(DisputeCase.id)
             .where(
                 DisputeCase.category == case.category,
@@ -135,6 +141,45 @@ def file_case(
     session.flush()
     log_event(session, case, now=now, kind="reported", audience=FOR_REPORTER, role="reporter")
     return case
+
+
+def possible_duplicate(session: Session, case: DisputeCase) -> DisputeCase | None:
+    """The open case ``case`` may repeat, while neither is linked and both are open."""
+    if case.duplicate_of_id is None or case.linked_to_id is not None or case.status not in OPEN:
+        return None
+    other = session.get(DisputeCase, case.duplicate_of_id)
+    if other is None or other.linked_to_id is not None or other.status not in OPEN:
+        return None
+    return other
+
+
+def link(session: Session, case: DisputeCase, root: DisputeCase, *, now: datetime) -> bool:
+    """A mediator's decision: ``case`` repeats ``root``, which the mediators work on from now
+    on. Only while both are open, neither is linked and nothing is linked to ``case``; False
+    if that no longer holds (another mediator linked or closed one meanwhile)."""
+    if case.id == root.id:
+        return False
+    locked = {row_id: _lock(session, DisputeCase, row_id) for row_id in sorted((case.id, root.id))}
+    root = locked[root.id]
+    if root is None or root.linked_to_id is not None or root.status not in OPEN:
+        return False
+    children = session.scalar(
+        select(func.count()).select_from(DisputeCase).where(DisputeCase.linked_to_id == case.id)
+    )
+    if children:
+        return False
+    result = session.execute(
+        update(DisputeCase)
+        .where(
+            DisputeCase.id == case.id,
+            DisputeCase.linked_to_id.is_(None),
+            DisputeCase.status.in_(OPEN),
+        )
+        .values(linked_to_id=root.id, status=root.status, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    _expire_cases(session)
+    return result.rowcount == 1
 
 
 def root_of(session: Session, case: DisputeCase) -> DisputeCase:
@@ -499,6 +544,17 @@ def resolved_before(session: Session, before: datetime) -> list[DisputeCase]:
             )
         )
     )
+
+
+def ask_linked_followups(session: Session, root: DisputeCase) -> None:
+    """Each reporter of a linked report answers their own "Is the problem solved?"."""
+    session.execute(
+        update(DisputeCase)
+        .where(DisputeCase.linked_to_id == root.id)
+        .values(followup="asked")
+        .execution_options(synchronize_session=False)
+    )
+    _expire_cases(session)
 
 
 def set_followup(session: Session, case: DisputeCase, *, expected: str | None, to: str) -> bool:

@@ -4,10 +4,16 @@ SQLite gets WAL, foreign keys, a busy timeout, and ``BEGIN IMMEDIATE`` for every
 a deferred transaction that reads and then writes can fail at once with "database is locked"
 when another writer committed in between, and no timeout helps with that. Taking the write lock
 up front turns that into an orderly wait. Each unit of work is short, so this costs little.
+
+Privacy: every engine is made with ``hide_parameters=True``, so a database error in the log
+shows the SQL but never the values bound to it (a message's text, a person's id). A new SQLite
+file is created readable by its owner only (0600), in a folder created for the owner only
+(0700); SQLite gives its ``-wal`` and ``-shm`` files the database file's permissions.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +22,36 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: A new data folder and a new SQLite file are for the owner only.
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
+
+def _create_private_file(path: Path) -> None:
+    """Create the SQLite file (and the folders it needs) for the owner only, if missing."""
+    missing: list[Path] = []
+    folder = path.parent
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=PRIVATE_DIR_MODE, exist_ok=True)
+        os.chmod(folder, PRIVATE_DIR_MODE)  # mkdir's mode is filtered by the umask
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE_MODE)
+        os.close(fd)
+        os.chmod(path, PRIVATE_FILE_MODE)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create the engine for ``url``; for a SQLite file, create its folder first."""
+    """Create the engine for ``url``; for a SQLite file, create its folder and the file first
+    (owner only). Bound values never appear in error messages (``hide_parameters``)."""
+    kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            _create_private_file(Path(database).expanduser())
         engine = create_engine(
             url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
         )

@@ -372,6 +372,9 @@ class DisputeCase(Base):
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: None until the reporter is asked "Is the problem solved?"; then asked / yes / no.
     followup: Mapped[str | None] = mapped_column(String(16))
+    #: An open case of the same category and place when this one was filed: shown to the
+    #: mediators as a possible duplicate; only a mediator links the two (``linked_to_id``).
+    duplicate_of_id: Mapped[int | None] = mapped_column(Integer)
 
     @property
     def ref(self) -> str:
@@ -463,3 +466,42 @@ class DisputeQuestion(Base):
     asked_at: Mapped[datetime] = mapped_column(UTCDateTime())
     answer: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class UserBlock(Base):
+    """A person an admin blocked: they get one neutral answer and nothing reaches the teams."""
+
+    __tablename__ = "user_blocks"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    reason: Mapped[str | None] = mapped_column(String(200))
+    blocked_by: Mapped[str] = mapped_column(String(80))
+    blocked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class FloodCounter(Base):
+    """How many messages one sender sent in the current window, shared by every worker."""
+
+    __tablename__ = "flood_counters"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    #: Seconds since the epoch when the window began (wall clock: every worker shares it).
+    window_start: Mapped[float] = mapped_column(Float)
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class AuditEntry(Base):
+    """Who did what to whom, outside a case's own log: erasures, blocks."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    #: ``user 42``, ``admin telegram:9000``, ``the command line``.
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(32))
+    #: Our row id of the person it is about (not their Telegram id: that is erased with them).
+    subject_id: Mapped[int | None] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)

@@ -148,11 +148,11 @@ def _reports(session: Session, user: User) -> list[dict[str, Any]]:
     for case in reversed(dp.cases_of(session, user)):
         root = dp.root_of(session, case)
         seen = dp.events(session, case, REPORTER_SEES)
-        if root.id != case.id:
+        if root.id != case.id:  # a linked report: its reporter was sent status changes only
             seen += [
                 e
                 for e in dp.events(session, root, REPORTER_SEES)
-                if e.kind in ("status", "update", "reopened")
+                if e.kind in ("status", "reopened")
             ]
         questions = session.scalars(
             select(DisputeQuestion)
@@ -172,7 +172,7 @@ def _reports(session: Session, user: User) -> list[dict[str, Any]]:
                 "agrees_to_contact": case.contact_ok,
                 "status": root.status,
                 "reported_at": _when(case.created_at),
-                "outcome": root.outcome,
+                "outcome": root.outcome if root.id == case.id else None,
                 "updates_sent_to_you": [
                     {"at": _when(e.at), "kind": e.kind, "text": e.text}
                     for e in sorted(seen, key=lambda e: (e.at, e.id))
@@ -340,7 +340,8 @@ def scrub_requests(session: Session, user: User) -> list[HelpRequest]:
 
 def detach_reports(session: Session, user: User, *, now: datetime) -> list[DisputeCase]:
     """Cut the person from their dispute reports (the case shows as anonymous from now on and
-    no update reaches them); on a resolved or closed case blank what they wrote as well. Their
+    no update reaches them); on a resolved or closed case blank what they wrote, the place and
+    the location pin as well. Their
     statements as the other side are blanked on closed cases too. Returns the roots of their
     cases, whose cards must be shown again."""
     roots: dict[int, DisputeCase] = {}
@@ -349,7 +350,16 @@ def detach_reports(session: Session, user: User, *, now: datetime) -> list[Dispu
         root = dp.root_of(session, case)
         values: dict[str, Any] = {"reporter_id": None, "anonymous": True, "contact_ok": False}
         if root.status in done:
-            values |= {"description": ERASED, "photos": [], "happens": None}
+            values |= {
+                "description": ERASED,
+                "photos": [],
+                "happens": None,
+                # The place and the location pin may be their home.
+                "place_text": None,
+                "place_key": None,
+                "latitude": None,
+                "longitude": None,
+            }
             for question in session.scalars(
                 select(DisputeQuestion).where(
                     DisputeQuestion.case_id == case.id, DisputeQuestion.answer.is_not(None)

@@ -11,23 +11,29 @@ community's records.
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from db import disputes as dp
 from db import events as ev
-from db import outbox
+from db import outbox, retention
 from db import privacy as store
 from db import requests as rq
-from db.models import RequestStatus, User
+from db.models import DisputeCase, DisputeParty, RequestStatus, User
 from handlers.disputes.common import post_card
 from handlers.i18n import LANGUAGE_FULL_NAMES, N_, Language
 from handlers.requests.common import ref, update_card
 from handlers.requests.intake import drop_alerts
 from handlers.router import Router
 from handlers.start import main_menu
-from handlers.types import Attachment, Button, Ctx, Keyboard, Reply
+from handlers.types import Attachment, Button, Community, Ctx, Keyboard, Reply
+
+log = logging.getLogger(__name__)
 
 router = Router("privacy")
 
@@ -216,12 +222,32 @@ def erase(ctx: Ctx) -> None:
             drop_alerts(ctx, request.id)
     ended = store.end_requests_in_progress(session, user, now=now)
     requests = store.scrub_requests(session, user)
+    own_reports = [case.ref for case in dp.cases_of(session, user)]
+    party_cases = session.scalars(
+        select(DisputeCase)
+        .join(DisputeParty, DisputeParty.case_id == DisputeCase.id)
+        .where(DisputeParty.user_id == user.id)
+    ).all()
+    # Their words still waiting to be sent to someone else go first (deleted or blanked).
+    retention.scrub_pending(
+        session,
+        refs=[ref(r) for r in requests] + own_reports,
+        party_refs=[case.ref for case in party_cases],
+    )
     roots = store.detach_reports(session, user, now=now)
     store.forget(
         session,
         user,
         refs=[ref(r) for r in requests] + [case.ref for case in roots],
         card_keys=[f"rq:{r.id}" for r in requests] + [f"dp:{case.id}" for case in roots],
+    )
+    retention.audit(
+        session,
+        now=now,
+        actor=f"user {user.id}",
+        action="erased",
+        subject_id=user.id,
+        text=f"user {user.id} erased at {now.isoformat(timespec='seconds')}, by themselves",
     )
     for request in requests:
         update_card(session, ctx.community, request, now)
@@ -233,6 +259,11 @@ def erase(ctx: Ctx) -> None:
         ctx._(
             "Done: your data was deleted. Thank you for being part of our community. "
             "If you write to me again, you start fresh as a new neighbour."
+        )
+        + "\n"
+        + ctx._(
+            "Notes that volunteers and mediators wrote themselves about your requests and "
+            "reports are kept for the community's records, without your name."
         )
     )
 
@@ -260,3 +291,11 @@ def request_ended(lang: Language, params: dict[str, Any]) -> Reply:
             "Your messages can no longer reach them. Thank you for your help."
         ).format(ref=params["ref"])
     )
+
+
+@router.sweep("pv.outbox_keep")
+def expire_delivered(session: Session, community: Community, now: datetime) -> None:
+    """Sent and failed messages older than ``LINLI_OUTBOX_KEEP`` lose what they said."""
+    count = retention.expire_delivered(session, before=now - community.outbox_keep)
+    if count:
+        log.info("retention: %d delivered messages blanked", count)

@@ -155,6 +155,13 @@ class Community:
     request_admins_after: timedelta = timedelta(hours=2)
     request_remind_after: timedelta = timedelta(hours=24)
     request_silent_admins_after: timedelta = timedelta(hours=48)
+    #: Sent and failed outbox rows keep their parameters (what the message said) this long.
+    outbox_keep: timedelta = timedelta(days=30)
+    #: Per-person limits against abuse (0: no limit): help requests open at once, dispute
+    #: reports in 24 hours, event signups in one hour.
+    limit_open_requests: int = 3
+    limit_reports_per_day: int = 5
+    limit_signups_per_hour: int = 10
 
     def deep_link(self, payload: str) -> str | None:
         """``https://t.me/<bot>?start=<payload>`` when the transport has a bot username."""

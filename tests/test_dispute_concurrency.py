@@ -110,9 +110,14 @@ def test_everyone_confirming_a_meeting_at_once_agrees_it(
     """Each confirmation reads the others' answers: without a lock on the meeting, the last
     two confirming together each see the other's answer missing and it is never agreed."""
     ids = [str(7100 + n) for n in range(RACERS)]
-    for n, user_id in enumerate(ids):
-        file_report(resident(f"R{n}", "en", user_id=user_id))
+    file_report(resident("R0", "en", user_id=ids[0]))
     mediator = make_mediator(resident, session_factory, clock, hint="en")
+    for n, user_id in enumerate(ids[1:], start=1):  # the other side: several neighbours
+        mediator.press_payload("dp:inv:1")
+        mediator.send("About noise at night.")
+        mediator.press("Confirm")
+        token = mediator.text.split("start=dp_")[-1].strip()
+        resident(f"R{n}", "en", user_id=user_id).send(f"/start dp_{token}")
     mediator.press_payload("dp:meet:1")
     mediator.send("2026-12-03 19:00")
     mediator.send("Community centre, room 2")

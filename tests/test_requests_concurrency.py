@@ -4,6 +4,7 @@ other one is told who did; the resident is told once; nothing else breaks."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 
 from sqlalchemy import select
@@ -74,6 +75,8 @@ def test_claim_and_cancel_at_once_never_both_win(session_factory, registry, comm
     """The resident cancels while a volunteer claims: one of them wins, and the other is told
     — never a cancelled request that someone is "helping" with."""
     clock = TickingClock()
+    # Claimed requests stay open; this one resident files four, above the default limit.
+    community = dataclasses.replace(community, limit_open_requests=0)
     dispatcher = loose_dispatcher(session_factory, registry, community, clock)
     alice = Resident(dispatcher, "Alice", "en", user_id="7000")
     with session_factory() as session, session.begin():

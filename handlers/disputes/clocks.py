@@ -51,13 +51,20 @@ def escalate(session: Session, community: Community, now: datetime) -> None:
 
 @router.sweep("dp.followup")
 def follow_up(session: Session, community: Community, now: datetime) -> None:
-    """Ask the reporters of each case resolved ``dispute_followup_after`` ago, once."""
+    """Ask the reporters of each case resolved ``dispute_followup_after`` ago, once; each
+    reporter of a linked report is asked too, and answers for their own report."""
     for case in dp.resolved_before(session, now - community.dispute_followup_after):
         if not dp.set_followup(session, case, expected=None, to="asked"):
             continue
+        dp.ask_linked_followups(session, case)
         stamp = int(case.resolved_at.timestamp()) if case.resolved_at else 0
         tell_reporters(
-            session, case, template="dp.followup", now=now, dedup=f"dp:{case.id}:followup:{stamp}"
+            session,
+            case,
+            template="dp.followup",
+            now=now,
+            dedup=f"dp:{case.id}:followup:{stamp}",
+            linked={},
         )
         log.info("dispute case %d: follow-up question sent", case.id)
 
@@ -80,7 +87,8 @@ def render_followup(lang: Language, params: dict[str, Any]) -> Reply:
 
 @action("fu")
 def followup_answer(ctx: Ctx, arg: str) -> None:
-    """The reporter's answer: Yes is noted; No reopens the case and tells the mediators."""
+    """A reporter's answer for their own report: Yes is noted; No (from any reporter of the
+    case, linked reports included) reopens the case and tells the mediators."""
     raw_id, _, answer = arg.partition(":")
     case_id = parse_id(raw_id)
     case = ctx.session.get(DisputeCase, case_id) if case_id else None
@@ -88,13 +96,19 @@ def followup_answer(ctx: Ctx, arg: str) -> None:
         ctx.reply(ctx._("That question is not for you, or it no longer exists."))
         return
     root = dp.root_of(ctx.session, case)
-    if root.status != dp.RESOLVED or root.followup != "asked":
+    if root.status != dp.RESOLVED or case.followup != "asked":
         ctx.reply(
             ctx._("Thank you. There is already news about your report {ref}.").format(ref=case.ref)
         )
         return
     if answer == "y":
-        dp.set_followup(ctx.session, root, expected="asked", to="yes")
+        if not dp.set_followup(ctx.session, case, expected="asked", to="yes"):
+            ctx.reply(
+                ctx._("Thank you. There is already news about your report {ref}.").format(
+                    ref=case.ref
+                )
+            )
+            return
         dp.log_event(
             ctx.session,
             root,
@@ -102,24 +116,33 @@ def followup_answer(ctx: Ctx, arg: str) -> None:
             kind="followup_yes",
             audience=dp.INTERNAL,
             role="reporter",
+            text=case.ref if case.id != root.id else None,
         )
         post_card(ctx.session, ctx.community, root, ctx.now)
         ctx.reply(ctx._("Thank you! We are glad the problem is solved."))
         return
+    if case.id != root.id:
+        dp.set_followup(ctx.session, case, expected="asked", to="no")
     if not dp.transition(
         ctx.session,
         root,
         allowed_from=(dp.RESOLVED,),
         to=dp.IN_PROGRESS,
         now=ctx.now,
-        followup="no",
+        **({"followup": "no"} if case.id == root.id else {}),
     ):
         ctx.reply(
             ctx._("Thank you. There is already news about your report {ref}.").format(ref=case.ref)
         )
         return
     dp.log_event(
-        ctx.session, root, now=ctx.now, kind="followup_no", audience=dp.INTERNAL, role="reporter"
+        ctx.session,
+        root,
+        now=ctx.now,
+        kind="followup_no",
+        audience=dp.INTERNAL,
+        role="reporter",
+        text=case.ref if case.id != root.id else None,
     )
     dp.log_event(ctx.session, root, now=ctx.now, kind="reopened", audience=dp.FOR_REPORTER)
     tell_reporters(
@@ -129,6 +152,7 @@ def followup_answer(ctx: Ctx, arg: str) -> None:
         now=ctx.now,
         params={"status": "reopened"},
         skip=ctx.user,
+        linked={},
     )
     tell_room(ctx.session, ctx.community, "reopened", ctx.now, case=root, ref=root.ref)
     post_card(ctx.session, ctx.community, root, ctx.now)

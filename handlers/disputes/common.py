@@ -185,6 +185,8 @@ def card_params(session: Session, community: Community, root: DisputeCase) -> di
     meeting = dp.current_meeting(session, root)
     party_rows = dp.parties(session, root)
     named = not root.anonymous and reporter is not None
+    duplicate = dp.possible_duplicate(session, root)
+    linked_to = session.get(DisputeCase, root.linked_to_id) if root.linked_to_id else None
     return {
         "case": root.id,
         "ref": root.ref,
@@ -210,6 +212,10 @@ def card_params(session: Session, community: Community, root: DisputeCase) -> di
         "reason": root.close_reason,
         "followup": root.followup,
         "link": community.deep_link(f"dp_c{root.id}"),
+        # Both texts, so a mediator can judge whether it is the same problem.
+        "duplicate_of": duplicate.ref if duplicate else None,
+        "duplicate_text": duplicate.description if duplicate else None,
+        "linked_to": linked_to.ref if linked_to else None,
     }
 
 
@@ -291,6 +297,17 @@ def card_text(lang: Language, params: dict[str, Any]) -> str:
         )
     if params.get("followup") == "yes":
         lines.append(_("The reporter confirmed the problem is solved."))
+    if params.get("duplicate_of"):
+        lines.append(
+            _("⚠️ Possible duplicate of {ref} (same category and place). Its report: {text}").format(
+                ref=params["duplicate_of"], text=params["duplicate_text"]
+            )
+        )
+    if params.get("linked_to"):
+        lines.append(
+            # Translators: staff only
+            _("🔗 Linked to {ref}: the mediators work on it there.").format(ref=params["linked_to"])
+        )
     return "\n".join(lines)
 
 
@@ -300,7 +317,13 @@ def card_buttons(lang: Language, params: dict[str, Any], *, private: bool) -> Ke
     _ = lang.gettext
     case = params["case"]
     status = params["status"]
+    if params.get("linked_to"):
+        return ()  # worked on through the case it was linked to
     rows: list[tuple[Button, ...]] = []
+    if params.get("duplicate_of") and status in dp.OPEN:
+        rows.append(
+            (Button(_("🔗 Link to {ref}").format(ref=params["duplicate_of"]), f"dp:link:{case}"),)
+        )
     first: list[Button] = []
     if status == dp.NEW:
         first.append(Button(_("✅ Acknowledge"), f"dp:ack:{case}"))
@@ -447,11 +470,16 @@ def tell_reporters(
     params: dict[str, Any] | None = None,
     dedup: str | None = None,
     skip: User | None = None,
+    linked: dict[str, Any] | None = None,
 ) -> int:
-    """Queue a message to every reporter of the case (linked reports included), each with their
-    own reference, except ``skip`` (who was just answered directly). Returns how many."""
+    """Queue a message to the case's reporter, each with their own reference, except ``skip``
+    (who was just answered directly). Returns how many.
+
+    The reporters of reports a mediator linked to the case are told only when ``linked`` is
+    given (a status change), with ``linked`` overriding ``params``: they learn "in progress" or
+    "resolved", never the free-text updates, the outcome, meetings or that others reported."""
     told = 0
-    cases = dp.family(session, root)
+    cases = dp.family(session, root) if linked is not None else [root]
     reporters = users_by_id(session, (case.reporter_id for case in cases if case.reporter_id))
     for case in cases:
         reporter = reporters.get(case.reporter_id) if case.reporter_id else None
@@ -461,7 +489,12 @@ def tell_reporters(
             session,
             reporter,
             template=template,
-            params={"ref": case.ref, "case": case.id, **(params or {})},
+            params={
+                "ref": case.ref,
+                "case": case.id,
+                **(params or {}),
+                **(linked if case.id != root.id and linked is not None else {}),
+            },
             now=now,
             dedup_key=f"{dedup}:c{case.id}" if dedup else None,
         )
@@ -481,10 +514,12 @@ STATUS_NEWS = {
 @router.template("dp.status")
 def render_status(lang: Language, params: dict[str, Any]) -> Reply:
     status = params["status"]
-    if status == dp.RESOLVED:
+    if status == dp.RESOLVED and params.get("outcome"):
         text = lang.gettext("Your report {ref} was resolved. Outcome: {outcome}").format(
-            ref=params["ref"], outcome=params.get("outcome") or ""
+            ref=params["ref"], outcome=params["outcome"]
         )
+    elif status == dp.RESOLVED:
+        text = lang.gettext("Your report {ref} was resolved.").format(ref=params["ref"])
     elif status == dp.CLOSED:
         reason = lang.gettext(REASON_LABELS.get(params.get("reason") or "", REASON_LABELS["other"]))
         text = lang.gettext("Your report {ref} was closed. Reason: {reason}").format(

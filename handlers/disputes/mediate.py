@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 EVENT_TEXTS = {
     "reported": N_("reported"),
     "linked": N_("another neighbour reported the same problem ({text})"),
+    "linked_to": N_("linked this report to {text}"),
     "status": N_("status changed to {text}"),
     "take": N_("took the case"),
     "takeover": N_("took the case over"),
@@ -141,6 +142,7 @@ def change_status(
         template="dp.status",
         now=ctx.now,
         params={"status": to, "outcome": root.outcome, "reason": root.close_reason},
+        linked={"outcome": None},  # linked reporters learn the status, not the outcome text
     )
     log.info("dispute case %d is now %s", root.id, to)
     return True

@@ -15,7 +15,6 @@ from typing import Any
 from db import disputes as dp
 from db import outbox
 from db.models import DisputeCase, DisputeMeeting, DisputeParty, User
-from db.users import users_by_id
 from handlers.common import parse_id
 from handlers.disputes.casework import case_for_form, start_case_form
 from handlers.disputes.common import (
@@ -212,14 +211,12 @@ def render_party_update(lang: Language, params: dict[str, Any]) -> Reply:
 
 
 def _invitees(ctx: Ctx, root: DisputeCase) -> list[tuple[User, str]]:
-    """The reporters of the case and the other side who opened an invitation."""
+    """The case's reporter and the other side who opened an invitation. The reporters of
+    linked reports are not invited: one of them may be the person complained about."""
     people: dict[int, tuple[User, str]] = {}
-    cases = dp.family(ctx.session, root)
-    reporters = users_by_id(ctx.session, (case.reporter_id for case in cases if case.reporter_id))
-    for case in cases:
-        reporter = reporters.get(case.reporter_id) if case.reporter_id else None
-        if reporter is not None:
-            people.setdefault(reporter.id, (reporter, "reporter"))
+    reporter = ctx.session.get(User, root.reporter_id) if root.reporter_id else None
+    if reporter is not None:
+        people.setdefault(reporter.id, (reporter, "reporter"))
     for user in party_users(ctx, root):
         people.setdefault(user.id, (user, "party"))
     return list(people.values())

@@ -9,6 +9,7 @@ from typing import Any
 
 from db import disputes as dp
 from db.models import DisputeCase, DisputeQuestion
+from handlers import limits
 from handlers.common import parse_id
 from handlers.disputes.common import (
     CATEGORY_LABELS,
@@ -44,33 +45,22 @@ ANONYMOUS = "anonymous"
 
 
 def _submit(ctx: Ctx, data: dict[str, Any]) -> None:
-    """File the case, post or update the mediators' card, relay the photos, give the reference."""
+    """File the case (always its own: a possible duplicate is for a mediator to link), post
+    its card, relay the photos, give the reference."""
+    over_limit = limits.reports_message(ctx)
+    if over_limit is not None:
+        raise over_limit
     case = dp.file_case(ctx.session, reporter=ctx.user, data=data, now=ctx.now)
-    root = dp.root_of(ctx.session, case)
-    if not post_card(ctx.session, ctx.community, root, ctx.now) and root.id == case.id:
+    if not post_card(ctx.session, ctx.community, case, ctx.now):
         tell_room(ctx.session, ctx.community, "new", ctx.now, ref=case.ref)
     relay_photos(ctx.session, ctx.community, case, ctx.now)
-    log.info("dispute case %d filed (linked to %s)", case.id, case.linked_to_id)
+    log.info("dispute case %d filed (possible duplicate of %s)", case.id, case.duplicate_of_id)
     lines = [
         ctx._(
             "Thank you. Your report {ref} was sent to the community's mediators. "
             "You will get updates here; /mycases shows where it stands."
         ).format(ref=case.ref)
     ]
-    if root.id != case.id:
-        count = dp.report_count(ctx.session, root)
-        dp.log_event(
-            ctx.session, root, now=ctx.now, kind="linked", audience=dp.INTERNAL, text=case.ref
-        )
-        tell_room(
-            ctx.session, ctx.community, "linked", ctx.now, case=root, ref=root.ref, count=count
-        )
-        lines.append(
-            ctx._(
-                "Other neighbours reported the same problem, so the mediators will handle "
-                "the reports together."
-            )
-        )
     if data.get("anonymous") == ANONYMOUS:
         lines.append(ctx._("Your report is anonymous: the mediators do not know who you are."))
     ctx.reply("\n".join(lines), main_menu(ctx))
@@ -155,6 +145,8 @@ def _start_report(ctx: Ctx) -> None:
     if ctx.inbound.chat.is_group:
         ctx.reply(ctx._("Please report a dispute in a private chat with me, not in a group."))
         return
+    if limits.refused(ctx, limits.reports_message(ctx)):
+        return
     ctx.reply(
         ctx._(
             "In an emergency, do not wait for this form: call 110 police, 119 fire, 120 ambulance."
@@ -211,13 +203,13 @@ def my_cases(ctx: Ctx, args: str) -> None:
             )
         ]
         seen = list(seen_of[case.id])
-        if root.id != case.id:
-            seen += [e for e in seen_of[root.id] if e.kind in ("status", "update", "reopened")]
+        if root.id != case.id:  # a linked report: status changes only, never the words
+            seen += [e for e in seen_of[root.id] if e.kind in ("status", "reopened")]
         for event in sorted(seen, key=lambda e: (e.at, e.id))[-6:]:
             lines.append(
                 f"  {ctx.lang.date(event.at)} — {_event_line(ctx, event.kind, event.text)}"
             )
-        if root.outcome:  # what the mediators found, to read again later
+        if root.outcome and root.id == case.id:  # what the mediators found, to read again
             lines.append("  " + ctx._("Outcome: {outcome}").format(outcome=root.outcome))
         if root.close_reason:
             reason = REASON_LABELS.get(root.close_reason, REASON_LABELS["other"])

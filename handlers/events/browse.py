@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from db import events as ops
 from db.models import Event, SignupStatus
+from handlers import limits
 from handlers.common import parse_id
 from handlers.events.common import (
     ACTIONS,
@@ -117,6 +118,10 @@ def _join(ctx: Ctx, arg: str) -> None:
     if not ops.is_open(event, ctx.now):
         show_card(ctx, event, note=ctx._("Sorry, signups for this event are closed."))
         return
+    over_limit = limits.signups_message(ctx)
+    if over_limit is not None:
+        show_card(ctx, event, note=over_limit.text(ctx))
+        return
     if event.max_party == 1:
         _ask_confirm(ctx, event, 1)
         return
@@ -184,6 +189,11 @@ def _ok(ctx: Ctx, arg: str) -> None:
     event_id, party = parse_id(arg.partition(":")[0]), _party(ctx, arg)
     if event_id is None or party is None:
         show_list(ctx, note=ctx._(GONE))
+        return
+    over_limit = limits.signups_message(ctx)
+    signup = ops.find_signup(ctx.session, event_id, ctx.user.id) if over_limit else None
+    if over_limit is not None and (signup is None or signup.status == SignupStatus.CANCELLED):
+        show_list(ctx, note=over_limit.text(ctx))
         return
     outcome = ops.sign_up(
         ctx.session,

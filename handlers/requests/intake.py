@@ -9,6 +9,7 @@ from db import outbox
 from db import requests as store
 from db.models import HelpRequest, RequestStatus, User
 from db.users import users_by_id
+from handlers import limits
 from handlers.common import first_name
 from handlers.forms import engine
 from handlers.forms.fields import (
@@ -45,6 +46,9 @@ def submit(ctx: Ctx, data: dict[str, Any]) -> None:
     resident the reference and when to expect an answer."""
     if data.get("category") in HEALTH_CATEGORIES and not data.get("health_consent"):
         raise Invalid(HEALTH_REFUSAL)
+    over_limit = limits.open_requests_message(ctx)
+    if over_limit is not None:
+        raise over_limit
     request = store.create_request(
         ctx.session, ctx.user, now=ctx.now, data=data, language=ctx.lang.code
     )
@@ -396,5 +400,5 @@ COMMENT = router.form(
 
 def start_ask(ctx: Ctx) -> None:
     """Open the /ask form (from the command, the menu or /myrequests)."""
-    if _private_only(ctx):
+    if _private_only(ctx) and not limits.refused(ctx, limits.open_requests_message(ctx)):
         engine.start(ctx, ASK)

@@ -1,0 +1,96 @@
+"""Per-person limits against abuse: how many help requests one person may have open, dispute
+reports they may file in a day, event signups they may make in an hour (``Community.limit_*``,
+from ``LINLI_LIMIT_*``; 0 means no limit). A person over a limit is told so in their language,
+with when they can try again; nothing reaches the teams.
+
+Each check runs when the flow starts and again at its submit (a form opened before the limit
+was reached cannot pass it). The counts come from the service tables themselves, so they hold
+across workers with no counter of their own.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, or_, select
+
+from db.models import DisputeCase, EventSignup, HelpRequest, RequestStatus
+from handlers.forms.fields import Invalid
+from handlers.i18n import Np_
+from handlers.types import Ctx
+
+OPEN_REQUESTS = Np_(
+    "You already have {count} open help request, the most one person can have at once. "
+    "Please wait until it is resolved, or cancel it in /myrequests.",
+    "You already have {count} open help requests, the most one person can have at once. "
+    "Please wait until one is resolved, or cancel one in /myrequests.",
+)
+REPORTS_PER_DAY = Np_(
+    "You have sent {count} dispute report in the last 24 hours, the most one person can send. "
+    "Please try again tomorrow. In an emergency, call 110, 119 or 120.",
+    "You have sent {count} dispute reports in the last 24 hours, the most one person can send. "
+    "Please try again tomorrow. In an emergency, call 110, 119 or 120.",
+)
+SIGNUPS_PER_HOUR = Np_(
+    "You have signed up {count} time in the last hour, the most one person can. "
+    "Please try again in an hour.",
+    "You have signed up {count} times in the last hour, the most one person can. "
+    "Please try again in an hour.",
+)
+
+
+def open_requests_message(ctx: Ctx) -> Invalid | None:
+    """Why this person may not file another help request now, or None."""
+    limit = ctx.community.limit_open_requests
+    if not limit:
+        return None
+    count = ctx.session.scalar(
+        select(func.count())
+        .select_from(HelpRequest)
+        .where(
+            HelpRequest.resident_id == ctx.user.id,
+            HelpRequest.status.in_((RequestStatus.OPEN, RequestStatus.IN_PROGRESS)),
+        )
+    )
+    return Invalid(OPEN_REQUESTS, count=limit) if (count or 0) >= limit else None
+
+
+def reports_message(ctx: Ctx) -> Invalid | None:
+    """Why this person may not file another dispute report now, or None."""
+    limit = ctx.community.limit_reports_per_day
+    if not limit:
+        return None
+    count = ctx.session.scalar(
+        select(func.count())
+        .select_from(DisputeCase)
+        .where(
+            DisputeCase.reporter_id == ctx.user.id,
+            DisputeCase.created_at > ctx.now - timedelta(days=1),
+        )
+    )
+    return Invalid(REPORTS_PER_DAY, count=limit) if (count or 0) >= limit else None
+
+
+def signups_message(ctx: Ctx) -> Invalid | None:
+    """Why this person may not sign up for another event now, or None."""
+    limit = ctx.community.limit_signups_per_hour
+    if not limit:
+        return None
+    since = ctx.now - timedelta(hours=1)
+    count = ctx.session.scalar(
+        select(func.count())
+        .select_from(EventSignup)
+        .where(
+            EventSignup.user_id == ctx.user.id,
+            or_(EventSignup.created_at > since, EventSignup.updated_at > since),
+        )
+    )
+    return Invalid(SIGNUPS_PER_HOUR, count=limit) if (count or 0) >= limit else None
+
+
+def refused(ctx: Ctx, reason: Invalid | None) -> bool:
+    """Tell the person why (and return True) when ``reason`` is a limit they reached."""
+    if reason is None:
+        return False
+    ctx.reply(reason.text(ctx))
+    return True
