@@ -203,9 +203,13 @@ def parser() -> argparse.ArgumentParser:
     for action in ("grant", "revoke"):
         command = users_sub.add_parser(action, help=f"{action} a role")
         command.add_argument("ref", help="telegram:ID or console:NAME")
-        command.add_argument("role", choices=["volunteer", "mediator", "organiser", "admin"])
+        command.add_argument(
+            "role", choices=["volunteer", "mediator", "organiser", "admin", "announcer"]
+        )
     listing = users_sub.add_parser("list", help="list users and their roles")
-    listing.add_argument("--role", choices=["volunteer", "mediator", "organiser", "admin"])
+    listing.add_argument(
+        "--role", choices=["volunteer", "mediator", "organiser", "admin", "announcer"]
+    )
     users.set_defaults(func=cmd_users)
 
     box = sub.add_parser("outbox", help="messages that could not be delivered")

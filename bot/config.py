@@ -56,6 +56,10 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "09:00-21:00",
         "The volunteer team's hours (community time): no alerts and no escalation clock outside.",
     ),
+    "LINLI_QUIET_HOURS": (
+        "22:00-08:00",
+        "Community notices wait until these hours end (community time); urgent safety ones not.",
+    ),
     "LINLI_VOLUNTEER_CHAT_ID": (
         "(unset)",
         "Telegram id of the volunteer team's group, if not bound with /bind volunteers.",
@@ -128,6 +132,7 @@ class Settings:
     dispute_followup_after: timedelta = timedelta(days=3)
     #: Community field → duration, for the help requests' escalation clocks (REQUEST_CLOCKS).
     request_clocks: tuple[tuple[str, timedelta], ...] = ()
+    quiet_hours: tuple[time, time] = (time(22), time(8))
 
     def community(self, bot_username: str | None = None) -> Community:
         return Community(
@@ -140,6 +145,7 @@ class Settings:
             team_chats=dict(self.team_chats),
             dispute_ack_within=self.dispute_ack_within,
             dispute_followup_after=self.dispute_followup_after,
+            quiet_hours=self.quiet_hours,
             **dict(self.request_clocks),
         )
 
@@ -234,6 +240,17 @@ def load_settings(
             f"got {hours_raw!r}"
         ) from None
 
+    quiet_raw = get("LINLI_QUIET_HOURS", "22:00-08:00")
+    quiet = re.fullmatch(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})", quiet_raw)
+    try:
+        if quiet is None:
+            raise ValueError
+        quiet_hours = (time(int(quiet[1]), int(quiet[2])), time(int(quiet[3]), int(quiet[4])))
+    except ValueError:
+        raise ConfigError(
+            f"LINLI_QUIET_HOURS must be like 22:00-08:00 (it may wrap midnight), got {quiet_raw!r}"
+        ) from None
+
     teams = []
     for team, name in (
         ("volunteers", "LINLI_VOLUNTEER_CHAT_ID"),
@@ -279,4 +296,5 @@ def load_settings(
         dispute_ack_within=durations["LINLI_DISPUTE_ACK_WITHIN"],
         dispute_followup_after=durations["LINLI_DISPUTE_FOLLOWUP_AFTER"],
         request_clocks=tuple((field, durations[name]) for name, field, _ in REQUEST_CLOCKS),
+        quiet_hours=quiet_hours,
     )

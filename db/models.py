@@ -30,6 +30,7 @@ class Role(enum.StrEnum):
     MEDIATOR = "mediator"
     ORGANISER = "organiser"
     ADMIN = "admin"
+    ANNOUNCER = "announcer"  # writes community notices (issue 12)
 
 
 class OutboxStatus(enum.StrEnum):
@@ -463,3 +464,8 @@ class DisputeQuestion(Base):
     asked_at: Mapped[datetime] = mapped_column(UTCDateTime())
     answer: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+# --- Community notices (issue 12) ---
+
+from db import notice_models as _notice_models  # noqa: E402, F401  (registers the tables)

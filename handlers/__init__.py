@@ -10,7 +10,17 @@ from handlers.router import Registry
 
 def build_registry() -> Registry:
     """Every flow module's router, in the order the help lists their commands."""
-    from handlers import disputes, events, language, privacy, requests, roles, start, teams
+    from handlers import (
+        disputes,
+        events,
+        language,
+        notices,
+        privacy,
+        requests,
+        roles,
+        start,
+        teams,
+    )
 
     return Registry(
         [
@@ -18,6 +28,7 @@ def build_registry() -> Registry:
             events.router,
             requests.router,
             disputes.router,
+            notices.router,
             language.router,
             privacy.router,
             roles.router,

@@ -17,7 +17,7 @@ from typing import Any
 
 from db import disputes as dp
 from db import events as ev
-from db import outbox
+from db import notices, outbox
 from db import privacy as store
 from db import requests as rq
 from db.models import RequestStatus, User
@@ -34,7 +34,7 @@ router = Router("privacy")
 PREFIX = "pv"
 #: How long the Yes button of /deleteme stays valid.
 CONFIRM_WITHIN = timedelta(minutes=30)
-STAFF = ("volunteer", "mediator", "organiser", "admin")
+STAFF = ("volunteer", "mediator", "organiser", "admin", "announcer")
 #: Where the confirmation's token is kept in the conversation's data (outside any form).
 TOKEN_KEY = "pv_erase"
 
@@ -44,6 +44,7 @@ ROLE_LABELS = {
     "mediator": N_("mediator"),
     "organiser": N_("organiser"),
     "admin": N_("administrator"),
+    "announcer": N_("announcer"),
 }
 
 WHY = N_(
@@ -197,6 +198,7 @@ def erase(ctx: Ctx) -> None:
     ended = store.end_requests_in_progress(session, user, now=now)
     requests = store.scrub_requests(session, user)
     roots = store.detach_reports(session, user, now=now)
+    notices.forget(session, user)  # the consent to notices, and the building
     store.forget(
         session,
         user,

@@ -15,6 +15,7 @@ STAFF_HEADINGS = {
     "volunteer": N_("For volunteers:"),
     "mediator": N_("For mediators:"),
     "organiser": N_("For organisers:"),
+    "announcer": N_("For announcers:"),
     "admin": N_("For admins:"),
 }
 
@@ -55,6 +56,9 @@ def start(ctx: Ctx, args: str) -> None:
         ),
         main_menu(ctx),
     )
+    from handlers.notices.subscribe import offer  # notices import this module
+
+    offer(ctx)  # once: would they like community notices?
 
 
 @router.command("menu", description=N_("Show the main menu"))
@@ -111,6 +115,7 @@ ONLY_FOR = {
     "volunteer": N_("Sorry, this command is only for the volunteer team."),
     "mediator": N_("Sorry, this command is only for the community's mediators."),
     "organiser": N_("Sorry, this command is only for event organisers."),
+    "announcer": N_("Sorry, this command is only for the community's announcers."),
     "admin": N_("Sorry, this command is only for administrators."),
     None: N_("Sorry, this command is only for community staff and volunteers."),
 }

@@ -155,6 +155,9 @@ class Community:
     request_admins_after: timedelta = timedelta(hours=2)
     request_remind_after: timedelta = timedelta(hours=24)
     request_silent_admins_after: timedelta = timedelta(hours=48)
+    #: Community notices wait out these hours (community time; may wrap midnight), except
+    #: urgent safety notices.
+    quiet_hours: tuple[time, time] = (time(22), time(8))
 
     def deep_link(self, payload: str) -> str | None:
         """``https://t.me/<bot>?start=<payload>`` when the transport has a bot username."""

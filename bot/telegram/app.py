@@ -93,7 +93,9 @@ class TelegramDeliverer:
                 sent = await render.send(self.bot, int(chat_id), reply)
         except RetryAfter as exc:
             raise DeliveryError(str(exc), retry_after=_seconds(exc)) from exc
-        except (Forbidden, BadRequest, InvalidToken) as exc:
+        except Forbidden as exc:  # blocked by the user (or kicked): remembered as unreachable
+            raise DeliveryError(f"{exc.__class__.__name__}: {exc}", unreachable=True) from exc
+        except (BadRequest, InvalidToken) as exc:
             raise DeliveryError(f"{exc.__class__.__name__}: {exc}", permanent=True) from exc
         except TelegramError as exc:
             raise DeliveryError(f"{exc.__class__.__name__}: {exc}") from exc
