@@ -47,18 +47,18 @@ def start(ctx: Ctx, args: str) -> None:
     if ctx.inbound.chat.is_group:
         ctx.reply(ctx._("Hello! Please write to me in a private chat to use Linli."))
         return
-    ctx.reply(
-        ctx._(
-            "Welcome to Linli (邻里), the chat of our community centre.\n"
-            "Here you can sign up for community events, ask our volunteer team for help, "
-            "and report a problem between neighbours.\n"
-            "Choose below, or send /help at any time."
-        ),
-        main_menu(ctx),
-    )
     from handlers.notices.subscribe import offer  # notices import this module
 
-    offer(ctx)  # once: would they like community notices?
+    text = ctx._(
+        "Welcome to Linli (邻里), the chat of our community centre.\n"
+        "Here you can sign up for community events, ask our volunteer team for help, "
+        "and report a problem between neighbours.\n"
+        "Choose below, or send /help at any time."
+    )
+    question, buttons = offer(ctx)  # once: would they like community notices?
+    if question:
+        text = f"{text}\n\n{question}"
+    ctx.reply(text, main_menu(ctx) + buttons)
 
 
 @router.command("menu", description=N_("Show the main menu"))

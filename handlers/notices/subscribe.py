@@ -9,7 +9,7 @@ from db.notice_models import DEFAULT_TOPICS
 from handlers.common import parse_id
 from handlers.i18n import N_
 from handlers.notices.common import PREFIX, TOPIC_LABELS, router, text_for, topic_label
-from handlers.types import Button, Ctx, keyboard
+from handlers.types import Button, Ctx, Keyboard, keyboard
 
 #: A recent notice is shown up to this many characters (the whole one came as a message).
 PREVIEW = 300
@@ -58,23 +58,21 @@ def notices_command(ctx: Ctx, args: str) -> None:
         show_settings(ctx)
 
 
-def offer(ctx: Ctx) -> None:
-    """In the welcome, once: would they like news and safety notices? (Nothing is assumed.)"""
+def offer(ctx: Ctx) -> tuple[str | None, Keyboard]:
+    """For the welcome, once: would they like news and safety notices? (Nothing is assumed.)
+    Returns the question and its buttons, which go under the main menu's."""
     if ctx.inbound.chat.is_group or ops.subscription(ctx.session, ctx.user).asked:
-        return
+        return None, ()
     ops.mark_asked(ctx.session, ctx.user, now=ctx.now)
-    ctx.reply(
-        ctx._(
-            "📢 The community centre sends notices here: community news, and safety and "
-            "weather warnings. Would you like to receive them? You can change this at any time "
-            "with /notices."
-        ),
-        keyboard(
-            Button(ctx._("✅ Yes, news and safety"), f"{PREFIX}:welcome:yes"),
-            (
-                Button(ctx._("Choose topics"), f"{PREFIX}:welcome:choose"),
-                Button(ctx._("No, thanks"), f"{PREFIX}:welcome:no"),
-            ),
+    return ctx._(
+        "📢 The community centre sends notices here: community news, and safety and "
+        "weather warnings. Would you like to receive them? You can change this at any time "
+        "with /notices."
+    ), keyboard(
+        Button(ctx._("✅ Yes, news and safety"), f"{PREFIX}:welcome:yes"),
+        (
+            Button(ctx._("Choose topics"), f"{PREFIX}:welcome:choose"),
+            Button(ctx._("No, thanks"), f"{PREFIX}:welcome:no"),
         ),
     )
 
@@ -82,14 +80,11 @@ def offer(ctx: Ctx) -> None:
 def _welcome(ctx: Ctx, answer: str) -> None:
     if answer == "yes":
         ops.set_topics(ctx.session, ctx.user, DEFAULT_TOPICS, now=ctx.now)
-        show_settings(ctx, edit=True, note=ctx._("Thank you. You will receive these notices."))
+        show_settings(ctx, note=ctx._("Thank you. You will receive these notices."))
     elif answer == "choose":
-        show_settings(ctx, edit=True)
+        show_settings(ctx)
     else:
-        ctx.reply(
-            ctx._("All right: no notices. You can choose some at any time with /notices."),
-            edit=True,
-        )
+        ctx.reply(ctx._("All right: no notices. You can choose some at any time with /notices."))
 
 
 def _toggle(ctx: Ctx, topic: str) -> None:
