@@ -11,9 +11,11 @@ from db.notice_models import Notice
 from tests.support import FakeClock, Resident, give_role, run_outbox
 
 
-def neighbour(resident, name: str, lang: str = "en", *, topics: str = "yes") -> Resident:
+def neighbour(
+    resident, name: str, lang: str = "en", *, topics: str = "yes", **kwargs: str
+) -> Resident:
     """A new neighbour who says /start and answers the welcome's question about notices."""
-    person = resident(name, lang)
+    person = resident(name, lang, **kwargs)
     person.send("/start")
     if topics == "yes":
         person.press("news and safety" if lang == "en" else "接收新闻和安全")

@@ -138,7 +138,7 @@ def preview(ctx: Ctx, data: dict[str, Any]) -> str:
         default_locale=ctx.community.default_locale,
     )
     lines = [
-        ctx._("It will reach {total} people now: {zh} in Chinese, {en} in English.").format(
+        ctx._("Readers it will reach now: {total} ({zh} in Chinese, {en} in English).").format(
             total=ctx.lang.number(zh + en), zh=ctx.lang.number(zh), en=ctx.lang.number(en)
         )
     ]
