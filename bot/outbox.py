@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.dispatcher import utc_now
-from db import notices, outbox
+from db import notice_subscriptions, outbox
 from db.models import User
 from handlers.i18n import language, negotiate
 from handlers.router import Registry
@@ -287,7 +287,9 @@ class OutboxWorker:
         with self.session_factory() as session, session.begin():
             outbox.mark_failed(session, message.id, error=error)
             if unreachable and message.user_id is not None:
-                notices.mark_unreachable(session, message.user_id, now=self.clock(), error=error)
+                notice_subscriptions.mark_unreachable(
+                    session, message.user_id, now=self.clock(), error=error
+                )
         if unreachable:  # their choice, nothing to act on
             log.info("outbox message %d: recipient unreachable: %s", message.id, error)
         else:

@@ -17,7 +17,7 @@ from typing import Any
 
 from db import disputes as dp
 from db import events as ev
-from db import notices, outbox
+from db import notice_subscriptions, outbox
 from db import privacy as store
 from db import requests as rq
 from db.models import RequestStatus, User
@@ -198,7 +198,7 @@ def erase(ctx: Ctx) -> None:
     ended = store.end_requests_in_progress(session, user, now=now)
     requests = store.scrub_requests(session, user)
     roots = store.detach_reports(session, user, now=now)
-    notices.forget(session, user)  # the consent to notices, and the building
+    notice_subscriptions.forget(session, user)  # the consent to notices, and the building
     store.forget(
         session,
         user,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.sweeper import Sweeper
-from db import notices as ops
+from db import notice_subscriptions as subs
 from db.notice_models import Notice
 from tests.support import FakeClock, Resident, give_role, run_outbox
 
@@ -89,4 +89,4 @@ def notices(session_factory) -> list[Notice]:
 def add_buildings(session_factory, clock, *names: str) -> None:
     with session_factory() as session, session.begin():
         for name in names:
-            ops.add_building(session, name, now=clock())
+            subs.add_building(session, name, now=clock())

@@ -9,6 +9,7 @@ from collections import Counter
 import pytest
 
 from bot.outbox import OutboxWorker
+from db import notice_subscriptions as subs
 from db import notices as ops
 from db.models import User
 from db.notice_models import Notice
@@ -34,7 +35,7 @@ def _subscribers(session_factory, clock, count: int) -> None:
             )
             user.private_chat_id = user.external_id
             user.language_hint = "zh-hans" if i % 2 else "en"
-            ops.set_topics(session, user, ["news"], now=clock())
+            subs.set_topics(session, user, ["news"], now=clock())
 
 
 def test_two_workers_and_two_sweeps_on_one_notice_send_each_copy_once(

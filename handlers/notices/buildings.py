@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from db import notices as ops
+from db import notice_subscriptions as subs
 from db.models import Role
 from handlers.i18n import N_
 from handlers.notices.common import router
@@ -27,14 +27,14 @@ def buildings_command(ctx: Ctx, args: str) -> None:
                 )
             )
             return
-        added = ops.add_building(ctx.session, name, now=ctx.now)
+        added = subs.add_building(ctx.session, name, now=ctx.now)
         ctx.reply(
             (ctx._("Added: {name}.") if added else ctx._("{name} is already in the list.")).format(
                 name=name
             )
         )
     elif action == "remove":
-        removed = ops.remove_building(ctx.session, name)
+        removed = subs.remove_building(ctx.session, name)
         ctx.reply(
             (ctx._("Removed: {name}.") if removed else ctx._("{name} is not in the list.")).format(
                 name=name
@@ -43,7 +43,7 @@ def buildings_command(ctx: Ctx, args: str) -> None:
     elif action:
         ctx.reply(ctx._("Send /buildings, /buildings add NAME or /buildings remove NAME."))
         return
-    names = [b.name for b in ops.buildings(ctx.session)]
+    names = [b.name for b in subs.buildings(ctx.session)]
     ctx.reply(
         ctx._("Buildings: {names}").format(names=ctx.lang.list(names))
         if names

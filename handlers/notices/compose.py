@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from db import notice_subscriptions as subs
 from db import notices as ops
 from db.models import Role
 from db.notice_models import NoticeStatus
@@ -46,14 +47,14 @@ class BuildingsField(Field):
     """One or more buildings from the admins' list: a button each (or the name typed), Done."""
 
     def choices(self, ctx: Ctx) -> list[str]:
-        return [b.name for b in ops.buildings(ctx.session)]
+        return [b.name for b in subs.buildings(ctx.session)]
 
     @property
     def max_items(self) -> int:
         return 100
 
     def pick(self, ctx: Ctx, index: int) -> int:
-        buildings = ops.buildings(ctx.session)
+        buildings = subs.buildings(ctx.session)
         if 0 <= index < len(buildings):
             return buildings[index].id
         return super().pick(ctx, index)
@@ -61,7 +62,7 @@ class BuildingsField(Field):
     def parse(self, ctx: Ctx, inbound: Inbound) -> int:
         if inbound.kind is not Kind.TEXT or not inbound.text.strip():
             raise Invalid(N_("Please choose a building with the buttons."))
-        building = ops.building_by_name(ctx.session, inbound.text)
+        building = subs.building_by_name(ctx.session, inbound.text)
         if building is None:
             raise Invalid(
                 N_("There is no building “{name}” in the list. Please choose one of the buttons."),
@@ -70,7 +71,7 @@ class BuildingsField(Field):
         return building.id
 
     def show(self, ctx: Ctx, value: Any) -> str:
-        names = {b.id: b.name for b in ops.buildings(ctx.session)}
+        names = {b.id: b.name for b in subs.buildings(ctx.session)}
         return ctx.lang.list([names.get(i, "?") for i in value or []])
 
 
@@ -168,7 +169,7 @@ def submit(ctx: Ctx, data: dict[str, Any]) -> None:
             N_("The time to send has already passed. Please choose another time."),
             field="send_at",
         )
-    known = {b.id for b in ops.buildings(ctx.session)}
+    known = {b.id for b in subs.buildings(ctx.session)}
     chosen = _buildings(data)
     if data.get("audience") == BUILDINGS and (not chosen or not set(chosen) <= known):
         raise Invalid(
@@ -286,7 +287,7 @@ def notice_command(ctx: Ctx, args: str) -> None:
     if ctx.inbound.chat.is_group:
         ctx.reply(ctx._("Please write notices to me in a private chat."))
         return
-    if not ops.buildings(ctx.session) and ctx.has_role("admin"):
+    if not subs.buildings(ctx.session) and ctx.has_role("admin"):
         ctx.reply(
             ctx._("Tip: list the community's buildings with /buildings, so notices can reach one.")
         )

@@ -4,6 +4,7 @@ new neighbour once whether they want news and safety notices; nothing is assumed
 
 from __future__ import annotations
 
+from db import notice_subscriptions as subs
 from db import notices as ops
 from db.notice_models import DEFAULT_TOPICS
 from handlers.common import parse_id
@@ -24,7 +25,7 @@ def _private(ctx: Ctx) -> bool:
 
 def show_settings(ctx: Ctx, *, edit: bool = False, note: str | None = None) -> None:
     """The settings card: one button per topic (✅ on), building, stop, recent."""
-    sub = ops.subscription(ctx.session, ctx.user)
+    sub = subs.subscription(ctx.session, ctx.user)
     chosen = [topic_label(ctx.lang, t) for t in TOPIC_LABELS if t in sub.topics]
     lines = [note] if note else []
     lines.append(ctx._("📢 Community notices"))
@@ -54,16 +55,16 @@ def show_settings(ctx: Ctx, *, edit: bool = False, note: str | None = None) -> N
 @router.command("notices", description=N_("Community notices: choose what you receive"))
 def notices_command(ctx: Ctx, args: str) -> None:
     if _private(ctx):
-        ops.mark_asked(ctx.session, ctx.user, now=ctx.now)
+        subs.mark_asked(ctx.session, ctx.user, now=ctx.now)
         show_settings(ctx)
 
 
 def offer(ctx: Ctx) -> tuple[str | None, Keyboard]:
     """For the welcome, once: would they like news and safety notices? (Nothing is assumed.)
     Returns the question and its buttons, which go under the main menu's."""
-    if ctx.inbound.chat.is_group or ops.subscription(ctx.session, ctx.user).asked:
+    if ctx.inbound.chat.is_group or subs.subscription(ctx.session, ctx.user).asked:
         return None, ()
-    ops.mark_asked(ctx.session, ctx.user, now=ctx.now)
+    subs.mark_asked(ctx.session, ctx.user, now=ctx.now)
     return ctx._(
         "📢 The community centre sends notices here: community news, and safety and "
         "weather warnings. Would you like to receive them? You can change this at any time "
@@ -79,7 +80,7 @@ def offer(ctx: Ctx) -> tuple[str | None, Keyboard]:
 
 def _welcome(ctx: Ctx, answer: str) -> None:
     if answer == "yes":
-        ops.set_topics(ctx.session, ctx.user, DEFAULT_TOPICS, now=ctx.now)
+        subs.set_topics(ctx.session, ctx.user, DEFAULT_TOPICS, now=ctx.now)
         show_settings(ctx, note=ctx._("Thank you. You will receive these notices."))
     elif answer == "choose":
         show_settings(ctx)
@@ -88,20 +89,20 @@ def _welcome(ctx: Ctx, answer: str) -> None:
 
 
 def _toggle(ctx: Ctx, topic: str) -> None:
-    if topic not in ops.TOPICS:
+    if topic not in subs.TOPICS:
         show_settings(ctx)
         return
-    ops.toggle_topic(ctx.session, ctx.user, topic, now=ctx.now)
+    subs.toggle_topic(ctx.session, ctx.user, topic, now=ctx.now)
     show_settings(ctx, edit=True)
 
 
 def _stop(ctx: Ctx, arg: str) -> None:
-    ops.set_topics(ctx.session, ctx.user, (), now=ctx.now)
+    subs.set_topics(ctx.session, ctx.user, (), now=ctx.now)
     show_settings(ctx, edit=True, note=ctx._("Done: you will receive no more notices."))
 
 
 def _building_menu(ctx: Ctx, arg: str) -> None:
-    buildings = ops.buildings(ctx.session)
+    buildings = subs.buildings(ctx.session)
     if not buildings:
         ctx.reply(ctx._("The community has not listed its buildings yet."))
         return
@@ -119,11 +120,11 @@ def _building_menu(ctx: Ctx, arg: str) -> None:
 
 def _building_set(ctx: Ctx, arg: str) -> None:
     building_id = parse_id(arg)
-    known = {b.id for b in ops.buildings(ctx.session)}
+    known = {b.id for b in subs.buildings(ctx.session)}
     if building_id is None or (building_id and building_id not in known):
         _building_menu(ctx, "")
         return
-    ops.set_building(ctx.session, ctx.user, building_id or None, now=ctx.now)
+    subs.set_building(ctx.session, ctx.user, building_id or None, now=ctx.now)
     show_settings(ctx, edit=True)
 
 
