@@ -167,6 +167,22 @@ def cmd_users(args: argparse.Namespace) -> None:
             print(f"{args.ref}: {args.role} {'revoked' if changed else 'was not held'}")
 
 
+def cmd_buildings(args: argparse.Namespace) -> None:
+    """The buildings residents choose from (for notices to chosen buildings)."""
+    from db import notice_subscriptions as subs
+
+    runtime = build_runtime(_settings())
+    with runtime.session_factory() as session, session.begin():
+        if args.action == "add":
+            added = subs.add_building(session, args.name, now=datetime.now(UTC))
+            print(f"{args.name}: {'added' if added else 'already listed'}")
+        elif args.action == "remove":
+            removed = subs.remove_building(session, args.name)
+            print(f"{args.name}: {'removed' if removed else 'not listed'}")
+        for building in subs.buildings(session):
+            print(building.name)
+
+
 def cmd_outbox(args: argparse.Namespace) -> None:
     from db.outbox import failed_messages
 
@@ -211,6 +227,11 @@ def parser() -> argparse.ArgumentParser:
         "--role", choices=["volunteer", "mediator", "organiser", "admin", "announcer"]
     )
     users.set_defaults(func=cmd_users)
+
+    buildings = sub.add_parser("buildings", help="the buildings residents choose for notices")
+    buildings.add_argument("action", choices=["list", "add", "remove"])
+    buildings.add_argument("name", nargs="?", default="")
+    buildings.set_defaults(func=cmd_buildings)
 
     box = sub.add_parser("outbox", help="messages that could not be delivered")
     box.add_argument("action", choices=["failed"])
