@@ -28,6 +28,7 @@ from handlers.notices.common import (
     TOPIC_LABELS,
     in_quiet_hours,
     may_announce,
+    quiet_end,
     router,
     skips_quiet_hours,
     when_due,
@@ -146,8 +147,6 @@ def preview(ctx: Ctx, data: dict[str, Any]) -> str:
     requested = _requested(ctx, data)
     urgent_safety = bool(data.get("urgent")) and data.get("topic") == "safety"
     if not urgent_safety and in_quiet_hours(ctx.community, requested):
-        from handlers.notices.common import quiet_end
-
         lines.append(
             ctx._(
                 "That is in the quiet hours, so it will go out at {when}. (Only urgent safety "
