@@ -191,6 +191,22 @@ def _block(session, args: argparse.Namespace, now: datetime) -> None:
         print(f"{args.ref}: {'unblocked' if changed else 'was not blocked'}")
 
 
+def cmd_buildings(args: argparse.Namespace) -> None:
+    """The buildings residents choose from (for notices to chosen buildings)."""
+    from db import notice_subscriptions as subs
+
+    runtime = build_runtime(_settings())
+    with runtime.session_factory() as session, session.begin():
+        if args.action == "add":
+            added = subs.add_building(session, args.name, now=datetime.now(UTC))
+            print(f"{args.name}: {'added' if added else 'already listed'}")
+        elif args.action == "remove":
+            removed = subs.remove_building(session, args.name)
+            print(f"{args.name}: {'removed' if removed else 'not listed'}")
+        for building in subs.buildings(session):
+            print(building.name)
+
+
 def cmd_outbox(args: argparse.Namespace) -> None:
     from db.outbox import failed_messages
 
@@ -227,15 +243,24 @@ def parser() -> argparse.ArgumentParser:
     for action in ("grant", "revoke"):
         command = users_sub.add_parser(action, help=f"{action} a role")
         command.add_argument("ref", help="telegram:ID or console:NAME")
-        command.add_argument("role", choices=["volunteer", "mediator", "organiser", "admin"])
+        command.add_argument(
+            "role", choices=["volunteer", "mediator", "organiser", "admin", "announcer"]
+        )
     blocking = users_sub.add_parser("block", help="block a person: one neutral answer, no team")
     blocking.add_argument("ref", help="telegram:ID, console:NAME, or #D-0042 / #R-0042")
     blocking.add_argument("reason", nargs="*", help="why (kept in the audit log)")
     unblocking = users_sub.add_parser("unblock", help="lift a block")
     unblocking.add_argument("ref", help="telegram:ID, console:NAME, or #D-0042 / #R-0042")
     listing = users_sub.add_parser("list", help="list users and their roles")
-    listing.add_argument("--role", choices=["volunteer", "mediator", "organiser", "admin"])
+    listing.add_argument(
+        "--role", choices=["volunteer", "mediator", "organiser", "admin", "announcer"]
+    )
     users.set_defaults(func=cmd_users)
+
+    buildings = sub.add_parser("buildings", help="the buildings residents choose for notices")
+    buildings.add_argument("action", choices=["list", "add", "remove"])
+    buildings.add_argument("name", nargs="?", default="")
+    buildings.set_defaults(func=cmd_buildings)
 
     box = sub.add_parser("outbox", help="messages that could not be delivered")
     box.add_argument("action", choices=["failed"])

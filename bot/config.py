@@ -56,6 +56,10 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "09:00-21:00",
         "The volunteer team's hours (community time): no alerts and no escalation clock outside.",
     ),
+    "LINLI_QUIET_HOURS": (
+        "22:00-08:00",
+        "Community notices wait until these hours end (community time); urgent safety ones not.",
+    ),
     "LINLI_VOLUNTEER_CHAT_ID": (
         "(unset)",
         "Telegram id of the volunteer team's group, if not bound with /bind volunteers.",
@@ -159,6 +163,7 @@ class Settings:
     #: Community field → number, for the per-person limits (LIMITS).
     limits: tuple[tuple[str, int], ...] = ()
     flood_limit: int = 20
+    quiet_hours: tuple[time, time] = (time(22), time(8))
 
     def community(self, bot_username: str | None = None) -> Community:
         return Community(
@@ -172,6 +177,7 @@ class Settings:
             dispute_ack_within=self.dispute_ack_within,
             dispute_followup_after=self.dispute_followup_after,
             outbox_keep=self.outbox_keep,
+            quiet_hours=self.quiet_hours,
             **dict(self.request_clocks),
             **dict(self.limits),
         )
@@ -270,6 +276,17 @@ def load_settings(
             f"got {hours_raw!r}"
         ) from None
 
+    quiet_raw = get("LINLI_QUIET_HOURS", "22:00-08:00")
+    quiet = re.fullmatch(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})", quiet_raw)
+    try:
+        if quiet is None:
+            raise ValueError
+        quiet_hours = (time(int(quiet[1]), int(quiet[2])), time(int(quiet[3]), int(quiet[4])))
+    except ValueError:
+        raise ConfigError(
+            f"LINLI_QUIET_HOURS must be like 22:00-08:00 (it may wrap midnight), got {quiet_raw!r}"
+        ) from None
+
     teams = []
     for team, name in (
         ("volunteers", "LINLI_VOLUNTEER_CHAT_ID"),
@@ -335,4 +352,5 @@ def load_settings(
         outbox_keep=outbox_keep,
         limits=tuple((field, numbers[name]) for name, field, _ in LIMITS),
         flood_limit=numbers["LINLI_FLOOD_LIMIT"],
+        quiet_hours=quiet_hours,
     )

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.dispatcher import utc_now
-from db import outbox
+from db import notice_subscriptions, outbox
 from db.models import User
 from handlers.i18n import language, negotiate
 from handlers.router import Registry
@@ -37,14 +37,22 @@ log = logging.getLogger(__name__)
 
 class DeliveryError(Exception):
     """A transport could not deliver. ``retry_after``: try again after that many seconds;
-    ``permanent``: never try again."""
+    ``permanent``: never try again; ``unreachable``: the person cannot be reached at all any
+    more (Telegram 403: they blocked the bot; Matrix: they left) — permanent, and remembered,
+    so that notices skip them until they write again."""
 
     def __init__(
-        self, message: str, *, retry_after: float | None = None, permanent: bool = False
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        permanent: bool = False,
+        unreachable: bool = False,
     ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
-        self.permanent = permanent
+        self.permanent = permanent or unreachable
+        self.unreachable = unreachable
 
 
 class Deliverer(Protocol):
@@ -107,11 +115,17 @@ class OutboxWorker:
         self._last_sent: dict[str, float] = {}
         self._lock = threading.Lock()
         self._again = False
+        self._stopping = False
 
     def wake(self) -> None:
         """Something was queued: a tick that is running now looks once more before it ends
         (the scheduler starts no second tick while one runs, so that wake would be lost)."""
         self._again = True
+
+    def stop(self) -> None:
+        """Finish the batch being sent and claim no more (a graceful restart: what was
+        claimed is recorded, nothing waits for a lease to run out)."""
+        self._stopping = True
 
     async def tick(self) -> TickReport:
         """Send everything that is due now, batch by batch, and again if woken meanwhile."""
@@ -123,9 +137,9 @@ class OutboxWorker:
                 await self._send_chat(chat, chat_jobs, report)
 
         self._again = True
-        while self._again:
+        while self._again and not self._stopping:
             self._again = False
-            while True:
+            while not self._stopping:
                 jobs = await asyncio.to_thread(self._claim)
                 by_chat: dict[tuple[str, str], list[_Job]] = {}
                 for job in jobs:
@@ -181,7 +195,7 @@ class OutboxWorker:
         for index, job in enumerate(jobs):
             if job.reply is None or deliverer is None:
                 error = job.error or f"no transport {transport!r} in this process"
-                await asyncio.to_thread(self._record_failed, job.message, error)
+                await asyncio.to_thread(self._record_failed, job.message, error, False)
                 report.failed += 1
                 continue
             await self._pace(transport, chat_id, deliverer.min_interval(chat_id))
@@ -196,7 +210,9 @@ class OutboxWorker:
                 if exc.permanent or (
                     exc.retry_after is None and job.message.attempts + 1 >= self.max_attempts
                 ):
-                    await asyncio.to_thread(self._record_failed, job.message, str(exc))
+                    await asyncio.to_thread(
+                        self._record_failed, job.message, str(exc), exc.unreachable
+                    )
                     report.failed += 1
                     continue
                 # Retry later; the rest of this chat waits behind it, so order is kept.
@@ -218,7 +234,10 @@ class OutboxWorker:
         if wait > 0:
             await asyncio.sleep(wait)
         with self._lock:
-            self._last_sent[key] = time.monotonic()
+            now = time.monotonic()
+            self._last_sent[key] = now
+            if len(self._last_sent) > 4096:  # a notice to thousands: forget chats long quiet
+                self._last_sent = {k: t for k, t in self._last_sent.items() if now - t < 60}
 
     def _record_sent(self, message: outbox.ClaimedMessage, card_ref: str | None) -> None:
         with self.session_factory() as session, session.begin():
@@ -262,7 +281,16 @@ class OutboxWorker:
                 count_attempt_of=first.id if exc.retry_after is None else None,
             )
 
-    def _record_failed(self, message: outbox.ClaimedMessage, error: str) -> None:
+    def _record_failed(
+        self, message: outbox.ClaimedMessage, error: str, unreachable: bool = False
+    ) -> None:
         with self.session_factory() as session, session.begin():
             outbox.mark_failed(session, message.id, error=error)
-        log.warning("outbox message %d failed for good: %s", message.id, error)
+            if unreachable and message.user_id is not None:
+                notice_subscriptions.mark_unreachable(
+                    session, message.user_id, now=self.clock(), error=error
+                )
+        if unreachable:  # their choice, nothing to act on
+            log.info("outbox message %d: recipient unreachable: %s", message.id, error)
+        else:
+            log.warning("outbox message %d failed for good: %s", message.id, error)

@@ -30,6 +30,7 @@ class Role(enum.StrEnum):
     MEDIATOR = "mediator"
     ORGANISER = "organiser"
     ADMIN = "admin"
+    ANNOUNCER = "announcer"  # writes community notices (issue 12)
 
 
 class OutboxStatus(enum.StrEnum):
@@ -505,3 +506,8 @@ class AuditEntry(Base):
     #: Our row id of the person it is about (not their Telegram id: that is erased with them).
     subject_id: Mapped[int | None] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
+
+
+# --- Community notices (issue 12) ---
+
+from db import notice_models as _notice_models  # noqa: E402, F401  (registers the tables)

@@ -18,6 +18,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from db import disputes as dp
+from db import notice_subscriptions
 from db.base import reference
 from db.models import (
     Conversation,
@@ -75,6 +76,7 @@ def export(session: Session, user: User, *, now: datetime) -> dict[str, Any]:
         "help_requests": _requests(session, user),
         "dispute_reports": _reports(session, user),
         "disputes_as_other_side": _as_other_side(session, user),
+        "notice_subscription": notice_subscriptions.export(session, user),
     }
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Role, RoleGrant, User
 
-GRANTABLE_ROLES = (Role.VOLUNTEER, Role.MEDIATOR, Role.ORGANISER, Role.ADMIN)
+GRANTABLE_ROLES = (Role.VOLUNTEER, Role.MEDIATOR, Role.ORGANISER, Role.ADMIN, Role.ANNOUNCER)
 
 
 class UnknownUserRef(ValueError):

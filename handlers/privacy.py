@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from db import disputes as dp
 from db import events as ev
-from db import outbox, retention
+from db import notice_subscriptions, outbox, retention
 from db import privacy as store
 from db import requests as rq
 from db.models import DisputeCase, DisputeParty, RequestStatus, User
@@ -40,7 +40,7 @@ router = Router("privacy")
 PREFIX = "pv"
 #: How long the Yes button of /deleteme stays valid.
 CONFIRM_WITHIN = timedelta(minutes=30)
-STAFF = ("volunteer", "mediator", "organiser", "admin")
+STAFF = ("volunteer", "mediator", "organiser", "admin", "announcer")
 #: Where the confirmation's token is kept in the conversation's data (outside any form).
 TOKEN_KEY = "pv_erase"
 
@@ -50,6 +50,7 @@ ROLE_LABELS = {
     "mediator": N_("mediator"),
     "organiser": N_("organiser"),
     "admin": N_("administrator"),
+    "announcer": N_("announcer"),
 }
 
 WHY = N_(
@@ -235,6 +236,7 @@ def erase(ctx: Ctx) -> None:
         party_refs=[case.ref for case in party_cases],
     )
     roots = store.detach_reports(session, user, now=now)
+    notice_subscriptions.forget(session, user)  # the consent to notices, and the building
     store.forget(
         session,
         user,

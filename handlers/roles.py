@@ -16,6 +16,9 @@ GRANTED = {
     "mediator": N_("You are now a mediator in Linli. Send /help to see what you can do."),
     "organiser": N_("You are now an organiser in Linli. Send /help to see what you can do."),
     "admin": N_("You are now an administrator in Linli. Send /help to see what you can do."),
+    "announcer": N_(
+        "You can now send community notices in Linli (/notice). Send /help to see what you can do."
+    ),
 }
 
 

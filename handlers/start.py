@@ -15,6 +15,7 @@ STAFF_HEADINGS = {
     "volunteer": N_("For volunteers:"),
     "mediator": N_("For mediators:"),
     "organiser": N_("For organisers:"),
+    "announcer": N_("For announcers:"),
     "admin": N_("For admins:"),
 }
 
@@ -46,15 +47,18 @@ def start(ctx: Ctx, args: str) -> None:
     if ctx.inbound.chat.is_group:
         ctx.reply(ctx._("Hello! Please write to me in a private chat to use Linli."))
         return
-    ctx.reply(
-        ctx._(
-            "Welcome to Linli (邻里), the chat of our community centre.\n"
-            "Here you can sign up for community events, ask our volunteer team for help, "
-            "and report a problem between neighbours.\n"
-            "Choose below, or send /help at any time."
-        ),
-        main_menu(ctx),
+    from handlers.notices.subscribe import offer  # notices import this module
+
+    text = ctx._(
+        "Welcome to Linli (邻里), the chat of our community centre.\n"
+        "Here you can sign up for community events, ask our volunteer team for help, "
+        "and report a problem between neighbours.\n"
+        "Choose below, or send /help at any time."
     )
+    question, buttons = offer(ctx)  # once: would they like community notices?
+    if question:
+        text = f"{text}\n\n{question}"
+    ctx.reply(text, main_menu(ctx) + buttons)
 
 
 @router.command("menu", description=N_("Show the main menu"))
@@ -111,6 +115,7 @@ ONLY_FOR = {
     "volunteer": N_("Sorry, this command is only for the volunteer team."),
     "mediator": N_("Sorry, this command is only for the community's mediators."),
     "organiser": N_("Sorry, this command is only for event organisers."),
+    "announcer": N_("Sorry, this command is only for the community's announcers."),
     "admin": N_("Sorry, this command is only for administrators."),
     None: N_("Sorry, this command is only for community staff and volunteers."),
 }

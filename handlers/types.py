@@ -162,6 +162,9 @@ class Community:
     limit_open_requests: int = 3
     limit_reports_per_day: int = 5
     limit_signups_per_hour: int = 10
+    #: Community notices wait out these hours (community time; may wrap midnight), except
+    #: urgent safety notices.
+    quiet_hours: tuple[time, time] = (time(22), time(8))
 
     def deep_link(self, payload: str) -> str | None:
         """``https://t.me/<bot>?start=<payload>`` when the transport has a bot username."""

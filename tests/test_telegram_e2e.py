@@ -75,6 +75,9 @@ async def test_chinese_user_gets_chinese_welcome_and_buttons_work(session_factor
             "🙋 找志愿者帮忙",
             "⚖️ 反映邻里纠纷",
             "🌐 简体 / 繁體 / English",
+            "✅ 好的，接收新闻和安全通知",  # asked once: would they like notices?
+            "选择类别",
+            "不用了",
         ]
         api.user_presses(user_id=501, data="lang:menu", language_code="zh-hans")
         _, choice = await api.wait_for(_sent_to(api, 501), count=2)
@@ -116,6 +119,7 @@ async def test_command_menus_are_registered_per_language(session_factory, commun
                 "myrequests",
                 "report",
                 "mycases",
+                "notices",
                 "lang",
                 "mydata",
                 "deleteme",

@@ -67,6 +67,14 @@ def webhook_secret(token: str, configured: str | None) -> str:
     return hashlib.sha256(f"linli-webhook:{token}".encode()).hexdigest()[:48]
 
 
+def outbox_rate_limiter() -> AIORateLimiter:
+    """Telegram's overall 30 messages/s, in buckets of a tenth of a second: a notice to
+    thousands goes out at the full rate without the one-second burst of 30 that a 30-per-1s
+    bucket allows (which would make 60 in a second, and 429s). ``max_retries=0``: a 429
+    comes back to the outbox worker, which waits ``retry_after``."""
+    return AIORateLimiter(overall_max_rate=3, overall_time_period=0.1, max_retries=0)
+
+
 def _seconds(exc: RetryAfter) -> float:
     """``retry_after`` in seconds (python-telegram-bot gives an int or a timedelta)."""
     wait = exc.retry_after
@@ -95,7 +103,9 @@ class TelegramDeliverer:
                 sent = await render.send(self.bot, int(chat_id), reply)
         except RetryAfter as exc:
             raise DeliveryError(str(exc), retry_after=_seconds(exc)) from exc
-        except (Forbidden, BadRequest, InvalidToken) as exc:
+        except Forbidden as exc:  # blocked by the user (or kicked): remembered as unreachable
+            raise DeliveryError(f"{exc.__class__.__name__}: {exc}", unreachable=True) from exc
+        except (BadRequest, InvalidToken) as exc:
             raise DeliveryError(f"{exc.__class__.__name__}: {exc}", permanent=True) from exc
         except TelegramError as exc:
             raise DeliveryError(f"{exc.__class__.__name__}: {exc}") from exc
@@ -173,7 +183,7 @@ def build_application(
         token,
         base_url=api,
         base_file_url=files,
-        rate_limiter=AIORateLimiter(max_retries=0),
+        rate_limiter=outbox_rate_limiter(),
         request=HTTPXRequest(connection_pool_size=OUTBOX_CONNECTIONS),
     )
     menus = command_menus(dispatcher.registry, dispatcher.community.timezone.key)

@@ -41,6 +41,9 @@ class Form:
     on_submit: Submit
     ttl: timedelta = timedelta(hours=2)
     confirm_label: str = N_("✅ Confirm")
+    #: Extra lines under the summary's answers, before Confirm (e.g. how many people a notice
+    #: will reach); None: nothing to add.
+    preview: Callable[[Ctx, dict[str, Any]], str | None] | None = None
 
 
 def _nav(ctx: Ctx, *, back: bool, skip: bool, done: bool = False) -> list[Button]:
@@ -164,6 +167,9 @@ def _summary(ctx: Ctx, form: Form, *, error: str | None = None) -> None:
                 ctx._("✏️ {field}").format(field=ctx._(field.label)), f"{PREFIX}:{token}:e{index}"
             )
         )
+    extra = form.preview(ctx, data) if form.preview else None
+    if extra:
+        lines.append(extra)
     rows = [(Button(ctx._(form.confirm_label), f"{PREFIX}:{token}:ok"),)]
     rows += [tuple(edit_buttons[i : i + 2]) for i in range(0, len(edit_buttons), 2)]
     rows.append(tuple(_nav(ctx, back=True, skip=False)))

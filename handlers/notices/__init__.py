@@ -1,0 +1,18 @@
+"""Community notices (issue 12): residents choose topics and a building (``subscribe``),
+announcers write a notice (``compose``) and follow it (``progress``, ``manage``), the sweep sends
+it through the outbox at the platform's rate (``send``), admins keep the buildings."""
+
+from __future__ import annotations
+
+from handlers.common import dispatch_action
+from handlers.notices import buildings, compose, manage, progress, send, subscribe
+from handlers.notices.common import PREFIX, router
+from handlers.types import Ctx
+
+__all__ = ["buildings", "compose", "manage", "progress", "router", "send", "subscribe"]
+
+
+@router.button(PREFIX)
+def on_button(ctx: Ctx, rest: str) -> None:
+    """``nt:<action>:<arg>``: the residents' settings and the authors' tools."""
+    dispatch_action(ctx, rest, {**subscribe.ACTIONS, **manage.ACTIONS})

@@ -1,0 +1,92 @@
+"""What the notices' modules share: the router, topic names, the text in a reader's
+language, quiet hours, and who may write notices."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from db.models import Role, User
+from db.notice_models import Notice, Topic
+from handlers.i18n import N_, Language
+from handlers.router import Router
+from handlers.types import Community, Ctx
+
+router = Router("notices")
+PREFIX = "nt"
+
+TOPIC_LABELS = {
+    Topic.NEWS: N_("📰 Community news"),
+    Topic.WORKS: N_("🔧 Building works and outages"),
+    Topic.SAFETY: N_("⚠️ Safety and weather"),
+    Topic.EVENTS: N_("🗓 Events"),
+    Topic.VOLUNTEER: N_("🤝 Volunteer opportunities"),
+}
+
+
+def topic_label(lang: Language, topic: str) -> str:
+    label = TOPIC_LABELS.get(Topic(topic)) if topic in TOPIC_LABELS else None
+    return lang.gettext(label) if label else topic
+
+
+def text_for(lang: Language, zh: str | None, en: str | None) -> tuple[str, str | None]:
+    """The text in the reader's language, else the other one with a line saying so."""
+    if lang.code == "zh_Hans":
+        if zh:
+            return zh, None
+        return en or "", lang.gettext("(This notice was written in English only.)")
+    if en:
+        return en, None
+    return zh or "", lang.gettext("(This notice was written in Chinese only.)")
+
+
+def in_quiet_hours(community: Community, moment: datetime) -> bool:
+    """True if ``moment`` falls in the quiet hours (community time; they may wrap midnight)."""
+    start, end = community.quiet_hours
+    local = moment.astimezone(community.timezone).time()
+    if start == end:
+        return False
+    if start < end:
+        return start <= local < end
+    return local >= start or local < end
+
+
+def quiet_end(community: Community, moment: datetime) -> datetime:
+    """When the quiet hours around ``moment`` end (``moment`` itself when it is not in them)."""
+    if not in_quiet_hours(community, moment):
+        return moment
+    local = moment.astimezone(community.timezone)
+    end = local.replace(
+        hour=community.quiet_hours[1].hour,
+        minute=community.quiet_hours[1].minute,
+        second=0,
+        microsecond=0,
+    )
+    if end <= local:
+        end += timedelta(days=1)
+    return end.astimezone(moment.tzinfo)
+
+
+def skips_quiet_hours(notice: Notice) -> bool:
+    """Only urgent safety notices go out in the quiet hours."""
+    return bool(notice.urgent) and notice.topic == Topic.SAFETY
+
+
+def when_due(community: Community, notice: Notice, requested: datetime) -> datetime:
+    return requested if skips_quiet_hours(notice) else quiet_end(community, requested)
+
+
+def may_announce(user: User | None, community: Community) -> bool:
+    """An announcer or an admin (also from the settings)."""
+    if user is None:
+        return False
+    roles = user.role_names
+    return Role.ANNOUNCER in roles or Role.ADMIN in roles or user.ref in community.admin_refs
+
+
+def may_manage(ctx: Ctx, notice: Notice | None) -> bool:
+    """Its author (still an announcer) or an admin."""
+    if notice is None:
+        return False
+    if ctx.has_role("admin"):
+        return True
+    return notice.author_id == ctx.user.id and ctx.has_role(Role.ANNOUNCER)

@@ -1,0 +1,111 @@
+"""The author's buttons on a notice's card — Cancel, Edit (a correction) — and the admins'
+Send it for a held notice. Every press is checked again: the notice exists, the person may."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from db import notices as ops
+from db.notice_models import NoticeStatus
+from handlers.common import parse_id
+from handlers.forms import engine
+from handlers.forms.fields import Invalid
+from handlers.i18n import N_
+from handlers.notices.common import may_manage, router, when_due
+from handlers.notices.compose import check_texts, text_fields
+from handlers.notices.progress import report, show_progress
+from handlers.types import Ctx
+
+LIVE = (NoticeStatus.SCHEDULED, NoticeStatus.SENDING, NoticeStatus.HELD)
+
+
+def _notice(ctx: Ctx, arg: str, *, admin_only: bool = False):
+    notice_id = parse_id(arg)
+    notice = ops.lock(ctx.session, notice_id) if notice_id else None
+    allowed = ctx.has_role("admin") if admin_only else may_manage(ctx, notice)
+    if notice is None or not allowed:
+        ctx.reply(ctx._("Sorry, you cannot change this notice."))
+        return None
+    return notice
+
+
+def _cancel(ctx: Ctx, arg: str) -> None:
+    notice = _notice(ctx, arg)
+    if notice is None:
+        return
+    if notice.status not in LIVE:
+        ctx.reply(ctx._("Notice #{id} has already finished.").format(id=notice.id))
+        return
+    notice.status = NoticeStatus.CANCELLED
+    notice.finished_at = ctx.now
+    dropped = ops.drop_unsent(ctx.session, notice)
+    ctx.reply(
+        ctx.lang.ngettext(
+            "Notice #{id} is cancelled; {count} copy not yet sent was dropped.",
+            "Notice #{id} is cancelled; {count} copies not yet sent were dropped.",
+            dropped,
+        ).format(id=notice.id, count=ctx.lang.number(dropped))
+    )
+    show_progress(ctx.session, notice, now=ctx.now)
+    if notice.started_at is not None:
+        report(ctx.session, notice, now=ctx.now)
+
+
+def _release(ctx: Ctx, arg: str) -> None:
+    """An admin sends a held notice as their own."""
+    notice = _notice(ctx, arg, admin_only=True)
+    if notice is None:
+        return
+    if notice.status != NoticeStatus.HELD:
+        ctx.reply(ctx._("Notice #{id} is not held.").format(id=notice.id))
+        return
+    notice.author_id = ctx.user.id
+    notice.status = NoticeStatus.SCHEDULED
+    notice.due_at = when_due(ctx.community, notice, max(ctx.now, notice.due_at))
+    ctx.reply(ctx._("Notice #{id} will go out as yours.").format(id=notice.id))
+    show_progress(ctx.session, notice, now=ctx.now)
+
+
+def _edit(ctx: Ctx, arg: str) -> None:
+    notice = _notice(ctx, arg)
+    if notice is None:
+        return
+    if notice.status == NoticeStatus.CANCELLED and notice.started_at is None:
+        ctx.reply(ctx._("Notice #{id} was cancelled before it went out.").format(id=notice.id))
+        return
+    engine.start(
+        ctx,
+        FIX_FORM,
+        initial={"notice_id": notice.id},
+    )
+
+
+def _fix(ctx: Ctx, data: dict[str, Any]) -> None:
+    """Keep the new text: unsent copies carry it; readers who had it get the correction."""
+    notice = _notice(ctx, str(data.get("notice_id", "")))
+    if notice is None:
+        return
+    check_texts(data, notice.attachment)
+    if data.get("text_zh") == notice.text_zh and data.get("text_en") == notice.text_en:
+        raise Invalid(N_("The text is the same as before. Please change it, or Cancel."))
+    ops.correct(ctx.session, notice, text_zh=data.get("text_zh"), text_en=data.get("text_en"))
+    ctx.reply(
+        ctx._(
+            "The correction of notice #{id} is saved. Readers who already had it will see it "
+            "corrected (edited where their app allows, otherwise a short note)."
+        ).format(id=notice.id)
+    )
+    show_progress(ctx.session, notice, now=ctx.now)
+
+
+FIX_FORM = router.form(
+    engine.Form(
+        name="notice_fix",
+        title=N_("Correct a notice"),
+        fields=text_fields(),
+        on_submit=_fix,
+        confirm_label=N_("✅ Send the correction"),
+    )
+)
+
+ACTIONS = {"cancel": _cancel, "edit": _edit, "release": _release}

@@ -1,0 +1,176 @@
+"""The author's side: one card per notice, edited in place as it goes out ("sent 1,200 of
+3,400 · 2 unreachable"), a report at the end, and the admins' message about a held notice."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from db import notices as ops
+from db import outbox
+from db.models import OutboxMessage, OutboxStatus, User
+from db.notice_models import Notice, NoticeStatus
+from handlers.i18n import Language
+from handlers.notices.common import PREFIX, router, text_for, topic_label
+from handlers.types import Button, Reply, keyboard
+
+T_PROGRESS = "nt.progress"
+T_REPORT = "nt.report"
+T_HELD = "nt.held"
+#: How many characters of the notice the author's card shows.
+SNIPPET = 80
+
+
+def progress_key(notice_id: int) -> str:
+    return f"ntp:{notice_id}"
+
+
+def shown_key(notice: Notice, state: ops.Progress) -> str:
+    """What the card shows, to tell whether it needs an update."""
+    return f"{notice.status}:{notice.version}:{state.key}"
+
+
+def show_progress(session: Session, notice: Notice, *, now: datetime) -> None:
+    """Queue the author's card as it is now (an older unsent state of it is dropped). It is
+    due as early as the notice's first copy, so it overtakes the notice's own queue."""
+    author = session.get(User, notice.author_id) if notice.author_id else None
+    if author is None:
+        return
+    state = ops.progress(session, notice.id)
+    notice.progress_shown = shown_key(notice, state)
+    session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.card_key == progress_key(notice.id),
+            OutboxMessage.status == OutboxStatus.PENDING,
+        )
+    )
+    outbox.enqueue_to_user(
+        session,
+        author,
+        template=T_PROGRESS,
+        now=now,
+        due_at=(notice.started_at or now) - timedelta(seconds=1),
+        card_key=progress_key(notice.id),
+        params={
+            "id": notice.id,
+            "status": notice.status,
+            "zh": (notice.text_zh or "")[:SNIPPET],
+            "en": (notice.text_en or "")[:SNIPPET],
+            "topic": notice.topic,
+            "due": notice.due_at.isoformat(),
+            "total": notice.total,
+            "sent": state.delivered,
+            "unreachable": state.unreachable,
+            "failed": state.failed,
+            "version": notice.version,
+        },
+    )
+
+
+def report(session: Session, notice: Notice, *, now: datetime) -> None:
+    """The end: delivered, unreachable, failed with why (counts only, never who)."""
+    author = session.get(User, notice.author_id) if notice.author_id else None
+    if author is None:
+        return
+    state = ops.progress(session, notice.id)
+    outbox.enqueue_to_user(
+        session,
+        author,
+        template=T_REPORT,
+        now=now,
+        dedup_key=f"ntr:{notice.id}",
+        params={
+            "id": notice.id,
+            "status": notice.status,
+            "sent": state.delivered,
+            "unreachable": state.unreachable,
+            "failed": state.failed,
+            "reasons": [[reason[:120], count] for reason, count in state.reasons],
+            "total": notice.total,
+        },
+    )
+
+
+def _snippet(lang: Language, params: dict[str, Any]) -> str:
+    text, _ = text_for(lang, params.get("zh"), params.get("en"))
+    return text.replace("\n", " ")[:SNIPPET]
+
+
+@router.template(T_PROGRESS)
+def progress_card(lang: Language, params: dict[str, Any]) -> Reply:
+    status = params["status"]
+    n = lang.number
+    head = lang.gettext("📢 Notice #{id} · {topic}").format(
+        id=params["id"], topic=topic_label(lang, params["topic"])
+    )
+    lines = [head, f"“{_snippet(lang, params)}”"]
+    if status == NoticeStatus.SCHEDULED:
+        lines.append(
+            lang.gettext("Scheduled for {when}.").format(
+                when=lang.datetime(datetime.fromisoformat(params["due"]))
+            )
+        )
+    elif status == NoticeStatus.HELD:
+        lines.append(lang.gettext("Held: its author can no longer send notices. Admins decide."))
+    else:
+        lines.append(
+            lang.gettext("Sent {sent} of {total} · {unreachable} unreachable").format(
+                sent=n(params["sent"]),
+                total=n(params["total"]),
+                unreachable=n(params["unreachable"]),
+            )
+        )
+        if params["failed"]:
+            lines.append(lang.gettext("{failed} failed").format(failed=n(params["failed"])))
+        if status == NoticeStatus.SENT:
+            lines.append(lang.gettext("✅ Finished."))
+        elif status == NoticeStatus.CANCELLED:
+            lines.append(lang.gettext("Cancelled: what was not sent was dropped."))
+    if params.get("version", 1) > 1:
+        lines.append(lang.gettext("✏️ Corrected"))
+    buttons = []
+    if status in (NoticeStatus.SCHEDULED, NoticeStatus.SENDING, NoticeStatus.HELD):
+        buttons.append(Button(lang.gettext("🛑 Cancel"), f"{PREFIX}:cancel:{params['id']}"))
+    if status != NoticeStatus.CANCELLED or params["sent"]:
+        buttons.append(Button(lang.gettext("✏️ Edit"), f"{PREFIX}:edit:{params['id']}"))
+    return Reply("\n".join(lines), keyboard(tuple(buttons)) if buttons else ())
+
+
+@router.template(T_REPORT)
+def report_message(lang: Language, params: dict[str, Any]) -> Reply:
+    n = lang.number
+    if params["status"] == NoticeStatus.CANCELLED:
+        head = lang.gettext("Notice #{id} was cancelled. Report:").format(id=params["id"])
+    else:
+        head = lang.gettext("Notice #{id} has gone out. Report:").format(id=params["id"])
+    lines = [
+        head,
+        lang.gettext("• delivered: {count}").format(count=n(params["sent"])),
+        lang.gettext("• unreachable (they blocked the bot or left): {count}").format(
+            count=n(params["unreachable"])
+        ),
+        lang.gettext("• failed: {count}").format(count=n(params["failed"])),
+    ]
+    lines += [f"   {n(count)} × {reason}" for reason, count in params.get("reasons", [])]
+    return Reply("\n".join(lines))
+
+
+@router.template(T_HELD)
+def held_message(lang: Language, params: dict[str, Any]) -> Reply:
+    """To admins: a scheduled notice whose author lost the role."""
+    return Reply(
+        lang.gettext(
+            "Notice #{id} was due, but its author can no longer send notices, so it is held. "
+            "Send it anyway (as yours), or cancel it:"
+        ).format(id=params["id"])
+        + f"\n“{_snippet(lang, params)}”",
+        keyboard(
+            (
+                Button(lang.gettext("📢 Send it"), f"{PREFIX}:release:{params['id']}"),
+                Button(lang.gettext("🛑 Cancel"), f"{PREFIX}:cancel:{params['id']}"),
+            )
+        ),
+    )

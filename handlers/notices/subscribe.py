@@ -1,0 +1,157 @@
+"""Residents: ``/notices`` — the topics they receive (one tap turns one on or off), their
+building, stop everything, and the last ten notices that concerned them. The welcome asks a
+new neighbour once whether they want news and safety notices; nothing is assumed."""
+
+from __future__ import annotations
+
+from db import notice_subscriptions as subs
+from db import notices as ops
+from db.notice_models import DEFAULT_TOPICS
+from handlers.common import parse_id
+from handlers.i18n import N_
+from handlers.notices.common import PREFIX, TOPIC_LABELS, router, text_for, topic_label
+from handlers.types import Button, Ctx, Keyboard, keyboard
+
+#: A recent notice is shown up to this many characters (the whole one came as a message).
+PREVIEW = 300
+
+
+def _private(ctx: Ctx) -> bool:
+    if ctx.inbound.chat.is_group:
+        ctx.reply(ctx._("Please write to me in a private chat to choose your notices."))
+        return False
+    return True
+
+
+def show_settings(ctx: Ctx, *, edit: bool = False, note: str | None = None) -> None:
+    """The settings card: one button per topic (✅ on), building, stop, recent."""
+    sub = subs.subscription(ctx.session, ctx.user)
+    chosen = [topic_label(ctx.lang, t) for t in TOPIC_LABELS if t in sub.topics]
+    lines = [note] if note else []
+    lines.append(ctx._("📢 Community notices"))
+    lines.append(
+        ctx._("You receive: {topics}").format(topics=ctx.lang.list(chosen))
+        if chosen
+        else ctx._("You receive no notices.")
+    )
+    lines.append(
+        ctx._("Your building: {building}").format(building=sub.building.name)
+        if sub.building
+        else ctx._("Your building: not set (you get notices for everyone only).")
+    )
+    lines.append(ctx._("Press a topic to turn it on or off."))
+    rows: list[Button | tuple[Button, ...]] = [
+        Button(("✅ " if topic in sub.topics else "▫️ ") + ctx._(label), f"{PREFIX}:t:{topic.value}")
+        for topic, label in TOPIC_LABELS.items()
+    ]
+    extra = [Button(ctx._("🏠 My building"), f"{PREFIX}:b:")]
+    if sub.topics:
+        extra.append(Button(ctx._("🔕 Stop all notices"), f"{PREFIX}:stop:"))
+    rows.append(tuple(extra))
+    rows.append(Button(ctx._("📜 Recent notices"), f"{PREFIX}:recent:"))
+    ctx.reply("\n".join(lines), keyboard(*rows), edit=edit)
+
+
+@router.command("notices", description=N_("Community notices: choose what you receive"))
+def notices_command(ctx: Ctx, args: str) -> None:
+    if _private(ctx):
+        subs.mark_asked(ctx.session, ctx.user, now=ctx.now)
+        show_settings(ctx)
+
+
+def offer(ctx: Ctx) -> tuple[str | None, Keyboard]:
+    """For the welcome, once: would they like news and safety notices? (Nothing is assumed.)
+    Returns the question and its buttons, which go under the main menu's."""
+    if ctx.inbound.chat.is_group or subs.subscription(ctx.session, ctx.user).asked:
+        return None, ()
+    subs.mark_asked(ctx.session, ctx.user, now=ctx.now)
+    return ctx._(
+        "📢 The community centre sends notices here: community news, and safety and "
+        "weather warnings. Would you like to receive them? You can change this at any time "
+        "with /notices."
+    ), keyboard(
+        Button(ctx._("✅ Yes, news and safety"), f"{PREFIX}:welcome:yes"),
+        (
+            Button(ctx._("Choose topics"), f"{PREFIX}:welcome:choose"),
+            Button(ctx._("No, thanks"), f"{PREFIX}:welcome:no"),
+        ),
+    )
+
+
+def _welcome(ctx: Ctx, answer: str) -> None:
+    if answer == "yes":
+        subs.set_topics(ctx.session, ctx.user, DEFAULT_TOPICS, now=ctx.now)
+        show_settings(ctx, note=ctx._("Thank you. You will receive these notices."))
+    elif answer == "choose":
+        show_settings(ctx)
+    else:
+        ctx.reply(ctx._("All right: no notices. You can choose some at any time with /notices."))
+
+
+def _toggle(ctx: Ctx, topic: str) -> None:
+    if topic not in subs.TOPICS:
+        show_settings(ctx)
+        return
+    subs.toggle_topic(ctx.session, ctx.user, topic, now=ctx.now)
+    show_settings(ctx, edit=True)
+
+
+def _stop(ctx: Ctx, arg: str) -> None:
+    subs.set_topics(ctx.session, ctx.user, (), now=ctx.now)
+    show_settings(ctx, edit=True, note=ctx._("Done: you will receive no more notices."))
+
+
+def _building_menu(ctx: Ctx, arg: str) -> None:
+    buildings = subs.buildings(ctx.session)
+    if not buildings:
+        ctx.reply(ctx._("The community has not listed its buildings yet."))
+        return
+    buttons = [Button(b.name, f"{PREFIX}:bs:{b.id}") for b in buildings]
+    rows: list[tuple[Button, ...]] = [tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3)]
+    rows.append((Button(ctx._("No building"), f"{PREFIX}:bs:0"),))
+    ctx.reply(
+        ctx._(
+            "Which building do you live in? Notices about works or outages in your building "
+            "will reach you (for the topics you chose)."
+        ),
+        tuple(rows),
+    )
+
+
+def _building_set(ctx: Ctx, arg: str) -> None:
+    building_id = parse_id(arg)
+    known = {b.id for b in subs.buildings(ctx.session)}
+    if building_id is None or (building_id and building_id not in known):
+        _building_menu(ctx, "")
+        return
+    subs.set_building(ctx.session, ctx.user, building_id or None, now=ctx.now)
+    show_settings(ctx, edit=True)
+
+
+def _recent(ctx: Ctx, arg: str) -> None:
+    notices = ops.recent_for(ctx.session, ctx.user)
+    if not notices:
+        ctx.reply(ctx._("There are no notices for you yet."))
+        return
+    lines = [ctx._("📜 The last notices for you, newest first:")]
+    for notice in notices:
+        text, fallback = text_for(ctx.lang, notice.text_zh, notice.text_en)
+        if len(text) > PREVIEW:
+            text = text[:PREVIEW] + "…"
+        when = ctx.lang.datetime(notice.started_at or notice.due_at)
+        lines.append("")
+        lines.append(f"{when} · {topic_label(ctx.lang, notice.topic)}")
+        lines.append(text)
+        if fallback:
+            lines.append(fallback)
+    ctx.reply("\n".join(lines))
+
+
+ACTIONS = {
+    "welcome": _welcome,
+    "t": _toggle,
+    "stop": _stop,
+    "b": _building_menu,
+    "bs": _building_set,
+    "recent": _recent,
+}
