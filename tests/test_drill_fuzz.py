@@ -33,6 +33,7 @@ from bot.sweeper import Sweeper
 from db.models import (
     Base,
     DisputeCase,
+    DisputeEvent,
     Event,
     EventSignup,
     HelpRequest,
@@ -89,6 +90,7 @@ SENSIBLE = (
     "We talked and agreed on quiet hours.",
 )
 ANSWERS = st.lists(st.sampled_from(SENSIBLE), min_size=1, max_size=12)
+SKIP = frozenset({"Skip", "跳过"})
 NAVIGATION = frozenset({"Back", "Cancel", "Skip", "返回", "取消", "跳过"})
 ROOM_COMMANDS = ("bind", "queue", "cases", "start", "teamstats", "help", "menu", "report")
 
@@ -212,8 +214,14 @@ class CommunityMachine(RuleBasedStateMachine):
             answer = SENSIBLE[self.typed[who] % len(SENSIBLE)]
             self.typed[who] += 1
         choices = [b.payload for b in person.buttons() if b.payload and b.label not in NAVIGATION]
-        if choices:
+        skips = [b.payload for b in person.buttons() if b.payload and b.label in SKIP]
+        confirm = [b.payload for b in person.buttons() if b.payload and b.label.startswith("✅")]
+        if confirm and pick < 3:  # at a summary: mostly send it, sometimes change an answer
+            self._private(who, person.press_payload(confirm[0]))
+        elif choices:
             self._private(who, person.press_payload(choices[pick % len(choices)]))
+        elif skips and pick % 2 == 0:
+            self._private(who, person.press_payload(skips[0]))
         else:  # a question that wants typed input (its buttons are Back, Skip, Cancel)
             self._private(who, person.send_kind(Kind.TEXT, text=answer))
 
@@ -298,7 +306,7 @@ class CommunityMachine(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         with self.session_factory() as session:
-            for model in (Event, EventSignup, HelpRequest, DisputeCase, RequestMessage):
+            for model in (Event, EventSignup, HelpRequest, RequestMessage, DisputeCase, DisputeEvent):
                 count = session.scalar(select(func.count()).select_from(model)) or 0
                 self.reached[model.__name__] = self.reached.get(model.__name__, 0) + count
 
