@@ -306,7 +306,14 @@ class CommunityMachine(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         with self.session_factory() as session:
-            for model in (Event, EventSignup, HelpRequest, RequestMessage, DisputeCase, DisputeEvent):
+            for model in (
+                Event,
+                EventSignup,
+                HelpRequest,
+                RequestMessage,
+                DisputeCase,
+                DisputeEvent,
+            ):
                 count = session.scalar(select(func.count()).select_from(model)) or 0
                 self.reached[model.__name__] = self.reached.get(model.__name__, 0) + count
 
