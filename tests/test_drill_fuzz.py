@@ -72,8 +72,25 @@ STAFF_WORK = (
     (5, "newevent"),
     (5, "cases"),
     (5, "myorganised"),
+    (5, "teamstats"),
+    (2, "resolve Done: the letter is translated."),
+    (2, "note Called the clinic."),
+    (2, "release Sorry, I travel tomorrow."),
+    (2, "to R-0001"),
+    (2, "to #R-0002"),
 )
-RESIDENT_FLOWS = ("ask", "report", "events", "myevents", "myrequests", "mycases", "menu")
+RESIDENT_FLOWS = (
+    "ask",
+    "report",
+    "events",
+    "myevents",
+    "myrequests",
+    "mycases",
+    "menu",
+    "lang",
+    "mydata",
+    "deleteme",
+)
 PICKS = st.lists(st.integers(0, 5), min_size=1, max_size=24)
 #: What a person types when a question wants typed input.
 SENSIBLE = (
@@ -128,10 +145,9 @@ class CommunityMachine(RuleBasedStateMachine):
         self.people = [
             Resident(self.dispatcher, name, lang, user_id=uid) for name, uid, lang, _ in fz.PEOPLE
         ]
-        self.names: dict[int, str] = {}  # user row id → first name, for the residents
         self.payloads: list[str] = []  # every payload shown to anyone so far
         self.checked = 0  # deliveries already checked
-        for person, (name, uid, _, role) in zip(self.people, fz.PEOPLE, strict=True):
+        for person, (_, uid, _, role) in zip(self.people, fz.PEOPLE, strict=True):
             person.send("/start")
             with self.session_factory() as session, session.begin():
                 user = get_or_create_user(
@@ -139,8 +155,6 @@ class CommunityMachine(RuleBasedStateMachine):
                 )
                 if role in ("volunteer", "mediator", "organiser"):
                     grant_role(session, user, role, now=self.clock(), by="fuzz")
-                if role is None:
-                    self.names[user.id] = name
         # One small event to sign up for from the start (places 2, up to 3 per signup).
         make_event(
             self.session_factory, self.clock(), capacity=2, max_party=3, starts_in=timedelta(days=9)
@@ -292,7 +306,7 @@ class CommunityMachine(RuleBasedStateMachine):
         assert not errors, "\n\n".join(errors)
         with self.session_factory() as session:
             fz.check_database(session)
-            anonymous, others = fz.case_refs(session, self.names)
+            anonymous, others = fz.case_refs(session, _resident_names(session))
         for delivered in self.postbox.received[self.checked :]:
             reporter_here = {
                 ref: name
@@ -326,7 +340,7 @@ class CommunityMachine(RuleBasedStateMachine):
     def _seen(self, who: int, replies: list[Reply]) -> None:
         name = fz.PEOPLE[who][0]
         with self.session_factory() as session:
-            anonymous, others = fz.case_refs(session, self.names)
+            anonymous, others = fz.case_refs(session, _resident_names(session))
         not_theirs = {ref: n for ref, n in anonymous.items() if n != name}
         for reply in replies:
             for part in fz.texts_of(reply):
@@ -353,6 +367,16 @@ class CommunityMachine(RuleBasedStateMachine):
     @staticmethod
     def _external_id(name: str) -> str:
         return next(uid for first, uid, _, _ in fz.PEOPLE if first == name)
+
+
+def _resident_names(session) -> dict[int, str]:
+    """User row id → first name, for the residents (a resident who erased their data and
+    wrote again has a new row)."""
+    residents = {uid: name for name, uid, _, role in fz.PEOPLE if role is None}
+    rows = session.execute(
+        select(User.id, User.external_id).where(User.external_id.in_(list(residents)))
+    )
+    return {row_id: residents[external_id] for row_id, external_id in rows}
 
 
 def _empty(engine) -> None:
