@@ -86,6 +86,66 @@ MEANINGFUL = (
     "English",
     "中文",
 )
+#: Commands that open a flow or a list with buttons.
+FLOWS = (
+    "ask",
+    "report",
+    "newevent",
+    "events",
+    "myevents",
+    "myrequests",
+    "mycases",
+    "cases",
+    "queue",
+    "myorganised",
+    "profile",
+    "menu",
+)
+STAFF_WORK = (
+    (2, "queue"),
+    (2, "profile"),
+    (3, "cases"),
+    (4, "newevent"),
+    (4, "myorganised"),
+    (5, "newevent"),
+    (5, "cases"),
+    (5, "myorganised"),
+    (5, "teamstats"),
+    (2, "resolve Done: the letter is translated."),
+    (2, "note Called the clinic."),
+    (2, "release Sorry, I travel tomorrow."),
+    (2, "to R-0001"),
+    (2, "to #R-0002"),
+)
+RESIDENT_FLOWS = (
+    "ask",
+    "report",
+    "events",
+    "myevents",
+    "myrequests",
+    "mycases",
+    "menu",
+    "lang",
+    "mydata",
+    "deleteme",
+)
+#: What a person types when a question wants typed input.
+SENSIBLE = (
+    "Please help me translate a letter from my landlord.",
+    "Loud music every night after midnight in building 3.",
+    "Building 3, 2nd floor",
+    "Mid-Autumn lantern walk",
+    "2027-06-01 19:00",
+    "2027-05-30 12:00",
+    "2h",
+    "10",
+    "2",
+    "Skip",
+    "We talked and agreed on quiet hours.",
+)
+SKIP = frozenset({"Skip", "跳过"})
+NAVIGATION = frozenset({"Back", "Cancel", "Skip", "返回", "取消", "跳过"})
+ROOM_COMMANDS = ("bind", "queue", "cases", "start", "teamstats", "help", "menu", "report")
 HOSTILE = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=60
 )

@@ -48,68 +48,8 @@ from tests.support import FakeClock, PostBox, Resident, loose_dispatcher
 
 WHO = st.integers(0, len(fz.PEOPLE) - 1)
 PICK = st.integers(0, 63)
-#: Commands that open a flow or a list with buttons.
-FLOWS = (
-    "ask",
-    "report",
-    "newevent",
-    "events",
-    "myevents",
-    "myrequests",
-    "mycases",
-    "cases",
-    "queue",
-    "myorganised",
-    "profile",
-    "menu",
-)
-STAFF_WORK = (
-    (2, "queue"),
-    (2, "profile"),
-    (3, "cases"),
-    (4, "newevent"),
-    (4, "myorganised"),
-    (5, "newevent"),
-    (5, "cases"),
-    (5, "myorganised"),
-    (5, "teamstats"),
-    (2, "resolve Done: the letter is translated."),
-    (2, "note Called the clinic."),
-    (2, "release Sorry, I travel tomorrow."),
-    (2, "to R-0001"),
-    (2, "to #R-0002"),
-)
-RESIDENT_FLOWS = (
-    "ask",
-    "report",
-    "events",
-    "myevents",
-    "myrequests",
-    "mycases",
-    "menu",
-    "lang",
-    "mydata",
-    "deleteme",
-)
 PICKS = st.lists(st.integers(0, 5), min_size=1, max_size=24)
-#: What a person types when a question wants typed input.
-SENSIBLE = (
-    "Please help me translate a letter from my landlord.",
-    "Loud music every night after midnight in building 3.",
-    "Building 3, 2nd floor",
-    "Mid-Autumn lantern walk",
-    "2027-06-01 19:00",
-    "2027-05-30 12:00",
-    "2h",
-    "10",
-    "2",
-    "Skip",
-    "We talked and agreed on quiet hours.",
-)
-ANSWERS = st.lists(st.sampled_from(SENSIBLE), min_size=1, max_size=12)
-SKIP = frozenset({"Skip", "跳过"})
-NAVIGATION = frozenset({"Back", "Cancel", "Skip", "返回", "取消", "跳过"})
-ROOM_COMMANDS = ("bind", "queue", "cases", "start", "teamstats", "help", "menu", "report")
+ANSWERS = st.lists(st.sampled_from(fz.SENSIBLE), min_size=1, max_size=12)
 
 
 class CommunityMachine(RuleBasedStateMachine):
@@ -159,7 +99,7 @@ class CommunityMachine(RuleBasedStateMachine):
         make_event(
             self.session_factory, self.clock(), capacity=2, max_party=3, starts_in=timedelta(days=9)
         )
-        self.typed = [0] * len(self.people)  # where each person is in SENSIBLE
+        self.typed = [0] * len(self.people)  # where each person is in fz.SENSIBLE
         self._in_room(5, fz.VOLUNTEER_ROOM, "bind", "volunteers")
         self._in_room(5, fz.MEDIATOR_ROOM, "bind", "mediators")
         self._deliver()
@@ -186,7 +126,7 @@ class CommunityMachine(RuleBasedStateMachine):
         )
         self._private(who, person._do(inbound))
 
-    @rule(who=WHO, name=st.sampled_from(FLOWS))
+    @rule(who=WHO, name=st.sampled_from(fz.FLOWS))
     def open_a_flow(self, who: int, name: str) -> None:
         self._private(who, self.people[who].send(f"/{name}"))
 
@@ -197,14 +137,14 @@ class CommunityMachine(RuleBasedStateMachine):
         for pick, answer in zip(picks, answers * len(picks), strict=False):
             self._play_along(who, pick, answer)
 
-    @rule(who=st.sampled_from([0, 1]), flow=st.sampled_from(RESIDENT_FLOWS), picks=PICKS)
+    @rule(who=st.sampled_from([0, 1]), flow=st.sampled_from(fz.RESIDENT_FLOWS), picks=PICKS)
     def resident_goes_through(self, who: int, flow: str, picks: list[int]) -> None:
         """A resident opens a flow and goes through it."""
         self._private(who, self.people[who].send(f"/{flow}"))
         for pick in picks:
             self._play_along(who, pick, None)
 
-    @rule(work=st.sampled_from(STAFF_WORK), picks=PICKS)
+    @rule(work=st.sampled_from(fz.STAFF_WORK), picks=PICKS)
     def staff_works(self, work: tuple[int, str], picks: list[int]) -> None:
         """A volunteer, mediator, organiser or admin does their own work."""
         who, flow = work
@@ -212,7 +152,7 @@ class CommunityMachine(RuleBasedStateMachine):
         for pick in picks:
             self._play_along(who, pick, None)
 
-    @rule(who=st.sampled_from([2, 3, 4, 5]), flow=st.sampled_from(FLOWS), picks=PICKS)
+    @rule(who=st.sampled_from([2, 3, 4, 5]), flow=st.sampled_from(fz.FLOWS), picks=PICKS)
     def staff_goes_through(self, who: int, flow: str, picks: list[int]) -> None:
         """Someone on the staff opens a flow (theirs, or one they may not use) and goes on."""
         self._private(who, self.people[who].send(f"/{flow}"))
@@ -225,11 +165,12 @@ class CommunityMachine(RuleBasedStateMachine):
         one is followed by another)."""
         person = self.people[who]
         if answer is None:
-            answer = SENSIBLE[self.typed[who] % len(SENSIBLE)]
+            answer = fz.SENSIBLE[self.typed[who] % len(fz.SENSIBLE)]
             self.typed[who] += 1
-        choices = [b.payload for b in person.buttons() if b.payload and b.label not in NAVIGATION]
-        skips = [b.payload for b in person.buttons() if b.payload and b.label in SKIP]
-        confirm = [b.payload for b in person.buttons() if b.payload and b.label.startswith("✅")]
+        shown = [b for b in person.buttons() if b.payload]
+        choices = [b.payload for b in shown if b.label not in fz.NAVIGATION]
+        skips = [b.payload for b in shown if b.label in fz.SKIP]
+        confirm = [b.payload for b in shown if b.label.startswith("✅")]
         if confirm and pick < 3:  # at a summary: mostly send it, sometimes change an answer
             self._private(who, person.press_payload(confirm[0]))
         elif choices:
@@ -284,7 +225,7 @@ class CommunityMachine(RuleBasedStateMachine):
 
     @rule(
         who=WHO,
-        name=st.sampled_from(ROOM_COMMANDS),
+        name=st.sampled_from(fz.ROOM_COMMANDS),
         args=fz.COMMAND_ARGS,
         room=st.sampled_from([fz.VOLUNTEER_ROOM, fz.MEDIATOR_ROOM]),
     )
