@@ -107,5 +107,5 @@ async def test_a_storm_of_429s_loses_nothing_repeats_nothing_and_logs_no_errors(
     print(
         f"\nstorm drill: {len(PEOPLE) * FAULTS_PER_CHAT} × 429, the neighbour answered in "
         f"{answered * 1000:.0f} ms, the storm lasted {storm_ended - asked:.1f} s after that, "
-        f"{len(slowed)} log lines about it"
+        f"{len(slowed)} INFO line(s) about it in the log"
     )
