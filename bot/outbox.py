@@ -97,7 +97,7 @@ class OutboxWorker:
         deliverers: dict[str, Deliverer] | None = None,
         clock: Callable[[], datetime] = utc_now,
         batch_size: int = 100,
-        lease: timedelta = timedelta(minutes=5),
+        lease: timedelta = outbox.CLAIM_LEASE,
         max_attempts: int = 8,
         backoff: timedelta = timedelta(seconds=30),
         concurrency: int = 32,
@@ -116,6 +116,23 @@ class OutboxWorker:
         self._lock = threading.Lock()
         self._again = False
         self._stopping = False
+        self._held: set[int] = set()  # ids claimed by this worker and not yet recorded
+        self._running = False
+        self._slowed: dict[str, float] = {}  # chats Telegram slowed down in this tick: wait
+
+    @property
+    def running(self) -> bool:
+        """A tick is sending now."""
+        return self._running
+
+    async def run_scheduled(self) -> None:
+        """The scheduler's job: a tick, unless one is running (then that one looks again
+        before it ends). Returns at once in that case, so the scheduler never finds the job
+        still running and never warns about skipped runs."""
+        if self._running:
+            self.wake()
+            return
+        await self.tick()
 
     def wake(self) -> None:
         """Something was queued: a tick that is running now looks once more before it ends
@@ -137,23 +154,62 @@ class OutboxWorker:
                 await self._send_chat(chat, chat_jobs, report)
 
         self._again = True
-        while self._again and not self._stopping:
-            self._again = False
-            while not self._stopping:
-                jobs = await asyncio.to_thread(self._claim)
-                by_chat: dict[tuple[str, str], list[_Job]] = {}
-                for job in jobs:
-                    key = (job.message.transport, job.message.chat_id)
-                    by_chat.setdefault(key, []).append(job)
-                await asyncio.gather(*(run(chat, items) for chat, items in by_chat.items()))
-                if len(jobs) < self.batch_size:
-                    break
+        self._running = True
+        heartbeat = asyncio.create_task(self._renew_while_held())
+        try:
+            while self._again and not self._stopping:
+                self._again = False
+                while not self._stopping:
+                    jobs = await asyncio.to_thread(self._claim)
+                    by_chat: dict[tuple[str, str], list[_Job]] = {}
+                    for job in jobs:
+                        key = (job.message.transport, job.message.chat_id)
+                        by_chat.setdefault(key, []).append(job)
+                    await asyncio.gather(*(run(chat, items) for chat, items in by_chat.items()))
+                    if len(jobs) < self.batch_size:
+                        break
+        finally:
+            heartbeat.cancel()
+            self._running = False
+            with self._lock:
+                self._held.clear()
+            self._log_slowed()
         return report
+
+    async def _renew_while_held(self) -> None:
+        """Renew this worker's claims every third of the lease while it holds any: a live
+        worker's rows never become claimable by another, however long its tick takes."""
+        every = self.lease.total_seconds() / 3
+        while True:
+            await asyncio.sleep(every)
+            with self._lock:
+                held = list(self._held)
+            if held:
+                try:
+                    await asyncio.to_thread(self._renew, held)
+                except Exception as exc:  # the database is away: try again at the next beat
+                    log.warning("outbox: could not renew claims: %s", exc)
+
+    def _renew(self, held: list[int]) -> None:
+        with self.session_factory() as session, session.begin():
+            outbox.renew_claims(session, held, until=self.clock() + self.lease)
+
+    def _log_slowed(self) -> None:
+        """One line per tick for every 429 Telegram answered, not one per message."""
+        if self._slowed:
+            log.info(
+                "Telegram asked to slow down: %d chat(s) wait up to %.0f s (handled)",
+                len(self._slowed),
+                max(self._slowed.values()),
+            )
+            self._slowed.clear()
 
     def _claim(self) -> list[_Job]:
         now = self.clock()
         with self.session_factory() as session, session.begin():
             claimed = outbox.claim_due(session, now=now, limit=self.batch_size, lease=self.lease)
+            with self._lock:
+                self._held.update(m.id for m in claimed)
             user_ids = {m.user_id for m in claimed if m.user_id is not None}
             users = (
                 {u.id: u for u in session.scalars(select(User).where(User.id.in_(user_ids)))}
@@ -252,6 +308,11 @@ class OutboxWorker:
                     message_ref=card_ref,
                     now=now,
                 )
+        self._let_go([message.id])
+
+    def _let_go(self, ids: list[int]) -> None:
+        with self._lock:
+            self._held.difference_update(ids)
 
     def _record_postponed(
         self,
@@ -266,7 +327,7 @@ class OutboxWorker:
         first = messages[0]
         if exc.retry_after is not None:
             delay = timedelta(seconds=exc.retry_after)
-            log.info("rate limited: chat waits %.1fs", exc.retry_after)
+            self._slowed[f"{transport}:{chat_id}"] = exc.retry_after
         else:
             delay = min(self.backoff * 2**first.attempts, timedelta(hours=1))
             log.warning("outbox message %d: %s; retrying in %s", first.id, exc, delay)
@@ -280,6 +341,7 @@ class OutboxWorker:
                 error=str(exc),
                 count_attempt_of=first.id if exc.retry_after is None else None,
             )
+        self._let_go([m.id for m in messages])
 
     def _record_failed(
         self, message: outbox.ClaimedMessage, error: str, unreachable: bool = False
@@ -290,6 +352,7 @@ class OutboxWorker:
                 notice_subscriptions.mark_unreachable(
                     session, message.user_id, now=self.clock(), error=error
                 )
+        self._let_go([message.id])
         if unreachable:  # their choice, nothing to act on
             log.info("outbox message %d: recipient unreachable: %s", message.id, error)
         else:

@@ -1,5 +1,11 @@
 """APScheduler: the outbox runs on an interval, and sooner when the dispatcher wrote to it; the
-sweeper (offers that expired, requests that waited too long) runs every ``SWEEP_INTERVAL``."""
+sweeper (offers that expired, requests that waited too long) runs every ``SWEEP_INTERVAL``.
+
+A job that is due while its previous run still works (a long fan-out, a slow sweep) returns at
+once instead of being skipped by APScheduler: a running outbox tick is told to look again, a
+running sweep is simply left to finish. So the log never fills with APScheduler's "maximum
+number of running instances reached" for something that is normal and handled.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +22,9 @@ OUTBOX_JOB = "outbox"
 SWEEP_JOB = "sweeps"
 #: Seconds between sweeps: the finest grain of an offer's expiry or an escalation's clock.
 SWEEP_INTERVAL = 10.0
+#: Runs of one job APScheduler lets overlap: the jobs guard themselves (one real run at a time)
+#: and an overlapping run returns at once, so this is only never reached.
+JOB_INSTANCES = 4
 
 
 def start_scheduler(
@@ -29,11 +38,11 @@ def start_scheduler(
     after outbox writes."""
     scheduler = AsyncIOScheduler(timezone=UTC)
     scheduler.add_job(
-        worker.tick,
+        worker.run_scheduled,
         "interval",
         seconds=interval,
         id=OUTBOX_JOB,
-        max_instances=1,
+        max_instances=JOB_INSTANCES,
         coalesce=True,
         next_run_time=datetime.now(UTC),
         misfire_grace_time=None,
@@ -44,9 +53,13 @@ def start_scheduler(
         scheduler.modify_job(OUTBOX_JOB, next_run_time=datetime.now(UTC))
 
     if sweeper is not None:
+        sweeping = asyncio.Lock()
 
         async def sweep() -> None:
-            await asyncio.to_thread(sweeper.run)
+            if sweeping.locked():
+                return  # the previous sweep is still at work; it covers this one
+            async with sweeping:
+                await asyncio.to_thread(sweeper.run)
 
         sweeper.on_outbox = wake
         scheduler.add_job(
@@ -54,7 +67,7 @@ def start_scheduler(
             "interval",
             seconds=SWEEP_INTERVAL,
             id=SWEEP_JOB,
-            max_instances=1,
+            max_instances=JOB_INSTANCES,
             coalesce=True,
             next_run_time=datetime.now(UTC),
             misfire_grace_time=None,

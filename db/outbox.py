@@ -4,9 +4,10 @@ Rows are written in the same transaction as the change that caused them, so a me
 exactly when its cause was committed. A worker claims due rows by moving them to ``sending`` with
 a lease: PostgreSQL uses ``FOR UPDATE SKIP LOCKED`` so several workers share the table without
 waiting on each other; SQLite serialises writers (``BEGIN IMMEDIATE``), which gives the same
-guarantee on one machine. A worker that dies mid-send leaves its rows to be claimed again when the
-lease runs out: delivery is at least once, and the lease is long enough that it is once in
-practice.
+guarantee on one machine. The lease is short (``CLAIM_LEASE``) and the worker renews it while it
+still holds the rows (``renew_claims``), so a live worker's claims are never taken from it, while
+the rows of a worker that died are claimed again within one lease: delivery is at least once,
+and only the messages in flight at the moment of the crash can be sent twice.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from sqlalchemy.orm import Session
 from db.models import OutboxMessage, OutboxStatus, SentCard, User
 
 MAX_ERROR_LENGTH = 500
+#: How long a claim holds without renewal. A live worker renews it every third of this, so
+#: only a dead worker's rows ever run out; they are claimed again this long after the crash.
+CLAIM_LEASE = timedelta(seconds=15)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +205,19 @@ def claim_due(
         )
     session.flush()
     return claimed
+
+
+def renew_claims(session: Session, message_ids: list[int], *, until: datetime) -> int:
+    """Extend the claim on rows this worker still holds (still ``sending``) to ``until``;
+    returns how many were renewed."""
+    if not message_ids:
+        return 0
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(message_ids), OutboxMessage.status == OutboxStatus.SENDING)
+        .values(claimed_until=until)
+    )
+    return result.rowcount
 
 
 def _finish(session: Session, message_id: int, **values: Any) -> None:

@@ -1,5 +1,7 @@
-# Sourced by scripts/run and scripts/test: make sure .venv exists with what pyproject.toml asks
-# for (reinstalled only when pyproject.toml changes), and that the catalogs are compiled.
+# Sourced by scripts/run and scripts/test: make sure .venv exists with the exact versions pinned in
+# requirements.lock (hash-checked; reinstalled only when the lock or pyproject.toml changes), and
+# that the catalogs are compiled. A lock made from other dependencies than pyproject.toml's is
+# refused with the command that regenerates it (scripts/lock).
 set -euo pipefail
 
 find_python() {
@@ -22,12 +24,16 @@ if [ ! -x .venv/bin/python ]; then
     "$python" -m venv .venv
 fi
 
+.venv/bin/python scripts/lockfile.py check
+
 stamp=.venv/.linli-installed
-wanted=$(.venv/bin/python -c 'import hashlib,sys; print(hashlib.sha256(open("pyproject.toml","rb").read()).hexdigest())')
+wanted=$(.venv/bin/python -c 'import hashlib; print(hashlib.sha256(open("pyproject.toml","rb").read() + open("requirements.lock","rb").read()).hexdigest())')
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
-    echo "Installing Linli and its dependencies into .venv …" >&2
+    echo "Installing Linli and its dependencies (requirements.lock) into .venv …" >&2
     .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >&2
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]" >&2
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check \
+        --require-hashes -r requirements.lock >&2
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e . >&2
     echo "$wanted" > "$stamp"
 fi
 

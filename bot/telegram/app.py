@@ -14,7 +14,14 @@ import logging
 from dataclasses import dataclass, replace
 
 from telegram import BotCommand, Update
-from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -50,6 +57,18 @@ REPLY_CONNECTIONS = 16
 OUTBOX_CONNECTIONS = 32
 #: The longest a reply waits out a 429 before giving up on it.
 MAX_REPLY_WAIT = 30.0
+
+
+class _HandledRateLimit(logging.Filter):
+    """Drops ``AIORateLimiter``'s ERROR traceback for a 429 it passes on: the outbox bot's
+    limiter retries nothing (``max_retries=0``) and hands every 429 to the outbox worker, which
+    puts the message back for ``retry_after`` and logs it once per run at INFO."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Rate limit hit after maximum")
+
+
+RATE_LIMIT_FILTER = _HandledRateLimit()
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,11 +162,16 @@ class TelegramTransport:
             except RetryAfter as exc:
                 seconds = _seconds(exc)
                 if attempt or seconds > MAX_REPLY_WAIT:
-                    raise
+                    log.warning("a reply was dropped: Telegram asked to wait %.0f s", seconds)
+                    return
                 await asyncio.sleep(seconds)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        log.error("error while handling an update", exc_info=context.error)
+        error = context.error
+        if isinstance(error, NetworkError | RetryAfter):  # Telegram unreachable or slowing us
+            log.warning("an update could not be answered: %s", error)
+            return
+        log.error("error while handling an update", exc_info=error)
 
 
 def command_menus(registry: Registry, tz_name: str) -> dict[str, list[BotCommand]]:
@@ -179,6 +203,9 @@ def build_application(
     api = f"{base_url.rstrip('/')}/bot"
     files = f"{base_url.rstrip('/')}/file/bot"
     transport = TelegramTransport(dispatcher)
+    limiter_log = logging.getLogger("telegram.ext.AIORateLimiter")
+    if RATE_LIMIT_FILTER not in limiter_log.filters:
+        limiter_log.addFilter(RATE_LIMIT_FILTER)
     outbox_bot = ExtBot(
         token,
         base_url=api,
