@@ -22,7 +22,6 @@ from handlers.types import Community
 from tests.support import FakeClock, PostBox, Resident, run_outbox
 
 POSTGRES_URL = os.environ.get("LINLI_TEST_DATABASE_URL", "")
-_postgres_migrated = False
 
 
 def pytest_report_header() -> str:
@@ -31,22 +30,17 @@ def pytest_report_header() -> str:
 
 
 def _postgres_engine() -> Engine:
-    global _postgres_migrated
+    """The PostgreSQL database, its schema dropped and migrated afresh (once per session)."""
     engine = make_engine(POSTGRES_URL)
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except Exception as exc:  # never skip silently: CI asked for PostgreSQL
         pytest.exit(f"LINLI_TEST_DATABASE_URL is set but PostgreSQL is unreachable: {exc}", 3)
-    if not _postgres_migrated:
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        upgrade(engine)
-        _postgres_migrated = True
-    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)
     return engine
 
 
@@ -66,22 +60,41 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture
-def database_url(request, tmp_path) -> str:
-    """The test's database, migrated and empty: a copy of the session's SQLite template, or
-    the PostgreSQL database emptied."""
+@pytest.fixture(scope="session")
+def shared_engine(tmp_path_factory) -> Iterator[Engine]:
+    """One engine for the whole session: SQLAlchemy caches compiled SQL per engine, and
+    compiling every statement again for each test cost more than the test itself. Its
+    database is reset before each test (``database_url``); its pool is emptied after each."""
     if POSTGRES_URL:
-        return POSTGRES_URL
-    path = tmp_path / "linli.db"
-    shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-    return f"sqlite:///{path}"
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = _postgres_engine() if POSTGRES_URL else make_engine(database_url)
+        engine = _postgres_engine()
+    else:
+        engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('db') / 'linli.db'}")
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def database_url(request, shared_engine: Engine) -> str:
+    """The test's database, migrated and empty: the session's SQLite template copied over the
+    shared file, or every PostgreSQL table truncated."""
+    shared_engine.dispose()
+    url = shared_engine.url.render_as_string(hide_password=False)
+    if POSTGRES_URL:
+        tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+        with shared_engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        return url
+    path = Path(shared_engine.url.database or "")
+    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)  # a new file: a connection left open keeps the old one
+    shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+    return url
+
+
+@pytest.fixture
+def engine(database_url: str, shared_engine: Engine) -> Iterator[Engine]:
+    yield shared_engine
+    shared_engine.dispose()
 
 
 @pytest.fixture
