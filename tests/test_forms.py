@@ -483,17 +483,6 @@ def test_numbers_on_the_console_press_buttons_only_at_choices(form_dispatcher):
     assert "Please check your answers:" in person.text
 
 
-def test_conversation_version_counts_each_message(form_dispatcher, session_factory):
-    person = Resident(form_dispatcher, "P", "en")
-    person.send("/testform")
-    with session_factory() as session:
-        first = session.scalar(select(Conversation.version))
-    person.press("Yes")
-    person.send("Title")
-    with session_factory() as session:
-        assert session.scalar(select(Conversation.version)) == first + 2
-
-
 def test_form_state_expires_at_is_set(form_dispatcher, session_factory, clock):
     person = Resident(form_dispatcher, "P", "en")
     person.send("/testform")
