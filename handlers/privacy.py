@@ -54,22 +54,21 @@ WHY = N_(
 )
 
 
-def _private_only(ctx: Ctx) -> bool:
-    """Personal data is shown and erased only in a private chat."""
-    if ctx.inbound.chat.is_group:
-        ctx.reply(ctx._("Please write to me in a private chat about your data."))
-        return False
-    return True
+#: Personal data is shown and erased only in a private chat.
+ABOUT_YOUR_DATA = N_("Please write to me in a private chat about your data.")
 
 
 # ---------------------------------------------------------------------------- /mydata
 
 
-@router.command("mydata", description=N_("My data: see what Linli keeps about you"))
+@router.command(
+    "mydata",
+    description=N_("My data: see what Linli keeps about you"),
+    private_only=True,
+    private_hint=ABOUT_YOUR_DATA,
+)
 def my_data(ctx: Ctx, args: str) -> None:
     """Summarise what is kept about the user and attach all of it as a JSON file."""
-    if not _private_only(ctx):
-        return
     counts = store.counts(ctx.session, ctx.user)
     roles = [ctx._(ROLE_LABELS.get(r, r)) for r in sorted(ctx.user.role_names)]
     chosen = LANGUAGE_NAMES.get(ctx.user.locale or "")
@@ -103,11 +102,14 @@ def my_data(ctx: Ctx, args: str) -> None:
 # ---------------------------------------------------------------------------- /deleteme
 
 
-@router.command("deleteme", description=N_("Delete my data: erase what Linli keeps about you"))
+@router.command(
+    "deleteme",
+    description=N_("Delete my data: erase what Linli keeps about you"),
+    private_only=True,
+    private_hint=ABOUT_YOUR_DATA,
+)
 def delete_me(ctx: Ctx, args: str) -> None:
     """Say what erasing does and ask for a confirmation (staff: ask an admin first)."""
-    if not _private_only(ctx):
-        return
     if any(ctx.has_role(role) for role in STAFF):
         ctx.reply(
             ctx._(
@@ -147,7 +149,7 @@ def delete_me(ctx: Ctx, args: str) -> None:
     )
 
 
-@router.button(PREFIX)
+@router.button(PREFIX, private_only=True, private_hint=ABOUT_YOUR_DATA)
 def pressed(ctx: Ctx, rest: str) -> None:
     """``pv:keep`` keeps everything; ``pv:erase:<user>:<token>`` erases after re-checking."""
     action, _, tail = rest.partition(":")
