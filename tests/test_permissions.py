@@ -180,11 +180,17 @@ def test_start_rq_in_a_group_points_to_a_private_chat(claimed_request, dispatche
 
 
 @pytest.mark.parametrize("hint", ["en", "zh-hans"])
-def test_an_admin_may_claim_what_queue_shows_them(hint, resident, session_factory, clock):
+def test_an_admin_may_claim_what_queue_shows_them(
+    hint, resident, session_factory, clock, deliver, postbox
+):
     admin = resident("Admin", hint, user_id="9000")
-    file_request(resident("Ana Silva", "en"))
+    ana = resident("Ana Silva", "en")
+    file_request(ana)
     admin.send("/queue")
     claim = next(b for b in admin.buttons() if b.payload and b.payload.startswith("rq:claim:"))
     admin.press_payload(claim.payload)
     assert "Please translate the letter" in admin.text  # the briefing: it is theirs
     assert "#R-0001" in admin.text
+    admin.send("Hello Ana, I can read it for you today.")  # and the conversation is relayed
+    deliver()
+    assert "Hello Ana, I can read it for you today." in postbox.texts(ana.user_id)[-1]

@@ -62,7 +62,7 @@ def _relay_recency(ctx: Ctx) -> datetime | None:
     if ctx.inbound.chat.is_group:
         return None
     target = None
-    if ctx.has_role("volunteer"):
+    if ctx.acts_as("volunteer"):
         target = store.current_for_volunteer(ctx.session, ctx.user)
     if target is None:
         active = store.residents_active(ctx.session, ctx.user)
@@ -75,7 +75,7 @@ def relay(ctx: Ctx) -> bool:
     """Free text, a photo or a file outside a form, in a private chat."""
     if ctx.inbound.chat.is_group:
         return False
-    if ctx.has_role("volunteer"):
+    if ctx.acts_as("volunteer"):
         current = store.current_for_volunteer(ctx.session, ctx.user)
         if current is not None:
             if _refuse_kind(ctx):
@@ -111,7 +111,7 @@ def relay(ctx: Ctx) -> bool:
                 ).format(ref=ref(request))
             )
         return True
-    if ctx.has_role("volunteer"):
+    if ctx.acts_as("volunteer"):
         ctx.reply(
             ctx._(
                 "You are not helping with any request right now, so this message has nowhere "
