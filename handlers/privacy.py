@@ -20,6 +20,7 @@ from db import events as ev
 from db import outbox
 from db import privacy as store
 from db import requests as rq
+from db.conversations import put_aside, set_aside
 from db.models import RequestStatus, User
 from handlers.disputes.common import post_card
 from handlers.i18n import LANGUAGE_NAMES, N_, Language
@@ -121,10 +122,11 @@ def delete_me(ctx: Ctx, args: str) -> None:
         )
         return
     token = secrets.token_hex(4)
-    ctx.conversation.data = {
-        **(ctx.conversation.data or {}),
-        TOKEN_KEY: {"token": token, "until": (ctx.now + CONFIRM_WITHIN).isoformat()},
-    }
+    put_aside(
+        ctx.conversation,
+        TOKEN_KEY,
+        {"token": token, "until": (ctx.now + CONFIRM_WITHIN).isoformat()},
+    )
     ctx.reply(
         ctx._(
             "Delete my data: this cannot be undone.\n"
@@ -153,7 +155,7 @@ def delete_me(ctx: Ctx, args: str) -> None:
 def pressed(ctx: Ctx, rest: str) -> None:
     """``pv:keep`` keeps everything; ``pv:erase:<user>:<token>`` erases after re-checking."""
     action, _, tail = rest.partition(":")
-    pending = (ctx.conversation.data or {}).get(TOKEN_KEY)
+    pending = set_aside(ctx.conversation, TOKEN_KEY)
     if action == "keep":
         _forget_token(ctx)
         ctx.reply(ctx._("Nothing was deleted. Your data stays as it was."), main_menu(ctx))
@@ -182,9 +184,7 @@ def _valid(ctx: Ctx, tail: str, pending: object) -> bool:
 
 
 def _forget_token(ctx: Ctx) -> None:
-    data = dict(ctx.conversation.data or {})
-    data.pop(TOKEN_KEY, None)
-    ctx.conversation.data = data
+    put_aside(ctx.conversation, TOKEN_KEY, None)
 
 
 def erase(ctx: Ctx) -> None:
