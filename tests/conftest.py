@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,6 +23,8 @@ from handlers.types import Community
 from tests.support import FakeClock, PostBox, Resident, run_outbox
 
 POSTGRES_URL = os.environ.get("LINLI_TEST_DATABASE_URL", "")
+#: Under pytest-xdist each worker has its own SQLite folder, or its own PostgreSQL schema.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 
 
 def pytest_report_header() -> str:
@@ -30,25 +33,46 @@ def pytest_report_header() -> str:
 
 
 def _postgres_engine() -> Engine:
-    """The PostgreSQL database, its schema dropped and migrated afresh (once per session)."""
-    engine = make_engine(POSTGRES_URL)
+    """The PostgreSQL database, its schema dropped and migrated afresh (once per session): the
+    ``public`` schema, or under pytest-xdist a schema of the worker's own (``linli_gw0``…),
+    chosen for every connection by the URL (``options=-csearch_path=…``)."""
+    schema = f"linli_{WORKER}" if WORKER else "public"
+    admin = make_engine(POSTGRES_URL)
     try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            connection.execute(text(f"CREATE SCHEMA {schema}"))
     except Exception as exc:  # never skip silently: CI asked for PostgreSQL
         pytest.exit(f"LINLI_TEST_DATABASE_URL is set but PostgreSQL is unreachable: {exc}", 3)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
+    finally:
+        admin.dispose()
+    url = POSTGRES_URL
+    if WORKER:
+        url += f"{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+    engine = make_engine(url)
     upgrade(engine)
     return engine
 
 
 @pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory) -> Path:
+def sqlite_dir(tmp_path_factory) -> Iterator[Path]:
+    """Where the tests' SQLite files live: in memory (``/dev/shm``) where the machine has it,
+    since a commit or a checkpoint on a busy disk waits for the disk; else the temporary folder.
+    They are real SQLite files either way (WAL, locks, several connections)."""
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK):
+        folder = Path(tempfile.mkdtemp(prefix="linli-tests-", dir=shm))
+        yield folder
+        shutil.rmtree(folder, ignore_errors=True)
+    else:
+        yield tmp_path_factory.mktemp("sqlite")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(sqlite_dir: Path) -> Path:
     """A SQLite file migrated to the newest schema once per session; each test gets a copy
     (copying a file is ~100 times faster than running the migrations again)."""
-    path = tmp_path_factory.mktemp("template") / "linli.db"
+    path = sqlite_dir / "template.db"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
     raw = engine.raw_connection()  # everything into the main file, no -wal beside it
@@ -61,14 +85,14 @@ def sqlite_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def shared_engine(tmp_path_factory) -> Iterator[Engine]:
+def shared_engine(sqlite_dir: Path) -> Iterator[Engine]:
     """One engine for the whole session: SQLAlchemy caches compiled SQL per engine, and
     compiling every statement again for each test cost more than the test itself. Its
     database is reset before each test (``database_url``); its pool is emptied after each."""
     if POSTGRES_URL:
         engine = _postgres_engine()
     else:
-        engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('db') / 'linli.db'}")
+        engine = make_engine(f"sqlite:///{sqlite_dir / 'linli.db'}")
     yield engine
     engine.dispose()
 
