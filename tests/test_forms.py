@@ -431,6 +431,25 @@ def test_restart_mid_flow_resumes_from_the_database(session_factory, community, 
     assert step(after, 2, 6) in after.text
 
 
+def test_a_form_left_open_by_the_previous_version_carries_on(form_dispatcher, session_factory):
+    """Before the engine had its own key, a form's answers and markers were one flat dict:
+    someone in the middle of a form when the bot is upgraded goes on where they were."""
+    person = Resident(form_dispatcher, "P", "en")
+    person.send("/testform")
+    person.press("Yes")
+    person.send("Old title")
+    with session_factory() as session, session.begin():
+        conversation = session.scalar(select(Conversation))
+        conversation.data = {"kind": "noise", "title": "Old title", "__return_to_summary__": False}
+    person.send("4")
+    assert step(person, 4, 6) in person.text
+    person.send("2026-12-24 19:00")
+    person.press("Yes")
+    person.send("Building 3")
+    person.press("Skip")
+    assert "• Skip: Old title" in person.text and "• Done: 4" in person.text
+
+
 @pytest.mark.parametrize("action", ["c²", "e²", "c99", "e99", "zz"])
 def test_forged_form_buttons_get_a_clear_answer(form_dispatcher, action):
     person = Resident(form_dispatcher, "P", "zh-hans")
