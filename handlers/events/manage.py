@@ -294,5 +294,7 @@ ACTIONS.update(
         "cap": _form_action(EDIT_CAPACITY),
     }
 )
+#: The organiser's tools show attendees' names: organisers (and admins), in a private chat only;
+#: whether this person may manage *this* event is ``access_event_as_organiser``.
 for _name in ("org", "csv", "pub", "kill", "killok", "msg", "resch", "cap"):
-    router.rule(PREFIX, _name, role="organiser")  # the event itself: access_event_as_organiser
+    router.rule(PREFIX, _name, role="organiser", private_only=True)
