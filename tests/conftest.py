@@ -54,6 +54,27 @@ def _postgres_engine() -> Engine:
     return engine
 
 
+_RESET: dict[Engine, str] = {}
+
+
+def _postgres_reset(engine: Engine) -> str:
+    """One statement that empties every table and restarts every id sequence (so a test's
+    first case is #D-0001 again). ``DELETE`` rather than ``TRUNCATE``: on tables this small it
+    takes ~10 ms where ``TRUNCATE`` takes ~200 ms (new files for every table)."""
+    if engine not in _RESET:
+        with engine.connect() as connection:
+            sequences = connection.execute(
+                text(
+                    "SELECT sequence_name FROM information_schema.sequences "
+                    "WHERE sequence_schema = current_schema()"
+                )
+            ).scalars()
+            restarts = [f'ALTER SEQUENCE "{name}" RESTART' for name in sequences]
+        deletes = [f'DELETE FROM "{t.name}"' for t in reversed(Base.metadata.sorted_tables)]
+        _RESET[engine] = "; ".join(deletes + restarts)
+    return _RESET[engine]
+
+
 @pytest.fixture(scope="session")
 def sqlite_dir(tmp_path_factory) -> Iterator[Path]:
     """Where the tests' SQLite files live: in memory (``/dev/shm``) where the machine has it,
@@ -100,13 +121,12 @@ def shared_engine(sqlite_dir: Path) -> Iterator[Engine]:
 @pytest.fixture
 def database_url(request, shared_engine: Engine) -> str:
     """The test's database, migrated and empty: the session's SQLite template copied over the
-    shared file, or every PostgreSQL table truncated."""
+    shared file, or every PostgreSQL table emptied and its ids restarted."""
     shared_engine.dispose()
     url = shared_engine.url.render_as_string(hide_password=False)
     if POSTGRES_URL:
-        tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
         with shared_engine.begin() as connection:
-            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            connection.exec_driver_sql(_postgres_reset(shared_engine))
         return url
     path = Path(shared_engine.url.database or "")
     for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
