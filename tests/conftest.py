@@ -108,7 +108,7 @@ def sqlite_template(sqlite_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def shared_engine(sqlite_dir: Path) -> Iterator[Engine]:
     """One engine for the whole session: SQLAlchemy caches compiled SQL per engine, and
-    compiling every statement again for each test cost more than the test itself. Its
+    compiling every statement again in each test was a large share of the suite's time. Its
     database is reset before each test (``database_url``); its pool is emptied after each."""
     if POSTGRES_URL:
         engine = _postgres_engine()
