@@ -64,7 +64,13 @@ async def crowd(
     worker = OutboxWorker(session_factory=session_factory, registry=registry, community=community)
     async with (
         BotApiStandin(latency=latency) as api,
-        serving(api, dispatcher, worker, max_concurrent_updates=1 if serial else 256),
+        serving(
+            api,
+            dispatcher,
+            worker,
+            max_concurrent_updates=1 if serial else 256,
+            private_chat_interval=1.0,  # as in production
+        ),
     ):
         latencies: list[float] = []
         first_ids = range(10_000, 10_000 + users)

@@ -71,7 +71,13 @@ async def _run_console(settings: Settings, name: str, lang: str | None, banner: 
 
     runtime = build_runtime(settings)
     chat = ConsoleChat(
-        runtime.dispatcher, runtime.worker, name=name, language_hint=lang, sweeper=runtime.sweeper
+        runtime.dispatcher,
+        runtime.worker,
+        name=name,
+        language_hint=lang,
+        sweeper=runtime.sweeper,
+        stdin=sys.stdin,
+        out=sys.stdout,
     )
     if banner:
         print(BANNER.format(database=runtime.engine.url.render_as_string()), file=sys.stderr)

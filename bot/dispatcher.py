@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -27,6 +28,7 @@ from db.blocks import is_blocked
 from db.conversations import clear_flow, load_conversation
 from db.users import find_user, get_or_create_user
 from handlers import start
+from handlers.access import admit
 from handlers.blocks import answer_blocked
 from handlers.cleantext import clean_inbound
 from handlers.forms import engine
@@ -247,6 +249,8 @@ class Dispatcher:
             start.unknown_command(ctx, name)
         elif not ctx.may_use(command.role):
             start.not_allowed(ctx)
+        elif not admit(ctx, replace(command.rule, role=None)):
+            pass  # a private-only command in a group: the pointer was said
         else:
             token = ctx.conversation.token
             command.handler(ctx, ctx.inbound.args)
@@ -271,7 +275,10 @@ class Dispatcher:
             if form is not None:
                 engine.prompt(ctx, form)
             return
-        handler(ctx, rest)
+        rule = self.registry.button_rule(payload)
+        link = rule.private_link(rest.partition(":")[2]) if rule and rule.private_link else None
+        if admit(ctx, rule, link_payload=link):
+            handler(ctx, rest)
 
     @staticmethod
     def _remember_buttons(ctx: Ctx) -> None:

@@ -24,6 +24,7 @@ from db import events as ev
 from db import notice_subscriptions, outbox, retention
 from db import privacy as store
 from db import requests as rq
+from db.conversations import put_aside, set_aside
 from db.models import DisputeCase, DisputeParty, RequestStatus, User
 from handlers.disputes.common import post_card
 from handlers.i18n import LANGUAGE_FULL_NAMES, N_, Language
@@ -61,22 +62,21 @@ WHY = N_(
 )
 
 
-def _private_only(ctx: Ctx) -> bool:
-    """Personal data is shown and erased only in a private chat."""
-    if ctx.inbound.chat.is_group:
-        ctx.reply(ctx._("Please write to me in a private chat about your data."))
-        return False
-    return True
+#: Personal data is shown and erased only in a private chat.
+ABOUT_YOUR_DATA = N_("Please write to me in a private chat about your data.")
 
 
 # ---------------------------------------------------------------------------- /mydata
 
 
-@router.command("mydata", description=N_("My data: see what Linli keeps about you"))
+@router.command(
+    "mydata",
+    description=N_("My data: see what Linli keeps about you"),
+    private_only=True,
+    private_hint=ABOUT_YOUR_DATA,
+)
 def my_data(ctx: Ctx, args: str) -> None:
     """Summarise what is kept about the user and attach all of it as a JSON file."""
-    if not _private_only(ctx):
-        return
     counts = store.counts(ctx.session, ctx.user)
     roles = [ctx._(ROLE_LABELS.get(r, r)) for r in sorted(ctx.user.role_names)]
     chosen = LANGUAGE_FULL_NAMES.get(ctx.user.locale or "")
@@ -110,11 +110,14 @@ def my_data(ctx: Ctx, args: str) -> None:
 # ---------------------------------------------------------------------------- /deleteme
 
 
-@router.command("deleteme", description=N_("Delete my data: erase what Linli keeps about you"))
+@router.command(
+    "deleteme",
+    description=N_("Delete my data: erase what Linli keeps about you"),
+    private_only=True,
+    private_hint=ABOUT_YOUR_DATA,
+)
 def delete_me(ctx: Ctx, args: str) -> None:
     """Say what erasing does and ask for a confirmation (staff: ask an admin first)."""
-    if not _private_only(ctx):
-        return
     if any(ctx.has_role(role) for role in STAFF):
         ctx.reply(
             ctx._(
@@ -126,10 +129,11 @@ def delete_me(ctx: Ctx, args: str) -> None:
         )
         return
     token = secrets.token_hex(4)
-    ctx.conversation.data = {
-        **(ctx.conversation.data or {}),
-        TOKEN_KEY: {"token": token, "until": (ctx.now + CONFIRM_WITHIN).isoformat()},
-    }
+    put_aside(
+        ctx.conversation,
+        TOKEN_KEY,
+        {"token": token, "until": (ctx.now + CONFIRM_WITHIN).isoformat()},
+    )
     ctx.reply(
         ctx._(
             "Delete my data? This cannot be undone.\n"
@@ -155,7 +159,7 @@ def _confirm_buttons(ctx: Ctx, token: str | None) -> Keyboard:
 
 def _details(ctx: Ctx) -> None:
     """``pv:more``: what erasing does, in detail, with the same Yes / Keep buttons."""
-    pending = (ctx.conversation.data or {}).get(TOKEN_KEY)
+    pending = set_aside(ctx.conversation, TOKEN_KEY)
     token = pending.get("token") if isinstance(pending, dict) else None
     ctx.reply(
         ctx._(
@@ -171,11 +175,11 @@ def _details(ctx: Ctx) -> None:
     )
 
 
-@router.button(PREFIX)
+@router.button(PREFIX, private_only=True, private_hint=ABOUT_YOUR_DATA)
 def pressed(ctx: Ctx, rest: str) -> None:
     """``pv:keep`` keeps everything; ``pv:erase:<user>:<token>`` erases after re-checking."""
     action, _, tail = rest.partition(":")
-    pending = (ctx.conversation.data or {}).get(TOKEN_KEY)
+    pending = set_aside(ctx.conversation, TOKEN_KEY)
     if action == "more":
         _details(ctx)
         return
@@ -207,9 +211,7 @@ def _valid(ctx: Ctx, tail: str, pending: object) -> bool:
 
 
 def _forget_token(ctx: Ctx) -> None:
-    data = dict(ctx.conversation.data or {})
-    data.pop(TOKEN_KEY, None)
-    ctx.conversation.data = data
+    put_aside(ctx.conversation, TOKEN_KEY, None)
 
 
 def erase(ctx: Ctx) -> None:

@@ -33,11 +33,31 @@ Sweep = Callable[["Session", Community, datetime], None]
 
 
 @dataclass(frozen=True, slots=True)
+class Rule:
+    """Who may use an entry point and where, declared where it is registered and enforced by
+    the dispatcher before the handler runs (``handlers/access.py``)."""
+
+    role: str | None = None  # only those who act as this role (admins act as every role)
+    refusal: str | None = None  # msgid said to anyone else (default: one per role)
+    private_only: bool = False  # a staff view or a personal one: never shown in a group
+    private_hint: str | None = None  # msgid said in a group instead (default: a pointer)
+    #: For a button: the deep-link payload (``dp_c42``) that opens the same thing in a
+    #: private chat, from the part of the payload after the action; a link button is shown.
+    private_link: Callable[[str], str | None] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Command:
     name: str
     handler: Handler
     description: str | None  # msgid for the command menu; None keeps it out of the menu
     role: str | None = None  # only users with this role may use it
+    private_only: bool = False
+    private_hint: str | None = None
+
+    @property
+    def rule(self) -> Rule:
+        return Rule(self.role, None, self.private_only, self.private_hint)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,35 +78,61 @@ class Router:
     templates: dict[str, Template] = field(default_factory=dict)
     text_handlers: list[TextRoute] = field(default_factory=list)
     sweeps: dict[str, Sweep] = field(default_factory=dict)
+    #: ``prefix`` or ``prefix:action`` → who may press it and where (the longer key wins).
+    button_rules: dict[str, Rule] = field(default_factory=dict)
+    deep_link_rules: dict[str, Rule] = field(default_factory=dict)
 
     def command(
-        self, *names: str, description: str | None = None, role: str | None = None
+        self,
+        *names: str,
+        description: str | None = None,
+        role: str | None = None,
+        private_only: bool = False,
+        private_hint: str | None = None,
     ) -> Callable[[Handler], Handler]:
         """Register ``/name`` (the first name carries the menu description)."""
 
         def register(handler: Handler) -> Handler:
             for index, name in enumerate(names):
                 self.commands[name] = Command(
-                    name, handler, description if index == 0 else None, role
+                    name,
+                    handler,
+                    description if index == 0 else None,
+                    role,
+                    private_only,
+                    private_hint,
                 )
             return handler
 
         return register
 
-    def button(self, prefix: str) -> Callable[[Handler], Handler]:
-        """Register the handler of payloads ``prefix:…``; it gets the part after the colon."""
+    def button(self, prefix: str, **rule: Any) -> Callable[[Handler], Handler]:
+        """Register the handler of payloads ``prefix:…``; it gets the part after the colon.
+        ``role=``, ``private_only=``… (see ``Rule``) apply to every payload of the prefix."""
 
         def register(handler: Handler) -> Handler:
             self.buttons[prefix] = handler
+            if rule:
+                self.rule(prefix, **rule)
             return handler
 
         return register
 
-    def deep_link(self, prefix: str) -> Callable[[Handler], Handler]:
-        """Register ``/start prefix_rest`` (Telegram's t.me/bot?start=prefix_rest)."""
+    def rule(self, prefix: str, action: str | None = None, **rule: Any) -> None:
+        """Declare who may press ``prefix:action:…`` (or every ``prefix:…``) and where."""
+        key = f"{prefix}:{action}" if action else prefix
+        if key in self.button_rules:
+            raise ValueError(f"{self.name} declares the rule of {key!r} twice")
+        self.button_rules[key] = Rule(**rule)
+
+    def deep_link(self, prefix: str, **rule: Any) -> Callable[[Handler], Handler]:
+        """Register ``/start prefix_rest`` (Telegram's t.me/bot?start=prefix_rest); ``role=``,
+        ``private_only=``… as for buttons."""
 
         def register(handler: Handler) -> Handler:
             self.deep_links[prefix] = handler
+            if rule:
+                self.deep_link_rules[prefix] = Rule(**rule)
             return handler
 
         return register
@@ -141,14 +187,23 @@ class Registry:
         self.templates: dict[str, Template] = {}
         self.text_handlers: list[TextRoute] = []
         self.sweeps: dict[str, Sweep] = {}
+        self.button_rules: dict[str, Rule] = {}
+        self.deep_link_rules: dict[str, Rule] = {}
+        kinds = ("commands", "buttons", "deep_links", "forms", "templates", "sweeps")
         for router in self.routers:
-            for kind in ("commands", "buttons", "deep_links", "forms", "templates", "sweeps"):
+            for kind in (*kinds, "button_rules", "deep_link_rules"):
                 mine, theirs = getattr(self, kind), getattr(router, kind)
                 clash = mine.keys() & theirs.keys()
                 if clash:
                     raise ValueError(f"{router.name} registers {kind} twice: {sorted(clash)}")
                 mine.update(theirs)
             self.text_handlers.extend(router.text_handlers)
+
+    def button_rule(self, payload: str) -> Rule | None:
+        """The rule of ``prefix:action:…``: the action's own, else the prefix's, else None."""
+        prefix, _, rest = payload.partition(":")
+        action = rest.partition(":")[0]
+        return self.button_rules.get(f"{prefix}:{action}") or self.button_rules.get(prefix)
 
     def handle_text(self, ctx: Ctx) -> bool:
         """Offer free text to the text handlers, the most recent conversation first; True if

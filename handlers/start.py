@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from handlers.access import admit
 from handlers.i18n import LANGUAGE_NAMES, N_
 from handlers.router import Command, Router
 from handlers.types import Button, Ctx, Keyboard, keyboard
@@ -42,7 +43,8 @@ def start(ctx: Ctx, args: str) -> None:
         prefix, _, rest = payload.partition("_")
         handler = ctx.registry.deep_links.get(prefix)
         if handler is not None:
-            handler(ctx, rest)
+            if admit(ctx, ctx.registry.deep_link_rules.get(prefix), link_payload=payload):
+                handler(ctx, rest)
             return
     if ctx.inbound.chat.is_group:
         ctx.reply(ctx._("Hello! Please write to me in a private chat to use Linli."))

@@ -212,6 +212,11 @@ class Ctx:
             return True
         return role in self.user.role_names
 
+    def acts_as(self, role: str) -> bool:
+        """The one permission rule: holders of ``role`` act as it, and admins act as every
+        staff role. Commands, buttons, deep links and the ``access_*`` functions all ask this."""
+        return self.has_role(role) or self.has_role("admin")
+
     def may_use(self, role: str | None) -> bool:
-        """A command restricted to ``role`` is open to its holders and to admins."""
-        return role is None or self.has_role(role) or self.has_role("admin")
+        """An entry point restricted to ``role`` (None: open to everyone)."""
+        return role is None or self.acts_as(role)

@@ -2,8 +2,8 @@
 
 :class:`BotApiStandin` is a small tornado HTTP server that runs inside the caller's asyncio
 loop on ``127.0.0.1`` (OS-assigned port). python-telegram-bot's real ``Bot`` / ``Application``
-talk to it when built with ``base_url=standin.base_url`` and
-``base_file_url=standin.base_file_url``. It
+talk to it when built with ``base_url=standin.base_url``. It answers only what Linli's bot
+calls (and what python-telegram-bot calls for it); everything else is a 404. It
 
 * answers the Bot API methods a chatbot such as Linli uses (``getMe``, ``getUpdates``,
   ``sendMessage``, ``editMessageText``, ``answerCallbackQuery``, ``setMyCommands``,
@@ -20,7 +20,7 @@ talk to it when built with ``base_url=standin.base_url`` and
 Typical use::
 
     async with BotApiStandin() as api:
-        bot = telegram.Bot(api.token, base_url=api.base_url, base_file_url=api.base_file_url)
+        bot = telegram.Bot(api.token, base_url=api.base_url)
         async with bot:
             api.user_sends_text(user_id=42, text="/start")
             ...
@@ -93,38 +93,12 @@ METHODS: Final = (
     "getUpdates",
     "setWebhook",
     "deleteWebhook",
-    "getWebhookInfo",
     "setMyCommands",
-    "getMyCommands",
-    "deleteMyCommands",
     "sendMessage",
     "editMessageText",
-    "editMessageReplyMarkup",
     "answerCallbackQuery",
     "sendDocument",
     "sendPhoto",
-    "sendChatAction",
-    "deleteMessage",
-    "getChat",
-    "getFile",
-    "close",
-    "logOut",
-)
-
-_CHAT_ACTIONS: Final = frozenset(
-    {
-        "typing",
-        "upload_photo",
-        "record_video",
-        "upload_video",
-        "record_voice",
-        "upload_voice",
-        "upload_document",
-        "choose_sticker",
-        "find_location",
-        "record_video_note",
-        "upload_video_note",
-    }
 )
 
 #: Parameters whose values are free text or opaque ids: never JSON/int-decoded.
@@ -382,27 +356,6 @@ class _ApiHandler(tornado.web.RequestHandler):
         return params
 
 
-class _FileHandler(tornado.web.RequestHandler):
-    """``/file/bot<token>/<file_path>``: downloads of files known to the stand-in."""
-
-    standin: BotApiStandin
-
-    def initialize(self, standin: BotApiStandin) -> None:
-        self.standin = standin
-
-    def compute_etag(self) -> str | None:
-        return None
-
-    def get(self, token: str, file_path: str) -> None:
-        stored = self.standin._files_by_path.get(file_path)
-        if token != self.standin.token or stored is None:
-            self.set_status(404)
-            self.finish({"ok": False, "error_code": 404, "description": "Not Found"})
-            return
-        self.set_header("Content-Type", "application/octet-stream")
-        self.finish(stored.content)
-
-
 class _NotFoundHandler(tornado.web.RequestHandler):
     def prepare(self) -> None:
         self.set_status(404)
@@ -457,7 +410,6 @@ class BotApiStandin:
         self._chats: dict[int, JSONDict] = {}
         self._open_callbacks: set[str] = set()
         self._files: dict[str, _StoredFile] = {}
-        self._files_by_path: dict[str, _StoredFile] = {}
         self._ids = itertools.count(1)
         self._last_update_id = 0
         self._pending: list[JSONDict] = []
@@ -483,7 +435,6 @@ class BotApiStandin:
         app = tornado.web.Application(
             [
                 (r"/bot([^/]+)/([A-Za-z0-9_]+)/?", _ApiHandler, {"standin": self}),
-                (r"/file/bot([^/]+)/(.+)", _FileHandler, {"standin": self}),
             ],
             default_handler_class=_NotFoundHandler,
             log_function=lambda handler: None,
@@ -528,11 +479,6 @@ class BotApiStandin:
         """Pass as ``base_url`` to ``telegram.Bot`` / ``ApplicationBuilder``."""
         return f"http://127.0.0.1:{self._require_port()}/bot"
 
-    @property
-    def base_file_url(self) -> str:
-        """Pass as ``base_file_url`` to ``telegram.Bot`` / ``ApplicationBuilder``."""
-        return f"http://127.0.0.1:{self._require_port()}/file/bot"
-
     def _require_port(self) -> int:
         if self.port is None:
             raise RuntimeError("BotApiStandin has not been started")
@@ -561,11 +507,6 @@ class BotApiStandin:
         """The recorded calls of ``method`` (case-insensitive), in arrival order."""
         wanted = method.lower()
         return [call for call in self.calls if call.method.lower() == wanted]
-
-    def clear_calls(self) -> None:
-        """Forget recorded calls and sent messages (chat and message state is kept)."""
-        self.calls = []
-        self._sent = []
 
     def sent_messages(self, chat_id: int | None = None) -> list[dict]:
         """Messages the bot sent with sendMessage/sendDocument/sendPhoto, oldest first.
@@ -601,7 +542,7 @@ class BotApiStandin:
         scanned = 0
         matches: list[ApiCall] = []
         while True:
-            if self.calls is not seen:  # first round, or clear_calls() replaced the list
+            if seen is None:  # first round
                 seen, scanned = self.calls, 0
             while scanned < len(seen):
                 if predicate(seen[scanned]):
@@ -619,10 +560,6 @@ class BotApiStandin:
             await asyncio.wait([self._calls_signal.future()], timeout=remaining)
 
     # ------------------------------------------------------------------ what users do
-
-    def push_update(self, update: dict) -> None:
-        """Queue a raw update dict; ``update_id`` is assigned if missing."""
-        self._queue_update(update)
 
     def user_sends_text(
         self,
@@ -762,7 +699,7 @@ class BotApiStandin:
         chat_id: int | None = None,
         chat_type: str | None = None,
     ) -> dict:
-        """Queue a document message update; ``content`` is what getFile downloads yield."""
+        """Queue a document message update (``content``: its bytes)."""
         data = content if content is not None else f"stand-in document {file_name}\n".encode()
         stored = self._new_file("documents", "", data, file_name=file_name)
         message: JSONDict = {
@@ -1132,7 +1069,6 @@ class BotApiStandin:
             content=content,
         )
         self._files[stored.file_id] = stored
-        self._files_by_path[stored.file_path] = stored
         return stored
 
     @staticmethod
@@ -1318,20 +1254,6 @@ class BotApiStandin:
         for queue in self._webhook_queues.values():
             queue.clear()
 
-    def _api_getWebhookInfo(self, params: JSONDict) -> JSONDict:
-        webhook = self.webhook or {}
-        info: JSONDict = {
-            "url": webhook.get("url", ""),
-            "has_custom_certificate": bool(webhook.get("has_custom_certificate")),
-            "pending_update_count": self._pending_count(),
-        }
-        for key in ("max_connections", "allowed_updates", "ip_address"):
-            if key in webhook:
-                info[key] = webhook[key]
-        if self.webhook is not None and self._webhook_last_error is not None:
-            info["last_error_date"], info["last_error_message"] = self._webhook_last_error
-        return info
-
     @staticmethod
     def _commands_key(params: JSONDict) -> tuple[str | None, str]:
         scope = params.get("scope")
@@ -1358,15 +1280,6 @@ class BotApiStandin:
             self.commands[key] = cleaned
         else:
             self.commands.pop(key, None)
-        return True
-
-    def _api_getMyCommands(self, params: JSONDict) -> list:
-        """scope, language_code (exact match, no fallback)."""
-        return self.commands.get(self._commands_key(params), [])
-
-    def _api_deleteMyCommands(self, params: JSONDict) -> bool:
-        """scope, language_code."""
-        self.commands.pop(self._commands_key(params), None)
         return True
 
     def _api_sendMessage(self, params: JSONDict) -> JSONDict:
@@ -1399,17 +1312,6 @@ class BotApiStandin:
         if markup is not None:
             changes["reply_markup"] = markup
         return self._replace_message(message, changes, drop=("entities", "reply_markup"))
-
-    def _api_editMessageReplyMarkup(self, params: JSONDict) -> JSONDict:
-        """chat_id, message_id, reply_markup (absent: remove the keyboard)."""
-        message = self._stored_message(params, "edit")
-        markup = self._inline_markup(params)
-        if message["from"]["id"] != self.bot_id:
-            raise _bad_request("message can't be edited")
-        if markup == message.get("reply_markup"):
-            raise _bad_request(_NOT_MODIFIED)
-        changes: JSONDict = {} if markup is None else {"reply_markup": markup}
-        return self._replace_message(message, changes, drop=("reply_markup",))
 
     def _api_answerCallbackQuery(self, params: JSONDict) -> bool:
         """callback_query_id (each query can be answered once), text, show_alert, url."""
@@ -1450,50 +1352,3 @@ class BotApiStandin:
         }
         self._checked_caption(params, content)
         return self._store_bot_message(chat_id, content, params)
-
-    def _api_sendChatAction(self, params: JSONDict) -> bool:
-        """chat_id, action."""
-        self._chat_id(params)
-        if params.get("action") not in _CHAT_ACTIONS:
-            raise _bad_request("wrong parameter action in request")
-        return True
-
-    def _api_deleteMessage(self, params: JSONDict) -> bool:
-        """chat_id, message_id."""
-        message = self._stored_message(params, "delete")
-        del self._messages[message["chat"]["id"]][message["message_id"]]
-        return True
-
-    def _api_getChat(self, params: JSONDict) -> JSONDict:
-        """chat_id: a minimal ChatFullInfo."""
-        chat = dict(self._chat(self._chat_id(params)))
-        chat.update(
-            accent_color_id=0,
-            max_reaction_count=11,
-            accepted_gift_types={
-                "unlimited_gifts": False,
-                "limited_gifts": False,
-                "unique_gifts": False,
-                "premium_subscription": False,
-                "gifts_from_channels": False,
-            },
-        )
-        return chat
-
-    def _api_getFile(self, params: JSONDict) -> JSONDict:
-        """file_id of a file the stand-in handed out or received."""
-        stored = self._files.get(str(params.get("file_id", "")))
-        if stored is None:
-            raise _bad_request("invalid file_id")
-        return {
-            "file_id": stored.file_id,
-            "file_unique_id": stored.file_unique_id,
-            "file_size": len(stored.content),
-            "file_path": stored.file_path,
-        }
-
-    def _api_close(self, params: JSONDict) -> bool:
-        return True
-
-    def _api_logOut(self, params: JSONDict) -> bool:
-        return True

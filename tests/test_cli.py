@@ -1,44 +1,92 @@
-"""The command line: the scripted console chat, roles, the database."""
+"""The command line: the scripted console chat, roles, the database.
+
+``linli`` runs ``bot.cli.main`` in this process (its arguments, environment, stdin, stdout,
+stderr and exit code, as a shell would see them): starting a Python process per call cost
+seconds. One test runs the real ``python -m bot.cli`` to keep the entry point honest."""
 
 from __future__ import annotations
 
+import io
 import os
+import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from bot import cli
 from db.migrate import head_revision
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def linli(tmp_path: Path, *args: str, stdin: str = "", extra_env: dict | None = None):
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def linli(tmp_path, monkeypatch, capsys, request):
+    """``linli(*args, stdin=…, extra_env=…)`` → Result, on ``cli.db`` in ``tmp_path`` (a copy of
+    the migrated template unless the test asks for a fresh file with ``fresh=True``)."""
+
+    def run(*args: str, stdin: str = "", extra_env: dict | None = None, fresh: bool = False):
+        database = tmp_path / "cli.db"
+        if not fresh and not database.exists():
+            shutil.copyfile(request.getfixturevalue("sqlite_template"), database)
+        with monkeypatch.context() as patch:
+            for name in [name for name in os.environ if name.startswith("LINLI_")]:
+                patch.delenv(name)
+            patch.setenv("LINLI_DATABASE_URL", f"sqlite:///{database}")
+            for name, value in (extra_env or {}).items():
+                patch.setenv(name, value)
+            patch.chdir(tmp_path)
+            patch.setattr(sys, "stdin", io.StringIO(stdin))
+            capsys.readouterr()
+            try:
+                cli.main(list(args))
+                code = 0
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+                if isinstance(exc.code, str):
+                    print(exc.code, file=sys.stderr)
+            out, err = capsys.readouterr()
+        return Result(code, out, err)
+
+    return run
+
+
+def test_the_real_entry_point_prints_welcome_and_menu(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("LINLI_")}
     env["LINLI_DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.db'}"
-    env.update(extra_env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        input=stdin,
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "shell"],
+        input="/start\n",
         capture_output=True,
         text=True,
         cwd=tmp_path,
         env={**env, "PYTHONPATH": str(ROOT)},
         timeout=60,
     )
-
-
-def test_scripted_shell_prints_welcome_and_menu(tmp_path):
-    result = linli(tmp_path, "shell", stdin="/start\n")
     assert result.returncode == 0, result.stderr
     assert "欢迎使用邻里" in result.stdout  # the community default is Chinese
     assert "[1] 🗓 活动" in result.stdout and "[4] 🌐 简体 / 繁體 / English" in result.stdout
 
 
-def test_scripted_shell_switches_person_and_presses_by_number(tmp_path):
+def test_scripted_shell_prints_welcome_and_menu(linli):
+    result = linli("shell", stdin="/start\n")
+    assert result.returncode == 0, result.stderr
+    assert "欢迎使用邻里" in result.stdout  # the community default is Chinese
+    assert "[1] 🗓 活动" in result.stdout and "[4] 🌐 简体 / 繁體 / English" in result.stdout
+
+
+def test_scripted_shell_switches_person_and_presses_by_number(linli):
     script = "/start\n:as alice en\n/start\n4\n1\n/help\n"
-    result = linli(tmp_path, "shell", stdin=script)
+    result = linli("shell", stdin=script)
     assert result.returncode == 0, result.stderr
     assert "(now chatting as alice, en)" in result.stdout
     assert "Welcome to Linli" in result.stdout
@@ -46,48 +94,48 @@ def test_scripted_shell_switches_person_and_presses_by_number(tmp_path):
     assert "您可以给我发送这些命令：" in result.stdout
 
 
-def test_run_without_token_starts_the_console_with_a_banner(tmp_path):
-    result = linli(tmp_path, "run", stdin="/start\n")
+def test_run_without_token_starts_the_console_with_a_banner(linli):
+    result = linli("run", stdin="/start\n")
     assert result.returncode == 0, result.stderr
     assert "No LINLI_TELEGRAM_TOKEN is set" in result.stderr
     assert "@BotFather" in result.stderr
     assert "欢迎使用邻里" in result.stdout
 
 
-def test_bad_configuration_stops_with_the_variable_named(tmp_path):
-    result = linli(tmp_path, "shell", stdin="", extra_env={"LINLI_TIMEZONE": "Nowhere/Land"})
+def test_bad_configuration_stops_with_the_variable_named(linli):
+    result = linli("shell", stdin="", extra_env={"LINLI_TIMEZONE": "Nowhere/Land"})
     assert result.returncode == 2
     assert "LINLI_TIMEZONE" in result.stderr
 
 
-def test_roles_grant_list_revoke_and_notify(tmp_path):
-    assert "granted" in linli(tmp_path, "users", "grant", "console:alice", "volunteer").stdout
-    again = linli(tmp_path, "users", "grant", "console:alice", "volunteer")
+def test_roles_grant_list_revoke_and_notify(linli):
+    assert "granted" in linli("users", "grant", "console:alice", "volunteer").stdout
+    again = linli("users", "grant", "console:alice", "volunteer")
     assert "was already granted" in again.stdout
-    listing = linli(tmp_path, "users", "list", "--role", "volunteer").stdout
+    listing = linli("users", "list", "--role", "volunteer").stdout
     assert "console:alice" in listing and "volunteer" in listing
     # The granted person hears about it through the outbox when they next use the bot.
-    chat = linli(tmp_path, "shell", "--as", "alice", "--lang", "en", stdin="/start\n").stdout
+    chat = linli("shell", "--as", "alice", "--lang", "en", stdin="/start\n").stdout
     assert "You are now a volunteer in Linli." in chat
-    assert "revoked" in linli(tmp_path, "users", "revoke", "console:alice", "volunteer").stdout
-    assert "console:alice" not in linli(tmp_path, "users", "list", "--role", "volunteer").stdout
+    assert "revoked" in linli("users", "revoke", "console:alice", "volunteer").stdout
+    assert "console:alice" not in linli("users", "list", "--role", "volunteer").stdout
 
 
 @pytest.mark.parametrize("ref", ["alice", "telegram:abc", ":1"])
-def test_bad_user_reference(tmp_path, ref):
-    result = linli(tmp_path, "users", "grant", ref, "admin")
+def test_bad_user_reference(linli, ref):
+    result = linli("users", "grant", ref, "admin")
     assert result.returncode != 0
     assert "TRANSPORT:ID" in result.stderr or "is a number" in result.stderr
 
 
-def test_db_upgrade(tmp_path):
-    result = linli(tmp_path, "db", "upgrade")
+def test_db_upgrade(linli):
+    result = linli("db", "upgrade", fresh=True)
     assert result.stdout.strip() == f"database schema at revision {head_revision()}"
 
 
-def test_granting_each_role_tells_the_person_in_a_whole_sentence(tmp_path):
+def test_granting_each_role_tells_the_person_in_a_whole_sentence(linli):
     for role in ("organiser", "admin"):
-        linli(tmp_path, "users", "grant", "console:alice", role)
-    chat = linli(tmp_path, "shell", "--as", "alice", "--lang", "en", stdin="/help\n").stdout
+        linli("users", "grant", "console:alice", role)
+    chat = linli("shell", "--as", "alice", "--lang", "en", stdin="/help\n").stdout
     assert "You are now an organiser in Linli." in chat
     assert "You are now an administrator in Linli." in chat

@@ -376,6 +376,25 @@ def test_a_role_granted_later_blocks_the_confirmation(resident, session_factory,
     assert "Please ask an administrator" in alice.text
 
 
+@pytest.mark.parametrize("hint", ["en", "zh-hans"])
+def test_a_form_opened_meanwhile_keeps_the_deleteme_confirmation(resident, session_factory, hint):
+    """/deleteme, then /ask (a form) before answering: the confirmation still works, and the
+    form, cancelled or filled, does not undo it."""
+    alice = resident(ALICE_NAME, hint, user_id=ALICE_ID)
+    alice.send("/deleteme")
+    confirm = alice.buttons()[0].payload
+    alice.send("/ask")
+    assert "📝" in alice.text  # the form is open
+    alice.send("/cancel")
+    alice.send("/report")  # another form, left open
+    alice.press_payload(confirm)
+    assert ("Done: your data was deleted." if hint == "en" else "已完成：您的数据已删除。") in (
+        alice.text
+    )
+    with session_factory() as session:
+        assert find_user(session, "telegram", ALICE_ID) is None
+
+
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 async def test_mydata_over_telegram_is_a_utf8_json_document(session_factory, community):
     """Over the Bot API stand-in: the file is uploaded with its caption, in Chinese."""

@@ -17,7 +17,7 @@ from tests.dispute_support import file_report
 from tests.events_support import make_event
 from tests.requests_support import file_request
 from tests.support import loose_dispatcher
-from tests.test_cli import linli
+from tests.test_cli import linli  # noqa: F401  (the fixture)
 
 
 @pytest.fixture
@@ -139,20 +139,18 @@ def test_a_blocked_person_is_answered_in_chinese(resident):
     assert admin.text == "找不到“nobody”对应的人。"
 
 
-def test_block_and_unblock_on_the_command_line(tmp_path):
-    linli(tmp_path, "shell", "--as", "bob", "--lang", "en", stdin="/start\n")
-    blocked = linli(tmp_path, "users", "block", "console:bob", "abusive", "messages")
+def test_block_and_unblock_on_the_command_line(linli):  # noqa: F811
+    linli("shell", "--as", "bob", "--lang", "en", stdin="/start\n")
+    blocked = linli("users", "block", "console:bob", "abusive", "messages")
     assert blocked.returncode == 0, blocked.stderr
     assert blocked.stdout.strip() == "console:bob: blocked"
-    chat = linli(tmp_path, "shell", "--as", "bob", "--lang", "en", stdin="/ask\n").stdout
+    chat = linli("shell", "--as", "bob", "--lang", "en", stdin="/ask\n").stdout
     assert "this service is not available to you" in chat
     assert "What do you need help with?" not in chat
-    assert linli(tmp_path, "users", "unblock", "console:bob").stdout.strip() == (
-        "console:bob: unblocked"
-    )
-    chat = linli(tmp_path, "shell", "--as", "bob", "--lang", "en", stdin="/ask\n").stdout
+    assert linli("users", "unblock", "console:bob").stdout.strip() == ("console:bob: unblocked")
+    chat = linli("shell", "--as", "bob", "--lang", "en", stdin="/ask\n").stdout
     assert "What do you need help with?" in chat
-    missing = linli(tmp_path, "users", "block", "#D-0099")
+    missing = linli("users", "block", "#D-0099")
     assert missing.returncode != 0 and "nobody found" in missing.stderr
 
 

@@ -103,12 +103,13 @@ def _seconds(exc: RetryAfter) -> float:
 class TelegramDeliverer:
     """The outbox's view of Telegram: send a reply, classify the failure."""
 
-    def __init__(self, bot: ExtBot) -> None:
+    def __init__(self, bot: ExtBot, *, private_chat_interval: float = 1.0) -> None:
         self.bot = bot
+        self.private_chat_interval = private_chat_interval
 
     def min_interval(self, chat_id: str) -> float:
         # About one message a second to a private chat; groups are paced by AIORateLimiter.
-        return 1.0 if not chat_id.startswith("-") else 0.0
+        return self.private_chat_interval if not chat_id.startswith("-") else 0.0
 
     async def deliver(
         self, chat_id: str, reply: Reply, *, edit_ref: str | None = None
@@ -196,10 +197,12 @@ def build_application(
     outbox_interval: float,
     max_concurrent_updates: int = 256,
     sweeper: Sweeper | None = None,
+    private_chat_interval: float = 1.0,
 ) -> Application:
     """The application: concurrent across chats, ordered within one. On start it registers
     the command menus, learns the bot's username (for deep links), and starts the outbox on
-    its own rate-limited bot."""
+    its own rate-limited bot, which leaves ``private_chat_interval`` seconds between two
+    messages to one private chat (tests that are not about pacing set 0)."""
     api = f"{base_url.rstrip('/')}/bot"
     files = f"{base_url.rstrip('/')}/file/bot"
     transport = TelegramTransport(dispatcher)
@@ -226,7 +229,9 @@ def build_application(
         dispatcher.community = replace(dispatcher.community, bot_username=application.bot.username)
         if sweeper is not None:
             sweeper.community = dispatcher.community
-        worker.deliverers[TRANSPORT] = TelegramDeliverer(outbox_bot)
+        worker.deliverers[TRANSPORT] = TelegramDeliverer(
+            outbox_bot, private_chat_interval=private_chat_interval
+        )
         application.bot_data["scheduler"] = start_scheduler(
             worker, dispatcher, interval=outbox_interval, sweeper=sweeper
         )

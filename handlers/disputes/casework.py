@@ -11,6 +11,7 @@ from db import disputes as dp
 from db import outbox
 from db.models import DisputeCase, User
 from handlers.disputes.common import (
+    MEDIATOR_PRIVATELY,
     REASON_LABELS,
     action,
     is_mediator,
@@ -228,26 +229,26 @@ CLOSE = router.form(
 )
 
 
-@action("upd")
+@action("upd", **MEDIATOR_PRIVATELY)
 def update_button(ctx: Ctx, arg: str) -> None:
     start_case_form(ctx, arg, UPDATE)
 
 
-@action("note")
+@action("note", **MEDIATOR_PRIVATELY)
 def note_button(ctx: Ctx, arg: str) -> None:
     start_case_form(ctx, arg, NOTE)
 
 
-@action("ask")
+@action("ask", **MEDIATOR_PRIVATELY)
 def ask_button(ctx: Ctx, arg: str) -> None:
     start_case_form(ctx, arg, ASK)
 
 
-@action("res")
+@action("res", **MEDIATOR_PRIVATELY)
 def resolve_button(ctx: Ctx, arg: str) -> None:
     start_case_form(ctx, arg, RESOLVE)
 
 
-@action("close")
+@action("close", **MEDIATOR_PRIVATELY)
 def close_button(ctx: Ctx, arg: str) -> None:
     start_case_form(ctx, arg, CLOSE)

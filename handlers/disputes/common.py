@@ -32,11 +32,34 @@ router = Router("disputes")
 ACTIONS: dict[str, Handler] = {}
 
 
-def action(name: str) -> Callable[[Handler], Handler]:
-    """Register the handler of ``dp:<name>:<arg>`` (it gets ``<arg>``)."""
+#: Said in a group for a mediator's view of a case; the button beside it opens it privately.
+# Translators: staff only
+CASE_IN_PRIVATE = N_("Please open the case in a private chat with me: send /cases there.")
+
+
+def case_link(arg: str) -> str | None:
+    """The deep link that opens case ``arg`` (``42`` of ``dp:pics:42``) in a private chat."""
+    case_id = parse_id(arg)
+    return f"dp_c{case_id}" if case_id is not None else None
+
+
+#: A mediator's view of a case or its tools: mediators (and admins), in a private chat only.
+MEDIATOR_PRIVATELY: dict[str, Any] = {
+    "role": "mediator",
+    "private_only": True,
+    "private_hint": CASE_IN_PRIVATE,
+    "private_link": case_link,
+}
+
+
+def action(name: str, **rule: Any) -> Callable[[Handler], Handler]:
+    """Register the handler of ``dp:<name>:<arg>`` (it gets ``<arg>``); ``role=``,
+    ``private_only=``… (``handlers.router.Rule``) are enforced before it runs."""
 
     def register(handler: Handler) -> Handler:
         ACTIONS[name] = handler
+        if rule:
+            router.rule("dp", name, **rule)
         return handler
 
     return register
@@ -135,8 +158,8 @@ def emergency_notice(ctx: Ctx, value: Any) -> str | None:
 
 
 def is_mediator(ctx: Ctx) -> bool:
-    """Mediators work cases; admins may too (they are told when one waits too long)."""
-    return ctx.has_role("mediator") or ctx.has_role("admin")
+    """Mediators work cases; admins may too (they act as every staff role)."""
+    return ctx.acts_as("mediator")
 
 
 def access_case_as_mediator(ctx: Ctx, raw_id: str) -> DisputeCase | None:

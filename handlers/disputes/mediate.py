@@ -21,6 +21,7 @@ from db.users import users_by_id
 from handlers.csvfile import csv_attachment
 from handlers.disputes.common import (
     CATEGORY_LABELS,
+    MEDIATOR_PRIVATELY,
     STATUS_LABELS,
     access_case_as_mediator,
     action,
@@ -28,7 +29,6 @@ from handlers.disputes.common import (
     card_params,
     card_text,
     first_name,
-    is_mediator,
     log_by_mediator,
     post_card,
     router,
@@ -148,12 +148,15 @@ def change_status(
     return True
 
 
-@router.command("cases", description=N_("Open dispute cases"), role="mediator")
+@router.command(
+    "cases",
+    description=N_("Open dispute cases"),
+    role="mediator",
+    private_only=True,
+    private_hint=N_("Please send /cases to me in a private chat."),
+)
 def cases(ctx: Ctx, args: str) -> None:
     """Open cases, oldest first, each with a button to open it."""
-    if ctx.inbound.chat.is_group:
-        ctx.reply(ctx._("Please send /cases to me in a private chat."))
-        return
     rows = dp.open_cases(ctx.session)
     if not rows:
         ctx.reply(ctx._("There are no open cases."), ((Button(ctx._("📄 CSV"), "dp:csv:0"),),))
@@ -189,12 +192,14 @@ CSV_HEADER = (
 )
 
 
-@action("csv")
+@action(
+    "csv",
+    role="mediator",
+    private_only=True,
+    private_hint=N_("Please send /cases to me in a private chat."),
+)
 def export_csv(ctx: Ctx, arg: str) -> None:
     """Every case as a CSV file; an anonymous reporter is "anonymous", nothing more."""
-    if not is_mediator(ctx) or ctx.inbound.chat.is_group:
-        ctx.reply(ctx._("Sorry, only the community's mediators can do this."))
-        return
     all_cases = list(ctx.session.scalars(select(DisputeCase).order_by(DisputeCase.id)))
     by_id = {case.id: case for case in all_cases}
     people = users_by_id(
@@ -227,15 +232,11 @@ def export_csv(ctx: Ctx, arg: str) -> None:
 
 
 def case_in_private(ctx: Ctx, arg: str) -> DisputeCase | None:
-    """The case for a mediator in a private chat; otherwise answer why not."""
-    root = access_case_as_mediator(ctx, arg)
-    if root is not None and ctx.inbound.chat.is_group:
-        ctx.reply(ctx._("Please open the case in a private chat with me: send /cases there."))
-        return None
-    return root
+    """The case for a mediator (the registration keeps it to a private chat)."""
+    return access_case_as_mediator(ctx, arg)
 
 
-@action("open")
+@action("open", **MEDIATOR_PRIVATELY)
 def open_case(ctx: Ctx, arg: str) -> None:
     root = case_in_private(ctx, arg)
     if root is not None:
@@ -249,7 +250,7 @@ def open_by_link(ctx: Ctx, case_id: str) -> None:
         show_case(ctx, root)
 
 
-@action("ack")
+@action("ack", role="mediator")
 def acknowledge(ctx: Ctx, arg: str) -> None:
     root = access_case_as_mediator(ctx, arg)
     if root is not None and change_status(
@@ -258,7 +259,7 @@ def acknowledge(ctx: Ctx, arg: str) -> None:
         after_change(ctx, root)
 
 
-@action("prog")
+@action("prog", role="mediator")
 def in_progress(ctx: Ctx, arg: str) -> None:
     root = access_case_as_mediator(ctx, arg)
     if root is not None and change_status(
@@ -271,7 +272,7 @@ def in_progress(ctx: Ctx, arg: str) -> None:
         after_change(ctx, root)
 
 
-@action("take")
+@action("take", role="mediator")
 def take(ctx: Ctx, arg: str) -> None:
     """Take the case, or take it over from another mediator (who is told)."""
     root = access_case_as_mediator(ctx, arg)
@@ -310,7 +311,7 @@ def render_taken_over(lang: Language, params: dict[str, Any]) -> Reply:
     )
 
 
-@action("pics")
+@action("pics", **MEDIATOR_PRIVATELY)
 def photos(ctx: Ctx, arg: str) -> None:
     """The photos of the case and of every report linked to it, by file id."""
     root = access_case_as_mediator(ctx, arg)

@@ -18,6 +18,7 @@ from db.models import DisputeCase, DisputeMeeting, DisputeParty, User
 from handlers.common import parse_id
 from handlers.disputes.casework import case_for_form, start_case_form
 from handlers.disputes.common import (
+    MEDIATOR_PRIVATELY,
     action,
     emergency_notice,
     log_by_mediator,
@@ -69,19 +70,18 @@ INVITE = router.form(
 )
 
 
-@action("inv")
+@action("inv", **MEDIATOR_PRIVATELY)
 def invite_button(ctx: Ctx, arg: str) -> None:
     start_case_form(ctx, arg, INVITE)
 
 
-@router.deep_link("dp")
+@router.deep_link(
+    "dp", private_only=True, private_hint=N_("Please open this link in a private chat with me.")
+)
 def deep_link(ctx: Ctx, rest: str) -> None:
     """``/start dp_c42`` opens a case for a mediator; ``/start dp_<token>`` an invitation."""
     if rest.startswith("c") and rest[1:].isdecimal() and len(rest) < 12:
         open_by_link(ctx, rest[1:])
-        return
-    if ctx.inbound.chat.is_group:
-        ctx.reply(ctx._("Please open this link in a private chat with me."))
         return
     opened = dp.open_invitation(ctx.session, rest[:64], ctx.user, ctx.now) if rest else None
     if opened is None or opened.party is None:
@@ -281,7 +281,7 @@ MEETING = router.form(
 )
 
 
-@action("meet")
+@action("meet", **MEDIATOR_PRIVATELY)
 def meeting_button(ctx: Ctx, arg: str) -> None:
     start_case_form(ctx, arg, MEETING)
 

@@ -141,10 +141,10 @@ REPORT = router.form(
 )
 
 
+REPORT_PRIVATELY = N_("Please report a dispute in a private chat with me, not in a group.")
+
+
 def _start_report(ctx: Ctx) -> None:
-    if ctx.inbound.chat.is_group:
-        ctx.reply(ctx._("Please report a dispute in a private chat with me, not in a group."))
-        return
     if limits.refused(ctx, limits.reports_message(ctx)):
         return
     ctx.reply(
@@ -155,12 +155,17 @@ def _start_report(ctx: Ctx) -> None:
     engine.start(ctx, REPORT)
 
 
-@router.command("report", description=N_("Report a dispute between neighbours"))
+@router.command(
+    "report",
+    description=N_("Report a dispute between neighbours"),
+    private_only=True,
+    private_hint=REPORT_PRIVATELY,
+)
 def report(ctx: Ctx, args: str) -> None:
     _start_report(ctx)
 
 
-@action("new")
+@action("new", private_only=True, private_hint=REPORT_PRIVATELY)
 def report_button(ctx: Ctx, arg: str) -> None:
     _start_report(ctx)
 

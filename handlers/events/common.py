@@ -5,7 +5,7 @@ from __future__ import annotations
 from db.events import find_signup, is_open, places_held, places_left, waiting_position
 from db.models import Event, EventSignup, EventStatus, SignupStatus
 from handlers import hant
-from handlers.common import dispatch_action
+from handlers.common import dispatch_action, parse_id
 from handlers.i18n import N_, Language, is_chinese
 from handlers.router import Handler, Router
 from handlers.types import Button, Ctx, Keyboard, link_button
@@ -56,7 +56,20 @@ def may_manage(ctx: Ctx, event: Event) -> bool:
     """The event's organiser (still holding the role) or an admin."""
     if ctx.has_role("admin"):
         return True
-    return event.organiser_id == ctx.user.id and ctx.has_role("organiser")
+    return event.organiser_id == ctx.user.id and ctx.acts_as("organiser")
+
+
+def access_event_as_organiser(ctx: Ctx, raw_id: str) -> Event | None:
+    """The event named in a payload, if this person may manage it; otherwise answer why not."""
+    event_id = parse_id(raw_id.partition(":")[0])
+    event = ctx.session.get(Event, event_id) if event_id is not None else None
+    if event is None:
+        ctx.reply(ctx._("Sorry, that event does not exist."))
+        return None
+    if not may_manage(ctx, event):
+        ctx.reply(ctx._("Sorry, only the event's organiser and admins can do that."))
+        return None
+    return event
 
 
 def when(ctx: Ctx, event: Event) -> str:

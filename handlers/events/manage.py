@@ -8,11 +8,11 @@ from typing import Any
 
 from db import events as ops
 from db.models import Event, EventSignup, EventStatus, SignupStatus
-from handlers.common import parse_id
 from handlers.csvfile import csv_attachment
 from handlers.events.common import (
     ACTIONS,
     PREFIX,
+    access_event_as_organiser,
     may_manage,
     places_line,
     router,
@@ -27,18 +27,7 @@ from handlers.i18n import N_, Np_
 from handlers.router import Handler
 from handlers.types import Button, Ctx, keyboard
 
-
-def _managed(ctx: Ctx, arg: str) -> Event | None:
-    """The event named in the payload, if this user may manage it; else say why not."""
-    event_id = parse_id(arg.partition(":")[0])
-    event = ctx.session.get(Event, event_id) if event_id is not None else None
-    if event is None:
-        ctx.reply(ctx._("Sorry, that event does not exist."))
-        return None
-    if not may_manage(ctx, event):
-        ctx.reply(ctx._("Sorry, only the event's organiser and admins can do that."))
-        return None
-    return event
+_managed = access_event_as_organiser
 
 
 def _person(signup: EventSignup) -> str:
@@ -310,3 +299,7 @@ ACTIONS.update(
         "cap": _form_action(EDIT_CAPACITY),
     }
 )
+#: The organiser's tools show attendees' names: organisers (and admins), in a private chat only;
+#: whether this person may manage *this* event is ``access_event_as_organiser``.
+for _name in ("org", "csv", "pub", "kill", "killok", "msg", "resch", "cap"):
+    router.rule(PREFIX, _name, role="organiser", private_only=True)

@@ -199,13 +199,15 @@ NEW_EVENT = router.form(
 )
 
 
-@router.command("newevent", description=N_("Create an event"), role="organiser")
+@router.command("newevent", description=N_("Create an event"), role="organiser", private_only=True)
 def new_event(ctx: Ctx, args: str) -> None:
     """Open the new-event form."""
     engine.start(ctx, NEW_EVENT)
 
 
-@router.command("myorganised", description=N_("Events I organise"), role="organiser")
+@router.command(
+    "myorganised", description=N_("Events I organise"), role="organiser", private_only=True
+)
 def my_organised(ctx: Ctx, args: str) -> None:
     """The events this organiser runs (admins: every event), each with its tools."""
     events = ops.organised_events(

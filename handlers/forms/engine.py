@@ -3,8 +3,9 @@
 Every flow that asks a few questions declares a ``Form``; this module does the rest the same way
 everywhere: prompts with buttons, re-prompting after bad input (the flow stays where it was),
 Back, Skip for optional fields, Cancel (also ``/cancel``), the summary, expiry, and refusing stale
-buttons. State lives in the ``conversations`` row (flow, step, token, data), so a restart or a
-second worker carries on where the user was.
+buttons. State lives in the ``conversations`` row (flow, step, token, and the typed
+``FormState`` of ``state.py`` under one key of its JSON), so a restart or a second worker
+carries on where the user was, and other flows' data in the same row is left alone.
 
 Button payloads are ``fm:<token>:<action>`` — the token changes with every new form, so a button
 from an earlier form is recognised as stale rather than obeyed. Actions: ``b`` back, ``s`` skip,
@@ -21,7 +22,9 @@ from datetime import timedelta
 from typing import Any
 
 from db.conversations import clear_flow
+from handlers.forms import state
 from handlers.forms.fields import Field, Invalid
+from handlers.forms.state import FormState
 from handlers.i18n import N_, SUPPORTED, language
 from handlers.types import Button, Ctx, Inbound, Kind
 
@@ -76,6 +79,11 @@ def _previous_step(form: Form, data: dict[str, Any], before: int) -> int | None:
     return earlier[-1] if earlier else None
 
 
+def values(ctx: Ctx) -> dict[str, Any]:
+    """The open form's hidden values and answers so far (what a field's condition sees)."""
+    return state.load(ctx.conversation).values()
+
+
 def _prune(form: Form, data: dict[str, Any]) -> dict[str, Any]:
     """Drop answers to fields that no longer apply (an earlier answer changed)."""
     return {
@@ -93,8 +101,9 @@ def start(ctx: Ctx, form: Form, *, initial: dict[str, Any] | None = None) -> Non
         ctx.reply(ctx._("Your unfinished form was closed; starting a new one."))
     conversation.flow = form.name
     conversation.token = secrets.token_hex(3)
-    conversation.data = dict(initial or {})
-    conversation.step = _next_step(form, conversation.data, -1)
+    opened = FormState(hidden=dict(initial or {}))
+    state.save(conversation, opened)
+    conversation.step = _next_step(form, opened.values(), -1)
     conversation.expires_at = ctx.now + form.ttl
     ctx.reply(f"📝 {ctx._(form.title)}")
     prompt(ctx, form)
@@ -107,7 +116,8 @@ def prompt(ctx: Ctx, form: Form, *, error: str | None = None) -> None:
         _summary(ctx, form, error=error)
         return
     field = form.fields[step]
-    data = ctx.conversation.data
+    now = state.load(ctx.conversation)
+    data = now.values()
     token = ctx.conversation.token
     rows: list[list[Button]] = []
     options = field.choices(ctx)
@@ -119,7 +129,7 @@ def prompt(ctx: Ctx, form: Form, *, error: str | None = None) -> None:
                 for i, label in enumerate(options[start_at : start_at + columns])
             ]
         )
-    collected = data.get(field.name) if field.max_items > 1 else None
+    collected = now.answers.get(field.name) if field.max_items > 1 else None
     position = _applicable(form, data)
     question = ctx._(field.prompt)
     if step in position:  # "(2/6) question"; full-width brackets in Chinese
@@ -128,7 +138,7 @@ def prompt(ctx: Ctx, form: Form, *, error: str | None = None) -> None:
         )
     lines = [error] if error else []
     lines.append(question)
-    earlier = data.get(EDITING, [None, None])[1]
+    earlier = now.editing[1] if now.editing else None
     if earlier is not None and not collected:
         lines.append(ctx._("Your answer so far: {answer}").format(answer=field.show(ctx, earlier)))
     if field.max_items > 1 and collected:
@@ -143,7 +153,7 @@ def prompt(ctx: Ctx, form: Form, *, error: str | None = None) -> None:
     rows.append(
         _nav(
             ctx,
-            back=_previous_step(form, data, step) is not None or EDITING in data,
+            back=_previous_step(form, data, step) is not None or now.editing is not None,
             skip=field.optional and not collected,
             done=bool(collected),
         )
@@ -152,7 +162,7 @@ def prompt(ctx: Ctx, form: Form, *, error: str | None = None) -> None:
 
 
 def _summary(ctx: Ctx, form: Form, *, error: str | None = None) -> None:
-    data = ctx.conversation.data
+    data = values(ctx)
     token = ctx.conversation.token
     lines = [error] if error else []
     lines.append(ctx._("Please check your answers:"))
@@ -183,20 +193,18 @@ def cancel(ctx: Ctx, form: Form | None) -> None:
     ctx.reply(ctx._("Cancelled: {form}. Nothing was saved.").format(form=title).strip())
 
 
-RETURN_TO_SUMMARY = "__return_to_summary__"
-#: While an answer is being changed from the summary: [field name, the answer before], so Back
-#: returns to the summary with the earlier answer kept.
-EDITING = "__editing__"
-
-
-def _advance(ctx: Ctx, form: Form, data: dict[str, Any]) -> None:
-    """Save ``data`` and move to the next question — or, after an edit made from the summary,
-    back to the summary (unless the edit opened a question that still needs an answer)."""
+def _advance(ctx: Ctx, form: Form, answers: dict[str, Any]) -> None:
+    """Save ``answers`` and move to the next question — or, after an edit made from the
+    summary, back to the summary (unless the edit opened a question that still needs an
+    answer)."""
     conversation = ctx.conversation
-    data = _prune(form, data)
-    data.pop(EDITING, None)
-    returning = data.pop(RETURN_TO_SUMMARY, False)
-    conversation.data = data
+    now = state.load(conversation)
+    returning = now.return_to_summary
+    kept = _prune(form, {**now.hidden, **answers})
+    now.answers = {name: value for name, value in kept.items() if name in answers}
+    now.editing, now.return_to_summary = None, False
+    state.save(conversation, now)
+    data = now.values()
     if not returning:
         conversation.step = _next_step(form, data, conversation.step)
         return
@@ -210,18 +218,20 @@ def _advance(ctx: Ctx, form: Form, data: dict[str, Any]) -> None:
 
 def _store(ctx: Ctx, form: Form, field: Field, value: Any) -> None:
     """Keep an answer; move on unless a multi-answer field still has room."""
-    data = dict(ctx.conversation.data)
+    now = state.load(ctx.conversation)
+    answers = dict(now.answers)
     if field.max_items > 1:
-        items = list(data.get(field.name) or [])
+        items = list(answers.get(field.name) or [])
         if value not in items:  # the same choice (or file) twice counts once
             items.append(value)
-        data[field.name] = items
+        answers[field.name] = items
         if len(items) < field.max_items:
-            ctx.conversation.data = data
+            now.answers = answers
+            state.save(ctx.conversation, now)
             return
     else:
-        data[field.name] = value
-    _advance(ctx, form, data)
+        answers[field.name] = value
+    _advance(ctx, form, answers)
 
 
 def handle(ctx: Ctx, form: Form) -> None:
@@ -244,8 +254,9 @@ def handle(ctx: Ctx, form: Form) -> None:
         if not field.optional:
             prompt(ctx, form, error=ctx._("This question cannot be skipped. Please answer it."))
             return
-        if not conversation.data.get(field.name):  # the word, typed in either language
-            _advance(ctx, form, {**conversation.data, field.name: None})
+        answers = state.load(conversation).answers
+        if not answers.get(field.name):  # the word, typed in either language
+            _advance(ctx, form, {**answers, field.name: None})
             prompt(ctx, form)
             return
     try:
@@ -280,28 +291,29 @@ def _press(ctx: Ctx, form: Form, field: Field | None, payload: str) -> None:
         )
         return
     step = conversation.step
+    now = state.load(conversation)
     if action == "x":
         cancel(ctx, form)
-    elif action == "b" and EDITING in conversation.data:
+    elif action == "b" and now.editing is not None:
         # Back while changing an answer from the summary: keep the answer given before.
-        data = dict(conversation.data)
-        name, before = data.pop(EDITING)
-        data.pop(RETURN_TO_SUMMARY, None)
-        data[name] = before
-        conversation.data = data
+        name, before = now.editing
+        now.answers[name] = before
+        now.editing, now.return_to_summary = None, False
+        state.save(conversation, now)
         conversation.step = len(form.fields)
         prompt(ctx, form)
     elif action == "b":
-        previous = _previous_step(form, conversation.data, step)
+        previous = _previous_step(form, now.values(), step)
         if previous is not None:
             conversation.step = previous
-        conversation.data = {k: v for k, v in conversation.data.items() if k != RETURN_TO_SUMMARY}
+        now.return_to_summary = False
+        state.save(conversation, now)
         prompt(ctx, form)
     elif action == "s" and field is not None and field.optional:
-        _advance(ctx, form, {**conversation.data, field.name: None})
+        _advance(ctx, form, {**now.answers, field.name: None})
         prompt(ctx, form)
-    elif action == "d" and field is not None and conversation.data.get(field.name):
-        _advance(ctx, form, dict(conversation.data))
+    elif action == "d" and field is not None and now.answers.get(field.name):
+        _advance(ctx, form, dict(now.answers))
         prompt(ctx, form)
     elif action.startswith("c") and field is not None and action[1:].isdecimal():
         try:
@@ -323,17 +335,17 @@ def _press(ctx: Ctx, form: Form, field: Field | None, payload: str) -> None:
 def _edit(ctx: Ctx, form: Form, index: int) -> None:
     """Go back to field ``index`` to change its answer, then to the summary."""
     conversation = ctx.conversation
-    if index in _applicable(form, conversation.data):
+    now = state.load(conversation)
+    if index in _applicable(form, now.values()):
         conversation.step = index
-        data = dict(conversation.data)
         name = form.fields[index].name
-        data[EDITING] = [name, data.pop(name, None)]
-        data[RETURN_TO_SUMMARY] = True
-        conversation.data = data
+        now.editing = (name, now.answers.pop(name, None))
+        now.return_to_summary = True
+        state.save(conversation, now)
 
 
 def _submit(ctx: Ctx, form: Form) -> None:
-    data = dict(ctx.conversation.data)
+    data = values(ctx)
     try:
         form.on_submit(ctx, data)
     except Invalid as invalid:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from handlers.forms.datetime_input import parse_datetime, parse_duration
+from handlers.forms.state import load
 from handlers.i18n import N_, SUPPORTED, Np_, language
 from handlers.types import Ctx, Inbound, Kind
 
@@ -269,7 +270,7 @@ class EndField(Field):
         text = _expect_text(
             inbound, N_("Please type a duration like 2h or an end time like 21:30.")
         )
-        start = datetime.fromisoformat(ctx.conversation.data[self.start_field])
+        start = datetime.fromisoformat(load(ctx.conversation).values()[self.start_field])
         duration = parse_duration(text)
         if duration is not None:
             end = start + duration

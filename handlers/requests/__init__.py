@@ -8,10 +8,10 @@ the outbox templates. All register on one router, ``common.router``."""
 from __future__ import annotations
 
 from handlers.common import dispatch_action
+from handlers.i18n import N_
 from handlers.requests import cards, clocks, intake, relay, stats, team
 from handlers.requests.common import parse_id, router
 from handlers.router import Handler
-from handlers.start import stale_button
 from handlers.types import Ctx
 
 #: The submodules are imported for what they register on the router.
@@ -20,10 +20,7 @@ __all__ = ["cards", "clocks", "intake", "relay", "router", "stats", "team"]
 
 def _switch_to(ctx: Ctx, tail: str) -> None:
     """``rq:to:42`` — a volunteer's answers go to request 42 from now on."""
-    if ctx.has_role("volunteer"):
-        relay.switch_to(ctx, parse_id(tail) or None)
-    else:
-        stale_button(ctx)
+    relay.switch_to(ctx, parse_id(tail) or None)
 
 
 #: ``rq:<action>:…`` → its handler; each re-checks the payload.
@@ -37,6 +34,15 @@ ACTIONS: dict[str, Handler] = {
     "rate": intake.rate_request,
     "to": _switch_to,
 }
+#: Who may press what, and where (``handlers/access.py`` enforces it before the action runs).
+router.rule(
+    "rq",
+    "claim",
+    role="volunteer",
+    refusal=N_("Only members of the volunteer team can claim requests."),
+)
+router.rule("rq", "to", role="volunteer")
+router.rule("rq", "new", private_only=True, private_hint=intake.ASK_PRIVATELY)
 
 
 @router.button("rq")

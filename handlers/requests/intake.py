@@ -183,25 +183,28 @@ ASK = router.form(
 )
 
 
-def _private_only(ctx: Ctx) -> bool:
-    """True in a private chat; in a group, point the person to one."""
-    if ctx.inbound.chat.is_group:
-        ctx.reply(ctx._("Please write to me in a private chat to ask for help."))
-        return False
-    return True
+ASK_PRIVATELY = N_("Please write to me in a private chat to ask for help.")
 
 
-@router.command("ask", description=N_("Ask a volunteer for help"))
+@router.command(
+    "ask",
+    description=N_("Ask a volunteer for help"),
+    private_only=True,
+    private_hint=ASK_PRIVATELY,
+)
 def ask(ctx: Ctx, args: str) -> None:
     """``/ask``: open the form."""
     start_ask(ctx)
 
 
-@router.command("myrequests", description=N_("My help requests and their status"))
+@router.command(
+    "myrequests",
+    description=N_("My help requests and their status"),
+    private_only=True,
+    private_hint=ASK_PRIVATELY,
+)
 def my_requests(ctx: Ctx, args: str) -> None:
     """List the resident's requests, with Cancel for open ones and Reopen where allowed."""
-    if not _private_only(ctx):
-        return
     requests = store.residents_requests(ctx.session, ctx.user)
     if not requests:
         ctx.reply(
@@ -400,5 +403,5 @@ COMMENT = router.form(
 
 def start_ask(ctx: Ctx) -> None:
     """Open the /ask form (from the command, the menu or /myrequests)."""
-    if _private_only(ctx) and not limits.refused(ctx, limits.open_requests_message(ctx)):
+    if not limits.refused(ctx, limits.open_requests_message(ctx)):
         engine.start(ctx, ASK)

@@ -54,12 +54,15 @@ def _pass_on(ctx: Ctx, request: HelpRequest, *, side: str, to: User | None) -> b
     )
 
 
+IN_PRIVATE = N_("Please use this command in your private chat with me.")
+
+
 def _relay_recency(ctx: Ctx) -> datetime | None:
     """When the request this person's free text would go to last had anything said in it."""
     if ctx.inbound.chat.is_group:
         return None
     target = None
-    if ctx.has_role("volunteer"):
+    if ctx.acts_as("volunteer"):
         target = store.current_for_volunteer(ctx.session, ctx.user)
     if target is None:
         active = store.residents_active(ctx.session, ctx.user)
@@ -72,7 +75,7 @@ def relay(ctx: Ctx) -> bool:
     """Free text, a photo or a file outside a form, in a private chat."""
     if ctx.inbound.chat.is_group:
         return False
-    if ctx.has_role("volunteer"):
+    if ctx.acts_as("volunteer"):
         current = store.current_for_volunteer(ctx.session, ctx.user)
         if current is not None:
             if _refuse_kind(ctx):
@@ -108,7 +111,7 @@ def relay(ctx: Ctx) -> bool:
                 ).format(ref=ref(request))
             )
         return True
-    if ctx.has_role("volunteer"):
+    if ctx.acts_as("volunteer"):
         ctx.reply(
             ctx._(
                 "You are not helping with any request right now, so this message has nowhere "
@@ -159,7 +162,13 @@ def switch_to(ctx: Ctx, request_id: int | None) -> None:
     )
 
 
-@router.command("to", description=N_("Choose which request your messages go to"), role="volunteer")
+@router.command(
+    "to",
+    description=N_("Choose which request your messages go to"),
+    role="volunteer",
+    private_only=True,
+    private_hint=IN_PRIVATE,
+)
 def to(ctx: Ctx, args: str) -> None:
     """``/to R-0042`` switches; ``/to`` alone offers the requests held."""
     if not args.strip():
@@ -174,9 +183,6 @@ def to(ctx: Ctx, args: str) -> None:
 
 def _current(ctx: Ctx) -> HelpRequest | None:
     """The volunteer's current request, or None after telling them why there is none."""
-    if ctx.inbound.chat.is_group:
-        ctx.reply(ctx._("Please use this command in your private chat with me."))
-        return None
     current = store.current_for_volunteer(ctx.session, ctx.user)
     if current is not None:
         return current
@@ -188,7 +194,13 @@ def _current(ctx: Ctx) -> HelpRequest | None:
     return None
 
 
-@router.command("note", description=N_("Add an internal note to your request"), role="volunteer")
+@router.command(
+    "note",
+    description=N_("Add an internal note to your request"),
+    role="volunteer",
+    private_only=True,
+    private_hint=IN_PRIVATE,
+)
 def note(ctx: Ctx, args: str) -> None:
     """An internal note the resident never sees, kept for whoever takes over."""
     text = args.strip()
@@ -204,7 +216,13 @@ def note(ctx: Ctx, args: str) -> None:
     ctx.reply(ctx._("Note added to {ref}. The resident does not see it.").format(ref=ref(current)))
 
 
-@router.command("release", description=N_("Give your request back to the queue"), role="volunteer")
+@router.command(
+    "release",
+    description=N_("Give your request back to the queue"),
+    role="volunteer",
+    private_only=True,
+    private_hint=IN_PRIVATE,
+)
 def release(ctx: Ctx, args: str) -> None:
     """Back to the queue, with an optional note for the next volunteer; the resident is told."""
     current = _current(ctx)
@@ -241,6 +259,8 @@ def release(ctx: Ctx, args: str) -> None:
     "resolve",
     description=N_("Close your request with a short summary"),
     role="volunteer",
+    private_only=True,
+    private_hint=IN_PRIVATE,
 )
 def resolve(ctx: Ctx, args: str) -> None:
     """Close the current request; the resident gets the summary and is asked to rate it."""

@@ -19,6 +19,7 @@ from handlers.requests.cards import briefing, relay_reply
 from handlers.requests.common import (
     CATEGORIES,
     PREFIX,
+    access_request_as_volunteer,
     category_label,
     parse_id,
     ref,
@@ -110,15 +111,12 @@ def brief_privately(ctx: Ctx, request: HelpRequest) -> bool:
 
 
 def claim(ctx: Ctx, rest: str) -> None:
-    """``rq:claim:42`` — first come, first served; only volunteers; re-checked every time."""
-    if not ctx.has_role("volunteer"):
-        ctx.reply(ctx._("Only members of the volunteer team can claim requests."))
-        return
-    request_id = parse_id(rest)
-    existing = ctx.session.get(HelpRequest, request_id)
+    """``rq:claim:42`` — first come, first served; volunteers (and admins, who act as every
+    staff role: the registration says so); the request re-checked every time."""
+    existing = access_request_as_volunteer(ctx, rest)
     if existing is None:
-        ctx.reply(ctx._("That request does not exist. Send /queue to see the open ones."))
         return
+    request_id = existing.id
     if existing.resident_id == ctx.user.id:
         ctx.reply(ctx._("This is your own request; another volunteer will take it."))
         return
@@ -172,7 +170,7 @@ def claim(ctx: Ctx, rest: str) -> None:
         )
 
 
-@router.deep_link(PREFIX)
+@router.deep_link(PREFIX, private_only=True)
 def open_claimed(ctx: Ctx, rest: str) -> None:
     """``/start rq_42`` — a volunteer opens a request they hold in a private chat."""
     request_id = parse_id(rest)
@@ -190,7 +188,7 @@ def open_claimed(ctx: Ctx, rest: str) -> None:
     brief_here(ctx, request)
 
 
-@router.command("queue", description=N_("Open help requests"), role="volunteer")
+@router.command("queue", description=N_("Open help requests"), role="volunteer", private_only=True)
 def queue(ctx: Ctx, args: str) -> None:
     """Open requests, those matching the volunteer's profile first, then urgent, then oldest."""
     rows = store.queue(ctx.session, ctx.user)
@@ -274,12 +272,15 @@ PROFILE = router.form(
 )
 
 
-@router.command("profile", description=N_("Your volunteer profile"), role="volunteer")
+@router.command(
+    "profile",
+    description=N_("Your volunteer profile"),
+    role="volunteer",
+    private_only=True,
+    private_hint=N_("Please write to me in a private chat to change your profile."),
+)
 def profile(ctx: Ctx, args: str) -> None:
     """``/profile``: show the profile as it is, then open the form to change it."""
-    if ctx.inbound.chat.is_group:
-        ctx.reply(ctx._("Please write to me in a private chat to change your profile."))
-        return
     row = ctx.session.get(VolunteerProfile, ctx.user.id)
     if row is not None:
         languages = MultiChoiceField(name="l", prompt="", label="", options=LANGUAGES)

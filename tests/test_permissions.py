@@ -1,0 +1,196 @@
+"""The one permission rule (``handlers/access.py``), walked from the registry itself: every
+staff command and every staff button, pressed by a resident, a volunteer, a mediator, an
+organiser and an admin — allowed exactly for the role and for admins, refused with the role's
+own words for everyone else. A registration added later is covered without touching this file.
+
+Then the staff views that must never open in a group (issue #9, item 6): ``/start dp_<id>``,
+``/start rq_<id>``, ``/queue`` and the photos button answer in a team room with a pointer to a
+private chat, never with the content; and the bug issue #11 names: an admin sees *Claim* on
+``/queue`` and may press it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers import build_registry
+from handlers.access import PRIVATE_POINTER, REFUSALS
+from handlers.i18n import language
+from handlers.start import ONLY_FOR
+from tests.dispute_support import bind_mediators, file_report, make_mediator
+from tests.requests_support import file_request
+from tests.support import give_role, in_group
+
+ROLES = ("resident", "volunteer", "mediator", "organiser", "admin")
+EN = language("en", "Asia/Shanghai")
+APOLOGY = "Sorry, something went wrong"
+
+REGISTRY = build_registry()
+STAFF_COMMANDS = sorted(name for name, command in REGISTRY.commands.items() if command.role)
+STAFF_BUTTONS = sorted(key for key, rule in REGISTRY.button_rules.items() if rule.role)
+PRIVATE_COMMANDS = sorted(
+    name for name, command in REGISTRY.commands.items() if command.private_only
+)
+PRIVATE_BUTTONS = sorted(key for key, rule in REGISTRY.button_rules.items() if rule.private_only)
+
+
+def test_the_registry_declares_the_staff_entry_points():
+    """The walk below is over something: the staff commands and buttons are declared."""
+    assert {"queue", "cases", "newevent", "bind", "teamstats"} <= set(STAFF_COMMANDS)
+    assert {"rq:claim", "dp:ack", "dp:pics", "ev:org"} <= set(STAFF_BUTTONS)
+    assert {"queue", "cases", "mydata"} <= set(PRIVATE_COMMANDS)
+    assert {"dp:pics", "dp:open"} <= set(PRIVATE_BUTTONS)
+    assert REGISTRY.deep_link_rules["dp"].private_only
+    assert REGISTRY.deep_link_rules["rq"].private_only
+
+
+def person_as(role: str, resident, session_factory, clock):
+    person = resident(f"{role.title()} Lee", "en", user_id=str(7000 + ROLES.index(role)))
+    if role != "resident":
+        give_role(session_factory, clock, person, role)
+    return person
+
+
+def allowed(role: str, needed: str) -> bool:
+    return role in (needed, "admin")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", STAFF_COMMANDS)
+def test_every_staff_command_for_every_role(name, role, resident, session_factory, clock):
+    needed = REGISTRY.commands[name].role
+    refusal = EN.gettext(ONLY_FOR[needed])
+    person = person_as(role, resident, session_factory, clock)
+    person.send(f"/{name}")
+    assert APOLOGY not in person.text
+    if allowed(role, needed):
+        assert refusal not in person.text, f"/{name} refused to a {role}"
+    else:
+        assert person.text == refusal, f"/{name} let a {role} in"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("key", STAFF_BUTTONS)
+def test_every_staff_button_for_every_role(key, role, resident, session_factory, clock):
+    rule = REGISTRY.button_rules[key]
+    refusal = EN.gettext(rule.refusal or REFUSALS[rule.role])
+    person = person_as(role, resident, session_factory, clock)
+    person.press_payload(f"{key}:1")
+    assert APOLOGY not in person.text
+    if allowed(role, rule.role):
+        assert refusal not in person.text, f"{key} refused to a {role}"
+    else:
+        assert person.text == refusal, f"{key} let a {role} in"
+
+
+@pytest.mark.parametrize("name", PRIVATE_COMMANDS)
+def test_every_private_command_in_a_group_answers_with_a_pointer(name, dispatcher, resident):
+    command = REGISTRY.commands[name]
+    admin = resident("Admin", "en", user_id="9000")  # acts as every role: never refused
+    admin.send("/start")
+    replies = in_group(dispatcher, "9000", "Admin", command=f"/{name}")
+    assert [reply.text for reply in replies] == [
+        EN.gettext(command.private_hint or PRIVATE_POINTER)
+    ]
+
+
+@pytest.mark.parametrize("key", PRIVATE_BUTTONS)
+def test_every_private_button_in_a_group_answers_with_a_pointer(key, dispatcher, resident):
+    rule = REGISTRY.button_rules[key]
+    resident("Admin", "en", user_id="9000").send("/start")
+    replies = in_group(dispatcher, "9000", "Admin", payload=f"{key}:1")
+    assert [reply.text for reply in replies] == [EN.gettext(rule.private_hint or PRIVATE_POINTER)]
+    if rule.private_link is not None:  # a button that opens the same thing privately
+        [[button]] = replies[0].buttons
+        assert button.url == f"https://t.me/linli_test_bot?start={rule.private_link('1')}"
+
+
+# ---------------------------------------------------------------------------- issue 9, item 6
+
+
+@pytest.fixture
+def case_with_photo(dispatcher, resident, session_factory, clock):
+    """A named report with a photo and an internal note, and a mediator."""
+    bind_mediators(dispatcher, "en")
+    mediator = make_mediator(resident, session_factory, clock, hint="en")
+    alice = resident("Alice Wang", "en")
+    file_report(alice, anonymous=False, photos=("photo-of-the-stairs",))
+    mediator.send("/start dp_c1")
+    mediator.press("Internal note")
+    mediator.send("The neighbour upstairs has been warned twice before.")
+    mediator.press("Confirm")
+    return mediator
+
+
+def _said(replies) -> str:
+    files = [reply.attachment.file_id or "" for reply in replies if reply.attachment]
+    return "\n".join([reply.text for reply in replies] + files)
+
+
+def test_start_dp_in_a_group_points_to_a_private_chat(case_with_photo, dispatcher):
+    mediator = case_with_photo
+    private = mediator.send("/start dp_c1")
+    assert "warned twice" in _said(private)  # the view itself, in private
+    replies = in_group(dispatcher, mediator.user_id, "Li", command="/start dp_c1")
+    said = _said(replies)
+    assert "warned twice" not in said and "Very loud music" not in said and "Alice" not in said
+    assert said == "Please open this link in a private chat with me."
+    [[button]] = replies[0].buttons
+    assert button.url == "https://t.me/linli_test_bot?start=dp_c1"
+
+
+def test_the_photos_button_in_a_group_points_to_a_private_chat(case_with_photo, dispatcher):
+    mediator = case_with_photo
+    replies = in_group(dispatcher, mediator.user_id, "Li", payload="dp:pics:1")
+    assert all(reply.attachment is None for reply in replies)
+    assert "photo-of-the-stairs" not in _said(replies)
+    assert _said(replies) == "Please open the case in a private chat with me: send /cases there."
+    mediator.press_payload("dp:pics:1")  # in private: the photo
+    assert [r.attachment.file_id for r in mediator.replies] == ["photo-of-the-stairs"]
+
+
+@pytest.fixture
+def claimed_request(resident, session_factory, clock):
+    volunteer = give_role(session_factory, clock, resident("Bob Chen", "en"), "volunteer")
+    file_request(resident("Ana Silva", "en"), description="Please call my landlord for me.")
+    volunteer.send("/queue")
+    assert "Please call my landlord" in volunteer.text
+    volunteer.press("Claim")
+    return volunteer
+
+
+def test_queue_in_a_group_points_to_a_private_chat(resident, session_factory, clock, dispatcher):
+    volunteer = give_role(session_factory, clock, resident("Bob Chen", "en"), "volunteer")
+    file_request(resident("Ana Silva", "en"), description="Please call my landlord for me.")
+    replies = in_group(dispatcher, volunteer.user_id, "Bob", command="/queue")
+    assert "landlord" not in _said(replies) and "#R-0001" not in _said(replies)
+    assert _said(replies) == EN.gettext(PRIVATE_POINTER)
+    assert not any(b.payload for reply in replies for row in reply.buttons for b in row)
+
+
+def test_start_rq_in_a_group_points_to_a_private_chat(claimed_request, dispatcher):
+    volunteer = claimed_request
+    assert "Please call my landlord" in _said(volunteer.send("/start rq_1"))
+    replies = in_group(dispatcher, volunteer.user_id, "Bob", command="/start rq_1")
+    assert "landlord" not in _said(replies)
+    assert _said(replies) == EN.gettext(PRIVATE_POINTER)
+
+
+# ---------------------------------------------------------------------------- issue 11's bug
+
+
+@pytest.mark.parametrize("hint", ["en", "zh-hans"])
+def test_an_admin_may_claim_what_queue_shows_them(
+    hint, resident, session_factory, clock, deliver, postbox
+):
+    admin = resident("Admin", hint, user_id="9000")
+    ana = resident("Ana Silva", "en")
+    file_request(ana)
+    admin.send("/queue")
+    claim = next(b for b in admin.buttons() if b.payload and b.payload.startswith("rq:claim:"))
+    admin.press_payload(claim.payload)
+    assert "Please translate the letter" in admin.text  # the briefing: it is theirs
+    assert "#R-0001" in admin.text
+    admin.send("Hello Ana, I can read it for you today.")  # and the conversation is relayed
+    deliver()
+    assert "Hello Ana, I can read it for you today." in postbox.texts(ana.user_id)[-1]
