@@ -202,7 +202,7 @@ def parser() -> argparse.ArgumentParser:
     users_sub = users.add_subparsers(dest="action", required=True)
     for action in ("grant", "revoke"):
         command = users_sub.add_parser(action, help=f"{action} a role")
-        command.add_argument("ref", help="telegram:ID or console:NAME")
+        command.add_argument("ref", help="telegram:ID, matrix:@name:server or console:NAME")
         command.add_argument("role", choices=["volunteer", "mediator", "organiser", "admin"])
     listing = users_sub.add_parser("list", help="list users and their roles")
     listing.add_argument("--role", choices=["volunteer", "mediator", "organiser", "admin"])

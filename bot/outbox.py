@@ -18,6 +18,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -33,6 +34,11 @@ from handlers.router import Registry
 from handlers.types import Community, Reply
 
 log = logging.getLogger(__name__)
+
+
+#: The outbox row being delivered, for transports that make a transaction id of it (Matrix),
+#: so a send repeated after a crash is recognised by the server and not shown twice.
+delivering: ContextVar[int | None] = ContextVar("delivering", default=None)
 
 
 class DeliveryError(Exception):
@@ -187,6 +193,7 @@ class OutboxWorker:
             await self._pace(transport, chat_id, deliverer.min_interval(chat_id))
             card = job.message.card_key
             edit_ref = shown.get(card, job.edit_ref) if card else None
+            delivering.set(job.message.id)
             try:
                 ref = await deliverer.deliver(chat_id, job.reply, edit_ref=edit_ref)
             except Exception as exc:

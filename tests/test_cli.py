@@ -33,7 +33,9 @@ def test_scripted_shell_prints_welcome_and_menu(tmp_path):
     result = linli(tmp_path, "shell", stdin="/start\n")
     assert result.returncode == 0, result.stderr
     assert "欢迎使用邻里" in result.stdout  # the community default is Chinese
-    assert "[1] 🗓 活动" in result.stdout and "[4] 🌐 中文 / English" in result.stdout
+    assert "[1] 🗓 活动" in result.stdout
+    # No language hint from the console: the welcome switches language in one tap.
+    assert "[4] 中文   [5] English" in result.stdout
 
 
 def test_scripted_shell_switches_person_and_presses_by_number(tmp_path):
