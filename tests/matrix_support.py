@@ -166,6 +166,19 @@ class Person:
         assert event_id, response
         return event_id
 
+    async def exchange(
+        self, room_id: str, text: str, expect: str, *, reply_to: str | None = None, worker=None
+    ) -> Said:
+        """Say ``text`` and wait for the bot's answer holding ``expect``."""
+        before = len(self.messages(room_id))
+        await self.say(room_id, text, reply_to=reply_to)
+        return await self.wait_for(
+            room_id,
+            lambda s: s.sender != self.mxid and expect in s.body,
+            after=before,
+            worker=worker,
+        )
+
     def messages(self, room_id: str, sender: str | None = None) -> list[Said]:
         return [s for s in self.said if s.room_id == room_id and sender in (None, s.sender)]
 
@@ -194,6 +207,15 @@ class Person:
             self._changed.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), 0.5)
+
+
+def number_of(said: Said, label: str) -> str:
+    """The number to type for the option whose label holds ``label``."""
+    content = said.content.get("m.new_content") or said.content
+    for index, (text, _) in enumerate(content.get("org.linli.buttons", []), start=1):
+        if label in text:
+            return str(index)
+    raise AssertionError(f"no option {label!r} in {said.body!r}")
 
 
 def unique(name: str) -> str:

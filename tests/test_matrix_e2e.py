@@ -3,6 +3,7 @@ matrix-nio clients (the resident's direct chat encrypted where Element would enc
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,7 +12,8 @@ from bot.dispatcher import Dispatcher
 from bot.outbox import OutboxWorker
 from handlers import build_registry
 from handlers.types import Community
-from tests.matrix_support import people, running_bot
+from tests.events_support import make_event
+from tests.matrix_support import number_of, people, running_bot
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -50,3 +52,29 @@ async def test_first_direct_chat_in_chinese_then_english(synapse, tmp_path, wiri
             assert "1. 🗓 Events" in switched.body
             await wang.say(room, "!help")
             await wang.wait_for(room, "!events", after=4)
+
+
+async def test_events_sign_up_by_number_and_the_calendar_file(
+    synapse, tmp_path, wiring, session_factory
+):
+    dispatcher, worker = wiring
+    make_event(session_factory, datetime.now(UTC))
+    async with running_bot(synapse, tmp_path / "bot", dispatcher, worker) as bot:
+        async with people(synapse, tmp_path, "alice") as [alice]:
+            room = await alice.room_with(bot.client.user_id)
+            await alice.exchange(room, "!lang en", "in English")
+            listing = await alice.exchange(room, "!events", "Mid-Autumn Garden Party")
+            card = await alice.exchange(room, number_of(listing, "Mid-Autumn"), "Sign up")
+            asked = await alice.exchange(room, number_of(card, "Sign up"), "for 1 person?")
+            asked = await alice.exchange(room, number_of(asked, "Confirm"), "signed up")
+            assert "🎉 You are signed up for “Mid-Autumn Garden Party”" in asked.body
+            card = await alice.exchange(room, "!events", "Mid-Autumn Garden Party")
+            card = await alice.exchange(room, number_of(card, "Mid-Autumn"), "calendar")
+            before = len(alice.messages(room))
+            await alice.say(room, number_of(card, "Add to calendar"))
+            ics = await alice.wait_for(
+                room, lambda s: s.content.get("msgtype") == "m.file", after=before
+            )
+            assert ics.body.endswith(".ics")
+            assert ics.content["url"].startswith("mxc://")
+            assert ics.content["info"]["mimetype"].startswith("text/calendar")
