@@ -3,13 +3,18 @@ matrix-nio clients (the resident's direct chat encrypted where Element would enc
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
 from bot.dispatcher import Dispatcher
 from bot.outbox import OutboxWorker
+from db.models import HelpRequest
+from db.users import get_or_create_user, grant_role
 from handlers import build_registry
 from handlers.types import Community
 from tests.events_support import make_event
@@ -23,16 +28,16 @@ def matrix_community() -> Community:
     return Community(timezone=ZoneInfo("Asia/Shanghai"), default_locale="zh_Hans")
 
 
+def _wiring(session_factory, community: Community) -> tuple[Dispatcher, OutboxWorker]:
+    registry = build_registry()
+    dispatcher = Dispatcher(session_factory=session_factory, registry=registry, community=community)
+    worker = OutboxWorker(session_factory=session_factory, registry=registry, community=community)
+    return dispatcher, worker
+
+
 @pytest.fixture
 def wiring(session_factory, matrix_community):
-    registry = build_registry()
-    dispatcher = Dispatcher(
-        session_factory=session_factory, registry=registry, community=matrix_community
-    )
-    worker = OutboxWorker(
-        session_factory=session_factory, registry=registry, community=matrix_community
-    )
-    return dispatcher, worker
+    return _wiring(session_factory, matrix_community)
 
 
 async def test_first_direct_chat_in_chinese_then_english(synapse, tmp_path, wiring):
@@ -78,3 +83,98 @@ async def test_events_sign_up_by_number_and_the_calendar_file(
             assert ics.body.endswith(".ics")
             assert ics.content["url"].startswith("mxc://")
             assert ics.content["info"]["mimetype"].startswith("text/calendar")
+
+
+def _grant(session_factory, mxid: str, role: str) -> None:
+    now = datetime.now(UTC)
+    with session_factory() as session, session.begin():
+        user = get_or_create_user(session, transport="matrix", external_id=mxid, now=now)
+        grant_role(session, user, role, now=now, by="test")
+
+
+async def test_ask_in_an_encrypted_chat_claimed_from_the_team_room_and_relayed(
+    synapse, tmp_path, session_factory, matrix_community
+):
+    async with people(synapse, tmp_path, "alice", "bob", "carol") as [alice, bob, carol]:
+        community = replace(matrix_community, admin_refs=frozenset({f"matrix:{bob.mxid}"}))
+        dispatcher, worker = _wiring(session_factory, community)
+        async with running_bot(synapse, tmp_path / "bot", dispatcher, worker) as bot:
+            linli = bot.client.user_id
+            # Bob (an admin) makes the team room and binds it; both volunteers have a chat.
+            chats = {}
+            for volunteer in (bob, carol):
+                chats[volunteer.mxid] = await volunteer.room_with(linli)
+                await volunteer.exchange(chats[volunteer.mxid], "!lang en", "in English")
+                _grant(session_factory, volunteer.mxid, "volunteer")
+            team = await bob.room_with(linli, carol.mxid, direct=False, name="YAM")
+            await bob.exchange(team, "!bind volunteers", "room of the volunteer team")
+
+            # Alice asks, in English, in an encrypted direct chat, with a photo.
+            room = await alice.room_with(linli, encrypted=True)
+            await alice.exchange(room, "!lang en", "in English")
+            asked = await alice.exchange(room, "!ask", "Translation")
+            await alice.exchange(room, number_of(asked, "Translation"), "")
+            before = len(alice.messages(room))
+            await alice.say(room, "Please translate the letter from my landlord.")
+            await alice.wait_for(room, lambda s: s.sender == linli, after=before)
+            before = len(alice.messages(room))
+            letter = await alice.send_photo(room)
+            urgency = await alice.wait_for(
+                room, lambda s: s.sender == linli and "soon" in s.body, after=before
+            )
+            step = await alice.exchange(room, number_of(urgency, "As soon as possible"), "")
+            step = await alice.exchange(room, number_of(step, "No"), "")
+            step = await alice.exchange(room, number_of(step, "No"), "Send request")
+            assert "• Attachment: 1 photo" in step.body
+            await alice.exchange(room, number_of(step, "Send request"), "#R-0001 was sent")
+
+            # The card in the (unencrypted) team room; both reply "1" to it at once.
+            card = await bob.wait_for(team, "#R-0001 · Translation", worker=worker)
+            assert "✋ Claim" in card.body and alice.name not in card.body
+            assert card.content["msgtype"] == "m.notice"
+            await asyncio.gather(
+                bob.say(team, "1", reply_to=card.event_id),
+                carol.say(team, "1", reply_to=card.event_id),
+            )
+            won = await bob.wait_for(team, "I sent the details in a private chat.", worker=worker)
+            lost = await bob.wait_for(team, "was already taken by", worker=worker)
+            assert won.event_id != lost.event_id
+            winner = bob if won.body.startswith(bob.name) else carol
+            with session_factory() as session:
+                holders = session.scalars(select(HelpRequest.volunteer_id)).all()
+                assert len(holders) == 1 and holders[0] is not None
+
+            # The card is edited in place.
+            edit = await bob.wait_for(
+                team, lambda s: s.edits == card.event_id and "Claimed by" in s.body, worker=worker
+            )
+            assert edit.content["m.new_content"]["msgtype"] == "m.notice"
+            chat = chats[winner.mxid]
+            await winner.wait_for(chat, "You are now helping with #R-0001.", worker=worker)
+            briefing = await winner.wait_for(
+                chat, lambda s: s.content.get("msgtype") == "m.image", worker=worker
+            )
+            assert briefing.content["url"] == letter
+
+            # Both ways, with a photo each way.
+            await alice.exchange(room, "It is about the deposit.", "✓ Sent to")
+            await winner.wait_for(chat, "It is about the deposit.", worker=worker)
+            before = len(winner.messages(chat))
+            page_two = await alice.send_photo(room, b"\xff\xd8\xff page two")
+            relayed = await winner.wait_for(
+                chat,
+                lambda s: s.content.get("msgtype") == "m.image" and s.content["url"] == page_two,
+                worker=worker,
+                after=before,
+            )
+            assert relayed.sender == linli
+            await winner.exchange(chat, "Thanks, I am reading it now.", "✓ Sent to the resident")
+            await alice.wait_for(room, "Thanks, I am reading it now.", worker=worker)
+            before = len(alice.messages(room))
+            answer = await winner.send_photo(chat, b"\xff\xd8\xff translation")
+            await alice.wait_for(
+                room,
+                lambda s: s.content.get("msgtype") == "m.image" and s.content["url"] == answer,
+                worker=worker,
+                after=before,
+            )
