@@ -189,12 +189,12 @@ class Person:
         *,
         worker: OutboxWorker | None = None,
         after: int = 0,
-        timeout: float = 30,
+        within: float = 30,
     ) -> Said:
         """The first message in ``room_id`` (after the first ``after``) that matches (a
         callable, or words its body holds); the outbox worker is ticked while waiting."""
         test = match if callable(match) else (lambda s, words=match: words in s.body)
-        deadline = asyncio.get_running_loop().time() + timeout
+        deadline = asyncio.get_running_loop().time() + within
         while True:
             for said in self.messages(room_id)[after:]:
                 if test(said):

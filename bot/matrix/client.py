@@ -240,8 +240,10 @@ class MatrixTransport:
                     log.exception("Matrix: an event in a room could not be handled")
 
     def is_group(self, room_id: str) -> bool:
+        """A room is a private chat when it is the bot and one person and has no name (as
+        Element makes a direct chat); a named room is a team's room, however small."""
         room = self.client.rooms.get(room_id)
-        return room is None or room.member_count > 2
+        return room is None or room.member_count > 2 or bool(room.name)
 
     async def _handle_event(self, room_id: str, event: Any) -> None:
         source = event.source

@@ -25,7 +25,7 @@ class Renderer:
 
     def __init__(self, commands: frozenset[str] = frozenset()) -> None:
         names = "|".join(sorted((re.escape(c) for c in commands), key=len, reverse=True))
-        self._command = re.compile(rf"(^|[\s(（“\"'「:：]) ?/({names})\b") if names else None
+        self._command = re.compile(rf"(^|[^\w/.])/({names})\b") if names else None
 
     def bang(self, text: str) -> str:
         """``/events`` → ``!events``; a t.me deep link → ``!start ev_42``."""
