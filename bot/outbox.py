@@ -113,6 +113,10 @@ class OutboxWorker:
         self._last_sent: dict[str, float] = {}
         self._lock = threading.Lock()
         self._again = False
+        #: ``linli run`` sets this: claim only messages for transports this process can send
+        #: now (a worker that does not hold the Matrix sync leaves Matrix messages to the one
+        #: that does). Unset, a message for a missing transport fails, visibly.
+        self.only_deliverable = False
 
     def wake(self) -> None:
         """Something was queued: a tick that is running now looks once more before it ends
@@ -145,7 +149,13 @@ class OutboxWorker:
     def _claim(self) -> list[_Job]:
         now = self.clock()
         with self.session_factory() as session, session.begin():
-            claimed = outbox.claim_due(session, now=now, limit=self.batch_size, lease=self.lease)
+            claimed = outbox.claim_due(
+                session,
+                now=now,
+                limit=self.batch_size,
+                lease=self.lease,
+                transports=list(self.deliverers) if self.only_deliverable else None,
+            )
             user_ids = {m.user_id for m in claimed if m.user_id is not None}
             users = (
                 {u.id: u for u in session.scalars(select(User).where(User.id.in_(user_ids)))}

@@ -160,6 +160,7 @@ def build_application(
     outbox_interval: float,
     max_concurrent_updates: int = 256,
     sweeper: Sweeper | None = None,
+    scheduler: bool = True,
 ) -> Application:
     """The application: concurrent across chats, ordered within one. On start it registers
     the command menus, learns the bot's username (for deep links), and starts the outbox on
@@ -187,9 +188,10 @@ def build_application(
         if sweeper is not None:
             sweeper.community = dispatcher.community
         worker.deliverers[TRANSPORT] = TelegramDeliverer(outbox_bot)
-        application.bot_data["scheduler"] = start_scheduler(
-            worker, dispatcher, interval=outbox_interval, sweeper=sweeper
-        )
+        if scheduler:  # else the caller runs the clocks (``linli run`` with several transports)
+            application.bot_data["scheduler"] = start_scheduler(
+                worker, dispatcher, interval=outbox_interval, sweeper=sweeper
+            )
 
     async def post_stop(application: Application) -> None:
         scheduler = application.bot_data.pop("scheduler", None)
@@ -197,6 +199,7 @@ def build_application(
             scheduler.shutdown(wait=False)
 
     async def post_shutdown(application: Application) -> None:
+        worker.deliverers.pop(TRANSPORT, None)
         await outbox_bot.shutdown()
 
     application = (
