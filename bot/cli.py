@@ -13,7 +13,7 @@ from bot.runtime import build_runtime, configure_logging
 
 BANNER = """\
 Linli (邻里) — console chat on {database}
-No LINLI_TELEGRAM_TOKEN or LINLI_MATRIX_HOMESERVER is set, so this is the chat in your terminal.
+No LINLI_TELEGRAM_TOKEN is set (nor LINLI_MATRIX_HOMESERVER), so this is the chat in your terminal.
   • Type a message or a /command; type a button's number or its label to press it.
   • ':as NAME zh' or ':as NAME en' chats as another person. Ctrl-D ends.
 To connect Telegram: create a bot with @BotFather, then run

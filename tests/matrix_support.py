@@ -127,7 +127,10 @@ class Person:
         room_id = response.room_id
         for _ in range(300):
             room = self.client.rooms.get(room_id)
-            if room is not None and all(who in room.users for who in invite):
+            joined = room is not None and all(
+                who in room.users and who not in room.invited_users for who in invite
+            )
+            if joined:
                 return room_id
             await asyncio.sleep(0.1)
         raise AssertionError(f"{invite} did not join {room_id}")
