@@ -45,8 +45,8 @@ def percentile(values: list[float], share: float) -> float:
 
 
 class Resident:
-    def __init__(self, server: homeserver.Synapse, name: str, bot: str) -> None:
-        self.client = AsyncClient(server.url, server.register(name, PASSWORD))
+    def __init__(self, server: homeserver.Synapse, mxid: str, bot: str) -> None:
+        self.client = AsyncClient(server.url, mxid)
         self.bot = bot
         self.room = ""
         self.sent_at = 0.0
@@ -111,7 +111,10 @@ async def run(users: int, database_url: str | None, wait: float) -> None:
             bot_task = asyncio.create_task(transport.run(stop))
             await asyncio.wait_for(transport.ready.wait(), 60)
 
-            residents = [Resident(server, f"r{i}", bot_id) for i in range(users)]
+            mxids = await asyncio.gather(
+                *(asyncio.to_thread(server.register, f"r{i}", PASSWORD) for i in range(users))
+            )
+            residents = [Resident(server, mxid, bot_id) for mxid in mxids]
             await asyncio.gather(*(r.prepare() for r in residents))
             for resident in residents:
                 resident.task = asyncio.create_task(resident.sync_loop())

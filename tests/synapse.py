@@ -167,6 +167,7 @@ suppress_key_server_warning: true
 presence:
   enabled: false
 url_preview_enabled: false
+bcrypt_rounds: 4
 max_upload_size: 10M
 {_RATE_LIMITS}
 """

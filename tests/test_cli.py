@@ -75,11 +75,18 @@ def test_roles_grant_list_revoke_and_notify(tmp_path):
     assert "console:alice" not in linli(tmp_path, "users", "list", "--role", "volunteer").stdout
 
 
-@pytest.mark.parametrize("ref", ["alice", "telegram:abc", ":1"])
+@pytest.mark.parametrize("ref", ["alice", "telegram:abc", ":1", "matrix:li", "matrix:@li"])
 def test_bad_user_reference(tmp_path, ref):
     result = linli(tmp_path, "users", "grant", ref, "admin")
     assert result.returncode != 0
-    assert "TRANSPORT:ID" in result.stderr or "is a number" in result.stderr
+    assert any(words in result.stderr for words in ("TRANSPORT:ID", "is a number", "@name:server"))
+
+
+def test_a_matrix_person_is_granted_a_role_by_their_mxid(tmp_path):
+    result = linli(tmp_path, "users", "grant", "matrix:@li:example.org", "volunteer")
+    assert result.stdout.strip() == "matrix:@li:example.org: volunteer granted"
+    listing = linli(tmp_path, "users", "list", "--role", "volunteer").stdout
+    assert "matrix:@li:example.org" in listing
 
 
 def test_db_upgrade(tmp_path):

@@ -173,7 +173,11 @@ class MatrixTransport:
                     delay, down = 1.0, False
                 except (MatrixUnavailable, ClientError, OSError, TimeoutError) as exc:
                     if not down:
-                        log.warning("Matrix: homeserver unavailable (%s); retrying", exc)
+                        log.warning(
+                            "Matrix: homeserver unavailable (%s: %s); retrying",
+                            exc.__class__.__name__,
+                            exc,
+                        )
                     down = True
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(stop.wait(), delay)
