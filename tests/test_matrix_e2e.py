@@ -258,7 +258,7 @@ async def test_what_the_bot_cannot_use_gets_a_short_answer_or_nothing(
                 before = len(bo.messages(room, sender=linli))
                 await bo.send_raw(room, event_type, content)
                 await bo.wait_for(room, lambda s: s.sender == linli, after=0)
-                for _ in range(50):
+                for _ in range(300):
                     if len(bo.messages(room, sender=linli)) > before:
                         break
                     await asyncio.sleep(0.1)
