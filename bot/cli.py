@@ -13,7 +13,7 @@ from bot.runtime import build_runtime, configure_logging
 
 BANNER = """\
 Linli (邻里) — console chat on {database}
-No LINLI_TELEGRAM_TOKEN is set, so this is the chat in your terminal.
+No LINLI_TELEGRAM_TOKEN is set (nor LINLI_MATRIX_HOMESERVER), so this is the chat in your terminal.
   • Type a message or a /command; type a button's number or its label to press it.
   • ':as NAME zh' or ':as NAME en' chats as another person. Ctrl-D ends.
 To connect Telegram: create a bot with @BotFather, then run
@@ -35,34 +35,6 @@ def _stop_event() -> asyncio.Event:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     return stop
-
-
-async def _run_telegram(settings: Settings, webhook_url: str | None) -> None:
-    from bot.telegram.app import Webhook, build_application, serve, webhook_secret
-
-    assert settings.telegram_token is not None
-    runtime = build_runtime(settings)
-    application = build_application(
-        token=settings.telegram_token,
-        base_url=settings.telegram_base_url,
-        dispatcher=runtime.dispatcher,
-        worker=runtime.worker,
-        outbox_interval=settings.outbox_interval,
-        sweeper=runtime.sweeper,
-    )
-    webhook = None
-    if webhook_url:
-        webhook = Webhook(
-            url=webhook_url,
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            secret=webhook_secret(settings.telegram_token, settings.webhook_secret),
-        )
-    print(
-        f"Linli is running on Telegram ({'webhook' if webhook else 'long polling'}).",
-        file=sys.stderr,
-    )
-    await serve(application, stop=_stop_event(), webhook=webhook)
 
 
 async def _run_console(settings: Settings, name: str, lang: str | None, banner: bool) -> None:
@@ -96,11 +68,90 @@ async def _run_console(settings: Settings, name: str, lang: str | None, banner: 
             scheduler.shutdown(wait=False)
 
 
+async def _run_transports(settings: Settings, webhook_url: str | None) -> None:
+    """Every configured transport in this process, sharing the database, the outbox and the
+    clocks. What only one process may do (the Matrix sync, Telegram long polling) runs where
+    the PostgreSQL advisory lock is held; the outbox sends what this process can send."""
+    from bot.leader import run_as_leader
+    from bot.scheduler import start_scheduler
+
+    runtime = build_runtime(settings)
+    runtime.worker.only_deliverable = True
+    stop = _stop_event()
+    jobs = []
+    if settings.matrix_homeserver:
+        jobs.append(run_as_leader(runtime.engine, "matrix-sync", _matrix_job(runtime), stop))
+        print("Linli is running on Matrix.", file=sys.stderr)
+    if settings.telegram_token:
+        job = _telegram_job(settings, runtime, webhook_url)
+        if webhook_url:  # every worker may take webhook requests
+            jobs.append(job(stop))
+        else:
+            jobs.append(run_as_leader(runtime.engine, "telegram-polling", job, stop))
+        mode = "webhook" if webhook_url else "long polling"
+        print(f"Linli is running on Telegram ({mode}).", file=sys.stderr)
+    scheduler = start_scheduler(
+        runtime.worker,
+        runtime.dispatcher,
+        interval=settings.outbox_interval,
+        sweeper=runtime.sweeper,
+    )
+    try:
+        await asyncio.gather(*jobs)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def _matrix_job(runtime):
+    from bot.matrix.client import MatrixDeliverer, MatrixTransport, matrix_config
+
+    config = matrix_config(runtime.settings, runtime.settings.data_dir)
+
+    async def job(stop: asyncio.Event) -> None:
+        assert config is not None
+        transport = MatrixTransport(config, runtime.dispatcher)
+        runtime.worker.deliverers["matrix"] = MatrixDeliverer(transport)
+        try:
+            await transport.run(stop)
+        finally:
+            runtime.worker.deliverers.pop("matrix", None)
+
+    return job
+
+
+def _telegram_job(settings: Settings, runtime, webhook_url: str | None):
+    from bot.telegram.app import Webhook, build_application, serve, webhook_secret
+
+    assert settings.telegram_token is not None
+    webhook = None
+    if webhook_url:
+        webhook = Webhook(
+            url=webhook_url,
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            secret=webhook_secret(settings.telegram_token, settings.webhook_secret),
+        )
+
+    async def job(stop: asyncio.Event) -> None:
+        application = build_application(
+            token=settings.telegram_token or "",
+            base_url=settings.telegram_base_url,
+            dispatcher=runtime.dispatcher,
+            worker=runtime.worker,
+            outbox_interval=settings.outbox_interval,
+            sweeper=runtime.sweeper,
+            scheduler=False,
+        )
+        await serve(application, stop=stop, webhook=webhook)
+
+    return job
+
+
 def cmd_run(args: argparse.Namespace) -> None:
     settings = _settings()
     configure_logging(settings.log_level)
-    if settings.telegram_token:
-        asyncio.run(_run_telegram(settings, args.webhook))
+    if settings.matrix_homeserver or settings.telegram_token:
+        asyncio.run(_run_transports(settings, args.webhook))
     else:
         if args.webhook:
             raise SystemExit("linli: --webhook needs LINLI_TELEGRAM_TOKEN")
@@ -248,7 +299,7 @@ def parser() -> argparse.ArgumentParser:
     users_sub = users.add_subparsers(dest="action", required=True)
     for action in ("grant", "revoke"):
         command = users_sub.add_parser(action, help=f"{action} a role")
-        command.add_argument("ref", help="telegram:ID or console:NAME")
+        command.add_argument("ref", help="telegram:ID, matrix:@name:server or console:NAME")
         command.add_argument(
             "role", choices=["volunteer", "mediator", "organiser", "admin", "announcer"]
         )

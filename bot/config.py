@@ -40,7 +40,10 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "zh_Hans",
         "Language for people whose app does not say theirs: zh_Hans, zh_Hant or en.",
     ),
-    "LINLI_ADMINS": ("(none)", "Telegram user ids of admins, separated by commas."),
+    "LINLI_ADMINS": (
+        "(none)",
+        "Admins, separated by commas: Telegram user ids and/or Matrix ids (@li:example.org).",
+    ),
     "LINLI_WEBHOOK_SECRET": (
         "(derived from the token)",
         "Secret Telegram sends with each webhook request.",
@@ -114,6 +117,17 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "Messages one person may send in 10 seconds, counted across every worker.",
     ),
     "LINLI_LOG_LEVEL": ("INFO", "DEBUG, INFO, WARNING or ERROR."),
+    "LINLI_DATA_DIR": (
+        "data",
+        "Where the bot keeps its files (the Matrix device's keys and sync token).",
+    ),
+    "LINLI_MATRIX_HOMESERVER": (
+        "(unset)",
+        "Matrix homeserver URL (https://matrix.example.org). Unset: no Matrix.",
+    ),
+    "LINLI_MATRIX_USER": ("(unset)", "The bot's Matrix id, e.g. @linli:example.org."),
+    "LINLI_MATRIX_PASSWORD": ("(unset)", "The bot account's password (used once, to log in)."),
+    "LINLI_MATRIX_ACCESS_TOKEN": ("(unset)", "Or an access token instead of the password."),
 }
 
 #: Per-person limits: variable → Community field, default.
@@ -133,6 +147,7 @@ REQUEST_CLOCKS = (
 )
 
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]{10,}$")
+_MXID = re.compile(r"^@[a-z0-9._=/+-]+:[A-Za-z0-9.-]+(:\d+)?$")
 
 
 class ConfigError(ValueError):
@@ -164,12 +179,19 @@ class Settings:
     limits: tuple[tuple[str, int], ...] = ()
     flood_limit: int = 20
     quiet_hours: tuple[time, time] = (time(22), time(8))
+    data_dir: Path = Path("data")
+    matrix_homeserver: str | None = None
+    matrix_user: str = ""
+    matrix_password: str | None = None
+    matrix_access_token: str | None = None
+    matrix_admins: frozenset[str] = frozenset()  # MXIDs
 
     def community(self, bot_username: str | None = None) -> Community:
         return Community(
             timezone=self.timezone,
             default_locale=self.default_locale,
-            admin_refs=frozenset(f"telegram:{admin}" for admin in self.admins),
+            admin_refs=frozenset(f"telegram:{admin}" for admin in self.admins)
+            | frozenset(f"matrix:{mxid}" for mxid in self.matrix_admins),
             bot_username=bot_username,
             event_reminders=self.event_reminders,
             service_hours=self.service_hours,
@@ -229,10 +251,34 @@ def load_settings(
         )
 
     admins: set[int] = set()
+    mxids: set[str] = set()
     for part in filter(None, (p.strip() for p in get("LINLI_ADMINS").split(","))):
-        if not part.lstrip("-").isdecimal():
-            raise ConfigError(f"LINLI_ADMINS: {part!r} is not a Telegram user id (a number)")
-        admins.add(int(part))
+        if _MXID.match(part):
+            mxids.add(part)
+        elif part.lstrip("-").isdecimal():
+            admins.add(int(part))
+        else:
+            raise ConfigError(
+                f"LINLI_ADMINS: {part!r} is neither a Telegram user id (a number) "
+                "nor a Matrix id (@name:server)"
+            )
+
+    homeserver = get("LINLI_MATRIX_HOMESERVER").rstrip("/") or None
+    matrix_user = get("LINLI_MATRIX_USER")
+    matrix_password = get("LINLI_MATRIX_PASSWORD") or None
+    matrix_token = get("LINLI_MATRIX_ACCESS_TOKEN") or None
+    if homeserver is not None:
+        if not re.match(r"^https?://[^/\s]+", homeserver):
+            raise ConfigError(f"LINLI_MATRIX_HOMESERVER must be an http(s) URL, got {homeserver!r}")
+        if not _MXID.match(matrix_user):
+            raise ConfigError(
+                f"LINLI_MATRIX_USER must be the bot's Matrix id (@name:server), got {matrix_user!r}"
+            )
+        if not matrix_password and not matrix_token:
+            raise ConfigError(
+                "LINLI_MATRIX_HOMESERVER is set: set LINLI_MATRIX_PASSWORD or "
+                "LINLI_MATRIX_ACCESS_TOKEN too"
+            )
 
     secret = get("LINLI_WEBHOOK_SECRET") or None
     if secret is not None and not re.match(r"^[A-Za-z0-9_-]{1,256}$", secret):
@@ -353,4 +399,10 @@ def load_settings(
         limits=tuple((field, numbers[name]) for name, field, _ in LIMITS),
         flood_limit=numbers["LINLI_FLOOD_LIMIT"],
         quiet_hours=quiet_hours,
+        data_dir=Path(get("LINLI_DATA_DIR", "data")).resolve(),
+        matrix_homeserver=homeserver,
+        matrix_user=matrix_user,
+        matrix_password=matrix_password,
+        matrix_access_token=matrix_token,
+        matrix_admins=frozenset(mxids),
     )

@@ -176,12 +176,17 @@ class Dispatcher:
         """Typed text that names a button shown last (its label, or its number where the
         transport numbers buttons and the question is a choice) counts as pressing it."""
         inbound = ctx.inbound
-        buttons = ctx.conversation.keyboard or []
+        buttons = list(inbound.reply_buttons) or ctx.conversation.keyboard or []
         if inbound.kind is not Kind.TEXT or not buttons:
             return inbound
         text = inbound.text.strip()
         payload = None
-        if inbound.numbered_buttons and text.isdecimal() and self._numbers_pick_buttons(ctx):
+        on_card = bool(inbound.reply_buttons)  # a reply to a card: its options, numbered
+        if (
+            inbound.numbered_buttons
+            and text.isdecimal()
+            and (on_card or self._numbers_pick_buttons(ctx))
+        ):
             index = int(text)
             if 1 <= index <= len(buttons):
                 payload = buttons[index - 1][1]
@@ -198,6 +203,7 @@ class Dispatcher:
             kind=Kind.BUTTON,
             payload=payload,
             numbered_buttons=inbound.numbered_buttons,
+            message_ref=inbound.reply_to if on_card else None,
         )
 
     def _numbers_pick_buttons(self, ctx: Ctx) -> bool:
@@ -229,7 +235,9 @@ class Dispatcher:
                 engine.prompt(ctx, form)
             return
 
-        if inbound.kind is Kind.COMMAND:
+        if inbound.kind is Kind.TEXT and inbound.reply_buttons:
+            start.not_an_option(ctx, len(inbound.reply_buttons))
+        elif inbound.kind is Kind.COMMAND:
             self._command(ctx, form)
         elif inbound.kind is Kind.BUTTON:
             self._button(ctx, form)

@@ -18,6 +18,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -33,6 +34,11 @@ from handlers.router import Registry
 from handlers.types import Community, Reply
 
 log = logging.getLogger(__name__)
+
+
+#: The outbox row being delivered, for transports that make a transaction id of it (Matrix),
+#: so a send repeated after a crash is recognised by the server and not shown twice.
+delivering: ContextVar[int | None] = ContextVar("delivering", default=None)
 
 
 class DeliveryError(Exception):
@@ -119,6 +125,10 @@ class OutboxWorker:
         self._held: set[int] = set()  # ids claimed by this worker and not yet recorded
         self._running = False
         self._slowed: dict[str, float] = {}  # chats Telegram slowed down in this tick: wait
+        #: ``linli run`` sets this: claim only messages for transports this process can send
+        #: now (a worker that does not hold the Matrix sync leaves Matrix messages to the one
+        #: that does). Unset, a message for a missing transport fails, visibly.
+        self.only_deliverable = False
 
     @property
     def running(self) -> bool:
@@ -207,7 +217,13 @@ class OutboxWorker:
     def _claim(self) -> list[_Job]:
         now = self.clock()
         with self.session_factory() as session, session.begin():
-            claimed = outbox.claim_due(session, now=now, limit=self.batch_size, lease=self.lease)
+            claimed = outbox.claim_due(
+                session,
+                now=now,
+                limit=self.batch_size,
+                lease=self.lease,
+                transports=list(self.deliverers) if self.only_deliverable else None,
+            )
             with self._lock:
                 self._held.update(m.id for m in claimed)
             user_ids = {m.user_id for m in claimed if m.user_id is not None}
@@ -257,6 +273,7 @@ class OutboxWorker:
             await self._pace(transport, chat_id, deliverer.min_interval(chat_id))
             card = job.message.card_key
             edit_ref = shown.get(card, job.edit_ref) if card else None
+            delivering.set(job.message.id)
             try:
                 ref = await deliverer.deliver(chat_id, job.reply, edit_ref=edit_ref)
             except Exception as exc:

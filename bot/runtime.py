@@ -57,3 +57,5 @@ def configure_logging(level: str) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # matrix-nio warns on every retry; bot.matrix says once what is wrong, and how it ends.
+    logging.getLogger("nio").setLevel(logging.ERROR)

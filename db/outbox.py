@@ -12,11 +12,12 @@ and only the messages in flight at the moment of the crash can be sent twice.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, delete, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -169,10 +170,16 @@ def cancel_pending(session: Session, *, dedup_prefix: str) -> int:
 
 
 def claim_due(
-    session: Session, *, now: datetime, limit: int, lease: timedelta
+    session: Session,
+    *,
+    now: datetime,
+    limit: int,
+    lease: timedelta,
+    transports: Collection[str] | None = None,
 ) -> list[ClaimedMessage]:
     """Claim up to ``limit`` due messages (oldest due first) for this worker until
-    ``now + lease``. Includes rows whose earlier claim's lease ran out."""
+    ``now + lease``. Includes rows whose earlier claim's lease ran out. With ``transports``,
+    only messages for those (a worker claims only what it can send now)."""
     due = or_(
         and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.due_at <= now),
         and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_until < now),
@@ -180,6 +187,7 @@ def claim_due(
     query = (
         select(OutboxMessage)
         .where(due)
+        .where(OutboxMessage.transport.in_(transports) if transports is not None else true())
         .order_by(OutboxMessage.due_at, OutboxMessage.id)
         .limit(limit)
     )

@@ -25,6 +25,8 @@ def parse_ref(ref: str) -> tuple[str, str]:
         raise UnknownUserRef(f"expected TRANSPORT:ID (e.g. telegram:12345), got {ref!r}")
     if transport == "telegram" and not external_id.lstrip("-").isdecimal():
         raise UnknownUserRef(f"a Telegram user id is a number, got {external_id!r}")
+    if transport == "matrix" and not (external_id.startswith("@") and ":" in external_id[1:]):
+        raise UnknownUserRef(f"a Matrix id is @name:server, got {external_id!r}")
     return transport, external_id
 
 

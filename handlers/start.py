@@ -60,7 +60,17 @@ def start(ctx: Ctx, args: str) -> None:
     question, buttons = offer(ctx)  # once: would they like community notices?
     if question:
         text = f"{text}\n\n{question}"
-    ctx.reply(text, main_menu(ctx) + buttons)
+    ctx.reply(text, welcome_menu(ctx) + buttons)
+
+
+def welcome_menu(ctx: Ctx) -> Keyboard:
+    """The main menu; for someone whose app gave no language (Matrix, the console) the last
+    row switches in one tap: 简体 / 繁體 / English."""
+    menu = main_menu(ctx)
+    if ctx.user.locale or ctx.user.language_hint:
+        return menu
+    switch = tuple(Button(LANGUAGE_NAMES[code], f"lang:set:{code}") for code in LANGUAGE_NAMES)
+    return (*menu[:-1], switch)
 
 
 @router.command("menu", description=N_("Show the main menu"))
@@ -133,6 +143,16 @@ def not_allowed(ctx: Ctx) -> None:
 def stale_button(ctx: Ctx) -> None:
     """A button whose payload is unknown, forged, or from a message that no longer applies."""
     show_menu(ctx, ctx._("That button is no longer active. Here is the menu:"))
+
+
+def not_an_option(ctx: Ctx, count: int) -> None:
+    """A reply to a card that names none of its options (a number out of range, a word)."""
+    ctx.reply(
+        ctx._(
+            "That is not one of this card's options. Reply to the card with a number "
+            "from 1 to {count}, or with an option's name."
+        ).format(count=count)
+    )
 
 
 def too_long(ctx: Ctx, length: int, maximum: int) -> None:

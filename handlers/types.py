@@ -76,6 +76,10 @@ class Inbound:
     file_name: str | None = None
     location: tuple[float, float] | None = None
     message_ref: str | None = None  # the message a button was on (for edits)
+    #: The bot's message this one answers (a Matrix reply to a card), and that message's
+    #: buttons as (label, payload): the text is read as pressing one of them.
+    reply_to: str | None = None
+    reply_buttons: tuple[tuple[str, str], ...] = ()
     #: The transport numbers buttons (console, Matrix), so a typed "2" presses button 2.
     numbered_buttons: bool = False
 

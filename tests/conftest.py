@@ -198,3 +198,14 @@ def postbox() -> PostBox:
 def deliver(session_factory, registry, community, clock, postbox):
     """Send everything due through the real outbox worker into ``postbox``."""
     return lambda: run_outbox(session_factory, registry, community, clock, postbox)
+
+
+@pytest.fixture(scope="session")
+def synapse(tmp_path_factory):
+    """A real Synapse homeserver for the whole run (installed on first use into
+    ``.venv-synapse``); if it cannot start, the tests that need it fail."""
+    from tests import synapse as homeserver
+
+    server = homeserver.start(tmp_path_factory.mktemp("synapse"))
+    yield server
+    server.stop()

@@ -74,14 +74,18 @@ def test_the_real_entry_point_prints_welcome_and_menu(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "欢迎使用邻里" in result.stdout  # the community default is Chinese
-    assert "[1] 🗓 活动" in result.stdout and "[4] 🌐 简体 / 繁體 / English" in result.stdout
+    assert "[1] 🗓 活动" in result.stdout
+    # No language hint from the console: the welcome switches language in one tap.
+    assert "[4] 简体   [5] 繁體   [6] English" in result.stdout
 
 
 def test_scripted_shell_prints_welcome_and_menu(linli):
     result = linli("shell", stdin="/start\n")
     assert result.returncode == 0, result.stderr
     assert "欢迎使用邻里" in result.stdout  # the community default is Chinese
-    assert "[1] 🗓 活动" in result.stdout and "[4] 🌐 简体 / 繁體 / English" in result.stdout
+    assert "[1] 🗓 活动" in result.stdout
+    # No language hint from the console: the welcome switches language in one tap.
+    assert "[4] 简体   [5] 繁體   [6] English" in result.stdout
 
 
 def test_scripted_shell_switches_person_and_presses_by_number(linli):
@@ -121,11 +125,18 @@ def test_roles_grant_list_revoke_and_notify(linli):
     assert "console:alice" not in linli("users", "list", "--role", "volunteer").stdout
 
 
-@pytest.mark.parametrize("ref", ["alice", "telegram:abc", ":1"])
+@pytest.mark.parametrize("ref", ["alice", "telegram:abc", ":1", "matrix:li", "matrix:@li"])
 def test_bad_user_reference(linli, ref):
     result = linli("users", "grant", ref, "admin")
     assert result.returncode != 0
-    assert "TRANSPORT:ID" in result.stderr or "is a number" in result.stderr
+    assert any(words in result.stderr for words in ("TRANSPORT:ID", "is a number", "@name:server"))
+
+
+def test_a_matrix_person_is_granted_a_role_by_their_mxid(linli):
+    result = linli("users", "grant", "matrix:@li:example.org", "volunteer")
+    assert result.stdout.strip() == "matrix:@li:example.org: volunteer granted"
+    listing = linli("users", "list", "--role", "volunteer").stdout
+    assert "matrix:@li:example.org" in listing
 
 
 def test_db_upgrade(linli):

@@ -140,3 +140,41 @@ def test_help_request_clocks():
     assert community.request_claim_within == timedelta(minutes=45)
     assert community.request_silent_admins_after == timedelta(days=3)
     assert community.request_admins_after == timedelta(hours=2)
+
+
+def test_matrix_settings_and_admins_by_mxid():
+    settings = load_settings(
+        {
+            "LINLI_MATRIX_HOMESERVER": "https://matrix.example.org/",
+            "LINLI_MATRIX_USER": "@linli:example.org",
+            "LINLI_MATRIX_PASSWORD": "pw",
+            "LINLI_ADMINS": "@li:example.org, 9000",
+            "LINLI_DATA_DIR": "/srv/linli",
+        },
+        env_file=None,
+    )
+    assert settings.matrix_homeserver == "https://matrix.example.org"
+    assert settings.matrix_user == "@linli:example.org"
+    assert str(settings.data_dir) == "/srv/linli"
+    assert settings.community().admin_refs == {"matrix:@li:example.org", "telegram:9000"}
+    assert load_settings({}, env_file=None).matrix_homeserver is None
+
+
+@pytest.mark.parametrize(
+    ("values", "named"),
+    [
+        ({"LINLI_MATRIX_HOMESERVER": "matrix.example.org"}, "LINLI_MATRIX_HOMESERVER"),
+        (
+            {"LINLI_MATRIX_HOMESERVER": "https://m.org", "LINLI_MATRIX_USER": "linli"},
+            "LINLI_MATRIX_USER",
+        ),
+        (
+            {"LINLI_MATRIX_HOMESERVER": "https://m.org", "LINLI_MATRIX_USER": "@linli:m.org"},
+            "LINLI_MATRIX_PASSWORD",
+        ),
+        ({"LINLI_ADMINS": "li@example.org"}, "LINLI_ADMINS"),
+    ],
+)
+def test_malformed_matrix_setting_names_the_variable(values, named):
+    with pytest.raises(ConfigError, match=named):
+        load_settings(values, env_file=None)

@@ -198,6 +198,7 @@ def build_application(
     max_concurrent_updates: int = 256,
     sweeper: Sweeper | None = None,
     private_chat_interval: float = 1.0,
+    scheduler: bool = True,
 ) -> Application:
     """The application: concurrent across chats, ordered within one. On start it registers
     the command menus, learns the bot's username (for deep links), and starts the outbox on
@@ -232,9 +233,10 @@ def build_application(
         worker.deliverers[TRANSPORT] = TelegramDeliverer(
             outbox_bot, private_chat_interval=private_chat_interval
         )
-        application.bot_data["scheduler"] = start_scheduler(
-            worker, dispatcher, interval=outbox_interval, sweeper=sweeper
-        )
+        if scheduler:  # else the caller runs the clocks (``linli run`` with several transports)
+            application.bot_data["scheduler"] = start_scheduler(
+                worker, dispatcher, interval=outbox_interval, sweeper=sweeper
+            )
 
     async def post_stop(application: Application) -> None:
         scheduler = application.bot_data.pop("scheduler", None)
@@ -242,6 +244,7 @@ def build_application(
             scheduler.shutdown(wait=False)
 
     async def post_shutdown(application: Application) -> None:
+        worker.deliverers.pop(TRANSPORT, None)
         await outbox_bot.shutdown()
 
     application = (

@@ -1,0 +1,440 @@
+"""The Matrix transport on matrix-nio: log in (once; the device is kept), sync, turn events into
+dispatcher calls, send the replies, and deliver the outbox's messages.
+
+- The device's credentials, its Olm/Megolm keys (nio's store, vodozemac inside) and the sync
+  token live in ``<data>/matrix/``. The token is saved only after a batch was handled, so a
+  restart neither replays old events nor loses new ones; a reply's transaction id is derived
+  from the event it answers (an outbox message's from its row), so a send repeated after a
+  restart is recognised by the homeserver and not shown twice.
+- The first start reads no history: the rooms' old messages are skipped, invites are taken.
+- A homeserver that cannot be reached (at start or mid-sync) is retried with back-off; nothing
+  else in the process waits for it.
+- Rooms are handled concurrently, each room's events in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import io
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiohttp import ClientError
+from nio import (
+    AsyncClient,
+    AsyncClientConfig,
+    ErrorResponse,
+    MegolmEvent,
+    RoomGetEventResponse,
+    RoomSendResponse,
+    SyncResponse,
+    UploadResponse,
+    WhoamiResponse,
+)
+from nio.api import RelationshipType
+
+from bot.dispatcher import Dispatcher
+from bot.matrix import convert
+from bot.matrix.render import Renderer, buttons_of, file_content
+from bot.outbox import DeliveryError, delivering
+from db.users import find_user
+from handlers.i18n import N_, language, negotiate
+from handlers.types import Inbound, Kind, Reply
+
+log = logging.getLogger(__name__)
+
+TRANSPORT = convert.TRANSPORT
+#: The longest a direct reply waits out a rate limit before giving up on it.
+MAX_REPLY_WAIT = 30.0
+UNDECRYPTABLE = N_(
+    "I could not read your last message: it was encrypted with a key I do not have. "
+    "Please send it again."
+)
+
+
+class MatrixUnavailable(Exception):
+    """The homeserver could not be reached or refused the request; retried with back-off."""
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixConfig:
+    homeserver: str
+    user_id: str
+    password: str | None
+    access_token: str | None
+    store: Path  # <data directory>/matrix
+    poll_ms: int = 10_000
+
+
+def _txn(key: object, part: str = "") -> str | None:
+    """A transaction id derived from ``key`` (None: nio makes a random one)."""
+    if key is None:
+        return None
+    return "linli-" + hashlib.sha256(f"{key}|{part}".encode()).hexdigest()[:40]
+
+
+def _retry_after(response: ErrorResponse) -> float | None:
+    if response.status_code == "M_LIMIT_EXCEEDED" or response.retry_after_ms:
+        return (response.retry_after_ms or 1000) / 1000
+    return None
+
+
+class MatrixTransport:
+    """One logged-in device: the sync loop, the replies and the outbox's sends."""
+
+    def __init__(self, config: MatrixConfig, dispatcher: Dispatcher) -> None:
+        self.config = config
+        self.dispatcher = dispatcher
+        self.renderer = Renderer(frozenset(dispatcher.registry.commands))
+        config.store.mkdir(parents=True, exist_ok=True)
+        self.client = AsyncClient(
+            config.homeserver,
+            config.user_id,
+            store_path=str(config.store),
+            config=AsyncClientConfig(
+                encryption_enabled=True,
+                store_sync_tokens=False,  # ours is saved after the batch was handled
+                max_limit_exceeded=0,  # a 429 comes back to us (the outbox's retry_after)
+                max_timeouts=1,
+                request_timeout=30,
+            ),
+        )
+        self.next_batch: str | None = None
+        self._buttons: dict[str, tuple[tuple[str, str], ...]] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self.ready = asyncio.Event()  # logged in and first sync done
+
+    # -- logging in, and what is kept on disk -------------------------------------------
+
+    @property
+    def _credentials(self) -> Path:
+        return self.config.store / "credentials.json"
+
+    @property
+    def _sync_file(self) -> Path:
+        return self.config.store / "sync.json"
+
+    async def login(self) -> None:
+        """Restore the kept device, or log in once (password) / adopt the access token."""
+        if self.client.logged_in:
+            return
+        if self._credentials.is_file():
+            saved = json.loads(self._credentials.read_text())
+            self.client.restore_login(saved["user_id"], saved["device_id"], saved["access_token"])
+        elif self.config.access_token:
+            self.client.access_token = self.config.access_token
+            who = await self.client.whoami()
+            if not isinstance(who, WhoamiResponse) or not who.device_id:
+                raise MatrixUnavailable(f"the access token was refused: {who}")
+            self.client.restore_login(who.user_id, who.device_id, self.config.access_token)
+            self._save_credentials()
+        else:
+            response = await self.client.login(self.config.password or "", device_name="Linli")
+            if isinstance(response, ErrorResponse):
+                raise MatrixUnavailable(f"login failed: {response.status_code}")
+            self._save_credentials()
+        if self._sync_file.is_file():
+            self.next_batch = json.loads(self._sync_file.read_text()).get("next_batch")
+        log.info("Matrix: logged in as %s (device %s)", self.client.user_id, self.client.device_id)
+
+    def _save_credentials(self) -> None:
+        data = {
+            "user_id": self.client.user_id,
+            "device_id": self.client.device_id,
+            "access_token": self.client.access_token,
+        }
+        self._credentials.write_text(json.dumps(data))
+        self._credentials.chmod(0o600)
+
+    def _save_token(self, token: str) -> None:
+        self.next_batch = token
+        temporary = self._sync_file.with_suffix(".tmp")
+        temporary.write_text(json.dumps({"next_batch": token}))
+        temporary.replace(self._sync_file)
+
+    # -- the sync loop -------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Sync until ``stop`` is set; an unreachable homeserver is retried with back-off
+        (1 s doubling to a minute), logged once per outage."""
+        delay, down = 1.0, False
+        try:
+            while not stop.is_set():
+                try:
+                    await self.login()
+                    await self._sync_once(stop)
+                    if down:
+                        log.info("Matrix: the homeserver answers again")
+                    delay, down = 1.0, False
+                except (MatrixUnavailable, ClientError, OSError, TimeoutError) as exc:
+                    if not down:
+                        log.warning(
+                            "Matrix: homeserver unavailable (%s: %s); retrying",
+                            exc.__class__.__name__,
+                            exc,
+                        )
+                    down = True
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), delay)
+                    delay = min(delay * 2, 60.0)
+        finally:
+            await self.client.close()
+
+    async def _sync_once(self, stop: asyncio.Event) -> None:
+        first = self.next_batch is None
+        sync = asyncio.ensure_future(
+            self.client.sync(timeout=0 if first else self.config.poll_ms, since=self.next_batch)
+        )
+        stopping = asyncio.ensure_future(stop.wait())
+        done, _ = await asyncio.wait({sync, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if sync not in done:
+            sync.cancel()
+            return
+        response = sync.result()
+        if not isinstance(response, SyncResponse):
+            raise MatrixUnavailable(f"sync failed: {getattr(response, 'status_code', response)}")
+        for room_id in response.rooms.invite:
+            await self.client.join(room_id)
+        if not first:  # the first start reads no history
+            await asyncio.gather(
+                *(
+                    self._handle_room(room_id, info.timeline.events)
+                    for room_id, info in response.rooms.join.items()
+                )
+            )
+        await self._keys()
+        self._save_token(response.next_batch)
+        self.ready.set()
+
+    async def _keys(self) -> None:
+        """What nio's own loop does after a sync: upload, query and claim keys, send the
+        to-device messages (room keys for encrypted rooms)."""
+        client = self.client
+        if client.should_upload_keys:
+            await client.keys_upload()
+        if client.should_query_keys:
+            await client.keys_query()
+        if client.should_claim_keys:
+            await client.keys_claim(client.get_users_for_key_claiming())
+        await client.send_to_device_messages()
+
+    async def _handle_room(self, room_id: str, events: list) -> None:
+        lock = self._locks.setdefault(room_id, asyncio.Lock())
+        async with lock:
+            # Events before the bot's own join (history shown on joining) are not for it.
+            start = 0
+            for index, event in enumerate(events):
+                source = event.source
+                if (
+                    source.get("type") == "m.room.member"
+                    and source.get("state_key") == self.client.user_id
+                    and (source.get("content") or {}).get("membership") == "join"
+                ):
+                    start = index + 1
+            for event in events[start:]:
+                try:
+                    await self._handle_event(room_id, event)
+                except Exception:
+                    log.exception("Matrix: an event in a room could not be handled")
+
+    def is_group(self, room_id: str) -> bool:
+        """A room is a private chat when it is the bot and one person and has no name (as
+        Element makes a direct chat); a named room is a team's room, however small."""
+        room = self.client.rooms.get(room_id)
+        return room is None or room.member_count > 2 or bool(room.name)
+
+    async def _handle_event(self, room_id: str, event: Any) -> None:
+        source = event.source
+        if isinstance(event, MegolmEvent):  # still encrypted: we lack its key
+            log.warning("Matrix: could not decrypt a message (session %s)", event.session_id)
+            await self._undecryptable(room_id, event.sender)
+            return
+        if source.get("sender") == self.client.user_id:
+            return
+        group = self.is_group(room_id)
+        reacted = convert.reaction(source, bot_user_id=self.client.user_id or "")
+        if reacted is not None:
+            inbound = await self._reaction(room_id, group, source, *reacted)
+        else:
+            content = source.get("content") or {}
+            target = convert.reply_target(content) if isinstance(content, dict) else None
+            buttons = await self.card_buttons(room_id, target) if target and group else ()
+            room = self.client.rooms.get(room_id)
+            inbound = convert.to_inbound(
+                source,
+                room_id=room_id,
+                is_group=group,
+                bot_user_id=self.client.user_id or "",
+                display_name=room.user_name(source.get("sender", "")) or "" if room else "",
+                reply_buttons=buttons,
+            )
+        if inbound is None:
+            return
+        replies = await asyncio.to_thread(self.dispatcher.handle, inbound)
+        for index, reply in enumerate(replies):
+            txn = _txn(source.get("event_id"), str(index))
+            await self._reply(room_id, reply, inbound.message_ref, txn)
+
+    async def _reaction(
+        self, room_id: str, group: bool, source: dict, target: str, key: str
+    ) -> Inbound | None:
+        buttons = await self.card_buttons(room_id, target)
+        payload = convert.reacted_payload(key, buttons)
+        if payload is None:
+            return None  # a reaction that chooses nothing is just a reaction
+        sender = source["sender"]
+        return Inbound(
+            convert.ChatRef(TRANSPORT, room_id, is_group=group),
+            convert.Sender(TRANSPORT, sender, sender),
+            Kind.BUTTON,
+            payload=payload,
+            message_ref=target,
+            numbered_buttons=True,
+        )
+
+    async def card_buttons(self, room_id: str, event_id: str) -> tuple[tuple[str, str], ...]:
+        """The buttons now on the bot's message ``event_id`` (its latest edit's), from memory
+        or else from the homeserver; () if it is not the bot's or has none."""
+        if event_id in self._buttons:
+            return self._buttons[event_id]
+        response = await self.client.room_get_event(room_id, event_id)
+        if not isinstance(response, RoomGetEventResponse):
+            return ()
+        source = response.event.source
+        if source.get("sender") != self.client.user_id:
+            return ()
+        buttons = buttons_of(source.get("content") or {})
+        async for edit in self.client.room_get_event_relations(
+            room_id, event_id, RelationshipType.replacement, limit=1
+        ):
+            if edit.source.get("sender") == self.client.user_id:
+                buttons = buttons_of(edit.source.get("content") or {})
+                break
+        self._buttons[event_id] = buttons
+        return buttons
+
+    async def _undecryptable(self, room_id: str, sender: str) -> None:
+        community = self.dispatcher.community
+
+        def text() -> str:
+            with self.dispatcher.session_factory() as session:
+                user = find_user(session, TRANSPORT, sender)
+                chosen = user.locale if user else None
+            code = negotiate(chosen, None, community.default_locale)
+            return language(code, community.timezone.key).gettext(UNDECRYPTABLE)
+
+        await self._reply(room_id, Reply(await asyncio.to_thread(text)), None, None)
+
+    # -- sending ---------------------------------------------------------------------------
+
+    async def _reply(self, room_id: str, reply: Reply, edit_ref: str | None, txn: str | None):
+        """A direct answer: sent at once, waiting out one rate limit of up to 30 s."""
+        for attempt in range(2):
+            try:
+                await self.send(room_id, reply, edit_ref=edit_ref if reply.edit else None, txn=txn)
+                return
+            except DeliveryError as exc:
+                if attempt or exc.retry_after is None or exc.retry_after > MAX_REPLY_WAIT:
+                    log.warning("Matrix: a reply could not be sent: %s", exc)
+                    return
+                await asyncio.sleep(exc.retry_after)
+
+    async def send(
+        self, room_id: str, reply: Reply, *, edit_ref: str | None = None, txn: str | None = None
+    ) -> str:
+        """Send ``reply`` to the room (an ``m.replace`` of ``edit_ref`` where given); returns
+        the id of the event that shows it (the original one for an edit)."""
+        if edit_ref is not None and reply.attachment is None:
+            await self._room_send(room_id, self.renderer.edit(reply, edit_ref), _txn(txn, "e"))
+            self._buttons[edit_ref] = tuple(self.renderer.buttons(reply))
+            return edit_ref
+        event_id = ""
+        if reply.text.strip() or reply.buttons or reply.attachment is None:
+            event_id = await self._room_send(room_id, self.renderer.content(reply), _txn(txn, "t"))
+            self._buttons[event_id] = tuple(self.renderer.buttons(reply))
+        attachment = reply.attachment
+        if attachment is not None:
+            url = attachment.file_id
+            if not (url or "").startswith("mxc://"):
+                if not attachment.content:  # a file id of another transport
+                    log.info("Matrix: a file from another transport was not relayed")
+                    return event_id
+                url = await self._upload(attachment.content, attachment)
+            content = file_content(attachment, url or "")
+            file_event = await self._room_send(room_id, content, _txn(txn, "f"))
+            event_id = event_id or file_event
+        return event_id
+
+    async def _upload(self, data: bytes, attachment) -> str:
+        response, _ = await self.client.upload(
+            io.BytesIO(data),
+            content_type=attachment.mime_type,
+            filename=attachment.filename,
+            filesize=len(data),
+        )
+        if not isinstance(response, UploadResponse):
+            raise self._error(response)
+        return response.content_uri
+
+    async def _room_send(self, room_id: str, content: dict, txn: str | None) -> str:
+        try:
+            response = await self.client.room_send(
+                room_id,
+                "m.room.message",
+                content,
+                tx_id=txn,
+                ignore_unverified_devices=True,
+            )
+        except (ClientError, OSError, TimeoutError) as exc:
+            raise DeliveryError(f"{exc.__class__.__name__}: {exc}") from exc
+        except Exception as exc:  # nio: an unknown room, a send it cannot encrypt
+            raise DeliveryError(f"{exc.__class__.__name__}: {exc}", permanent=True) from exc
+        if not isinstance(response, RoomSendResponse):
+            raise self._error(response)
+        return response.event_id
+
+    @staticmethod
+    def _error(response: Any) -> DeliveryError:
+        if isinstance(response, ErrorResponse):
+            wait = _retry_after(response)
+            if wait is not None:
+                return DeliveryError(str(response), retry_after=wait)
+            permanent = response.status_code in ("M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_TOKEN")
+            return DeliveryError(str(response), permanent=permanent)
+        return DeliveryError(str(response))
+
+
+class MatrixDeliverer:
+    """The outbox's view of Matrix; a message's transaction id is its outbox row's."""
+
+    def __init__(self, transport: MatrixTransport) -> None:
+        self.transport = transport
+
+    def min_interval(self, chat_id: str) -> float:
+        return 0.0  # Synapse limits per sender, and says so with M_LIMIT_EXCEEDED
+
+    async def deliver(
+        self, chat_id: str, reply: Reply, *, edit_ref: str | None = None
+    ) -> str | None:
+        message_id = delivering.get()
+        txn = f"outbox-{message_id}" if message_id is not None else None
+        return await self.transport.send(chat_id, reply, edit_ref=edit_ref, txn=txn)
+
+
+def matrix_config(settings: Any, data_dir: Path) -> MatrixConfig | None:
+    """The transport's settings, or None when Matrix is not configured."""
+    if not settings.matrix_homeserver:
+        return None
+    return MatrixConfig(
+        homeserver=settings.matrix_homeserver,
+        user_id=settings.matrix_user,
+        password=settings.matrix_password,
+        access_token=settings.matrix_access_token,
+        store=data_dir / "matrix",
+    )

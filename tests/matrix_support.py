@@ -1,0 +1,264 @@
+"""Matrix test helpers: a person on their own matrix-nio client (with encryption), and the bot
+started as ``linli run`` starts it, against the real Synapse of ``tests/synapse.py``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nio import AsyncClient, AsyncClientConfig, RoomCreateResponse, SyncResponse, UploadResponse
+
+from bot.dispatcher import Dispatcher
+from bot.matrix.client import MatrixConfig, MatrixDeliverer, MatrixTransport
+from bot.outbox import OutboxWorker
+from tests.synapse import Synapse
+
+PASSWORD = "secret-pass"
+
+
+@dataclass
+class Said:
+    """One message the person's client received."""
+
+    room_id: str
+    event_id: str
+    sender: str
+    content: dict[str, Any]
+
+    @property
+    def body(self) -> str:
+        new = self.content.get("m.new_content")
+        return (new or self.content).get("body", "")
+
+    @property
+    def edits(self) -> str | None:
+        relates = self.content.get("m.relates_to") or {}
+        return relates.get("event_id") if relates.get("rel_type") == "m.replace" else None
+
+
+@dataclass
+class Person:
+    """A resident or volunteer on their own client: syncs in the background and keeps every
+    message it sees, in order."""
+
+    server: Synapse
+    name: str
+    store: Path
+    client: AsyncClient = field(init=False)
+    said: list[Said] = field(default_factory=list)
+    _task: asyncio.Task | None = None
+    _changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def mxid(self) -> str:
+        return self.client.user_id
+
+    async def start(self) -> Person:
+        mxid = self.server.register(self.name, PASSWORD)
+        self.store.mkdir(parents=True, exist_ok=True)
+        self.client = AsyncClient(
+            self.server.url,
+            mxid,
+            store_path=str(self.store),
+            config=AsyncClientConfig(encryption_enabled=True, store_sync_tokens=False),
+        )
+        await self.client.login(PASSWORD, device_name=self.name)
+        await self.client.sync(timeout=0)
+        self._task = asyncio.create_task(self._loop())
+        return self
+
+    async def _loop(self) -> None:
+        client = self.client
+        while True:
+            response = await client.sync(timeout=1000)
+            if not isinstance(response, SyncResponse):
+                await asyncio.sleep(0.2)
+                continue
+            for room_id in response.rooms.invite:
+                await client.join(room_id)
+            for room_id, info in response.rooms.join.items():
+                for event in info.timeline.events:
+                    source = event.source
+                    if source.get("type") != "m.room.message":
+                        continue
+                    self.said.append(
+                        Said(room_id, source["event_id"], source["sender"], source["content"])
+                    )
+            if client.should_upload_keys:
+                await client.keys_upload()
+            if client.should_query_keys:
+                await client.keys_query()
+            if client.should_claim_keys:
+                await client.keys_claim(client.get_users_for_key_claiming())
+            await client.send_to_device_messages()
+            self._changed.set()
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+        await self.client.close()
+
+    async def room_with(
+        self, *invite: str, encrypted: bool = False, direct: bool = True, name: str | None = None
+    ) -> str:
+        """Create a room, invite people, and wait until they all joined."""
+        state = []
+        if encrypted:
+            state.append(
+                {
+                    "type": "m.room.encryption",
+                    "state_key": "",
+                    "content": {"algorithm": "m.megolm.v1.aes-sha2"},
+                }
+            )
+        response = await self.client.room_create(
+            is_direct=direct, invite=list(invite), initial_state=state, name=name
+        )
+        assert isinstance(response, RoomCreateResponse), response
+        room_id = response.room_id
+        for _ in range(300):
+            room = self.client.rooms.get(room_id)
+            joined = room is not None and all(
+                who in room.users and who not in room.invited_users for who in invite
+            )
+            if joined:
+                return room_id
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"{invite} did not join {room_id}")
+
+    async def join(self, room_id: str) -> None:
+        await self.client.join(room_id)
+
+    async def say(self, room_id: str, text: str, *, reply_to: str | None = None) -> str:
+        content: dict[str, Any] = {"msgtype": "m.text", "body": text}
+        if reply_to is not None:
+            content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
+        return await self._send(room_id, "m.room.message", content)
+
+    async def send_photo(self, room_id: str, data: bytes = b"\xff\xd8\xff photo") -> str:
+        upload, _ = await self.client.upload(
+            io.BytesIO(data), content_type="image/jpeg", filename="photo.jpg", filesize=len(data)
+        )
+        assert isinstance(upload, UploadResponse), upload
+        content = {
+            "msgtype": "m.image",
+            "body": "photo.jpg",
+            "url": upload.content_uri,
+            "info": {"mimetype": "image/jpeg", "size": len(data)},
+        }
+        await self._send(room_id, "m.room.message", content)
+        return upload.content_uri
+
+    async def send_raw(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
+        return await self._send(room_id, event_type, content)
+
+    async def _send(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
+        response = await self.client.room_send(
+            room_id, event_type, content, ignore_unverified_devices=True
+        )
+        event_id = getattr(response, "event_id", None)
+        assert event_id, response
+        return event_id
+
+    async def exchange(
+        self, room_id: str, text: str, expect: str, *, reply_to: str | None = None, worker=None
+    ) -> Said:
+        """Say ``text`` and wait for the bot's answer holding ``expect``."""
+        before = len(self.messages(room_id))
+        await self.say(room_id, text, reply_to=reply_to)
+        return await self.wait_for(
+            room_id,
+            lambda s: s.sender != self.mxid and expect in s.body,
+            after=before,
+            worker=worker,
+        )
+
+    def messages(self, room_id: str, sender: str | None = None) -> list[Said]:
+        return [s for s in self.said if s.room_id == room_id and sender in (None, s.sender)]
+
+    async def wait_for(
+        self,
+        room_id: str,
+        match: Callable[[Said], bool] | str,
+        *,
+        worker: OutboxWorker | None = None,
+        after: int = 0,
+        within: float = 30,
+    ) -> Said:
+        """The first message in ``room_id`` (after the first ``after``) that matches (a
+        callable, or words its body holds); the outbox worker is ticked while waiting."""
+        test = match if callable(match) else (lambda s, words=match: words in s.body)
+        deadline = asyncio.get_running_loop().time() + within
+        while True:
+            for said in self.messages(room_id)[after:]:
+                if test(said):
+                    return said
+            if asyncio.get_running_loop().time() > deadline:
+                bodies = [s.body for s in self.messages(room_id)]
+                raise AssertionError(f"{self.name} never saw {match!r} in {room_id}: {bodies}")
+            if worker is not None:
+                await worker.tick()
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), 0.5)
+
+
+def number_of(said: Said, label: str) -> str:
+    """The number to type for the option whose label holds ``label``."""
+    content = said.content.get("m.new_content") or said.content
+    for index, (text, _) in enumerate(content.get("org.linli.buttons", []), start=1):
+        if label in text:
+            return str(index)
+    raise AssertionError(f"no option {label!r} in {said.body!r}")
+
+
+def unique(name: str) -> str:
+    return f"{name}{uuid.uuid4().hex[:8]}"
+
+
+@asynccontextmanager
+async def people(server: Synapse, directory: Path, *names: str) -> AsyncIterator[list[Person]]:
+    started = [await Person(server, unique(n), directory / n).start() for n in names]
+    try:
+        yield started
+    finally:
+        for person in started:
+            await person.stop()
+
+
+def bot_config(server: Synapse, store: Path) -> MatrixConfig:
+    return MatrixConfig(
+        homeserver=server.url,
+        user_id=server.register("linli", PASSWORD),
+        password=PASSWORD,
+        access_token=None,
+        store=store,
+        poll_ms=1000,
+    )
+
+
+@asynccontextmanager
+async def running_bot(
+    server: Synapse, store: Path, dispatcher: Dispatcher, worker: OutboxWorker
+) -> AsyncIterator[MatrixTransport]:
+    """The Matrix transport syncing in the background (as ``linli run`` runs it), the outbox
+    delivering through it; the test ticks the worker itself."""
+    transport = MatrixTransport(bot_config(server, store), dispatcher)
+    worker.deliverers["matrix"] = MatrixDeliverer(transport)
+    stop = asyncio.Event()
+    task = asyncio.create_task(transport.run(stop))
+    await asyncio.wait_for(transport.ready.wait(), 60)
+    try:
+        yield transport
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 30)

@@ -1,0 +1,69 @@
+"""One process, two transports: a help request from a Telegram resident (on the Bot API
+stand-in) is claimed from a Matrix team room (on a real Synapse), and the conversation is
+relayed across the two."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from handlers.types import Community
+from tests.matrix_support import people, running_bot
+from tests.test_matrix_e2e import _grant
+from tests.test_requests_e2e import RESIDENT, _answer, _said
+from tests.test_telegram_e2e import running_bot as running_telegram
+
+pytestmark = [
+    pytest.mark.timeout(180),
+    pytest.mark.xdist_group("synapse"),  # one homeserver per run, in one worker
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+]
+
+
+async def test_a_telegram_residents_request_worked_from_a_matrix_team_room(
+    synapse, tmp_path, session_factory
+):
+    async with people(synapse, tmp_path, "bob") as [bob]:
+        community = Community(
+            timezone=ZoneInfo("Asia/Shanghai"),
+            default_locale="zh_Hans",
+            admin_refs=frozenset({f"matrix:{bob.mxid}"}),
+            bot_username="linli_test_bot",
+        )
+        async with (
+            running_telegram(session_factory, community) as (api, dispatcher, worker),
+            running_bot(synapse, tmp_path / "bot", dispatcher, worker) as bot,
+        ):
+            linli = bot.client.user_id
+            chat = await bob.room_with(linli)
+            await bob.exchange(chat, "!lang en", "in English")
+            team = await bob.room_with(linli, direct=False, name="YAM")
+            await bob.exchange(team, "!bind volunteers", "room of the volunteer team")
+            _grant(session_factory, bob.mxid, "volunteer")
+
+            # Alice asks on Telegram (no photo: files do not cross transports).
+            api.user_sends_text(user_id=RESIDENT, text="/ask", first_name="Alice")
+            await _answer(api, 2, label="Translation")
+            await _answer(api, 3, text="Please translate the letter from my landlord.")
+            await _answer(api, 4, label="Skip")
+            await _answer(api, 5, label="As soon as possible")
+            await _answer(api, 6, label="No")
+            await _answer(api, 7, label="No")
+            await _answer(api, 8, label="Send request")
+
+            # Bob claims it in the Matrix room by replying to the card.
+            card = await bob.wait_for(team, "#R-0001 · Translation", worker=worker)
+            await bob.exchange(
+                team, "1", "I sent the details in a private chat.", reply_to=card.event_id
+            )
+            await _said(api, worker, RESIDENT, "Good news:")
+            await bob.wait_for(chat, "You are now helping with #R-0001.", worker=worker)
+
+            # Telegram → Matrix and back.
+            api.user_sends_text(
+                user_id=RESIDENT, text="It is about the deposit.", first_name="Alice"
+            )
+            await bob.wait_for(chat, "It is about the deposit.", worker=worker)
+            await bob.exchange(chat, "Thanks, reading it now.", "✓ Sent to the resident")
+            await _said(api, worker, RESIDENT, "Thanks, reading it now.")

@@ -1,0 +1,102 @@
+"""``linli run`` with Matrix configured: Telegram and Matrix served by one process sharing the
+database and the outbox; a homeserver that is down is retried while Telegram goes on."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.matrix_support import PASSWORD, people
+from tests.standin import BotApiStandin
+from tests.synapse import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = [
+    pytest.mark.timeout(180),
+    pytest.mark.xdist_group("synapse"),  # one homeserver per run, in one worker
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+]
+
+
+def _start(tmp_path: Path, database_url: str, **settings: str) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LINLI_")}
+    env.update(
+        LINLI_DATABASE_URL=database_url,
+        LINLI_DATA_DIR=str(tmp_path / "data"),
+        LINLI_OUTBOX_INTERVAL="0.5",
+        PYTHONPATH=str(ROOT),
+        **settings,
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=open(tmp_path / "run.err", "wb"),
+    )
+
+
+def _stop(process: subprocess.Popen) -> int:
+    process.send_signal(signal.SIGTERM)
+    return process.wait(30)
+
+
+async def test_telegram_and_matrix_in_one_process_and_the_homeserver_down_at_start(
+    synapse, tmp_path, engine, database_url
+):
+    async with BotApiStandin(token="123456:TESTtokenForRun") as api:
+        telegram = {
+            "LINLI_TELEGRAM_TOKEN": api.token,
+            "LINLI_TELEGRAM_BASE_URL": api.base_url.removesuffix("/bot"),
+        }
+        # The homeserver is down (nothing listens there): Telegram is served all the same.
+        (tmp_path / "down").mkdir()
+        down = _start(
+            tmp_path / "down",
+            database_url,
+            LINLI_MATRIX_HOMESERVER=f"http://127.0.0.1:{free_port()}",
+            LINLI_MATRIX_USER="@linli:linli.test",
+            LINLI_MATRIX_PASSWORD=PASSWORD,
+            **telegram,
+        )
+        try:
+            api.user_sends_text(user_id=501, text="/start", first_name="Wang")
+            await api.wait_for(lambda c: c.method == "sendMessage", timeout=60)
+            await asyncio.sleep(2)
+        finally:
+            code = _stop(down)
+        log = (tmp_path / "down" / "run.err").read_text()
+        assert code == 0, log
+        assert log.count("Matrix: homeserver unavailable") == 1, log
+        assert " ERROR bot." not in log
+
+        # Both up: a Telegram resident and a Matrix resident, one process.
+        (tmp_path / "up").mkdir()
+        up = _start(
+            tmp_path / "up",
+            database_url,
+            LINLI_MATRIX_HOMESERVER=synapse.url,
+            LINLI_MATRIX_USER=synapse.register("linli", PASSWORD),
+            LINLI_MATRIX_PASSWORD=PASSWORD,
+            **telegram,
+        )
+        try:
+            async with people(synapse, tmp_path, "ana") as [ana]:
+                room = await ana.room_with("@linli:linli.test", encrypted=True)
+                await ana.exchange(room, "!start", "欢迎使用邻里")
+                api.user_sends_text(user_id=502, text="/start", first_name="Tom")
+                await api.wait_for(
+                    lambda c: c.method == "sendMessage" and c.params.get("chat_id") in (502, "502"),
+                    timeout=60,
+                )
+        finally:
+            code = _stop(up)
+        log = (tmp_path / "up" / "run.err").read_text()
+        assert code == 0 and " ERROR bot." not in log, log
