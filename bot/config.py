@@ -89,8 +89,33 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "48h",
         "A volunteer silent this long (service hours): admins are told.",
     ),
+    "LINLI_TARGET_REQUEST_CLAIM": (
+        "(LINLI_REQUEST_CLAIM_WITHIN)",
+        "Report target: a help request claimed within this (service hours).",
+    ),
+    "LINLI_TARGET_DISPUTE_ACK": (
+        "(LINLI_DISPUTE_ACK_WITHIN)",
+        "Report target: a dispute report acknowledged within this.",
+    ),
+    "LINLI_TARGET_REQUEST_RESOLVE": (
+        "(LINLI_REQUEST_SILENT_ADMINS_AFTER)",
+        "Report target: a help request resolved within this (service hours).",
+    ),
+    "LINLI_TARGET_DISPUTE_RESOLVE": ("7d", "Report target: a dispute resolved within this."),
+    "LINLI_TARGET_SHARE": (
+        "90%",
+        "Report target: the share of requests and reports that should meet each target.",
+    ),
     "LINLI_LOG_LEVEL": ("INFO", "DEBUG, INFO, WARNING or ERROR."),
 }
+
+#: The report's targets: variable → Community field, the setting whose value is the default.
+TARGETS = (
+    ("LINLI_TARGET_REQUEST_CLAIM", "target_request_claim", "LINLI_REQUEST_CLAIM_WITHIN"),
+    ("LINLI_TARGET_DISPUTE_ACK", "target_dispute_ack", "LINLI_DISPUTE_ACK_WITHIN"),
+    ("LINLI_TARGET_REQUEST_RESOLVE", "target_request_resolve", "LINLI_REQUEST_SILENT_ADMINS_AFTER"),
+    ("LINLI_TARGET_DISPUTE_RESOLVE", "target_dispute_resolve", None),
+)
 
 #: The help requests' escalation clocks: variable → Community field, default.
 REQUEST_CLOCKS = (
@@ -128,6 +153,8 @@ class Settings:
     dispute_followup_after: timedelta = timedelta(days=3)
     #: Community field → duration, for the help requests' escalation clocks (REQUEST_CLOCKS).
     request_clocks: tuple[tuple[str, timedelta], ...] = ()
+    #: Community field → value, for the report's targets (TARGETS and LINLI_TARGET_SHARE).
+    targets: tuple[tuple[str, timedelta | float], ...] = ()
 
     def community(self, bot_username: str | None = None) -> Community:
         return Community(
@@ -141,6 +168,7 @@ class Settings:
             dispute_ack_within=self.dispute_ack_within,
             dispute_followup_after=self.dispute_followup_after,
             **dict(self.request_clocks),
+            **dict(self.targets),
         )
 
 
@@ -257,6 +285,22 @@ def load_settings(
             raise ConfigError(f"{name} must be a duration like 20s, 30m, 24h or 3d, got {raw!r}")
         durations[name] = value
 
+    goals: list[tuple[str, timedelta | float]] = []
+    for name, field, fallback in TARGETS:
+        raw = get(name)
+        value = parse_duration(raw) if raw else durations.get(fallback or "", timedelta(days=7))
+        if value is None:
+            raise ConfigError(f"{name} must be a duration like 30m, 24h or 7d, got {raw!r}")
+        goals.append((field, value))
+    share_raw = get("LINLI_TARGET_SHARE", "90%")
+    try:
+        share = float(share_raw.removesuffix("%")) / (100 if share_raw.endswith("%") else 1)
+    except ValueError:
+        share = -1.0
+    if not 0 < share <= 1:
+        raise ConfigError(f"LINLI_TARGET_SHARE must be a share like 90% or 0.9, got {share_raw!r}")
+    goals.append(("target_share", share))
+
     level = get("LINLI_LOG_LEVEL", "INFO").upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError(f"LINLI_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {level!r}")
@@ -279,4 +323,5 @@ def load_settings(
         dispute_ack_within=durations["LINLI_DISPUTE_ACK_WITHIN"],
         dispute_followup_after=durations["LINLI_DISPUTE_FOLLOWUP_AFTER"],
         request_clocks=tuple((field, durations[name]) for name, field, _ in REQUEST_CLOCKS),
+        targets=tuple(goals),
     )

@@ -10,7 +10,17 @@ from handlers.router import Registry
 
 def build_registry() -> Registry:
     """Every flow module's router, in the order the help lists their commands."""
-    from handlers import disputes, events, language, privacy, requests, roles, start, teams
+    from handlers import (
+        disputes,
+        events,
+        language,
+        privacy,
+        requests,
+        roles,
+        start,
+        stats,
+        teams,
+    )
 
     return Registry(
         [
@@ -22,5 +32,6 @@ def build_registry() -> Registry:
             privacy.router,
             roles.router,
             teams.router,
+            stats.router,
         ]
     )
