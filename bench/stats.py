@@ -108,9 +108,20 @@ def build(url: str, *, scale: float, seed: int = 7) -> dict[str, int]:
         for i in range(1, n_events + 1):
             start = _moment(rng)
             events.append(
-                (i, f"活动 {i}", f"Event {i}", _ts(start), _ts(start + timedelta(hours=2)),
-                 "社区广场", None, 4, "published", created, created)
-            )  # fmt: skip
+                (
+                    i,
+                    f"活动 {i}",
+                    f"Event {i}",
+                    _ts(start),
+                    _ts(start + timedelta(hours=2)),
+                    "社区广场",
+                    None,
+                    4,
+                    "published",
+                    created,
+                    created,
+                )
+            )
         cur.executemany(
             "INSERT INTO events (id, title_zh, title_en, starts_at, ends_at, place, capacity, "
             "max_party, status, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -122,9 +133,11 @@ def build(url: str, *, scale: float, seed: int = 7) -> dict[str, int]:
             cur.executemany(
                 "INSERT INTO event_signups (event_id, user_id, party_size, status, seq, "
                 "created_at, updated_at) VALUES (?, ?, ?, 'confirmed', ?, ?, ?)",
-                [(event_id, u, 1 + (u % 3 == 0), n, created, created)
-                 for n, u in enumerate(people)],
-            )  # fmt: skip
+                [
+                    (event_id, u, 1 + (u % 3 == 0), n, created, created)
+                    for n, u in enumerate(people)
+                ],
+            )
             signups += len(people)
         rows = []
         for i in range(1, n_requests + 1):
@@ -136,12 +149,24 @@ def build(url: str, *, scale: float, seed: int = 7) -> dict[str, int]:
             if resolved > NOW or claimed > NOW:
                 status, resolved = "in_progress", None
             rows.append(
-                (i, 1 + i % n_users, rng.choices(REQUEST_CATEGORIES, [5, 4, 2, 2, 2, 1])[0],
-                 "(bench)", "en", "asap", _ts(at), _ts(at), _ts(claimed), _ts(claimed),
-                 _ts(resolved) if status == "resolved" and resolved else None, status,
-                 rng.choices([5, 4, 3, 2, 1, None], [50, 20, 5, 2, 1, 22])[0]
-                 if status == "resolved" else None)
-            )  # fmt: skip
+                (
+                    i,
+                    1 + i % n_users,
+                    rng.choices(REQUEST_CATEGORIES, [5, 4, 2, 2, 2, 1])[0],
+                    "(bench)",
+                    "en",
+                    "asap",
+                    _ts(at),
+                    _ts(at),
+                    _ts(claimed),
+                    _ts(claimed),
+                    _ts(resolved) if status == "resolved" and resolved else None,
+                    status,
+                    rng.choices([5, 4, 3, 2, 1, None], [50, 20, 5, 2, 1, 22])[0]
+                    if status == "resolved"
+                    else None,
+                )
+            )
         cur.executemany(
             "INSERT INTO help_requests (id, resident_id, category, description, language, "
             "needed, created_at, queued_at, claimed_at, first_claimed_at, resolved_at, status, "
@@ -157,12 +182,21 @@ def build(url: str, *, scale: float, seed: int = 7) -> dict[str, int]:
             resolved = acked + timedelta(days=rng.lognormvariate(1.0, 0.8))
             status = "resolved" if resolved < NOW and rng.random() < 0.85 else "in_progress"
             cases.append(
-                (i, 1 + (i * 7) % n_users, rng.random() < 0.3,
-                 rng.choices(DISPUTE_CATEGORIES, [6, 4, 2, 2, 2, 2, 1])[0], place,
-                 place.replace(" ", "").casefold(), "(bench)", status, _ts(at), _ts(at),
-                 _ts(acked) if acked < NOW else None,
-                 _ts(resolved) if status == "resolved" else None)
-            )  # fmt: skip
+                (
+                    i,
+                    1 + (i * 7) % n_users,
+                    rng.random() < 0.3,
+                    rng.choices(DISPUTE_CATEGORIES, [6, 4, 2, 2, 2, 2, 1])[0],
+                    place,
+                    place.replace(" ", "").casefold(),
+                    "(bench)",
+                    status,
+                    _ts(at),
+                    _ts(at),
+                    _ts(acked) if acked < NOW else None,
+                    _ts(resolved) if status == "resolved" else None,
+                )
+            )
             log.append((i, _ts(at), "reported", "reporter"))
             if status == "resolved" and rng.random() < 0.5:
                 answer_at = resolved + timedelta(days=3, hours=2)
@@ -266,10 +300,19 @@ def measure(url: str) -> None:
     read = time.perf_counter() - started
     started = time.perf_counter()
     png(numbers, language("zh_Hans", TZ.key))
-    print(f"  of which reading the numbers (the write lock held): {read * 1000:.0f} ms; "
-          f"drawing (no lock): {(time.perf_counter() - started) * 1000:.0f} ms")  # fmt: skip
+    print(
+        f"  of which reading the numbers (the write lock held): {read * 1000:.0f} ms; "
+        f"drawing (no lock): {(time.perf_counter() - started) * 1000:.0f} ms"
+    )
 
-    for label, busy in (("quiet", False), ("while /stats is drawn", True)):
+    from handlers.stats import picture
+
+    for label, busy, separate in (
+        ("quiet", False, True),
+        ("while /stats is drawn in a thread of the bot", True, False),
+        ("while /stats is drawn in the drawing process", True, True),
+    ):
+        picture.SEPARATE_PROCESS = separate
         latencies: list[float] = []
         stop = threading.Event()
         threads = [

@@ -64,7 +64,9 @@ def period_for(args: str, today: Any) -> Period | None:
     return parse_month(word)
 
 
-@router.command("stats", description=N_("The 五及 report: a picture and a CSV"), role="admin")
+@router.command(
+    "stats", description=N_("The “five in time” report: a picture and a CSV"), role="admin"
+)
 def stats(ctx: Ctx, args: str) -> None:
     """``/stats [week|month|YYYY-MM]``: the report's picture and its numbers as a CSV."""
     today = ctx.lang.local(ctx.now).date()
@@ -83,12 +85,12 @@ def replies(report: Report, lang: Language) -> list[Reply]:
     are."""
     period = Period(report.kind, _date(report.start), _date(report.end))
     name = L.period_name(lang, period)
-    caption = lang.gettext("五及 report: {period}").format(period=name)
+    caption = lang.gettext("“Five in time” report: {period}").format(period=name)
     photo = Attachment(
         filename=f"linli-{period.slug}.png",
         mime_type="image/png",
         is_photo=True,
-        make=partial(picture.png, report, lang),
+        make=partial(picture.render, report.to_dict(), lang.code, lang.tz.key),
     )
     sheet = table.attachment(report, lang, f"linli-{period.slug}.csv")
     note = lang.gettext("The numbers in the picture, for a spreadsheet: {period}.").format(

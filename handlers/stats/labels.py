@@ -30,8 +30,8 @@ def duration(lang: Language, seconds: float | None) -> str:
     if minutes < 60:
         return lang.gettext("{minutes} min").format(minutes=minutes)
     if minutes < 48 * 60:
-        if minutes % 60 == 0:
-            return lang.gettext("{hours} h").format(hours=minutes // 60)
+        if minutes % 60 == 0 or minutes >= 10 * 60:
+            return lang.gettext("{hours} h").format(hours=round(minutes / 60))
         return lang.gettext("{hours} h {minutes} min").format(
             hours=minutes // 60, minutes=f"{minutes % 60:02d}"
         )

@@ -5,14 +5,19 @@ the reader's language.
 matplotlib's object API with the Agg canvas (no pyplot, no display). The font is Noto Sans CJK
 SC from the ``mplfonts`` package, never a system font: it holds Latin, Simplified and
 Traditional glyphs alike, so one font serves every language. Drawing happens after the
-transaction that read the numbers has ended (see ``handlers.stats.command``); a lock keeps two
-drawings from sharing matplotlib's global settings at once.
+transaction that read the numbers has ended (see ``handlers.stats.command``), in a separate
+process (``render``): drawing is pure Python for most of a second, and in a thread of the bot's
+own process it would hold the interpreter's lock against every other resident's answer. A lock
+keeps two drawings in one process from sharing matplotlib's global settings at once.
 """
 
 from __future__ import annotations
 
 import io
+import logging
+import multiprocessing
 import threading
+from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,8 +34,13 @@ if TYPE_CHECKING:
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
 GOOD, SHORT, BLUE, ORANGE, GREY, INK = "#2e7d32", "#e65100", "#1f5f99", "#d9822b", "#b0b7bf", "#222"
 _lock = threading.Lock()
+_pool_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+#: Draw in a separate process (False: in the calling thread; the benchmark compares the two).
+SEPARATE_PROCESS = True
+log = logging.getLogger(__name__)
 
-TITLE = N_("五及 report: {period}")
+TITLE = N_("“Five in time” report: {period}")
 SUBTITLE = N_("How the community keeps its promise of timely answers, measured by Linli.")
 FOOTNOTE = N_(
     "Help requests are timed in service hours only ({hours}). A place is named only when at "
@@ -58,6 +68,32 @@ def _font_name() -> str:
     return font_manager.FontProperties(fname=str(font_path())).get_name()
 
 
+def render(report: dict, code: str, tz_name: str) -> bytes:
+    """The picture of a report (``Report.to_dict``) in language ``code``, drawn in the drawing
+    process; in this thread if that process cannot be had."""
+    global _pool
+    if not SEPARATE_PROCESS:
+        return _render_here(report, code, tz_name)
+    try:
+        with _pool_lock:
+            if _pool is None:
+                context = multiprocessing.get_context("spawn")
+                _pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+            pool = _pool
+        return pool.submit(_render_here, report, code, tz_name).result()
+    except (OSError, RuntimeError) as exc:  # BrokenProcessPool is a RuntimeError
+        log.warning("drawing process unavailable (%s); drawing in this thread", exc)
+        with _pool_lock:
+            _pool = None
+        return _render_here(report, code, tz_name)
+
+
+def _render_here(report: dict, code: str, tz_name: str) -> bytes:
+    from handlers.i18n import language
+
+    return png(Report.from_dict(report), language(code, tz_name))
+
+
 def png(report: Report, lang: Language) -> bytes:
     """The picture, as PNG bytes."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -67,6 +103,17 @@ def png(report: Report, lang: Language) -> bytes:
         buffer = io.BytesIO()
         FigureCanvasAgg(figure).print_png(buffer, metadata={"Software": "Linli"})
     return buffer.getvalue()
+
+
+def texts(report: Report, lang: Language) -> list[str]:
+    """Every text the picture shows (tick labels included: they exist once it is drawn)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    with _lock, _fonts():
+        figure = draw(report, lang)
+        FigureCanvasAgg(figure).draw()
+        return [t.get_text() for t in figure.findobj(Text) if t.get_visible() and t.get_text()]
 
 
 def _fonts():
@@ -127,9 +174,14 @@ def _box(ax: Axes):
     from matplotlib.patches import FancyBboxPatch
 
     return FancyBboxPatch(
-        (0.01, 0.01), 0.98, 0.98, boxstyle="round,pad=0,rounding_size=0.04",
-        transform=ax.transAxes, facecolor="#f3f6f9", edgecolor="#d5dde5",
-    )  # fmt: skip
+        (0.01, 0.01),
+        0.98,
+        0.98,
+        boxstyle="round,pad=0,rounding_size=0.04",
+        transform=ax.transAxes,
+        facecolor="#f3f6f9",
+        edgecolor="#d5dde5",
+    )
 
 
 def _within(lang: Language, timing: Timing, target: float) -> str:
@@ -138,10 +190,11 @@ def _within(lang: Language, timing: Timing, target: float) -> str:
     )
 
 
-def _spread(lang: Language, timing: Timing) -> str:
-    return lang.gettext("Median {median} · 90% {p90}").format(
-        median=L.duration(lang, timing.median), p90=L.duration(lang, timing.p90)
-    )
+def _spread(lang: Language, timing: Timing) -> list[str]:
+    return [
+        lang.gettext("Median: {median}").format(median=L.duration(lang, timing.median)),
+        lang.gettext("90% within {p90}").format(p90=L.duration(lang, timing.p90)),
+    ]
 
 
 def _card_lines(report: Report, lang: Language, key: str) -> list[str]:
@@ -177,13 +230,13 @@ def _card_lines(report: Report, lang: Language, key: str) -> list[str]:
                 target=L.duration(lang, goal["dispute_ack"]),
                 share=L.percent(lang, report.ack.share),
             ),
-            _spread(lang, report.claim),
+            *_spread(lang, report.claim)[:1],
         ]
     if key == "help":
         return [
             _("{count} resolved").format(count=report.resolve.count),
             _within(lang, report.resolve, goal["request_resolve"]),
-            _spread(lang, report.resolve),
+            *_spread(lang, report.resolve),
             _("Rating {average} from {count}").format(
                 average=L.number(lang, report.rating_average, 1), count=sum(report.ratings.values())
             ),
@@ -267,8 +320,15 @@ def _targets(ax: Axes, report: Report, lang: Language) -> None:
     colours = [GREY if r[1] is None else GOOD if r[1] >= goal else SHORT for r in rows]
     ax.barh(ys, shares, color=colours, height=0.45)
     ax.axvline(goal * 100, color=INK, linestyle="--", linewidth=1)
-    ax.text(goal * 100, -0.75, _("Target {share}").format(share=L.percent(lang, goal)),
-            fontsize=8.5, ha="center", va="top", color=INK)  # fmt: skip
+    ax.text(
+        goal * 100,
+        -0.75,
+        _("Target {share}").format(share=L.percent(lang, goal)),
+        fontsize=8.5,
+        ha="center",
+        va="top",
+        color=INK,
+    )
     for y, (label, share, count) in zip(ys, rows, strict=True):
         ax.text(0, y + 0.3, label, fontsize=9, color=INK, va="bottom")
         text = _("{share} of {count}").format(share=L.percent(lang, share), count=count)
@@ -307,8 +367,9 @@ def _trend(ax: Axes, report: Report, lang: Language) -> None:
     xs = list(range(len(weeks)))
     requests = [w.requests for w in weeks]
     ax.bar(xs, requests, color=BLUE, label=_("Help requests"), width=0.7)
-    ax.bar(xs, [w.reports for w in weeks], bottom=requests, color=ORANGE,
-           label=_("Reports"), width=0.7)  # fmt: skip
+    ax.bar(
+        xs, [w.reports for w in weeks], bottom=requests, color=ORANGE, label=_("Reports"), width=0.7
+    )
     ax.set_xticks(xs, [L.short_date(lang, w.start) for w in weeks], fontsize=8, rotation=45)
     ax.set_ylabel(_("Received per week"), fontsize=9)
     share = ax.twinx()
@@ -316,8 +377,11 @@ def _trend(ax: Axes, report: Report, lang: Language) -> None:
         ("claim_share", "#0b3d66", _("Claimed in time")),
         ("ack_share", "#8a4b08", _("Acknowledged in time")),
     ):
-        points = [(x, getattr(w, attr) * 100) for x, w in zip(xs, weeks, strict=True)
-                  if getattr(w, attr) is not None]  # fmt: skip
+        points = [
+            (x, getattr(w, attr) * 100)
+            for x, w in zip(xs, weeks, strict=True)
+            if getattr(w, attr) is not None
+        ]
         if points:
             share.plot(*zip(*points, strict=True), color=colour, marker="o", label=label)
     share.axhline(report.targets["share"] * 100, color=INK, linestyle="--", linewidth=1)
@@ -328,8 +392,15 @@ def _trend(ax: Axes, report: Report, lang: Language) -> None:
     share.spines["top"].set_visible(False)
     handles = ax.get_legend_handles_labels()
     more = share.get_legend_handles_labels()
-    ax.legend(handles[0] + more[0], handles[1] + more[1], fontsize=8, loc="upper left",
-              ncols=4, frameon=False, columnspacing=1)  # fmt: skip
+    ax.legend(
+        handles[0] + more[0],
+        handles[1] + more[1],
+        fontsize=8,
+        loc="upper left",
+        ncols=4,
+        frameon=False,
+        columnspacing=1,
+    )
     ax.set_ylim(0, max([r + w.reports for r, w in zip(requests, weeks, strict=True)] + [1]) * 1.6)
     _style(ax, _("The last 12 weeks"))
 
@@ -340,18 +411,34 @@ def _hotspots(ax: Axes, report: Report, lang: Language) -> None:
     spots = report.hotspots
     if not spots:
         ax.set_axis_off()
-        ax.text(0, 0.5, _("No place or kind of problem was reported 3 times or more."),
-                fontsize=10, color="#555", transform=ax.transAxes)  # fmt: skip
+        ax.text(
+            0,
+            0.5,
+            _("No place or kind of problem was reported 3 times or more."),
+            fontsize=10,
+            color="#555",
+            transform=ax.transAxes,
+        )
         return
     names = [_spot_name(lang, s.kind, s.key) for s in spots][::-1]
-    ax.barh(names, [s.previous for s in spots][::-1], color=GREY, height=0.75,
-            label=_("The period before"))  # fmt: skip
-    ax.barh(names, [s.count for s in spots][::-1], color=SHORT, height=0.4,
-            label=_("This period"))  # fmt: skip
+    ax.barh(
+        names,
+        [s.previous for s in spots][::-1],
+        color=GREY,
+        height=0.75,
+        label=_("The period before"),
+    )
+    ax.barh(names, [s.count for s in spots][::-1], color=SHORT, height=0.4, label=_("This period"))
     for y, spot in enumerate(spots[::-1]):
         mark = _("▲ rising") if spot.rising else ""
-        ax.text(max(spot.count, spot.previous), y, f" {spot.count} {mark}", va="center",
-                fontsize=9, color=SHORT if spot.rising else INK)  # fmt: skip
+        ax.text(
+            max(spot.count, spot.previous),
+            y,
+            f" {spot.count} {mark}",
+            va="center",
+            fontsize=9,
+            color=SHORT if spot.rising else INK,
+        )
     ax.set_xlim(0, max(max(s.count, s.previous) for s in spots) * 1.35)
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.legend(fontsize=8, loc="lower right", frameon=False)
