@@ -67,8 +67,13 @@ def test_first_working_day_respects_chinas_public_holidays():
 
 def test_the_known_month_in_numbers(month):
     assert month.requests_by_category == {
-        "translation": 2, "paperwork": 1, "hospital": 0, "housing": 1, "transport": 0, "other": 1
-    }  # fmt: skip
+        "translation": 2,
+        "paperwork": 1,
+        "hospital": 0,
+        "housing": 1,
+        "transport": 0,
+        "other": 1,
+    }
     # Claimed after 20, 30 and 90 service minutes; R4 still waiting (late); R5 cancelled.
     assert (month.claim.count, month.claim.judged, month.claim.within) == (3, 4, 2)
     assert month.claim.median == 30 * 60
@@ -246,3 +251,37 @@ def test_monthly_report_waits_for_the_holidays_to_end(
     assert deliver() == 2
     photo, _sheet = postbox.to(admin.user_id)
     assert "2026年9月" in photo.text
+
+
+def test_linli_stats_writes_the_picture_and_the_csv(session_factory, database_url, tmp_path):
+    from tests.test_cli import linli
+
+    with session_factory() as session, session.begin():
+        seed(session)
+    out = tmp_path / "out"
+    result = linli(
+        tmp_path,
+        "stats",
+        "--month",
+        "2026-11",
+        "--out",
+        str(out),
+        "--lang",
+        "en",
+        extra_env={"LINLI_DATABASE_URL": database_url},
+    )
+    assert result.returncode == 0, result.stderr
+    assert (out / "linli-2026-11.png").read_bytes().startswith(PNG_SIGNATURE)
+    numbers = _csv((out / "linli-2026-11.csv").read_bytes())
+    assert numbers["Help requests received"] == "5"
+    assert numbers["Reports at 5栋"] == "3"
+    bad = linli(
+        tmp_path,
+        "stats",
+        "--month",
+        "November",
+        "--out",
+        str(out),
+        extra_env={"LINLI_DATABASE_URL": database_url},
+    )
+    assert bad.returncode != 0 and "--month must look like 2026-11" in bad.stderr

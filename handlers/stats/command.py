@@ -65,7 +65,7 @@ def period_for(args: str, today: Any) -> Period | None:
 
 
 @router.command(
-    "stats", description=N_("The “five in time” report: a picture and a CSV"), role="admin"
+    "stats", description=N_('The "five in time" report: a picture and a CSV'), role="admin"
 )
 def stats(ctx: Ctx, args: str) -> None:
     """``/stats [week|month|YYYY-MM]``: the report's picture and its numbers as a CSV."""
@@ -85,7 +85,7 @@ def replies(report: Report, lang: Language) -> list[Reply]:
     are."""
     period = Period(report.kind, _date(report.start), _date(report.end))
     name = L.period_name(lang, period)
-    caption = lang.gettext("“Five in time” report: {period}").format(period=name)
+    caption = lang.gettext('"Five in time" report: {period}').format(period=name)
     photo = Attachment(
         filename=f"linli-{period.slug}.png",
         mime_type="image/png",

@@ -40,7 +40,7 @@ _pool: ProcessPoolExecutor | None = None
 SEPARATE_PROCESS = True
 log = logging.getLogger(__name__)
 
-TITLE = N_("“Five in time” report: {period}")
+TITLE = N_('"Five in time" report: {period}')
 SUBTITLE = N_("How the community keeps its promise of timely answers, measured by Linli.")
 FOOTNOTE = N_(
     "Help requests are timed in service hours only ({hours}). A place is named only when at "
@@ -138,11 +138,11 @@ def draw(report: Report, lang: Language) -> Figure:
             0.03, 0.955, _(TITLE).format(period=L.period_name(lang, period)), fontsize=20, color=INK
         )
         figure.text(0.03, 0.925, _(SUBTITLE), fontsize=11, color="#555")
-        cards = figure.add_gridspec(1, 5, left=0.03, right=0.97, top=0.9, bottom=0.76, wspace=0.06)
+        cards = figure.add_gridspec(1, 5, left=0.03, right=0.97, top=0.9, bottom=0.735, wspace=0.06)
         for index, (key, title) in enumerate(L.MEASURES):
             _card(figure.add_subplot(cards[0, index]), _(title), _card_lines(report, lang, key))
-        left = figure.add_gridspec(2, 1, left=0.05, right=0.45, top=0.69, bottom=0.1, hspace=0.5)
-        right = figure.add_gridspec(2, 1, left=0.64, right=0.97, top=0.69, bottom=0.1, hspace=0.5)
+        left = figure.add_gridspec(2, 1, left=0.05, right=0.45, top=0.67, bottom=0.1, hspace=0.5)
+        right = figure.add_gridspec(2, 1, left=0.64, right=0.97, top=0.67, bottom=0.1, hspace=0.5)
         _targets(figure.add_subplot(left[0, 0]), report, lang)
         _received(figure.add_subplot(right[0, 0]), report, lang)
         _trend(figure.add_subplot(left[1, 0]), report, lang)
@@ -163,10 +163,10 @@ def _iso(text: str):
 def _card(ax: Axes, title: str, lines: list[str]) -> None:
     ax.set_axis_off()
     ax.add_patch(_box(ax))
-    ax.text(0.05, 0.9, title, fontsize=11, color=BLUE, transform=ax.transAxes, va="top")
+    ax.text(0.05, 0.93, title, fontsize=11, color=BLUE, transform=ax.transAxes, va="top")
     for index, line in enumerate(lines):
         size = 15 if index == 0 else 8.5
-        y = 0.7 if index == 0 else 0.43 - 0.13 * (index - 1)
+        y = 0.74 if index == 0 else 0.5 - 0.105 * (index - 1)
         ax.text(0.05, y, line, fontsize=size, color=INK, transform=ax.transAxes, va="top")
 
 
@@ -190,11 +190,10 @@ def _within(lang: Language, timing: Timing, target: float) -> str:
     )
 
 
-def _spread(lang: Language, timing: Timing) -> list[str]:
-    return [
-        lang.gettext("Median: {median}").format(median=L.duration(lang, timing.median)),
-        lang.gettext("90% within {p90}").format(p90=L.duration(lang, timing.p90)),
-    ]
+def _spread(lang: Language, timing: Timing) -> str:
+    return lang.gettext("Median {median} · 90% within {p90}").format(
+        median=L.duration(lang, timing.median), p90=L.duration(lang, timing.p90)
+    )
 
 
 def _card_lines(report: Report, lang: Language, key: str) -> list[str]:
@@ -226,17 +225,18 @@ def _card_lines(report: Report, lang: Language, key: str) -> list[str]:
                 target=L.duration(lang, goal["request_claim"]),
                 share=L.percent(lang, report.claim.share),
             ),
+            _spread(lang, report.claim),
             _("Acknowledged within {target}: {share}").format(
                 target=L.duration(lang, goal["dispute_ack"]),
                 share=L.percent(lang, report.ack.share),
             ),
-            *_spread(lang, report.claim)[:1],
+            _spread(lang, report.ack),
         ]
     if key == "help":
         return [
             _("{count} resolved").format(count=report.resolve.count),
             _within(lang, report.resolve, goal["request_resolve"]),
-            *_spread(lang, report.resolve),
+            _spread(lang, report.resolve),
             _("Rating {average} from {count}").format(
                 average=L.number(lang, report.rating_average, 1), count=sum(report.ratings.values())
             ),
