@@ -291,7 +291,7 @@ def measure(url: str) -> None:
     from handlers.i18n import language
     from handlers.stats.measures import compute
     from handlers.stats.periods import parse_month
-    from handlers.stats.picture import png
+    from handlers.stats.render import png
 
     session_factory = make_session_factory(engine)
     started = time.perf_counter()
@@ -305,14 +305,14 @@ def measure(url: str) -> None:
         f"drawing (no lock): {(time.perf_counter() - started) * 1000:.0f} ms"
     )
 
-    from handlers.stats import picture
+    from handlers.stats import render
 
     for label, busy, separate in (
         ("quiet", False, True),
         ("while /stats is drawn in a thread of the bot", True, False),
         ("while /stats is drawn in the drawing process", True, True),
     ):
-        picture.SEPARATE_PROCESS = separate
+        render.SEPARATE_PROCESS = separate
         latencies: list[float] = []
         stop = threading.Event()
         threads = [

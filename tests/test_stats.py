@@ -18,7 +18,8 @@ from handlers import stats
 from handlers.i18n import SUPPORTED, language
 from handlers.requests.hours import service_time_between
 from handlers.router import Registry
-from handlers.stats import picture
+from handlers.stats import render
+from handlers.stats.font import font_path
 from handlers.stats.measures import Report, compute
 from handlers.stats.periods import ServiceClock, first_working_day, parse_month
 from tests.stats_support import NOW, SECRET_NAME, SECRET_TEXT, TZ, at, seed
@@ -148,7 +149,7 @@ def test_stats_is_refused_to_residents_and_volunteers(resident, session_factory,
 
 
 def _font() -> FT2Font:
-    return FT2Font(str(picture.font_path()))
+    return FT2Font(str(font_path()))
 
 
 def _missing(font: FT2Font, text: str) -> set[str]:
@@ -158,7 +159,7 @@ def _missing(font: FT2Font, text: str) -> set[str]:
 @pytest.mark.parametrize("code", SUPPORTED)
 def test_the_picture_in_every_language_has_every_glyph(month, code):
     lang = language(code, TZ.key)
-    texts = picture.texts(month, lang)
+    texts = render.texts(month, lang)
     assert len(texts) > 40
     if code.startswith("zh"):
         assert any("及时应答" in t or "及時應答" in t for t in texts)
@@ -167,17 +168,17 @@ def test_the_picture_in_every_language_has_every_glyph(month, code):
     assert _missing(font, "".join(texts)) == set()
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # matplotlib warns "Glyph … missing from font(s)"
-        image = picture.png(month, lang)
+        image = render.png(month, lang)
     assert image.startswith(PNG_SIGNATURE) and len(image) > 50_000
 
 
 def test_the_font_has_traditional_glyphs_too():
-    assert picture.font_path().parts[-3:-1] == ("mplfonts", "fonts")  # from a package
+    assert font_path().parts[-3:-1] == ("mplfonts", "fonts")  # from a package
     assert _missing(_font(), TRADITIONAL) == set()
 
 
 def test_drawn_in_the_drawing_process_as_in_this_one(month):
-    image = picture.render(month.to_dict(), "zh_Hans", TZ.key)
+    image = render.render(month.to_dict(), "zh_Hans", TZ.key)
     assert image.startswith(PNG_SIGNATURE)
 
 
@@ -189,7 +190,7 @@ def test_privacy_no_names_no_text_no_reporter_and_no_place_under_three(month, se
 
         lang = language(code, TZ.key)
         sheet += table.attachment(month, lang, "x.csv").content.decode("utf-8-sig")
-        picture_texts += " ".join(picture.texts(month, lang))
+        picture_texts += " ".join(render.texts(month, lang))
     for output in (carried, sheet, picture_texts):
         assert SECRET_NAME not in output and "Secretname" not in output
         assert SECRET_TEXT not in output and "drums" not in output
@@ -225,10 +226,23 @@ def test_monthly_report_on_the_first_working_day_once(
     assert photo.attachment.is_photo and photo.attachment.content.startswith(PNG_SIGNATURE)
     assert "November 2026" in photo.text
     assert _csv(sheet.attachment.content)["Help requests received"] == "5"
-    for _ in range(3):  # later the same day, the next week: nothing again
-        clock.advance(days=2)
+    for _ in range(3):  # later that day and the next: nothing again
+        clock.advance(hours=10)
         _sweep(session_factory, registry, community, clock)
         assert deliver() == 0
+
+
+def test_monthly_report_catches_up_the_next_working_day_only(
+    session_factory, registry, community, resident, clock, deliver, postbox
+):
+    admin = _admin(resident, clock)
+    clock.current = at(11, 26, 16)  # long after November's first working day (2 Nov)
+    _sweep(session_factory, registry, community, clock)
+    assert deliver() == 0
+    clock.current = at(12, 2, 23, 59)  # the bot was down on 1 December; back on the 2nd
+    _sweep(session_factory, registry, community, clock)
+    assert deliver() == 2
+    assert "November 2026" in postbox.to(admin.user_id)[0].text
 
 
 def test_monthly_report_waits_for_the_holidays_to_end(

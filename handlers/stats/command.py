@@ -7,14 +7,14 @@ outbox worker makes off its event loop before sending. So drawing never holds th
 
 The monthly report is due at 09:00 community time on the first working day of each month
 (China's public holidays respected); a sweep queues last month's picture and CSV to every admin
-once (the outbox's de-duplication keys say who has had it), later that month if the bot was
-down at 09:00.
+once (the outbox's de-duplication keys say who has had it), or up to the end of the next working
+day if the bot was down at 09:00.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import partial
 from typing import Any
 
@@ -27,13 +27,14 @@ from db.teams import users_with_role
 from handlers.i18n import N_, Language
 from handlers.router import Router
 from handlers.stats import labels as L
-from handlers.stats import picture, table
+from handlers.stats import render, table
 from handlers.stats.measures import Report, compute
 from handlers.stats.periods import (
     MONTH,
     WEEK,
     Period,
     first_working_day,
+    is_working_day,
     month_of,
     parse_month,
     week_of,
@@ -53,7 +54,7 @@ USAGE = N_(
 )
 
 
-def period_for(args: str, today: Any) -> Period | None:
+def period_for(args: str, today: date) -> Period | None:
     """What ``/stats`` was asked for: nothing or ``month`` (this month), ``week``, or
     ``YYYY-MM``; None for anything else."""
     word = args.strip().casefold()
@@ -83,26 +84,20 @@ def stats(ctx: Ctx, args: str) -> None:
 def replies(report: Report, lang: Language) -> list[Reply]:
     """The picture (drawn later: a deferred file) and the CSV, with a line saying what they
     are."""
-    period = Period(report.kind, _date(report.start), _date(report.end))
+    period = Period(report.kind, date.fromisoformat(report.start), date.fromisoformat(report.end))
     name = L.period_name(lang, period)
     caption = lang.gettext('"Five in time" report: {period}').format(period=name)
     photo = Attachment(
         filename=f"linli-{period.slug}.png",
         mime_type="image/png",
         is_photo=True,
-        make=partial(picture.render, report.to_dict(), lang.code, lang.tz.key),
+        make=partial(render.render, report.to_dict(), lang.code, lang.tz.key),
     )
     sheet = table.attachment(report, lang, f"linli-{period.slug}.csv")
     note = lang.gettext("The numbers in the picture, for a spreadsheet: {period}.").format(
         period=name
     )
     return [Reply(caption, attachment=photo), Reply(note, attachment=sheet)]
-
-
-def _date(text: str) -> Any:
-    from datetime import date
-
-    return date.fromisoformat(text)
 
 
 @router.template("st.picture")
@@ -115,19 +110,26 @@ def render_csv(lang: Language, params: dict[str, Any]) -> Reply:
     return replies(Report.from_dict(params["report"]), lang)[1]
 
 
-def monthly_due(now: datetime, community: Community) -> tuple[Period, datetime]:
-    """Last month, and when its report is due (09:00 on this month's first working day)."""
-    local = now.astimezone(community.timezone)
+def monthly_window(now: datetime, community: Community) -> tuple[Period, datetime, datetime]:
+    """Last month, and when its report is sent: from 09:00 on this month's first working day
+    to the end of the working day after it (a bot that was down at 09:00 catches up, but a
+    report is never sent weeks late)."""
+    tz = community.timezone
+    local = now.astimezone(tz)
     day = first_working_day(local.year, local.month)
-    due = datetime.combine(day, DELIVERY_TIME, tzinfo=community.timezone)
-    return month_of(local.date().replace(day=1) - timedelta(days=1)), due
+    after = day + timedelta(days=1)
+    while not is_working_day(after):
+        after += timedelta(days=1)
+    start = datetime.combine(day, DELIVERY_TIME, tzinfo=tz)
+    end = datetime.combine(after + timedelta(days=1), time(), tzinfo=tz)
+    return month_of(local.date().replace(day=1) - timedelta(days=1)), start, end
 
 
 @router.sweep("st.monthly")
 def monthly(session: Session, community: Community, now: datetime) -> None:
     """Queue last month's report to every admin who has not had it, once it is due."""
-    period, due = monthly_due(now, community)
-    if now < due:
+    period, start, end = monthly_window(now, community)
+    if not start <= now < end:
         return
     key = f"st:{period.slug}"
     admins = [

@@ -1,29 +1,16 @@
-"""The 五及 report as one PNG: the five measures (cards), the shares against the targets, the
-received requests and reports by category, the last 12 weeks, and the hot spots — labelled in
-the reader's language.
-
-matplotlib's object API with the Agg canvas (no pyplot, no display). The font is Noto Sans CJK
-SC from the ``mplfonts`` package, never a system font: it holds Latin, Simplified and
-Traditional glyphs alike, so one font serves every language. Drawing happens after the
-transaction that read the numbers has ended (see ``handlers.stats.command``), in a separate
-process (``render``): drawing is pure Python for most of a second, and in a thread of the bot's
-own process it would hold the interpreter's lock against every other resident's answer. A lock
-keeps two drawings in one process from sharing matplotlib's global settings at once.
-"""
+"""The layout of the 五及 report's picture: the five measures (cards), the shares against the
+targets, the received requests and reports by category, the last 12 weeks, and the hot spots —
+labelled in the reader's language. matplotlib's object API (no pyplot, no display); the PNG is
+made by ``handlers.stats.render``."""
 
 from __future__ import annotations
 
-import io
-import logging
-import multiprocessing
-import threading
-from concurrent.futures import ProcessPoolExecutor
-from functools import cache
-from pathlib import Path
+from datetime import date
 from typing import TYPE_CHECKING
 
 from handlers.i18n import N_, Language
 from handlers.stats import labels as L
+from handlers.stats.font import fonts
 from handlers.stats.measures import Report, Timing
 from handlers.stats.periods import Period
 
@@ -31,14 +18,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-FONT_FILE = "NotoSansCJKsc-Regular.otf"
 GOOD, SHORT, BLUE, ORANGE, GREY, INK = "#2e7d32", "#e65100", "#1f5f99", "#d9822b", "#b0b7bf", "#222"
-_lock = threading.Lock()
-_pool_lock = threading.Lock()
-_pool: ProcessPoolExecutor | None = None
-#: Draw in a separate process (False: in the calling thread; the benchmark compares the two).
-SEPARATE_PROCESS = True
-log = logging.getLogger(__name__)
 
 TITLE = N_('"Five in time" report: {period}')
 SUBTITLE = N_("How the community keeps its promise of timely answers, measured by Linli.")
@@ -48,89 +28,11 @@ FOOTNOTE = N_(
 )
 
 
-@cache
-def font_path() -> Path:
-    """The CJK font shipped by the ``mplfonts`` package (a declared dependency)."""
-    import mplfonts
-
-    path = Path(mplfonts.__file__).resolve().parent / "fonts" / FONT_FILE
-    if not path.is_file():
-        raise RuntimeError(f"mplfonts does not ship {FONT_FILE} any more; pick another font")
-    return path
-
-
-@cache
-def _font_name() -> str:
-    """Register the font with matplotlib once; its family name."""
-    from matplotlib import font_manager
-
-    font_manager.fontManager.addfont(str(font_path()))
-    return font_manager.FontProperties(fname=str(font_path())).get_name()
-
-
-def render(report: dict, code: str, tz_name: str) -> bytes:
-    """The picture of a report (``Report.to_dict``) in language ``code``, drawn in the drawing
-    process; in this thread if that process cannot be had."""
-    global _pool
-    if not SEPARATE_PROCESS:
-        return _render_here(report, code, tz_name)
-    try:
-        with _pool_lock:
-            if _pool is None:
-                context = multiprocessing.get_context("spawn")
-                _pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
-            pool = _pool
-        return pool.submit(_render_here, report, code, tz_name).result()
-    except (OSError, RuntimeError) as exc:  # BrokenProcessPool is a RuntimeError
-        log.warning("drawing process unavailable (%s); drawing in this thread", exc)
-        with _pool_lock:
-            _pool = None
-        return _render_here(report, code, tz_name)
-
-
-def _render_here(report: dict, code: str, tz_name: str) -> bytes:
-    from handlers.i18n import language
-
-    return png(Report.from_dict(report), language(code, tz_name))
-
-
-def png(report: Report, lang: Language) -> bytes:
-    """The picture, as PNG bytes."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    with _lock, _fonts():
-        figure = draw(report, lang)
-        buffer = io.BytesIO()
-        FigureCanvasAgg(figure).print_png(buffer, metadata={"Software": "Linli"})
-    return buffer.getvalue()
-
-
-def texts(report: Report, lang: Language) -> list[str]:
-    """Every text the picture shows (tick labels included: they exist once it is drawn)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.text import Text
-
-    with _lock, _fonts():
-        figure = draw(report, lang)
-        FigureCanvasAgg(figure).draw()
-        return [t.get_text() for t in figure.findobj(Text) if t.get_visible() and t.get_text()]
-
-
-def _fonts():
-    """matplotlib's settings while a picture is drawn: our font, for every text."""
-    import matplotlib
-
-    name = _font_name()
-    return matplotlib.rc_context(
-        {"font.family": "sans-serif", "font.sans-serif": [name], "axes.unicode_minus": False}
-    )
-
-
 def draw(report: Report, lang: Language) -> Figure:
     """The figure (for ``png``, and for tests that read every text on it)."""
     from matplotlib.figure import Figure
 
-    with _fonts():
+    with fonts():
         figure = Figure(figsize=(14, 10.5), dpi=100, facecolor="white")
         _ = lang.gettext
         period = Period(report.kind, _iso(report.start), _iso(report.end))
@@ -154,9 +56,7 @@ def draw(report: Report, lang: Language) -> Figure:
     return figure
 
 
-def _iso(text: str):
-    from datetime import date
-
+def _iso(text: str) -> date:
     return date.fromisoformat(text)
 
 
