@@ -106,6 +106,10 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "90%",
         "Report target: the share of requests and reports that should meet each target.",
     ),
+    "LINLI_MONTHLY_REPORT": (
+        "on",
+        "on or off: every admin gets last month's report on the first working day at 09:00.",
+    ),
     "LINLI_LOG_LEVEL": ("INFO", "DEBUG, INFO, WARNING or ERROR."),
 }
 
@@ -153,8 +157,8 @@ class Settings:
     dispute_followup_after: timedelta = timedelta(days=3)
     #: Community field → duration, for the help requests' escalation clocks (REQUEST_CLOCKS).
     request_clocks: tuple[tuple[str, timedelta], ...] = ()
-    #: Community field → value, for the report's targets (TARGETS and LINLI_TARGET_SHARE).
-    targets: tuple[tuple[str, timedelta | float], ...] = ()
+    #: Community field → value, for the report (TARGETS, LINLI_TARGET_SHARE, LINLI_MONTHLY_REPORT).
+    targets: tuple[tuple[str, timedelta | float | bool], ...] = ()
 
     def community(self, bot_username: str | None = None) -> Community:
         return Community(
@@ -285,7 +289,7 @@ def load_settings(
             raise ConfigError(f"{name} must be a duration like 20s, 30m, 24h or 3d, got {raw!r}")
         durations[name] = value
 
-    goals: list[tuple[str, timedelta | float]] = []
+    goals: list[tuple[str, timedelta | float | bool]] = []
     for name, field, fallback in TARGETS:
         raw = get(name)
         value = parse_duration(raw) if raw else durations.get(fallback or "", timedelta(days=7))
@@ -300,6 +304,10 @@ def load_settings(
     if not 0 < share <= 1:
         raise ConfigError(f"LINLI_TARGET_SHARE must be a share like 90% or 0.9, got {share_raw!r}")
     goals.append(("target_share", share))
+    monthly = get("LINLI_MONTHLY_REPORT", "on").lower()
+    if monthly not in {"on", "off"}:
+        raise ConfigError(f"LINLI_MONTHLY_REPORT must be on or off, got {monthly!r}")
+    goals.append(("monthly_report", monthly == "on"))
 
     level = get("LINLI_LOG_LEVEL", "INFO").upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:

@@ -184,13 +184,15 @@ class OutboxWorker:
                 await asyncio.to_thread(self._record_failed, job.message, error)
                 report.failed += 1
                 continue
-            try:  # a deferred file (a picture) is made here, off the loop and the claim
-                reply = await asyncio.to_thread(materialise, job.reply)
-            except Exception as exc:
-                log.exception("outbox message %d: making its file failed", job.message.id)
-                await asyncio.to_thread(self._record_failed, job.message, f"file: {exc!r}")
-                report.failed += 1
-                continue
+            reply = job.reply
+            if reply.attachment is not None and reply.attachment.make is not None:
+                try:  # a deferred file (a picture) is made here, off the loop and the claim
+                    reply = await asyncio.to_thread(materialise, reply)
+                except Exception as exc:
+                    log.exception("outbox message %d: making its file failed", job.message.id)
+                    await asyncio.to_thread(self._record_failed, job.message, f"file: {exc!r}")
+                    report.failed += 1
+                    continue
             await self._pace(transport, chat_id, deliverer.min_interval(chat_id))
             card = job.message.card_key
             edit_ref = shown.get(card, job.edit_ref) if card else None

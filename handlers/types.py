@@ -175,6 +175,10 @@ class Community:
     target_request_resolve: timedelta = timedelta(hours=48)
     target_dispute_resolve: timedelta = timedelta(days=7)
     target_share: float = 0.9
+    #: Send every admin last month's report on the first working day (``LINLI_MONTHLY_REPORT``,
+    #: on by default in the settings; off here so that a Community made by hand — a test whose
+    #: clock crosses a month — sends no report nobody asked for).
+    monthly_report: bool = False
 
     def deep_link(self, payload: str) -> str | None:
         """``https://t.me/<bot>?start=<payload>`` when the transport has a bot username."""

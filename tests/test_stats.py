@@ -8,6 +8,7 @@ import io
 import json
 import random
 import warnings
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -200,14 +201,15 @@ def test_privacy_no_names_no_text_no_reporter_and_no_place_under_three(month, se
 
 
 def _sweep(session_factory, registry, community, clock) -> None:
-    """The report's sweep alone (the seeded month would set off the escalation sweeps too)."""
-    only_stats = Registry([stats.router])
-    assert (
-        Sweeper(
-            session_factory=session_factory, registry=only_stats, community=community, clock=clock
-        ).run()
-        == []
+    """The report's sweep alone (the seeded month would set off the escalation sweeps too),
+    with the monthly report on, as the settings have it by default."""
+    sweeper = Sweeper(
+        session_factory=session_factory,
+        registry=Registry([stats.router]),
+        community=replace(community, monthly_report=True),
+        clock=clock,
     )
+    assert sweeper.run() == []
 
 
 def test_monthly_report_on_the_first_working_day_once(
@@ -267,6 +269,18 @@ def test_monthly_report_waits_for_the_holidays_to_end(
     assert "2026年9月" in photo.text
 
 
+def test_monthly_report_off(session_factory, registry, community, resident, clock, deliver):
+    _admin(resident, clock)
+    clock.current = at(12, 1, 9, 0)
+    Sweeper(
+        session_factory=session_factory,
+        registry=Registry([stats.router]),
+        community=replace(community, monthly_report=False),
+        clock=clock,
+    ).run()
+    assert deliver() == 0
+
+
 def test_linli_stats_writes_the_picture_and_the_csv(session_factory, database_url, tmp_path):
     from tests.test_cli import linli
 
@@ -299,3 +313,40 @@ def test_linli_stats_writes_the_picture_and_the_csv(session_factory, database_ur
         extra_env={"LINLI_DATABASE_URL": database_url},
     )
     assert bad.returncode != 0 and "--month must look like 2026-11" in bad.stderr
+
+
+def test_the_outbox_makes_deferred_files_and_fails_one_it_cannot_make(
+    session_factory, community, clock, postbox
+):
+    from db import outbox
+    from db.models import OutboxMessage
+    from handlers.router import Router
+    from handlers.types import Attachment, Reply
+    from tests.support import registry_with, run_outbox
+
+    files = Router("test-files")
+
+    def broken() -> bytes:
+        raise ValueError("cannot draw")
+
+    @files.template("test.file")
+    def render_file(lang, params):
+        make = broken if params["broken"] else (lambda: b"made later")
+        return Reply("a file", attachment=Attachment("f.bin", make=make))
+
+    with session_factory() as session, session.begin():
+        for n, is_broken in enumerate((True, False)):
+            outbox.enqueue(
+                session,
+                transport="telegram",
+                chat_id=str(70 + n),
+                now=clock(),
+                template="test.file",
+                params={"broken": is_broken},
+            )
+    assert run_outbox(session_factory, registry_with(files), community, clock, postbox) == 1
+    (made,) = postbox.to("71")
+    assert made.attachment.content == b"made later" and made.attachment.make is None
+    with session_factory() as session:
+        failed = session.query(OutboxMessage).filter_by(chat_id="70").one()
+        assert failed.status == "failed" and "cannot draw" in failed.last_error

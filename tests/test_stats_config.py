@@ -20,6 +20,8 @@ def test_targets_follow_the_escalation_clocks_by_default():
     assert community.target_request_resolve == timedelta(hours=48)
     assert community.target_dispute_resolve == timedelta(days=7)
     assert community.target_share == 0.9
+    assert community.monthly_report is True
+    assert _community(LINLI_MONTHLY_REPORT="off").monthly_report is False
 
 
 def test_targets_can_be_set():
@@ -44,6 +46,7 @@ def test_targets_can_be_set():
         ("LINLI_TARGET_REQUEST_CLAIM", "soon"),
         ("LINLI_TARGET_SHARE", "150%"),
         ("LINLI_TARGET_SHARE", "most"),
+        ("LINLI_MONTHLY_REPORT", "sometimes"),
     ],
 )
 def test_a_bad_target_names_its_variable(name, value):

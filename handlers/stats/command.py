@@ -128,6 +128,8 @@ def monthly_window(now: datetime, community: Community) -> tuple[Period, datetim
 @router.sweep("st.monthly")
 def monthly(session: Session, community: Community, now: datetime) -> None:
     """Queue last month's report to every admin who has not had it, once it is due."""
+    if not community.monthly_report:
+        return
     period, start, end = monthly_window(now, community)
     if not start <= now < end:
         return
