@@ -186,8 +186,9 @@ def cmd_stats(args: argparse.Namespace) -> None:
     from pathlib import Path
 
     from handlers.i18n import language
+    from handlers.stats import render
     from handlers.stats.command import replies
-    from handlers.stats.measures import compute
+    from handlers.stats.measures import Report
     from handlers.stats.periods import month_of, parse_month
     from handlers.types import materialise
 
@@ -201,8 +202,9 @@ def cmd_stats(args: argparse.Namespace) -> None:
             raise SystemExit(f"linli: --month must look like 2026-11, got {args.month!r}")
     else:
         period = month_of(now.astimezone(community.timezone).date().replace(day=1)).previous()
-    with runtime.session_factory() as session, session.begin():
-        report = compute(session, community, period, now)
+    report = Report.from_dict(
+        render.numbers(render.database_url(runtime.engine), community, period, now)
+    )
     lang = language(args.lang or community.default_locale, community.timezone.key)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -14,6 +14,8 @@ day if the bot was down at 09:00.
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from functools import partial
 from typing import Any
@@ -22,13 +24,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import outbox
-from db.models import OutboxMessage, Role
+from db.models import OutboxMessage, Role, User
 from db.teams import users_with_role
 from handlers.i18n import N_, Language
 from handlers.router import Router
 from handlers.stats import labels as L
 from handlers.stats import render, table
-from handlers.stats.measures import Report, compute
+from handlers.stats.measures import Report
 from handlers.stats.periods import (
     MONTH,
     WEEK,
@@ -75,29 +77,55 @@ def stats(ctx: Ctx, args: str) -> None:
     if period is None or period.start > today:
         ctx.reply(ctx._("I could not read that period.") + "\n" + ctx._(USAGE))
         return
-    report = compute(ctx.session, ctx.community, period, ctx.now)
-    for reply in replies(report, ctx.lang):
-        ctx.replies.append(reply)
-    log.info("stats for %s sent to user %d", period.slug, ctx.user.id)
+    # Nothing is read here: the numbers and the picture are made after this transaction ends,
+    # in the report process (handlers.stats.render), when the dispatcher makes the files.
+    files = _Files(render.database_url(ctx.session.get_bind()), ctx.community, period, ctx.now)
+    ctx.replies.extend(_replies(period, ctx.lang, files.png(ctx.lang), files.csv(ctx.lang)))
+    log.info("stats for %s asked by user %d", period.slug, ctx.user.id)
 
 
-def replies(report: Report, lang: Language) -> list[Reply]:
-    """The picture (drawn later: a deferred file) and the CSV, with a line saying what they
-    are."""
-    period = Period(report.kind, date.fromisoformat(report.start), date.fromisoformat(report.end))
+class _Files:
+    """The picture and the CSV of one report, made once on first use (both from one trip to
+    the report process)."""
+
+    def __init__(self, url: str, community: Community, period: Period, now: datetime) -> None:
+        self._args = (url, community, period, now)
+        self._lock = threading.Lock()
+        self._made: tuple[Report, bytes] | None = None
+
+    def _make(self, lang: Language) -> tuple[Report, bytes]:
+        with self._lock:
+            if self._made is None:
+                numbers, image = render.report_and_png(*self._args, lang.code)
+                self._made = (Report.from_dict(numbers), image)
+            return self._made
+
+    def png(self, lang: Language) -> Callable[[], bytes]:
+        return lambda: self._make(lang)[1]
+
+    def csv(self, lang: Language) -> Callable[[], bytes]:
+        return lambda: table.attachment(self._make(lang)[0], lang, "").content
+
+
+def _replies(
+    period: Period, lang: Language, png: Callable[[], bytes], csv: Callable[[], bytes]
+) -> list[Reply]:
+    """The picture and the CSV (deferred files), each with a line saying what it is."""
     name = L.period_name(lang, period)
     caption = lang.gettext('"Five in time" report: {period}').format(period=name)
-    photo = Attachment(
-        filename=f"linli-{period.slug}.png",
-        mime_type="image/png",
-        is_photo=True,
-        make=partial(render.render, report.to_dict(), lang.code, lang.tz.key),
-    )
-    sheet = table.attachment(report, lang, f"linli-{period.slug}.csv")
+    photo = Attachment(f"linli-{period.slug}.png", mime_type="image/png", is_photo=True, make=png)
+    sheet = Attachment(f"linli-{period.slug}.csv", mime_type="text/csv", make=csv)
     note = lang.gettext("The numbers in the picture, for a spreadsheet: {period}.").format(
         period=name
     )
     return [Reply(caption, attachment=photo), Reply(note, attachment=sheet)]
+
+
+def replies(report: Report, lang: Language) -> list[Reply]:
+    """The picture (drawn in the report process when it is sent) and the CSV of ``report``."""
+    period = Period(report.kind, date.fromisoformat(report.start), date.fromisoformat(report.end))
+    png = partial(render.render, report.to_dict(), lang.code, lang.tz.key)
+    return _replies(period, lang, png, lambda: table.attachment(report, lang, "").content)
 
 
 @router.template("st.picture")
@@ -134,24 +162,15 @@ def monthly(session: Session, community: Community, now: datetime) -> None:
     if not start <= now < end:
         return
     key = f"st:{period.slug}"
-    admins = [
-        admin
-        for admin in users_with_role(session, Role.ADMIN, community.admin_refs)
-        if admin.private_chat_id
-    ]
-    if not admins:
-        return
-    queued = set(
-        session.scalars(
-            select(OutboxMessage.dedup_key).where(
-                OutboxMessage.dedup_key.startswith(f"{key}:", autoescape=True)
-            )
-        )
-    )
-    waiting = [admin for admin in admins if f"{key}:picture:u{admin.id}" not in queued]
-    if not waiting:
-        return
-    params = {"report": compute(session, community, period, now).to_dict()}
+    # Look and count before this sweep's transaction touches the database (on SQLite its
+    # first statement takes the write lock): through the report reader, then the report
+    # process. Only the queueing below writes.
+    url = render.database_url(session.get_bind())
+    with Session(render.reader(url)) as reading, reading.begin():
+        if not _waiting_admins(reading, community, key):
+            return
+    params = {"report": render.numbers(url, community, period, now)}
+    waiting = _waiting_admins(session, community, key)
     for admin in waiting:
         for part in ("picture", "csv"):
             outbox.enqueue_to_user(
@@ -163,6 +182,25 @@ def monthly(session: Session, community: Community, now: datetime) -> None:
                 dedup_key=f"{key}:{part}:u{admin.id}",
             )
     log.info("monthly report %s queued for %d admins", period.slug, len(waiting))
+
+
+def _waiting_admins(session: Session, community: Community, key: str) -> list[User]:
+    """Admins with a private chat who have not been sent the report ``key`` yet."""
+    admins = [
+        admin
+        for admin in users_with_role(session, Role.ADMIN, community.admin_refs)
+        if admin.private_chat_id
+    ]
+    if not admins:
+        return []
+    queued = set(
+        session.scalars(
+            select(OutboxMessage.dedup_key).where(
+                OutboxMessage.dedup_key.startswith(f"{key}:", autoescape=True)
+            )
+        )
+    )
+    return [admin for admin in admins if f"{key}:picture:u{admin.id}" not in queued]
 
 
 __all__ = ["MONTH", "WEEK", "router"]
