@@ -120,10 +120,11 @@ class ServiceClock:
 
     def seconds(self, moment: datetime) -> float:
         """Service seconds from a fixed origin to ``moment``."""
-        local = moment.astimezone(self._tz)
-        into_day = local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6
-        inside = min(max(into_day - self._opens, 0), self._length)
-        return local.toordinal() * self._length + inside
+        offset = moment.astimezone(self._tz).utcoffset()
+        local = moment.timestamp() + (offset.total_seconds() if offset else 0.0)
+        day, into_day = divmod(local, 86400.0)
+        inside = min(max(into_day - self._opens, 0.0), self._length)
+        return day * self._length + inside
 
     def between(self, start: datetime, end: datetime) -> float:
         """Service seconds from ``start`` to ``end`` (0 when ``end`` is not later)."""
