@@ -166,9 +166,12 @@ def monthly(session: Session, community: Community, now: datetime) -> None:
     # first statement takes the write lock): through the report reader, then the report
     # process. Only the queueing below writes.
     url = render.database_url(session.get_bind())
-    with Session(render.reader(url)) as reading, reading.begin():
-        if not _waiting_admins(reading, community, key):
-            return
+    if session.get_bind().dialect.name == "sqlite":
+        with Session(render.reader(url)) as reading, reading.begin():
+            if not _waiting_admins(reading, community, key):
+                return
+    elif not _waiting_admins(session, community, key):  # PostgreSQL: reading locks nothing
+        return
     params = {"report": render.numbers(url, community, period, now)}
     waiting = _waiting_admins(session, community, key)
     for admin in waiting:
