@@ -278,6 +278,40 @@ def cmd_outbox(args: argparse.Namespace) -> None:
         print(f"{len(rows)} undeliverable message(s)")
 
 
+def cmd_stats(args: argparse.Namespace) -> None:
+    """Write the 五及 report of a month (picture and CSV) into a folder."""
+    from pathlib import Path
+
+    from handlers.i18n import language
+    from handlers.stats import render
+    from handlers.stats.command import replies
+    from handlers.stats.measures import Report
+    from handlers.stats.periods import month_of, parse_month
+    from handlers.types import materialise
+
+    settings = _settings()
+    runtime = build_runtime(settings)
+    community = settings.community()
+    now = datetime.now(UTC)
+    if args.month:
+        period = parse_month(args.month)
+        if period is None:
+            raise SystemExit(f"linli: --month must look like 2026-11, got {args.month!r}")
+    else:
+        period = month_of(now.astimezone(community.timezone).date().replace(day=1)).previous()
+    report = Report.from_dict(
+        render.numbers(render.database_url(runtime.engine), community, period, now)
+    )
+    lang = language(args.lang or community.default_locale, community.timezone.key)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for reply in replies(report, lang):  # drawn here, the transaction over
+        attachment = materialise(reply).attachment
+        assert attachment is not None
+        (out / attachment.filename).write_bytes(attachment.content)
+        print(out / attachment.filename)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="linli", description="Linli (邻里) community chatbot")
     sub = top.add_subparsers(dest="command", required=True)
@@ -323,6 +357,14 @@ def parser() -> argparse.ArgumentParser:
     box.add_argument("action", choices=["failed"])
     box.add_argument("--limit", type=int, default=50)
     box.set_defaults(func=cmd_outbox)
+
+    from handlers.i18n import SUPPORTED
+
+    stats = sub.add_parser("stats", help="the 五及 report of a month: a PNG and a CSV")
+    stats.add_argument("--month", metavar="YYYY-MM", help="the month (default: last month)")
+    stats.add_argument("--out", metavar="DIR", required=True, help="folder to write them into")
+    stats.add_argument("--lang", choices=SUPPORTED, help="labels' language (default: community's)")
+    stats.set_defaults(func=cmd_stats)
     return top
 
 

@@ -116,6 +116,27 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "20",
         "Messages one person may send in 10 seconds, counted across every worker.",
     ),
+    "LINLI_TARGET_REQUEST_CLAIM": (
+        "(LINLI_REQUEST_CLAIM_WITHIN)",
+        "Report target: a help request claimed within this (service hours).",
+    ),
+    "LINLI_TARGET_DISPUTE_ACK": (
+        "(LINLI_DISPUTE_ACK_WITHIN)",
+        "Report target: a dispute report acknowledged within this.",
+    ),
+    "LINLI_TARGET_REQUEST_RESOLVE": (
+        "(LINLI_REQUEST_SILENT_ADMINS_AFTER)",
+        "Report target: a help request resolved within this (service hours).",
+    ),
+    "LINLI_TARGET_DISPUTE_RESOLVE": ("7d", "Report target: a dispute resolved within this."),
+    "LINLI_TARGET_SHARE": (
+        "90%",
+        "Report target: the share of requests and reports that should meet each target.",
+    ),
+    "LINLI_MONTHLY_REPORT": (
+        "on",
+        "on or off: every admin gets last month's report on the first working day at 09:00.",
+    ),
     "LINLI_LOG_LEVEL": ("INFO", "DEBUG, INFO, WARNING or ERROR."),
     "LINLI_DATA_DIR": (
         "data",
@@ -135,6 +156,14 @@ LIMITS = (
     ("LINLI_LIMIT_OPEN_REQUESTS", "limit_open_requests", "3"),
     ("LINLI_LIMIT_REPORTS_PER_DAY", "limit_reports_per_day", "5"),
     ("LINLI_LIMIT_SIGNUPS_PER_HOUR", "limit_signups_per_hour", "10"),
+)
+
+#: The report's targets: variable → Community field, the setting whose value is the default.
+TARGETS = (
+    ("LINLI_TARGET_REQUEST_CLAIM", "target_request_claim", "LINLI_REQUEST_CLAIM_WITHIN"),
+    ("LINLI_TARGET_DISPUTE_ACK", "target_dispute_ack", "LINLI_DISPUTE_ACK_WITHIN"),
+    ("LINLI_TARGET_REQUEST_RESOLVE", "target_request_resolve", "LINLI_REQUEST_SILENT_ADMINS_AFTER"),
+    ("LINLI_TARGET_DISPUTE_RESOLVE", "target_dispute_resolve", None),
 )
 
 #: The help requests' escalation clocks: variable → Community field, default.
@@ -185,6 +214,8 @@ class Settings:
     matrix_password: str | None = None
     matrix_access_token: str | None = None
     matrix_admins: frozenset[str] = frozenset()  # MXIDs
+    #: Community field → value, for the report (TARGETS, LINLI_TARGET_SHARE, LINLI_MONTHLY_REPORT).
+    targets: tuple[tuple[str, timedelta | float | bool], ...] = ()
 
     def community(self, bot_username: str | None = None) -> Community:
         return Community(
@@ -202,6 +233,7 @@ class Settings:
             quiet_hours=self.quiet_hours,
             **dict(self.request_clocks),
             **dict(self.limits),
+            **dict(self.targets),
         )
 
 
@@ -373,6 +405,26 @@ def load_settings(
     if numbers["LINLI_FLOOD_LIMIT"] < 1:
         raise ConfigError("LINLI_FLOOD_LIMIT must be at least 1")
 
+    goals: list[tuple[str, timedelta | float | bool]] = []
+    for name, field, fallback in TARGETS:
+        raw = get(name)
+        value = parse_duration(raw) if raw else durations.get(fallback or "", timedelta(days=7))
+        if value is None:
+            raise ConfigError(f"{name} must be a duration like 30m, 24h or 7d, got {raw!r}")
+        goals.append((field, value))
+    share_raw = get("LINLI_TARGET_SHARE", "90%")
+    try:
+        share = float(share_raw.removesuffix("%")) / (100 if share_raw.endswith("%") else 1)
+    except ValueError:
+        share = -1.0
+    if not 0 < share <= 1:
+        raise ConfigError(f"LINLI_TARGET_SHARE must be a share like 90% or 0.9, got {share_raw!r}")
+    goals.append(("target_share", share))
+    monthly = get("LINLI_MONTHLY_REPORT", "on").lower()
+    if monthly not in {"on", "off"}:
+        raise ConfigError(f"LINLI_MONTHLY_REPORT must be on or off, got {monthly!r}")
+    goals.append(("monthly_report", monthly == "on"))
+
     level = get("LINLI_LOG_LEVEL", "INFO").upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError(f"LINLI_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {level!r}")
@@ -405,4 +457,5 @@ def load_settings(
         matrix_password=matrix_password,
         matrix_access_token=matrix_token,
         matrix_admins=frozenset(mxids),
+        targets=tuple(goals),
     )

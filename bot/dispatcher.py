@@ -41,6 +41,7 @@ from handlers.types import (
     Inbound,
     Kind,
     Reply,
+    materialise,
 )
 
 log = logging.getLogger(__name__)
@@ -142,7 +143,8 @@ class Dispatcher:
             wrote_outbox = session.info.pop("outbox_written", False)
         if wrote_outbox and self.on_outbox is not None:
             self.on_outbox()
-        return ctx.replies
+        # Files that take a while to make (a picture) are made now, the transaction over.
+        return [materialise(reply) for reply in ctx.replies]
 
     def _context(self, session: Session, inbound: Inbound, now: datetime) -> Ctx:
         sender = inbound.sender

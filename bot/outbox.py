@@ -31,7 +31,7 @@ from db import notice_subscriptions, outbox
 from db.models import User
 from handlers.i18n import language, negotiate
 from handlers.router import Registry
-from handlers.types import Community, Reply
+from handlers.types import Community, Reply, materialise
 
 log = logging.getLogger(__name__)
 
@@ -270,12 +270,21 @@ class OutboxWorker:
                 await asyncio.to_thread(self._record_failed, job.message, error, False)
                 report.failed += 1
                 continue
+            reply = job.reply
+            if reply.attachment is not None and reply.attachment.make is not None:
+                try:  # a deferred file (a picture) is made here, off the loop and the claim
+                    reply = await asyncio.to_thread(materialise, reply)
+                except Exception as exc:
+                    log.exception("outbox message %d: making its file failed", job.message.id)
+                    await asyncio.to_thread(self._record_failed, job.message, f"file: {exc!r}")
+                    report.failed += 1
+                    continue
             await self._pace(transport, chat_id, deliverer.min_interval(chat_id))
             card = job.message.card_key
             edit_ref = shown.get(card, job.edit_ref) if card else None
             delivering.set(job.message.id)
             try:
-                ref = await deliverer.deliver(chat_id, job.reply, edit_ref=edit_ref)
+                ref = await deliverer.deliver(chat_id, reply, edit_ref=edit_ref)
             except Exception as exc:
                 if not isinstance(exc, DeliveryError):  # a bug or an unexpected transport error
                     log.exception("outbox message %d: delivery raised", job.message.id)

@@ -20,6 +20,7 @@ def build_registry() -> Registry:
         requests,
         roles,
         start,
+        stats,
         teams,
     )
 
@@ -35,5 +36,6 @@ def build_registry() -> Registry:
             roles.router,
             teams.router,
             blocks.router,
+            stats.router,
         ]
     )

@@ -4,8 +4,8 @@ what a handler is given (``Ctx``). Transports translate their own objects to and
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -108,6 +108,18 @@ class Attachment:
     mime_type: str = "application/octet-stream"
     file_id: str | None = None
     is_photo: bool = False
+    #: Made later: called once, after the transaction that wrote this reply has ended and
+    #: outside the event loop, to produce ``content`` (a picture that takes a while to draw).
+    make: Callable[[], bytes] | None = field(default=None, compare=False)
+
+
+def materialise(reply: Reply) -> Reply:
+    """The reply with its attachment made, if it was deferred (``Attachment.make``)."""
+    attachment = reply.attachment
+    if attachment is None or attachment.make is None:
+        return reply
+    made = replace(attachment, content=attachment.make(), make=None)
+    return replace(reply, attachment=made)
 
 
 def link_button(label: str, url: str | None, payload: str) -> Button:
@@ -169,6 +181,18 @@ class Community:
     #: Community notices wait out these hours (community time; may wrap midnight), except
     #: urgent safety notices.
     quiet_hours: tuple[time, time] = (time(22), time(8))
+    #: The 五及 report's targets (``LINLI_TARGET_*``): first answer to a help request (service
+    #: hours) and to a dispute report; help given (service hours); a dispute settled; and the
+    #: share of cases that should meet each target.
+    target_request_claim: timedelta = timedelta(minutes=30)
+    target_dispute_ack: timedelta = timedelta(hours=24)
+    target_request_resolve: timedelta = timedelta(hours=48)
+    target_dispute_resolve: timedelta = timedelta(days=7)
+    target_share: float = 0.9
+    #: Send every admin last month's report on the first working day (``LINLI_MONTHLY_REPORT``,
+    #: on by default in the settings; off here so that a Community made by hand — a test whose
+    #: clock crosses a month — sends no report nobody asked for).
+    monthly_report: bool = False
 
     def deep_link(self, payload: str) -> str | None:
         """``https://t.me/<bot>?start=<payload>`` when the transport has a bot username."""

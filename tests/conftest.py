@@ -3,16 +3,20 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine, text
 
+from bot import cli
 from bot.dispatcher import Dispatcher
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
@@ -209,3 +213,43 @@ def synapse(tmp_path_factory):
     server = homeserver.start(tmp_path_factory.mktemp("synapse"))
     yield server
     server.stop()
+
+
+@dataclass
+class Result:
+    """What a command line run printed and returned."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def linli(tmp_path, monkeypatch, capsys, request):
+    """``linli(*args, stdin=…, extra_env=…)`` → Result, on ``cli.db`` in ``tmp_path`` (a copy of
+    the migrated template unless the test asks for a fresh file with ``fresh=True``)."""
+
+    def run(*args: str, stdin: str = "", extra_env: dict | None = None, fresh: bool = False):
+        database = tmp_path / "cli.db"
+        if not fresh and not database.exists():
+            shutil.copyfile(request.getfixturevalue("sqlite_template"), database)
+        with monkeypatch.context() as patch:
+            for name in [name for name in os.environ if name.startswith("LINLI_")]:
+                patch.delenv(name)
+            patch.setenv("LINLI_DATABASE_URL", f"sqlite:///{database}")
+            for name, value in (extra_env or {}).items():
+                patch.setenv(name, value)
+            patch.chdir(tmp_path)
+            patch.setattr(sys, "stdin", io.StringIO(stdin))
+            capsys.readouterr()
+            try:
+                cli.main(list(args))
+                code = 0
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+                if isinstance(exc.code, str):
+                    print(exc.code, file=sys.stderr)
+            out, err = capsys.readouterr()
+        return Result(code, out, err)
+
+    return run

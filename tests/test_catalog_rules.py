@@ -61,6 +61,12 @@ COUNTED = re.compile(
 COUNT_EXCEPTIONS = {
     "{hours} h {minutes} min": "abbreviated units (h, min) take no plural",
     "{minutes} min": "abbreviated unit (min) takes no plural",
+    "{hours} h": "abbreviated unit (h) takes no plural",
+    "{days} d": "abbreviated unit (d) takes no plural",
+    "{days} d {hours} h": "abbreviated units (d, h) take no plural",
+    "{count} received": "a figure on the report's card: '1 received' reads right",
+    "{count} resolved": "a figure on the report's card: '1 resolved' reads right",
+    "{count} settled": "a figure on the report's card: '1 settled' reads right",
 }
 #: No resident reads more than this in one message (characters of the template).
 MAX_RESIDENT_LENGTH = 400

@@ -6,58 +6,16 @@ seconds. One test runs the real ``python -m bot.cli`` to keep the entry point ho
 
 from __future__ import annotations
 
-import io
 import os
-import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from bot import cli
 from db.migrate import head_revision
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@dataclass
-class Result:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-@pytest.fixture
-def linli(tmp_path, monkeypatch, capsys, request):
-    """``linli(*args, stdin=…, extra_env=…)`` → Result, on ``cli.db`` in ``tmp_path`` (a copy of
-    the migrated template unless the test asks for a fresh file with ``fresh=True``)."""
-
-    def run(*args: str, stdin: str = "", extra_env: dict | None = None, fresh: bool = False):
-        database = tmp_path / "cli.db"
-        if not fresh and not database.exists():
-            shutil.copyfile(request.getfixturevalue("sqlite_template"), database)
-        with monkeypatch.context() as patch:
-            for name in [name for name in os.environ if name.startswith("LINLI_")]:
-                patch.delenv(name)
-            patch.setenv("LINLI_DATABASE_URL", f"sqlite:///{database}")
-            for name, value in (extra_env or {}).items():
-                patch.setenv(name, value)
-            patch.chdir(tmp_path)
-            patch.setattr(sys, "stdin", io.StringIO(stdin))
-            capsys.readouterr()
-            try:
-                cli.main(list(args))
-                code = 0
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-                if isinstance(exc.code, str):
-                    print(exc.code, file=sys.stderr)
-            out, err = capsys.readouterr()
-        return Result(code, out, err)
-
-    return run
 
 
 def test_the_real_entry_point_prints_welcome_and_menu(tmp_path):

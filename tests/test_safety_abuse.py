@@ -17,7 +17,6 @@ from tests.dispute_support import file_report
 from tests.events_support import make_event
 from tests.requests_support import file_request
 from tests.support import loose_dispatcher
-from tests.test_cli import linli  # noqa: F401  (the fixture)
 
 
 @pytest.fixture
@@ -139,7 +138,7 @@ def test_a_blocked_person_is_answered_in_chinese(resident):
     assert admin.text == "找不到“nobody”对应的人。"
 
 
-def test_block_and_unblock_on_the_command_line(linli):  # noqa: F811
+def test_block_and_unblock_on_the_command_line(linli):
     linli("shell", "--as", "bob", "--lang", "en", stdin="/start\n")
     blocked = linli("users", "block", "console:bob", "abusive", "messages")
     assert blocked.returncode == 0, blocked.stderr

@@ -1,0 +1,391 @@
+"""The five measures (五及), read from what Linli records and reduced to aggregates.
+
+A ``Report`` holds numbers only — counts, durations, shares, and the names of places that at
+least ``MIN_PLACE_REPORTS`` reports share — never a person, a request's or a report's text, or
+who reported what. It is plain data: the outbox carries it as JSON and the picture and the CSV
+are drawn from it in the reader's language.
+
+Durations are measured in Python over the period's rows (a handful of columns, streamed), so
+the SQL is the same on SQLite and PostgreSQL; medians and 90th percentiles interpolate
+linearly between the two nearest values.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import String, and_, func, select, type_coerce
+from sqlalchemy.orm import Session
+
+from db import disputes as dp
+from db.models import (
+    DisputeCase,
+    DisputeEvent,
+    Event,
+    EventSignup,
+    EventStatus,
+    HelpRequest,
+    RequestStatus,
+    SignupStatus,
+)
+from handlers.stats.periods import Period, ServiceClock, trend_weeks
+from handlers.types import Community
+
+#: A place is named only when at least this many reports share it (privacy: fewer could point
+#: at one household).
+MIN_PLACE_REPORTS = 3
+#: Hot spots shown.
+TOP_HOTSPOTS = 5
+#: Rows fetched at a time from the database.
+CHUNK = 5000
+REQUEST_CATEGORIES = ("translation", "paperwork", "hospital", "housing", "transport", "other")
+
+
+@dataclass(slots=True)
+class Timing:
+    """Durations in seconds: how many, median, 90th percentile, and of the ``judged`` ones
+    (answered, or waiting already longer than the target) how many within the target."""
+
+    count: int = 0
+    median: float | None = None
+    p90: float | None = None
+    judged: int = 0
+    within: int = 0
+
+    @property
+    def share(self) -> float | None:
+        return self.within / self.judged if self.judged else None
+
+
+@dataclass(slots=True)
+class HotSpot:
+    kind: str  # place or category
+    key: str  # the place as people wrote it most often, or a dispute category
+    count: int
+    previous: int
+
+    @property
+    def rising(self) -> bool:
+        return self.count > self.previous
+
+
+@dataclass(slots=True)
+class Week:
+    start: str  # ISO date of the Monday
+    requests: int = 0
+    reports: int = 0
+    claim_share: float | None = None
+    ack_share: float | None = None
+
+
+@dataclass(slots=True)
+class Report:
+    kind: str
+    start: str
+    end: str  # exclusive
+    targets: dict[str, float]  # request_claim, dispute_ack, … in seconds; share as 0–1
+    service_hours: str = ""  # "09:00–21:00", the hours help requests are timed in
+    requests_by_category: dict[str, int] = field(default_factory=dict)
+    reports_by_category: dict[str, int] = field(default_factory=dict)
+    reports_by_place: dict[str, int] = field(default_factory=dict)  # places with ≥ 3 only
+    reports_elsewhere: int = 0  # reports of places shared by fewer, or with no place
+    events_held: int = 0
+    signups: int = 0  # people signed up (confirmed, with their party) for those events
+    #: Notices sent and reached: None until notices exist (see ``notices_measure``).
+    notices_sent: int | None = None
+    notices_reached: int | None = None
+    claim: Timing = field(default_factory=Timing)
+    ack: Timing = field(default_factory=Timing)
+    resolve: Timing = field(default_factory=Timing)
+    ratings: dict[str, int] = field(default_factory=dict)  # "1".."5" → count
+    settle: Timing = field(default_factory=Timing)
+    followup_yes: int = 0
+    followup_no: int = 0
+    reopened: int = 0
+    hotspots: list[HotSpot] = field(default_factory=list)
+    trend: list[Week] = field(default_factory=list)
+
+    @property
+    def requests(self) -> int:
+        return sum(self.requests_by_category.values())
+
+    @property
+    def reports(self) -> int:
+        return sum(self.reports_by_category.values())
+
+    @property
+    def rating_average(self) -> float | None:
+        count = sum(self.ratings.values())
+        total = sum(int(k) * v for k, v in self.ratings.items())
+        return total / count if count else None
+
+    @property
+    def solved_share(self) -> float | None:
+        answers = self.followup_yes + self.followup_no
+        return self.followup_yes / answers if answers else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        values = dict(data)
+        for name in ("claim", "ack", "resolve", "settle"):
+            values[name] = Timing(**values[name])
+        values["hotspots"] = [HotSpot(**item) for item in values["hotspots"]]
+        values["trend"] = [Week(**item) for item in values["trend"]]
+        return cls(**values)
+
+
+def targets(community: Community) -> dict[str, float]:
+    """The community's targets, in seconds (the share as a fraction)."""
+    return {
+        "request_claim": community.target_request_claim.total_seconds(),
+        "dispute_ack": community.target_dispute_ack.total_seconds(),
+        "request_resolve": community.target_request_resolve.total_seconds(),
+        "dispute_resolve": community.target_dispute_resolve.total_seconds(),
+        "share": community.target_share,
+    }
+
+
+def quantile(ordered: list[float], q: float) -> float | None:
+    """The ``q`` quantile of sorted values, interpolating linearly (None when empty)."""
+    if not ordered:
+        return None
+    position = (len(ordered) - 1) * q
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+class _Durations:
+    """Collects durations against a target; ``late`` counts those still waiting past it."""
+
+    __slots__ = ("late", "target", "values")
+
+    def __init__(self, target: float) -> None:
+        self.target = target
+        self.values: list[float] = []
+        self.late = 0
+
+    def timing(self) -> Timing:
+        ordered = sorted(self.values)
+        within = sum(1 for v in ordered if v <= self.target)
+        return Timing(
+            count=len(ordered),
+            median=quantile(ordered, 0.5),
+            p90=quantile(ordered, 0.9),
+            judged=len(ordered) + self.late,
+            within=within,
+        )
+
+
+def _rows(session: Session, statement: Any) -> Any:
+    """Stream a statement's rows (a server-side cursor on PostgreSQL)."""
+    return session.execute(statement.execution_options(yield_per=CHUNK))
+
+
+def _raw(column: Any) -> Any:
+    """A time column read as the driver gives it (``_time`` makes it aware): SQLAlchemy's own
+    conversion costs more than the rest of the report on a large month."""
+    return type_coerce(column, String)
+
+
+def _time(value: Any) -> datetime | None:
+    """An aware UTC datetime from a ``_raw`` column: SQLite gives naive UTC text, PostgreSQL
+    an aware datetime."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def compute(session: Session, community: Community, period: Period, now: datetime) -> Report:
+    """Every number of the report for ``period``, as of ``now``."""
+    tz = community.timezone
+    goal = targets(community)
+    opens, closes = community.service_hours
+    report = Report(
+        period.kind,
+        period.start.isoformat(),
+        period.end.isoformat(),
+        goal,
+        service_hours=f"{opens:%H:%M}–{closes:%H:%M}",
+    )
+    start, end = period.utc(tz)
+    previous_start, _ = period.previous().utc(tz)
+    weeks = trend_weeks(period)
+    first_week = weeks[0].utc(tz)[0]
+    window = min(first_week, previous_start)
+    week_claims = [_Durations(goal["request_claim"]) for _ in weeks]
+    week_acks = [_Durations(goal["dispute_ack"]) for _ in weeks]
+    trend = [Week(w.start.isoformat()) for w in weeks]
+
+    def week_index(moment: datetime) -> int:
+        return int((moment - first_week) // timedelta(days=7))
+
+    # 及时应答 (help requests): received, and time to the first claim in service hours.
+    clock = ServiceClock(community.service_hours, tz)
+    claims = _Durations(goal["request_claim"])
+    by_category = Counter({c: 0 for c in REQUEST_CATEGORIES})
+    statement = select(
+        _raw(HelpRequest.created_at),
+        _raw(HelpRequest.first_claimed_at),
+        HelpRequest.status,
+        HelpRequest.category,
+    ).where(HelpRequest.created_at >= window, HelpRequest.created_at < end)
+    for raw_created, raw_claimed, status, category in _rows(session, statement):
+        created, claimed = _time(raw_created), _time(raw_claimed)
+        assert created is not None
+        buckets = []
+        if start <= created:
+            by_category[category] += 1
+            buckets.append(claims)
+        index = week_index(created)
+        if 0 <= index < len(weeks):
+            trend[index].requests += 1
+            buckets.append(week_claims[index])
+        for bucket in buckets:
+            if claimed is not None:
+                bucket.values.append(clock.between(created, claimed))
+            elif status == RequestStatus.OPEN and clock.between(created, now) > bucket.target:
+                bucket.late += 1
+    report.requests_by_category = dict(by_category)
+    report.claim = claims.timing()
+
+    # 及时到位: requests resolved in the period, how long they took (service hours), ratings.
+    resolves = _Durations(goal["request_resolve"])
+    ratings: Counter[str] = Counter()
+    statement = select(
+        _raw(HelpRequest.created_at), _raw(HelpRequest.resolved_at), HelpRequest.rating
+    ).where(
+        HelpRequest.status == RequestStatus.RESOLVED,
+        HelpRequest.resolved_at >= start,
+        HelpRequest.resolved_at < end,
+    )
+    for created, resolved, rating in _rows(session, statement):
+        resolves.values.append(clock.between(_time(created), _time(resolved)))
+        if rating:
+            ratings[str(rating)] += 1
+    report.resolve = resolves.timing()
+    report.ratings = {str(n): ratings[str(n)] for n in range(1, 6)}
+
+    # 及时掌握 and 及时应答 (dispute reports): received by category and place; acknowledged.
+    acks = _Durations(goal["dispute_ack"])
+    categories = Counter({c: 0 for c in dp.CATEGORIES})
+    places: Counter[str] = Counter()
+    previous_places: Counter[str] = Counter()
+    previous_categories: Counter[str] = Counter()
+    place_names: dict[str, Counter[str]] = {}
+    statement = select(
+        _raw(DisputeCase.created_at),
+        _raw(DisputeCase.acknowledged_at),
+        _raw(DisputeCase.resolved_at),
+        DisputeCase.status,
+        DisputeCase.category,
+        DisputeCase.place_key,
+        DisputeCase.place_text,
+        DisputeCase.linked_to_id,
+    ).where(DisputeCase.created_at >= window, DisputeCase.created_at < end)
+    for row in _rows(session, statement):
+        created, acked, resolved = _time(row[0]), _time(row[1]), _time(row[2])
+        status, category, key, text, linked = row[3:]
+        assert created is not None
+        buckets = []
+        if start <= created:
+            categories[category] += 1
+            if key:
+                places[key] += 1
+                place_names.setdefault(key, Counter())[(text or key).strip()] += 1
+            if linked is None:
+                buckets.append(acks)
+        elif created >= previous_start:
+            previous_categories[category] += 1
+            if key:
+                previous_places[key] += 1
+        index = week_index(created)
+        if 0 <= index < len(weeks):
+            trend[index].reports += 1
+            if linked is None:
+                buckets.append(week_acks[index])
+        answered = acked or resolved
+        for bucket in buckets:
+            if answered is not None:
+                bucket.values.append((answered - created).total_seconds())
+            elif status == dp.NEW and (now - created).total_seconds() > bucket.target:
+                bucket.late += 1
+    report.reports_by_category = dict(categories)
+    report.ack = acks.timing()
+    named = {k: n for k, n in places.items() if n >= MIN_PLACE_REPORTS}
+    label = {k: place_names[k].most_common(1)[0][0][:40] for k in named}
+    report.reports_by_place = {label[k]: n for k, n in sorted(named.items(), key=_by_count)}
+    report.reports_elsewhere = report.reports - sum(named.values())
+    for index, week in enumerate(trend):
+        week.claim_share = week_claims[index].timing().share
+        week.ack_share = week_acks[index].timing().share
+
+    # 及时协商: places and categories reported again and again, and whether they are rising.
+    spots = [HotSpot("place", label[k], n, previous_places[k]) for k, n in named.items()]
+    spots += [
+        HotSpot("category", c, n, previous_categories[c])
+        for c, n in categories.items()
+        if n >= MIN_PLACE_REPORTS
+    ]
+    spots.sort(key=lambda s: (-s.count, -(s.count - s.previous), s.kind, s.key))
+    report.hotspots = spots[:TOP_HOTSPOTS]
+
+    # 及时化解: cases resolved in the period; follow-up answers and reopenings.
+    settles = _Durations(goal["dispute_resolve"])
+    statement = select(_raw(DisputeCase.created_at), _raw(DisputeCase.resolved_at)).where(
+        DisputeCase.linked_to_id.is_(None),
+        DisputeCase.resolved_at >= start,
+        DisputeCase.resolved_at < end,
+    )
+    for created, resolved in _rows(session, statement):
+        settles.values.append((_time(resolved) - _time(created)).total_seconds())
+    report.settle = settles.timing()
+    kinds = dict(
+        session.execute(
+            select(DisputeEvent.kind, func.count())
+            .where(
+                DisputeEvent.kind.in_(("followup_yes", "followup_no", "reopened")),
+                DisputeEvent.at >= start,
+                DisputeEvent.at < end,
+            )
+            .group_by(DisputeEvent.kind)
+        ).all()
+    )
+    report.followup_yes = kinds.get("followup_yes", 0)
+    report.followup_no = kinds.get("followup_no", 0)
+    report.reopened = kinds.get("reopened", 0)
+
+    # 及时掌握 (events): events held in the period and the people signed up for them.
+    held = and_(
+        Event.status == EventStatus.PUBLISHED, Event.starts_at >= start, Event.starts_at < end
+    )
+    report.events_held = session.scalar(select(func.count()).select_from(Event).where(held)) or 0
+    report.signups = (
+        session.scalar(
+            select(func.coalesce(func.sum(EventSignup.party_size), 0))
+            .join(Event, Event.id == EventSignup.event_id)
+            .where(held, EventSignup.status == SignupStatus.CONFIRMED)
+        )
+        or 0
+    )
+    report.notices_sent, report.notices_reached = notices_measure(session, start, end)
+    report.trend = trend
+    return report
+
+
+def notices_measure(session: Session, start: datetime, end: datetime) -> tuple[None, None]:
+    """NOTICES: "notices sent and reached" belongs to 及时掌握, but Linli has no notices yet
+    (another branch is adding them). When it lands, count here the notices sent in
+    [start, end) and the people they reached, and return them; the picture and the CSV show
+    "—" while this returns None."""
+    return None, None
+
+
+def _by_count(item: tuple[str, int]) -> tuple[int, str]:
+    return (-item[1], item[0])

@@ -1,0 +1,131 @@
+"""The periods a report covers (a week from Monday, a calendar month, in community time), the
+day the monthly report is due (the first working day, China's public holidays respected), and
+a fast service-hours clock for measuring many durations at once."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+
+log = logging.getLogger(__name__)
+
+WEEK, MONTH = "week", "month"
+#: Weeks in the trend drawn under the measures.
+TREND_WEEKS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """``kind`` (week or month) from ``start`` to ``end`` (exclusive), local dates."""
+
+    kind: str
+    start: date
+    end: date
+
+    def utc(self, tz: ZoneInfo) -> tuple[datetime, datetime]:
+        """The period's bounds as aware UTC datetimes."""
+        return midnight(self.start, tz), midnight(self.end, tz)
+
+    def previous(self) -> Period:
+        """The period of the same kind just before this one."""
+        if self.kind == WEEK:
+            return week_of(self.start - timedelta(days=7))
+        return month_of(self.start - timedelta(days=1))
+
+    @property
+    def slug(self) -> str:
+        """``2026-11`` or ``2026-W47``, for file names."""
+        if self.kind == MONTH:
+            return f"{self.start:%Y-%m}"
+        year, week, _ = self.start.isocalendar()
+        return f"{year}-W{week:02d}"
+
+
+def midnight(day: date, tz: ZoneInfo) -> datetime:
+    """00:00 of ``day`` in ``tz``, as UTC."""
+    return datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)
+
+
+def week_of(day: date) -> Period:
+    """The week (Monday to Sunday) that contains ``day``."""
+    start = day - timedelta(days=day.weekday())
+    return Period(WEEK, start, start + timedelta(days=7))
+
+
+def month_of(day: date) -> Period:
+    """The calendar month that contains ``day``."""
+    start = day.replace(day=1)
+    end = (start + timedelta(days=32)).replace(day=1)
+    return Period(MONTH, start, end)
+
+
+def parse_month(text: str) -> Period | None:
+    """``2026-11`` → that month; None when it is not a month."""
+    try:
+        return month_of(datetime.strptime(text.strip(), "%Y-%m").date())
+    except ValueError:
+        return None
+
+
+def trend_weeks(period: Period) -> list[Period]:
+    """The ``TREND_WEEKS`` weeks ending with the one that holds the period's last day."""
+    last = week_of(period.end - timedelta(days=1))
+    return [week_of(last.start - timedelta(days=7 * n)) for n in range(TREND_WEEKS - 1, -1, -1)]
+
+
+_warned_years: set[int] = set()
+
+
+def is_working_day(day: date) -> bool:
+    """A working day in mainland China (public holidays and the weekends worked instead are
+    the State Council's, from ``chinesecalendar``); Monday to Friday for a year it does not
+    know yet, with a warning once per year."""
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        if day.year not in _warned_years:
+            _warned_years.add(day.year)
+            log.warning(
+                "chinesecalendar has no holidays for %d yet: weekdays count as working days "
+                "(upgrade the package)",
+                day.year,
+            )
+        return day.weekday() < 5
+
+
+def first_working_day(year: int, month: int) -> date:
+    """The first working day of a month."""
+    day = date(year, month, 1)
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+class ServiceClock:
+    """Service-hours time as one number per moment: ``seconds(b) - seconds(a)`` is the time
+    inside service hours from ``a`` to ``b`` — what ``handlers.requests.hours.
+    service_time_between`` says, in constant time (a test holds the two together)."""
+
+    __slots__ = ("_closes", "_length", "_opens", "_tz")
+
+    def __init__(self, hours: tuple[time, time], tz: ZoneInfo) -> None:
+        self._opens = hours[0].hour * 3600 + hours[0].minute * 60
+        self._closes = hours[1].hour * 3600 + hours[1].minute * 60
+        self._length = self._closes - self._opens
+        self._tz = tz
+
+    def seconds(self, moment: datetime) -> float:
+        """Service seconds from a fixed origin to ``moment``."""
+        offset = moment.astimezone(self._tz).utcoffset()
+        local = moment.timestamp() + (offset.total_seconds() if offset else 0.0)
+        day, into_day = divmod(local, 86400.0)
+        inside = min(max(into_day - self._opens, 0.0), self._length)
+        return day * self._length + inside
+
+    def between(self, start: datetime, end: datetime) -> float:
+        """Service seconds from ``start`` to ``end`` (0 when ``end`` is not later)."""
+        return max(self.seconds(end) - self.seconds(start), 0.0)
