@@ -300,7 +300,10 @@ class MatrixTransport:
 
     async def card_buttons(self, room_id: str, event_id: str) -> tuple[tuple[str, str], ...]:
         """The buttons now on the bot's message ``event_id`` (its latest edit's), from memory
-        or else from the homeserver; () if it is not the bot's or has none."""
+        or else from the homeserver; () if it is not the bot's or has none. A card edited to
+        show no options (a request just claimed) keeps its last ones: whoever replied to what
+        they saw a moment ago is answered by the handler, which checks again ("already taken
+        by …"), as a stale button is on Telegram."""
         if event_id in self._buttons:
             return self._buttons[event_id]
         response = await self.client.room_get_event(room_id, event_id)
@@ -314,7 +317,7 @@ class MatrixTransport:
             room_id, event_id, RelationshipType.replacement, limit=1
         ):
             if edit.source.get("sender") == self.client.user_id:
-                buttons = buttons_of(edit.source.get("content") or {})
+                buttons = buttons_of(edit.source.get("content") or {}) or buttons
                 break
         self._buttons[event_id] = buttons
         return buttons
@@ -352,7 +355,9 @@ class MatrixTransport:
         the id of the event that shows it (the original one for an edit)."""
         if edit_ref is not None and reply.attachment is None:
             await self._room_send(room_id, self.renderer.edit(reply, edit_ref), _txn(txn, "e"))
-            self._buttons[edit_ref] = tuple(self.renderer.buttons(reply))
+            options = tuple(self.renderer.buttons(reply))
+            if options or edit_ref not in self._buttons:  # see card_buttons
+                self._buttons[edit_ref] = options
             return edit_ref
         event_id = ""
         if reply.text.strip() or reply.buttons or reply.attachment is None:
