@@ -24,8 +24,11 @@ from db.models import (
     Event,
     EventSignup,
     HelpRequest,
+    OutboxMessage,
     User,
 )
+from db.notice_models import Notice
+from db.notices import T_NOTICE
 
 TZ = ZoneInfo("Asia/Shanghai")
 #: When the report is made: 1 December 2026, 09:00 Beijing time.
@@ -169,3 +172,41 @@ def seed(session: Session) -> None:
     )
     event(at(11, 22, 14), "cancelled", [(3, "confirmed")])
     event(at(10, 22, 14), "published", [(3, "confirmed")])
+
+    def notice(started: datetime, copies: list[tuple[int, str]]) -> None:
+        row = Notice(
+            author_id=people[5].id,
+            submission=f"s{started.timestamp():.0f}",
+            text_zh="3栋明天停水",
+            text_en="No water in building 3 tomorrow",
+            topic="works",
+            status="finished",
+            requested_at=started,
+            due_at=started,
+            created_at=started,
+            started_at=started,
+        )
+        session.add(row)
+        session.flush()
+        for person, status in copies:
+            session.add(
+                OutboxMessage(
+                    transport="telegram",
+                    chat_id=people[person].private_chat_id,
+                    user_id=people[person].id,
+                    template=T_NOTICE,
+                    params={},
+                    status=status,
+                    attempts=1,
+                    due_at=started,
+                    created_at=started,
+                    sent_at=started if status == "sent" else None,
+                    card_key=f"nt:{row.id}",
+                    dedup_key=f"nt:{row.id}:{people[person].id}",
+                )
+            )
+
+    # November: one notice, delivered to two neighbours and failed for a third; October's
+    # does not count.
+    notice(at(11, 12, 10), [(1, "sent"), (2, "sent"), (3, "failed")])
+    notice(at(10, 12, 10), [(1, "sent"), (4, "sent")])

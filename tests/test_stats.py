@@ -92,7 +92,7 @@ def test_the_known_month_in_numbers(month):
     assert month.reports_by_place == {"5栋": 3}
     assert month.reports_elsewhere == 2
     assert (month.events_held, month.signups) == (1, 4)
-    assert month.notices_sent is None
+    assert (month.notices_sent, month.notices_reached) == (1, 2)
     spots = [(s.kind, s.key, s.count, s.previous, s.rising) for s in month.hotspots]
     assert spots == [("category", "noise", 3, 1, True), ("place", "5栋", 3, 1, True)]
     week = next(w for w in month.trend if w.start == "2026-11-09")
@@ -121,7 +121,8 @@ def test_stats_sends_the_picture_and_a_csv_with_its_numbers(session_factory, res
     assert numbers["Solved when asked afterwards"] == "50.0"
     assert numbers["Reopened"] == "1"
     assert numbers["Signed up for them"] == "4"
-    assert numbers["Notices sent"] == ""
+    assert numbers["Notices sent"] == "1"
+    assert numbers["Neighbours reached by notices"] == "2"
     assert numbers["2026-11-09: help requests"] == "3"
 
 

@@ -28,9 +28,13 @@ from db.models import (
     EventSignup,
     EventStatus,
     HelpRequest,
+    OutboxMessage,
+    OutboxStatus,
     RequestStatus,
     SignupStatus,
 )
+from db.notice_models import Notice
+from db.notices import T_NOTICE
 from handlers.stats.periods import Period, ServiceClock, trend_weeks
 from handlers.types import Community
 
@@ -94,7 +98,7 @@ class Report:
     reports_elsewhere: int = 0  # reports of places shared by fewer, or with no place
     events_held: int = 0
     signups: int = 0  # people signed up (confirmed, with their party) for those events
-    #: Notices sent and reached: None until notices exist (see ``notices_measure``).
+    #: Notices sent in the period and the neighbours they reached (``notices_measure``).
     notices_sent: int | None = None
     notices_reached: int | None = None
     claim: Timing = field(default_factory=Timing)
@@ -379,12 +383,23 @@ def compute(session: Session, community: Community, period: Period, now: datetim
     return report
 
 
-def notices_measure(session: Session, start: datetime, end: datetime) -> tuple[None, None]:
-    """NOTICES: "notices sent and reached" belongs to 及时掌握, but Linli has no notices yet
-    (another branch is adding them). When it lands, count here the notices sent in
-    [start, end) and the people they reached, and return them; the picture and the CSV show
-    "—" while this returns None."""
-    return None, None
+def notices_measure(session: Session, start: datetime, end: datetime) -> tuple[int, int]:
+    """Notices sent in [start, end) (started going out then) and the neighbours they reached
+    (people with at least one copy delivered then): counts only, never who."""
+    sent = session.scalar(
+        select(func.count())
+        .select_from(Notice)
+        .where(Notice.started_at >= start, Notice.started_at < end)
+    )
+    reached = session.scalar(
+        select(func.count(func.distinct(OutboxMessage.user_id))).where(
+            OutboxMessage.template == T_NOTICE,
+            OutboxMessage.status == OutboxStatus.SENT,
+            OutboxMessage.sent_at >= start,
+            OutboxMessage.sent_at < end,
+        )
+    )
+    return sent or 0, reached or 0
 
 
 def _by_count(item: tuple[str, int]) -> tuple[int, str]:

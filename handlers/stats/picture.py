@@ -103,7 +103,7 @@ def _card_lines(report: Report, lang: Language, key: str) -> list[str]:
     notices = (
         _("Notices: not recorded yet")
         if report.notices_sent is None
-        else _("Notices sent {sent}, reached {reached}").format(
+        else _("Notices sent {sent}, neighbours reached {reached}").format(
             sent=report.notices_sent, reached=report.notices_reached
         )
     )

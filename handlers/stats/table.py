@@ -50,7 +50,7 @@ def rows(report: Report, lang: Language) -> list[Row]:
         (know, _("Events held"), str(report.events_held), count),
         (know, _("Signed up for them"), str(report.signups), count),
         (know, _("Notices sent"), _opt(report.notices_sent), count),
-        (know, _("Notices that reached someone"), _opt(report.notices_reached), count),
+        (know, _("Neighbours reached by notices"), _opt(report.notices_reached), count),
     ]
     out += _timing(lang, answer, _("Help requests claimed"), report.claim)
     out += _timing(lang, answer, _("Reports acknowledged"), report.ack)
