@@ -10,7 +10,12 @@ carries on where the user was, and other flows' data in the same row is left alo
 Button payloads are ``fm:<token>:<action>`` — the token changes with every new form, so a button
 from an earlier form is recognised as stale rather than obeyed. Actions: ``b`` back, ``s`` skip,
 ``x`` cancel, ``d`` done (multi-photo), ``ok`` confirm, ``c<i>`` choice *i* of the current field,
-``e<j>`` edit field *j* from the summary.
+``e<j>`` edit field *j* from the summary, ``go`` continue a form that was left.
+
+A form never takes over later messages: ``/start``, ``/menu`` or a menu button *leave* it
+(``leave``: [Continue] [Discard]), and so does a message sent an hour (``IDLE_LEAVE``) after the
+last answer; until Continue, the person's messages go where they would without a form. A form
+idle for a day (``Form.ttl``) is dropped with a note the next time the person writes.
 """
 
 from __future__ import annotations
@@ -29,6 +34,10 @@ from handlers.i18n import N_, SUPPORTED, language
 from handlers.types import Button, Ctx, Inbound, Kind
 
 PREFIX = "fm"
+#: A message this long after the last answer is not taken as an answer (see ``takes_input``).
+IDLE_LEAVE = timedelta(hours=1)
+#: Hidden value: the names of answers given when the form opened (asked only from the summary).
+PREFILLED = "_prefilled"
 
 Submit = Callable[[Ctx, dict[str, Any]], None]
 
@@ -42,7 +51,8 @@ class Form:
     title: str  # msgid, e.g. N_("Sign up for an event")
     fields: tuple[Field, ...]
     on_submit: Submit
-    ttl: timedelta = timedelta(hours=2)
+    #: Idle this long, the form is dropped (with a note) the next time the person writes.
+    ttl: timedelta = timedelta(days=1)
     confirm_label: str = N_("✅ Confirm")
     #: Extra lines under the summary's answers, before Confirm (e.g. how many people a notice
     #: will reach); None: nothing to add.
@@ -66,16 +76,22 @@ def _applicable(form: Form, data: dict[str, Any]) -> list[int]:
     return [i for i, field in enumerate(form.fields) if field.applies(data)]
 
 
+def _asked(form: Form, data: dict[str, Any]) -> list[int]:
+    """The applicable fields, less those answered when the form opened (pre-filled)."""
+    given = set(data.get(PREFILLED) or ())
+    return [i for i in _applicable(form, data) if form.fields[i].name not in given]
+
+
 def _next_step(form: Form, data: dict[str, Any], after: int) -> int:
     """The next field to ask after index ``after`` (-1: the first), or len(fields): summary."""
-    for index in _applicable(form, data):
+    for index in _asked(form, data):
         if index > after:
             return index
     return len(form.fields)
 
 
 def _previous_step(form: Form, data: dict[str, Any], before: int) -> int | None:
-    earlier = [i for i in _applicable(form, data) if i < before]
+    earlier = [i for i in _asked(form, data) if i < before]
     return earlier[-1] if earlier else None
 
 
@@ -93,15 +109,25 @@ def _prune(form: Form, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def start(ctx: Ctx, form: Form, *, initial: dict[str, Any] | None = None) -> None:
+def start(
+    ctx: Ctx,
+    form: Form,
+    *,
+    initial: dict[str, Any] | None = None,
+    answers: dict[str, Any] | None = None,
+) -> None:
     """Open ``form`` for this user in this chat (replacing any open one) and ask the first
-    question. ``initial`` pre-fills hidden values the submit needs (e.g. an event id)."""
+    question. ``initial`` pre-fills hidden values the submit needs (e.g. an event id);
+    ``answers`` pre-fills answers, which are not asked but shown (and changeable) in the
+    summary."""
     conversation = ctx.conversation
     if conversation.flow and conversation.flow != form.name:
         ctx.reply(ctx._("Your unfinished form was closed; starting a new one."))
     conversation.flow = form.name
     conversation.token = secrets.token_hex(3)
-    opened = FormState(hidden=dict(initial or {}))
+    opened = FormState(hidden=dict(initial or {}), answers=dict(answers or {}))
+    if answers:
+        opened.hidden[PREFILLED] = sorted(answers)
     state.save(conversation, opened)
     conversation.step = _next_step(form, opened.values(), -1)
     conversation.expires_at = ctx.now + form.ttl
@@ -130,7 +156,7 @@ def prompt(ctx: Ctx, form: Form, *, error: str | None = None) -> None:
             ]
         )
     collected = now.answers.get(field.name) if field.max_items > 1 else None
-    position = _applicable(form, data)
+    position = _asked(form, data)
     question = ctx._(field.prompt)
     if step in position:  # "(2/6) question"; full-width brackets in Chinese
         question = ctx._("({number}/{total}) {question}").format(
@@ -292,8 +318,13 @@ def _press(ctx: Ctx, form: Form, field: Field | None, payload: str) -> None:
         return
     step = conversation.step
     now = state.load(conversation)
+    if now.left:  # any button of the form's own takes it up again
+        now.left = False
+        state.save(conversation, now)
     if action == "x":
         cancel(ctx, form)
+    elif action == "go":
+        prompt(ctx, form)
     elif action == "b" and now.editing is not None:
         # Back while changing an answer from the summary: keep the answer given before.
         name, before = now.editing
@@ -321,6 +352,9 @@ def _press(ctx: Ctx, form: Form, field: Field | None, payload: str) -> None:
         except Invalid as invalid:
             prompt(ctx, form, error=invalid.text(ctx))
             return
+        extra = field.notice(ctx, value) if field.notice else None
+        if extra:  # as for a typed answer
+            ctx.reply(extra)
         _store(ctx, form, field, value)
         prompt(ctx, form)
     elif action.startswith("e") and field is None and action[1:].isdecimal():
@@ -375,3 +409,33 @@ def wants_typed_input(ctx: Ctx, form: Form) -> bool:
     console) presses a button such as Skip or Done."""
     step = ctx.conversation.step
     return step < len(form.fields) and form.fields[step].wants_typing(ctx)
+
+
+def takes_input(ctx: Ctx, form: Form) -> bool:
+    """True if the inbound message is an answer: the form was not left, and the last answer
+    was less than ``IDLE_LEAVE`` ago (``expires_at`` is the last answer plus ``form.ttl``)."""
+    if state.load(ctx.conversation).left:
+        return False
+    expires = ctx.conversation.expires_at
+    return expires is None or ctx.now - (expires - form.ttl) < IDLE_LEAVE
+
+
+def is_left(ctx: Ctx) -> bool:
+    return state.load(ctx.conversation).left
+
+
+def leave(ctx: Ctx, form: Form) -> None:
+    """Set the form aside (its answers kept) and offer [Continue] [Discard]."""
+    now = state.load(ctx.conversation)
+    now.left = True
+    state.save(ctx.conversation, now)
+    token = ctx.conversation.token
+    ctx.reply(
+        ctx._("Your form “{form}” is waiting where you left it.").format(form=ctx._(form.title)),
+        (
+            (
+                Button(ctx._("▶️ Continue"), f"{PREFIX}:{token}:go"),
+                Button(ctx._("🗑 Discard"), f"{PREFIX}:{token}:x"),
+            ),
+        ),
+    )
