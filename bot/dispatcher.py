@@ -31,7 +31,7 @@ from handlers import start
 from handlers.access import admit
 from handlers.blocks import answer_blocked
 from handlers.cleantext import clean_inbound
-from handlers.forms import engine
+from handlers.forms import engine, idle
 from handlers.i18n import language, negotiate
 from handlers.router import Registry
 from handlers.types import (
@@ -245,11 +245,11 @@ class Dispatcher:
             self._command(ctx, form)
         elif inbound.kind is Kind.BUTTON:
             self._button(ctx, form)
-        elif form is not None and engine.takes_input(ctx, form):
+        elif form is not None and idle.takes_input(ctx, form):
             engine.handle(ctx, form)
         elif not self.registry.handle_text(ctx):
             if form is not None:  # left, or an hour since the last answer: not an answer
-                engine.leave(ctx, form)
+                idle.leave(ctx, form)
             else:
                 start.not_understood(ctx)
 
@@ -273,8 +273,8 @@ class Dispatcher:
                 return  # the command opened another form
         if form is not None and ctx.conversation.flow == form.name:
             if name in LEAVING_COMMANDS:
-                engine.leave(ctx, form)  # the menu: the form waits, [Continue] [Discard]
-            elif not engine.is_left(ctx):
+                idle.leave(ctx, form)  # the menu: the form waits, [Continue] [Discard]
+            elif not idle.is_left(ctx):
                 # Still open: ask its question again so nothing typed so far is lost.
                 engine.prompt(ctx, form)
 
@@ -302,9 +302,9 @@ class Dispatcher:
                 form is not None
                 and ctx.conversation.flow == form.name
                 and ctx.conversation.token == token
-                and not engine.is_left(ctx)
+                and not idle.is_left(ctx)
             ):
-                engine.leave(ctx, form)  # a menu button: the form waits for Continue
+                idle.leave(ctx, form)  # a menu button: the form waits for Continue
 
     @staticmethod
     def _remember_buttons(ctx: Ctx) -> None:

@@ -10,12 +10,10 @@ carries on where the user was, and other flows' data in the same row is left alo
 Button payloads are ``fm:<token>:<action>`` — the token changes with every new form, so a button
 from an earlier form is recognised as stale rather than obeyed. Actions: ``b`` back, ``s`` skip,
 ``x`` cancel, ``d`` done (multi-photo), ``ok`` confirm, ``c<i>`` choice *i* of the current field,
-``e<j>`` edit field *j* from the summary, ``go`` continue a form that was left.
+``e<j>`` edit field *j* from the summary, ``go`` continue a form that was left, ``r<i>`` answer
+question *i* again (the Change under an echoed date).
 
-A form never takes over later messages: ``/start``, ``/menu`` or a menu button *leave* it
-(``leave``: [Continue] [Discard]), and so does a message sent an hour (``IDLE_LEAVE``) after the
-last answer; until Continue, the person's messages go where they would without a form. A form
-idle for a day (``Form.ttl``) is dropped with a note the next time the person writes.
+A form never takes over later messages: see ``idle.py`` (leaving a form, Continue / Discard).
 """
 
 from __future__ import annotations
@@ -34,8 +32,6 @@ from handlers.i18n import N_, SUPPORTED, language
 from handlers.types import Button, Ctx, Inbound, Kind
 
 PREFIX = "fm"
-#: A message this long after the last answer is not taken as an answer (see ``takes_input``).
-IDLE_LEAVE = timedelta(hours=1)
 #: Hidden value: the names of answers given when the form opened (asked only from the summary).
 PREFILLED = "_prefilled"
 
@@ -294,6 +290,7 @@ def handle(ctx: Ctx, form: Form) -> None:
     if extra:
         ctx.reply(extra)
     _store(ctx, form, field, value)
+    _echo(ctx, form, field, value, step)
     prompt(ctx, form)
 
 
@@ -325,6 +322,8 @@ def _press(ctx: Ctx, form: Form, field: Field | None, payload: str) -> None:
         cancel(ctx, form)
     elif action == "go":
         prompt(ctx, form)
+    elif action.startswith("r") and action[1:].isdecimal() and int(action[1:]) < step:
+        _change(ctx, form, int(action[1:]))
     elif action == "b" and now.editing is not None:
         # Back while changing an answer from the summary: keep the answer given before.
         name, before = now.editing
@@ -411,31 +410,17 @@ def wants_typed_input(ctx: Ctx, form: Form) -> bool:
     return step < len(form.fields) and form.fields[step].wants_typing(ctx)
 
 
-def takes_input(ctx: Ctx, form: Form) -> bool:
-    """True if the inbound message is an answer: the form was not left, and the last answer
-    was less than ``IDLE_LEAVE`` ago (``expires_at`` is the last answer plus ``form.ttl``)."""
-    if state.load(ctx.conversation).left:
-        return False
-    expires = ctx.conversation.expires_at
-    return expires is None or ctx.now - (expires - form.ttl) < IDLE_LEAVE
+def _echo(ctx: Ctx, form: Form, field: Field, value: Any, step: int) -> None:
+    """How a typed answer was understood (a date), at once, with [Change] back to it — when
+    the form moved on to another question (the summary shows every answer anyway)."""
+    line = field.echo(ctx, value)
+    if line and step < ctx.conversation.step < len(form.fields):
+        token = ctx.conversation.token
+        ctx.reply(line, ((Button(ctx._("✏️ Change"), f"{PREFIX}:{token}:r{step}"),),))
 
 
-def is_left(ctx: Ctx) -> bool:
-    return state.load(ctx.conversation).left
-
-
-def leave(ctx: Ctx, form: Form) -> None:
-    """Set the form aside (its answers kept) and offer [Continue] [Discard]."""
-    now = state.load(ctx.conversation)
-    now.left = True
-    state.save(ctx.conversation, now)
-    token = ctx.conversation.token
-    ctx.reply(
-        ctx._("Your form “{form}” is waiting where you left it.").format(form=ctx._(form.title)),
-        (
-            (
-                Button(ctx._("▶️ Continue"), f"{PREFIX}:{token}:go"),
-                Button(ctx._("🗑 Discard"), f"{PREFIX}:{token}:x"),
-            ),
-        ),
-    )
+def _change(ctx: Ctx, form: Form, index: int) -> None:
+    """``r<index>``: back to an earlier question (an echoed date) to answer it again."""
+    if index in _asked(form, values(ctx)):
+        ctx.conversation.step = index
+    prompt(ctx, form)

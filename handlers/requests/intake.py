@@ -3,6 +3,7 @@ with an optional comment after a request is resolved."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from db import outbox
@@ -14,6 +15,7 @@ from handlers import limits
 from handlers.common import first_name
 from handlers.forms import engine
 from handlers.forms.fields import (
+    Choice,
     ChoiceField,
     ConsentField,
     DateTimeField,
@@ -42,10 +44,36 @@ from handlers.requests.hours import in_service_hours, next_opening
 from handlers.start import DRAFT_KEY
 from handlers.types import Button, Ctx
 
+#: The "when" question: the stored kinds (``NEEDED``) and three quick days.
+WHEN = (
+    NEEDED[0],
+    Choice("today", N_("Today")),
+    Choice("tomorrow", N_("Tomorrow")),
+    Choice("weekend", N_("This weekend")),
+    *NEEDED[1:],
+)
+
+
+def _needed(ctx: Ctx, data: dict[str, Any]) -> dict[str, Any]:
+    """Today / Tomorrow / This weekend become a day (``needed="day"``) or the weekend's
+    Saturday (``"weekend"``), as a date the card can show after the day has passed."""
+    quick = data.get("needed")
+    if quick not in ("today", "tomorrow", "weekend"):
+        return data
+    tz = ctx.community.timezone
+    today = ctx.now.astimezone(tz).date()
+    if quick == "weekend":
+        day = today if today.weekday() >= 5 else today + timedelta(days=5 - today.weekday())
+    else:
+        day = today + timedelta(days=1 if quick == "tomorrow" else 0)
+    at = datetime.combine(day, time(), tzinfo=tz).astimezone(UTC).isoformat()
+    return {**data, "needed": "weekend" if quick == "weekend" else "day", "needed_at": at}
+
 
 def submit(ctx: Ctx, data: dict[str, Any]) -> None:
     """File the request, show it in the team's room, alert matching volunteers, and tell the
     resident the reference and when to expect an answer."""
+    data = _needed(ctx, data)
     if data.get("category") in HEALTH_CATEGORIES and not data.get("health_consent"):
         raise Invalid(HEALTH_REFUSAL)
     over_limit = limits.open_requests_message(ctx)
@@ -208,12 +236,12 @@ ASK = router.form(
                 name="needed",
                 prompt=N_("When do you need help?"),
                 label=N_("When"),
-                options=NEEDED,
+                options=WHEN,
                 columns=3,
             ),
             DateTimeField(
                 name="needed_at",
-                prompt=N_("On which day and at what time? For example 2026-12-24 14:00."),
+                prompt=N_("On which day and at what time? For example: Sat 3pm"),
                 label=N_("Date and time"),
                 when=lambda data: data.get("needed") == "date",
             ),
