@@ -270,3 +270,108 @@ def test_an_hour_later_thanks_is_not_an_answer_and_a_day_later_the_form_is_gone(
     clock.advance(days=1, seconds=1)
     person.send(thanks)
     assert timed_out in person.text
+
+
+# ------------------------------------------------------------ item 3: dates as people say them
+
+
+def _to_the_date_question(person: Resident, *, kind: str, day: str) -> None:
+    person.send("/ask")
+    person.press_payload(person.buttons()[0].payload)  # Translation
+    person.send(kind)  # the description
+    person.press_payload(next(b.payload for b in person.buttons() if b.payload.endswith(":s")))
+    person.press(day)
+
+
+def test_a_spoken_date_is_echoed_and_can_be_changed(resident, session_factory):
+    ana = resident("Ana", "en")
+    _to_the_date_question(ana, kind="Translate a letter, please.", day="On a date")
+    assert "For example: Sat 3pm" in ana.text
+    ana.send("Sat 3pm")
+    echo, question = ana.replies[0], ana.replies[-1]
+    assert echo.text == "= Sat, Nov 28, 2026, 15:00 ✔"
+    assert [b.label for row in echo.buttons for b in row] == ["✏️ Change"]
+    assert "Is it urgent?" in question.text
+    ana.press("Change")
+    assert "On which day and at what time?" in ana.text
+    ana.send("Friday afternoon")
+    assert ana.replies[0].text == "= Fri, Nov 27, 2026, 15:00 ✔"
+    ana.press("No")
+    ana.press("No")
+    assert "• Date and time: Fri, Nov 27, 2026, 15:00" in ana.text
+
+
+def test_chinese_dates_are_understood_and_echoed(resident):
+    wang = resident("Wang", "zh-hans")
+    _to_the_date_question(wang, kind="请帮我翻译一封信。", day="指定日期")
+    assert "例如：周六下午3点" in wang.text
+    wang.send("下周六下午3点")
+    assert wang.replies[0].text.startswith("= 2026年12月5日") and "15:00 ✔" in wang.replies[0].text
+    wang.press("修改")
+    wang.send("12/5 15:00")  # month first, as in China: echoed, not asked
+    assert wang.replies[0].text.startswith("= 2026年12月5日")
+    li = resident("Li", "zh-hant")
+    _to_the_date_question(li, kind="請幫我翻譯一封信。", day="指定日期")
+    li.send("本週日上午")
+    assert li.replies[0].text.startswith("= 2026年11月29日") and "09:00 ✔" in li.replies[0].text
+
+
+def test_an_ambiguous_date_is_asked_back_in_english(resident):
+    ana = resident("Ana", "en")
+    _to_the_date_question(ana, kind="Translate a letter, please.", day="On a date")
+    ana.send("12/5 3pm")
+    assert "Is that Dec 5, 2026 or May 12, 2027?" in ana.text
+    assert "On which day and at what time?" in ana.text, "the question stays"
+    ana.send("5 Dec 3pm")
+    assert ana.replies[0].text == "= Sat, Dec 5, 2026, 15:00 ✔"
+
+
+@pytest.mark.parametrize(
+    ("hint", "bad", "expected"),
+    [
+        ("en", "whenever", "I could not read “whenever” as a date. Please send a day and a time"),
+        ("zh-hans", "随便", "我没能把“随便”识别为日期。请发送日期和时间，例如：周六下午3点"),
+    ],
+)
+def test_a_date_not_understood_gets_a_short_answer(resident, hint, bad, expected):
+    person = resident("P", hint)
+    _to_the_date_question(person, kind="Translate a letter, please.", day=WHEN_DATE[hint])
+    person.send(bad)
+    assert expected in person.text
+    assert len(person.replies[0].text.split("\n")[0]) < 100
+
+
+WHEN_DATE = {"en": "On a date", "zh-hans": "指定日期"}
+
+
+@pytest.mark.parametrize(
+    ("hint", "button", "card"),
+    [
+        ("en", "Tomorrow", "Nov 27, 2026"),
+        ("en", "This weekend", "The weekend of Nov 28, 2026"),
+        ("zh-hans", "今天", "2026年11月26日"),
+    ],
+)
+def test_today_tomorrow_and_this_weekend(resident, session_factory, hint, button, card):
+    person = resident("P", hint)
+    person.send("/ask")
+    person.press_payload(person.buttons()[0].payload)
+    person.send("Translate a letter, please.")
+    person.press_payload(next(b.payload for b in person.buttons() if b.payload.endswith(":s")))
+    labels = [b.label for b in person.buttons()]
+    assert labels[1:4] == (
+        ["Today", "Tomorrow", "This weekend"] if hint == "en" else ["今天", "明天", "本周末"]
+    )
+    person.press(button)
+    assert "Is it urgent?" in person.text or "紧急" in person.text  # no date question
+    person.press_payload(person.buttons()[1].payload)  # No
+    person.press_payload(person.buttons()[1].payload)  # No
+    person.press_payload(person.buttons()[0].payload)  # Send
+    with session_factory() as session:
+        request = session.scalar(select(HelpRequest))
+        assert request.needed in ("day", "weekend") and request.needed_at is not None
+    from handlers.i18n import language
+    from handlers.requests.common import needed_text
+
+    lang = language("en" if hint == "en" else "zh_Hans", "Asia/Shanghai")
+    assert needed_text(lang, request.needed, request.needed_at.isoformat()) == card

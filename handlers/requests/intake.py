@@ -3,7 +3,6 @@ with an optional comment after a request is resolved."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from db import outbox
@@ -15,7 +14,6 @@ from handlers import limits
 from handlers.common import first_name
 from handlers.forms import engine
 from handlers.forms.fields import (
-    Choice,
     ChoiceField,
     ConsentField,
     DateTimeField,
@@ -29,7 +27,6 @@ from handlers.requests.clocks import claim_within
 from handlers.requests.common import (
     CATEGORIES,
     HEALTH_CATEGORIES,
-    NEEDED,
     PREFIX,
     STATUS_LABELS,
     announce_back,
@@ -40,40 +37,23 @@ from handlers.requests.common import (
     summary_params,
     update_card,
 )
-from handlers.requests.hours import in_service_hours, next_opening
+from handlers.requests.hours import next_opening
+from handlers.requests.when import (
+    WHEN,
+    needed_day,
+    off_duty_notice,
+    on_duty,
+    opening,
+    urgent_notice,
+)
 from handlers.start import DRAFT_KEY
 from handlers.types import Button, Ctx
-
-#: The "when" question: the stored kinds (``NEEDED``) and three quick days.
-WHEN = (
-    NEEDED[0],
-    Choice("today", N_("Today")),
-    Choice("tomorrow", N_("Tomorrow")),
-    Choice("weekend", N_("This weekend")),
-    *NEEDED[1:],
-)
-
-
-def _needed(ctx: Ctx, data: dict[str, Any]) -> dict[str, Any]:
-    """Today / Tomorrow / This weekend become a day (``needed="day"``) or the weekend's
-    Saturday (``"weekend"``), as a date the card can show after the day has passed."""
-    quick = data.get("needed")
-    if quick not in ("today", "tomorrow", "weekend"):
-        return data
-    tz = ctx.community.timezone
-    today = ctx.now.astimezone(tz).date()
-    if quick == "weekend":
-        day = today if today.weekday() >= 5 else today + timedelta(days=5 - today.weekday())
-    else:
-        day = today + timedelta(days=1 if quick == "tomorrow" else 0)
-    at = datetime.combine(day, time(), tzinfo=tz).astimezone(UTC).isoformat()
-    return {**data, "needed": "weekend" if quick == "weekend" else "day", "needed_at": at}
 
 
 def submit(ctx: Ctx, data: dict[str, Any]) -> None:
     """File the request, show it in the team's room, alert matching volunteers, and tell the
     resident the reference and when to expect an answer."""
-    data = _needed(ctx, data)
+    data = needed_day(ctx, data)
     if data.get("category") in HEALTH_CATEGORIES and not data.get("health_consent"):
         raise Invalid(HEALTH_REFUSAL)
     over_limit = limits.open_requests_message(ctx)
@@ -95,54 +75,11 @@ def submit(ctx: Ctx, data: dict[str, Any]) -> None:
     )
 
 
-def _on_duty(ctx: Ctx) -> bool:
-    community = ctx.community
-    return in_service_hours(
-        ctx.now, community.service_hours, community.timezone, holidays=community.closed_on_holidays
-    )
-
-
-def _opening(ctx: Ctx) -> str:
-    """When the team next opens, as the person reads dates."""
-    community = ctx.community
-    when = next_opening(
-        ctx.now, community.service_hours, community.timezone, holidays=community.closed_on_holidays
-    )
-    return ctx.lang.datetime(when)
-
-
-EMERGENCY = N_("🚨 In an emergency call 120 (ambulance), 110 (police) or 119 (fire) now.")
-
-
-def off_duty_notice(ctx: Ctx) -> str | None:
-    """Said first in /ask when the team is off duty: its hours, when it answers, and the
-    emergency numbers; None in service hours."""
-    if _on_duty(ctx):
-        return None
-    opens, closes = (t.strftime("%H:%M") for t in ctx.community.service_hours)
-    return (
-        ctx._(
-            "The volunteer team is off duty now (it works {opens}–{closes}); "
-            "you will get an answer after {when}."
-        ).format(opens=opens, closes=closes, when=_opening(ctx))
-        + "\n"
-        + ctx._(EMERGENCY)
-    )
-
-
-def _urgent_notice(ctx: Ctx, value: Any) -> str | None:
-    """A field's ``notice`` for "Hospital visit" and "urgent": the emergency numbers again
-    (with the hours when the team is off duty)."""
-    if value not in (True, *HEALTH_CATEGORIES):
-        return None
-    return off_duty_notice(ctx) or ctx._(EMERGENCY)
-
-
 def expectation(ctx: Ctx, *, urgent: bool) -> str:
     """When the resident may expect an answer, honest about service hours."""
     hours = ctx.community.service_hours
     opens, closes = (t.strftime("%H:%M") for t in hours)
-    if _on_duty(ctx):
+    if on_duty(ctx):
         minutes = int(claim_within(ctx.community, urgent=urgent).total_seconds() // 60)
         return ctx.lang.ngettext(
             "A volunteer usually answers within {count} minute during service hours "
@@ -154,7 +91,7 @@ def expectation(ctx: Ctx, *, urgent: bool) -> str:
     return ctx._(
         "The volunteer team works from {opens} to {closes}. It is closed now; "
         "you will get an answer here after {when}."
-    ).format(opens=opens, closes=closes, when=_opening(ctx))
+    ).format(opens=opens, closes=closes, when=opening(ctx))
 
 
 def _alert_volunteers(ctx: Ctx, request: HelpRequest) -> None:
@@ -199,7 +136,7 @@ ASK = router.form(
                 prompt=N_("What do you need help with?"),
                 label=N_("Kind of help"),
                 options=CATEGORIES,
-                notice=_urgent_notice,
+                notice=urgent_notice,
             ),
             ConsentField(
                 name="health_consent",
@@ -246,7 +183,7 @@ ASK = router.form(
                 when=lambda data: data.get("needed") == "date",
             ),
             YesNoField(
-                name="urgent", prompt=N_("Is it urgent?"), label=N_("Urgent"), notice=_urgent_notice
+                name="urgent", prompt=N_("Is it urgent?"), label=N_("Urgent"), notice=urgent_notice
             ),
             YesNoField(
                 name="share_name",
