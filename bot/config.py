@@ -20,6 +20,7 @@ from dotenv import dotenv_values
 from handlers.forms.datetime_input import parse_duration
 from handlers.i18n import normalise
 from handlers.types import Community
+from handlers.workdays import HOLIDAY_CALENDARS
 
 DEFAULT_DATABASE_PATH = Path("data") / "linli.db"
 TELEGRAM_API = "https://api.telegram.org"
@@ -58,6 +59,10 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "LINLI_SERVICE_HOURS": (
         "09:00-21:00",
         "The volunteer team's hours (community time): no alerts and no escalation clock outside.",
+    ),
+    "LINLI_HOLIDAYS": (
+        "cn",
+        "cn: the volunteer team is closed on China's public holidays (make-up days open); off.",
     ),
     "LINLI_QUIET_HOURS": (
         "22:00-08:00",
@@ -208,6 +213,7 @@ class Settings:
     limits: tuple[tuple[str, int], ...] = ()
     flood_limit: int = 20
     quiet_hours: tuple[time, time] = (time(22), time(8))
+    holidays: str = "cn"
     data_dir: Path = Path("data")
     matrix_homeserver: str | None = None
     matrix_user: str = ""
@@ -231,6 +237,7 @@ class Settings:
             dispute_followup_after=self.dispute_followup_after,
             outbox_keep=self.outbox_keep,
             quiet_hours=self.quiet_hours,
+            holidays=self.holidays,
             **dict(self.request_clocks),
             **dict(self.limits),
             **dict(self.targets),
@@ -354,6 +361,10 @@ def load_settings(
             f"got {hours_raw!r}"
         ) from None
 
+    holidays = get("LINLI_HOLIDAYS", "cn").strip().lower()
+    if holidays not in HOLIDAY_CALENDARS:
+        raise ConfigError(f"LINLI_HOLIDAYS must be cn or off, got {holidays!r}")
+
     quiet_raw = get("LINLI_QUIET_HOURS", "22:00-08:00")
     quiet = re.fullmatch(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})", quiet_raw)
     try:
@@ -451,6 +462,7 @@ def load_settings(
         limits=tuple((field, numbers[name]) for name, field, _ in LIMITS),
         flood_limit=numbers["LINLI_FLOOD_LIMIT"],
         quiet_hours=quiet_hours,
+        holidays=holidays,
         data_dir=Path(get("LINLI_DATA_DIR", "data")).resolve(),
         matrix_homeserver=homeserver,
         matrix_user=matrix_user,

@@ -31,7 +31,7 @@ from handlers import start
 from handlers.access import admit
 from handlers.blocks import answer_blocked
 from handlers.cleantext import clean_inbound
-from handlers.forms import engine
+from handlers.forms import engine, idle
 from handlers.i18n import language, negotiate
 from handlers.router import Registry
 from handlers.types import (
@@ -47,6 +47,8 @@ from handlers.types import (
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 4
+#: Commands that show the menu: an open form is left ([Continue] [Discard]), not asked again.
+LEAVING_COMMANDS = frozenset({"start", "menu"})
 
 
 def utc_now() -> datetime:
@@ -243,10 +245,13 @@ class Dispatcher:
             self._command(ctx, form)
         elif inbound.kind is Kind.BUTTON:
             self._button(ctx, form)
-        elif form is not None:
+        elif form is not None and idle.takes_input(ctx, form):
             engine.handle(ctx, form)
         elif not self.registry.handle_text(ctx):
-            start.not_understood(ctx)
+            if form is not None:  # left, or an hour since the last answer: not an answer
+                idle.leave(ctx, form)
+            else:
+                start.not_understood(ctx)
 
     def _command(self, ctx: Ctx, form: engine.Form | None) -> None:
         name = ctx.inbound.command or ""
@@ -267,8 +272,11 @@ class Dispatcher:
             if ctx.conversation.token != token:
                 return  # the command opened another form
         if form is not None and ctx.conversation.flow == form.name:
-            # The form is still open: ask its question again so nothing typed so far is lost.
-            engine.prompt(ctx, form)
+            if name in LEAVING_COMMANDS:
+                idle.leave(ctx, form)  # the menu: the form waits, [Continue] [Discard]
+            elif not idle.is_left(ctx):
+                # Still open: ask its question again so nothing typed so far is lost.
+                engine.prompt(ctx, form)
 
     def _button(self, ctx: Ctx, form: engine.Form | None) -> None:
         payload = ctx.inbound.payload or ""
@@ -288,7 +296,15 @@ class Dispatcher:
         rule = self.registry.button_rule(payload)
         link = rule.private_link(rest.partition(":")[2]) if rule and rule.private_link else None
         if admit(ctx, rule, link_payload=link):
+            token = ctx.conversation.token
             handler(ctx, rest)
+            if (
+                form is not None
+                and ctx.conversation.flow == form.name
+                and ctx.conversation.token == token
+                and not idle.is_left(ctx)
+            ):
+                idle.leave(ctx, form)  # a menu button: the form waits for Continue
 
     @staticmethod
     def _remember_buttons(ctx: Ctx) -> None:

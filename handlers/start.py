@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from db.conversations import put_aside
 from handlers.access import admit
 from handlers.i18n import LANGUAGE_NAMES, N_
 from handlers.router import Command, Router
-from handlers.types import Button, Ctx, Keyboard, keyboard
+from handlers.types import Button, Ctx, Keyboard, Kind, keyboard
 
 router = Router("start")
 
@@ -108,8 +109,49 @@ def cancel(ctx: Ctx, args: str) -> None:
     show_menu(ctx, ctx._("There is nothing to cancel."))
 
 
+#: Typed alone (letters only, case-folded), these get the menu: greetings and asking for it.
+MENU_WORDS = frozenset(
+    {
+        *("hi", "hello", "hey", "hallo", "help", "menu", "start", "hithere", "hellothere"),
+        *("goodmorning", "goodafternoon", "goodevening", "anyonethere", "operator", "human"),
+        *("你好", "您好", "嗨", "哈喽", "哈囉", "早上好", "晚上好", "在吗", "在嗎"),
+        *("帮助", "幫助", "帮忙", "幫忙", "菜单", "菜單", "選單", "目录", "目錄", "人工"),
+        *("人工服务", "人工服務", "客服"),
+    }
+)
+#: Where the free text offered as a help request waits for the person's tap (``rq:draft``).
+DRAFT_KEY = "rq_draft"
+#: The shortest and longest free text offered as a help request (the /ask description's).
+DRAFT_LENGTH = (5, 2000)
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
 def not_understood(ctx: Ctx) -> None:
-    """Free text, a sticker or a photo outside any form or conversation."""
+    """Free text, a sticker or a photo outside any form or conversation. A greeting (or
+    "menu", "帮助"…) gets the menu; a sentence in a private chat is offered to the volunteer
+    team as a help request, pre-filled; anything else gets the menu with an apology."""
+    inbound = ctx.inbound
+    text = inbound.text.strip() if inbound.kind is Kind.TEXT else ""
+    if text and _letters(text) in MENU_WORDS:
+        put_aside(ctx.conversation, DRAFT_KEY, None)
+        show_menu(ctx, ctx._("Hello! What would you like to do?"))
+        return
+    shortest, longest = DRAFT_LENGTH
+    if not inbound.chat.is_group and shortest <= len(text) <= longest and _letters(text):
+        put_aside(ctx.conversation, DRAFT_KEY, text)
+        offer = Button(ctx._("🙋 Send it to the volunteer team"), "rq:draft")
+        ctx.reply(
+            ctx._(
+                "I can pass your message to our volunteer team as a help request. You choose "
+                "the kind of help and check everything before it is sent. Or choose from the "
+                "menu."
+            ),
+            ((offer,), *main_menu(ctx)),
+        )
+        return
     show_menu(ctx, ctx._("Sorry, I did not understand that. Please choose from the menu:"))
 
 

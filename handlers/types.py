@@ -159,6 +159,8 @@ class Community:
     event_reminders: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=2))
     #: The volunteer team's opening and closing time, in the community's zone.
     service_hours: tuple[time, time] = (time(9), time(21))
+    #: Closed on China's public holidays (``LINLI_HOLIDAYS=cn``), or every day open ("off").
+    holidays: str = "cn"
     #: Team rooms from the settings ("volunteers" → Telegram chat id); /bind overrides them.
     team_chats: Mapping[str, str] = field(default_factory=dict)
     dispute_ack_within: timedelta = timedelta(hours=24)
@@ -171,6 +173,12 @@ class Community:
     request_admins_after: timedelta = timedelta(hours=2)
     request_remind_after: timedelta = timedelta(hours=24)
     request_silent_admins_after: timedelta = timedelta(hours=48)
+
+    @property
+    def closed_on_holidays(self) -> bool:
+        """True where service hours skip China's public holidays (``LINLI_HOLIDAYS=cn``)."""
+        return self.holidays == "cn"
+
     #: Sent and failed outbox rows keep their parameters (what the message said) this long.
     outbox_keep: timedelta = timedelta(days=30)
     #: Per-person limits against abuse (0: no limit): help requests open at once, dispute

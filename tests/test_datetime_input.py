@@ -279,3 +279,43 @@ def test_parse_duration(text: str, expected: timedelta) -> None:
 )
 def test_parse_duration_rejects(text: str) -> None:
     assert parse_duration(text) is None
+
+
+# Issue 14: dates as people say them (NOW is Thursday 26 November 2026, 16:00).
+SPOKEN = [
+    ("下周六下午3点", sh(2026, 12, 5, 15, 0)),
+    ("周六下午3点", sh(2026, 11, 28, 15, 0)),
+    ("週六下午3點", sh(2026, 11, 28, 15, 0)),
+    ("星期六 15:00", sh(2026, 11, 28, 15, 0)),
+    ("本周日上午", sh(2026, 11, 29, 9, 0)),
+    ("這週日上午", sh(2026, 11, 29, 9, 0)),
+    ("下礼拜三 9:00", sh(2026, 12, 2, 9, 0)),
+    ("周四晚上8点", sh(2026, 11, 26, 20, 0)),  # today, still ahead
+    ("周四下午3点", sh(2026, 12, 3, 15, 0)),  # today's has passed: next week's
+    ("周末下午", sh(2026, 11, 28, 15, 0)),
+    ("明天下午", sh(2026, 11, 27, 15, 0)),
+    ("Sat 3pm", sh(2026, 11, 28, 15, 0)),
+    ("Friday afternoon", sh(2026, 11, 27, 15, 0)),
+    ("tomorrow afternoon", sh(2026, 11, 27, 15, 0)),
+    ("next Monday 10am", sh(2026, 11, 30, 10, 0)),
+    ("Saturday 15:00", sh(2026, 11, 28, 15, 0)),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SPOKEN)
+def test_spoken_dates(text: str, expected: datetime) -> None:
+    assert parse_datetime(text, now=NOW, tz=SH) == expected
+
+
+@pytest.mark.parametrize("text", ["Sat", "周六", "this weekend", "in 7", "sat at 3", "friday 7"])
+def test_spoken_day_without_a_time_needs_one(text: str) -> None:
+    assert parse_datetime(text, now=NOW, tz=SH) is None
+
+
+def test_day_month_swapped() -> None:
+    from handlers.forms.datetime_input import day_month_swapped
+
+    assert day_month_swapped("12/5 3pm") == "5/12 3pm"
+    assert day_month_swapped("12/24 3pm") is None  # 24 cannot be a month
+    assert day_month_swapped("5/5 3pm") is None  # the same either way
+    assert day_month_swapped("2026/12/5 3pm") is None

@@ -56,7 +56,7 @@ def test_newevent_in_english_published_now(organiser, session_factory, clock):
     olivia.press("Skip")  # no Chinese description
     olivia.send("Meet your neighbours.")
     olivia.send("next Friday-ish")
-    assert "could not read “next Friday-ish” as a date and time" in olivia.text
+    assert "could not read “next Friday-ish” as a date." in olivia.text
     olivia.send("12月24日晚上7点")
     olivia.send("2.5h")
     olivia.send("Community centre, 2nd floor hall")

@@ -114,7 +114,7 @@ def test_health_consent_is_asked_for_a_hospital_visit_and_refusing_keeps_it_unse
     alice = resident("Alice", "en")
     alice.send("/ask")
     alice.press("Hospital visit")
-    assert "(PIPL) treats health information as sensitive" in alice.text
+    assert "Health information is sensitive under Chinese law (PIPL)." in alice.text
     alice.press("No")
     assert "Without this consent we cannot pass a request about your health" in alice.text
     assert "(PIPL)" in alice.text, "the question is asked again"
@@ -303,10 +303,11 @@ def test_forged_request_buttons_get_a_clear_answer(resident, payload):
     assert "something went wrong" not in alice.text
 
 
-def test_free_text_with_no_request_gets_the_menu(resident):
+def test_free_text_with_no_request_is_offered_to_the_team(resident):
     alice = resident("Alice", "en")
     alice.send("Hello, is anyone there?")
-    assert "Sorry, I did not understand that." in alice.text
+    assert "I can pass your message to our volunteer team as a help request." in alice.text
+    assert "Send it to the volunteer team" in alice.buttons()[0].label
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,18 @@ or ``@``. Accepted dates:
 - without a year, month first: ``12/24``, ``12-24``, ``12月24日``, ``12月24号``, ``十二月二十四日``,
   ``Dec 24``, ``December 24th``, ``24 Dec``;
 - relative: ``today``, ``tonight``, ``tomorrow``, ``day after tomorrow``, ``今天``, ``明天``,
-  ``后天``, ``大后天``, ``今晚`` / ``明晚`` (= 今天晚上 / 明天晚上).
+  ``后天``, ``大后天``, ``今晚`` / ``明晚`` (= 今天晚上 / 明天晚上);
+- a day of the week in Chinese: ``周六``, ``星期六``, ``礼拜六``, ``週六`` (the next one, today
+  included while the time is ahead), ``本周日`` / ``这周日`` (this week's, Monday to Sunday),
+  ``下周六`` (next week's), ``周末`` (Saturday);
+- in English, what the forms above do not cover (``Sat 3pm``, ``Friday afternoon``,
+  ``next Monday 10am``, ``in 3 days at 2pm``) is read by ``dateparser`` (English only): only
+  where a weekday or ``next``/``this``/``in`` is named, so a stray number is never a date.
+
+After a relative day or a day of the week a part of the day alone is a time: ``morning`` /
+``上午`` 09:00, ``noon`` / ``中午`` 12:00, ``afternoon`` / ``下午`` 15:00, ``evening`` / ``傍晚``
+18:00, ``晚上`` 19:00, ``早上`` 08:00 (``明天下午``, ``本周日上午``, ``tomorrow afternoon``);
+after a calendar date it is not (``12月24日晚上`` is refused: say the hour).
 
 Accepted times: ``19:00``, ``19:00:30``, ``7pm``, ``7:30 pm``, ``7 a.m.``, ``晚上7:30``, ``19点``,
 ``19时30分``, ``下午3点半``, ``上午10点15分``, ``八点一刻``, ``十点零五分``, ``7点钟``.
@@ -95,6 +106,24 @@ _RELATIVE = {
 
 Ymd = tuple[int | None, int | None, int | None]
 
+_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5}
+_WEEK = "周|週|星期|礼拜|禮拜"
+#: What a part of the day alone means after a relative day or a weekday (hour).
+_PART_OF_DAY = {
+    "早上": 8,
+    "早晨": 8,
+    "上午": 9,
+    "中午": 12,
+    "下午": 15,
+    "傍晚": 18,
+    "晚上": 19,
+    "morning": 9,
+    "noon": 12,
+    "midday": 12,
+    "afternoon": 15,
+    "evening": 18,
+}
+
 
 def _cn_int(s: str | None) -> int | None:
     """'24' → 24, '七' → 7, '十二' → 12, '二十五' → 25, '零五' → 5; None if not a number."""
@@ -111,6 +140,20 @@ def _cn_int(s: str | None) -> int | None:
     t = _CN_DIGITS.get(tens) if tens else 1
     u = _CN_DIGITS.get(units) if units else 0
     return None if t is None or u is None else t * 10 + u
+
+
+def _weekday(m: re.Match[str], today: date) -> Ymd:
+    """本周X: this week's (Monday to Sunday); 下周X: next week's; 周X: the next one from today
+    (``parse_datetime`` moves it a week on if that moment has passed)."""
+    which, day = m[1] or "", _WEEKDAYS[m[2]]
+    monday = today - timedelta(days=today.weekday())
+    if which.startswith(("下", "next")):
+        d = monday + timedelta(days=7 + day)
+    elif which:
+        d = monday + timedelta(days=day)
+    else:
+        d = today + timedelta(days=(day - today.weekday()) % 7)
+    return (d.year, d.month, d.day)
 
 
 def _ymd(year: str | None, month: str, day: str) -> Ymd:
@@ -150,7 +193,16 @@ _DATE_FORMS: list[tuple[re.Pattern[str], Callable[[re.Match[str], date], Ymd]]] 
         re.compile("(" + "|".join(sorted(_RELATIVE, key=len, reverse=True)) + ")(?![a-z])"),
         lambda m, today: _relative(m[1], today),
     ),
+    # A day of the week: "周六", "本周日", "这个星期天", "下周六", "下礼拜三", "周末"
+    (
+        re.compile(rf"((?:下|本|这|這)(?:个|個)?)?(?:{_WEEK})\s*([一二三四五六日天末])"),
+        _weekday,
+    ),
 ]
+#: The forms after which a part of the day alone ("下午") is a time, and the bare weekday (a
+#: moment already past means the same day next week).
+_LOOSE_FORMS = (len(_DATE_FORMS) - 2, len(_DATE_FORMS) - 1)
+_BARE_WEEKDAY = len(_DATE_FORMS) - 1
 # Between date and time: spaces, a comma, "at" or "@".
 _SEPARATOR = re.compile(r"[\s,]*(?:(?:at\b|@)\s*)?")
 # Clock time: "19:00", "19:00:30", "7pm", "7:30 pm", "晚上7:30"
@@ -232,14 +284,19 @@ def parse_datetime(
     today = now.astimezone(tz).date()
     if not s:
         return None
-    for pattern, to_ymd in _DATE_FORMS:
+    for index, (pattern, to_ymd) in enumerate(_DATE_FORMS):
         if not (m := pattern.match(s)):
             continue
         rest = _SEPARATOR.sub("", s[m.end() :], count=1)
         when = _parse_time(rest) if rest else (default_time, 0) if default_time else None
+        if when is None and index in _LOOSE_FORMS and rest in _PART_OF_DAY:
+            when = (time(_PART_OF_DAY[rest]), 0)
         if when is None:
             continue
         year, month, day = to_ymd(m, today)
+        if index == _BARE_WEEKDAY and not m[1]:
+            dt = _at(year or today.year, month, day, when, tz)
+            return dt + timedelta(days=7) if dt is not None and dt <= now_utc else dt
         if year is not None:
             return _at(year, month, day, when, tz)
         for candidate_year in (today.year, today.year + 1):
@@ -248,11 +305,50 @@ def parse_datetime(
                 return dt
         return None
     if (when := _parse_time(s)) is None:
-        return None
+        return _english(s, now, tz, default_time)
     dt = _at(today.year, today.month, today.day, when, tz)
     if dt is not None and dt <= now_utc:
         dt = _at(today.year, today.month, today.day, (when[0], when[1] + 1), tz)
     return dt
+
+
+_NUMERIC_DAY = re.compile(r"\s*(\d{1,2})[/-](\d{1,2})(?![\d/.:-])(.*)", re.DOTALL)
+
+
+def day_month_swapped(text: str) -> str | None:
+    """``12/5 3pm`` → ``5/12 3pm``: the other reading of a numeric date with no year whose two
+    numbers could each be the month (both 1–12, not equal); None when there is no doubt."""
+    m = _NUMERIC_DAY.fullmatch(unicodedata.normalize("NFKC", text))
+    if m is None or m[1] == m[2] or not (1 <= int(m[1]) <= 12 and 1 <= int(m[2]) <= 12):
+        return None
+    return f"{m[2]}/{m[1]}{m[3]}"
+
+
+# English read by dateparser: only with a weekday, or "next"/"this"/"in" (see the docstring).
+_ENGLISH_CUE = re.compile(r"\b(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*|next|this|in|weekend)\b")
+_TIME_CUE = re.compile(r"\d|\b(?:morning|noon|midday|afternoon|evening|tonight|midnight)\b")
+_EN_SETTINGS = {"PREFER_DATES_FROM": "future", "RETURN_AS_TIMEZONE_AWARE": False}
+
+
+def _english(s: str, now: datetime, tz: ZoneInfo, default_time: time | None) -> datetime | None:
+    """``Sat 3pm``, ``Friday afternoon``, ``next Monday 10am`` through ``dateparser``; None
+    for anything without a weekday or next/this/in, or that names no time (without a
+    default), or that is not a single day."""
+    if not s.isascii() or not _ENGLISH_CUE.search(s) or re.search(r"\d[/.-]\d", s):
+        return None
+    from dateparser.date import DateDataParser  # imported on first use: ~0.1 s
+
+    base = now.astimezone(tz).replace(tzinfo=None)
+    parser = DateDataParser(languages=["en"], settings={**_EN_SETTINGS, "RELATIVE_BASE": base})
+    found = parser.get_date_data(s)
+    if found.date_obj is None or found.period != "day":
+        return None
+    moment = found.date_obj
+    if not _TIME_CUE.search(s):  # a day without a time: the default time, or nothing
+        if default_time is None:
+            return None
+        moment = datetime.combine(moment.date(), default_time)
+    return moment.replace(tzinfo=tz, fold=0)
 
 
 # One "number unit" piece of a duration: "1.5h", "90 min", "半小时", "两个小时", "3天"

@@ -10,7 +10,10 @@ carries on where the user was, and other flows' data in the same row is left alo
 Button payloads are ``fm:<token>:<action>`` — the token changes with every new form, so a button
 from an earlier form is recognised as stale rather than obeyed. Actions: ``b`` back, ``s`` skip,
 ``x`` cancel, ``d`` done (multi-photo), ``ok`` confirm, ``c<i>`` choice *i* of the current field,
-``e<j>`` edit field *j* from the summary.
+``e<j>`` edit field *j* from the summary, ``go`` continue a form that was left, ``r<i>`` answer
+question *i* again (the Change under an echoed date).
+
+A form never takes over later messages: see ``idle.py`` (leaving a form, Continue / Discard).
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from handlers.i18n import N_, SUPPORTED, language
 from handlers.types import Button, Ctx, Inbound, Kind
 
 PREFIX = "fm"
+#: Hidden value: the names of answers given when the form opened (asked only from the summary).
+PREFILLED = "_prefilled"
 
 Submit = Callable[[Ctx, dict[str, Any]], None]
 
@@ -42,7 +47,8 @@ class Form:
     title: str  # msgid, e.g. N_("Sign up for an event")
     fields: tuple[Field, ...]
     on_submit: Submit
-    ttl: timedelta = timedelta(hours=2)
+    #: Idle this long, the form is dropped (with a note) the next time the person writes.
+    ttl: timedelta = timedelta(days=1)
     confirm_label: str = N_("✅ Confirm")
     #: Extra lines under the summary's answers, before Confirm (e.g. how many people a notice
     #: will reach); None: nothing to add.
@@ -66,16 +72,22 @@ def _applicable(form: Form, data: dict[str, Any]) -> list[int]:
     return [i for i, field in enumerate(form.fields) if field.applies(data)]
 
 
+def _asked(form: Form, data: dict[str, Any]) -> list[int]:
+    """The applicable fields, less those answered when the form opened (pre-filled)."""
+    given = set(data.get(PREFILLED) or ())
+    return [i for i in _applicable(form, data) if form.fields[i].name not in given]
+
+
 def _next_step(form: Form, data: dict[str, Any], after: int) -> int:
     """The next field to ask after index ``after`` (-1: the first), or len(fields): summary."""
-    for index in _applicable(form, data):
+    for index in _asked(form, data):
         if index > after:
             return index
     return len(form.fields)
 
 
 def _previous_step(form: Form, data: dict[str, Any], before: int) -> int | None:
-    earlier = [i for i in _applicable(form, data) if i < before]
+    earlier = [i for i in _asked(form, data) if i < before]
     return earlier[-1] if earlier else None
 
 
@@ -93,15 +105,25 @@ def _prune(form: Form, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def start(ctx: Ctx, form: Form, *, initial: dict[str, Any] | None = None) -> None:
+def start(
+    ctx: Ctx,
+    form: Form,
+    *,
+    initial: dict[str, Any] | None = None,
+    answers: dict[str, Any] | None = None,
+) -> None:
     """Open ``form`` for this user in this chat (replacing any open one) and ask the first
-    question. ``initial`` pre-fills hidden values the submit needs (e.g. an event id)."""
+    question. ``initial`` pre-fills hidden values the submit needs (e.g. an event id);
+    ``answers`` pre-fills answers, which are not asked but shown (and changeable) in the
+    summary."""
     conversation = ctx.conversation
     if conversation.flow and conversation.flow != form.name:
         ctx.reply(ctx._("Your unfinished form was closed; starting a new one."))
     conversation.flow = form.name
     conversation.token = secrets.token_hex(3)
-    opened = FormState(hidden=dict(initial or {}))
+    opened = FormState(hidden=dict(initial or {}), answers=dict(answers or {}))
+    if answers:
+        opened.hidden[PREFILLED] = sorted(answers)
     state.save(conversation, opened)
     conversation.step = _next_step(form, opened.values(), -1)
     conversation.expires_at = ctx.now + form.ttl
@@ -130,7 +152,7 @@ def prompt(ctx: Ctx, form: Form, *, error: str | None = None) -> None:
             ]
         )
     collected = now.answers.get(field.name) if field.max_items > 1 else None
-    position = _applicable(form, data)
+    position = _asked(form, data)
     question = ctx._(field.prompt)
     if step in position:  # "(2/6) question"; full-width brackets in Chinese
         question = ctx._("({number}/{total}) {question}").format(
@@ -268,6 +290,7 @@ def handle(ctx: Ctx, form: Form) -> None:
     if extra:
         ctx.reply(extra)
     _store(ctx, form, field, value)
+    _echo(ctx, form, field, value, step)
     prompt(ctx, form)
 
 
@@ -292,8 +315,15 @@ def _press(ctx: Ctx, form: Form, field: Field | None, payload: str) -> None:
         return
     step = conversation.step
     now = state.load(conversation)
+    if now.left:  # any button of the form's own takes it up again
+        now.left = False
+        state.save(conversation, now)
     if action == "x":
         cancel(ctx, form)
+    elif action == "go":
+        prompt(ctx, form)
+    elif action.startswith("r") and action[1:].isdecimal() and int(action[1:]) < step:
+        _change(ctx, form, int(action[1:]))
     elif action == "b" and now.editing is not None:
         # Back while changing an answer from the summary: keep the answer given before.
         name, before = now.editing
@@ -321,6 +351,9 @@ def _press(ctx: Ctx, form: Form, field: Field | None, payload: str) -> None:
         except Invalid as invalid:
             prompt(ctx, form, error=invalid.text(ctx))
             return
+        extra = field.notice(ctx, value) if field.notice else None
+        if extra:  # as for a typed answer
+            ctx.reply(extra)
         _store(ctx, form, field, value)
         prompt(ctx, form)
     elif action.startswith("e") and field is None and action[1:].isdecimal():
@@ -375,3 +408,19 @@ def wants_typed_input(ctx: Ctx, form: Form) -> bool:
     console) presses a button such as Skip or Done."""
     step = ctx.conversation.step
     return step < len(form.fields) and form.fields[step].wants_typing(ctx)
+
+
+def _echo(ctx: Ctx, form: Form, field: Field, value: Any, step: int) -> None:
+    """How a typed answer was understood (a date), at once, with [Change] back to it — when
+    the form moved on to another question (the summary shows every answer anyway)."""
+    line = field.echo(ctx, value)
+    if line and step < ctx.conversation.step < len(form.fields):
+        token = ctx.conversation.token
+        ctx.reply(line, ((Button(ctx._("✏️ Change"), f"{PREFIX}:{token}:r{step}"),),))
+
+
+def _change(ctx: Ctx, form: Form, index: int) -> None:
+    """``r<index>``: back to an earlier question (an echoed date) to answer it again."""
+    if index in _asked(form, values(ctx)):
+        ctx.conversation.step = index
+    prompt(ctx, form)

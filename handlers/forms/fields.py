@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from handlers.forms.datetime_input import parse_datetime, parse_duration
+from handlers.forms.datetime_input import day_month_swapped, parse_datetime, parse_duration
 from handlers.forms.state import load
 from handlers.i18n import N_, SUPPORTED, Np_, language
 from handlers.types import Ctx, Inbound, Kind
@@ -83,6 +83,11 @@ class Field:
 
     def show(self, ctx: Ctx, value: Any) -> str:
         return str(value)
+
+    def echo(self, ctx: Ctx, value: Any) -> str | None:
+        """A short line saying how a typed answer was understood (``= Sat 5 Dec, 15:00 ✔``),
+        shown at once with a Change button; None: nothing to echo."""
+        return None
 
 
 def _letters(text: str) -> str:
@@ -209,19 +214,27 @@ class DateTimeField(Field):
     default_time: time | None = None
 
     def parse(self, ctx: Ctx, inbound: Inbound) -> str:
-        text = _expect_text(
-            inbound, N_("Please type a date and time, for example 2026-12-24 19:00.")
-        )
-        moment = parse_datetime(
-            text, now=ctx.now, tz=ctx.community.timezone, default_time=self.default_time
-        )
+        text = _expect_text(inbound, N_("Please type a day and a time, for example: Sat 3pm"))
+        moment = self._read(ctx, text)
         if moment is None:
             raise Invalid(
                 N_(
-                    "Sorry, I could not read “{text}” as a date and time. "
-                    "Please write it like 2026-12-24 19:00, 12/24 19:00 or 12月24日 19:00."
+                    "I could not read “{text}” as a date. "
+                    "Please send a day and a time, like: Sat 3pm"
                 ),
                 text=text[:40],
+            )
+        other = day_month_swapped(text) if ctx.lang.code == "en" else None
+        moment_too = self._read(ctx, other) if other else None
+        if moment_too is not None and moment_too.date() != moment.date():
+            # 12/5: month first in China, day first in much of the world; in English, ask.
+            raise Invalid(
+                N_(
+                    "Is that {first} or {second}? Please write the month as a word, like: {example}"
+                ),
+                first=ctx.lang.date(moment),
+                second=ctx.lang.date(moment_too),
+                example=f"{moment.day} {moment:%b} {moment:%H:%M}",
             )
         if self.future_only and moment <= ctx.now:
             raise Invalid(
@@ -229,6 +242,14 @@ class DateTimeField(Field):
                 when=ctx.lang.datetime(moment),
             )
         return moment.astimezone(UTC).isoformat()
+
+    def _read(self, ctx: Ctx, text: str) -> datetime | None:
+        return parse_datetime(
+            text, now=ctx.now, tz=ctx.community.timezone, default_time=self.default_time
+        )
+
+    def echo(self, ctx: Ctx, value: Any) -> str | None:
+        return ctx._("= {when} ✔").format(when=self.show(ctx, value))
 
     def show(self, ctx: Ctx, value: Any) -> str:
         return ctx.lang.datetime(datetime.fromisoformat(value))

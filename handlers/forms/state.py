@@ -30,6 +30,9 @@ class FormState:
     hidden: dict[str, Any] = field(default_factory=dict)
     editing: tuple[str, Any] | None = None
     return_to_summary: bool = False
+    #: Set aside by the person (``/menu``, a menu button, or a message after a long pause):
+    #: their messages are not answers until they press Continue.
+    left: bool = False
 
     def values(self) -> dict[str, Any]:
         """What conditions and ``on_submit`` see: the hidden values and the answers."""
@@ -41,6 +44,7 @@ class FormState:
             "hidden": self.hidden,
             "editing": list(self.editing) if self.editing else None,
             "return_to_summary": self.return_to_summary,
+            "left": self.left,
         }
 
     @classmethod
@@ -53,6 +57,7 @@ class FormState:
             hidden=dict(raw.get("hidden") or {}),
             editing=(str(editing[0]), editing[1]) if isinstance(editing, list | tuple) else None,
             return_to_summary=bool(raw.get("return_to_summary")),
+            left=bool(raw.get("left")),
         )
 
 

@@ -26,6 +26,7 @@ def _switch_to(ctx: Ctx, tail: str) -> None:
 #: ``rq:<action>:…`` → its handler; each re-checks the payload.
 ACTIONS: dict[str, Handler] = {
     "new": lambda ctx, tail: intake.start_ask(ctx),
+    "draft": intake.ask_with_draft,
     "claim": team.claim,
     "cx": intake.ask_to_cancel,
     "keep": intake.keep_request,
@@ -43,6 +44,7 @@ router.rule(
 )
 router.rule("rq", "to", role="volunteer")
 router.rule("rq", "new", private_only=True, private_hint=intake.ASK_PRIVATELY)
+router.rule("rq", "draft", private_only=True, private_hint=intake.ASK_PRIVATELY)
 
 
 @router.button("rq")

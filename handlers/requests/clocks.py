@@ -54,13 +54,14 @@ def _hours(elapsed: timedelta) -> int:
 def escalate(session: Session, community: Community, now: datetime) -> None:
     """Announce, remind and tell admins about requests that waited too long."""
     hours, tz = community.service_hours, community.timezone
+    holidays = community.closed_on_holidays
     waiting = session.scalars(
         select(HelpRequest).where(
             HelpRequest.status == RequestStatus.OPEN, HelpRequest.unclaimed_level < 2
         )
     ).all()
     for request in waiting:
-        elapsed = service_time_between(request.queued_at, now, hours, tz)
+        elapsed = service_time_between(request.queued_at, now, hours, tz, holidays=holidays)
         limit = claim_within(community, urgent=request.urgent)
         if elapsed >= limit and _raise_level(session, request, "unclaimed_level", 1):
             notify_team(
@@ -88,7 +89,7 @@ def escalate(session: Session, community: Community, now: datetime) -> None:
     ).all()
     for request in silent:
         since = request.last_volunteer_at or request.claimed_at or request.queued_at
-        elapsed = service_time_between(since, now, hours, tz)
+        elapsed = service_time_between(since, now, hours, tz, holidays=holidays)
         volunteer = session.get(User, request.volunteer_id) if request.volunteer_id else None
         if (
             elapsed >= community.request_remind_after

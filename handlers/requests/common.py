@@ -81,6 +81,12 @@ def needed_text(lang: Language, needed: str, needed_at: str | None) -> str:
     """When help is needed, in ``lang``: a date and time, as soon as possible, or flexible."""
     if needed == "date" and needed_at:
         return lang.datetime(datetime.fromisoformat(needed_at))
+    if needed == "day" and needed_at:  # "Today" or "Tomorrow" pressed: that day, any time
+        return lang.date(datetime.fromisoformat(needed_at))
+    if needed == "weekend" and needed_at:
+        return lang.gettext(N_("The weekend of {date}")).format(
+            date=lang.date(datetime.fromisoformat(needed_at))
+        )
     if needed == "flexible":
         return lang.gettext(N_("Flexible"))
     return lang.gettext(N_("As soon as possible"))

@@ -7,6 +7,7 @@ from typing import Any
 
 from db import outbox
 from db import requests as store
+from db.conversations import put_aside, set_aside
 from db.models import HelpRequest, RequestStatus, User
 from db.users import users_by_id
 from handlers import limits
@@ -26,7 +27,6 @@ from handlers.requests.clocks import claim_within
 from handlers.requests.common import (
     CATEGORIES,
     HEALTH_CATEGORIES,
-    NEEDED,
     PREFIX,
     STATUS_LABELS,
     announce_back,
@@ -37,13 +37,23 @@ from handlers.requests.common import (
     summary_params,
     update_card,
 )
-from handlers.requests.hours import in_service_hours, next_opening
+from handlers.requests.hours import next_opening
+from handlers.requests.when import (
+    WHEN,
+    needed_day,
+    off_duty_notice,
+    on_duty,
+    opening,
+    urgent_notice,
+)
+from handlers.start import DRAFT_KEY
 from handlers.types import Button, Ctx
 
 
 def submit(ctx: Ctx, data: dict[str, Any]) -> None:
     """File the request, show it in the team's room, alert matching volunteers, and tell the
     resident the reference and when to expect an answer."""
+    data = needed_day(ctx, data)
     if data.get("category") in HEALTH_CATEGORIES and not data.get("health_consent"):
         raise Invalid(HEALTH_REFUSAL)
     over_limit = limits.open_requests_message(ctx)
@@ -67,9 +77,9 @@ def submit(ctx: Ctx, data: dict[str, Any]) -> None:
 
 def expectation(ctx: Ctx, *, urgent: bool) -> str:
     """When the resident may expect an answer, honest about service hours."""
-    hours, tz = ctx.community.service_hours, ctx.community.timezone
+    hours = ctx.community.service_hours
     opens, closes = (t.strftime("%H:%M") for t in hours)
-    if in_service_hours(ctx.now, hours, tz):
+    if on_duty(ctx):
         minutes = int(claim_within(ctx.community, urgent=urgent).total_seconds() // 60)
         return ctx.lang.ngettext(
             "A volunteer usually answers within {count} minute during service hours "
@@ -81,13 +91,16 @@ def expectation(ctx: Ctx, *, urgent: bool) -> str:
     return ctx._(
         "The volunteer team works from {opens} to {closes}. It is closed now; "
         "you will get an answer here after {when}."
-    ).format(opens=opens, closes=closes, when=ctx.lang.datetime(next_opening(ctx.now, hours, tz)))
+    ).format(opens=opens, closes=closes, when=opening(ctx))
 
 
 def _alert_volunteers(ctx: Ctx, request: HelpRequest) -> None:
     """A private alert to each opted-in volunteer whose profile matches — only in service
     hours: outside them the alert waits for the morning (and is dropped if claimed first)."""
-    due = next_opening(ctx.now, ctx.community.service_hours, ctx.community.timezone)
+    community = ctx.community
+    due = next_opening(
+        ctx.now, community.service_hours, community.timezone, holidays=community.closed_on_holidays
+    )
     for volunteer in store.alert_recipients(ctx.session, request):
         outbox.enqueue_to_user(
             ctx.session,
@@ -123,14 +136,14 @@ ASK = router.form(
                 prompt=N_("What do you need help with?"),
                 label=N_("Kind of help"),
                 options=CATEGORIES,
+                notice=urgent_notice,
             ),
             ConsentField(
                 name="health_consent",
                 prompt=N_(
-                    "A hospital visit means telling a volunteer about your health. Chinese law "
-                    "(PIPL) treats health information as sensitive, so we ask first: do you "
-                    "agree that the volunteer team sees what you tell us about your health, "
-                    "only to help you with this request?"
+                    "Health information is sensitive under Chinese law (PIPL).\n"
+                    "May the volunteer team see what you tell us about your health, "
+                    "only for this request?"
                 ),
                 label=N_("Consent to share health information"),
                 refusal=HEALTH_REFUSAL,
@@ -160,16 +173,18 @@ ASK = router.form(
                 name="needed",
                 prompt=N_("When do you need help?"),
                 label=N_("When"),
-                options=NEEDED,
+                options=WHEN,
                 columns=3,
             ),
             DateTimeField(
                 name="needed_at",
-                prompt=N_("On which day and at what time? For example 2026-12-24 14:00."),
+                prompt=N_("On which day and at what time? For example: Sat 3pm"),
                 label=N_("Date and time"),
                 when=lambda data: data.get("needed") == "date",
             ),
-            YesNoField(name="urgent", prompt=N_("Is it urgent?"), label=N_("Urgent")),
+            YesNoField(
+                name="urgent", prompt=N_("Is it urgent?"), label=N_("Urgent"), notice=urgent_notice
+            ),
             YesNoField(
                 name="share_name",
                 prompt=N_(
@@ -401,7 +416,19 @@ COMMENT = router.form(
 )
 
 
-def start_ask(ctx: Ctx) -> None:
-    """Open the /ask form (from the command, the menu or /myrequests)."""
+def start_ask(ctx: Ctx, *, description: str | None = None) -> None:
+    """Open the /ask form (from the command, the menu or /myrequests); ``description``: the
+    message the person wrote first, pre-filled (shown, and changeable, in the summary)."""
     if not limits.refused(ctx, limits.open_requests_message(ctx)):
-        engine.start(ctx, ASK)
+        first = off_duty_notice(ctx)  # before any question: the hours and 120
+        if first:
+            ctx.reply(first)
+        engine.start(ctx, ASK, answers={"description": description} if description else None)
+
+
+def ask_with_draft(ctx: Ctx, tail: str) -> None:
+    """``rq:draft`` — the free text offered by the not-understood answer becomes the
+    description of a new request (once: the draft is forgotten when taken)."""
+    draft = set_aside(ctx.conversation, DRAFT_KEY)
+    put_aside(ctx.conversation, DRAFT_KEY, None)
+    start_ask(ctx, description=draft if isinstance(draft, str) else None)

@@ -231,7 +231,7 @@ def compute(session: Session, community: Community, period: Period, now: datetim
         return int((moment - first_week) // timedelta(days=7))
 
     # 及时应答 (help requests): received, and time to the first claim in service hours.
-    clock = ServiceClock(community.service_hours, tz)
+    clock = ServiceClock(community.service_hours, tz, holidays=community.closed_on_holidays)
     claims = _Durations(goal["request_claim"])
     by_category = Counter({c: 0 for c in REQUEST_CATEGORIES})
     statement = select(

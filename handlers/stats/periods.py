@@ -4,14 +4,11 @@ a fast service-hours clock for measuring many durations at once."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import chinese_calendar
-
-log = logging.getLogger(__name__)
+from handlers.workdays import holidays_before, is_public_holiday, is_working_day
 
 WEEK, MONTH = "week", "month"
 #: Weeks in the trend drawn under the measures.
@@ -77,26 +74,6 @@ def trend_weeks(period: Period) -> list[Period]:
     return [week_of(last.start - timedelta(days=7 * n)) for n in range(TREND_WEEKS - 1, -1, -1)]
 
 
-_warned_years: set[int] = set()
-
-
-def is_working_day(day: date) -> bool:
-    """A working day in mainland China (public holidays and the weekends worked instead are
-    the State Council's, from ``chinesecalendar``); Monday to Friday for a year it does not
-    know yet, with a warning once per year."""
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:
-        if day.year not in _warned_years:
-            _warned_years.add(day.year)
-            log.warning(
-                "chinesecalendar has no holidays for %d yet: weekdays count as working days "
-                "(upgrade the package)",
-                day.year,
-            )
-        return day.weekday() < 5
-
-
 def first_working_day(year: int, month: int) -> date:
     """The first working day of a month."""
     day = date(year, month, 1)
@@ -108,15 +85,17 @@ def first_working_day(year: int, month: int) -> date:
 class ServiceClock:
     """Service-hours time as one number per moment: ``seconds(b) - seconds(a)`` is the time
     inside service hours from ``a`` to ``b`` — what ``handlers.requests.hours.
-    service_time_between`` says, in constant time (a test holds the two together)."""
+    service_time_between`` says (public holidays closed unless ``holidays`` is False), in
+    about constant time (a test holds the two together)."""
 
-    __slots__ = ("_closes", "_length", "_opens", "_tz")
+    __slots__ = ("_closes", "_holidays", "_length", "_opens", "_tz")
 
-    def __init__(self, hours: tuple[time, time], tz: ZoneInfo) -> None:
+    def __init__(self, hours: tuple[time, time], tz: ZoneInfo, *, holidays: bool = True) -> None:
         self._opens = hours[0].hour * 3600 + hours[0].minute * 60
         self._closes = hours[1].hour * 3600 + hours[1].minute * 60
         self._length = self._closes - self._opens
         self._tz = tz
+        self._holidays = holidays
 
     def seconds(self, moment: datetime) -> float:
         """Service seconds from a fixed origin to ``moment``."""
@@ -124,8 +103,16 @@ class ServiceClock:
         local = moment.timestamp() + (offset.total_seconds() if offset else 0.0)
         day, into_day = divmod(local, 86400.0)
         inside = min(max(into_day - self._opens, 0.0), self._length)
+        if self._holidays:
+            today = _EPOCH + timedelta(days=int(day))
+            day -= holidays_before(today)
+            if is_public_holiday(today):
+                inside = 0.0
         return day * self._length + inside
 
     def between(self, start: datetime, end: datetime) -> float:
         """Service seconds from ``start`` to ``end`` (0 when ``end`` is not later)."""
         return max(self.seconds(end) - self.seconds(start), 0.0)
+
+
+_EPOCH = date(1970, 1, 1)
