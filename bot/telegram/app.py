@@ -152,13 +152,19 @@ class TelegramTransport:
             return
         replies = await asyncio.to_thread(self.dispatcher.handle, inbound)
         edit_id = int(inbound.message_ref) if inbound.message_ref else None
+        own_id = update.message.message_id if update.message is not None else None
         for reply in replies:
-            await self._send(bot, int(inbound.chat.chat_id), reply, edit_id)
+            await self._send(bot, int(inbound.chat.chat_id), reply, edit_id, own_id)
 
-    async def _send(self, bot, chat_id: int, reply: Reply, edit_id: int | None) -> None:
+    async def _send(
+        self, bot, chat_id: int, reply: Reply, edit_id: int | None, own_id: int | None = None
+    ) -> None:
         for attempt in range(2):
             try:
-                await render.send(bot, chat_id, reply, edit_message_id=edit_id)
+                if reply.reaction:  # on the person's own message
+                    await render.react(bot, chat_id, reply, own_id)
+                else:
+                    await render.send(bot, chat_id, reply, edit_message_id=edit_id)
                 return
             except RetryAfter as exc:
                 seconds = _seconds(exc)
