@@ -112,7 +112,9 @@ def check(measured: dict[str, tuple[int, int]]) -> None:
 async def test_event_flows_leave_one_message(session_factory, community, clock):
     year = clock().replace(year=2030)
     make_event(session_factory, year, title_en="Garden Party", capacity=10, max_party=4)
-    small = make_event(session_factory, year, title_en="Tea", title_zh="茶话会", capacity=3, max_party=4)
+    small = make_event(
+        session_factory, year, title_en="Tea", title_zh="茶话会", capacity=3, max_party=4
+    )
     measured = {}
     async with running_bot(session_factory, community) as (api, _, _):
         alice = Person(api, 701)
