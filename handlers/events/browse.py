@@ -18,6 +18,7 @@ from handlers.events.common import (
     title,
     visible_event,
 )
+from handlers.events.offers import offer_clock
 from handlers.i18n import N_
 from handlers.start import show_menu
 from handlers.types import Button, Ctx, Kind, keyboard
@@ -324,7 +325,9 @@ def _cancel(ctx: Ctx, arg: str) -> None:
 def _cancel_confirmed(ctx: Ctx, arg: str) -> None:
     """Yes pressed: cancel under the event's lock; freed places are offered."""
     event_id = parse_id(arg)
-    outcome = ops.cancel_signup(ctx.session, event_id or 0, ctx.user, now=ctx.now)
+    outcome = ops.cancel_signup(
+        ctx.session, event_id or 0, ctx.user, now=ctx.now, deadline=offer_clock(ctx.community)
+    )
     event = visible_event(ctx, event_id)
     if event is None:
         show_list(ctx, note=ctx._(GONE))
@@ -351,6 +354,7 @@ def _answer(ctx: Ctx, arg: str, *, accept: bool) -> None:
         accept=accept,
         now=ctx.now,
         reminders=ctx.community.event_reminders,
+        deadline=offer_clock(ctx.community),
     )
     event = outcome.event
     if event is None or outcome.result == ops.R_NOT_FOUND:

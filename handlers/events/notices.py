@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from db import events as ops
 from handlers.events.common import PREFIX, pick_text, router
+from handlers.events.offers import offer_clock
 from handlers.i18n import Language
 from handlers.types import Button, Community, Reply, keyboard
 
@@ -152,7 +153,7 @@ def organiser_message(lang: Language, params: dict[str, Any]) -> Reply:
 @router.sweep("events.offers")
 def expire_offers(session: Session, community: Community, now: datetime) -> None:
     """Offers not answered in time pass to the next in line."""
-    ops.expire_offers(session, now=now)
+    ops.expire_offers(session, now=now, deadline=offer_clock(community))
 
 
 @router.sweep("events.closing")
