@@ -368,8 +368,8 @@ def answer_offer(
     reminders: Sequence[timedelta],
     deadline: Deadline | None = None,
 ) -> Outcome:
-    """Take (``accept``) or decline the offered places; a declined or expired offer passes to
-    the next in line."""
+    """Take (``accept``) or decline the offered places; an expired offer passes to the next in
+    line at once, a declined one a minute later (see ``db.event_undo``)."""
     event, signup = _locked_signup(session, signup_id, user)
     if event is None or signup is None:
         return Outcome(R_NOT_FOUND)
@@ -384,11 +384,10 @@ def answer_offer(
         return Outcome(R_EXPIRED, signup=signup, event=event, offered=offered)
     signup.offer_expires_at = None
     signup.updated_at = now
-    if not accept:
+    if not accept:  # passed on a minute later (``pass_on_declined``): it can be undone
         signup.status = SignupStatus.CANCELLED
         session.flush()
-        offered = _fill(session, event, now, deadline)
-        return Outcome(R_DECLINED, signup=signup, event=event, offered=offered)
+        return Outcome(R_DECLINED, signup=signup, event=event)
     signup.status = SignupStatus.CONFIRMED
     session.flush()
     schedule_reminders(session, signup, event, reminders, now=now)

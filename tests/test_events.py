@@ -206,14 +206,19 @@ def test_declined_and_expired_offers_pass_down_the_line(
     offer = queued(session_factory, "ev.offer")[0]
     people[1].press_payload(f"ev:dec:{offer.params['signup_id']}")
     assert "You declined the place." in people[1].text
+    # The place is held for a minute (Undo), then the sweep passes it on.
+    sweeper = Sweeper(
+        session_factory=session_factory, registry=registry, community=community, clock=clock
+    )
+    sweeper.run()
+    assert [s[1] for s in signups(session_factory, event_id)][2:] == ["waiting", "waiting"]
+    clock.advance(minutes=1, seconds=1)
+    sweeper.run()
     assert [s[1] for s in signups(session_factory, event_id)][2:] == ["offered", "waiting"]
     # C does not answer. The offer (made at 16:00) has 12 hours, but its clock stops in the
     # quiet hours (22:00–08:00): 6 hours tonight, 6 tomorrow — it ends at 14:00, not at 04:00.
     offer_to_c = queued(session_factory, "ev.offer")[1]
     assert offer_to_c.params["expires_at"] == (clock() + timedelta(hours=22)).isoformat()
-    sweeper = Sweeper(
-        session_factory=session_factory, registry=registry, community=community, clock=clock
-    )
     clock.advance(hours=12, minutes=1)  # 04:01, asleep: the offer still stands
     sweeper.run()
     assert [s[1] for s in signups(session_factory, event_id)][2:] == ["offered", "waiting"]

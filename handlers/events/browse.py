@@ -338,39 +338,6 @@ def _cancel_confirmed(ctx: Ctx, arg: str) -> None:
     _show(ctx, event, note=ctx._("Your signup is cancelled. Thank you for letting us know."))
 
 
-OFFER_NOTES = {
-    ops.R_DECLINED: N_("You declined the place. It goes to the next person in line."),
-    ops.R_EXPIRED: N_("Sorry, this offer has expired and the place went to the next in line."),
-}
-
-
-def _answer(ctx: Ctx, arg: str, *, accept: bool) -> None:
-    """Confirm or Decline on an offer (only the person offered may answer it)."""
-    signup_id = parse_id(arg)
-    outcome = ops.answer_offer(
-        ctx.session,
-        signup_id or 0,
-        ctx.user,
-        accept=accept,
-        now=ctx.now,
-        reminders=ctx.community.event_reminders,
-        deadline=offer_clock(ctx.community),
-    )
-    event = outcome.event
-    if event is None or outcome.result == ops.R_NOT_FOUND:
-        show_list(ctx, note=ctx._(GONE))
-        return
-    if outcome.result == ops.R_CONFIRMED:
-        note = ctx._("🎉 Your place at “{title}” is confirmed.").format(
-            title=title(ctx.lang, event)
-        )
-    elif outcome.result == ops.R_NOT_OFFERED:
-        note = ctx._("This offer is no longer open. This is your signup now:")
-    else:
-        note = ctx._(OFFER_NOTES[outcome.result])
-    _show(ctx, event, note=note)
-
-
 def _share(ctx: Ctx, arg: str) -> None:
     """Where the transport has no links (the console): the command that opens the card."""
     event = _event_or_list(ctx, arg)
@@ -390,8 +357,6 @@ ACTIONS.update(
         "ok": _ok,
         "cancel": _cancel,
         "cx": _cancel_confirmed,
-        "acc": lambda ctx, arg: _answer(ctx, arg, accept=True),
-        "dec": lambda ctx, arg: _answer(ctx, arg, accept=False),
         "share": _share,
     }
 )
