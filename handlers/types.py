@@ -138,13 +138,18 @@ class Reply:
 
     ``reaction``: an emoji put on the person's own message instead of a new message (Telegram
     ``setMessageReaction``, a Matrix ``m.annotation``, a short mark on the console); where the
-    transport cannot react to that message, ``text`` is sent instead."""
+    transport cannot react to that message, ``text`` is sent instead.
+
+    ``transient``: a step (a form's question, its summary) that the next message in the chat
+    replaces: the transport deletes it once that one is shown (Telegram ``deleteMessage``), so a
+    finished form leaves its result and the person's answers, not its trail of questions."""
 
     text: str
     buttons: Keyboard = ()
     edit: bool = False
     attachment: Attachment | None = None
     reaction: str | None = None
+    transient: bool = False
 
 
 def keyboard(*rows: Button | tuple[Button, ...] | list[Button]) -> Keyboard:
@@ -236,8 +241,11 @@ class Ctx:
         *,
         edit: bool = False,
         attachment: Attachment | None = None,
+        transient: bool = False,
     ) -> None:
-        self.replies.append(Reply(text, buttons, edit=edit, attachment=attachment))
+        self.replies.append(
+            Reply(text, buttons, edit=edit, attachment=attachment, transient=transient)
+        )
 
     def react(self, emoji: str, fallback: str) -> None:
         """Acknowledge the person's message with ``emoji`` on it (no new message); where the

@@ -100,6 +100,7 @@ METHODS: Final = (
     "sendDocument",
     "sendPhoto",
     "setMessageReaction",
+    "deleteMessage",
 )
 
 #: Emoji Telegram accepts as a reaction (a subset of its list: the others are refused here
@@ -1349,6 +1350,14 @@ class BotApiStandin:
         if markup is not None:
             changes["reply_markup"] = markup
         return self._replace_message(message, changes, drop=("entities", "reply_markup"))
+
+    def _api_deleteMessage(self, params: JSONDict) -> bool:
+        """chat_id, message_id: the message is gone from the chat (a bot deletes its own)."""
+        message = self._stored_message(params, "delete")
+        if message["from"]["id"] != self.bot_id:
+            raise _bad_request("message can't be deleted")
+        del self._messages[message["chat"]["id"]][message["message_id"]]
+        return True
 
     def _api_setMessageReaction(self, params: JSONDict) -> bool:
         """chat_id, message_id, reaction (a list of ReactionTypeEmoji; empty removes them)."""

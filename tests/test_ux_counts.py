@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from db import requests as requests_db
 from db.models import HelpRequest
-from db.users import get_or_create_user
+from db.users import get_or_create_user, grant_role
 from tests.events_support import make_event
 from tests.requests_support import file_request, make_volunteer
 from tests.standin import BotApiStandin
@@ -47,18 +48,17 @@ class Person:
     taps: int = 0
     last: dict = field(default_factory=dict)
 
-    def _answers(self) -> list:
-        return [
-            c
-            for c in self.api.calls
-            if c.method in BOT_SAYS and int(c.params.get("chat_id", 0)) == self.user_id
-        ]
+    def _answered(self, call) -> bool:
+        """A call that ends the bot's answer: a message with buttons (every screen here has
+        them; a notice before it has none), or a reaction."""
+        if call.method not in BOT_SAYS or int(call.params.get("chat_id", 0)) != self.user_id:
+            return False
+        return call.method == "setMessageReaction" or bool(call.params.get("reply_markup"))
 
     async def _after(self, action) -> None:
-        before = len(self._answers())
+        before = sum(1 for c in self.api.calls if self._answered(c))
         action()
-        mine = lambda c: c.method in BOT_SAYS and int(c.params.get("chat_id", 0)) == self.user_id  # noqa: E731
-        calls = await self.api.wait_for(mine, count=before + 1)
+        calls = await self.api.wait_for(self._answered, count=before + 1)
         if calls[-1].method != "setMessageReaction":
             message_id = (calls[-1].response or {})["result"]["message_id"]
             self.last = self.api.message(self.user_id, message_id) or {}
@@ -185,4 +185,44 @@ async def test_a_relayed_message_is_acknowledged_by_a_reaction(
         assert api.reactions(711, said["message_id"]) == ["👍"]
         measured["A message to the volunteer, acknowledged"] = (0, alice.messages_left())
         assert alice.messages_left() == 0
+    check(measured)
+
+
+async def test_newevent_leaves_its_title_and_the_event(session_factory, community, clock):
+    """/newevent from start to published: each question is replaced by the next; what stays is
+    the form's title, the person's own answers, and the published event."""
+    year = datetime.now(UTC).year + 1
+    measured = {}
+    async with running_bot(session_factory, community) as (api, _, _):
+        olivia = Person(api, 721)
+        await olivia.send("/start")
+        with session_factory() as session, session.begin():
+            user = get_or_create_user(session, transport="telegram", external_id="721", now=clock())
+            grant_role(session, user, "organiser", now=clock(), by="test")
+        left_before = olivia.messages_left()
+        await olivia.send("/newevent")
+        for answer in ("七夕交友晚会", "Qixi Evening"):
+            await olivia.send(answer)
+        await olivia.press("Skip")
+        for answer in (
+            "Meet your neighbours.",
+            f"{year}-06-24 19:00",
+            "2.5h",
+            "Community centre, 2nd floor hall",
+            "30",
+            "4",
+            f"{year}-06-24 12:00",
+        ):
+            await olivia.send(answer)
+        assert "Publish" in olivia.text, olivia.text
+        await olivia.press("Publish now")
+        assert "Please check your answers:" in olivia.text
+        summary = olivia.last["message_id"]
+        await olivia.press("Confirm")
+        assert "The event is published." in olivia.text
+        await api.wait_for(
+            lambda c: c.method == "deleteMessage" and int(c.params["message_id"]) == summary
+        )
+        assert api.message(721, summary) is None, "the summary gave way to the event"
+        measured["/newevent → published"] = (olivia.taps, olivia.messages_left() - left_before)
     check(measured)

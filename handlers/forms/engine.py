@@ -158,7 +158,9 @@ def prompt(ctx: Ctx, form: Form, *, error: str | None = None) -> None:
             done=bool(collected),
         )
     )
-    ctx.reply("\n".join(lines), tuple(tuple(row) for row in rows))
+    # transient: the next question (or the result) replaces it, so a finished form leaves
+    # the person's answers under its title, not every question asked
+    ctx.reply("\n".join(lines), tuple(tuple(row) for row in rows), transient=True)
 
 
 def _summary(ctx: Ctx, form: Form, *, error: str | None = None) -> None:
@@ -183,7 +185,7 @@ def _summary(ctx: Ctx, form: Form, *, error: str | None = None) -> None:
     rows = [(Button(ctx._(form.confirm_label), f"{PREFIX}:{token}:ok"),)]
     rows += [tuple(edit_buttons[i : i + 2]) for i in range(0, len(edit_buttons), 2)]
     rows.append(tuple(_nav(ctx, back=True, skip=False)))
-    ctx.reply("\n".join(lines), tuple(rows))
+    ctx.reply("\n".join(lines), tuple(rows), transient=True)
 
 
 def cancel(ctx: Ctx, form: Form | None) -> None:
