@@ -72,7 +72,9 @@ class ConsoleDeliverer:
 def render(reply: Reply, *, numbered: bool = True, letters: list[str] | None = None) -> str:
     """A reply as terminal text: the message, any file, then its buttons — numbered when they
     are the ones a typed number presses (the last keyboard shown), or with the ``letters`` that
-    press them."""
+    press them. A reaction on the person's message is a short mark under it."""
+    if reply.reaction:
+        return f"   ↳ {reply.reaction}\n"
     lines = [reply.text]
     if reply.attachment is not None:
         size = len(reply.attachment.content)

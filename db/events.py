@@ -16,7 +16,7 @@ templates in each recipient's language when sent.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -200,9 +200,16 @@ def offer_window(event: Event, now: datetime) -> timedelta:
     return min(OFFER_WINDOW, (event.closes_at - now) / 2)
 
 
-def _offer(session: Session, signup: EventSignup, event: Event, now: datetime) -> None:
+#: When an offer made at a moment with a window of time expires (the handlers pause the clock
+#: in the community's quiet hours); None: ``now + window``.
+Deadline = Callable[[datetime, timedelta], datetime]
+
+
+def _offer(
+    session: Session, signup: EventSignup, event: Event, now: datetime, deadline: Deadline | None
+) -> None:
     window = offer_window(event, now)
-    expires = now + window
+    expires = min(deadline(now, window), event.closes_at) if deadline else now + window
     signup.status = SignupStatus.OFFERED
     signup.offer_expires_at = expires
     signup.updated_at = now
@@ -222,7 +229,9 @@ def _offer(session: Session, signup: EventSignup, event: Event, now: datetime) -
     )
 
 
-def _fill(session: Session, event: Event, now: datetime) -> list[EventSignup]:
+def _fill(
+    session: Session, event: Event, now: datetime, deadline: Deadline | None = None
+) -> list[EventSignup]:
     """Offer free places to the first waiting entries that fit, in order. Caller holds the
     event's lock."""
     if not is_open(event, now) or offer_window(event, now) <= timedelta(0):
@@ -240,7 +249,7 @@ def _fill(session: Session, event: Event, now: datetime) -> list[EventSignup]:
         if remaining <= 0:
             break
         if signup.party_size <= remaining:
-            _offer(session, signup, event, now)
+            _offer(session, signup, event, now, deadline)
             remaining -= signup.party_size
             offered.append(signup)
     session.flush()
@@ -295,7 +304,9 @@ def sign_up(
     )
 
 
-def cancel_signup(session: Session, event_id: int, user: User, *, now: datetime) -> Outcome:
+def cancel_signup(
+    session: Session, event_id: int, user: User, *, now: datetime, deadline: Deadline | None = None
+) -> Outcome:
     """Cancel the user's signup (or offer, or waiting-list place); freed places are offered."""
     event = lock_event(session, event_id)
     if event is None:
@@ -309,7 +320,7 @@ def cancel_signup(session: Session, event_id: int, user: User, *, now: datetime)
     signup.updated_at = now
     drop_reminders(session, signup.id)
     session.flush()
-    offered = _fill(session, event, now) if freed else []
+    offered = _fill(session, event, now, deadline) if freed else []
     return Outcome(R_CANCELLED, signup=signup, event=event, offered=offered)
 
 
@@ -355,9 +366,10 @@ def answer_offer(
     accept: bool,
     now: datetime,
     reminders: Sequence[timedelta],
+    deadline: Deadline | None = None,
 ) -> Outcome:
-    """Take (``accept``) or decline the offered places; a declined or expired offer passes to
-    the next in line."""
+    """Take (``accept``) or decline the offered places; an expired offer passes to the next in
+    line at once, a declined one a minute later (see ``db.event_undo``)."""
     event, signup = _locked_signup(session, signup_id, user)
     if event is None or signup is None:
         return Outcome(R_NOT_FOUND)
@@ -368,20 +380,21 @@ def answer_offer(
     if signup.offer_expires_at is not None and signup.offer_expires_at <= now:
         _expire(session, signup, event, now)
         session.flush()
-        return Outcome(R_EXPIRED, signup=signup, event=event, offered=_fill(session, event, now))
+        offered = _fill(session, event, now, deadline)
+        return Outcome(R_EXPIRED, signup=signup, event=event, offered=offered)
     signup.offer_expires_at = None
     signup.updated_at = now
-    if not accept:
+    if not accept:  # passed on a minute later (``pass_on_declined``): it can be undone
         signup.status = SignupStatus.CANCELLED
         session.flush()
-        return Outcome(R_DECLINED, signup=signup, event=event, offered=_fill(session, event, now))
+        return Outcome(R_DECLINED, signup=signup, event=event)
     signup.status = SignupStatus.CONFIRMED
     session.flush()
     schedule_reminders(session, signup, event, reminders, now=now)
     return Outcome(R_CONFIRMED, signup=signup, event=event)
 
 
-def expire_offers(session: Session, *, now: datetime) -> int:
+def expire_offers(session: Session, *, now: datetime, deadline: Deadline | None = None) -> int:
     """The sweep: offers past their time are withdrawn (the person is told) and passed on."""
     event_ids = session.scalars(
         select(EventSignup.event_id)
@@ -408,12 +421,17 @@ def expire_offers(session: Session, *, now: datetime) -> int:
             _expire(session, signup, event, now)
             expired += 1
         session.flush()
-        _fill(session, event, now)
+        _fill(session, event, now, deadline)
     return expired
 
 
 def set_capacity(
-    session: Session, event_id: int, capacity: int | None, *, now: datetime
+    session: Session,
+    event_id: int,
+    capacity: int | None,
+    *,
+    now: datetime,
+    deadline: Deadline | None = None,
 ) -> Outcome:
     """Change the number of places (None: unlimited); never below the places held. New places
     are offered to the waiting list."""
@@ -426,7 +444,7 @@ def set_capacity(
     event.capacity = capacity
     event.updated_at = now
     session.flush()
-    return Outcome(R_OK, event=event, offered=_fill(session, event, now))
+    return Outcome(R_OK, event=event, offered=_fill(session, event, now, deadline))
 
 
 def active_signups(session: Session, event_id: int) -> list[EventSignup]:

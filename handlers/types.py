@@ -134,12 +134,22 @@ Keyboard = tuple[tuple[Button, ...], ...]
 @dataclass(frozen=True, slots=True)
 class Reply:
     """One message back. ``edit`` replaces the message whose button was pressed (a card that
-    changed), where the transport can; otherwise it is sent as a new message."""
+    changed), where the transport can; otherwise it is sent as a new message.
+
+    ``reaction``: an emoji put on the person's own message instead of a new message (Telegram
+    ``setMessageReaction``, a Matrix ``m.annotation``, a short mark on the console); where the
+    transport cannot react to that message, ``text`` is sent instead.
+
+    ``transient``: a step (a form's question, its summary) that the next message in the chat
+    replaces: the transport deletes it once that one is shown (Telegram ``deleteMessage``), so a
+    finished form leaves its result and the person's answers, not its trail of questions."""
 
     text: str
     buttons: Keyboard = ()
     edit: bool = False
     attachment: Attachment | None = None
+    reaction: str | None = None
+    transient: bool = False
 
 
 def keyboard(*rows: Button | tuple[Button, ...] | list[Button]) -> Keyboard:
@@ -239,8 +249,16 @@ class Ctx:
         *,
         edit: bool = False,
         attachment: Attachment | None = None,
+        transient: bool = False,
     ) -> None:
-        self.replies.append(Reply(text, buttons, edit=edit, attachment=attachment))
+        self.replies.append(
+            Reply(text, buttons, edit=edit, attachment=attachment, transient=transient)
+        )
+
+    def react(self, emoji: str, fallback: str) -> None:
+        """Acknowledge the person's message with ``emoji`` on it (no new message); where the
+        transport cannot, ``fallback`` is sent as a message."""
+        self.replies.append(Reply(fallback, reaction=emoji))
 
     def has_role(self, role: str) -> bool:
         """True if the user holds ``role`` (admins from configuration hold ``admin``)."""

@@ -53,6 +53,7 @@ class Person:
     store: Path
     client: AsyncClient = field(init=False)
     said: list[Said] = field(default_factory=list)
+    reactions: list[Said] = field(default_factory=list)
     _task: asyncio.Task | None = None
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -86,6 +87,10 @@ class Person:
             for room_id, info in response.rooms.join.items():
                 for event in info.timeline.events:
                     source = event.source
+                    if source.get("type") == "m.reaction":
+                        self.reactions.append(
+                            Said(room_id, source["event_id"], source["sender"], source["content"])
+                        )
                     if source.get("type") != "m.room.message":
                         continue
                     self.said.append(
@@ -181,6 +186,18 @@ class Person:
             after=before,
             worker=worker,
         )
+
+    async def reacted(self, room_id: str, event_id: str, within: float = 30) -> str:
+        """Wait for someone else's reaction on ``event_id``; its key (the emoji)."""
+        deadline = asyncio.get_running_loop().time() + within
+        while True:
+            for said in self.reactions:
+                relates = said.content.get("m.relates_to") or {}
+                if said.room_id == room_id and relates.get("event_id") == event_id:
+                    assert relates.get("rel_type") == "m.annotation"
+                    return relates["key"]
+            assert asyncio.get_running_loop().time() < deadline, "no reaction"
+            await asyncio.sleep(0.1)
 
     def messages(self, room_id: str, sender: str | None = None) -> list[Said]:
         return [s for s in self.said if s.room_id == room_id and sender in (None, s.sender)]

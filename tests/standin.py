@@ -99,6 +99,32 @@ METHODS: Final = (
     "answerCallbackQuery",
     "sendDocument",
     "sendPhoto",
+    "setMessageReaction",
+    "deleteMessage",
+)
+
+#: Emoji Telegram accepts as a reaction (a subset of its list: the others are refused here
+#: as ``REACTION_INVALID``, as Telegram refuses an emoji not on its list).
+REACTION_EMOJI: Final = frozenset(
+    [
+        "👍",
+        "👎",
+        "❤",
+        "🔥",
+        "🥰",
+        "👏",
+        "😁",
+        "🤔",
+        "🙏",
+        "👌",
+        "🤝",
+        "✍",
+        "👀",
+        "🎉",
+        "⚡",
+        "💯",
+        "🆒",
+    ]
 )
 
 #: Parameters whose values are free text or opaque ids: never JSON/int-decoded.
@@ -405,6 +431,8 @@ class BotApiStandin:
         self._faults: list[_Fault] = []
         self._sent: list[JSONDict] = []
         self._messages: dict[int, dict[int, JSONDict]] = {}
+        #: (chat id, message id) → the emoji the bot put on that message.
+        self._reactions: dict[tuple[int, int], list[str]] = {}
         self._last_message_id: dict[int, int] = {}
         self._last_bot_message: dict[int, int] = {}
         self._chats: dict[int, JSONDict] = {}
@@ -518,6 +546,16 @@ class BotApiStandin:
         if chat_id is None:
             return list(self._sent)
         return [m for m in self._sent if m["chat"]["id"] == chat_id]
+
+    def reactions(self, chat_id: int, message_id: int) -> list[str]:
+        """The emoji the bot has put on a message (setMessageReaction), [] if none."""
+        return list(self._reactions.get((chat_id, message_id), []))
+
+    def messages_left(self, chat_id: int) -> int:
+        """How many of the bot's messages the chat holds now (sent; edits add none)."""
+        return sum(
+            1 for m in self._messages.get(chat_id, {}).values() if m["from"]["id"] == self.bot_id
+        )
 
     def message(self, chat_id: int, message_id: int) -> dict | None:
         """The current state of a stored message (after edits), or None if there is none."""
@@ -1312,6 +1350,30 @@ class BotApiStandin:
         if markup is not None:
             changes["reply_markup"] = markup
         return self._replace_message(message, changes, drop=("entities", "reply_markup"))
+
+    def _api_deleteMessage(self, params: JSONDict) -> bool:
+        """chat_id, message_id: the message is gone from the chat (a bot deletes its own)."""
+        message = self._stored_message(params, "delete")
+        if message["from"]["id"] != self.bot_id:
+            raise _bad_request("message can't be deleted")
+        del self._messages[message["chat"]["id"]][message["message_id"]]
+        return True
+
+    def _api_setMessageReaction(self, params: JSONDict) -> bool:
+        """chat_id, message_id, reaction (a list of ReactionTypeEmoji; empty removes them)."""
+        message = self._stored_message(params, "react to")
+        raw = params.get("reaction") or []
+        if not isinstance(raw, list):
+            raise _bad_request("REACTION_INVALID")
+        emoji = []
+        for item in raw:
+            if not isinstance(item, dict) or item.get("type") != "emoji":
+                raise _bad_request("REACTION_INVALID")
+            if item.get("emoji") not in REACTION_EMOJI:
+                raise _bad_request("REACTION_INVALID")
+            emoji.append(item["emoji"])
+        self._reactions[(message["chat"]["id"], message["message_id"])] = emoji
+        return True
 
     def _api_answerCallbackQuery(self, params: JSONDict) -> bool:
         """callback_query_id (each query can be answered once), text, show_alert, url."""

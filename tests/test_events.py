@@ -112,8 +112,9 @@ def test_party_size_then_waiting_list_position(resident, session_factory, clock)
     alice = resident("Alice", "en")
     alice.send(f"/start ev_{event_id}")
     alice.press("Sign up")
-    assert "How many people are coming, you included? (at most 4)" in alice.text
-    assert [b.label for b in alice.buttons()] == ["1", "2", "3", "4", "Back"]
+    # At most 4 a signup, but only 3 places: a group of 4 is never offered.
+    assert "How many people are coming, you included? (at most 3)" in alice.text
+    assert [b.label for b in alice.buttons()] == ["1", "2", "3", "Back"]
     alice.press("3")
     assert "for 3 people?" in alice.text
     alice.press("Confirm")
@@ -122,19 +123,26 @@ def test_party_size_then_waiting_list_position(resident, session_factory, clock)
     bob.send(f"/start ev_{event_id}")
     assert "Full — waiting list" in bob.text
     assert "👥 3 people are coming." in bob.text and "Alice" not in bob.text
-    bob.press("Sign up")
+    assert "Sign up" not in [b.label for b in bob.buttons()]
+    bob.press("Join the waiting list")
     bob.press("2")
+    assert bob.text == "“Mid-Autumn Garden Party” is full. Join the waiting list for 2 people?"
     bob.press("Confirm")
     assert "You are number 1 on the waiting list" in bob.text
     wang = resident("Wang", "zh-hans")
     wang.send(f"/start ev_{event_id}")
     assert "名额已满，可加入候补名单" in wang.text
-    wang.press("报名")
+    wang.press("加入候补名单")
     wang.press("1")
     wang.press("确认")
     assert "您在候补名单第 2 位" in wang.text
     wang.send("/myevents")
     assert "您在候补名单第 2 位" in wang.text and "中秋游园会" in wang.text
+    wang.press("中秋游园会")  # the list opens the card in place, with a way back
+    assert wang.replies[-1].edit and "📍" in wang.text
+    wang.press("我的活动")
+    assert wang.replies[-1].edit and wang.text.startswith("您的活动")
+    wang.press("中秋游园会")
     wang.press("取消报名")  # on the waiting list, there is no place to give away
     assert wang.text == "确定退出“中秋游园会”的候补名单吗？"
     assert [b.label for b in wang.buttons()] == ["确定退出候补名单", "返回"]
@@ -148,8 +156,9 @@ def test_party_size_then_waiting_list_position(resident, session_factory, clock)
 def test_cancel_offers_places_to_the_first_that_fit(resident, session_factory, clock):
     """Alice (2) cancels: Bob (3) does not fit, Carol (2) does and is offered; Bob keeps his
     place at the head of the line."""
-    event_id = make_event(session_factory, clock(), capacity=2, max_party=3)
-    alice, bob, carol = (resident(n, "en") for n in ("Alice", "Bob", "Carol"))
+    event_id = make_event(session_factory, clock(), capacity=3, max_party=3)
+    alice, bob, carol, dan = (resident(n, "en") for n in ("Alice", "Bob", "Carol", "Dan"))
+    dan.press_payload(f"ev:ok:{event_id}:1")
     alice.press_payload(f"ev:ok:{event_id}:2")
     bob.press_payload(f"ev:ok:{event_id}:3")
     carol.press_payload(f"ev:ok:{event_id}:2")
@@ -159,6 +168,7 @@ def test_cancel_offers_places_to_the_first_that_fit(resident, session_factory, c
     alice.press("Yes, cancel my signup")
     assert "Your signup is cancelled." in alice.text
     assert signups(session_factory, event_id) == [
+        ("1003", "confirmed", 1),
         ("1000", "cancelled", 2),
         ("1001", "waiting", 3),
         ("1002", "offered", 2),
@@ -170,12 +180,13 @@ def test_cancel_offers_places_to_the_first_that_fit(resident, session_factory, c
     carol.press("Confirm my place")
     assert "Your place at “Mid-Autumn Garden Party” is confirmed." in carol.text
     assert [s[1] for s in signups(session_factory, event_id)] == [
+        "confirmed",
         "cancelled",
         "waiting",
         "confirmed",
     ]
     # Alice's reminders are gone; Carol's are queued.
-    assert {r.chat_id for r in queued(session_factory, "ev.reminder")} == {"1002"}
+    assert {r.chat_id for r in queued(session_factory, "ev.reminder")} == {"1002", "1003"}
 
 
 def test_declined_and_expired_offers_pass_down_the_line(
@@ -195,12 +206,23 @@ def test_declined_and_expired_offers_pass_down_the_line(
     offer = queued(session_factory, "ev.offer")[0]
     people[1].press_payload(f"ev:dec:{offer.params['signup_id']}")
     assert "You declined the place." in people[1].text
-    assert [s[1] for s in signups(session_factory, event_id)][2:] == ["offered", "waiting"]
-    # C does not answer: after 12 hours the sweep passes the place to D.
+    # The place is held for a minute (Undo), then the sweep passes it on.
     sweeper = Sweeper(
         session_factory=session_factory, registry=registry, community=community, clock=clock
     )
-    clock.advance(hours=11, minutes=59)
+    sweeper.run()
+    assert [s[1] for s in signups(session_factory, event_id)][2:] == ["waiting", "waiting"]
+    clock.advance(minutes=1, seconds=1)
+    sweeper.run()
+    assert [s[1] for s in signups(session_factory, event_id)][2:] == ["offered", "waiting"]
+    # C does not answer. The offer (made at 16:00) has 12 hours, but its clock stops in the
+    # quiet hours (22:00–08:00): 6 hours tonight, 6 tomorrow — it ends at 14:00, not at 04:00.
+    offer_to_c = queued(session_factory, "ev.offer")[1]
+    assert offer_to_c.params["expires_at"] == (clock() + timedelta(hours=22)).isoformat()
+    clock.advance(hours=12, minutes=1)  # 04:01, asleep: the offer still stands
+    sweeper.run()
+    assert [s[1] for s in signups(session_factory, event_id)][2:] == ["offered", "waiting"]
+    clock.advance(hours=9, minutes=58)
     sweeper.run()
     assert [s[1] for s in signups(session_factory, event_id)][2:] == ["offered", "waiting"]
     clock.advance(minutes=2)
@@ -330,10 +352,13 @@ def test_myevents_lists_signups_with_their_cards(resident, session_factory, cloc
     alice.press_payload(f"ev:ok:{first}:1")
     alice.press_payload(f"ev:ok:{second}:1")
     alice.send("/myevents")
-    texts = [reply.text for reply in alice.replies]
-    assert texts[0] == "Your events:"
-    assert texts[1].startswith("🗓 Salon") and "You are signed up (1 person)" in texts[1]
-    assert texts[2].startswith("🗓 Concert") and "number 1 on the waiting list" in texts[2]
+    [listing] = alice.replies  # one message, not one per event
+    assert listing.text.splitlines()[0] == "Your events:"
+    assert listing.text.index("1. Salon") < listing.text.index("You are signed up (1 person)")
+    assert listing.text.index("2. Concert") < listing.text.index("number 1 on the waiting list")
+    assert [b.label for b in alice.buttons()] == ["1. Salon", "2. Concert"]
+    alice.press("Concert")
+    assert alice.text.startswith("🗓 Concert") and alice.replies[-1].edit
 
 
 def test_share_on_the_console_shows_the_start_command(resident, session_factory, clock):
@@ -422,3 +447,28 @@ def test_people_still_waiting_are_told_once_when_signups_close(
     ).text
     assert text.startswith("“中秋游园会”")
     assert "报名已截止" in text and "候补名单" in text
+
+
+def test_a_group_that_does_not_fit_comes_with_fewer_or_waits(resident, session_factory, clock):
+    """Two places left, a group of three: “Come with 2” or “Wait for 3”, never put on the
+    waiting list without being asked."""
+    event_id = make_event(session_factory, clock(), capacity=3, max_party=3)
+    dan, alice, wang = resident("Dan", "en"), resident("Alice", "en"), resident("Wang", "zh-hans")
+    dan.press_payload(f"ev:ok:{event_id}:1")
+    alice.send(f"/start ev_{event_id}")
+    assert "2 places left" in alice.text
+    alice.press("Sign up")
+    alice.press("3")
+    assert alice.text == (
+        "Only 2 places are left at “Mid-Autumn Garden Party”. Come with 2, or join the "
+        "waiting list for 3?"
+    )
+    assert [b.label for b in alice.buttons()] == ["Come with 2", "Wait for 3", "Back"]
+    assert alice.replies[-1].edit  # the same message, changed
+    alice.press("Come with 2")
+    assert "You are signed up for “Mid-Autumn Garden Party” (2 people)" in alice.text
+    assert signups(session_factory, event_id)[1] == ("1001", "confirmed", 2)
+    # A forged size bigger than the event is refused, and nothing is written.
+    wang.press_payload(f"ev:ok:{event_id}:4")
+    assert "请选择 1 到 3 人" in wang.text
+    assert len(signups(session_factory, event_id)) == 2

@@ -65,5 +65,6 @@ async def test_a_telegram_residents_request_worked_from_a_matrix_team_room(
                 user_id=RESIDENT, text="It is about the deposit.", first_name="Alice"
             )
             await bob.wait_for(chat, "It is about the deposit.", worker=worker)
-            await bob.exchange(chat, "Thanks, reading it now.", "✓ Sent to the resident")
+            said = await bob.say(chat, "Thanks, reading it now.")
+            assert await bob.reacted(chat, said) == "👍"
             await _said(api, worker, RESIDENT, "Thanks, reading it now.")

@@ -164,7 +164,8 @@ async def test_ask_in_an_encrypted_chat_claimed_from_the_team_room_and_relayed(
             assert briefing.content["url"] == letter
 
             # Both ways, with a photo each way.
-            await alice.exchange(room, "It is about the deposit.", "✓ Sent to")
+            said = await alice.say(room, "It is about the deposit.")
+            assert await alice.reacted(room, said) == "👍"  # no “✓ Sent to” message
             await winner.wait_for(chat, "It is about the deposit.", worker=worker)
             before = len(winner.messages(chat))
             page_two = await alice.send_photo(room, b"\xff\xd8\xff page two")
@@ -175,7 +176,8 @@ async def test_ask_in_an_encrypted_chat_claimed_from_the_team_room_and_relayed(
                 after=before,
             )
             assert relayed.sender == linli
-            await winner.exchange(chat, "Thanks, I am reading it now.", "✓ Sent to the resident")
+            said = await winner.say(chat, "Thanks, I am reading it now.")
+            assert await winner.reacted(chat, said) == "👍"
             await alice.wait_for(room, "Thanks, I am reading it now.", worker=worker)
             before = len(alice.messages(room))
             answer = await winner.send_photo(chat, b"\xff\xd8\xff translation")

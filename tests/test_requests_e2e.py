@@ -114,17 +114,20 @@ async def test_a_request_from_filing_to_rating_over_telegram(session_factory, co
         assert briefing_photo.params["photo"] == letter
 
         # Both ways: Alice writes and sends another photo; the volunteer answers.
-        api.user_sends_text(user_id=RESIDENT, text="It is about the deposit.", first_name="Alice")
-        await _said(api, worker, RESIDENT, f"✓ Sent to {winner_name} (#R-0001).")
+        said = api.user_sends_text(
+            user_id=RESIDENT, text="It is about the deposit.", first_name="Alice"
+        )
+        # Acknowledged by a 👍 on Alice's own message, not by another message.
+        await _reacted(api, RESIDENT, said["message"]["message_id"])
         second = api.user_sends_photo(user_id=RESIDENT, caption="Page two", first_name="Alice")
         page_two = second["message"]["photo"][-1]["file_id"]
         await _said(api, worker, winner, "#R-0001 · from the resident:\nIt is about the deposit.")
         relayed_photo = await _said(api, worker, winner, "#R-0001 · from the resident:\nPage two")
         assert relayed_photo.method == "sendPhoto" and relayed_photo.params["photo"] == page_two
-        api.user_sends_text(
+        answer = api.user_sends_text(
             user_id=winner, text="Thanks, I am reading it now.", first_name=winner_name
         )
-        await _said(api, worker, winner, "✓ Sent to the resident who asked (#R-0001).")
+        await _reacted(api, winner, answer["message"]["message_id"])
         await _said(
             api,
             worker,
@@ -158,6 +161,19 @@ async def test_a_request_from_filing_to_rating_over_telegram(session_factory, co
         )
         await _said(api, worker, RESIDENT, "Thank you for rating #R-0001: ⭐⭐⭐⭐⭐.")
         await _said(api, worker, RESIDENT, "Would you like to add a comment?")
+
+
+async def _reacted(api: BotApiStandin, chat_id: int, message_id: int) -> None:
+    """Wait for the bot's 👍 on the person's message; no “✓ Sent to” message is sent."""
+    await api.wait_for(
+        lambda call: (
+            call.method == "setMessageReaction"
+            and int(call.params["chat_id"]) == chat_id
+            and int(call.params["message_id"]) == message_id
+        )
+    )
+    assert api.reactions(chat_id, message_id) == ["👍"]
+    assert not any("✓ Sent to" in (m.get("text") or "") for m in api.sent_messages(chat_id))
 
 
 async def _said(

@@ -20,7 +20,7 @@ import hashlib
 import io
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,7 @@ from nio.api import RelationshipType
 
 from bot.dispatcher import Dispatcher
 from bot.matrix import convert
-from bot.matrix.render import Renderer, buttons_of, file_content
+from bot.matrix.render import REACTION, Renderer, buttons_of, file_content, reaction_content
 from bot.outbox import DeliveryError, delivering
 from db.users import find_user
 from handlers.i18n import N_, language, negotiate
@@ -277,9 +277,26 @@ class MatrixTransport:
         if inbound is None:
             return
         replies = await asyncio.to_thread(self.dispatcher.handle, inbound)
+        own = source.get("event_id") if inbound.kind is not Kind.BUTTON else None
         for index, reply in enumerate(replies):
             txn = _txn(source.get("event_id"), str(index))
+            if reply.reaction and isinstance(own, str):  # on the person's own message
+                reply = await self._react(room_id, reply, own, txn)
+                if reply is None:
+                    continue
             await self._reply(room_id, reply, inbound.message_ref, txn)
+
+    async def _react(self, room_id: str, reply: Reply, target: str, txn: str) -> Reply | None:
+        """An ``m.annotation`` of the person's event; if it cannot be sent, the reply's text
+        (returned, to be sent as a message)."""
+        try:
+            await self._room_send(
+                room_id, reaction_content(reply, target), _txn(txn, "r"), REACTION
+            )
+            return None
+        except DeliveryError as exc:
+            log.info("Matrix: could not react to a message, answering with text: %s", exc)
+            return replace(reply, reaction=None)
 
     async def _reaction(
         self, room_id: str, group: bool, source: dict, target: str, key: str
@@ -387,11 +404,13 @@ class MatrixTransport:
             raise self._error(response)
         return response.content_uri
 
-    async def _room_send(self, room_id: str, content: dict, txn: str | None) -> str:
+    async def _room_send(
+        self, room_id: str, content: dict, txn: str | None, kind: str = "m.room.message"
+    ) -> str:
         try:
             response = await self.client.room_send(
                 room_id,
-                "m.room.message",
+                kind,
                 content,
                 tx_id=txn,
                 ignore_unverified_devices=True,

@@ -119,3 +119,14 @@ def buttons_of(content: dict[str, Any]) -> tuple[tuple[str, str], ...]:
         ):
             pairs.append((item[0], item[1]))
     return tuple(pairs)
+
+
+#: The event type of a reaction.
+REACTION = "m.reaction"
+
+
+def reaction_content(reply: Reply, event_id: str) -> dict[str, Any]:
+    """An ``m.annotation`` with ``reply.reaction`` on the person's event ``event_id``."""
+    return {
+        "m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": reply.reaction}
+    }

@@ -137,6 +137,9 @@ class TelegramTransport:
 
     def __init__(self, dispatcher: Dispatcher) -> None:
         self.dispatcher = dispatcher
+        #: chat → the transient step (a form's question) shown last, deleted once the next
+        #: message is shown there (kept in memory: after a restart one old question stays).
+        self._steps: dict[int, int] = {}
 
     async def on_update(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         if not isinstance(update, Update):
@@ -152,13 +155,20 @@ class TelegramTransport:
             return
         replies = await asyncio.to_thread(self.dispatcher.handle, inbound)
         edit_id = int(inbound.message_ref) if inbound.message_ref else None
+        own_id = update.message.message_id if update.message is not None else None
         for reply in replies:
-            await self._send(bot, int(inbound.chat.chat_id), reply, edit_id)
+            await self._send(bot, int(inbound.chat.chat_id), reply, edit_id, own_id)
 
-    async def _send(self, bot, chat_id: int, reply: Reply, edit_id: int | None) -> None:
+    async def _send(
+        self, bot, chat_id: int, reply: Reply, edit_id: int | None, own_id: int | None = None
+    ) -> None:
         for attempt in range(2):
             try:
-                await render.send(bot, chat_id, reply, edit_message_id=edit_id)
+                if reply.reaction:  # on the person's own message
+                    await render.react(bot, chat_id, reply, own_id)
+                else:
+                    shown = await render.send(bot, chat_id, reply, edit_message_id=edit_id)
+                    await self._replace_step(bot, chat_id, shown, transient=reply.transient)
                 return
             except RetryAfter as exc:
                 seconds = _seconds(exc)
@@ -166,6 +176,17 @@ class TelegramTransport:
                     log.warning("a reply was dropped: Telegram asked to wait %.0f s", seconds)
                     return
                 await asyncio.sleep(seconds)
+
+    async def _replace_step(self, bot, chat_id: int, shown: int, *, transient: bool) -> None:
+        """Delete the previous transient step in this chat now that ``shown`` is there."""
+        previous = self._steps.pop(chat_id, None)
+        if transient:
+            self._steps[chat_id] = shown
+        if previous is not None and previous != shown:
+            try:
+                await bot.delete_message(chat_id, previous)
+            except TelegramError as exc:  # already gone, or too old (48 h) to delete
+                log.info("could not delete a form's old question: %s", exc)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         error = context.error

@@ -4,6 +4,7 @@ splitting text over Telegram's 4,096-character limit."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest
@@ -41,11 +42,25 @@ def split_text(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
     return [piece for piece in pieces if piece.strip()] or ["…"]
 
 
+async def react(bot: Bot, chat_id: int | str, reply: Reply, message_id: int | None) -> int | None:
+    """Put ``reply.reaction`` on the person's message ``message_id`` (``setMessageReaction``);
+    where that cannot be done (no such message, reactions turned off in the chat), send
+    ``reply.text`` as a message instead. Returns the id of a message sent, or None."""
+    if reply.reaction and message_id is not None:
+        try:
+            await bot.set_message_reaction(chat_id, message_id, reaction=reply.reaction)
+            return None
+        except BadRequest as exc:
+            log.info("could not react to a message, answering with text: %s", exc)
+    return await send(bot, chat_id, replace(reply, reaction=None))
+
+
 async def send(
     bot: Bot, chat_id: int | str, reply: Reply, *, edit_message_id: int | None = None
 ) -> int:
     """Send one reply; with ``edit_message_id`` and ``reply.edit``, edit that message instead.
-    Returns the id of the (last) message that now shows it."""
+    Returns the id of the (last) message that now shows it. A reaction is rendered by
+    :func:`react`, which knows the person's message; here its ``text`` is sent."""
     keyboard = markup(reply.buttons)
     if reply.edit and edit_message_id is not None and reply.attachment is None:
         try:

@@ -1,12 +1,12 @@
 """Events: residents browse, sign up and are reminded; organisers create and manage events.
 
-``common`` holds the router and the card; ``browse`` the residents' screens; ``organise``
-/newevent and /myorganised; ``manage`` an event's tools; ``calendar`` the .ics file;
-``notices`` the outbox templates and the offer sweep. The operations that must hold under
-concurrency are in ``db/events.py``.
+``common`` holds the router and the card; ``browse`` the residents' screens; ``mine``
+/myevents; ``organise`` /newevent and /myorganised; ``manage`` an event's tools; ``calendar``
+the .ics file; ``notices`` the outbox templates and the offer sweep. The operations that
+must hold under concurrency are in ``db/events.py``.
 """
 
-from handlers.events import browse, calendar, manage, notices, organise
+from handlers.events import browse, calendar, manage, mine, notices, organise, undo
 from handlers.events.common import router
 
-__all__ = ["browse", "calendar", "manage", "notices", "organise", "router"]
+__all__ = ["browse", "calendar", "manage", "mine", "notices", "organise", "router", "undo"]

@@ -4,6 +4,7 @@ answering an offer, and /myevents. Every press re-reads the event: payloads are 
 from __future__ import annotations
 
 from db import events as ops
+from db.events import places_held, places_left
 from db.models import Event, SignupStatus
 from handlers import limits
 from handlers.common import parse_id
@@ -11,24 +12,45 @@ from handlers.events.common import (
     ACTIONS,
     GONE,
     PREFIX,
-    card_buttons,
-    card_text,
     places_line,
     router,
     show_card,
     title,
     visible_event,
 )
+from handlers.events.offers import offer_clock
 from handlers.i18n import N_
 from handlers.start import show_menu
-from handlers.types import Button, Ctx, keyboard
+from handlers.types import Button, Ctx, Kind, keyboard
 
 PAGE_SIZE = 5
 
 
-def show_list(ctx: Ctx, page: int = 0, *, note: str | None = None, edit: bool = False) -> None:
+def pressed(ctx: Ctx) -> bool:
+    """A button was pressed: the answer replaces the message it was on (one message that
+    changes, whose old keyboard goes away), instead of adding another."""
+    return ctx.inbound.kind == Kind.BUTTON
+
+
+def largest_party(event: Event) -> int:
+    """The largest party one signup may bring: the per-signup maximum, never over the
+    event's capacity (a group bigger than the event could never come)."""
+    if event.capacity is None:
+        return event.max_party
+    return max(1, min(event.max_party, event.capacity))
+
+
+def _show(ctx: Ctx, event: Event, *, note: str | None = None) -> None:
+    """The card, in place of the pressed message."""
+    show_card(ctx, event, note=note, edit=pressed(ctx))
+
+
+def show_list(
+    ctx: Ctx, page: int = 0, *, note: str | None = None, edit: bool | None = None
+) -> None:
     """Upcoming published events, soonest first, five a page with next/previous (which turn
-    the page in place: ``edit``)."""
+    the page in place: ``edit``, by default when a button was pressed)."""
+    edit = pressed(ctx) if edit is None else edit
     total = ops.count_upcoming(ctx.session, now=ctx.now)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
@@ -36,7 +58,7 @@ def show_list(ctx: Ctx, page: int = 0, *, note: str | None = None, edit: bool = 
     lines = [note] if note else []
     if not events:
         lines.append(ctx._("There are no upcoming events right now. Please look again later."))
-        ctx.reply("\n".join(lines), keyboard(Button(ctx._("« Menu"), "ev:menu")))
+        ctx.reply("\n".join(lines), keyboard(Button(ctx._("« Menu"), "ev:menu")), edit=edit)
         return
     lines.append(
         ctx._("🗓 Upcoming events (page {page} of {pages}):").format(page=page + 1, pages=pages)
@@ -78,12 +100,12 @@ def deep_link(ctx: Ctx, rest: str) -> None:
     if event is None:
         show_list(ctx, note=ctx._(GONE))
         return
-    show_card(ctx, event)
+    _show(ctx, event)
 
 
 def _list(ctx: Ctx, arg: str) -> None:
     """``ev:list:<page>``: a page of the list (Next/Previous turn the page in place)."""
-    show_list(ctx, parse_id(arg) or 0, edit=bool(arg))
+    show_list(ctx, parse_id(arg) or 0)
 
 
 def _menu(ctx: Ctx, arg: str) -> None:
@@ -103,7 +125,7 @@ def _card(ctx: Ctx, arg: str) -> None:
     """``ev:card:<id>``: the event card."""
     event = _event_or_list(ctx, arg)
     if event is not None:
-        show_card(ctx, event)
+        _show(ctx, event)
 
 
 def _join(ctx: Ctx, arg: str) -> None:
@@ -113,26 +135,29 @@ def _join(ctx: Ctx, arg: str) -> None:
         return
     signup = ops.find_signup(ctx.session, event.id, ctx.user.id)
     if signup is not None and signup.status != SignupStatus.CANCELLED:
-        show_card(ctx, event, note=ctx._("You have already signed up for this event."))
+        _show(ctx, event, note=ctx._("You have already signed up for this event."))
         return
     if not ops.is_open(event, ctx.now):
-        show_card(ctx, event, note=ctx._("Sorry, signups for this event are closed."))
+        _show(ctx, event, note=ctx._("Sorry, signups for this event are closed."))
         return
     over_limit = limits.signups_message(ctx)
     if over_limit is not None:
-        show_card(ctx, event, note=over_limit.text(ctx))
+        _show(ctx, event, note=over_limit.text(ctx))
         return
-    if event.max_party == 1:
-        _ask_confirm(ctx, event, 1)
+    largest = largest_party(event)
+    if largest == 1:
+        left = places_left(event, places_held(ctx.session, event.id))
+        _ask_confirm(ctx, event, 1, full=left == 0)
         return
-    sizes = [Button(str(n), f"{PREFIX}:size:{event.id}:{n}") for n in range(1, event.max_party + 1)]
+    sizes = [Button(str(n), f"{PREFIX}:size:{event.id}:{n}") for n in range(1, largest + 1)]
     rows = [tuple(sizes[i : i + 5]) for i in range(0, len(sizes), 5)]
     rows.append((Button(ctx._("Back"), f"{PREFIX}:card:{event.id}"),))
     ctx.reply(
         ctx._("How many people are coming, you included? (at most {maximum})").format(
-            maximum=event.max_party
+            maximum=largest
         ),
         tuple(rows),
+        edit=pressed(ctx),
     )
 
 
@@ -143,29 +168,66 @@ def _party(ctx: Ctx, arg: str) -> int | None:
 
 
 def _size(ctx: Ctx, arg: str) -> None:
-    """A party size chosen: ask to confirm it."""
+    """A party size chosen: ask to confirm it; a group bigger than the places left chooses
+    between coming with fewer and waiting for a place for all of them."""
     event = _event_or_list(ctx, arg)
     if event is None:
         return
     party = _party(ctx, arg)
-    if party is None or not 1 <= party <= event.max_party:
-        show_card(
+    largest = largest_party(event)
+    if party is None or not 1 <= party <= largest:
+        _show(
             ctx,
             event,
-            note=ctx._("Please choose from 1 to {maximum} people.").format(maximum=event.max_party),
+            note=ctx._("Please choose from 1 to {maximum} people.").format(maximum=largest),
         )
         return
-    _ask_confirm(ctx, event, party)
+    left = places_left(event, places_held(ctx.session, event.id))
+    if left is not None and 0 < left < party:
+        ctx.reply(
+            ctx.lang.ngettext(
+                "Only {count} place is left at “{title}”. Come with {count}, or join the "
+                "waiting list for {party}?",
+                "Only {count} places are left at “{title}”. Come with {count}, or join the "
+                "waiting list for {party}?",
+                left,
+            ).format(count=left, party=party, title=title(ctx.lang, event)),
+            keyboard(
+                (
+                    Button(
+                        ctx._("Come with {count}").format(count=left),
+                        f"{PREFIX}:ok:{event.id}:{left}",
+                    ),
+                    Button(
+                        ctx._("Wait for {party}").format(party=party),
+                        f"{PREFIX}:ok:{event.id}:{party}",
+                    ),
+                ),
+                Button(ctx._("Back"), f"{PREFIX}:card:{event.id}"),
+            ),
+            edit=pressed(ctx),
+        )
+        return
+    _ask_confirm(ctx, event, party, full=left == 0)
 
 
-def _ask_confirm(ctx: Ctx, event: Event, party: int) -> None:
-    """Show what will be signed up, with Confirm and Back."""
-    ctx.reply(
-        ctx.lang.ngettext(
+def _ask_confirm(ctx: Ctx, event: Event, party: int, *, full: bool = False) -> None:
+    """Show what will be signed up (or that it joins the waiting list), with Confirm and
+    Back."""
+    if full:
+        question = ctx.lang.ngettext(
+            "“{title}” is full. Join the waiting list for {count} person?",
+            "“{title}” is full. Join the waiting list for {count} people?",
+            party,
+        )
+    else:
+        question = ctx.lang.ngettext(
             "Sign up for “{title}” on {when}, for {count} person?",
             "Sign up for “{title}” on {when}, for {count} people?",
             party,
-        ).format(
+        )
+    ctx.reply(
+        question.format(
             title=title(ctx.lang, event), when=ctx.lang.datetime(event.starts_at), count=party
         ),
         keyboard(
@@ -174,6 +236,7 @@ def _ask_confirm(ctx: Ctx, event: Event, party: int) -> None:
                 Button(ctx._("Back"), f"{PREFIX}:card:{event.id}"),
             )
         ),
+        edit=pressed(ctx),
     )
 
 
@@ -189,6 +252,11 @@ def _ok(ctx: Ctx, arg: str) -> None:
     event_id, party = parse_id(arg.partition(":")[0]), _party(ctx, arg)
     if event_id is None or party is None:
         show_list(ctx, note=ctx._(GONE))
+        return
+    chosen = visible_event(ctx, event_id)
+    if chosen is not None and not 1 <= party <= largest_party(chosen):  # a forged or old size
+        maximum = largest_party(chosen)
+        _show(ctx, chosen, note=ctx._(SIGNUP_NOTES[ops.R_BAD_PARTY]).format(maximum=maximum))
         return
     over_limit = limits.signups_message(ctx)
     signup = ops.find_signup(ctx.session, event_id, ctx.user.id) if over_limit else None
@@ -221,8 +289,8 @@ def _ok(ctx: Ctx, arg: str) -> None:
             "I will tell you when a place is free."
         ).format(position=outcome.position)
     else:
-        note = ctx._(SIGNUP_NOTES[outcome.result]).format(maximum=event.max_party)
-    show_card(ctx, event, note=note)
+        note = ctx._(SIGNUP_NOTES[outcome.result]).format(maximum=largest_party(event))
+    _show(ctx, event, note=note)
 
 
 def _cancel(ctx: Ctx, arg: str) -> None:
@@ -232,7 +300,7 @@ def _cancel(ctx: Ctx, arg: str) -> None:
         return
     signup = ops.find_signup(ctx.session, event.id, ctx.user.id)
     if signup is None or signup.status == SignupStatus.CANCELLED:
-        show_card(ctx, event, note=ctx._("You are not signed up for this event."))
+        _show(ctx, event, note=ctx._("You are not signed up for this event."))
         return
     if signup.status == SignupStatus.WAITING:  # no place to give away: leaving the line
         question = ctx._("Leave the waiting list for “{title}”?")
@@ -250,53 +318,24 @@ def _cancel(ctx: Ctx, arg: str) -> None:
                 Button(ctx._("Back"), f"{PREFIX}:card:{event.id}"),
             )
         ),
+        edit=pressed(ctx),
     )
 
 
 def _cancel_confirmed(ctx: Ctx, arg: str) -> None:
     """Yes pressed: cancel under the event's lock; freed places are offered."""
     event_id = parse_id(arg)
-    outcome = ops.cancel_signup(ctx.session, event_id or 0, ctx.user, now=ctx.now)
+    outcome = ops.cancel_signup(
+        ctx.session, event_id or 0, ctx.user, now=ctx.now, deadline=offer_clock(ctx.community)
+    )
     event = visible_event(ctx, event_id)
     if event is None:
         show_list(ctx, note=ctx._(GONE))
         return
     if outcome.result != ops.R_CANCELLED:
-        show_card(ctx, event, note=ctx._("You are not signed up for this event."))
+        _show(ctx, event, note=ctx._("You are not signed up for this event."))
         return
-    show_card(ctx, event, note=ctx._("Your signup is cancelled. Thank you for letting us know."))
-
-
-OFFER_NOTES = {
-    ops.R_DECLINED: N_("You declined the place. It goes to the next person in line."),
-    ops.R_EXPIRED: N_("Sorry, this offer has expired and the place went to the next in line."),
-}
-
-
-def _answer(ctx: Ctx, arg: str, *, accept: bool) -> None:
-    """Confirm or Decline on an offer (only the person offered may answer it)."""
-    signup_id = parse_id(arg)
-    outcome = ops.answer_offer(
-        ctx.session,
-        signup_id or 0,
-        ctx.user,
-        accept=accept,
-        now=ctx.now,
-        reminders=ctx.community.event_reminders,
-    )
-    event = outcome.event
-    if event is None or outcome.result == ops.R_NOT_FOUND:
-        show_list(ctx, note=ctx._(GONE))
-        return
-    if outcome.result == ops.R_CONFIRMED:
-        note = ctx._("🎉 Your place at “{title}” is confirmed.").format(
-            title=title(ctx.lang, event)
-        )
-    elif outcome.result == ops.R_NOT_OFFERED:
-        note = ctx._("This offer is no longer open. This is your signup now:")
-    else:
-        note = ctx._(OFFER_NOTES[outcome.result])
-    show_card(ctx, event, note=note)
+    _show(ctx, event, note=ctx._("Your signup is cancelled. Thank you for letting us know."))
 
 
 def _share(ctx: Ctx, arg: str) -> None:
@@ -306,23 +345,6 @@ def _share(ctx: Ctx, arg: str) -> None:
         return
     link = ctx.community.start_link(f"{PREFIX}_{event.id}")
     ctx.reply(ctx._("Send this to your neighbours; it opens the event: {link}").format(link=link))
-
-
-@router.command("myevents", description=N_("My events and signups"))
-def my_events(ctx: Ctx, args: str) -> None:
-    """The user's upcoming signups, offers and waiting-list places, each with its card."""
-    signups = ops.my_signups(ctx.session, ctx.user, now=ctx.now)
-    if not signups:
-        ctx.reply(
-            ctx._("You have not signed up for any upcoming event."),
-            keyboard(Button(ctx._("🗓 Events"), f"{PREFIX}:list")),
-        )
-        return
-    held = ops.places_held_by_event(ctx.session, [signup.event_id for signup in signups])
-    ctx.reply(ctx._("Your events:"))
-    for signup in signups:
-        event = signup.event
-        ctx.reply(card_text(ctx, event, signup, held[event.id]), card_buttons(ctx, event, signup))
 
 
 ACTIONS.update(
@@ -335,8 +357,6 @@ ACTIONS.update(
         "ok": _ok,
         "cancel": _cancel,
         "cx": _cancel_confirmed,
-        "acc": lambda ctx, arg: _answer(ctx, arg, accept=True),
-        "dec": lambda ctx, arg: _answer(ctx, arg, accept=False),
         "share": _share,
     }
 )

@@ -123,8 +123,11 @@ def share_button(ctx: Ctx, event: Event) -> Button:
     )
 
 
-def card_buttons(ctx: Ctx, event: Event, signup: EventSignup | None) -> Keyboard:
-    """Sign up or Cancel, an offer's answers, calendar, share, manage, back."""
+def card_buttons(
+    ctx: Ctx, event: Event, signup: EventSignup | None, held: int | None = None
+) -> Keyboard:
+    """Sign up (or join the waiting list, when it is full) or Cancel, an offer's answers,
+    calendar, share, manage, back. ``held``: the places taken, read here unless given."""
     rows: list[list[Button]] = []
     active = signup is not None and signup.status != SignupStatus.CANCELLED
     if signup is not None and signup.status == SignupStatus.OFFERED:
@@ -137,7 +140,11 @@ def card_buttons(ctx: Ctx, event: Event, signup: EventSignup | None) -> Keyboard
     if active and event.status == EventStatus.PUBLISHED:
         rows.append([Button(ctx._("Cancel my signup"), f"{PREFIX}:cancel:{event.id}")])
     elif is_open(event, ctx.now):
-        rows.append([Button(ctx._("✍️ Sign up"), f"{PREFIX}:join:{event.id}")])
+        if held is None and event.capacity is not None:
+            held = places_held(ctx.session, event.id)
+        full = event.capacity is not None and places_left(event, held or 0) == 0
+        label = ctx._("⏳ Join the waiting list") if full else ctx._("✍️ Sign up")
+        rows.append([Button(label, f"{PREFIX}:join:{event.id}")])
     rows.append(
         [
             Button(ctx._("📅 Add to calendar"), f"{PREFIX}:ics:{event.id}"),
@@ -189,7 +196,8 @@ def card_text(ctx: Ctx, event: Event, signup: EventSignup | None, held: int | No
 def show_card(ctx: Ctx, event: Event, *, note: str | None = None, edit: bool = False) -> None:
     """The event card for this reader, after ``note`` if given."""
     signup = find_signup(ctx.session, event.id, ctx.user.id)
-    text = card_text(ctx, event, signup)
+    held = places_held(ctx.session, event.id)
+    text = card_text(ctx, event, signup, held)
     if note:
         text = f"{note}\n\n{text}"
-    ctx.reply(text, card_buttons(ctx, event, signup), edit=edit)
+    ctx.reply(text, card_buttons(ctx, event, signup, held), edit=edit)

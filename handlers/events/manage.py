@@ -20,6 +20,7 @@ from handlers.events.common import (
     title,
     when,
 )
+from handlers.events.offers import offer_clock
 from handlers.events.organise import CAPACITY, END, start_field, times
 from handlers.forms import engine
 from handlers.forms.fields import UNLIMITED, Invalid, TextField
@@ -243,7 +244,9 @@ def _submit_capacity(ctx: Ctx, data: dict[str, Any]) -> None:
     """Change the places; new ones are offered to the waiting list."""
     event = _event_for_form(ctx, data)
     capacity = None if data["capacity"] == UNLIMITED else data["capacity"]
-    outcome = ops.set_capacity(ctx.session, event.id, capacity, now=ctx.now)
+    outcome = ops.set_capacity(
+        ctx.session, event.id, capacity, now=ctx.now, deadline=offer_clock(ctx.community)
+    )
     if outcome.result == ops.R_TOO_LOW:
         raise Invalid(
             Np_(

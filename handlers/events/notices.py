@@ -9,7 +9,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from db import events as ops
+from db.event_undo import pass_on_declined
 from handlers.events.common import PREFIX, pick_text, router
+from handlers.events.offers import offer_clock
 from handlers.i18n import Language
 from handlers.types import Button, Community, Reply, keyboard
 
@@ -151,8 +153,10 @@ def organiser_message(lang: Language, params: dict[str, Any]) -> Reply:
 
 @router.sweep("events.offers")
 def expire_offers(session: Session, community: Community, now: datetime) -> None:
-    """Offers not answered in time pass to the next in line."""
-    ops.expire_offers(session, now=now)
+    """Offers not answered in time, and places declined a minute ago (no longer undoable),
+    pass to the next in line."""
+    ops.expire_offers(session, now=now, deadline=offer_clock(community))
+    pass_on_declined(session, now=now, deadline=offer_clock(community))
 
 
 @router.sweep("events.closing")

@@ -131,8 +131,11 @@ def start(
     prompt(ctx, form)
 
 
-def prompt(ctx: Ctx, form: Form, *, error: str | None = None) -> None:
-    """Ask the current question (or show the summary), after ``error`` if there was one."""
+def prompt(
+    ctx: Ctx, form: Form, *, error: str | None = None, echo: tuple[str, Button] | None = None
+) -> None:
+    """Ask the current question (or show the summary), after ``error`` if there was one, or
+    under ``echo`` (how the last answer was understood, with its Change button)."""
     step = ctx.conversation.step
     if step >= len(form.fields):
         _summary(ctx, form, error=error)
@@ -159,6 +162,9 @@ def prompt(ctx: Ctx, form: Form, *, error: str | None = None) -> None:
             number=position.index(step) + 1, total=len(position), question=question
         )
     lines = [error] if error else []
+    if echo is not None:
+        lines.append(echo[0])
+        rows.append([echo[1]])
     lines.append(question)
     earlier = now.editing[1] if now.editing else None
     if earlier is not None and not collected:
@@ -180,7 +186,9 @@ def prompt(ctx: Ctx, form: Form, *, error: str | None = None) -> None:
             done=bool(collected),
         )
     )
-    ctx.reply("\n".join(lines), tuple(tuple(row) for row in rows))
+    # transient: the next question (or the result) replaces it, so a finished form leaves
+    # the person's answers under its title, not every question asked
+    ctx.reply("\n".join(lines), tuple(tuple(row) for row in rows), transient=True)
 
 
 def _summary(ctx: Ctx, form: Form, *, error: str | None = None) -> None:
@@ -205,7 +213,7 @@ def _summary(ctx: Ctx, form: Form, *, error: str | None = None) -> None:
     rows = [(Button(ctx._(form.confirm_label), f"{PREFIX}:{token}:ok"),)]
     rows += [tuple(edit_buttons[i : i + 2]) for i in range(0, len(edit_buttons), 2)]
     rows.append(tuple(_nav(ctx, back=True, skip=False)))
-    ctx.reply("\n".join(lines), tuple(rows))
+    ctx.reply("\n".join(lines), tuple(rows), transient=True)
 
 
 def cancel(ctx: Ctx, form: Form | None) -> None:
@@ -290,8 +298,7 @@ def handle(ctx: Ctx, form: Form) -> None:
     if extra:
         ctx.reply(extra)
     _store(ctx, form, field, value)
-    _echo(ctx, form, field, value, step)
-    prompt(ctx, form)
+    prompt(ctx, form, echo=_echo(ctx, form, field, value, step))
 
 
 def _typed_skip(ctx: Ctx, inbound: Inbound) -> bool:
@@ -410,13 +417,14 @@ def wants_typed_input(ctx: Ctx, form: Form) -> bool:
     return step < len(form.fields) and form.fields[step].wants_typing(ctx)
 
 
-def _echo(ctx: Ctx, form: Form, field: Field, value: Any, step: int) -> None:
-    """How a typed answer was understood (a date), at once, with [Change] back to it — when
-    the form moved on to another question (the summary shows every answer anyway)."""
+def _echo(ctx: Ctx, form: Form, field: Field, value: Any, step: int) -> tuple[str, Button] | None:
+    """How a typed answer was understood (a date), with [Change] back to it, to show above the
+    next question — when the form moved on to one (the summary shows every answer anyway)."""
     line = field.echo(ctx, value)
     if line and step < ctx.conversation.step < len(form.fields):
         token = ctx.conversation.token
-        ctx.reply(line, ((Button(ctx._("✏️ Change"), f"{PREFIX}:{token}:r{step}"),),))
+        return line, Button(ctx._("✏️ Change"), f"{PREFIX}:{token}:r{step}")
+    return None
 
 
 def _change(ctx: Ctx, form: Form, index: int) -> None:

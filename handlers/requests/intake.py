@@ -276,7 +276,8 @@ def ask_to_cancel(ctx: Ctx, rest: str) -> None:
         ctx.reply(
             ctx._("{ref} can no longer be cancelled: it is {status}.").format(
                 ref=ref(request), status=ctx._(STATUS_LABELS[RequestStatus(request.status)])
-            )
+            ),
+            edit=True,
         )
         return
     ctx.reply(
@@ -292,6 +293,7 @@ def ask_to_cancel(ctx: Ctx, rest: str) -> None:
                 Button(ctx._("Keep my request"), f"{PREFIX}:keep:{request.id}"),
             ),
         ),
+        edit=True,
     )
 
 
@@ -301,7 +303,7 @@ def keep_request(ctx: Ctx, rest: str) -> None:
     if request is None:
         not_yours(ctx)
         return
-    ctx.reply(ctx._("{ref} stays with the volunteer team.").format(ref=ref(request)))
+    ctx.reply(ctx._("{ref} stays with the volunteer team.").format(ref=ref(request)), edit=True)
 
 
 def cancel_request(ctx: Ctx, rest: str) -> None:
@@ -315,12 +317,13 @@ def cancel_request(ctx: Ctx, rest: str) -> None:
             ctx._("{ref} can no longer be cancelled: it is {status}.").format(
                 ref=ref(result.request),
                 status=ctx._(STATUS_LABELS[RequestStatus(result.request.status)]),
-            )
+            ),
+            edit=True,
         )
         return
     drop_alerts(ctx, result.request.id)
     update_card(ctx.session, ctx.community, result.request, ctx.now)
-    ctx.reply(ctx._("Your request {ref} is cancelled.").format(ref=ref(result.request)))
+    ctx.reply(ctx._("Your request {ref} is cancelled.").format(ref=ref(result.request)), edit=True)
 
 
 def reopen_request(ctx: Ctx, rest: str) -> None:
@@ -334,14 +337,16 @@ def reopen_request(ctx: Ctx, rest: str) -> None:
             ctx._(
                 "{ref} cannot be reopened: only a resolved request can, within 7 days. "
                 "You can ask again with /ask."
-            ).format(ref=ref(result.request))
+            ).format(ref=ref(result.request)),
+            edit=True,
         )
         return
     announce_back(ctx.session, ctx.community, result.request, ctx.now, "reopened")
     ctx.reply(
         ctx._(
             "{ref} is open again and back with the volunteer team. You will be told who takes it."
-        ).format(ref=ref(result.request))
+        ).format(ref=ref(result.request)),
+        edit=True,
     )
 
 

@@ -19,6 +19,11 @@ RELAYED_KINDS = (Kind.TEXT, Kind.PHOTO, Kind.DOCUMENT)
 MIN_SUMMARY = 3
 
 
+#: The reaction that says “passed on” on the person's own message (where the transport cannot
+#: react, the “✓ Sent to…” line is sent instead).
+SENT_MARK = "👍"
+
+
 def _file(ctx: Ctx) -> dict[str, str | None]:
     """The photo or file the inbound message carries, as history columns."""
     inbound = ctx.inbound
@@ -81,7 +86,10 @@ def relay(ctx: Ctx) -> bool:
             if _refuse_kind(ctx):
                 return True
             _pass_on(ctx, current, side="volunteer", to=ctx.session.get(User, current.resident_id))
-            ctx.reply(ctx._("✓ Sent to the resident who asked ({ref}).").format(ref=ref(current)))
+            ctx.react(  # a 👍 on their own message, not another message
+                SENT_MARK,
+                ctx._("✓ Sent to the resident who asked ({ref}).").format(ref=ref(current)),
+            )
             return True
         held = store.held_by(ctx.session, ctx.user)
         if held:
@@ -94,14 +102,16 @@ def relay(ctx: Ctx) -> bool:
         request = active[0]
         if request.status == RequestStatus.IN_PROGRESS:
             volunteer = ctx.session.get(User, request.volunteer_id)
+            names = {"name": first_name(volunteer), "ref": ref(request)}
             if _pass_on(ctx, request, side="resident", to=volunteer):
-                sent = ctx._("✓ Sent to {name} ({ref}).")
+                ctx.react(SENT_MARK, ctx._("✓ Sent to {name} ({ref}).").format(**names))
             else:  # kept in the request's history, which the volunteer reads on opening the chat
-                sent = ctx._(
-                    "✓ Kept for {name} ({ref}): they will read it as soon as they open their "
-                    "chat with me."
+                ctx.reply(
+                    ctx._(
+                        "✓ Kept for {name} ({ref}): they will read it as soon as they open "
+                        "their chat with me."
+                    ).format(**names)
                 )
-            ctx.reply(sent.format(name=first_name(volunteer), ref=ref(request)))
         else:
             _pass_on(ctx, request, side="resident", to=None)
             ctx.reply(

@@ -1,0 +1,63 @@
+"""/myevents: the resident's upcoming signups as one list, each item opening its card in place
+(and « My events back to the list)."""
+
+from __future__ import annotations
+
+from db import events as ops
+from db.events import places_held
+from handlers.events.browse import _event_or_list, pressed
+from handlers.events.common import (
+    ACTIONS,
+    PREFIX,
+    card_buttons,
+    card_text,
+    router,
+    status_line,
+    title,
+)
+from handlers.i18n import N_
+from handlers.types import Button, Ctx, keyboard
+
+
+@router.command("myevents", description=N_("My events and signups"))
+def my_events(ctx: Ctx, args: str) -> None:
+    """The user's upcoming signups, offers and waiting-list places: one list, each item
+    opening its card in place (with a way back to the list)."""
+    signups = ops.my_signups(ctx.session, ctx.user, now=ctx.now)
+    if not signups:
+        ctx.reply(
+            ctx._("You have not signed up for any upcoming event."),
+            keyboard(Button(ctx._("🗓 Events"), f"{PREFIX}:list")),
+            edit=pressed(ctx),
+        )
+        return
+    lines = [ctx._("Your events:")]
+    rows: list[tuple[Button, ...]] = []
+    for number, signup in enumerate(signups, start=1):
+        event = signup.event
+        lines.append(
+            ctx._("{number}. {title} — {when}").format(
+                number=number, title=title(ctx.lang, event), when=ctx.lang.datetime(event.starts_at)
+            )
+        )
+        mine = status_line(ctx, signup)
+        if mine:
+            lines.append(f"   {mine}")
+        label = f"{number}. {title(ctx.lang, event)}"[:60]
+        rows.append((Button(label, f"{PREFIX}:mine:{event.id}"),))
+    ctx.reply("\n".join(lines), tuple(rows), edit=pressed(ctx))
+
+
+def _mine(ctx: Ctx, arg: str) -> None:
+    """``ev:mine:<id>``: a card opened from /myevents, with « My events to go back."""
+    event = _event_or_list(ctx, arg)
+    if event is None:
+        return
+    signup = ops.find_signup(ctx.session, event.id, ctx.user.id)
+    held = places_held(ctx.session, event.id)
+    buttons = card_buttons(ctx, event, signup, held)[:-1]
+    back = ((Button(ctx._("« My events"), f"{PREFIX}:my"),),)
+    ctx.reply(card_text(ctx, event, signup, held), buttons + back, edit=pressed(ctx))
+
+
+ACTIONS.update({"my": lambda ctx, arg: my_events(ctx, ""), "mine": _mine})

@@ -1,0 +1,105 @@
+"""Answering an offer of places: Confirm, Decline — and Undo after declining: within a minute,
+and while the places are still free, the offer comes back; otherwise the person is told why."""
+
+from __future__ import annotations
+
+from db import event_undo
+from db import events as ops
+from db.events import places_held
+from db.models import Event
+from handlers.common import parse_id
+from handlers.events.browse import _show, pressed, show_list
+from handlers.events.common import (
+    ACTIONS,
+    GONE,
+    PREFIX,
+    card_buttons,
+    card_text,
+    title,
+    visible_event,
+)
+from handlers.events.offers import offer_clock
+from handlers.i18n import N_
+from handlers.types import Button, Ctx
+
+UNDO_NOTE = N_(
+    "You declined the place. If that was a mistake, press Undo within a minute; then it goes "
+    "to the next person in line."
+)
+OFFER_NOTES = {
+    ops.R_DECLINED: N_("You declined the place. It goes to the next person in line."),
+    ops.R_EXPIRED: N_("Sorry, this offer has expired and the place went to the next in line."),
+}
+
+
+def _answer(ctx: Ctx, arg: str, *, accept: bool) -> None:
+    """Confirm or Decline on an offer (only the person offered may answer it)."""
+    signup_id = parse_id(arg)
+    outcome = ops.answer_offer(
+        ctx.session,
+        signup_id or 0,
+        ctx.user,
+        accept=accept,
+        now=ctx.now,
+        reminders=ctx.community.event_reminders,
+        deadline=offer_clock(ctx.community),
+    )
+    event = outcome.event
+    if event is None or outcome.result == ops.R_NOT_FOUND:
+        show_list(ctx, note=ctx._(GONE))
+        return
+    if outcome.result == ops.R_CONFIRMED:
+        note = ctx._("🎉 Your place at “{title}” is confirmed.").format(
+            title=title(ctx.lang, event)
+        )
+    elif outcome.result == ops.R_NOT_OFFERED:
+        note = ctx._("This offer is no longer open. This is your signup now:")
+    elif outcome.result == ops.R_DECLINED and outcome.signup is not None:
+        show_declined(ctx, event, outcome.signup.id)
+        return
+    else:
+        note = ctx._(OFFER_NOTES[outcome.result])
+    _show(ctx, event, note=note)
+
+
+def show_declined(ctx: Ctx, event: Event, signup_id: int) -> None:
+    """The card after a decline, with Undo (for a minute: ``ev:undo``)."""
+    held = places_held(ctx.session, event.id)
+    text = f"{ctx._(UNDO_NOTE)}\n\n{card_text(ctx, event, None, held)}"
+    undo = ((Button(ctx._("↩️ Undo"), f"{PREFIX}:undo:{signup_id}"),),)
+    ctx.reply(text, undo + card_buttons(ctx, event, None, held), edit=pressed(ctx))
+
+
+UNDO_NOTES = {
+    event_undo.R_UNDONE: N_("Undone: the place is offered to you again."),
+    event_undo.R_TOO_LATE: N_(
+        "Sorry, a decline can be undone for one minute only, and that minute is over."
+    ),
+    event_undo.R_TAKEN: N_("Sorry, the place has already gone to the next person in line."),
+}
+
+
+def _undo(ctx: Ctx, arg: str) -> None:
+    """``ev:undo:<signup id>``: the offer again, if it is not too late."""
+    outcome = event_undo.undo_decline(
+        ctx.session,
+        parse_id(arg) or 0,
+        ctx.user,
+        now=ctx.now,
+        deadline=offer_clock(ctx.community),
+    )
+    event = visible_event(ctx, outcome.event.id) if outcome.event is not None else None
+    if event is None:
+        show_list(ctx, note=ctx._(GONE))
+        return
+    note = UNDO_NOTES.get(outcome.result, N_("Sorry, signups for this event are closed."))
+    _show(ctx, event, note=ctx._(note))
+
+
+ACTIONS.update(
+    {
+        "acc": lambda ctx, arg: _answer(ctx, arg, accept=True),
+        "dec": lambda ctx, arg: _answer(ctx, arg, accept=False),
+        "undo": _undo,
+    }
+)

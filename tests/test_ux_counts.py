@@ -1,0 +1,228 @@
+"""Measured, not asserted: each flow is driven through the Bot API stand-in by the real
+python-telegram-bot application, and the test counts the taps it took and the bot's messages the
+person is left with in their chat (messages sent; an edit adds none). The figures are the table
+“How much the bot says” in README.md: a flow that needs more taps or leaves more messages than
+the table says fails here, so the table can only get better."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from db import requests as requests_db
+from db.models import HelpRequest
+from db.users import get_or_create_user, grant_role
+from tests.events_support import make_event
+from tests.requests_support import file_request, make_volunteer
+from tests.standin import BotApiStandin
+from tests.test_telegram_e2e import running_bot
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+ROW = re.compile(r"^\| (?P<flow>[^|]+?) \| (?P<taps>\d+) \| (?P<before>\d+) → (?P<after>\d+) \|$")
+BOT_SAYS = ("sendMessage", "sendPhoto", "sendDocument", "editMessageText", "setMessageReaction")
+
+
+def table() -> dict[str, tuple[int, int]]:
+    """README's table: flow → (taps, messages left)."""
+    rows = {}
+    for line in README.read_text(encoding="utf-8").splitlines():
+        match = ROW.match(line.strip())
+        if match:
+            rows[match["flow"]] = (int(match["taps"]), int(match["after"]))
+    return rows
+
+
+@dataclass
+class Person:
+    """One Telegram user in a private chat, counting the buttons they press."""
+
+    api: BotApiStandin
+    user_id: int
+    language_code: str = "en"
+    taps: int = 0
+    last: dict = field(default_factory=dict)
+
+    def _answered(self, call) -> bool:
+        """A call that ends the bot's answer: a message with buttons (every screen here has
+        them; a notice before it has none), or a reaction."""
+        if call.method not in BOT_SAYS or int(call.params.get("chat_id", 0)) != self.user_id:
+            return False
+        return call.method == "setMessageReaction" or bool(call.params.get("reply_markup"))
+
+    async def _after(self, action) -> None:
+        before = sum(1 for c in self.api.calls if self._answered(c))
+        action()
+        calls = await self.api.wait_for(self._answered, count=before + 1)
+        if calls[-1].method != "setMessageReaction":
+            message_id = (calls[-1].response or {})["result"]["message_id"]
+            self.last = self.api.message(self.user_id, message_id) or {}
+
+    async def send(self, text: str) -> dict:
+        update: dict = {}
+
+        def sending() -> None:
+            update.update(
+                self.api.user_sends_text(
+                    user_id=self.user_id, text=text, language_code=self.language_code
+                )
+            )
+
+        await self._after(sending)
+        return update["message"]
+
+    async def press(self, label: str) -> None:
+        """Press the button holding ``label`` on the message the bot showed last."""
+        rows = (self.last.get("reply_markup") or {}).get("inline_keyboard", [])
+        found = [b["callback_data"] for row in rows for b in row if label in b["text"]]
+        assert found, f"no {label!r} in {[b['text'] for row in rows for b in row]}"
+        self.taps += 1
+        await self._after(
+            lambda: self.api.user_presses(
+                user_id=self.user_id,
+                data=found[0],
+                message_id=self.last["message_id"],
+                language_code=self.language_code,
+            )
+        )
+
+    @property
+    def text(self) -> str:
+        return self.last.get("text", "")
+
+    def messages_left(self) -> int:
+        return self.api.messages_left(self.user_id)
+
+
+def check(measured: dict[str, tuple[int, int]]) -> None:
+    """Every measured flow is in README's table, and no flow is chattier than it."""
+    rows = table()
+    for flow, (taps, left) in measured.items():
+        assert flow in rows, f"README's table has no row for {flow!r}"
+        most_taps, most_left = rows[flow]
+        assert taps <= most_taps, f"{flow}: {taps} taps, the table says {most_taps}"
+        assert left <= most_left, f"{flow}: {left} messages left, the table says {most_left}"
+
+
+async def test_event_flows_leave_one_message(session_factory, community, clock):
+    year = clock().replace(year=2030)
+    make_event(session_factory, year, title_en="Garden Party", capacity=10, max_party=4)
+    small = make_event(
+        session_factory, year, title_en="Tea", title_zh="茶话会", capacity=3, max_party=4
+    )
+    measured = {}
+    async with running_bot(session_factory, community) as (api, _, _):
+        alice = Person(api, 701)
+        await alice.send("/events")
+        await alice.press("Garden Party")
+        await alice.press("Sign up")
+        await alice.press("2")
+        await alice.press("Confirm")
+        assert "You are signed up for “Garden Party” (2 people)" in alice.text
+        assert alice.last.get("reply_markup"), "the card, with its buttons"
+        measured["Sign up: /events → card → party size → confirmed"] = (
+            alice.taps,
+            alice.messages_left(),
+        )
+        assert alice.messages_left() == 1
+
+        bob = Person(api, 702, "zh-hans")
+        await bob.send("/events")
+        await bob.press("茶话会")
+        # Someone took a place meanwhile: two are left, Bob's group is three.
+        carol = Person(api, 703)
+        await carol.send(f"/start ev_{small}")
+        await carol.press("Sign up")
+        await carol.press("1")
+        await carol.press("Confirm")
+        await bob.press("报名")
+        assert [b["text"] for b in bob.last["reply_markup"]["inline_keyboard"][0]] == [
+            "1",
+            "2",
+            "3",
+        ], "never more than the event holds"
+        await bob.press("3")
+        assert "只剩 2 个名额" in bob.text
+        await bob.press("2 人先来")
+        assert "（2 人）" in bob.text
+        measured["A group bigger than the places left: comes with fewer"] = (
+            bob.taps,
+            bob.messages_left(),
+        )
+
+        await alice.send("/myevents")
+        await alice.press("Garden Party")
+        assert alice.text.startswith("🗓 Garden Party")
+        await alice.press("My events")
+        assert alice.text.startswith("Your events:")
+        measured["/myevents → open an event → back to the list"] = (
+            alice.taps - 4,
+            alice.messages_left() - 1,
+        )
+    check(measured)
+
+
+async def test_a_relayed_message_is_acknowledged_by_a_reaction(
+    session_factory, community, clock, resident
+):
+    ana, vic = resident("Ana", "en", user_id="711"), resident("Vic", "en", user_id="712")
+    vic.send("/start")
+    make_volunteer(session_factory, clock, vic)
+    file_request(ana)
+    with session_factory() as session, session.begin():
+        helper = get_or_create_user(session, transport="telegram", external_id="712", now=clock())
+        request = session.query(HelpRequest).one()
+        requests_db.claim(session, request.id, helper, now=clock())
+    measured = {}
+    async with running_bot(session_factory, community) as (api, _, _):
+        alice = Person(api, 711)
+        said = await alice.send("Thank you, it is about the deposit.")
+        assert api.reactions(711, said["message_id"]) == ["👍"]
+        measured["A message to the volunteer, acknowledged"] = (0, alice.messages_left())
+        assert alice.messages_left() == 0
+    check(measured)
+
+
+async def test_newevent_leaves_its_title_and_the_event(session_factory, community, clock):
+    """/newevent from start to published: each question is replaced by the next; what stays is
+    the form's title, the person's own answers, and the published event."""
+    year = datetime.now(UTC).year + 1
+    measured = {}
+    async with running_bot(session_factory, community) as (api, _, _):
+        olivia = Person(api, 721)
+        await olivia.send("/start")
+        with session_factory() as session, session.begin():
+            user = get_or_create_user(session, transport="telegram", external_id="721", now=clock())
+            grant_role(session, user, "organiser", now=clock(), by="test")
+        left_before = olivia.messages_left()
+        await olivia.send("/newevent")
+        for answer in ("七夕交友晚会", "Qixi Evening"):
+            await olivia.send(answer)
+        await olivia.press("Skip")
+        for answer in (
+            "Meet your neighbours.",
+            f"{year}-06-24 19:00",
+            "2.5h",
+            "Community centre, 2nd floor hall",
+            "30",
+            "4",
+            f"{year}-06-24 12:00",
+        ):
+            await olivia.send(answer)
+        assert "Publish" in olivia.text, olivia.text
+        await olivia.press("Publish now")
+        assert "Please check your answers:" in olivia.text
+        summary = olivia.last["message_id"]
+        await olivia.press("Confirm")
+        assert "The event is published." in olivia.text
+        await api.wait_for(
+            lambda c: c.method == "deleteMessage" and int(c.params["message_id"]) == summary
+        )
+        assert api.message(721, summary) is None, "the summary gave way to the event"
+        measured["/newevent → published"] = (olivia.taps, olivia.messages_left() - left_before)
+    check(measured)
