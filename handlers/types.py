@@ -140,6 +140,9 @@ class Reply:
     buttons: Keyboard = ()
     edit: bool = False
     attachment: Attachment | None = None
+    #: The recipient's command menu from now on, as (command, description) pairs, where the
+    #: transport keeps one per chat (Telegram); () = back to everyone's menu; None = unchanged.
+    commands: tuple[tuple[str, str], ...] | None = None
 
 
 def keyboard(*rows: Button | tuple[Button, ...] | list[Button]) -> Keyboard:

@@ -256,7 +256,8 @@ def test_message_all_attendees_arrives_in_each_language(
     olivia.press_payload(f"ev:org:{event_id}")
     olivia.press("Message attendees")
     olivia.send("Please bring a lantern.")
-    olivia.press("Confirm")
+    assert olivia.text == "Send to 2 attendees?"  # one line, not a summary
+    olivia.press("Send")
     assert "Your message is on its way to 2 attendees." in olivia.text
     inbox = PostBox()
     run_outbox(session_factory, registry, community, clock, inbox)

@@ -8,7 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from db import disputes as dp
-from db.models import DisputeCase, DisputeQuestion
+from db import outbox
+from db.models import DisputeCase, DisputeQuestion, User
+from db.teams import users_with_role
 from handlers import limits
 from handlers.common import parse_id
 from handlers.disputes.common import (
@@ -244,6 +246,17 @@ def _own_open_question(ctx: Ctx, raw: str) -> DisputeQuestion | None:
     return question
 
 
+def asking_mediator(ctx: Ctx, question: DisputeQuestion) -> User | None:
+    """The mediator who asked, while they still are one (or an admin)."""
+    asker = ctx.session.get(User, question.asked_by) if question.asked_by else None
+    if asker is None:
+        return None
+    staff = users_with_role(ctx.session, "mediator") + users_with_role(
+        ctx.session, "admin", ctx.community.admin_refs
+    )
+    return asker if any(user.id == asker.id for user in staff) else None
+
+
 def record_answer(ctx: Ctx, question: DisputeQuestion, text: str) -> None:
     """Keep the answer on the case and tell the mediators' room (never who answered)."""
     if not dp.answer_question(ctx.session, question, text, ctx.now):
@@ -262,12 +275,28 @@ def record_answer(ctx: Ctx, question: DisputeQuestion, text: str) -> None:
         actor=None,
         text=text,
     )
+    asker = asking_mediator(ctx, question)
+    if asker is not None:  # privately to the mediator who asked, with the case a press away
+        outbox.enqueue_to_user(
+            ctx.session,
+            asker,
+            template="dp.room",
+            now=ctx.now,
+            params={
+                "what": "answer",
+                "ref": root.ref,
+                "question": question.text,
+                "text": text,
+                "open": root.id,
+            },
+        )
     tell_room(
         ctx.session,
         ctx.community,
         "answer",
         ctx.now,
         case=root,
+        told=asker,
         ref=root.ref,
         question=question.text,
         text=text,
@@ -293,6 +322,8 @@ ANSWER = router.form(
             ),
         ),
         on_submit=lambda ctx, data: _submit_answer(ctx, data),
+        confirm_label=N_("✅ Send"),
+        compact=lambda ctx, data: ctx._("Send your answer to the mediators?"),
     )
 )
 

@@ -195,9 +195,23 @@ def _submit_message(ctx: Ctx, data: dict[str, Any]) -> None:
     )
 
 
+def _message_confirm(ctx: Ctx, data: dict[str, Any]) -> str:
+    """ "Send to 12 attendees?" — the one line before the message goes."""
+    count = sum(
+        1
+        for signup in ops.active_signups(ctx.session, int(data["event_id"]))
+        if signup.status == SignupStatus.CONFIRMED
+    )
+    return ctx.lang.ngettext(
+        "Send to {count} attendee?", "Send to {count} attendees?", count
+    ).format(count=count)
+
+
 MESSAGE = router.form(
     engine.Form(
         name="ev.message",
+        confirm_label=N_("✅ Send"),
+        compact=_message_confirm,
         title=N_("Message all attendees"),
         fields=(
             TextField(

@@ -387,6 +387,11 @@ COMMENT = router.form(
         name="rq.comment",
         title=N_("A comment on the help you got"),
         confirm_label=N_("✅ Send"),
+        compact=lambda ctx, data: (
+            ctx._("Send your comment to the volunteer team?")
+            if data.get("comment")
+            else ctx._("Finish without a comment?")
+        ),
         on_submit=save_comment,
         fields=(
             TextField(
