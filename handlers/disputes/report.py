@@ -26,6 +26,7 @@ from handlers.disputes.common import (
     router,
     tell_room,
 )
+from handlers.disputes.outcome import INVITED, other_side_blocks
 from handlers.forms import engine
 from handlers.forms.engine import Form
 from handlers.forms.fields import (
@@ -193,8 +194,12 @@ def _event_line(ctx: Ctx, kind: str, text: str | None) -> str:
 def my_cases(ctx: Ctx, args: str) -> None:
     """The reporter's own reports, each with its status and what they were told."""
     cases = dp.cases_of(ctx.session, ctx.user)
-    if not cases:
+    invited = other_side_blocks(ctx)  # matters they were invited to as the other side
+    if not cases and not invited:
         ctx.reply(ctx._("You have not reported any dispute yet."), main_menu(ctx))
+        return
+    if not cases:
+        ctx.reply(ctx._(INVITED) + "\n\n" + "\n\n".join(invited), main_menu(ctx))
         return
     cases = cases[:10]
     seen_of, questions_of = dp.reporter_view(ctx.session, cases)
@@ -227,7 +232,10 @@ def my_cases(ctx: Ctx, args: str) -> None:
                 (Button(ctx._("✍️ Answer {ref}").format(ref=case.ref), f"dp:ans:{question.id}"),)
             )
         blocks.append("\n".join(lines))
-    ctx.reply(ctx._("Your reports:") + "\n\n" + "\n\n".join(blocks), tuple(buttons))
+    text = ctx._("Your reports:") + "\n\n" + "\n\n".join(blocks)
+    if invited:
+        text += "\n\n" + ctx._(INVITED) + "\n\n" + "\n\n".join(invited)
+    ctx.reply(text, tuple(buttons))
 
 
 # ---------------------------------------------------------------------------- answers
