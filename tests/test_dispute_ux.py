@@ -90,6 +90,8 @@ def test_resolving_cancels_the_meeting_and_tells_every_party(
     assert "#D-0001 · resolved" in bob.text and SUMMARY in bob.text and OUTCOME in bob.text
     assert "Alice" not in bob.text and "flat 1302" not in bob.text  # never the reporter
     assert "Meeting:" not in bob.text
+    bob.press_payload(to_chat(sent, "1301", "dp.meeting")[0].reply.buttons[0][0].payload)
+    assert bob.text == "That meeting does not exist any more."  # it was cancelled
 
 
 def test_resolving_keeps_the_meeting_in_chinese(
@@ -121,6 +123,9 @@ def test_resolving_keeps_the_meeting_in_chinese(
     assert news.text == f"调解员已处理完事项 #D-0001。结果：{OUTCOME}"
     [status] = to_chat(sent, "1300", "dp.status")
     assert status.text == f"Your report #D-0001 was resolved. Outcome: {OUTCOME}"
+    # The meeting was kept: the reporter can still say they will come.
+    alice.press_payload(to_chat(sent, "1300", "dp.meeting")[0].reply.buttons[0][0].payload)
+    assert alice.text.startswith("Thank you. See you on")
 
 
 def test_mycases_says_no_cases_only_to_someone_with_none(resident):
