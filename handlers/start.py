@@ -112,9 +112,16 @@ def help_(ctx: Ctx, args: str) -> None:
     if staff:  # staff: everyone's commands on one line, then their own
         everyone = [name for names, _label in RESIDENT_GROUPS for name in names]
         lines = [ctx._("Everyone: {commands}").format(commands=_names(ctx, everyone))]
+        described = {c.name: c.description or "" for c in commands}
         for heading, names in staff:
             said = ctx._(heading)  # "For volunteers:" / "志愿者可用：" (no space after ：)
             lines.append(said + ("" if said.endswith("：") else " ") + _names(ctx, names))
+        if len(staff) == 1:  # one role: its commands with what they do, when that fits
+            heading, names = staff[0]
+            full = [*lines[:1], ctx._(heading)]
+            full += [f"/{name} — {ctx._(described[name])}" for name in names]
+            if len("\n".join(full)) < 330:
+                lines = full
     else:
         lines = [ctx._("You can send me these commands:")]
         for names, label in RESIDENT_GROUPS:

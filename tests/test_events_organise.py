@@ -447,7 +447,7 @@ def test_changing_the_start_after_the_end_is_caught_at_the_summary(
 def test_help_shows_organiser_commands_to_organisers_and_admins(organiser, resident):
     olivia = organiser("Li", "zh-hans")
     olivia.send("/help")
-    assert "组织者可用：/newevent /myorganised" in olivia.text
+    assert "组织者可用：\n/newevent — 创建活动\n/myorganised — 我组织的活动" in olivia.text
     admin = resident("Admin", "en", user_id="9000")
     admin.send("/help")
     assert "For organisers: /newevent /myorganised" in admin.text
