@@ -185,9 +185,14 @@ def cmd_users(args: argparse.Namespace) -> None:
         parse_ref,
         revoke_role,
     )
+    from handlers.roles import menu_for
 
     runtime = build_runtime(_settings())
     now = datetime.now(UTC)
+
+    def menu(user) -> list[list[str]]:  # the person's command menu after the change
+        return menu_for(runtime.dispatcher.registry, user.role_names)
+
     with runtime.session_factory() as session, session.begin():
         if args.action in ("block", "unblock"):
             _block(session, args, now)
@@ -218,12 +223,22 @@ def cmd_users(args: argparse.Namespace) -> None:
                     now=now,
                     chat_id=user.private_chat_id or external_id,
                     template="roles.granted",
-                    params={"role": args.role},
+                    params={"role": args.role, "commands": menu(user)},
                 )
             print(f"{user.ref}: {args.role} {'granted' if changed else 'was already granted'}")
         else:
             user = find_user(session, transport, external_id)
             changed = user is not None and revoke_role(session, user, args.role)
+            if changed and user is not None:
+                outbox.enqueue(
+                    session,
+                    transport=transport,
+                    user_id=user.id,
+                    now=now,
+                    chat_id=user.private_chat_id or external_id,
+                    template="roles.revoked",
+                    params={"role": args.role, "commands": menu(user)},
+                )
             print(f"{args.ref}: {args.role} {'revoked' if changed else 'was not held'}")
 
 

@@ -422,7 +422,10 @@ def parties(session: Session, case: DisputeCase) -> list[DisputeParty]:
 def current_meeting(session: Session, case: DisputeCase) -> DisputeMeeting | None:
     return session.scalar(
         select(DisputeMeeting)
-        .where(DisputeMeeting.case_id == case.id, DisputeMeeting.status != "replaced")
+        .where(
+            DisputeMeeting.case_id == case.id,
+            DisputeMeeting.status.notin_(("replaced", "cancelled")),
+        )
         .order_by(DisputeMeeting.id.desc())
         .limit(1)
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case, func, select, update
@@ -272,8 +272,18 @@ def reopen(session: Session, request_id: int, resident: User, *, now: datetime) 
     return Result(Outcome.DONE if won else Outcome.NOT_OPEN, _load(session, request_id))
 
 
-def rate(session: Session, request_id: int, resident: User, stars: int) -> Result:
-    """Rate a resolved request once, 1 to 5."""
+def rate(
+    session: Session,
+    request_id: int,
+    resident: User,
+    stars: int,
+    *,
+    now: datetime | None = None,
+    change_within: timedelta | None = None,
+) -> Result:
+    """Rate a resolved request, 1 to 5. Given ``now``, the rating is kept in the request's
+    history ("rated"); then, within ``change_within`` of that, another press changes it
+    (``Outcome.TAKEN`` says it was a change, not a first rating)."""
     if own_request(session, request_id, resident) is None or not 1 <= stars <= 5:
         return Result(Outcome.MISSING)
     won = _changed(
@@ -283,7 +293,34 @@ def rate(session: Session, request_id: int, resident: User, stars: int) -> Resul
         HelpRequest.rating.is_(None),
         rating=stars,
     )
-    return Result(Outcome.DONE if won else Outcome.NOT_OPEN, _load(session, request_id))
+    if won and now is not None:
+        _event(session, request_id, "rated", resident, now)
+    if won or now is None or change_within is None:
+        return Result(Outcome.DONE if won else Outcome.NOT_OPEN, _load(session, request_id))
+    rated_at = session.scalar(
+        select(func.max(RequestMessage.created_at)).where(
+            RequestMessage.request_id == request_id,
+            RequestMessage.side == "event",
+            RequestMessage.text == "rated",
+        )
+    )
+    changed = (
+        rated_at is not None
+        and _aware(rated_at) >= now - change_within
+        and _changed(
+            session,
+            request_id,
+            HelpRequest.status == RequestStatus.RESOLVED,
+            HelpRequest.rating.is_not(None),
+            rating=stars,
+        )
+    )
+    return Result(Outcome.TAKEN if changed else Outcome.NOT_OPEN, _load(session, request_id))
+
+
+def _aware(moment: datetime) -> datetime:
+    """A stored time as UTC-aware (SQLite may hand it back naive)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def profile(session: Session, volunteer: User, *, now: datetime) -> VolunteerProfile:

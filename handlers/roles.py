@@ -1,11 +1,14 @@
-"""Messages about roles, sent through the outbox when an admin grants one."""
+"""Messages about roles, sent through the outbox when an admin grants or revokes one. Each
+carries the person's command menu (``Reply.commands``): the transport that has a per-chat
+menu (Telegram's ``BotCommandScopeChat``) shows staff their own commands."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from handlers.i18n import N_, Language
-from handlers.router import Router
+from handlers.router import Registry, Router
 from handlers.types import Reply
 
 router = Router("roles")
@@ -20,8 +23,41 @@ GRANTED = {
         "You can now send community notices in Linli (/notice). Send /help to see what you can do."
     ),
 }
+REVOKED = {
+    "volunteer": N_("You are no longer a volunteer in Linli. Thank you for your help."),
+    "mediator": N_("You are no longer a mediator in Linli. Thank you for your help."),
+    "organiser": N_("You are no longer an organiser in Linli. Thank you for your help."),
+    "admin": N_("You are no longer an administrator in Linli."),
+    "announcer": N_("You can no longer send community notices in Linli."),
+}
+
+
+def menu_for(registry: Registry, roles: Iterable[str]) -> list[list[str]]:
+    """The command menu of someone holding ``roles``: everyone's commands, then those of each
+    role they act as (an admin acts as every role), as ``[name, description msgid]`` pairs (to
+    keep in an outbox message's parameters). Empty for a resident: the default menu applies."""
+    held = set(roles)
+    if not held:
+        return []
+    return [
+        [command.name, command.description or ""]
+        for command in registry.menu_commands()
+        if command.role is None or command.role in held or "admin" in held
+    ]
+
+
+def _commands(lang: Language, params: dict[str, Any]) -> tuple[tuple[str, str], ...] | None:
+    menu = params.get("commands")
+    if menu is None:  # a message queued before menus were sent: leave the menu alone
+        return None
+    return tuple((name, lang.gettext(description)) for name, description in menu)
 
 
 @router.template("roles.granted")
 def granted(lang: Language, params: dict[str, Any]) -> Reply:
-    return Reply(lang.gettext(GRANTED[params["role"]]))
+    return Reply(lang.gettext(GRANTED[params["role"]]), commands=_commands(lang, params))
+
+
+@router.template("roles.revoked")
+def revoked(lang: Language, params: dict[str, Any]) -> Reply:
+    return Reply(lang.gettext(REVOKED[params["role"]]), commands=_commands(lang, params))

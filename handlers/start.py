@@ -7,7 +7,7 @@ from collections.abc import Callable
 from db.conversations import put_aside
 from handlers.access import admit
 from handlers.i18n import LANGUAGE_NAMES, N_
-from handlers.router import Command, Router
+from handlers.router import Router
 from handlers.types import Button, Ctx, Keyboard, Kind, keyboard
 
 router = Router("start")
@@ -23,13 +23,17 @@ STAFF_HEADINGS = {
 
 
 def main_menu(ctx: Ctx) -> Keyboard:
-    """The main menu: the three services, then the language switch."""
-    return keyboard(
+    """The main menu: the three services (and an organiser's own events), then the language
+    switch."""
+    rows = [
         Button(ctx._("🗓 Events"), "ev:list"),
         Button(ctx._("🙋 Ask a volunteer"), "rq:new"),
         Button(ctx._("⚖️ Report a dispute"), "dp:new"),
-        Button("🌐 " + " / ".join(LANGUAGE_NAMES.values()), "lang:menu"),
-    )
+    ]
+    if ctx.acts_as("organiser") and not ctx.inbound.chat.is_group:
+        rows.append(Button(ctx._("🛠 My events"), "ev:orgs:0"))
+    rows.append(Button("🌐 " + " / ".join(LANGUAGE_NAMES.values()), "lang:menu"))
+    return keyboard(*rows)
 
 
 def show_menu(ctx: Ctx, text: str | None = None) -> None:
@@ -79,27 +83,54 @@ def menu(ctx: Ctx, args: str) -> None:
     show_menu(ctx)
 
 
+#: Everyone's commands in /help, grouped by what they are for (each line: the commands, then
+#: what they are about); /start, /menu, /help and /cancel are named in the closing line.
+RESIDENT_GROUPS = (
+    (("events", "myevents"), N_("community events")),
+    (("ask", "myrequests"), N_("help from a volunteer")),
+    (("report", "mycases"), N_("a problem between neighbours")),
+    (("notices",), N_("community notices")),
+    (("lang",), None),  # 简体 / 繁體 / English, the same in every language
+    (("mydata", "deleteme"), N_("your data")),
+)
+
+
+def _names(ctx: Ctx, names: tuple[str, ...] | list[str]) -> str:
+    return " ".join(f"/{name}" for name in names if name in ctx.registry.commands)
+
+
 @router.command("help", description=N_("What I can do and how to use me"))
 def help_(ctx: Ctx, args: str) -> None:
-    """Everyone's commands first, then a short section for each role the person holds."""
+    """The person's own commands in a few short lines (under 400 characters for every role):
+    everyone's by topic, then one line of commands for each role they act as."""
     commands = ctx.registry.menu_commands()
-
-    def line(command: Command) -> str:
-        return f"/{command.name} — {ctx._(command.description or '')}"
-
-    lines = [ctx._("You can send me these commands:")]
-    lines += [line(command) for command in commands if command.role is None]
-    for role, heading in STAFF_HEADINGS.items():
-        mine = [command for command in commands if command.role == role]
-        if mine and ctx.may_use(role):
-            lines += ["", ctx._(heading), *(line(command) for command in mine)]
-    lines.append("")
-    lines.append(
-        ctx._(
-            "In a form, press Back to change the last answer, Skip to leave out an optional one, "
-            "or send /cancel to stop."
-        )
-    )
+    staff = [
+        (heading, [c.name for c in commands if c.role == role])
+        for role, heading in STAFF_HEADINGS.items()
+        if ctx.may_use(role) and role is not None
+    ]
+    staff = [(heading, names) for heading, names in staff if names]
+    if staff:  # staff: everyone's commands on one line, then their own
+        everyone = [name for names, _label in RESIDENT_GROUPS for name in names]
+        lines = [ctx._("Everyone: {commands}").format(commands=_names(ctx, everyone))]
+        described = {c.name: c.description or "" for c in commands}
+        for heading, names in staff:
+            said = ctx._(heading)  # "For volunteers:" / "志愿者可用：" (no space after ：)
+            lines.append(said + ("" if said.endswith("：") else " ") + _names(ctx, names))
+        if len(staff) == 1:  # one role: its commands with what they do, when that fits
+            heading, names = staff[0]
+            full = [*lines[:1], ctx._(heading)]
+            full += [f"/{name} — {ctx._(described[name])}" for name in names]
+            if len("\n".join(full)) < 330:
+                lines = full
+    else:
+        lines = [ctx._("You can send me these commands:")]
+        for names, label in RESIDENT_GROUPS:
+            shown = _names(ctx, names)
+            if shown:
+                about = ctx._(label) if label else " / ".join(LANGUAGE_NAMES.values())
+                lines.append(f"{shown} — {about}")
+    lines.append(ctx._("/menu shows the menu. In a form: Back, Skip, or /cancel to stop."))
     ctx.reply("\n".join(lines), main_menu(ctx))
 
 

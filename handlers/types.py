@@ -150,6 +150,9 @@ class Reply:
     attachment: Attachment | None = None
     reaction: str | None = None
     transient: bool = False
+    #: The recipient's command menu from now on, as (command, description) pairs, where the
+    #: transport keeps one per chat (Telegram); () = back to everyone's menu; None = unchanged.
+    commands: tuple[tuple[str, str], ...] | None = None
 
 
 def keyboard(*rows: Button | tuple[Button, ...] | list[Button]) -> Keyboard:

@@ -94,6 +94,7 @@ METHODS: Final = (
     "setWebhook",
     "deleteWebhook",
     "setMyCommands",
+    "deleteMyCommands",
     "sendMessage",
     "editMessageText",
     "answerCallbackQuery",
@@ -416,7 +417,8 @@ class BotApiStandin:
 
         #: Every call with the right token, in arrival order.
         self.calls: list[ApiCall] = []
-        #: setMyCommands state, keyed by (language_code or None, scope type).
+        #: setMyCommands state, keyed by (language_code or None, scope type); a chat's own
+        #: menu (BotCommandScopeChat) is keyed by "chat:<chat_id>".
         self.commands: dict[tuple[str | None, str], list[dict]] = {}
         #: Parameters of the last setWebhook with a URL; None when no webhook is set.
         self.webhook: JSONDict | None = None
@@ -1295,8 +1297,17 @@ class BotApiStandin:
     @staticmethod
     def _commands_key(params: JSONDict) -> tuple[str | None, str]:
         scope = params.get("scope")
+        if isinstance(scope, str):  # sent form-encoded
+            scope = json.loads(scope)
         scope_type = scope.get("type", "default") if isinstance(scope, dict) else "default"
+        if scope_type == "chat":  # one chat's own menu: "chat:<chat_id>"
+            scope_type = f"chat:{scope.get('chat_id')}"
         return params.get("language_code") or None, scope_type
+
+    def _api_deleteMyCommands(self, params: JSONDict) -> bool:
+        """scope, language_code: back to the menu of the wider scope."""
+        self.commands.pop(self._commands_key(params), None)
+        return True
 
     def _api_setMyCommands(self, params: JSONDict) -> bool:
         """commands, scope, language_code. An empty list deletes, like Telegram."""

@@ -108,6 +108,7 @@ def test_the_accused_linked_by_a_mediator_learns_only_status_changes(
     mediator.press_payload("dp:prog:1")
     mediator.press_payload("dp:res:1")
     mediator.send(OUTCOME_WORDS)
+    mediator.press("Keep the meeting")
     mediator.press("Confirm")
 
     to_alice = "\n".join(m.text for m in to_chat(sent(), "1401"))

@@ -49,6 +49,10 @@ WORDS = {
         "who": "Should the mediators know who you are?",
         "anonymous": "🕶 Anonymous",
         "check": "Please check your answers",
+        "ask_check": "Send this question to the reporter?",
+        "meeting_q": "A meeting is still planned",
+        "keep": "📅 Keep the meeting",
+        "party_resolved": "The mediators have concluded the matter #D-0001. Outcome: Quiet",
         "send_report": "✅ Send the report",
         "filed": "Your report #D-0001 was sent",
         "acknowledged": "Your report #D-0001 was received",
@@ -94,6 +98,10 @@ WORDS = {
         "who": "您希望调解员知道您是谁吗？",
         "anonymous": "🕶 匿名",
         "check": "请核对",
+        "ask_check": "把这个问题发给反映人吗？",
+        "meeting_q": "还有一次已安排的见面",
+        "keep": "📅 保留见面",
+        "party_resolved": "调解员已处理完事项 #D-0001。结果：Quiet",
         "send_report": "✅ 提交反映",
         "filed": "编号 #D-0001",
         "acknowledged": "您反映的问题 #D-0001 已受理",
@@ -309,7 +317,7 @@ async def test_an_anonymous_reporter_is_never_revealed(session_factory, communit
         view = await chat.press(MEDIATOR, listing, "🔎 #D-0001", "#D-0001", first_name="Li")
         ask_label = next(label for label in _labels(view) if label.startswith("❓"))
         await chat.press(MEDIATOR, view, ask_label, w["ask_prompt"], first_name="Li")
-        check = await chat.send(MEDIATOR, "Which floor is it?", w["check"], first_name="Li")
+        check = await chat.send(MEDIATOR, "Which floor is it?", w["ask_check"], first_name="Li")
         start = len(api.calls)
         await chat.press(MEDIATOR, check, w["send"], w["question_sent"], first_name="Li")
         await chat.tick()
@@ -317,7 +325,7 @@ async def test_an_anonymous_reporter_is_never_revealed(session_factory, communit
         await chat.send(REPORTER, "The 13th floor.", w["answered"], **reporter)
 
         # 5. The other side is invited, opens the link, and gives their side.
-        view = await chat.send(MEDIATOR, "/start dp_c1", "#D-0001", first_name="Li")
+        view = await chat.send(MEDIATOR, "/start dp_c1", "⚖️ #D-0001", first_name="Li")
         invite_label = next(label for label in _labels(view) if label.startswith("🤝"))
         await chat.press(MEDIATOR, view, invite_label, w["summary_prompt"], first_name="Li")
         check = await chat.send(
@@ -332,7 +340,7 @@ async def test_an_anonymous_reporter_is_never_revealed(session_factory, communit
         await chat.press(PARTY, check, w["send"], w["side_thanks"], first_name="Bob")
 
         # 6. A meeting, agreed by both and reminded.
-        view = await chat.send(MEDIATOR, "/start dp_c1", "#D-0001", first_name="Li")
+        view = await chat.send(MEDIATOR, "/start dp_c1", "⚖️ #D-0001", first_name="Li")
         meet_label = next(label for label in _labels(view) if label.startswith("📅"))
         await chat.press(MEDIATOR, view, meet_label, w["meet_when"], first_name="Li")
         await chat.send(MEDIATOR, "2026-12-03 19:00", w["meet_where"], first_name="Li")
@@ -355,14 +363,18 @@ async def test_an_anonymous_reporter_is_never_revealed(session_factory, communit
         await chat.expect(REPORTER, w["reminder"], start=start)
 
         # 7. Resolved; three days later the reporter says it is not solved: reopened.
-        view = await chat.send(MEDIATOR, "/start dp_c1", "#D-0001", first_name="Li")
+        view = await chat.send(MEDIATOR, "/start dp_c1", "⚖️ #D-0001", first_name="Li")
         resolve_label = [label for label in _labels(view) if label.startswith("✅")][-1]
         await chat.press(MEDIATOR, view, resolve_label, w["outcome_prompt"], first_name="Li")
-        check = await chat.send(MEDIATOR, "Quiet after 22:00 agreed.", w["check"], first_name="Li")
+        ask = await chat.send(
+            MEDIATOR, "Quiet after 22:00 agreed.", w["meeting_q"], first_name="Li"
+        )
+        check = await chat.press(MEDIATOR, ask, w["keep"], w["check"], first_name="Li")
         start = len(api.calls)
         await chat.press(MEDIATOR, check, w["confirm"], "#D-0001", first_name="Li")
         await chat.tick()
         await chat.expect(REPORTER, w["resolved"], start=start)
+        await chat.expect(PARTY, w["party_resolved"], start=start)  # the other side hears it
         start = len(api.calls)
         clock.advance(days=3, minutes=1)
         assert sweeper.run() == []

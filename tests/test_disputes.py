@@ -324,7 +324,7 @@ def test_answer_by_button_in_chinese(dispatcher, resident, session_factory, cloc
     assert "调解员的问题：几楼？" in wang.text
     wang.send("13 楼，有人打架")
     assert wang.replies[0].text.startswith(ZH_EMERGENCY)
-    wang.press("确认")
+    wang.press("发送")
     assert "谢谢。您的回答已转给调解员（#D-0001）。" in wang.text
 
 
@@ -567,7 +567,8 @@ def test_an_old_question_does_not_swallow_free_text(resident, session_factory, c
     alice.send("/mycases")
     alice.press("Answer #D-0001")  # the button still answers it
     alice.send("Floor 13")
-    alice.press("Confirm")
+    assert alice.text == "Send your answer to the mediators?"
+    alice.press("Send")
     assert alice.text == "Thank you. Your answer was passed to the mediators (#D-0001)."
 
 
@@ -585,11 +586,15 @@ def test_without_a_room_mediators_are_told_privately(resident, session_factory, 
     li.send("Which floor?")
     li.press("Send")
     alice.send("Floor 13")
-    # The answer goes to the mediator who holds the case.
+    # The answer goes to the mediator who holds the case, and to the one who asked (privately,
+    # with the case a press away).
     assert [m.text for m in to_chat(sent(), "5001", "dp.room")][-1].startswith(
         "#D-0001：反映人回答了问题“Which floor?”：Floor 13"
     )
-    assert len(to_chat(sent(), "5000", "dp.room")) == 1
+    to_li = to_chat(sent(), "5000", "dp.room")
+    assert len(to_li) == 2
+    assert to_li[-1].text == "#D-0001: the reporter answered your question “Which floor?”: Floor 13"
+    assert to_li[-1].reply.buttons[0][0].payload == "dp:open:1"
 
 
 def test_without_a_room_a_former_mediator_is_told_nothing_more(

@@ -256,8 +256,11 @@ def test_message_all_attendees_arrives_in_each_language(
     olivia.press_payload(f"ev:org:{event_id}")
     olivia.press("Message attendees")
     olivia.send("Please bring a lantern.")
-    olivia.press("Confirm")
+    assert olivia.text == "Send to 2 attendees?"  # one line, not a summary
+    olivia.press("Send")
     assert "Your message is on its way to 2 attendees." in olivia.text
+    labels = [b.label for row in olivia.replies[-1].buttons for b in row]
+    assert labels == ["⬅️ Back to the event", "« Menu"]
     inbox = PostBox()
     run_outbox(session_factory, registry, community, clock, inbox)
     assert inbox.texts(wang.user_id) == ["📣 “中秋游园会”组织者的消息：\nPlease bring a lantern."]
@@ -333,6 +336,10 @@ def test_cancel_event_tells_everyone_and_removes_reminders(
     assert "Cancel “Mid-Autumn Garden Party” for everyone?" in olivia.text
     olivia.press("Yes, cancel the event")
     assert "The event is cancelled. 3 people signed up are being told." in olivia.text
+    labels = [b.label for row in olivia.replies[-1].buttons for b in row]
+    assert labels == ["🛠 My events", "« Menu"]  # a way back, not a dead end
+    olivia.press("🛠 My events")
+    assert "Mid-Autumn Garden Party" not in olivia.text  # cancelled: no longer upcoming
     assert queued(session_factory, "ev.reminder") == []
     inbox = PostBox()
     run_outbox(session_factory, registry, community, clock, inbox)
@@ -440,11 +447,10 @@ def test_changing_the_start_after_the_end_is_caught_at_the_summary(
 def test_help_shows_organiser_commands_to_organisers_and_admins(organiser, resident):
     olivia = organiser("Li", "zh-hans")
     olivia.send("/help")
-    assert "/newevent — 创建活动" in olivia.text
-    assert "/myorganised — 我组织的活动" in olivia.text
+    assert "组织者可用：\n/newevent — 创建活动\n/myorganised — 我组织的活动" in olivia.text
     admin = resident("Admin", "en", user_id="9000")
     admin.send("/help")
-    assert "/newevent — Create an event" in admin.text
+    assert "For organisers: /newevent /myorganised" in admin.text
     alice = resident("Alice", "en")
     alice.send("/help")
-    assert "/newevent" not in alice.text and "/myevents — My events and signups" in alice.text
+    assert "/newevent" not in alice.text and "/events /myevents — community events" in alice.text

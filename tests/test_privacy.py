@@ -98,7 +98,7 @@ def _scene(dispatcher, resident, session_factory, clock, hint: str):
         question_id = session.scalar(text("SELECT max(id) FROM dispute_questions"))
     alice.press_payload(f"dp:ans:{question_id}")
     alice.send("The 13th floor.")
-    alice.press("Confirm")
+    alice.press("Send")
     file_request(alice, description="Please help me with my visa form.")
     if hint != "en":
         alice.send("/lang zh_Hans")
@@ -349,8 +349,8 @@ def test_staff_are_asked_to_see_an_admin(resident, session_factory, clock, hint,
 @pytest.mark.parametrize(
     ("hint", "lines"),
     [
-        ("en", ("/mydata — My data", "/deleteme — Delete my data")),
-        ("zh-hans", ("/mydata — 我的数据", "/deleteme — 删除我的数据")),
+        ("en", ("/mydata /deleteme — your data",)),
+        ("zh-hans", ("/mydata /deleteme — 您的数据",)),
     ],
 )
 def test_help_lists_both_commands(resident, hint, lines):

@@ -362,6 +362,7 @@ def test_resolved_request_is_rated_commented_and_can_be_reopened(
     alice.send("Very kind and quick.")
     alice.press("Send")
     assert "your comment was passed to the volunteer team" in alice.text
+    clock.advance(minutes=11)  # a rating can be changed for 10 minutes only
     alice.press_payload("rq:rate:1:1")
     assert "#R-0001 was already rated" in alice.text
     deliver()

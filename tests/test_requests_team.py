@@ -122,7 +122,8 @@ def test_the_conversation_is_relayed_both_ways_and_kept(
     bob.send("/help")
     assert "/resolve — 填写简短总结并关闭求助" in bob.text
     alice.send("/help")
-    assert "/resolve" not in alice.text and "/myrequests — My help requests" in alice.text
+    assert "/resolve —" not in alice.text
+    assert "/ask /myrequests — help from a volunteer" in alice.text
     alice.send("Hello! The letter is about the rent.")
     assert alice.text == "✓ Sent to Bob (#R-0001)."
     alice.send_kind(Kind.PHOTO, file_id="page-2", text="Page two")

@@ -51,7 +51,7 @@ def test_lang_switches_to_traditional_by_button_and_by_typing(resident, session_
     assert ana.text.startswith("好的，以後我會用繁體中文和您交流。")
     ana.send("/help")
     assert "您可以給我發送這些命令：" in ana.text
-    assert "/lang — 简体 / 繁體 / English：選擇語言" in ana.text
+    assert "/events /myevents — 社區活動" in ana.text  # /help in Traditional characters
     ana.send("简体")
     assert ana.text.startswith("好的，以后我会用简体中文和您交流。")
     ana.send("/lang tw")

@@ -13,7 +13,7 @@ import hashlib
 import logging
 from dataclasses import dataclass, replace
 
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.error import (
     BadRequest,
     Forbidden,
@@ -38,9 +38,8 @@ from bot.scheduler import start_scheduler
 from bot.sweeper import Sweeper
 from bot.telegram import render
 from bot.telegram.convert import TRANSPORT, to_inbound
+from bot.telegram.menus import command_menus, set_chat_menu, set_staff_menus, staff_menus
 from bot.telegram.processor import PerChatUpdateProcessor
-from handlers.i18n import SUPPORTED, language
-from handlers.router import Registry
 from handlers.types import Reply
 
 log = logging.getLogger(__name__)
@@ -115,6 +114,8 @@ class TelegramDeliverer:
         self, chat_id: str, reply: Reply, *, edit_ref: str | None = None
     ) -> str | None:
         try:
+            if reply.commands is not None:  # first: a retry sets the same menu again
+                await set_chat_menu(self.bot, int(chat_id), reply.commands)
             if edit_ref is not None:
                 sent = await render.send(
                     self.bot, int(chat_id), replace(reply, edit=True), edit_message_id=int(edit_ref)
@@ -196,19 +197,6 @@ class TelegramTransport:
         log.error("error while handling an update", exc_info=error)
 
 
-def command_menus(registry: Registry, tz_name: str) -> dict[str, list[BotCommand]]:
-    """The command menu in each language, keyed by our locale code."""
-    menus = {}
-    for code in SUPPORTED:
-        lang = language(code, tz_name)
-        menus[code] = [
-            BotCommand(command.name, lang.gettext(command.description or "")[:256])
-            for command in registry.menu_commands()
-            if command.role is None
-        ]
-    return menus
-
-
 def build_application(
     *,
     token: str,
@@ -248,6 +236,10 @@ def build_application(
             if code in MENU_LANGUAGES:
                 await application.bot.set_my_commands(commands, language_code=MENU_LANGUAGES[code])
         await application.bot.set_my_commands(menus[default_locale])
+        staff = await asyncio.to_thread(
+            staff_menus, dispatcher.session_factory, dispatcher.registry, dispatcher.community
+        )
+        await set_staff_menus(application.bot, staff)
         dispatcher.community = replace(dispatcher.community, bot_username=application.bot.username)
         if sweeper is not None:
             sweeper.community = dispatcher.community

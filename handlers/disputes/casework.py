@@ -26,6 +26,7 @@ from handlers.disputes.mediate import (
     moved_on,
     show_case,
 )
+from handlers.disputes.outcome import CANCEL, KEEP, pending_meeting
 from handlers.forms import engine
 from handlers.forms.engine import Form
 from handlers.forms.fields import Choice, ChoiceField, Invalid, TextField
@@ -54,7 +55,11 @@ def start_case_form(ctx: Ctx, arg: str, form: Form) -> None:
         moved_on(ctx, root)
         return
     ctx.reply(ctx._("Case {ref}").format(ref=root.ref))
-    engine.start(ctx, form, initial={"case": root.id})
+    initial: dict[str, Any] = {"case": root.id}
+    meeting = pending_meeting(ctx, root) if form is RESOLVE else None
+    if meeting is not None:  # resolving asks what happens to it
+        initial["pending"] = meeting.starts_at.isoformat()
+    engine.start(ctx, form, initial=initial)
 
 
 AUDIENCES = (
@@ -176,6 +181,7 @@ ASK = router.form(
         ),
         on_submit=_submit_question,
         confirm_label=N_("✅ Send"),
+        compact=lambda ctx, data: ctx._("Send this question to the reporter?"),
     )
 )
 
@@ -183,9 +189,24 @@ ASK = router.form(
 def _submit_resolve(ctx: Ctx, data: dict[str, Any]) -> None:
     root = case_for_form(ctx, data)
     if change_status(
-        ctx, root, dp.RESOLVED, dp.OPEN, outcome=data["outcome"], resolved_at=ctx.now, followup=None
+        ctx,
+        root,
+        dp.RESOLVED,
+        dp.OPEN,
+        meeting=data.get("meeting") or CANCEL,
+        outcome=data["outcome"],
+        resolved_at=ctx.now,
+        followup=None,
     ):
         after_change(ctx, root)
+
+
+MEETING_CHOICES = (
+    # Translators: staff only. Resolving a case: the meeting still takes place
+    Choice(KEEP, N_("📅 Keep the meeting")),
+    # Translators: staff only. Resolving a case: the meeting is cancelled, everyone is told
+    Choice(CANCEL, N_("✖️ Cancel the meeting")),
+)
 
 
 RESOLVE = router.form(
@@ -195,9 +216,20 @@ RESOLVE = router.form(
         fields=(
             TextField(
                 name="outcome",
-                prompt=N_("What was the outcome? The reporter reads it."),
+                prompt=N_("What was the outcome? The reporter and the other side read it."),
                 label=N_("Outcome"),
                 max_length=1000,
+            ),
+            ChoiceField(
+                name="meeting",
+                prompt=N_(
+                    "A meeting is still planned. Does it take place? "
+                    "If it is cancelled, everyone invited is told."
+                ),
+                # Translators: staff only. Summary label: what happens to the planned meeting
+                label=N_("Meeting"),
+                options=MEETING_CHOICES,
+                when=lambda data: bool(data.get("pending")),
             ),
         ),
         on_submit=_submit_resolve,

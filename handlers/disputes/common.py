@@ -22,7 +22,7 @@ from db.teams import MEDIATORS, notify_team, users_with_role
 from db.users import users_by_id
 from handlers import common, hant
 from handlers.common import dispatch_action, parse_id
-from handlers.i18n import N_, Language
+from handlers.i18n import LANGUAGE_NAMES, N_, Language, negotiate
 from handlers.router import Handler, Router
 from handlers.types import Attachment, Button, Community, Ctx, Keyboard, Reply, link_button
 
@@ -200,9 +200,36 @@ def first_name(user: User | None) -> str:
 # ---------------------------------------------------------------------------- the card
 
 
-def card_params(session: Session, community: Community, root: DisputeCase) -> dict[str, Any]:
+def waited(hours: float) -> tuple[str, int]:
+    """A waiting time as people say it: ("h", 26) under two days, else ("d", 3)."""
+    return ("h", max(int(hours), 0)) if hours < 48 else ("d", int(hours // 24))
+
+
+def waiting_text(lang: Language, since: str, now: str) -> str:
+    """ "waiting 26 h" / "waiting 3 d" (a case not yet acknowledged) for the card."""
+    delay = datetime.fromisoformat(now) - datetime.fromisoformat(since)
+    unit, count = waited(delay.total_seconds() / 3600)
+    if unit == "h":
+        age = lang.gettext("{hours} h").format(hours=count)
+    else:
+        age = lang.gettext("{days} d").format(days=count)
+    # Translators: staff only. On a case card: nobody acknowledged it for {age} ("26 h", "3 d")
+    return lang.gettext("waiting {age}").format(age=age)
+
+
+def reads(community: Community, user: User | None) -> str | None:
+    """The language the reporter reads (简体 / 繁體 / English), never who they are."""
+    if user is None:
+        return None
+    return negotiate(user.locale, user.language_hint, community.default_locale)
+
+
+def card_params(
+    session: Session, community: Community, root: DisputeCase, now: datetime | None = None
+) -> dict[str, Any]:
     """Everything the card shows, as plain values (the outbox renders it later). An anonymous
-    reporter is ``anonymous: True`` and nothing else about them."""
+    reporter is ``anonymous: True`` and nothing else about them (but the language they read,
+    so a question reaches them in it)."""
     reporter = session.get(User, root.reporter_id) if root.reporter_id else None
     mediator = session.get(User, root.mediator_id) if root.mediator_id else None
     meeting = dp.current_meeting(session, root)
@@ -218,7 +245,11 @@ def card_params(session: Session, community: Community, root: DisputeCase) -> di
         "location": [root.latitude, root.longitude] if root.latitude is not None else None,
         "when": root.happens,
         "description": root.description,
-        "photos": len(root.photos or []),
+        "photos": sum(len(case.photos or []) for case in dp.family(session, root)),
+        "reads": reads(community, reporter),
+        "holder": root.mediator_id,
+        "since": root.created_at.isoformat() if root.status == dp.NEW and now else None,
+        "now": now.isoformat() if now else None,
         "anonymous": not named,
         "name": first_name(reporter) if named else None,
         "contact": (reporter.username if named and root.contact_ok and reporter else None),
@@ -245,11 +276,14 @@ def card_params(session: Session, community: Community, root: DisputeCase) -> di
 def card_text(lang: Language, params: dict[str, Any]) -> str:
     """The case as mediators see it (the room's card and the private view)."""
     _ = lang.gettext
+    status = _(STATUS_LABELS.get(params["status"], params["status"]))
+    if params.get("since") and params.get("now"):
+        status += " · " + waiting_text(lang, params["since"], params["now"])
     lines = [
         _("⚖️ {ref} · {category} · {status}").format(
             ref=params["ref"],
             category=_(CATEGORY_LABELS.get(params["category"], params["category"])),
-            status=_(STATUS_LABELS.get(params["status"], params["status"])),
+            status=status,
         )
     ]
     if params.get("place"):
@@ -283,6 +317,11 @@ def card_text(lang: Language, params: dict[str, Any]) -> str:
     else:
         lines.append(
             _("Reported by: {name} (contact only through the bot)").format(name=params["name"])
+        )
+    if params.get("reads"):
+        # Translators: staff only. The language the reporter reads: 简体, 繁體 or English
+        lines.append(
+            _("The reporter reads {language}").format(language=LANGUAGE_NAMES[params["reads"]])
         )
     if params["reports"] > 1:
         lines.append(
@@ -334,9 +373,17 @@ def card_text(lang: Language, params: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def card_buttons(lang: Language, params: dict[str, Any], *, private: bool) -> Keyboard:
-    """The workflow buttons for the case's status (the same payloads in the room and in
-    private; every press is checked again)."""
+def card_buttons(
+    lang: Language,
+    params: dict[str, Any],
+    *,
+    private: bool,
+    viewer: int | None = None,
+    history: bool = False,
+) -> Keyboard:
+    """The workflow buttons that apply to the case's status (the same payloads in the room and
+    in private; every press is checked again): no Photos without photos, no Take for the
+    ``viewer`` who holds it; ``history``: a button to the whole history."""
     _ = lang.gettext
     case = params["case"]
     status = params["status"]
@@ -350,7 +397,7 @@ def card_buttons(lang: Language, params: dict[str, Any], *, private: bool) -> Ke
     first: list[Button] = []
     if status == dp.NEW:
         first.append(Button(_("✅ Acknowledge"), f"dp:ack:{case}"))
-    if status in dp.OPEN:
+    if status in dp.OPEN and not (viewer is not None and params.get("holder") == viewer):
         # Translators: staff only. Mediators' buttons on a case card: take the case (over)
         label = _("🙋 Take over") if params.get("mediator") else _("🙋 Take")
         first.append(Button(label, f"dp:take:{case}"))
@@ -375,17 +422,19 @@ def card_buttons(lang: Language, params: dict[str, Any], *, private: bool) -> Ke
         rows.append(
             (
                 Button(_("📅 Propose a meeting"), f"dp:meet:{case}"),
-                Button(_("📷 Photos"), f"dp:pics:{case}"),
-            )
-        )
-        rows.append(
-            (
                 Button(_("✅ Resolve"), f"dp:res:{case}"),
                 Button(_("✖️ Close"), f"dp:close:{case}"),
             )
         )
-    elif private:
-        rows.append((Button(_("📷 Photos"), f"dp:pics:{case}"),))
+    if private:
+        extra = []
+        if params["photos"]:
+            extra.append(Button(_("📷 Photos"), f"dp:pics:{case}"))
+        if history:
+            # Translators: staff only. A button: the case's whole history
+            extra.append(Button(_("📜 History"), f"dp:hist:{case}"))
+        if extra:
+            rows.append(tuple(extra))
     elif status in dp.OPEN:
         rows.append(
             (link_button(_("🔎 Open in private chat"), params.get("link"), f"dp:open:{case}"),)
@@ -415,7 +464,7 @@ def post_card(session: Session, community: Community, root: DisputeCase, now: da
         MEDIATORS,
         community.team_chats,
         template="dp.card",
-        params=card_params(session, community, root),
+        params=card_params(session, community, root, now),
         card_key=f"dp:{root.id}",
         now=now,
     )
@@ -453,7 +502,11 @@ ROOM_NOTES = {
 
 @router.template("dp.room")
 def render_room_note(lang: Language, params: dict[str, Any]) -> Reply:
-    return Reply(lang.gettext(ROOM_NOTES[params["what"]]).format(**params))
+    text = lang.gettext(ROOM_NOTES[params["what"]]).format(**params)
+    if params.get("open"):  # a private note to one mediator: the case is a press away
+        label = lang.gettext("🔎 Open {ref}").format(ref=params["ref"])
+        return Reply(text, ((Button(label, f"dp:open:{params['open']}"),),))
+    return Reply(text)
 
 
 def tell_room(
@@ -463,11 +516,12 @@ def tell_room(
     now: datetime,
     *,
     case: DisputeCase | None = None,
+    told: User | None = None,
     **params: Any,
 ) -> None:
     """A short note to the mediators' room (a new message, not the card). Without a room it
     goes privately to the case's mediator, or to every mediator if nobody holds it (or the one
-    who held it is no longer a mediator)."""
+    who held it is no longer a mediator); ``told``: a mediator who already had it privately."""
     params = {"what": what, **params}
     if notify_team(
         session, MEDIATORS, community.team_chats, template="dp.room", params=params, now=now
@@ -481,6 +535,8 @@ def tell_room(
     if holder is not None and holder.id not in allowed:
         holder = None
     for mediator in [holder] if holder else mediators:
+        if told is not None and mediator.id == told.id:
+            continue
         outbox.enqueue_to_user(session, mediator, template="dp.room", params=params, now=now)
 
 

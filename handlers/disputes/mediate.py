@@ -34,6 +34,7 @@ from handlers.disputes.common import (
     router,
     tell_reporters,
 )
+from handlers.disputes.outcome import CANCEL, settle_meeting, tell_other_side
 from handlers.i18n import N_, Language
 from handlers.types import Attachment, Button, Ctx, Reply
 
@@ -83,31 +84,59 @@ def _event_text(ctx: Ctx, event: DisputeEvent) -> str:
     return ctx._(EVENT_TEXTS.get(event.kind, "reported")).format(text=text)
 
 
-def show_case(ctx: Ctx, root: DisputeCase, *, edit: bool = False, note: str | None = None) -> None:
-    """A case's private view for a mediator: the card, the latest history, every action.
-    Opening it is itself logged (who saw the case)."""
-    log_by_mediator(ctx, root, "viewed")
-    params = card_params(ctx.session, ctx.community, root)
-    lines = [note] if note else []
-    lines.append(card_text(ctx.lang, params))
-    history = [
+def _history(ctx: Ctx, root: DisputeCase) -> list[DisputeEvent]:
+    return [
         e
         for e in dp.events(
             ctx.session, root, (dp.INTERNAL, dp.FOR_REPORTER, dp.FOR_PARTY, dp.FOR_ALL)
         )
         if e.kind != "viewed"
     ]
+
+
+def _history_line(ctx: Ctx, event: DisputeEvent) -> str:
+    return f"• {ctx.lang.datetime(event.at)} — " + ctx._("{label}: {value}").format(
+        label=_who(ctx, event), value=_event_text(ctx, event)
+    )
+
+
+#: History lines on a case's private view; the rest are behind the "History" button.
+SHOWN_HISTORY = 3
+
+
+def show_case(ctx: Ctx, root: DisputeCase, *, edit: bool = False, note: str | None = None) -> None:
+    """A case's private view for a mediator: the card, the last three history lines, the
+    actions that apply. Opening it is itself logged (who saw the case)."""
+    log_by_mediator(ctx, root, "viewed")
+    params = card_params(ctx.session, ctx.community, root, ctx.now)
+    lines = [note] if note else []
+    lines.append(card_text(ctx.lang, params))
+    history = _history(ctx, root)
     if history:
         lines.append("")
         lines.append(ctx._("History:"))
-        for event in history[-8:]:
-            lines.append(
-                f"• {ctx.lang.datetime(event.at)} — "
-                + ctx._("{label}: {value}").format(
-                    label=_who(ctx, event), value=_event_text(ctx, event)
-                )
-            )
-    ctx.reply("\n".join(lines), card_buttons(ctx.lang, params, private=True), edit=edit)
+        lines.extend(_history_line(ctx, event) for event in history[-SHOWN_HISTORY:])
+    buttons = card_buttons(
+        ctx.lang,
+        params,
+        private=True,
+        viewer=ctx.user.id,
+        history=len(history) > SHOWN_HISTORY,
+    )
+    ctx.reply("\n".join(lines), buttons, edit=edit)
+
+
+@action("hist", **MEDIATOR_PRIVATELY)
+def whole_history(ctx: Ctx, arg: str) -> None:
+    """A case's history, the last 30 lines, with a way back to the case."""
+    root = access_case_as_mediator(ctx, arg)
+    if root is None:
+        return
+    lines = [ctx._("History of {ref}:").format(ref=root.ref)]
+    lines.extend(_history_line(ctx, event) for event in _history(ctx, root)[-30:])
+    # Translators: staff only. A button back from a case's history to the case
+    back = Button(ctx._("⬅️ Back to {ref}").format(ref=root.ref), f"dp:open:{root.id}")
+    ctx.reply("\n".join(lines), ((back,),), edit=True)
 
 
 def after_change(ctx: Ctx, root: DisputeCase) -> None:
@@ -126,16 +155,24 @@ def moved_on(ctx: Ctx, root: DisputeCase) -> None:
 
 
 def change_status(
-    ctx: Ctx, root: DisputeCase, to: str, allowed: tuple[str, ...], **values: Any
+    ctx: Ctx,
+    root: DisputeCase,
+    to: str,
+    allowed: tuple[str, ...],
+    *,
+    meeting: str = CANCEL,
+    **values: Any,
 ) -> bool:
-    """Move the case, log it, tell every reporter in their language, update the card."""
+    """Move the case, log it, tell every reporter in their language, update the card. At the
+    end of a case the pending meeting is kept or cancelled (``meeting``) and the other side is
+    told too."""
     if not dp.transition(ctx.session, root, allowed_from=allowed, to=to, now=ctx.now, **values):
         moved_on(ctx, root)
         return False
     log_by_mediator(ctx, root, "status", audience=dp.FOR_REPORTER, text=to)
-    meeting = dp.current_meeting(ctx.session, root) if to in (dp.RESOLVED, dp.CLOSED) else None
-    if meeting is not None:  # nobody is reminded of a meeting about a finished case
-        outbox.cancel_pending(ctx.session, dedup_prefix=f"dp:m{meeting.id}:")
+    if to in (dp.RESOLVED, dp.CLOSED):
+        settle_meeting(ctx, root, meeting)
+        tell_other_side(ctx, root, to)
     tell_reporters(
         ctx.session,
         root,
@@ -240,7 +277,7 @@ def case_in_private(ctx: Ctx, arg: str) -> DisputeCase | None:
 def open_case(ctx: Ctx, arg: str) -> None:
     root = case_in_private(ctx, arg)
     if root is not None:
-        show_case(ctx, root)
+        show_case(ctx, root, edit=True)
 
 
 def open_by_link(ctx: Ctx, case_id: str) -> None:

@@ -351,7 +351,9 @@ def meeting_answer(ctx: Ctx, arg: str) -> None:
     if meeting is None or case is None or answer not in ("y", "n"):
         ctx.reply(ctx._("That meeting does not exist any more."))
         return
-    if dp.root_of(ctx.session, case).status not in dp.OPEN:  # resolved or closed meanwhile
+    if meeting.status == "cancelled" or (  # cancelled, or the case ended before it was set
+        dp.root_of(ctx.session, case).status not in dp.OPEN and meeting.starts_at <= ctx.now
+    ):
         ctx.reply(ctx._("That meeting does not exist any more."))
         return
     if meeting.status == "replaced":

@@ -8,7 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from db import disputes as dp
-from db.models import DisputeCase, DisputeQuestion
+from db import outbox
+from db.models import DisputeCase, DisputeQuestion, User
+from db.teams import users_with_role
 from handlers import limits
 from handlers.common import parse_id
 from handlers.disputes.common import (
@@ -24,6 +26,7 @@ from handlers.disputes.common import (
     router,
     tell_room,
 )
+from handlers.disputes.outcome import INVITED, other_side_blocks
 from handlers.forms import engine
 from handlers.forms.engine import Form
 from handlers.forms.fields import (
@@ -191,8 +194,12 @@ def _event_line(ctx: Ctx, kind: str, text: str | None) -> str:
 def my_cases(ctx: Ctx, args: str) -> None:
     """The reporter's own reports, each with its status and what they were told."""
     cases = dp.cases_of(ctx.session, ctx.user)
-    if not cases:
+    invited = other_side_blocks(ctx)  # matters they were invited to as the other side
+    if not cases and not invited:
         ctx.reply(ctx._("You have not reported any dispute yet."), main_menu(ctx))
+        return
+    if not cases:
+        ctx.reply(ctx._(INVITED) + "\n\n" + "\n\n".join(invited), main_menu(ctx))
         return
     cases = cases[:10]
     seen_of, questions_of = dp.reporter_view(ctx.session, cases)
@@ -225,7 +232,10 @@ def my_cases(ctx: Ctx, args: str) -> None:
                 (Button(ctx._("✍️ Answer {ref}").format(ref=case.ref), f"dp:ans:{question.id}"),)
             )
         blocks.append("\n".join(lines))
-    ctx.reply(ctx._("Your reports:") + "\n\n" + "\n\n".join(blocks), tuple(buttons))
+    text = ctx._("Your reports:") + "\n\n" + "\n\n".join(blocks)
+    if invited:
+        text += "\n\n" + ctx._(INVITED) + "\n\n" + "\n\n".join(invited)
+    ctx.reply(text, tuple(buttons))
 
 
 # ---------------------------------------------------------------------------- answers
@@ -242,6 +252,17 @@ def _own_open_question(ctx: Ctx, raw: str) -> DisputeQuestion | None:
         ctx.reply(ctx._("You have already answered this question. Thank you."))
         return None
     return question
+
+
+def asking_mediator(ctx: Ctx, question: DisputeQuestion) -> User | None:
+    """The mediator who asked, while they still are one (or an admin)."""
+    asker = ctx.session.get(User, question.asked_by) if question.asked_by else None
+    if asker is None:
+        return None
+    staff = users_with_role(ctx.session, "mediator") + users_with_role(
+        ctx.session, "admin", ctx.community.admin_refs
+    )
+    return asker if any(user.id == asker.id for user in staff) else None
 
 
 def record_answer(ctx: Ctx, question: DisputeQuestion, text: str) -> None:
@@ -262,12 +283,28 @@ def record_answer(ctx: Ctx, question: DisputeQuestion, text: str) -> None:
         actor=None,
         text=text,
     )
+    asker = asking_mediator(ctx, question)
+    if asker is not None:  # privately to the mediator who asked, with the case a press away
+        outbox.enqueue_to_user(
+            ctx.session,
+            asker,
+            template="dp.room",
+            now=ctx.now,
+            params={
+                "what": "answer",
+                "ref": root.ref,
+                "question": question.text,
+                "text": text,
+                "open": root.id,
+            },
+        )
     tell_room(
         ctx.session,
         ctx.community,
         "answer",
         ctx.now,
         case=root,
+        told=asker,
         ref=root.ref,
         question=question.text,
         text=text,
@@ -293,6 +330,8 @@ ANSWER = router.form(
             ),
         ),
         on_submit=lambda ctx, data: _submit_answer(ctx, data),
+        confirm_label=N_("✅ Send"),
+        compact=lambda ctx, data: ctx._("Send your answer to the mediators?"),
     )
 )
 

@@ -21,7 +21,7 @@ from handlers.events.common import (
     when,
 )
 from handlers.events.offers import offer_clock
-from handlers.events.organise import CAPACITY, END, start_field, times
+from handlers.events.organise import CAPACITY, END, my_organised, start_field, times
 from handlers.forms import engine
 from handlers.forms.fields import UNLIMITED, Invalid, TextField
 from handlers.i18n import N_, Np_
@@ -168,8 +168,13 @@ def _cancel_event(ctx: Ctx, arg: str) -> None:
             "The event is cancelled. {count} person signed up is being told.",
             "The event is cancelled. {count} people signed up are being told.",
             outcome.count,
-        ).format(count=outcome.count)
+        ).format(count=outcome.count),
+        keyboard((Button(ctx._("🛠 My events"), f"{PREFIX}:orgs:0"), _menu_button(ctx))),
     )
+
+
+def _menu_button(ctx: Ctx) -> Button:
+    return Button(ctx._("« Menu"), f"{PREFIX}:menu")
 
 
 # --- forms on an existing event: message, reschedule, capacity -------------------------------
@@ -192,13 +197,34 @@ def _submit_message(ctx: Ctx, data: dict[str, Any]) -> None:
             "Your message is on its way to {count} attendee.",
             "Your message is on its way to {count} attendees.",
             count,
-        ).format(count=count)
+        ).format(count=count),
+        keyboard(
+            (
+                # Translators: a button back to the organiser's tools for the event
+                Button(ctx._("⬅️ Back to the event"), f"{PREFIX}:org:{event.id}"),
+                _menu_button(ctx),
+            )
+        ),
     )
+
+
+def _message_confirm(ctx: Ctx, data: dict[str, Any]) -> str:
+    """ "Send to 12 attendees?" — the one line before the message goes."""
+    count = sum(
+        1
+        for signup in ops.active_signups(ctx.session, int(data["event_id"]))
+        if signup.status == SignupStatus.CONFIRMED
+    )
+    return ctx.lang.ngettext(
+        "Send to {count} attendee?", "Send to {count} attendees?", count
+    ).format(count=count)
 
 
 MESSAGE = router.form(
     engine.Form(
         name="ev.message",
+        confirm_label=N_("✅ Send"),
+        compact=_message_confirm,
         title=N_("Message all attendees"),
         fields=(
             TextField(
@@ -300,9 +326,10 @@ ACTIONS.update(
         "msg": _form_action(MESSAGE),
         "resch": _form_action(RESCHEDULE),
         "cap": _form_action(EDIT_CAPACITY),
+        "orgs": lambda ctx, arg: my_organised(ctx, ""),  # the menu's "🛠 My events"
     }
 )
 #: The organiser's tools show attendees' names: organisers (and admins), in a private chat only;
 #: whether this person may manage *this* event is ``access_event_as_organiser``.
-for _name in ("org", "csv", "pub", "kill", "killok", "msg", "resch", "cap"):
+for _name in ("org", "csv", "pub", "kill", "killok", "msg", "resch", "cap", "orgs"):
     router.rule(PREFIX, _name, role="organiser", private_only=True)

@@ -53,6 +53,9 @@ class Form:
     #: Extra lines under the summary's answers, before Confirm (e.g. how many people a notice
     #: will reach); None: nothing to add.
     preview: Callable[[Ctx, dict[str, Any]], str | None] | None = None
+    #: A one-line confirmation instead of the summary when one question was asked (e.g.
+    #: "Send to 12 attendees?"), with [confirm_label] [✏️ Change]; None: the full summary.
+    compact: Callable[[Ctx, dict[str, Any]], str] | None = None
 
 
 def _nav(ctx: Ctx, *, back: bool, skip: bool, done: bool = False) -> list[Button]:
@@ -191,8 +194,28 @@ def prompt(
     ctx.reply("\n".join(lines), tuple(tuple(row) for row in rows), transient=True)
 
 
+def _compact(ctx: Ctx, form: Form, data: dict[str, Any], error: str | None) -> bool:
+    """The one-line confirmation of a form that declares one and asked one question."""
+    asked = _applicable(form, data)
+    if form.compact is None or len(asked) != 1:
+        return False
+    token = ctx.conversation.token
+    lines = [error] if error else []
+    lines.append(form.compact(ctx, data))
+    row = (
+        Button(ctx._(form.confirm_label), f"{PREFIX}:{token}:ok"),
+        # Translators: a button beside Send on a one-line confirmation: change the answer
+        Button(ctx._("✏️ Change"), f"{PREFIX}:{token}:e{asked[0]}"),
+        Button(ctx._("Cancel"), f"{PREFIX}:{token}:x"),
+    )
+    ctx.reply("\n".join(lines), (row,), transient=True)  # replaced like a question
+    return True
+
+
 def _summary(ctx: Ctx, form: Form, *, error: str | None = None) -> None:
     data = values(ctx)
+    if _compact(ctx, form, data, error):
+        return
     token = ctx.conversation.token
     lines = [error] if error else []
     lines.append(ctx._("Please check your answers:"))

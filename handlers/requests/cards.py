@@ -121,6 +121,7 @@ EVENTS = {
     "resolved": N_("— {name} marked the request as resolved."),
     "reopened": N_("— The resident reopened the request."),
     "cancelled": N_("— The resident cancelled the request."),
+    "rated": N_("— The resident rated the help."),
 }
 
 

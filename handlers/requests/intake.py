@@ -3,6 +3,7 @@ with an optional comment after a request is resolved."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from db import outbox
@@ -350,13 +351,32 @@ def reopen_request(ctx: Ctx, rest: str) -> None:
     )
 
 
+#: How long after rating a resident may change the stars (by pressing another).
+RATING_CHANGE = timedelta(minutes=10)
+
+
 def rate_request(ctx: Ctx, rest: str) -> None:
     """``rq:rate:42:5`` — the resident rates a resolved request, then may add a comment."""
     parts = rest.split(":")
     stars = int(parts[1]) if len(parts) == 2 and parts[1].isdecimal() else 0
-    result = store.rate(ctx.session, parse_id(rest), ctx.user, stars)
+    result = store.rate(
+        ctx.session,
+        parse_id(rest),
+        ctx.user,
+        stars,
+        now=ctx.now,
+        change_within=RATING_CHANGE,
+    )
     if result.outcome is store.Outcome.MISSING or result.request is None:
         not_yours(ctx)
+        return
+    if result.outcome is store.Outcome.TAKEN:  # another star pressed within 10 minutes
+        ctx.reply(
+            ctx._("Your rating of {ref} is now {stars}.").format(
+                ref=ref(result.request), stars="⭐" * stars
+            )
+        )
+        _tell_volunteer(ctx, result.request, stars=stars)
         return
     if not result.done:
         ctx.reply(
@@ -369,6 +389,8 @@ def rate_request(ctx: Ctx, rest: str) -> None:
         ctx._("Thank you for rating {ref}: {stars}.").format(
             ref=ref(result.request), stars="⭐" * stars
         )
+        + "\n"
+        + ctx._("Pressed the wrong star? Press another within 10 minutes to change it.")
     )
     _tell_volunteer(ctx, result.request, stars=stars)
     engine.start(ctx, COMMENT, initial={"request_id": result.request.id})
@@ -407,6 +429,11 @@ COMMENT = router.form(
         name="rq.comment",
         title=N_("A comment on the help you got"),
         confirm_label=N_("✅ Send"),
+        compact=lambda ctx, data: (
+            ctx._("Send your comment to the volunteer team?")
+            if data.get("comment")
+            else ctx._("Finish without a comment?")
+        ),
         on_submit=save_comment,
         fields=(
             TextField(
