@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.dispatcher import utc_now
+from bot.media import carried
 from db import notice_subscriptions, outbox
 from db.models import User
 from handlers.i18n import language, negotiate
@@ -283,7 +284,8 @@ class OutboxWorker:
             card = job.message.card_key
             edit_ref = shown.get(card, job.edit_ref) if card else None
             delivering.set(job.message.id)
-            try:
+            try:  # a file another transport knows is fetched from it first
+                reply = await carried(reply, transport, self.deliverers)
                 ref = await deliverer.deliver(chat_id, reply, edit_ref=edit_ref)
             except Exception as exc:
                 if not isinstance(exc, DeliveryError):  # a bug or an unexpected transport error
