@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from nio import (
+    Api,
     AsyncClient,
     AsyncClientConfig,
     DownloadResponse,
     RoomCreateResponse,
+    RoomSendResponse,
     SyncResponse,
     UploadResponse,
 )
@@ -194,6 +196,16 @@ class Person:
 
     async def send_raw(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
         return await self._send(room_id, event_type, content)
+
+    async def send_as_is(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
+        """Send an event exactly as given, never encrypted by this client (an
+        ``m.room.encrypted`` made by the test, say)."""
+        method, path, data = Api.room_send(
+            self.client.access_token, room_id, event_type, content, uuid.uuid4()
+        )
+        response = await self.client._send(RoomSendResponse, method, path, data, (room_id,))
+        assert isinstance(response, RoomSendResponse), response
+        return response.event_id
 
     async def _send(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
         response = await self.client.room_send(
