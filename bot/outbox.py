@@ -6,6 +6,7 @@ to the transport, and records what happened.
 - Any other temporary failure is retried with exponential back-off; after ``max_attempts`` the
   message is left ``failed`` with its error, visible to admins.
 - A permanent failure (the user blocked the bot, the chat is gone) fails at once.
+- A file known by another transport's id is fetched from that transport first (``bot.media``).
 - One chat's messages go out in order, at most one per ``Deliverer.min_interval`` seconds;
   different chats are served concurrently. The overall and per-group limits are the transport's
   (python-telegram-bot's ``AIORateLimiter`` on Telegram).
