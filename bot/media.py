@@ -10,11 +10,13 @@ deliverer's ``fetch``) and hands the destination a file to upload instead of an 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from typing import Protocol
 
 from handlers.types import Reply
 
+log = logging.getLogger(__name__)
 MATRIX_PREFIX = "mxc://"
 
 
@@ -31,18 +33,17 @@ def origin(file_id: str) -> str:
 
 async def carried(reply: Reply, transport: str, sources: dict[str, object]) -> Reply:
     """``reply`` for ``transport``: an attachment known by another transport's id becomes
-    its bytes, fetched from that transport; anything else is returned as it is."""
-    from bot.outbox import DeliveryError  # the outbox imports this module
-
+    its bytes, fetched from that transport (which raises ``DeliveryError`` if it cannot);
+    anything else is returned as it is."""
     attachment = reply.attachment
     if attachment is None or not attachment.file_id or attachment.content:
         return reply
     home = origin(attachment.file_id)
     if home == transport:
         return reply
-    source = sources.get(home)
-    fetch = getattr(source, "fetch", None)
-    if fetch is None:
-        raise DeliveryError(f"a file from {home} cannot be fetched in this process")
+    fetch = getattr(sources.get(home), "fetch", None)
+    if fetch is None:  # not in this process (the console): the destination does what it can
+        log.info("a file from %s cannot be fetched in this process", home)
+        return reply
     data = await fetch(attachment.file_id)
     return replace(reply, attachment=replace(attachment, content=data, file_id=None))
