@@ -6,6 +6,7 @@ to the transport, and records what happened.
 - Any other temporary failure is retried with exponential back-off; after ``max_attempts`` the
   message is left ``failed`` with its error, visible to admins.
 - A permanent failure (the user blocked the bot, the chat is gone) fails at once.
+- A file known by another transport's id is fetched from that transport first (``bot.media``).
 - One chat's messages go out in order, at most one per ``Deliverer.min_interval`` seconds;
   different chats are served concurrently. The overall and per-group limits are the transport's
   (python-telegram-bot's ``AIORateLimiter`` on Telegram).
@@ -27,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.dispatcher import utc_now
+from bot.media import carried
 from db import notice_subscriptions, outbox
 from db.models import User
 from handlers.i18n import language, negotiate
@@ -283,7 +285,8 @@ class OutboxWorker:
             card = job.message.card_key
             edit_ref = shown.get(card, job.edit_ref) if card else None
             delivering.set(job.message.id)
-            try:
+            try:  # a file another transport knows is fetched from it first
+                reply = await carried(reply, transport, self.deliverers)
                 ref = await deliverer.deliver(chat_id, reply, edit_ref=edit_ref)
             except Exception as exc:
                 if not isinstance(exc, DeliveryError):  # a bug or an unexpected transport error

@@ -13,7 +13,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nio import AsyncClient, AsyncClientConfig, RoomCreateResponse, SyncResponse, UploadResponse
+from nio import (
+    Api,
+    AsyncClient,
+    AsyncClientConfig,
+    DownloadResponse,
+    RoomCreateResponse,
+    RoomSendResponse,
+    SyncResponse,
+    UploadResponse,
+)
+from nio.crypto.attachments import decrypt_attachment
 
 from bot.dispatcher import Dispatcher
 from bot.matrix.client import MatrixConfig, MatrixDeliverer, MatrixTransport
@@ -149,22 +159,58 @@ class Person:
             content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
         return await self._send(room_id, "m.room.message", content)
 
-    async def send_photo(self, room_id: str, data: bytes = b"\xff\xd8\xff photo") -> str:
-        upload, _ = await self.client.upload(
-            io.BytesIO(data), content_type="image/jpeg", filename="photo.jpg", filesize=len(data)
+    async def send_photo(
+        self, room_id: str, data: bytes = b"\xff\xd8\xff photo", *, encrypt: bool = False
+    ) -> str:
+        """Send a photo (encrypted, as Element does in an encrypted room, with ``encrypt``);
+        returns its ``mxc://`` URL."""
+        upload, keys = await self.client.upload(
+            io.BytesIO(data),
+            content_type="application/octet-stream" if encrypt else "image/jpeg",
+            filename="photo.jpg",
+            filesize=len(data),
+            encrypt=encrypt,
         )
         assert isinstance(upload, UploadResponse), upload
-        content = {
+        content: dict[str, Any] = {
             "msgtype": "m.image",
             "body": "photo.jpg",
-            "url": upload.content_uri,
             "info": {"mimetype": "image/jpeg", "size": len(data)},
         }
+        if encrypt:
+            content["file"] = {"url": upload.content_uri, **(keys or {})}
+        else:
+            content["url"] = upload.content_uri
         await self._send(room_id, "m.room.message", content)
         return upload.content_uri
 
+    async def file_bytes(self, said: Said) -> bytes:
+        """The bytes of the file a message shows, downloaded (and decrypted) as a client does."""
+        encrypted = said.content.get("file")
+        url = encrypted["url"] if encrypted else said.content["url"]
+        response = await self.client.download(mxc=url)
+        assert isinstance(response, DownloadResponse), response
+        if not encrypted:
+            return response.body
+        return decrypt_attachment(
+            response.body,
+            encrypted["key"]["k"],
+            encrypted["hashes"]["sha256"],
+            encrypted["iv"],
+        )
+
     async def send_raw(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
         return await self._send(room_id, event_type, content)
+
+    async def send_as_is(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
+        """Send an event exactly as given, never encrypted by this client (an
+        ``m.room.encrypted`` made by the test, say)."""
+        method, path, data = Api.room_send(
+            self.client.access_token, room_id, event_type, content, uuid.uuid4()
+        )
+        response = await self.client._send(RoomSendResponse, method, path, data, (room_id,))
+        assert isinstance(response, RoomSendResponse), response
+        return response.event_id
 
     async def _send(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
         response = await self.client.room_send(

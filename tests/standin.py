@@ -100,6 +100,7 @@ METHODS: Final = (
     "answerCallbackQuery",
     "sendDocument",
     "sendPhoto",
+    "getFile",
     "setMessageReaction",
     "deleteMessage",
 )
@@ -383,6 +384,22 @@ class _ApiHandler(tornado.web.RequestHandler):
         return params
 
 
+class _FileHandler(tornado.web.RequestHandler):
+    """``/file/bot<token>/<file_path>``: the bytes of a file ``getFile`` named."""
+
+    def initialize(self, standin: BotApiStandin) -> None:
+        self.standin = standin
+
+    def get(self, token: str, path: str) -> None:
+        stored = next((f for f in self.standin._files.values() if f.file_path == path), None)
+        if token != self.standin.token or stored is None:
+            self.set_status(404)
+            self.finish({"ok": False, "error_code": 404, "description": "Not Found"})
+            return
+        self.set_header("Content-Type", "application/octet-stream")
+        self.finish(stored.content)
+
+
 class _NotFoundHandler(tornado.web.RequestHandler):
     def prepare(self) -> None:
         self.set_status(404)
@@ -465,6 +482,7 @@ class BotApiStandin:
         app = tornado.web.Application(
             [
                 (r"/bot([^/]+)/([A-Za-z0-9_]+)/?", _ApiHandler, {"standin": self}),
+                (r"/file/bot([^/]+)/(.+)", _FileHandler, {"standin": self}),
             ],
             default_handler_class=_NotFoundHandler,
             log_function=lambda handler: None,
@@ -537,6 +555,10 @@ class BotApiStandin:
         """The recorded calls of ``method`` (case-insensitive), in arrival order."""
         wanted = method.lower()
         return [call for call in self.calls if call.method.lower() == wanted]
+
+    def file(self, file_id: str) -> bytes:
+        """The bytes of a file the stand-in holds (one a user sent, or the bot uploaded)."""
+        return self._files[file_id].content
 
     def sent_messages(self, chat_id: int | None = None) -> list[dict]:
         """Messages the bot sent with sendMessage/sendDocument/sendPhoto, oldest first.
@@ -1231,8 +1253,10 @@ class BotApiStandin:
             return self._new_file(folder, "", value["content"], file_name=name), value
         if isinstance(value, str) and value in self._files:
             return self._files[value], None
-        if isinstance(value, str) and value:
+        if isinstance(value, str) and value.startswith(("http://", "https://")):
             return self._new_file(folder, "", b"stand-in remote file", file_name=default_name), None
+        if isinstance(value, str) and value:  # another bot's (or transport's) file id
+            raise _bad_request("wrong remote file identifier specified")
         raise _bad_request(f"there is no {folder.rstrip('s')} in the request")
 
     def _replace_message(
@@ -1246,6 +1270,18 @@ class BotApiStandin:
         return edited
 
     # ------------------------------------------------------------------ Bot API methods
+
+    def _api_getFile(self, params: JSONDict) -> JSONDict:
+        """file_id → the File, whose ``file_path`` the ``/file/bot<token>/`` route serves."""
+        stored = self._files.get(str(params.get("file_id") or ""))
+        if stored is None:
+            raise _bad_request("invalid file_id")
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": len(stored.content),
+            "file_path": stored.file_path,
+        }
 
     def _api_getMe(self, params: JSONDict) -> JSONDict:
         return self.bot_user

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,6 +126,28 @@ class Synapse:
             if exc.code == 400 and b"M_USER_IN_USE" in exc.read():
                 return f"@{localpart}:{SERVER_NAME}"
             raise
+
+    def throttle(self, user_id: str, per_second: float | None, burst_count: int = 1) -> None:
+        """Lower ``user_id``'s message rate limit (``rc_message``) to ``per_second`` and
+        ``burst_count`` through the admin API; None puts the server's own back."""
+        admin = f"ratelimiter{os.urandom(4).hex()}"
+        nonce = self._post("/_synapse/admin/v1/register", method="GET")["nonce"]
+        parts = (nonce, admin, "secret-pass", "admin")
+        mac = hmac.new(self.secret.encode(), "\x00".join(parts).encode(), hashlib.sha1)
+        body = {"nonce": nonce, "username": admin, "password": "secret-pass", "admin": True}
+        token = self._post("/_synapse/admin/v1/register", {**body, "mac": mac.hexdigest()})[
+            "access_token"
+        ]
+        path = f"/_synapse/admin/v1/users/{urllib.parse.quote(user_id)}/override_ratelimit"
+        limits = {"messages_per_second": per_second, "burst_count": burst_count}
+        request = urllib.request.Request(
+            self.url + path,
+            data=json.dumps(limits).encode() if per_second is not None else None,
+            method="POST" if per_second is not None else "DELETE",
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+        )
+        with urllib.request.urlopen(request, timeout=30):
+            pass
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

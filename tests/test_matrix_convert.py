@@ -6,7 +6,9 @@ from nio import RoomSendError
 
 from bot.matrix.client import MatrixTransport
 from bot.matrix.convert import reacted_payload, strip_reply_fallback, to_inbound
-from bot.matrix.render import BUTTONS_KEY, Renderer, buttons_of, file_content
+from bot.matrix.media import content as file_content
+from bot.matrix.render import BUTTONS_KEY, Renderer, buttons_of
+from bot.media import origin
 from handlers.types import Attachment, Button, Kind, Reply, keyboard
 
 BOT = "@linli:example.org"
@@ -111,6 +113,20 @@ def test_files_and_photos_point_at_the_media_repository():
     assert ics["msgtype"] == "m.file" and ics["url"] == "mxc://x/i" and ics["info"]["size"] == 5
     photo = file_content(Attachment("photo.jpg", file_id="mxc://x/p", is_photo=True), "mxc://x/p")
     assert photo["msgtype"] == "m.image" and photo["info"]["mimetype"] == "image/jpeg"
+    secret = {"url": "mxc://x/e", "key": {"k": "K"}, "iv": "I", "hashes": {"sha256": "H"}}
+    sealed = file_content(Attachment("photo.jpg", b"..", is_photo=True), None, secret)
+    assert sealed["file"] == secret and "url" not in sealed
+
+
+def test_a_file_id_says_which_transport_holds_the_file():
+    plain = _in({"msgtype": "m.image", "body": "p.jpg", "url": "mxc://x/p"})
+    assert plain.kind is Kind.PHOTO and plain.file_id == "mxc://x/p"
+    secret = {"url": "mxc://x/e", "key": {"k": "K"}, "iv": "I", "hashes": {"sha256": "H"}}
+    sealed = _in({"msgtype": "m.file", "body": "a.pdf", "file": secret})
+    assert sealed.kind is Kind.DOCUMENT and sealed.file_id == "mxc://x/e#K.I.H"
+    assert _in({"msgtype": "m.image", "body": "p", "file": {"url": "mxc://x/e"}}).kind is Kind.OTHER
+    assert origin(sealed.file_id) == origin("mxc://x/p") == "matrix"
+    assert origin("AgACAgIAAxkBAAIB") == "telegram"
 
 
 def test_a_reaction_chooses_an_option_by_keycap_or_by_the_label_emoji():

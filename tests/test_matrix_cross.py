@@ -1,6 +1,8 @@
 """One process, two transports: a help request from a Telegram resident (on the Bot API
 stand-in) is claimed from a Matrix team room (on a real Synapse), and the conversation is
-relayed across the two."""
+relayed across the two, photos included: a Telegram photo is fetched from the Bot API and
+uploaded, encrypted, to the volunteer's encrypted chat; the volunteer's encrypted photo is
+downloaded, decrypted and sent to Telegram as a file."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import pytest
 from handlers.types import Community
 from tests.matrix_support import people, running_bot
 from tests.test_matrix_e2e import _grant
-from tests.test_requests_e2e import RESIDENT, _answer, _said
+from tests.test_requests_e2e import RESIDENT, _answer, _said, _to
 from tests.test_telegram_e2e import running_bot as running_telegram
 
 pytestmark = [
@@ -36,17 +38,19 @@ async def test_a_telegram_residents_request_worked_from_a_matrix_team_room(
             running_bot(synapse, tmp_path / "bot", dispatcher, worker) as bot,
         ):
             linli = bot.client.user_id
-            chat = await bob.room_with(linli)
+            chat = await bob.room_with(linli, encrypted=True)
             await bob.exchange(chat, "!lang en", "in English")
             team = await bob.room_with(linli, direct=False, name="YAM")
             await bob.exchange(team, "!bind volunteers", "room of the volunteer team")
             _grant(session_factory, bob.mxid, "volunteer")
 
-            # Alice asks on Telegram (no photo: files do not cross transports).
+            # Alice asks on Telegram, with a photo of the letter.
             api.user_sends_text(user_id=RESIDENT, text="/ask", first_name="Alice")
             await _answer(api, 2, label="Translation")
             await _answer(api, 3, text="Please translate the letter from my landlord.")
-            await _answer(api, 4, label="Skip")
+            await api.wait_for(_to(RESIDENT), count=4)
+            photo = api.user_sends_photo(user_id=RESIDENT, first_name="Alice")
+            letter = api.file(photo["message"]["photo"][-1]["file_id"])
             await _answer(api, 5, label="As soon as possible")
             await _answer(api, 6, label="No")
             await _answer(api, 7, label="No")
@@ -59,6 +63,9 @@ async def test_a_telegram_residents_request_worked_from_a_matrix_team_room(
             )
             await _said(api, worker, RESIDENT, "Good news:")
             await bob.wait_for(chat, "You are now helping with #R-0001.", worker=worker)
+            briefing = await bob.wait_for(chat, _image, worker=worker)
+            assert "file" in briefing.content and "url" not in briefing.content  # encrypted
+            assert await bob.file_bytes(briefing) == letter
 
             # Telegram → Matrix and back.
             api.user_sends_text(
@@ -68,3 +75,22 @@ async def test_a_telegram_residents_request_worked_from_a_matrix_team_room(
             said = await bob.say(chat, "Thanks, reading it now.")
             assert await bob.reacted(chat, said) == "👍"
             await _said(api, worker, RESIDENT, "Thanks, reading it now.")
+
+            # A photo each way.
+            before = len(bob.messages(chat))
+            second = api.user_sends_photo(user_id=RESIDENT, caption="Page two", first_name="Alice")
+            page_two = api.file(second["message"]["photo"][-1]["file_id"])
+            relayed = await bob.wait_for(chat, _image, worker=worker, after=before)
+            assert relayed.sender == linli
+            assert await bob.file_bytes(relayed) == page_two
+            translation = b"\xff\xd8\xff the translation"
+            await bob.send_photo(chat, translation, encrypt=True)
+            sent = await _said(api, worker, RESIDENT, "", method="sendPhoto")
+            assert sent.params["photo"]["content"] == translation
+            # Once each: nothing failed in the outbox, nothing was sent twice.
+            assert len([s for s in bob.messages(chat, linli) if _image(s)]) == 2
+            assert len(api.calls_to("sendPhoto")) == 1
+
+
+def _image(said) -> bool:
+    return said.content.get("msgtype") == "m.image"

@@ -248,6 +248,20 @@ async def test_files(api: BotApiStandin, bot: telegram.Bot) -> None:
     assert [m.get("caption") for m in api.sent_messages(USER)] == ["Notes", "Map"]
 
 
+async def test_get_file_and_its_download_and_a_foreign_file_id(api: BotApiStandin) -> None:
+    files = f"http://127.0.0.1:{api.port}/file/bot"
+    async with telegram.Bot(api.token, base_url=api.base_url, base_file_url=files) as bot:
+        sent = api.user_sends_photo(user_id=USER)
+        file_id = sent["message"]["photo"][-1]["file_id"]
+        found = await bot.get_file(file_id)
+        assert bytes(await found.download_as_bytearray()) == api.file(file_id)
+        with pytest.raises(BadRequest, match=r"(?i)invalid file_id"):
+            await bot.get_file("mxc://linli.test/abc")
+        # Another transport's file id cannot be sent by id, as on Telegram.
+        with pytest.raises(BadRequest, match=r"(?i)wrong remote file identifier"):
+            await bot.send_photo(USER, "mxc://linli.test/abc")
+
+
 async def test_methods_the_bot_does_not_use_answer_404(api: BotApiStandin) -> None:
     async with httpx.AsyncClient(trust_env=False) as client:
         answer = await client.post(f"{api.base_url}{api.token}/getChat", json={"chat_id": 1})

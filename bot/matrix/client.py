@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import io
 import json
 import logging
 from dataclasses import dataclass, replace
@@ -33,14 +32,13 @@ from nio import (
     RoomGetEventResponse,
     RoomSendResponse,
     SyncResponse,
-    UploadResponse,
     WhoamiResponse,
 )
 from nio.api import RelationshipType
 
 from bot.dispatcher import Dispatcher
-from bot.matrix import convert
-from bot.matrix.render import REACTION, Renderer, buttons_of, file_content, reaction_content
+from bot.matrix import convert, media
+from bot.matrix.render import REACTION, Renderer, buttons_of, reaction_content
 from bot.outbox import DeliveryError, delivering
 from db.users import find_user
 from handlers.i18n import N_, language, negotiate
@@ -382,27 +380,23 @@ class MatrixTransport:
             self._buttons[event_id] = tuple(self.renderer.buttons(reply))
         attachment = reply.attachment
         if attachment is not None:
-            url = attachment.file_id
-            if not (url or "").startswith("mxc://"):
-                if not attachment.content:  # a file id of another transport
-                    log.info("Matrix: a file from another transport was not relayed")
-                    return event_id
-                url = await self._upload(attachment.content, attachment)
-            content = file_content(attachment, url or "")
+            file_id = attachment.file_id or ""
+            if attachment.content or "#" in file_id:  # bytes to upload (encrypted ones anew)
+                if not attachment.content:
+                    attachment = replace(
+                        attachment, content=await media.download(self.client, file_id)
+                    )
+                room = self.client.rooms.get(room_id)
+                encrypt = bool(room and room.encrypted)
+                content = await media.upload(self.client, attachment, encrypt=encrypt)
+            elif file_id.startswith("mxc://"):
+                content = media.content(attachment, file_id)
+            else:  # a file id of another transport: the outbox fetches those (bot.media)
+                log.info("Matrix: a file from another transport was not relayed")
+                return event_id
             file_event = await self._room_send(room_id, content, _txn(txn, "f"))
             event_id = event_id or file_event
         return event_id
-
-    async def _upload(self, data: bytes, attachment) -> str:
-        response, _ = await self.client.upload(
-            io.BytesIO(data),
-            content_type=attachment.mime_type,
-            filename=attachment.filename,
-            filesize=len(data),
-        )
-        if not isinstance(response, UploadResponse):
-            raise self._error(response)
-        return response.content_uri
 
     async def _room_send(
         self, room_id: str, content: dict, txn: str | None, kind: str = "m.room.message"
@@ -442,6 +436,10 @@ class MatrixDeliverer:
 
     def min_interval(self, chat_id: str) -> float:
         return 0.0  # Synapse limits per sender, and says so with M_LIMIT_EXCEEDED
+
+    async def fetch(self, file_id: str) -> bytes:
+        """A file a Matrix user sent, for a chat on another transport (``bot.media``)."""
+        return await media.download(self.transport.client, file_id)
 
     async def deliver(
         self, chat_id: str, reply: Reply, *, edit_ref: str | None = None

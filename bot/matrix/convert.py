@@ -52,6 +52,24 @@ def _geo(uri: str) -> tuple[float, float] | None:
     return (float(match[1]), float(match[2])) if match else None
 
 
+def file_ref(content: dict[str, Any]) -> str | None:
+    """The file id of an ``m.image``/``m.file``: its ``mxc://`` URL, or for a file from an
+    encrypted room (``file``) the URL, ``#`` and what decrypts it: ``key.iv.sha256``."""
+    url = content.get("url")
+    if isinstance(url, str) and url.startswith("mxc://"):
+        return url
+    encrypted = content.get("file")
+    if not isinstance(encrypted, dict) or not isinstance(encrypted.get("url"), str):
+        return None
+    try:
+        parts = (encrypted["key"]["k"], encrypted["iv"], encrypted["hashes"]["sha256"])
+    except (KeyError, TypeError):
+        return None
+    if not encrypted["url"].startswith("mxc://") or not all(isinstance(p, str) for p in parts):
+        return None
+    return encrypted["url"] + "#" + ".".join(parts)
+
+
 def to_inbound(
     event: dict[str, Any],
     *,
@@ -112,7 +130,7 @@ def to_inbound(
         )
     if is_group:
         return None
-    url = content.get("url") if isinstance(content.get("url"), str) else None
+    url = file_ref(content)
     if msgtype == "m.image" and url:
         return Inbound(chat, sender, Kind.PHOTO, file_id=url, numbered_buttons=True)
     if msgtype == "m.file" and url:

@@ -14,7 +14,7 @@ import html
 import re
 from typing import Any
 
-from handlers.types import Attachment, Reply
+from handlers.types import Reply
 
 BUTTONS_KEY = "org.linli.buttons"
 _DEEP_LINK = re.compile(r"https://t\.me/[A-Za-z0-9_]+\?start=([A-Za-z0-9_-]+)")
@@ -86,22 +86,6 @@ class Renderer:
         if BUTTONS_KEY in new:
             content[BUTTONS_KEY] = new[BUTTONS_KEY]
         return content
-
-
-def file_content(attachment: Attachment, url: str) -> dict[str, Any]:
-    """``m.image`` for a photo, else ``m.file``, pointing at an ``mxc://`` URL."""
-    info: dict[str, Any] = {"mimetype": attachment.mime_type}
-    if attachment.content:
-        info["size"] = len(attachment.content)
-    if attachment.is_photo and info["mimetype"] == "application/octet-stream":
-        info["mimetype"] = "image/jpeg"
-    return {
-        "msgtype": "m.image" if attachment.is_photo else "m.file",
-        "body": attachment.filename,
-        "filename": attachment.filename,
-        "url": url,
-        "info": info,
-    }
 
 
 def buttons_of(content: dict[str, Any]) -> tuple[tuple[str, str], ...]:

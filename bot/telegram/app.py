@@ -132,6 +132,18 @@ class TelegramDeliverer:
             raise DeliveryError(f"{exc.__class__.__name__}: {exc}") from exc
         return str(sent)
 
+    async def fetch(self, file_id: str) -> bytes:
+        """A file a Telegram user sent, for a chat on another transport (``bot.media``)."""
+        try:
+            telegram_file = await self.bot.get_file(file_id)
+            return bytes(await telegram_file.download_as_bytearray())
+        except RetryAfter as exc:
+            raise DeliveryError(str(exc), retry_after=_seconds(exc)) from exc
+        except (BadRequest, InvalidToken) as exc:
+            raise DeliveryError(f"{exc.__class__.__name__}: {exc}", permanent=True) from exc
+        except TelegramError as exc:
+            raise DeliveryError(f"{exc.__class__.__name__}: {exc}") from exc
+
 
 class TelegramTransport:
     """Turns updates into dispatcher calls and replies into Bot API calls."""

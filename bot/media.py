@@ -1,0 +1,49 @@
+"""Files that cross transports.
+
+A file a person sent is kept by handlers and the database as its transport's own id, carried
+as an opaque string: a Telegram ``file_id``, or a Matrix ``mxc://`` URL (for a file from an
+encrypted room, followed by ``#`` and the key to decrypt it, see ``bot.matrix.media``). The
+shape tells the origin: ``mxc://`` is Matrix, anything else Telegram. When the outbox sends
+such a file to a chat on the other transport, it fetches the bytes from the origin (its
+deliverer's ``fetch``) and hands the destination a file to upload instead of an id.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import Protocol
+
+from handlers.types import Reply
+
+log = logging.getLogger(__name__)
+MATRIX_PREFIX = "mxc://"
+
+
+class FileSource(Protocol):
+    async def fetch(self, file_id: str) -> bytes:
+        """The bytes of a file this transport knows by ``file_id``; raises ``DeliveryError``."""
+        ...
+
+
+def origin(file_id: str) -> str:
+    """The transport that knows ``file_id``."""
+    return "matrix" if file_id.startswith(MATRIX_PREFIX) else "telegram"
+
+
+async def carried(reply: Reply, transport: str, sources: dict[str, object]) -> Reply:
+    """``reply`` for ``transport``: an attachment known by another transport's id becomes
+    its bytes, fetched from that transport (which raises ``DeliveryError`` if it cannot);
+    anything else is returned as it is."""
+    attachment = reply.attachment
+    if attachment is None or not attachment.file_id or attachment.content:
+        return reply
+    home = origin(attachment.file_id)
+    if home == transport:
+        return reply
+    fetch = getattr(sources.get(home), "fetch", None)
+    if fetch is None:  # not in this process (the console): the destination does what it can
+        log.info("a file from %s cannot be fetched in this process", home)
+        return reply
+    data = await fetch(attachment.file_id)
+    return replace(reply, attachment=replace(attachment, content=data, file_id=None))
