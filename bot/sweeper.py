@@ -24,6 +24,11 @@ from handlers.types import Community
 log = logging.getLogger(__name__)
 
 
+#: One lock per sweep and schema: two communities in one database (or two test workers, each
+#: in its own schema) never skip each other's sweeps.
+SWEEP_LOCK = "SELECT pg_try_advisory_xact_lock(:key, hashtext(current_schema()))"
+
+
 def _lock_id(name: str) -> int:
     """A stable 31-bit key for ``pg_try_advisory_xact_lock``, one per sweep name."""
     return zlib.crc32(f"linli-sweep:{name}".encode()) & 0x7FFFFFFF
@@ -56,7 +61,7 @@ class Sweeper:
                 with self.session_factory() as session:
                     with session.begin():
                         if session.get_bind().dialect.name == "postgresql" and not session.scalar(
-                            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": _lock_id(name)}
+                            text(SWEEP_LOCK), {"key": _lock_id(name)}
                         ):
                             continue  # another worker is running this sweep right now
                         sweep(session, self.community, self.clock())
