@@ -5,6 +5,7 @@ the dispatcher answers everyone correctly when many messages arrive from many th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -43,13 +44,36 @@ class TickingClock:
             return self._now
 
 
-class SlowDeliverer:
-    """A transport that takes a moment per message and records what it delivered."""
+class Gate:
+    """Lets its ``parties`` through together (or after ``timeout`` s, so a party that never
+    comes fails the test's assertion instead of hanging it)."""
 
-    def __init__(self) -> None:
+    def __init__(self, parties: int, timeout: float = 2.0) -> None:
+        self.parties, self.timeout = parties, timeout
+        self.arrived: set[int] = set()
+        self.open = asyncio.Event()
+
+    async def arrive(self, party: object) -> None:
+        self.arrived.add(id(party))
+        if len(self.arrived) >= self.parties:
+            self.open.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.open.wait(), self.timeout)
+
+
+class SlowDeliverer:
+    """A transport that takes a moment per message and records what it delivered. With a
+    ``gate`` (shared by several), messages wait (2 s at most) until every deliverer sharing
+    it has had one in hand: the workers then provably overlap, however the threads
+    happen to be scheduled."""
+
+    def __init__(self, gate: Gate | None = None) -> None:
         self.delivered: list[tuple[str, str]] = []
+        self.gate = gate
 
     async def deliver(self, chat_id: str, reply: Reply, *, edit_ref: str | None = None) -> None:
+        if self.gate is not None:
+            await self.gate.arrive(self)
         await asyncio.sleep(0.001)
         self.delivered.append((chat_id, reply.text))
 
@@ -130,7 +154,8 @@ async def test_workers_on_separate_engines_deliver_every_message_exactly_once(
                 dedup_key=f"note:{n}",
             )
     engines = [make_engine(database_url) for _ in range(3)]
-    deliverers = [SlowDeliverer() for _ in engines]
+    gate = Gate(len(engines))
+    deliverers = [SlowDeliverer(gate) for _ in engines]
     workers = [
         OutboxWorker(
             session_factory=make_session_factory(engine),
