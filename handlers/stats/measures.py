@@ -99,8 +99,8 @@ class Report:
     events_held: int = 0
     signups: int = 0  # people signed up (confirmed, with their party) for those events
     #: Notices sent in the period and the neighbours they reached (``notices_measure``).
-    notices_sent: int | None = None
-    notices_reached: int | None = None
+    notices_sent: int = 0
+    notices_reached: int = 0
     claim: Timing = field(default_factory=Timing)
     ack: Timing = field(default_factory=Timing)
     resolve: Timing = field(default_factory=Timing)

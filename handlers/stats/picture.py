@@ -100,12 +100,8 @@ def _card_lines(report: Report, lang: Language, key: str) -> list[str]:
     """The headline and the few numbers under each measure's name."""
     _ = lang.gettext
     goal = report.targets
-    notices = (
-        _("Notices: not recorded yet")
-        if report.notices_sent is None
-        else _("Notices sent {sent}, neighbours reached {reached}").format(
-            sent=report.notices_sent, reached=report.notices_reached
-        )
+    notices = _("Notices sent {sent}, neighbours reached {reached}").format(
+        sent=report.notices_sent, reached=report.notices_reached
     )
     if key == "know":
         return [

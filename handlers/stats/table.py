@@ -49,8 +49,8 @@ def rows(report: Report, lang: Language) -> list[Row]:
         ),
         (know, _("Events held"), str(report.events_held), count),
         (know, _("Signed up for them"), str(report.signups), count),
-        (know, _("Notices sent"), _opt(report.notices_sent), count),
-        (know, _("Neighbours reached by notices"), _opt(report.notices_reached), count),
+        (know, _("Notices sent"), str(report.notices_sent), count),
+        (know, _("Neighbours reached by notices"), str(report.notices_reached), count),
     ]
     out += _timing(lang, answer, _("Help requests claimed"), report.claim)
     out += _timing(lang, answer, _("Reports acknowledged"), report.ack)
@@ -85,10 +85,6 @@ def rows(report: Report, lang: Language) -> list[Row]:
             (trend, _("{week}: acknowledged in time").format(week=day), _pct(week.ack_share), pct),
         ]
     return out
-
-
-def _opt(value: int | None) -> str:
-    return "" if value is None else str(value)
 
 
 def _timing(lang: Language, measure: str, what: str, timing: Timing) -> list[Row]:
