@@ -207,6 +207,19 @@ def cmd_users(args: argparse.Namespace) -> None:
             transport, external_id = parse_ref(args.ref)
         except UnknownUserRef as exc:
             raise SystemExit(f"linli: {exc}") from None
+
+        def tell(template: str, user) -> None:
+            """The person is told of the change (with their new menu) through the outbox."""
+            outbox.enqueue(
+                session,
+                transport=transport,
+                user_id=user.id,
+                now=now,
+                chat_id=user.private_chat_id or external_id,
+                template=template,
+                params={"role": args.role, "commands": menu(user)},
+            )
+
         if args.action == "grant":
             user = get_or_create_user(
                 session, transport=transport, external_id=external_id, now=now
@@ -216,29 +229,13 @@ def cmd_users(args: argparse.Namespace) -> None:
             except ValueError as exc:
                 raise SystemExit(f"linli: {exc}") from None
             if changed:
-                outbox.enqueue(
-                    session,
-                    transport=transport,
-                    user_id=user.id,
-                    now=now,
-                    chat_id=user.private_chat_id or external_id,
-                    template="roles.granted",
-                    params={"role": args.role, "commands": menu(user)},
-                )
+                tell("roles.granted", user)
             print(f"{user.ref}: {args.role} {'granted' if changed else 'was already granted'}")
         else:
             user = find_user(session, transport, external_id)
             changed = user is not None and revoke_role(session, user, args.role)
             if changed and user is not None:
-                outbox.enqueue(
-                    session,
-                    transport=transport,
-                    user_id=user.id,
-                    now=now,
-                    chat_id=user.private_chat_id or external_id,
-                    template="roles.revoked",
-                    params={"role": args.role, "commands": menu(user)},
-                )
+                tell("roles.revoked", user)
             print(f"{args.ref}: {args.role} {'revoked' if changed else 'was not held'}")
 
 

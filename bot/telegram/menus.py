@@ -57,10 +57,11 @@ def staff_menus(
                 select(User).join(RoleGrant).where(User.transport == TRANSPORT).distinct()
             )
         }
-        admins = {u.id for u in users_with_role(session, "admin", community.admin_refs)}
+        admins = set()
         for user in users_with_role(session, "admin", community.admin_refs):
+            admins.add(user.id)
             if user.transport == TRANSPORT:
-                holders[user.id] = user
+                holders.setdefault(user.id, user)
         menus = {}
         for user in holders.values():
             chat = user.private_chat_id or user.external_id
