@@ -5,6 +5,9 @@ both ways with the photo, the volunteer resolves and the resident rates."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import time
+
 import pytest
 
 from bot.outbox import OutboxWorker
@@ -16,6 +19,13 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 GROUP = -100500
 RESIDENT, BOB, CAROL, ADMIN = 101, 201, 202, 9000
+
+
+def round_the_clock(community):
+    """The community with the volunteer team always on duty: these tests run on the wall
+    clock, and out of hours /ask opens with the off-duty notice (tested in
+    test_conversation_ux.py), which would shift every message by one."""
+    return replace(community, service_hours=(time(0), time.max), holidays="off")
 
 
 def _to(chat_id: int, methods=("sendMessage", "sendPhoto", "sendDocument", "editMessageText")):
@@ -46,7 +56,7 @@ async def _answer(
 
 
 async def test_a_request_from_filing_to_rating_over_telegram(session_factory, community, clock):
-    async with running_bot(session_factory, community) as (api, _, worker):
+    async with running_bot(session_factory, round_the_clock(community)) as (api, _, worker):
         # The admin binds the volunteers' group; two volunteers have opened a private chat.
         api.user_sends_text(user_id=ADMIN, text="/bind volunteers", chat_id=GROUP)
         [bound] = await api.wait_for(_to(GROUP))
