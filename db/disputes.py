@@ -19,15 +19,15 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from db.models import (
+from db.dispute_models import (
     DisputeCase,
     DisputeEvent,
     DisputeMeeting,
     DisputeMeetingAnswer,
     DisputeParty,
     DisputeQuestion,
-    User,
 )
+from db.models import User
 
 CATEGORIES = ("noise", "parking", "pets", "water_leak", "shared_spaces", "property", "other")
 NEW, ACKNOWLEDGED, IN_PROGRESS, RESOLVED, CLOSED = (

@@ -20,26 +20,16 @@ from sqlalchemy.orm import Session
 from db import disputes as dp
 from db import notice_subscriptions
 from db.base import reference
-from db.models import (
-    Conversation,
+from db.dispute_models import (
     DisputeCase,
     DisputeEvent,
     DisputeMeetingAnswer,
     DisputeParty,
     DisputeQuestion,
-    Event,
-    EventSignup,
-    HelpRequest,
-    OutboxMessage,
-    OutboxStatus,
-    RequestMessage,
-    RequestStatus,
-    RoleGrant,
-    SentCard,
-    TeamChat,
-    User,
-    VolunteerProfile,
 )
+from db.event_models import Event, EventSignup
+from db.models import Conversation, OutboxMessage, OutboxStatus, RoleGrant, SentCard, TeamChat, User
+from db.request_models import HelpRequest, RequestMessage, RequestStatus, VolunteerProfile
 
 #: What replaces a text the person wrote once they asked us to erase it. Stored text is shown
 #: to bilingual staff in either language, so the marker carries both.
@@ -195,7 +185,7 @@ def _reports(session: Session, user: User) -> list[dict[str, Any]]:
 
 
 def _meeting_answers(session: Session, user: User, case_id: int) -> list[dict[str, Any]]:
-    from db.models import DisputeMeeting
+    from db.dispute_models import DisputeMeeting
 
     rows = session.execute(
         select(DisputeMeetingAnswer, DisputeMeeting)

@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
-from db.models import HelpRequest, RequestMessage, RequestStatus, User, VolunteerProfile
+from db.models import User
+from db.request_models import HelpRequest, RequestMessage, RequestStatus, VolunteerProfile
 
 #: How long after it was resolved a resident may reopen a request.
 REOPEN_WITHIN = timedelta(days=7)

@@ -20,12 +20,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import disputes as dp
+from db import event_reads as ev_reads
 from db import events as ev
 from db import notice_subscriptions, outbox, retention
 from db import privacy as store
 from db import requests as rq
 from db.conversations import put_aside, set_aside
-from db.models import DisputeCase, DisputeParty, RequestStatus, User
+from db.dispute_models import DisputeCase, DisputeParty
+from db.models import User
+from db.request_models import RequestStatus
 from handlers.disputes.common import post_card
 from handlers.i18n import LANGUAGE_FULL_NAMES, N_, Language
 from handlers.requests.common import ref, update_card
@@ -217,7 +220,7 @@ def _forget_token(ctx: Ctx) -> None:
 def erase(ctx: Ctx) -> None:
     """Erase the user's data in this one transaction, through the services' own operations."""
     session, user, now = ctx.session, ctx.user, ctx.now
-    for signup in ev.my_signups(session, user, now=now):
+    for signup in ev_reads.my_signups(session, user, now=now):
         ev.cancel_signup(session, signup.event_id, user, now=now)
     for request in rq.residents_active(session, user):
         if request.status == RequestStatus.OPEN:

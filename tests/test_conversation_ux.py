@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import ConfigError, load_settings
-from db.models import HelpRequest
+from db.request_models import HelpRequest
 from handlers.requests.hours import in_service_hours, next_opening, service_time_between
 from handlers.stats.periods import ServiceClock
 from handlers.types import ChatRef, Inbound, Kind, Sender

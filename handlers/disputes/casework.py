@@ -9,7 +9,8 @@ from typing import Any
 
 from db import disputes as dp
 from db import outbox
-from db.models import DisputeCase, User
+from db.dispute_models import DisputeCase
+from db.models import User
 from handlers.disputes.common import (
     MEDIATOR_PRIVATELY,
     REASON_LABELS,

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from db import disputes as dp
-from db.models import DisputeCase
+from db.dispute_models import DisputeCase
 from db.teams import notify_admins
 from handlers.common import parse_id
 from handlers.disputes.common import (

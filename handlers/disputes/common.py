@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from db import disputes as dp
 from db import outbox
-from db.models import DisputeCase, User
+from db.dispute_models import DisputeCase
+from db.models import User
 from db.teams import MEDIATORS, notify_team, users_with_role
 from db.users import users_by_id
 from handlers import common, hant

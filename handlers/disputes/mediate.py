@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 
 from db import disputes as dp
 from db import outbox
-from db.models import DisputeCase, DisputeEvent, User
+from db.dispute_models import DisputeCase, DisputeEvent
+from db.models import User
 from db.users import users_by_id
 from handlers.csvfile import csv_attachment
 from handlers.disputes.common import (

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from db import disputes as dp
 from db import outbox
-from db.models import DisputeCase, DisputeMeeting, DisputeMeetingAnswer, DisputeParty
+from db.dispute_models import DisputeCase, DisputeMeeting, DisputeMeetingAnswer, DisputeParty
 from db.users import users_by_id
 from handlers.disputes.common import REASON_LABELS, STATUS_LABELS, router
 from handlers.i18n import N_, Language

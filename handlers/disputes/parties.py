@@ -14,7 +14,8 @@ from typing import Any
 
 from db import disputes as dp
 from db import outbox
-from db.models import DisputeCase, DisputeMeeting, DisputeParty, User
+from db.dispute_models import DisputeCase, DisputeMeeting, DisputeParty
+from db.models import User
 from handlers.common import parse_id
 from handlers.disputes.casework import case_for_form, start_case_form
 from handlers.disputes.common import (

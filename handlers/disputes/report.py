@@ -9,7 +9,8 @@ from typing import Any
 
 from db import disputes as dp
 from db import outbox
-from db.models import DisputeCase, DisputeQuestion, User
+from db.dispute_models import DisputeCase, DisputeQuestion
+from db.models import User
 from db.teams import users_with_role
 from handlers import limits
 from handlers.common import parse_id

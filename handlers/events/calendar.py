@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import icalendar
 
-from db.models import Event
+from db.event_models import Event
 from handlers.common import parse_id
 from handlers.events.browse import show_list
 from handlers.events.common import ACTIONS, GONE, pick_text, title, visible_event

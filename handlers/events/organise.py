@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Any
 
-from db import events as ops
-from db.models import Event, EventStatus
+from db import event_reads as ev_reads
+from db.event_models import Event, EventStatus
 from handlers.events.common import (
     PREFIX,
     places_line,
@@ -210,13 +210,13 @@ def new_event(ctx: Ctx, args: str) -> None:
 )
 def my_organised(ctx: Ctx, args: str) -> None:
     """The events this organiser runs (admins: every event), each with its tools."""
-    events = ops.organised_events(
+    events = ev_reads.organised_events(
         ctx.session, ctx.user, everyone=ctx.has_role("admin"), now=ctx.now
     )
     if not events:
         ctx.reply(ctx._("You have no upcoming events. Send /newevent to create one."))
         return
-    held = ops.places_held_by_event(ctx.session, [event.id for event in events])
+    held = ev_reads.places_held_by_event(ctx.session, [event.id for event in events])
     lines = [ctx._("Events you organise:")]
     rows = []
     for event in events:

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from db import outbox
 from db import requests as store
-from db.models import HelpRequest, RequestStatus, RoleGrant, User
+from db.models import RoleGrant, User
+from db.request_models import HelpRequest, RequestStatus
 from db.teams import VOLUNTEERS, notify_admins, notify_team
 from handlers.common import first_name
 from handlers.requests.common import announce_back, ref, router, summary_params

@@ -9,7 +9,8 @@ from typing import Any
 from db import outbox
 from db import requests as store
 from db.conversations import put_aside, set_aside
-from db.models import HelpRequest, RequestStatus, User
+from db.models import User
+from db.request_models import HelpRequest, RequestStatus
 from db.users import users_by_id
 from handlers import limits
 from handlers.common import first_name

@@ -9,7 +9,8 @@ from datetime import datetime
 
 from db import outbox
 from db import requests as store
-from db.models import HelpRequest, RequestStatus, User
+from db.models import User
+from db.request_models import HelpRequest, RequestStatus
 from handlers.common import first_name
 from handlers.i18n import N_
 from handlers.requests.common import PREFIX, announce_back, ref, router, tell_resident, update_card

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from db import outbox
 from db import requests as store
-from db.models import HelpRequest, RequestStatus, User, VolunteerProfile
+from db.models import User
+from db.request_models import HelpRequest, RequestStatus, VolunteerProfile
 from db.users import users_by_id
 from handlers.common import first_name
 from handlers.forms import engine

@@ -21,20 +21,12 @@ from sqlalchemy import String, and_, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from db import disputes as dp
-from db.models import (
-    DisputeCase,
-    DisputeEvent,
-    Event,
-    EventSignup,
-    EventStatus,
-    HelpRequest,
-    OutboxMessage,
-    OutboxStatus,
-    RequestStatus,
-    SignupStatus,
-)
+from db.dispute_models import DisputeCase, DisputeEvent
+from db.event_models import Event, EventSignup, EventStatus, SignupStatus
+from db.models import OutboxMessage, OutboxStatus
 from db.notice_models import Notice
 from db.notices import T_NOTICE
+from db.request_models import HelpRequest, RequestStatus
 from handlers.stats.periods import Period, ServiceClock, trend_weeks
 from handlers.types import Community
 
