@@ -37,6 +37,11 @@ class MeetingStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+class MeetingAnswer(enum.StrEnum):
+    YES = "yes"
+    OTHER = "other"  # another time, please
+
+
 class FollowupStatus(enum.StrEnum):
     """The reporter's answer to "Is the problem solved?" (None on the case: not asked yet)."""
 

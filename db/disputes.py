@@ -9,8 +9,7 @@ renders who they are.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
+import enum
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,25 +18,12 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from db.dispute_models import (
-    DisputeCase,
-    DisputeEvent,
-    DisputeMeeting,
-    DisputeMeetingAnswer,
-    DisputeParty,
-    DisputeQuestion,
-)
+from db.dispute_models import DisputeCase, DisputeEvent, DisputeQuestion, DisputeStatus
+from db.locks import lock_row
 from db.models import User
 
 CATEGORIES = ("noise", "parking", "pets", "water_leak", "shared_spaces", "property", "other")
-NEW, ACKNOWLEDGED, IN_PROGRESS, RESOLVED, CLOSED = (
-    "new",
-    "acknowledged",
-    "in_progress",
-    "resolved",
-    "closed",
-)
-OPEN = (NEW, ACKNOWLEDGED, IN_PROGRESS)
+OPEN = (DisputeStatus.NEW, DisputeStatus.ACKNOWLEDGED, DisputeStatus.IN_PROGRESS)
 CLOSE_REASONS = ("duplicate", "not_neighbours", "no_response", "other")
 #: A report of the same category and place as an open case this recent is shown to the
 #: mediators as a possible duplicate of it.
@@ -45,6 +31,26 @@ LINK_WINDOW = timedelta(days=7)
 
 # Who may read an event in the audit log.
 INTERNAL, FOR_REPORTER, FOR_PARTY, FOR_ALL = "internal", "reporter", "party", "all"
+
+
+class Outcome(enum.StrEnum):
+    DONE = "done"
+    MOVED_ON = "moved_on"  # someone else changed it first, or it is no longer in that state
+    ALREADY = "already"  # it is so already: the mediator holds the case, the question is answered
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    outcome: Outcome
+    previous_mediator_id: int | None = None  # ``take``: who held the case (None: nobody)
+
+    @property
+    def done(self) -> bool:
+        return self.outcome is Outcome.DONE
+
+
+def _won(rowcount: int) -> Result:
+    return Result(Outcome.DONE if rowcount == 1 else Outcome.MOVED_ON)
 
 
 def place_key(text: str | None) -> str | None:
@@ -66,10 +72,6 @@ def _expire_cases(session: Session) -> None:
     for obj in list(session.identity_map.values()):
         if isinstance(obj, DisputeCase):
             session.expire(obj)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def log_event(
@@ -120,7 +122,7 @@ def file_case(
         happens=data.get("when"),
         description=data["description"],
         photos=photos,
-        status=NEW,
+        status=DisputeStatus.NEW,
         created_at=now,
         updated_at=now,
     )
@@ -153,21 +155,24 @@ def possible_duplicate(session: Session, case: DisputeCase) -> DisputeCase | Non
     return other
 
 
-def link(session: Session, case: DisputeCase, root: DisputeCase, *, now: datetime) -> bool:
+def link(session: Session, case: DisputeCase, root: DisputeCase, *, now: datetime) -> Result:
     """A mediator's decision: ``case`` repeats ``root``, which the mediators work on from now
     on. Only while both are open, neither is linked and nothing is linked to ``case``; False
     if that no longer holds (another mediator linked or closed one meanwhile)."""
     if case.id == root.id:
-        return False
-    locked = {row_id: _lock(session, DisputeCase, row_id) for row_id in sorted((case.id, root.id))}
+        return Result(Outcome.MOVED_ON)
+    locked = {
+        row_id: lock_row(session, DisputeCase, row_id, key_share=True)
+        for row_id in sorted((case.id, root.id))
+    }
     root = locked[root.id]
     if root is None or root.linked_to_id is not None or root.status not in OPEN:
-        return False
+        return Result(Outcome.MOVED_ON)
     children = session.scalar(
         select(func.count()).select_from(DisputeCase).where(DisputeCase.linked_to_id == case.id)
     )
     if children:
-        return False
+        return Result(Outcome.MOVED_ON)
     result = session.execute(
         update(DisputeCase)
         .where(
@@ -179,7 +184,7 @@ def link(session: Session, case: DisputeCase, root: DisputeCase, *, now: datetim
         .execution_options(synchronize_session=False)
     )
     _expire_cases(session)
-    return result.rowcount == 1
+    return _won(result.rowcount)
 
 
 def root_of(session: Session, case: DisputeCase) -> DisputeCase:
@@ -208,13 +213,13 @@ def transition(
     session: Session,
     root: DisputeCase,
     *,
-    allowed_from: tuple[str, ...],
-    to: str,
+    allowed_from: tuple[DisputeStatus, ...],
+    to: DisputeStatus,
     now: datetime,
     **values: Any,
-) -> bool:
+) -> Result:
     """Move the case (and the reports linked to it) to ``to`` if it is still in one of
-    ``allowed_from``; False if someone else moved it first."""
+    ``allowed_from``; ``MOVED_ON`` if someone else moved it first."""
     result = session.execute(
         update(DisputeCase)
         .where(DisputeCase.id == root.id, DisputeCase.status.in_(allowed_from))
@@ -223,7 +228,7 @@ def transition(
     )
     if result.rowcount != 1:
         _expire_cases(session)
-        return False
+        return Result(Outcome.MOVED_ON)
     session.execute(
         update(DisputeCase)
         .where(DisputeCase.linked_to_id == root.id)
@@ -231,16 +236,16 @@ def transition(
         .execution_options(synchronize_session=False)
     )
     _expire_cases(session)
-    return True
+    return Result(Outcome.DONE)
 
 
-def take(session: Session, root: DisputeCase, mediator: User, *, now: datetime) -> int | None:
-    """Make ``mediator`` the case's mediator, replacing whoever held it when they looked.
-    Returns the previous mediator's id (None if nobody), or -1 if it changed meanwhile or
-    ``mediator`` already holds it."""
+def take(session: Session, root: DisputeCase, mediator: User, *, now: datetime) -> Result:
+    """Make ``mediator`` the case's mediator, replacing whoever held it when they looked (in
+    ``previous_mediator_id``). ``ALREADY`` if they hold it; ``MOVED_ON`` if it changed
+    meanwhile."""
     previous = root.mediator_id
     if previous == mediator.id:
-        return -1
+        return Result(Outcome.ALREADY)
     held = (
         DisputeCase.mediator_id.is_(None)
         if previous is None
@@ -253,7 +258,9 @@ def take(session: Session, root: DisputeCase, mediator: User, *, now: datetime) 
         .execution_options(synchronize_session=False)
     )
     _expire_cases(session)
-    return previous if result.rowcount == 1 else -1
+    if result.rowcount != 1:
+        return Result(Outcome.MOVED_ON)
+    return Result(Outcome.DONE, previous_mediator_id=previous)
 
 
 def open_cases(session: Session) -> list[DisputeCase]:
@@ -317,256 +324,3 @@ def reporter_view(
     ):
         waiting[question.case_id].append(question)
     return seen, waiting
-
-
-# ---------------------------------------------------------------------------- questions
-
-
-def ask(
-    session: Session, case: DisputeCase, *, by: User, text: str, now: datetime
-) -> DisputeQuestion:
-    question = DisputeQuestion(case_id=case.id, asked_by=by.id, text=text, asked_at=now)
-    session.add(question)
-    session.flush()
-    return question
-
-
-#: A reporter's free text answers an open question asked this recently (on an open case).
-QUESTION_OPEN_FOR = timedelta(days=14)
-
-
-def open_question(session: Session, user: User, now: datetime) -> DisputeQuestion | None:
-    """The newest unanswered question to ``user`` as a reporter on an open case, asked within
-    ``QUESTION_OPEN_FOR``; older ones are still answered with their button."""
-    return session.scalar(
-        select(DisputeQuestion)
-        .join(DisputeCase, DisputeCase.id == DisputeQuestion.case_id)
-        .where(
-            DisputeCase.reporter_id == user.id,
-            DisputeCase.status.in_(OPEN),
-            DisputeQuestion.answer.is_(None),
-            DisputeQuestion.asked_at >= now - QUESTION_OPEN_FOR,
-        )
-        .order_by(DisputeQuestion.id.desc())
-        .limit(1)
-    )
-
-
-def answer_question(session: Session, question: DisputeQuestion, text: str, now: datetime) -> bool:
-    """Record the answer once; False if it was answered already."""
-    result = session.execute(
-        update(DisputeQuestion)
-        .where(DisputeQuestion.id == question.id, DisputeQuestion.answer.is_(None))
-        .values(answer=text, answered_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    session.expire(question)
-    return result.rowcount == 1
-
-
-# ---------------------------------------------------------------------------- the other side
-
-
-def invite(
-    session: Session, case: DisputeCase, *, by: User, summary: str, now: datetime
-) -> tuple[DisputeParty, str]:
-    """A one-time invitation for the other side; returns the party row and the token (only its
-    hash is stored)."""
-    token = secrets.token_urlsafe(12)
-    party = DisputeParty(
-        case_id=case.id,
-        token_hash=hash_token(token),
-        summary=summary,
-        created_by=by.id,
-        created_at=now,
-    )
-    session.add(party)
-    session.flush()
-    return party, token
-
-
-@dataclass(frozen=True, slots=True)
-class Opened:
-    party: DisputeParty | None
-    first_time: bool
-
-
-def open_invitation(session: Session, token: str, user: User, now: datetime) -> Opened:
-    """Take the invitation for ``user`` if nobody has; the same person may open it again."""
-    digest = hash_token(token)
-    result = session.execute(
-        update(DisputeParty)
-        .where(DisputeParty.token_hash == digest, DisputeParty.user_id.is_(None))
-        .values(user_id=user.id, opened_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    party = session.scalar(select(DisputeParty).where(DisputeParty.token_hash == digest))
-    if party is not None:
-        session.refresh(party)
-    if party is None or party.user_id != user.id:
-        return Opened(None, False)
-    return Opened(party, result.rowcount == 1)
-
-
-def parties(session: Session, case: DisputeCase) -> list[DisputeParty]:
-    return list(
-        session.scalars(
-            select(DisputeParty).where(DisputeParty.case_id == case.id).order_by(DisputeParty.id)
-        )
-    )
-
-
-# ---------------------------------------------------------------------------- meetings
-
-
-def current_meeting(session: Session, case: DisputeCase) -> DisputeMeeting | None:
-    return session.scalar(
-        select(DisputeMeeting)
-        .where(
-            DisputeMeeting.case_id == case.id,
-            DisputeMeeting.status.notin_(("replaced", "cancelled")),
-        )
-        .order_by(DisputeMeeting.id.desc())
-        .limit(1)
-    )
-
-
-def meeting_answers(session: Session, meeting: DisputeMeeting) -> list[DisputeMeetingAnswer]:
-    return list(
-        session.scalars(
-            select(DisputeMeetingAnswer)
-            .where(DisputeMeetingAnswer.meeting_id == meeting.id)
-            .order_by(DisputeMeetingAnswer.id)
-        )
-    )
-
-
-def propose_meeting(
-    session: Session,
-    case: DisputeCase,
-    *,
-    by: User,
-    starts_at: datetime,
-    place: str,
-    invited: list[tuple[User, str]],
-    now: datetime,
-) -> tuple[DisputeMeeting, DisputeMeeting | None]:
-    """A new meeting proposal replacing the current one; returns (new, replaced). The case is
-    locked first, so proposals made at once replace one another in turn."""
-    _lock(session, DisputeCase, case.id)
-    old = current_meeting(session, case)
-    if old is not None:
-        old.status = "replaced"
-    meeting = DisputeMeeting(
-        case_id=case.id,
-        starts_at=starts_at,
-        place=place,
-        status="proposed",
-        proposed_by=by.id,
-        created_at=now,
-    )
-    session.add(meeting)
-    session.flush()
-    for user, role in invited:
-        session.add(DisputeMeetingAnswer(meeting_id=meeting.id, user_id=user.id, role=role))
-    session.flush()
-    return meeting, old
-
-
-def _lock(session: Session, model: Any, row_id: int) -> Any:
-    """The row, read afresh and locked for this transaction (PostgreSQL; SQLite's ``BEGIN
-    IMMEDIATE`` already serialises writers). ``FOR NO KEY UPDATE``: rows inserted meanwhile
-    that refer to it (audit lines, answers) do not wait for it."""
-    query = select(model).where(model.id == row_id).execution_options(populate_existing=True)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(key_share=True)  # FOR NO KEY UPDATE
-    return session.scalars(query).first()
-
-
-def lock_meeting(session: Session, meeting_id: int) -> DisputeMeeting | None:
-    """The meeting, locked: answers given at once are counted one after the other, and a
-    proposal replacing it either waits for the answer or is seen by it."""
-    return _lock(session, DisputeMeeting, meeting_id)
-
-
-def answer_meeting(
-    session: Session, meeting: DisputeMeeting, user: User, answer: str, now: datetime
-) -> DisputeMeetingAnswer | None:
-    """Record ``user``'s answer (yes / other); None if they were not invited to it."""
-    row = session.scalar(
-        select(DisputeMeetingAnswer).where(
-            DisputeMeetingAnswer.meeting_id == meeting.id, DisputeMeetingAnswer.user_id == user.id
-        )
-    )
-    if row is None:
-        return None
-    row.answer, row.answered_at = answer, now
-    answers = meeting_answers(session, meeting)
-    agreed = all(a.answer == "yes" for a in answers)
-    meeting.status = "agreed" if agreed else "proposed"
-    session.flush()
-    return row
-
-
-# ---------------------------------------------------------------------------- clocks
-
-
-def unacknowledged_since(session: Session, before: datetime) -> list[DisputeCase]:
-    """Cases still new that were reported before ``before`` and not escalated yet."""
-    return list(
-        session.scalars(
-            select(DisputeCase).where(
-                DisputeCase.status == NEW,
-                DisputeCase.linked_to_id.is_(None),
-                DisputeCase.escalated_at.is_(None),
-                DisputeCase.created_at <= before,
-            )
-        )
-    )
-
-
-def mark_escalated(session: Session, case: DisputeCase, now: datetime) -> bool:
-    result = session.execute(
-        update(DisputeCase)
-        .where(DisputeCase.id == case.id, DisputeCase.escalated_at.is_(None))
-        .values(escalated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
-
-
-def resolved_before(session: Session, before: datetime) -> list[DisputeCase]:
-    """Resolved cases whose reporters have not been asked yet whether it is solved."""
-    return list(
-        session.scalars(
-            select(DisputeCase).where(
-                DisputeCase.status == RESOLVED,
-                DisputeCase.linked_to_id.is_(None),
-                DisputeCase.followup.is_(None),
-                DisputeCase.resolved_at <= before,
-            )
-        )
-    )
-
-
-def ask_linked_followups(session: Session, root: DisputeCase) -> None:
-    """Each reporter of a linked report answers their own "Is the problem solved?"."""
-    session.execute(
-        update(DisputeCase)
-        .where(DisputeCase.linked_to_id == root.id)
-        .values(followup="asked")
-        .execution_options(synchronize_session=False)
-    )
-    _expire_cases(session)
-
-
-def set_followup(session: Session, case: DisputeCase, *, expected: str | None, to: str) -> bool:
-    held = DisputeCase.followup.is_(None) if expected is None else DisputeCase.followup == expected
-    result = session.execute(
-        update(DisputeCase)
-        .where(DisputeCase.id == case.id, held)
-        .values(followup=to)
-        .execution_options(synchronize_session=False)
-    )
-    session.expire(case)
-    return result.rowcount == 1

@@ -35,6 +35,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from db import notice_subscriptions as subscriptions
+from db.locks import lock_row
 from db.models import OutboxMessage, OutboxStatus, User
 from db.notice_models import (
     Notice,
@@ -135,10 +136,7 @@ def create(
 
 def lock(session: Session, notice_id: int) -> Notice | None:
     """The notice, locked for a change of state (``FOR UPDATE`` on PostgreSQL)."""
-    query = select(Notice).where(Notice.id == notice_id)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    return session.scalar(query.execution_options(populate_existing=True))
+    return lock_row(session, Notice, notice_id)
 
 
 def params(notice: Notice) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from db.dispute_models import (
     DisputeMeetingAnswer,
     DisputeParty,
     DisputeQuestion,
+    DisputeStatus,
 )
 from db.event_models import Event, EventSignup
 from db.models import Conversation, OutboxMessage, OutboxStatus, RoleGrant, SentCard, TeamChat, User
@@ -337,7 +338,7 @@ def detach_reports(session: Session, user: User, *, now: datetime) -> list[Dispu
     statements as the other side are blanked on closed cases too. Returns the roots of their
     cases, whose cards must be shown again."""
     roots: dict[int, DisputeCase] = {}
-    done = (dp.RESOLVED, dp.CLOSED)
+    done = (DisputeStatus.RESOLVED, DisputeStatus.CLOSED)
     for case in dp.cases_of(session, user):
         root = dp.root_of(session, case)
         values: dict[str, Any] = {"reporter_id": None, "anonymous": True, "contact_ok": False}

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import Engine, event
 
+from db import dispute_parties as dp_parties
 from db import disputes as dp
 from db import events as ops
 from db import requests as store
@@ -140,7 +141,7 @@ def test_mycases_does_not_ask_once_per_case(engine, session_factory, clock, resi
                     "anonymous": "anonymous",
                 }
                 case = dp.file_case(session, reporter=reporter, data=data, now=clock())
-                dp.ask(session, case, by=reporter, text=f"Which floor ({n})?", now=clock())
+                dp_parties.ask(session, case, by=reporter, text=f"Which floor ({n})?", now=clock())
     one = queries_for(engine, lambda: alice.send("/mycases"))
     assert "Which floor (0)?" in alice.text
     four = queries_for(engine, lambda: wang.send("/mycases"))

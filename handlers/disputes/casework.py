@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from db import dispute_parties as dp_parties
 from db import disputes as dp
 from db import outbox
-from db.dispute_models import DisputeCase
+from db.dispute_models import DisputeCase, DisputeStatus
 from db.models import User
 from handlers.disputes.common import (
     MEDIATOR_PRIVATELY,
@@ -142,7 +143,7 @@ def _submit_question(ctx: Ctx, data: dict[str, Any]) -> None:
     reporter = ctx.session.get(User, root.reporter_id) if root.reporter_id else None
     if reporter is None:
         raise Invalid(N_("The reporter can no longer be reached."))
-    question = dp.ask(ctx.session, root, by=ctx.user, text=data["text"], now=ctx.now)
+    question = dp_parties.ask(ctx.session, root, by=ctx.user, text=data["text"], now=ctx.now)
     log_by_mediator(ctx, root, "question", text=data["text"])
     outbox.enqueue_to_user(
         ctx.session,
@@ -192,7 +193,7 @@ def _submit_resolve(ctx: Ctx, data: dict[str, Any]) -> None:
     if change_status(
         ctx,
         root,
-        dp.RESOLVED,
+        DisputeStatus.RESOLVED,
         dp.OPEN,
         meeting=data.get("meeting") or CANCEL,
         outcome=data["outcome"],
@@ -240,7 +241,7 @@ RESOLVE = router.form(
 
 def _submit_close(ctx: Ctx, data: dict[str, Any]) -> None:
     root = case_for_form(ctx, data)
-    if change_status(ctx, root, dp.CLOSED, dp.OPEN, close_reason=data["reason"]):
+    if change_status(ctx, root, DisputeStatus.CLOSED, dp.OPEN, close_reason=data["reason"]):
         after_change(ctx, root)
 
 

@@ -15,9 +15,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from db import dispute_parties as dp_parties
 from db import disputes as dp
 from db import outbox
-from db.dispute_models import DisputeCase
+from db.dispute_models import DisputeCase, DisputeStatus, FollowupStatus, MeetingStatus
 from db.models import User
 from db.teams import MEDIATORS, notify_team, users_with_role
 from db.users import users_by_id
@@ -82,11 +83,11 @@ CATEGORY_LABELS = {
     "other": N_("📝 Other"),
 }
 STATUS_LABELS = {
-    dp.NEW: N_("new"),
-    dp.ACKNOWLEDGED: N_("acknowledged"),
-    dp.IN_PROGRESS: N_("in progress"),
-    dp.RESOLVED: N_("resolved"),
-    dp.CLOSED: N_("closed"),
+    DisputeStatus.NEW: N_("new"),
+    DisputeStatus.ACKNOWLEDGED: N_("acknowledged"),
+    DisputeStatus.IN_PROGRESS: N_("in progress"),
+    DisputeStatus.RESOLVED: N_("resolved"),
+    DisputeStatus.CLOSED: N_("closed"),
 }
 REASON_LABELS = {
     "duplicate": N_("a duplicate of another report"),
@@ -233,8 +234,8 @@ def card_params(
     so a question reaches them in it)."""
     reporter = session.get(User, root.reporter_id) if root.reporter_id else None
     mediator = session.get(User, root.mediator_id) if root.mediator_id else None
-    meeting = dp.current_meeting(session, root)
-    party_rows = dp.parties(session, root)
+    meeting = dp_parties.current_meeting(session, root)
+    party_rows = dp_parties.parties(session, root)
     named = not root.anonymous and reporter is not None
     duplicate = dp.possible_duplicate(session, root)
     linked_to = session.get(DisputeCase, root.linked_to_id) if root.linked_to_id else None
@@ -249,7 +250,7 @@ def card_params(
         "photos": sum(len(case.photos or []) for case in dp.family(session, root)),
         "reads": reads(community, reporter),
         "holder": root.mediator_id,
-        "since": root.created_at.isoformat() if root.status == dp.NEW and now else None,
+        "since": root.created_at.isoformat() if root.status == DisputeStatus.NEW and now else None,
         "now": now.isoformat() if now else None,
         "anonymous": not named,
         "name": first_name(reporter) if named else None,
@@ -262,7 +263,7 @@ def card_params(
         "parties_joined": sum(1 for p in party_rows if p.user_id is not None),
         "meeting": meeting.starts_at.isoformat() if meeting else None,
         "meeting_place": meeting.place if meeting else None,
-        "meeting_agreed": bool(meeting and meeting.status == "agreed"),
+        "meeting_agreed": bool(meeting and meeting.status == MeetingStatus.AGREED),
         "outcome": root.outcome,
         "reason": root.close_reason,
         "followup": root.followup,
@@ -358,7 +359,7 @@ def card_text(lang: Language, params: dict[str, Any]) -> str:
                 reason=_(REASON_LABELS.get(params["reason"], params["reason"]))
             )
         )
-    if params.get("followup") == "yes":
+    if params.get("followup") == FollowupStatus.YES:
         lines.append(_("The reporter confirmed the problem is solved."))
     if params.get("duplicate_of"):
         lines.append(
@@ -396,13 +397,13 @@ def card_buttons(
             (Button(_("🔗 Link to {ref}").format(ref=params["duplicate_of"]), f"dp:link:{case}"),)
         )
     first: list[Button] = []
-    if status == dp.NEW:
+    if status == DisputeStatus.NEW:
         first.append(Button(_("✅ Acknowledge"), f"dp:ack:{case}"))
     if status in dp.OPEN and not (viewer is not None and params.get("holder") == viewer):
         # Translators: staff only. Mediators' buttons on a case card: take the case (over)
         label = _("🙋 Take over") if params.get("mediator") else _("🙋 Take")
         first.append(Button(label, f"dp:take:{case}"))
-    if status == dp.ACKNOWLEDGED:
+    if status == DisputeStatus.ACKNOWLEDGED:
         first.append(Button(_("▶️ In progress"), f"dp:prog:{case}"))
     if first:
         rows.append(tuple(first))
@@ -582,11 +583,11 @@ def tell_reporters(
 
 
 STATUS_NEWS = {
-    dp.ACKNOWLEDGED: N_(
+    DisputeStatus.ACKNOWLEDGED: N_(
         "Your report {ref} was received (acknowledged) by the community's mediators. "
         "They will keep you informed here."
     ),
-    dp.IN_PROGRESS: N_("A mediator is now working on your report {ref}."),
+    DisputeStatus.IN_PROGRESS: N_("A mediator is now working on your report {ref}."),
     "reopened": N_("Your report {ref} was reopened. A mediator will look at it again."),
 }
 
@@ -594,13 +595,13 @@ STATUS_NEWS = {
 @router.template("dp.status")
 def render_status(lang: Language, params: dict[str, Any]) -> Reply:
     status = params["status"]
-    if status == dp.RESOLVED and params.get("outcome"):
+    if status == DisputeStatus.RESOLVED and params.get("outcome"):
         text = lang.gettext("Your report {ref} was resolved. Outcome: {outcome}").format(
             ref=params["ref"], outcome=params["outcome"]
         )
-    elif status == dp.RESOLVED:
+    elif status == DisputeStatus.RESOLVED:
         text = lang.gettext("Your report {ref} was resolved.").format(ref=params["ref"])
-    elif status == dp.CLOSED:
+    elif status == DisputeStatus.CLOSED:
         reason = lang.gettext(REASON_LABELS.get(params.get("reason") or "", REASON_LABELS["other"]))
         text = lang.gettext("Your report {ref} was closed. Reason: {reason}").format(
             ref=params["ref"], reason=reason

@@ -12,9 +12,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from db import dispute_parties as dp_parties
 from db import disputes as dp
 from db import outbox
-from db.dispute_models import DisputeCase, DisputeMeeting, DisputeParty
+from db.dispute_models import (
+    DisputeCase,
+    DisputeMeeting,
+    DisputeParty,
+    MeetingAnswer,
+    MeetingStatus,
+)
 from db.models import User
 from handlers.common import parse_id
 from handlers.disputes.casework import case_for_form, start_case_form
@@ -40,7 +47,9 @@ from handlers.types import Button, Ctx, Reply
 def _submit_invite(ctx: Ctx, data: dict[str, Any]) -> None:
     """Create the one-time link and show it to this mediator only (never logged)."""
     root = case_for_form(ctx, data)
-    _, token = dp.invite(ctx.session, root, by=ctx.user, summary=data["summary"], now=ctx.now)
+    _, token = dp_parties.invite(
+        ctx.session, root, by=ctx.user, summary=data["summary"], now=ctx.now
+    )
     log_by_mediator(ctx, root, "invite", text=data["summary"])
     post_card(ctx.session, ctx.community, root, ctx.now)
     ctx.reply(
@@ -84,7 +93,7 @@ def deep_link(ctx: Ctx, rest: str) -> None:
     if rest.startswith("c") and rest[1:].isdecimal() and len(rest) < 12:
         open_by_link(ctx, rest[1:])
         return
-    opened = dp.open_invitation(ctx.session, rest[:64], ctx.user, ctx.now) if rest else None
+    opened = dp_parties.open_invitation(ctx.session, rest[:64], ctx.user, ctx.now) if rest else None
     if opened is None or opened.party is None:
         ctx.reply(
             ctx._(
@@ -180,7 +189,9 @@ def side_button(ctx: Ctx, arg: str) -> None:
 
 
 def party_users(ctx: Ctx, case: DisputeCase) -> list[User]:
-    users = [ctx.session.get(User, p.user_id) for p in dp.parties(ctx.session, case) if p.user_id]
+    users = [
+        ctx.session.get(User, p.user_id) for p in dp_parties.parties(ctx.session, case) if p.user_id
+    ]
     return [user for user in users if user is not None]
 
 
@@ -228,7 +239,7 @@ def _submit_meeting(ctx: Ctx, data: dict[str, Any]) -> None:
     root = case_for_form(ctx, data)
     invited = _invitees(ctx, root)
     starts_at = datetime.fromisoformat(data["when"])
-    meeting, replaced = dp.propose_meeting(
+    meeting, replaced = dp_parties.propose_meeting(
         ctx.session,
         root,
         by=ctx.user,
@@ -347,21 +358,28 @@ def meeting_answer(ctx: Ctx, arg: str) -> None:
     """Yes: remembered and reminded. Another time: the mediators are told."""
     raw_id, _, answer = arg.partition(":")
     meeting_id = parse_id(raw_id)
-    meeting = dp.lock_meeting(ctx.session, meeting_id) if meeting_id else None
+    meeting = dp_parties.lock_meeting(ctx.session, meeting_id) if meeting_id else None
     case = ctx.session.get(DisputeCase, meeting.case_id) if meeting else None
     if meeting is None or case is None or answer not in ("y", "n"):
         ctx.reply(ctx._("That meeting does not exist any more."))
         return
-    if meeting.status == "cancelled" or (  # cancelled, or the case ended before it was set
-        dp.root_of(ctx.session, case).status not in dp.OPEN and meeting.starts_at <= ctx.now
+    if (
+        meeting.status == MeetingStatus.CANCELLED
+        or (  # cancelled, or the case ended before it was set
+            dp.root_of(ctx.session, case).status not in dp.OPEN and meeting.starts_at <= ctx.now
+        )
     ):
         ctx.reply(ctx._("That meeting does not exist any more."))
         return
-    if meeting.status == "replaced":
+    if meeting.status == MeetingStatus.REPLACED:
         ctx.reply(ctx._("That meeting time was changed; please answer the newest proposal."))
         return
-    row = dp.answer_meeting(
-        ctx.session, meeting, ctx.user, "yes" if answer == "y" else "other", ctx.now
+    row = dp_parties.answer_meeting(
+        ctx.session,
+        meeting,
+        ctx.user,
+        MeetingAnswer.YES if answer == "y" else MeetingAnswer.OTHER,
+        ctx.now,
     )
     if row is None:
         ctx.reply(ctx._("That meeting does not exist any more."))

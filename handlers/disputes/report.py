@@ -7,6 +7,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from db import dispute_parties as dp_parties
 from db import disputes as dp
 from db import outbox
 from db.dispute_models import DisputeCase, DisputeQuestion
@@ -268,7 +269,7 @@ def asking_mediator(ctx: Ctx, question: DisputeQuestion) -> User | None:
 
 def record_answer(ctx: Ctx, question: DisputeQuestion, text: str) -> None:
     """Keep the answer on the case and tell the mediators' room (never who answered)."""
-    if not dp.answer_question(ctx.session, question, text, ctx.now):
+    if not dp_parties.answer_question(ctx.session, question, text, ctx.now).done:
         ctx.reply(ctx._("You have already answered this question. Thank you."))
         return
     case = ctx.session.get(DisputeCase, question.case_id)
@@ -356,7 +357,7 @@ def _question_recency(ctx: Ctx) -> datetime | None:
     """When the mediators' open question to this reporter was asked (None: no question)."""
     if ctx.inbound.chat.is_group:
         return None
-    question = dp.open_question(ctx.session, ctx.user, ctx.now)
+    question = dp_parties.open_question(ctx.session, ctx.user, ctx.now)
     return question.asked_at if question is not None else None
 
 
@@ -366,7 +367,7 @@ def answer_by_text(ctx: Ctx) -> bool:
     text = ctx.inbound.text.strip() if ctx.inbound.kind is Kind.TEXT else ""
     if ctx.inbound.chat.is_group or not text:
         return False
-    question = dp.open_question(ctx.session, ctx.user, ctx.now)
+    question = dp_parties.open_question(ctx.session, ctx.user, ctx.now)
     if question is None:
         return False
     record_answer(ctx, question, text[:2000])

@@ -21,7 +21,7 @@ from sqlalchemy import String, and_, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from db import disputes as dp
-from db.dispute_models import DisputeCase, DisputeEvent
+from db.dispute_models import DisputeCase, DisputeEvent, DisputeStatus
 from db.event_models import Event, EventSignup, EventStatus, SignupStatus
 from db.models import OutboxMessage, OutboxStatus
 from db.notice_models import Notice
@@ -310,7 +310,7 @@ def compute(session: Session, community: Community, period: Period, now: datetim
         for bucket in buckets:
             if answered is not None:
                 bucket.values.append((answered - created).total_seconds())
-            elif status == dp.NEW and (now - created).total_seconds() > bucket.target:
+            elif status == DisputeStatus.NEW and (now - created).total_seconds() > bucket.target:
                 bucket.late += 1
     report.reports_by_category = dict(categories)
     report.ack = acks.timing()
