@@ -100,28 +100,39 @@ def log_event(
     return event
 
 
-def file_case(
-    session: Session, *, reporter: User, data: dict[str, Any], now: datetime
-) -> DisputeCase:
-    """Create a case from the report form's answers. It is always a case of its own: an open
-    case of the same category and place from the last 7 days is only noted as a *possible
-    duplicate* (``duplicate_of_id``), for a mediator to link or not. Linking on the reporter's
-    word would let the person complained about follow the case as a "co-reporter"."""
-    place = data.get("place") or {}
-    key = place_key(place.get("text"))
-    photos = [item["file_id"] for item in data.get("photos") or []]
+@dataclass(frozen=True, slots=True)
+class NewReport:
+    """What a resident reports (the report form's answers, unpacked by the handler)."""
+
+    category: str
+    description: str
+    anonymous: bool
+    contact_ok: bool = False  # mediators may contact them (never when anonymous)
+    place_text: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    happens: str | None = None  # when it happens, in their words
+    photos: tuple[str, ...] = ()  # the transport's file ids
+
+
+def file_case(session: Session, *, reporter: User, report: NewReport, now: datetime) -> DisputeCase:
+    """Create a case from a report. It is always a case of its own: an open case of the same
+    category and place from the last 7 days is only noted as a *possible duplicate*
+    (``duplicate_of_id``), for a mediator to link or not. Linking on the reporter's word would
+    let the person complained about follow the case as a "co-reporter"."""
+    key = place_key(report.place_text)
     case = DisputeCase(
         reporter_id=reporter.id,
-        anonymous=bool(data.get("anonymous") == "anonymous"),
-        contact_ok=bool(data.get("contact")) and data.get("anonymous") != "anonymous",
-        category=data["category"],
-        place_text=place.get("text"),
+        anonymous=report.anonymous,
+        contact_ok=report.contact_ok and not report.anonymous,
+        category=report.category,
+        place_text=report.place_text,
         place_key=key,
-        latitude=place.get("latitude"),
-        longitude=place.get("longitude"),
-        happens=data.get("when"),
-        description=data["description"],
-        photos=photos,
+        latitude=report.latitude,
+        longitude=report.longitude,
+        happens=report.happens,
+        description=report.description,
+        photos=list(report.photos),
         status=DisputeStatus.NEW,
         created_at=now,
         updated_at=now,

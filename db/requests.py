@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, func, select, update
@@ -19,9 +19,7 @@ from sqlalchemy.orm import Session
 
 from db.models import User
 from db.request_models import HelpRequest, RequestMessage, RequestStatus, VolunteerProfile
-
-#: How long after it was resolved a resident may reopen a request.
-REOPEN_WITHIN = timedelta(days=7)
+from db.volunteers import profile
 
 _REF = re.compile(r"^#?\s*(?:r\s*-?\s*)?0*(\d{1,9})$", re.IGNORECASE)
 
@@ -49,21 +47,43 @@ class Result:
         return self.outcome is Outcome.DONE
 
 
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A photo or a document kept with a request: the transport's file id, its kind and name."""
+
+    file_id: str
+    kind: str | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewRequest:
+    """What a resident asks for (the intake form's answers, unpacked by the handler)."""
+
+    category: str
+    description: str
+    needed: str  # asap, date, flexible
+    needed_at: datetime | None = None
+    urgent: bool = False
+    share_name: bool = False
+    health_consent: bool = False
+    attachment: Attachment | None = None
+
+
 def create_request(
-    session: Session, resident: User, *, now: datetime, data: dict[str, Any], language: str
+    session: Session, resident: User, new: NewRequest, *, now: datetime, language: str
 ) -> HelpRequest:
-    """File a request from the form's answers; its description (and attachment) is the first
-    entry of its history."""
+    """File a request; its description (and attachment) is the first entry of its history."""
     request = HelpRequest(
         resident_id=resident.id,
-        category=data["category"],
-        description=data["description"],
+        category=new.category,
+        description=new.description,
         language=language,
-        needed=data["needed"],
-        needed_at=datetime.fromisoformat(data["needed_at"]) if data.get("needed_at") else None,
-        urgent=bool(data.get("urgent")),
-        share_name=bool(data.get("share_name")),
-        health_consent=bool(data.get("health_consent")),
+        needed=new.needed,
+        needed_at=new.needed_at,
+        urgent=new.urgent,
+        share_name=new.share_name,
+        health_consent=new.health_consent,
         status=RequestStatus.OPEN,
         created_at=now,
         queued_at=now,
@@ -72,17 +92,17 @@ def create_request(
     )
     session.add(request)
     session.flush()
-    attachment = data.get("attachment") or {}
+    attachment = new.attachment
     add_message(
         session,
         request,
         author=resident,
         side="resident",
-        text=data["description"],
+        text=new.description,
         now=now,
-        file_id=attachment.get("file_id"),
-        file_kind=attachment.get("kind"),
-        file_name=attachment.get("name"),
+        file_id=attachment.file_id if attachment else None,
+        file_kind=attachment.kind if attachment else None,
+        file_name=attachment.name if attachment else None,
     )
     return request
 
@@ -223,118 +243,25 @@ def resolve(
     return Result(Outcome.DONE if won else Outcome.NOT_OPEN, _load(session, request_id))
 
 
-def own_request(session: Session, request_id: int, resident: User) -> HelpRequest | None:
-    """The resident's own request with this id — never anyone else's."""
-    request = session.get(HelpRequest, request_id)
-    if request is None or request.resident_id != resident.id:
-        return None
-    return request
+class Clock(enum.StrEnum):
+    """The escalation clocks of a request: how far each has gone is a level on the request."""
+
+    UNCLAIMED = "unclaimed_level"  # open, nobody claimed it (1 re-announced, 2 admins told)
+    SILENT = "silent_level"  # claimed, the volunteer silent (1 reminded, 2 admins told)
 
 
-def cancel(session: Session, request_id: int, resident: User, *, now: datetime) -> Result:
-    """The resident withdraws a request nobody has taken yet."""
-    if own_request(session, request_id, resident) is None:
-        return Result(Outcome.MISSING)
+def raise_level(session: Session, request: HelpRequest, clock: Clock, level: int) -> Result:
+    """Move the request's ``clock`` to ``level`` if it is still below it and the request is still
+    in the state it was read in; ``DONE`` if this run did (and should speak)."""
+    column = getattr(HelpRequest, clock.value)
     won = _changed(
         session,
-        request_id,
-        HelpRequest.status == RequestStatus.OPEN,
-        HelpRequest.resident_id == resident.id,
-        status=RequestStatus.CANCELLED,
-        resolved_at=now,
+        request.id,
+        column < level,
+        HelpRequest.status == request.status,
+        **{clock.value: level},
     )
-    if won:
-        _event(session, request_id, "cancelled", resident, now)
-    return Result(Outcome.DONE if won else Outcome.NOT_OPEN, _load(session, request_id))
-
-
-def reopen(session: Session, request_id: int, resident: User, *, now: datetime) -> Result:
-    """Within a week of being resolved, a request goes back to the queue."""
-    if own_request(session, request_id, resident) is None:
-        return Result(Outcome.MISSING)
-    won = _changed(
-        session,
-        request_id,
-        HelpRequest.status == RequestStatus.RESOLVED,
-        HelpRequest.resident_id == resident.id,
-        HelpRequest.resolved_at >= now - REOPEN_WITHIN,
-        status=RequestStatus.OPEN,
-        volunteer_id=None,
-        claimed_at=None,
-        resolved_at=None,
-        queued_at=now,
-        unclaimed_level=0,
-        silent_level=0,
-        rating=None,
-        comment=None,
-    )
-    if won:
-        _event(session, request_id, "reopened", resident, now)
-    return Result(Outcome.DONE if won else Outcome.NOT_OPEN, _load(session, request_id))
-
-
-def rate(
-    session: Session,
-    request_id: int,
-    resident: User,
-    stars: int,
-    *,
-    now: datetime | None = None,
-    change_within: timedelta | None = None,
-) -> Result:
-    """Rate a resolved request, 1 to 5. Given ``now``, the rating is kept in the request's
-    history ("rated"); then, within ``change_within`` of that, another press changes it
-    (``Outcome.TAKEN`` says it was a change, not a first rating)."""
-    if own_request(session, request_id, resident) is None or not 1 <= stars <= 5:
-        return Result(Outcome.MISSING)
-    won = _changed(
-        session,
-        request_id,
-        HelpRequest.status == RequestStatus.RESOLVED,
-        HelpRequest.rating.is_(None),
-        rating=stars,
-    )
-    if won and now is not None:
-        _event(session, request_id, "rated", resident, now)
-    if won or now is None or change_within is None:
-        return Result(Outcome.DONE if won else Outcome.NOT_OPEN, _load(session, request_id))
-    rated_at = session.scalar(
-        select(func.max(RequestMessage.created_at)).where(
-            RequestMessage.request_id == request_id,
-            RequestMessage.side == "event",
-            RequestMessage.text == "rated",
-        )
-    )
-    changed = (
-        rated_at is not None
-        and _aware(rated_at) >= now - change_within
-        and _changed(
-            session,
-            request_id,
-            HelpRequest.status == RequestStatus.RESOLVED,
-            HelpRequest.rating.is_not(None),
-            rating=stars,
-        )
-    )
-    return Result(Outcome.TAKEN if changed else Outcome.NOT_OPEN, _load(session, request_id))
-
-
-def _aware(moment: datetime) -> datetime:
-    """A stored time as UTC-aware (SQLite may hand it back naive)."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def profile(session: Session, volunteer: User, *, now: datetime) -> VolunteerProfile:
-    """The volunteer's profile, made empty on first use (a racing insert fails the primary key
-    and the dispatcher runs the message again)."""
-    row = session.get(VolunteerProfile, volunteer.id)
-    if row is None:
-        row = VolunteerProfile(
-            user_id=volunteer.id, languages=[], categories=[], alerts=False, updated_at=now
-        )
-        session.add(row)
-        session.flush()
-    return row
+    return Result(Outcome.DONE if won else Outcome.NOT_OPEN)
 
 
 def select_current(session: Session, volunteer: User, request_id: int, *, now: datetime) -> None:
@@ -402,55 +329,3 @@ def residents_active(session: Session, resident: User) -> list[HelpRequest]:
             )
         )
     )
-
-
-def residents_requests(session: Session, resident: User, *, limit: int = 20) -> list[HelpRequest]:
-    """The resident's latest requests, newest first."""
-    return list(
-        session.scalars(
-            select(HelpRequest)
-            .where(HelpRequest.resident_id == resident.id)
-            .order_by(HelpRequest.id.desc())
-            .limit(limit)
-        )
-    )
-
-
-def matches(profile: VolunteerProfile | None, request: HelpRequest) -> bool:
-    """Does the request fit what the volunteer speaks and takes on (empty: anything)?"""
-    if profile is None:
-        return False
-    spoken = {_language_family(code) for code in profile.languages}
-    return (not profile.languages or _language_family(request.language) in spoken) and (
-        not profile.categories or request.category in profile.categories
-    )
-
-
-def _language_family(code: str) -> str:
-    """Simplified and Traditional are one language for a volunteer: ``zh_Hant`` → ``zh``."""
-    return "zh" if code.lower().startswith("zh") else code
-
-
-def queue(session: Session, volunteer: User, *, limit: int = 10) -> list[HelpRequest]:
-    """Open requests for a volunteer: those matching their profile first, then urgent ones,
-    then the oldest."""
-    mine = session.get(VolunteerProfile, volunteer.id)
-    rows = list(
-        session.scalars(select(HelpRequest).where(HelpRequest.status == RequestStatus.OPEN))
-    )
-    rows.sort(key=lambda r: (not matches(mine, r), not r.urgent, r.queued_at, r.id))
-    return rows[:limit]
-
-
-def alert_recipients(session: Session, request: HelpRequest) -> list[User]:
-    """Volunteers who asked for private alerts and whose profile matches the request."""
-    rows = session.execute(
-        select(VolunteerProfile, User)
-        .join(User, User.id == VolunteerProfile.user_id)
-        .where(VolunteerProfile.alerts.is_(True), User.id != request.resident_id)
-    ).all()
-    return [
-        user
-        for profile_row, user in rows
-        if "volunteer" in user.role_names and matches(profile_row, request)
-    ]

@@ -24,6 +24,7 @@ from db import event_reads as ev_reads
 from db import events as ev
 from db import notice_subscriptions, outbox, retention
 from db import privacy as store
+from db import request_residents as residents
 from db import requests as rq
 from db.conversations import put_aside, set_aside
 from db.dispute_models import DisputeCase, DisputeParty
@@ -224,7 +225,7 @@ def erase(ctx: Ctx) -> None:
         ev.cancel_signup(session, signup.event_id, user, now=now)
     for request in rq.residents_active(session, user):
         if request.status == RequestStatus.OPEN:
-            rq.cancel(session, request.id, user, now=now)
+            residents.cancel(session, request.id, user, now=now)
             drop_alerts(ctx, request.id)
     ended = store.end_requests_in_progress(session, user, now=now)
     requests = store.scrub_requests(session, user)

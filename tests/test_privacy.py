@@ -420,8 +420,8 @@ def test_a_former_volunteer_leaves_no_trace(resident, session_factory, clock):
     """Role removed by an admin first: then their profile goes, and the grant they once made
     to someone else keeps no Telegram id of theirs."""
     from db.request_models import VolunteerProfile
-    from db.requests import profile
     from db.users import revoke_role
+    from db.volunteers import profile
 
     alice = resident(ALICE_NAME, "en", user_id=ALICE_ID)
     alice.send("/start")

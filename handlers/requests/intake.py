@@ -3,10 +3,11 @@ with an optional comment after a request is resolved."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from db import outbox
+from db import outbox, volunteers
+from db import request_residents as residents
 from db import requests as store
 from db.conversations import put_aside, set_aside
 from db.models import User
@@ -52,6 +53,25 @@ from handlers.start import DRAFT_KEY
 from handlers.types import Button, Ctx
 
 
+def new_request(data: dict[str, Any]) -> store.NewRequest:
+    """The intake form's answers, as the request to file."""
+    attachment = data.get("attachment")
+    return store.NewRequest(
+        category=data["category"],
+        description=data["description"],
+        needed=data["needed"],
+        needed_at=datetime.fromisoformat(data["needed_at"]) if data.get("needed_at") else None,
+        urgent=bool(data.get("urgent")),
+        share_name=bool(data.get("share_name")),
+        health_consent=bool(data.get("health_consent")),
+        attachment=store.Attachment(
+            attachment["file_id"], attachment.get("kind"), attachment.get("name")
+        )
+        if attachment
+        else None,
+    )
+
+
 def submit(ctx: Ctx, data: dict[str, Any]) -> None:
     """File the request, show it in the team's room, alert matching volunteers, and tell the
     resident the reference and when to expect an answer."""
@@ -62,7 +82,7 @@ def submit(ctx: Ctx, data: dict[str, Any]) -> None:
     if over_limit is not None:
         raise over_limit
     request = store.create_request(
-        ctx.session, ctx.user, now=ctx.now, data=data, language=ctx.lang.code
+        ctx.session, ctx.user, new_request(data), now=ctx.now, language=ctx.lang.code
     )
     update_card(ctx.session, ctx.community, request, ctx.now)
     _alert_volunteers(ctx, request)
@@ -103,7 +123,7 @@ def _alert_volunteers(ctx: Ctx, request: HelpRequest) -> None:
     due = next_opening(
         ctx.now, community.service_hours, community.timezone, holidays=community.closed_on_holidays
     )
-    for volunteer in store.alert_recipients(ctx.session, request):
+    for volunteer in volunteers.alert_recipients(ctx.session, request):
         outbox.enqueue_to_user(
             ctx.session,
             volunteer,
@@ -222,7 +242,7 @@ def ask(ctx: Ctx, args: str) -> None:
 )
 def my_requests(ctx: Ctx, args: str) -> None:
     """List the resident's requests, with Cancel for open ones and Reopen where allowed."""
-    requests = store.residents_requests(ctx.session, ctx.user)
+    requests = residents.residents_requests(ctx.session, ctx.user)
     if not requests:
         ctx.reply(
             ctx._("You have not asked the volunteer team for help yet."),
@@ -259,7 +279,7 @@ def _reopenable(ctx: Ctx, request: HelpRequest) -> bool:
     return (
         request.status == RequestStatus.RESOLVED
         and request.resolved_at is not None
-        and request.resolved_at >= ctx.now - store.REOPEN_WITHIN
+        and request.resolved_at >= ctx.now - residents.REOPEN_WITHIN
     )
 
 
@@ -270,7 +290,7 @@ def not_yours(ctx: Ctx) -> None:
 
 def ask_to_cancel(ctx: Ctx, rest: str) -> None:
     """``rq:cx:42`` — before a request is withdrawn, ask (a tap by mistake loses nothing)."""
-    request = store.own_request(ctx.session, parse_id(rest), ctx.user)
+    request = residents.own_request(ctx.session, parse_id(rest), ctx.user)
     if request is None:
         not_yours(ctx)
         return
@@ -301,7 +321,7 @@ def ask_to_cancel(ctx: Ctx, rest: str) -> None:
 
 def keep_request(ctx: Ctx, rest: str) -> None:
     """``rq:keep:42`` — the resident changed their mind: nothing changes."""
-    request = store.own_request(ctx.session, parse_id(rest), ctx.user)
+    request = residents.own_request(ctx.session, parse_id(rest), ctx.user)
     if request is None:
         not_yours(ctx)
         return
@@ -310,7 +330,7 @@ def keep_request(ctx: Ctx, rest: str) -> None:
 
 def cancel_request(ctx: Ctx, rest: str) -> None:
     """``rq:cancel:42`` — the resident withdraws an open request."""
-    result = store.cancel(ctx.session, parse_id(rest), ctx.user, now=ctx.now)
+    result = residents.cancel(ctx.session, parse_id(rest), ctx.user, now=ctx.now)
     if result.outcome is store.Outcome.MISSING or result.request is None:
         not_yours(ctx)
         return
@@ -330,7 +350,7 @@ def cancel_request(ctx: Ctx, rest: str) -> None:
 
 def reopen_request(ctx: Ctx, rest: str) -> None:
     """``rq:reopen:42`` — within 7 days of being resolved, back to the queue."""
-    result = store.reopen(ctx.session, parse_id(rest), ctx.user, now=ctx.now)
+    result = residents.reopen(ctx.session, parse_id(rest), ctx.user, now=ctx.now)
     if result.outcome is store.Outcome.MISSING or result.request is None:
         not_yours(ctx)
         return
@@ -360,7 +380,7 @@ def rate_request(ctx: Ctx, rest: str) -> None:
     """``rq:rate:42:5`` — the resident rates a resolved request, then may add a comment."""
     parts = rest.split(":")
     stars = int(parts[1]) if len(parts) == 2 and parts[1].isdecimal() else 0
-    result = store.rate(
+    result = residents.rate(
         ctx.session,
         parse_id(rest),
         ctx.user,
@@ -413,12 +433,12 @@ def _tell_volunteer(ctx: Ctx, request: HelpRequest, **params: Any) -> None:
 
 def save_comment(ctx: Ctx, data: dict[str, Any]) -> None:
     """Keep the resident's comment on their rated request."""
-    request = store.own_request(ctx.session, int(data["request_id"]), ctx.user)
+    request = residents.own_request(ctx.session, int(data["request_id"]), ctx.user)
     if request is None:
         not_yours(ctx)
         return
     if data.get("comment"):
-        request.comment = data["comment"]
+        residents.set_comment(ctx.session, request, data["comment"])
         _tell_volunteer(ctx, request, comment=data["comment"])
         ctx.reply(ctx._("Thank you, your comment was passed to the volunteer team."))
     else:
