@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from handlers.forms.datetime_input import day_month_swapped, parse_datetime, parse_duration
+from db.durations import parse_duration
+from handlers.forms.datetime_input import day_month_swapped, parse_datetime
 from handlers.forms.state import load
 from handlers.i18n import N_, SUPPORTED, Np_, language
 from handlers.types import Ctx, Inbound, Kind
