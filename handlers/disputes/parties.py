@@ -37,7 +37,8 @@ from handlers.disputes.common import (
 from handlers.disputes.mediate import open_by_link, show_case
 from handlers.forms import engine
 from handlers.forms.engine import Form
-from handlers.forms.fields import DateTimeField, Invalid, TextField
+from handlers.forms.fields import Invalid, TextField
+from handlers.forms.time_fields import DateTimeField
 from handlers.i18n import N_, Language
 from handlers.types import Button, Ctx, Reply
 

@@ -20,13 +20,12 @@ from handlers.forms.fields import (
     UNLIMITED,
     Choice,
     ChoiceField,
-    DateTimeField,
-    EndField,
     Invalid,
     NumberField,
     NumberOrUnlimitedField,
     TextField,
 )
+from handlers.forms.time_fields import DateTimeField, EndField
 from handlers.i18n import N_
 from handlers.types import Button, Ctx
 

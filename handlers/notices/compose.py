@@ -16,13 +16,13 @@ from handlers.forms import engine
 from handlers.forms.fields import (
     Choice,
     ChoiceField,
-    DateTimeField,
     Field,
     Invalid,
     PhotoField,
     TextField,
     YesNoField,
 )
+from handlers.forms.time_fields import DateTimeField
 from handlers.i18n import N_
 from handlers.notices.common import (
     TOPIC_LABELS,

@@ -19,12 +19,12 @@ from handlers.forms import engine
 from handlers.forms.fields import (
     ChoiceField,
     ConsentField,
-    DateTimeField,
     Invalid,
     PhotoField,
     TextField,
     YesNoField,
 )
+from handlers.forms.time_fields import DateTimeField
 from handlers.i18n import N_
 from handlers.requests.clocks import claim_within
 from handlers.requests.common import (
