@@ -15,9 +15,9 @@ from bot.dispatcher import Dispatcher
 from bot.flood import FloodGuard
 from db import events as ev
 from db.dispute_models import DisputeCase
+from db.erasure import ERASED
 from db.event_models import EventSignup
 from db.models import Base, User
-from db.privacy import ERASED
 from db.request_models import HelpRequest, RequestMessage
 from db.users import find_user, grant_role
 from tests.dispute_support import file_report, make_mediator, outbox_messages, to_chat
