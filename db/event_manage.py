@@ -1,9 +1,11 @@
-"""An organiser's changes to an event: publish a draft, change the number of places (new
-places go to the waiting list), move it, call it off. Each locks the event first."""
+"""An organiser's changes to an event: create it (a draft, or published at once), publish a
+draft, change the number of places (new places go to the waiting list), move it, call it off.
+Each change to an existing event locks it first."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -20,6 +22,48 @@ from db.event_models import Event, EventStatus, SignupStatus
 from db.event_reads import active_signups, places_held
 from db.events import Deadline, Outcome, Result, _fill
 from db.locks import lock_row
+from db.models import User
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event as the organiser describes it (the form's answers, unpacked by the handler).
+    One title may be missing, not both; ``capacity`` None is unlimited."""
+
+    title_zh: str | None
+    title_en: str | None
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    description_zh: str | None = None
+    description_en: str | None = None
+    capacity: int | None = None
+    max_party: int = 1
+    signup_deadline: datetime | None = None
+    publish: bool = False  # published at once, else a draft
+
+
+def create_event(session: Session, organiser: User, new: NewEvent, *, now: datetime) -> Event:
+    """Keep a new event, organised by ``organiser``."""
+    event = Event(
+        title_zh=new.title_zh,
+        title_en=new.title_en,
+        description_zh=new.description_zh,
+        description_en=new.description_en,
+        starts_at=new.starts_at,
+        ends_at=new.ends_at,
+        place=new.place,
+        capacity=new.capacity,
+        max_party=new.max_party,
+        signup_deadline=new.signup_deadline,
+        status=EventStatus.PUBLISHED if new.publish else EventStatus.DRAFT,
+        organiser_id=organiser.id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(event)
+    session.flush()
+    return event
 
 
 def publish(session: Session, event_id: int, *, now: datetime) -> Result:

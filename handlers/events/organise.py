@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Any
 
+from db import event_manage as ev_manage
 from db import event_reads as ev_reads
-from db.event_models import Event, EventStatus
+from db.event_models import EventStatus
 from handlers.events.common import (
     PREFIX,
     places_line,
@@ -94,7 +95,7 @@ def _submit_new(ctx: Ctx, data: dict[str, Any]) -> None:
             N_("The signup deadline must be before the start. Please change it."), field="deadline"
         )
     capacity = data.get("capacity")
-    event = Event(
+    new = ev_manage.NewEvent(
         title_zh=data.get("title_zh"),
         title_en=title_en,
         description_zh=data.get("description_zh"),
@@ -105,13 +106,9 @@ def _submit_new(ctx: Ctx, data: dict[str, Any]) -> None:
         capacity=None if capacity == UNLIMITED else capacity,
         max_party=data.get("max_party") or 1,
         signup_deadline=deadline,
-        status=EventStatus.PUBLISHED if data.get("publish") == "now" else EventStatus.DRAFT,
-        organiser_id=ctx.user.id,
-        created_at=ctx.now,
-        updated_at=ctx.now,
+        publish=data.get("publish") == "now",
     )
-    ctx.session.add(event)
-    ctx.session.flush()
+    event = ev_manage.create_event(ctx.session, ctx.user, new, now=ctx.now)
     if event.status == EventStatus.PUBLISHED:
         note = ctx._("✅ The event is published. Residents can sign up now.")
     else:
