@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from db.users import set_locale
 from handlers.i18n import LANGUAGE_NAMES, N_, SUPPORTED, language, typed_language
 from handlers.router import Router
 from handlers.start import main_menu
@@ -37,7 +38,7 @@ def pressed(ctx: Ctx, rest: str) -> None:
 
 
 def _set(ctx: Ctx, code: str) -> None:
-    ctx.user.locale = code
+    set_locale(ctx.session, ctx.user, code)
     ctx.lang = language(code, ctx.lang.tz.key)
     ctx.reply(ctx._("From now on I will write to you in English."), main_menu(ctx))
 
