@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from db.dispute_models import DisputeCase, DisputeStatus, FollowupStatus
-from db.disputes import Result, _expire_cases, _won
+from db.disputes import Result, forget_loaded_cases, won_if_one
 
 
 def unacknowledged_since(session: Session, before: datetime) -> list[DisputeCase]:
@@ -34,7 +34,7 @@ def mark_escalated(session: Session, case: DisputeCase, now: datetime) -> Result
         .values(escalated_at=now)
         .execution_options(synchronize_session=False)
     )
-    return _won(result.rowcount)
+    return won_if_one(result.rowcount)
 
 
 def resolved_before(session: Session, before: datetime) -> list[DisputeCase]:
@@ -59,7 +59,7 @@ def ask_linked_followups(session: Session, root: DisputeCase) -> None:
         .values(followup=FollowupStatus.ASKED)
         .execution_options(synchronize_session=False)
     )
-    _expire_cases(session)
+    forget_loaded_cases(session)
 
 
 def set_followup(
@@ -79,4 +79,4 @@ def set_followup(
         .execution_options(synchronize_session=False)
     )
     session.expire(case)
-    return _won(result.rowcount)
+    return won_if_one(result.rowcount)

@@ -49,7 +49,8 @@ class Result:
         return self.outcome is Outcome.DONE
 
 
-def _won(rowcount: int) -> Result:
+def won_if_one(rowcount: int) -> Result:
+    """``DONE`` if the conditional UPDATE changed the one row, else ``MOVED_ON``."""
     return Result(Outcome.DONE if rowcount == 1 else Outcome.MOVED_ON)
 
 
@@ -67,7 +68,7 @@ def place_key(text: str | None) -> str | None:
     return kept[:200] or None
 
 
-def _expire_cases(session: Session) -> None:
+def forget_loaded_cases(session: Session) -> None:
     """Forget loaded cases after a bulk UPDATE, so the next read sees what it wrote."""
     for obj in list(session.identity_map.values()):
         if isinstance(obj, DisputeCase):
@@ -194,8 +195,8 @@ def link(session: Session, case: DisputeCase, root: DisputeCase, *, now: datetim
         .values(linked_to_id=root.id, status=root.status, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    _expire_cases(session)
-    return _won(result.rowcount)
+    forget_loaded_cases(session)
+    return won_if_one(result.rowcount)
 
 
 def root_of(session: Session, case: DisputeCase) -> DisputeCase:
@@ -238,7 +239,7 @@ def transition(
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        _expire_cases(session)
+        forget_loaded_cases(session)
         return Result(Outcome.MOVED_ON)
     session.execute(
         update(DisputeCase)
@@ -246,7 +247,7 @@ def transition(
         .values(status=to, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    _expire_cases(session)
+    forget_loaded_cases(session)
     return Result(Outcome.DONE)
 
 
@@ -268,7 +269,7 @@ def take(session: Session, root: DisputeCase, mediator: User, *, now: datetime) 
         .values(mediator_id=mediator.id, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    _expire_cases(session)
+    forget_loaded_cases(session)
     if result.rowcount != 1:
         return Result(Outcome.MOVED_ON)
     return Result(Outcome.DONE, previous_mediator_id=previous)

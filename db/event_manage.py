@@ -20,7 +20,7 @@ from db.event_messages import (
 )
 from db.event_models import Event, EventStatus, SignupStatus
 from db.event_reads import active_signups, places_held
-from db.events import Deadline, Outcome, Result, _fill
+from db.events import Deadline, Outcome, Result, offer_free_places
 from db.locks import lock_row
 from db.models import User
 
@@ -96,7 +96,9 @@ def set_capacity(
     event.capacity = capacity
     event.updated_at = now
     session.flush()
-    return Result(Outcome.OK, event=event, offered=tuple(_fill(session, event, now, deadline)))
+    return Result(
+        Outcome.OK, event=event, offered=tuple(offer_free_places(session, event, now, deadline))
+    )
 
 
 def reschedule(

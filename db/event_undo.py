@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from db.event_models import Event, EventSignup, EventStatus, SignupStatus
 from db.event_reads import is_open, places_held, places_left
-from db.events import Deadline, Outcome, Result, _fill, _locked_signup, offer_window
+from db.events import Deadline, Outcome, Result, locked_signup, offer_free_places, offer_window
 from db.locks import lock_row
 from db.models import User
 
@@ -24,7 +24,7 @@ def undo_decline(
     session: Session, signup_id: int, user: User, *, now: datetime, deadline: Deadline
 ) -> Result:
     """Within a minute of declining, and while the places are still free: the offer again."""
-    event, signup = _locked_signup(session, signup_id, user)
+    event, signup = locked_signup(session, signup_id, user)
     if event is None or signup is None or event.status != EventStatus.PUBLISHED:
         return Result(Outcome.NOT_FOUND, event=event)
     if signup.status != SignupStatus.CANCELLED or now - signup.updated_at > UNDO_WITHIN:
@@ -73,5 +73,5 @@ def pass_on_declined(session: Session, *, now: datetime, deadline: Deadline | No
             continue
         event = lock_row(session, Event, event_id)
         if event is not None and event.status == EventStatus.PUBLISHED:
-            offered += len(_fill(session, event, now, deadline))
+            offered += len(offer_free_places(session, event, now, deadline))
     return offered

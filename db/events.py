@@ -7,10 +7,11 @@ keeps arrival order (``seq`` is handed out under the lock), and one person has a
 signup per event (a unique constraint; the dispatcher retries a message that loses that race).
 
 Places held: confirmed signups and open offers. After every change that frees places, the first
-waiting entries that fit are offered them (``_fill``); an offer is confirmed, declined, or it
-expires (``expire_offers``, a sweep) and passes to the next in line. Messages to the people
-concerned are written to the outbox in the same transaction, rendered from the ``ev.*``
-templates in each recipient's language when sent.
+waiting entries that fit are offered them (``offer_free_places``); an offer is confirmed,
+declined, or it expires (``expire_offers``, a sweep) and passes to the next in line. Messages
+to the people concerned are written to the outbox in the same transaction
+(``db/event_messages.py``), rendered from the ``ev.*`` templates in each recipient's language
+when sent.
 """
 
 from __future__ import annotations
@@ -108,7 +109,7 @@ def _offer(
     )
 
 
-def _fill(
+def offer_free_places(
     session: Session, event: Event, now: datetime, deadline: Deadline | None = None
 ) -> list[EventSignup]:
     """Offer free places to the first waiting entries that fit, in order. Caller holds the
@@ -199,11 +200,11 @@ def cancel_signup(
     signup.updated_at = now
     drop_reminders(session, signup.id)
     session.flush()
-    offered = _fill(session, event, now, deadline) if freed else []
+    offered = offer_free_places(session, event, now, deadline) if freed else []
     return Result(Outcome.CANCELLED, signup=signup, event=event, offered=tuple(offered))
 
 
-def _locked_signup(
+def locked_signup(
     session: Session, signup_id: int, user: User
 ) -> tuple[Event | None, EventSignup | None]:
     """The event (locked) and the user's signup ``signup_id``, or Nones."""
@@ -249,7 +250,7 @@ def answer_offer(
 ) -> Result:
     """Take (``accept``) or decline the offered places; an expired offer passes to the next in
     line at once, a declined one a minute later (see ``db.event_undo``)."""
-    event, signup = _locked_signup(session, signup_id, user)
+    event, signup = locked_signup(session, signup_id, user)
     if event is None or signup is None:
         return Result(Outcome.NOT_FOUND)
     if signup.status != SignupStatus.OFFERED:
@@ -259,7 +260,7 @@ def answer_offer(
     if signup.offer_expires_at is not None and signup.offer_expires_at <= now:
         _expire(session, signup, event, now)
         session.flush()
-        offered = _fill(session, event, now, deadline)
+        offered = offer_free_places(session, event, now, deadline)
         return Result(Outcome.EXPIRED, signup=signup, event=event, offered=tuple(offered))
     signup.offer_expires_at = None
     signup.updated_at = now
@@ -300,5 +301,5 @@ def expire_offers(session: Session, *, now: datetime, deadline: Deadline | None 
             _expire(session, signup, event, now)
             expired += 1
         session.flush()
-        _fill(session, event, now, deadline)
+        offer_free_places(session, event, now, deadline)
     return expired

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from db.models import User
 from db.request_models import HelpRequest, RequestMessage, RequestStatus
-from db.requests import Outcome, Result, _changed, _event, _load
+from db.requests import Outcome, Result, change_if, log_change, reload
 
 #: How long after it was resolved a resident may reopen a request.
 REOPEN_WITHIN = timedelta(days=7)
@@ -41,7 +41,7 @@ def cancel(session: Session, request_id: int, resident: User, *, now: datetime) 
     """The resident withdraws a request nobody has taken yet."""
     if own_request(session, request_id, resident) is None:
         return Result(Outcome.MISSING)
-    won = _changed(
+    won = change_if(
         session,
         request_id,
         HelpRequest.status == RequestStatus.OPEN,
@@ -50,15 +50,15 @@ def cancel(session: Session, request_id: int, resident: User, *, now: datetime) 
         resolved_at=now,
     )
     if won:
-        _event(session, request_id, "cancelled", resident, now)
-    return Result(Outcome.DONE if won else Outcome.NOT_OPEN, _load(session, request_id))
+        log_change(session, request_id, "cancelled", resident, now)
+    return Result(Outcome.DONE if won else Outcome.NOT_OPEN, reload(session, request_id))
 
 
 def reopen(session: Session, request_id: int, resident: User, *, now: datetime) -> Result:
     """Within a week of being resolved, a request goes back to the queue."""
     if own_request(session, request_id, resident) is None:
         return Result(Outcome.MISSING)
-    won = _changed(
+    won = change_if(
         session,
         request_id,
         HelpRequest.status == RequestStatus.RESOLVED,
@@ -75,8 +75,8 @@ def reopen(session: Session, request_id: int, resident: User, *, now: datetime) 
         comment=None,
     )
     if won:
-        _event(session, request_id, "reopened", resident, now)
-    return Result(Outcome.DONE if won else Outcome.NOT_OPEN, _load(session, request_id))
+        log_change(session, request_id, "reopened", resident, now)
+    return Result(Outcome.DONE if won else Outcome.NOT_OPEN, reload(session, request_id))
 
 
 def rate(
@@ -93,7 +93,7 @@ def rate(
     (``Outcome.TAKEN`` says it was a change, not a first rating)."""
     if own_request(session, request_id, resident) is None or not 1 <= stars <= 5:
         return Result(Outcome.MISSING)
-    won = _changed(
+    won = change_if(
         session,
         request_id,
         HelpRequest.status == RequestStatus.RESOLVED,
@@ -101,9 +101,9 @@ def rate(
         rating=stars,
     )
     if won and now is not None:
-        _event(session, request_id, "rated", resident, now)
+        log_change(session, request_id, "rated", resident, now)
     if won or now is None or change_within is None:
-        return Result(Outcome.DONE if won else Outcome.NOT_OPEN, _load(session, request_id))
+        return Result(Outcome.DONE if won else Outcome.NOT_OPEN, reload(session, request_id))
     rated_at = session.scalar(
         select(func.max(RequestMessage.created_at)).where(
             RequestMessage.request_id == request_id,
@@ -114,7 +114,7 @@ def rate(
     changed = (
         rated_at is not None
         and _aware(rated_at) >= now - change_within
-        and _changed(
+        and change_if(
             session,
             request_id,
             HelpRequest.status == RequestStatus.RESOLVED,
@@ -122,7 +122,7 @@ def rate(
             rating=stars,
         )
     )
-    return Result(Outcome.TAKEN if changed else Outcome.NOT_OPEN, _load(session, request_id))
+    return Result(Outcome.TAKEN if changed else Outcome.NOT_OPEN, reload(session, request_id))
 
 
 def _aware(moment: datetime) -> datetime:

@@ -152,7 +152,7 @@ def history(session: Session, request_id: int) -> list[RequestMessage]:
     )
 
 
-def _changed(session: Session, request_id: int, *where: Any, **values: Any) -> bool:
+def change_if(session: Session, request_id: int, *where: Any, **values: Any) -> bool:
     """Apply ``values`` if the request still matches ``where``; True if this caller won."""
     result = session.execute(
         update(HelpRequest)
@@ -163,7 +163,7 @@ def _changed(session: Session, request_id: int, *where: Any, **values: Any) -> b
     return result.rowcount == 1
 
 
-def _event(session: Session, request_id: int, what: str, by: User, now: datetime) -> None:
+def log_change(session: Session, request_id: int, what: str, by: User, now: datetime) -> None:
     """Keep who changed the request, and how, in its history (the audit trail a volunteer who
     takes over reads): ``claimed``, ``released``, ``resolved``, ``reopened``, ``cancelled``."""
     session.add(
@@ -174,14 +174,14 @@ def _event(session: Session, request_id: int, what: str, by: User, now: datetime
     session.flush()
 
 
-def _load(session: Session, request_id: int) -> HelpRequest | None:
+def reload(session: Session, request_id: int) -> HelpRequest | None:
     """The request as the database has it now (not a copy loaded earlier)."""
     return session.get(HelpRequest, request_id, populate_existing=True)
 
 
 def claim(session: Session, request_id: int, volunteer: User, *, now: datetime) -> Result:
     """Take an open request: the first volunteer wins; the others get ``TAKEN``."""
-    won = _changed(
+    won = change_if(
         session,
         request_id,
         HelpRequest.status == RequestStatus.OPEN,
@@ -192,10 +192,10 @@ def claim(session: Session, request_id: int, volunteer: User, *, now: datetime) 
         last_volunteer_at=now,
         silent_level=0,
     )
-    request = _load(session, request_id)
+    request = reload(session, request_id)
     if won:
         select_current(session, volunteer, request_id, now=now)
-        _event(session, request_id, "claimed", volunteer, now)
+        log_change(session, request_id, "claimed", volunteer, now)
         return Result(Outcome.DONE, request)
     if request is None:
         return Result(Outcome.MISSING)
@@ -206,7 +206,7 @@ def claim(session: Session, request_id: int, volunteer: User, *, now: datetime) 
 
 def release(session: Session, request_id: int, volunteer: User, *, now: datetime) -> Result:
     """Give a request back to the queue (its clock starts again)."""
-    won = _changed(
+    won = change_if(
         session,
         request_id,
         HelpRequest.status == RequestStatus.IN_PROGRESS,
@@ -220,15 +220,15 @@ def release(session: Session, request_id: int, volunteer: User, *, now: datetime
     )
     if won:
         _forget_current(session, volunteer, request_id)
-        _event(session, request_id, "released", volunteer, now)
-    return Result(Outcome.DONE if won else Outcome.NOT_OPEN, _load(session, request_id))
+        log_change(session, request_id, "released", volunteer, now)
+    return Result(Outcome.DONE if won else Outcome.NOT_OPEN, reload(session, request_id))
 
 
 def resolve(
     session: Session, request_id: int, volunteer: User, *, summary: str, now: datetime
 ) -> Result:
     """Close a request the volunteer holds, with their summary."""
-    won = _changed(
+    won = change_if(
         session,
         request_id,
         HelpRequest.status == RequestStatus.IN_PROGRESS,
@@ -239,8 +239,8 @@ def resolve(
     )
     if won:
         _forget_current(session, volunteer, request_id)
-        _event(session, request_id, "resolved", volunteer, now)
-    return Result(Outcome.DONE if won else Outcome.NOT_OPEN, _load(session, request_id))
+        log_change(session, request_id, "resolved", volunteer, now)
+    return Result(Outcome.DONE if won else Outcome.NOT_OPEN, reload(session, request_id))
 
 
 class Clock(enum.StrEnum):
@@ -254,7 +254,7 @@ def raise_level(session: Session, request: HelpRequest, clock: Clock, level: int
     """Move the request's ``clock`` to ``level`` if it is still below it and the request is still
     in the state it was read in; ``DONE`` if this run did (and should speak)."""
     column = getattr(HelpRequest, clock.value)
-    won = _changed(
+    won = change_if(
         session,
         request.id,
         column < level,
