@@ -1,4 +1,8 @@
-"""The tables. Telegram ids are kept as strings next to their transport, so the console and
+"""The core tables: people and their roles, conversations, the outbox, team rooms and cards,
+blocks, flood counters and the audit log. Each service keeps its tables in a module of its own
+(``event_models``, ``request_models``, ``dispute_models``, ``notice_models``), imported at the
+end so that importing ``db.models`` registers every table with ``Base`` (Alembic's ``env.py``
+relies on it). Telegram ids are kept as strings next to their transport, so the console and
 Matrix fit the same columns; every time is an aware UTC datetime."""
 
 from __future__ import annotations
