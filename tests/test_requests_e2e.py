@@ -5,6 +5,9 @@ both ways with the photo, the volunteer resolves and the resident rates."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import time
+
 import pytest
 
 from bot.outbox import OutboxWorker
@@ -45,7 +48,13 @@ async def _answer(
     return last
 
 
+#: The bot runs on the real clock here: the team is on duty at any hour of the test run (off
+#: duty, an extra notice comes before the form and the counts below would be off).
+ALWAYS_ON_DUTY = {"service_hours": (time(0), time.max), "holidays": "off"}
+
+
 async def test_a_request_from_filing_to_rating_over_telegram(session_factory, community, clock):
+    community = replace(community, **ALWAYS_ON_DUTY)
     async with running_bot(session_factory, community) as (api, _, worker):
         # The admin binds the volunteers' group; two volunteers have opened a private chat.
         api.user_sends_text(user_id=ADMIN, text="/bind volunteers", chat_id=GROUP)
