@@ -31,7 +31,7 @@ def route(ctx: Ctx) -> bool:
     """Offer free text to its conversation; True if something took it."""
     registry = ctx.registry
     if not ctx.inbound.chat.is_group:
-        if _to_replied(ctx):
+        if to_replied(ctx):
             return True
         waiting = _waiting(ctx)
         if len(waiting) == 1:
@@ -50,10 +50,11 @@ def _accepts(ctx: Ctx, service: str) -> Awaits | None:
     return awaits if awaits is not None and ctx.inbound.kind in awaits.kinds else None
 
 
-def _to_replied(ctx: Ctx) -> bool:
-    """A reply to a relayed message goes to its conversation, if that still waits for them."""
+def to_replied(ctx: Ctx) -> bool:
+    """A reply to a relayed message goes to its conversation, if that still waits for them
+    (a Matrix reply to a question, which has an Answer button, too); True if it went."""
     inbound = ctx.inbound
-    if not inbound.reply_to:
+    if not inbound.reply_to or inbound.chat.is_group:
         return False
     thread = awaiting.relayed(
         ctx.session,

@@ -14,6 +14,7 @@ from bot.dispatcher import Dispatcher
 from bot.flood import FloodGuard
 from db.awaiting import KeptMessage
 from db.models import RequestMessage
+from handlers.types import Inbound, Kind
 from tests.dispute_support import file_report, make_mediator
 from tests.requests_support import file_request, make_volunteer
 
@@ -157,4 +158,27 @@ def test_a_reply_to_a_finished_conversation_is_free_text_again(
     ana, bob, _ = _ana_with_a_volunteer_and_a_question(resident, session_factory, clock, deliver)
     bob.send("/resolve Translated the letter.")
     ana.reply_to(postbox.ref_of("1201", "I can translate the letter"), "The 13th floor.")
+    assert ana.text == "Thank you. Your answer was passed to the mediators (#D-0001)."
+
+
+def test_a_matrix_reply_to_the_question_answers_it_though_the_question_has_a_button(
+    resident, session_factory, clock, deliver, postbox
+):
+    """Matrix passes the buttons of the message replied to (a typed label or number presses
+    one); words that name none of them are the answer to the question."""
+    ana, _, _ = _ana_with_a_volunteer_and_a_question(resident, session_factory, clock, deliver)
+    question = postbox.ref_of("1201", QUESTION)
+    buttons = tuple(
+        (b.label, b.payload or "") for row in postbox.shown[question].buttons for b in row
+    )
+    reply = Inbound(
+        ana.chat,
+        ana.sender,
+        Kind.TEXT,
+        text="The 13th floor.",
+        reply_to=question,
+        reply_buttons=buttons,
+        numbered_buttons=True,
+    )
+    ana.replies = ana.dispatcher.handle(reply)
     assert ana.text == "Thank you. Your answer was passed to the mediators (#D-0001)."

@@ -11,6 +11,7 @@ from datetime import time
 import pytest
 
 from bot.outbox import OutboxWorker
+from db import requests
 from db.users import get_or_create_user, grant_role
 from tests.standin import BotApiStandin
 from tests.test_telegram_e2e import running_bot
@@ -215,3 +216,46 @@ def _buttons_of(message: dict) -> dict[str, str]:
         for row in markup.get("inline_keyboard", [])
         for button in row
     }
+
+
+async def test_a_volunteers_reply_over_telegram_reaches_the_resident_replied_to(
+    session_factory, community, clock
+):
+    """Bob helps Alice and Dan; Dan's request is his current one. Bob replies (Telegram's
+    reply-to) to Alice's relayed message: it reaches Alice, not Dan."""
+    community = replace(community, **ALWAYS_ON_DUTY)
+    dan = 102
+    async with running_bot(session_factory, community) as (api, _, worker):
+        for user_id, name in ((RESIDENT, "Alice"), (dan, "Dan"), (BOB, "Bob")):
+            api.user_sends_text(user_id=user_id, text="/start", first_name=name)
+            await api.wait_for(_to(user_id))
+        with session_factory() as session, session.begin():
+            people = {
+                user_id: get_or_create_user(
+                    session, transport="telegram", external_id=str(user_id), now=clock()
+                )
+                for user_id in (RESIDENT, dan, BOB)
+            }
+            grant_role(session, people[BOB], "volunteer", now=clock(), by="test")
+            for resident in (RESIDENT, dan):
+                request = requests.create_request(
+                    session,
+                    people[resident],
+                    now=clock(),
+                    data={"category": "translation", "description": "A letter.", "needed": "asap"},
+                    language="en",
+                )
+                requests.claim(session, request.id, people[BOB], now=clock())
+
+        api.user_sends_text(user_id=RESIDENT, text="Can you call my landlord?", first_name="Alice")
+        relayed = await _said(api, worker, BOB, "Can you call my landlord?")
+        message_id = relayed.response["result"]["message_id"]
+        api.user_sends_text(user_id=BOB, text="Yes, at nine.", reply_to=message_id)
+        await _said(api, worker, RESIDENT, "Yes, at nine.")
+        api.user_sends_text(user_id=BOB, text="Please send the letter.")  # his current: Dan's
+        await _said(api, worker, dan, "Please send the letter.")
+        assert not any(
+            "Yes, at nine." in (call.params.get("text") or "")
+            for call in api.calls
+            if _to(dan)(call)
+        )
