@@ -299,7 +299,8 @@ def request_ended(lang: Language, params: dict[str, Any]) -> Reply:
 
 @router.sweep("pv.outbox_keep")
 def expire_delivered(session: Session, community: Community, now: datetime) -> None:
-    """Sent and failed messages older than ``LINLI_OUTBOX_KEEP`` lose what they said."""
+    """Sent and failed messages older than ``LINLI_OUTBOX_KEEP`` lose what they said, and a
+    reply to them no longer finds its conversation; messages kept that long for a choice go."""
     count = retention.expire_delivered(session, before=now - community.outbox_keep)
     awaiting.forget_before(session, now - community.outbox_keep)
     if count:

@@ -1,6 +1,8 @@
 """The conversation through the bot: a resident's messages go to the volunteer helping them,
-a volunteer's private messages go to the resident of their current request (``/to`` switches),
-with the request named on every relayed message. ``/note``, ``/release`` and ``/resolve``
+a volunteer's private messages go to the resident of the request they answer (a reply to a
+relayed message) or of their current request (``/to`` switches), with the request named on
+every relayed message. Each side's request waits for their words (``db/awaiting.py``); where
+several wait, ``handlers/answers.py`` asks which. ``/note``, ``/release`` and ``/resolve``
 belong here too. Everything said is kept in the request's history."""
 
 from __future__ import annotations
