@@ -234,15 +234,6 @@ def take_kept(session: Session, user: User, kept_id: int) -> KeptMessage | None:
     return kept if removed.rowcount == 1 else None
 
 
-def drop_kept(session: Session, user: User) -> None:
-    """Forget every message the person left waiting for a choice (a new one replaces them)."""
-    session.execute(
-        delete(KeptMessage)
-        .where(KeptMessage.user_id == user.id)
-        .execution_options(synchronize_session=False)
-    )
-
-
 def forget_person(session: Session, user: User) -> None:
     """Erasure: what the bot waited for from them, their kept messages and what the messages
     delivered to their chat belonged to."""
