@@ -27,7 +27,7 @@ from bot.flood import FloodGuard, SharedFloodGuard
 from db.blocks import is_blocked
 from db.conversations import clear_flow, load_conversation
 from db.users import find_user, get_or_create_user
-from handlers import start
+from handlers import answers, start
 from handlers.access import admit
 from handlers.blocks import answer_blocked
 from handlers.cleantext import clean_inbound
@@ -240,7 +240,8 @@ class Dispatcher:
             return
 
         if inbound.kind is Kind.TEXT and inbound.reply_buttons:
-            start.not_an_option(ctx, len(inbound.reply_buttons))
+            if not answers.to_replied(ctx):  # a question's words, not one of its buttons
+                start.not_an_option(ctx, len(inbound.reply_buttons))
         elif inbound.kind is Kind.COMMAND:
             self._command(ctx, form)
         elif inbound.kind is Kind.BUTTON:

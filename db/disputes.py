@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from db import awaiting
 from db.models import (
     DisputeCase,
     DisputeEvent,
@@ -38,6 +39,8 @@ NEW, ACKNOWLEDGED, IN_PROGRESS, RESOLVED, CLOSED = (
     "closed",
 )
 OPEN = (NEW, ACKNOWLEDGED, IN_PROGRESS)
+#: The service name of a mediator's question in ``db/awaiting.py``.
+SERVICE = "dp"
 CLOSE_REASONS = ("duplicate", "not_neighbours", "no_response", "other")
 #: A report of the same category and place as an open case this recent is shown to the
 #: mediators as a possible duplicate of it.
@@ -230,8 +233,20 @@ def transition(
         .values(status=to, updated_at=now)
         .execution_options(synchronize_session=False)
     )
+    if to not in OPEN:  # nobody waits for answers to its questions any more
+        awaiting.forget(session, SERVICE, _question_ids(session, root))
     _expire_cases(session)
     return True
+
+
+def _question_ids(session: Session, root: DisputeCase) -> list[int]:
+    """The questions asked on the case and the reports linked to it."""
+    cases = select(DisputeCase.id).where(
+        (DisputeCase.id == root.id) | (DisputeCase.linked_to_id == root.id)
+    )
+    return list(
+        session.scalars(select(DisputeQuestion.id).where(DisputeQuestion.case_id.in_(cases)))
+    )
 
 
 def take(session: Session, root: DisputeCase, mediator: User, *, now: datetime) -> int | None:
@@ -328,6 +343,8 @@ def ask(
     question = DisputeQuestion(case_id=case.id, asked_by=by.id, text=text, asked_at=now)
     session.add(question)
     session.flush()
+    if case.reporter_id is not None:  # their free text answers it (``db/awaiting.py``)
+        awaiting.wait(session, case.reporter_id, SERVICE, question.id, now=now)
     return question
 
 
@@ -361,6 +378,8 @@ def answer_question(session: Session, question: DisputeQuestion, text: str, now:
         .execution_options(synchronize_session=False)
     )
     session.expire(question)
+    if result.rowcount == 1:
+        awaiting.forget(session, SERVICE, question.id)
     return result.rowcount == 1
 
 

@@ -510,4 +510,5 @@ class AuditEntry(Base):
 
 # --- Community notices (issue 12) ---
 
+from db import awaiting as _awaiting  # noqa: E402, F401  (registers the tables: issue 11, item 4)
 from db import notice_models as _notice_models  # noqa: E402, F401  (registers the tables)

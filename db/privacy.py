@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from db import awaiting, notice_subscriptions
 from db import disputes as dp
-from db import notice_subscriptions
 from db.base import reference
 from db.models import (
     Conversation,
@@ -294,6 +294,7 @@ def end_requests_in_progress(session: Session, user: User, *, now: datetime) -> 
         )
         if result.rowcount != 1:
             continue
+        awaiting.forget(session, "rq", request.id)
         session.add(
             RequestMessage(
                 request_id=request.id, author_id=None, side="event", text="erased", created_at=now
@@ -420,6 +421,7 @@ def forget(session: Session, user: User, *, refs: list[str], card_keys: list[str
     (``refs``, ``card_keys``) are deleted, then their conversations and roles, and the user row
     keeps only its id (so the rows above still hold): a new message starts a new neighbour."""
     result = Forgotten()
+    awaiting.forget_person(session, user)
     chat = user.private_chat_id
     to_them = [OutboxMessage.user_id == user.id]
     if chat:

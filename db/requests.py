@@ -17,8 +17,11 @@ from typing import Any
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
+from db import awaiting
 from db.models import HelpRequest, RequestMessage, RequestStatus, User, VolunteerProfile
 
+#: The service name of a request's conversation in ``db/awaiting.py`` (and its payloads).
+SERVICE = "rq"
 #: How long after it was resolved a resident may reopen a request.
 REOPEN_WITHIN = timedelta(days=7)
 
@@ -83,6 +86,7 @@ def create_request(
         file_kind=attachment.get("kind"),
         file_name=attachment.get("name"),
     )
+    awaiting.wait(session, resident.id, SERVICE, request.id, now=now)
     return request
 
 
@@ -174,6 +178,7 @@ def claim(session: Session, request_id: int, volunteer: User, *, now: datetime) 
     request = _load(session, request_id)
     if won:
         select_current(session, volunteer, request_id, now=now)
+        awaiting.wait(session, volunteer.id, SERVICE, request_id, now=now)
         _event(session, request_id, "claimed", volunteer, now)
         return Result(Outcome.DONE, request)
     if request is None:
@@ -199,6 +204,7 @@ def release(session: Session, request_id: int, volunteer: User, *, now: datetime
     )
     if won:
         _forget_current(session, volunteer, request_id)
+        awaiting.forget(session, SERVICE, request_id, user=volunteer)
         _event(session, request_id, "released", volunteer, now)
     return Result(Outcome.DONE if won else Outcome.NOT_OPEN, _load(session, request_id))
 
@@ -218,6 +224,7 @@ def resolve(
     )
     if won:
         _forget_current(session, volunteer, request_id)
+        awaiting.forget(session, SERVICE, request_id)
         _event(session, request_id, "resolved", volunteer, now)
     return Result(Outcome.DONE if won else Outcome.NOT_OPEN, _load(session, request_id))
 
@@ -243,6 +250,7 @@ def cancel(session: Session, request_id: int, resident: User, *, now: datetime) 
         resolved_at=now,
     )
     if won:
+        awaiting.forget(session, SERVICE, request_id)
         _event(session, request_id, "cancelled", resident, now)
     return Result(Outcome.DONE if won else Outcome.NOT_OPEN, _load(session, request_id))
 
@@ -268,6 +276,7 @@ def reopen(session: Session, request_id: int, resident: User, *, now: datetime) 
         comment=None,
     )
     if won:
+        awaiting.wait(session, resident.id, SERVICE, request_id, now=now)
         _event(session, request_id, "reopened", resident, now)
     return Result(Outcome.DONE if won else Outcome.NOT_OPEN, _load(session, request_id))
 

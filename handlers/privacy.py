@@ -19,9 +19,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db import awaiting, notice_subscriptions, outbox, retention
 from db import disputes as dp
 from db import events as ev
-from db import notice_subscriptions, outbox, retention
 from db import privacy as store
 from db import requests as rq
 from db.conversations import put_aside, set_aside
@@ -299,7 +299,9 @@ def request_ended(lang: Language, params: dict[str, Any]) -> Reply:
 
 @router.sweep("pv.outbox_keep")
 def expire_delivered(session: Session, community: Community, now: datetime) -> None:
-    """Sent and failed messages older than ``LINLI_OUTBOX_KEEP`` lose what they said."""
+    """Sent and failed messages older than ``LINLI_OUTBOX_KEEP`` lose what they said, and a
+    reply to them no longer finds its conversation; messages kept that long for a choice go."""
     count = retention.expire_delivered(session, before=now - community.outbox_keep)
+    awaiting.forget_before(session, now - community.outbox_keep)
     if count:
         log.info("retention: %d delivered messages blanked", count)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from handlers.types import Community, Ctx, Reply
+from handlers.types import Community, Ctx, Kind, Reply
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -22,9 +22,12 @@ if TYPE_CHECKING:
 
 Handler = Callable[[Ctx, str], None]
 TextHandler = Callable[[Ctx], bool]
-#: When the conversation behind a text handler last spoke with this user (None: it has nothing
-#: waiting for their words). Free text goes to the most recent one first.
-Recency = Callable[[Ctx], datetime | None]
+#: Takes the person's message for one record the service awaits an answer about (``db/awaiting``);
+#: True if it took it.
+AnswerTaker = Callable[[Ctx, int], bool]
+#: The record's reference as the person knows it ("#R-0042"), or None when it no longer waits
+#: for their words (finished, or not theirs): the awaited answer is then dropped.
+AnswerLabel = Callable[[Ctx, int], str | None]
 Template = Callable[["Language", dict[str, Any]], Reply]
 #: A periodic job over the database: expire offers, escalate what waited too long. It gets its
 #: own transaction (the sweeper commits), the community and the current time, and writes any
@@ -61,9 +64,17 @@ class Command:
 
 
 @dataclass(frozen=True, slots=True)
-class TextRoute:
-    handler: TextHandler
-    recency: Recency | None = None
+class Awaits:
+    """A service that asks people things outside a form and takes their answers: free text
+    goes to it when it is the one awaited answer (``handlers/answers.py``)."""
+
+    service: str  # the ``service`` of its awaited answers ("rq", "dp")
+    take: AnswerTaker
+    label: AnswerLabel
+    kinds: frozenset[Kind] = frozenset({Kind.TEXT})  # what it can take (a photo, a file…)
+    #: Of several of its records awaiting this person, those their message may be for (the
+    #: relay: a volunteer's current request); default all.
+    narrow: Callable[[Ctx, list[int]], list[int]] | None = None
 
 
 @dataclass(slots=True)
@@ -76,7 +87,8 @@ class Router:
     deep_links: dict[str, Handler] = field(default_factory=dict)
     forms: dict[str, Form] = field(default_factory=dict)
     templates: dict[str, Template] = field(default_factory=dict)
-    text_handlers: list[TextRoute] = field(default_factory=list)
+    text_handlers: list[TextHandler] = field(default_factory=list)
+    awaits: dict[str, Awaits] = field(default_factory=dict)
     sweeps: dict[str, Sweep] = field(default_factory=dict)
     #: ``prefix`` or ``prefix:action`` → who may press it and where (the longer key wins).
     button_rules: dict[str, Rule] = field(default_factory=dict)
@@ -159,20 +171,29 @@ class Router:
         self.forms[form.name] = form
         return form
 
-    def on_text(self, handler: TextHandler | None = None, *, recency: Recency | None = None) -> Any:
-        """Register a handler for messages outside any form; it returns True if it took it.
+    def on_text(self, handler: TextHandler) -> TextHandler:
+        """Register a handler for messages outside any form that no awaited answer took; it
+        returns True if it took the message."""
+        self.text_handlers.append(handler)
+        return handler
 
-        Two services may both wait for someone's words (a volunteer's conversation and a
-        mediator's question): ``recency`` says when this one last spoke with the user, and the
-        most recent one is asked first, so an answer never lands in the wrong conversation.
-        Handlers without a recency (or whose recency is None) come after, in registry order.
-        Use as ``@router.on_text`` or ``@router.on_text(recency=…)``."""
+    def awaits_answer(
+        self,
+        service: str,
+        *,
+        label: AnswerLabel,
+        kinds: Iterable[Kind] = (Kind.TEXT,),
+        narrow: Callable[[Ctx, list[int]], list[int]] | None = None,
+    ) -> Callable[[AnswerTaker], AnswerTaker]:
+        """Register what takes the answers this service awaits (``db.awaiting.wait``)."""
 
-        def register(text_handler: TextHandler) -> TextHandler:
-            self.text_handlers.append(TextRoute(text_handler, recency))
-            return text_handler
+        def register(take: AnswerTaker) -> AnswerTaker:
+            if service in self.awaits:
+                raise ValueError(f"{self.name} awaits answers for {service!r} twice")
+            self.awaits[service] = Awaits(service, take, label, frozenset(kinds), narrow)
+            return take
 
-        return register(handler) if handler is not None else register
+        return register
 
 
 class Registry:
@@ -185,11 +206,12 @@ class Registry:
         self.deep_links: dict[str, Handler] = {}
         self.forms: dict[str, Form] = {}
         self.templates: dict[str, Template] = {}
-        self.text_handlers: list[TextRoute] = []
+        self.text_handlers: list[TextHandler] = []
         self.sweeps: dict[str, Sweep] = {}
+        self.awaits: dict[str, Awaits] = {}
         self.button_rules: dict[str, Rule] = {}
         self.deep_link_rules: dict[str, Rule] = {}
-        kinds = ("commands", "buttons", "deep_links", "forms", "templates", "sweeps")
+        kinds = ("commands", "buttons", "deep_links", "forms", "templates", "sweeps", "awaits")
         for router in self.routers:
             for kind in (*kinds, "button_rules", "deep_link_rules"):
                 mine, theirs = getattr(self, kind), getattr(router, kind)
@@ -206,16 +228,12 @@ class Registry:
         return self.button_rules.get(f"{prefix}:{action}") or self.button_rules.get(prefix)
 
     def handle_text(self, ctx: Ctx) -> bool:
-        """Offer free text to the text handlers, the most recent conversation first; True if
-        one took it."""
-        dated = []
-        for index, route in enumerate(self.text_handlers):
-            when = route.recency(ctx) if route.recency is not None else None
-            if when is not None:
-                dated.append((-when.timestamp(), index))
-        first = [index for _, index in sorted(dated)]
-        order = first + [i for i in range(len(self.text_handlers)) if i not in first]
-        return any(self.text_handlers[index].handler(ctx) for index in order)
+        """Free text outside a form: to the conversation it replies to, else the one awaited
+        answer (asking which when several wait), else the text handlers in registry order;
+        True if something took it (``handlers/answers.py``)."""
+        from handlers import answers
+
+        return answers.route(ctx)
 
     def menu_commands(self) -> list[Command]:
         """The commands shown in a transport's command menu, in registration order."""

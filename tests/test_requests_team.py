@@ -239,10 +239,17 @@ def test_with_several_requests_and_none_chosen_the_volunteer_is_asked(
         bob.press_payload(f"rq:claim:{n}")
     bob.send("/resolve Sorted out quickly")  # resolves #3, the current one
     bob.send("Hello?")
-    assert "You are helping with several requests." in bob.text
-    assert [b.payload for b in bob.buttons()] == ["rq:to:1", "rq:to:2"]
+    assert bob.text == "Several conversations are waiting for you. Which one is this message for?"
+    assert [b.label for b in bob.buttons()] == ["#R-0001", "#R-0002"]
     with session_factory() as session:
         assert session.scalar(select(RequestMessage).where(RequestMessage.text == "Hello?")) is None
+    bob.press("#R-0002")  # the kept message goes there, and so do the next ones
+    assert bob.text == "✓ Sent to the resident who asked (#R-0002)."
+    bob.send("Are you there?")
+    assert bob.text == "✓ Sent to the resident who asked (#R-0002)."
+    with session_factory() as session:
+        said = session.scalars(select(RequestMessage).where(RequestMessage.side == "volunteer"))
+        assert [(m.request_id, m.text) for m in said] == [(2, "Hello?"), (2, "Are you there?")]
 
 
 def test_note_release_and_takeover_with_the_history(

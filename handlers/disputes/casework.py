@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from db import awaiting, outbox
 from db import disputes as dp
-from db import outbox
 from db.models import DisputeCase, User
 from handlers.disputes.common import (
     MEDIATOR_PRIVATELY,
@@ -148,7 +148,12 @@ def _submit_question(ctx: Ctx, data: dict[str, Any]) -> None:
         reporter,
         template="dp.question",
         now=ctx.now,
-        params={"ref": root.ref, "text": data["text"], "question": question.id},
+        params={
+            "ref": root.ref,
+            "text": data["text"],
+            "question": question.id,
+            **awaiting.thread(dp.SERVICE, question.id),
+        },
     )
     show_case(ctx, root, note=ctx._("The question was sent. The answer will appear here."))
 

@@ -4,7 +4,6 @@ reporter's own list (``/mycases``) and their answers to the mediators' questions
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Any
 
 from db import disputes as dp
@@ -351,22 +350,34 @@ def answer_button(ctx: Ctx, arg: str) -> None:
         engine.start(ctx, ANSWER, initial={"question": question.id})
 
 
-def _question_recency(ctx: Ctx) -> datetime | None:
-    """When the mediators' open question to this reporter was asked (None: no question)."""
-    if ctx.inbound.chat.is_group:
+def _open_question(ctx: Ctx, question_id: int) -> tuple[DisputeQuestion, DisputeCase] | None:
+    """The question, if it is to this reporter, unanswered, on an open case and asked within
+    ``QUESTION_OPEN_FOR`` (older ones are still answered with their button)."""
+    question = ctx.session.get(DisputeQuestion, question_id)
+    case = ctx.session.get(DisputeCase, question.case_id) if question is not None else None
+    if (
+        question is None
+        or case is None
+        or case.reporter_id != ctx.user.id
+        or question.answer is not None
+        or case.status not in dp.OPEN
+        or question.asked_at < ctx.now - dp.QUESTION_OPEN_FOR
+    ):
         return None
-    question = dp.open_question(ctx.session, ctx.user, ctx.now)
-    return question.asked_at if question is not None else None
+    return question, case
 
 
-@router.on_text(recency=_question_recency)
-def answer_by_text(ctx: Ctx) -> bool:
+def _question_label(ctx: Ctx, question_id: int) -> str | None:
+    found = _open_question(ctx, question_id)
+    return found[1].ref if found is not None else None
+
+
+@router.awaits_answer(dp.SERVICE, label=_question_label)
+def answer_by_text(ctx: Ctx, question_id: int) -> bool:
     """A reporter's free text while a question to them is open answers it."""
     text = ctx.inbound.text.strip() if ctx.inbound.kind is Kind.TEXT else ""
-    if ctx.inbound.chat.is_group or not text:
+    found = _open_question(ctx, question_id)
+    if not text or found is None:
         return False
-    question = dp.open_question(ctx.session, ctx.user, ctx.now)
-    if question is None:
-        return False
-    record_answer(ctx, question, text[:2000])
+    record_answer(ctx, found[0], text[:2000])
     return True
