@@ -314,11 +314,12 @@ def test_keep_and_forged_confirmations_change_nothing(
         f"pv:erase:{user_id}:0000",
         f"pv:erase:{int(user_id) + 1}:{token}",
         forged_for_alice,
-        "pv:erase",
-        "pv:whatever",
     ):
         alice.press_payload(forged)
         assert alice.text == refused, forged
+    for malformed in ("pv:erase", "pv:whatever"):  # not a confirmation at all: a stale button
+        alice.press_payload(malformed)
+        assert "That button is no longer active" in alice.text, malformed
     clock.advance(hours=1)
     alice.press_payload(f"pv:erase:{user_id}:{token}")  # too old
     assert alice.text == refused

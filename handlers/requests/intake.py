@@ -12,6 +12,15 @@ from db.conversations import put_aside, set_aside
 from db.models import HelpRequest, RequestStatus, User
 from db.users import users_by_id
 from handlers import limits
+from handlers.buttons import (
+    AskForHelp,
+    AskToCancelRequest,
+    CancelRequest,
+    KeepRequest,
+    RateRequest,
+    ReopenRequest,
+    SendDraft,
+)
 from handlers.common import first_name
 from handlers.forms import engine
 from handlers.forms.fields import (
@@ -32,7 +41,6 @@ from handlers.requests.common import (
     STATUS_LABELS,
     announce_back,
     category_label,
-    parse_id,
     ref,
     router,
     summary_params,
@@ -225,7 +233,7 @@ def my_requests(ctx: Ctx, args: str) -> None:
     if not requests:
         ctx.reply(
             ctx._("You have not asked the volunteer team for help yet."),
-            ((Button(ctx._("🙋 Ask a volunteer"), f"{PREFIX}:new"),),),
+            ((Button(ctx._("🙋 Ask a volunteer"), AskForHelp().pack()),),),
         )
         return
     helpers = users_by_id(ctx.session, [r.volunteer_id for r in requests if r.volunteer_id])
@@ -246,10 +254,10 @@ def my_requests(ctx: Ctx, args: str) -> None:
         lines.append(line.format(**values))
         if request.status == RequestStatus.OPEN:
             label = ctx._("✖️ Cancel {ref}").format(ref=ref(request))
-            buttons.append((Button(label, f"{PREFIX}:cx:{request.id}"),))
+            buttons.append((Button(label, AskToCancelRequest(request.id).pack()),))
         elif _reopenable(ctx, request):
             label = ctx._("↩️ Reopen {ref}").format(ref=ref(request))
-            buttons.append((Button(label, f"{PREFIX}:reopen:{request.id}"),))
+            buttons.append((Button(label, ReopenRequest(request.id).pack()),))
     ctx.reply("\n".join(lines), tuple(buttons))
 
 
@@ -267,9 +275,10 @@ def not_yours(ctx: Ctx) -> None:
     ctx.reply(ctx._("I could not find that request among yours. Send /myrequests to see them."))
 
 
-def ask_to_cancel(ctx: Ctx, rest: str) -> None:
-    """``rq:cx:42`` — before a request is withdrawn, ask (a tap by mistake loses nothing)."""
-    request = store.own_request(ctx.session, parse_id(rest), ctx.user)
+@router.button(AskToCancelRequest)
+def ask_to_cancel(ctx: Ctx, payload: AskToCancelRequest) -> None:
+    """Before a request is withdrawn, ask (a tap by mistake loses nothing)."""
+    request = store.own_request(ctx.session, payload.request, ctx.user)
     if request is None:
         not_yours(ctx)
         return
@@ -289,27 +298,29 @@ def ask_to_cancel(ctx: Ctx, rest: str) -> None:
             (
                 Button(
                     ctx._("✖️ Yes, cancel {ref}").format(ref=ref(request)),
-                    f"{PREFIX}:cancel:{request.id}",
+                    CancelRequest(request.id).pack(),
                 ),
-                Button(ctx._("Keep my request"), f"{PREFIX}:keep:{request.id}"),
+                Button(ctx._("Keep my request"), KeepRequest(request.id).pack()),
             ),
         ),
         edit=True,
     )
 
 
-def keep_request(ctx: Ctx, rest: str) -> None:
-    """``rq:keep:42`` — the resident changed their mind: nothing changes."""
-    request = store.own_request(ctx.session, parse_id(rest), ctx.user)
+@router.button(KeepRequest)
+def keep_request(ctx: Ctx, payload: KeepRequest) -> None:
+    """The resident changed their mind: nothing changes."""
+    request = store.own_request(ctx.session, payload.request, ctx.user)
     if request is None:
         not_yours(ctx)
         return
     ctx.reply(ctx._("{ref} stays with the volunteer team.").format(ref=ref(request)), edit=True)
 
 
-def cancel_request(ctx: Ctx, rest: str) -> None:
-    """``rq:cancel:42`` — the resident withdraws an open request."""
-    result = store.cancel(ctx.session, parse_id(rest), ctx.user, now=ctx.now)
+@router.button(CancelRequest)
+def cancel_request(ctx: Ctx, payload: CancelRequest) -> None:
+    """The resident withdraws an open request."""
+    result = store.cancel(ctx.session, payload.request, ctx.user, now=ctx.now)
     if result.outcome is store.Outcome.MISSING or result.request is None:
         not_yours(ctx)
         return
@@ -327,9 +338,10 @@ def cancel_request(ctx: Ctx, rest: str) -> None:
     ctx.reply(ctx._("Your request {ref} is cancelled.").format(ref=ref(result.request)), edit=True)
 
 
-def reopen_request(ctx: Ctx, rest: str) -> None:
-    """``rq:reopen:42`` — within 7 days of being resolved, back to the queue."""
-    result = store.reopen(ctx.session, parse_id(rest), ctx.user, now=ctx.now)
+@router.button(ReopenRequest)
+def reopen_request(ctx: Ctx, payload: ReopenRequest) -> None:
+    """Within 7 days of being resolved, back to the queue."""
+    result = store.reopen(ctx.session, payload.request, ctx.user, now=ctx.now)
     if result.outcome is store.Outcome.MISSING or result.request is None:
         not_yours(ctx)
         return
@@ -355,13 +367,13 @@ def reopen_request(ctx: Ctx, rest: str) -> None:
 RATING_CHANGE = timedelta(minutes=10)
 
 
-def rate_request(ctx: Ctx, rest: str) -> None:
-    """``rq:rate:42:5`` — the resident rates a resolved request, then may add a comment."""
-    parts = rest.split(":")
-    stars = int(parts[1]) if len(parts) == 2 and parts[1].isdecimal() else 0
+@router.button(RateRequest)
+def rate_request(ctx: Ctx, payload: RateRequest) -> None:
+    """The resident rates a resolved request, then may add a comment."""
+    stars = payload.stars
     result = store.rate(
         ctx.session,
-        parse_id(rest),
+        payload.request,
         ctx.user,
         stars,
         now=ctx.now,
@@ -458,8 +470,9 @@ def start_ask(ctx: Ctx, *, description: str | None = None) -> None:
         engine.start(ctx, ASK, answers={"description": description} if description else None)
 
 
-def ask_with_draft(ctx: Ctx, tail: str) -> None:
-    """``rq:draft`` — the free text offered by the not-understood answer becomes the
+@router.button(SendDraft, private_only=True, private_hint=ASK_PRIVATELY)
+def ask_with_draft(ctx: Ctx, payload: SendDraft) -> None:
+    """The free text offered by the not-understood answer becomes the
     description of a new request (once: the draft is forgotten when taken)."""
     draft = set_aside(ctx.conversation, DRAFT_KEY)
     put_aside(ctx.conversation, DRAFT_KEY, None)

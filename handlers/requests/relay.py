@@ -10,9 +10,10 @@ from datetime import datetime
 from db import outbox
 from db import requests as store
 from db.models import HelpRequest, RequestStatus, User
+from handlers.buttons import ReplyTo
 from handlers.common import first_name
 from handlers.i18n import N_
-from handlers.requests.common import PREFIX, announce_back, ref, router, tell_resident, update_card
+from handlers.requests.common import announce_back, ref, router, tell_resident, update_card
 from handlers.types import Button, Ctx, Kind
 
 RELAYED_KINDS = (Kind.TEXT, Kind.PHOTO, Kind.DOCUMENT)
@@ -150,7 +151,7 @@ def _choose(ctx: Ctx, held: list[HelpRequest], *, resend: bool = True) -> None:
         )
         if resend
         else ctx._("Choose which request your messages go to:"),
-        tuple((Button(ctx._("➡️ {ref}").format(ref=ref(r)), f"{PREFIX}:to:{r.id}"),) for r in held),
+        tuple((Button(ctx._("➡️ {ref}").format(ref=ref(r)), ReplyTo(r.id).pack()),) for r in held),
     )
 
 
