@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from handlers.buttons import ChooseLanguage, SetLanguage
+from handlers.buttons.language import ChooseLanguage, SetLanguage
 from handlers.i18n import LANGUAGE_NAMES, N_, SUPPORTED, language, typed_language
 from handlers.router import Router
 from handlers.start import main_menu

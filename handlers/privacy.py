@@ -26,7 +26,7 @@ from db import privacy as store
 from db import requests as rq
 from db.conversations import put_aside, set_aside
 from db.models import DisputeCase, DisputeParty, RequestStatus, User
-from handlers.buttons import EraseData, EraseDetails, KeepData
+from handlers.buttons.privacy import EraseData, EraseDetails, KeepData
 from handlers.disputes.card import post_card
 from handlers.i18n import LANGUAGE_FULL_NAMES, N_, Language
 from handlers.requests.common import ref, update_card

@@ -6,15 +6,10 @@ from collections.abc import Callable
 
 from db.conversations import put_aside
 from handlers.access import admit
-from handlers.buttons import (
-    AskForHelp,
-    ChooseLanguage,
-    ListEvents,
-    MyOrganisedEvents,
-    ReportDispute,
-    SendDraft,
-    SetLanguage,
-)
+from handlers.buttons.disputes import ReportDispute
+from handlers.buttons.events import ListEvents, MyOrganisedEvents
+from handlers.buttons.language import ChooseLanguage, SetLanguage
+from handlers.buttons.requests import AskForHelp, SendDraft
 from handlers.i18n import LANGUAGE_NAMES, N_
 from handlers.router import Router
 from handlers.types import Button, Ctx, Keyboard, Kind, keyboard

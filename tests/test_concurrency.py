@@ -21,7 +21,10 @@ from bot.outbox import OutboxWorker, TickReport
 from db import outbox
 from db.engine import make_engine, make_session_factory
 from db.models import Conversation, OutboxMessage, OutboxStatus, User
-from handlers.buttons import AskForHelp, ChooseLanguage, ListEvents, ReportDispute
+from handlers.buttons.disputes import ReportDispute
+from handlers.buttons.events import ListEvents
+from handlers.buttons.language import ChooseLanguage
+from handlers.buttons.requests import AskForHelp
 from handlers.i18n import language
 from handlers.router import Registry
 from handlers.start import something_went_wrong

@@ -16,7 +16,10 @@ from sqlalchemy import select
 
 from bot.config import ConfigError, load_settings
 from db.models import HelpRequest
-from handlers.buttons import AskForHelp, FormSkip, ListEvents, ReportDispute, SendDraft
+from handlers.buttons.disputes import ReportDispute
+from handlers.buttons.events import ListEvents
+from handlers.buttons.forms import FormSkip
+from handlers.buttons.requests import AskForHelp, SendDraft
 from handlers.requests.hours import in_service_hours, next_opening, service_time_between
 from handlers.stats.periods import ServiceClock
 from handlers.types import ChatRef, Inbound, Kind, Sender

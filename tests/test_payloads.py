@@ -15,17 +15,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from handlers import build_registry
-from handlers.buttons import (
-    FORM_BUTTONS,
-    AnswerFollowUp,
-    AskToCancelEvent,
-    CancelEvent,
-    ClaimRequest,
-    EraseData,
-    SetLanguage,
-    SignUp,
-    ToggleTopic,
-)
+from handlers.buttons.disputes import AnswerFollowUp
+from handlers.buttons.events import AskToCancelEvent, CancelEvent, SignUp
+from handlers.buttons.forms import FORM_BUTTONS
+from handlers.buttons.language import SetLanguage
+from handlers.buttons.notices import ToggleTopic
+from handlers.buttons.privacy import EraseData
+from handlers.buttons.requests import ClaimRequest
 from handlers.payloads import MaxLen, Payload, parse_id
 from handlers.router import Registry, Router
 from handlers.types import MAX_PAYLOAD_BYTES

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.dispatcher import Dispatcher
 from db.models import HelpRequest, OutboxMessage, RequestMessage
 from db.users import get_or_create_user, grant_role
-from handlers.buttons import ReplyTo
+from handlers.buttons.requests import ReplyTo
 from handlers.types import Kind
 from tests.requests_support import file_request, make_volunteer
 from tests.support import GROUP, in_group, loose_dispatcher

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from db import disputes as dp
 from db.models import DisputeCase, User
 from db.teams import MEDIATORS, notify_team
-from handlers.buttons import (
+from handlers.buttons.disputes import (
     AcknowledgeCase,
     AskReporter,
     CaseHistory,

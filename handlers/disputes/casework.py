@@ -10,7 +10,7 @@ from typing import Any
 from db import disputes as dp
 from db import outbox
 from db.models import DisputeCase, User
-from handlers.buttons import (
+from handlers.buttons.disputes import (
     AnswerQuestion,
     AskReporter,
     CloseCase,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from db import disputes as dp
 from db.models import DisputeCase
 from db.teams import notify_admins
-from handlers.buttons import AnswerFollowUp
+from handlers.buttons.disputes import AnswerFollowUp
 from handlers.disputes.card import post_card
 from handlers.disputes.common import router
 from handlers.disputes.messages import tell_reporters, tell_room

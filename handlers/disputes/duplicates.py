@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from db import disputes as dp
-from handlers.buttons import LinkDuplicate
+from handlers.buttons.disputes import LinkDuplicate
 from handlers.disputes.card import post_card
 from handlers.disputes.common import access_case_as_mediator, log_by_mediator, router
 from handlers.disputes.mediate import show_case
@@ -19,7 +19,7 @@ from handlers.types import Ctx
 log = logging.getLogger(__name__)
 
 
-@router.button(LinkDuplicate)
+@router.button(LinkDuplicate, role="mediator")
 def link_duplicate(ctx: Ctx, payload: LinkDuplicate) -> None:
     """Link the case to the open case it may repeat."""
     root = access_case_as_mediator(ctx, payload.case)

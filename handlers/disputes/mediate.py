@@ -18,7 +18,7 @@ from db import disputes as dp
 from db import outbox
 from db.models import DisputeCase, DisputeEvent, User
 from db.users import users_by_id
-from handlers.buttons import (
+from handlers.buttons.disputes import (
     AcknowledgeCase,
     CaseHistory,
     CaseInProgress,

@@ -17,7 +17,7 @@ from db import outbox
 from db.models import DisputeCase, User
 from db.teams import MEDIATORS, notify_team, users_with_role
 from db.users import users_by_id
-from handlers.buttons import OpenCase
+from handlers.buttons.disputes import OpenCase
 from handlers.disputes.common import CATEGORY_LABELS, REASON_LABELS, router
 from handlers.i18n import N_, Language
 from handlers.types import Button, Community, Reply

@@ -15,7 +15,7 @@ from typing import Any
 from db import disputes as dp
 from db import outbox
 from db.models import DisputeCase, DisputeMeeting, DisputeParty, User
-from handlers.buttons import AnswerMeeting, GiveSide, InviteOtherSide, ProposeMeeting
+from handlers.buttons.disputes import AnswerMeeting, GiveSide, InviteOtherSide, ProposeMeeting
 from handlers.disputes.card import post_card
 from handlers.disputes.casework import case_for_form, start_case_form
 from handlers.disputes.common import MEDIATOR_PRIVATELY, log_by_mediator, router

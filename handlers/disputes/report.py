@@ -12,7 +12,7 @@ from db import outbox
 from db.models import DisputeCase, DisputeQuestion, User
 from db.teams import users_with_role
 from handlers import limits
-from handlers.buttons import AnswerQuestion, ReportDispute
+from handlers.buttons.disputes import AnswerQuestion, ReportDispute
 from handlers.disputes.card import post_card, relay_photos
 from handlers.disputes.common import CATEGORY_LABELS, REASON_LABELS, STATUS_LABELS, router
 from handlers.disputes.emergency import emergency_notice, emergency_text, is_emergency

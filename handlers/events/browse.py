@@ -7,7 +7,7 @@ from db import events as ops
 from db.events import places_held, places_left
 from db.models import Event, SignupStatus
 from handlers import limits
-from handlers.buttons import (
+from handlers.buttons.events import (
     AskToCancelSignup,
     CancelSignup,
     ChooseParty,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from db.events import find_signup, is_open, places_held, places_left, waiting_position
 from db.models import Event, EventSignup, EventStatus, SignupStatus
 from handlers import hant
-from handlers.buttons import (
+from handlers.buttons.events import (
     AcceptOffer,
     AddToCalendar,
     AskToCancelSignup,

@@ -8,7 +8,7 @@ from typing import Any
 
 from db import events as ops
 from db.models import Event, EventSignup, EventStatus, SignupStatus
-from handlers.buttons import (
+from handlers.buttons.events import (
     AskToCancelEvent,
     AttendeesCsv,
     CancelEvent,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from db import events as ops
 from db.events import places_held
-from handlers.buttons import ListEvents, MyEvent, MyEvents
+from handlers.buttons.events import ListEvents, MyEvent, MyEvents
 from handlers.events.browse import _event_or_list, pressed
 from handlers.events.common import (
     card_buttons,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from db import events as ops
 from db.event_undo import pass_on_declined
-from handlers.buttons import AcceptOffer, DeclineOffer, ListEvents, ShowEvent
+from handlers.buttons.events import AcceptOffer, DeclineOffer, ListEvents, ShowEvent
 from handlers.events.common import pick_text, router
 from handlers.events.offers import offer_clock
 from handlers.i18n import Language

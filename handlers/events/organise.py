@@ -8,7 +8,7 @@ from typing import Any
 
 from db import events as ops
 from db.models import Event, EventStatus
-from handlers.buttons import ManageEvent
+from handlers.buttons.events import ManageEvent
 from handlers.events.common import (
     places_line,
     router,

@@ -7,7 +7,7 @@ from db import event_undo
 from db import events as ops
 from db.events import places_held
 from db.models import Event
-from handlers.buttons import AcceptOffer, DeclineOffer, UndoDecline
+from handlers.buttons.events import AcceptOffer, DeclineOffer, UndoDecline
 from handlers.events.browse import _show, pressed, show_list
 from handlers.events.common import (
     GONE,

@@ -23,7 +23,7 @@ from datetime import timedelta
 from typing import Any
 
 from db.conversations import clear_flow
-from handlers.buttons import (
+from handlers.buttons.forms import (
     FORM_BUTTONS,
     FormBack,
     FormCancel,

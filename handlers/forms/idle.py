@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from handlers.buttons import FormCancel, FormContinue
+from handlers.buttons.forms import FormCancel, FormContinue
 from handlers.forms import state
 from handlers.forms.engine import Form
 from handlers.types import Button, Ctx

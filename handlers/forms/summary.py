@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from handlers.buttons import FormBack, FormCancel, FormConfirm, FormDone, FormEdit, FormSkip
+from handlers.buttons.forms import FormBack, FormCancel, FormConfirm, FormDone, FormEdit, FormSkip
 from handlers.forms import state
 from handlers.forms.steps import applicable
 from handlers.types import Button, Ctx

@@ -7,7 +7,7 @@ from typing import Any
 
 from db import notices as ops
 from db.notice_models import NoticeStatus
-from handlers.buttons import CancelNotice, CorrectNotice, ReleaseNotice
+from handlers.buttons.notices import CancelNotice, CorrectNotice, ReleaseNotice
 from handlers.forms import engine
 from handlers.forms.fields import Invalid
 from handlers.i18n import N_

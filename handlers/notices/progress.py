@@ -13,7 +13,7 @@ from db import notices as ops
 from db import outbox
 from db.models import OutboxMessage, OutboxStatus, User
 from db.notice_models import Notice, NoticeStatus
-from handlers.buttons import CancelNotice, CorrectNotice, ReleaseNotice
+from handlers.buttons.notices import CancelNotice, CorrectNotice, ReleaseNotice
 from handlers.i18n import Language
 from handlers.notices.common import router, text_for, topic_label
 from handlers.types import Button, Reply, keyboard

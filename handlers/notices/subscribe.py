@@ -7,7 +7,7 @@ from __future__ import annotations
 from db import notice_subscriptions as subs
 from db import notices as ops
 from db.notice_models import DEFAULT_TOPICS
-from handlers.buttons import (
+from handlers.buttons.notices import (
     ChooseBuilding,
     RecentNotices,
     SetBuilding,

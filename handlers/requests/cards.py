@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.buttons import ClaimRequest, RateRequest, ReopenRequest
+from handlers.buttons.requests import ClaimRequest, RateRequest, ReopenRequest
 from handlers.i18n import N_, Language
 from handlers.requests.common import describe, router
 from handlers.types import Attachment, Button, Reply, keyboard

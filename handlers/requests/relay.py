@@ -10,7 +10,7 @@ from datetime import datetime
 from db import outbox
 from db import requests as store
 from db.models import HelpRequest, RequestStatus, User
-from handlers.buttons import ReplyTo
+from handlers.buttons.requests import ReplyTo
 from handlers.common import first_name
 from handlers.i18n import N_
 from handlers.requests.common import announce_back, ref, router, tell_resident, update_card

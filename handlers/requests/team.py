@@ -11,7 +11,7 @@ from db import outbox
 from db import requests as store
 from db.models import HelpRequest, RequestStatus, User, VolunteerProfile
 from db.users import users_by_id
-from handlers.buttons import ClaimRequest
+from handlers.buttons.requests import ClaimRequest
 from handlers.common import first_name
 from handlers.forms import engine
 from handlers.forms.fields import Choice, MultiChoiceField, YesNoField
