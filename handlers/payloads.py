@@ -185,7 +185,7 @@ class Payload:
             return None
         parts = tail.split(SEPARATOR) if tail or rest.count(SEPARATOR) else []
         if parts == [""] and not cls._codecs:
-            parts = []  # ``nt:stop:``: older buttons ended a payload without fields so
+            parts = []  # ``nt:stop:``: older buttons ended a payload without fields with a colon
         if not cls._required <= len(parts) <= len(cls._codecs):
             return None
         try:

@@ -6,6 +6,7 @@ downloaded, decrypted and sent to Telegram as a file."""
 
 from __future__ import annotations
 
+from datetime import time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -32,6 +33,9 @@ async def test_a_telegram_residents_request_worked_from_a_matrix_team_room(
             default_locale="zh_Hans",
             admin_refs=frozenset({f"matrix:{bob.mxid}"}),
             bot_username="linli_test_bot",
+            # The application runs on the wall clock: the team is on duty whenever this runs.
+            service_hours=(time(0), time.max),
+            holidays="off",
         )
         async with (
             running_telegram(session_factory, community) as (api, dispatcher, worker),

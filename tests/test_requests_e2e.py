@@ -5,6 +5,9 @@ both ways with the photo, the volunteer resolves and the resident rates."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import time
+
 import pytest
 
 from bot.outbox import OutboxWorker
@@ -46,6 +49,8 @@ async def _answer(
 
 
 async def test_a_request_from_filing_to_rating_over_telegram(session_factory, community, clock):
+    # The application runs on the wall clock: the team is on duty whenever this test runs.
+    community = replace(community, service_hours=(time(0), time.max), holidays="off")
     async with running_bot(session_factory, community) as (api, _, worker):
         # The admin binds the volunteers' group; two volunteers have opened a private chat.
         api.user_sends_text(user_id=ADMIN, text="/bind volunteers", chat_id=GROUP)
