@@ -156,7 +156,7 @@ def _confirm_buttons(ctx: Ctx, token: str | None) -> Keyboard:
 
 
 def _details(ctx: Ctx) -> None:
-    """``pv:more``: what erasing does, in detail, with the same Yes / Keep buttons."""
+    """More (``EraseDetails``): what erasing does, in detail, with the same Yes / Keep."""
     pending = set_aside(ctx.conversation, TOKEN_KEY)
     token = pending.get("token") if isinstance(pending, dict) else None
     ctx.reply(

@@ -156,7 +156,7 @@ MENU_WORDS = frozenset(
         *("人工服务", "人工服務", "客服"),
     }
 )
-#: Where the free text offered as a help request waits for the person's tap (``rq:draft``).
+#: Where the free text offered as a help request waits for the person's tap (``SendDraft``).
 DRAFT_KEY = "rq_draft"
 #: The shortest and longest free text offered as a help request (the /ask description's).
 DRAFT_LENGTH = (5, 2000)

@@ -71,7 +71,7 @@ def _answer(ctx: Ctx, signup_id: int, *, accept: bool) -> None:
 
 
 def show_declined(ctx: Ctx, event: Event, signup_id: int) -> None:
-    """The card after a decline, with Undo (for a minute: ``ev:undo``)."""
+    """The card after a decline, with Undo (for a minute: ``UndoDecline``)."""
     held = places_held(ctx.session, event.id)
     text = f"{ctx._(UNDO_NOTE)}\n\n{card_text(ctx, event, None, held)}"
     undo = ((Button(ctx._("↩️ Undo"), UndoDecline(signup_id).pack()),),)
