@@ -1,4 +1,4 @@
-"""Routers: each flow module declares its commands, button prefixes, deep links, forms and
+"""Routers: each flow module declares its commands, buttons, deep links, forms and
 outbox templates on one ``Router``; ``handlers.build_registry`` assembles them in one list.
 
 A button registers for a payload type (``handlers/payloads.py``): the dispatcher parses the
