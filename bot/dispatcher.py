@@ -281,24 +281,25 @@ class Dispatcher:
 
     def _button(self, ctx: Ctx, form: engine.Form | None) -> None:
         payload = ctx.inbound.payload or ""
-        prefix, _, rest = payload.partition(":")
+        prefix = payload.partition(":")[0]
         if prefix == engine.PREFIX:
             if form is not None:
                 engine.handle(ctx, form)
             else:
                 start.stale_button(ctx)
             return
-        handler = self.registry.buttons.get(prefix)
-        if handler is None:
+        found = self.registry.button(payload)
+        if found is None:
             start.stale_button(ctx)
             if form is not None:
                 engine.prompt(ctx, form)
             return
-        rule = self.registry.button_rule(payload)
-        link = rule.private_link(rest.partition(":")[2]) if rule and rule.private_link else None
+        route, parsed = found
+        rule = route.rule
+        link = rule.private_link(parsed) if rule and rule.private_link else None
         if admit(ctx, rule, link_payload=link):
             token = ctx.conversation.token
-            handler(ctx, rest)
+            route.handler(ctx, parsed)
             if (
                 form is not None
                 and ctx.conversation.flow == form.name

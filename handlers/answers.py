@@ -16,12 +16,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from db import awaiting
-from handlers.common import parse_id
+from handlers.buttons.answers import PickConversation
 from handlers.i18n import N_
 from handlers.router import Awaits, Router
 from handlers.types import Button, Ctx, Kind
 
-PREFIX = "aw"
 router = Router("answers")
 
 STALE_PICK = N_("That choice is no longer open. Please send your message again.")
@@ -112,31 +111,25 @@ def _ask_which(ctx: Ctx, waiting: list[tuple[str, int, str]]) -> None:
     ctx.reply(
         ctx._("Several conversations are waiting for you. Which one is this message for?"),
         tuple(
-            (Button(label, f"{PREFIX}:pick:{kept.id}:{service}:{record_id}"),)
+            (Button(label, PickConversation(kept.id, service, record_id).pack()),)
             for service, record_id, label in waiting
         ),
     )
 
 
-@router.button(PREFIX, private_only=True)
-def pressed(ctx: Ctx, rest: str) -> None:
-    """``aw:pick:<kept>:<service>:<record>``: send the kept message there, once."""
-    action, _, rest = rest.partition(":")
-    kept_raw, _, rest = rest.partition(":")
-    service, _, record_raw = rest.partition(":")
-    kept_id, record_id = parse_id(kept_raw), parse_id(record_raw)
-    awaits = ctx.registry.awaits.get(service)
+@router.button(PickConversation, private_only=True)
+def pressed(ctx: Ctx, payload: PickConversation) -> None:
+    """Send the kept message to the conversation picked, once."""
+    record_id = payload.record
+    awaits = ctx.registry.awaits.get(payload.service)
     if (
-        action != "pick"
-        or not kept_id
-        or not record_id
-        or awaits is None
-        or not awaiting.is_awaited(ctx.session, ctx.user, service, record_id)
+        awaits is None
+        or not awaiting.is_awaited(ctx.session, ctx.user, payload.service, record_id)
         or awaits.label(ctx, record_id) is None
     ):
         ctx.reply(ctx._(STALE_PICK))
         return
-    kept = awaiting.take_kept(ctx.session, ctx.user, kept_id)
+    kept = awaiting.take_kept(ctx.session, ctx.user, payload.kept)
     if kept is None:
         ctx.reply(ctx._(STALE_PICK))
         return

@@ -100,9 +100,12 @@ def test_a_forged_or_stale_pick_is_refused_in_their_language(
     ana.send("明天见")
     assert ana.text == "有几处在等您的回复。这条消息是回复哪一个的？"
     kept = (ana.buttons()[0].payload or "").split(":")[2]
-    for forged in (f"aw:pick:{kept}:rq:99", f"aw:pick:{kept}:xx:1", "aw:pick:x:rq:1", "aw:eat"):
+    for forged in (f"aw:pick:{kept}:rq:99", f"aw:pick:{kept}:xx:1"):
         ana.press_payload(forged)
         assert ana.text == "这个选择已失效。请重新发送您的消息。"
+    for malformed in ("aw:pick:x:rq:1", "aw:eat", f"aw:pick:{kept}:rq"):
+        ana.press_payload(malformed)
+        assert ana.text.startswith("这个按钮已经失效。")
     # The mediators' question is answered through its button meanwhile: that pick is stale.
     ana.press_payload("dp:ans:1")
     ana.send("十三楼")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bot.dispatcher import Dispatcher
 from db.models import HelpRequest, OutboxMessage, RequestMessage
 from db.users import get_or_create_user, grant_role
+from handlers.buttons.requests import ReplyTo
 from handlers.types import Kind
 from tests.requests_support import file_request, make_volunteer
 from tests.support import GROUP, in_group, loose_dispatcher
@@ -95,8 +96,8 @@ def test_forged_and_stale_claims(resident, volunteer):
     bob = volunteer("Bob", "en")
     bob.press_payload("rq:claim:42")
     assert "That request does not exist." in bob.text
-    bob.press_payload("rq:claim:abc")
-    assert "That request does not exist." in bob.text
+    bob.press_payload("rq:claim:abc")  # not an id: a stale or forged button
+    assert bob.text.startswith("That button is no longer active.")
     alice.press_payload("rq:cancel:1")
     bob.press_payload("rq:claim:1")
     assert bob.text == "#R-0001 was cancelled by the resident; there is nothing to do."
@@ -185,7 +186,7 @@ def test_to_switches_between_requests(resident, volunteer, deliver, postbox):
     bob.send("I will look at your letter now.")
     bob.send("/to R-0099")
     assert "That is not one of the requests you are helping with." in bob.text
-    assert [b.payload for b in bob.buttons()] == ["rq:to:1", "rq:to:2"]
+    assert [b.payload for b in bob.buttons()] == [ReplyTo(1).pack(), ReplyTo(2).pack()]
     bob.press_payload("rq:to:2")
     assert bob.text == "From now on your messages go to the resident who asked (#R-0002)."
     deliver()
@@ -213,7 +214,7 @@ def test_a_wrong_to_with_one_request_does_not_speak_of_several(resident, volunte
     bob.press_payload("rq:claim:1")
     bob.send("/to R-0099")
     assert bob.text == expected
-    assert [b.payload for b in bob.buttons()] == ["rq:to:1"]
+    assert [b.payload for b in bob.buttons()] == [ReplyTo(1).pack()]
     bob.send("/to")
     assert bob.text == expected.split("\n")[1]
 

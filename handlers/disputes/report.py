@@ -11,20 +11,11 @@ from db import outbox
 from db.models import DisputeCase, DisputeQuestion, User
 from db.teams import users_with_role
 from handlers import limits
-from handlers.common import parse_id
-from handlers.disputes.common import (
-    CATEGORY_LABELS,
-    REASON_LABELS,
-    STATUS_LABELS,
-    action,
-    emergency_notice,
-    emergency_text,
-    is_emergency,
-    post_card,
-    relay_photos,
-    router,
-    tell_room,
-)
+from handlers.buttons.disputes import AnswerQuestion, ReportDispute
+from handlers.disputes.card import post_card, relay_photos
+from handlers.disputes.common import CATEGORY_LABELS, REASON_LABELS, STATUS_LABELS, router
+from handlers.disputes.emergency import emergency_notice, emergency_text, is_emergency
+from handlers.disputes.messages import tell_room
 from handlers.disputes.outcome import INVITED, other_side_blocks
 from handlers.forms import engine
 from handlers.forms.engine import Form
@@ -167,8 +158,8 @@ def report(ctx: Ctx, args: str) -> None:
     _start_report(ctx)
 
 
-@action("new", private_only=True, private_hint=REPORT_PRIVATELY)
-def report_button(ctx: Ctx, arg: str) -> None:
+@router.button(ReportDispute, private_only=True, private_hint=REPORT_PRIVATELY)
+def report_button(ctx: Ctx, payload: ReportDispute) -> None:
     _start_report(ctx)
 
 
@@ -228,7 +219,12 @@ def my_cases(ctx: Ctx, args: str) -> None:
         for question in questions_of[case.id]:
             lines.append("  " + ctx._("❓ Question: {text}").format(text=question.text))
             buttons.append(
-                (Button(ctx._("✍️ Answer {ref}").format(ref=case.ref), f"dp:ans:{question.id}"),)
+                (
+                    Button(
+                        ctx._("✍️ Answer {ref}").format(ref=case.ref),
+                        AnswerQuestion(question.id).pack(),
+                    ),
+                )
             )
         blocks.append("\n".join(lines))
     text = ctx._("Your reports:") + "\n\n" + "\n\n".join(blocks)
@@ -240,8 +236,7 @@ def my_cases(ctx: Ctx, args: str) -> None:
 # ---------------------------------------------------------------------------- answers
 
 
-def _own_open_question(ctx: Ctx, raw: str) -> DisputeQuestion | None:
-    question_id = parse_id(raw)
+def _own_open_question(ctx: Ctx, question_id: int) -> DisputeQuestion | None:
     question = ctx.session.get(DisputeQuestion, question_id) if question_id else None
     case = ctx.session.get(DisputeCase, question.case_id) if question else None
     if question is None or case is None or case.reporter_id != ctx.user.id:
@@ -342,9 +337,9 @@ def _submit_answer(ctx: Ctx, data: dict[str, Any]) -> None:
     record_answer(ctx, question, data["text"])
 
 
-@action("ans")
-def answer_button(ctx: Ctx, arg: str) -> None:
-    question = _own_open_question(ctx, arg)
+@router.button(AnswerQuestion)
+def answer_button(ctx: Ctx, payload: AnswerQuestion) -> None:
+    question = _own_open_question(ctx, payload.question)
     if question is not None:
         ctx.reply(ctx._("The mediators asked: {text}").format(text=question.text))
         engine.start(ctx, ANSWER, initial={"question": question.id})

@@ -10,9 +10,10 @@ from __future__ import annotations
 from db import awaiting, outbox
 from db import requests as store
 from db.models import HelpRequest, RequestStatus, User
+from handlers.buttons.requests import ReplyTo
 from handlers.common import first_name
 from handlers.i18n import N_
-from handlers.requests.common import PREFIX, announce_back, ref, router, tell_resident, update_card
+from handlers.requests.common import announce_back, ref, router, tell_resident, update_card
 from handlers.types import Button, Ctx, Kind
 
 RELAYED_KINDS = (Kind.TEXT, Kind.PHOTO, Kind.DOCUMENT)
@@ -55,7 +56,7 @@ def _pass_on(ctx: Ctx, request: HelpRequest, *, side: str, to: User | None) -> b
             "name": first_name(ctx.user),
             "text": text,
             **file,
-            **awaiting.thread(PREFIX, request.id),
+            **awaiting.thread(store.SERVICE, request.id),
         },
         now=ctx.now,
     )
@@ -96,7 +97,7 @@ def _narrow(ctx: Ctx, request_ids: list[int]) -> list[int]:
     return [i for i in request_ids if i == current.id or i not in held]
 
 
-@router.awaits_answer(PREFIX, label=_label, kinds=RELAYED_KINDS, narrow=_narrow)
+@router.awaits_answer(store.SERVICE, label=_label, kinds=RELAYED_KINDS, narrow=_narrow)
 def relay(ctx: Ctx, request_id: int) -> bool:
     """Free text, a photo or a file for a request: the volunteer's to the resident who asked,
     the resident's to their volunteer (or kept in the request until one takes it)."""
@@ -180,7 +181,7 @@ def _choose(ctx: Ctx, held: list[HelpRequest], *, resend: bool = True) -> None:
         )
         if resend
         else ctx._("Choose which request your messages go to:"),
-        tuple((Button(ctx._("➡️ {ref}").format(ref=ref(r)), f"{PREFIX}:to:{r.id}"),) for r in held),
+        tuple((Button(ctx._("➡️ {ref}").format(ref=ref(r)), ReplyTo(r.id).pack()),) for r in held),
     )
 
 
