@@ -109,7 +109,7 @@ class InProcessBotApi(BaseRequest):
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
     def button(self, chat_id: int, action: str) -> str:
-        """The callback data of the button for ``action`` (``join``, ``ok``) last shown."""
+        """The callback data of the button for ``action`` (``join``, ``signup``) last shown."""
         for row in self.last_markup.get(chat_id, {}).get("inline_keyboard", []):
             for button in row:
                 data = button.get("callback_data") or ""
@@ -218,7 +218,7 @@ async def run(users: int, concurrency: int, places: int, database_url: str) -> N
         async with gate:
             await process(start_update(next(ids), user_id, event_id))
             await process(press_update(next(ids), user_id, api.button(user_id, "join")))
-            await process(press_update(next(ids), user_id, api.button(user_id, "ok")))
+            await process(press_update(next(ids), user_id, api.button(user_id, "signup")))
 
     started = time.perf_counter()
     await asyncio.gather(*(resident(100_000 + n) for n in range(users)))

@@ -27,7 +27,7 @@ from bot.flood import FloodGuard, SharedFloodGuard
 from db.blocks import is_blocked
 from db.conversations import clear_flow, load_conversation
 from db.users import find_user, get_or_create_user
-from handlers import start
+from handlers import answers, start
 from handlers.access import admit
 from handlers.blocks import answer_blocked
 from handlers.cleantext import clean_inbound
@@ -240,7 +240,8 @@ class Dispatcher:
             return
 
         if inbound.kind is Kind.TEXT and inbound.reply_buttons:
-            start.not_an_option(ctx, len(inbound.reply_buttons))
+            if not answers.to_replied(ctx):  # a question's words, not one of its buttons
+                start.not_an_option(ctx, len(inbound.reply_buttons))
         elif inbound.kind is Kind.COMMAND:
             self._command(ctx, form)
         elif inbound.kind is Kind.BUTTON:
@@ -280,24 +281,25 @@ class Dispatcher:
 
     def _button(self, ctx: Ctx, form: engine.Form | None) -> None:
         payload = ctx.inbound.payload or ""
-        prefix, _, rest = payload.partition(":")
+        prefix = payload.partition(":")[0]
         if prefix == engine.PREFIX:
             if form is not None:
                 engine.handle(ctx, form)
             else:
                 start.stale_button(ctx)
             return
-        handler = self.registry.buttons.get(prefix)
-        if handler is None:
+        found = self.registry.button(payload)
+        if found is None:
             start.stale_button(ctx)
             if form is not None:
                 engine.prompt(ctx, form)
             return
-        rule = self.registry.button_rule(payload)
-        link = rule.private_link(rest.partition(":")[2]) if rule and rule.private_link else None
+        route, parsed = found
+        rule = route.rule
+        link = rule.private_link(parsed) if rule and rule.private_link else None
         if admit(ctx, rule, link_payload=link):
             token = ctx.conversation.token
-            handler(ctx, rest)
+            route.handler(ctx, parsed)
             if (
                 form is not None
                 and ctx.conversation.flow == form.name

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.dispatcher import utc_now
 from bot.media import carried
-from db import notice_subscriptions, outbox
+from db import awaiting, notice_subscriptions, outbox
 from db.models import User
 from handlers.i18n import language, negotiate
 from handlers.router import Registry
@@ -307,7 +307,7 @@ class OutboxWorker:
                 return
             if card and ref:
                 shown[card] = ref
-            await asyncio.to_thread(self._record_sent, job.message, ref if card else None)
+            await asyncio.to_thread(self._record_sent, job.message, ref)
             report.sent += 1
 
     async def _pace(self, transport: str, chat_id: str, interval: float) -> None:
@@ -324,17 +324,30 @@ class OutboxWorker:
             if len(self._last_sent) > 4096:  # a notice to thousands: forget chats long quiet
                 self._last_sent = {k: t for k, t in self._last_sent.items() if now - t < 60}
 
-    def _record_sent(self, message: outbox.ClaimedMessage, card_ref: str | None) -> None:
+    def _record_sent(self, message: outbox.ClaimedMessage, ref: str | None) -> None:
+        """Mark it sent; remember where a card is shown, and which conversation a relayed
+        message belongs to (a reply to it goes there)."""
+        thread = awaiting.parse_thread(message.params.get(awaiting.THREAD_PARAM))
         with self.session_factory() as session, session.begin():
             now = self.clock()
             outbox.mark_sent(session, message.id, now=now)
-            if card_ref and message.card_key:
+            if ref and message.card_key:
                 outbox.remember_card(
                     session,
                     transport=message.transport,
                     chat_id=message.chat_id,
                     card_key=message.card_key,
-                    message_ref=card_ref,
+                    message_ref=ref,
+                    now=now,
+                )
+            if ref and thread is not None:
+                awaiting.remember_relayed(
+                    session,
+                    transport=message.transport,
+                    chat_id=message.chat_id,
+                    message_ref=ref,
+                    service=thread[0],
+                    record_id=thread[1],
                     now=now,
                 )
         self._let_go([message.id])

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from db import outbox
+from db import awaiting, outbox
 from db.dispute_models import (
     DisputeCase,
     DisputeMeeting,
@@ -21,7 +21,7 @@ from db.dispute_models import (
     MeetingAnswer,
     MeetingStatus,
 )
-from db.disputes import OPEN, Outcome, Result
+from db.disputes import OPEN, SERVICE, Outcome, Result
 from db.locks import lock_row
 from db.models import User
 
@@ -39,6 +39,8 @@ def ask(
     question = DisputeQuestion(case_id=case.id, asked_by=by.id, text=text, asked_at=now)
     session.add(question)
     session.flush()
+    if case.reporter_id is not None:  # their free text answers it (``db/awaiting.py``)
+        awaiting.wait(session, case.reporter_id, SERVICE, question.id, now=now)
     return question
 
 
@@ -74,6 +76,8 @@ def answer_question(
         .execution_options(synchronize_session=False)
     )
     session.expire(question)
+    if result.rowcount == 1:
+        awaiting.forget(session, SERVICE, question.id)
     return Result(Outcome.DONE if result.rowcount == 1 else Outcome.ALREADY)
 
 

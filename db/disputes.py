@@ -18,12 +18,15 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from db import awaiting
 from db.dispute_models import DisputeCase, DisputeEvent, DisputeQuestion, DisputeStatus
 from db.locks import lock_row
 from db.models import User
 
 CATEGORIES = ("noise", "parking", "pets", "water_leak", "shared_spaces", "property", "other")
 OPEN = (DisputeStatus.NEW, DisputeStatus.ACKNOWLEDGED, DisputeStatus.IN_PROGRESS)
+#: The service name of a mediator's question in ``db/awaiting.py``.
+SERVICE = "dp"
 CLOSE_REASONS = ("duplicate", "not_neighbours", "no_response", "other")
 #: A report of the same category and place as an open case this recent is shown to the
 #: mediators as a possible duplicate of it.
@@ -247,8 +250,20 @@ def transition(
         .values(status=to, updated_at=now)
         .execution_options(synchronize_session=False)
     )
+    if to not in OPEN:  # nobody waits for answers to its questions any more
+        awaiting.forget(session, SERVICE, _question_ids(session, root))
     forget_loaded_cases(session)
     return Result(Outcome.DONE)
+
+
+def _question_ids(session: Session, root: DisputeCase) -> list[int]:
+    """The questions asked on the case and the reports linked to it."""
+    cases = select(DisputeCase.id).where(
+        (DisputeCase.id == root.id) | (DisputeCase.linked_to_id == root.id)
+    )
+    return list(
+        session.scalars(select(DisputeQuestion.id).where(DisputeQuestion.case_id.in_(cases)))
+    )
 
 
 def take(session: Session, root: DisputeCase, mediator: User, *, now: datetime) -> Result:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from db import awaiting
 from db import disputes as dp
 from db.dispute_models import (
     DisputeCase,
@@ -51,6 +52,7 @@ def end_requests_in_progress(session: Session, user: User, *, now: datetime) -> 
         )
         if result.rowcount != 1:
             continue
+        awaiting.forget(session, "rq", request.id)
         session.add(
             RequestMessage(
                 request_id=request.id, author_id=None, side="event", text="erased", created_at=now
@@ -177,6 +179,7 @@ def forget(session: Session, user: User, *, refs: list[str], card_keys: list[str
     (``refs``, ``card_keys``) are deleted, then their conversations and roles, and the user row
     keeps only its id (so the rows above still hold): a new message starts a new neighbour."""
     result = Forgotten()
+    awaiting.forget_person(session, user)
     chat = user.private_chat_id
     to_them = [OutboxMessage.user_id == user.id]
     if chat:

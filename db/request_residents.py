@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from db import awaiting
 from db.models import User
 from db.request_models import HelpRequest, RequestMessage, RequestStatus
-from db.requests import Outcome, Result, change_if, log_change, reload
+from db.requests import SERVICE, Outcome, Result, change_if, log_change, reload
 
 #: How long after it was resolved a resident may reopen a request.
 REOPEN_WITHIN = timedelta(days=7)
@@ -50,6 +51,7 @@ def cancel(session: Session, request_id: int, resident: User, *, now: datetime) 
         resolved_at=now,
     )
     if won:
+        awaiting.forget(session, SERVICE, request_id)
         log_change(session, request_id, "cancelled", resident, now)
     return Result(Outcome.DONE if won else Outcome.NOT_OPEN, reload(session, request_id))
 
@@ -75,6 +77,7 @@ def reopen(session: Session, request_id: int, resident: User, *, now: datetime) 
         comment=None,
     )
     if won:
+        awaiting.wait(session, resident.id, SERVICE, request_id, now=now)
         log_change(session, request_id, "reopened", resident, now)
     return Result(Outcome.DONE if won else Outcome.NOT_OPEN, reload(session, request_id))
 

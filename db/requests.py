@@ -17,11 +17,16 @@ from typing import Any
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
+from db import awaiting
 from db.models import User
 from db.request_models import HelpRequest, RequestMessage, RequestStatus, VolunteerProfile
 from db.volunteers import profile
 
 _REF = re.compile(r"^#?\s*(?:r\s*-?\s*)?0*(\d{1,9})$", re.IGNORECASE)
+
+
+#: The service name of a request's conversation in ``db/awaiting.py`` (and its payloads).
+SERVICE = "rq"
 
 
 def parse_reference(text: str) -> int | None:
@@ -104,6 +109,7 @@ def create_request(
         file_kind=attachment.kind if attachment else None,
         file_name=attachment.name if attachment else None,
     )
+    awaiting.wait(session, resident.id, SERVICE, request.id, now=now)
     return request
 
 
@@ -195,6 +201,7 @@ def claim(session: Session, request_id: int, volunteer: User, *, now: datetime) 
     request = reload(session, request_id)
     if won:
         select_current(session, volunteer, request_id, now=now)
+        awaiting.wait(session, volunteer.id, SERVICE, request_id, now=now)
         log_change(session, request_id, "claimed", volunteer, now)
         return Result(Outcome.DONE, request)
     if request is None:
@@ -220,6 +227,7 @@ def release(session: Session, request_id: int, volunteer: User, *, now: datetime
     )
     if won:
         _forget_current(session, volunteer, request_id)
+        awaiting.forget(session, SERVICE, request_id, user=volunteer)
         log_change(session, request_id, "released", volunteer, now)
     return Result(Outcome.DONE if won else Outcome.NOT_OPEN, reload(session, request_id))
 
@@ -239,6 +247,7 @@ def resolve(
     )
     if won:
         _forget_current(session, volunteer, request_id)
+        awaiting.forget(session, SERVICE, request_id)
         log_change(session, request_id, "resolved", volunteer, now)
     return Result(Outcome.DONE if won else Outcome.NOT_OPEN, reload(session, request_id))
 

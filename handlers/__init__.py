@@ -11,6 +11,7 @@ from handlers.router import Registry
 def build_registry() -> Registry:
     """Every flow module's router, in the order the help lists their commands."""
     from handlers import (
+        answers,
         blocks,
         disputes,
         events,
@@ -37,5 +38,6 @@ def build_registry() -> Registry:
             teams.router,
             blocks.router,
             stats.router,
+            answers.router,
         ]
     )

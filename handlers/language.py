@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from db.users import set_locale
+from handlers.buttons.language import ChooseLanguage, SetLanguage
 from handlers.i18n import LANGUAGE_NAMES, N_, SUPPORTED, language, typed_language
 from handlers.router import Router
 from handlers.start import main_menu
@@ -13,7 +14,7 @@ router = Router("language")
 
 
 def language_buttons() -> tuple[Button, ...]:
-    return tuple(Button(LANGUAGE_NAMES[code], f"lang:set:{code}") for code in SUPPORTED)
+    return tuple(Button(LANGUAGE_NAMES[code], SetLanguage(code).pack()) for code in SUPPORTED)
 
 
 @router.command("lang", "language", description=N_("简体 / 繁體 / English: choose the language"))
@@ -27,14 +28,16 @@ def choose(ctx: Ctx, args: str) -> None:
     ctx.reply(ctx._("Please choose your language:"), keyboard(language_buttons()))
 
 
-@router.button("lang")
-def pressed(ctx: Ctx, rest: str) -> None:
-    """``lang:menu`` shows the choice; ``lang:set:<code>`` makes it (any other code is refused)."""
-    action, _, code = rest.partition(":")
-    if action == "set" and code in SUPPORTED:
-        _set(ctx, code)
-    else:
-        choose(ctx, "")
+@router.button(ChooseLanguage)
+def show_choice(ctx: Ctx, payload: ChooseLanguage) -> None:
+    """The language buttons."""
+    choose(ctx, "")
+
+
+@router.button(SetLanguage)
+def set_language(ctx: Ctx, payload: SetLanguage) -> None:
+    """A language button: write in it from now on (the type admits only supported codes)."""
+    _set(ctx, payload.code)
 
 
 def _set(ctx: Ctx, code: str) -> None:

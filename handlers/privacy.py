@@ -2,10 +2,10 @@
 what is kept about them, with a JSON file of everything; ``/deleteme`` erases it after a
 confirmation, in one transaction.
 
-The confirmation's buttons are ``pv:erase:<user id>:<token>`` and ``pv:keep``; the token is
-kept in the conversation row and lives ``CONFIRM_WITHIN``, so a forged, old or someone else's
-button is refused. Staff are asked to talk to an admin first: their work belongs to the
-community's records.
+The confirmation's buttons are ``EraseData`` (``pv:erase:<user id>:<token>``) and
+``KeepData``; the token is kept in the conversation row and lives ``CONFIRM_WITHIN``, so a
+forged, old or someone else's button is refused. Staff are asked to talk to an admin first:
+their work belongs to the community's records.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db import data_export, erasure, notice_subscriptions, outbox, retention
+from db import awaiting, data_export, erasure, notice_subscriptions, outbox, retention
 from db import disputes as dp
 from db import event_reads as ev_reads
 from db import events as ev
@@ -29,7 +29,8 @@ from db.conversations import put_aside, set_aside
 from db.dispute_models import DisputeCase, DisputeParty
 from db.models import User
 from db.request_models import RequestStatus
-from handlers.disputes.common import post_card
+from handlers.buttons.privacy import EraseData, EraseDetails, KeepData
+from handlers.disputes.card import post_card
 from handlers.i18n import LANGUAGE_FULL_NAMES, N_, Language
 from handlers.requests.common import ref, update_card
 from handlers.requests.intake import drop_alerts
@@ -41,7 +42,6 @@ log = logging.getLogger(__name__)
 
 router = Router("privacy")
 
-PREFIX = "pv"
 #: How long the Yes button of /deleteme stays valid.
 CONFIRM_WITHIN = timedelta(minutes=30)
 STAFF = ("volunteer", "mediator", "organiser", "admin", "announcer")
@@ -151,17 +151,15 @@ def delete_me(ctx: Ctx, args: str) -> None:
 
 def _confirm_buttons(ctx: Ctx, token: str | None) -> Keyboard:
     """Yes / Keep, and More (the details) while the confirmation is still open."""
-    row = [Button(ctx._("Keep my data"), f"{PREFIX}:keep")]
+    row = [Button(ctx._("Keep my data"), KeepData().pack())]
     if token:
-        row.insert(
-            0, Button(ctx._("🗑 Yes, delete my data"), f"{PREFIX}:erase:{ctx.user.id}:{token}")
-        )
+        row.insert(0, Button(ctx._("🗑 Yes, delete my data"), EraseData(ctx.user.id, token).pack()))
     # Translators: a button that shows the rest of a long explanation
-    return (tuple(row), (Button(ctx._("ℹ️ More"), f"{PREFIX}:more"),))
+    return (tuple(row), (Button(ctx._("ℹ️ More"), EraseDetails().pack()),))
 
 
 def _details(ctx: Ctx) -> None:
-    """``pv:more``: what erasing does, in detail, with the same Yes / Keep buttons."""
+    """More (``EraseDetails``): what erasing does, in detail, with the same Yes / Keep."""
     pending = set_aside(ctx.conversation, TOKEN_KEY)
     token = pending.get("token") if isinstance(pending, dict) else None
     ctx.reply(
@@ -178,19 +176,26 @@ def _details(ctx: Ctx) -> None:
     )
 
 
-@router.button(PREFIX, private_only=True, private_hint=ABOUT_YOUR_DATA)
-def pressed(ctx: Ctx, rest: str) -> None:
-    """``pv:keep`` keeps everything; ``pv:erase:<user>:<token>`` erases after re-checking."""
-    action, _, tail = rest.partition(":")
-    pending = set_aside(ctx.conversation, TOKEN_KEY)
-    if action == "more":
-        _details(ctx)
-        return
-    if action == "keep":
-        _forget_token(ctx)
-        ctx.reply(ctx._("Nothing was deleted. Your data stays as it was."), main_menu(ctx))
-        return
-    if action == "erase" and _valid(ctx, tail, pending):
+#: Your data: only in a private chat.
+PRIVATELY: dict[str, Any] = {"private_only": True, "private_hint": ABOUT_YOUR_DATA}
+
+
+@router.button(EraseDetails, **PRIVATELY)
+def details_pressed(ctx: Ctx, payload: EraseDetails) -> None:
+    _details(ctx)
+
+
+@router.button(KeepData, **PRIVATELY)
+def keep_pressed(ctx: Ctx, payload: KeepData) -> None:
+    """Keep everything: the confirmation is forgotten."""
+    _forget_token(ctx)
+    ctx.reply(ctx._("Nothing was deleted. Your data stays as it was."), main_menu(ctx))
+
+
+@router.button(EraseData, **PRIVATELY)
+def erase_pressed(ctx: Ctx, payload: EraseData) -> None:
+    """Erase, after re-checking the button is this user's latest, unexpired confirmation."""
+    if _valid(ctx, payload, set_aside(ctx.conversation, TOKEN_KEY)):
         if any(ctx.has_role(role) for role in STAFF):
             delete_me(ctx, "")
             return
@@ -204,10 +209,10 @@ def pressed(ctx: Ctx, rest: str) -> None:
     )
 
 
-def _valid(ctx: Ctx, tail: str, pending: object) -> bool:
+def _valid(ctx: Ctx, payload: EraseData, pending: object) -> bool:
     """The button is this user's, from their latest /deleteme, and not expired."""
-    user_id, _, token = tail.partition(":")
-    if not isinstance(pending, dict) or user_id != str(ctx.user.id) or not token:
+    token = payload.token
+    if not isinstance(pending, dict) or payload.user != ctx.user.id:
         return False
     until = datetime.fromisoformat(str(pending.get("until")))
     return secrets.compare_digest(token, str(pending.get("token"))) and ctx.now <= until
@@ -302,7 +307,9 @@ def request_ended(lang: Language, params: dict[str, Any]) -> Reply:
 
 @router.sweep("pv.outbox_keep")
 def expire_delivered(session: Session, community: Community, now: datetime) -> None:
-    """Sent and failed messages older than ``LINLI_OUTBOX_KEEP`` lose what they said."""
+    """Sent and failed messages older than ``LINLI_OUTBOX_KEEP`` lose what they said, and a
+    reply to them no longer finds its conversation; messages kept that long for a choice go."""
     count = retention.expire_delivered(session, before=now - community.outbox_keep)
+    awaiting.forget_before(session, now - community.outbox_keep)
     if count:
         log.info("retention: %d delivered messages blanked", count)

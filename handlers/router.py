@@ -1,8 +1,9 @@
-"""Routers: each flow module declares its commands, button prefixes, deep links, forms and
+"""Routers: each flow module declares its commands, buttons, deep links, forms and
 outbox templates on one ``Router``; ``handlers.build_registry`` assembles them in one list.
 
-Payloads are ``prefix:rest`` (``lang:set:en``, ``fm:3f9a:c:2``); the part before the first colon
-picks the handler, which must re-check everything after it — a payload is never trusted.
+A button registers for a payload type (``handlers/payloads.py``): the dispatcher parses the
+pressed payload to that type (a forged or stale one never reaches the handler), checks the rule
+declared with it, and calls the handler with the parsed object.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from handlers.types import Community, Ctx, Reply
+from handlers.payloads import Catalog, Payload
+from handlers.types import Community, Ctx, Kind, Reply
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -21,10 +23,14 @@ if TYPE_CHECKING:
     from handlers.i18n import Language
 
 Handler = Callable[[Ctx, str], None]
+ButtonHandler = Callable[[Ctx, Any], None]  # (ctx, the parsed payload of its type)
 TextHandler = Callable[[Ctx], bool]
-#: When the conversation behind a text handler last spoke with this user (None: it has nothing
-#: waiting for their words). Free text goes to the most recent one first.
-Recency = Callable[[Ctx], datetime | None]
+#: Takes the person's message for one record the service awaits an answer about (``db/awaiting``);
+#: True if it took it.
+AnswerTaker = Callable[[Ctx, int], bool]
+#: The record's reference as the person knows it ("#R-0042"), or None when it no longer waits
+#: for their words (finished, or not theirs): the awaited answer is then dropped.
+AnswerLabel = Callable[[Ctx, int], str | None]
 Template = Callable[["Language", dict[str, Any]], Reply]
 #: A periodic job over the database: expire offers, escalate what waited too long. It gets its
 #: own transaction (the sweeper commits), the community and the current time, and writes any
@@ -42,8 +48,17 @@ class Rule:
     private_only: bool = False  # a staff view or a personal one: never shown in a group
     private_hint: str | None = None  # msgid said in a group instead (default: a pointer)
     #: For a button: the deep-link payload (``dp_c42``) that opens the same thing in a
-    #: private chat, from the part of the payload after the action; a link button is shown.
-    private_link: Callable[[str], str | None] | None = None
+    #: private chat, from the parsed button payload; a link button is shown.
+    private_link: Callable[[Any], str | None] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonRoute:
+    """A payload type, its handler and who may press it."""
+
+    kind: type[Payload]
+    handler: ButtonHandler
+    rule: Rule | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +76,17 @@ class Command:
 
 
 @dataclass(frozen=True, slots=True)
-class TextRoute:
-    handler: TextHandler
-    recency: Recency | None = None
+class Awaits:
+    """A service that asks people things outside a form and takes their answers: free text
+    goes to it when it is the one awaited answer (``handlers/answers.py``)."""
+
+    service: str  # the ``service`` of its awaited answers ("rq", "dp")
+    take: AnswerTaker
+    label: AnswerLabel
+    kinds: frozenset[Kind] = frozenset({Kind.TEXT})  # what it can take (a photo, a file…)
+    #: Of several of its records awaiting this person, those their message may be for (the
+    #: relay: a volunteer's current request); default all.
+    narrow: Callable[[Ctx, list[int]], list[int]] | None = None
 
 
 @dataclass(slots=True)
@@ -72,14 +95,13 @@ class Router:
 
     name: str
     commands: dict[str, Command] = field(default_factory=dict)
-    buttons: dict[str, Handler] = field(default_factory=dict)
+    buttons: dict[type[Payload], ButtonRoute] = field(default_factory=dict)
     deep_links: dict[str, Handler] = field(default_factory=dict)
     forms: dict[str, Form] = field(default_factory=dict)
     templates: dict[str, Template] = field(default_factory=dict)
-    text_handlers: list[TextRoute] = field(default_factory=list)
+    text_handlers: list[TextHandler] = field(default_factory=list)
+    awaits: dict[str, Awaits] = field(default_factory=dict)
     sweeps: dict[str, Sweep] = field(default_factory=dict)
-    #: ``prefix`` or ``prefix:action`` → who may press it and where (the longer key wins).
-    button_rules: dict[str, Rule] = field(default_factory=dict)
     deep_link_rules: dict[str, Rule] = field(default_factory=dict)
 
     def command(
@@ -106,24 +128,19 @@ class Router:
 
         return register
 
-    def button(self, prefix: str, **rule: Any) -> Callable[[Handler], Handler]:
-        """Register the handler of payloads ``prefix:…``; it gets the part after the colon.
-        ``role=``, ``private_only=``… (see ``Rule``) apply to every payload of the prefix."""
+    def button(self, *kinds: type[Payload], **rule: Any) -> Callable[[Any], Any]:
+        """Register the handler of buttons carrying ``kinds`` (payload types); it is called
+        as ``handler(ctx, payload)`` with the parsed payload. ``role=``, ``private_only=``…
+        (see ``Rule``) say who may press them and where."""
 
-        def register(handler: Handler) -> Handler:
-            self.buttons[prefix] = handler
-            if rule:
-                self.rule(prefix, **rule)
+        def register(handler: Any) -> Any:
+            for kind in kinds:
+                if kind in self.buttons:
+                    raise ValueError(f"{self.name} registers {kind.__qualname__} twice")
+                self.buttons[kind] = ButtonRoute(kind, handler, Rule(**rule) if rule else None)
             return handler
 
         return register
-
-    def rule(self, prefix: str, action: str | None = None, **rule: Any) -> None:
-        """Declare who may press ``prefix:action:…`` (or every ``prefix:…``) and where."""
-        key = f"{prefix}:{action}" if action else prefix
-        if key in self.button_rules:
-            raise ValueError(f"{self.name} declares the rule of {key!r} twice")
-        self.button_rules[key] = Rule(**rule)
 
     def deep_link(self, prefix: str, **rule: Any) -> Callable[[Handler], Handler]:
         """Register ``/start prefix_rest`` (Telegram's t.me/bot?start=prefix_rest); ``role=``,
@@ -159,20 +176,29 @@ class Router:
         self.forms[form.name] = form
         return form
 
-    def on_text(self, handler: TextHandler | None = None, *, recency: Recency | None = None) -> Any:
-        """Register a handler for messages outside any form; it returns True if it took it.
+    def on_text(self, handler: TextHandler) -> TextHandler:
+        """Register a handler for messages outside any form that no awaited answer took; it
+        returns True if it took the message."""
+        self.text_handlers.append(handler)
+        return handler
 
-        Two services may both wait for someone's words (a volunteer's conversation and a
-        mediator's question): ``recency`` says when this one last spoke with the user, and the
-        most recent one is asked first, so an answer never lands in the wrong conversation.
-        Handlers without a recency (or whose recency is None) come after, in registry order.
-        Use as ``@router.on_text`` or ``@router.on_text(recency=…)``."""
+    def awaits_answer(
+        self,
+        service: str,
+        *,
+        label: AnswerLabel,
+        kinds: Iterable[Kind] = (Kind.TEXT,),
+        narrow: Callable[[Ctx, list[int]], list[int]] | None = None,
+    ) -> Callable[[AnswerTaker], AnswerTaker]:
+        """Register what takes the answers this service awaits (``db.awaiting.wait``)."""
 
-        def register(text_handler: TextHandler) -> TextHandler:
-            self.text_handlers.append(TextRoute(text_handler, recency))
-            return text_handler
+        def register(take: AnswerTaker) -> AnswerTaker:
+            if service in self.awaits:
+                raise ValueError(f"{self.name} awaits answers for {service!r} twice")
+            self.awaits[service] = Awaits(service, take, label, frozenset(kinds), narrow)
+            return take
 
-        return register(handler) if handler is not None else register
+        return register
 
 
 class Registry:
@@ -181,17 +207,22 @@ class Registry:
     def __init__(self, routers: Iterable[Router]) -> None:
         self.routers = tuple(routers)
         self.commands: dict[str, Command] = {}
-        self.buttons: dict[str, Handler] = {}
+        self.buttons: dict[tuple[str, str], ButtonRoute] = {}
+        self.payloads = Catalog()  # refuses a (prefix, action) or alias declared twice
         self.deep_links: dict[str, Handler] = {}
         self.forms: dict[str, Form] = {}
         self.templates: dict[str, Template] = {}
-        self.text_handlers: list[TextRoute] = []
+        self.text_handlers: list[TextHandler] = []
         self.sweeps: dict[str, Sweep] = {}
-        self.button_rules: dict[str, Rule] = {}
+        self.awaits: dict[str, Awaits] = {}
         self.deep_link_rules: dict[str, Rule] = {}
-        kinds = ("commands", "buttons", "deep_links", "forms", "templates", "sweeps")
+        kinds = ("commands", "deep_links", "forms", "templates", "sweeps", "awaits")
         for router in self.routers:
-            for kind in (*kinds, "button_rules", "deep_link_rules"):
+            for route in router.buttons.values():
+                self.payloads.add(route.kind)
+                for action in route.kind.wire_actions():
+                    self.buttons[(route.kind.prefix, action)] = route
+            for kind in (*kinds, "deep_link_rules"):
                 mine, theirs = getattr(self, kind), getattr(router, kind)
                 clash = mine.keys() & theirs.keys()
                 if clash:
@@ -199,23 +230,26 @@ class Registry:
                 mine.update(theirs)
             self.text_handlers.extend(router.text_handlers)
 
-    def button_rule(self, payload: str) -> Rule | None:
-        """The rule of ``prefix:action:…``: the action's own, else the prefix's, else None."""
-        prefix, _, rest = payload.partition(":")
-        action = rest.partition(":")[0]
-        return self.button_rules.get(f"{prefix}:{action}") or self.button_rules.get(prefix)
+    def button(self, text: str) -> tuple[ButtonRoute, Payload] | None:
+        """The route of a pressed payload and the payload parsed, or None when no registered
+        type reads it (stale, forged, malformed)."""
+        payload = self.payloads.parse(text)
+        if payload is None:
+            return None
+        return self.buttons[(payload.prefix, payload.action)], payload
+
+    @property
+    def button_routes(self) -> list[ButtonRoute]:
+        """Every registered payload type once, with its handler and rule."""
+        return list({route.kind: route for route in self.buttons.values()}.values())
 
     def handle_text(self, ctx: Ctx) -> bool:
-        """Offer free text to the text handlers, the most recent conversation first; True if
-        one took it."""
-        dated = []
-        for index, route in enumerate(self.text_handlers):
-            when = route.recency(ctx) if route.recency is not None else None
-            if when is not None:
-                dated.append((-when.timestamp(), index))
-        first = [index for _, index in sorted(dated)]
-        order = first + [i for i in range(len(self.text_handlers)) if i not in first]
-        return any(self.text_handlers[index].handler(ctx) for index in order)
+        """Free text outside a form: to the conversation it replies to, else the one awaited
+        answer (asking which when several wait), else the text handlers in registry order;
+        True if something took it (``handlers/answers.py``)."""
+        from handlers import answers
+
+        return answers.route(ctx)
 
     def menu_commands(self) -> list[Command]:
         """The commands shown in a transport's command menu, in registration order."""

@@ -6,6 +6,10 @@ from collections.abc import Callable
 
 from db.conversations import put_aside
 from handlers.access import admit
+from handlers.buttons.disputes import ReportDispute
+from handlers.buttons.events import ListEvents, MyOrganisedEvents
+from handlers.buttons.language import ChooseLanguage, SetLanguage
+from handlers.buttons.requests import AskForHelp, SendDraft
 from handlers.i18n import LANGUAGE_NAMES, N_
 from handlers.router import Router
 from handlers.types import Button, Ctx, Keyboard, Kind, keyboard
@@ -26,13 +30,13 @@ def main_menu(ctx: Ctx) -> Keyboard:
     """The main menu: the three services (and an organiser's own events), then the language
     switch."""
     rows = [
-        Button(ctx._("🗓 Events"), "ev:list"),
-        Button(ctx._("🙋 Ask a volunteer"), "rq:new"),
-        Button(ctx._("⚖️ Report a dispute"), "dp:new"),
+        Button(ctx._("🗓 Events"), ListEvents().pack()),
+        Button(ctx._("🙋 Ask a volunteer"), AskForHelp().pack()),
+        Button(ctx._("⚖️ Report a dispute"), ReportDispute().pack()),
     ]
     if ctx.acts_as("organiser") and not ctx.inbound.chat.is_group:
-        rows.append(Button(ctx._("🛠 My events"), "ev:orgs:0"))
-    rows.append(Button("🌐 " + " / ".join(LANGUAGE_NAMES.values()), "lang:menu"))
+        rows.append(Button(ctx._("🛠 My events"), MyOrganisedEvents().pack()))
+    rows.append(Button("🌐 " + " / ".join(LANGUAGE_NAMES.values()), ChooseLanguage().pack()))
     return keyboard(*rows)
 
 
@@ -74,7 +78,9 @@ def welcome_menu(ctx: Ctx) -> Keyboard:
     menu = main_menu(ctx)
     if ctx.user.locale or ctx.user.language_hint:
         return menu
-    switch = tuple(Button(LANGUAGE_NAMES[code], f"lang:set:{code}") for code in LANGUAGE_NAMES)
+    switch = tuple(
+        Button(LANGUAGE_NAMES[code], SetLanguage(code).pack()) for code in LANGUAGE_NAMES
+    )
     return (*menu[:-1], switch)
 
 
@@ -150,7 +156,7 @@ MENU_WORDS = frozenset(
         *("人工服务", "人工服務", "客服"),
     }
 )
-#: Where the free text offered as a help request waits for the person's tap (``rq:draft``).
+#: Where the free text offered as a help request waits for the person's tap (``SendDraft``).
 DRAFT_KEY = "rq_draft"
 #: The shortest and longest free text offered as a help request (the /ask description's).
 DRAFT_LENGTH = (5, 2000)
@@ -173,7 +179,7 @@ def not_understood(ctx: Ctx) -> None:
     shortest, longest = DRAFT_LENGTH
     if not inbound.chat.is_group and shortest <= len(text) <= longest and _letters(text):
         put_aside(ctx.conversation, DRAFT_KEY, text)
-        offer = Button(ctx._("🙋 Send it to the volunteer team"), "rq:draft")
+        offer = Button(ctx._("🙋 Send it to the volunteer team"), SendDraft().pack())
         ctx.reply(
             ctx._(
                 "I can pass your message to our volunteer team as a help request. You choose "

@@ -76,8 +76,10 @@ class Inbound:
     file_name: str | None = None
     location: tuple[float, float] | None = None
     message_ref: str | None = None  # the message a button was on (for edits)
-    #: The bot's message this one answers (a Matrix reply to a card), and that message's
-    #: buttons as (label, payload): the text is read as pressing one of them.
+    #: The message this one replies to (Telegram's reply-to, Matrix's ``in_reply_to``): a
+    #: reply to a relayed message goes to its conversation (``handlers/answers.py``). For a
+    #: Matrix reply to a card, that card's buttons as (label, payload): the text is read as
+    #: pressing one of them.
     reply_to: str | None = None
     reply_buttons: tuple[tuple[str, str], ...] = ()
     #: The transport numbers buttons (console, Matrix), so a typed "2" presses button 2.

@@ -633,13 +633,20 @@ class BotApiStandin:
         username: str | None = None,
         chat_id: int | None = None,
         chat_type: str | None = None,
+        reply_to: int | None = None,
     ) -> dict:
         """Queue a text message update; a leading ``/command`` gets a bot_command entity.
 
         ``chat_id`` defaults to the user's private chat; ``chat_type`` defaults to "private"
-        for positive chat ids and "supergroup" for negative ones.
+        for positive chat ids and "supergroup" for negative ones. ``reply_to``: the id of a
+        message of that chat this one replies to (Telegram's ``reply_to_message``).
         """
         content: JSONDict = {"text": text}
+        if reply_to is not None:
+            replied = self._messages.get(user_id if chat_id is None else chat_id, {})[reply_to]
+            content["reply_to_message"] = {
+                k: v for k, v in replied.items() if k != "reply_to_message"
+            }
         if text.startswith("/"):
             command = text.split(maxsplit=1)[0]
             content["entities"] = [

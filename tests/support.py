@@ -121,6 +121,19 @@ class Resident:
             )
         )
 
+    def reply_to(self, message_ref: str, text: str) -> list[Reply]:
+        """Reply to the message ``message_ref`` of this chat (Telegram's reply-to) with ``text``."""
+        return self._do(
+            Inbound(
+                self.chat,
+                self.sender,
+                Kind.TEXT,
+                text=text,
+                reply_to=message_ref,
+                numbered_buttons=self.numbered_buttons,
+            )
+        )
+
     def send_kind(self, kind: Kind, **values: object) -> list[Reply]:
         """Send a photo, sticker, location, document…"""
         return self._do(Inbound(self.chat, self.sender, kind, **values))  # type: ignore[arg-type]
@@ -222,6 +235,16 @@ class PostBox:
 
     def texts(self, chat_id: str) -> list[str]:
         return [reply.text for reply in self.to(chat_id)]
+
+    def ref_of(self, chat_id: str, containing: str) -> str:
+        """The message ref of the last message to ``chat_id`` whose text contains ``containing``."""
+        refs = [
+            d.ref
+            for d in self.received
+            if d.chat_id == chat_id and not d.edited and containing in d.reply.text
+        ]
+        assert refs, f"no message with {containing!r} in chat {chat_id}"
+        return refs[-1]
 
     def cards_in(self, chat_id: str) -> list[Reply]:
         """The current state of each message shown in the chat (after edits)."""

@@ -21,6 +21,10 @@ from bot.outbox import OutboxWorker, TickReport
 from db import outbox
 from db.engine import make_engine, make_session_factory
 from db.models import Conversation, OutboxMessage, OutboxStatus, User
+from handlers.buttons.disputes import ReportDispute
+from handlers.buttons.events import ListEvents
+from handlers.buttons.language import ChooseLanguage
+from handlers.buttons.requests import AskForHelp
 from handlers.i18n import language
 from handlers.router import Registry
 from handlers.start import something_went_wrong
@@ -214,7 +218,10 @@ def test_fifty_residents_at_once_all_get_their_menu_and_answers(
         assert_answered(welcome, apologies, f"{resident.name} /start")
         assert_answered(pressed, apologies, f"{resident.name} menu button")
         menu = [row[0].payload for row in welcome[0].buttons[:4]]
-        assert menu == ["ev:list", "rq:new", "dp:new", "lang:menu"], f"{resident.name}: no menu"
+        assert menu == [
+            *[ListEvents().pack(), AskForHelp().pack(), ReportDispute().pack()],
+            ChooseLanguage().pack(),
+        ], f"{resident.name}: no menu"
     assert count(session_factory, User) == 50
     with session_factory() as session:
         per_user = session.execute(
@@ -261,6 +268,8 @@ def test_first_contact_from_many_threads_makes_one_user(
 
     for index, replies in enumerate(results):
         assert_answered(replies, apologies, f"/start copy {index}")
-        assert replies[0].buttons[3][0].payload == "lang:menu", f"/start copy {index}: no menu"
+        assert replies[0].buttons[3][0].payload == ChooseLanguage().pack(), (
+            f"/start copy {index}: no menu"
+        )
     assert count(session_factory, User, User.external_id == user_id) == 1
     assert count(session_factory, Conversation) == 1

@@ -4,7 +4,7 @@ bot sent on its own (pressed by typing the letter)."""
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import Any, Literal
 
 from bot.console import ConsoleChat
 from bot.dispatcher import Dispatcher
@@ -12,9 +12,14 @@ from bot.outbox import OutboxWorker
 from db import outbox
 from db.users import get_or_create_user, grant_role
 from handlers.i18n import Language
+from handlers.payloads import Payload
 from handlers.router import Router
 from handlers.types import Button, Ctx, Reply, keyboard
 from tests.support import registry_with
+
+
+class Answer(Payload, prefix="tof", action="answer"):
+    answer: Literal["yes", "no"]
 
 
 def offer_router() -> Router:
@@ -35,12 +40,14 @@ def offer_router() -> Router:
     def render(lang: Language, params: dict[str, Any]) -> Reply:
         return Reply(
             "A place is free.",
-            keyboard(Button("Confirm", "tof:yes"), Button("Decline", "tof:no")),
+            keyboard(
+                Button("Confirm", Answer("yes").pack()), Button("Decline", Answer("no").pack())
+            ),
         )
 
-    @router.button("tof")
-    def answer(ctx: Ctx, rest: str) -> None:
-        ctx.reply(f"{ctx.user.external_id} answered {rest}")
+    @router.button(Answer)
+    def answer(ctx: Ctx, payload: Answer) -> None:
+        ctx.reply(f"{ctx.user.external_id} answered {payload.answer}")
 
     return router
 

@@ -16,6 +16,10 @@ from sqlalchemy import select
 
 from bot.config import ConfigError, load_settings
 from db.request_models import HelpRequest
+from handlers.buttons.disputes import ReportDispute
+from handlers.buttons.events import ListEvents
+from handlers.buttons.forms import FormSkip
+from handlers.buttons.requests import AskForHelp, SendDraft
 from handlers.requests.hours import in_service_hours, next_opening, service_time_between
 from handlers.stats.periods import ServiceClock
 from handlers.types import ChatRef, Inbound, Kind, Sender
@@ -38,7 +42,10 @@ def test_a_first_question_becomes_a_prefilled_help_request(resident, session_fac
     ana.send(MOVED_HERE)
     assert "Sorry, I did not understand" not in ana.text
     assert "I can pass your message to our volunteer team as a help request." in ana.text
-    assert [b.payload for b in ana.buttons()][:2] == ["rq:draft", "ev:list"]  # and the menu
+    assert [b.payload for b in ana.buttons()][:2] == [
+        SendDraft().pack(),
+        ListEvents().pack(),
+    ]  # and the menu
     ana.press("Send it to the volunteer team")
     assert "What do you need help with?" in ana.text  # the person still chooses the kind
     ana.press("Paperwork & visas")
@@ -106,7 +113,11 @@ def test_greetings_and_menu_words_get_the_menu(resident, hint, typed, answer):
     person = resident("P", hint)
     person.send(typed)
     assert person.text == answer
-    assert [b.payload for b in person.buttons()][:3] == ["ev:list", "rq:new", "dp:new"]
+    assert [b.payload for b in person.buttons()][:3] == [
+        ListEvents().pack(),
+        AskForHelp().pack(),
+        ReportDispute().pack(),
+    ]
 
 
 def test_too_short_text_and_stickers_still_get_the_menu(resident):
@@ -279,7 +290,7 @@ def _to_the_date_question(person: Resident, *, kind: str, day: str) -> None:
     person.send("/ask")
     person.press_payload(person.buttons()[0].payload)  # Translation
     person.send(kind)  # the description
-    person.press_payload(next(b.payload for b in person.buttons() if b.payload.endswith(":s")))
+    person.press_payload(next(b.payload for b in person.buttons() if FormSkip.parse(b.payload)))
     person.press(day)
 
 
@@ -358,7 +369,7 @@ def test_today_tomorrow_and_this_weekend(resident, session_factory, hint, button
     person.send("/ask")
     person.press_payload(person.buttons()[0].payload)
     person.send("Translate a letter, please.")
-    person.press_payload(next(b.payload for b in person.buttons() if b.payload.endswith(":s")))
+    person.press_payload(next(b.payload for b in person.buttons() if FormSkip.parse(b.payload)))
     labels = [b.label for b in person.buttons()]
     assert labels[1:4] == (
         ["Today", "Tomorrow", "This weekend"] if hint == "en" else ["今天", "明天", "本周末"]

@@ -203,6 +203,16 @@ class CommunityMachine(RuleBasedStateMachine):
             values.update(file_id=f"file-{self.steps}", file_name="scan.pdf")
         self._private(who, person.send_kind(kind, **values))
 
+    @rule(who=WHO, pick=PICK, typed=fz.TEXT)
+    def reply_to_a_message(self, who: int, pick: int, typed: str) -> None:
+        """A reply to something delivered to them (a relayed message, a question, a notice)
+        or to a message that was never there: it reaches its conversation or is free text."""
+        person = self.people[who]
+        uid = fz.PEOPLE[who][1]
+        refs = [d.ref for d in self.postbox.received if d.chat_id == uid] or ["1"]
+        ref = refs[pick % len(refs)] if pick % 4 else str(pick)
+        self._private(who, person.send_kind(Kind.TEXT, text=typed, reply_to=ref))
+
     @rule(who=WHO, latitude=fz.LATITUDE, longitude=fz.LONGITUDE)
     def send_location(self, who: int, latitude: float, longitude: float) -> None:
         person = self.people[who]

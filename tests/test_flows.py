@@ -152,7 +152,7 @@ def test_forged_or_stale_buttons_are_refused_clearly(resident, hint, expected, p
 def test_forged_language_code_is_not_stored(resident, session_factory):
     mallory = resident("Mallory", "en")
     mallory.press_payload("lang:set:xx_EVIL")
-    assert "Please choose your language" in mallory.text
+    assert "That button is no longer active" in mallory.text
     with session_factory() as session:
         assert session.scalar(select(User.locale).where(User.display_name == "Mallory")) is None
 

@@ -53,6 +53,18 @@ def test_in_a_team_room_only_commands_and_replies_to_cards_count():
     assert reply.reply_buttons == (("✋ Claim", "rq:claim:1"),)
 
 
+def test_a_reply_in_a_private_chat_carries_the_message_it_replies_to():
+    relates = {"m.relates_to": {"m.in_reply_to": {"event_id": "$relayed"}}}
+    reply = _in(
+        {"msgtype": "m.text", "body": "> <@linli:example.org> Ana: hi\n\nThanks!", **relates}
+    )
+    assert (reply.kind, reply.text, reply.reply_to) == (Kind.TEXT, "Thanks!", "$relayed")
+    assert reply.reply_buttons == ()  # not a card's options: free text for its conversation
+    photo = _in({"msgtype": "m.image", "url": "mxc://x/p", "body": "p.jpg", **relates})
+    assert (photo.kind, photo.reply_to) == (Kind.PHOTO, "$relayed")
+    assert _in({"msgtype": "m.text", "body": "Thanks!"}).reply_to is None
+
+
 def test_files_photos_and_places():
     photo = _in({"msgtype": "m.image", "url": "mxc://x/p", "body": "p.jpg"})
     assert (photo.kind, photo.file_id) == (Kind.PHOTO, "mxc://x/p")

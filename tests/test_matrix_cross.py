@@ -13,7 +13,7 @@ import pytest
 from handlers.types import Community
 from tests.matrix_support import people, running_bot
 from tests.test_matrix_e2e import _grant
-from tests.test_requests_e2e import RESIDENT, _answer, _said, _to, round_the_clock
+from tests.test_requests_e2e import ALWAYS_ON_DUTY, RESIDENT, _answer, _said, _to
 from tests.test_telegram_e2e import running_bot as running_telegram
 
 pytestmark = [
@@ -27,13 +27,12 @@ async def test_a_telegram_residents_request_worked_from_a_matrix_team_room(
     synapse, tmp_path, session_factory
 ):
     async with people(synapse, tmp_path, "bob") as [bob]:
-        community = round_the_clock(
-            Community(
-                timezone=ZoneInfo("Asia/Shanghai"),
-                default_locale="zh_Hans",
-                admin_refs=frozenset({f"matrix:{bob.mxid}"}),
-                bot_username="linli_test_bot",
-            )
+        community = Community(
+            timezone=ZoneInfo("Asia/Shanghai"),
+            default_locale="zh_Hans",
+            admin_refs=frozenset({f"matrix:{bob.mxid}"}),
+            bot_username="linli_test_bot",
+            **ALWAYS_ON_DUTY,
         )
         async with (
             running_telegram(session_factory, community) as (api, dispatcher, worker),

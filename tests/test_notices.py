@@ -81,6 +81,8 @@ def test_one_tap_changes_topics_building_and_stops(resident, session_factory, cl
     ana.press("Stop all notices")
     assert "You receive no notices." in ana.text
     ana.press_payload("nt:t:forged")  # a forged topic changes nothing
+    assert ana.text.startswith("That button is no longer active.")
+    ana.send("/notices")
     assert "You receive no notices." in ana.text
     ana.press_payload("nt:bs:999")  # a building that does not exist
     assert "Which building do you live in?" in ana.text

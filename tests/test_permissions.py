@@ -27,19 +27,23 @@ APOLOGY = "Sorry, something went wrong"
 
 REGISTRY = build_registry()
 STAFF_COMMANDS = sorted(name for name, command in REGISTRY.commands.items() if command.role)
-STAFF_BUTTONS = sorted(key for key, rule in REGISTRY.button_rules.items() if rule.role)
+#: Every registered payload type, by name, with its route (handler and rule).
+ROUTES = {route.kind.__name__: route for route in REGISTRY.button_routes}
+STAFF_BUTTONS = sorted(name for name, route in ROUTES.items() if route.rule and route.rule.role)
 PRIVATE_COMMANDS = sorted(
     name for name, command in REGISTRY.commands.items() if command.private_only
 )
-PRIVATE_BUTTONS = sorted(key for key, rule in REGISTRY.button_rules.items() if rule.private_only)
+PRIVATE_BUTTONS = sorted(
+    name for name, route in ROUTES.items() if route.rule and route.rule.private_only
+)
 
 
 def test_the_registry_declares_the_staff_entry_points():
     """The walk below is over something: the staff commands and buttons are declared."""
     assert {"queue", "cases", "newevent", "bind", "teamstats"} <= set(STAFF_COMMANDS)
-    assert {"rq:claim", "dp:ack", "dp:pics", "ev:org"} <= set(STAFF_BUTTONS)
+    assert {"ClaimRequest", "AcknowledgeCase", "CasePhotos", "ManageEvent"} <= set(STAFF_BUTTONS)
     assert {"queue", "cases", "mydata"} <= set(PRIVATE_COMMANDS)
-    assert {"dp:pics", "dp:open"} <= set(PRIVATE_BUTTONS)
+    assert {"CasePhotos", "OpenCase", "EraseData", "AskForHelp"} <= set(PRIVATE_BUTTONS)
     assert REGISTRY.deep_link_rules["dp"].private_only
     assert REGISTRY.deep_link_rules["rq"].private_only
 
@@ -72,10 +76,12 @@ def test_every_staff_command_for_every_role(name, role, resident, session_factor
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("key", STAFF_BUTTONS)
 def test_every_staff_button_for_every_role(key, role, resident, session_factory, clock):
-    rule = REGISTRY.button_rules[key]
+    route = ROUTES[key]
+    rule = route.rule
+    assert rule is not None and rule.role is not None
     refusal = EN.gettext(rule.refusal or REFUSALS[rule.role])
     person = person_as(role, resident, session_factory, clock)
-    person.press_payload(f"{key}:1")
+    person.press_payload(route.kind.example().pack())
     assert APOLOGY not in person.text
     if allowed(role, rule.role):
         assert refusal not in person.text, f"{key} refused to a {role}"
@@ -96,13 +102,16 @@ def test_every_private_command_in_a_group_answers_with_a_pointer(name, dispatche
 
 @pytest.mark.parametrize("key", PRIVATE_BUTTONS)
 def test_every_private_button_in_a_group_answers_with_a_pointer(key, dispatcher, resident):
-    rule = REGISTRY.button_rules[key]
+    route = ROUTES[key]
+    rule = route.rule
+    assert rule is not None
+    example = route.kind.example()
     resident("Admin", "en", user_id="9000").send("/start")
-    replies = in_group(dispatcher, "9000", "Admin", payload=f"{key}:1")
+    replies = in_group(dispatcher, "9000", "Admin", payload=example.pack())
     assert [reply.text for reply in replies] == [EN.gettext(rule.private_hint or PRIVATE_POINTER)]
     if rule.private_link is not None:  # a button that opens the same thing privately
         [[button]] = replies[0].buttons
-        assert button.url == f"https://t.me/linli_test_bot?start={rule.private_link('1')}"
+        assert button.url == f"https://t.me/linli_test_bot?start={rule.private_link(example)}"
 
 
 # ---------------------------------------------------------------------------- issue 9, item 6

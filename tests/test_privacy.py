@@ -290,6 +290,12 @@ def test_deleteme_erases_and_leaves_others_intact(
     assert data["dispute_reports"] == [] and data["disputes_as_other_side"] == []
 
 
+STALE = {
+    "en": "That button is no longer active. Here is the menu:",
+    "zh": "这个按钮已经失效。这是主菜单：",
+}
+
+
 @pytest.mark.parametrize(
     ("hint", "keep", "kept"),
     [("en", "Keep my data", "Nothing was deleted."), ("zh", "保留我的数据", "没有删除任何数据。")],
@@ -317,11 +323,12 @@ def test_keep_and_forged_confirmations_change_nothing(
         f"pv:erase:{user_id}:0000",
         f"pv:erase:{int(user_id) + 1}:{token}",
         forged_for_alice,
-        "pv:erase",
-        "pv:whatever",
     ):
         alice.press_payload(forged)
         assert alice.text == refused, forged
+    for malformed in ("pv:erase", "pv:whatever"):  # not a confirmation at all: a stale button
+        alice.press_payload(malformed)
+        assert alice.text == STALE[hint], malformed
     clock.advance(hours=1)
     alice.press_payload(f"pv:erase:{user_id}:{token}")  # too old
     assert alice.text == refused

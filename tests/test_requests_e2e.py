@@ -11,6 +11,7 @@ from datetime import time
 import pytest
 
 from bot.outbox import OutboxWorker
+from db import requests
 from db.users import get_or_create_user, grant_role
 from tests.standin import BotApiStandin
 from tests.test_telegram_e2e import running_bot
@@ -19,13 +20,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 GROUP = -100500
 RESIDENT, BOB, CAROL, ADMIN = 101, 201, 202, 9000
-
-
-def round_the_clock(community):
-    """The community with the volunteer team always on duty: these tests run on the wall
-    clock, and out of hours /ask opens with the off-duty notice (tested in
-    test_conversation_ux.py), which would shift every message by one."""
-    return replace(community, service_hours=(time(0), time.max), holidays="off")
 
 
 def _to(chat_id: int, methods=("sendMessage", "sendPhoto", "sendDocument", "editMessageText")):
@@ -55,8 +49,14 @@ async def _answer(
     return last
 
 
+#: The bot runs on the real clock here: the team is on duty at any hour of the test run (off
+#: duty, an extra notice comes before the form and the counts below would be off).
+ALWAYS_ON_DUTY = {"service_hours": (time(0), time.max), "holidays": "off"}
+
+
 async def test_a_request_from_filing_to_rating_over_telegram(session_factory, community, clock):
-    async with running_bot(session_factory, round_the_clock(community)) as (api, _, worker):
+    community = replace(community, **ALWAYS_ON_DUTY)
+    async with running_bot(session_factory, community) as (api, _, worker):
         # The admin binds the volunteers' group; two volunteers have opened a private chat.
         api.user_sends_text(user_id=ADMIN, text="/bind volunteers", chat_id=GROUP)
         [bound] = await api.wait_for(_to(GROUP))
@@ -216,3 +216,45 @@ def _buttons_of(message: dict) -> dict[str, str]:
         for row in markup.get("inline_keyboard", [])
         for button in row
     }
+
+
+async def test_a_volunteers_reply_over_telegram_reaches_the_resident_replied_to(
+    session_factory, community, clock
+):
+    """Bob helps Alice and Dan; Dan's request is his current one. Bob replies (Telegram's
+    reply-to) to Alice's relayed message: it reaches Alice, not Dan."""
+    community = replace(community, **ALWAYS_ON_DUTY)
+    dan = 102
+    async with running_bot(session_factory, community) as (api, _, worker):
+        for user_id, name in ((RESIDENT, "Alice"), (dan, "Dan"), (BOB, "Bob")):
+            api.user_sends_text(user_id=user_id, text="/start", first_name=name)
+            await api.wait_for(_to(user_id))
+        with session_factory() as session, session.begin():
+            people = {
+                user_id: get_or_create_user(
+                    session, transport="telegram", external_id=str(user_id), now=clock()
+                )
+                for user_id in (RESIDENT, dan, BOB)
+            }
+            grant_role(session, people[BOB], "volunteer", now=clock(), by="test")
+            for resident in (RESIDENT, dan):
+                letter = requests.NewRequest(
+                    category="translation", description="A letter.", needed="asap"
+                )
+                request = requests.create_request(
+                    session, people[resident], letter, now=clock(), language="en"
+                )
+                requests.claim(session, request.id, people[BOB], now=clock())
+
+        api.user_sends_text(user_id=RESIDENT, text="Can you call my landlord?", first_name="Alice")
+        relayed = await _said(api, worker, BOB, "Can you call my landlord?")
+        message_id = relayed.response["result"]["message_id"]
+        api.user_sends_text(user_id=BOB, text="Yes, at nine.", reply_to=message_id)
+        await _said(api, worker, RESIDENT, "Yes, at nine.")
+        api.user_sends_text(user_id=BOB, text="Please send the letter.")  # his current: Dan's
+        await _said(api, worker, dan, "Please send the letter.")
+        assert not any(
+            "Yes, at nine." in (call.params.get("text") or "")
+            for call in api.calls
+            if _to(dan)(call)
+        )

@@ -12,6 +12,7 @@ from bot.dispatcher import Dispatcher
 from db.models import OutboxMessage
 from db.request_models import HelpRequest, RequestMessage
 from db.users import get_or_create_user, grant_role
+from handlers.buttons.requests import ReplyTo
 from handlers.types import Kind
 from tests.requests_support import file_request, make_volunteer
 from tests.support import GROUP, in_group, loose_dispatcher
@@ -96,8 +97,8 @@ def test_forged_and_stale_claims(resident, volunteer):
     bob = volunteer("Bob", "en")
     bob.press_payload("rq:claim:42")
     assert "That request does not exist." in bob.text
-    bob.press_payload("rq:claim:abc")
-    assert "That request does not exist." in bob.text
+    bob.press_payload("rq:claim:abc")  # not an id: a stale or forged button
+    assert bob.text.startswith("That button is no longer active.")
     alice.press_payload("rq:cancel:1")
     bob.press_payload("rq:claim:1")
     assert bob.text == "#R-0001 was cancelled by the resident; there is nothing to do."
@@ -186,7 +187,7 @@ def test_to_switches_between_requests(resident, volunteer, deliver, postbox):
     bob.send("I will look at your letter now.")
     bob.send("/to R-0099")
     assert "That is not one of the requests you are helping with." in bob.text
-    assert [b.payload for b in bob.buttons()] == ["rq:to:1", "rq:to:2"]
+    assert [b.payload for b in bob.buttons()] == [ReplyTo(1).pack(), ReplyTo(2).pack()]
     bob.press_payload("rq:to:2")
     assert bob.text == "From now on your messages go to the resident who asked (#R-0002)."
     deliver()
@@ -214,7 +215,7 @@ def test_a_wrong_to_with_one_request_does_not_speak_of_several(resident, volunte
     bob.press_payload("rq:claim:1")
     bob.send("/to R-0099")
     assert bob.text == expected
-    assert [b.payload for b in bob.buttons()] == ["rq:to:1"]
+    assert [b.payload for b in bob.buttons()] == [ReplyTo(1).pack()]
     bob.send("/to")
     assert bob.text == expected.split("\n")[1]
 
@@ -240,10 +241,17 @@ def test_with_several_requests_and_none_chosen_the_volunteer_is_asked(
         bob.press_payload(f"rq:claim:{n}")
     bob.send("/resolve Sorted out quickly")  # resolves #3, the current one
     bob.send("Hello?")
-    assert "You are helping with several requests." in bob.text
-    assert [b.payload for b in bob.buttons()] == ["rq:to:1", "rq:to:2"]
+    assert bob.text == "Several conversations are waiting for you. Which one is this message for?"
+    assert [b.label for b in bob.buttons()] == ["#R-0001", "#R-0002"]
     with session_factory() as session:
         assert session.scalar(select(RequestMessage).where(RequestMessage.text == "Hello?")) is None
+    bob.press("#R-0002")  # the kept message goes there, and so do the next ones
+    assert bob.text == "✓ Sent to the resident who asked (#R-0002)."
+    bob.send("Are you there?")
+    assert bob.text == "✓ Sent to the resident who asked (#R-0002)."
+    with session_factory() as session:
+        said = session.scalars(select(RequestMessage).where(RequestMessage.side == "volunteer"))
+        assert [(m.request_id, m.text) for m in said] == [(2, "Hello?"), (2, "Are you there?")]
 
 
 def test_note_release_and_takeover_with_the_history(

@@ -79,11 +79,12 @@ def test_deleteme_leaves_no_words_waiting_and_no_place_and_one_audit_entry(
     mediator.press_payload("dp:ask:1")
     mediator.send("Where exactly?")
     mediator.press("Send")
-    alice.send(HOME)  # her answer: a note to the mediators' room, not sent yet
+    alice.send(HOME)  # Bob and the mediators both wait for her words: she is asked which
+    alice.press("#D-0001")  # her answer: a note to the mediators' room, not sent yet
     mediator.press_payload("dp:res:1")
     mediator.send("Works now end at 8.")
     mediator.press("Confirm")
-    alice.send(PASSPORT)  # relayed to Bob, not sent yet
+    alice.send(PASSPORT)  # relayed to Bob (the question is answered), not sent yet
     assert PASSPORT in _outbox_params(session_factory)
     assert HOME in _outbox_params(session_factory)
     with session_factory() as session:

@@ -2,10 +2,9 @@
 dispatcher calls, send the replies, and deliver the outbox's messages.
 
 - The device's credentials, its Olm/Megolm keys (nio's store, vodozemac inside) and the sync
-  token live in ``<data>/matrix/``. The token is saved only after a batch was handled, so a
-  restart neither replays old events nor loses new ones; a reply's transaction id is derived
-  from the event it answers (an outbox message's from its row), so a send repeated after a
-  restart is recognised by the homeserver and not shown twice.
+  token live in ``<data>/matrix/`` (``bot/matrix/device.py``). A reply's transaction id is
+  derived from the event it answers (an outbox message's from its row), so a send repeated
+  after a restart is recognised by the homeserver and not shown twice.
 - The first start reads no history: the rooms' old messages are skipped, invites are taken.
 - A homeserver that cannot be reached (at start or mid-sync) is retried with back-off; nothing
   else in the process waits for it.
@@ -17,10 +16,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import json
 import logging
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import ClientError
@@ -32,12 +29,13 @@ from nio import (
     RoomGetEventResponse,
     RoomSendResponse,
     SyncResponse,
-    WhoamiResponse,
 )
 from nio.api import RelationshipType
 
 from bot.dispatcher import Dispatcher
 from bot.matrix import convert, media
+from bot.matrix.device import Device, MatrixConfig, MatrixUnavailable
+from bot.matrix.device import matrix_config as matrix_config  # where bot/cli.py finds it
 from bot.matrix.render import REACTION, Renderer, buttons_of, reaction_content
 from bot.outbox import DeliveryError, delivering
 from db.users import find_user
@@ -53,20 +51,6 @@ UNDECRYPTABLE = N_(
     "I could not read your last message: it was encrypted with a key I do not have. "
     "Please send it again."
 )
-
-
-class MatrixUnavailable(Exception):
-    """The homeserver could not be reached or refused the request; retried with back-off."""
-
-
-@dataclass(frozen=True, slots=True)
-class MatrixConfig:
-    homeserver: str
-    user_id: str
-    password: str | None
-    access_token: str | None
-    store: Path  # <data directory>/matrix
-    poll_ms: int = 10_000
 
 
 def _txn(key: object, part: str = "") -> str | None:
@@ -89,7 +73,7 @@ class MatrixTransport:
         self.config = config
         self.dispatcher = dispatcher
         self.renderer = Renderer(frozenset(dispatcher.registry.commands))
-        config.store.mkdir(parents=True, exist_ok=True)
+        self.device = Device(config)
         self.client = AsyncClient(
             config.homeserver,
             config.user_id,
@@ -107,53 +91,14 @@ class MatrixTransport:
         self._locks: dict[str, asyncio.Lock] = {}
         self.ready = asyncio.Event()  # logged in and first sync done
 
-    # -- logging in, and what is kept on disk -------------------------------------------
-
-    @property
-    def _credentials(self) -> Path:
-        return self.config.store / "credentials.json"
-
-    @property
-    def _sync_file(self) -> Path:
-        return self.config.store / "sync.json"
-
     async def login(self) -> None:
-        """Restore the kept device, or log in once (password) / adopt the access token."""
-        if self.client.logged_in:
-            return
-        if self._credentials.is_file():
-            saved = json.loads(self._credentials.read_text())
-            self.client.restore_login(saved["user_id"], saved["device_id"], saved["access_token"])
-        elif self.config.access_token:
-            self.client.access_token = self.config.access_token
-            who = await self.client.whoami()
-            if not isinstance(who, WhoamiResponse) or not who.device_id:
-                raise MatrixUnavailable(f"the access token was refused: {who}")
-            self.client.restore_login(who.user_id, who.device_id, self.config.access_token)
-            self._save_credentials()
-        else:
-            response = await self.client.login(self.config.password or "", device_name="Linli")
-            if isinstance(response, ErrorResponse):
-                raise MatrixUnavailable(f"login failed: {response.status_code}")
-            self._save_credentials()
-        if self._sync_file.is_file():
-            self.next_batch = json.loads(self._sync_file.read_text()).get("next_batch")
-        log.info("Matrix: logged in as %s (device %s)", self.client.user_id, self.client.device_id)
-
-    def _save_credentials(self) -> None:
-        data = {
-            "user_id": self.client.user_id,
-            "device_id": self.client.device_id,
-            "access_token": self.client.access_token,
-        }
-        self._credentials.write_text(json.dumps(data))
-        self._credentials.chmod(0o600)
+        """Restore the kept device or log in (``bot/matrix/device.py``)."""
+        if not self.client.logged_in:
+            self.next_batch = await self.device.login(self.client)
 
     def _save_token(self, token: str) -> None:
         self.next_batch = token
-        temporary = self._sync_file.with_suffix(".tmp")
-        temporary.write_text(json.dumps({"next_batch": token}))
-        temporary.replace(self._sync_file)
+        self.device.save_token(token)
 
     # -- the sync loop -------------------------------------------------------------------
 
@@ -447,16 +392,3 @@ class MatrixDeliverer:
         message_id = delivering.get()
         txn = f"outbox-{message_id}" if message_id is not None else None
         return await self.transport.send(chat_id, reply, edit_ref=edit_ref, txn=txn)
-
-
-def matrix_config(settings: Any, data_dir: Path) -> MatrixConfig | None:
-    """The transport's settings, or None when Matrix is not configured."""
-    if not settings.matrix_homeserver:
-        return None
-    return MatrixConfig(
-        homeserver=settings.matrix_homeserver,
-        user_id=settings.matrix_user,
-        password=settings.matrix_password,
-        access_token=settings.matrix_access_token,
-        store=data_dir / "matrix",
-    )

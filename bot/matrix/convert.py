@@ -125,17 +125,25 @@ def to_inbound(
             Kind.TEXT,
             text=text,
             numbered_buttons=True,
-            reply_to=reply_to if reply_buttons else None,
+            reply_to=reply_to,
             reply_buttons=reply_buttons,
         )
     if is_group:
         return None
     url = file_ref(content)
     if msgtype == "m.image" and url:
-        return Inbound(chat, sender, Kind.PHOTO, file_id=url, numbered_buttons=True)
+        return Inbound(
+            chat, sender, Kind.PHOTO, file_id=url, numbered_buttons=True, reply_to=reply_to
+        )
     if msgtype == "m.file" and url:
         return Inbound(
-            chat, sender, Kind.DOCUMENT, file_id=url, file_name=body, numbered_buttons=True
+            chat,
+            sender,
+            Kind.DOCUMENT,
+            file_id=url,
+            file_name=body,
+            numbered_buttons=True,
+            reply_to=reply_to,
         )
     if msgtype == "m.location":
         where = _geo(content.get("geo_uri", ""))

@@ -76,11 +76,20 @@ def to_inbound(update: Update, *, bot_username: str | None) -> Inbound | None:
         )
     if chat.is_group:
         return None  # in groups the bot acts on commands and buttons only
+    replied = message.reply_to_message  # a reply goes to that message's conversation
+    reply_to = str(replied.message_id) if replied is not None else None
     if message.text is not None:
-        return Inbound(chat, sender, Kind.TEXT, text=message.text)
+        return Inbound(chat, sender, Kind.TEXT, text=message.text, reply_to=reply_to)
     caption = message.caption or ""
     if message.photo:
-        return Inbound(chat, sender, Kind.PHOTO, text=caption, file_id=message.photo[-1].file_id)
+        return Inbound(
+            chat,
+            sender,
+            Kind.PHOTO,
+            text=caption,
+            file_id=message.photo[-1].file_id,
+            reply_to=reply_to,
+        )
     if message.document is not None:
         return Inbound(
             chat,
@@ -89,6 +98,7 @@ def to_inbound(update: Update, *, bot_username: str | None) -> Inbound | None:
             text=caption,
             file_id=message.document.file_id,
             file_name=message.document.file_name,
+            reply_to=reply_to,
         )
     if message.location is not None:
         return Inbound(

@@ -7,19 +7,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from db import awaiting, outbox
 from db import dispute_parties as dp_parties
 from db import disputes as dp
-from db import outbox
 from db.dispute_models import DisputeCase, DisputeStatus
 from db.models import User
+from handlers.buttons.disputes import (
+    AnswerQuestion,
+    AskReporter,
+    CloseCase,
+    InternalNote,
+    ResolveCase,
+    UpdateReporter,
+)
 from handlers.disputes.common import (
     MEDIATOR_PRIVATELY,
     REASON_LABELS,
-    action,
     is_mediator,
     log_by_mediator,
     router,
-    tell_reporters,
 )
 from handlers.disputes.mediate import (
     after_change,
@@ -28,6 +34,7 @@ from handlers.disputes.mediate import (
     moved_on,
     show_case,
 )
+from handlers.disputes.messages import tell_reporters
 from handlers.disputes.outcome import CANCEL, KEEP, pending_meeting
 from handlers.forms import engine
 from handlers.forms.engine import Form
@@ -49,8 +56,8 @@ def case_for_form(ctx: Ctx, data: dict[str, Any]) -> DisputeCase:
     return root
 
 
-def start_case_form(ctx: Ctx, arg: str, form: Form) -> None:
-    root = case_in_private(ctx, arg)
+def start_case_form(ctx: Ctx, case_id: int, form: Form) -> None:
+    root = case_in_private(ctx, case_id)
     if root is None:
         return
     if root.status not in dp.OPEN:
@@ -150,7 +157,12 @@ def _submit_question(ctx: Ctx, data: dict[str, Any]) -> None:
         reporter,
         template="dp.question",
         now=ctx.now,
-        params={"ref": root.ref, "text": data["text"], "question": question.id},
+        params={
+            "ref": root.ref,
+            "text": data["text"],
+            "question": question.id,
+            **awaiting.thread(dp.SERVICE, question.id),
+        },
     )
     show_case(ctx, root, note=ctx._("The question was sent. The answer will appear here."))
 
@@ -162,7 +174,7 @@ def render_question(lang: Language, params: dict[str, Any]) -> Reply:
             "The mediators have a question about your report {ref}: {text}\n"
             "Write your answer here, or press Answer."
         ).format(ref=params["ref"], text=params["text"]),
-        ((Button(lang.gettext("✍️ Answer"), f"dp:ans:{params['question']}"),),),
+        ((Button(lang.gettext("✍️ Answer"), AnswerQuestion(params["question"]).pack()),),),
     )
 
 
@@ -263,26 +275,26 @@ CLOSE = router.form(
 )
 
 
-@action("upd", **MEDIATOR_PRIVATELY)
-def update_button(ctx: Ctx, arg: str) -> None:
-    start_case_form(ctx, arg, UPDATE)
+@router.button(UpdateReporter, **MEDIATOR_PRIVATELY)
+def update_button(ctx: Ctx, payload: UpdateReporter) -> None:
+    start_case_form(ctx, payload.case, UPDATE)
 
 
-@action("note", **MEDIATOR_PRIVATELY)
-def note_button(ctx: Ctx, arg: str) -> None:
-    start_case_form(ctx, arg, NOTE)
+@router.button(InternalNote, **MEDIATOR_PRIVATELY)
+def note_button(ctx: Ctx, payload: InternalNote) -> None:
+    start_case_form(ctx, payload.case, NOTE)
 
 
-@action("ask", **MEDIATOR_PRIVATELY)
-def ask_button(ctx: Ctx, arg: str) -> None:
-    start_case_form(ctx, arg, ASK)
+@router.button(AskReporter, **MEDIATOR_PRIVATELY)
+def ask_button(ctx: Ctx, payload: AskReporter) -> None:
+    start_case_form(ctx, payload.case, ASK)
 
 
-@action("res", **MEDIATOR_PRIVATELY)
-def resolve_button(ctx: Ctx, arg: str) -> None:
-    start_case_form(ctx, arg, RESOLVE)
+@router.button(ResolveCase, **MEDIATOR_PRIVATELY)
+def resolve_button(ctx: Ctx, payload: ResolveCase) -> None:
+    start_case_form(ctx, payload.case, RESOLVE)
 
 
-@action("close", **MEDIATOR_PRIVATELY)
-def close_button(ctx: Ctx, arg: str) -> None:
-    start_case_form(ctx, arg, CLOSE)
+@router.button(CloseCase, **MEDIATOR_PRIVATELY)
+def close_button(ctx: Ctx, payload: CloseCase) -> None:
+    start_case_form(ctx, payload.case, CLOSE)

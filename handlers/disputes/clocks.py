@@ -14,14 +14,10 @@ from db import dispute_clocks as dp_clocks
 from db import disputes as dp
 from db.dispute_models import DisputeCase, DisputeStatus, FollowupStatus
 from db.teams import notify_admins
-from handlers.common import parse_id
-from handlers.disputes.common import (
-    action,
-    post_card,
-    router,
-    tell_reporters,
-    tell_room,
-)
+from handlers.buttons.disputes import AnswerFollowUp
+from handlers.disputes.card import post_card
+from handlers.disputes.common import router
+from handlers.disputes.messages import tell_reporters, tell_room
 from handlers.i18n import Language
 from handlers.types import Button, Community, Ctx, Reply
 
@@ -79,21 +75,22 @@ def render_followup(lang: Language, params: dict[str, Any]) -> Reply:
         ),
         (
             (
-                Button(lang.gettext("👍 Yes, solved"), f"dp:fu:{case}:y"),
-                Button(lang.gettext("👎 No, not solved"), f"dp:fu:{case}:n"),
+                Button(lang.gettext("👍 Yes, solved"), AnswerFollowUp(case, solved=True).pack()),
+                Button(
+                    lang.gettext("👎 No, not solved"), AnswerFollowUp(case, solved=False).pack()
+                ),
             ),
         ),
     )
 
 
-@action("fu")
-def followup_answer(ctx: Ctx, arg: str) -> None:
+@router.button(AnswerFollowUp)
+def followup_answer(ctx: Ctx, payload: AnswerFollowUp) -> None:
     """A reporter's answer for their own report: Yes is noted; No (from any reporter of the
     case, linked reports included) reopens the case and tells the mediators."""
-    raw_id, _, answer = arg.partition(":")
-    case_id = parse_id(raw_id)
-    case = ctx.session.get(DisputeCase, case_id) if case_id else None
-    if case is None or case.reporter_id != ctx.user.id or answer not in ("y", "n"):
+    answer = "y" if payload.solved else "n"
+    case = ctx.session.get(DisputeCase, payload.case)
+    if case is None or case.reporter_id != ctx.user.id:
         ctx.reply(ctx._("That question is not for you, or it no longer exists."))
         return
     root = dp.root_of(ctx.session, case)

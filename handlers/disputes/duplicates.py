@@ -9,27 +9,23 @@ from __future__ import annotations
 import logging
 
 from db import disputes as dp
-from handlers.common import parse_id
-from handlers.disputes.common import (
-    access_case_as_mediator,
-    action,
-    log_by_mediator,
-    post_card,
-    tell_room,
-)
+from handlers.buttons.disputes import LinkDuplicate
+from handlers.disputes.card import post_card
+from handlers.disputes.common import access_case_as_mediator, log_by_mediator, router
 from handlers.disputes.mediate import show_case
+from handlers.disputes.messages import tell_room
 from handlers.types import Ctx
 
 log = logging.getLogger(__name__)
 
 
-@action("link")
-def link_duplicate(ctx: Ctx, arg: str) -> None:
-    """``dp:link:<case>``: link the case to the open case it may repeat."""
-    root = access_case_as_mediator(ctx, arg)
+@router.button(LinkDuplicate, role="mediator")
+def link_duplicate(ctx: Ctx, payload: LinkDuplicate) -> None:
+    """Link the case to the open case it may repeat."""
+    root = access_case_as_mediator(ctx, payload.case)
     if root is None:
         return
-    if root.id != parse_id(arg):
+    if root.id != payload.case:
         ctx.reply(ctx._("This report is already linked to {ref}.").format(ref=root.ref))
         return
     case = root

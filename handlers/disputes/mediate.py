@@ -19,22 +19,27 @@ from db import outbox
 from db.dispute_models import DisputeCase, DisputeEvent, DisputeStatus
 from db.models import User
 from db.users import users_by_id
+from handlers.buttons.disputes import (
+    AcknowledgeCase,
+    CaseHistory,
+    CaseInProgress,
+    CasePhotos,
+    ExportCases,
+    OpenCase,
+    TakeCase,
+)
 from handlers.csvfile import csv_attachment
+from handlers.disputes.card import card_buttons, card_params, card_text, post_card
 from handlers.disputes.common import (
     CATEGORY_LABELS,
     MEDIATOR_PRIVATELY,
     STATUS_LABELS,
     access_case_as_mediator,
-    action,
-    card_buttons,
-    card_params,
-    card_text,
     first_name,
     log_by_mediator,
-    post_card,
     router,
-    tell_reporters,
 )
+from handlers.disputes.messages import tell_reporters
 from handlers.disputes.outcome import CANCEL, settle_meeting, tell_other_side
 from handlers.i18n import N_, Language
 from handlers.types import Attachment, Button, Ctx, Reply
@@ -127,16 +132,16 @@ def show_case(ctx: Ctx, root: DisputeCase, *, edit: bool = False, note: str | No
     ctx.reply("\n".join(lines), buttons, edit=edit)
 
 
-@action("hist", **MEDIATOR_PRIVATELY)
-def whole_history(ctx: Ctx, arg: str) -> None:
+@router.button(CaseHistory, **MEDIATOR_PRIVATELY)
+def whole_history(ctx: Ctx, payload: CaseHistory) -> None:
     """A case's history, the last 30 lines, with a way back to the case."""
-    root = access_case_as_mediator(ctx, arg)
+    root = access_case_as_mediator(ctx, payload.case)
     if root is None:
         return
     lines = [ctx._("History of {ref}:").format(ref=root.ref)]
     lines.extend(_history_line(ctx, event) for event in _history(ctx, root)[-30:])
     # Translators: staff only. A button back from a case's history to the case
-    back = Button(ctx._("⬅️ Back to {ref}").format(ref=root.ref), f"dp:open:{root.id}")
+    back = Button(ctx._("⬅️ Back to {ref}").format(ref=root.ref), OpenCase(root.id).pack())
     ctx.reply("\n".join(lines), ((back,),), edit=True)
 
 
@@ -199,7 +204,9 @@ def cases(ctx: Ctx, args: str) -> None:
     """Open cases, oldest first, each with a button to open it."""
     rows = dp.open_cases(ctx.session)
     if not rows:
-        ctx.reply(ctx._("There are no open cases."), ((Button(ctx._("📄 CSV"), "dp:csv:0"),),))
+        ctx.reply(
+            ctx._("There are no open cases."), ((Button(ctx._("📄 CSV"), ExportCases().pack()),),)
+        )
         return
     lines = [ctx._("Open cases, oldest first:")]
     buttons = []
@@ -214,7 +221,7 @@ def cases(ctx: Ctx, args: str) -> None:
         )
         buttons.append(Button(f"🔎 {case.ref}", f"dp:open:{case.id}"))
     keyboard = [tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3)]
-    keyboard.append((Button(ctx._("📄 CSV"), "dp:csv:0"),))
+    keyboard.append((Button(ctx._("📄 CSV"), ExportCases().pack()),))
     ctx.reply("\n".join(lines), tuple(keyboard))
 
 
@@ -232,13 +239,13 @@ CSV_HEADER = (
 )
 
 
-@action(
-    "csv",
+@router.button(
+    ExportCases,
     role="mediator",
     private_only=True,
     private_hint=N_("Please send /cases to me in a private chat."),
 )
-def export_csv(ctx: Ctx, arg: str) -> None:
+def export_csv(ctx: Ctx, payload: ExportCases) -> None:
     """Every case as a CSV file; an anonymous reporter is "anonymous", nothing more."""
     all_cases = list(ctx.session.scalars(select(DisputeCase).order_by(DisputeCase.id)))
     by_id = {case.id: case for case in all_cases}
@@ -271,37 +278,37 @@ def export_csv(ctx: Ctx, arg: str) -> None:
     )
 
 
-def case_in_private(ctx: Ctx, arg: str) -> DisputeCase | None:
+def case_in_private(ctx: Ctx, case_id: int) -> DisputeCase | None:
     """The case for a mediator (the registration keeps it to a private chat)."""
-    return access_case_as_mediator(ctx, arg)
+    return access_case_as_mediator(ctx, case_id)
 
 
-@action("open", **MEDIATOR_PRIVATELY)
-def open_case(ctx: Ctx, arg: str) -> None:
-    root = case_in_private(ctx, arg)
+@router.button(OpenCase, **MEDIATOR_PRIVATELY)
+def open_case(ctx: Ctx, payload: OpenCase) -> None:
+    root = case_in_private(ctx, payload.case)
     if root is not None:
         show_case(ctx, root, edit=True)
 
 
-def open_by_link(ctx: Ctx, case_id: str) -> None:
+def open_by_link(ctx: Ctx, case_id: int | None) -> None:
     """``/start dp_c42``: the card's "open in private chat" link."""
     root = access_case_as_mediator(ctx, case_id)
     if root is not None:
         show_case(ctx, root)
 
 
-@action("ack", role="mediator")
-def acknowledge(ctx: Ctx, arg: str) -> None:
-    root = access_case_as_mediator(ctx, arg)
+@router.button(AcknowledgeCase, role="mediator")
+def acknowledge(ctx: Ctx, payload: AcknowledgeCase) -> None:
+    root = access_case_as_mediator(ctx, payload.case)
     if root is not None and change_status(
         ctx, root, DisputeStatus.ACKNOWLEDGED, (DisputeStatus.NEW,), acknowledged_at=ctx.now
     ):
         after_change(ctx, root)
 
 
-@action("prog", role="mediator")
-def in_progress(ctx: Ctx, arg: str) -> None:
-    root = access_case_as_mediator(ctx, arg)
+@router.button(CaseInProgress, role="mediator")
+def in_progress(ctx: Ctx, payload: CaseInProgress) -> None:
+    root = access_case_as_mediator(ctx, payload.case)
     if root is not None and change_status(
         ctx,
         root,
@@ -312,10 +319,10 @@ def in_progress(ctx: Ctx, arg: str) -> None:
         after_change(ctx, root)
 
 
-@action("take", role="mediator")
-def take(ctx: Ctx, arg: str) -> None:
+@router.button(TakeCase, role="mediator")
+def take(ctx: Ctx, payload: TakeCase) -> None:
     """Take the case, or take it over from another mediator (who is told)."""
-    root = access_case_as_mediator(ctx, arg)
+    root = access_case_as_mediator(ctx, payload.case)
     if root is None:
         return
     if root.status not in dp.OPEN:
@@ -352,10 +359,10 @@ def render_taken_over(lang: Language, params: dict[str, Any]) -> Reply:
     )
 
 
-@action("pics", **MEDIATOR_PRIVATELY)
-def photos(ctx: Ctx, arg: str) -> None:
+@router.button(CasePhotos, **MEDIATOR_PRIVATELY)
+def photos(ctx: Ctx, payload: CasePhotos) -> None:
     """The photos of the case and of every report linked to it, by file id."""
-    root = access_case_as_mediator(ctx, arg)
+    root = access_case_as_mediator(ctx, payload.case)
     if root is None:
         return
     file_ids = [f for case in dp.family(ctx.session, root) for f in case.photos or []]

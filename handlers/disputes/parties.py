@@ -23,23 +23,19 @@ from db.dispute_models import (
     MeetingStatus,
 )
 from db.models import User
-from handlers.common import parse_id
+from handlers.buttons.disputes import AnswerMeeting, GiveSide, InviteOtherSide, ProposeMeeting
+from handlers.disputes.card import post_card
 from handlers.disputes.casework import case_for_form, start_case_form
-from handlers.disputes.common import (
-    MEDIATOR_PRIVATELY,
-    action,
-    emergency_notice,
-    log_by_mediator,
-    post_card,
-    router,
-    tell_room,
-)
+from handlers.disputes.common import MEDIATOR_PRIVATELY, log_by_mediator, router
+from handlers.disputes.emergency import emergency_notice
 from handlers.disputes.mediate import open_by_link, show_case
+from handlers.disputes.messages import tell_room
 from handlers.forms import engine
 from handlers.forms.engine import Form
 from handlers.forms.fields import Invalid, TextField
 from handlers.forms.time_fields import DateTimeField
 from handlers.i18n import N_, Language
+from handlers.payloads import parse_id
 from handlers.types import Button, Ctx, Reply
 
 # ---------------------------------------------------------------------------- invitations
@@ -81,9 +77,9 @@ INVITE = router.form(
 )
 
 
-@action("inv", **MEDIATOR_PRIVATELY)
-def invite_button(ctx: Ctx, arg: str) -> None:
-    start_case_form(ctx, arg, INVITE)
+@router.button(InviteOtherSide, **MEDIATOR_PRIVATELY)
+def invite_button(ctx: Ctx, payload: InviteOtherSide) -> None:
+    start_case_form(ctx, payload.case, INVITE)
 
 
 @router.deep_link(
@@ -92,7 +88,7 @@ def invite_button(ctx: Ctx, arg: str) -> None:
 def deep_link(ctx: Ctx, rest: str) -> None:
     """``/start dp_c42`` opens a case for a mediator; ``/start dp_<token>`` an invitation."""
     if rest.startswith("c") and rest[1:].isdecimal() and len(rest) < 12:
-        open_by_link(ctx, rest[1:])
+        open_by_link(ctx, parse_id(rest[1:]))
         return
     opened = dp_parties.open_invitation(ctx.session, rest[:64], ctx.user, ctx.now) if rest else None
     if opened is None or opened.party is None:
@@ -128,12 +124,11 @@ def _show_party(ctx: Ctx, party: DisputeParty, case: DisputeCase) -> None:
             "neighbours (reference {ref}). What it is about:\n{summary}\n\n"
             "You can give your side; the mediators will read it and keep you informed here."
         ).format(ref=case.ref, summary=party.summary),
-        ((Button(ctx._("✍️ Give my side"), f"dp:side:{party.id}"),),),
+        ((Button(ctx._("✍️ Give my side"), GiveSide(party.id).pack()),),),
     )
 
 
-def _own_party(ctx: Ctx, raw: str) -> DisputeParty | None:
-    party_id = parse_id(raw)
+def _own_party(ctx: Ctx, party_id: int) -> DisputeParty | None:
     party = ctx.session.get(DisputeParty, party_id) if party_id else None
     if party is None or party.user_id != ctx.user.id:
         ctx.reply(ctx._("This button is not for you, or the matter no longer exists."))
@@ -182,9 +177,9 @@ SIDE = router.form(
 )
 
 
-@action("side")
-def side_button(ctx: Ctx, arg: str) -> None:
-    party = _own_party(ctx, arg)
+@router.button(GiveSide)
+def side_button(ctx: Ctx, payload: GiveSide) -> None:
+    party = _own_party(ctx, payload.party)
     if party is not None:
         engine.start(ctx, SIDE, initial={"party": party.id})
 
@@ -294,9 +289,9 @@ MEETING = router.form(
 )
 
 
-@action("meet", **MEDIATOR_PRIVATELY)
-def meeting_button(ctx: Ctx, arg: str) -> None:
-    start_case_form(ctx, arg, MEETING)
+@router.button(ProposeMeeting, **MEDIATOR_PRIVATELY)
+def meeting_button(ctx: Ctx, payload: ProposeMeeting) -> None:
+    start_case_form(ctx, payload.case, MEETING)
 
 
 MEETING_MESSAGES = {
@@ -317,8 +312,11 @@ def render_meeting(lang: Language, params: dict[str, Any]) -> Reply:
         text,
         (
             (
-                Button(lang.gettext("✅ I can come"), f"dp:mt:{meeting}:y"),
-                Button(lang.gettext("🔁 Another time, please"), f"dp:mt:{meeting}:n"),
+                Button(lang.gettext("✅ I can come"), AnswerMeeting(meeting, coming=True).pack()),
+                Button(
+                    lang.gettext("🔁 Another time, please"),
+                    AnswerMeeting(meeting, coming=False).pack(),
+                ),
             ),
         ),
     )
@@ -354,14 +352,14 @@ def render_reminder(lang: Language, params: dict[str, Any]) -> Reply:
     )
 
 
-@action("mt")
-def meeting_answer(ctx: Ctx, arg: str) -> None:
+@router.button(AnswerMeeting)
+def meeting_answer(ctx: Ctx, payload: AnswerMeeting) -> None:
     """Yes: remembered and reminded. Another time: the mediators are told."""
-    raw_id, _, answer = arg.partition(":")
-    meeting_id = parse_id(raw_id)
+    answer = "y" if payload.coming else "n"
+    meeting_id = payload.meeting
     meeting = dp_parties.lock_meeting(ctx.session, meeting_id) if meeting_id else None
     case = ctx.session.get(DisputeCase, meeting.case_id) if meeting else None
-    if meeting is None or case is None or answer not in ("y", "n"):
+    if meeting is None or case is None:
         ctx.reply(ctx._("That meeting does not exist any more."))
         return
     if (

@@ -4,7 +4,6 @@ reporter's own list (``/mycases``) and their answers to the mediators' questions
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Any
 
 from db import dispute_parties as dp_parties
@@ -14,20 +13,11 @@ from db.dispute_models import DisputeCase, DisputeQuestion, DisputeStatus
 from db.models import User
 from db.teams import users_with_role
 from handlers import limits
-from handlers.common import parse_id
-from handlers.disputes.common import (
-    CATEGORY_LABELS,
-    REASON_LABELS,
-    STATUS_LABELS,
-    action,
-    emergency_notice,
-    emergency_text,
-    is_emergency,
-    post_card,
-    relay_photos,
-    router,
-    tell_room,
-)
+from handlers.buttons.disputes import AnswerQuestion, ReportDispute
+from handlers.disputes.card import post_card, relay_photos
+from handlers.disputes.common import CATEGORY_LABELS, REASON_LABELS, STATUS_LABELS, router
+from handlers.disputes.emergency import emergency_notice, emergency_text, is_emergency
+from handlers.disputes.messages import tell_room
 from handlers.disputes.outcome import INVITED, other_side_blocks
 from handlers.forms import engine
 from handlers.forms.engine import Form
@@ -187,8 +177,8 @@ def report(ctx: Ctx, args: str) -> None:
     _start_report(ctx)
 
 
-@action("new", private_only=True, private_hint=REPORT_PRIVATELY)
-def report_button(ctx: Ctx, arg: str) -> None:
+@router.button(ReportDispute, private_only=True, private_hint=REPORT_PRIVATELY)
+def report_button(ctx: Ctx, payload: ReportDispute) -> None:
     _start_report(ctx)
 
 
@@ -248,7 +238,12 @@ def my_cases(ctx: Ctx, args: str) -> None:
         for question in questions_of[case.id]:
             lines.append("  " + ctx._("❓ Question: {text}").format(text=question.text))
             buttons.append(
-                (Button(ctx._("✍️ Answer {ref}").format(ref=case.ref), f"dp:ans:{question.id}"),)
+                (
+                    Button(
+                        ctx._("✍️ Answer {ref}").format(ref=case.ref),
+                        AnswerQuestion(question.id).pack(),
+                    ),
+                )
             )
         blocks.append("\n".join(lines))
     text = ctx._("Your reports:") + "\n\n" + "\n\n".join(blocks)
@@ -260,8 +255,7 @@ def my_cases(ctx: Ctx, args: str) -> None:
 # ---------------------------------------------------------------------------- answers
 
 
-def _own_open_question(ctx: Ctx, raw: str) -> DisputeQuestion | None:
-    question_id = parse_id(raw)
+def _own_open_question(ctx: Ctx, question_id: int) -> DisputeQuestion | None:
     question = ctx.session.get(DisputeQuestion, question_id) if question_id else None
     case = ctx.session.get(DisputeCase, question.case_id) if question else None
     if question is None or case is None or case.reporter_id != ctx.user.id:
@@ -362,30 +356,42 @@ def _submit_answer(ctx: Ctx, data: dict[str, Any]) -> None:
     record_answer(ctx, question, data["text"])
 
 
-@action("ans")
-def answer_button(ctx: Ctx, arg: str) -> None:
-    question = _own_open_question(ctx, arg)
+@router.button(AnswerQuestion)
+def answer_button(ctx: Ctx, payload: AnswerQuestion) -> None:
+    question = _own_open_question(ctx, payload.question)
     if question is not None:
         ctx.reply(ctx._("The mediators asked: {text}").format(text=question.text))
         engine.start(ctx, ANSWER, initial={"question": question.id})
 
 
-def _question_recency(ctx: Ctx) -> datetime | None:
-    """When the mediators' open question to this reporter was asked (None: no question)."""
-    if ctx.inbound.chat.is_group:
+def _open_question(ctx: Ctx, question_id: int) -> tuple[DisputeQuestion, DisputeCase] | None:
+    """The question, if it is to this reporter, unanswered, on an open case and asked within
+    ``QUESTION_OPEN_FOR`` (older ones are still answered with their button)."""
+    question = ctx.session.get(DisputeQuestion, question_id)
+    case = ctx.session.get(DisputeCase, question.case_id) if question is not None else None
+    if (
+        question is None
+        or case is None
+        or case.reporter_id != ctx.user.id
+        or question.answer is not None
+        or case.status not in dp.OPEN
+        or question.asked_at < ctx.now - dp_parties.QUESTION_OPEN_FOR
+    ):
         return None
-    question = dp_parties.open_question(ctx.session, ctx.user, ctx.now)
-    return question.asked_at if question is not None else None
+    return question, case
 
 
-@router.on_text(recency=_question_recency)
-def answer_by_text(ctx: Ctx) -> bool:
+def _question_label(ctx: Ctx, question_id: int) -> str | None:
+    found = _open_question(ctx, question_id)
+    return found[1].ref if found is not None else None
+
+
+@router.awaits_answer(dp.SERVICE, label=_question_label)
+def answer_by_text(ctx: Ctx, question_id: int) -> bool:
     """A reporter's free text while a question to them is open answers it."""
     text = ctx.inbound.text.strip() if ctx.inbound.kind is Kind.TEXT else ""
-    if ctx.inbound.chat.is_group or not text:
+    found = _open_question(ctx, question_id)
+    if not text or found is None:
         return False
-    question = dp_parties.open_question(ctx.session, ctx.user, ctx.now)
-    if question is None:
-        return False
-    record_answer(ctx, question, text[:2000])
+    record_answer(ctx, found[0], text[:2000])
     return True

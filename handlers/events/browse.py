@@ -8,9 +8,18 @@ from db import events as ops
 from db.event_models import Event, SignupStatus
 from db.event_reads import places_held, places_left
 from handlers import limits
-from handlers.common import parse_id
+from handlers.buttons.events import (
+    AskToCancelSignup,
+    CancelSignup,
+    ChooseParty,
+    EventsMenu,
+    JoinEvent,
+    ListEvents,
+    ShareEvent,
+    ShowEvent,
+    SignUp,
+)
 from handlers.events.common import (
-    ACTIONS,
     GONE,
     PREFIX,
     places_line,
@@ -21,6 +30,7 @@ from handlers.events.common import (
 )
 from handlers.events.offers import offer_clock
 from handlers.i18n import N_
+from handlers.payloads import parse_id
 from handlers.start import show_menu
 from handlers.types import Button, Ctx, Kind, keyboard
 
@@ -78,13 +88,13 @@ def show_list(
             )
         )
         rows.append(
-            (Button(f"{number}. {title(ctx.lang, event)}"[:60], f"{PREFIX}:card:{event.id}"),)
+            (Button(f"{number}. {title(ctx.lang, event)}"[:60], ShowEvent(event.id).pack()),)
         )
     navigation = []
     if page > 0:
-        navigation.append(Button(ctx._("« Previous"), f"{PREFIX}:list:{page - 1}"))
+        navigation.append(Button(ctx._("« Previous"), ListEvents(page - 1).pack()))
     if page < pages - 1:
-        navigation.append(Button(ctx._("Next »"), f"{PREFIX}:list:{page + 1}"))
+        navigation.append(Button(ctx._("Next »"), ListEvents(page + 1).pack()))
     if navigation:
         rows.append(tuple(navigation))
     ctx.reply("\n".join(lines), tuple(rows), edit=edit)
@@ -106,34 +116,38 @@ def deep_link(ctx: Ctx, rest: str) -> None:
     _show(ctx, event)
 
 
-def _list(ctx: Ctx, arg: str) -> None:
-    """``ev:list:<page>``: a page of the list (Next/Previous turn the page in place)."""
-    show_list(ctx, parse_id(arg) or 0)
+@router.button(ListEvents)
+def _list(ctx: Ctx, payload: ListEvents) -> None:
+    """A page of the list (Next/Previous turn the page in place)."""
+    show_list(ctx, payload.page)
 
 
-def _menu(ctx: Ctx, arg: str) -> None:
+@router.button(EventsMenu)
+def _menu(ctx: Ctx, payload: EventsMenu) -> None:
     """Back to the main menu."""
     show_menu(ctx)
 
 
-def _event_or_list(ctx: Ctx, arg: str) -> Event | None:
+def _event_or_list(ctx: Ctx, event_id: int) -> Event | None:
     """The event named by the payload, or the list with “no longer available”."""
-    event = visible_event(ctx, parse_id(arg.partition(":")[0]))
+    event = visible_event(ctx, event_id)
     if event is None:
         show_list(ctx, note=ctx._(GONE))
     return event
 
 
-def _card(ctx: Ctx, arg: str) -> None:
-    """``ev:card:<id>``: the event card."""
-    event = _event_or_list(ctx, arg)
+@router.button(ShowEvent)
+def _card(ctx: Ctx, payload: ShowEvent) -> None:
+    """The event card."""
+    event = _event_or_list(ctx, payload.event)
     if event is not None:
         _show(ctx, event)
 
 
-def _join(ctx: Ctx, arg: str) -> None:
+@router.button(JoinEvent)
+def _join(ctx: Ctx, payload: JoinEvent) -> None:
     """Sign up pressed: ask the party size (when more than one may come), else confirm."""
-    event = _event_or_list(ctx, arg)
+    event = _event_or_list(ctx, payload.event)
     if event is None:
         return
     signup = ev_reads.find_signup(ctx.session, event.id, ctx.user.id)
@@ -152,9 +166,9 @@ def _join(ctx: Ctx, arg: str) -> None:
         left = places_left(event, places_held(ctx.session, event.id))
         _ask_confirm(ctx, event, 1, full=left == 0)
         return
-    sizes = [Button(str(n), f"{PREFIX}:size:{event.id}:{n}") for n in range(1, largest + 1)]
+    sizes = [Button(str(n), ChooseParty(event.id, n).pack()) for n in range(1, largest + 1)]
     rows = [tuple(sizes[i : i + 5]) for i in range(0, len(sizes), 5)]
-    rows.append((Button(ctx._("Back"), f"{PREFIX}:card:{event.id}"),))
+    rows.append((Button(ctx._("Back"), ShowEvent(event.id).pack()),))
     ctx.reply(
         ctx._("How many people are coming, you included? (at most {maximum})").format(
             maximum=largest
@@ -164,21 +178,16 @@ def _join(ctx: Ctx, arg: str) -> None:
     )
 
 
-def _party(ctx: Ctx, arg: str) -> int | None:
-    """The party size after the event id (``42:3``), or None."""
-    _, _, size = arg.partition(":")
-    return parse_id(size)
-
-
-def _size(ctx: Ctx, arg: str) -> None:
+@router.button(ChooseParty)
+def _size(ctx: Ctx, payload: ChooseParty) -> None:
     """A party size chosen: ask to confirm it; a group bigger than the places left chooses
     between coming with fewer and waiting for a place for all of them."""
-    event = _event_or_list(ctx, arg)
+    event = _event_or_list(ctx, payload.event)
     if event is None:
         return
-    party = _party(ctx, arg)
+    party = payload.places
     largest = largest_party(event)
-    if party is None or not 1 <= party <= largest:
+    if not 1 <= party <= largest:
         _show(
             ctx,
             event,
@@ -199,14 +208,14 @@ def _size(ctx: Ctx, arg: str) -> None:
                 (
                     Button(
                         ctx._("Come with {count}").format(count=left),
-                        f"{PREFIX}:ok:{event.id}:{left}",
+                        SignUp(event.id, left).pack(),
                     ),
                     Button(
                         ctx._("Wait for {party}").format(party=party),
-                        f"{PREFIX}:ok:{event.id}:{party}",
+                        SignUp(event.id, party).pack(),
                     ),
                 ),
-                Button(ctx._("Back"), f"{PREFIX}:card:{event.id}"),
+                Button(ctx._("Back"), ShowEvent(event.id).pack()),
             ),
             edit=pressed(ctx),
         )
@@ -235,8 +244,8 @@ def _ask_confirm(ctx: Ctx, event: Event, party: int, *, full: bool = False) -> N
         ),
         keyboard(
             (
-                Button(ctx._("✅ Confirm"), f"{PREFIX}:ok:{event.id}:{party}"),
-                Button(ctx._("Back"), f"{PREFIX}:card:{event.id}"),
+                Button(ctx._("✅ Confirm"), SignUp(event.id, party).pack()),
+                Button(ctx._("Back"), ShowEvent(event.id).pack()),
             )
         ),
         edit=pressed(ctx),
@@ -250,12 +259,10 @@ SIGNUP_NOTES = {
 }
 
 
-def _ok(ctx: Ctx, arg: str) -> None:
+@router.button(SignUp)
+def _ok(ctx: Ctx, payload: SignUp) -> None:
     """Confirm pressed: sign up under the event's lock; confirmed or on the waiting list."""
-    event_id, party = parse_id(arg.partition(":")[0]), _party(ctx, arg)
-    if event_id is None or party is None:
-        show_list(ctx, note=ctx._(GONE))
-        return
+    event_id, party = payload.event, payload.places
     chosen = visible_event(ctx, event_id)
     if chosen is not None and not 1 <= party <= largest_party(chosen):  # a forged or old size
         maximum = largest_party(chosen)
@@ -296,9 +303,10 @@ def _ok(ctx: Ctx, arg: str) -> None:
     _show(ctx, event, note=note)
 
 
-def _cancel(ctx: Ctx, arg: str) -> None:
+@router.button(AskToCancelSignup)
+def _cancel(ctx: Ctx, payload: AskToCancelSignup) -> None:
     """Cancel my signup pressed: ask first."""
-    event = _event_or_list(ctx, arg)
+    event = _event_or_list(ctx, payload.event)
     if event is None:
         return
     signup = ev_reads.find_signup(ctx.session, event.id, ctx.user.id)
@@ -317,19 +325,20 @@ def _cancel(ctx: Ctx, arg: str) -> None:
         question.format(title=title(ctx.lang, event)),
         keyboard(
             (
-                Button(yes, f"{PREFIX}:cx:{event.id}"),
-                Button(ctx._("Back"), f"{PREFIX}:card:{event.id}"),
+                Button(yes, CancelSignup(event.id).pack()),
+                Button(ctx._("Back"), ShowEvent(event.id).pack()),
             )
         ),
         edit=pressed(ctx),
     )
 
 
-def _cancel_confirmed(ctx: Ctx, arg: str) -> None:
+@router.button(CancelSignup)
+def _cancel_confirmed(ctx: Ctx, payload: CancelSignup) -> None:
     """Yes pressed: cancel under the event's lock; freed places are offered."""
-    event_id = parse_id(arg)
+    event_id = payload.event
     result = ops.cancel_signup(
-        ctx.session, event_id or 0, ctx.user, now=ctx.now, deadline=offer_clock(ctx.community)
+        ctx.session, event_id, ctx.user, now=ctx.now, deadline=offer_clock(ctx.community)
     )
     event = visible_event(ctx, event_id)
     if event is None:
@@ -341,25 +350,11 @@ def _cancel_confirmed(ctx: Ctx, arg: str) -> None:
     _show(ctx, event, note=ctx._("Your signup is cancelled. Thank you for letting us know."))
 
 
-def _share(ctx: Ctx, arg: str) -> None:
+@router.button(ShareEvent)
+def _share(ctx: Ctx, payload: ShareEvent) -> None:
     """Where the transport has no links (the console): the command that opens the card."""
-    event = _event_or_list(ctx, arg)
+    event = _event_or_list(ctx, payload.event)
     if event is None:
         return
     link = ctx.community.start_link(f"{PREFIX}_{event.id}")
     ctx.reply(ctx._("Send this to your neighbours; it opens the event: {link}").format(link=link))
-
-
-ACTIONS.update(
-    {
-        "list": _list,
-        "menu": _menu,
-        "card": _card,
-        "join": _join,
-        "size": _size,
-        "ok": _ok,
-        "cancel": _cancel,
-        "cx": _cancel_confirmed,
-        "share": _share,
-    }
-)

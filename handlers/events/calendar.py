@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 import icalendar
 
 from db.event_models import Event
-from handlers.common import parse_id
+from handlers.buttons.events import AddToCalendar
 from handlers.events.browse import show_list
-from handlers.events.common import ACTIONS, GONE, pick_text, title, visible_event
+from handlers.events.common import GONE, pick_text, router, title, visible_event
 from handlers.types import Attachment, Ctx
 
 #: The alarm inside the file: the calendar app reminds this long before the start.
@@ -41,8 +41,9 @@ def ics_bytes(event: Event, lang_code: str, *, now_stamp: datetime) -> bytes:
     return calendar.to_ical()
 
 
-def _ics(ctx: Ctx, arg: str) -> None:
-    event = visible_event(ctx, parse_id(arg))
+@router.button(AddToCalendar)
+def _ics(ctx: Ctx, payload: AddToCalendar) -> None:
+    event = visible_event(ctx, payload.event)
     if event is None:
         show_list(ctx, note=ctx._(GONE))
         return
@@ -56,6 +57,3 @@ def _ics(ctx: Ctx, arg: str) -> None:
             mime_type="text/calendar",
         ),
     )
-
-
-ACTIONS["ics"] = _ics

@@ -5,23 +5,24 @@ from __future__ import annotations
 from db.event_models import Event, EventSignup, EventStatus, SignupStatus
 from db.event_reads import find_signup, is_open, places_held, places_left, waiting_position
 from handlers import hant
-from handlers.common import dispatch_action, parse_id
+from handlers.buttons.events import (
+    AcceptOffer,
+    AddToCalendar,
+    AskToCancelSignup,
+    DeclineOffer,
+    JoinEvent,
+    ListEvents,
+    ManageEvent,
+    ShareEvent,
+)
 from handlers.i18n import N_, Language, is_chinese
-from handlers.router import Handler, Router
+from handlers.router import Router
 from handlers.types import Button, Ctx, Keyboard, link_button
 
 router = Router("events")
-#: ``ev:<action>:…`` → its handler (each screen module adds its own actions).
-ACTIONS: dict[str, Handler] = {}
 
 PREFIX = "ev"
 GONE = N_("Sorry, that event is no longer available. Here are the upcoming events:")
-
-
-@router.button(PREFIX)
-def button(ctx: Ctx, rest: str) -> None:
-    """``ev:<action>:<id>[:<n>]``: dispatch to the action; an unknown one is refused."""
-    dispatch_action(ctx, rest, ACTIONS)
 
 
 def pick_text(code: str, zh: str | None, en: str | None) -> str:
@@ -59,10 +60,9 @@ def may_manage(ctx: Ctx, event: Event) -> bool:
     return event.organiser_id == ctx.user.id and ctx.acts_as("organiser")
 
 
-def access_event_as_organiser(ctx: Ctx, raw_id: str) -> Event | None:
+def access_event_as_organiser(ctx: Ctx, event_id: int) -> Event | None:
     """The event named in a payload, if this person may manage it; otherwise answer why not."""
-    event_id = parse_id(raw_id.partition(":")[0])
-    event = ctx.session.get(Event, event_id) if event_id is not None else None
+    event = ctx.session.get(Event, event_id)
     if event is None:
         ctx.reply(ctx._("Sorry, that event does not exist."))
         return None
@@ -119,7 +119,7 @@ def share_button(ctx: Ctx, event: Event) -> Button:
     return link_button(
         ctx._("🔗 Share"),
         ctx.community.deep_link(f"{PREFIX}_{event.id}"),
-        f"{PREFIX}:share:{event.id}",
+        ShareEvent(event.id).pack(),
     )
 
 
@@ -133,27 +133,27 @@ def card_buttons(
     if signup is not None and signup.status == SignupStatus.OFFERED:
         rows.append(
             [
-                Button(ctx._("✅ Confirm my place"), f"{PREFIX}:acc:{signup.id}"),
-                Button(ctx._("Decline"), f"{PREFIX}:dec:{signup.id}"),
+                Button(ctx._("✅ Confirm my place"), AcceptOffer(signup.id).pack()),
+                Button(ctx._("Decline"), DeclineOffer(signup.id).pack()),
             ]
         )
     if active and event.status == EventStatus.PUBLISHED:
-        rows.append([Button(ctx._("Cancel my signup"), f"{PREFIX}:cancel:{event.id}")])
+        rows.append([Button(ctx._("Cancel my signup"), AskToCancelSignup(event.id).pack())])
     elif is_open(event, ctx.now):
         if held is None and event.capacity is not None:
             held = places_held(ctx.session, event.id)
         full = event.capacity is not None and places_left(event, held or 0) == 0
         label = ctx._("⏳ Join the waiting list") if full else ctx._("✍️ Sign up")
-        rows.append([Button(label, f"{PREFIX}:join:{event.id}")])
+        rows.append([Button(label, JoinEvent(event.id).pack())])
     rows.append(
         [
-            Button(ctx._("📅 Add to calendar"), f"{PREFIX}:ics:{event.id}"),
+            Button(ctx._("📅 Add to calendar"), AddToCalendar(event.id).pack()),
             share_button(ctx, event),
         ]
     )
     if may_manage(ctx, event):
-        rows.append([Button(ctx._("🛠 Manage"), f"{PREFIX}:org:{event.id}")])
-    rows.append([Button(ctx._("« All events"), f"{PREFIX}:list")])
+        rows.append([Button(ctx._("🛠 Manage"), ManageEvent(event.id).pack())])
+    rows.append([Button(ctx._("« All events"), ListEvents().pack())])
     return tuple(tuple(row) for row in rows)
 
 

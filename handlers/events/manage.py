@@ -11,10 +11,21 @@ from db import event_messages as ev_messages
 from db import event_reads as ev_reads
 from db import events as ops
 from db.event_models import Event, EventSignup, EventStatus, SignupStatus
+from handlers.buttons.events import (
+    AskToCancelEvent,
+    AttendeesCsv,
+    CancelEvent,
+    EditPlaces,
+    EventsMenu,
+    ManageEvent,
+    MessageAttendees,
+    MyOrganisedEvents,
+    PublishEvent,
+    RescheduleEvent,
+    ShowEvent,
+)
 from handlers.csvfile import csv_attachment
 from handlers.events.common import (
-    ACTIONS,
-    PREFIX,
     access_event_as_organiser,
     may_manage,
     places_line,
@@ -28,7 +39,6 @@ from handlers.events.organise import CAPACITY, END, my_organised, start_field, t
 from handlers.forms import engine
 from handlers.forms.fields import UNLIMITED, Invalid, TextField
 from handlers.i18n import N_, Np_
-from handlers.router import Handler
 from handlers.types import Button, Ctx, keyboard
 
 _managed = access_event_as_organiser
@@ -41,9 +51,10 @@ def _person(signup: EventSignup) -> str:
     return f"{name} (@{user.username})" if user.username else name
 
 
-def _panel(ctx: Ctx, arg: str) -> None:
+@router.button(ManageEvent, role="organiser", private_only=True)
+def _panel(ctx: Ctx, payload: ManageEvent) -> None:
     """Who is coming, who waits, and the tools."""
-    event = _managed(ctx, arg)
+    event = _managed(ctx, payload.event)
     if event is None:
         return
     signups = ev_reads.active_signups(ctx.session, event.id)
@@ -71,20 +82,20 @@ def _panel(ctx: Ctx, arg: str) -> None:
         ]
     rows: list[tuple[Button, ...]] = []
     if event.status == EventStatus.DRAFT:
-        rows.append((Button(ctx._("📢 Publish"), f"{PREFIX}:pub:{event.id}"),))
+        rows.append((Button(ctx._("📢 Publish"), PublishEvent(event.id).pack()),))
     if event.status != EventStatus.CANCELLED:
         rows += [
             (
-                Button(ctx._("📄 CSV"), f"{PREFIX}:csv:{event.id}"),
-                Button(ctx._("📣 Message attendees"), f"{PREFIX}:msg:{event.id}"),
+                Button(ctx._("📄 CSV"), AttendeesCsv(event.id).pack()),
+                Button(ctx._("📣 Message attendees"), MessageAttendees(event.id).pack()),
             ),
             (
-                Button(ctx._("🕒 Reschedule"), f"{PREFIX}:resch:{event.id}"),
-                Button(ctx._("👥 Edit places"), f"{PREFIX}:cap:{event.id}"),
+                Button(ctx._("🕒 Reschedule"), RescheduleEvent(event.id).pack()),
+                Button(ctx._("👥 Edit places"), EditPlaces(event.id).pack()),
             ),
-            (Button(ctx._("❌ Cancel the event"), f"{PREFIX}:kill:{event.id}"),),
+            (Button(ctx._("❌ Cancel the event"), AskToCancelEvent(event.id).pack()),),
         ]
-    rows.append((Button(ctx._("« Back to the event"), f"{PREFIX}:card:{event.id}"),))
+    rows.append((Button(ctx._("« Back to the event"), ShowEvent(event.id).pack()),))
     ctx.reply("\n".join(lines), tuple(rows))
 
 
@@ -95,9 +106,10 @@ STATUS_NAMES = {
 }
 
 
-def _csv(ctx: Ctx, arg: str) -> None:
+@router.button(AttendeesCsv, role="organiser", private_only=True)
+def _csv(ctx: Ctx, payload: AttendeesCsv) -> None:
     """Attendees and the waiting list as a CSV file (UTF-8 with BOM, so Excel reads Chinese)."""
-    event = _managed(ctx, arg)
+    event = _managed(ctx, payload.event)
     if event is None:
         return
     rows = [
@@ -125,9 +137,10 @@ def _csv(ctx: Ctx, arg: str) -> None:
     )
 
 
-def _publish(ctx: Ctx, arg: str) -> None:
+@router.button(PublishEvent, role="organiser", private_only=True)
+def _publish(ctx: Ctx, payload: PublishEvent) -> None:
     """Publish a draft."""
-    event = _managed(ctx, arg)
+    event = _managed(ctx, payload.event)
     if event is None:
         return
     result = ev_manage.publish(ctx.session, event.id, now=ctx.now)
@@ -139,9 +152,10 @@ def _publish(ctx: Ctx, arg: str) -> None:
     show_card(ctx, event, note=note)
 
 
-def _ask_cancel(ctx: Ctx, arg: str) -> None:
+@router.button(AskToCancelEvent, role="organiser", private_only=True)
+def _ask_cancel(ctx: Ctx, payload: AskToCancelEvent) -> None:
     """Cancel the event pressed: ask first."""
-    event = _managed(ctx, arg)
+    event = _managed(ctx, payload.event)
     if event is None:
         return
     ctx.reply(
@@ -150,16 +164,17 @@ def _ask_cancel(ctx: Ctx, arg: str) -> None:
         ).format(title=title(ctx.lang, event)),
         keyboard(
             (
-                Button(ctx._("Yes, cancel the event"), f"{PREFIX}:killok:{event.id}"),
-                Button(ctx._("Back"), f"{PREFIX}:org:{event.id}"),
+                Button(ctx._("Yes, cancel the event"), CancelEvent(event.id).pack()),
+                Button(ctx._("Back"), ManageEvent(event.id).pack()),
             )
         ),
     )
 
 
-def _cancel_event(ctx: Ctx, arg: str) -> None:
+@router.button(CancelEvent, role="organiser", private_only=True)
+def _cancel_event(ctx: Ctx, payload: CancelEvent) -> None:
     """Yes pressed: cancel, tell everyone signed up, remove reminders."""
-    event = _managed(ctx, arg)
+    event = _managed(ctx, payload.event)
     if event is None:
         return
     result = ev_manage.cancel_event(ctx.session, event.id, now=ctx.now)
@@ -172,12 +187,12 @@ def _cancel_event(ctx: Ctx, arg: str) -> None:
             "The event is cancelled. {count} people signed up are being told.",
             result.count,
         ).format(count=result.count),
-        keyboard((Button(ctx._("🛠 My events"), f"{PREFIX}:orgs:0"), _menu_button(ctx))),
+        keyboard((Button(ctx._("🛠 My events"), MyOrganisedEvents().pack()), _menu_button(ctx))),
     )
 
 
 def _menu_button(ctx: Ctx) -> Button:
-    return Button(ctx._("« Menu"), f"{PREFIX}:menu")
+    return Button(ctx._("« Menu"), EventsMenu().pack())
 
 
 # --- forms on an existing event: message, reschedule, capacity -------------------------------
@@ -204,7 +219,7 @@ def _submit_message(ctx: Ctx, data: dict[str, Any]) -> None:
         keyboard(
             (
                 # Translators: a button back to the organiser's tools for the event
-                Button(ctx._("⬅️ Back to the event"), f"{PREFIX}:org:{event.id}"),
+                Button(ctx._("⬅️ Back to the event"), ManageEvent(event.id).pack()),
                 _menu_button(ctx),
             )
         ),
@@ -305,34 +320,32 @@ EDIT_CAPACITY = router.form(
 )
 
 
-def _form_action(form: engine.Form) -> Handler:
-    """The button that opens ``form`` on the event it names (organiser and admins only)."""
-
-    def open_form(ctx: Ctx, arg: str) -> None:
-        event = _managed(ctx, arg)
-        if event is not None:
-            if event.status == EventStatus.CANCELLED:
-                ctx.reply(ctx._("Sorry, this event can no longer be changed."))
-                return
-            engine.start(ctx, form, initial={"event_id": event.id})
-
-    return open_form
+def _open_form(ctx: Ctx, event_id: int, form: engine.Form) -> None:
+    """Open ``form`` on the event (organiser and admins only)."""
+    event = _managed(ctx, event_id)
+    if event is not None:
+        if event.status == EventStatus.CANCELLED:
+            ctx.reply(ctx._("Sorry, this event can no longer be changed."))
+            return
+        engine.start(ctx, form, initial={"event_id": event.id})
 
 
-ACTIONS.update(
-    {
-        "org": _panel,
-        "csv": _csv,
-        "pub": _publish,
-        "kill": _ask_cancel,
-        "killok": _cancel_event,
-        "msg": _form_action(MESSAGE),
-        "resch": _form_action(RESCHEDULE),
-        "cap": _form_action(EDIT_CAPACITY),
-        "orgs": lambda ctx, arg: my_organised(ctx, ""),  # the menu's "🛠 My events"
-    }
-)
-#: The organiser's tools show attendees' names: organisers (and admins), in a private chat only;
-#: whether this person may manage *this* event is ``access_event_as_organiser``.
-for _name in ("org", "csv", "pub", "kill", "killok", "msg", "resch", "cap", "orgs"):
-    router.rule(PREFIX, _name, role="organiser", private_only=True)
+@router.button(MessageAttendees, role="organiser", private_only=True)
+def message_attendees(ctx: Ctx, payload: MessageAttendees) -> None:
+    _open_form(ctx, payload.event, MESSAGE)
+
+
+@router.button(RescheduleEvent, role="organiser", private_only=True)
+def reschedule(ctx: Ctx, payload: RescheduleEvent) -> None:
+    _open_form(ctx, payload.event, RESCHEDULE)
+
+
+@router.button(EditPlaces, role="organiser", private_only=True)
+def edit_places(ctx: Ctx, payload: EditPlaces) -> None:
+    _open_form(ctx, payload.event, EDIT_CAPACITY)
+
+
+@router.button(MyOrganisedEvents, role="organiser", private_only=True)
+def organised(ctx: Ctx, payload: MyOrganisedEvents) -> None:
+    """The menu's “🛠 My events”."""
+    my_organised(ctx, "")

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from db import event_reads as ev_reads
 from db.event_reads import places_held
+from handlers.buttons.events import ListEvents, MyEvent, MyEvents
 from handlers.events.browse import _event_or_list, pressed
 from handlers.events.common import (
-    ACTIONS,
-    PREFIX,
     card_buttons,
     card_text,
     router,
@@ -27,7 +26,7 @@ def my_events(ctx: Ctx, args: str) -> None:
     if not signups:
         ctx.reply(
             ctx._("You have not signed up for any upcoming event."),
-            keyboard(Button(ctx._("🗓 Events"), f"{PREFIX}:list")),
+            keyboard(Button(ctx._("🗓 Events"), ListEvents().pack())),
             edit=pressed(ctx),
         )
         return
@@ -44,20 +43,23 @@ def my_events(ctx: Ctx, args: str) -> None:
         if mine:
             lines.append(f"   {mine}")
         label = f"{number}. {title(ctx.lang, event)}"[:60]
-        rows.append((Button(label, f"{PREFIX}:mine:{event.id}"),))
+        rows.append((Button(label, MyEvent(event.id).pack()),))
     ctx.reply("\n".join(lines), tuple(rows), edit=pressed(ctx))
 
 
-def _mine(ctx: Ctx, arg: str) -> None:
-    """``ev:mine:<id>``: a card opened from /myevents, with « My events to go back."""
-    event = _event_or_list(ctx, arg)
+@router.button(MyEvent)
+def _mine(ctx: Ctx, payload: MyEvent) -> None:
+    """A card opened from /myevents, with « My events to go back."""
+    event = _event_or_list(ctx, payload.event)
     if event is None:
         return
     signup = ev_reads.find_signup(ctx.session, event.id, ctx.user.id)
     held = places_held(ctx.session, event.id)
     buttons = card_buttons(ctx, event, signup, held)[:-1]
-    back = ((Button(ctx._("« My events"), f"{PREFIX}:my"),),)
+    back = ((Button(ctx._("« My events"), MyEvents().pack()),),)
     ctx.reply(card_text(ctx, event, signup, held), buttons + back, edit=pressed(ctx))
 
 
-ACTIONS.update({"my": lambda ctx, arg: my_events(ctx, ""), "mine": _mine})
+@router.button(MyEvents)
+def _my_events(ctx: Ctx, payload: MyEvents) -> None:
+    my_events(ctx, "")

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from db import event_messages as ev_messages
 from db import events as ops
 from db.event_undo import pass_on_declined
-from handlers.events.common import PREFIX, pick_text, router
+from handlers.buttons.events import AcceptOffer, DeclineOffer, ListEvents, ShowEvent
+from handlers.events.common import pick_text, router
 from handlers.events.offers import offer_clock
 from handlers.i18n import Language
 from handlers.types import Button, Community, Reply, keyboard
@@ -29,7 +30,7 @@ def _start(lang: Language, params: dict[str, Any]) -> str:
 
 def _card_button(lang: Language, params: dict[str, Any]) -> Button:
     """A button that opens the event's card."""
-    return Button(lang.gettext("🗓 Open the event"), f"{PREFIX}:card:{params['event_id']}")
+    return Button(lang.gettext("🗓 Open the event"), ShowEvent(params["event_id"]).pack())
 
 
 @router.template(ev_messages.T_OFFER)
@@ -53,8 +54,10 @@ def offer(lang: Language, params: dict[str, Any]) -> Reply:
         text,
         keyboard(
             (
-                Button(lang.gettext("✅ Confirm my place"), f"{PREFIX}:acc:{params['signup_id']}"),
-                Button(lang.gettext("Decline"), f"{PREFIX}:dec:{params['signup_id']}"),
+                Button(
+                    lang.gettext("✅ Confirm my place"), AcceptOffer(params["signup_id"]).pack()
+                ),
+                Button(lang.gettext("Decline"), DeclineOffer(params["signup_id"]).pack()),
             )
         ),
     )
@@ -80,7 +83,7 @@ def list_closed(lang: Language, params: dict[str, Any]) -> Reply:
             "Signups for “{title}” ({when}) have closed, and no place became free for you on "
             "the waiting list. We are sorry, and we hope to see you at the next event."
         ).format(title=_title(lang, params), when=_start(lang, params)),
-        keyboard(Button(lang.gettext("🗓 Other events"), f"{PREFIX}:list")),
+        keyboard(Button(lang.gettext("🗓 Other events"), ListEvents().pack())),
     )
 
 

@@ -9,8 +9,8 @@ from typing import Any
 from db import event_manage as ev_manage
 from db import event_reads as ev_reads
 from db.event_models import EventStatus
+from handlers.buttons.events import ManageEvent
 from handlers.events.common import (
-    PREFIX,
     places_line,
     router,
     show_card,
@@ -220,5 +220,5 @@ def my_organised(ctx: Ctx, args: str) -> None:
             f"• {title(ctx.lang, event)} — {ctx.lang.datetime(event.starts_at)} — "
             f"{places_line(ctx, event, held[event.id])}"
         )
-        rows.append((Button(f"🛠 {title(ctx.lang, event)}"[:60], f"{PREFIX}:org:{event.id}"),))
+        rows.append((Button(f"🛠 {title(ctx.lang, event)}"[:60], ManageEvent(event.id).pack()),))
     ctx.reply("\n".join(lines), tuple(rows))

@@ -7,14 +7,13 @@ from db import event_undo
 from db import events as ops
 from db.event_models import Event
 from db.event_reads import places_held
-from handlers.common import parse_id
+from handlers.buttons.events import AcceptOffer, DeclineOffer, UndoDecline
 from handlers.events.browse import _show, pressed, show_list
 from handlers.events.common import (
-    ACTIONS,
     GONE,
-    PREFIX,
     card_buttons,
     card_text,
+    router,
     title,
     visible_event,
 )
@@ -34,12 +33,21 @@ OFFER_NOTES = {
 }
 
 
-def _answer(ctx: Ctx, arg: str, *, accept: bool) -> None:
+@router.button(AcceptOffer)
+def accept_offer(ctx: Ctx, payload: AcceptOffer) -> None:
+    _answer(ctx, payload.signup, accept=True)
+
+
+@router.button(DeclineOffer)
+def decline_offer(ctx: Ctx, payload: DeclineOffer) -> None:
+    _answer(ctx, payload.signup, accept=False)
+
+
+def _answer(ctx: Ctx, signup_id: int, *, accept: bool) -> None:
     """Confirm or Decline on an offer (only the person offered may answer it)."""
-    signup_id = parse_id(arg)
     result = ops.answer_offer(
         ctx.session,
-        signup_id or 0,
+        signup_id,
         ctx.user,
         accept=accept,
         now=ctx.now,
@@ -65,10 +73,10 @@ def _answer(ctx: Ctx, arg: str, *, accept: bool) -> None:
 
 
 def show_declined(ctx: Ctx, event: Event, signup_id: int) -> None:
-    """The card after a decline, with Undo (for a minute: ``ev:undo``)."""
+    """The card after a decline, with Undo (for a minute: ``UndoDecline``)."""
     held = places_held(ctx.session, event.id)
     text = f"{ctx._(UNDO_NOTE)}\n\n{card_text(ctx, event, None, held)}"
-    undo = ((Button(ctx._("↩️ Undo"), f"{PREFIX}:undo:{signup_id}"),),)
+    undo = ((Button(ctx._("↩️ Undo"), UndoDecline(signup_id).pack()),),)
     ctx.reply(text, undo + card_buttons(ctx, event, None, held), edit=pressed(ctx))
 
 
@@ -81,11 +89,12 @@ UNDO_NOTES = {
 }
 
 
-def _undo(ctx: Ctx, arg: str) -> None:
-    """``ev:undo:<signup id>``: the offer again, if it is not too late."""
+@router.button(UndoDecline)
+def undo_decline(ctx: Ctx, payload: UndoDecline) -> None:
+    """The offer again, if it is not too late."""
     result = event_undo.undo_decline(
         ctx.session,
-        parse_id(arg) or 0,
+        payload.signup,
         ctx.user,
         now=ctx.now,
         deadline=offer_clock(ctx.community),
@@ -96,12 +105,3 @@ def _undo(ctx: Ctx, arg: str) -> None:
         return
     note = UNDO_NOTES.get(result.outcome, N_("Sorry, signups for this event are closed."))
     _show(ctx, event, note=ctx._(note))
-
-
-ACTIONS.update(
-    {
-        "acc": lambda ctx, arg: _answer(ctx, arg, accept=True),
-        "dec": lambda ctx, arg: _answer(ctx, arg, accept=False),
-        "undo": _undo,
-    }
-)

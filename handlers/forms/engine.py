@@ -7,11 +7,9 @@ buttons. State lives in the ``conversations`` row (flow, step, token, and the ty
 ``FormState`` of ``state.py`` under one key of its JSON), so a restart or a second worker
 carries on where the user was, and other flows' data in the same row is left alone.
 
-Button payloads are ``fm:<token>:<action>`` — the token changes with every new form, so a button
-from an earlier form is recognised as stale rather than obeyed. Actions: ``b`` back, ``s`` skip,
-``x`` cancel, ``d`` done (multi-photo), ``ok`` confirm, ``c<i>`` choice *i* of the current field,
-``e<j>`` edit field *j* from the summary, ``go`` continue a form that was left, ``r<i>`` answer
-question *i* again (the Change under an echoed date).
+Its buttons are the ``Form…`` payloads of ``handlers/buttons.py`` (``fm:<action>:<token>…``):
+the token changes with every new form, so a button from an earlier form is recognised as stale
+rather than obeyed. Which questions are asked is ``steps.py``; the summary is ``summary.py``.
 
 A form never takes over later messages: see ``idle.py`` (leaving a form, Continue / Discard).
 """
@@ -25,15 +23,28 @@ from datetime import timedelta
 from typing import Any
 
 from db.conversations import clear_flow
-from handlers.forms import state
+from handlers.buttons.forms import (
+    FORM_BUTTONS,
+    FormBack,
+    FormCancel,
+    FormChange,
+    FormChoose,
+    FormConfirm,
+    FormContinue,
+    FormDone,
+    FormEdit,
+    FormSkip,
+)
+from handlers.forms import state, steps, summary
 from handlers.forms.fields import Field, Invalid
 from handlers.forms.state import FormState
 from handlers.i18n import N_, SUPPORTED, language
+from handlers.payloads import Catalog
 from handlers.types import Button, Ctx, Inbound, Kind
 
 PREFIX = "fm"
-#: Hidden value: the names of answers given when the form opened (asked only from the summary).
-PREFILLED = "_prefilled"
+#: The form buttons by wire action (the dispatcher hands every ``fm:…`` press to ``handle``).
+PRESSES = Catalog(FORM_BUTTONS)
 
 Submit = Callable[[Ctx, dict[str, Any]], None]
 
@@ -58,54 +69,9 @@ class Form:
     compact: Callable[[Ctx, dict[str, Any]], str] | None = None
 
 
-def _nav(ctx: Ctx, *, back: bool, skip: bool, done: bool = False) -> list[Button]:
-    token = ctx.conversation.token
-    row = []
-    if done:
-        row.append(Button(ctx._("Done"), f"{PREFIX}:{token}:d"))
-    if back:
-        row.append(Button(ctx._("Back"), f"{PREFIX}:{token}:b"))
-    if skip:
-        row.append(Button(ctx._("Skip"), f"{PREFIX}:{token}:s"))
-    row.append(Button(ctx._("Cancel"), f"{PREFIX}:{token}:x"))
-    return row
-
-
-def _applicable(form: Form, data: dict[str, Any]) -> list[int]:
-    return [i for i, field in enumerate(form.fields) if field.applies(data)]
-
-
-def _asked(form: Form, data: dict[str, Any]) -> list[int]:
-    """The applicable fields, less those answered when the form opened (pre-filled)."""
-    given = set(data.get(PREFILLED) or ())
-    return [i for i in _applicable(form, data) if form.fields[i].name not in given]
-
-
-def _next_step(form: Form, data: dict[str, Any], after: int) -> int:
-    """The next field to ask after index ``after`` (-1: the first), or len(fields): summary."""
-    for index in _asked(form, data):
-        if index > after:
-            return index
-    return len(form.fields)
-
-
-def _previous_step(form: Form, data: dict[str, Any], before: int) -> int | None:
-    earlier = [i for i in _asked(form, data) if i < before]
-    return earlier[-1] if earlier else None
-
-
 def values(ctx: Ctx) -> dict[str, Any]:
     """The open form's hidden values and answers so far (what a field's condition sees)."""
     return state.load(ctx.conversation).values()
-
-
-def _prune(form: Form, data: dict[str, Any]) -> dict[str, Any]:
-    """Drop answers to fields that no longer apply (an earlier answer changed)."""
-    return {
-        key: value
-        for key, value in data.items()
-        if not any(f.name == key and not f.applies(data) for f in form.fields)
-    }
 
 
 def start(
@@ -126,9 +92,9 @@ def start(
     conversation.token = secrets.token_hex(3)
     opened = FormState(hidden=dict(initial or {}), answers=dict(answers or {}))
     if answers:
-        opened.hidden[PREFILLED] = sorted(answers)
+        opened.hidden[steps.PREFILLED] = sorted(answers)
     state.save(conversation, opened)
-    conversation.step = _next_step(form, opened.values(), -1)
+    conversation.step = steps.next_step(form, opened.values(), -1)
     conversation.expires_at = ctx.now + form.ttl
     ctx.reply(f"📝 {ctx._(form.title)}")
     prompt(ctx, form)
@@ -141,7 +107,7 @@ def prompt(
     under ``echo`` (how the last answer was understood, with its Change button)."""
     step = ctx.conversation.step
     if step >= len(form.fields):
-        _summary(ctx, form, error=error)
+        summary.show(ctx, form, error=error)
         return
     field = form.fields[step]
     now = state.load(ctx.conversation)
@@ -153,12 +119,12 @@ def prompt(
     for start_at in range(0, len(options), columns):
         rows.append(
             [
-                Button(label, f"{PREFIX}:{token}:c{start_at + i}")
+                Button(label, FormChoose(token, start_at + i).pack())
                 for i, label in enumerate(options[start_at : start_at + columns])
             ]
         )
     collected = now.answers.get(field.name) if field.max_items > 1 else None
-    position = _asked(form, data)
+    position = steps.asked(form, data)
     question = ctx._(field.prompt)
     if step in position:  # "(2/6) question"; full-width brackets in Chinese
         question = ctx._("({number}/{total}) {question}").format(
@@ -182,9 +148,9 @@ def prompt(
         # (a prompt that already says what Skip does is not told twice)
         lines.append(ctx._("(Optional: press Skip if you have nothing to add.)"))
     rows.append(
-        _nav(
+        summary.nav(
             ctx,
-            back=_previous_step(form, data, step) is not None or now.editing is not None,
+            back=steps.previous_step(form, data, step) is not None or now.editing is not None,
             skip=field.optional and not collected,
             done=bool(collected),
         )
@@ -192,51 +158,6 @@ def prompt(
     # transient: the next question (or the result) replaces it, so a finished form leaves
     # the person's answers under its title, not every question asked
     ctx.reply("\n".join(lines), tuple(tuple(row) for row in rows), transient=True)
-
-
-def _compact(ctx: Ctx, form: Form, data: dict[str, Any], error: str | None) -> bool:
-    """The one-line confirmation of a form that declares one and asked one question."""
-    asked = _applicable(form, data)
-    if form.compact is None or len(asked) != 1:
-        return False
-    token = ctx.conversation.token
-    lines = [error] if error else []
-    lines.append(form.compact(ctx, data))
-    row = (
-        Button(ctx._(form.confirm_label), f"{PREFIX}:{token}:ok"),
-        # Translators: a button beside Send on a one-line confirmation: change the answer
-        Button(ctx._("✏️ Change"), f"{PREFIX}:{token}:e{asked[0]}"),
-        Button(ctx._("Cancel"), f"{PREFIX}:{token}:x"),
-    )
-    ctx.reply("\n".join(lines), (row,), transient=True)  # replaced like a question
-    return True
-
-
-def _summary(ctx: Ctx, form: Form, *, error: str | None = None) -> None:
-    data = values(ctx)
-    if _compact(ctx, form, data, error):
-        return
-    token = ctx.conversation.token
-    lines = [error] if error else []
-    lines.append(ctx._("Please check your answers:"))
-    edit_buttons = []
-    for index in _applicable(form, data):
-        field = form.fields[index]
-        value = data.get(field.name)
-        shown = ctx._("(skipped)") if value is None else field.show(ctx, value)
-        lines.append("• " + ctx._("{label}: {value}").format(label=ctx._(field.label), value=shown))
-        edit_buttons.append(
-            Button(
-                ctx._("✏️ {field}").format(field=ctx._(field.label)), f"{PREFIX}:{token}:e{index}"
-            )
-        )
-    extra = form.preview(ctx, data) if form.preview else None
-    if extra:
-        lines.append(extra)
-    rows = [(Button(ctx._(form.confirm_label), f"{PREFIX}:{token}:ok"),)]
-    rows += [tuple(edit_buttons[i : i + 2]) for i in range(0, len(edit_buttons), 2)]
-    rows.append(tuple(_nav(ctx, back=True, skip=False)))
-    ctx.reply("\n".join(lines), tuple(rows), transient=True)
 
 
 def cancel(ctx: Ctx, form: Form | None) -> None:
@@ -253,17 +174,17 @@ def _advance(ctx: Ctx, form: Form, answers: dict[str, Any]) -> None:
     conversation = ctx.conversation
     now = state.load(conversation)
     returning = now.return_to_summary
-    kept = _prune(form, {**now.hidden, **answers})
+    kept = steps.prune(form, {**now.hidden, **answers})
     now.answers = {name: value for name, value in kept.items() if name in answers}
     now.editing, now.return_to_summary = None, False
     state.save(conversation, now)
     data = now.values()
     if not returning:
-        conversation.step = _next_step(form, data, conversation.step)
+        conversation.step = steps.next_step(form, data, conversation.step)
         return
     missing = [
         i
-        for i in _applicable(form, data)
+        for i in steps.applicable(form, data)
         if form.fields[i].name not in data and not form.fields[i].optional
     ]
     conversation.step = missing[0] if missing else len(form.fields)
@@ -335,8 +256,9 @@ def _typed_skip(ctx: Ctx, inbound: Inbound) -> bool:
 
 def _press(ctx: Ctx, form: Form, field: Field | None, payload: str) -> None:
     conversation = ctx.conversation
-    _, token, action = [*payload.split(":", 2), "", ""][:3]
-    if token != conversation.token:
+    pressed = PRESSES.parse(payload)
+    token = getattr(pressed, "token", None)
+    if pressed is None or token != conversation.token:
         prompt(
             ctx,
             form,
@@ -348,58 +270,64 @@ def _press(ctx: Ctx, form: Form, field: Field | None, payload: str) -> None:
     if now.left:  # any button of the form's own takes it up again
         now.left = False
         state.save(conversation, now)
-    if action == "x":
-        cancel(ctx, form)
-    elif action == "go":
-        prompt(ctx, form)
-    elif action.startswith("r") and action[1:].isdecimal() and int(action[1:]) < step:
-        _change(ctx, form, int(action[1:]))
-    elif action == "b" and now.editing is not None:
-        # Back while changing an answer from the summary: keep the answer given before.
-        name, before = now.editing
-        now.answers[name] = before
-        now.editing, now.return_to_summary = None, False
-        state.save(conversation, now)
-        conversation.step = len(form.fields)
-        prompt(ctx, form)
-    elif action == "b":
-        previous = _previous_step(form, now.values(), step)
-        if previous is not None:
-            conversation.step = previous
-        now.return_to_summary = False
-        state.save(conversation, now)
-        prompt(ctx, form)
-    elif action == "s" and field is not None and field.optional:
-        _advance(ctx, form, {**now.answers, field.name: None})
-        prompt(ctx, form)
-    elif action == "d" and field is not None and now.answers.get(field.name):
-        _advance(ctx, form, dict(now.answers))
-        prompt(ctx, form)
-    elif action.startswith("c") and field is not None and action[1:].isdecimal():
-        try:
-            value = field.pick(ctx, int(action[1:]))
-        except Invalid as invalid:
-            prompt(ctx, form, error=invalid.text(ctx))
-            return
-        extra = field.notice(ctx, value) if field.notice else None
-        if extra:  # as for a typed answer
-            ctx.reply(extra)
-        _store(ctx, form, field, value)
-        prompt(ctx, form)
-    elif action.startswith("e") and field is None and action[1:].isdecimal():
-        _edit(ctx, form, int(action[1:]))
-        prompt(ctx, form)
-    elif action == "ok" and field is None:
-        _submit(ctx, form)
-    else:
-        prompt(ctx, form, error=ctx._("That button is not part of this question."))
+    match pressed:
+        case FormCancel():
+            cancel(ctx, form)
+        case FormContinue():
+            prompt(ctx, form)
+        case FormChange(step=index) if index < step:
+            _change(ctx, form, index)
+        case FormBack() if now.editing is not None:
+            # Back while changing an answer from the summary: keep the answer given before.
+            name, before = now.editing
+            now.answers[name] = before
+            now.editing, now.return_to_summary = None, False
+            state.save(conversation, now)
+            conversation.step = len(form.fields)
+            prompt(ctx, form)
+        case FormBack():
+            previous = steps.previous_step(form, now.values(), step)
+            if previous is not None:
+                conversation.step = previous
+            now.return_to_summary = False
+            state.save(conversation, now)
+            prompt(ctx, form)
+        case FormSkip() if field is not None and field.optional:
+            _advance(ctx, form, {**now.answers, field.name: None})
+            prompt(ctx, form)
+        case FormDone() if field is not None and now.answers.get(field.name):
+            _advance(ctx, form, dict(now.answers))
+            prompt(ctx, form)
+        case FormChoose(index=index) if field is not None:
+            _choose(ctx, form, field, index)
+        case FormEdit(step=index) if field is None:
+            _edit(ctx, form, index)
+            prompt(ctx, form)
+        case FormConfirm() if field is None:
+            _submit(ctx, form)
+        case _:
+            prompt(ctx, form, error=ctx._("That button is not part of this question."))
+
+
+def _choose(ctx: Ctx, form: Form, field: Field, index: int) -> None:
+    """A choice button: the answer, as if typed (its notice too)."""
+    try:
+        value = field.pick(ctx, index)
+    except Invalid as invalid:
+        prompt(ctx, form, error=invalid.text(ctx))
+        return
+    extra = field.notice(ctx, value) if field.notice else None
+    if extra:  # as for a typed answer
+        ctx.reply(extra)
+    _store(ctx, form, field, value)
+    prompt(ctx, form)
 
 
 def _edit(ctx: Ctx, form: Form, index: int) -> None:
     """Go back to field ``index`` to change its answer, then to the summary."""
     conversation = ctx.conversation
     now = state.load(conversation)
-    if index in _applicable(form, now.values()):
+    if index in steps.applicable(form, now.values()):
         conversation.step = index
         name = form.fields[index].name
         now.editing = (name, now.answers.pop(name, None))
@@ -446,12 +374,12 @@ def _echo(ctx: Ctx, form: Form, field: Field, value: Any, step: int) -> tuple[st
     line = field.echo(ctx, value)
     if line and step < ctx.conversation.step < len(form.fields):
         token = ctx.conversation.token
-        return line, Button(ctx._("✏️ Change"), f"{PREFIX}:{token}:r{step}")
+        return line, Button(ctx._("✏️ Change"), FormChange(token, step).pack())
     return None
 
 
 def _change(ctx: Ctx, form: Form, index: int) -> None:
     """``r<index>``: back to an earlier question (an echoed date) to answer it again."""
-    if index in _asked(form, values(ctx)):
+    if index in steps.asked(form, values(ctx)):
         ctx.conversation.step = index
     prompt(ctx, form)

@@ -1,6 +1,6 @@
 """Forms never take over later messages (issue 14): ``/start``, ``/menu`` or a menu button
 *leave* an open form ([Continue] [Discard]), and so does a message sent ``IDLE_LEAVE`` after the
-last answer; until Continue (``fm:<token>:go``) or another of its buttons, the person's messages
+last answer; until Continue (``FormContinue``) or another of its buttons, the person's messages
 go where they would without a form. A form idle for ``Form.ttl`` (a day) is dropped with a note
 the next time the person writes (``engine.expire``, called by the dispatcher) — not by a sweep:
 nobody is written to at night about a form they walked away from, and no job is needed."""
@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from handlers.buttons.forms import FormCancel, FormContinue
 from handlers.forms import state
-from handlers.forms.engine import PREFIX, Form
+from handlers.forms.engine import Form
 from handlers.types import Button, Ctx
 
 #: A message this long after the last answer is not taken as an answer.
@@ -40,8 +41,8 @@ def leave(ctx: Ctx, form: Form) -> None:
         ctx._("Your form “{form}” is waiting where you left it.").format(form=ctx._(form.title)),
         (
             (
-                Button(ctx._("▶️ Continue"), f"{PREFIX}:{token}:go"),
-                Button(ctx._("🗑 Discard"), f"{PREFIX}:{token}:x"),
+                Button(ctx._("▶️ Continue"), FormContinue(token).pack()),
+                Button(ctx._("🗑 Discard"), FormCancel(token).pack()),
             ),
         ),
     )

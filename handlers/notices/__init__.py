@@ -4,15 +4,7 @@ it through the outbox at the platform's rate (``send``), admins keep the buildin
 
 from __future__ import annotations
 
-from handlers.common import dispatch_action
 from handlers.notices import buildings, compose, manage, progress, send, subscribe
-from handlers.notices.common import PREFIX, router
-from handlers.types import Ctx
+from handlers.notices.common import router
 
 __all__ = ["buildings", "compose", "manage", "progress", "router", "send", "subscribe"]
-
-
-@router.button(PREFIX)
-def on_button(ctx: Ctx, rest: str) -> None:
-    """``nt:<action>:<arg>``: the residents' settings and the authors' tools."""
-    dispatch_action(ctx, rest, {**subscribe.ACTIONS, **manage.ACTIONS})

@@ -12,7 +12,6 @@ from handlers.router import Router
 from handlers.types import Community, Ctx
 
 router = Router("notices")
-PREFIX = "nt"
 
 TOPIC_LABELS = {
     Topic.NEWS: N_("📰 Community news"),

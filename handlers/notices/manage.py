@@ -8,7 +8,7 @@ from typing import Any
 from db import notice_states as states
 from db import notices as ops
 from db.notice_models import NoticeStatus
-from handlers.common import parse_id
+from handlers.buttons.notices import CancelNotice, CorrectNotice, ReleaseNotice
 from handlers.forms import engine
 from handlers.forms.fields import Invalid
 from handlers.i18n import N_
@@ -20,8 +20,7 @@ from handlers.types import Ctx
 LIVE = (NoticeStatus.SCHEDULED, NoticeStatus.SENDING, NoticeStatus.HELD)
 
 
-def _notice(ctx: Ctx, arg: str, *, admin_only: bool = False):
-    notice_id = parse_id(arg)
+def _notice(ctx: Ctx, notice_id: int | None, *, admin_only: bool = False):
     notice = ops.lock(ctx.session, notice_id) if notice_id else None
     allowed = ctx.has_role("admin") if admin_only else may_manage(ctx, notice)
     if notice is None or not allowed:
@@ -30,8 +29,9 @@ def _notice(ctx: Ctx, arg: str, *, admin_only: bool = False):
     return notice
 
 
-def _cancel(ctx: Ctx, arg: str) -> None:
-    notice = _notice(ctx, arg)
+@router.button(CancelNotice)
+def _cancel(ctx: Ctx, payload: CancelNotice) -> None:
+    notice = _notice(ctx, payload.notice)
     if notice is None:
         return
     if notice.status not in LIVE:
@@ -50,9 +50,10 @@ def _cancel(ctx: Ctx, arg: str) -> None:
         report(ctx.session, notice, now=ctx.now)
 
 
-def _release(ctx: Ctx, arg: str) -> None:
+@router.button(ReleaseNotice)
+def _release(ctx: Ctx, payload: ReleaseNotice) -> None:
     """An admin sends a held notice as their own."""
-    notice = _notice(ctx, arg, admin_only=True)
+    notice = _notice(ctx, payload.notice, admin_only=True)
     if notice is None:
         return
     if notice.status != NoticeStatus.HELD:
@@ -68,8 +69,9 @@ def _release(ctx: Ctx, arg: str) -> None:
     show_progress(ctx.session, notice, now=ctx.now)
 
 
-def _edit(ctx: Ctx, arg: str) -> None:
-    notice = _notice(ctx, arg)
+@router.button(CorrectNotice)
+def _edit(ctx: Ctx, payload: CorrectNotice) -> None:
+    notice = _notice(ctx, payload.notice)
     if notice is None:
         return
     if notice.status == NoticeStatus.CANCELLED and notice.started_at is None:
@@ -84,7 +86,8 @@ def _edit(ctx: Ctx, arg: str) -> None:
 
 def _fix(ctx: Ctx, data: dict[str, Any]) -> None:
     """Keep the new text: unsent copies carry it; readers who had it get the correction."""
-    notice = _notice(ctx, str(data.get("notice_id", "")))
+    notice_id = data.get("notice_id")
+    notice = _notice(ctx, notice_id if isinstance(notice_id, int) else None)
     if notice is None:
         return
     check_texts(data, notice.attachment)
@@ -109,5 +112,3 @@ FIX_FORM = router.form(
         confirm_label=N_("✅ Send the correction"),
     )
 )
-
-ACTIONS = {"cancel": _cancel, "edit": _edit, "release": _release}

@@ -13,8 +13,9 @@ from db import notices as ops
 from db import outbox
 from db.models import User
 from db.notice_models import Notice, NoticeStatus
+from handlers.buttons.notices import CancelNotice, CorrectNotice, ReleaseNotice
 from handlers.i18n import Language
-from handlers.notices.common import PREFIX, router, text_for, topic_label
+from handlers.notices.common import router, text_for, topic_label
 from handlers.types import Button, Reply, keyboard
 
 T_PROGRESS = "nt.progress"
@@ -128,9 +129,9 @@ def progress_card(lang: Language, params: dict[str, Any]) -> Reply:
         lines.append(lang.gettext("✏️ Corrected"))
     buttons = []
     if status in (NoticeStatus.SCHEDULED, NoticeStatus.SENDING, NoticeStatus.HELD):
-        buttons.append(Button(lang.gettext("🛑 Cancel"), f"{PREFIX}:cancel:{params['id']}"))
+        buttons.append(Button(lang.gettext("🛑 Cancel"), CancelNotice(params["id"]).pack()))
     if status != NoticeStatus.CANCELLED or params["sent"]:
-        buttons.append(Button(lang.gettext("✏️ Edit"), f"{PREFIX}:edit:{params['id']}"))
+        buttons.append(Button(lang.gettext("✏️ Edit"), CorrectNotice(params["id"]).pack()))
     return Reply("\n".join(lines), keyboard(tuple(buttons)) if buttons else ())
 
 
@@ -164,8 +165,8 @@ def held_message(lang: Language, params: dict[str, Any]) -> Reply:
         + f"\n“{_snippet(lang, params)}”",
         keyboard(
             (
-                Button(lang.gettext("📢 Send it"), f"{PREFIX}:release:{params['id']}"),
-                Button(lang.gettext("🛑 Cancel"), f"{PREFIX}:cancel:{params['id']}"),
+                Button(lang.gettext("📢 Send it"), ReleaseNotice(params["id"]).pack()),
+                Button(lang.gettext("🛑 Cancel"), CancelNotice(params["id"]).pack()),
             )
         ),
     )

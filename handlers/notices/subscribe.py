@@ -7,9 +7,16 @@ from __future__ import annotations
 from db import notice_subscriptions as subs
 from db import notices as ops
 from db.notice_models import DEFAULT_TOPICS
-from handlers.common import parse_id
+from handlers.buttons.notices import (
+    ChooseBuilding,
+    RecentNotices,
+    SetBuilding,
+    StopNotices,
+    ToggleTopic,
+    WelcomeNotices,
+)
 from handlers.i18n import N_
-from handlers.notices.common import PREFIX, TOPIC_LABELS, router, text_for, topic_label
+from handlers.notices.common import TOPIC_LABELS, router, text_for, topic_label
 from handlers.types import Button, Ctx, Keyboard, keyboard
 
 #: A recent notice is shown up to this many characters (the whole one came as a message).
@@ -41,14 +48,14 @@ def show_settings(ctx: Ctx, *, edit: bool = False, note: str | None = None) -> N
     )
     lines.append(ctx._("Press a topic to turn it on or off."))
     rows: list[Button | tuple[Button, ...]] = [
-        Button(("✅ " if topic in sub.topics else "▫️ ") + ctx._(label), f"{PREFIX}:t:{topic.value}")
+        Button(("✅ " if topic in sub.topics else "▫️ ") + ctx._(label), ToggleTopic(topic).pack())
         for topic, label in TOPIC_LABELS.items()
     ]
-    extra = [Button(ctx._("🏠 My building"), f"{PREFIX}:b:")]
+    extra = [Button(ctx._("🏠 My building"), ChooseBuilding().pack())]
     if sub.topics:
-        extra.append(Button(ctx._("🔕 Stop all notices"), f"{PREFIX}:stop:"))
+        extra.append(Button(ctx._("🔕 Stop all notices"), StopNotices().pack()))
     rows.append(tuple(extra))
-    rows.append(Button(ctx._("📜 Recent notices"), f"{PREFIX}:recent:"))
+    rows.append(Button(ctx._("📜 Recent notices"), RecentNotices().pack()))
     ctx.reply("\n".join(lines), keyboard(*rows), edit=edit)
 
 
@@ -70,15 +77,17 @@ def offer(ctx: Ctx) -> tuple[str | None, Keyboard]:
         "weather warnings. Would you like to receive them? You can change this at any time "
         "with /notices."
     ), keyboard(
-        Button(ctx._("✅ Yes, news and safety"), f"{PREFIX}:welcome:yes"),
+        Button(ctx._("✅ Yes, news and safety"), WelcomeNotices("yes").pack()),
         (
-            Button(ctx._("Choose topics"), f"{PREFIX}:welcome:choose"),
-            Button(ctx._("No, thanks"), f"{PREFIX}:welcome:no"),
+            Button(ctx._("Choose topics"), WelcomeNotices("choose").pack()),
+            Button(ctx._("No, thanks"), WelcomeNotices("no").pack()),
         ),
     )
 
 
-def _welcome(ctx: Ctx, answer: str) -> None:
+@router.button(WelcomeNotices)
+def _welcome(ctx: Ctx, payload: WelcomeNotices) -> None:
+    answer = payload.answer
     if answer == "yes":
         subs.set_topics(ctx.session, ctx.user, DEFAULT_TOPICS, now=ctx.now)
         show_settings(ctx, note=ctx._("Thank you. You will receive these notices."))
@@ -88,27 +97,27 @@ def _welcome(ctx: Ctx, answer: str) -> None:
         ctx.reply(ctx._("All right: no notices. You can choose some at any time with /notices."))
 
 
-def _toggle(ctx: Ctx, topic: str) -> None:
-    if topic not in subs.TOPICS:
-        show_settings(ctx)
-        return
-    subs.toggle_topic(ctx.session, ctx.user, topic, now=ctx.now)
+@router.button(ToggleTopic)
+def _toggle(ctx: Ctx, payload: ToggleTopic) -> None:
+    subs.toggle_topic(ctx.session, ctx.user, payload.topic, now=ctx.now)
     show_settings(ctx, edit=True)
 
 
-def _stop(ctx: Ctx, arg: str) -> None:
+@router.button(StopNotices)
+def _stop(ctx: Ctx, payload: StopNotices) -> None:
     subs.set_topics(ctx.session, ctx.user, (), now=ctx.now)
     show_settings(ctx, edit=True, note=ctx._("Done: you will receive no more notices."))
 
 
-def _building_menu(ctx: Ctx, arg: str) -> None:
+@router.button(ChooseBuilding)
+def _building_menu(ctx: Ctx, payload: ChooseBuilding) -> None:
     buildings = subs.buildings(ctx.session)
     if not buildings:
         ctx.reply(ctx._("The community has not listed its buildings yet."))
         return
-    buttons = [Button(b.name, f"{PREFIX}:bs:{b.id}") for b in buildings]
+    buttons = [Button(b.name, SetBuilding(b.id).pack()) for b in buildings]
     rows: list[tuple[Button, ...]] = [tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3)]
-    rows.append((Button(ctx._("No building"), f"{PREFIX}:bs:0"),))
+    rows.append((Button(ctx._("No building"), SetBuilding(0).pack()),))
     ctx.reply(
         ctx._(
             "Which building do you live in? Notices about works or outages in your building "
@@ -118,17 +127,19 @@ def _building_menu(ctx: Ctx, arg: str) -> None:
     )
 
 
-def _building_set(ctx: Ctx, arg: str) -> None:
-    building_id = parse_id(arg)
+@router.button(SetBuilding)
+def _building_set(ctx: Ctx, payload: SetBuilding) -> None:
+    building_id = payload.building
     known = {b.id for b in subs.buildings(ctx.session)}
-    if building_id is None or (building_id and building_id not in known):
-        _building_menu(ctx, "")
+    if building_id and building_id not in known:
+        _building_menu(ctx, ChooseBuilding())
         return
     subs.set_building(ctx.session, ctx.user, building_id or None, now=ctx.now)
     show_settings(ctx, edit=True)
 
 
-def _recent(ctx: Ctx, arg: str) -> None:
+@router.button(RecentNotices)
+def _recent(ctx: Ctx, payload: RecentNotices) -> None:
     notices = ops.recent_for(ctx.session, ctx.user)
     if not notices:
         ctx.reply(ctx._("There are no notices for you yet."))
@@ -145,13 +156,3 @@ def _recent(ctx: Ctx, arg: str) -> None:
         if fallback:
             lines.append(fallback)
     ctx.reply("\n".join(lines))
-
-
-ACTIONS = {
-    "welcome": _welcome,
-    "t": _toggle,
-    "stop": _stop,
-    "b": _building_menu,
-    "bs": _building_set,
-    "recent": _recent,
-}

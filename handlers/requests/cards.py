@@ -7,14 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from db.request_models import RequestStatus
+from handlers.buttons.requests import ClaimRequest, RateRequest, ReopenRequest
 from handlers.i18n import N_, Language
-from handlers.requests.common import PREFIX, describe, router
+from handlers.requests.common import describe, router
 from handlers.types import Attachment, Button, Reply, keyboard
 
 
 def _claim_button(lang: Language, request_id: int) -> tuple[tuple[Button, ...], ...]:
     """The card's one button."""
-    return keyboard(Button(lang.gettext("✋ Claim"), f"{PREFIX}:claim:{request_id}"))
+    return keyboard(Button(lang.gettext("✋ Claim"), ClaimRequest(request_id).pack()))
 
 
 @router.template("rq.card")
@@ -190,11 +191,11 @@ def released(lang: Language, params: dict[str, Any]) -> Reply:
 
 def rating_buttons(lang: Language, request_id: int) -> tuple[tuple[Button, ...], ...]:
     """1 to 5 stars, then Reopen."""
-    stars = tuple(Button("⭐" * n, f"{PREFIX}:rate:{request_id}:{n}") for n in range(1, 6))
+    stars = tuple(Button("⭐" * n, RateRequest(request_id, n).pack()) for n in range(1, 6))
     return (
         stars[:3],
         stars[3:],
-        (Button(lang.gettext("↩️ Reopen"), f"{PREFIX}:reopen:{request_id}"),),
+        (Button(lang.gettext("↩️ Reopen"), ReopenRequest(request_id).pack()),),
     )
 
 

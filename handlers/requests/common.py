@@ -13,7 +13,6 @@ from db.base import reference
 from db.models import User
 from db.request_models import HelpRequest, RequestStatus
 from db.teams import VOLUNTEERS, notify_team
-from handlers import common
 from handlers.common import first_name
 from handlers.forms.fields import Choice
 from handlers.i18n import LANGUAGE_FULL_NAMES, N_, Language
@@ -50,22 +49,16 @@ STATUS_LABELS = {
 }
 
 
-def access_request_as_volunteer(ctx: Ctx, raw_id: str) -> HelpRequest | None:
+def access_request_as_volunteer(ctx: Ctx, request_id: int) -> HelpRequest | None:
     """The request named in a payload, for someone acting as a volunteer; otherwise answer
     why not."""
     if not ctx.acts_as("volunteer"):
         ctx.reply(ctx._("Sorry, only members of the volunteer team can do this."))
         return None
-    request = ctx.session.get(HelpRequest, parse_id(raw_id))
+    request = ctx.session.get(HelpRequest, request_id)
     if request is None:
         ctx.reply(ctx._("That request does not exist. Send /queue to see the open ones."))
     return request
-
-
-def parse_id(text: str) -> int:
-    """The request id at the start of a payload's tail (``42`` or ``42:5``); 0 when there is
-    none — no request has id 0, so it reads as "no such request"."""
-    return common.parse_id(text.partition(":")[0]) or 0
 
 
 def ref(request: HelpRequest | int) -> str:

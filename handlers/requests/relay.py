@@ -1,22 +1,24 @@
 """The conversation through the bot: a resident's messages go to the volunteer helping them,
-a volunteer's private messages go to the resident of their current request (``/to`` switches),
-with the request named on every relayed message. ``/note``, ``/release`` and ``/resolve``
+a volunteer's private messages go to the resident of the request they answer (a reply to a
+relayed message) or of their current request (``/to`` switches), with the request named on
+every relayed message. Each side's request waits for their words (``db/awaiting.py``); where
+several wait, ``handlers/answers.py`` asks which. ``/note``, ``/release`` and ``/resolve``
 belong here too. Everything said is kept in the request's history."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from db import outbox
+from db import awaiting, outbox
 from db import requests as store
 from db.models import User
 from db.request_models import HelpRequest, RequestStatus
+from handlers.buttons.requests import ReplyTo
 from handlers.common import first_name
 from handlers.i18n import N_
-from handlers.requests.common import PREFIX, announce_back, ref, router, tell_resident, update_card
+from handlers.requests.common import announce_back, ref, router, tell_resident, update_card
 from handlers.types import Button, Ctx, Kind
 
 RELAYED_KINDS = (Kind.TEXT, Kind.PHOTO, Kind.DOCUMENT)
+ACTIVE = (RequestStatus.OPEN, RequestStatus.IN_PROGRESS)
 MIN_SUMMARY = 3
 
 
@@ -55,6 +57,7 @@ def _pass_on(ctx: Ctx, request: HelpRequest, *, side: str, to: User | None) -> b
             "name": first_name(ctx.user),
             "text": text,
             **file,
+            **awaiting.thread(store.SERVICE, request.id),
         },
         now=ctx.now,
     )
@@ -63,82 +66,110 @@ def _pass_on(ctx: Ctx, request: HelpRequest, *, side: str, to: User | None) -> b
 IN_PRIVATE = N_("Please use this command in your private chat with me.")
 
 
-def _relay_recency(ctx: Ctx) -> datetime | None:
-    """When the request this person's free text would go to last had anything said in it."""
-    if ctx.inbound.chat.is_group:
+def _conversation(ctx: Ctx, request_id: int) -> tuple[HelpRequest, str] | None:
+    """The request and this person's side in it ("volunteer" or "resident"), while their
+    messages can go to it."""
+    request = ctx.session.get(HelpRequest, request_id)
+    if request is None:
         return None
-    target = None
-    if ctx.acts_as("volunteer"):
-        target = store.current_for_volunteer(ctx.session, ctx.user)
-    if target is None:
-        active = store.residents_active(ctx.session, ctx.user)
-        target = active[0] if active else None
-    return store.last_activity(ctx.session, target) if target is not None else None
+    if (
+        request.volunteer_id == ctx.user.id
+        and request.status == RequestStatus.IN_PROGRESS
+        and ctx.acts_as("volunteer")
+    ):
+        return request, "volunteer"
+    if request.resident_id == ctx.user.id and request.status in ACTIVE:
+        return request, "resident"
+    return None
 
 
-@router.on_text(recency=_relay_recency)
-def relay(ctx: Ctx) -> bool:
-    """Free text, a photo or a file outside a form, in a private chat."""
-    if ctx.inbound.chat.is_group:
+def _label(ctx: Ctx, request_id: int) -> str | None:
+    found = _conversation(ctx, request_id)
+    return ref(found[0]) if found is not None else None
+
+
+def _narrow(ctx: Ctx, request_ids: list[int]) -> list[int]:
+    """A volunteer's free text goes to their current request (``/to``), not to the others
+    they hold; their own requests as a resident stay candidates."""
+    current = store.current_for_volunteer(ctx.session, ctx.user)
+    if current is None or current.id not in request_ids:
+        return request_ids
+    held = {request.id for request in store.held_by(ctx.session, ctx.user)}
+    return [i for i in request_ids if i == current.id or i not in held]
+
+
+@router.awaits_answer(store.SERVICE, label=_label, kinds=RELAYED_KINDS, narrow=_narrow)
+def relay(ctx: Ctx, request_id: int) -> bool:
+    """Free text, a photo or a file for a request: the volunteer's to the resident who asked,
+    the resident's to their volunteer (or kept in the request until one takes it)."""
+    found = _conversation(ctx, request_id)
+    if found is None:
         return False
-    if ctx.acts_as("volunteer"):
-        current = store.current_for_volunteer(ctx.session, ctx.user)
-        if current is not None:
-            if _refuse_kind(ctx):
-                return True
-            _pass_on(ctx, current, side="volunteer", to=ctx.session.get(User, current.resident_id))
-            ctx.react(  # a 👍 on their own message, not another message
-                SENT_MARK,
-                ctx._("✓ Sent to the resident who asked ({ref}).").format(ref=ref(current)),
-            )
-            return True
-        held = store.held_by(ctx.session, ctx.user)
-        if held:
-            _choose(ctx, held)
-            return True
-    active = store.residents_active(ctx.session, ctx.user)
-    if active:
-        if _refuse_kind(ctx):
-            return True
-        request = active[0]
-        if request.status == RequestStatus.IN_PROGRESS:
-            volunteer = ctx.session.get(User, request.volunteer_id)
-            names = {"name": first_name(volunteer), "ref": ref(request)}
-            if _pass_on(ctx, request, side="resident", to=volunteer):
-                ctx.react(SENT_MARK, ctx._("✓ Sent to {name} ({ref}).").format(**names))
-            else:  # kept in the request's history, which the volunteer reads on opening the chat
-                ctx.reply(
-                    ctx._(
-                        "✓ Kept for {name} ({ref}): they will read it as soon as they open "
-                        "their chat with me."
-                    ).format(**names)
-                )
-        else:
-            _pass_on(ctx, request, side="resident", to=None)
+    request, side = found
+    if side == "volunteer":
+        if store.current_for_volunteer(ctx.session, ctx.user) is None:
+            store.select_current(ctx.session, ctx.user, request.id, now=ctx.now)
+        _pass_on(ctx, request, side="volunteer", to=ctx.session.get(User, request.resident_id))
+        ctx.react(  # a 👍 on their own message, not another message
+            SENT_MARK,
+            ctx._("✓ Sent to the resident who asked ({ref}).").format(ref=ref(request)),
+        )
+    elif request.status == RequestStatus.IN_PROGRESS:
+        volunteer = ctx.session.get(User, request.volunteer_id)
+        names = {"name": first_name(volunteer), "ref": ref(request)}
+        if _pass_on(ctx, request, side="resident", to=volunteer):
+            ctx.react(SENT_MARK, ctx._("✓ Sent to {name} ({ref}).").format(**names))
+        else:  # kept in the request's history, which the volunteer reads on opening the chat
             ctx.reply(
                 ctx._(
-                    "Your request {ref} is still waiting for a volunteer. I added your message "
-                    "to it, so the volunteer who takes it will see it."
-                ).format(ref=ref(request))
+                    "✓ Kept for {name} ({ref}): they will read it as soon as they open "
+                    "their chat with me."
+                ).format(**names)
             )
+    else:
+        _pass_on(ctx, request, side="resident", to=None)
+        ctx.reply(
+            ctx._(
+                "Your request {ref} is still waiting for a volunteer. I added your message "
+                "to it, so the volunteer who takes it will see it."
+            ).format(ref=ref(request))
+        )
+    return True
+
+
+@router.on_text
+def nowhere(ctx: Ctx) -> bool:
+    """What no conversation took: a sticker or the like while one is open is refused; a
+    volunteer's words with no request to go to are answered."""
+    if ctx.inbound.chat.is_group:
+        return False
+    volunteer = ctx.acts_as("volunteer")
+    held = store.held_by(ctx.session, ctx.user) if volunteer else []
+    if ctx.inbound.kind not in RELAYED_KINDS and (
+        held or store.residents_active(ctx.session, ctx.user)
+    ):
+        ctx.reply(ctx._("I can pass on text, photos and files only. Please send one of those."))
         return True
-    if ctx.acts_as("volunteer"):
+    if not volunteer:
+        return False
+    if held:
+        _choose(ctx, held)
+    else:
+        _not_helping(ctx, message=True)
+    return True
+
+
+def _not_helping(ctx: Ctx, *, message: bool = False) -> None:
+    """The volunteer holds no request (``message``: after a message that could not go)."""
+    if message:
         ctx.reply(
             ctx._(
                 "You are not helping with any request right now, so this message has nowhere "
                 "to go. Send /queue to see open requests and claim one."
             )
         )
-        return True
-    return False
-
-
-def _refuse_kind(ctx: Ctx) -> bool:
-    """Answer a sticker, a location or the like; True if refused."""
-    if ctx.inbound.kind in RELAYED_KINDS:
-        return False
-    ctx.reply(ctx._("I can pass on text, photos and files only. Please send one of those."))
-    return True
+    else:
+        ctx.reply(ctx._("You are not helping with any request right now. Send /queue."))
 
 
 def _choose(ctx: Ctx, held: list[HelpRequest], *, resend: bool = True) -> None:
@@ -151,7 +182,7 @@ def _choose(ctx: Ctx, held: list[HelpRequest], *, resend: bool = True) -> None:
         )
         if resend
         else ctx._("Choose which request your messages go to:"),
-        tuple((Button(ctx._("➡️ {ref}").format(ref=ref(r)), f"{PREFIX}:to:{r.id}"),) for r in held),
+        tuple((Button(ctx._("➡️ {ref}").format(ref=ref(r)), ReplyTo(r.id).pack()),) for r in held),
     )
 
 
@@ -160,7 +191,7 @@ def switch_to(ctx: Ctx, request_id: int | None) -> None:
     held = {r.id: r for r in store.held_by(ctx.session, ctx.user)}
     if request_id is None or request_id not in held:
         if not held:
-            ctx.reply(ctx._("You are not helping with any request right now. Send /queue."))
+            _not_helping(ctx)
             return
         ctx.reply(ctx._("That is not one of the requests you are helping with."))
         _choose(ctx, list(held.values()), resend=False)
@@ -185,7 +216,7 @@ def to(ctx: Ctx, args: str) -> None:
     if not args.strip():
         held = store.held_by(ctx.session, ctx.user)
         if not held:
-            ctx.reply(ctx._("You are not helping with any request right now. Send /queue."))
+            _not_helping(ctx)
         else:
             _choose(ctx, held, resend=False)
         return
@@ -201,7 +232,7 @@ def _current(ctx: Ctx) -> HelpRequest | None:
     if held:
         _choose(ctx, held)
     else:
-        ctx.reply(ctx._("You are not helping with any request right now. Send /queue."))
+        _not_helping(ctx)
     return None
 
 

@@ -12,17 +12,18 @@ from db import requests as store
 from db.models import User
 from db.request_models import HelpRequest, RequestStatus, VolunteerProfile
 from db.users import users_by_id
+from handlers.buttons.requests import ClaimRequest
 from handlers.common import first_name
 from handlers.forms import engine
 from handlers.forms.fields import Choice, MultiChoiceField, YesNoField
 from handlers.i18n import LANGUAGE_FULL_NAMES, N_
+from handlers.payloads import parse_id
 from handlers.requests.cards import briefing, relay_reply
 from handlers.requests.common import (
     CATEGORIES,
     PREFIX,
     access_request_as_volunteer,
     category_label,
-    parse_id,
     ref,
     router,
     summary_params,
@@ -111,10 +112,15 @@ def brief_privately(ctx: Ctx, request: HelpRequest) -> bool:
     return True
 
 
-def claim(ctx: Ctx, rest: str) -> None:
-    """``rq:claim:42`` — first come, first served; volunteers (and admins, who act as every
-    staff role: the registration says so); the request re-checked every time."""
-    existing = access_request_as_volunteer(ctx, rest)
+@router.button(
+    ClaimRequest,
+    role="volunteer",
+    refusal=N_("Only members of the volunteer team can claim requests."),
+)
+def claim(ctx: Ctx, payload: ClaimRequest) -> None:
+    """First come, first served; volunteers (and admins, who act as every staff role: the
+    registration says so); the request re-checked every time."""
+    existing = access_request_as_volunteer(ctx, payload.request)
     if existing is None:
         return
     request_id = existing.id
@@ -175,7 +181,7 @@ def claim(ctx: Ctx, rest: str) -> None:
 def open_claimed(ctx: Ctx, rest: str) -> None:
     """``/start rq_42`` — a volunteer opens a request they hold in a private chat."""
     request_id = parse_id(rest)
-    request = ctx.session.get(HelpRequest, request_id)
+    request = ctx.session.get(HelpRequest, request_id) if request_id is not None else None
     if (
         request is None
         or request.volunteer_id != ctx.user.id
@@ -215,7 +221,7 @@ def queue(ctx: Ctx, args: str) -> None:
         )
         lines.append("   " + request.description[:120].replace("\n", " "))
         label = ctx._("✋ Claim {ref}").format(ref=ref(request))
-        buttons.append((Button(label, f"{PREFIX}:claim:{request.id}"),))
+        buttons.append((Button(label, ClaimRequest(request.id).pack()),))
     if profiled:
         lines.append(ctx._("★ matches your profile."))
     ctx.reply("\n".join(lines), tuple(buttons))

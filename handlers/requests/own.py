@@ -1,0 +1,276 @@
+"""The resident's own requests: /myrequests (status, cancel, reopen), and the rating with an
+optional comment after a request is resolved. Every button names a request: it is re-read as
+the resident's own (``residents.own_request``) before anything changes."""
+
+from datetime import timedelta
+from typing import Any
+
+from db import outbox
+from db import request_residents as residents
+from db import requests as store
+from db.models import User
+from db.request_models import HelpRequest, RequestStatus
+from db.users import users_by_id
+from handlers.buttons.requests import (
+    AskForHelp,
+    AskToCancelRequest,
+    CancelRequest,
+    KeepRequest,
+    RateRequest,
+    ReopenRequest,
+)
+from handlers.common import first_name
+from handlers.forms import engine
+from handlers.forms.fields import (
+    TextField,
+)
+from handlers.i18n import N_
+from handlers.requests.common import (
+    STATUS_LABELS,
+    announce_back,
+    category_label,
+    ref,
+    router,
+    update_card,
+)
+from handlers.requests.intake import ASK_PRIVATELY, drop_alerts
+from handlers.types import Button, Ctx
+
+
+@router.command(
+    "myrequests",
+    description=N_("My help requests and their status"),
+    private_only=True,
+    private_hint=ASK_PRIVATELY,
+)
+def my_requests(ctx: Ctx, args: str) -> None:
+    """List the resident's requests, with Cancel for open ones and Reopen where allowed."""
+    requests = residents.residents_requests(ctx.session, ctx.user)
+    if not requests:
+        ctx.reply(
+            ctx._("You have not asked the volunteer team for help yet."),
+            ((Button(ctx._("🙋 Ask a volunteer"), AskForHelp().pack()),),),
+        )
+        return
+    helpers = users_by_id(ctx.session, [r.volunteer_id for r in requests if r.volunteer_id])
+    lines = [ctx._("Your help requests:")]
+    buttons = []
+    for request in requests:
+        values = {
+            "ref": ref(request),
+            "category": category_label(ctx.lang, request.category),
+            "status": ctx._(STATUS_LABELS[RequestStatus(request.status)]),
+            "when": ctx.lang.date(request.created_at),
+        }
+        if request.status == RequestStatus.IN_PROGRESS:
+            line = ctx._("{ref} · {category} · {name} is helping you (asked {when})")
+            values["name"] = first_name(helpers.get(request.volunteer_id or 0))
+        else:
+            line = ctx._("{ref} · {category} · {status} (asked {when})")
+        lines.append(line.format(**values))
+        if request.status == RequestStatus.OPEN:
+            label = ctx._("✖️ Cancel {ref}").format(ref=ref(request))
+            buttons.append((Button(label, AskToCancelRequest(request.id).pack()),))
+        elif _reopenable(ctx, request):
+            label = ctx._("↩️ Reopen {ref}").format(ref=ref(request))
+            buttons.append((Button(label, ReopenRequest(request.id).pack()),))
+    ctx.reply("\n".join(lines), tuple(buttons))
+
+
+def _reopenable(ctx: Ctx, request: HelpRequest) -> bool:
+    """Resolved less than 7 days ago."""
+    return (
+        request.status == RequestStatus.RESOLVED
+        and request.resolved_at is not None
+        and request.resolved_at >= ctx.now - residents.REOPEN_WITHIN
+    )
+
+
+def not_yours(ctx: Ctx) -> None:
+    """A request id that is not the resident's own (or does not exist): nothing is revealed."""
+    ctx.reply(ctx._("I could not find that request among yours. Send /myrequests to see them."))
+
+
+@router.button(AskToCancelRequest)
+def ask_to_cancel(ctx: Ctx, payload: AskToCancelRequest) -> None:
+    """Before a request is withdrawn, ask (a tap by mistake loses nothing)."""
+    request = residents.own_request(ctx.session, payload.request, ctx.user)
+    if request is None:
+        not_yours(ctx)
+        return
+    if request.status != RequestStatus.OPEN:
+        ctx.reply(
+            ctx._("{ref} can no longer be cancelled: it is {status}.").format(
+                ref=ref(request), status=ctx._(STATUS_LABELS[RequestStatus(request.status)])
+            ),
+            edit=True,
+        )
+        return
+    ctx.reply(
+        ctx._("Cancel your request {ref}? The volunteer team will no longer see it.").format(
+            ref=ref(request)
+        ),
+        (
+            (
+                Button(
+                    ctx._("✖️ Yes, cancel {ref}").format(ref=ref(request)),
+                    CancelRequest(request.id).pack(),
+                ),
+                Button(ctx._("Keep my request"), KeepRequest(request.id).pack()),
+            ),
+        ),
+        edit=True,
+    )
+
+
+@router.button(KeepRequest)
+def keep_request(ctx: Ctx, payload: KeepRequest) -> None:
+    """The resident changed their mind: nothing changes."""
+    request = residents.own_request(ctx.session, payload.request, ctx.user)
+    if request is None:
+        not_yours(ctx)
+        return
+    ctx.reply(ctx._("{ref} stays with the volunteer team.").format(ref=ref(request)), edit=True)
+
+
+@router.button(CancelRequest)
+def cancel_request(ctx: Ctx, payload: CancelRequest) -> None:
+    """The resident withdraws an open request."""
+    result = residents.cancel(ctx.session, payload.request, ctx.user, now=ctx.now)
+    if result.outcome is store.Outcome.MISSING or result.request is None:
+        not_yours(ctx)
+        return
+    if not result.done:
+        ctx.reply(
+            ctx._("{ref} can no longer be cancelled: it is {status}.").format(
+                ref=ref(result.request),
+                status=ctx._(STATUS_LABELS[RequestStatus(result.request.status)]),
+            ),
+            edit=True,
+        )
+        return
+    drop_alerts(ctx, result.request.id)
+    update_card(ctx.session, ctx.community, result.request, ctx.now)
+    ctx.reply(ctx._("Your request {ref} is cancelled.").format(ref=ref(result.request)), edit=True)
+
+
+@router.button(ReopenRequest)
+def reopen_request(ctx: Ctx, payload: ReopenRequest) -> None:
+    """Within 7 days of being resolved, back to the queue."""
+    result = residents.reopen(ctx.session, payload.request, ctx.user, now=ctx.now)
+    if result.outcome is store.Outcome.MISSING or result.request is None:
+        not_yours(ctx)
+        return
+    if not result.done:
+        ctx.reply(
+            ctx._(
+                "{ref} cannot be reopened: only a resolved request can, within 7 days. "
+                "You can ask again with /ask."
+            ).format(ref=ref(result.request)),
+            edit=True,
+        )
+        return
+    announce_back(ctx.session, ctx.community, result.request, ctx.now, "reopened")
+    ctx.reply(
+        ctx._(
+            "{ref} is open again and back with the volunteer team. You will be told who takes it."
+        ).format(ref=ref(result.request)),
+        edit=True,
+    )
+
+
+#: How long after rating a resident may change the stars (by pressing another).
+RATING_CHANGE = timedelta(minutes=10)
+
+
+@router.button(RateRequest)
+def rate_request(ctx: Ctx, payload: RateRequest) -> None:
+    """The resident rates a resolved request, then may add a comment."""
+    stars = payload.stars
+    result = residents.rate(
+        ctx.session,
+        payload.request,
+        ctx.user,
+        stars,
+        now=ctx.now,
+        change_within=RATING_CHANGE,
+    )
+    if result.outcome is store.Outcome.MISSING or result.request is None:
+        not_yours(ctx)
+        return
+    if result.outcome is store.Outcome.TAKEN:  # another star pressed within 10 minutes
+        ctx.reply(
+            ctx._("Your rating of {ref} is now {stars}.").format(
+                ref=ref(result.request), stars="⭐" * stars
+            )
+        )
+        _tell_volunteer(ctx, result.request, stars=stars)
+        return
+    if not result.done:
+        ctx.reply(
+            ctx._("{ref} was already rated, or is not resolved. Thank you all the same!").format(
+                ref=ref(result.request)
+            )
+        )
+        return
+    ctx.reply(
+        ctx._("Thank you for rating {ref}: {stars}.").format(
+            ref=ref(result.request), stars="⭐" * stars
+        )
+        + "\n"
+        + ctx._("Pressed the wrong star? Press another within 10 minutes to change it.")
+    )
+    _tell_volunteer(ctx, result.request, stars=stars)
+    engine.start(ctx, COMMENT, initial={"request_id": result.request.id})
+
+
+def _tell_volunteer(ctx: Ctx, request: HelpRequest, **params: Any) -> None:
+    """The volunteer who helped hears the rating and the comment (never who wrote them, beyond
+    what they already know)."""
+    volunteer = ctx.session.get(User, request.volunteer_id) if request.volunteer_id else None
+    if volunteer is not None:
+        outbox.enqueue_to_user(
+            ctx.session,
+            volunteer,
+            template="rq.feedback",
+            params={"ref": ref(request), **params},
+            now=ctx.now,
+        )
+
+
+def save_comment(ctx: Ctx, data: dict[str, Any]) -> None:
+    """Keep the resident's comment on their rated request."""
+    request = residents.own_request(ctx.session, int(data["request_id"]), ctx.user)
+    if request is None:
+        not_yours(ctx)
+        return
+    if data.get("comment"):
+        residents.set_comment(ctx.session, request, data["comment"])
+        _tell_volunteer(ctx, request, comment=data["comment"])
+        ctx.reply(ctx._("Thank you, your comment was passed to the volunteer team."))
+    else:
+        ctx.reply(ctx._("Thank you."))
+
+
+COMMENT = router.form(
+    engine.Form(
+        name="rq.comment",
+        title=N_("A comment on the help you got"),
+        confirm_label=N_("✅ Send"),
+        compact=lambda ctx, data: (
+            ctx._("Send your comment to the volunteer team?")
+            if data.get("comment")
+            else ctx._("Finish without a comment?")
+        ),
+        on_submit=save_comment,
+        fields=(
+            TextField(
+                name="comment",
+                prompt=N_("Would you like to add a comment? Write it here, or press Skip."),
+                label=N_("Comment"),
+                optional=True,
+                max_length=1000,
+            ),
+        ),
+    )
+)
