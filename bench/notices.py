@@ -166,16 +166,12 @@ def _populate(session_factory, residents: int, now: datetime) -> int:
             session,
             author=author,
             submission="bench",
-            values={
-                "text_zh": "明天 9:00 至 12:00 3 栋停水，请提前储水。",
-                "text_en": "Water is off in building 3 tomorrow 9:00–12:00. Please store some.",
-                "topic": "news",
-                "building_ids": [],
-                "urgent": False,
-                "status": NoticeStatus.SCHEDULED,
-                "requested_at": now,
-                "due_at": now,
-            },
+            new=ops.NewNotice(
+                topic="news",
+                text_zh="明天 9:00 至 12:00 3 栋停水，请提前储水。",
+                text_en="Water is off in building 3 tomorrow 9:00–12:00. Please store some.",
+                requested_at=now,
+            ),
             now=now,
         )
         assert notice is not None

@@ -15,7 +15,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from db.models import DisputeCase, HelpRequest, User, UserBlock
+from db.dispute_models import DisputeCase
+from db.models import User, UserBlock
+from db.request_models import HelpRequest
 from db.retention import audit
 from db.users import UnknownUserRef, find_user, parse_ref
 

@@ -8,50 +8,37 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.events import (
-    R_CLOSED,
-    R_NOT_FOUND,
-    Deadline,
-    Outcome,
-    _fill,
-    _locked_signup,
-    is_open,
-    lock_event,
-    offer_window,
-    places_held,
-    places_left,
-)
-from db.models import EventSignup, EventStatus, SignupStatus, User
+from db.event_models import Event, EventSignup, EventStatus, SignupStatus
+from db.event_reads import is_open, places_held, places_left
+from db.events import Deadline, Outcome, Result, locked_signup, offer_free_places, offer_window
+from db.locks import lock_row
+from db.models import User
 
 #: How long a decline can be undone (and the declined places wait before they pass on).
 UNDO_WITHIN = timedelta(minutes=1)
 #: How far back the sweep looks for declines whose minute is over (covers a stopped bot).
 LOOK_BACK = timedelta(days=1)
 
-R_UNDONE = "undone"
-R_TOO_LATE = "too_late"  # more than a minute ago
-R_TAKEN = "taken"  # the places went to someone else in the meantime
-
 
 def undo_decline(
     session: Session, signup_id: int, user: User, *, now: datetime, deadline: Deadline
-) -> Outcome:
+) -> Result:
     """Within a minute of declining, and while the places are still free: the offer again."""
-    event, signup = _locked_signup(session, signup_id, user)
+    event, signup = locked_signup(session, signup_id, user)
     if event is None or signup is None or event.status != EventStatus.PUBLISHED:
-        return Outcome(R_NOT_FOUND, event=event)
+        return Result(Outcome.NOT_FOUND, event=event)
     if signup.status != SignupStatus.CANCELLED or now - signup.updated_at > UNDO_WITHIN:
-        return Outcome(R_TOO_LATE, signup=signup, event=event)
+        return Result(Outcome.TOO_LATE, signup=signup, event=event)
     if not is_open(event, now):
-        return Outcome(R_CLOSED, signup=signup, event=event)
+        return Result(Outcome.CLOSED, signup=signup, event=event)
     free = places_left(event, places_held(session, event.id))
     if free is not None and free < signup.party_size:
-        return Outcome(R_TAKEN, signup=signup, event=event)
+        return Result(Outcome.TAKEN, signup=signup, event=event)
     signup.status = SignupStatus.OFFERED
     signup.offer_expires_at = min(deadline(now, offer_window(event, now)), event.closes_at)
     signup.updated_at = now
     session.flush()
-    return Outcome(R_UNDONE, signup=signup, event=event)
+    return Result(Outcome.UNDONE, signup=signup, event=event)
 
 
 def pass_on_declined(session: Session, *, now: datetime, deadline: Deadline | None) -> int:
@@ -84,7 +71,7 @@ def pass_on_declined(session: Session, *, now: datetime, deadline: Deadline | No
         )
         if waiting is None or undoable is not None:
             continue
-        event = lock_event(session, event_id)
+        event = lock_row(session, Event, event_id)
         if event is not None and event.status == EventStatus.PUBLISHED:
-            offered += len(_fill(session, event, now, deadline))
+            offered += len(offer_free_places(session, event, now, deadline))
     return offered

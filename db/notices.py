@@ -22,7 +22,6 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    delete,
     exists,
     func,
     literal,
@@ -35,6 +34,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from db import notice_subscriptions as subscriptions
+from db.locks import lock_row
 from db.models import OutboxMessage, OutboxStatus, User
 from db.notice_models import (
     Notice,
@@ -114,20 +114,47 @@ def count_by_language(
 # ---------------------------------------------------------------------------- notices
 
 
+@dataclass(frozen=True, slots=True)
+class NewNotice:
+    """A notice as its author wrote it (the form's answers, unpacked by the handler)."""
+
+    topic: str
+    text_zh: str | None
+    text_en: str | None
+    requested_at: datetime  # when the author asked for it to go out
+    building_ids: tuple[int, ...] = ()  # empty: everyone subscribed to the topic
+    urgent: bool = False
+    attachment: dict[str, Any] | None = None  # the transport's file id, kind and name
+
+
 def create(
     session: Session,
     *,
     author: User,
     submission: str,
-    values: dict[str, Any],
+    new: NewNotice,
     now: datetime,
 ) -> Notice | None:
-    """The notice, once per form (None: this form was confirmed already)."""
+    """The notice, scheduled for the time asked, once per form (None: this form was confirmed
+    already)."""
     if session.scalar(
         select(Notice.id).where(Notice.author_id == author.id, Notice.submission == submission)
     ):
         return None
-    notice = Notice(author_id=author.id, submission=submission, created_at=now, **values)
+    notice = Notice(
+        author_id=author.id,
+        submission=submission,
+        created_at=now,
+        text_zh=new.text_zh,
+        text_en=new.text_en,
+        attachment=new.attachment,
+        topic=new.topic,
+        building_ids=list(new.building_ids),
+        urgent=new.urgent,
+        status=NoticeStatus.SCHEDULED,
+        requested_at=new.requested_at,
+        due_at=new.requested_at,
+    )
     session.add(notice)
     session.flush()
     return notice
@@ -135,10 +162,7 @@ def create(
 
 def lock(session: Session, notice_id: int) -> Notice | None:
     """The notice, locked for a change of state (``FOR UPDATE`` on PostgreSQL)."""
-    query = select(Notice).where(Notice.id == notice_id)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    return session.scalar(query.execution_options(populate_existing=True))
+    return lock_row(session, Notice, notice_id)
 
 
 def params(notice: Notice) -> dict[str, Any]:
@@ -269,16 +293,6 @@ def correct(session: Session, notice: Notice, *, text_zh: str | None, text_en: s
         )
         .values(params=params(notice))
     )
-
-
-def drop_unsent(session: Session, notice: Notice) -> int:
-    """Remove the copies not sent yet (a cancelled notice); returns how many."""
-    return session.execute(
-        delete(OutboxMessage).where(
-            OutboxMessage.status == OutboxStatus.PENDING,
-            OutboxMessage.dedup_key.startswith(dedup_prefix(notice.id), autoescape=True),
-        )
-    ).rowcount
 
 
 @dataclass(slots=True)

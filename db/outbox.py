@@ -169,6 +169,16 @@ def cancel_pending(session: Session, *, dedup_prefix: str) -> int:
     return result.rowcount
 
 
+def drop_pending_card(session: Session, card_key: str) -> int:
+    """Remove the pending copies of a card (an older state of it, about to be replaced)."""
+    result = session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.card_key == card_key, OutboxMessage.status == OutboxStatus.PENDING
+        )
+    )
+    return result.rowcount
+
+
 def claim_due(
     session: Session,
     *,

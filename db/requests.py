@@ -11,21 +11,22 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
 from db import awaiting
-from db.models import HelpRequest, RequestMessage, RequestStatus, User, VolunteerProfile
+from db.models import User
+from db.request_models import HelpRequest, RequestMessage, RequestStatus, VolunteerProfile
+from db.volunteers import profile
+
+_REF = re.compile(r"^#?\s*(?:r\s*-?\s*)?0*(\d{1,9})$", re.IGNORECASE)
+
 
 #: The service name of a request's conversation in ``db/awaiting.py`` (and its payloads).
 SERVICE = "rq"
-#: How long after it was resolved a resident may reopen a request.
-REOPEN_WITHIN = timedelta(days=7)
-
-_REF = re.compile(r"^#?\s*(?:r\s*-?\s*)?0*(\d{1,9})$", re.IGNORECASE)
 
 
 def parse_reference(text: str) -> int | None:
@@ -51,21 +52,43 @@ class Result:
         return self.outcome is Outcome.DONE
 
 
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A photo or a document kept with a request: the transport's file id, its kind and name."""
+
+    file_id: str
+    kind: str | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewRequest:
+    """What a resident asks for (the intake form's answers, unpacked by the handler)."""
+
+    category: str
+    description: str
+    needed: str  # asap, date, flexible
+    needed_at: datetime | None = None
+    urgent: bool = False
+    share_name: bool = False
+    health_consent: bool = False
+    attachment: Attachment | None = None
+
+
 def create_request(
-    session: Session, resident: User, *, now: datetime, data: dict[str, Any], language: str
+    session: Session, resident: User, new: NewRequest, *, now: datetime, language: str
 ) -> HelpRequest:
-    """File a request from the form's answers; its description (and attachment) is the first
-    entry of its history."""
+    """File a request; its description (and attachment) is the first entry of its history."""
     request = HelpRequest(
         resident_id=resident.id,
-        category=data["category"],
-        description=data["description"],
+        category=new.category,
+        description=new.description,
         language=language,
-        needed=data["needed"],
-        needed_at=datetime.fromisoformat(data["needed_at"]) if data.get("needed_at") else None,
-        urgent=bool(data.get("urgent")),
-        share_name=bool(data.get("share_name")),
-        health_consent=bool(data.get("health_consent")),
+        needed=new.needed,
+        needed_at=new.needed_at,
+        urgent=new.urgent,
+        share_name=new.share_name,
+        health_consent=new.health_consent,
         status=RequestStatus.OPEN,
         created_at=now,
         queued_at=now,
@@ -74,17 +97,17 @@ def create_request(
     )
     session.add(request)
     session.flush()
-    attachment = data.get("attachment") or {}
+    attachment = new.attachment
     add_message(
         session,
         request,
         author=resident,
         side="resident",
-        text=data["description"],
+        text=new.description,
         now=now,
-        file_id=attachment.get("file_id"),
-        file_kind=attachment.get("kind"),
-        file_name=attachment.get("name"),
+        file_id=attachment.file_id if attachment else None,
+        file_kind=attachment.kind if attachment else None,
+        file_name=attachment.name if attachment else None,
     )
     awaiting.wait(session, resident.id, SERVICE, request.id, now=now)
     return request
@@ -135,7 +158,7 @@ def history(session: Session, request_id: int) -> list[RequestMessage]:
     )
 
 
-def _changed(session: Session, request_id: int, *where: Any, **values: Any) -> bool:
+def change_if(session: Session, request_id: int, *where: Any, **values: Any) -> bool:
     """Apply ``values`` if the request still matches ``where``; True if this caller won."""
     result = session.execute(
         update(HelpRequest)
@@ -146,7 +169,7 @@ def _changed(session: Session, request_id: int, *where: Any, **values: Any) -> b
     return result.rowcount == 1
 
 
-def _event(session: Session, request_id: int, what: str, by: User, now: datetime) -> None:
+def log_change(session: Session, request_id: int, what: str, by: User, now: datetime) -> None:
     """Keep who changed the request, and how, in its history (the audit trail a volunteer who
     takes over reads): ``claimed``, ``released``, ``resolved``, ``reopened``, ``cancelled``."""
     session.add(
@@ -157,14 +180,14 @@ def _event(session: Session, request_id: int, what: str, by: User, now: datetime
     session.flush()
 
 
-def _load(session: Session, request_id: int) -> HelpRequest | None:
+def reload(session: Session, request_id: int) -> HelpRequest | None:
     """The request as the database has it now (not a copy loaded earlier)."""
     return session.get(HelpRequest, request_id, populate_existing=True)
 
 
 def claim(session: Session, request_id: int, volunteer: User, *, now: datetime) -> Result:
     """Take an open request: the first volunteer wins; the others get ``TAKEN``."""
-    won = _changed(
+    won = change_if(
         session,
         request_id,
         HelpRequest.status == RequestStatus.OPEN,
@@ -175,11 +198,11 @@ def claim(session: Session, request_id: int, volunteer: User, *, now: datetime) 
         last_volunteer_at=now,
         silent_level=0,
     )
-    request = _load(session, request_id)
+    request = reload(session, request_id)
     if won:
         select_current(session, volunteer, request_id, now=now)
         awaiting.wait(session, volunteer.id, SERVICE, request_id, now=now)
-        _event(session, request_id, "claimed", volunteer, now)
+        log_change(session, request_id, "claimed", volunteer, now)
         return Result(Outcome.DONE, request)
     if request is None:
         return Result(Outcome.MISSING)
@@ -190,7 +213,7 @@ def claim(session: Session, request_id: int, volunteer: User, *, now: datetime) 
 
 def release(session: Session, request_id: int, volunteer: User, *, now: datetime) -> Result:
     """Give a request back to the queue (its clock starts again)."""
-    won = _changed(
+    won = change_if(
         session,
         request_id,
         HelpRequest.status == RequestStatus.IN_PROGRESS,
@@ -205,15 +228,15 @@ def release(session: Session, request_id: int, volunteer: User, *, now: datetime
     if won:
         _forget_current(session, volunteer, request_id)
         awaiting.forget(session, SERVICE, request_id, user=volunteer)
-        _event(session, request_id, "released", volunteer, now)
-    return Result(Outcome.DONE if won else Outcome.NOT_OPEN, _load(session, request_id))
+        log_change(session, request_id, "released", volunteer, now)
+    return Result(Outcome.DONE if won else Outcome.NOT_OPEN, reload(session, request_id))
 
 
 def resolve(
     session: Session, request_id: int, volunteer: User, *, summary: str, now: datetime
 ) -> Result:
     """Close a request the volunteer holds, with their summary."""
-    won = _changed(
+    won = change_if(
         session,
         request_id,
         HelpRequest.status == RequestStatus.IN_PROGRESS,
@@ -225,124 +248,29 @@ def resolve(
     if won:
         _forget_current(session, volunteer, request_id)
         awaiting.forget(session, SERVICE, request_id)
-        _event(session, request_id, "resolved", volunteer, now)
-    return Result(Outcome.DONE if won else Outcome.NOT_OPEN, _load(session, request_id))
+        log_change(session, request_id, "resolved", volunteer, now)
+    return Result(Outcome.DONE if won else Outcome.NOT_OPEN, reload(session, request_id))
 
 
-def own_request(session: Session, request_id: int, resident: User) -> HelpRequest | None:
-    """The resident's own request with this id — never anyone else's."""
-    request = session.get(HelpRequest, request_id)
-    if request is None or request.resident_id != resident.id:
-        return None
-    return request
+class Clock(enum.StrEnum):
+    """The escalation clocks of a request: how far each has gone is a level on the request."""
+
+    UNCLAIMED = "unclaimed_level"  # open, nobody claimed it (1 re-announced, 2 admins told)
+    SILENT = "silent_level"  # claimed, the volunteer silent (1 reminded, 2 admins told)
 
 
-def cancel(session: Session, request_id: int, resident: User, *, now: datetime) -> Result:
-    """The resident withdraws a request nobody has taken yet."""
-    if own_request(session, request_id, resident) is None:
-        return Result(Outcome.MISSING)
-    won = _changed(
+def raise_level(session: Session, request: HelpRequest, clock: Clock, level: int) -> Result:
+    """Move the request's ``clock`` to ``level`` if it is still below it and the request is still
+    in the state it was read in; ``DONE`` if this run did (and should speak)."""
+    column = getattr(HelpRequest, clock.value)
+    won = change_if(
         session,
-        request_id,
-        HelpRequest.status == RequestStatus.OPEN,
-        HelpRequest.resident_id == resident.id,
-        status=RequestStatus.CANCELLED,
-        resolved_at=now,
+        request.id,
+        column < level,
+        HelpRequest.status == request.status,
+        **{clock.value: level},
     )
-    if won:
-        awaiting.forget(session, SERVICE, request_id)
-        _event(session, request_id, "cancelled", resident, now)
-    return Result(Outcome.DONE if won else Outcome.NOT_OPEN, _load(session, request_id))
-
-
-def reopen(session: Session, request_id: int, resident: User, *, now: datetime) -> Result:
-    """Within a week of being resolved, a request goes back to the queue."""
-    if own_request(session, request_id, resident) is None:
-        return Result(Outcome.MISSING)
-    won = _changed(
-        session,
-        request_id,
-        HelpRequest.status == RequestStatus.RESOLVED,
-        HelpRequest.resident_id == resident.id,
-        HelpRequest.resolved_at >= now - REOPEN_WITHIN,
-        status=RequestStatus.OPEN,
-        volunteer_id=None,
-        claimed_at=None,
-        resolved_at=None,
-        queued_at=now,
-        unclaimed_level=0,
-        silent_level=0,
-        rating=None,
-        comment=None,
-    )
-    if won:
-        awaiting.wait(session, resident.id, SERVICE, request_id, now=now)
-        _event(session, request_id, "reopened", resident, now)
-    return Result(Outcome.DONE if won else Outcome.NOT_OPEN, _load(session, request_id))
-
-
-def rate(
-    session: Session,
-    request_id: int,
-    resident: User,
-    stars: int,
-    *,
-    now: datetime | None = None,
-    change_within: timedelta | None = None,
-) -> Result:
-    """Rate a resolved request, 1 to 5. Given ``now``, the rating is kept in the request's
-    history ("rated"); then, within ``change_within`` of that, another press changes it
-    (``Outcome.TAKEN`` says it was a change, not a first rating)."""
-    if own_request(session, request_id, resident) is None or not 1 <= stars <= 5:
-        return Result(Outcome.MISSING)
-    won = _changed(
-        session,
-        request_id,
-        HelpRequest.status == RequestStatus.RESOLVED,
-        HelpRequest.rating.is_(None),
-        rating=stars,
-    )
-    if won and now is not None:
-        _event(session, request_id, "rated", resident, now)
-    if won or now is None or change_within is None:
-        return Result(Outcome.DONE if won else Outcome.NOT_OPEN, _load(session, request_id))
-    rated_at = session.scalar(
-        select(func.max(RequestMessage.created_at)).where(
-            RequestMessage.request_id == request_id,
-            RequestMessage.side == "event",
-            RequestMessage.text == "rated",
-        )
-    )
-    changed = (
-        rated_at is not None
-        and _aware(rated_at) >= now - change_within
-        and _changed(
-            session,
-            request_id,
-            HelpRequest.status == RequestStatus.RESOLVED,
-            HelpRequest.rating.is_not(None),
-            rating=stars,
-        )
-    )
-    return Result(Outcome.TAKEN if changed else Outcome.NOT_OPEN, _load(session, request_id))
-
-
-def _aware(moment: datetime) -> datetime:
-    """A stored time as UTC-aware (SQLite may hand it back naive)."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def profile(session: Session, volunteer: User, *, now: datetime) -> VolunteerProfile:
-    """The volunteer's profile, made empty on first use (a racing insert fails the primary key
-    and the dispatcher runs the message again)."""
-    row = session.get(VolunteerProfile, volunteer.id)
-    if row is None:
-        row = VolunteerProfile(
-            user_id=volunteer.id, languages=[], categories=[], alerts=False, updated_at=now
-        )
-        session.add(row)
-        session.flush()
-    return row
+    return Result(Outcome.DONE if won else Outcome.NOT_OPEN)
 
 
 def select_current(session: Session, volunteer: User, request_id: int, *, now: datetime) -> None:
@@ -410,55 +338,3 @@ def residents_active(session: Session, resident: User) -> list[HelpRequest]:
             )
         )
     )
-
-
-def residents_requests(session: Session, resident: User, *, limit: int = 20) -> list[HelpRequest]:
-    """The resident's latest requests, newest first."""
-    return list(
-        session.scalars(
-            select(HelpRequest)
-            .where(HelpRequest.resident_id == resident.id)
-            .order_by(HelpRequest.id.desc())
-            .limit(limit)
-        )
-    )
-
-
-def matches(profile: VolunteerProfile | None, request: HelpRequest) -> bool:
-    """Does the request fit what the volunteer speaks and takes on (empty: anything)?"""
-    if profile is None:
-        return False
-    spoken = {_language_family(code) for code in profile.languages}
-    return (not profile.languages or _language_family(request.language) in spoken) and (
-        not profile.categories or request.category in profile.categories
-    )
-
-
-def _language_family(code: str) -> str:
-    """Simplified and Traditional are one language for a volunteer: ``zh_Hant`` → ``zh``."""
-    return "zh" if code.lower().startswith("zh") else code
-
-
-def queue(session: Session, volunteer: User, *, limit: int = 10) -> list[HelpRequest]:
-    """Open requests for a volunteer: those matching their profile first, then urgent ones,
-    then the oldest."""
-    mine = session.get(VolunteerProfile, volunteer.id)
-    rows = list(
-        session.scalars(select(HelpRequest).where(HelpRequest.status == RequestStatus.OPEN))
-    )
-    rows.sort(key=lambda r: (not matches(mine, r), not r.urgent, r.queued_at, r.id))
-    return rows[:limit]
-
-
-def alert_recipients(session: Session, request: HelpRequest) -> list[User]:
-    """Volunteers who asked for private alerts and whose profile matches the request."""
-    rows = session.execute(
-        select(VolunteerProfile, User)
-        .join(User, User.id == VolunteerProfile.user_id)
-        .where(VolunteerProfile.alerts.is_(True), User.id != request.resident_id)
-    ).all()
-    return [
-        user
-        for profile_row, user in rows
-        if "volunteer" in user.role_names and matches(profile_row, request)
-    ]

@@ -73,6 +73,12 @@ def get_or_create_user(
     return user
 
 
+def set_locale(session: Session, user: User, locale: str) -> None:
+    """The language the person chose (``/lang``): it wins over their platform's hint."""
+    user.locale = locale
+    session.flush()
+
+
 def grant_role(session: Session, user: User, role: str, *, now: datetime, by: str) -> bool:
     """Give ``user`` the role; False if they already had it."""
     if role not in GRANTABLE_ROLES:

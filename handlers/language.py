@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from db.users import set_locale
 from handlers.buttons.language import ChooseLanguage, SetLanguage
 from handlers.i18n import LANGUAGE_NAMES, N_, SUPPORTED, language, typed_language
 from handlers.router import Router
@@ -40,7 +41,7 @@ def set_language(ctx: Ctx, payload: SetLanguage) -> None:
 
 
 def _set(ctx: Ctx, code: str) -> None:
-    ctx.user.locale = code
+    set_locale(ctx.session, ctx.user, code)
     ctx.lang = language(code, ctx.lang.tz.key)
     ctx.reply(ctx._("From now on I will write to you in English."), main_menu(ctx))
 

@@ -14,7 +14,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, or_, select
 
-from db.models import DisputeCase, EventSignup, HelpRequest, RequestStatus
+from db.dispute_models import DisputeCase
+from db.event_models import EventSignup
+from db.request_models import HelpRequest, RequestStatus
 from handlers.forms.fields import Invalid
 from handlers.i18n import Np_
 from handlers.types import Ctx

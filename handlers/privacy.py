@@ -19,13 +19,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db import awaiting, notice_subscriptions, outbox, retention
+from db import awaiting, data_export, erasure, notice_subscriptions, outbox, retention
 from db import disputes as dp
+from db import event_reads as ev_reads
 from db import events as ev
-from db import privacy as store
+from db import request_residents as residents
 from db import requests as rq
 from db.conversations import put_aside, set_aside
-from db.models import DisputeCase, DisputeParty, RequestStatus, User
+from db.dispute_models import DisputeCase, DisputeParty
+from db.models import User
+from db.request_models import RequestStatus
 from handlers.buttons.privacy import EraseData, EraseDetails, KeepData
 from handlers.disputes.card import post_card
 from handlers.i18n import LANGUAGE_FULL_NAMES, N_, Language
@@ -77,7 +80,7 @@ ABOUT_YOUR_DATA = N_("Please write to me in a private chat about your data.")
 )
 def my_data(ctx: Ctx, args: str) -> None:
     """Summarise what is kept about the user and attach all of it as a JSON file."""
-    counts = store.counts(ctx.session, ctx.user)
+    counts = data_export.counts(ctx.session, ctx.user)
     roles = [ctx._(ROLE_LABELS.get(r, r)) for r in sorted(ctx.user.role_names)]
     chosen = LANGUAGE_FULL_NAMES.get(ctx.user.locale or "")
     text = ctx._(
@@ -96,7 +99,7 @@ def my_data(ctx: Ctx, args: str) -> None:
         language=chosen or ctx._("not chosen (we follow your Telegram language)"),
         roles=ctx.lang.list(roles) if roles else ctx._("none"),
     )
-    data = store.export(ctx.session, ctx.user, now=ctx.now)
+    data = data_export.export(ctx.session, ctx.user, now=ctx.now)
     content = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
     stamp = ctx.lang.local(ctx.now).strftime("%Y%m%d")
     ctx.reply(
@@ -222,14 +225,14 @@ def _forget_token(ctx: Ctx) -> None:
 def erase(ctx: Ctx) -> None:
     """Erase the user's data in this one transaction, through the services' own operations."""
     session, user, now = ctx.session, ctx.user, ctx.now
-    for signup in ev.my_signups(session, user, now=now):
+    for signup in ev_reads.my_signups(session, user, now=now):
         ev.cancel_signup(session, signup.event_id, user, now=now)
     for request in rq.residents_active(session, user):
         if request.status == RequestStatus.OPEN:
-            rq.cancel(session, request.id, user, now=now)
+            residents.cancel(session, request.id, user, now=now)
             drop_alerts(ctx, request.id)
-    ended = store.end_requests_in_progress(session, user, now=now)
-    requests = store.scrub_requests(session, user)
+    ended = erasure.end_requests_in_progress(session, user, now=now)
+    requests = erasure.scrub_requests(session, user)
     own_reports = [case.ref for case in dp.cases_of(session, user)]
     party_cases = session.scalars(
         select(DisputeCase)
@@ -242,9 +245,9 @@ def erase(ctx: Ctx) -> None:
         refs=[ref(r) for r in requests] + own_reports,
         party_refs=[case.ref for case in party_cases],
     )
-    roots = store.detach_reports(session, user, now=now)
+    roots = erasure.detach_reports(session, user, now=now)
     notice_subscriptions.forget(session, user)  # the consent to notices, and the building
-    store.forget(
+    erasure.forget(
         session,
         user,
         refs=[ref(r) for r in requests] + [case.ref for case in roots],

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 
-from db.events import message_attendees, sign_up
-from db.models import Event
+from db.event_messages import message_attendees
+from db.event_models import Event
+from db.events import sign_up
 from db.users import get_or_create_user
 from tests.events_support import make_event
 from tests.standin import BotApiStandin

@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from db.models import Event, EventSignup, EventStatus, OutboxMessage, User
+from db.event_models import Event, EventSignup, EventStatus
+from db.models import OutboxMessage, User
 
 
 def make_event(

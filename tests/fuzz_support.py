@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.models import DisputeCase, Event, EventSignup, HelpRequest, RequestStatus, SignupStatus
+from db.dispute_models import DisputeCase
+from db.event_models import Event, EventSignup, SignupStatus
+from db.request_models import HelpRequest, RequestStatus
 from handlers.types import Reply
 
 #: Total steps of the fuzz drill: small in CI, ``LINLI_FUZZ_STEPS=10000`` for the long run.

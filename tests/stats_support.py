@@ -18,17 +18,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from db.models import (
-    DisputeCase,
-    DisputeEvent,
-    Event,
-    EventSignup,
-    HelpRequest,
-    OutboxMessage,
-    User,
-)
+from db.dispute_models import DisputeCase, DisputeEvent
+from db.event_models import Event, EventSignup
+from db.models import OutboxMessage, User
 from db.notice_models import Notice
 from db.notices import T_NOTICE
+from db.request_models import HelpRequest
 
 TZ = ZoneInfo("Asia/Shanghai")
 #: When the report is made: 1 December 2026, 09:00 Beijing time.

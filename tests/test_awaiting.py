@@ -10,9 +10,12 @@ from alembic import command
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
+from db import dispute_parties as dp_parties
 from db import disputes as dp
+from db import request_residents
 from db import requests as rq
 from db.awaiting import AwaitedAnswer
+from db.dispute_models import DisputeCase, DisputeStatus
 from db.engine import make_engine
 from db.migrate import alembic_config, upgrade
 from db.users import get_or_create_user
@@ -63,8 +66,10 @@ def test_a_question_waits_until_answered_or_the_case_is_closed(resident, session
     ana.press("Send")
     assert _waiting(session_factory) == {("1201", "dp", 2)}
     with session_factory() as session, session.begin():
-        case = session.get(dp.DisputeCase, 1)
-        assert dp.transition(session, case, allowed_from=dp.OPEN, to=dp.CLOSED, now=clock())
+        case = session.get(DisputeCase, 1)
+        assert dp.transition(
+            session, case, allowed_from=dp.OPEN, to=DisputeStatus.CLOSED, now=clock()
+        ).done
     assert _waiting(session_factory) == set()
 
 
@@ -78,15 +83,14 @@ def test_the_migration_records_the_conversations_already_open(tmp_path):
             get_or_create_user(session, transport="telegram", external_id=str(i), now=now)
             for i in (1, 2, 3)
         ]
-        data = {"category": "translation", "description": "A letter.", "needed": "asap"}
-        kept = rq.create_request(session, people[0], now=now, data=data, language="en")
+        letter = rq.NewRequest(category="translation", description="A letter.", needed="asap")
+        kept = rq.create_request(session, people[0], letter, now=now, language="en")
         rq.claim(session, kept.id, people[1], now=now)
-        done = rq.create_request(session, people[2], now=now, data=data, language="en")
-        rq.cancel(session, done.id, people[2], now=now)
-        case = dp.file_case(
-            session, reporter=people[2], data={"category": "noise", "description": "Loud."}, now=now
-        )
-        dp.ask(session, case, by=people[1], text="Which floor?", now=now)
+        done = rq.create_request(session, people[2], letter, now=now, language="en")
+        request_residents.cancel(session, done.id, people[2], now=now)
+        report = dp.NewReport(category="noise", description="Loud.", anonymous=False)
+        case = dp.file_case(session, reporter=people[2], report=report, now=now)
+        dp_parties.ask(session, case, by=people[1], text="Which floor?", now=now)
         expected = {(people[0].id, "rq", kept.id), (people[1].id, "rq", kept.id)}
         expected.add((people[2].id, "dp", 1))
     command.downgrade(alembic_config(engine), "0007")

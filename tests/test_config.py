@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import VARIABLES, ConfigError, load_settings
+from bot.config import ConfigError, load_settings
+from bot.variables import VARIABLES
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from db.models import HelpRequest
+from db.request_models import HelpRequest
 from tests.requests_support import file_request, make_volunteer
 
 WORDS = {

@@ -3,7 +3,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.forms.datetime_input import parse_datetime, parse_duration
+from db.durations import parse_duration
+from handlers.forms.datetime_input import parse_datetime
 
 SH = ZoneInfo("Asia/Shanghai")
 BERLIN = ZoneInfo("Europe/Berlin")

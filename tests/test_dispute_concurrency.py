@@ -9,14 +9,14 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import select
 
 from bot.dispatcher import Dispatcher
-from db.models import (
+from db.dispute_models import (
     DisputeCase,
     DisputeEvent,
     DisputeMeeting,
     DisputeMeetingAnswer,
     DisputeParty,
-    OutboxMessage,
 )
+from db.models import OutboxMessage
 from handlers.types import ChatRef, Inbound, Kind, Sender
 from tests.dispute_support import file_report, make_mediator
 from tests.support import loose_dispatcher

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.sweeper import Sweeper
-from db.models import DisputeCase
+from db.dispute_models import DisputeCase
 from tests.dispute_support import (
     bind_mediators,
     file_report,
@@ -205,7 +205,7 @@ def test_reports_a_week_apart_are_not_possible_duplicates(
 def test_mediators_linking_at_once_link_once(
     dispatcher, resident, session_factory, registry, community, clock
 ):
-    from db.models import DisputeEvent
+    from db.dispute_models import DisputeEvent
     from tests.support import loose_dispatcher
     from tests.test_concurrency import TickingClock
     from tests.test_dispute_concurrency import RACERS, _press, _race

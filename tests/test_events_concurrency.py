@@ -13,9 +13,10 @@ from sqlalchemy import select
 
 from bot.dispatcher import Dispatcher
 from bot.sweeper import Sweeper
-from db import events as ops
+from db import event_reads as ev_reads
 from db.engine import make_engine, make_session_factory
-from db.models import Event, EventSignup, OutboxMessage, OutboxStatus, SignupStatus, User
+from db.event_models import Event, EventSignup, SignupStatus
+from db.models import OutboxMessage, OutboxStatus, User
 from handlers import build_registry
 from handlers.i18n import language
 from handlers.start import something_went_wrong
@@ -62,7 +63,7 @@ def line(session_factory, event_id: int) -> list[tuple[str, str, int]]:
 
 def held_and_capacity(session_factory, event_id: int) -> tuple[int, int | None]:
     with session_factory() as session:
-        return ops.places_held(session, event_id), session.get(Event, event_id).capacity
+        return ev_reads.places_held(session, event_id), session.get(Event, event_id).capacity
 
 
 def test_two_hundred_at_once_for_ten_places(racing, session_factory, apologies):

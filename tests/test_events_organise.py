@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.flood import FloodGuard
-from db.models import Event, EventStatus, OutboxMessage, OutboxStatus, User
+from db.event_models import Event, EventStatus
+from db.models import OutboxMessage, OutboxStatus, User
 from handlers.types import Kind
 from tests.events_support import make_event, queued, signups
 from tests.support import PostBox, give_role, run_outbox, step

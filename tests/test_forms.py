@@ -17,8 +17,6 @@ from handlers.forms.fields import (
     Choice,
     ChoiceField,
     ConsentField,
-    DateTimeField,
-    EndField,
     Invalid,
     LocationField,
     MultiChoiceField,
@@ -28,6 +26,7 @@ from handlers.forms.fields import (
     TextField,
     YesNoField,
 )
+from handlers.forms.time_fields import DateTimeField, EndField
 from handlers.i18n import N_
 from handlers.router import Registry, Router
 from handlers.types import Kind

@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from bot.dispatcher import Dispatcher
 from bot.outbox import OutboxWorker
-from db.models import Conversation, HelpRequest
+from db.models import Conversation
+from db.request_models import HelpRequest
 from db.users import get_or_create_user, grant_role
 from handlers import build_registry
 from handlers.types import Community

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import Engine, event
 
+from db import dispute_parties as dp_parties
 from db import disputes as dp
 from db import events as ops
 from db import requests as store
@@ -104,7 +105,7 @@ def test_myrequests_does_not_ask_once_per_volunteer(engine, session_factory, clo
     alice, wang = resident("Alice", "en"), resident("Wang", "en")
     alice.send("/start")
     wang.send("/start")
-    data = {"category": "translation", "description": "A letter.", "needed": "asap"}
+    letter = store.NewRequest(category="translation", description="A letter.", needed="asap")
     with session_factory() as session, session.begin():
         volunteers = people(session, clock, 500, 4)
         for person, count in ((alice, 1), (wang, 4)):
@@ -112,9 +113,7 @@ def test_myrequests_does_not_ask_once_per_volunteer(engine, session_factory, clo
                 session, transport="telegram", external_id=person.user_id, now=clock()
             )
             for volunteer in volunteers[:count]:
-                request = store.create_request(
-                    session, asker, now=clock(), data=data, language="en"
-                )
+                request = store.create_request(session, asker, letter, now=clock(), language="en")
                 store.claim(session, request.id, volunteer, now=clock())
     one = queries_for(engine, lambda: alice.send("/myrequests"))
     assert "Person0 is helping you" in alice.text
@@ -133,14 +132,14 @@ def test_mycases_does_not_ask_once_per_case(engine, session_factory, clock, resi
                 session, transport="telegram", external_id=person.user_id, now=clock()
             )
             for n in range(count):
-                data = {
-                    "category": "noise",
-                    "place": {"text": f"{person.name}'s building {n}"},
-                    "description": "Loud music every night.",
-                    "anonymous": "anonymous",
-                }
-                case = dp.file_case(session, reporter=reporter, data=data, now=clock())
-                dp.ask(session, case, by=reporter, text=f"Which floor ({n})?", now=clock())
+                report = dp.NewReport(
+                    category="noise",
+                    description="Loud music every night.",
+                    anonymous=True,
+                    place_text=f"{person.name}'s building {n}",
+                )
+                case = dp.file_case(session, reporter=reporter, report=report, now=clock())
+                dp_parties.ask(session, case, by=reporter, text=f"Which floor ({n})?", now=clock())
     one = queries_for(engine, lambda: alice.send("/mycases"))
     assert "Which floor (0)?" in alice.text
     four = queries_for(engine, lambda: wang.send("/mycases"))

@@ -10,7 +10,8 @@ import threading
 from sqlalchemy import select
 
 from bot.dispatcher import Dispatcher
-from db.models import HelpRequest, OutboxMessage, RequestStatus, VolunteerProfile
+from db.models import OutboxMessage
+from db.request_models import HelpRequest, RequestStatus, VolunteerProfile
 from db.users import get_or_create_user, grant_role
 from handlers.types import Reply
 from tests.requests_support import file_request

@@ -238,12 +238,11 @@ async def test_a_volunteers_reply_over_telegram_reaches_the_resident_replied_to(
             }
             grant_role(session, people[BOB], "volunteer", now=clock(), by="test")
             for resident in (RESIDENT, dan):
+                letter = requests.NewRequest(
+                    category="translation", description="A letter.", needed="asap"
+                )
                 request = requests.create_request(
-                    session,
-                    people[resident],
-                    now=clock(),
-                    data={"category": "translation", "description": "A letter.", "needed": "asap"},
-                    language="en",
+                    session, people[resident], letter, now=clock(), language="en"
                 )
                 requests.claim(session, request.id, people[BOB], now=clock())
 

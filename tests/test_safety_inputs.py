@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
+from db.dispute_models import DisputeCase
 from db.engine import make_engine
-from db.models import DisputeCase, User
+from db.models import User
 from handlers.cleantext import clean_text
 from tests.dispute_support import (
     bind_mediators,

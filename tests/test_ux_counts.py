@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from db import requests as requests_db
-from db.models import HelpRequest
+from db.request_models import HelpRequest
 from db.users import get_or_create_user, grant_role
 from tests.events_support import make_event
 from tests.requests_support import file_request, make_volunteer

@@ -12,8 +12,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from db import dispute_parties as dp_parties
 from db import disputes as dp
-from db.models import DisputeCase, User
+from db.dispute_models import DisputeCase, DisputeStatus, FollowupStatus, MeetingStatus
+from db.models import User
 from db.teams import MEDIATORS, notify_team
 from handlers.buttons.disputes import (
     AcknowledgeCase,
@@ -74,8 +76,8 @@ def card_params(
     so a question reaches them in it)."""
     reporter = session.get(User, root.reporter_id) if root.reporter_id else None
     mediator = session.get(User, root.mediator_id) if root.mediator_id else None
-    meeting = dp.current_meeting(session, root)
-    party_rows = dp.parties(session, root)
+    meeting = dp_parties.current_meeting(session, root)
+    party_rows = dp_parties.parties(session, root)
     named = not root.anonymous and reporter is not None
     duplicate = dp.possible_duplicate(session, root)
     linked_to = session.get(DisputeCase, root.linked_to_id) if root.linked_to_id else None
@@ -90,7 +92,7 @@ def card_params(
         "photos": sum(len(case.photos or []) for case in dp.family(session, root)),
         "reads": reads(community, reporter),
         "holder": root.mediator_id,
-        "since": root.created_at.isoformat() if root.status == dp.NEW and now else None,
+        "since": root.created_at.isoformat() if root.status == DisputeStatus.NEW and now else None,
         "now": now.isoformat() if now else None,
         "anonymous": not named,
         "name": first_name(reporter) if named else None,
@@ -103,7 +105,7 @@ def card_params(
         "parties_joined": sum(1 for p in party_rows if p.user_id is not None),
         "meeting": meeting.starts_at.isoformat() if meeting else None,
         "meeting_place": meeting.place if meeting else None,
-        "meeting_agreed": bool(meeting and meeting.status == "agreed"),
+        "meeting_agreed": bool(meeting and meeting.status == MeetingStatus.AGREED),
         "outcome": root.outcome,
         "reason": root.close_reason,
         "followup": root.followup,
@@ -199,7 +201,7 @@ def card_text(lang: Language, params: dict[str, Any]) -> str:
                 reason=_(REASON_LABELS.get(params["reason"], params["reason"]))
             )
         )
-    if params.get("followup") == "yes":
+    if params.get("followup") == FollowupStatus.YES:
         lines.append(_("The reporter confirmed the problem is solved."))
     if params.get("duplicate_of"):
         lines.append(
@@ -242,13 +244,13 @@ def card_buttons(
             )
         )
     first: list[Button] = []
-    if status == dp.NEW:
+    if status == DisputeStatus.NEW:
         first.append(Button(_("✅ Acknowledge"), AcknowledgeCase(case).pack()))
     if status in dp.OPEN and not (viewer is not None and params.get("holder") == viewer):
         # Translators: staff only. Mediators' buttons on a case card: take the case (over)
         label = _("🙋 Take over") if params.get("mediator") else _("🙋 Take")
         first.append(Button(label, TakeCase(case).pack()))
-    if status == dp.ACKNOWLEDGED:
+    if status == DisputeStatus.ACKNOWLEDGED:
         first.append(Button(_("▶️ In progress"), CaseInProgress(case).pack()))
     if first:
         rows.append(tuple(first))

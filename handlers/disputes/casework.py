@@ -8,8 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from db import awaiting, outbox
+from db import dispute_parties as dp_parties
 from db import disputes as dp
-from db.models import DisputeCase, User
+from db.dispute_models import DisputeCase, DisputeStatus
+from db.models import User
 from handlers.buttons.disputes import (
     AnswerQuestion,
     AskReporter,
@@ -148,7 +150,7 @@ def _submit_question(ctx: Ctx, data: dict[str, Any]) -> None:
     reporter = ctx.session.get(User, root.reporter_id) if root.reporter_id else None
     if reporter is None:
         raise Invalid(N_("The reporter can no longer be reached."))
-    question = dp.ask(ctx.session, root, by=ctx.user, text=data["text"], now=ctx.now)
+    question = dp_parties.ask(ctx.session, root, by=ctx.user, text=data["text"], now=ctx.now)
     log_by_mediator(ctx, root, "question", text=data["text"])
     outbox.enqueue_to_user(
         ctx.session,
@@ -203,7 +205,7 @@ def _submit_resolve(ctx: Ctx, data: dict[str, Any]) -> None:
     if change_status(
         ctx,
         root,
-        dp.RESOLVED,
+        DisputeStatus.RESOLVED,
         dp.OPEN,
         meeting=data.get("meeting") or CANCEL,
         outcome=data["outcome"],
@@ -251,7 +253,7 @@ RESOLVE = router.form(
 
 def _submit_close(ctx: Ctx, data: dict[str, Any]) -> None:
     root = case_for_form(ctx, data)
-    if change_status(ctx, root, dp.CLOSED, dp.OPEN, close_reason=data["reason"]):
+    if change_status(ctx, root, DisputeStatus.CLOSED, dp.OPEN, close_reason=data["reason"]):
         after_change(ctx, root)
 
 

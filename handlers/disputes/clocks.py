@@ -10,8 +10,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from db import dispute_clocks as dp_clocks
 from db import disputes as dp
-from db.models import DisputeCase
+from db.dispute_models import DisputeCase, DisputeStatus, FollowupStatus
 from db.teams import notify_admins
 from handlers.buttons.disputes import AnswerFollowUp
 from handlers.disputes.card import post_card
@@ -26,8 +27,8 @@ log = logging.getLogger(__name__)
 @router.sweep("dp.escalate")
 def escalate(session: Session, community: Community, now: datetime) -> None:
     """Tell every admin about each case still new after ``dispute_ack_within``, once."""
-    for case in dp.unacknowledged_since(session, now - community.dispute_ack_within):
-        if not dp.mark_escalated(session, case, now):
+    for case in dp_clocks.unacknowledged_since(session, now - community.dispute_ack_within):
+        if not dp_clocks.mark_escalated(session, case, now).done:
             continue
         notify_admins(
             session,
@@ -49,10 +50,10 @@ def escalate(session: Session, community: Community, now: datetime) -> None:
 def follow_up(session: Session, community: Community, now: datetime) -> None:
     """Ask the reporters of each case resolved ``dispute_followup_after`` ago, once; each
     reporter of a linked report is asked too, and answers for their own report."""
-    for case in dp.resolved_before(session, now - community.dispute_followup_after):
-        if not dp.set_followup(session, case, expected=None, to="asked"):
+    for case in dp_clocks.resolved_before(session, now - community.dispute_followup_after):
+        if not dp_clocks.set_followup(session, case, expected=None, to=FollowupStatus.ASKED).done:
             continue
-        dp.ask_linked_followups(session, case)
+        dp_clocks.ask_linked_followups(session, case)
         stamp = int(case.resolved_at.timestamp()) if case.resolved_at else 0
         tell_reporters(
             session,
@@ -93,13 +94,15 @@ def followup_answer(ctx: Ctx, payload: AnswerFollowUp) -> None:
         ctx.reply(ctx._("That question is not for you, or it no longer exists."))
         return
     root = dp.root_of(ctx.session, case)
-    if root.status != dp.RESOLVED or case.followup != "asked":
+    if root.status != DisputeStatus.RESOLVED or case.followup != FollowupStatus.ASKED:
         ctx.reply(
             ctx._("Thank you. There is already news about your report {ref}.").format(ref=case.ref)
         )
         return
     if answer == "y":
-        if not dp.set_followup(ctx.session, case, expected="asked", to="yes"):
+        if not dp_clocks.set_followup(
+            ctx.session, case, expected=FollowupStatus.ASKED, to=FollowupStatus.YES
+        ).done:
             ctx.reply(
                 ctx._("Thank you. There is already news about your report {ref}.").format(
                     ref=case.ref
@@ -119,15 +122,17 @@ def followup_answer(ctx: Ctx, payload: AnswerFollowUp) -> None:
         ctx.reply(ctx._("Thank you! We are glad the problem is solved."))
         return
     if case.id != root.id:
-        dp.set_followup(ctx.session, case, expected="asked", to="no")
+        dp_clocks.set_followup(
+            ctx.session, case, expected=FollowupStatus.ASKED, to=FollowupStatus.NO
+        )
     if not dp.transition(
         ctx.session,
         root,
-        allowed_from=(dp.RESOLVED,),
-        to=dp.IN_PROGRESS,
+        allowed_from=(DisputeStatus.RESOLVED,),
+        to=DisputeStatus.IN_PROGRESS,
         now=ctx.now,
-        **({"followup": "no"} if case.id == root.id else {}),
-    ):
+        **({"followup": FollowupStatus.NO} if case.id == root.id else {}),
+    ).done:
         ctx.reply(
             ctx._("Thank you. There is already news about your report {ref}.").format(ref=case.ref)
         )

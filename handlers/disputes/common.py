@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from db import disputes as dp
-from db.models import DisputeCase, User
+from db.dispute_models import DisputeCase, DisputeStatus
+from db.models import User
 from handlers import common
 from handlers.i18n import N_
 from handlers.router import Router
@@ -50,11 +51,11 @@ CATEGORY_LABELS = {
     "other": N_("📝 Other"),
 }
 STATUS_LABELS = {
-    dp.NEW: N_("new"),
-    dp.ACKNOWLEDGED: N_("acknowledged"),
-    dp.IN_PROGRESS: N_("in progress"),
-    dp.RESOLVED: N_("resolved"),
-    dp.CLOSED: N_("closed"),
+    DisputeStatus.NEW: N_("new"),
+    DisputeStatus.ACKNOWLEDGED: N_("acknowledged"),
+    DisputeStatus.IN_PROGRESS: N_("in progress"),
+    DisputeStatus.RESOLVED: N_("resolved"),
+    DisputeStatus.CLOSED: N_("closed"),
 }
 REASON_LABELS = {
     "duplicate": N_("a duplicate of another report"),

@@ -30,7 +30,7 @@ def link_duplicate(ctx: Ctx, payload: LinkDuplicate) -> None:
         return
     case = root
     target = dp.possible_duplicate(ctx.session, case)
-    if target is None or not dp.link(ctx.session, case, target, now=ctx.now):
+    if target is None or not dp.link(ctx.session, case, target, now=ctx.now).done:
         ctx.reply(
             ctx._(
                 "{ref} can no longer be linked: one of the two reports was resolved, closed "

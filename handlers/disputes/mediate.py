@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 
 from db import disputes as dp
 from db import outbox
-from db.models import DisputeCase, DisputeEvent, User
+from db.dispute_models import DisputeCase, DisputeEvent, DisputeStatus
+from db.models import User
 from db.users import users_by_id
 from handlers.buttons.disputes import (
     AcknowledgeCase,
@@ -171,11 +172,13 @@ def change_status(
     """Move the case, log it, tell every reporter in their language, update the card. At the
     end of a case the pending meeting is kept or cancelled (``meeting``) and the other side is
     told too."""
-    if not dp.transition(ctx.session, root, allowed_from=allowed, to=to, now=ctx.now, **values):
+    if not dp.transition(
+        ctx.session, root, allowed_from=allowed, to=to, now=ctx.now, **values
+    ).done:
         moved_on(ctx, root)
         return False
     log_by_mediator(ctx, root, "status", audience=dp.FOR_REPORTER, text=to)
-    if to in (dp.RESOLVED, dp.CLOSED):
+    if to in (DisputeStatus.RESOLVED, DisputeStatus.CLOSED):
         settle_meeting(ctx, root, meeting)
         tell_other_side(ctx, root, to)
     tell_reporters(
@@ -298,7 +301,7 @@ def open_by_link(ctx: Ctx, case_id: int | None) -> None:
 def acknowledge(ctx: Ctx, payload: AcknowledgeCase) -> None:
     root = access_case_as_mediator(ctx, payload.case)
     if root is not None and change_status(
-        ctx, root, dp.ACKNOWLEDGED, (dp.NEW,), acknowledged_at=ctx.now
+        ctx, root, DisputeStatus.ACKNOWLEDGED, (DisputeStatus.NEW,), acknowledged_at=ctx.now
     ):
         after_change(ctx, root)
 
@@ -309,8 +312,8 @@ def in_progress(ctx: Ctx, payload: CaseInProgress) -> None:
     if root is not None and change_status(
         ctx,
         root,
-        dp.IN_PROGRESS,
-        (dp.NEW, dp.ACKNOWLEDGED),
+        DisputeStatus.IN_PROGRESS,
+        (DisputeStatus.NEW, DisputeStatus.ACKNOWLEDGED),
         acknowledged_at=func.coalesce(DisputeCase.acknowledged_at, ctx.now),
     ):
         after_change(ctx, root)
@@ -325,8 +328,9 @@ def take(ctx: Ctx, payload: TakeCase) -> None:
     if root.status not in dp.OPEN:
         moved_on(ctx, root)
         return
-    previous = dp.take(ctx.session, root, ctx.user, now=ctx.now)
-    if previous == -1:
+    taken = dp.take(ctx.session, root, ctx.user, now=ctx.now)
+    previous = taken.previous_mediator_id
+    if not taken.done:
         if root.mediator_id == ctx.user.id:
             ctx.reply(ctx._("You already hold {ref}.").format(ref=root.ref))
         else:

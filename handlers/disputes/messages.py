@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from db import disputes as dp
 from db import outbox
-from db.models import DisputeCase, User
+from db.dispute_models import DisputeCase, DisputeStatus
+from db.models import User
 from db.teams import MEDIATORS, notify_team, users_with_role
 from db.users import users_by_id
 from handlers.buttons.disputes import OpenCase
@@ -117,11 +118,11 @@ def tell_reporters(
 
 
 STATUS_NEWS = {
-    dp.ACKNOWLEDGED: N_(
+    DisputeStatus.ACKNOWLEDGED: N_(
         "Your report {ref} was received (acknowledged) by the community's mediators. "
         "They will keep you informed here."
     ),
-    dp.IN_PROGRESS: N_("A mediator is now working on your report {ref}."),
+    DisputeStatus.IN_PROGRESS: N_("A mediator is now working on your report {ref}."),
     "reopened": N_("Your report {ref} was reopened. A mediator will look at it again."),
 }
 
@@ -129,13 +130,13 @@ STATUS_NEWS = {
 @router.template("dp.status")
 def render_status(lang: Language, params: dict[str, Any]) -> Reply:
     status = params["status"]
-    if status == dp.RESOLVED and params.get("outcome"):
+    if status == DisputeStatus.RESOLVED and params.get("outcome"):
         text = lang.gettext("Your report {ref} was resolved. Outcome: {outcome}").format(
             ref=params["ref"], outcome=params["outcome"]
         )
-    elif status == dp.RESOLVED:
+    elif status == DisputeStatus.RESOLVED:
         text = lang.gettext("Your report {ref} was resolved.").format(ref=params["ref"])
-    elif status == dp.CLOSED:
+    elif status == DisputeStatus.CLOSED:
         reason = lang.gettext(REASON_LABELS.get(params.get("reason") or "", REASON_LABELS["other"]))
         text = lang.gettext("Your report {ref} was closed. Reason: {reason}").format(
             ref=params["ref"], reason=reason

@@ -12,9 +12,17 @@ from typing import Any
 
 from sqlalchemy import select
 
+from db import dispute_parties as dp_parties
 from db import disputes as dp
 from db import outbox
-from db.models import DisputeCase, DisputeMeeting, DisputeMeetingAnswer, DisputeParty
+from db.dispute_models import (
+    DisputeCase,
+    DisputeMeeting,
+    DisputeMeetingAnswer,
+    DisputeParty,
+    DisputeStatus,
+    MeetingStatus,
+)
 from db.users import users_by_id
 from handlers.disputes.common import REASON_LABELS, STATUS_LABELS, router
 from handlers.i18n import N_, Language
@@ -26,8 +34,8 @@ CANCEL = "cancel"
 
 def pending_meeting(ctx: Ctx, root: DisputeCase) -> DisputeMeeting | None:
     """The case's meeting that is still to come (proposed or agreed), if any."""
-    meeting = dp.current_meeting(ctx.session, root)
-    if meeting is None or meeting.status == "cancelled" or meeting.starts_at <= ctx.now:
+    meeting = dp_parties.current_meeting(ctx.session, root)
+    if meeting is None or meeting.status == MeetingStatus.CANCELLED or meeting.starts_at <= ctx.now:
         return None
     return meeting
 
@@ -35,17 +43,16 @@ def pending_meeting(ctx: Ctx, root: DisputeCase) -> DisputeMeeting | None:
 def settle_meeting(ctx: Ctx, root: DisputeCase, choice: str) -> None:
     """At the end of a case: keep the meeting (its reminders stay), or cancel it — its
     reminders are dropped and everyone invited is told."""
-    meeting = dp.current_meeting(ctx.session, root)
-    if meeting is None or meeting.status == "cancelled":
+    meeting = dp_parties.current_meeting(ctx.session, root)
+    if meeting is None or meeting.status == MeetingStatus.CANCELLED:
         return
     if choice == KEEP and meeting.starts_at > ctx.now:
         return
-    outbox.cancel_pending(ctx.session, dedup_prefix=f"dp:m{meeting.id}:")
     future = meeting.starts_at > ctx.now
-    meeting.status = "cancelled"
+    dp_parties.cancel_meeting(ctx.session, meeting)
     if not future:
         return
-    invited = [a.user_id for a in dp.meeting_answers(ctx.session, meeting)]
+    invited = [a.user_id for a in dp_parties.meeting_answers(ctx.session, meeting)]
     for user in users_by_id(ctx.session, invited).values():
         outbox.enqueue_to_user(
             ctx.session,
@@ -68,7 +75,7 @@ def render_meeting_off(lang: Language, params: dict[str, Any]) -> Reply:
 
 def tell_other_side(ctx: Ctx, root: DisputeCase, status: str) -> int:
     """The other side (who opened an invitation) learns the case was resolved or closed."""
-    rows = [p.user_id for p in dp.parties(ctx.session, root) if p.user_id]
+    rows = [p.user_id for p in dp_parties.parties(ctx.session, root) if p.user_id]
     told = 0
     for user in users_by_id(ctx.session, rows).values():
         told += outbox.enqueue_to_user(
@@ -84,11 +91,11 @@ def tell_other_side(ctx: Ctx, root: DisputeCase, status: str) -> int:
 
 @router.template("dp.party_status")
 def render_party_status(lang: Language, params: dict[str, Any]) -> Reply:
-    if params["status"] == dp.RESOLVED and params.get("outcome"):
+    if params["status"] == DisputeStatus.RESOLVED and params.get("outcome"):
         text = lang.gettext(
             "The mediators have concluded the matter {ref}. Outcome: {outcome}"
         ).format(ref=params["ref"], outcome=params["outcome"])
-    elif params["status"] == dp.RESOLVED:
+    elif params["status"] == DisputeStatus.RESOLVED:
         text = lang.gettext("The mediators have concluded the matter {ref}.").format(
             ref=params["ref"]
         )
@@ -118,7 +125,7 @@ def _meeting_line(ctx: Ctx, case: DisputeCase) -> str | None:
         .join(DisputeMeetingAnswer, DisputeMeetingAnswer.meeting_id == DisputeMeeting.id)
         .where(
             DisputeMeeting.case_id == case.id,
-            DisputeMeeting.status.in_(("proposed", "agreed")),
+            DisputeMeeting.status.in_((MeetingStatus.PROPOSED, MeetingStatus.AGREED)),
             DisputeMeetingAnswer.user_id == ctx.user.id,
         )
         .order_by(DisputeMeeting.id.desc())
@@ -150,9 +157,9 @@ def other_side_blocks(ctx: Ctx) -> list[str]:
         meeting = _meeting_line(ctx, root)
         if meeting:
             lines.append("  " + meeting)
-        if root.status == dp.RESOLVED and root.outcome:
+        if root.status == DisputeStatus.RESOLVED and root.outcome:
             lines.append("  " + ctx._("Outcome: {outcome}").format(outcome=root.outcome))
-        if root.status == dp.CLOSED and root.close_reason:
+        if root.status == DisputeStatus.CLOSED and root.close_reason:
             reason = REASON_LABELS.get(root.close_reason, REASON_LABELS["other"])
             lines.append("  " + ctx._("Closed because: {reason}").format(reason=ctx._(reason)))
         blocks.append("\n".join(lines))

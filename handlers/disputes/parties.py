@@ -12,9 +12,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from db import dispute_parties as dp_parties
 from db import disputes as dp
 from db import outbox
-from db.models import DisputeCase, DisputeMeeting, DisputeParty, User
+from db.dispute_models import (
+    DisputeCase,
+    DisputeMeeting,
+    DisputeParty,
+    MeetingAnswer,
+    MeetingStatus,
+)
+from db.models import User
 from handlers.buttons.disputes import AnswerMeeting, GiveSide, InviteOtherSide, ProposeMeeting
 from handlers.disputes.card import post_card
 from handlers.disputes.casework import case_for_form, start_case_form
@@ -24,7 +32,8 @@ from handlers.disputes.mediate import open_by_link, show_case
 from handlers.disputes.messages import tell_room
 from handlers.forms import engine
 from handlers.forms.engine import Form
-from handlers.forms.fields import DateTimeField, Invalid, TextField
+from handlers.forms.fields import Invalid, TextField
+from handlers.forms.time_fields import DateTimeField
 from handlers.i18n import N_, Language
 from handlers.payloads import parse_id
 from handlers.types import Button, Ctx, Reply
@@ -35,7 +44,9 @@ from handlers.types import Button, Ctx, Reply
 def _submit_invite(ctx: Ctx, data: dict[str, Any]) -> None:
     """Create the one-time link and show it to this mediator only (never logged)."""
     root = case_for_form(ctx, data)
-    _, token = dp.invite(ctx.session, root, by=ctx.user, summary=data["summary"], now=ctx.now)
+    _, token = dp_parties.invite(
+        ctx.session, root, by=ctx.user, summary=data["summary"], now=ctx.now
+    )
     log_by_mediator(ctx, root, "invite", text=data["summary"])
     post_card(ctx.session, ctx.community, root, ctx.now)
     ctx.reply(
@@ -79,7 +90,7 @@ def deep_link(ctx: Ctx, rest: str) -> None:
     if rest.startswith("c") and rest[1:].isdecimal() and len(rest) < 12:
         open_by_link(ctx, parse_id(rest[1:]))
         return
-    opened = dp.open_invitation(ctx.session, rest[:64], ctx.user, ctx.now) if rest else None
+    opened = dp_parties.open_invitation(ctx.session, rest[:64], ctx.user, ctx.now) if rest else None
     if opened is None or opened.party is None:
         ctx.reply(
             ctx._(
@@ -174,7 +185,9 @@ def side_button(ctx: Ctx, payload: GiveSide) -> None:
 
 
 def party_users(ctx: Ctx, case: DisputeCase) -> list[User]:
-    users = [ctx.session.get(User, p.user_id) for p in dp.parties(ctx.session, case) if p.user_id]
+    users = [
+        ctx.session.get(User, p.user_id) for p in dp_parties.parties(ctx.session, case) if p.user_id
+    ]
     return [user for user in users if user is not None]
 
 
@@ -222,7 +235,7 @@ def _submit_meeting(ctx: Ctx, data: dict[str, Any]) -> None:
     root = case_for_form(ctx, data)
     invited = _invitees(ctx, root)
     starts_at = datetime.fromisoformat(data["when"])
-    meeting, replaced = dp.propose_meeting(
+    meeting, replaced = dp_parties.propose_meeting(
         ctx.session,
         root,
         by=ctx.user,
@@ -344,21 +357,28 @@ def meeting_answer(ctx: Ctx, payload: AnswerMeeting) -> None:
     """Yes: remembered and reminded. Another time: the mediators are told."""
     answer = "y" if payload.coming else "n"
     meeting_id = payload.meeting
-    meeting = dp.lock_meeting(ctx.session, meeting_id) if meeting_id else None
+    meeting = dp_parties.lock_meeting(ctx.session, meeting_id) if meeting_id else None
     case = ctx.session.get(DisputeCase, meeting.case_id) if meeting else None
     if meeting is None or case is None:
         ctx.reply(ctx._("That meeting does not exist any more."))
         return
-    if meeting.status == "cancelled" or (  # cancelled, or the case ended before it was set
-        dp.root_of(ctx.session, case).status not in dp.OPEN and meeting.starts_at <= ctx.now
+    if (
+        meeting.status == MeetingStatus.CANCELLED
+        or (  # cancelled, or the case ended before it was set
+            dp.root_of(ctx.session, case).status not in dp.OPEN and meeting.starts_at <= ctx.now
+        )
     ):
         ctx.reply(ctx._("That meeting does not exist any more."))
         return
-    if meeting.status == "replaced":
+    if meeting.status == MeetingStatus.REPLACED:
         ctx.reply(ctx._("That meeting time was changed; please answer the newest proposal."))
         return
-    row = dp.answer_meeting(
-        ctx.session, meeting, ctx.user, "yes" if answer == "y" else "other", ctx.now
+    row = dp_parties.answer_meeting(
+        ctx.session,
+        meeting,
+        ctx.user,
+        MeetingAnswer.YES if answer == "y" else MeetingAnswer.OTHER,
+        ctx.now,
     )
     if row is None:
         ctx.reply(ctx._("That meeting does not exist any more."))

@@ -6,9 +6,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from db import dispute_parties as dp_parties
 from db import disputes as dp
 from db import outbox
-from db.models import DisputeCase, DisputeQuestion, User
+from db.dispute_models import DisputeCase, DisputeQuestion, DisputeStatus
+from db.models import User
 from db.teams import users_with_role
 from handlers import limits
 from handlers.buttons.disputes import AnswerQuestion, ReportDispute
@@ -37,13 +39,30 @@ log = logging.getLogger(__name__)
 ANONYMOUS = "anonymous"
 
 
+def new_report(data: dict[str, Any]) -> dp.NewReport:
+    """The report form's answers, as the case to file."""
+    place = data.get("place") or {}
+    anonymous = data.get("anonymous") == ANONYMOUS
+    return dp.NewReport(
+        category=data["category"],
+        description=data["description"],
+        anonymous=anonymous,
+        contact_ok=bool(data.get("contact")) and not anonymous,
+        place_text=place.get("text"),
+        latitude=place.get("latitude"),
+        longitude=place.get("longitude"),
+        happens=data.get("when"),
+        photos=tuple(item["file_id"] for item in data.get("photos") or []),
+    )
+
+
 def _submit(ctx: Ctx, data: dict[str, Any]) -> None:
     """File the case (always its own: a possible duplicate is for a mediator to link), post
     its card, relay the photos, give the reference."""
     over_limit = limits.reports_message(ctx)
     if over_limit is not None:
         raise over_limit
-    case = dp.file_case(ctx.session, reporter=ctx.user, data=data, now=ctx.now)
+    case = dp.file_case(ctx.session, reporter=ctx.user, report=new_report(data), now=ctx.now)
     if not post_card(ctx.session, ctx.community, case, ctx.now):
         tell_room(ctx.session, ctx.community, "new", ctx.now, ref=case.ref)
     relay_photos(ctx.session, ctx.community, case, ctx.now)
@@ -173,7 +192,7 @@ EVENT_LINES = {
 
 def _event_line(ctx: Ctx, kind: str, text: str | None) -> str:
     if kind == "status":
-        status = STATUS_LABELS.get(text or "", STATUS_LABELS["new"])
+        status = STATUS_LABELS.get(text or "", STATUS_LABELS[DisputeStatus.NEW])
         return ctx._("status: {status}").format(status=ctx._(status))
     if kind == "update":
         return ctx._("update: {text}").format(text=text)
@@ -261,7 +280,7 @@ def asking_mediator(ctx: Ctx, question: DisputeQuestion) -> User | None:
 
 def record_answer(ctx: Ctx, question: DisputeQuestion, text: str) -> None:
     """Keep the answer on the case and tell the mediators' room (never who answered)."""
-    if not dp.answer_question(ctx.session, question, text, ctx.now):
+    if not dp_parties.answer_question(ctx.session, question, text, ctx.now).done:
         ctx.reply(ctx._("You have already answered this question. Thank you."))
         return
     case = ctx.session.get(DisputeCase, question.case_id)
@@ -356,7 +375,7 @@ def _open_question(ctx: Ctx, question_id: int) -> tuple[DisputeQuestion, Dispute
         or case.reporter_id != ctx.user.id
         or question.answer is not None
         or case.status not in dp.OPEN
-        or question.asked_at < ctx.now - dp.QUESTION_OPEN_FOR
+        or question.asked_at < ctx.now - dp_parties.QUESTION_OPEN_FOR
     ):
         return None
     return question, case

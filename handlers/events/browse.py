@@ -3,9 +3,10 @@ answering an offer, and /myevents. Every press re-reads the event: payloads are 
 
 from __future__ import annotations
 
+from db import event_reads as ev_reads
 from db import events as ops
-from db.events import places_held, places_left
-from db.models import Event, SignupStatus
+from db.event_models import Event, SignupStatus
+from db.event_reads import places_held, places_left
 from handlers import limits
 from handlers.buttons.events import (
     AskToCancelSignup,
@@ -61,10 +62,12 @@ def show_list(
     """Upcoming published events, soonest first, five a page with next/previous (which turn
     the page in place: ``edit``, by default when a button was pressed)."""
     edit = pressed(ctx) if edit is None else edit
-    total = ops.count_upcoming(ctx.session, now=ctx.now)
+    total = ev_reads.count_upcoming(ctx.session, now=ctx.now)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
-    events = ops.upcoming_events(ctx.session, now=ctx.now, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
+    events = ev_reads.upcoming_events(
+        ctx.session, now=ctx.now, offset=page * PAGE_SIZE, limit=PAGE_SIZE
+    )
     lines = [note] if note else []
     if not events:
         lines.append(ctx._("There are no upcoming events right now. Please look again later."))
@@ -73,7 +76,7 @@ def show_list(
     lines.append(
         ctx._("🗓 Upcoming events (page {page} of {pages}):").format(page=page + 1, pages=pages)
     )
-    held = ops.places_held_by_event(ctx.session, [event.id for event in events])
+    held = ev_reads.places_held_by_event(ctx.session, [event.id for event in events])
     rows: list[tuple[Button, ...]] = []
     for number, event in enumerate(events, start=page * PAGE_SIZE + 1):
         lines.append(
@@ -147,11 +150,11 @@ def _join(ctx: Ctx, payload: JoinEvent) -> None:
     event = _event_or_list(ctx, payload.event)
     if event is None:
         return
-    signup = ops.find_signup(ctx.session, event.id, ctx.user.id)
+    signup = ev_reads.find_signup(ctx.session, event.id, ctx.user.id)
     if signup is not None and signup.status != SignupStatus.CANCELLED:
         _show(ctx, event, note=ctx._("You have already signed up for this event."))
         return
-    if not ops.is_open(event, ctx.now):
+    if not ev_reads.is_open(event, ctx.now):
         _show(ctx, event, note=ctx._("Sorry, signups for this event are closed."))
         return
     over_limit = limits.signups_message(ctx)
@@ -250,9 +253,9 @@ def _ask_confirm(ctx: Ctx, event: Event, party: int, *, full: bool = False) -> N
 
 
 SIGNUP_NOTES = {
-    ops.R_CLOSED: N_("Sorry, signups for this event are closed."),
-    ops.R_EXISTS: N_("You have already signed up for this event."),
-    ops.R_BAD_PARTY: N_("Please choose from 1 to {maximum} people."),
+    ops.Outcome.CLOSED: N_("Sorry, signups for this event are closed."),
+    ops.Outcome.EXISTS: N_("You have already signed up for this event."),
+    ops.Outcome.BAD_PARTY: N_("Please choose from 1 to {maximum} people."),
 }
 
 
@@ -263,14 +266,14 @@ def _ok(ctx: Ctx, payload: SignUp) -> None:
     chosen = visible_event(ctx, event_id)
     if chosen is not None and not 1 <= party <= largest_party(chosen):  # a forged or old size
         maximum = largest_party(chosen)
-        _show(ctx, chosen, note=ctx._(SIGNUP_NOTES[ops.R_BAD_PARTY]).format(maximum=maximum))
+        _show(ctx, chosen, note=ctx._(SIGNUP_NOTES[ops.Outcome.BAD_PARTY]).format(maximum=maximum))
         return
     over_limit = limits.signups_message(ctx)
-    signup = ops.find_signup(ctx.session, event_id, ctx.user.id) if over_limit else None
+    signup = ev_reads.find_signup(ctx.session, event_id, ctx.user.id) if over_limit else None
     if over_limit is not None and (signup is None or signup.status == SignupStatus.CANCELLED):
         show_list(ctx, note=over_limit.text(ctx))
         return
-    outcome = ops.sign_up(
+    result = ops.sign_up(
         ctx.session,
         event_id,
         ctx.user,
@@ -278,11 +281,11 @@ def _ok(ctx: Ctx, payload: SignUp) -> None:
         now=ctx.now,
         reminders=ctx.community.event_reminders,
     )
-    event = outcome.event
-    if outcome.result == ops.R_NOT_FOUND or event is None:
+    event = result.event
+    if result.outcome == ops.Outcome.NOT_FOUND or event is None:
         show_list(ctx, note=ctx._(GONE))
         return
-    if outcome.result == ops.R_CONFIRMED:
+    if result.outcome == ops.Outcome.CONFIRMED:
         note = ctx.lang.ngettext(
             "🎉 You are signed up for “{title}” ({count} person). "
             "I will remind you before it starts.",
@@ -290,13 +293,13 @@ def _ok(ctx: Ctx, payload: SignUp) -> None:
             "I will remind you before it starts.",
             party,
         ).format(title=title(ctx.lang, event), count=party)
-    elif outcome.result == ops.R_WAITING:
+    elif result.outcome == ops.Outcome.WAITING:
         note = ctx._(
             "The event is full. You are number {position} on the waiting list; "
             "I will tell you when a place is free."
-        ).format(position=outcome.position)
+        ).format(position=result.position)
     else:
-        note = ctx._(SIGNUP_NOTES[outcome.result]).format(maximum=largest_party(event))
+        note = ctx._(SIGNUP_NOTES[result.outcome]).format(maximum=largest_party(event))
     _show(ctx, event, note=note)
 
 
@@ -306,7 +309,7 @@ def _cancel(ctx: Ctx, payload: AskToCancelSignup) -> None:
     event = _event_or_list(ctx, payload.event)
     if event is None:
         return
-    signup = ops.find_signup(ctx.session, event.id, ctx.user.id)
+    signup = ev_reads.find_signup(ctx.session, event.id, ctx.user.id)
     if signup is None or signup.status == SignupStatus.CANCELLED:
         _show(ctx, event, note=ctx._("You are not signed up for this event."))
         return
@@ -334,14 +337,14 @@ def _cancel(ctx: Ctx, payload: AskToCancelSignup) -> None:
 def _cancel_confirmed(ctx: Ctx, payload: CancelSignup) -> None:
     """Yes pressed: cancel under the event's lock; freed places are offered."""
     event_id = payload.event
-    outcome = ops.cancel_signup(
+    result = ops.cancel_signup(
         ctx.session, event_id, ctx.user, now=ctx.now, deadline=offer_clock(ctx.community)
     )
     event = visible_event(ctx, event_id)
     if event is None:
         show_list(ctx, note=ctx._(GONE))
         return
-    if outcome.result != ops.R_CANCELLED:
+    if result.outcome != ops.Outcome.CANCELLED:
         _show(ctx, event, note=ctx._("You are not signed up for this event."))
         return
     _show(ctx, event, note=ctx._("Your signup is cancelled. Thank you for letting us know."))

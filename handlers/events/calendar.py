@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import icalendar
 
-from db.models import Event
+from db.event_models import Event
 from handlers.buttons.events import AddToCalendar
 from handlers.events.browse import show_list
 from handlers.events.common import GONE, pick_text, router, title, visible_event

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from db.events import find_signup, is_open, places_held, places_left, waiting_position
-from db.models import Event, EventSignup, EventStatus, SignupStatus
+from db.event_models import Event, EventSignup, EventStatus, SignupStatus
+from db.event_reads import find_signup, is_open, places_held, places_left, waiting_position
 from handlers import hant
 from handlers.buttons.events import (
     AcceptOffer,

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from db import event_manage as ev_manage
+from db import event_messages as ev_messages
+from db import event_reads as ev_reads
 from db import events as ops
-from db.models import Event, EventSignup, EventStatus, SignupStatus
+from db.event_models import Event, EventSignup, EventStatus, SignupStatus
 from handlers.buttons.events import (
     AskToCancelEvent,
     AttendeesCsv,
@@ -54,7 +57,7 @@ def _panel(ctx: Ctx, payload: ManageEvent) -> None:
     event = _managed(ctx, payload.event)
     if event is None:
         return
-    signups = ops.active_signups(ctx.session, event.id)
+    signups = ev_reads.active_signups(ctx.session, event.id)
     by_status: dict[str, list[EventSignup]] = {status: [] for status in SignupStatus}
     for signup in signups:
         by_status[signup.status].append(signup)
@@ -62,7 +65,7 @@ def _panel(ctx: Ctx, payload: ManageEvent) -> None:
     lines = [
         f"🛠 {title(ctx.lang, event)}",
         ctx._("🕒 {when}").format(when=when(ctx, event)),
-        places_line(ctx, event, ops.places_held(ctx.session, event.id)),
+        places_line(ctx, event, ev_reads.places_held(ctx.session, event.id)),
         ctx._("People coming: {people} · Signups: {signups}").format(
             people=sum(s.party_size for s in confirmed), signups=len(confirmed)
         ),
@@ -117,7 +120,7 @@ def _csv(ctx: Ctx, payload: AttendeesCsv) -> None:
             ctx._(STATUS_NAMES[SignupStatus(signup.status)]),
             ctx.lang.local(signup.updated_at).strftime("%Y-%m-%d %H:%M"),
         ]
-        for signup in ops.active_signups(ctx.session, event.id)
+        for signup in ev_reads.active_signups(ctx.session, event.id)
     ]
     header = [
         ctx._("Name"),
@@ -140,10 +143,10 @@ def _publish(ctx: Ctx, payload: PublishEvent) -> None:
     event = _managed(ctx, payload.event)
     if event is None:
         return
-    outcome = ops.publish(ctx.session, event.id, now=ctx.now)
+    result = ev_manage.publish(ctx.session, event.id, now=ctx.now)
     note = (
         ctx._("✅ The event is published. Residents can sign up now.")
-        if outcome.result == ops.R_OK
+        if result.outcome == ops.Outcome.OK
         else ctx._("This event is not a draft.")
     )
     show_card(ctx, event, note=note)
@@ -174,16 +177,16 @@ def _cancel_event(ctx: Ctx, payload: CancelEvent) -> None:
     event = _managed(ctx, payload.event)
     if event is None:
         return
-    outcome = ops.cancel_event(ctx.session, event.id, now=ctx.now)
-    if outcome.result != ops.R_OK:
+    result = ev_manage.cancel_event(ctx.session, event.id, now=ctx.now)
+    if result.outcome != ops.Outcome.OK:
         ctx.reply(ctx._("This event was already cancelled."))
         return
     ctx.reply(
         ctx.lang.ngettext(
             "The event is cancelled. {count} person signed up is being told.",
             "The event is cancelled. {count} people signed up are being told.",
-            outcome.count,
-        ).format(count=outcome.count),
+            result.count,
+        ).format(count=result.count),
         keyboard((Button(ctx._("🛠 My events"), MyOrganisedEvents().pack()), _menu_button(ctx))),
     )
 
@@ -206,7 +209,7 @@ def _event_for_form(ctx: Ctx, data: dict[str, Any]) -> Event:
 def _submit_message(ctx: Ctx, data: dict[str, Any]) -> None:
     """Queue the message to every confirmed attendee."""
     event = _event_for_form(ctx, data)
-    count = ops.message_attendees(ctx.session, event, data["text"], now=ctx.now)
+    count = ev_messages.message_attendees(ctx.session, event, data["text"], now=ctx.now)
     ctx.reply(
         ctx.lang.ngettext(
             "Your message is on its way to {count} attendee.",
@@ -227,7 +230,7 @@ def _message_confirm(ctx: Ctx, data: dict[str, Any]) -> str:
     """ "Send to 12 attendees?" — the one line before the message goes."""
     count = sum(
         1
-        for signup in ops.active_signups(ctx.session, int(data["event_id"]))
+        for signup in ev_reads.active_signups(ctx.session, int(data["event_id"]))
         if signup.status == SignupStatus.CONFIRMED
     )
     return ctx.lang.ngettext(
@@ -258,7 +261,7 @@ def _submit_reschedule(ctx: Ctx, data: dict[str, Any]) -> None:
     """Move the event; reminders move and everyone is told."""
     event = _event_for_form(ctx, data)
     starts_at, ends_at = times(ctx, data)
-    outcome = ops.reschedule(
+    result = ev_manage.reschedule(
         ctx.session,
         event.id,
         starts_at=starts_at,
@@ -266,7 +269,7 @@ def _submit_reschedule(ctx: Ctx, data: dict[str, Any]) -> None:
         now=ctx.now,
         reminders=ctx.community.event_reminders,
     )
-    if outcome.result != ops.R_OK:
+    if result.outcome != ops.Outcome.OK:
         raise Invalid(N_("Sorry, this event can no longer be changed."))
     show_card(ctx, event, note=ctx._("🕒 Moved. Everyone signed up is told the new time."))
 
@@ -285,25 +288,25 @@ def _submit_capacity(ctx: Ctx, data: dict[str, Any]) -> None:
     """Change the places; new ones are offered to the waiting list."""
     event = _event_for_form(ctx, data)
     capacity = None if data["capacity"] == UNLIMITED else data["capacity"]
-    outcome = ops.set_capacity(
+    result = ev_manage.set_capacity(
         ctx.session, event.id, capacity, now=ctx.now, deadline=offer_clock(ctx.community)
     )
-    if outcome.result == ops.R_TOO_LOW:
+    if result.outcome == ops.Outcome.TOO_LOW:
         raise Invalid(
             Np_(
                 "{count} place is already taken or offered. Please send {count} or more.",
                 "{count} places are already taken or offered. Please send {count} or more.",
             ),
             field="capacity",
-            count=outcome.count,
+            count=result.count,
         )
     note = ctx._("Places updated.")
-    if outcome.offered:
+    if result.offered:
         note = ctx.lang.ngettext(
             "Places updated. {count} person on the waiting list was offered a place.",
             "Places updated. {count} people on the waiting list were offered a place.",
-            len(outcome.offered),
-        ).format(count=len(outcome.offered))
+            len(result.offered),
+        ).format(count=len(result.offered))
     show_card(ctx, event, note=note)
 
 

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from db import events as ops
-from db.events import places_held
+from db import event_reads as ev_reads
+from db.event_reads import places_held
 from handlers.buttons.events import ListEvents, MyEvent, MyEvents
 from handlers.events.browse import _event_or_list, pressed
 from handlers.events.common import (
@@ -22,7 +22,7 @@ from handlers.types import Button, Ctx, keyboard
 def my_events(ctx: Ctx, args: str) -> None:
     """The user's upcoming signups, offers and waiting-list places: one list, each item
     opening its card in place (with a way back to the list)."""
-    signups = ops.my_signups(ctx.session, ctx.user, now=ctx.now)
+    signups = ev_reads.my_signups(ctx.session, ctx.user, now=ctx.now)
     if not signups:
         ctx.reply(
             ctx._("You have not signed up for any upcoming event."),
@@ -53,7 +53,7 @@ def _mine(ctx: Ctx, payload: MyEvent) -> None:
     event = _event_or_list(ctx, payload.event)
     if event is None:
         return
-    signup = ops.find_signup(ctx.session, event.id, ctx.user.id)
+    signup = ev_reads.find_signup(ctx.session, event.id, ctx.user.id)
     held = places_held(ctx.session, event.id)
     buttons = card_buttons(ctx, event, signup, held)[:-1]
     back = ((Button(ctx._("« My events"), MyEvents().pack()),),)

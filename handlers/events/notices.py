@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from db import event_messages as ev_messages
 from db import events as ops
 from db.event_undo import pass_on_declined
 from handlers.buttons.events import AcceptOffer, DeclineOffer, ListEvents, ShowEvent
@@ -32,7 +33,7 @@ def _card_button(lang: Language, params: dict[str, Any]) -> Button:
     return Button(lang.gettext("🗓 Open the event"), ShowEvent(params["event_id"]).pack())
 
 
-@router.template(ops.T_OFFER)
+@router.template(ev_messages.T_OFFER)
 def offer(lang: Language, params: dict[str, Any]) -> Reply:
     """Places are free: confirm by a time, or they pass on."""
     expires = datetime.fromisoformat(params["expires_at"])
@@ -62,7 +63,7 @@ def offer(lang: Language, params: dict[str, Any]) -> Reply:
     )
 
 
-@router.template(ops.T_OFFER_EXPIRED)
+@router.template(ev_messages.T_OFFER_EXPIRED)
 def offer_expired(lang: Language, params: dict[str, Any]) -> Reply:
     """The offer was not answered in time."""
     return Reply(
@@ -74,7 +75,7 @@ def offer_expired(lang: Language, params: dict[str, Any]) -> Reply:
     )
 
 
-@router.template(ops.T_LIST_CLOSED)
+@router.template(ev_messages.T_LIST_CLOSED)
 def list_closed(lang: Language, params: dict[str, Any]) -> Reply:
     """Signups closed while they were still on the waiting list."""
     return Reply(
@@ -108,7 +109,7 @@ def _offset(lang: Language, seconds: int) -> str:
     return lang.ngettext("in {count} minute", "in {count} minutes", minutes).format(count=minutes)
 
 
-@router.template(ops.T_REMINDER)
+@router.template(ev_messages.T_REMINDER)
 def reminder(lang: Language, params: dict[str, Any]) -> Reply:
     """Before the start, at each configured offset."""
     return Reply(
@@ -122,7 +123,7 @@ def reminder(lang: Language, params: dict[str, Any]) -> Reply:
     )
 
 
-@router.template(ops.T_RESCHEDULED)
+@router.template(ev_messages.T_RESCHEDULED)
 def rescheduled(lang: Language, params: dict[str, Any]) -> Reply:
     """The event moved."""
     return Reply(
@@ -133,7 +134,7 @@ def rescheduled(lang: Language, params: dict[str, Any]) -> Reply:
     )
 
 
-@router.template(ops.T_CANCELLED)
+@router.template(ev_messages.T_CANCELLED)
 def cancelled(lang: Language, params: dict[str, Any]) -> Reply:
     """The event was called off."""
     return Reply(
@@ -143,7 +144,7 @@ def cancelled(lang: Language, params: dict[str, Any]) -> Reply:
     )
 
 
-@router.template(ops.T_MESSAGE)
+@router.template(ev_messages.T_MESSAGE)
 def organiser_message(lang: Language, params: dict[str, Any]) -> Reply:
     """The organiser's message to attendees."""
     return Reply(
@@ -165,4 +166,4 @@ def expire_offers(session: Session, community: Community, now: datetime) -> None
 @router.sweep("events.closing")
 def tell_waiting_list_at_close(session: Session, community: Community, now: datetime) -> None:
     """When signups close, the people still waiting are told."""
-    ops.tell_waiting_list_at_close(session, now=now)
+    ev_messages.tell_waiting_list_at_close(session, now=now)

@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Any
 
-from db import events as ops
-from db.models import Event, EventStatus
+from db import event_manage as ev_manage
+from db import event_reads as ev_reads
+from db.event_models import EventStatus
 from handlers.buttons.events import ManageEvent
 from handlers.events.common import (
     places_line,
@@ -20,13 +21,12 @@ from handlers.forms.fields import (
     UNLIMITED,
     Choice,
     ChoiceField,
-    DateTimeField,
-    EndField,
     Invalid,
     NumberField,
     NumberOrUnlimitedField,
     TextField,
 )
+from handlers.forms.time_fields import DateTimeField, EndField
 from handlers.i18n import N_
 from handlers.types import Button, Ctx
 
@@ -95,7 +95,7 @@ def _submit_new(ctx: Ctx, data: dict[str, Any]) -> None:
             N_("The signup deadline must be before the start. Please change it."), field="deadline"
         )
     capacity = data.get("capacity")
-    event = Event(
+    new = ev_manage.NewEvent(
         title_zh=data.get("title_zh"),
         title_en=title_en,
         description_zh=data.get("description_zh"),
@@ -106,13 +106,9 @@ def _submit_new(ctx: Ctx, data: dict[str, Any]) -> None:
         capacity=None if capacity == UNLIMITED else capacity,
         max_party=data.get("max_party") or 1,
         signup_deadline=deadline,
-        status=EventStatus.PUBLISHED if data.get("publish") == "now" else EventStatus.DRAFT,
-        organiser_id=ctx.user.id,
-        created_at=ctx.now,
-        updated_at=ctx.now,
+        publish=data.get("publish") == "now",
     )
-    ctx.session.add(event)
-    ctx.session.flush()
+    event = ev_manage.create_event(ctx.session, ctx.user, new, now=ctx.now)
     if event.status == EventStatus.PUBLISHED:
         note = ctx._("✅ The event is published. Residents can sign up now.")
     else:
@@ -210,13 +206,13 @@ def new_event(ctx: Ctx, args: str) -> None:
 )
 def my_organised(ctx: Ctx, args: str) -> None:
     """The events this organiser runs (admins: every event), each with its tools."""
-    events = ops.organised_events(
+    events = ev_reads.organised_events(
         ctx.session, ctx.user, everyone=ctx.has_role("admin"), now=ctx.now
     )
     if not events:
         ctx.reply(ctx._("You have no upcoming events. Send /newevent to create one."))
         return
-    held = ops.places_held_by_event(ctx.session, [event.id for event in events])
+    held = ev_reads.places_held_by_event(ctx.session, [event.id for event in events])
     lines = [ctx._("Events you organise:")]
     rows = []
     for event in events:

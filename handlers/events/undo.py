@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from db import event_undo
 from db import events as ops
-from db.events import places_held
-from db.models import Event
+from db.event_models import Event
+from db.event_reads import places_held
 from handlers.buttons.events import AcceptOffer, DeclineOffer, UndoDecline
 from handlers.events.browse import _show, pressed, show_list
 from handlers.events.common import (
@@ -26,8 +26,10 @@ UNDO_NOTE = N_(
     "to the next person in line."
 )
 OFFER_NOTES = {
-    ops.R_DECLINED: N_("You declined the place. It goes to the next person in line."),
-    ops.R_EXPIRED: N_("Sorry, this offer has expired and the place went to the next in line."),
+    ops.Outcome.DECLINED: N_("You declined the place. It goes to the next person in line."),
+    ops.Outcome.EXPIRED: N_(
+        "Sorry, this offer has expired and the place went to the next in line."
+    ),
 }
 
 
@@ -43,7 +45,7 @@ def decline_offer(ctx: Ctx, payload: DeclineOffer) -> None:
 
 def _answer(ctx: Ctx, signup_id: int, *, accept: bool) -> None:
     """Confirm or Decline on an offer (only the person offered may answer it)."""
-    outcome = ops.answer_offer(
+    result = ops.answer_offer(
         ctx.session,
         signup_id,
         ctx.user,
@@ -52,21 +54,21 @@ def _answer(ctx: Ctx, signup_id: int, *, accept: bool) -> None:
         reminders=ctx.community.event_reminders,
         deadline=offer_clock(ctx.community),
     )
-    event = outcome.event
-    if event is None or outcome.result == ops.R_NOT_FOUND:
+    event = result.event
+    if event is None or result.outcome == ops.Outcome.NOT_FOUND:
         show_list(ctx, note=ctx._(GONE))
         return
-    if outcome.result == ops.R_CONFIRMED:
+    if result.outcome == ops.Outcome.CONFIRMED:
         note = ctx._("🎉 Your place at “{title}” is confirmed.").format(
             title=title(ctx.lang, event)
         )
-    elif outcome.result == ops.R_NOT_OFFERED:
+    elif result.outcome == ops.Outcome.NOT_OFFERED:
         note = ctx._("This offer is no longer open. This is your signup now:")
-    elif outcome.result == ops.R_DECLINED and outcome.signup is not None:
-        show_declined(ctx, event, outcome.signup.id)
+    elif result.outcome == ops.Outcome.DECLINED and result.signup is not None:
+        show_declined(ctx, event, result.signup.id)
         return
     else:
-        note = ctx._(OFFER_NOTES[outcome.result])
+        note = ctx._(OFFER_NOTES[result.outcome])
     _show(ctx, event, note=note)
 
 
@@ -79,27 +81,27 @@ def show_declined(ctx: Ctx, event: Event, signup_id: int) -> None:
 
 
 UNDO_NOTES = {
-    event_undo.R_UNDONE: N_("Undone: the place is offered to you again."),
-    event_undo.R_TOO_LATE: N_(
+    ops.Outcome.UNDONE: N_("Undone: the place is offered to you again."),
+    ops.Outcome.TOO_LATE: N_(
         "Sorry, a decline can be undone for one minute only, and that minute is over."
     ),
-    event_undo.R_TAKEN: N_("Sorry, the place has already gone to the next person in line."),
+    ops.Outcome.TAKEN: N_("Sorry, the place has already gone to the next person in line."),
 }
 
 
 @router.button(UndoDecline)
 def undo_decline(ctx: Ctx, payload: UndoDecline) -> None:
     """The offer again, if it is not too late."""
-    outcome = event_undo.undo_decline(
+    result = event_undo.undo_decline(
         ctx.session,
         payload.signup,
         ctx.user,
         now=ctx.now,
         deadline=offer_clock(ctx.community),
     )
-    event = visible_event(ctx, outcome.event.id) if outcome.event is not None else None
+    event = visible_event(ctx, result.event.id) if result.event is not None else None
     if event is None:
         show_list(ctx, note=ctx._(GONE))
         return
-    note = UNDO_NOTES.get(outcome.result, N_("Sorry, signups for this event are closed."))
+    note = UNDO_NOTES.get(result.outcome, N_("Sorry, signups for this event are closed."))
     _show(ctx, event, note=ctx._(note))

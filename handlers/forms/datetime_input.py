@@ -41,8 +41,7 @@ Rules:
   in spring) or exists twice (autumn) is read with ``fold=0``: the offset in force before the
   change. So in Berlin ``2026-03-29 02:30`` is 02:30+01:00, i.e. the instant 03:30+02:00.
 
-Durations (``parse_duration``): ``20s``, ``30m``, ``24h``, ``3d``, ``2w``, ``1h30m``, ``90 min``,
-``2 hours``, ``1.5h``, ``半小时``, ``2小时``, ``两个小时``, ``3天``, ``45分钟``.
+Durations are read by ``db.durations.parse_duration``.
 """
 
 from __future__ import annotations
@@ -53,21 +52,10 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN = "零〇一二两三四五六七八九十"
+from db.durations import CN_DIGITS as _CN_DIGITS
+from db.durations import CN_NUMERALS as _CN
+from db.durations import cn_int as _cn_int
+
 _NUM = rf"\d{{1,2}}|[{_CN}]{{1,3}}"  # a number written with digits or Chinese numerals
 _PERIOD = "凌晨|早上|早晨|上午|中午|下午|傍晚|晚上"
 _MONTH = (
@@ -123,23 +111,6 @@ _PART_OF_DAY = {
     "afternoon": 15,
     "evening": 18,
 }
-
-
-def _cn_int(s: str | None) -> int | None:
-    """'24' → 24, '七' → 7, '十二' → 12, '二十五' → 25, '零五' → 5; None if not a number."""
-    if not s:
-        return None
-    if s.isascii() and s.isdigit():
-        return int(s)
-    digits = s.lstrip("零〇")
-    if not digits:
-        return 0
-    tens, ten, units = digits.partition("十")
-    if not ten:
-        return _CN_DIGITS.get(digits) if len(digits) == 1 else None
-    t = _CN_DIGITS.get(tens) if tens else 1
-    u = _CN_DIGITS.get(units) if units else 0
-    return None if t is None or u is None else t * 10 + u
 
 
 def _weekday(m: re.Match[str], today: date) -> Ymd:
@@ -349,42 +320,3 @@ def _english(s: str, now: datetime, tz: ZoneInfo, default_time: time | None) -> 
             return None
         moment = datetime.combine(moment.date(), default_time)
     return moment.replace(tzinfo=tz, fold=0)
-
-
-# One "number unit" piece of a duration: "1.5h", "90 min", "半小时", "两个小时", "3天"
-_DURATION_PART = re.compile(
-    rf"(\d{{1,6}}(?:\.\d+)?|半|[{_CN}]{{1,3}})\s*(seconds?|secs?|s|秒钟?|minutes?|mins?|m|分钟|分"
-    r"|hours?|hrs?|h|个?小时|days?|d|天|日|weeks?|w|周|星期)\s*"
-)
-_UNIT_SECONDS = {
-    "s": 1,
-    "秒": 1,
-    "m": 60,
-    "分": 60,
-    "h": 3600,
-    "个": 3600,
-    "小": 3600,
-    "d": 86400,
-    "天": 86400,
-    "日": 86400,
-    "w": 604800,
-    "周": 604800,
-    "星": 604800,
-}
-
-
-def parse_duration(text: str) -> timedelta | None:
-    """'20s', '30m', '24h', '3d', '1h30m', '90 min', '2 hours', '1.5h', '半小时', '2小时', '3天',
-    '45分钟' → timedelta; None if not understood or not positive."""
-    s = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).lower()).strip()
-    pos, seconds = 0, 0.0
-    while pos < len(s):
-        if not (m := _DURATION_PART.match(s, pos)):
-            return None
-        number, unit = m[1], m[2]
-        value = 0.5 if number == "半" else _cn_int(number) if number[0] in _CN else float(number)
-        if value is None:
-            return None
-        seconds += value * _UNIT_SECONDS[unit[0]]
-        pos = m.end()
-    return timedelta(seconds=seconds) if seconds > 0 else None

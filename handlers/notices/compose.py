@@ -8,21 +8,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from db import notice_states as states
 from db import notice_subscriptions as subs
 from db import notices as ops
 from db.models import Role
-from db.notice_models import NoticeStatus
 from handlers.forms import engine
 from handlers.forms.fields import (
     Choice,
     ChoiceField,
-    DateTimeField,
     Field,
     Invalid,
     PhotoField,
     TextField,
     YesNoField,
 )
+from handlers.forms.time_fields import DateTimeField
 from handlers.i18n import N_
 from handlers.notices.common import (
     TOPIC_LABELS,
@@ -186,27 +186,22 @@ def submit(ctx: Ctx, data: dict[str, Any]) -> None:
             ),
             field="topic",
         )
-    values = {
-        "text_zh": data.get("text_zh"),
-        "text_en": data.get("text_en"),
-        "attachment": attachment,
-        "topic": data["topic"],
-        "building_ids": chosen,
-        "urgent": bool(data.get("urgent")),
-        "status": NoticeStatus.SCHEDULED,
-        "requested_at": requested,
-    }
+    new = ops.NewNotice(
+        topic=data["topic"],
+        text_zh=data.get("text_zh"),
+        text_en=data.get("text_en"),
+        requested_at=requested,
+        building_ids=tuple(chosen),
+        urgent=bool(data.get("urgent")),
+        attachment=attachment,
+    )
     notice = ops.create(
-        ctx.session,
-        author=ctx.user,
-        submission=ctx.conversation.token,
-        values={**values, "due_at": requested},
-        now=ctx.now,
+        ctx.session, author=ctx.user, submission=ctx.conversation.token, new=new, now=ctx.now
     )
     if notice is None:
         ctx.reply(ctx._("This notice was already confirmed; it is not sent twice."))
         return
-    notice.due_at = when_due(ctx.community, notice, requested)
+    states.schedule(ctx.session, notice, due_at=when_due(ctx.community, notice, requested))
     if notice.due_at <= ctx.now:
         text = ctx._("📢 Notice #{id} is going out now. Its progress is shown below.")
     elif skips_quiet_hours(notice) or notice.due_at == requested:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from db import notice_states as states
 from db import notices as ops
 from db.notice_models import NoticeStatus
 from handlers.buttons.notices import CancelNotice, CorrectNotice, ReleaseNotice
@@ -36,9 +37,7 @@ def _cancel(ctx: Ctx, payload: CancelNotice) -> None:
     if notice.status not in LIVE:
         ctx.reply(ctx._("Notice #{id} has already finished.").format(id=notice.id))
         return
-    notice.status = NoticeStatus.CANCELLED
-    notice.finished_at = ctx.now
-    dropped = ops.drop_unsent(ctx.session, notice)
+    dropped = states.cancel(ctx.session, notice, now=ctx.now)
     ctx.reply(
         ctx.lang.ngettext(
             "Notice #{id} is cancelled; {count} copy not yet sent was dropped.",
@@ -60,9 +59,12 @@ def _release(ctx: Ctx, payload: ReleaseNotice) -> None:
     if notice.status != NoticeStatus.HELD:
         ctx.reply(ctx._("Notice #{id} is not held.").format(id=notice.id))
         return
-    notice.author_id = ctx.user.id
-    notice.status = NoticeStatus.SCHEDULED
-    notice.due_at = when_due(ctx.community, notice, max(ctx.now, notice.due_at))
+    states.release(
+        ctx.session,
+        notice,
+        ctx.user,
+        due_at=when_due(ctx.community, notice, max(ctx.now, notice.due_at)),
+    )
     ctx.reply(ctx._("Notice #{id} will go out as yours.").format(id=notice.id))
     show_progress(ctx.session, notice, now=ctx.now)
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from db import notice_states as states
 from db import notices as ops
 from db import outbox
-from db.models import OutboxMessage, OutboxStatus, User
+from db.models import User
 from db.notice_models import Notice, NoticeStatus
 from handlers.buttons.notices import CancelNotice, CorrectNotice, ReleaseNotice
 from handlers.i18n import Language
@@ -41,13 +41,8 @@ def show_progress(session: Session, notice: Notice, *, now: datetime) -> None:
     if author is None:
         return
     state = ops.progress(session, notice.id)
-    notice.progress_shown = shown_key(notice, state)
-    session.execute(
-        delete(OutboxMessage).where(
-            OutboxMessage.card_key == progress_key(notice.id),
-            OutboxMessage.status == OutboxStatus.PENDING,
-        )
-    )
+    states.mark_progress_shown(session, notice, shown_key(notice, state))
+    outbox.drop_pending_card(session, progress_key(notice.id))
     outbox.enqueue_to_user(
         session,
         author,

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from db import notice_states as states
 from db import notices as ops
 from db.models import User
 from db.notice_models import Notice, NoticeStatus
@@ -83,7 +84,7 @@ def _start(session: Session, community: Community, notice: Notice, now: datetime
     """A scheduled notice whose time came: held, postponed by quiet hours, or started."""
     author = session.get(User, notice.author_id) if notice.author_id else None
     if not may_announce(author, community):
-        notice.status = NoticeStatus.HELD
+        states.hold(session, notice)
         notify_admins(
             session,
             community.admin_refs,
@@ -95,15 +96,13 @@ def _start(session: Session, community: Community, notice: Notice, now: datetime
         show_progress(session, notice, now=now)
         return False
     if not skips_quiet_hours(notice) and in_quiet_hours(community, now):
-        notice.due_at = quiet_end(community, now)
+        states.schedule(session, notice, due_at=quiet_end(community, now))
         show_progress(session, notice, now=now)
         return False
     zh, en = ops.count_by_language(
         session, notice.topic, notice.building_ids, default_locale=community.default_locale
     )
-    notice.status = NoticeStatus.SENDING
-    notice.started_at = now
-    notice.total = zh + en
+    states.start(session, notice, now=now, total=zh + en)
     return True
 
 
@@ -122,8 +121,7 @@ def step(session: Session, community: Community, notice: Notice, now: datetime) 
     while queued < WINDOW and notice.fixed_version < notice.version:
         queued += ops.queue_fixes(session, notice, now=now, chunk=CHUNK) or WINDOW
     if sending and notice.queued_all and ops.in_flight(session, notice.id) == 0:
-        notice.status = NoticeStatus.SENT
-        notice.finished_at = now
+        states.finish(session, notice, now=now)
         report(session, notice, now=now)
     shown = notice.status in (NoticeStatus.SENDING, NoticeStatus.SENT, NoticeStatus.CANCELLED)
     if shown and shown_key(notice, ops.progress(session, notice.id)) != notice.progress_shown:

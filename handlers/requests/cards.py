@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from db.request_models import RequestStatus
 from handlers.buttons.requests import ClaimRequest, RateRequest, ReopenRequest
 from handlers.i18n import N_, Language
 from handlers.requests.common import describe, router
@@ -23,12 +24,12 @@ def card(lang: Language, params: dict[str, Any]) -> Reply:
     lines = describe(lang, params)
     lines.append("")
     status, name = params["status"], params.get("volunteer")
-    if status == "open":
+    if status == RequestStatus.OPEN:
         lines.append(lang.gettext("Waiting for a volunteer."))
         return Reply("\n".join(lines), _claim_button(lang, params["id"]))
-    if status == "in_progress":
+    if status == RequestStatus.IN_PROGRESS:
         lines.append(lang.gettext("✅ Claimed by {name}.").format(name=name))
-    elif status == "resolved":
+    elif status == RequestStatus.RESOLVED:
         lines.append(lang.gettext("☑️ Resolved by {name}.").format(name=name))
     else:
         lines.append(lang.gettext("✖️ Cancelled by the resident."))

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from db import outbox
 from db import requests as store
-from db.models import HelpRequest, RequestStatus, RoleGrant, User
+from db.models import RoleGrant, User
+from db.request_models import HelpRequest, RequestStatus
 from db.teams import VOLUNTEERS, notify_admins, notify_team
 from handlers.common import first_name
 from handlers.requests.common import announce_back, ref, router, summary_params
@@ -30,19 +31,6 @@ from handlers.types import Community
 def claim_within(community: Community, *, urgent: bool) -> timedelta:
     """How long a request may wait unclaimed (service hours) before it is announced again."""
     return community.request_urgent_claim_within if urgent else community.request_claim_within
-
-
-def _raise_level(session: Session, request: HelpRequest, column: str, level: int) -> bool:
-    """Move the request to escalation ``level`` if it is still below it; True if this run did
-    (and should speak)."""
-    field = getattr(HelpRequest, column)
-    result = session.execute(
-        update(HelpRequest)
-        .where(HelpRequest.id == request.id, field < level, HelpRequest.status == request.status)
-        .values({column: level})
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
 
 
 def _hours(elapsed: timedelta) -> int:
@@ -63,7 +51,7 @@ def escalate(session: Session, community: Community, now: datetime) -> None:
     for request in waiting:
         elapsed = service_time_between(request.queued_at, now, hours, tz, holidays=holidays)
         limit = claim_within(community, urgent=request.urgent)
-        if elapsed >= limit and _raise_level(session, request, "unclaimed_level", 1):
+        if elapsed >= limit and store.raise_level(session, request, store.Clock.UNCLAIMED, 1).done:
             notify_team(
                 session,
                 VOLUNTEERS,
@@ -72,8 +60,9 @@ def escalate(session: Session, community: Community, now: datetime) -> None:
                 params={**summary_params(request), "minutes": int(elapsed.total_seconds() // 60)},
                 now=now,
             )
-        if elapsed >= community.request_admins_after and _raise_level(
-            session, request, "unclaimed_level", 2
+        if (
+            elapsed >= community.request_admins_after
+            and store.raise_level(session, request, store.Clock.UNCLAIMED, 2).done
         ):
             notify_admins(
                 session,
@@ -94,7 +83,7 @@ def escalate(session: Session, community: Community, now: datetime) -> None:
         if (
             elapsed >= community.request_remind_after
             and volunteer is not None
-            and _raise_level(session, request, "silent_level", 1)
+            and store.raise_level(session, request, store.Clock.SILENT, 1).done
         ):
             outbox.enqueue_to_user(
                 session,
@@ -103,8 +92,9 @@ def escalate(session: Session, community: Community, now: datetime) -> None:
                 params={"ref": ref(request), "hours": _hours(elapsed)},
                 now=now,
             )
-        if elapsed >= community.request_silent_admins_after and _raise_level(
-            session, request, "silent_level", 2
+        if (
+            elapsed >= community.request_silent_admins_after
+            and store.raise_level(session, request, store.Clock.SILENT, 2).done
         ):
             notify_admins(
                 session,

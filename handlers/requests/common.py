@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from db import outbox
 from db.base import reference
-from db.models import HelpRequest, RequestStatus, User
+from db.models import User
+from db.request_models import HelpRequest, RequestStatus
 from db.teams import VOLUNTEERS, notify_team
 from handlers.common import first_name
 from handlers.forms.fields import Choice

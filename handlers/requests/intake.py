@@ -3,24 +3,25 @@ volunteer team. Their requests afterwards (/myrequests, cancel, reopen, rate) ar
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from db import outbox
+from db import outbox, volunteers
 from db import requests as store
 from db.conversations import put_aside, set_aside
-from db.models import HelpRequest
+from db.request_models import HelpRequest
 from handlers import limits
 from handlers.buttons.requests import SendDraft
 from handlers.forms import engine
 from handlers.forms.fields import (
     ChoiceField,
     ConsentField,
-    DateTimeField,
     Invalid,
     PhotoField,
     TextField,
     YesNoField,
 )
+from handlers.forms.time_fields import DateTimeField
 from handlers.i18n import N_
 from handlers.requests.clocks import claim_within
 from handlers.requests.common import (
@@ -45,6 +46,25 @@ from handlers.start import DRAFT_KEY
 from handlers.types import Ctx
 
 
+def new_request(data: dict[str, Any]) -> store.NewRequest:
+    """The intake form's answers, as the request to file."""
+    attachment = data.get("attachment")
+    return store.NewRequest(
+        category=data["category"],
+        description=data["description"],
+        needed=data["needed"],
+        needed_at=datetime.fromisoformat(data["needed_at"]) if data.get("needed_at") else None,
+        urgent=bool(data.get("urgent")),
+        share_name=bool(data.get("share_name")),
+        health_consent=bool(data.get("health_consent")),
+        attachment=store.Attachment(
+            attachment["file_id"], attachment.get("kind"), attachment.get("name")
+        )
+        if attachment
+        else None,
+    )
+
+
 def submit(ctx: Ctx, data: dict[str, Any]) -> None:
     """File the request, show it in the team's room, alert matching volunteers, and tell the
     resident the reference and when to expect an answer."""
@@ -55,7 +75,7 @@ def submit(ctx: Ctx, data: dict[str, Any]) -> None:
     if over_limit is not None:
         raise over_limit
     request = store.create_request(
-        ctx.session, ctx.user, now=ctx.now, data=data, language=ctx.lang.code
+        ctx.session, ctx.user, new_request(data), now=ctx.now, language=ctx.lang.code
     )
     update_card(ctx.session, ctx.community, request, ctx.now)
     _alert_volunteers(ctx, request)
@@ -96,7 +116,7 @@ def _alert_volunteers(ctx: Ctx, request: HelpRequest) -> None:
     due = next_opening(
         ctx.now, community.service_hours, community.timezone, holidays=community.closed_on_holidays
     )
-    for volunteer in store.alert_recipients(ctx.session, request):
+    for volunteer in volunteers.alert_recipients(ctx.session, request):
         outbox.enqueue_to_user(
             ctx.session,
             volunteer,

@@ -1,13 +1,15 @@
 """The resident's own requests: /myrequests (status, cancel, reopen), and the rating with an
 optional comment after a request is resolved. Every button names a request: it is re-read as
-the resident's own (``store.own_request``) before anything changes."""
+the resident's own (``residents.own_request``) before anything changes."""
 
 from datetime import timedelta
 from typing import Any
 
 from db import outbox
+from db import request_residents as residents
 from db import requests as store
-from db.models import HelpRequest, RequestStatus, User
+from db.models import User
+from db.request_models import HelpRequest, RequestStatus
 from db.users import users_by_id
 from handlers.buttons.requests import (
     AskForHelp,
@@ -43,7 +45,7 @@ from handlers.types import Button, Ctx
 )
 def my_requests(ctx: Ctx, args: str) -> None:
     """List the resident's requests, with Cancel for open ones and Reopen where allowed."""
-    requests = store.residents_requests(ctx.session, ctx.user)
+    requests = residents.residents_requests(ctx.session, ctx.user)
     if not requests:
         ctx.reply(
             ctx._("You have not asked the volunteer team for help yet."),
@@ -80,7 +82,7 @@ def _reopenable(ctx: Ctx, request: HelpRequest) -> bool:
     return (
         request.status == RequestStatus.RESOLVED
         and request.resolved_at is not None
-        and request.resolved_at >= ctx.now - store.REOPEN_WITHIN
+        and request.resolved_at >= ctx.now - residents.REOPEN_WITHIN
     )
 
 
@@ -92,7 +94,7 @@ def not_yours(ctx: Ctx) -> None:
 @router.button(AskToCancelRequest)
 def ask_to_cancel(ctx: Ctx, payload: AskToCancelRequest) -> None:
     """Before a request is withdrawn, ask (a tap by mistake loses nothing)."""
-    request = store.own_request(ctx.session, payload.request, ctx.user)
+    request = residents.own_request(ctx.session, payload.request, ctx.user)
     if request is None:
         not_yours(ctx)
         return
@@ -124,7 +126,7 @@ def ask_to_cancel(ctx: Ctx, payload: AskToCancelRequest) -> None:
 @router.button(KeepRequest)
 def keep_request(ctx: Ctx, payload: KeepRequest) -> None:
     """The resident changed their mind: nothing changes."""
-    request = store.own_request(ctx.session, payload.request, ctx.user)
+    request = residents.own_request(ctx.session, payload.request, ctx.user)
     if request is None:
         not_yours(ctx)
         return
@@ -134,7 +136,7 @@ def keep_request(ctx: Ctx, payload: KeepRequest) -> None:
 @router.button(CancelRequest)
 def cancel_request(ctx: Ctx, payload: CancelRequest) -> None:
     """The resident withdraws an open request."""
-    result = store.cancel(ctx.session, payload.request, ctx.user, now=ctx.now)
+    result = residents.cancel(ctx.session, payload.request, ctx.user, now=ctx.now)
     if result.outcome is store.Outcome.MISSING or result.request is None:
         not_yours(ctx)
         return
@@ -155,7 +157,7 @@ def cancel_request(ctx: Ctx, payload: CancelRequest) -> None:
 @router.button(ReopenRequest)
 def reopen_request(ctx: Ctx, payload: ReopenRequest) -> None:
     """Within 7 days of being resolved, back to the queue."""
-    result = store.reopen(ctx.session, payload.request, ctx.user, now=ctx.now)
+    result = residents.reopen(ctx.session, payload.request, ctx.user, now=ctx.now)
     if result.outcome is store.Outcome.MISSING or result.request is None:
         not_yours(ctx)
         return
@@ -185,7 +187,7 @@ RATING_CHANGE = timedelta(minutes=10)
 def rate_request(ctx: Ctx, payload: RateRequest) -> None:
     """The resident rates a resolved request, then may add a comment."""
     stars = payload.stars
-    result = store.rate(
+    result = residents.rate(
         ctx.session,
         payload.request,
         ctx.user,
@@ -238,12 +240,12 @@ def _tell_volunteer(ctx: Ctx, request: HelpRequest, **params: Any) -> None:
 
 def save_comment(ctx: Ctx, data: dict[str, Any]) -> None:
     """Keep the resident's comment on their rated request."""
-    request = store.own_request(ctx.session, int(data["request_id"]), ctx.user)
+    request = residents.own_request(ctx.session, int(data["request_id"]), ctx.user)
     if request is None:
         not_yours(ctx)
         return
     if data.get("comment"):
-        request.comment = data["comment"]
+        residents.set_comment(ctx.session, request, data["comment"])
         _tell_volunteer(ctx, request, comment=data["comment"])
         ctx.reply(ctx._("Thank you, your comment was passed to the volunteer team."))
     else:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from db import awaiting, outbox
 from db import requests as store
-from db.models import HelpRequest, RequestStatus, User
+from db.models import User
+from db.request_models import HelpRequest, RequestStatus
 from handlers.buttons.requests import ReplyTo
 from handlers.common import first_name
 from handlers.i18n import N_

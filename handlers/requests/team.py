@@ -7,9 +7,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from db import outbox
+from db import outbox, volunteers
 from db import requests as store
-from db.models import HelpRequest, RequestStatus, User, VolunteerProfile
+from db.models import User
+from db.request_models import HelpRequest, RequestStatus, VolunteerProfile
 from db.users import users_by_id
 from handlers.buttons.requests import ClaimRequest
 from handlers.common import first_name
@@ -197,7 +198,7 @@ def open_claimed(ctx: Ctx, rest: str) -> None:
 @router.command("queue", description=N_("Open help requests"), role="volunteer", private_only=True)
 def queue(ctx: Ctx, args: str) -> None:
     """Open requests, those matching the volunteer's profile first, then urgent, then oldest."""
-    rows = store.queue(ctx.session, ctx.user)
+    rows = volunteers.queue(ctx.session, ctx.user)
     if not rows:
         ctx.reply(ctx._("No request is waiting for a volunteer right now. Thank you!"))
         return
@@ -207,7 +208,7 @@ def queue(ctx: Ctx, args: str) -> None:
     lines = [ctx._("Open requests:")]
     buttons = []
     for request in rows:
-        mark = "★ " if profiled and store.matches(mine, request) else ""
+        mark = "★ " if profiled and volunteers.matches(mine, request) else ""
         lines.append(
             ctx._("{mark}{ref} · {category} · {language}{urgent} · waiting since {when}").format(
                 mark=mark,
@@ -231,11 +232,14 @@ LANGUAGES = (Choice("zh_Hans", N_("Chinese")), Choice("en", N_("English")))
 
 def save_profile(ctx: Ctx, data: dict[str, Any]) -> None:
     """Keep the volunteer's languages, categories and alert choice."""
-    row = store.profile(ctx.session, ctx.user, now=ctx.now)
-    row.languages = list(data.get("languages") or [])
-    row.categories = list(data.get("categories") or [])
-    row.alerts = bool(data.get("alerts"))
-    row.updated_at = ctx.now
+    row = volunteers.save_profile(
+        ctx.session,
+        ctx.user,
+        languages=data.get("languages") or (),
+        categories=data.get("categories") or (),
+        alerts=bool(data.get("alerts")),
+        now=ctx.now,
+    )
     ctx.reply(
         ctx._("Your profile is saved. /queue shows matching requests first.")
         + (

@@ -21,20 +21,12 @@ from sqlalchemy import String, and_, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from db import disputes as dp
-from db.models import (
-    DisputeCase,
-    DisputeEvent,
-    Event,
-    EventSignup,
-    EventStatus,
-    HelpRequest,
-    OutboxMessage,
-    OutboxStatus,
-    RequestStatus,
-    SignupStatus,
-)
+from db.dispute_models import DisputeCase, DisputeEvent, DisputeStatus
+from db.event_models import Event, EventSignup, EventStatus, SignupStatus
+from db.models import OutboxMessage, OutboxStatus
 from db.notice_models import Notice
 from db.notices import T_NOTICE
+from db.request_models import HelpRequest, RequestStatus
 from handlers.stats.periods import Period, ServiceClock, trend_weeks
 from handlers.types import Community
 
@@ -318,7 +310,7 @@ def compute(session: Session, community: Community, period: Period, now: datetim
         for bucket in buckets:
             if answered is not None:
                 bucket.values.append((answered - created).total_seconds())
-            elif status == dp.NEW and (now - created).total_seconds() > bucket.target:
+            elif status == DisputeStatus.NEW and (now - created).total_seconds() > bucket.target:
                 bucket.late += 1
     report.reports_by_category = dict(categories)
     report.ack = acks.timing()
