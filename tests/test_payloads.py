@@ -8,6 +8,7 @@ import enum
 import string
 import typing
 from dataclasses import fields
+from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 import pytest
@@ -210,3 +211,16 @@ def test_old_buttons_still_work(resident, session_factory, clock):
     assert "The event is cancelled." in admin.text
     admin.press_payload("rq:new")
     assert "Ask a volunteer for help" in admin.text
+
+
+def test_the_architecture_page_lists_every_payload_type():
+    """docs/architecture.md's table of payload types names every registered type (and the
+    form engine's) with its wire form, so the page stays true when a button is added."""
+    page = (Path(__file__).parent.parent / "docs" / "architecture.md").read_text("utf-8")
+    kinds = {route.kind for route in REGISTRY.button_routes} | set(FORM_BUTTONS)
+    missing = [
+        kind.__name__
+        for kind in kinds
+        if f"| `{kind.__name__}` | `{kind.prefix}:{kind.action}" not in page
+    ]
+    assert missing == []
