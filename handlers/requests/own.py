@@ -2,6 +2,7 @@
 optional comment after a request is resolved. Every button names a request: it is re-read as
 the resident's own (``residents.own_request``) before anything changes."""
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -133,48 +134,55 @@ def keep_request(ctx: Ctx, payload: KeepRequest) -> None:
     ctx.reply(ctx._("{ref} stays with the volunteer team.").format(ref=ref(request)), edit=True)
 
 
+def _changed(
+    ctx: Ctx, result: store.Result, refusal: Callable[[HelpRequest], str]
+) -> HelpRequest | None:
+    """The request once the resident's change went through; else None, after telling them it
+    is not theirs or, in the words of ``refusal``, why it cannot change now."""
+    if result.outcome is store.Outcome.MISSING or result.request is None:
+        not_yours(ctx)
+        return None
+    if not result.done:
+        ctx.reply(refusal(result.request), edit=True)
+        return None
+    return result.request
+
+
 @router.button(CancelRequest)
 def cancel_request(ctx: Ctx, payload: CancelRequest) -> None:
     """The resident withdraws an open request."""
-    result = residents.cancel(ctx.session, payload.request, ctx.user, now=ctx.now)
-    if result.outcome is store.Outcome.MISSING or result.request is None:
-        not_yours(ctx)
+    request = _changed(
+        ctx,
+        residents.cancel(ctx.session, payload.request, ctx.user, now=ctx.now),
+        lambda request: ctx._("{ref} can no longer be cancelled: it is {status}.").format(
+            ref=ref(request), status=ctx._(STATUS_LABELS[RequestStatus(request.status)])
+        ),
+    )
+    if request is None:
         return
-    if not result.done:
-        ctx.reply(
-            ctx._("{ref} can no longer be cancelled: it is {status}.").format(
-                ref=ref(result.request),
-                status=ctx._(STATUS_LABELS[RequestStatus(result.request.status)]),
-            ),
-            edit=True,
-        )
-        return
-    drop_alerts(ctx, result.request.id)
-    update_card(ctx.session, ctx.community, result.request, ctx.now)
-    ctx.reply(ctx._("Your request {ref} is cancelled.").format(ref=ref(result.request)), edit=True)
+    drop_alerts(ctx, request.id)
+    update_card(ctx.session, ctx.community, request, ctx.now)
+    ctx.reply(ctx._("Your request {ref} is cancelled.").format(ref=ref(request)), edit=True)
 
 
 @router.button(ReopenRequest)
 def reopen_request(ctx: Ctx, payload: ReopenRequest) -> None:
     """Within 7 days of being resolved, back to the queue."""
-    result = residents.reopen(ctx.session, payload.request, ctx.user, now=ctx.now)
-    if result.outcome is store.Outcome.MISSING or result.request is None:
-        not_yours(ctx)
+    request = _changed(
+        ctx,
+        residents.reopen(ctx.session, payload.request, ctx.user, now=ctx.now),
+        lambda request: ctx._(
+            "{ref} cannot be reopened: only a resolved request can, within 7 days. "
+            "You can ask again with /ask."
+        ).format(ref=ref(request)),
+    )
+    if request is None:
         return
-    if not result.done:
-        ctx.reply(
-            ctx._(
-                "{ref} cannot be reopened: only a resolved request can, within 7 days. "
-                "You can ask again with /ask."
-            ).format(ref=ref(result.request)),
-            edit=True,
-        )
-        return
-    announce_back(ctx.session, ctx.community, result.request, ctx.now, "reopened")
+    announce_back(ctx.session, ctx.community, request, ctx.now, "reopened")
     ctx.reply(
         ctx._(
             "{ref} is open again and back with the volunteer team. You will be told who takes it."
-        ).format(ref=ref(result.request)),
+        ).format(ref=ref(request)),
         edit=True,
     )
 
