@@ -102,6 +102,23 @@ def log_by_mediator(
     )
 
 
+def log_by_invited(
+    ctx: Ctx, case: DisputeCase, kind: str, *, role: str = "party", text: str | None = None
+) -> None:
+    """One line in the case's audit log: this person (the other side, or the reporter
+    answering a meeting) did ``kind``; only the mediators see it."""
+    dp.log_event(
+        ctx.session,
+        case,
+        now=ctx.now,
+        kind=kind,
+        audience=dp.INTERNAL,
+        actor=ctx.user,
+        role=role,
+        text=text,
+    )
+
+
 def first_name(user: User | None) -> str:
     """A person's first name on a case; "?" when there is none."""
     return common.first_name(user, missing="?")
