@@ -92,20 +92,29 @@ def not_yours(ctx: Ctx) -> None:
     ctx.reply(ctx._("I could not find that request among yours. Send /myrequests to see them."))
 
 
+def _own(ctx: Ctx, request_id: int) -> HelpRequest | None:
+    """The resident's own request ``request_id``; else None, after saying it is not theirs."""
+    request = residents.own_request(ctx.session, request_id, ctx.user)
+    if request is None:
+        not_yours(ctx)
+    return request
+
+
+def _cannot_cancel(ctx: Ctx, request: HelpRequest) -> str:
+    """Why a request that is no longer open cannot be withdrawn."""
+    return ctx._("{ref} can no longer be cancelled: it is {status}.").format(
+        ref=ref(request), status=ctx._(STATUS_LABELS[RequestStatus(request.status)])
+    )
+
+
 @router.button(AskToCancelRequest)
 def ask_to_cancel(ctx: Ctx, payload: AskToCancelRequest) -> None:
     """Before a request is withdrawn, ask (a tap by mistake loses nothing)."""
-    request = residents.own_request(ctx.session, payload.request, ctx.user)
+    request = _own(ctx, payload.request)
     if request is None:
-        not_yours(ctx)
         return
     if request.status != RequestStatus.OPEN:
-        ctx.reply(
-            ctx._("{ref} can no longer be cancelled: it is {status}.").format(
-                ref=ref(request), status=ctx._(STATUS_LABELS[RequestStatus(request.status)])
-            ),
-            edit=True,
-        )
+        ctx.reply(_cannot_cancel(ctx, request), edit=True)
         return
     ctx.reply(
         ctx._("Cancel your request {ref}? The volunteer team will no longer see it.").format(
@@ -127,9 +136,8 @@ def ask_to_cancel(ctx: Ctx, payload: AskToCancelRequest) -> None:
 @router.button(KeepRequest)
 def keep_request(ctx: Ctx, payload: KeepRequest) -> None:
     """The resident changed their mind: nothing changes."""
-    request = residents.own_request(ctx.session, payload.request, ctx.user)
+    request = _own(ctx, payload.request)
     if request is None:
-        not_yours(ctx)
         return
     ctx.reply(ctx._("{ref} stays with the volunteer team.").format(ref=ref(request)), edit=True)
 
@@ -154,9 +162,7 @@ def cancel_request(ctx: Ctx, payload: CancelRequest) -> None:
     request = _changed(
         ctx,
         residents.cancel(ctx.session, payload.request, ctx.user, now=ctx.now),
-        lambda request: ctx._("{ref} can no longer be cancelled: it is {status}.").format(
-            ref=ref(request), status=ctx._(STATUS_LABELS[RequestStatus(request.status)])
-        ),
+        lambda request: _cannot_cancel(ctx, request),
     )
     if request is None:
         return
@@ -248,9 +254,8 @@ def _tell_volunteer(ctx: Ctx, request: HelpRequest, **params: Any) -> None:
 
 def save_comment(ctx: Ctx, data: dict[str, Any]) -> None:
     """Keep the resident's comment on their rated request."""
-    request = residents.own_request(ctx.session, int(data["request_id"]), ctx.user)
+    request = _own(ctx, int(data["request_id"]))
     if request is None:
-        not_yours(ctx)
         return
     if data.get("comment"):
         residents.set_comment(ctx.session, request, data["comment"])
