@@ -16,7 +16,7 @@ from db.dispute_models import DisputeCase, DisputeStatus, FollowupStatus
 from db.teams import notify_admins
 from handlers.buttons.disputes import AnswerFollowUp
 from handlers.disputes.card import post_card
-from handlers.disputes.common import router
+from handlers.disputes.common import log_by, router
 from handlers.disputes.messages import tell_reporters, tell_room
 from handlers.i18n import Language
 from handlers.types import Button, Community, Ctx, Reply
@@ -93,14 +93,8 @@ def _already_news(ctx: Ctx, case: DisputeCase) -> None:
 
 def _log_answer(ctx: Ctx, root: DisputeCase, case: DisputeCase, kind: str) -> None:
     """The reporter's answer in the case's history (naming their report when it is linked)."""
-    dp.log_event(
-        ctx.session,
-        root,
-        now=ctx.now,
-        kind=kind,
-        audience=dp.INTERNAL,
-        role="reporter",
-        text=case.ref if case.id != root.id else None,
+    log_by(
+        ctx, root, kind, role="reporter", named=False, text=case.ref if case.id != root.id else None
     )
 
 

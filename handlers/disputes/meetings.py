@@ -17,7 +17,7 @@ from db.models import User
 from handlers.buttons.disputes import AnswerMeeting, ProposeMeeting
 from handlers.disputes.card import post_card
 from handlers.disputes.casework import case_for_form, start_case_form
-from handlers.disputes.common import MEDIATOR_PRIVATELY, log_by_invited, log_by_mediator, router
+from handlers.disputes.common import MEDIATOR_PRIVATELY, log_by, log_by_mediator, router
 from handlers.disputes.mediate import show_case
 from handlers.disputes.messages import tell_room
 from handlers.disputes.parties import party_users
@@ -191,7 +191,7 @@ def meeting_answer(ctx: Ctx, payload: AnswerMeeting) -> None:
         return
     prefix = "party_" if row.role == "party" else ""
     kind = "meeting_yes" if payload.coming else "meeting_other"
-    log_by_invited(ctx, case, kind, role=row.role)
+    log_by(ctx, case, kind, role=row.role)
     tell_room(ctx.session, ctx.community, prefix + kind, ctx.now, case=case, ref=case.ref)
     if payload.coming:
         _remind(ctx, meeting, ctx.user)

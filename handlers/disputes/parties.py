@@ -20,7 +20,7 @@ from db.models import User
 from handlers.buttons.disputes import GiveSide, InviteOtherSide
 from handlers.disputes.card import post_card
 from handlers.disputes.casework import case_for_form, start_case_form
-from handlers.disputes.common import MEDIATOR_PRIVATELY, log_by_invited, log_by_mediator, router
+from handlers.disputes.common import MEDIATOR_PRIVATELY, log_by, log_by_mediator, router
 from handlers.disputes.emergency import emergency_notice
 from handlers.disputes.mediate import open_by_link
 from handlers.disputes.messages import tell_room
@@ -96,7 +96,7 @@ def deep_link(ctx: Ctx, rest: str) -> None:
     case = ctx.session.get(DisputeCase, party.case_id)
     assert case is not None
     if opened.first_time:
-        log_by_invited(ctx, case, "party_opened")
+        log_by(ctx, case, "party_opened", role="party")
         tell_room(ctx.session, ctx.community, "party_opened", ctx.now, case=case, ref=case.ref)
         post_card(ctx.session, ctx.community, case, ctx.now)
     _show_party(ctx, party, case)
@@ -128,7 +128,7 @@ def _submit_side(ctx: Ctx, data: dict[str, Any]) -> None:
         raise Invalid(NOT_YOUR_PARTY)
     case = ctx.session.get(DisputeCase, party.case_id)
     assert case is not None
-    log_by_invited(ctx, case, "side", text=data["text"])
+    log_by(ctx, case, "side", role="party", text=data["text"])
     tell_room(
         ctx.session, ctx.community, "side", ctx.now, case=case, ref=case.ref, text=data["text"]
     )
