@@ -158,6 +158,20 @@ def meeting_answers(session: Session, meeting: DisputeMeeting) -> list[DisputeMe
     )
 
 
+def reminder_key(
+    meeting_id: int, user_id: int | None = None, before: timedelta | None = None
+) -> str:
+    """The outbox dedup key of the meeting's reminder to ``user_id`` sent ``before`` it starts;
+    without ``before``, the prefix of all their reminders of it; without ``user_id`` either,
+    of everyone's."""
+    key = f"dp:m{meeting_id}:"
+    if user_id is not None:
+        key += f"u{user_id}:"
+        if before is not None:
+            key += str(int(before.total_seconds()))
+    return key
+
+
 def propose_meeting(
     session: Session,
     case: DisputeCase,
@@ -168,12 +182,14 @@ def propose_meeting(
     invited: list[tuple[User, str]],
     now: datetime,
 ) -> tuple[DisputeMeeting, DisputeMeeting | None]:
-    """A new meeting proposal replacing the current one; returns (new, replaced). The case is
-    locked first, so proposals made at once replace one another in turn."""
+    """A new meeting proposal replacing the current one, whose reminders not yet sent are
+    dropped; returns (new, replaced). The case is locked first, so proposals made at once
+    replace one another in turn."""
     lock_row(session, DisputeCase, case.id, key_share=True)
     old = current_meeting(session, case)
     if old is not None:
         old.status = MeetingStatus.REPLACED
+        outbox.cancel_pending(session, dedup_prefix=reminder_key(old.id))
     meeting = DisputeMeeting(
         case_id=case.id,
         starts_at=starts_at,
@@ -217,6 +233,6 @@ def answer_meeting(
 
 def cancel_meeting(session: Session, meeting: DisputeMeeting) -> None:
     """Call the meeting off; its reminders that have not gone out are dropped."""
-    outbox.cancel_pending(session, dedup_prefix=f"dp:m{meeting.id}:")
+    outbox.cancel_pending(session, dedup_prefix=reminder_key(meeting.id))
     meeting.status = MeetingStatus.CANCELLED
     session.flush()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from db.dispute_models import DisputeCase
 from db.event_models import EventSignup
@@ -41,53 +41,51 @@ SIGNUPS_PER_HOUR = Np_(
 )
 
 
-def open_requests_message(ctx: Ctx) -> Invalid | None:
-    """Why this person may not file another help request now, or None."""
-    limit = ctx.community.limit_open_requests
+def _over_limit(
+    ctx: Ctx, limit: int, message: tuple[str, str], model: type, *where: ColumnElement[bool]
+) -> Invalid | None:
+    """``message`` when this person has ``limit`` or more rows of ``model`` matching ``where``."""
     if not limit:
         return None
-    count = ctx.session.scalar(
-        select(func.count())
-        .select_from(HelpRequest)
-        .where(
-            HelpRequest.resident_id == ctx.user.id,
-            HelpRequest.status.in_((RequestStatus.OPEN, RequestStatus.IN_PROGRESS)),
-        )
+    count = ctx.session.scalar(select(func.count()).select_from(model).where(*where))
+    return Invalid(message, count=limit) if (count or 0) >= limit else None
+
+
+def open_requests_message(ctx: Ctx) -> Invalid | None:
+    """Why this person may not file another help request now, or None."""
+    return _over_limit(
+        ctx,
+        ctx.community.limit_open_requests,
+        OPEN_REQUESTS,
+        HelpRequest,
+        HelpRequest.resident_id == ctx.user.id,
+        HelpRequest.status.in_((RequestStatus.OPEN, RequestStatus.IN_PROGRESS)),
     )
-    return Invalid(OPEN_REQUESTS, count=limit) if (count or 0) >= limit else None
 
 
 def reports_message(ctx: Ctx) -> Invalid | None:
     """Why this person may not file another dispute report now, or None."""
-    limit = ctx.community.limit_reports_per_day
-    if not limit:
-        return None
-    count = ctx.session.scalar(
-        select(func.count())
-        .select_from(DisputeCase)
-        .where(
-            DisputeCase.reporter_id == ctx.user.id,
-            DisputeCase.created_at > ctx.now - timedelta(days=1),
-        )
+    return _over_limit(
+        ctx,
+        ctx.community.limit_reports_per_day,
+        REPORTS_PER_DAY,
+        DisputeCase,
+        DisputeCase.reporter_id == ctx.user.id,
+        DisputeCase.created_at > ctx.now - timedelta(days=1),
     )
-    return Invalid(REPORTS_PER_DAY, count=limit) if (count or 0) >= limit else None
 
 
 def signups_message(ctx: Ctx) -> Invalid | None:
     """Why this person may not sign up for another event now, or None."""
-    limit = ctx.community.limit_signups_per_hour
-    if not limit:
-        return None
     since = ctx.now - timedelta(hours=1)
-    count = ctx.session.scalar(
-        select(func.count())
-        .select_from(EventSignup)
-        .where(
-            EventSignup.user_id == ctx.user.id,
-            or_(EventSignup.created_at > since, EventSignup.updated_at > since),
-        )
+    return _over_limit(
+        ctx,
+        ctx.community.limit_signups_per_hour,
+        SIGNUPS_PER_HOUR,
+        EventSignup,
+        EventSignup.user_id == ctx.user.id,
+        or_(EventSignup.created_at > since, EventSignup.updated_at > since),
     )
-    return Invalid(SIGNUPS_PER_HOUR, count=limit) if (count or 0) >= limit else None
 
 
 def refused(ctx: Ctx, reason: Invalid | None) -> bool:

@@ -16,7 +16,7 @@ from db.dispute_models import DisputeCase, DisputeStatus, FollowupStatus
 from db.teams import notify_admins
 from handlers.buttons.disputes import AnswerFollowUp
 from handlers.disputes.card import post_card
-from handlers.disputes.common import router
+from handlers.disputes.common import log_by, router
 from handlers.disputes.messages import tell_reporters, tell_room
 from handlers.i18n import Language
 from handlers.types import Button, Community, Ctx, Reply
@@ -84,6 +84,20 @@ def render_followup(lang: Language, params: dict[str, Any]) -> Reply:
     )
 
 
+def _already_news(ctx: Ctx, case: DisputeCase) -> None:
+    """The follow-up was answered already, or the case moved on since it was asked."""
+    ctx.reply(
+        ctx._("Thank you. There is already news about your report {ref}.").format(ref=case.ref)
+    )
+
+
+def _log_answer(ctx: Ctx, root: DisputeCase, case: DisputeCase, kind: str) -> None:
+    """The reporter's answer in the case's history (naming their report when it is linked)."""
+    log_by(
+        ctx, root, kind, role="reporter", named=False, text=case.ref if case.id != root.id else None
+    )
+
+
 @router.button(AnswerFollowUp)
 def followup_answer(ctx: Ctx, payload: AnswerFollowUp) -> None:
     """A reporter's answer for their own report: Yes is noted; No (from any reporter of the
@@ -95,29 +109,15 @@ def followup_answer(ctx: Ctx, payload: AnswerFollowUp) -> None:
         return
     root = dp.root_of(ctx.session, case)
     if root.status != DisputeStatus.RESOLVED or case.followup != FollowupStatus.ASKED:
-        ctx.reply(
-            ctx._("Thank you. There is already news about your report {ref}.").format(ref=case.ref)
-        )
+        _already_news(ctx, case)
         return
     if answer == "y":
         if not dp_clocks.set_followup(
             ctx.session, case, expected=FollowupStatus.ASKED, to=FollowupStatus.YES
         ).done:
-            ctx.reply(
-                ctx._("Thank you. There is already news about your report {ref}.").format(
-                    ref=case.ref
-                )
-            )
+            _already_news(ctx, case)
             return
-        dp.log_event(
-            ctx.session,
-            root,
-            now=ctx.now,
-            kind="followup_yes",
-            audience=dp.INTERNAL,
-            role="reporter",
-            text=case.ref if case.id != root.id else None,
-        )
+        _log_answer(ctx, root, case, "followup_yes")
         post_card(ctx.session, ctx.community, root, ctx.now)
         ctx.reply(ctx._("Thank you! We are glad the problem is solved."))
         return
@@ -133,19 +133,9 @@ def followup_answer(ctx: Ctx, payload: AnswerFollowUp) -> None:
         now=ctx.now,
         **({"followup": FollowupStatus.NO} if case.id == root.id else {}),
     ).done:
-        ctx.reply(
-            ctx._("Thank you. There is already news about your report {ref}.").format(ref=case.ref)
-        )
+        _already_news(ctx, case)
         return
-    dp.log_event(
-        ctx.session,
-        root,
-        now=ctx.now,
-        kind="followup_no",
-        audience=dp.INTERNAL,
-        role="reporter",
-        text=case.ref if case.id != root.id else None,
-    )
+    _log_answer(ctx, root, case, "followup_no")
     dp.log_event(ctx.session, root, now=ctx.now, kind="reopened", audience=dp.FOR_REPORTER)
     tell_reporters(
         ctx.session,

@@ -86,20 +86,35 @@ def access_case_as_mediator(ctx: Ctx, case_id: int | None) -> DisputeCase | None
     return dp.root_of(ctx.session, case)
 
 
+def log_by(
+    ctx: Ctx,
+    case: DisputeCase,
+    kind: str,
+    *,
+    role: str,
+    named: bool = True,
+    audience: str = dp.INTERNAL,
+    text: str | None = None,
+) -> None:
+    """One line in the case's audit log: this person, as ``role``, did ``kind`` now (internal
+    unless said). ``named=False`` leaves them out of it: a reporter's answers never say who."""
+    dp.log_event(
+        ctx.session,
+        case,
+        now=ctx.now,
+        kind=kind,
+        audience=audience,
+        actor=ctx.user if named else None,
+        role=role,
+        text=text,
+    )
+
+
 def log_by_mediator(
     ctx: Ctx, root: DisputeCase, kind: str, *, audience: str = dp.INTERNAL, text: str | None = None
 ) -> None:
     """One line in the case's audit log: this mediator did ``kind`` (internal unless said)."""
-    dp.log_event(
-        ctx.session,
-        root,
-        now=ctx.now,
-        kind=kind,
-        audience=audience,
-        actor=ctx.user,
-        role="mediator",
-        text=text,
-    )
+    log_by(ctx, root, kind, role="mediator", audience=audience, text=text)
 
 
 def first_name(user: User | None) -> str:

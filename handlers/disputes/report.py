@@ -15,7 +15,7 @@ from db.teams import users_with_role
 from handlers import limits
 from handlers.buttons.disputes import AnswerQuestion, ReportDispute
 from handlers.disputes.card import post_card, relay_photos
-from handlers.disputes.common import CATEGORY_LABELS, REASON_LABELS, STATUS_LABELS, router
+from handlers.disputes.common import CATEGORY_LABELS, REASON_LABELS, STATUS_LABELS, log_by, router
 from handlers.disputes.emergency import emergency_notice, emergency_text, is_emergency
 from handlers.disputes.messages import tell_room
 from handlers.disputes.outcome import INVITED, other_side_blocks
@@ -286,16 +286,7 @@ def record_answer(ctx: Ctx, question: DisputeQuestion, text: str) -> None:
     case = ctx.session.get(DisputeCase, question.case_id)
     assert case is not None
     root = dp.root_of(ctx.session, case)
-    dp.log_event(
-        ctx.session,
-        root,
-        now=ctx.now,
-        kind="answer",
-        audience=dp.INTERNAL,
-        role="reporter",
-        actor=None,
-        text=text,
-    )
+    log_by(ctx, root, "answer", role="reporter", named=False, text=text)
     asker = asking_mediator(ctx, question)
     if asker is not None:  # privately to the mediator who asked, with the case a press away
         outbox.enqueue_to_user(

@@ -193,11 +193,22 @@ def card_text(ctx: Ctx, event: Event, signup: EventSignup | None, held: int | No
     return "\n".join(lines)
 
 
-def show_card(ctx: Ctx, event: Event, *, note: str | None = None, edit: bool = False) -> None:
-    """The event card for this reader, after ``note`` if given."""
+def show_card(
+    ctx: Ctx,
+    event: Event,
+    *,
+    note: str | None = None,
+    edit: bool = False,
+    back: Button | None = None,
+) -> None:
+    """The event card for this reader, after ``note`` if given; ``back`` in place of
+    « All events when the card was opened from elsewhere."""
     signup = find_signup(ctx.session, event.id, ctx.user.id)
     held = places_held(ctx.session, event.id)
     text = card_text(ctx, event, signup, held)
     if note:
         text = f"{note}\n\n{text}"
-    ctx.reply(text, card_buttons(ctx, event, signup, held), edit=edit)
+    buttons = card_buttons(ctx, event, signup, held)
+    if back is not None:
+        buttons = (*buttons[:-1], (back,))
+    ctx.reply(text, buttons, edit=edit)

@@ -4,13 +4,11 @@
 from __future__ import annotations
 
 from db import event_reads as ev_reads
-from db.event_reads import places_held
 from handlers.buttons.events import ListEvents, MyEvent, MyEvents
 from handlers.events.browse import _event_or_list, pressed
 from handlers.events.common import (
-    card_buttons,
-    card_text,
     router,
+    show_card,
     status_line,
     title,
 )
@@ -53,11 +51,7 @@ def _mine(ctx: Ctx, payload: MyEvent) -> None:
     event = _event_or_list(ctx, payload.event)
     if event is None:
         return
-    signup = ev_reads.find_signup(ctx.session, event.id, ctx.user.id)
-    held = places_held(ctx.session, event.id)
-    buttons = card_buttons(ctx, event, signup, held)[:-1]
-    back = ((Button(ctx._("« My events"), MyEvents().pack()),),)
-    ctx.reply(card_text(ctx, event, signup, held), buttons + back, edit=pressed(ctx))
+    show_card(ctx, event, edit=pressed(ctx), back=Button(ctx._("« My events"), MyEvents().pack()))
 
 
 @router.button(MyEvents)

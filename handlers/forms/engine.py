@@ -233,16 +233,7 @@ def handle(ctx: Ctx, form: Form) -> None:
             _advance(ctx, form, {**answers, field.name: None})
             prompt(ctx, form)
             return
-    try:
-        value = field.parse(ctx, inbound)
-    except Invalid as invalid:
-        prompt(ctx, form, error=invalid.text(ctx))
-        return
-    extra = field.notice(ctx, value) if field.notice else None
-    if extra:
-        ctx.reply(extra)
-    _store(ctx, form, field, value)
-    prompt(ctx, form, echo=_echo(ctx, form, field, value, step))
+    _answer(ctx, form, field, lambda: field.parse(ctx, inbound), echo_step=step)
 
 
 def _typed_skip(ctx: Ctx, inbound: Inbound) -> bool:
@@ -299,7 +290,8 @@ def _press(ctx: Ctx, form: Form, field: Field | None, payload: str) -> None:
             _advance(ctx, form, dict(now.answers))
             prompt(ctx, form)
         case FormChoose(index=index) if field is not None:
-            _choose(ctx, form, field, index)
+            # a choice button: the answer, as if typed (its notice too)
+            _answer(ctx, form, field, lambda: field.pick(ctx, index))
         case FormEdit(step=index) if field is None:
             _edit(ctx, form, index)
             prompt(ctx, form)
@@ -309,18 +301,25 @@ def _press(ctx: Ctx, form: Form, field: Field | None, payload: str) -> None:
             prompt(ctx, form, error=ctx._("That button is not part of this question."))
 
 
-def _choose(ctx: Ctx, form: Form, field: Field, index: int) -> None:
-    """A choice button: the answer, as if typed (its notice too)."""
+def _answer(
+    ctx: Ctx, form: Form, field: Field, read: Callable[[], Any], *, echo_step: int | None = None
+) -> None:
+    """An answer, typed or pressed: ``read`` makes the value (the question is asked again with
+    the reason when it does not fit); its notice, if any, then the next question (echoing a typed
+    answer the reader may want to change when ``echo_step`` is given)."""
     try:
-        value = field.pick(ctx, index)
+        value = read()
     except Invalid as invalid:
         prompt(ctx, form, error=invalid.text(ctx))
         return
     extra = field.notice(ctx, value) if field.notice else None
-    if extra:  # as for a typed answer
+    if extra:
         ctx.reply(extra)
     _store(ctx, form, field, value)
-    prompt(ctx, form)
+    if echo_step is None:
+        prompt(ctx, form)
+    else:
+        prompt(ctx, form, echo=_echo(ctx, form, field, value, echo_step))
 
 
 def _edit(ctx: Ctx, form: Form, index: int) -> None:

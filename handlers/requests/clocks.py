@@ -13,6 +13,7 @@ The limits are the community's settings (``LINLI_REQUEST_*``); these are the def
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
@@ -38,6 +39,23 @@ def _hours(elapsed: timedelta) -> int:
     return int(elapsed.total_seconds() // 3600)
 
 
+def _tell_admins_once(
+    session: Session,
+    community: Community,
+    request: HelpRequest,
+    clock: store.Clock,
+    *,
+    waited: bool,
+    template: str,
+    params: dict[str, Any],
+    now: datetime,
+) -> None:
+    """A clock's last step: once the request has ``waited`` long enough, raise the clock to
+    level 2 and, if this sweep is the one that raised it, tell the admins."""
+    if waited and store.raise_level(session, request, clock, 2).done:
+        notify_admins(session, community.admin_refs, template=template, params=params, now=now)
+
+
 @router.sweep("rq.clocks")
 def escalate(session: Session, community: Community, now: datetime) -> None:
     """Announce, remind and tell admins about requests that waited too long."""
@@ -60,17 +78,16 @@ def escalate(session: Session, community: Community, now: datetime) -> None:
                 params={**summary_params(request), "minutes": int(elapsed.total_seconds() // 60)},
                 now=now,
             )
-        if (
-            elapsed >= community.request_admins_after
-            and store.raise_level(session, request, store.Clock.UNCLAIMED, 2).done
-        ):
-            notify_admins(
-                session,
-                community.admin_refs,
-                template="rq.admin_unclaimed",
-                params={**summary_params(request), "hours": _hours(elapsed)},
-                now=now,
-            )
+        _tell_admins_once(
+            session,
+            community,
+            request,
+            store.Clock.UNCLAIMED,
+            waited=elapsed >= community.request_admins_after,
+            template="rq.admin_unclaimed",
+            params={**summary_params(request), "hours": _hours(elapsed)},
+            now=now,
+        )
     silent = session.scalars(
         select(HelpRequest).where(
             HelpRequest.status == RequestStatus.IN_PROGRESS, HelpRequest.silent_level < 2
@@ -92,21 +109,20 @@ def escalate(session: Session, community: Community, now: datetime) -> None:
                 params={"ref": ref(request), "hours": _hours(elapsed)},
                 now=now,
             )
-        if (
-            elapsed >= community.request_silent_admins_after
-            and store.raise_level(session, request, store.Clock.SILENT, 2).done
-        ):
-            notify_admins(
-                session,
-                community.admin_refs,
-                template="rq.admin_silent",
-                params={
-                    "ref": ref(request),
-                    "volunteer": first_name(volunteer),
-                    "hours": _hours(elapsed),
-                },
-                now=now,
-            )
+        _tell_admins_once(
+            session,
+            community,
+            request,
+            store.Clock.SILENT,
+            waited=elapsed >= community.request_silent_admins_after,
+            template="rq.admin_silent",
+            params={
+                "ref": ref(request),
+                "volunteer": first_name(volunteer),
+                "hours": _hours(elapsed),
+            },
+            now=now,
+        )
 
 
 @router.sweep("rq.orphans")

@@ -2,6 +2,7 @@
 optional comment after a request is resolved. Every button names a request: it is re-read as
 the resident's own (``residents.own_request``) before anything changes."""
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -91,20 +92,29 @@ def not_yours(ctx: Ctx) -> None:
     ctx.reply(ctx._("I could not find that request among yours. Send /myrequests to see them."))
 
 
+def _own(ctx: Ctx, request_id: int) -> HelpRequest | None:
+    """The resident's own request ``request_id``; else None, after saying it is not theirs."""
+    request = residents.own_request(ctx.session, request_id, ctx.user)
+    if request is None:
+        not_yours(ctx)
+    return request
+
+
+def _cannot_cancel(ctx: Ctx, request: HelpRequest) -> str:
+    """Why a request that is no longer open cannot be withdrawn."""
+    return ctx._("{ref} can no longer be cancelled: it is {status}.").format(
+        ref=ref(request), status=ctx._(STATUS_LABELS[RequestStatus(request.status)])
+    )
+
+
 @router.button(AskToCancelRequest)
 def ask_to_cancel(ctx: Ctx, payload: AskToCancelRequest) -> None:
     """Before a request is withdrawn, ask (a tap by mistake loses nothing)."""
-    request = residents.own_request(ctx.session, payload.request, ctx.user)
+    request = _own(ctx, payload.request)
     if request is None:
-        not_yours(ctx)
         return
     if request.status != RequestStatus.OPEN:
-        ctx.reply(
-            ctx._("{ref} can no longer be cancelled: it is {status}.").format(
-                ref=ref(request), status=ctx._(STATUS_LABELS[RequestStatus(request.status)])
-            ),
-            edit=True,
-        )
+        ctx.reply(_cannot_cancel(ctx, request), edit=True)
         return
     ctx.reply(
         ctx._("Cancel your request {ref}? The volunteer team will no longer see it.").format(
@@ -126,55 +136,59 @@ def ask_to_cancel(ctx: Ctx, payload: AskToCancelRequest) -> None:
 @router.button(KeepRequest)
 def keep_request(ctx: Ctx, payload: KeepRequest) -> None:
     """The resident changed their mind: nothing changes."""
-    request = residents.own_request(ctx.session, payload.request, ctx.user)
+    request = _own(ctx, payload.request)
     if request is None:
-        not_yours(ctx)
         return
     ctx.reply(ctx._("{ref} stays with the volunteer team.").format(ref=ref(request)), edit=True)
+
+
+def _changed(
+    ctx: Ctx, result: store.Result, refusal: Callable[[HelpRequest], str]
+) -> HelpRequest | None:
+    """The request once the resident's change went through; else None, after telling them it
+    is not theirs or, in the words of ``refusal``, why it cannot change now."""
+    if result.outcome is store.Outcome.MISSING or result.request is None:
+        not_yours(ctx)
+        return None
+    if not result.done:
+        ctx.reply(refusal(result.request), edit=True)
+        return None
+    return result.request
 
 
 @router.button(CancelRequest)
 def cancel_request(ctx: Ctx, payload: CancelRequest) -> None:
     """The resident withdraws an open request."""
-    result = residents.cancel(ctx.session, payload.request, ctx.user, now=ctx.now)
-    if result.outcome is store.Outcome.MISSING or result.request is None:
-        not_yours(ctx)
+    request = _changed(
+        ctx,
+        residents.cancel(ctx.session, payload.request, ctx.user, now=ctx.now),
+        lambda request: _cannot_cancel(ctx, request),
+    )
+    if request is None:
         return
-    if not result.done:
-        ctx.reply(
-            ctx._("{ref} can no longer be cancelled: it is {status}.").format(
-                ref=ref(result.request),
-                status=ctx._(STATUS_LABELS[RequestStatus(result.request.status)]),
-            ),
-            edit=True,
-        )
-        return
-    drop_alerts(ctx, result.request.id)
-    update_card(ctx.session, ctx.community, result.request, ctx.now)
-    ctx.reply(ctx._("Your request {ref} is cancelled.").format(ref=ref(result.request)), edit=True)
+    drop_alerts(ctx, request.id)
+    update_card(ctx.session, ctx.community, request, ctx.now)
+    ctx.reply(ctx._("Your request {ref} is cancelled.").format(ref=ref(request)), edit=True)
 
 
 @router.button(ReopenRequest)
 def reopen_request(ctx: Ctx, payload: ReopenRequest) -> None:
     """Within 7 days of being resolved, back to the queue."""
-    result = residents.reopen(ctx.session, payload.request, ctx.user, now=ctx.now)
-    if result.outcome is store.Outcome.MISSING or result.request is None:
-        not_yours(ctx)
+    request = _changed(
+        ctx,
+        residents.reopen(ctx.session, payload.request, ctx.user, now=ctx.now),
+        lambda request: ctx._(
+            "{ref} cannot be reopened: only a resolved request can, within 7 days. "
+            "You can ask again with /ask."
+        ).format(ref=ref(request)),
+    )
+    if request is None:
         return
-    if not result.done:
-        ctx.reply(
-            ctx._(
-                "{ref} cannot be reopened: only a resolved request can, within 7 days. "
-                "You can ask again with /ask."
-            ).format(ref=ref(result.request)),
-            edit=True,
-        )
-        return
-    announce_back(ctx.session, ctx.community, result.request, ctx.now, "reopened")
+    announce_back(ctx.session, ctx.community, request, ctx.now, "reopened")
     ctx.reply(
         ctx._(
             "{ref} is open again and back with the volunteer team. You will be told who takes it."
-        ).format(ref=ref(result.request)),
+        ).format(ref=ref(request)),
         edit=True,
     )
 
@@ -240,9 +254,8 @@ def _tell_volunteer(ctx: Ctx, request: HelpRequest, **params: Any) -> None:
 
 def save_comment(ctx: Ctx, data: dict[str, Any]) -> None:
     """Keep the resident's comment on their rated request."""
-    request = residents.own_request(ctx.session, int(data["request_id"]), ctx.user)
+    request = _own(ctx, int(data["request_id"]))
     if request is None:
-        not_yours(ctx)
         return
     if data.get("comment"):
         residents.set_comment(ctx.session, request, data["comment"])

@@ -152,10 +152,7 @@ def nowhere(ctx: Ctx) -> bool:
         return True
     if not volunteer:
         return False
-    if held:
-        _choose(ctx, held)
-    else:
-        _not_helping(ctx, message=True)
+    _ask_which(ctx, held, message=True)
     return True
 
 
@@ -170,6 +167,17 @@ def _not_helping(ctx: Ctx, *, message: bool = False) -> None:
         )
     else:
         ctx.reply(ctx._("You are not helping with any request right now. Send /queue."))
+
+
+def _ask_which(
+    ctx: Ctx, held: list[HelpRequest], *, resend: bool = True, message: bool = False
+) -> None:
+    """No request is current: ask which of those ``held`` (``_choose``), or say there are none
+    (``_not_helping``)."""
+    if held:
+        _choose(ctx, held, resend=resend)
+    else:
+        _not_helping(ctx, message=message)
 
 
 def _choose(ctx: Ctx, held: list[HelpRequest], *, resend: bool = True) -> None:
@@ -214,11 +222,7 @@ def switch_to(ctx: Ctx, request_id: int | None) -> None:
 def to(ctx: Ctx, args: str) -> None:
     """``/to R-0042`` switches; ``/to`` alone offers the requests held."""
     if not args.strip():
-        held = store.held_by(ctx.session, ctx.user)
-        if not held:
-            _not_helping(ctx)
-        else:
-            _choose(ctx, held, resend=False)
+        _ask_which(ctx, store.held_by(ctx.session, ctx.user), resend=False)
         return
     switch_to(ctx, store.parse_reference(args))
 
@@ -228,11 +232,7 @@ def _current(ctx: Ctx) -> HelpRequest | None:
     current = store.current_for_volunteer(ctx.session, ctx.user)
     if current is not None:
         return current
-    held = store.held_by(ctx.session, ctx.user)
-    if held:
-        _choose(ctx, held)
-    else:
-        _not_helping(ctx)
+    _ask_which(ctx, store.held_by(ctx.session, ctx.user))
     return None
 
 

@@ -170,39 +170,19 @@ def _style(ax: Axes, title: str) -> None:
 
 def target_rows(report: Report, lang: Language) -> list[tuple[str, float | None, int]]:
     """(label, share, how many) for each bar of "against the targets" (the CSV has them too)."""
-    _ = lang.gettext
-    goal = report.targets
+
+    def within(label: str, target: str, timing: Timing) -> tuple[str, float | None, int]:
+        """A timing against its target: ``label`` names the target's duration."""
+        duration = L.duration(lang, report.targets[target])
+        return lang.gettext(label).format(target=duration), timing.share, timing.judged
+
     return [
+        within(N_("Requests claimed within {target}"), "request_claim", report.claim),
+        within(N_("Reports acknowledged within {target}"), "dispute_ack", report.ack),
+        within(N_("Requests resolved within {target}"), "request_resolve", report.resolve),
+        within(N_("Disputes settled within {target}"), "dispute_resolve", report.settle),
         (
-            _("Requests claimed within {target}").format(
-                target=L.duration(lang, goal["request_claim"])
-            ),
-            report.claim.share,
-            report.claim.judged,
-        ),
-        (
-            _("Reports acknowledged within {target}").format(
-                target=L.duration(lang, goal["dispute_ack"])
-            ),
-            report.ack.share,
-            report.ack.judged,
-        ),
-        (
-            _("Requests resolved within {target}").format(
-                target=L.duration(lang, goal["request_resolve"])
-            ),
-            report.resolve.share,
-            report.resolve.judged,
-        ),
-        (
-            _("Disputes settled within {target}").format(
-                target=L.duration(lang, goal["dispute_resolve"])
-            ),
-            report.settle.share,
-            report.settle.judged,
-        ),
-        (
-            _("Solved when asked afterwards"),
+            lang.gettext("Solved when asked afterwards"),
             report.solved_share,
             report.followup_yes + report.followup_no,
         ),

@@ -1,0 +1,208 @@
+"""Mediation meetings: a mediator proposes a time and place to the reporter and the other side
+(``dp.meeting``); each person invited confirms or asks for another time; those who confirm are
+reminded through the outbox (``dp.reminder``; a new proposal drops the old one's reminders). At
+the end of a case the meeting is kept or called off (``handlers.disputes.outcome``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from db import dispute_parties as dp_parties
+from db import disputes as dp
+from db import outbox
+from db.dispute_models import DisputeCase, DisputeMeeting, MeetingAnswer, MeetingStatus
+from db.models import User
+from handlers.buttons.disputes import AnswerMeeting, ProposeMeeting
+from handlers.disputes.card import post_card
+from handlers.disputes.casework import case_for_form, start_case_form
+from handlers.disputes.common import MEDIATOR_PRIVATELY, log_by, log_by_mediator, router
+from handlers.disputes.mediate import show_case
+from handlers.disputes.messages import tell_room
+from handlers.disputes.parties import party_users
+from handlers.forms.engine import Form
+from handlers.forms.fields import TextField
+from handlers.forms.time_fields import DateTimeField
+from handlers.i18n import N_, Language
+from handlers.types import Button, Ctx, Reply
+
+
+def _invitees(ctx: Ctx, root: DisputeCase) -> list[tuple[User, str]]:
+    """The case's reporter and the other side who opened an invitation. The reporters of
+    linked reports are not invited: one of them may be the person complained about."""
+    people: dict[int, tuple[User, str]] = {}
+    reporter = ctx.session.get(User, root.reporter_id) if root.reporter_id else None
+    if reporter is not None:
+        people.setdefault(reporter.id, (reporter, "reporter"))
+    for user in party_users(ctx, root):
+        people.setdefault(user.id, (user, "party"))
+    return list(people.values())
+
+
+def _submit_meeting(ctx: Ctx, data: dict[str, Any]) -> None:
+    """Propose the meeting to everyone; the old proposal and its reminders are dropped."""
+    root = case_for_form(ctx, data)
+    invited = _invitees(ctx, root)
+    starts_at = datetime.fromisoformat(data["when"])
+    meeting, replaced = dp_parties.propose_meeting(
+        ctx.session,
+        root,
+        by=ctx.user,
+        starts_at=starts_at,
+        place=data["place"],
+        invited=invited,
+        now=ctx.now,
+    )
+    text = ctx._("{when}, {place}").format(when=ctx.lang.datetime(starts_at), place=data["place"])
+    log_by_mediator(ctx, root, "meeting", text=text)
+    for user, _role in invited:
+        outbox.enqueue_to_user(
+            ctx.session,
+            user,
+            template="dp.meeting",
+            now=ctx.now,
+            params={
+                "ref": root.ref,
+                "meeting": meeting.id,
+                "when": starts_at.isoformat(),
+                "place": data["place"],
+                "changed": replaced is not None,
+            },
+        )
+    _remind(ctx, meeting, ctx.user)
+    post_card(ctx.session, ctx.community, root, ctx.now)
+    show_case(ctx, root, note=ctx._("The meeting was proposed to everyone involved."))
+
+
+MEETING = router.form(
+    Form(
+        name="dp.mmeet",
+        title=N_("Propose a meeting"),
+        fields=(
+            DateTimeField(
+                name="when",
+                prompt=N_("When should the meeting be? For example 2026-12-24 19:00."),
+                label=N_("Time"),
+            ),
+            TextField(
+                name="place",
+                prompt=N_("Where? For example “Community centre, room 2”."),
+                label=N_("Place"),
+                max_length=200,
+            ),
+        ),
+        on_submit=_submit_meeting,
+    )
+)
+
+
+@router.button(ProposeMeeting, **MEDIATOR_PRIVATELY)
+def meeting_button(ctx: Ctx, payload: ProposeMeeting) -> None:
+    start_case_form(ctx, payload.case, MEETING)
+
+
+MEETING_MESSAGES = {
+    False: N_("The mediators propose a meeting about {ref}: {when}, {place}. Can you come?"),
+    True: N_("The mediation meeting about {ref} is now on {when}, {place}. Can you come?"),
+}
+
+
+@router.template("dp.meeting")
+def render_meeting(lang: Language, params: dict[str, Any]) -> Reply:
+    text = lang.gettext(MEETING_MESSAGES[bool(params.get("changed"))]).format(
+        ref=params["ref"],
+        when=lang.datetime(datetime.fromisoformat(params["when"])),
+        place=params["place"],
+    )
+    meeting = params["meeting"]
+    return Reply(
+        text,
+        (
+            (
+                Button(lang.gettext("✅ I can come"), AnswerMeeting(meeting, coming=True).pack()),
+                Button(
+                    lang.gettext("🔁 Another time, please"),
+                    AnswerMeeting(meeting, coming=False).pack(),
+                ),
+            ),
+        ),
+    )
+
+
+def _remind(ctx: Ctx, meeting: DisputeMeeting, user: User) -> None:
+    """Queue ``user``'s reminders before the meeting (as for events), once each."""
+    case = ctx.session.get(DisputeCase, meeting.case_id)
+    assert case is not None
+    for offset in ctx.community.event_reminders:
+        due = meeting.starts_at - offset
+        if due <= ctx.now:
+            continue
+        outbox.enqueue_to_user(
+            ctx.session,
+            user,
+            template="dp.reminder",
+            now=ctx.now,
+            due_at=due,
+            params={"ref": case.ref, "when": meeting.starts_at.isoformat(), "place": meeting.place},
+            dedup_key=dp_parties.reminder_key(meeting.id, user.id, offset),
+        )
+
+
+@router.template("dp.reminder")
+def render_reminder(lang: Language, params: dict[str, Any]) -> Reply:
+    return Reply(
+        lang.gettext("Reminder: the mediation meeting about {ref} is on {when}, {place}.").format(
+            ref=params["ref"],
+            when=lang.datetime(datetime.fromisoformat(params["when"])),
+            place=params["place"],
+        )
+    )
+
+
+@router.button(AnswerMeeting)
+def meeting_answer(ctx: Ctx, payload: AnswerMeeting) -> None:
+    """Yes: remembered and reminded. Another time: the mediators are told."""
+    meeting_id = payload.meeting
+    meeting = dp_parties.lock_meeting(ctx.session, meeting_id) if meeting_id else None
+    case = ctx.session.get(DisputeCase, meeting.case_id) if meeting else None
+    if (
+        meeting is None
+        or case is None
+        or meeting.status == MeetingStatus.CANCELLED
+        or (  # the case ended before it was set
+            dp.root_of(ctx.session, case).status not in dp.OPEN and meeting.starts_at <= ctx.now
+        )
+    ):
+        ctx.reply(ctx._("That meeting does not exist any more."))
+        return
+    if meeting.status == MeetingStatus.REPLACED:
+        ctx.reply(ctx._("That meeting time was changed; please answer the newest proposal."))
+        return
+    row = dp_parties.answer_meeting(
+        ctx.session,
+        meeting,
+        ctx.user,
+        MeetingAnswer.YES if payload.coming else MeetingAnswer.OTHER,
+        ctx.now,
+    )
+    if row is None:
+        ctx.reply(ctx._("That meeting does not exist any more."))
+        return
+    prefix = "party_" if row.role == "party" else ""
+    kind = "meeting_yes" if payload.coming else "meeting_other"
+    log_by(ctx, case, kind, role=row.role)
+    tell_room(ctx.session, ctx.community, prefix + kind, ctx.now, case=case, ref=case.ref)
+    if payload.coming:
+        _remind(ctx, meeting, ctx.user)
+        ctx.reply(
+            ctx._("Thank you. See you on {when}, {place}. I will remind you before.").format(
+                when=ctx.lang.datetime(meeting.starts_at), place=meeting.place
+            )
+        )
+    else:
+        outbox.cancel_pending(
+            ctx.session, dedup_prefix=dp_parties.reminder_key(meeting.id, ctx.user.id)
+        )
+        ctx.reply(ctx._("Thank you. The mediators will propose another time."))
+    post_card(ctx.session, ctx.community, case, ctx.now)
