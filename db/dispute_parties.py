@@ -21,7 +21,7 @@ from db.dispute_models import (
     MeetingAnswer,
     MeetingStatus,
 )
-from db.disputes import OPEN, SERVICE, Outcome, Result
+from db.disputes import SERVICE, Outcome, Result
 from db.locks import lock_row
 from db.models import User
 
@@ -46,23 +46,6 @@ def ask(
 
 #: A reporter's free text answers an open question asked this recently (on an open case).
 QUESTION_OPEN_FOR = timedelta(days=14)
-
-
-def open_question(session: Session, user: User, now: datetime) -> DisputeQuestion | None:
-    """The newest unanswered question to ``user`` as a reporter on an open case, asked within
-    ``QUESTION_OPEN_FOR``; older ones are still answered with their button."""
-    return session.scalar(
-        select(DisputeQuestion)
-        .join(DisputeCase, DisputeCase.id == DisputeQuestion.case_id)
-        .where(
-            DisputeCase.reporter_id == user.id,
-            DisputeCase.status.in_(OPEN),
-            DisputeQuestion.answer.is_(None),
-            DisputeQuestion.asked_at >= now - QUESTION_OPEN_FOR,
-        )
-        .order_by(DisputeQuestion.id.desc())
-        .limit(1)
-    )
 
 
 def answer_question(
