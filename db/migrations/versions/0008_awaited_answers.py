@@ -92,7 +92,8 @@ def upgrade() -> None:
     op.execute(
         "INSERT INTO awaited_answers (user_id, service, record_id, since) "
         "SELECT volunteer_id, 'rq', id, COALESCE(claimed_at, created_at) FROM help_requests "
-        "WHERE status = 'in_progress' AND volunteer_id IS NOT NULL"
+        "WHERE status = 'in_progress' AND volunteer_id IS NOT NULL "
+        "AND volunteer_id <> resident_id"  # (one row per person and request)
     )
     op.execute(
         "INSERT INTO awaited_answers (user_id, service, record_id, since) "
