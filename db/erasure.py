@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from db import awaiting
 from db import disputes as dp
+from db import requests as request_ops
 from db.dispute_models import (
     DisputeCase,
     DisputeEvent,
@@ -52,7 +53,7 @@ def end_requests_in_progress(session: Session, user: User, *, now: datetime) -> 
         )
         if result.rowcount != 1:
             continue
-        awaiting.forget(session, "rq", request.id)
+        awaiting.forget(session, request_ops.SERVICE, request.id)
         session.add(
             RequestMessage(
                 request_id=request.id, author_id=None, side="event", text="erased", created_at=now
