@@ -248,7 +248,7 @@ class Dispatcher:
             self._button(ctx, form)
         elif form is not None and idle.takes_input(ctx, form):
             engine.handle(ctx, form)
-        elif not self.registry.handle_text(ctx):
+        elif not answers.route(ctx):  # free text: where a question was asked
             if form is not None:  # left, or an hour since the last answer: not an answer
                 idle.leave(ctx, form)
             else:

@@ -243,14 +243,6 @@ class Registry:
         """Every registered payload type once, with its handler and rule."""
         return list({route.kind: route for route in self.buttons.values()}.values())
 
-    def handle_text(self, ctx: Ctx) -> bool:
-        """Free text outside a form: to the conversation it replies to, else the one awaited
-        answer (asking which when several wait), else the text handlers in registry order;
-        True if something took it (``handlers/answers.py``)."""
-        from handlers import answers
-
-        return answers.route(ctx)
-
     def menu_commands(self) -> list[Command]:
         """The commands shown in a transport's command menu, in registration order."""
         return [command for command in self.commands.values() if command.description]
