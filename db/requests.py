@@ -313,15 +313,6 @@ def current_for_volunteer(session: Session, volunteer: User) -> HelpRequest | No
     return held[0] if len(held) == 1 else None
 
 
-def last_activity(session: Session, request: HelpRequest) -> datetime:
-    """When anything last happened in the request: filed, claimed, or a message said."""
-    said = session.scalar(
-        select(func.max(RequestMessage.created_at)).where(RequestMessage.request_id == request.id)
-    )
-    moments = [request.created_at, request.claimed_at, said]
-    return max(moment for moment in moments if moment is not None)
-
-
 def residents_active(session: Session, resident: User) -> list[HelpRequest]:
     """The resident's open and in-progress requests, the most recently claimed first."""
     return list(
