@@ -27,6 +27,7 @@ DEFAULT_DATABASE_PATH = Path("data") / "linli.db"
 
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]{10,}$")
 _MXID = re.compile(r"^@[a-z0-9._=/+-]+:[A-Za-z0-9.-]+(:\d+)?$")
+_SERVER = re.compile(r"^[a-z0-9.-]+(:\d+)?$")
 
 
 class ConfigError(ValueError):
@@ -65,6 +66,8 @@ class Settings:
     matrix_password: str | None = None
     matrix_access_token: str | None = None
     matrix_admins: frozenset[str] = frozenset()  # MXIDs
+    #: Homeservers whose people may use the bot (lower case); the bot's own by default.
+    matrix_allowed_servers: frozenset[str] = frozenset()
     #: Community field → value, for the report (TARGETS, LINLI_TARGET_SHARE, LINLI_MONTHLY_REPORT).
     targets: tuple[tuple[str, timedelta | float | bool], ...] = ()
 
@@ -162,6 +165,22 @@ def load_settings(
             raise ConfigError(
                 "LINLI_MATRIX_HOMESERVER is set: set LINLI_MATRIX_PASSWORD or "
                 "LINLI_MATRIX_ACCESS_TOKEN too"
+            )
+    allowed_raw = get("LINLI_MATRIX_ALLOWED_SERVERS").split(",")
+    allowed_servers = frozenset(p.strip().lower() for p in allowed_raw if p.strip())
+    for server in allowed_servers:
+        if not _SERVER.match(server):
+            raise ConfigError(
+                f"LINLI_MATRIX_ALLOWED_SERVERS: {server!r} is not a server name (example.org)"
+            )
+    if mxids and homeserver is not None:  # without Matrix, a Matrix admin is never asked
+        servers = allowed_servers or frozenset({matrix_user.partition(":")[2].lower()})
+        foreign = sorted(m for m in mxids if m.partition(":")[2].lower() not in servers)
+        if foreign:
+            raise ConfigError(
+                f"LINLI_ADMINS: {', '.join(foreign)} is on a homeserver that may not use the "
+                f"bot (allowed: {', '.join(sorted(servers))}); add the server to "
+                "LINLI_MATRIX_ALLOWED_SERVERS or name an admin on an allowed server"
             )
 
     secret = get("LINLI_WEBHOOK_SECRET") or None
@@ -314,5 +333,6 @@ def load_settings(
         matrix_password=matrix_password,
         matrix_access_token=matrix_token,
         matrix_admins=frozenset(mxids),
+        matrix_allowed_servers=allowed_servers,
         targets=tuple(goals),
     )

@@ -41,6 +41,9 @@ log = logging.getLogger(__name__)
 #: The outbox row being delivered, for transports that make a transaction id of it (Matrix),
 #: so a send repeated after a crash is recognised by the server and not shown twice.
 delivering: ContextVar[int | None] = ContextVar("delivering", default=None)
+#: Whether that message is for one person's private chat (a transport refuses to post it in a
+#: chat that others have joined since).
+delivering_private: ContextVar[bool] = ContextVar("delivering_private", default=False)
 
 
 class DeliveryError(Exception):
@@ -285,6 +288,7 @@ class OutboxWorker:
             card = job.message.card_key
             edit_ref = shown.get(card, job.edit_ref) if card else None
             delivering.set(job.message.id)
+            delivering_private.set(job.message.user_id is not None)
             try:  # a file another transport knows is fetched from it first
                 reply = await carried(reply, transport, self.deliverers)
                 ref = await deliverer.deliver(chat_id, reply, edit_ref=edit_ref)

@@ -94,6 +94,10 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "5",
         "Dispute reports one person may file in 24 hours (0: no limit).",
     ),
+    "LINLI_LIMIT_ANONYMOUS_REPORTS_PER_HOUR": (
+        "10",
+        "Anonymous dispute reports the whole community may file in an hour (0: no limit).",
+    ),
     "LINLI_LIMIT_SIGNUPS_PER_HOUR": (
         "10",
         "Event signups one person may make in an hour (0: no limit).",
@@ -135,6 +139,10 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "LINLI_MATRIX_USER": ("(unset)", "The bot's Matrix id, e.g. @linli:example.org."),
     "LINLI_MATRIX_PASSWORD": ("(unset)", "The bot account's password (used once, to log in)."),
     "LINLI_MATRIX_ACCESS_TOKEN": ("(unset)", "Or an access token instead of the password."),
+    "LINLI_MATRIX_ALLOWED_SERVERS": (
+        "(the bot's own server)",
+        "Homeservers whose people may use the bot, by commas (example.org); others are refused.",
+    ),
 }
 
 #: Per-person limits: variable → Community field, default.
@@ -142,6 +150,7 @@ LIMITS = (
     ("LINLI_LIMIT_OPEN_REQUESTS", "limit_open_requests", "3"),
     ("LINLI_LIMIT_REPORTS_PER_DAY", "limit_reports_per_day", "5"),
     ("LINLI_LIMIT_SIGNUPS_PER_HOUR", "limit_signups_per_hour", "10"),
+    ("LINLI_LIMIT_ANONYMOUS_REPORTS_PER_HOUR", "limit_anonymous_reports_per_hour", "10"),
 )
 
 #: The report's targets: variable → Community field, the setting whose value is the default.

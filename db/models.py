@@ -155,6 +155,9 @@ class TeamChat(Base):
     locale: Mapped[str | None] = mapped_column(String(16))
     bound_by: Mapped[str] = mapped_column(String(64))
     bound_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: Set while someone who holds no role in the team sits in the room (the admins were told):
+    #: nothing is posted there until an admin binds the room again.
+    held_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class SentCard(Base):

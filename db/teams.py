@@ -1,9 +1,13 @@
 """Team rooms: which group chat the volunteer team (or the mediators) work in, and the people
-to tell when something waited too long (admins)."""
+to tell when something waited too long (admins).
+
+A team room holds only the team: the team's role holders and admins. When anyone else is in it
+(checked on ``/bind`` and on every later join) the room is *held*: the admins are told, and
+nothing more is posted there until an admin binds it again."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import outbox
+from db.locks import lock_row
 from db.models import Role, RoleGrant, TeamChat, User
 from db.users import parse_ref
 
@@ -25,6 +30,7 @@ class Room:
     transport: str
     chat_id: str
     locale: str | None
+    held: bool = False  # a stranger is in it: nothing is posted there
 
 
 def bind_team(
@@ -46,14 +52,97 @@ def bind_team(
         session.add(row)
     row.transport, row.chat_id, row.locale = transport, chat_id, locale
     row.bound_by, row.bound_at = by[:64], now
+    row.held_since = None  # an admin bound it after checking its members
     session.flush()
+
+
+#: Besides admins, who may sit in each team's room.
+TEAM_ROLES = {VOLUNTEERS: Role.VOLUNTEER, MEDIATORS: Role.MEDIATOR}
+
+
+def bound_teams(session: Session, transport: str, chat_id: str) -> list[TeamChat]:
+    """The teams whose room this chat is (usually none or one)."""
+    return list(
+        session.scalars(
+            select(TeamChat).where(TeamChat.transport == transport, TeamChat.chat_id == chat_id)
+        )
+    )
+
+
+def strangers(
+    session: Session,
+    team: str,
+    transport: str,
+    external_ids: Iterable[str],
+    admin_refs: frozenset[str] = frozenset(),
+) -> list[str]:
+    """Who of these people holds neither the team's role nor the admin role (in the order
+    given)."""
+    wanted = list(dict.fromkeys(external_ids))
+    if not wanted:
+        return []
+    users = {
+        user.external_id: user
+        for user in session.scalars(
+            select(User).where(User.transport == transport, User.external_id.in_(wanted))
+        )
+    }
+    allowed = {TEAM_ROLES[team], Role.ADMIN}
+    return [
+        who
+        for who in wanted
+        if f"{transport}:{who}" not in admin_refs
+        and not (who in users and allowed & set(users[who].role_names))
+    ]
+
+
+def hold_room(session: Session, row: TeamChat, admin_refs: frozenset[str], now: datetime) -> bool:
+    """Someone who holds no role is in the team's room: nothing more is posted there, and the
+    admins are told (once per hold). False if it was held already."""
+    locked = lock_row_by_team(session, row.team)
+    if locked is None or locked.held_since is not None:
+        return False
+    locked.held_since = now
+    session.flush()
+    notify_admins(
+        session,
+        admin_refs,
+        template="team.held",
+        now=now,
+        params={"team": row.team},
+        dedup_key=f"team.held:{row.team}:{now.isoformat()}",
+    )
+    return True
+
+
+def lock_row_by_team(session: Session, team: str) -> TeamChat | None:
+    return lock_row(session, TeamChat, team)
+
+
+def is_held(session: Session, transport: str, chat_id: str) -> bool:
+    """True while the team room ``chat_id`` waits for an admin (see ``hold_room``)."""
+    return any(row.held_since is not None for row in bound_teams(session, transport, chat_id))
+
+
+def forget_private_chat(session: Session, transport: str, chat_id: str) -> int:
+    """A private chat that others joined is private no more: nobody's private messages go
+    there (they wait until the person writes from a private chat again)."""
+    rows = list(
+        session.scalars(
+            select(User).where(User.transport == transport, User.private_chat_id == chat_id)
+        )
+    )
+    for user in rows:
+        user.private_chat_id = None
+    session.flush()
+    return len(rows)
 
 
 def team_room(session: Session, team: str, configured: Mapping[str, str]) -> Room | None:
     """The team's room: the one bound with /bind, else the settings' Telegram chat id."""
     row = session.get(TeamChat, team)
     if row is not None:
-        return Room(row.transport, row.chat_id, row.locale)
+        return Room(row.transport, row.chat_id, row.locale, row.held_since is not None)
     if team in configured:
         return Room("telegram", configured[team], None)
     return None
@@ -74,7 +163,7 @@ def notify_team(
     """Queue a message (or a card, edited in place later) to the team's room. Returns False
     when the team has no room yet — the work is still in the team's private lists."""
     room = team_room(session, team, configured)
-    if room is None:
+    if room is None or room.held:
         return False
     return outbox.enqueue(
         session,

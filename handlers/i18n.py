@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import re
 import string
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -54,6 +54,17 @@ def Np_(singular: str, plural: str) -> tuple[str, str]:
     """Mark a module-level plural pair for extraction (``-k Np_:1,2``); translate it later with
     ``lang.ngettext(*pair, n)``."""
     return (singular, plural)
+
+
+#: Where a person's name would go but they have none to show (``handlers.common.first_name``):
+#: replaced by ``NEUTRAL_NAME`` in the reader's language when the text is rendered.
+NO_NAME = "\ue000"
+NEUTRAL_NAME = N_("a volunteer")
+
+
+def neutral_names(gettext: Callable[[str], str], text: str) -> str:
+    """``text`` with every ``NO_NAME`` mark replaced by the neutral word, translated."""
+    return text.replace(NO_NAME, gettext(NEUTRAL_NAME)) if NO_NAME in text else text
 
 
 def normalise(code: str | None) -> str | None:

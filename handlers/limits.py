@@ -1,7 +1,9 @@
 """Per-person limits against abuse: how many help requests one person may have open, dispute
 reports they may file in a day, event signups they may make in an hour (``Community.limit_*``,
-from ``LINLI_LIMIT_*``; 0 means no limit). A person over a limit is told so in their language,
-with when they can try again; nothing reaches the teams.
+from ``LINLI_LIMIT_*``; 0 means no limit), and one ceiling for the whole community: anonymous
+dispute reports per hour (a handful of accounts cannot flood the mediators unseen). A person
+over a limit is told so in their language, with when they can try again; nothing reaches the
+teams.
 
 Each check runs when the flow starts and again at its submit (a form opened before the limit
 was reached cannot pass it). The counts come from the service tables themselves, so they hold
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select, text
 
 from db.dispute_models import DisputeCase
 from db.event_models import EventSignup
@@ -32,6 +34,14 @@ REPORTS_PER_DAY = Np_(
     "Please try again tomorrow. In an emergency, call 110, 119 or 120.",
     "You have sent {count} dispute reports in the last 24 hours, the most one person can send. "
     "Please try again tomorrow. In an emergency, call 110, 119 or 120.",
+)
+ANONYMOUS_PER_HOUR = Np_(
+    "The mediators received {count} anonymous report in the last hour, the most the community "
+    "takes. Please try again in an hour, or send this report with your name. "
+    "In an emergency, call 110, 119 or 120.",
+    "The mediators received {count} anonymous reports in the last hour, the most the community "
+    "takes. Please try again in an hour, or send this report with your name. "
+    "In an emergency, call 110, 119 or 120.",
 )
 SIGNUPS_PER_HOUR = Np_(
     "You have signed up {count} time in the last hour, the most one person can. "
@@ -72,6 +82,33 @@ def reports_message(ctx: Ctx) -> Invalid | None:
         DisputeCase,
         DisputeCase.reporter_id == ctx.user.id,
         DisputeCase.created_at > ctx.now - timedelta(days=1),
+    )
+
+
+#: The transaction-level advisory lock that makes anonymous reports count one at a time on
+#: PostgreSQL (SQLite's ``BEGIN IMMEDIATE`` already does).
+ANONYMOUS_LOCK = 0x4C494E4C  # "LINL"
+
+
+def anonymous_reports_message(ctx: Ctx) -> Invalid | None:
+    """Why nobody may file another anonymous dispute report now (the community-wide ceiling
+    per hour, on top of each person's own limit), or None. Held until the transaction ends,
+    so two reports at once cannot both take the last place."""
+    limit = ctx.community.limit_anonymous_reports_per_hour
+    if not limit:
+        return None
+    if ctx.session.get_bind().dialect.name == "postgresql":
+        ctx.session.execute(
+            text("SELECT pg_advisory_xact_lock(:key, hashtext(current_schema()))"),
+            {"key": ANONYMOUS_LOCK},
+        )
+    return _over_limit(
+        ctx,
+        limit,
+        ANONYMOUS_PER_HOUR,
+        DisputeCase,
+        DisputeCase.anonymous.is_(True),
+        DisputeCase.created_at > ctx.now - timedelta(hours=1),
     )
 
 

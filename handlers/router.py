@@ -9,10 +9,11 @@ declared with it, and calls the handler with the parsed object.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from handlers.i18n import NO_NAME, neutral_names
 from handlers.payloads import Catalog, Payload
 from handlers.types import Community, Ctx, Kind, Reply
 
@@ -252,4 +253,7 @@ class Registry:
             render = self.templates[template]
         except KeyError:
             raise LookupError(f"no outbox template named {template!r}") from None
-        return render(lang, params)
+        reply = render(lang, params)
+        if NO_NAME in reply.text:  # a person with no name to show: the neutral word
+            reply = replace(reply, text=neutral_names(lang.gettext, reply.text))
+        return reply

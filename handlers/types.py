@@ -62,6 +62,17 @@ class Sender:
 
 
 @dataclass(frozen=True, slots=True)
+class RoomFacts:
+    """What a transport that can list a group room's members knows of it (Matrix), for the
+    team rooms' checks (``handlers/teams.py``)."""
+
+    members: tuple[str, ...]  # external ids of everyone else in it, joined or invited
+    foreign: tuple[str, ...] = ()  # of those, the ones on a homeserver that is not allowed
+    encrypted: bool = False
+    allowed: bool = True  # the room itself lives on an allowed homeserver
+
+
+@dataclass(frozen=True, slots=True)
 class Inbound:
     """One thing a user did: a message, a command or a button press."""
 
@@ -84,6 +95,8 @@ class Inbound:
     reply_buttons: tuple[tuple[str, str], ...] = ()
     #: The transport numbers buttons (console, Matrix), so a typed "2" presses button 2.
     numbered_buttons: bool = False
+    #: The room's members and settings, where the transport can tell (a Matrix group room).
+    room: RoomFacts | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +214,8 @@ class Community:
     limit_open_requests: int = 3
     limit_reports_per_day: int = 5
     limit_signups_per_hour: int = 10
+    #: Anonymous dispute reports the whole community may file in an hour (0: no limit).
+    limit_anonymous_reports_per_hour: int = 10
     #: Community notices wait out these hours (community time; may wrap midnight), except
     #: urgent safety notices.
     quiet_hours: tuple[time, time] = (time(22), time(8))
@@ -256,6 +271,9 @@ class Ctx:
         attachment: Attachment | None = None,
         transient: bool = False,
     ) -> None:
+        from handlers.i18n import neutral_names
+
+        text = neutral_names(self.lang.gettext, text)
         self.replies.append(
             Reply(text, buttons, edit=edit, attachment=attachment, transient=transient)
         )
@@ -263,7 +281,9 @@ class Ctx:
     def react(self, emoji: str, fallback: str) -> None:
         """Acknowledge the person's message with ``emoji`` on it (no new message); where the
         transport cannot, ``fallback`` is sent as a message."""
-        self.replies.append(Reply(fallback, reaction=emoji))
+        from handlers.i18n import neutral_names
+
+        self.replies.append(Reply(neutral_names(self.lang.gettext, fallback), reaction=emoji))
 
     def has_role(self, role: str) -> bool:
         """True if the user holds ``role`` (admins from configuration hold ``admin``)."""

@@ -36,10 +36,9 @@ from bot.dispatcher import Dispatcher
 from bot.matrix import convert, media
 from bot.matrix.device import Device, MatrixConfig, MatrixUnavailable
 from bot.matrix.device import matrix_config as matrix_config  # where bot/cli.py finds it
+from bot.matrix.guard import Guard
 from bot.matrix.render import REACTION, Renderer, buttons_of, reaction_content
-from bot.outbox import DeliveryError, delivering
-from db.users import find_user
-from handlers.i18n import N_, language, negotiate
+from bot.outbox import DeliveryError, delivering, delivering_private
 from handlers.types import Inbound, Kind, Reply
 
 log = logging.getLogger(__name__)
@@ -47,10 +46,8 @@ log = logging.getLogger(__name__)
 TRANSPORT = convert.TRANSPORT
 #: The longest a direct reply waits out a rate limit before giving up on it.
 MAX_REPLY_WAIT = 30.0
-UNDECRYPTABLE = N_(
-    "I could not read your last message: it was encrypted with a key I do not have. "
-    "Please send it again."
-)
+#: How long messages to a held team room wait before the outbox looks again.
+HELD_WAIT = 60.0
 
 
 def _txn(key: object, part: str = "") -> str | None:
@@ -66,6 +63,17 @@ def _retry_after(response: ErrorResponse) -> float | None:
     return None
 
 
+class _Client(AsyncClient):
+    """nio's client whose key database is created 0600 before nio opens it."""
+
+    device: Device
+
+    def load_store(self) -> None:
+        if not self.store and self.user_id and self.device_id:
+            self.device.prepare_store(self.user_id, self.device_id)
+        super().load_store()
+
+
 class MatrixTransport:
     """One logged-in device: the sync loop, the replies and the outbox's sends."""
 
@@ -74,7 +82,7 @@ class MatrixTransport:
         self.dispatcher = dispatcher
         self.renderer = Renderer(frozenset(dispatcher.registry.commands))
         self.device = Device(config)
-        self.client = AsyncClient(
+        self.client = _Client(
             config.homeserver,
             config.user_id,
             store_path=str(config.store),
@@ -84,8 +92,11 @@ class MatrixTransport:
                 max_limit_exceeded=0,  # a 429 comes back to us (the outbox's retry_after)
                 max_timeouts=1,
                 request_timeout=30,
+                pickle_key=self.device.pickle_key,  # secret, beside the credentials
             ),
         )
+        self.client.device = self.device
+        self.guard = Guard(self)
         self.next_batch: str | None = None
         self._buttons: dict[str, tuple[tuple[str, str], ...]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
@@ -142,8 +153,8 @@ class MatrixTransport:
         response = sync.result()
         if not isinstance(response, SyncResponse):
             raise MatrixUnavailable(f"sync failed: {getattr(response, 'status_code', response)}")
-        for room_id in response.rooms.invite:
-            await self.client.join(room_id)
+        for room_id, invited in response.rooms.invite.items():
+            await self.guard.on_invite(room_id, invited.invite_state)
         if not first:  # the first start reads no history
             await asyncio.gather(
                 *(
@@ -194,13 +205,20 @@ class MatrixTransport:
 
     async def _handle_event(self, room_id: str, event: Any) -> None:
         source = event.source
-        if isinstance(event, MegolmEvent):  # still encrypted: we lack its key
-            log.warning("Matrix: could not decrypt a message (session %s)", event.session_id)
-            await self._undecryptable(room_id, event.sender)
-            return
-        if source.get("sender") == self.client.user_id:
+        sender = source.get("sender") or getattr(event, "sender", "")
+        if not isinstance(sender, str) or sender == self.client.user_id:
             return
         group = self.is_group(room_id)
+        if source.get("type") == "m.room.member":
+            await self.guard.on_member(room_id, source)
+            return
+        if not self.guard.allowed(sender):  # nothing of theirs is read or kept
+            await self.guard.foreign(room_id, sender, group)
+            return
+        if isinstance(event, MegolmEvent):  # still encrypted: we lack its key
+            log.info("Matrix: could not decrypt a message (session %s)", event.session_id)
+            await self.guard.undecryptable(room_id, sender)
+            return
         reacted = convert.reaction(source, bot_user_id=self.client.user_id or "")
         if reacted is not None:
             inbound = await self._reaction(room_id, group, source, *reacted)
@@ -208,17 +226,20 @@ class MatrixTransport:
             content = source.get("content") or {}
             target = convert.reply_target(content) if isinstance(content, dict) else None
             buttons = await self.card_buttons(room_id, target) if target and group else ()
-            room = self.client.rooms.get(room_id)
             inbound = convert.to_inbound(
                 source,
                 room_id=room_id,
                 is_group=group,
                 bot_user_id=self.client.user_id or "",
-                display_name=room.user_name(source.get("sender", "")) or "" if room else "",
+                display_name=self.member_name(room_id, source.get("sender", "")),
                 reply_buttons=buttons,
             )
         if inbound is None:
             return
+        if group:
+            if inbound.command != "bind" and await asyncio.to_thread(self.guard.held, room_id):
+                return  # a stranger is in this team room: nothing is posted until /bind
+            inbound = replace(inbound, room=self.guard.facts(room_id))
         replies = await asyncio.to_thread(self.dispatcher.handle, inbound)
         own = source.get("event_id") if inbound.kind is not Kind.BUTTON else None
         for index, reply in enumerate(replies):
@@ -251,12 +272,18 @@ class MatrixTransport:
         sender = source["sender"]
         return Inbound(
             convert.ChatRef(TRANSPORT, room_id, is_group=group),
-            convert.Sender(TRANSPORT, sender, sender),
+            convert.Sender(TRANSPORT, sender, self.member_name(room_id, sender)),
             Kind.BUTTON,
             payload=payload,
             message_ref=target,
             numbered_buttons=True,
         )
+
+    def member_name(self, room_id: str, mxid: str) -> str:
+        """The display name ``mxid`` has in the room (never their MXID: "" when none)."""
+        room = self.client.rooms.get(room_id)
+        member = room.users.get(mxid) if room is not None else None
+        return convert.person_name(member.display_name if member else None, mxid)
 
     async def card_buttons(self, room_id: str, event_id: str) -> tuple[tuple[str, str], ...]:
         """The buttons now on the bot's message ``event_id`` (its latest edit's), from memory
@@ -281,18 +308,6 @@ class MatrixTransport:
                 break
         self._buttons[event_id] = buttons
         return buttons
-
-    async def _undecryptable(self, room_id: str, sender: str) -> None:
-        community = self.dispatcher.community
-
-        def text() -> str:
-            with self.dispatcher.session_factory() as session:
-                user = find_user(session, TRANSPORT, sender)
-                chosen = user.locale if user else None
-            code = negotiate(chosen, None, community.default_locale)
-            return language(code, community.timezone.key).gettext(UNDECRYPTABLE)
-
-        await self._reply(room_id, Reply(await asyncio.to_thread(text)), None, None)
 
     # -- sending ---------------------------------------------------------------------------
 
@@ -391,4 +406,10 @@ class MatrixDeliverer:
     ) -> str | None:
         message_id = delivering.get()
         txn = f"outbox-{message_id}" if message_id is not None else None
+        room = self.transport.client.rooms.get(chat_id)
+        if delivering_private.get():
+            if room is not None and room.member_count > 2:
+                raise DeliveryError("a private chat that others joined", permanent=True)
+        elif await asyncio.to_thread(self.transport.guard.held, chat_id):
+            raise DeliveryError("the team's room is held", retry_after=HELD_WAIT)
         return await self.transport.send(chat_id, reply, edit_ref=edit_ref, txn=txn)

@@ -20,6 +20,26 @@ POLLS = ("m.poll.start", "org.matrix.msc3381.poll.start")
 OTHER_MSGTYPES = ("m.audio", "m.video", "m.emote", "m.key.verification.request")
 
 
+def server_of(mxid: str) -> str:
+    """The homeserver part of a Matrix id (``@li:example.org`` → ``example.org``), or of a
+    room id; "" when there is none."""
+    _, sep, server = mxid.partition(":")
+    return server.lower() if sep else ""
+
+
+def person_name(display_name: str | None, mxid: str) -> str:
+    """The name others may see: the room member's display name, never the account (an MXID,
+    or a display name that is only the MXID or its localpart); "" when there is none."""
+    name = (display_name or "").strip()
+    localpart = mxid.partition(":")[0]
+    if not name or name in (mxid, localpart, localpart.lstrip("@")) or _MXID_LIKE.search(name):
+        return ""
+    return name
+
+
+_MXID_LIKE = re.compile(r"@[^\s:]+:[A-Za-z0-9.-]+")
+
+
 def strip_reply_fallback(body: str) -> str:
     """Drop the ``> <@who> quoted`` lines a client puts before the text of a reply."""
     lines = body.split("\n")
@@ -92,7 +112,7 @@ def to_inbound(
     if not isinstance(content, dict):
         return None
     chat = ChatRef(TRANSPORT, room_id, is_group=is_group)
-    sender = Sender(TRANSPORT, sender_id, display_name or sender_id)
+    sender = Sender(TRANSPORT, sender_id, person_name(display_name, sender_id))
     if kind == "m.sticker":
         return None if is_group else Inbound(chat, sender, Kind.STICKER, numbered_buttons=True)
     if kind in POLLS:

@@ -60,6 +60,8 @@ def _submit(ctx: Ctx, data: dict[str, Any]) -> None:
     """File the case (always its own: a possible duplicate is for a mediator to link), post
     its card, relay the photos, give the reference."""
     over_limit = limits.reports_message(ctx)
+    if over_limit is None and data.get("anonymous") == ANONYMOUS:
+        over_limit = limits.anonymous_reports_message(ctx)
     if over_limit is not None:
         raise over_limit
     case = dp.file_case(ctx.session, reporter=ctx.user, report=new_report(data), now=ctx.now)

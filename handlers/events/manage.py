@@ -47,7 +47,7 @@ _managed = access_event_as_organiser
 def _person(signup: EventSignup) -> str:
     """How an attendee is named to the organiser."""
     user = signup.user
-    name = user.display_name or user.username or user.ref
+    name = user.display_name.strip() or "—"  # never the account's id
     return f"{name} (@{user.username})" if user.username else name
 
 

@@ -203,8 +203,8 @@ ASK = router.form(
             YesNoField(
                 name="share_name",
                 prompt=N_(
-                    "May the volunteer who helps you see your Telegram name and username? "
-                    "If you say No, they see only your request."
+                    "May the volunteer who helps you see your name (and your username, if "
+                    "your app has one)? If you say No, they see only your request."
                 ),
                 label=N_("Show my name to the volunteer"),
             ),

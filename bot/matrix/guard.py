@@ -1,0 +1,194 @@
+"""Matrix as a closed community: who may reach the bot, which rooms it stays in, and what it
+does with events it cannot read.
+
+- Only people on an allowed homeserver (``LINLI_MATRIX_ALLOWED_SERVERS``, by default the bot's
+  own) are served. Anyone else's messages and reactions are refused with one polite line per
+  sender (in a private room), then silence; nothing of theirs is stored.
+- Invites: a direct chat from a person on an allowed server is joined; any other room only when
+  an admin or a role holder invited the bot, and only if the room itself lives on an allowed
+  server. Other invites are declined.
+- A member joining a team's room who holds no role in the team holds the room
+  (``db.teams.hold_room``); a private chat that gains a third member is private no more.
+- A message the bot cannot decrypt counts against the sender's flood limit, and is answered at
+  most once an hour per sender.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from bot.matrix import convert
+from db import teams
+from db.users import find_user
+from handlers.i18n import N_, language, negotiate
+from handlers.start import slow_down
+from handlers.types import Reply, RoomFacts
+
+if TYPE_CHECKING:
+    from bot.matrix.client import MatrixTransport
+
+log = logging.getLogger(__name__)
+
+TRANSPORT = convert.TRANSPORT
+#: How often one sender is told that a message could not be decrypted.
+UNDECRYPTABLE_EVERY = 3600.0
+UNDECRYPTABLE = N_(
+    "I could not read your last message: it was encrypted with a key I do not have. "
+    "Please send it again."
+)
+FOREIGN = N_(
+    "Sorry, this community's assistant serves only accounts on its own homeserver. "
+    "I cannot read or keep your messages."
+)
+
+
+class Guard:
+    """The closed community's rules for one transport (see the module's doc)."""
+
+    def __init__(
+        self, transport: MatrixTransport, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.transport = transport
+        self.servers = transport.config.servers
+        self._clock = clock
+        self._told_foreign: set[str] = set()
+        self._undecryptable_told: dict[str, float] = {}
+
+    @property
+    def _bot(self) -> str:
+        return self.transport.client.user_id or ""
+
+    def allowed(self, mxid: str) -> bool:
+        """Whether ``mxid`` (a person or a room) is on an allowed homeserver."""
+        return convert.server_of(mxid) in self.servers
+
+    # -- invites ---------------------------------------------------------------------------
+
+    async def on_invite(self, room_id: str, events: list[Any]) -> None:
+        """Join the room, or decline the invite (see the module's doc)."""
+        inviter, direct = None, False
+        for event in events:
+            if getattr(event, "state_key", None) == self._bot and (
+                getattr(event, "membership", None) == "invite"
+            ):
+                inviter = getattr(event, "sender", None)
+                direct = bool((getattr(event, "content", None) or {}).get("is_direct"))
+        client = self.transport.client
+        if inviter and await asyncio.to_thread(self._may_invite, room_id, inviter, direct):
+            await client.join(room_id)
+            return
+        log.info("Matrix: declined an invite to a room (not from the community's people)")
+        await client.room_leave(room_id)
+
+    def _may_invite(self, room_id: str, inviter: str, direct: bool) -> bool:
+        if not (self.allowed(inviter) and self.allowed(room_id)):
+            return False
+        if direct:
+            return True
+        if f"{TRANSPORT}:{inviter}" in self.transport.dispatcher.community.admin_refs:
+            return True
+        with self.transport.dispatcher.session_factory() as session:
+            user = find_user(session, TRANSPORT, inviter)
+            return bool(user and user.role_names)
+
+    # -- people from other servers ----------------------------------------------------------
+
+    async def foreign(self, room_id: str, sender: str, group: bool) -> None:
+        """One polite line to a sender from another server (in a private room), then silence."""
+        if group or sender in self._told_foreign:
+            return
+        self._told_foreign.add(sender)
+        community = self.transport.dispatcher.community
+        text = language(community.default_locale, community.timezone.key).gettext(FOREIGN)
+        log.info("Matrix: refused a message from a homeserver that is not allowed")
+        await self.transport._reply(room_id, Reply(text), None, None)
+
+    # -- membership -------------------------------------------------------------------------
+
+    def facts(self, room_id: str) -> RoomFacts | None:
+        """The room's members and settings (for ``/bind``), None for an unknown room."""
+        room = self.transport.client.rooms.get(room_id)
+        if room is None:
+            return None
+        members = tuple(sorted(who for who in room.users if who != self._bot))
+        return RoomFacts(
+            members=members,
+            foreign=tuple(who for who in members if not self.allowed(who)),
+            encrypted=bool(room.encrypted),
+            allowed=self.allowed(room_id),
+        )
+
+    async def on_member(self, room_id: str, source: dict[str, Any]) -> None:
+        """Someone joined or was invited: a stranger in a team's room holds it; a private chat
+        with a third member is private no more."""
+        content = source.get("content") or {}
+        member = source.get("state_key")
+        if content.get("membership") not in ("join", "invite") or not isinstance(member, str):
+            return
+        if member == self._bot:
+            return
+        room = self.transport.client.rooms.get(room_id)
+        others = [who for who in (room.users if room else ()) if who != self._bot]
+        await asyncio.to_thread(self._member_joined, room_id, member, len(others))
+
+    def _member_joined(self, room_id: str, member: str, others: int) -> None:
+        dispatcher = self.transport.dispatcher
+        admins = dispatcher.community.admin_refs
+        with dispatcher.session_factory() as session, session.begin():
+            now = dispatcher.clock()
+            for row in teams.bound_teams(session, TRANSPORT, room_id):
+                stranger = not self.allowed(member) or teams.strangers(
+                    session, row.team, TRANSPORT, [member], admins
+                )
+                if stranger and teams.hold_room(session, row, admins, now):
+                    log.warning(
+                        "Matrix: someone without a role joined the %s' room; it is held "
+                        "until an admin binds it again",
+                        row.team,
+                    )
+            if others > 1 and teams.forget_private_chat(session, TRANSPORT, room_id):
+                log.info("Matrix: a private chat gained a member; private messages stop there")
+            wrote = session.info.pop("outbox_written", False)
+        if wrote and dispatcher.on_outbox is not None:
+            dispatcher.on_outbox()
+
+    def held(self, room_id: str) -> bool:
+        with self.transport.dispatcher.session_factory() as session:
+            return teams.is_held(session, TRANSPORT, room_id)
+
+    # -- undecryptable messages -------------------------------------------------------------
+
+    async def undecryptable(self, room_id: str, sender: str) -> None:
+        """Counted by the flood guard; answered at most once an hour per sender."""
+        dispatcher = self.transport.dispatcher
+        verdict = await asyncio.to_thread(dispatcher.flood.check, f"{TRANSPORT}:{sender}")
+        if verdict == "drop":
+            return
+        now = self._clock()
+        if verdict == "ok":
+            last = self._undecryptable_told.get(sender)
+            if last is not None and now - last < UNDECRYPTABLE_EVERY:
+                return
+            self._undecryptable_told[sender] = now
+            if len(self._undecryptable_told) > 4096:
+                self._undecryptable_told = {
+                    who: at
+                    for who, at in self._undecryptable_told.items()
+                    if now - at < UNDECRYPTABLE_EVERY
+                }
+        text = await asyncio.to_thread(self._text, sender, verdict)
+        await self.transport._reply(room_id, Reply(text), None, None)
+
+    def _text(self, sender: str, verdict: str) -> str:
+        dispatcher = self.transport.dispatcher
+        community = dispatcher.community
+        with dispatcher.session_factory() as session:
+            user = find_user(session, TRANSPORT, sender)
+            chosen = user.locale if user else None
+        code = negotiate(chosen, None, community.default_locale)
+        gettext = language(code, community.timezone.key).gettext
+        return slow_down(gettext) if verdict == "warn" else gettext(UNDECRYPTABLE)
