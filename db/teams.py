@@ -16,7 +16,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import outbox
-from db.locks import lock_row
 from db.models import Role, RoleGrant, TeamChat, User
 from db.users import parse_ref
 
@@ -116,7 +115,13 @@ def hold_room(session: Session, row: TeamChat, admin_refs: frozenset[str], now: 
 
 
 def lock_row_by_team(session: Session, team: str) -> TeamChat | None:
-    return lock_row(session, TeamChat, team)
+    """The team's room row, read afresh and locked (on PostgreSQL) for this transaction."""
+    query = (
+        select(TeamChat).where(TeamChat.team == team).execution_options(populate_existing=True)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return session.scalars(query).first()
 
 
 def is_held(session: Session, transport: str, chat_id: str) -> bool:

@@ -41,7 +41,7 @@ async def test_a_telegram_residents_request_worked_from_a_matrix_team_room(
             linli = bot.client.user_id
             chat = await bob.room_with(linli, encrypted=True)
             await bob.exchange(chat, "!lang en", "in English")
-            team = await bob.room_with(linli, direct=False, name="YAM")
+            team = await bob.room_with(linli, direct=False, name="YAM", encrypted=True)
             await bob.exchange(team, "!bind volunteers", "room of the volunteer team")
             _grant(session_factory, bob.mxid, "volunteer")
 

@@ -114,7 +114,7 @@ async def test_ask_in_an_encrypted_chat_claimed_from_the_team_room_and_relayed(
                 chats[volunteer.mxid] = await volunteer.room_with(linli)
                 await volunteer.exchange(chats[volunteer.mxid], "!lang en", "in English")
                 _grant(session_factory, volunteer.mxid, "volunteer")
-            team = await bob.room_with(linli, carol.mxid, direct=False, name="YAM")
+            team = await bob.room_with(linli, carol.mxid, direct=False, name="YAM", encrypted=True)
             await bob.exchange(team, "!bind volunteers", "room of the volunteer team")
 
             # Alice asks, in English, in an encrypted direct chat, with a photo.
@@ -199,7 +199,7 @@ async def test_an_anonymous_report_reaches_the_mediators_without_identity(
         async with running_bot(synapse, tmp_path / "bot", dispatcher, worker) as bot:
             linli = bot.client.user_id
             _grant(session_factory, mira.mxid, "mediator")
-            team = await mira.room_with(linli, direct=False, name="Mediators")
+            team = await mira.room_with(linli, direct=False, name="Mediators", encrypted=True)
             await mira.exchange(team, "!lang en", "in English")
             await mira.exchange(team, "!bind mediators", "mediator")
 

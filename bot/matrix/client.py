@@ -216,8 +216,8 @@ class MatrixTransport:
             await self.guard.foreign(room_id, sender, group)
             return
         if isinstance(event, MegolmEvent):  # still encrypted: we lack its key
-            log.info("Matrix: could not decrypt a message (session %s)", event.session_id)
-            await self.guard.undecryptable(room_id, sender)
+            if await self.guard.undecryptable(room_id, sender):
+                log.warning("Matrix: could not decrypt a message (session %s)", event.session_id)
             return
         reacted = convert.reaction(source, bot_user_id=self.client.user_id or "")
         if reacted is not None:

@@ -162,17 +162,18 @@ class Guard:
 
     # -- undecryptable messages -------------------------------------------------------------
 
-    async def undecryptable(self, room_id: str, sender: str) -> None:
-        """Counted by the flood guard; answered at most once an hour per sender."""
+    async def undecryptable(self, room_id: str, sender: str) -> bool:
+        """Counted by the flood guard; answered at most once an hour per sender. True when
+        this one was answered."""
         dispatcher = self.transport.dispatcher
         verdict = await asyncio.to_thread(dispatcher.flood.check, f"{TRANSPORT}:{sender}")
         if verdict == "drop":
-            return
+            return False
         now = self._clock()
         if verdict == "ok":
             last = self._undecryptable_told.get(sender)
             if last is not None and now - last < UNDECRYPTABLE_EVERY:
-                return
+                return False
             self._undecryptable_told[sender] = now
             if len(self._undecryptable_told) > 4096:
                 self._undecryptable_told = {
@@ -182,6 +183,7 @@ class Guard:
                 }
         text = await asyncio.to_thread(self._text, sender, verdict)
         await self.transport._reply(room_id, Reply(text), None, None)
+        return True
 
     def _text(self, sender: str, verdict: str) -> str:
         dispatcher = self.transport.dispatcher
