@@ -351,3 +351,21 @@ def test_a_store_from_before_the_key_is_encrypted_with_it(tmp_path):
     assert keyed.load_account().identity_keys == account.identity_keys
     with pytest.raises(Exception):  # noqa: B017 (vodozemac's own error type)
         DefaultStore("@linli:linli.test", "DEV", str(store), NIO_DEFAULT_KEY).load_account()
+
+
+def test_the_reporters_language_is_on_the_private_view_not_the_rooms_card(
+    dispatcher, resident, session_factory, clock, deliver, postbox
+):
+    from tests.dispute_support import bind_mediators, make_mediator
+    from tests.support import GROUP
+
+    bind_mediators(dispatcher, hint="en")
+    alice = resident("Alice", "zh-hans", user_id="1904")
+    file_report(alice, anonymous=True, description="楼上每天晚上都很吵。")
+    alice.send("/lang hant")
+    deliver()
+    [card] = postbox.cards_in(GROUP)
+    assert card.text.startswith("⚖️ #D-0001") and "reads" not in card.text
+    mediator = make_mediator(resident, session_factory, clock, hint="en")
+    mediator.press_payload("dp:open:1")
+    assert "The reporter reads 繁體" in mediator.text

@@ -69,11 +69,17 @@ def reads(community: Community, user: User | None) -> str | None:
 
 
 def card_params(
-    session: Session, community: Community, root: DisputeCase, now: datetime | None = None
+    session: Session,
+    community: Community,
+    root: DisputeCase,
+    now: datetime | None = None,
+    *,
+    private: bool = False,
 ) -> dict[str, Any]:
     """Everything the card shows, as plain values (the outbox renders it later). An anonymous
-    reporter is ``anonymous: True`` and nothing else about them (but the language they read,
-    so a question reaches them in it)."""
+    reporter is ``anonymous: True`` and nothing else about them; the language they read (so a
+    question reaches them in it) only on a mediator's ``private`` view, never on the room's
+    card, where it would narrow down who reported."""
     reporter = session.get(User, root.reporter_id) if root.reporter_id else None
     mediator = session.get(User, root.mediator_id) if root.mediator_id else None
     meeting = dp_parties.current_meeting(session, root)
@@ -90,7 +96,7 @@ def card_params(
         "when": root.happens,
         "description": root.description,
         "photos": sum(len(case.photos or []) for case in dp.family(session, root)),
-        "reads": reads(community, reporter),
+        "reads": reads(community, reporter) if private else None,
         "holder": root.mediator_id,
         "since": root.created_at.isoformat() if root.status == DisputeStatus.NEW and now else None,
         "now": now.isoformat() if now else None,

@@ -114,7 +114,7 @@ def show_case(ctx: Ctx, root: DisputeCase, *, edit: bool = False, note: str | No
     """A case's private view for a mediator: the card, the last three history lines, the
     actions that apply. Opening it is itself logged (who saw the case)."""
     log_by_mediator(ctx, root, "viewed")
-    params = card_params(ctx.session, ctx.community, root, ctx.now)
+    params = card_params(ctx.session, ctx.community, root, ctx.now, private=True)
     lines = [note] if note else []
     lines.append(card_text(ctx.lang, params))
     history = _history(ctx, root)
