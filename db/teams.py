@@ -116,9 +116,7 @@ def hold_room(session: Session, row: TeamChat, admin_refs: frozenset[str], now: 
 
 def lock_row_by_team(session: Session, team: str) -> TeamChat | None:
     """The team's room row, read afresh and locked (on PostgreSQL) for this transaction."""
-    query = (
-        select(TeamChat).where(TeamChat.team == team).execution_options(populate_existing=True)
-    )
+    query = select(TeamChat).where(TeamChat.team == team).execution_options(populate_existing=True)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
     return session.scalars(query).first()
