@@ -61,6 +61,9 @@ class Person:
     server: Synapse
     name: str
     store: Path
+    #: A display name of their own (``<name> Tester``); False keeps Synapse's default, which is
+    #: the account's localpart (never shown to others: the bot names them "a volunteer").
+    named: bool = True
     client: AsyncClient = field(init=False)
     said: list[Said] = field(default_factory=list)
     reactions: list[Said] = field(default_factory=list)
@@ -81,6 +84,8 @@ class Person:
             config=AsyncClientConfig(encryption_enabled=True, store_sync_tokens=False),
         )
         await self.client.login(PASSWORD, device_name=self.name)
+        if self.named:
+            await self.client.set_displayname(f"{self.name} Tester")
         await self.client.sync(timeout=0)
         self._task = asyncio.create_task(self._loop())
         return self
@@ -298,7 +303,9 @@ async def people(server: Synapse, directory: Path, *names: str) -> AsyncIterator
             await person.stop()
 
 
-def bot_config(server: Synapse, store: Path) -> MatrixConfig:
+def bot_config(
+    server: Synapse, store: Path, allowed_servers: frozenset[str] = frozenset()
+) -> MatrixConfig:
     return MatrixConfig(
         homeserver=server.url,
         user_id=server.register("linli", PASSWORD),
@@ -306,16 +313,22 @@ def bot_config(server: Synapse, store: Path) -> MatrixConfig:
         access_token=None,
         store=store,
         poll_ms=1000,
+        allowed_servers=allowed_servers,
     )
 
 
 @asynccontextmanager
 async def running_bot(
-    server: Synapse, store: Path, dispatcher: Dispatcher, worker: OutboxWorker
+    server: Synapse,
+    store: Path,
+    dispatcher: Dispatcher,
+    worker: OutboxWorker,
+    *,
+    allowed_servers: frozenset[str] = frozenset(),
 ) -> AsyncIterator[MatrixTransport]:
     """The Matrix transport syncing in the background (as ``linli run`` runs it), the outbox
     delivering through it; the test ticks the worker itself."""
-    transport = MatrixTransport(bot_config(server, store), dispatcher)
+    transport = MatrixTransport(bot_config(server, store, allowed_servers), dispatcher)
     worker.deliverers["matrix"] = MatrixDeliverer(transport)
     stop = asyncio.Event()
     task = asyncio.create_task(transport.run(stop))

@@ -42,8 +42,6 @@ class MatrixConfig:
     poll_ms: int = 10_000
     #: Homeservers whose people may use the bot (lower case); empty: the bot's own only.
     allowed_servers: frozenset[str] = field(default_factory=frozenset)
-    #: The admins named in the settings, as ``matrix:@id`` refs (they may invite the bot).
-    admin_refs: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def servers(self) -> frozenset[str]:
@@ -61,8 +59,7 @@ def matrix_config(settings: Any, data_dir: Path) -> MatrixConfig | None:
         password=settings.matrix_password,
         access_token=settings.matrix_access_token,
         store=data_dir / "matrix",
-        allowed_servers=frozenset(getattr(settings, "matrix_allowed_servers", ()) or ()),
-        admin_refs=frozenset(f"matrix:{mxid}" for mxid in settings.matrix_admins),
+        allowed_servers=settings.matrix_allowed_servers,
     )
 
 

@@ -63,29 +63,42 @@ class Guard:
         return self.transport.client.user_id or ""
 
     def allowed(self, mxid: str) -> bool:
-        """Whether ``mxid`` (a person or a room) is on an allowed homeserver."""
+        """Whether ``mxid`` (a person, or a room id that names its server) is on an allowed
+        homeserver."""
         return convert.server_of(mxid) in self.servers
+
+    def room_allowed(self, room_id: str, creator: str | None) -> bool:
+        """Whether the room lives on an allowed homeserver: the one its id names, or (room
+        version 12 ids name none) its creator's where known. (A room's events are copied to
+        the server of each member: members from elsewhere are checked one by one.)"""
+        if ":" in room_id:
+            return self.allowed(room_id)
+        return not creator or self.allowed(creator)
 
     # -- invites ---------------------------------------------------------------------------
 
     async def on_invite(self, room_id: str, events: list[Any]) -> None:
         """Join the room, or decline the invite (see the module's doc)."""
-        inviter, direct = None, False
+        inviter, direct, creator = None, False, None
         for event in events:
+            source = getattr(event, "source", None) or {}
+            if source.get("type") == "m.room.create":
+                creator = source.get("sender")
             if getattr(event, "state_key", None) == self._bot and (
                 getattr(event, "membership", None) == "invite"
             ):
                 inviter = getattr(event, "sender", None)
                 direct = bool((getattr(event, "content", None) or {}).get("is_direct"))
         client = self.transport.client
-        if inviter and await asyncio.to_thread(self._may_invite, room_id, inviter, direct):
+        creator = creator or inviter
+        if inviter and await asyncio.to_thread(self._may_invite, room_id, inviter, direct, creator):
             await client.join(room_id)
             return
         log.info("Matrix: declined an invite to a room (not from the community's people)")
         await client.room_leave(room_id)
 
-    def _may_invite(self, room_id: str, inviter: str, direct: bool) -> bool:
-        if not (self.allowed(inviter) and self.allowed(room_id)):
+    def _may_invite(self, room_id: str, inviter: str, direct: bool, creator: str) -> bool:
+        if not (self.allowed(inviter) and self.room_allowed(room_id, creator)):
             return False
         if direct:
             return True
@@ -119,7 +132,7 @@ class Guard:
             members=members,
             foreign=tuple(who for who in members if not self.allowed(who)),
             encrypted=bool(room.encrypted),
-            allowed=self.allowed(room_id),
+            allowed=self.room_allowed(room_id, getattr(room, "creator", None) or None),
         )
 
     async def on_member(self, room_id: str, source: dict[str, Any]) -> None:
