@@ -375,3 +375,46 @@ def test_fuzz_the_community(engine, session_factory, registry, community):
         f"({CommunityMachine.steps / took:.0f} steps/s), nothing broke; made "
         + ", ".join(f"{count} {name}" for name, count in CommunityMachine.reached.items())
     )
+
+
+@pytest.mark.timeout(max(300, fz.FUZZ_STEPS))
+def test_fuzz_matrix_as_a_closed_community(engine, session_factory, registry, community, tmp_path):
+    """The Matrix transport's guard under random events (``tests/fuzz_matrix.py``): a
+    foreign-server sender, a stranger in the team room, undecryptable bursts."""
+    from dataclasses import replace
+
+    from tests import fuzz_matrix as fm
+
+    errors = fz.ErrorLog()
+    root = logging.getLogger()
+    root.addHandler(errors)
+    fm.MatrixMachine.wiring = {
+        "empty": lambda: _empty(engine),
+        "session_factory": session_factory,
+        "registry": registry,
+        "community": community,
+        "matrix_community": replace(
+            community, admin_refs=community.admin_refs | {f"matrix:{fm.ADMIN}"}
+        ),
+        "errors": errors,
+        "tmp": tmp_path,
+    }
+    fm.MatrixMachine.steps = 0
+    budget = max(40, fz.FUZZ_STEPS // 4)
+    try:
+        while fm.MatrixMachine.steps < budget:
+            left = budget - fm.MatrixMachine.steps
+            run_state_machine_as_test(
+                fm.MatrixMachine,
+                settings=settings(
+                    max_examples=max(1, math.ceil(left / 40)),
+                    stateful_step_count=40,
+                    deadline=None,
+                    database=None,
+                    suppress_health_check=list(HealthCheck),
+                    print_blob=True,
+                ),
+            )
+    finally:
+        root.removeHandler(errors)
+    print(f"\nmatrix fuzz drill: {fm.MatrixMachine.steps} steps, nothing broke")
