@@ -223,9 +223,8 @@ class MatrixMachine(RuleBasedStateMachine):
     def a_telegram_resident_asks(self, description: str) -> None:
         from tests.requests_support import file_request
 
-        file_request(
-            Resident(self.dispatcher, "Alice", "en", user_id="5001"), description=description
-        )
+        alice = Resident(self.dispatcher, "Alice", "en", user_id=str(5000 + next(self.ids)))
+        file_request(alice, description=description)  # one each: the per-person limit
 
     # -- invariants ----------------------------------------------------------------------------
 
