@@ -114,6 +114,27 @@ def hold_room(session: Session, row: TeamChat, admin_refs: frozenset[str], now: 
     return True
 
 
+def member_joined(
+    session: Session,
+    transport: str,
+    chat_id: str,
+    member: str,
+    admin_refs: frozenset[str],
+    now: datetime,
+    *,
+    foreign: bool = False,
+) -> list[str]:
+    """Someone joined (or was invited to) this chat: every team whose room it is and where
+    they hold no place (``foreign``: from a server that is not allowed) is held. Returns the
+    teams newly held."""
+    held = []
+    for row in bound_teams(session, transport, chat_id):
+        stranger = foreign or strangers(session, row.team, transport, [member], admin_refs)
+        if stranger and hold_room(session, row, admin_refs, now):
+            held.append(row.team)
+    return held
+
+
 def lock_row_by_team(session: Session, team: str) -> TeamChat | None:
     """The team's room row, read afresh and locked (on PostgreSQL) for this transaction."""
     query = select(TeamChat).where(TeamChat.team == team).execution_options(populate_existing=True)

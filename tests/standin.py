@@ -662,6 +662,22 @@ class BotApiStandin:
             username=username,
         )
 
+    def user_joins_group(
+        self, *, user_id: int, chat_id: int, first_name: str = "Test", added_by: int | None = None
+    ) -> dict:
+        """Queue the service message of ``user_id`` joining the group ``chat_id`` (added by
+        ``added_by``, or by themselves)."""
+        joined = self._user(user_id, first_name, None, None)
+        return self._user_message(
+            added_by or user_id,
+            {"new_chat_members": [joined]},
+            chat_id=chat_id,
+            chat_type=None,
+            language_code=None,
+            first_name=first_name,
+            username=None,
+        )
+
     def user_sends_photo(
         self,
         *,

@@ -369,3 +369,41 @@ def test_the_reporters_language_is_on_the_private_view_not_the_rooms_card(
     mediator = make_mediator(resident, session_factory, clock, hint="en")
     mediator.press_payload("dp:open:1")
     assert "The reporter reads 繁體" in mediator.text
+
+
+async def test_a_stranger_joining_the_telegram_team_group_holds_it(session_factory, community):
+    from tests.test_telegram_e2e import running_bot
+
+    group = -100555
+    async with running_bot(session_factory, community) as (api, dispatcher, worker):
+        api.user_sends_text(user_id=9000, text="/start", first_name="Admin")
+        api.user_sends_text(user_id=9000, text="/bind volunteers", chat_id=group)
+        await api.wait_for(lambda c: "room of" in str(c.params.get("text")), timeout=30)
+        api.user_joins_group(user_id=7777, chat_id=group, first_name="Nosy", added_by=9000)
+        for _ in range(100):
+            with session_factory() as session:
+                if session.get(TeamChat, "volunteers").held_since is not None:
+                    break
+            await asyncio.sleep(0.1)
+        await worker.tick()
+        await api.wait_for(
+            lambda c: (
+                c.params.get("chat_id") in (9000, "9000")
+                and "holds no role in the volunteer team" in str(c.params.get("text"))
+            ),
+            timeout=30,
+        )
+        before = len(api.sent_messages(group))
+        api.user_sends_text(user_id=9000, text="/help", chat_id=group)
+        await asyncio.to_thread(file_request, Resident(dispatcher, "Alice", "en", user_id="5001"))
+        await worker.tick()
+        await asyncio.sleep(1)
+        assert len(api.sent_messages(group)) == before  # nothing while held
+        api.user_sends_text(user_id=9000, text="/bind volunteers", chat_id=group)
+        await api.wait_for(
+            lambda c: (
+                c.params.get("chat_id") in (group, str(group))
+                and "room of" in str(c.params.get("text"))
+            ),
+            timeout=30,
+        )

@@ -153,16 +153,15 @@ class Guard:
         admins = dispatcher.community.admin_refs
         with dispatcher.session_factory() as session, session.begin():
             now = dispatcher.clock()
-            for row in teams.bound_teams(session, TRANSPORT, room_id):
-                stranger = not self.allowed(member) or teams.strangers(
-                    session, row.team, TRANSPORT, [member], admins
+            foreign = not self.allowed(member)
+            for team in teams.member_joined(
+                session, TRANSPORT, room_id, member, admins, now, foreign=foreign
+            ):
+                log.warning(
+                    "Matrix: someone without a role joined the %s' room; it is held until an "
+                    "admin binds it again",
+                    team,
                 )
-                if stranger and teams.hold_room(session, row, admins, now):
-                    log.warning(
-                        "Matrix: someone without a role joined the %s' room; it is held "
-                        "until an admin binds it again",
-                        row.team,
-                    )
             if others > 1 and teams.forget_private_chat(session, TRANSPORT, room_id):
                 log.info("Matrix: a private chat gained a member; private messages stop there")
             wrote = session.info.pop("outbox_written", False)

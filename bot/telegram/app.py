@@ -40,6 +40,7 @@ from bot.telegram import render
 from bot.telegram.convert import TRANSPORT, to_inbound
 from bot.telegram.menus import command_menus, set_chat_menu, set_staff_menus, staff_menus
 from bot.telegram.processor import PerChatUpdateProcessor
+from db import teams
 from handlers.types import Reply
 
 log = logging.getLogger(__name__)
@@ -164,13 +165,42 @@ class TelegramTransport:
                 await update.callback_query.answer()
             except TelegramError as exc:
                 log.info("could not answer a callback query: %s", exc)
+        message = update.message
+        if message is not None and message.new_chat_members and message.chat.type != "private":
+            joined = [str(m.id) for m in message.new_chat_members if m.id != bot.id]
+            await asyncio.to_thread(self._joined, str(message.chat.id), joined)
         if inbound is None:
             return
+        if (
+            inbound.chat.is_group
+            and inbound.command != "bind"
+            and await asyncio.to_thread(self._held, inbound.chat.chat_id)
+        ):
+            return  # a stranger is in this team's group: nothing is posted until /bind
         replies = await asyncio.to_thread(self.dispatcher.handle, inbound)
         edit_id = int(inbound.message_ref) if inbound.message_ref else None
         own_id = update.message.message_id if update.message is not None else None
         for reply in replies:
             await self._send(bot, int(inbound.chat.chat_id), reply, edit_id, own_id)
+
+    def _joined(self, chat_id: str, members: list[str]) -> None:
+        """New members of a group: one who holds no place in the team whose group it is holds
+        the group (``db.teams.member_joined``; the admins are told)."""
+        dispatcher = self.dispatcher
+        with dispatcher.session_factory() as session, session.begin():
+            now = dispatcher.clock()
+            for member in members:
+                for team in teams.member_joined(
+                    session, TRANSPORT, chat_id, member, dispatcher.community.admin_refs, now
+                ):
+                    log.warning("someone without a role joined the %s' group; it is held", team)
+            wrote = session.info.pop("outbox_written", False)
+        if wrote and dispatcher.on_outbox is not None:
+            dispatcher.on_outbox()
+
+    def _held(self, chat_id: str) -> bool:
+        with self.dispatcher.session_factory() as session:
+            return teams.is_held(session, TRANSPORT, chat_id)
 
     async def _send(
         self, bot, chat_id: int, reply: Reply, edit_id: int | None, own_id: int | None = None
