@@ -199,7 +199,7 @@ def _event_line(ctx: Ctx, kind: str, text: str | None) -> str:
     return ctx._(EVENT_LINES.get(kind, EVENT_LINES["reported"]))
 
 
-@router.command("mycases", description=N_("My dispute reports and their status"))
+@router.command("mycases", description=N_("My dispute reports and their status"), private_only=True)
 def my_cases(ctx: Ctx, args: str) -> None:
     """The reporter's own reports, each with its status and what they were told."""
     cases = dp.cases_of(ctx.session, ctx.user)

@@ -1,0 +1,86 @@
+"""Blocking is no oracle: a block by a report's reference is kept against that reference
+(``db/blocks.py``), so an admin who blocks ``#D-0001`` and then tries ``/block telegram:<id>``
+guesses gets the same answer for the reporter as for anyone else, and "admins cannot be
+blocked" is never said of a report's author. The person behind the report is blocked all the
+same (``tests/test_safety_abuse.py``)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from db.models import AuditEntry
+from tests.dispute_support import file_report
+from tests.support import loose_dispatcher
+
+BLOCKED = {
+    "en": "{ref} is blocked: they get one neutral answer and reach nobody.",
+    "zh-hans": "{ref} 已被屏蔽：对方只会收到一条中性回复，无法联系任何人。",
+}
+FILED_BLOCKED = {
+    "en": "#D-{n:04d} is blocked: whoever filed it gets one neutral answer and reaches nobody.",
+    "zh-hans": "#D-{n:04d} 已被屏蔽：提交者只会收到一条中性回复，无法联系任何人。",
+}
+NEUTRAL = {
+    "en": "Sorry, this service is not available to you at the moment.",
+    "zh-hans": "抱歉，您目前无法使用此服务。",
+}
+
+
+@pytest.fixture
+def dispatcher(session_factory, registry, community, clock):
+    return loose_dispatcher(session_factory, registry, community, clock)
+
+
+@pytest.mark.parametrize("hint", ["en", "zh-hans"])
+def test_guessing_ids_after_blocking_a_report_tells_nothing(resident, session_factory, hint):
+    reporter = resident("Reporter", hint, user_id="1610")
+    file_report(reporter)  # anonymous: #D-0001
+    resident("Neighbour", hint, user_id="1611").send("/start")  # someone else who uses Linli
+    admin = resident("Admin", hint, user_id="9000")
+    admin.send("/block #D-0001")
+    assert admin.text == FILED_BLOCKED[hint].format(n=1)
+    assert reporter.send("/start")[0].text.startswith(NEUTRAL[hint])
+
+    # Three guesses: the reporter, a neighbour, an id nobody uses. The same answer each time.
+    for guess in ("1610", "1611", "1612"):
+        admin.send(f"/block telegram:{guess}")
+        assert admin.text == BLOCKED[hint].format(ref=f"telegram:{guess}"), guess
+    # And lifting them: the same again (the reporter stays blocked by the report's block).
+    for guess in ("1610", "1611", "1612"):
+        admin.send(f"/unblock telegram:{guess}")
+        assert admin.text.startswith(f"telegram:{guess}")
+        assert len({admin.text.replace(guess, "?")}) == 1
+    assert reporter.send("/start")[0].text.startswith(NEUTRAL[hint])
+
+    with session_factory() as session:
+        texts = " ".join(session.scalars(select(AuditEntry.text)))
+    assert "#D-0001 blocked" in texts
+    assert "user " not in texts, "the audit log of a report's block names no person"
+
+
+@pytest.mark.parametrize("hint", ["en", "zh-hans"])
+def test_a_report_filed_by_an_admin_is_blocked_like_any_other(resident, hint):
+    admin = resident("Admin", hint, user_id="9000")
+    neighbour = resident("Neighbour", hint, user_id="1613")
+    file_report(admin)  # #D-0001, by an admin
+    file_report(neighbour)  # #D-0002
+    admin.send("/block #D-0001")
+    by_admin = admin.text
+    admin.send("/block #D-0002")
+    assert by_admin.replace("0001", "0002") == admin.text == FILED_BLOCKED[hint].format(n=2)
+    admin.send("/block #D-0001")
+    again = admin.text
+    admin.send("/block #D-0002")
+    assert again.replace("0001", "0002") == admin.text  # "was already blocked", both alike
+    # Admins are never blocked in effect; the neighbour is.
+    assert not admin.send("/start")[0].text.startswith(NEUTRAL[hint])
+    assert neighbour.send("/start")[0].text.startswith(NEUTRAL[hint])
+
+
+def test_a_report_that_does_not_exist_is_refused_and_a_persons_own_admin_ref_too(resident):
+    admin = resident("Admin", "en", user_id="9000")
+    admin.send("/block #D-0042")
+    assert admin.text == "I found nobody for “#D-0042”."
+    admin.send("/block telegram:9000")  # named by their own reference: nothing is revealed
+    assert admin.text == "Admins cannot be blocked. Revoke the role first."
