@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -320,6 +321,17 @@ def events(session: Session, case: DisputeCase, audiences: tuple[str, ...]) -> l
             .order_by(DisputeEvent.at, DisputeEvent.id)
         )
     )
+
+
+def linked_timeline(case: DisputeCase, root_events: Iterable[DisputeEvent]) -> list[DisputeEvent]:
+    """What the reporter of ``case``, a report linked to another, sees of that other case's
+    history: its status changes (never its words) from the moment they reported, never the
+    earlier ones (which would tell them someone had reported it first)."""
+    return [
+        event
+        for event in root_events
+        if event.kind in ("status", "reopened") and event.at >= case.created_at
+    ]
 
 
 def reporter_view(
