@@ -13,7 +13,7 @@ import hashlib
 import logging
 from dataclasses import dataclass, replace
 
-from telegram import Update
+from telegram import BotCommandScopeAllPrivateChats, Update
 from telegram.error import (
     BadRequest,
     Forbidden,
@@ -244,10 +244,19 @@ def build_application(
 
     async def post_init(application: Application) -> None:
         await outbox_bot.initialize()
+        # The menu is for private chats: in a group, a command list invites commands that
+        # would show private things there (they answer with a pointer anyway). Menus an
+        # earlier version set for every chat are taken down.
+        private = BotCommandScopeAllPrivateChats()
         for code, commands in menus.items():
             if code in MENU_LANGUAGES:
-                await application.bot.set_my_commands(commands, language_code=MENU_LANGUAGES[code])
-        await application.bot.set_my_commands(menus[default_locale])
+                language_code = MENU_LANGUAGES[code]
+                await application.bot.set_my_commands(
+                    commands, scope=private, language_code=language_code
+                )
+                await application.bot.delete_my_commands(language_code=language_code)
+        await application.bot.set_my_commands(menus[default_locale], scope=private)
+        await application.bot.delete_my_commands()
         staff = await asyncio.to_thread(
             staff_menus, dispatcher.session_factory, dispatcher.registry, dispatcher.community
         )
