@@ -84,3 +84,34 @@ def test_a_report_that_does_not_exist_is_refused_and_a_persons_own_admin_ref_too
     assert admin.text == "I found nobody for “#D-0042”."
     admin.send("/block telegram:9000")  # named by their own reference: nothing is revealed
     assert admin.text == "Admins cannot be blocked. Revoke the role first."
+
+
+def test_existing_blocks_become_blocks_of_the_persons_own_reference(tmp_path):
+    """Migration 0009: a block kept by user id before is kept by their reference after."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from db.engine import make_engine
+    from db.migrate import alembic_config, upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    command.upgrade(alembic_config(engine), "0008")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO users (id, transport, external_id, display_name, created_at, "
+                "last_seen_at) VALUES (7, 'telegram', '1234', 'Spammer', :at, :at)"
+            ),
+            {"at": "2026-11-26 08:00:00.000000"},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO user_blocks (user_id, reason, blocked_by, blocked_at) "
+                "VALUES (7, 'spam', 'admin telegram:9000', '2026-11-26 08:00:00.000000')"
+            )
+        )
+    upgrade(engine)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT subject, reason, case_id FROM blocks")).all()
+    assert [tuple(row) for row in rows] == [("telegram:1234", "spam", None)]
+    engine.dispose()
