@@ -115,3 +115,39 @@ def test_existing_blocks_become_blocks_of_the_persons_own_reference(tmp_path):
         rows = connection.execute(text("SELECT subject, reason, case_id FROM blocks")).all()
     assert [tuple(row) for row in rows] == [("telegram:1234", "spam", None)]
     engine.dispose()
+
+
+def test_admins_blocking_one_reference_at_once_block_it_once(
+    session_factory, registry, community, resident, clock
+):
+    """The unique reference decides, on SQLite and PostgreSQL: one block, one audit line."""
+    from dataclasses import replace
+
+    from handlers.types import ChatRef, Inbound, Kind, Sender
+    from tests.test_concurrency import TickingClock
+    from tests.test_dispute_concurrency import _race
+
+    file_report(resident("Reporter", "en", user_id="1620"))
+    admins = [str(9100 + n) for n in range(6)]
+    community = replace(community, admin_refs=frozenset(f"telegram:{a}" for a in admins))
+    racing = loose_dispatcher(session_factory, registry, community, TickingClock())
+    answers = _race(
+        racing,
+        [
+            Inbound(
+                ChatRef("telegram", admin),
+                Sender("telegram", admin, "Admin", None, "en"),
+                Kind.COMMAND,
+                text="/block #D-0001",
+                command="block",
+                args="#D-0001",
+            )
+            for admin in admins
+        ],
+    )
+    won = [a for a in answers if a.startswith("#D-0001 is blocked")]
+    lost = [a for a in answers if a == "#D-0001 was already blocked."]
+    assert (len(won), len(lost)) == (1, len(admins) - 1), answers
+    with session_factory() as session:
+        actions = list(session.scalars(select(AuditEntry.action)))
+    assert actions == ["blocked"]
