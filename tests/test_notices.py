@@ -39,7 +39,7 @@ def test_a_notice_reaches_subscribers_in_their_language(
     neighbour(resident, "Bo", "en", topics="no")
     ann = announcer(resident, session_factory, clock)
     write_notice(ann, confirm=False)
-    assert "Readers it will reach now: 2 (1 in Chinese, 1 in English)." in ann.text
+    assert "Readers it will reach now: 2 (1 in 简体, 0 in 繁體, 1 in English)." in ann.text
     ann.press("Confirm and send")
     assert "Notice #1 is going out now" in ann.text
     run_all(session_factory, registry, community, clock, postbox)
@@ -102,7 +102,7 @@ def test_chosen_buildings_reach_only_their_residents(
         people[name] = person
     ann = announcer(resident, session_factory, clock)
     write_notice(ann, topic="Building works", buildings=["3栋"], confirm=False)
-    assert "Readers it will reach now: 1 (0 in Chinese, 1 in English)." in ann.text
+    assert "Readers it will reach now: 1 (0 in 简体, 0 in 繁體, 1 in English)." in ann.text
     ann.press("Confirm and send")
     run_all(session_factory, registry, community, clock, postbox)
     assert postbox.texts(people["B"].user_id)[-1].count("Water is off") == 1

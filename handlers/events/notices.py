@@ -14,7 +14,7 @@ from db.event_undo import pass_on_declined
 from handlers.buttons.events import AcceptOffer, DeclineOffer, ListEvents, ShowEvent
 from handlers.events.common import pick_text, router
 from handlers.events.offers import offer_clock
-from handlers.i18n import Language
+from handlers.i18n import Language, for_reader
 from handlers.types import Button, Community, Reply, keyboard
 
 
@@ -117,7 +117,7 @@ def reminder(lang: Language, params: dict[str, Any]) -> Reply:
             title=_title(lang, params),
             soon=_offset(lang, int(params.get("offset_s", 0))),
             when=_start(lang, params),
-            place=params["place"],
+            place=for_reader(lang.code, params["place"]),
         ),
         keyboard(_card_button(lang, params)),
     )
@@ -128,7 +128,9 @@ def rescheduled(lang: Language, params: dict[str, Any]) -> Reply:
     """The event moved."""
     return Reply(
         lang.gettext("🕒 “{title}” has moved to a new time: {when}. Place: {place}").format(
-            title=_title(lang, params), when=_start(lang, params), place=params["place"]
+            title=_title(lang, params),
+            when=_start(lang, params),
+            place=for_reader(lang.code, params["place"]),
         ),
         keyboard(_card_button(lang, params)),
     )
@@ -149,7 +151,7 @@ def organiser_message(lang: Language, params: dict[str, Any]) -> Reply:
     """The organiser's message to attendees."""
     return Reply(
         lang.gettext("📣 A message from the organiser of “{title}”:\n{text}").format(
-            title=_title(lang, params), text=params["text"]
+            title=_title(lang, params), text=for_reader(lang.code, params["text"])
         ),
         keyboard(_card_button(lang, params)),
     )
