@@ -179,7 +179,7 @@ def test_cancel_while_sending_drops_the_rest(
     write_notice(ann)
     sweeper(session_factory, registry, community, clock).run()  # queued, nothing sent yet
     ann.press_payload("nt:cancel:1")
-    assert "5 copies not yet sent were dropped" in ann.text
+    assert "5 copies not yet sent will not go out" in ann.text
     run_all(session_factory, registry, community, clock, postbox)
     assert not any("Water" in t for p in people for t in postbox.texts(p.user_id))
     assert any("was cancelled. Report:" in t for t in postbox.texts(ann.user_id))

@@ -37,13 +37,20 @@ def _card_button(lang: Language, params: dict[str, Any]) -> Button:
 def offer(lang: Language, params: dict[str, Any]) -> Reply:
     """Places are free: confirm by a time, or they pass on."""
     expires = datetime.fromisoformat(params["expires_at"])
-    text = lang.ngettext(
-        "🎟 A place is free at “{title}” ({when}) for your group of {count}. Please confirm "
-        "within {window} (by {deadline}), or it goes to the next person in line.",
-        "🎟 Places are free at “{title}” ({when}) for your group of {count}. Please confirm "
-        "within {window} (by {deadline}), or they go to the next person in line.",
-        params["party"],
-    ).format(
+    if params["party"] == 1:  # "for your group of 1" reads oddly: one place is for you
+        template = lang.gettext(
+            "🎟 A place is free for you at “{title}” ({when}). Please confirm within {window} "
+            "(by {deadline}), or it goes to the next person in line."
+        )
+    else:
+        template = lang.ngettext(
+            "🎟 Places are free at “{title}” ({when}) for your group of {count}. Please "
+            "confirm within {window} (by {deadline}), or they go to the next person in line.",
+            "🎟 Places are free at “{title}” ({when}) for your group of {count}. Please "
+            "confirm within {window} (by {deadline}), or they go to the next person in line.",
+            params["party"],
+        )
+    text = template.format(
         title=_title(lang, params),
         when=_start(lang, params),
         count=params["party"],

@@ -270,7 +270,7 @@ NOTICE_FORM = router.form(
             ),
             DateTimeField(
                 name="send_at",
-                prompt=N_("At what time? Community time, e.g. 2026-12-24 09:00 or 12月24日 9:00."),
+                prompt=N_("At what time? Beijing time, e.g. 2026-12-24 09:00 or 12月24日 9:00."),
                 label=N_("Send at"),
                 when=lambda data: data.get("when") == LATER,
             ),
