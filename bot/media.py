@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Protocol
 
@@ -53,8 +55,7 @@ async def carried(reply: Reply, transport: str, sources: dict[str, object]) -> R
     if fetch is None:  # not in this process (the console): the destination does what it can
         log.info("a file from %s cannot be fetched in this process", home)
         return reply
-    data = await fetch(attachment.file_id)
-    return replace(reply, attachment=await made_safe(attachment, data))
+    return replace(reply, attachment=await safe_copy(attachment, fetch))
 
 
 def passed_by_id(attachment: Attachment, transport: str) -> bool:
@@ -69,7 +70,49 @@ def passed_by_id(attachment: Attachment, transport: str) -> bool:
     )
 
 
+class SafeCopies:
+    """Files already made safe, by file id, so that a picture sent to many people (a notice's,
+    a case's photo to every mediator) is fetched and drawn once, not once per reader. Kept in
+    this process's memory, the most recently used first, at most ``limit`` bytes."""
+
+    def __init__(self, limit: int = 32 * 1024 * 1024) -> None:
+        self.limit = limit
+        self._copies: OrderedDict[tuple[str, bool], Attachment] = OrderedDict()
+        self._size = 0
+
+    def get(self, attachment: Attachment) -> Attachment | None:
+        key = (attachment.file_id or "", attachment.is_photo)
+        copy = self._copies.get(key)
+        if copy is not None:
+            self._copies.move_to_end(key)
+        return copy
+
+    def put(self, original: Attachment, copy: Attachment) -> None:
+        key = (original.file_id or "", original.is_photo)
+        if key in self._copies or len(copy.content) > self.limit:
+            return
+        self._copies[key] = copy
+        self._size += len(copy.content)
+        while self._size > self.limit:
+            _, dropped = self._copies.popitem(last=False)
+            self._size -= len(dropped.content)
+
+
+#: One per process: the outbox and the replies of every transport share it (one event loop).
+SAFE_COPIES = SafeCopies()
+
+
 async def made_safe(attachment: Attachment, data: bytes) -> Attachment:
     """``attachment`` as ``data`` without metadata, under a neutral name (off the loop: a big
     picture takes a moment to draw)."""
     return await asyncio.to_thread(scrubbed, attachment, data)
+
+
+async def safe_copy(attachment: Attachment, fetch: Callable[[str], Awaitable[bytes]]) -> Attachment:
+    """The file a person sent (``attachment.file_id``), fetched with ``fetch`` and made safe;
+    once made, the same copy again (``SAFE_COPIES``)."""
+    copy = SAFE_COPIES.get(attachment)
+    if copy is None:
+        copy = await made_safe(attachment, await fetch(attachment.file_id or ""))
+        SAFE_COPIES.put(attachment, copy)
+    return replace(copy, make=None)

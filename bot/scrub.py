@@ -59,8 +59,8 @@ def _redraw(data: bytes) -> tuple[bytes, str] | None:
                 mode = "RGBA" if has_alpha else "RGB"
                 if has_alpha:
                     kind = "PNG"
-                pixels = upright.convert(mode)
-                fresh = Image.frombytes(mode, pixels.size, pixels.tobytes())  # no info at all
+                fresh = upright.convert(mode)  # a new image: its pixels ...
+                fresh.info = {}  # ... and nothing else (the encoders read a comment from here)
     except (
         UnidentifiedImageError,
         OSError,

@@ -70,3 +70,26 @@ def test_a_photo_attachment_is_drawn_again_and_stays_a_photo():
     sent = scrubbed(Attachment("photo.jpg", file_id="mxc://x/y", is_photo=True), gps_jpeg())
     assert sent.is_photo and sent.file_id is None and sent.mime_type == "image/jpeg"
     assert_no_metadata(sent.content)
+
+
+async def test_a_picture_for_many_readers_is_fetched_and_drawn_once():
+    from bot.media import SAFE_COPIES, SafeCopies, safe_copy
+
+    fetched: list[str] = []
+
+    async def fetch(file_id: str) -> bytes:
+        fetched.append(file_id)
+        return gps_jpeg()
+
+    notice_photo = Attachment("photo.jpg", file_id="mxc://example.org/notice", is_photo=True)
+    copies = [await safe_copy(notice_photo, fetch) for _ in range(50)]
+    assert fetched == ["mxc://example.org/notice"]
+    assert {copy.content for copy in copies} == {copies[0].content}
+    assert_no_metadata(copies[0].content)
+
+    small = SafeCopies(limit=2 * len(copies[0].content))  # room for two copies
+    for n in range(3):
+        small.put(Attachment("p", file_id=f"id{n}", is_photo=True), copies[0])
+    assert small.get(Attachment("p", file_id="id0", is_photo=True)) is None  # the oldest went
+    assert small.get(Attachment("p", file_id="id2", is_photo=True)) is not None
+    assert SAFE_COPIES.get(notice_photo) is not None

@@ -37,7 +37,7 @@ from bot.matrix import convert, media
 from bot.matrix.device import Device, MatrixConfig, MatrixUnavailable
 from bot.matrix.device import matrix_config as matrix_config  # where bot/cli.py finds it
 from bot.matrix.render import REACTION, Renderer, buttons_of, reaction_content
-from bot.media import made_safe
+from bot.media import safe_copy
 from bot.outbox import DeliveryError, delivering
 from db.users import find_user
 from handlers.i18n import N_, language, negotiate
@@ -331,8 +331,9 @@ class MatrixTransport:
                 if not file_id.startswith("mxc://"):  # the outbox fetches those (bot.media)
                     log.info("Matrix: a file from another transport was not relayed")
                     return event_id
-                data = await media.download(self.client, file_id)
-                attachment = await made_safe(attachment, data)
+                attachment = await safe_copy(
+                    attachment, lambda known: media.download(self.client, known)
+                )
             room = self.client.rooms.get(room_id)
             encrypt = bool(room and room.encrypted)
             content = await media.upload(self.client, attachment, encrypt=encrypt)

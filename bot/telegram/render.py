@@ -9,7 +9,7 @@ from dataclasses import replace
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest
 
-from bot.media import made_safe, origin, passed_by_id
+from bot.media import origin, passed_by_id, safe_copy
 from handlers.types import MAX_MESSAGE_LENGTH, Attachment, Keyboard, Reply
 
 log = logging.getLogger(__name__)
@@ -64,8 +64,12 @@ async def _safe(bot: Bot, attachment: Attachment) -> Attachment:
         return attachment
     if origin(file_id) != "telegram":  # the outbox fetches other transports' files first
         return attachment
-    telegram_file = await bot.get_file(file_id)
-    return await made_safe(attachment, bytes(await telegram_file.download_as_bytearray()))
+
+    async def fetch(known: str) -> bytes:
+        telegram_file = await bot.get_file(known)
+        return bytes(await telegram_file.download_as_bytearray())
+
+    return await safe_copy(attachment, fetch)
 
 
 async def send(
