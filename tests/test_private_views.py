@@ -52,3 +52,13 @@ def test_team_numbers_and_signups_never_open_in_a_group(dispatcher, resident, co
     resident("Admin", hint, user_id="9000").send("/start")
     [said] = in_group(dispatcher, "9000", "Admin", command=command, hint=hint)
     assert said.text == POINTER[hint] and said.attachment is None
+
+
+@pytest.mark.parametrize("hint", ["en", "zh-hans"])
+def test_help_in_a_group_does_not_show_a_persons_roles(dispatcher, resident, hint):
+    admin = resident("Admin", hint, user_id="9000")
+    assert "/block" in admin.send("/help")[0].text  # in private: their own commands
+    [said] = in_group(dispatcher, "9000", "Admin", command="/help", hint=hint)
+    for staff_command in ("/block", "/cases", "/queue", "/stats", "/newevent"):
+        assert staff_command not in said.text, said.text
+    assert "/events" in said.text and "/mycases" in said.text
