@@ -123,3 +123,33 @@ def test_the_relay_and_rq_link_refuse_a_volunteer_without_the_role_even_before_r
     assert NOT_YOURS in bob.send("/start rq_1")[0].text
     bob.send_kind(Kind.TEXT, text="Here is the translation.")
     assert "Here is the translation." not in " ".join(r.text for r in alice.history)
+
+
+def test_the_sweep_releases_what_a_volunteer_holds_after_any_other_road(
+    resident, session_factory, registry, community, clock, postbox, deliver
+):
+    """A role removed straight in the database, or a block set by a report's reference on
+    another worker: within one sweep the request is back in the queue and the resident told.
+    An admin who claimed a request keeps it."""
+    from bot.sweeper import Sweeper
+    from db.users import get_or_create_user, revoke_role
+
+    sweeper = Sweeper(
+        session_factory=session_factory, registry=registry, community=community, clock=clock
+    )
+    alice, _bob = _claimed(resident, session_factory, clock, "en")
+    admin = resident("Admin", "en", user_id="9000")
+    file_request(resident("Chen", "en", user_id="1002"), description="Please call the clinic.")
+    admin.send("/queue")
+    admin.press("Claim")
+    assert "You are now helping with #R-0002" in admin.text
+    with session_factory() as session, session.begin():
+        user = get_or_create_user(session, transport="telegram", external_id="2001", now=clock())
+        revoke_role(session, user, "volunteer")
+    clock.advance(seconds=10)
+    assert sweeper.run() == []
+    with session_factory() as session:
+        statuses = dict(session.execute(select(HelpRequest.id, HelpRequest.status)).all())
+    assert statuses == {1: RequestStatus.OPEN, 2: RequestStatus.IN_PROGRESS}
+    deliver()
+    assert RELEASED["en"] in postbox.texts(alice.user_id)

@@ -3,19 +3,24 @@ they hold at once: each goes back to the queue as on ``/release`` (the team's ro
 the card is open again), the resident is told as on a release, and the relay stops (their
 awaited answers go with the release). ``/start rq_N`` refuses them from then on
 (``team.open_claimed``). Called by the admin's ``/block`` and by ``linli users revoke`` /
-``linli users block``."""
+``linli users block`` in the transaction that makes the change; the sweep ``rq.orphans`` does
+the same within seconds for a change made any other way (an admin taken off ``LINLI_ADMINS``,
+a role removed in the database, a block set by another worker)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import outbox
 from db import requests as store
+from db.blocks import is_blocked
 from db.models import User
+from db.request_models import HelpRequest, RequestStatus
 from handlers.common import first_name
-from handlers.requests.common import announce_back, ref
+from handlers.requests.common import announce_back, ref, router
 from handlers.types import Community
 
 
@@ -59,3 +64,21 @@ def withdraw_unless_allowed(
     if (blocked and not admin) or not may_help(user, community):
         return withdraw(session, community, user, now=now)
     return []
+
+
+@router.sweep("rq.orphans")
+def release_orphans(session: Session, community: Community, now: datetime) -> None:
+    """Requests held by someone who may no longer help go back to the queue (the room and
+    the resident are told, as on ``/release``). An admin keeps what they claimed."""
+    holders = session.scalars(
+        select(User).where(
+            User.id.in_(
+                select(HelpRequest.volunteer_id).where(
+                    HelpRequest.status == RequestStatus.IN_PROGRESS
+                )
+            )
+        )
+    ).all()
+    for user in holders:
+        blocked = is_blocked(session, user)
+        withdraw_unless_allowed(session, community, user, blocked=blocked, now=now)
