@@ -21,6 +21,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from db.base import reference
 from db.dispute_models import DisputeCase
 from db.models import Block, User
 from db.request_models import HelpRequest
@@ -57,10 +58,10 @@ def parse_target(session: Session, ref: str) -> Target | None:
     if letter == "D":
         if session.get(DisputeCase, number) is None:
             return None
-        return Target(f"#D-{number:04d}", case_id=number)
+        return Target(reference("D", number), case_id=number)
     if session.get(HelpRequest, number) is None:
         return None
-    return Target(f"#R-{number:04d}", request_id=number)
+    return Target(reference("R", number), request_id=number)
 
 
 def person_behind(session: Session, target: Target) -> User | None:
