@@ -219,7 +219,7 @@ class Dispatcher:
     def _route(self, ctx: Ctx) -> None:
         inbound = ctx.inbound
         conversation = ctx.conversation
-        if is_blocked(ctx.session, ctx.user) and not ctx.has_role("admin"):
+        if is_blocked(ctx.session, ctx.user.id) and not ctx.has_role("admin"):
             # Nothing is routed, so nothing reaches a team; in private one neutral answer.
             if not inbound.chat.is_group:
                 answer_blocked(ctx)

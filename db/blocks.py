@@ -85,8 +85,12 @@ def find_by_ref(session: Session, ref: str) -> User | None:
     return person_behind(session, target) if target is not None else None
 
 
-def is_blocked(session: Session, user: User) -> bool:
-    """True when a block names this person, or a report or request they filed (one query)."""
+def is_blocked(session: Session, user_id: int) -> bool:
+    """True when a block names this person, or a report or request they filed (one query;
+    the person is usually in the session already)."""
+    user = session.get(User, user_id)
+    if user is None:
+        return False
     query = (
         select(Block.id)
         .where(

@@ -80,5 +80,5 @@ def release_orphans(session: Session, community: Community, now: datetime) -> No
         )
     ).all()
     for user in holders:
-        blocked = is_blocked(session, user)
+        blocked = is_blocked(session, user.id)
         withdraw_unless_allowed(session, community, user, blocked=blocked, now=now)
