@@ -193,6 +193,13 @@ class TelegramTransport:
                     log.warning("a reply was dropped: Telegram asked to wait %.0f s", seconds)
                     return
                 await asyncio.sleep(seconds)
+            except BadRequest as exc:
+                if attempt or reply.attachment is None or not reply.attachment.file_id:
+                    raise
+                # A person's file Telegram will not hand to a bot (over 20 MB) or no longer
+                # has: the words go without it, never the file as it came (bot/scrub.py).
+                log.warning("a file could not be passed on: %s", exc)
+                reply = replace(reply, attachment=None)
 
     async def _set_menu(self, bot, chat_id: int, commands: tuple[tuple[str, str], ...]) -> None:
         """Set the chat's menu; a failure leaves the old menu and never drops the reply."""
