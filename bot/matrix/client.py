@@ -37,6 +37,7 @@ from bot.matrix import convert, media
 from bot.matrix.device import Device, MatrixConfig, MatrixUnavailable
 from bot.matrix.device import matrix_config as matrix_config  # where bot/cli.py finds it
 from bot.matrix.render import REACTION, Renderer, buttons_of, reaction_content
+from bot.outage import patiently
 from bot.outbox import DeliveryError, delivering
 from db.users import find_user
 from handlers.i18n import N_, language, negotiate
@@ -219,7 +220,8 @@ class MatrixTransport:
             )
         if inbound is None:
             return
-        replies = await asyncio.to_thread(self.dispatcher.handle, inbound)
+        # The database away: the sync waits here, and this event is handled once it is back.
+        replies = await patiently("Matrix", self.dispatcher.handle, inbound)
         own = source.get("event_id") if inbound.kind is not Kind.BUTTON else None
         for index, reply in enumerate(replies):
             txn = _txn(source.get("event_id"), str(index))

@@ -33,6 +33,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot.dispatcher import Dispatcher
+from bot.outage import PATIENCE, DatabaseUnavailable, patiently
 from bot.outbox import DeliveryError, OutboxWorker
 from bot.scheduler import start_scheduler
 from bot.sweeper import Sweeper
@@ -166,7 +167,9 @@ class TelegramTransport:
                 log.info("could not answer a callback query: %s", exc)
         if inbound is None:
             return
-        replies = await asyncio.to_thread(self.dispatcher.handle, inbound)
+        # The database away: the update waits for it here (long polling fetches no more for
+        # this chat meanwhile), and is handled once it is back.
+        replies = await patiently("Telegram", self.dispatcher.handle, inbound, patience=PATIENCE)
         edit_id = int(inbound.message_ref) if inbound.message_ref else None
         own_id = update.message.message_id if update.message is not None else None
         for reply in replies:
@@ -205,6 +208,9 @@ class TelegramTransport:
         error = context.error
         if isinstance(error, NetworkError | RetryAfter):  # Telegram unreachable or slowing us
             log.warning("an update could not be answered: %s", error)
+            return
+        if isinstance(error, DatabaseUnavailable):  # waited ``PATIENCE`` s: someone must look
+            log.error("an update was dropped: the database has been away for minutes")
             return
         log.error("error while handling an update", exc_info=error)
 
