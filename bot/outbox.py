@@ -41,6 +41,9 @@ from handlers.types import Community, Reply, materialise
 
 log = logging.getLogger(__name__)
 
+#: When a chat's messages are tried again after their transport's server did not answer.
+AWAY_RETRY = timedelta(seconds=2)
+
 
 #: The outbox row being delivered, for transports that make a transaction id of it (Matrix),
 #: so a send repeated after a crash is recognised by the server and not shown twice.
@@ -51,7 +54,9 @@ class DeliveryError(Exception):
     """A transport could not deliver. ``retry_after``: try again after that many seconds;
     ``permanent``: never try again; ``unreachable``: the person cannot be reached at all any
     more (Telegram 403: they blocked the bot; Matrix: they left) — permanent, and remembered,
-    so that notices skip them until they write again."""
+    so that notices skip them until they write again. ``away``: the transport's server does
+    not answer (a homeserver restarting); the transport logged it once, the message is tried
+    again in ``AWAY_RETRY``, and this is no failed attempt."""
 
     def __init__(
         self,
@@ -60,11 +65,13 @@ class DeliveryError(Exception):
         retry_after: float | None = None,
         permanent: bool = False,
         unreachable: bool = False,
+        away: bool = False,
     ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
         self.permanent = permanent or unreachable
         self.unreachable = unreachable
+        self.away = away
 
 
 class Deliverer(Protocol):
@@ -304,11 +311,11 @@ class OutboxWorker:
                     log.exception("outbox message %d: delivery raised", job.message.id)
                     exc = DeliveryError(f"{exc.__class__.__name__}: {exc}")
                 if exc.permanent or (
-                    exc.retry_after is None and job.message.attempts + 1 >= self.max_attempts
+                    exc.retry_after is None
+                    and not exc.away
+                    and job.message.attempts + 1 >= self.max_attempts
                 ):
-                    await asyncio.to_thread(
-                        self._record_failed, job.message, str(exc), exc.unreachable
-                    )
+                    await self._record(self._record_failed, job.message, str(exc), exc.unreachable)
                     report.failed += 1
                     continue
                 # Retry later; the rest of this chat waits behind it, so order is kept.
@@ -390,6 +397,8 @@ class OutboxWorker:
         if exc.retry_after is not None:
             delay = timedelta(seconds=exc.retry_after)
             self._slowed[f"{transport}:{chat_id}"] = exc.retry_after
+        elif exc.away:  # the transport said so once; back soon, most likely
+            delay = AWAY_RETRY
         else:
             delay = min(self.backoff * 2**first.attempts, timedelta(hours=1))
             log.warning("outbox message %d: %s; retrying in %s", first.id, exc, delay)
@@ -401,7 +410,7 @@ class OutboxWorker:
                 claimed_ids=[m.id for m in messages],
                 until=self.clock() + delay,
                 error=str(exc),
-                count_attempt_of=first.id if exc.retry_after is None else None,
+                count_attempt_of=first.id if exc.retry_after is None and not exc.away else None,
             )
         self._let_go([m.id for m in messages])
 

@@ -91,6 +91,7 @@ class MatrixTransport:
         self._buttons: dict[str, tuple[tuple[str, str], ...]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self.ready = asyncio.Event()  # logged in and first sync done
+        self.away = False  # the homeserver did not answer the last sync or send
 
     async def login(self) -> None:
         """Restore the kept device or log in (``bot/matrix/device.py``)."""
@@ -106,28 +107,34 @@ class MatrixTransport:
     async def run(self, stop: asyncio.Event) -> None:
         """Sync until ``stop`` is set; an unreachable homeserver is retried with back-off
         (1 s doubling to a minute), logged once per outage."""
-        delay, down = 1.0, False
+        delay = 1.0
         try:
             while not stop.is_set():
                 try:
                     await self.login()
                     await self._sync_once(stop)
-                    if down:
-                        log.info("Matrix: the homeserver answers again")
-                    delay, down = 1.0, False
+                    self._back()
+                    delay = 1.0
                 except (MatrixUnavailable, ClientError, OSError, TimeoutError) as exc:
-                    if not down:
-                        log.warning(
-                            "Matrix: homeserver unavailable (%s: %s); retrying",
-                            exc.__class__.__name__,
-                            exc,
-                        )
-                    down = True
+                    self._lost(exc)
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(stop.wait(), delay)
                     delay = min(delay * 2, 60.0)
         finally:
             await self.client.close()
+
+    def _lost(self, exc: BaseException) -> None:
+        """The homeserver did not answer (the sync, or a send): one WARNING per outage."""
+        if not self.away:
+            log.warning(
+                "Matrix: homeserver unavailable (%s: %s); retrying", exc.__class__.__name__, exc
+            )
+        self.away = True
+
+    def _back(self) -> None:
+        if self.away:
+            log.info("Matrix: the homeserver answers again")
+        self.away = False
 
     async def _sync_once(self, stop: asyncio.Event) -> None:
         first = self.next_batch is None
@@ -356,8 +363,9 @@ class MatrixTransport:
                 tx_id=txn,
                 ignore_unverified_devices=True,
             )
-        except (ClientError, OSError, TimeoutError) as exc:
-            raise DeliveryError(f"{exc.__class__.__name__}: {exc}") from exc
+        except (ClientError, OSError, TimeoutError) as exc:  # the homeserver is away
+            self._lost(exc)
+            raise DeliveryError(f"{exc.__class__.__name__}: {exc}", away=True) from exc
         except Exception as exc:  # nio: an unknown room, a send it cannot encrypt
             raise DeliveryError(f"{exc.__class__.__name__}: {exc}", permanent=True) from exc
         if not isinstance(response, RoomSendResponse):
