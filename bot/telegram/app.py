@@ -41,6 +41,7 @@ from bot.telegram import render
 from bot.telegram.convert import TRANSPORT, to_inbound
 from bot.telegram.menus import command_menus, set_chat_menu, set_staff_menus, staff_menus
 from bot.telegram.processor import PerChatUpdateProcessor
+from bot.telegram.webhook import WebhookServer
 from handlers.types import Reply
 
 log = logging.getLogger(__name__)
@@ -295,6 +296,20 @@ def build_application(
     return application
 
 
+ALLOWED_UPDATES = ["message", "callback_query"]
+
+
+async def _start_webhook(application: Application, webhook: Webhook) -> WebhookServer:
+    """Listen first, then tell Telegram where to post (``setWebhook`` with the secret)."""
+    secret = webhook.secret or webhook_secret(application.bot.token, None)
+    server = WebhookServer(bot=application.bot, queue=application.update_queue, secret=secret)
+    server.start(webhook.listen, webhook.port)
+    await application.bot.set_webhook(
+        url=webhook.url, secret_token=secret, allowed_updates=ALLOWED_UPDATES
+    )
+    return server
+
+
 async def serve(
     application: Application,
     *,
@@ -302,8 +317,8 @@ async def serve(
     webhook: Webhook | None = None,
     poll_timeout: int = 10,
 ) -> None:
-    """Run until ``stop`` is set: long polling, or a webhook that checks Telegram's secret
-    token header (requests without it are answered 403).
+    """Run until ``stop`` is set: long polling, or a webhook (``bot/telegram/webhook.py``) that
+    checks Telegram's secret token header and the body's size before reading the body.
 
     python-telegram-bot's ``run_polling`` owns the event loop and the signals; this does the
     same steps inside a loop the caller owns (the CLI, a test, the benchmark), including the
@@ -311,6 +326,7 @@ async def serve(
     """
     updater = application.updater
     assert updater is not None
+    server: WebhookServer | None = None
     await application.initialize()
     try:
         if application.post_init is not None:
@@ -319,23 +335,18 @@ async def serve(
             await updater.start_polling(
                 timeout=poll_timeout,
                 drop_pending_updates=False,
-                allowed_updates=["message", "callback_query"],
+                allowed_updates=ALLOWED_UPDATES,
             )
         else:
-            await updater.start_webhook(
-                listen=webhook.listen,
-                port=webhook.port,
-                url_path="telegram",
-                webhook_url=webhook.url,
-                secret_token=webhook.secret,
-                allowed_updates=["message", "callback_query"],
-            )
+            server = await _start_webhook(application, webhook)
         await application.start()
         try:
             await stop.wait()
         finally:
             if updater.running:
                 await updater.stop()
+            if server is not None:
+                await server.stop()
             if application.running:
                 await application.stop()
             if application.post_stop is not None:
