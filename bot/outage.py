@@ -13,12 +13,13 @@ waits for it instead of failing.
 Who waits: the outbox records what it sent (and sends nothing more until it can record), the
 sweeps skip their round, the leader keeps its work running and takes its lock again, an update
 from Telegram (long polling) or Matrix is handled once the database is back, and a webhook
-answers 503 meanwhile so that Telegram sends it again.
+answers 503 meanwhile (:func:`answering`) so that Telegram sends it again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import time
@@ -111,6 +112,29 @@ def guarded(where: str, step: Callable[..., T], *args: object) -> T:
         raise
     DATABASE.back()
     return result
+
+
+def answering(check: Callable[[], None]) -> Callable[[], bool]:
+    """For a webhook: a function that is True unless the database is away. While it is, each
+    call (on the event loop) starts ``check`` in a worker thread — one at a time — so that the
+    first request after the database's return finds it back, even if nothing else looked."""
+    checking: set[asyncio.Task] = set()
+
+    def ready() -> bool:
+        if not DATABASE.away:
+            return True
+        if not checking:
+            task = asyncio.get_running_loop().create_task(_check_quietly(check))
+            checking.add(task)
+            task.add_done_callback(checking.discard)
+        return False
+
+    return ready
+
+
+async def _check_quietly(check: Callable[[], None]) -> None:
+    with contextlib.suppress(DatabaseUnavailable):  # still away: the next request looks again
+        await asyncio.to_thread(guarded, "the webhook", check)
 
 
 async def patiently(
