@@ -171,8 +171,8 @@ class TelegramTransport:
                 log.info("could not answer a callback query: %s", exc)
         if inbound is None:
             return
-        # The database away: the update waits for it here (long polling fetches no more for
-        # this chat meanwhile), and is handled once it is back.
+        # The database away: the update waits for it here (this chat's next updates wait behind
+        # it, in order), and is handled once it is back.
         replies = await patiently("Telegram", self.dispatcher.handle, inbound, patience=PATIENCE)
         edit_id = int(inbound.message_ref) if inbound.message_ref else None
         own_id = update.message.message_id if update.message is not None else None
