@@ -301,7 +301,7 @@ class MatrixTransport:
             code = negotiate(chosen, None, community.default_locale)
             return language(code, community.timezone.key).gettext(UNDECRYPTABLE)
 
-        await self._reply(room_id, Reply(await asyncio.to_thread(text)), None, None)
+        await self._reply(room_id, Reply(await patiently("Matrix", text)), None, None)
 
     # -- sending ---------------------------------------------------------------------------
 
