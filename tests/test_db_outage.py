@@ -114,3 +114,25 @@ async def test_the_sweeps_skip_a_round_while_the_database_is_away(
     warnings, bad = _problems(caplog)
     assert len(warnings) == 1 and "seen by the sweeps" in warnings[0], warnings
     assert not bad, bad
+
+
+def test_only_a_lost_connection_counts_as_an_outage():
+    """A refused or dropped connection, or a server shutting down, is waited out; a bug, a
+    constraint or SQLite's lock is not (those stay errors, or conflicts run again)."""
+    import sqlite3
+
+    import psycopg
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    from bot.outage import is_outage
+
+    def wrapped(orig: Exception, kind=OperationalError) -> Exception:
+        return kind("SELECT 1", {}, orig)
+
+    assert is_outage(wrapped(psycopg.OperationalError("connection refused")))
+    assert is_outage(wrapped(psycopg.errors.AdminShutdown("terminating connection")))
+    assert is_outage(wrapped(psycopg.errors.CannotConnectNow("the database system is starting")))
+    assert not is_outage(wrapped(sqlite3.OperationalError("database is locked")))
+    assert not is_outage(wrapped(psycopg.errors.UniqueViolation("duplicate"), IntegrityError))
+    assert not is_outage(wrapped(psycopg.errors.QueryCanceled("statement timeout")))
+    assert not is_outage(ValueError("a bug"))
