@@ -192,9 +192,39 @@ def test_traditional_catalog_has_no_simplified_character():
     assert simplified_only("我们的活动后") == {"们", "动", "后"}  # the check can fail
 
 
+#: Proper names that hold a listed word and stay as they are: the PRC law's own name.
+PROPER_NAMES = ("個人信息保護法",)
+
+
+def _mainland_words() -> dict[str, str]:
+    path = LOCALES / "zh_Hant" / "mainland-words.tsv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    pairs = (line.split("\t") for line in lines if line.strip() and not line.startswith("#"))
+    return {word: instead for word, instead in pairs}
+
+
+def test_traditional_catalog_has_no_mainland_word():
+    """繁體 is read in Taiwan and Hong Kong: 志工 not 志願者, 私訊 not 私聊, 指令 not 命令, and the
+    measure words 項 (requests) and 則 (messages, notices, reports, ratings), not 條."""
+    words = _mainland_words()
+    found = {}
+    for message in _messages("zh_Hant"):
+        for string in _strings(message):
+            for name in PROPER_NAMES:
+                string = string.replace(name, "")
+            hits = [f"{word} → {words[word]}" for word in words if word in string]
+            if hits:
+                found[string] = hits
+    assert found == {}
+    assert "志願者" in words and "條訊息" in words  # the list is read: the check can fail
+
+
 def test_overrides_are_applied():
     """The reviewed word list wins over character-by-character conversion."""
     overrides = hant.read_overrides(LOCALES / "zh_Hant" / hant.OVERRIDES_NAME)
     assert hant.to_traditional("删除我的数据", overrides) == "刪除我的資料"
     assert hant.to_traditional("好消息：您的消息已发送", overrides) == "好消息：您的訊息已發送"
     assert hant.to_traditional("“活动”", overrides) == "「活動」"
+    assert hant.to_traditional("请私聊我，志愿者会回复", overrides) == "請私訊我，志工會回覆"
+    assert hant.to_traditional("{count} 条求助，2 条消息", overrides) == "{count} 項求助，2 則訊息"
+    assert hant.to_traditional("确认并发送", overrides) == "確認並發送"

@@ -97,6 +97,30 @@ async def test_french_user_gets_english(session_factory, community):
         assert welcome.params["text"].startswith("Welcome to Linli")
 
 
+def _chat_menu(api, chat_id: int) -> dict[str, str]:
+    return {c["command"]: c["description"] for c in api.commands.get((None, f"chat:{chat_id}"), [])}
+
+
+async def test_a_traditional_reader_gets_the_menu_in_traditional(session_factory, community):
+    """Telegram's menus per language know only ``zh`` (Simplified): a 繁體 reader's own chat
+    gets the menu in Traditional when they are detected as one (zh-hk) or choose 繁體, and
+    loses it again when they choose English."""
+    async with running_bot(session_factory, community) as (api, _, _):
+        api.user_sends_text(user_id=811, text="/start", language_code="zh-hk")
+        await api.wait_for(_sent_to(api, 811))
+        assert _chat_menu(api, 811)["start"] == "歡迎和主選單"
+        api.user_sends_text(user_id=811, text="/lang en")
+        await api.wait_for(_sent_to(api, 811), count=2)
+        assert _chat_menu(api, 811) == {}  # Telegram's English menu applies again
+
+        api.user_sends_text(user_id=812, text="/start", language_code="zh-hans")
+        await api.wait_for(_sent_to(api, 812))
+        assert _chat_menu(api, 812) == {}  # 简体: Telegram's own zh menu
+        api.user_sends_text(user_id=812, text="/lang hant")
+        await api.wait_for(_sent_to(api, 812), count=2)
+        assert _chat_menu(api, 812)["lang"] == "简体 / 繁體 / English：選擇語言"
+
+
 async def test_command_menus_are_registered_per_language(session_factory, community):
     async with running_bot(session_factory, community) as (api, _, _):
         zh = {c["command"]: c["description"] for c in api.commands[("zh", "default")]}

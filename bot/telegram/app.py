@@ -50,7 +50,8 @@ from handlers.types import Reply
 log = logging.getLogger(__name__)
 
 #: setMyCommands takes a two-letter ISO 639-1 code, so one Chinese menu: Simplified, which
-#: Telegram shows to every ``zh*`` user (zh_Hant readers too; see the README). A community
+#: Telegram shows to every ``zh*`` user; a zh_Hant reader's own chat gets the Traditional menu
+#: instead (``handlers.roles.chat_menu``, sent with their welcome and /lang). A community
 #: whose default is zh_Hant gets the Traditional menu as the menu for everyone else.
 MENU_LANGUAGES = {"zh_Hans": "zh", "en": "en"}
 #: Parallel connections for replies. httpcore's pool does work that grows with the square of
@@ -182,6 +183,8 @@ class TelegramTransport:
     async def _send(
         self, bot, chat_id: int, reply: Reply, edit_id: int | None, own_id: int | None = None
     ) -> None:
+        if reply.commands is not None:  # this chat's own menu (a language chosen)
+            await self._set_menu(bot, chat_id, reply.commands)
         for attempt in range(2):
             try:
                 if reply.reaction:  # on the person's own message
@@ -196,6 +199,13 @@ class TelegramTransport:
                     log.warning("a reply was dropped: Telegram asked to wait %.0f s", seconds)
                     return
                 await asyncio.sleep(seconds)
+
+    async def _set_menu(self, bot, chat_id: int, commands: tuple[tuple[str, str], ...]) -> None:
+        """Set the chat's menu; a failure leaves the old menu and never drops the reply."""
+        try:
+            await set_chat_menu(bot, chat_id, commands)
+        except TelegramError as exc:
+            log.warning("could not set a chat's command menu: %s", exc.__class__.__name__)
 
     async def _replace_step(self, bot, chat_id: int, shown: int, *, transient: bool) -> None:
         """Delete the previous transient step in this chat now that ``shown`` is there."""
