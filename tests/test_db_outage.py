@@ -136,3 +136,12 @@ def test_only_a_lost_connection_counts_as_an_outage():
     assert not is_outage(wrapped(psycopg.errors.UniqueViolation("duplicate"), IntegrityError))
     assert not is_outage(wrapped(psycopg.errors.QueryCanceled("statement timeout")))
     assert not is_outage(ValueError("a bug"))
+
+
+def test_without_postgresqls_programs_the_drills_fail_saying_what_is_missing(monkeypatch):
+    from tests import private_postgres
+
+    monkeypatch.setattr(private_postgres.glob, "glob", lambda pattern: [])
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(RuntimeError, match=r"initdb, pg_ctl.*apt-get install postgresql"):
+        private_postgres.PrivatePostgres()
