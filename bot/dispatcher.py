@@ -108,7 +108,7 @@ class Dispatcher:
             try:
                 return self._handle_once(inbound)
             except Exception as exc:
-                if is_outage(exc):  # nothing was committed: the whole message runs again later
+                if is_outage(exc):  # rolled back with the connection: the message runs again later
                     DATABASE.lost("the dispatcher", exc)
                     raise DatabaseUnavailable(str(exc)) from exc
                 if _is_conflict(exc) and attempt < MAX_ATTEMPTS:
