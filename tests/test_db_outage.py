@@ -145,3 +145,26 @@ def test_without_postgresqls_programs_the_drills_fail_saying_what_is_missing(mon
     monkeypatch.setenv("PATH", "/nonexistent")
     with pytest.raises(RuntimeError, match=r"initdb, pg_ctl.*apt-get install postgresql"):
         private_postgres.PrivatePostgres()
+
+
+async def test_linli_run_started_while_the_database_restarts_waits_for_it(server, caplog):
+    """``linli run`` started during the database's restart waits for it (one WARNING), then
+    migrates and goes on, instead of exiting."""
+    from bot.config import load_settings
+    from bot.runtime import build_runtime
+
+    caplog.set_level(logging.INFO)
+    DATABASE.back()
+    settings = load_settings({"LINLI_DATABASE_URL": server.url}, env_file=None)
+    await asyncio.to_thread(server.stop)
+    try:
+        starting = asyncio.create_task(asyncio.to_thread(build_runtime, settings, patience=60))
+        await asyncio.sleep(1.5)
+        assert not starting.done(), "it waits for the database"
+    finally:
+        await asyncio.to_thread(server.start)
+    runtime = await asyncio.wait_for(starting, 30)
+    runtime.engine.dispose()
+    warnings, bad = _problems(caplog)
+    assert len(warnings) == 1 and "seen by the start" in warnings[0], warnings
+    assert not bad, bad
