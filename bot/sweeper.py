@@ -58,11 +58,12 @@ class Sweeper:
         """Run every sweep once; returns the names of those that failed."""
         failed = []
         wrote_outbox = False
-        for name, sweep in self.registry.sweeps.items():
+        sweeps = list(self.registry.sweeps.items())
+        for index, (name, sweep) in enumerate(sweeps):
             try:
                 wrote_outbox |= guarded("the sweeps", self._sweep, name, sweep)
-            except DatabaseUnavailable:  # logged once; every sweep runs again next round
-                failed.extend(n for n in self.registry.sweeps if n not in failed)
+            except DatabaseUnavailable:  # logged once; this one and the rest run next round
+                failed.extend(later for later, _ in sweeps[index:])
                 break
             except Exception:
                 log.exception("sweep %s failed; it runs again next time", name)
