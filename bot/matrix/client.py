@@ -313,7 +313,10 @@ class MatrixTransport:
                 return
             except DeliveryError as exc:
                 if attempt or exc.retry_after is None or exc.retry_after > MAX_REPLY_WAIT:
-                    log.warning("Matrix: a reply could not be sent: %s", exc)
+                    # The homeserver away is logged once for the outage, not once per reply.
+                    (log.info if exc.away else log.warning)(
+                        "Matrix: a reply could not be sent: %s", exc
+                    )
                     return
                 await asyncio.sleep(exc.retry_after)
 
