@@ -50,12 +50,13 @@ CHINESE_PLACEHOLDERS = {
     "kinds",
     "roles",
     "reason",
+    "building",
 }
 HAN = r"[\u3400-\u9fff]"
 #: A count placeholder followed by a noun: "{count} places", "{hours} service hours".
 COUNTED = re.compile(
     r"\{(count|n|number|places|people|held|hours|minutes|days|size|left|total|resolved|requests)\}"
-    r" (?!of\b|or\b|to\b|and\b|at\b)[a-z]"
+    r" (?!of\b|or\b|to\b|and\b|at\b|now\b)[a-z]"
 )
 #: Counts that need no plural form, each with the reason.
 COUNT_EXCEPTIONS = {
@@ -121,6 +122,19 @@ def test_no_case_word_reaches_residents(code):
 def test_no_space_between_chinese_and_a_placeholder_that_becomes_chinese(code):
     names = "|".join(sorted(CHINESE_PLACEHOLDERS))
     spaced = re.compile(rf"{HAN} \{{({names})\}}|\{{({names})\}} {HAN}")
+    found = [(_msgid(m), s) for m in _messages(code) for s in _strings(m) if spaced.search(s)]
+    assert found == []
+
+
+#: Placeholders for a date written out (12月24日, 12月24日周四): it starts with a digit, so a
+#: space stands before it, but it ends in a Chinese character, so none after it.
+DATE_PLACEHOLDERS = {"date", "day", "deadline_day"}
+
+
+@pytest.mark.parametrize("code", ["zh_Hans", "zh_Hant"])
+def test_no_space_after_a_date_that_ends_in_chinese(code):
+    names = "|".join(sorted(DATE_PLACEHOLDERS))
+    spaced = re.compile(rf"\{{({names})\}} {HAN}")
     found = [(_msgid(m), s) for m in _messages(code) for s in _strings(m) if spaced.search(s)]
     assert found == []
 
