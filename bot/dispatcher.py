@@ -219,7 +219,11 @@ class Dispatcher:
     def _route(self, ctx: Ctx) -> None:
         inbound = ctx.inbound
         conversation = ctx.conversation
-        if is_blocked(ctx.session, ctx.user.id) and not ctx.has_role("admin"):
+        if (
+            is_blocked(ctx.session, ctx.user.id)
+            and not ctx.has_role("admin")
+            and not self.registry.open_to_blocked(inbound)
+        ):
             # Nothing is routed, so nothing reaches a team; in private one neutral answer.
             if not inbound.chat.is_group:
                 answer_blocked(ctx)

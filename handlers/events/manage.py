@@ -38,8 +38,8 @@ from handlers.events.offers import offer_clock
 from handlers.events.organise import CAPACITY, END, my_organised, start_field, times
 from handlers.forms import engine
 from handlers.forms.fields import UNLIMITED, Invalid, TextField
-from handlers.notices.common import quiet_end
 from handlers.i18n import N_, Np_
+from handlers.notices.common import quiet_end
 from handlers.types import Button, Ctx, keyboard
 
 _managed = access_event_as_organiser
@@ -211,9 +211,7 @@ def _submit_message(ctx: Ctx, data: dict[str, Any]) -> None:
     """Queue the message to every confirmed attendee."""
     event = _event_for_form(ctx, data)
     due = quiet_end(ctx.community, ctx.now)  # organisers' messages wait out the night
-    count = ev_messages.message_attendees(
-        ctx.session, event, data["text"], now=ctx.now, due_at=due
-    )
+    count = ev_messages.message_attendees(ctx.session, event, data["text"], now=ctx.now, due_at=due)
     if due > ctx.now:
         text = ctx.lang.ngettext(
             "It is the quiet hours now, so your message will go to {count} attendee at {when}.",
