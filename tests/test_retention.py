@@ -217,9 +217,7 @@ def test_closed_requests_and_cases_lose_their_words_after_the_keep_period(
         assert said and all(m.text == BLANKED and m.file_id is None for m in said)
         assert [
             m.text
-            for m in session.scalars(
-                select(RequestMessage).where(RequestMessage.text == EXPIRED)
-            )
+            for m in session.scalars(select(RequestMessage).where(RequestMessage.text == EXPIRED))
         ] == [EXPIRED]
         case = session.get(DisputeCase, 1)
         assert case.reporter_id is None and case.outcome == BLANKED
