@@ -103,6 +103,9 @@ def test_corrections_per_notice_are_capped_and_the_author_is_told(
         _correct(ann, f"明天 9:00 至 {hour}:00 停水。", f"Water is off tomorrow 9:00–{hour}:00.")
         assert "The correction of notice #1 is saved" in ann.text
         run_all(session_factory, registry, community, clock, postbox)
+    [card] = [c for c in postbox.cards_in(ann.user_id) if c.text.startswith("📢 Notice #1")]
+    assert "Corrected" in card.text
+    assert not [b for row in card.buttons for b in row if "Edit" in b.label]  # no more offered
     # an admin in either language meets the cap too, and the form never opens
     admin = give_role(session_factory, clock, resident("Root", hint), "admin")
     admin.press_payload("nt:edit:1")

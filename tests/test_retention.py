@@ -232,6 +232,9 @@ def test_closed_requests_and_cases_lose_their_words_after_the_keep_period(
         assert gone not in words
     mediator.press_payload("dp:open:1")
     assert BLANKED in mediator.text and DESCRIPTION not in mediator.text
+    mediator.press_payload("dp:hist:1")
+    expired = "the case was closed long enough ago" if hint == "en" else "关闭已满保存期限"
+    assert expired in mediator.text and "Carl Wang" not in mediator.text
     alice.send("/mydata")
     exported = alice.replies[-1].attachment.content.decode("utf-8")
     assert PASSPORT not in exported and "tenancy contract" not in exported
