@@ -10,9 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from db.models import User
+from db.notice_models import Notice
 from tests.events_support import make_event
 from tests.notices_support import announcer, neighbour, run_all, write_notice
 from tests.support import PostBox, give_role, loose_dispatcher, run_outbox
+from tests.test_concurrency import run_in_threads
 
 
 @pytest.fixture
@@ -178,3 +180,30 @@ def test_an_organisers_message_waits_out_the_quiet_hours(
     run_outbox(session_factory, registry, community, clock, inbox)
     assert inbox.texts(wang.user_id)[-1] == "📣 “中秋游园会”组织者的消息：\nPlease bring a lantern."
     assert inbox.texts(alice.user_id)[-1].endswith("Please bring a lantern.")
+
+
+def test_corrections_sent_at_once_never_pass_the_cap(
+    resident, session_factory, registry, community, clock, postbox
+):
+    """Six admins press “Send the correction” at the same moment: three corrections are
+    kept, the others are told the cap is reached (the notice's row lock decides)."""
+    neighbour(resident, "Ana", "en")
+    ann = announcer(resident, session_factory, clock)
+    write_notice(ann)
+    run_all(session_factory, registry, community, clock, postbox)
+    admins = [
+        give_role(
+            session_factory, clock, resident(f"Root{n}", "en", user_id=str(9100 + n)), "admin"
+        )
+        for n in range(6)
+    ]
+    for n, admin in enumerate(admins):
+        admin.press_payload("nt:edit:1")
+        admin.send(f"明天 9:00 至 {n + 13}:00 停水。")
+        admin.send(f"Water is off tomorrow 9:00–{n + 13}:00.")
+    run_in_threads([lambda a=a: a.press("Send the correction") for a in admins], threads=6)
+    saved = [a for a in admins if "The correction of notice #1 is saved" in a.text]
+    refused = [a for a in admins if "which is the most allowed" in a.text]
+    assert (len(saved), len(refused)) == (3, 3)
+    with session_factory() as session:
+        assert session.get(Notice, 1).version == 4
