@@ -270,6 +270,7 @@ def test_a_blocked_person_can_still_see_and_delete_their_data(
     admin.send("/block telegram:1611")
     li.send("/ask")
     assert li.text.startswith(neutral)
+    assert in_group(dispatcher, "1611", "Li", command="/mydata", hint=hint) == []  # groups: silence
     li.send("/mydata")
     assert summary in li.text
     exported = json.loads(li.replies[-1].attachment.content.decode("utf-8"))
