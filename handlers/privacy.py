@@ -178,8 +178,9 @@ def _details(ctx: Ctx) -> None:
             "• Your places at events go to the waiting list.\n"
             "• In your help requests, what you wrote is deleted. The team keeps only the fact "
             "that it helped.\n"
-            "• Your dispute reports lose your name. If one is still open, its description stays "
-            "(without your name) so the mediators can go on.\n"
+            "• Your dispute reports lose your name. If one is still open, its description and "
+            "place stay (without your name) so the mediators can go on, and are deleted when "
+            "it ends.\n"
             "• If you write again later, you start as a new neighbour."
         ),
         _confirm_buttons(ctx, token)[:1],

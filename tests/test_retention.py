@@ -110,6 +110,8 @@ def test_an_erased_reporters_open_case_is_blanked_when_it_ends(
     alice_id = _user_id(session_factory, "1112")
 
     alice.send("/deleteme")
+    alice.press_payload("pv:details")
+    assert ("deleted when it ends" if hint == "en" else "处理结束后即删除") in alice.text
     alice.press(yes)
     words = _words_of_case(session_factory)
     assert DESCRIPTION in words and PLACE in words  # open: mediation goes on
