@@ -52,7 +52,13 @@ def draw(report: Report, lang: Language) -> Figure:
         _trend(figure.add_subplot(left[1, 0]), report, lang)
         _hotspots(figure.add_subplot(right[1, 0]), report, lang)
         figure.text(
-            0.03, 0.015, _(FOOTNOTE).format(hours=report.service_hours), fontsize=9, color="#555"
+            0.03,
+            0.01,
+            _(FOOTNOTE).format(hours=report.service_hours),
+            fontsize=9,
+            color="#555",
+            va="bottom",
+            wrap=True,  # two lines where the language needs them
         )
         figure.canvas.draw_idle()
     return figure
