@@ -20,6 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from db import awaiting
+from db.dispute_blank import blank_erased_reports
 from db.dispute_models import DisputeCase, DisputeEvent, DisputeQuestion, DisputeStatus
 from db.locks import lock_row
 from db.models import User
@@ -253,6 +254,8 @@ def transition(
     )
     if to not in OPEN:  # nobody waits for answers to its questions any more
         awaiting.forget(session, SERVICE, _question_ids(session, root))
+        # A reporter erased while it was open: what they wrote goes now that it is over.
+        blank_erased_reports(session, root)
     forget_loaded_cases(session)
     return Result(Outcome.DONE)
 
