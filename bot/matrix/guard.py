@@ -15,13 +15,13 @@ does with events it cannot read.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from bot.matrix import convert
+from bot.outage import patiently
 from db import teams
 from db.users import find_user
 from handlers.i18n import N_, language, negotiate
@@ -91,7 +91,9 @@ class Guard:
                 direct = bool((getattr(event, "content", None) or {}).get("is_direct"))
         client = self.transport.client
         creator = creator or inviter
-        if inviter and await asyncio.to_thread(self._may_invite, room_id, inviter, direct, creator):
+        if inviter and await patiently(
+            "Matrix", self._may_invite, room_id, inviter, direct, creator
+        ):
             await client.join(room_id)
             return
         log.info("Matrix: declined an invite to a room (not from the community's people)")
@@ -146,7 +148,7 @@ class Guard:
             return
         room = self.transport.client.rooms.get(room_id)
         others = [who for who in (room.users if room else ()) if who != self._bot]
-        await asyncio.to_thread(self._member_joined, room_id, member, len(others))
+        await patiently("Matrix", self._member_joined, room_id, member, len(others))
 
     def _member_joined(self, room_id: str, member: str, others: int) -> None:
         dispatcher = self.transport.dispatcher
@@ -178,7 +180,7 @@ class Guard:
         """Counted by the flood guard; answered at most once an hour per sender. True when
         this one was answered."""
         dispatcher = self.transport.dispatcher
-        verdict = await asyncio.to_thread(dispatcher.flood.check, f"{TRANSPORT}:{sender}")
+        verdict = await patiently("Matrix", dispatcher.flood.check, f"{TRANSPORT}:{sender}")
         if verdict == "drop":
             return False
         now = self._clock()
@@ -193,7 +195,7 @@ class Guard:
                     for who, at in self._undecryptable_told.items()
                     if now - at < UNDECRYPTABLE_EVERY
                 }
-        text = await asyncio.to_thread(self._text, sender, verdict)
+        text = await patiently("Matrix", self._text, sender, verdict)
         await self.transport._reply(room_id, Reply(text), None, None)
         return True
 

@@ -3,7 +3,7 @@ holds no role sits in it; names that are only a Matrix id are forgotten (a perso
 display name is named with a neutral word, never by their account).
 
 Revision ID: 0009_matrix_safety
-Revises: 0008
+Revises: 0009_block_refs
 Create Date: 2026-12-07
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 UTC_DATETIME = sa.DateTime(timezone=True)
 
 revision: str = "0009_matrix_safety"
-down_revision: str | None = "0008"
+down_revision: str | None = "0009_block_refs"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
