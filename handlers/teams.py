@@ -2,9 +2,10 @@
 the group chat where that team works; the team's cards are posted there from then on, in the
 language the admin uses.
 
-A team room holds only the team. Where the transport can list a room's members (Matrix), the
-room is bound only when every member holds the team's role or is an admin, and, on Matrix, when
-it is encrypted and on an allowed homeserver. A stranger who joins later holds the room
+A team room holds only the team: the room is bound only when every member holds the team's
+role or is an admin (Matrix lists the members; on Telegram the transport counts the group's
+members against the role holders it finds there), and, on Matrix, when it is encrypted and on
+an allowed homeserver. A stranger who joins later holds the room
 (``db.teams.hold_room``): the admins get ``team.held``, and ``/bind`` again releases it."""
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def _room_fits(ctx: Ctx, team: str) -> bool:
             )
         )
         return False
-    if not room.encrypted:
+    if room.needs_encryption and not room.encrypted:
         ctx.reply(
             ctx._(
                 "A team's room must be encrypted. Please turn on encryption in the room's "
@@ -80,13 +81,17 @@ def _room_fits(ctx: Ctx, team: str) -> bool:
             ).format(team=team)
         )
         return False
-    outsiders = set(room.foreign) | set(
-        strangers(
-            ctx.session,
-            team,
-            ctx.inbound.chat.transport,
-            room.members,
-            ctx.community.admin_refs,
+    outsiders = (
+        {f"?{n}" for n in range(room.unnamed_strangers)}
+        | set(room.foreign)
+        | set(
+            strangers(
+                ctx.session,
+                team,
+                ctx.inbound.chat.transport,
+                room.members,
+                ctx.community.admin_refs,
+            )
         )
     )
     if outsiders:

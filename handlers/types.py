@@ -70,6 +70,9 @@ class RoomFacts:
     foreign: tuple[str, ...] = ()  # of those, the ones on a homeserver that is not allowed
     encrypted: bool = False
     allowed: bool = True  # the room itself lives on an allowed homeserver
+    #: Telegram cannot list a group: how many members hold no role in the team it checked.
+    unnamed_strangers: int = 0
+    needs_encryption: bool = True  # a Matrix team room must be encrypted; a Telegram group can't
 
 
 @dataclass(frozen=True, slots=True)

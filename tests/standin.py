@@ -103,6 +103,8 @@ METHODS: Final = (
     "getFile",
     "setMessageReaction",
     "deleteMessage",
+    "getChatMemberCount",
+    "getChatMember",
 )
 
 #: Emoji Telegram accepts as a reaction (a subset of its list: the others are refused here
@@ -455,6 +457,8 @@ class BotApiStandin:
         self._last_message_id: dict[int, int] = {}
         self._last_bot_message: dict[int, int] = {}
         self._chats: dict[int, JSONDict] = {}
+        #: group → the people in it (anyone who wrote there or joined), for getChatMember*.
+        self._members: dict[int, set[int]] = {}
         self._open_callbacks: set[str] = set()
         self._files: dict[str, _StoredFile] = {}
         self._ids = itertools.count(1)
@@ -1130,6 +1134,10 @@ class BotApiStandin:
     ) -> JSONDict:
         """Store a message from a user and queue it as an update."""
         chat_id = user_id if chat_id is None else chat_id
+        if chat_id < 0:
+            self._members.setdefault(chat_id, set()).add(user_id)
+            for joined in content.get("new_chat_members", ()):
+                self._members[chat_id].add(joined["id"])
         user = self._user(user_id, first_name, username, language_code)
         chat = self._remember_chat(chat_id, chat_type, user)
         message = {
@@ -1293,6 +1301,16 @@ class BotApiStandin:
         return edited
 
     # ------------------------------------------------------------------ Bot API methods
+
+    def _api_getChatMemberCount(self, params: JSONDict) -> int:
+        """The group's members known to the stand-in (who wrote there or joined), and the bot."""
+        return len(self._members.get(self._chat_id(params), set())) + 1
+
+    def _api_getChatMember(self, params: JSONDict) -> JSONDict:
+        user_id = int(params["user_id"])
+        present = user_id in self._members.get(self._chat_id(params), set())
+        user = {"id": user_id, "is_bot": False, "first_name": "Member"}
+        return {"status": "member" if present else "left", "user": user}
 
     def _api_getFile(self, params: JSONDict) -> JSONDict:
         """file_id → the File, whose ``file_path`` the ``/file/bot<token>/`` route serves."""

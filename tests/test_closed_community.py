@@ -372,13 +372,31 @@ def test_the_reporters_language_is_on_the_private_view_not_the_rooms_card(
 
 
 async def test_a_stranger_joining_the_telegram_team_group_holds_it(session_factory, community):
+    from datetime import UTC, datetime
+
     from tests.test_telegram_e2e import running_bot
+
+    def clock_now():
+        return datetime.now(UTC)
 
     group = -100555
     async with running_bot(session_factory, community) as (api, dispatcher, worker):
         api.user_sends_text(user_id=9000, text="/start", first_name="Admin")
+        # A group where someone without a role already is: not bound.
+        crowded = -100556
+        api.user_sends_text(user_id=8888, text="hello all", chat_id=crowded, first_name="Nosy")
+        api.user_sends_text(user_id=9000, text="/bind volunteers", chat_id=crowded)
+        await api.wait_for(
+            lambda c: "1 member holds no role in the team" in str(c.params.get("text")),
+            timeout=30,
+        )
+        with session_factory() as session:
+            assert session.get(TeamChat, "volunteers") is None
         api.user_sends_text(user_id=9000, text="/bind volunteers", chat_id=group)
-        await api.wait_for(lambda c: "room of" in str(c.params.get("text")), timeout=30)
+        await api.wait_for(
+            lambda c: "Done: this group is now the room of" in str(c.params.get("text")),
+            timeout=30,
+        )
         api.user_joins_group(user_id=7777, chat_id=group, first_name="Nosy", added_by=9000)
         for _ in range(100):
             with session_factory() as session:
@@ -401,9 +419,26 @@ async def test_a_stranger_joining_the_telegram_team_group_holds_it(session_facto
         assert len(api.sent_messages(group)) == before  # nothing while held
         api.user_sends_text(user_id=9000, text="/bind volunteers", chat_id=group)
         await api.wait_for(
-            lambda c: (
-                c.params.get("chat_id") in (group, str(group))
-                and "room of" in str(c.params.get("text"))
-            ),
+            lambda c: "1 member holds no role in the team" in str(c.params.get("text")),
+            count=2,  # still there: refused again
             timeout=30,
         )
+        # The admin gives the newcomer the role and binds again: the group is the team's again.
+        with session_factory() as session, session.begin():
+            from db.users import get_or_create_user, grant_role
+
+            user = get_or_create_user(
+                session, transport="telegram", external_id="7777", now=clock_now()
+            )
+            grant_role(session, user, "volunteer", now=clock_now(), by="test")
+        api.user_sends_text(user_id=9000, text="/bind volunteers", chat_id=group)
+        await api.wait_for(
+            lambda c: (
+                c.params.get("chat_id") in (group, str(group))
+                and "Done: this group is now the room of" in str(c.params.get("text"))
+            ),
+            count=2,
+            timeout=30,
+        )
+        with session_factory() as session:
+            assert session.get(TeamChat, "volunteers").held_since is None

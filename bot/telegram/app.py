@@ -46,7 +46,7 @@ from bot.telegram.menus import command_menus, set_chat_menu, set_staff_menus, st
 from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram.webhook import WebhookServer
 from db import teams
-from handlers.types import Reply
+from handlers.types import Inbound, Reply, RoomFacts
 
 log = logging.getLogger(__name__)
 
@@ -185,6 +185,8 @@ class TelegramTransport:
             and await patiently("Telegram", self._held, inbound.chat.chat_id, patience=PATIENCE)
         ):
             return  # a stranger is in this team's group: nothing is posted until /bind
+        if inbound.chat.is_group and inbound.command == "bind":
+            inbound = replace(inbound, room=await self._group_facts(bot, inbound))
         # The database away: the update waits for it here (this chat's next updates wait behind
         # it, in order), and is handled once it is back.
         replies = await patiently("Telegram", self.dispatcher.handle, inbound, patience=PATIENCE)
@@ -207,6 +209,38 @@ class TelegramTransport:
             wrote = session.info.pop("outbox_written", False)
         if wrote and dispatcher.on_outbox is not None:
             dispatcher.on_outbox()
+
+    async def _group_facts(self, bot, inbound: Inbound) -> RoomFacts | None:
+        """For ``/bind TEAM`` in a group: how many of its members hold no place in the team.
+        The Bot API cannot list a group, so the members are counted and each role holder is
+        looked up; None (no check) if Telegram does not answer."""
+        team = inbound.args.strip().lower()
+        if team not in teams.TEAMS:
+            return None
+        chat_id = int(inbound.chat.chat_id)
+        holders = await patiently("Telegram", self._team_ids, team, patience=PATIENCE)
+        try:
+            count = await bot.get_chat_member_count(chat_id)
+            present = 0
+            for user_id in holders:
+                member = await bot.get_chat_member(chat_id, int(user_id))
+                present += member.status in ("creator", "administrator", "member", "restricted")
+        except TelegramError as exc:
+            log.warning("could not count a group's members for /bind: %s", exc)
+            return None
+        return RoomFacts(
+            members=(), unnamed_strangers=max(0, count - 1 - present), needs_encryption=False
+        )
+
+    def _team_ids(self, team: str) -> list[str]:
+        """The Telegram ids of the team's role holders and the admins."""
+        admins = self.dispatcher.community.admin_refs
+        with self.dispatcher.session_factory() as session:
+            people = teams.users_with_role(session, teams.TEAM_ROLES[team], admins)
+            people += teams.users_with_role(session, "admin", admins)
+            ids = {u.external_id for u in people if u.transport == TRANSPORT}
+        ids |= {ref.partition(":")[2] for ref in admins if ref.startswith(f"{TRANSPORT}:")}
+        return sorted(i for i in ids if i.lstrip("-").isdecimal())
 
     def _held(self, chat_id: str) -> bool:
         with self.dispatcher.session_factory() as session:
