@@ -22,7 +22,6 @@ from typing import Any
 
 from aiohttp import ClientError
 from nio import (
-    AsyncClient,
     AsyncClientConfig,
     ErrorResponse,
     MegolmEvent,
@@ -34,7 +33,7 @@ from nio.api import RelationshipType
 
 from bot.dispatcher import Dispatcher
 from bot.matrix import convert, media
-from bot.matrix.device import Device, MatrixConfig, MatrixUnavailable
+from bot.matrix.device import Device, MatrixConfig, MatrixUnavailable, PrivateStoreClient
 from bot.matrix.device import matrix_config as matrix_config  # where bot/cli.py finds it
 from bot.matrix.guard import Guard
 from bot.matrix.render import REACTION, Renderer, buttons_of, reaction_content
@@ -65,17 +64,6 @@ def _retry_after(response: ErrorResponse) -> float | None:
     return None
 
 
-class _Client(AsyncClient):
-    """nio's client whose key database is created 0600 before nio opens it."""
-
-    device: Device
-
-    def load_store(self) -> None:
-        if not self.store and self.user_id and self.device_id:
-            self.device.prepare_store(self.user_id, self.device_id)
-        super().load_store()
-
-
 class MatrixTransport:
     """One logged-in device: the sync loop, the replies and the outbox's sends."""
 
@@ -84,7 +72,7 @@ class MatrixTransport:
         self.dispatcher = dispatcher
         self.renderer = Renderer(frozenset(dispatcher.registry.commands))
         self.device = Device(config)
-        self.client = _Client(
+        self.client = PrivateStoreClient(
             config.homeserver,
             config.user_id,
             store_path=str(config.store),

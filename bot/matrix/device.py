@@ -87,6 +87,18 @@ def private_folder(path: Path) -> None:
         path.chmod(0o700)
 
 
+class PrivateStoreClient(AsyncClient):
+    """nio's client whose key database is created 0600 before nio opens it (``device`` is
+    set by the transport)."""
+
+    device: Device
+
+    def load_store(self) -> None:
+        if not self.store and self.user_id and self.device_id:
+            self.device.prepare_store(self.user_id, self.device_id)
+        super().load_store()
+
+
 class Device:
     """The credentials and the sync token of one device, in ``config.store``."""
 

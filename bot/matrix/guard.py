@@ -116,6 +116,8 @@ class Guard:
         """One polite line to a sender from another server (in a private room), then silence."""
         if group or sender in self._told_foreign:
             return
+        if len(self._told_foreign) > 100_000:  # memory stays bounded; a few are told twice
+            self._told_foreign.clear()
         self._told_foreign.add(sender)
         community = self.transport.dispatcher.community
         text = language(community.default_locale, community.timezone.key).gettext(FOREIGN)
@@ -124,11 +126,11 @@ class Guard:
 
     # -- membership -------------------------------------------------------------------------
 
-    def facts(self, room_id: str) -> RoomFacts | None:
+    def facts(self, room_id: str) -> RoomFacts:
         """The room's members and settings (for ``/bind``), None for an unknown room."""
         room = self.transport.client.rooms.get(room_id)
-        if room is None:
-            return None
+        if room is None:  # nothing known of it: it cannot pass the checks
+            return RoomFacts(members=(), encrypted=False, allowed=self.room_allowed(room_id, None))
         members = tuple(sorted(who for who in room.users if who != self._bot))
         return RoomFacts(
             members=members,
