@@ -44,7 +44,7 @@ router = Router("privacy")
 
 #: How long the Yes button of /deleteme stays valid.
 CONFIRM_WITHIN = timedelta(minutes=30)
-STAFF = ("volunteer", "mediator", "organiser", "admin", "announcer")
+STAFF = ("volunteer", "mediator", "organiser", "admin", "announcer", "coordinator")
 #: Where the confirmation's token is kept in the conversation's data (outside any form).
 TOKEN_KEY = "pv_erase"
 
@@ -55,6 +55,7 @@ ROLE_LABELS = {
     "organiser": N_("organiser"),
     "admin": N_("administrator"),
     "announcer": N_("announcer"),
+    "coordinator": N_("volunteer coordinator"),
 }
 
 WHY = N_(

@@ -10,6 +10,7 @@ from handlers.buttons.disputes import ReportDispute
 from handlers.buttons.events import ListEvents, MyOrganisedEvents
 from handlers.buttons.language import ChooseLanguage, SetLanguage
 from handlers.buttons.requests import AskForHelp, SendDraft
+from handlers.buttons.volunteering import ListOpportunities
 from handlers.i18n import LANGUAGE_NAMES, N_
 from handlers.router import Router
 from handlers.types import Button, Ctx, Keyboard, Kind, keyboard
@@ -22,6 +23,7 @@ STAFF_HEADINGS = {
     "mediator": N_("For mediators:"),
     "organiser": N_("For organisers:"),
     "announcer": N_("For announcers:"),
+    "coordinator": N_("For volunteer coordinators:"),
     "admin": N_("For admins:"),
 }
 
@@ -33,6 +35,7 @@ def main_menu(ctx: Ctx) -> Keyboard:
         Button(ctx._("🗓 Events"), ListEvents().pack()),
         Button(ctx._("🙋 Ask a volunteer"), AskForHelp().pack()),
         Button(ctx._("⚖️ Report a dispute"), ReportDispute().pack()),
+        Button(ctx._("🤝 Volunteer"), ListOpportunities().pack()),
     ]
     if ctx.acts_as("organiser") and not ctx.inbound.chat.is_group:
         rows.append(Button(ctx._("🛠 My events"), MyOrganisedEvents().pack()))
@@ -207,6 +210,7 @@ ONLY_FOR = {
     "mediator": N_("Sorry, this command is only for the community's mediators."),
     "organiser": N_("Sorry, this command is only for event organisers."),
     "announcer": N_("Sorry, this command is only for the community's announcers."),
+    "coordinator": N_("Sorry, this command is only for volunteer coordinators."),
     "admin": N_("Sorry, this command is only for administrators."),
     None: N_("Sorry, this command is only for community staff and volunteers."),
 }
