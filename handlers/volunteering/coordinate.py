@@ -470,9 +470,11 @@ def _notice(ctx: Ctx, payload: SendOpportunityNotice) -> None:
     show_panel(
         ctx,
         opportunity,
-        note=ctx._("📢 The notice goes out at {when} to {count} people.").format(
-            when=ctx.lang.datetime(notice.due_at), count=zh + en
-        ),
+        note=ctx.lang.ngettext(
+            "📢 The notice goes out at {when} to {count} person.",
+            "📢 The notice goes out at {when} to {count} people.",
+            zh + en,
+        ).format(when=ctx.lang.datetime(notice.due_at), count=zh + en),
     )
 
 

@@ -103,7 +103,7 @@ def send_month(ctx: Ctx, month: int, kind: str) -> None:
         ).format(month=f"{month // 100}-{month % 100:02d}", count=len(rows)),
         keyboard(
             Button(
-                ctx._("The same as {kind}").format(kind=other.upper()),
+                ctx._("The same as {filetype}").format(filetype=other.upper()),
                 ExportHours(month, other).pack(),
             )
         ),

@@ -94,8 +94,8 @@ def send_certificate(ctx: Ctx, name: str) -> None:
     )
     ctx.reply(
         ctx._(
-            "📄 Your Volunteer Service Record {number}: {hours} confirmed. Anyone can check it "
-            "with the code {code}."
+            "📄 Your Volunteer Service Record {number}. Confirmed hours: {hours}. Anyone can "
+            "check it with the code {code}."
         ).format(
             number=issued.number, hours=hours_text(ctx.lang, issued.minutes), code=issued.code
         ),

@@ -1,0 +1,138 @@
+"""Volunteering as coordinators and residents meet it, in English and Chinese: an opportunity
+made in chat, published and announced, signing up for a role with a waiting list, cancelling
+(late cancellations tell the coordinator), cancelling the opportunity (everyone told)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from db.shift_models import ShiftSignupStatus as Status
+from tests.events_support import queued
+from tests.volunteering_support import coordinator, lines, make_opportunity, user_id
+
+
+def test_a_coordinator_creates_publishes_and_a_resident_signs_up(
+    resident, session_factory, clock, deliver, postbox
+):
+    cora = coordinator(resident, session_factory, clock)
+    cora.send("/newopportunity")
+    assert "New volunteer opportunity" in cora.text
+    cora.send("社区运动会")
+    cora.send("Community sports day")
+    cora.press("Skip")
+    cora.send("Help neighbours take part in the races.")
+    cora.send("Nanshan Community")
+    cora.send("Sports ground")
+    cora.send("2026-11-28 09:00")
+    cora.send("3h")
+    cora.send("引导 / Usher x 1\n翻译 / Interpreter × 2 | en")
+    assert "Usher × 1" in cora.text and "Interpreter × 2 (en)" in cora.text
+    cora.press("Confirm")
+    assert "Saved as a draft" in cora.text
+    assert "Usher: 0 of 1" in cora.text
+    cora.press("Publish")
+    assert "Published" in cora.text
+
+    lin = resident("Lin", "zh-hans")
+    lin.send("/volunteer")
+    assert "社区运动会" in lin.text
+    lin.press("社区运动会")
+    assert "引导：剩余 1 个名额，共 1 个" in lin.text or "引导" in lin.text
+    lin.press("引导")
+    lin.press("确认")
+    assert "您已报名" in lin.text
+    assert lines(session_factory, 1)[0][:2] == ("1001", Status.CONFIRMED)
+
+    bob = resident("Bob", "en")
+    bob.send("/volunteer")
+    bob.press("Community sports day")
+    assert "Usher: 0 places left of 1" in bob.text
+    bob.press("Usher")
+    bob.press("Confirm")
+    assert "number 1 on the waiting list" in bob.text
+
+    # Lin cancels within 24 hours of the start: Bob moves up, Cora hears at once.
+    clock.advance(hours=20)
+    lin.send("/myshifts")
+    lin.press("社区运动会")
+    lin.press("取消报名")
+    lin.press("是")
+    assert "已取消" in lin.text
+    assert [row[:2] for row in lines(session_factory, 1)] == [
+        ("1001", Status.CANCELLED),
+        ("1002", Status.CONFIRMED),
+    ]
+    deliver()
+    assert any("A place became free" in text for text in postbox.texts(bob.user_id))
+    assert any("Lin cancelled their place as Usher" in text for text in postbox.texts(cora.user_id))
+
+
+def test_cancelling_an_opportunity_tells_everyone_in_their_language(
+    resident, session_factory, clock, deliver, postbox
+):
+    cora = coordinator(resident, session_factory, clock)
+    opportunity, shift, [role] = make_opportunity(
+        session_factory, clock(), coordinator_id=user_id(session_factory, cora)
+    )
+    lin, bob = resident("Lin", "zh-hans"), resident("Bob", "en")
+    for person in (lin, bob):
+        person.send("/volunteer")
+        person.press("运动会" if person is lin else "sports day")
+        person.press("引导" if person is lin else "Usher")
+        person.press("确认" if person is lin else "Confirm")
+    cora.send("/coordinate")
+    cora.press("Community sports day")
+    cora.press("Cancel the opportunity")
+    cora.press("Yes, cancel it")
+    assert "2 people signed up are told" in cora.text
+    deliver()
+    assert any("已取消" in text for text in postbox.texts(lin.user_id))
+    assert any("is cancelled" in text for text in postbox.texts(bob.user_id))
+    assert not queued(session_factory, "vs.reminder") or all(
+        row.status != "pending" for row in queued(session_factory, "vs.reminder")
+    )
+
+
+def test_bad_roles_are_answered_and_the_form_stays(resident, session_factory, clock):
+    cora = coordinator(resident, session_factory, clock)
+    cora.send("/newopportunity")
+    for answer in ("社区运动会", "Sports day", "—", "—", "Nanshan", "Ground", "2026-11-28 09:00", "2h"):
+        cora.send(answer)
+    cora.send("usher four")
+    assert "I could not read “usher four”" in cora.text
+    cora.send("Usher × 0")
+    assert "from 1 to 500 places" in cora.text
+    cora.send("Usher × 3")
+    assert "Confirm" in " ".join(b.label for b in cora.buttons())
+
+
+def test_residents_are_refused_the_coordinator_tools(resident, session_factory, clock):
+    bob = resident("Bob", "en")
+    bob.send("/newopportunity")
+    assert bob.text == "Sorry, this command is only for volunteer coordinators."
+    bob.press_payload("vs:manage:1")
+    assert bob.text == "Sorry, only volunteer coordinators can do this."
+
+
+def test_a_forged_role_and_a_gone_opportunity(resident, session_factory, clock):
+    bob = resident("Bob", "en")
+    bob.press_payload("vs:signup:999")
+    assert "no longer available" in bob.text
+    bob.press_payload("vs:signup:abc")
+    assert "no longer active" in bob.text
+
+
+def test_the_card_puts_matching_opportunities_first(resident, session_factory, clock):
+    make_opportunity(session_factory, clock(), title_en="Garden day", title_zh="花园日")
+    make_opportunity(
+        session_factory,
+        clock(),
+        title_en="Expo interpreters",
+        title_zh="博览会翻译",
+        starts_in=timedelta(days=5),
+        roles=(("翻译", "Interpreter", 2, "en"),),
+    )
+    bob = resident("Bob", "en")
+    bob.send("/volunteer")
+    assert bob.text.index("Expo interpreters") < bob.text.index("Garden day")
+    assert "⭐ Expo interpreters" in bob.text
