@@ -71,9 +71,7 @@ def test_cancelling_an_opportunity_tells_everyone_in_their_language(
     resident, session_factory, clock, deliver, postbox
 ):
     cora = coordinator(resident, session_factory, clock)
-    opportunity, shift, [role] = make_opportunity(
-        session_factory, clock(), coordinator_id=user_id(session_factory, cora)
-    )
+    make_opportunity(session_factory, clock(), coordinator_id=user_id(session_factory, cora))
     lin, bob = resident("Lin", "zh-hans"), resident("Bob", "en")
     for person in (lin, bob):
         person.send("/volunteer")
@@ -96,7 +94,8 @@ def test_cancelling_an_opportunity_tells_everyone_in_their_language(
 def test_bad_roles_are_answered_and_the_form_stays(resident, session_factory, clock):
     cora = coordinator(resident, session_factory, clock)
     cora.send("/newopportunity")
-    for answer in ("社区运动会", "Sports day", "—", "—", "Nanshan", "Ground", "2026-11-28 09:00", "2h"):
+    answers = ("社区运动会", "Sports day", "—", "—", "Nanshan", "Ground", "2026-11-28 09:00", "2h")
+    for answer in answers:
         cora.send(answer)
     cora.send("usher four")
     assert "I could not read “usher four”" in cora.text

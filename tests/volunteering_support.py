@@ -70,18 +70,21 @@ def coordinator(resident, session_factory, clock: FakeClock, name: str = "Cora",
 
 def user_id(session_factory, person) -> int:
     with session_factory() as session:
-        return session.scalars(
-            select(User.id).where(User.external_id == person.user_id)
-        ).one()
+        return session.scalars(select(User.id).where(User.external_id == person.user_id)).one()
 
 
 def lines(session_factory, shift_id: int) -> list[tuple[str | None, str, int | None, bool]]:
     """(external id, status, minutes, confirmed) per signup of the shift, in order."""
     with session_factory() as session:
         rows = session.execute(
-            select(User.external_id, ShiftSignup.status, ShiftSignup.minutes, ShiftSignup.confirmed_at)
+            select(
+                User.external_id,
+                ShiftSignup.status,
+                ShiftSignup.minutes,
+                ShiftSignup.confirmed_at,
+            )
             .outerjoin(User, User.id == ShiftSignup.user_id)
             .where(ShiftSignup.shift_id == shift_id)
             .order_by(ShiftSignup.seq, ShiftSignup.id)
         ).all()
-    return [(ext, status, minutes, confirmed is not None) for ext, status, minutes, confirmed in rows]
+    return [(ext, status, minutes, done is not None) for ext, status, minutes, done in rows]
