@@ -387,3 +387,69 @@ def month_lines(
     if coordinator_id is not None:
         query = query.where(Opportunity.coordinator_id == coordinator_id)
     return [tuple(row) for row in session.execute(query).all()]  # type: ignore[misc]
+
+
+# --- the person's own data -------------------------------------------------------------------
+
+
+def export_person(session: Session, user: User) -> dict[str, object]:
+    """What ``/mydata`` shows of volunteering: every shift (with check-in, hours and whether
+    confirmed), the name given for certificates, the certificates issued."""
+    rows = session.execute(
+        select(ShiftSignup, Shift, Opportunity)
+        .join(Shift, Shift.id == ShiftSignup.shift_id)
+        .join(Opportunity, Opportunity.id == Shift.opportunity_id)
+        .where(ShiftSignup.user_id == user.id)
+        .order_by(Shift.starts_at)
+    ).all()
+
+    def when(moment: datetime | None) -> str | None:
+        return moment.isoformat() if moment else None
+
+    return {
+        "shifts": [
+            {
+                "opportunity": opportunity.title_zh or opportunity.title_en,
+                "opportunity_en": opportunity.title_en,
+                "role": signup.role.name_zh or signup.role.name_en,
+                "starts_at": when(shift.starts_at),
+                "ends_at": when(shift.ends_at),
+                "status": signup.status,
+                "checked_in_at": when(signup.checked_in_at),
+                "checked_out_at": when(signup.checked_out_at),
+                "hours": (signup.minutes or 0) / 60 if signup.minutes is not None else None,
+                "confirmed": signup.confirmed_at is not None,
+                "make_up_reason": signup.makeup_reason,
+            }
+            for signup, shift, opportunity in rows
+        ],
+        "name_for_certificates": certificate_name(session, user),
+        "certificates": [
+            {"number": c.number, "issued_at": when(c.issued_at), "hours": c.minutes / 60}
+            for c in session.scalars(select(Certificate).where(Certificate.user_id == user.id))
+        ],
+    }
+
+
+def forget_person(session: Session, user: User, *, erased: str) -> int:
+    """``/deleteme``: the shifts given stay in the totals without the person (their lines lose
+    the link to them), the name for certificates goes, certificates keep only their number,
+    date and hours (their name becomes ``erased``). Caller first cancels signups ahead.
+    Returns the lines kept anonymous."""
+    kept = session.execute(
+        update(ShiftSignup)
+        .where(ShiftSignup.user_id == user.id)
+        .values(user_id=None, makeup_reason=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.execute(
+        update(Certificate)
+        .where(Certificate.user_id == user.id)
+        .values(user_id=None, name=erased)
+        .execution_options(synchronize_session=False)
+    )
+    row = session.get(CertificateName, user.id)
+    if row is not None:
+        session.delete(row)
+    session.flush()
+    return int(kept or 0)
