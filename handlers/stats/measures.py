@@ -26,8 +26,8 @@ from db.event_models import Event, EventSignup, EventStatus, SignupStatus
 from db.models import OutboxMessage, OutboxStatus
 from db.notice_models import Notice
 from db.notices import T_NOTICE
-from db.shift_hours import given_between
 from db.request_models import HelpRequest, RequestStatus
+from db.shift_hours import given_between
 from handlers.stats.periods import Period, ServiceClock, trend_weeks
 from handlers.types import Community
 
