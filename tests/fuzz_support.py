@@ -230,7 +230,8 @@ def texts_of(reply: Reply) -> list[str]:
 
 
 def check_database(session: Session) -> None:
-    """Places never above capacity (events and volunteer roles); a request in progress has one holder, an open one none."""
+    """Places never above capacity (events and volunteer roles); a request in progress has one
+    holder, an open one none."""
     held = dict(
         session.execute(
             select(EventSignup.event_id, func.sum(EventSignup.party_size))
