@@ -283,7 +283,7 @@ def cmd_buildings(args: argparse.Namespace) -> None:
 def cmd_hours(args: argparse.Namespace) -> None:
     """``linli hours verify CODE``: is this a certificate the community issued, and what did
     it say?"""
-    from db.shift_hours import verify
+    from db.shift_records import verify
 
     runtime = build_runtime(_settings())
     with runtime.session_factory() as session:

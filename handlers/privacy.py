@@ -19,7 +19,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db import awaiting, data_export, erasure, notice_subscriptions, outbox, retention, shift_hours
+from db import (
+    awaiting,
+    data_export,
+    erasure,
+    notice_subscriptions,
+    outbox,
+    retention,
+    shift_reads,
+    shift_records,
+)
 from db import disputes as dp
 from db import event_reads as ev_reads
 from db import events as ev
@@ -229,11 +238,11 @@ def erase(ctx: Ctx) -> None:
     session, user, now = ctx.session, ctx.user, ctx.now
     for signup in ev_reads.my_signups(session, user, now=now):
         ev.cancel_signup(session, signup.event_id, user, now=now)
-    for shift_signup in shift_ops.my_signups(session, user, now=now):
+    for shift_signup in shift_reads.my_signups(session, user, now=now):
         shift_ops.cancel_signup(
             session, shift_signup.shift_id, user, now=now, reminders=ctx.community.event_reminders
         )
-    shift_hours.forget_person(session, user, erased=erasure.ERASED)
+    shift_records.forget_person(session, user, erased=erasure.ERASED)
     for request in rq.residents_active(session, user):
         if request.status == RequestStatus.OPEN:
             residents.cancel(session, request.id, user, now=now)

@@ -27,7 +27,7 @@ from db.models import OutboxMessage, OutboxStatus
 from db.notice_models import Notice
 from db.notices import T_NOTICE
 from db.request_models import HelpRequest, RequestStatus
-from db.shift_hours import given_between
+from db.shift_records import given_between
 from handlers.stats.periods import Period, ServiceClock, trend_weeks
 from handlers.types import Community
 

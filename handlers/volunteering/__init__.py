@@ -4,6 +4,7 @@ certificate (``myhours``, ``certificate``), the monthly export (``export``), and
 the outbox carries (``notices``). See ``docs/volunteering.md``."""
 
 from handlers.volunteering import (  # noqa: F401  (registering their handlers)
+    announce,
     browse,
     checkin,
     coordinate,

@@ -5,6 +5,7 @@ first), the card with its shifts and the places left per role, signing up for a 
 from __future__ import annotations
 
 from db import shift_hours as hours_ops
+from db import shift_reads as reads
 from db import shifts as ops
 from db.request_models import VolunteerProfile
 from db.shift_models import Opportunity, Shift, ShiftRole
@@ -57,7 +58,7 @@ def _matches(roles: list[ShiftRole], tags: set[str]) -> bool:
 
 def show_list(ctx: Ctx, page: int = 0, *, note: str | None = None) -> None:
     """Upcoming opportunities, matching ones first, a page at a time."""
-    found = ops.upcoming(ctx.session, now=ctx.now)
+    found = reads.upcoming(ctx.session, now=ctx.now)
     lines = [note] if note else []
     if not found:
         lines.append(
@@ -65,10 +66,9 @@ def show_list(ctx: Ctx, page: int = 0, *, note: str | None = None) -> None:
         )
         ctx.reply("\n".join(lines), edit=pressed(ctx))
         return
-    shifts = {
-        o.id: [s for s in ops.shifts_of(ctx.session, o.id) if s.starts_at > ctx.now] for o in found
-    }
-    roles = ops.roles_of(ctx.session, [s.id for each in shifts.values() for s in each])
+    shifts = {o.id: reads.shifts_of(ctx.session, o.id) for o in found}
+    shifts = {key: [s for s in each if s.starts_at > ctx.now] for key, each in shifts.items()}
+    roles = reads.roles_of(ctx.session, [s.id for each in shifts.values() for s in each])
     by_opportunity: dict[int, list[ShiftRole]] = {}
     shift_owner = {s.id: o_id for o_id, each in shifts.items() for s in each}
     for role in roles:
@@ -131,14 +131,14 @@ def show_card(ctx: Ctx, opportunity: Opportunity, *, note: str | None = None) ->
         lines.append(description)
     lines.append(ctx._("🏢 Organised by {organiser}").format(organiser=opportunity.organiser))
     lines.append(ctx._("📍 {place}").format(place=opportunity.place))
-    shifts = [s for s in ops.shifts_of(ctx.session, opportunity.id) if s.ends_at > ctx.now]
-    roles = ops.roles_of(ctx.session, [shift.id for shift in shifts])
-    taken = ops.taken_by_role(ctx.session, [role.id for role in roles])
+    shifts = [s for s in reads.shifts_of(ctx.session, opportunity.id) if s.ends_at > ctx.now]
+    roles = reads.roles_of(ctx.session, [shift.id for shift in shifts])
+    taken = reads.taken_by_role(ctx.session, [role.id for role in roles])
     rows: list[tuple[Button, ...]] = []
     for shift in shifts:
         lines.append("")
         lines.append(ctx._("🕒 {when}").format(when=shift_when(ctx.lang, shift)))
-        mine = ops.find_signup(ctx.session, shift.id, ctx.user.id)
+        mine = reads.find_signup(ctx.session, shift.id, ctx.user.id)
         for role in (r for r in roles if r.shift_id == shift.id):
             left = max(0, role.capacity - taken[role.id])
             needs = ", ".join(needs_list(role))
@@ -279,7 +279,7 @@ def _sign_up(ctx: Ctx, payload: SignUpShift) -> None:
 @router.button(AskToLeaveShift)
 def _ask_leave(ctx: Ctx, payload: AskToLeaveShift) -> None:
     shift = ctx.session.get(Shift, payload.shift)
-    if shift is None or ops.find_signup(ctx.session, shift.id, ctx.user.id) is None:
+    if shift is None or reads.find_signup(ctx.session, shift.id, ctx.user.id) is None:
         show_list(ctx, note=ctx._(GONE))
         return
     ctx.reply(
@@ -338,7 +338,7 @@ def _calendar(ctx: Ctx, payload: ShiftCalendar) -> None:
 @router.command("myshifts", description=N_("My volunteer shifts"))
 def my_shifts(ctx: Ctx, args: str) -> None:
     """The shifts ahead that this person signed up for."""
-    signups = ops.my_signups(ctx.session, ctx.user, now=ctx.now)
+    signups = reads.my_signups(ctx.session, ctx.user, now=ctx.now)
     if not signups:
         ctx.reply(
             ctx._("You have no volunteer shifts ahead. Send /volunteer to find one."),

@@ -108,7 +108,7 @@ def answer(ctx: Ctx, code: str, *, typed: bool) -> bool:
 
 
 def _in_open_shift(ctx: Ctx) -> bool:
-    from db.shifts import find_signup
+    from db.shift_reads import find_signup
 
     return any(
         find_signup(ctx.session, shift.id, ctx.user.id) is not None

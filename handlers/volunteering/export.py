@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from db import shift_hours as hours_ops
+from db import shift_records as records
 from db.shift_models import Opportunity, Shift, ShiftSignup
 from handlers.buttons.volunteering import ExportHours
 from handlers.csvfile import csv_attachment, safe_cell
@@ -83,7 +83,7 @@ def send_month(ctx: Ctx, month: int, kind: str) -> None:
         ctx.reply(ctx._("Please name a month like 2026-12."))
         return
     mine = None if ctx.has_role("admin") else ctx.user.id
-    lines = hours_ops.month_lines(ctx.session, *bounds, coordinator_id=mine)
+    lines = records.month_lines(ctx.session, *bounds, coordinator_id=mine)
     header, rows = table(lines, ctx.community)
     name = f"volunteer-hours-{month // 100}-{month % 100:02d}"
     if kind == "csv":

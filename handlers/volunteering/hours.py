@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from db import shift_hours as hours_ops
-from db import shifts as ops
+from db import shift_reads as reads
 from db.durations import parse_duration
 from db.shift_models import Shift, ShiftSignup
 from db.shift_models import ShiftSignupStatus as Status
@@ -77,7 +77,7 @@ def show_shift(ctx: Ctx, shift: Shift, *, note: str | None = None) -> None:
     """Everyone in the shift, with a button per person to mark present or correct."""
     lines = [note] if note else []
     lines.append(f"{title(ctx.lang, shift.opportunity)} — {shift_when(ctx.lang, shift)}")
-    people = ops.signups_of_shift(ctx.session, shift.id)
+    people = reads.signups_of_shift(ctx.session, shift.id)
     if not people:
         lines.append(ctx._("Nobody has signed up for this shift yet."))
     rows: list[tuple[Button, ...]] = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from db import shift_hours as hours_ops
+from db import shift_records as records
 from handlers.buttons.volunteering import GetCertificate, ListOpportunities, MyHours
 from handlers.forms import engine
 from handlers.forms.fields import TextField
@@ -19,7 +19,7 @@ from handlers.volunteering.common import hours_text, role_name, router, title
 @router.command("myhours", description=N_("My volunteer hours"))
 def my_hours(ctx: Ctx, args: str) -> None:
     """The totals and the shifts, with the certificate button."""
-    lines = hours_ops.confirmed_lines(ctx.session, ctx.user.id)
+    lines = records.confirmed_lines(ctx.session, ctx.user.id)
     if not lines:
         ctx.reply(
             ctx._(
@@ -68,7 +68,7 @@ def _hours(ctx: Ctx, payload: MyHours) -> None:
 
 def send_certificate(ctx: Ctx, name: str) -> None:
     """Issue a certificate of the confirmed hours now and send it as a PDF."""
-    issued = hours_ops.issue(ctx.session, ctx.user, name, now=ctx.now)
+    issued = records.issue(ctx.session, ctx.user, name, now=ctx.now)
     if issued is None:
         ctx.reply(
             ctx._("You have no confirmed volunteer hours yet, so there is nothing to certify.")
@@ -80,7 +80,7 @@ def send_certificate(ctx: Ctx, name: str) -> None:
             activity=f"{title(ctx.lang, opportunity)} · {role_name(ctx.lang, signup.role)}",
             minutes=signup.minutes or 0,
         )
-        for signup, shift, opportunity in hours_ops.confirmed_lines(ctx.session, ctx.user.id)
+        for signup, shift, opportunity in records.confirmed_lines(ctx.session, ctx.user.id)
     ]
     contents = certificate.contents(
         ctx.lang,
@@ -108,7 +108,7 @@ def send_certificate(ctx: Ctx, name: str) -> None:
 
 
 def _submit_name(ctx: Ctx, data: dict[str, Any]) -> None:
-    hours_ops.set_certificate_name(ctx.session, ctx.user, data["name"], now=ctx.now)
+    records.set_certificate_name(ctx.session, ctx.user, data["name"], now=ctx.now)
     send_certificate(ctx, data["name"])
 
 
@@ -134,7 +134,7 @@ NAME = router.form(
 
 @router.button(GetCertificate, private_only=True)
 def _certificate(ctx: Ctx, payload: GetCertificate) -> None:
-    name = hours_ops.certificate_name(ctx.session, ctx.user)
+    name = records.certificate_name(ctx.session, ctx.user)
     if name is None:
         engine.start(ctx, NAME)
         return
