@@ -135,3 +135,42 @@ def test_the_card_puts_matching_opportunities_first(resident, session_factory, c
     bob.send("/volunteer")
     assert bob.text.index("Expo interpreters") < bob.text.index("Garden day")
     assert "⭐ Expo interpreters" in bob.text
+
+
+def test_publishing_offers_a_notice_to_the_volunteer_topic(
+    resident, session_factory, clock, registry, community, postbox
+):
+    """Residents who follow “🤝 Volunteer opportunities” get one notice, in their language,
+    with a link to the card; a second press sends nothing more."""
+    from db import notice_subscriptions as subs
+    from db.notice_models import Topic
+    from db.users import get_or_create_user
+    from tests.notices_support import run_all
+
+    clock.current = clock().replace(hour=3)  # 11:00 in Shanghai, outside quiet hours
+    cora = coordinator(resident, session_factory, clock)
+    make_opportunity(
+        session_factory, clock(), coordinator_id=user_id(session_factory, cora), status="draft"
+    )
+    lin, bob = resident("Lin", "zh-hans"), resident("Bob")
+    for person in (lin, bob):
+        person.send("/start")
+        with session_factory() as session, session.begin():
+            user = get_or_create_user(
+                session, transport="telegram", external_id=person.user_id, now=clock()
+            )
+            subs.set_topics(session, user, [Topic.VOLUNTEER], now=clock())
+    cora.send("/coordinate")
+    cora.press("Community sports day")
+    cora.press("Publish")
+    cora.press("Send a notice")
+    assert "to 2 people" in cora.text
+    cora.press("Send a notice")
+    assert "already sent" in cora.text
+    run_all(session_factory, registry, community, clock, postbox)
+    [zh] = postbox.texts(lin.user_id)
+    [en] = postbox.texts(bob.user_id)
+    assert "新的志愿服务活动：社区运动会" in zh and "start=vo_1" in zh
+    assert "A new volunteer opportunity: Community sports day" in en
+    bob.send("/start vo_1")
+    assert "Usher: 4 places left of 4" in bob.text
