@@ -144,3 +144,7 @@ class ExportHours(Payload, prefix="vs", action="export"):
 
     month: int
     kind: Literal["xlsx", "csv"] = "xlsx"
+
+
+class NewOpportunity(Payload, prefix="vs", action="new"):
+    """Open the form of a new opportunity."""

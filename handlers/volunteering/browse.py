@@ -17,6 +17,7 @@ from handlers.buttons.volunteering import (
     LeaveShift,
     ListOpportunities,
     ManageOpportunity,
+    MyHours,
     MyShifts,
     ShiftCalendar,
     ShowOpportunity,
@@ -105,6 +106,12 @@ def show_list(ctx: Ctx, page: int = 0, *, note: str | None = None) -> None:
         turn.append(Button(ctx._("Next ›"), ListOpportunities(page + 1).pack()))
     if turn:
         rows.append(tuple(turn))
+    rows.append(
+        (
+            Button(ctx._("📋 My shifts"), MyShifts().pack()),
+            Button(ctx._("⏱ My hours"), MyHours().pack()),
+        )
+    )
     ctx.reply("\n".join(lines), tuple(rows), edit=pressed(ctx))
 
 
@@ -335,7 +342,7 @@ def _calendar(ctx: Ctx, payload: ShiftCalendar) -> None:
     )
 
 
-@router.command("myshifts", description=N_("My volunteer shifts"))
+@router.command("myshifts")
 def my_shifts(ctx: Ctx, args: str) -> None:
     """The shifts ahead that this person signed up for."""
     signups = reads.my_signups(ctx.session, ctx.user, now=ctx.now)

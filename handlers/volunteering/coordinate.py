@@ -16,6 +16,7 @@ from handlers.buttons.volunteering import (
     EditOpportunity,
     ExportHours,
     ManageOpportunity,
+    NewOpportunity,
     PublishOpportunity,
     SendOpportunityNotice,
     ShiftPanel,
@@ -106,12 +107,7 @@ EDIT = router.form(
 )
 
 
-@router.command(
-    "newopportunity",
-    description=N_("Create a volunteer opportunity"),
-    role=COORDINATOR,
-    private_only=True,
-)
+@router.command("newopportunity", role=COORDINATOR, private_only=True)
 def new_opportunity(ctx: Ctx, args: str) -> None:
     engine.start(ctx, NEW_OPPORTUNITY)
 
@@ -123,11 +119,14 @@ def coordinate(ctx: Ctx, args: str) -> None:
     """The coordinator's opportunities (admins: all), each opening its panel."""
     found = reads.coordinated(ctx.session, ctx.user, everyone=ctx.has_role("admin"))
     month = int(ctx.now.astimezone(ctx.community.timezone).strftime("%Y%m"))
-    export = (Button(ctx._("📊 This month's hours (.xlsx)"), ExportHours(month).pack()),)
+    tools = (
+        Button(ctx._("➕ New opportunity"), NewOpportunity().pack()),
+        Button(ctx._("📊 This month's hours (.xlsx)"), ExportHours(month).pack()),
+    )
     if not found:
         ctx.reply(
             ctx._("You have no volunteer opportunities. Send /newopportunity to create one."),
-            (export,),
+            (tools,),
         )
         return
     lines = [ctx._("Opportunities you coordinate:")]
@@ -145,8 +144,13 @@ def coordinate(ctx: Ctx, args: str) -> None:
                 ),
             )
         )
-    rows.append(export)
+    rows.append(tools)
     ctx.reply("\n".join(lines), tuple(rows), edit=pressed(ctx))
+
+
+@router.button(NewOpportunity, role=COORDINATOR, private_only=True)
+def _new(ctx: Ctx, payload: NewOpportunity) -> None:
+    engine.start(ctx, NEW_OPPORTUNITY)
 
 
 def show_panel(ctx: Ctx, opportunity: Opportunity, *, note: str | None = None) -> None:

@@ -13,7 +13,6 @@ from db import shift_records as records
 from db.shift_models import Opportunity, Shift, ShiftSignup
 from handlers.buttons.volunteering import ExportHours
 from handlers.csvfile import csv_attachment, safe_cell
-from handlers.i18n import N_
 from handlers.types import Attachment, Button, Community, Ctx, keyboard
 from handlers.volunteering.common import COORDINATOR, router
 
@@ -111,12 +110,7 @@ def send_month(ctx: Ctx, month: int, kind: str) -> None:
     )
 
 
-@router.command(
-    "hoursexport",
-    description=N_("Export a month's volunteer hours"),
-    role=COORDINATOR,
-    private_only=True,
-)
+@router.command("hoursexport", role=COORDINATOR, private_only=True)
 def hours_export(ctx: Ctx, args: str) -> None:
     """``/hoursexport 2026-12`` (default: this month)."""
     typed = args.strip()
