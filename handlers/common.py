@@ -10,8 +10,7 @@ from datetime import datetime, timedelta
 import icalendar
 
 from db.models import User
-from handlers import hant
-from handlers.i18n import is_chinese
+from handlers.i18n import written
 
 #: The alarm inside an .ics file: the calendar app reminds this long before the start.
 ALARM_BEFORE = timedelta(hours=1)
@@ -26,13 +25,8 @@ def first_name(user: User | None, missing: str = "—") -> str:
 
 def pick_text(code: str, zh: str | None, en: str | None) -> str:
     """The text in the reader's language, the other one when it is missing; the author's
-    Chinese in Traditional characters for a zh_Hant reader (characters only: their words are
-    kept)."""
-    first, second = (zh, en) if is_chinese(code) else (en, zh)
-    text = first or second or ""
-    if code == "zh_Hant" and text and text == zh:
-        return hant.converter().convert(text)
-    return text
+    Chinese in Traditional characters for a zh_Hant reader (``handlers.i18n.written``)."""
+    return written(code, zh, en)[0]
 
 
 def ics_bytes(

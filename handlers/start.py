@@ -12,6 +12,7 @@ from handlers.buttons.language import ChooseLanguage, SetLanguage
 from handlers.buttons.requests import AskForHelp, SendDraft
 from handlers.buttons.volunteering import ListOpportunities
 from handlers.i18n import LANGUAGE_NAMES, N_
+from handlers.roles import chat_menu
 from handlers.router import Router
 from handlers.types import Button, Ctx, Keyboard, Kind, keyboard
 
@@ -72,7 +73,9 @@ def start(ctx: Ctx, args: str) -> None:
     question, buttons = offer(ctx)  # once: would they like community notices?
     if question:
         text = f"{text}\n\n{question}"
-    ctx.reply(text, welcome_menu(ctx) + buttons)
+    # A 繁體 reader's menu in Traditional (everyone else's is the menu for their language).
+    commands = chat_menu(ctx) if ctx.lang.code == "zh_Hant" else None
+    ctx.reply(text, welcome_menu(ctx) + buttons, commands=commands)
 
 
 def welcome_menu(ctx: Ctx) -> Keyboard:

@@ -263,9 +263,17 @@ class Ctx:
         edit: bool = False,
         attachment: Attachment | None = None,
         transient: bool = False,
+        commands: tuple[tuple[str, str], ...] | None = None,
     ) -> None:
         self.replies.append(
-            Reply(text, buttons, edit=edit, attachment=attachment, transient=transient)
+            Reply(
+                text,
+                buttons,
+                edit=edit,
+                attachment=attachment,
+                transient=transient,
+                commands=commands,
+            )
         )
 
     def react(self, emoji: str, fallback: str) -> None:

@@ -26,7 +26,7 @@ from handlers.stats.periods import ServiceClock, first_working_day, parse_month
 from tests.stats_support import NOW, SECRET_NAME, SECRET_TEXT, TZ, at, seed
 
 NOVEMBER = parse_month("2026-11")
-TRADITIONAL = "繁體中文：鄰里「五及」報告，訴求應答、糾紛調解、熱點協商與樓棟統計。"
+TRADITIONAL = "繁體中文：鄰里「五及」報告，訴求應答、糾紛調解、熱點協商與大樓統計。"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 

@@ -17,10 +17,10 @@ from db import requests as requests_db
 from db.request_models import HelpRequest
 from db.users import get_or_create_user, grant_role
 from tests.events_support import make_event
-from tests.volunteering_support import make_opportunity
 from tests.requests_support import file_request, make_volunteer
 from tests.standin import BotApiStandin
 from tests.test_telegram_e2e import running_bot
+from tests.volunteering_support import make_opportunity
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -149,7 +149,7 @@ async def test_event_flows_leave_one_message(session_factory, community, clock):
         ], "never more than the event holds"
         await bob.press("3")
         assert "只剩 2 个名额" in bob.text
-        await bob.press("2 人先来")
+        await bob.press("先报名 2 人")
         assert "（2 人）" in bob.text
         measured["A group bigger than the places left: comes with fewer"] = (
             bob.taps,

@@ -40,12 +40,14 @@ from bot.telegram import render
 from bot.telegram.convert import TRANSPORT, to_inbound
 from bot.telegram.menus import command_menus, set_chat_menu, set_staff_menus, staff_menus
 from bot.telegram.processor import PerChatUpdateProcessor
+from bot.telegram.webhook import WebhookServer
 from handlers.types import Reply
 
 log = logging.getLogger(__name__)
 
 #: setMyCommands takes a two-letter ISO 639-1 code, so one Chinese menu: Simplified, which
-#: Telegram shows to every ``zh*`` user (zh_Hant readers too; see the README). A community
+#: Telegram shows to every ``zh*`` user; a zh_Hant reader's own chat gets the Traditional menu
+#: instead (``handlers.roles.chat_menu``, sent with their welcome and /lang). A community
 #: whose default is zh_Hant gets the Traditional menu as the menu for everyone else.
 MENU_LANGUAGES = {"zh_Hans": "zh", "en": "en"}
 #: Parallel connections for replies. httpcore's pool does work that grows with the square of
@@ -175,6 +177,8 @@ class TelegramTransport:
     async def _send(
         self, bot, chat_id: int, reply: Reply, edit_id: int | None, own_id: int | None = None
     ) -> None:
+        if reply.commands is not None:  # this chat's own menu (a language chosen)
+            await self._set_menu(bot, chat_id, reply.commands)
         for attempt in range(2):
             try:
                 if reply.reaction:  # on the person's own message
@@ -189,6 +193,13 @@ class TelegramTransport:
                     log.warning("a reply was dropped: Telegram asked to wait %.0f s", seconds)
                     return
                 await asyncio.sleep(seconds)
+
+    async def _set_menu(self, bot, chat_id: int, commands: tuple[tuple[str, str], ...]) -> None:
+        """Set the chat's menu; a failure leaves the old menu and never drops the reply."""
+        try:
+            await set_chat_menu(bot, chat_id, commands)
+        except TelegramError as exc:
+            log.warning("could not set a chat's command menu: %s", exc.__class__.__name__)
 
     async def _replace_step(self, bot, chat_id: int, shown: int, *, transient: bool) -> None:
         """Delete the previous transient step in this chat now that ``shown`` is there."""
@@ -289,6 +300,20 @@ def build_application(
     return application
 
 
+ALLOWED_UPDATES = ["message", "callback_query"]
+
+
+async def _start_webhook(application: Application, webhook: Webhook) -> WebhookServer:
+    """Listen first, then tell Telegram where to post (``setWebhook`` with the secret)."""
+    secret = webhook.secret or webhook_secret(application.bot.token, None)
+    server = WebhookServer(bot=application.bot, queue=application.update_queue, secret=secret)
+    server.start(webhook.listen, webhook.port)
+    await application.bot.set_webhook(
+        url=webhook.url, secret_token=secret, allowed_updates=ALLOWED_UPDATES
+    )
+    return server
+
+
 async def serve(
     application: Application,
     *,
@@ -296,8 +321,8 @@ async def serve(
     webhook: Webhook | None = None,
     poll_timeout: int = 10,
 ) -> None:
-    """Run until ``stop`` is set: long polling, or a webhook that checks Telegram's secret
-    token header (requests without it are answered 403).
+    """Run until ``stop`` is set: long polling, or a webhook (``bot/telegram/webhook.py``) that
+    checks Telegram's secret token header and the body's size before reading the body.
 
     python-telegram-bot's ``run_polling`` owns the event loop and the signals; this does the
     same steps inside a loop the caller owns (the CLI, a test, the benchmark), including the
@@ -305,6 +330,7 @@ async def serve(
     """
     updater = application.updater
     assert updater is not None
+    server: WebhookServer | None = None
     await application.initialize()
     try:
         if application.post_init is not None:
@@ -313,23 +339,18 @@ async def serve(
             await updater.start_polling(
                 timeout=poll_timeout,
                 drop_pending_updates=False,
-                allowed_updates=["message", "callback_query"],
+                allowed_updates=ALLOWED_UPDATES,
             )
         else:
-            await updater.start_webhook(
-                listen=webhook.listen,
-                port=webhook.port,
-                url_path="telegram",
-                webhook_url=webhook.url,
-                secret_token=webhook.secret,
-                allowed_updates=["message", "callback_query"],
-            )
+            server = await _start_webhook(application, webhook)
         await application.start()
         try:
             await stop.wait()
         finally:
             if updater.running:
                 await updater.stop()
+            if server is not None:
+                await server.stop()
             if application.running:
                 await application.stop()
             if application.post_stop is not None:

@@ -40,8 +40,8 @@ def _cancel(ctx: Ctx, payload: CancelNotice) -> None:
     dropped = states.cancel(ctx.session, notice, now=ctx.now)
     ctx.reply(
         ctx.lang.ngettext(
-            "Notice #{id} is cancelled; {count} copy not yet sent was dropped.",
-            "Notice #{id} is cancelled; {count} copies not yet sent were dropped.",
+            "Notice #{id} is cancelled; {count} copy not yet sent will not go out.",
+            "Notice #{id} is cancelled; {count} copies not yet sent will not go out.",
             dropped,
         ).format(id=notice.id, count=ctx.lang.number(dropped))
     )

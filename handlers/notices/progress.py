@@ -110,7 +110,11 @@ def progress_card(lang: Language, params: dict[str, Any]) -> Reply:
             )
         )
     elif status == NoticeStatus.HELD:
-        lines.append(lang.gettext("Held: its author can no longer send notices. Admins decide."))
+        lines.append(
+            lang.gettext(
+                "On hold: its author can no longer send notices. An admin can send or cancel it."
+            )
+        )
     else:
         lines.append(
             lang.gettext("Sent {sent} of {total} · {unreachable} unreachable").format(
@@ -124,7 +128,7 @@ def progress_card(lang: Language, params: dict[str, Any]) -> Reply:
         if status == NoticeStatus.SENT:
             lines.append(lang.gettext("✅ Finished."))
         elif status == NoticeStatus.CANCELLED:
-            lines.append(lang.gettext("Cancelled: what was not sent was dropped."))
+            lines.append(lang.gettext("Cancelled: the copies not yet sent will not go out."))
     if params.get("version", 1) > 1:
         lines.append(lang.gettext("✏️ Corrected"))
     buttons = []

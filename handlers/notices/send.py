@@ -99,10 +99,10 @@ def _start(session: Session, community: Community, notice: Notice, now: datetime
         states.schedule(session, notice, due_at=quiet_end(community, now))
         show_progress(session, notice, now=now)
         return False
-    zh, en = ops.count_by_language(
+    readers = ops.count_by_language(
         session, notice.topic, notice.building_ids, default_locale=community.default_locale
     )
-    states.start(session, notice, now=now, total=zh + en)
+    states.start(session, notice, now=now, total=readers.total)
     return True
 
 

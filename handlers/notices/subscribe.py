@@ -15,7 +15,7 @@ from handlers.buttons.notices import (
     ToggleTopic,
     WelcomeNotices,
 )
-from handlers.i18n import N_
+from handlers.i18n import N_, for_reader
 from handlers.notices.common import TOPIC_LABELS, router, text_for, topic_label
 from handlers.types import Button, Ctx, Keyboard, keyboard
 
@@ -42,7 +42,9 @@ def show_settings(ctx: Ctx, *, edit: bool = False, note: str | None = None) -> N
         else ctx._("You receive no notices.")
     )
     lines.append(
-        ctx._("Your building: {building}").format(building=sub.building.name)
+        ctx._("Your building: {building}").format(
+            building=for_reader(ctx.lang.code, sub.building.name)
+        )
         if sub.building
         else ctx._("Your building: not set (you get notices for everyone only).")
     )
@@ -115,7 +117,9 @@ def _building_menu(ctx: Ctx, payload: ChooseBuilding) -> None:
     if not buildings:
         ctx.reply(ctx._("The community has not listed its buildings yet."))
         return
-    buttons = [Button(b.name, SetBuilding(b.id).pack()) for b in buildings]
+    buttons = [
+        Button(for_reader(ctx.lang.code, b.name), SetBuilding(b.id).pack()) for b in buildings
+    ]
     rows: list[tuple[Button, ...]] = [tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3)]
     rows.append((Button(ctx._("No building"), SetBuilding(0).pack()),))
     ctx.reply(
