@@ -47,10 +47,10 @@ def _notice(ctx: Ctx, payload: SendOpportunityNotice) -> None:
             note=ctx._("Only a published opportunity with a shift ahead can be announced."),
         )
         return
-    zh, en = notice_ops.count_by_language(
+    readers = notice_ops.count_by_language(
         ctx.session, Topic.VOLUNTEER, [], default_locale=ctx.community.default_locale
     )
-    if zh + en == 0:
+    if readers.total == 0:
         show_panel(
             ctx,
             opportunity,
@@ -78,6 +78,6 @@ def _notice(ctx: Ctx, payload: SendOpportunityNotice) -> None:
         note=ctx.lang.ngettext(
             "📢 The notice goes out at {when} to {count} person.",
             "📢 The notice goes out at {when} to {count} people.",
-            zh + en,
-        ).format(when=ctx.lang.datetime(notice.due_at), count=zh + en),
+            readers.total,
+        ).format(when=ctx.lang.datetime(notice.due_at), count=readers.total),
     )
