@@ -21,6 +21,10 @@ To connect Telegram: create a bot with @BotFather, then run
 """
 
 
+#: How long ``linli run`` waits at its start for a database that is away (being restarted).
+START_PATIENCE = 120.0
+
+
 def _settings() -> Settings:
     try:
         return load_settings()
@@ -73,9 +77,13 @@ async def _run_transports(settings: Settings, webhook_url: str | None) -> None:
     clocks. What only one process may do (the Matrix sync, Telegram long polling) runs where
     the PostgreSQL advisory lock is held; the outbox sends what this process can send."""
     from bot.leader import run_as_leader
+    from bot.outage import DatabaseUnavailable
     from bot.scheduler import start_scheduler
 
-    runtime = build_runtime(settings)
+    try:
+        runtime = build_runtime(settings, patience=START_PATIENCE)
+    except DatabaseUnavailable as exc:
+        raise SystemExit(f"linli: the database is still unreachable: {exc}") from None
     runtime.worker.only_deliverable = True
     stop = _stop_event()
     jobs = []

@@ -11,8 +11,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 
+from sqlalchemy import text
 from telegram import Update
 from telegram.error import (
     BadRequest,
@@ -33,6 +36,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot.dispatcher import Dispatcher
+from bot.outage import PATIENCE, DatabaseUnavailable, answering, patiently
 from bot.outbox import DeliveryError, OutboxWorker
 from bot.scheduler import start_scheduler
 from bot.sweeper import Sweeper
@@ -168,7 +172,9 @@ class TelegramTransport:
                 log.info("could not answer a callback query: %s", exc)
         if inbound is None:
             return
-        replies = await asyncio.to_thread(self.dispatcher.handle, inbound)
+        # The database away: the update waits for it here (this chat's next updates wait behind
+        # it, in order), and is handled once it is back.
+        replies = await patiently("Telegram", self.dispatcher.handle, inbound, patience=PATIENCE)
         edit_id = int(inbound.message_ref) if inbound.message_ref else None
         own_id = update.message.message_id if update.message is not None else None
         for reply in replies:
@@ -216,6 +222,9 @@ class TelegramTransport:
         error = context.error
         if isinstance(error, NetworkError | RetryAfter):  # Telegram unreachable or slowing us
             log.warning("an update could not be answered: %s", error)
+            return
+        if isinstance(error, DatabaseUnavailable):  # waited ``PATIENCE`` s: someone must look
+            log.error("an update was dropped: the database has been away for minutes")
             return
         log.error("error while handling an update", exc_info=error)
 
@@ -297,16 +306,28 @@ def build_application(
     )
     application.add_handler(TypeHandler(Update, transport.on_update))
     application.add_error_handler(transport.on_error)
+    # A webhook answers 503 while the database is away (``bot.outage``).
+    application.bot_data["ready"] = answering(partial(_ping, dispatcher.session_factory))
     return application
+
+
+def _ping(session_factory) -> None:
+    with session_factory() as session:
+        session.execute(text("SELECT 1"))
 
 
 ALLOWED_UPDATES = ["message", "callback_query"]
 
 
-async def _start_webhook(application: Application, webhook: Webhook) -> WebhookServer:
-    """Listen first, then tell Telegram where to post (``setWebhook`` with the secret)."""
+async def _start_webhook(
+    application: Application, webhook: Webhook, ready: Callable[[], bool]
+) -> WebhookServer:
+    """Listen first, then tell Telegram where to post (``setWebhook`` with the secret). While
+    the database is away (``ready`` false) an update is answered 503: Telegram sends it again."""
     secret = webhook.secret or webhook_secret(application.bot.token, None)
-    server = WebhookServer(bot=application.bot, queue=application.update_queue, secret=secret)
+    server = WebhookServer(
+        bot=application.bot, queue=application.update_queue, secret=secret, ready=ready
+    )
     server.start(webhook.listen, webhook.port)
     await application.bot.set_webhook(
         url=webhook.url, secret_token=secret, allowed_updates=ALLOWED_UPDATES
@@ -342,7 +363,8 @@ async def serve(
                 allowed_updates=ALLOWED_UPDATES,
             )
         else:
-            server = await _start_webhook(application, webhook)
+            ready = application.bot_data.get("ready", lambda: True)
+            server = await _start_webhook(application, webhook, ready)
         await application.start()
         try:
             await stop.wait()
