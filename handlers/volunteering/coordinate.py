@@ -177,7 +177,7 @@ def show_panel(ctx: Ctx, opportunity: Opportunity, *, note: str | None = None) -
         rows.append(
             (
                 Button(ctx._("➕ Add a shift"), AddShift(opportunity.id).pack()),
-                Button(ctx._("✏️ Edit"), EditOpportunity(opportunity.id).pack()),
+                Button(ctx._("✏️ Change the details"), EditOpportunity(opportunity.id).pack()),
             )
         )
         if opportunity.status == OpportunityStatus.DRAFT:
