@@ -114,6 +114,8 @@ class ShiftSignup(Base):
     minutes: Mapped[int | None] = mapped_column(Integer)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     makeup_reason: Mapped[str | None] = mapped_column(String(300))
+    #: The shift was moved: the person keeps the place only if they confirm by then.
+    reconfirm_by: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

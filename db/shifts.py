@@ -314,7 +314,7 @@ def cancel_signup(
     signup.status, signup.updated_at = Status.CANCELLED, now
     drop_reminders(session, signup.id)
     session.flush()
-    promoted = _promote(session, role, shift, now=now, reminders=reminders) if freed else None
+    promoted = promote(session, role, shift, now=now, reminders=reminders) if freed else None
     coordinator = shift.opportunity.coordinator
     if freed and shift.starts_at - now <= LATE and coordinator is not None:
         outbox.enqueue_to_user(
@@ -334,7 +334,7 @@ def cancel_signup(
     return Result(Outcome.CANCELLED, signup=signup, promoted=promoted)
 
 
-def _promote(
+def promote(
     session: Session,
     role: ShiftRole,
     shift: Shift,

@@ -174,3 +174,53 @@ def test_publishing_offers_a_notice_to_the_volunteer_topic(
     assert "A new volunteer opportunity: Community sports day" in en
     bob.send("/start vo_1")
     assert "Usher: 4 places left of 4" in bob.text
+
+
+def test_a_moved_shift_is_confirmed_again_or_its_place_passes_on(
+    resident, session_factory, clock, registry, community, deliver, postbox
+):
+    """Cora moves the shift: Lin and Bob are asked to confirm within 48 h; Lin does, Bob does
+    not, so after 48 h Bob's place goes to Kim, first on the waiting list."""
+    from tests.notices_support import sweeper
+
+    cora = coordinator(resident, session_factory, clock)
+    _, shift, _ = make_opportunity(
+        session_factory,
+        clock(),
+        starts_in=timedelta(days=5),
+        roles=(("引导", "Usher", 2, ""),),
+        coordinator_id=user_id(session_factory, cora),
+    )
+    lin, bob, kim = resident("Lin", "zh-hans"), resident("Bob"), resident("Kim")
+    for person in (lin, bob, kim):
+        person.send("/volunteer")
+        person.press("运动会" if person is lin else "sports day")
+        person.press("引导" if person is lin else "Usher")
+        person.press("确认" if person is lin else "Confirm")
+    cora.press_payload(f"vs:shift:{shift}")
+    cora.press("Move")
+    cora.send("2026-12-03 09:00")
+    cora.send("3h")
+    cora.press("Confirm")
+    assert "2 people signed up are asked to confirm within 48 hours" in cora.text
+    deliver()
+    [moved_zh] = [text for text in postbox.texts(lin.user_id) if "时间已调整" in text]
+    assert "2026年12月3日" in moved_zh
+    lin.replies = [reply for reply in postbox.to(lin.user_id) if "时间已调整" in reply.text]
+    lin.press("我能来")
+    assert "已为您保留" in lin.text
+    clock.advance(hours=47)
+    sweeper(session_factory, registry, community, clock).run()
+    assert [row[1] for row in lines(session_factory, shift)] == [Status.CONFIRMED] * 2 + [
+        Status.WAITING
+    ]
+    clock.advance(hours=2)
+    sweeper(session_factory, registry, community, clock).run()
+    assert [row[:2] for row in lines(session_factory, shift)] == [
+        ("1001", Status.CONFIRMED),
+        ("1002", Status.CANCELLED),
+        ("1003", Status.CONFIRMED),
+    ]
+    deliver()
+    assert any("went to someone else" in text for text in postbox.texts(bob.user_id))
+    assert any("A place became free" in text for text in postbox.texts(kim.user_id))

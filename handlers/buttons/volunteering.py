@@ -148,3 +148,15 @@ class ExportHours(Payload, prefix="vs", action="export"):
 
 class NewOpportunity(Payload, prefix="vs", action="new"):
     """Open the form of a new opportunity."""
+
+
+class MoveShift(Payload, prefix="vs", action="move"):
+    """Open the form that moves a shift to another time."""
+
+    shift: int
+
+
+class ReconfirmShift(Payload, prefix="vs", action="reconfirm"):
+    """The shift was moved: I still come."""
+
+    signup: int

@@ -10,6 +10,7 @@ from handlers.volunteering import (  # noqa: F401  (registering their handlers)
     coordinate,
     export,
     hours,
+    move,
     myhours,
     notices,
 )

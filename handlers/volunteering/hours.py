@@ -17,6 +17,7 @@ from handlers.buttons.volunteering import (
     MakeupHours,
     ManageOpportunity,
     MarkPresent,
+    MoveShift,
     OpenCheckin,
     ShiftPanel,
 )
@@ -44,7 +45,7 @@ def rounding(ctx: Ctx) -> hours_ops.Rounding:
     return hours_ops.Rounding(threshold, step)
 
 
-def _shift(ctx: Ctx, shift_id: int) -> Shift | None:
+def shift_or_refuse(ctx: Ctx, shift_id: int) -> Shift | None:
     shift = ctx.session.get(Shift, shift_id)
     if shift is None or access_opportunity_as_coordinator(ctx, shift.opportunity_id) is None:
         ctx.reply(ctx._("Sorry, only this opportunity's coordinator and admins can do that."))
@@ -83,6 +84,8 @@ def show_shift(ctx: Ctx, shift: Shift, *, note: str | None = None) -> None:
     rows: list[tuple[Button, ...]] = [
         (Button(ctx._("🔢 Open check-in"), OpenCheckin(shift.id).pack()),)
     ]
+    if shift.starts_at > ctx.now:
+        rows[0] += (Button(ctx._("🕒 Move"), MoveShift(shift.id).pack()),)
     for signup in people:
         lines.append(_line(ctx, signup, shift))
         name = first_name(signup.user)
@@ -108,14 +111,14 @@ def show_shift(ctx: Ctx, shift: Shift, *, note: str | None = None) -> None:
 
 @router.button(ShiftPanel, role=COORDINATOR, private_only=True)
 def _panel(ctx: Ctx, payload: ShiftPanel) -> None:
-    shift = _shift(ctx, payload.shift)
+    shift = shift_or_refuse(ctx, payload.shift)
     if shift is not None:
         show_shift(ctx, shift)
 
 
 def _signup(ctx: Ctx, signup_id: int) -> ShiftSignup | None:
     signup = ctx.session.get(ShiftSignup, signup_id)
-    if signup is None or _shift(ctx, signup.shift_id) is None:
+    if signup is None or shift_or_refuse(ctx, signup.shift_id) is None:
         return None
     return signup
 
@@ -131,7 +134,7 @@ def _present(ctx: Ctx, payload: MarkPresent) -> None:
 
 @router.button(ConfirmHours, role=COORDINATOR, private_only=True)
 def _confirm(ctx: Ctx, payload: ConfirmHours) -> None:
-    shift = _shift(ctx, payload.shift)
+    shift = shift_or_refuse(ctx, payload.shift)
     if shift is None:
         return
     if shift.starts_at > ctx.now:

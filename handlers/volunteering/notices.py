@@ -16,7 +16,7 @@ from handlers.types import Button, Reply, keyboard
 from handlers.volunteering.common import hours_text, router
 
 
-def _title(lang: Language, params: dict[str, Any]) -> str:
+def title_of(lang: Language, params: dict[str, Any]) -> str:
     return pick_text(lang.code, params.get("title_zh"), params.get("title_en"))
 
 
@@ -24,11 +24,11 @@ def _role(lang: Language, params: dict[str, Any]) -> str:
     return pick_text(lang.code, params.get("role_zh"), params.get("role_en"))
 
 
-def _when(lang: Language, params: dict[str, Any]) -> str:
+def start_of(lang: Language, params: dict[str, Any]) -> str:
     return lang.datetime(datetime.fromisoformat(params["starts_at"]))
 
 
-def _card(lang: Language, params: dict[str, Any]) -> Button:
+def card_button(lang: Language, params: dict[str, Any]) -> Button:
     return Button(
         lang.gettext("🤝 Open the opportunity"), ShowOpportunity(params["opportunity_id"]).pack()
     )
@@ -40,7 +40,7 @@ def cancelled(lang: Language, params: dict[str, Any]) -> Reply:
         lang.gettext(
             "❌ The volunteer opportunity “{title}” ({when}) is cancelled. Your signup is "
             "cancelled with it. Thank you for offering your time."
-        ).format(title=_title(lang, params), when=_when(lang, params))
+        ).format(title=title_of(lang, params), when=start_of(lang, params))
     )
 
 
@@ -50,8 +50,10 @@ def promoted(lang: Language, params: dict[str, Any]) -> Reply:
         lang.gettext(
             "🎉 A place became free: you are now signed up as {role} for “{title}” ({when})."
             " If you cannot come, please cancel your signup on the card."
-        ).format(role=_role(lang, params), title=_title(lang, params), when=_when(lang, params)),
-        keyboard(_card(lang, params)),
+        ).format(
+            role=_role(lang, params), title=title_of(lang, params), when=start_of(lang, params)
+        ),
+        keyboard(card_button(lang, params)),
     )
 
 
@@ -61,8 +63,8 @@ def reminder(lang: Language, params: dict[str, Any]) -> Reply:
         lang.gettext(
             "⏰ Reminder: your volunteer shift for “{title}” starts {when} at {place}. At the "
             "venue, send me the check-in code the coordinator shows."
-        ).format(title=_title(lang, params), when=_when(lang, params), place=params["place"]),
-        keyboard(_card(lang, params)),
+        ).format(title=title_of(lang, params), when=start_of(lang, params), place=params["place"]),
+        keyboard(card_button(lang, params)),
     )
 
 
@@ -82,8 +84,8 @@ def late_cancel(lang: Language, params: dict[str, Any]) -> Reply:
         text.format(
             name=params.get("name") or "—",
             role=_role(lang, params),
-            title=_title(lang, params),
-            when=_when(lang, params),
+            title=title_of(lang, params),
+            when=start_of(lang, params),
         ),
         keyboard(
             Button(lang.gettext("🛠 Manage"), ManageOpportunity(params["opportunity_id"]).pack())
@@ -97,8 +99,8 @@ def hours_confirmed(lang: Language, params: dict[str, Any]) -> Reply:
         lang.gettext(
             "✅ Your volunteer hours for “{title}” ({when}) are confirmed: {hours}. Thank you!"
         ).format(
-            title=_title(lang, params),
-            when=_when(lang, params),
+            title=title_of(lang, params),
+            when=start_of(lang, params),
             hours=hours_text(lang, int(params["minutes"])),
         ),
         keyboard(Button(lang.gettext("⏱ My hours"), MyHours().pack())),

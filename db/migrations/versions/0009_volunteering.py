@@ -108,6 +108,7 @@ def upgrade() -> None:
         sa.Column("minutes", sa.Integer(), nullable=True),
         sa.Column("confirmed_at", UTC_DATETIME, nullable=True),
         sa.Column("makeup_reason", sa.String(length=300), nullable=True),
+        sa.Column("reconfirm_by", UTC_DATETIME, nullable=True),
         sa.Column("created_at", UTC_DATETIME, nullable=False),
         sa.Column("updated_at", UTC_DATETIME, nullable=False),
         sa.ForeignKeyConstraint(
@@ -136,6 +137,9 @@ def upgrade() -> None:
     op.create_index(op.f("ix_volunteer_signups_user_id"), "volunteer_signups", ["user_id"])
     op.create_index(
         op.f("ix_volunteer_signups_confirmed_at"), "volunteer_signups", ["confirmed_at"]
+    )
+    op.create_index(
+        op.f("ix_volunteer_signups_reconfirm_by"), "volunteer_signups", ["reconfirm_by"]
     )
     op.create_table(
         "volunteer_certificate_names",
