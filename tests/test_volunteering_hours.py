@@ -260,3 +260,29 @@ def test_the_monthly_export(shift_day, session_factory, clock):
     assert table[1] == ["Lin", "", "社区运动会", "2026-11-28", "3.0"]
     cora.send("/hoursexport last month")
     assert "Please name a month like 2026-12." in cora.text
+
+
+def test_the_code_checks_in_even_while_a_help_request_waits_for_words(
+    shift_day, session_factory, clock
+):
+    """Bob has a help request open (his words go to its volunteer): the six digits he sends
+    at the venue check him in, and are not relayed to the volunteer."""
+    from sqlalchemy import select
+
+    from db.request_models import RequestMessage
+    from tests.requests_support import file_request
+
+    cora, shift, _lin, bob, kim = shift_day
+    clock.advance(days=-2)
+    file_request(bob)
+    clock.advance(days=2)
+    bob.send("Also the second page, please.")  # goes to the request
+    cora.press_payload(f"vs:checkin:{shift}")
+    bob.send(code_of(cora))
+    assert "Checked in at" in bob.text
+    with session_factory() as session:
+        texts = session.scalars(select(RequestMessage.text)).all()
+    assert "Also the second page, please." in texts
+    assert not any(text and text.isdecimal() for text in texts)
+    kim.send("Hello, is anyone there?")  # not six digits: not a check-in
+    assert "Checked in" not in kim.text

@@ -116,7 +116,7 @@ def _in_open_shift(ctx: Ctx) -> bool:
     )
 
 
-@router.on_text
+@router.on_text_first
 def typed_code(ctx: Ctx) -> bool:
     """Six digits typed outside any form: a check-in code, if they are in a shift now."""
     text = ctx.inbound.text.strip().replace(" ", "")
