@@ -118,14 +118,16 @@ def _names(ctx: Ctx, names: tuple[str, ...] | list[str]) -> str:
 @router.command("help", description=N_("What I can do and how to use me"))
 def help_(ctx: Ctx, args: str) -> None:
     """The person's own commands in a few short lines (under 400 characters for every role):
-    everyone's by topic, then one line of commands for each role they act as."""
+    everyone's by topic, then one line of commands for each role they act as (in a private
+    chat only: in a group everyone gets everyone's commands)."""
     commands = ctx.registry.menu_commands()
     staff = [
         (heading, [c.name for c in commands if c.role == role])
         for role, heading in STAFF_HEADINGS.items()
         if ctx.may_use(role) and role is not None
     ]
-    staff = [(heading, names) for heading, names in staff if names]
+    # in a group, everyone's commands only: a person's roles are theirs to show, not the room's
+    staff = [(h, names) for h, names in staff if names and not ctx.inbound.chat.is_group]
     if staff:  # staff: everyone's commands on one line, then their own
         everyone = [
             name for names, _label in RESIDENT_GROUPS for name in names if name not in STAFF_SKIP

@@ -161,7 +161,23 @@ SENSIBLE = (
 )
 SKIP = frozenset({"Skip", "跳过"})
 NAVIGATION = frozenset({"Back", "Cancel", "Skip", "返回", "取消", "跳过"})
-ROOM_COMMANDS = ("bind", "queue", "cases", "start", "teamstats", "help", "menu", "report")
+ROOM_COMMANDS = (
+    "bind",
+    "queue",
+    "cases",
+    "start",
+    "teamstats",
+    "help",
+    "menu",
+    "report",
+    # views of one's own data or the team's: a pointer in a room, never the content
+    "mycases",
+    "myevents",
+    "stats",
+    "notices",
+    "block",
+)
+PRIVATE_VIEWS = frozenset({"queue", "cases", "teamstats", "mycases", "myevents", "stats", "block"})
 HOSTILE = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=60
 )

@@ -13,6 +13,9 @@ from handlers.types import Community, Ctx
 
 router = Router("notices")
 
+#: How many times a notice may be corrected: each correction reaches every reader again.
+MAX_CORRECTIONS = 3
+
 TOPIC_LABELS = {
     Topic.NEWS: N_("📰 Community news"),
     Topic.WORKS: N_("🔧 Building works and outages"),

@@ -1,8 +1,8 @@
 """Volunteering: opportunities, their shifts and roles, signups with check-in and hours, the
 name given for certificates, and the certificates issued.
 
-Revision ID: 0009_volunteering
-Revises: 0008
+Revision ID: 0010_volunteering
+Revises: 0009_block_refs
 Create Date: 2026-12-07
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 UTC_DATETIME = sa.DateTime(timezone=True)
 
-revision: str = "0009_volunteering"
-down_revision: str | None = "0008"
+revision: str = "0010_volunteering"
+down_revision: str | None = "0009_block_refs"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
