@@ -132,3 +132,34 @@ def test_a_crowd_checks_in_with_one_code_at_once(racing, session_factory, tickin
         assert session.scalar(select(func.count()).select_from(Shift)) == 1
     assert len(rows) == crowd_size
     assert all(checked_in is not None and out is None for checked_in, out in rows)
+
+
+def test_cancellations_and_signups_at_once_keep_the_line(
+    racing, session_factory, ticking, apologies
+):
+    """8 places taken, 12 waiting. At once: 5 of the 8 cancel and 10 newcomers confirm. The
+    role is never overbooked, and the places freed went to the first 5 waiting, in order."""
+    _, shift, [role] = make_opportunity(
+        session_factory, ticking(), roles=(("引导", "Usher", PLACES, ""),)
+    )
+    first = [Resident(racing, f"F{i}", "en", user_id=str(90_000 + i)) for i in range(PLACES + 12)]
+    for person in first:  # in order: 8 confirmed, then 12 waiting
+        no_error(person.press_payload(f"vs:signup:{role}"), apologies, person.name)
+    newcomers = [Resident(racing, f"M{i}", "en", user_id=str(91_000 + i)) for i in range(10)]
+    leaving = first[:5]
+    jobs = [
+        lambda p=p: no_error(p.press_payload(f"vs:leave:{shift}"), apologies, p.name)
+        for p in leaving
+    ] + [
+        lambda p=p: no_error(p.press_payload(f"vs:signup:{role}"), apologies, p.name)
+        for p in newcomers
+    ]
+    run_in_threads(jobs, threads=15)
+    rows = lines(session_factory, shift)
+    status = {external: state for external, state, _, _ in rows}
+    assert sum(state == Status.CONFIRMED for state in status.values()) == PLACES
+    assert [status[p.user_id] for p in leaving] == [Status.CANCELLED] * 5
+    waiting_before = [p.user_id for p in first[PLACES:]]
+    assert [status[u] for u in waiting_before[:5]] == [Status.CONFIRMED] * 5
+    assert [status[u] for u in waiting_before[5:]] == [Status.WAITING] * 7
+    assert all(status[p.user_id] == Status.WAITING for p in newcomers)
