@@ -149,6 +149,23 @@ def link_button(label: str, url: str | None, payload: str) -> Button:
 Keyboard = tuple[tuple[Button, ...], ...]
 
 
+def neutral_reply(reply: Reply, gettext: Callable[[str], str]) -> Reply:
+    """``reply`` with every ``NO_NAME`` mark (a person with no name to show) in its text and
+    button labels replaced by the neutral word in the reader's language."""
+    from handlers.i18n import NO_NAME, neutral_names
+
+    marked = NO_NAME in reply.text or any(
+        NO_NAME in button.label for row in reply.buttons for button in row
+    )
+    if not marked:
+        return reply
+    buttons = tuple(
+        tuple(replace(button, label=neutral_names(gettext, button.label)) for button in row)
+        for row in reply.buttons
+    )
+    return replace(reply, text=neutral_names(gettext, reply.text), buttons=buttons)
+
+
 @dataclass(frozen=True, slots=True)
 class Reply:
     """One message back. ``edit`` replaces the message whose button was pressed (a card that
@@ -236,6 +253,14 @@ class Community:
     #: on by default in the settings; off here so that a Community made by hand — a test whose
     #: clock crosses a month — sends no report nobody asked for).
     monthly_report: bool = False
+    #: Volunteer hours (``LINLI_HOURS_ROUNDING``): under the first number of minutes count 0,
+    #: above it the nearest step of the second.
+    hours_rounding: tuple[int, int] = (15, 30)
+    #: Who issues volunteers' certificates (``LINLI_CERTIFICATE_ISSUER``): the community that
+    #: recorded the hours.
+    certificate_issuer: str = "邻里社区 Linli Community"
+    #: The columns of the monthly hours export, in order (``LINLI_HOURS_COLUMNS``).
+    hours_columns: tuple[str, ...] = ("name", "phone", "activity", "date", "hours")
 
     def deep_link(self, payload: str) -> str | None:
         """``https://t.me/<bot>?start=<payload>`` when the transport has a bot username."""
@@ -277,26 +302,15 @@ class Ctx:
         transient: bool = False,
         commands: tuple[tuple[str, str], ...] | None = None,
     ) -> None:
-        from handlers.i18n import neutral_names
-
-        text = neutral_names(self.lang.gettext, text)
-        self.replies.append(
-            Reply(
-                text,
-                buttons,
-                edit=edit,
-                attachment=attachment,
-                transient=transient,
-                commands=commands,
-            )
+        reply = Reply(
+            text, buttons, edit=edit, attachment=attachment, transient=transient, commands=commands
         )
+        self.replies.append(neutral_reply(reply, self.lang.gettext))  # nameless: neutral word
 
     def react(self, emoji: str, fallback: str) -> None:
         """Acknowledge the person's message with ``emoji`` on it (no new message); where the
         transport cannot, ``fallback`` is sent as a message."""
-        from handlers.i18n import neutral_names
-
-        self.replies.append(Reply(neutral_names(self.lang.gettext, fallback), reaction=emoji))
+        self.replies.append(neutral_reply(Reply(fallback, reaction=emoji), self.lang.gettext))
 
     def has_role(self, role: str) -> bool:
         """True if the user holds ``role`` (admins from configuration hold ``admin``)."""

@@ -22,6 +22,7 @@ from db.dispute_models import DisputeCase
 from db.models import TeamChat, User
 from db.teams import forget_private_chat, hold_room, notify_team
 from handlers.types import ChatRef, Inbound, Kind, RoomFacts, Sender
+from handlers.types import Reply as Reply_
 from tests.dispute_support import file_report
 from tests.requests_support import file_request, make_volunteer
 from tests.support import Resident, loose_dispatcher
@@ -442,3 +443,16 @@ async def test_a_stranger_joining_the_telegram_team_group_holds_it(session_facto
         )
         with session_factory() as session:
             assert session.get(TeamChat, "volunteers").held_since is None
+
+
+@pytest.mark.parametrize(("code", "word"), [("en", "a volunteer"), ("zh_Hans", "志愿者")])
+def test_the_neutral_word_is_in_the_readers_language_also_on_buttons(registry, code, word):
+    from handlers.common import first_name
+    from handlers.i18n import language
+    from handlers.types import Button, neutral_reply
+
+    nameless = first_name(User(display_name="@li.wei:linli.test"))
+    reply = Reply_(f"{nameless} was here", ((Button(f"🙋 {nameless} was here", "x:1"),),))
+    shown = neutral_reply(reply, language(code, "Asia/Shanghai").gettext)
+    assert shown.text == f"{word} was here"
+    assert shown.buttons[0][0].label == f"🙋 {word} was here"
