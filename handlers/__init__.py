@@ -15,6 +15,7 @@ def build_registry() -> Registry:
         blocks,
         disputes,
         events,
+        intents,
         language,
         notices,
         privacy,
@@ -39,5 +40,6 @@ def build_registry() -> Registry:
             blocks.router,
             stats.router,
             answers.router,
+            intents.router,
         ]
     )

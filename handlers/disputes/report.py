@@ -156,7 +156,9 @@ REPORT = router.form(
 REPORT_PRIVATELY = N_("Please report a dispute in a private chat with me, not in a group.")
 
 
-def _start_report(ctx: Ctx) -> None:
+def start_report(ctx: Ctx, *, answers: dict[str, str] | None = None) -> None:
+    """Open /report; ``answers`` (the category, the description) come from a message the
+    person typed first, shown and changeable in the summary."""
     if limits.refused(ctx, limits.reports_message(ctx)):
         return
     ctx.reply(
@@ -164,7 +166,7 @@ def _start_report(ctx: Ctx) -> None:
             "In an emergency, do not wait for this form: call 110 police, 119 fire, 120 ambulance."
         )
     )
-    engine.start(ctx, REPORT)
+    engine.start(ctx, REPORT, answers=answers)
 
 
 @router.command(
@@ -174,12 +176,12 @@ def _start_report(ctx: Ctx) -> None:
     private_hint=REPORT_PRIVATELY,
 )
 def report(ctx: Ctx, args: str) -> None:
-    _start_report(ctx)
+    start_report(ctx)
 
 
 @router.button(ReportDispute, private_only=True, private_hint=REPORT_PRIVATELY)
 def report_button(ctx: Ctx, payload: ReportDispute) -> None:
-    _start_report(ctx)
+    start_report(ctx)
 
 
 # ---------------------------------------------------------------------------- /mycases
