@@ -15,7 +15,6 @@ def build_registry() -> Registry:
         blocks,
         disputes,
         events,
-        intents,
         language,
         notices,
         privacy,
@@ -25,6 +24,7 @@ def build_registry() -> Registry:
         stats,
         teams,
     )
+    from handlers.intents import route as intents
 
     return Registry(
         [

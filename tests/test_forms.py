@@ -195,10 +195,12 @@ def test_text_field_rejects_and_stays(form_dispatcher, send, hint, expected):
 @pytest.mark.parametrize(
     ("send", "hint", "expected"),
     [
-        ("three", "en", "“three” is not a whole number. Please send a number, for example 1."),
+        ("lots", "en", "“lots” is not a whole number. Please send a number, for example 1."),
+        ("twelve people", "en", "Please send a number from 1 to 8."),  # read, over the most
         ("0", "en", "Please send a number from 1 to 8."),
         ("99", "zh-hans", "请发送 1 到 8 之间的数字。"),
-        ("三", "zh-hans", "“三”不是整数。"),
+        ("很多", "zh-hans", "“很多”不是整数。"),
+        ("十二位", "zh-hans", "请发送 1 到 8 之间的数字。"),
     ],
 )
 def test_number_field(form_dispatcher, send, hint, expected):
@@ -246,9 +248,9 @@ def test_wrong_kinds_of_input_at_each_field(form_dispatcher):
     assert "Please send a number." in person.text
     person.send("1")
     person.send("2027-01-01 10:00")
-    person.send("yes please")
+    person.send("maybe later")
     assert "Please answer with the Yes or No button." in person.text
-    person.press("Yes")
+    person.send("yes please")  # typed, it answers as the button would
     person.send_kind(Kind.STICKER)
     assert "Please share a location or write the place as text." in person.text
     person.send_kind(Kind.LOCATION, location=(30.57, 104.06))

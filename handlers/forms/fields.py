@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from handlers.forms import typed_answers
 from handlers.i18n import N_, SUPPORTED, language
 from handlers.types import Ctx, Inbound, Kind
 
@@ -142,6 +143,8 @@ class ChoiceField(Field):
                 tuple(lang.gettext(option.label) for lang in languages) for option in self.options
             ]
             index = typed_choice(inbound.text, names)
+            if index is None:
+                index = typed_answers.loose_choice(inbound.text, names)  # “hospitl visit”
             if index is not None:
                 return self.pick(ctx, index)
         raise Invalid(N_("Please choose one of the buttons."))
@@ -186,11 +189,13 @@ class NumberField(Field):
         try:
             number = int(text.replace(",", "").replace("，", ""))
         except ValueError:
+            number = typed_answers.count(text)  # “三位”, “2 people”, “五十”
+        if number is None:
             raise Invalid(
                 N_("“{text}” is not a whole number. Please send a number, for example {example}."),
                 text=text[:40],
                 example=self.minimum,
-            ) from None
+            )
         if not self.minimum <= number <= self.maximum:
             raise Invalid(
                 N_("Please send a number from {minimum} to {maximum}."),
@@ -238,7 +243,12 @@ class YesNoField(Field):
         return super().pick(ctx, index)
 
     def parse(self, ctx: Ctx, inbound: Inbound) -> bool:
-        raise Invalid(N_("Please answer with the Yes or No button."))
+        """“是的”, “好”, “yes”, “ok” are Yes; “不用”, “no” are No (a consent's No is refused
+        as pressing it is)."""
+        answer = typed_answers.yes_no(inbound.text) if inbound.kind is Kind.TEXT else None
+        if answer is None:
+            raise Invalid(N_("Please answer with the Yes or No button."))
+        return self.pick(ctx, 0 if answer else 1)
 
     def show(self, ctx: Ctx, value: Any) -> str:
         return ctx._("Yes") if value else ctx._("No")

@@ -7,7 +7,3 @@ against them: 简体, 繁體 (read through OpenCC as 简体), English and a mix 
 form pre-filled for the person to check), two that fit are both offered as buttons, none
 gets the menu and the offer to ask a volunteer. Nothing leaves the machine; no model.
 """
-
-from handlers.intents.route import router
-
-__all__ = ["router"]
