@@ -255,7 +255,7 @@ class Dispatcher:
         elif not answers.route(ctx):  # free text: where a question was asked
             if form is not None:  # left, or an hour since the last answer: not an answer
                 idle.leave(ctx, form)
-            else:
+            elif not typed_answers.ask_again(ctx, unread=True):  # not “choose from the menu”
                 start.not_understood(ctx)
 
     def _command(self, ctx: Ctx, form: engine.Form | None) -> None:

@@ -86,6 +86,8 @@ def test_the_party_size_typed(resident, session_factory, clock, hint, typed, ask
     person.send("5")  # more than the most: asked again, naming it, the buttons still there
     assert over in person.text
     assert [b.label for b in person.buttons()][:3] == ["1", "2", "3"]
+    person.send("嗯……让我想想")  # nothing read: the question again, not the menu
+    assert asked in person.text and [b.label for b in person.buttons()][:3] == ["1", "2", "3"]
     person.send(typed)
     assert "2" in person.text and _signups(session_factory) == []  # asked to confirm
     person.send(confirm)  # a typed yes presses ✅ Confirm

@@ -129,20 +129,25 @@ def pick(ctx: Ctx, text: str, buttons: Sequence[Sequence[str]]) -> str | None:
 OVER = N_("At most {maximum} people can come with one signup. How many are coming, you included?")
 
 
-def ask_again(ctx: Ctx) -> bool:
-    """A count typed at a count question that is more than its largest button: say the most,
-    and ask again with the same buttons. True if it was."""
+AGAIN = N_("How many people are coming, you included? Choose from 1 to {maximum}, or type it.")
+
+
+def ask_again(ctx: Ctx, *, unread: bool = False) -> bool:
+    """At a count question: a count more than its largest button is told the most; with
+    ``unread`` (words nothing else took), the question is asked again. Both keep the same
+    buttons. True if it was asked again."""
     inbound = ctx.inbound
     buttons = ctx.conversation.keyboard or []
     numbered = _count_buttons(buttons)
     if inbound.kind is not Kind.TEXT or not numbered:
         return False
     number = count(inbound.text)
-    if number is None or number in numbered:
+    if number in numbered or (number is None and not unread):
         return False
     maximum = max(numbered)
+    said = OVER if number is not None else AGAIN
     sizes = [Button(str(n), numbered[n]) for n in sorted(numbered)]
     rows = [tuple(sizes[i : i + 5]) for i in range(0, len(sizes), 5)]
     rows += [(Button(label, payload),) for label, payload in buttons if not label.isdecimal()]
-    ctx.reply(ctx._(OVER).format(maximum=maximum), tuple(rows))
+    ctx.reply(ctx._(said).format(maximum=maximum), tuple(rows))
     return True
