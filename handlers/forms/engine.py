@@ -204,7 +204,13 @@ def _store(ctx: Ctx, form: Form, field: Field, value: Any) -> None:
             state.save(ctx.conversation, now)
             return
     else:
+        old = answers.get(field.name)
+        if old is None and now.editing and now.editing[0] == field.name:
+            old = now.editing[1]  # changed from the summary
         answers[field.name] = value
+        for other in form.fields:  # an end keeps its length when the start moves
+            if other is not field and answers.get(other.name) is not None:
+                answers[other.name] = other.follow(field.name, old, value, answers[other.name])
     _advance(ctx, form, answers)
 
 

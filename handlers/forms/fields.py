@@ -87,6 +87,11 @@ class Field:
         shown at once with a Change button; None: nothing to echo."""
         return None
 
+    def follow(self, name: str, old: Any, new: Any, value: Any) -> Any:
+        """This field's answer ``value`` after the answer to ``name`` changed from ``old`` to
+        ``new`` (an end follows its start); by default unchanged."""
+        return value
+
 
 def _letters(text: str) -> str:
     return "".join(ch for ch in text.casefold() if ch.isalnum())
