@@ -10,6 +10,7 @@ from handlers.buttons.disputes import ReportDispute
 from handlers.buttons.events import ListEvents, MyOrganisedEvents
 from handlers.buttons.language import ChooseLanguage, SetLanguage
 from handlers.buttons.requests import AskForHelp, SendDraft
+from handlers.forms.fields import CANNOT_LISTEN
 from handlers.i18n import LANGUAGE_NAMES, N_
 from handlers.router import Router
 from handlers.types import Button, Ctx, Keyboard, Kind, keyboard
@@ -172,6 +173,12 @@ def not_understood(ctx: Ctx) -> None:
     team as a help request, pre-filled; anything else gets the menu with an apology."""
     inbound = ctx.inbound
     text = inbound.text.strip() if inbound.kind is Kind.TEXT else ""
+    if inbound.kind is Kind.VOICE:
+        ctx.reply(ctx._(CANNOT_LISTEN))
+        return
+    if inbound.kind is Kind.STICKER:  # no mistake: the menu, without an apology
+        show_menu(ctx)
+        return
     if text and letters(text) in MENU_WORDS:
         put_aside(ctx.conversation, DRAFT_KEY, None)
         show_menu(ctx, ctx._("Hello! What would you like to do?"))

@@ -35,7 +35,7 @@ from handlers.buttons.forms import (
     FormEdit,
     FormSkip,
 )
-from handlers.forms import state, steps, summary
+from handlers.forms import albums, state, steps, summary
 from handlers.forms.fields import Field, Invalid
 from handlers.forms.state import FormState
 from handlers.i18n import N_, SUPPORTED, language
@@ -225,6 +225,11 @@ def handle(ctx: Ctx, form: Form) -> None:
     if inbound.kind is Kind.BUTTON:
         _press(ctx, form, field, inbound.payload or "")
         return
+    if inbound.kind is Kind.STICKER:  # a sticker is no mistake: the question again, no error
+        prompt(ctx, form)
+        return
+    if albums.rest_of_album(ctx, field):  # the rest of an album the photo question took
+        return
     if field is None:
         prompt(
             ctx, form, error=ctx._("Please use the buttons: Confirm, change an answer, or Cancel.")
@@ -239,6 +244,7 @@ def handle(ctx: Ctx, form: Form) -> None:
             _advance(ctx, form, {**answers, field.name: None})
             prompt(ctx, form)
             return
+    albums.remember(ctx, field)
     _answer(ctx, form, field, lambda: field.parse(ctx, inbound), echo_step=step)
 
 

@@ -34,7 +34,13 @@ class Invalid(Exception):
         return ctx._(self.message).format(**self.params)
 
 
+#: A voice note where words are wanted, and outside any form: one line.
+CANNOT_LISTEN = N_("I can't listen to voice messages yet — please type.")
+
+
 def _expect_text(inbound: Inbound, message: str = N_("Please send text.")) -> str:
+    if inbound.kind is Kind.VOICE:
+        raise Invalid(CANNOT_LISTEN)
     if inbound.kind is not Kind.TEXT:
         raise Invalid(message)
     return inbound.text.strip()
@@ -322,6 +328,8 @@ class PhotoField(Field):
 
     max_count: int = 1
     accept_documents: bool = False
+    #: A voice note is kept too (``kind: voice``), for the volunteer or mediator to play.
+    accept_voice: bool = False
 
     @property
     def max_items(self) -> int:
@@ -335,13 +343,21 @@ class PhotoField(Field):
             return {"file_id": inbound.file_id, "kind": "photo"}
         if self.accept_documents and inbound.kind is Kind.DOCUMENT and inbound.file_id:
             return {"file_id": inbound.file_id, "kind": "document", "name": inbound.file_name}
+        if self.accept_voice and inbound.kind is Kind.VOICE and inbound.file_id:
+            return {"file_id": inbound.file_id, "kind": "voice", "name": inbound.file_name}
+        if self.accept_documents and self.accept_voice:
+            raise Invalid(N_("Please send a photo, a file or a voice message."))
         if self.accept_documents:
             raise Invalid(N_("Please send a photo or a file."))
         raise Invalid(N_("Please send a photo."))
 
     def show(self, ctx: Ctx, value: Any) -> str:
         items = value if isinstance(value, list) else [value]
-        if any(item.get("kind") == "document" for item in items):
+        if all(item.get("kind") == "voice" for item in items):
+            return ctx.lang.ngettext(
+                "{count} voice message", "{count} voice messages", len(items)
+            ).format(count=len(items))
+        if any(item.get("kind") in ("document", "voice") for item in items):
             return ctx.lang.ngettext("{count} file", "{count} files", len(items)).format(
                 count=len(items)
             )

@@ -184,6 +184,7 @@ ASK = router.form(
                 label=N_("Attachment"),
                 optional=True,
                 accept_documents=True,
+                accept_voice=True,
             ),
             ChoiceField(
                 name="needed",
