@@ -201,7 +201,7 @@ class CommunityMachine(RuleBasedStateMachine):
 
     @rule(
         who=WHO,
-        kind=st.sampled_from([Kind.PHOTO, Kind.DOCUMENT, Kind.STICKER, Kind.OTHER]),
+        kind=st.sampled_from([Kind.PHOTO, Kind.DOCUMENT, Kind.STICKER, Kind.VOICE, Kind.OTHER]),
         caption=fz.TEXT,
     )
     def send_media(self, who: int, kind: Kind, caption: str) -> None:
