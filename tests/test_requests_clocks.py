@@ -179,6 +179,7 @@ def test_a_silent_volunteer_is_reminded_then_admins_are_told(
     sweep()
     sweep()
     deliver()
+
     def to_admin() -> list[str]:  # from 1 December admins also hear about next year's holidays
         return [t for t in postbox.texts(team.user_id) if "节假日" not in t]
 
