@@ -348,7 +348,8 @@ def cmd_stats(args: argparse.Namespace) -> None:
     community = settings.community()
     now = datetime.now(UTC)
     if args.month:
-        period = parse_month(args.month)
+        strict = args.month.count("-") == 1 and args.month.replace("-", "").isdecimal()
+        period = parse_month(args.month) if strict else None  # a script says 2026-11
         if period is None:
             raise SystemExit(f"linli: --month must look like 2026-11, got {args.month!r}")
     else:
