@@ -82,11 +82,10 @@ def parse_month(text: str, today: date | None = None) -> Period | None:
     month: int | None = None
     if found := _CHINESE_MONTH.fullmatch(said):
         year, month = found[1], cn_int(found[2])
-    elif (found := _ENGLISH_MONTH.fullmatch(said)) and found[1][:3] in [
-        m[:3] for m in MONTH_NAMES
-    ]:
-        if len(found[1]) == 3 or found[1] in MONTH_NAMES or found[1] == "sept":
-            year, month = found[2], [m[:3] for m in MONTH_NAMES].index(found[1][:3]) + 1
+    elif (found := _ENGLISH_MONTH.fullmatch(said)) and (
+        found[1] in MONTH_NAMES or found[1] in [m[:3] for m in MONTH_NAMES] or found[1] == "sept"
+    ):
+        year, month = found[2], [m[:3] for m in MONTH_NAMES].index(found[1][:3]) + 1
     if month is None or not 1 <= month <= 12:
         return None
     if year is not None:
