@@ -403,3 +403,18 @@ def test_reopening_is_refused_after_seven_days(resident, session_factory, clock)
     assert "不能重新打开" in wang.text
     wang.send("/myrequests")
     assert "重新打开" not in " ".join(b.label for b in wang.buttons())
+
+
+@pytest.mark.parametrize(
+    ("hint", "said"),
+    [("en", "It is sent to the resident as you write it"), ("zh-hans", "总结会原样发给居民")],
+)
+def test_the_resolve_hint_says_the_summary_goes_to_the_resident(
+    resident, session_factory, clock, hint, said
+):
+    file_request(resident("Alice", "en"))
+    bob = make_volunteer(session_factory, clock, resident("Bob", hint))
+    bob.press_payload("rq:claim:1")
+    assert ("write it in their language" in bob.text) or ("请用居民的语言写" in bob.text)
+    bob.send("/resolve")
+    assert said in bob.text

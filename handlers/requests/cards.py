@@ -111,7 +111,8 @@ def briefing(lang: Language, params: dict[str, Any]) -> str:
         "",
         lang.gettext(
             "Write here to answer the resident. /note adds an internal note, /release gives "
-            "the request back to the queue, /resolve followed by a short summary closes it."
+            "the request back to the queue, /resolve followed by a short summary closes it: "
+            "the summary is sent to the resident, so write it in their language."
         ),
     ]
     return "\n".join(lines)

@@ -312,7 +312,8 @@ def resolve(ctx: Ctx, args: str) -> None:
     if len(summary) < MIN_SUMMARY:
         ctx.reply(
             ctx._(
-                "Please add a short summary after the command, for example: "
+                "Please add a short summary after the command. It is sent to the resident as you "
+                "write it, so use their language, for example: "
                 "/resolve Translated the letter; the landlord agreed to fix the heating."
             )
         )
