@@ -474,3 +474,26 @@ def test_a_group_that_does_not_fit_comes_with_fewer_or_waits(resident, session_f
     wang.press_payload(f"ev:ok:{event_id}:4")
     assert "请选择 1 到 3 人" in wang.text
     assert len(signups(session_factory, event_id)) == 2
+
+
+@pytest.mark.parametrize(
+    ("hint", "leave", "question"),
+    [
+        ("en", "Leave the waiting list", "Leave the waiting list for"),
+        ("zh-hans", "退出候补名单", "退出"),
+    ],
+)
+def test_a_waiting_place_is_left_not_cancelled(
+    resident, session_factory, clock, hint, leave, question
+):
+    event_id = make_event(session_factory, clock(), capacity=1)
+    resident("Dan", "en").press_payload(f"ev:ok:{event_id}:1")
+    person = resident("P", hint)
+    person.press_payload(f"ev:ok:{event_id}:1")  # full: the waiting list
+    person.send(f"/start ev_{event_id}")
+    labels = [b.label for b in person.buttons()]
+    assert leave in labels and not any(
+        label in ("Cancel my signup", "取消报名") for label in labels
+    )
+    person.press(leave)
+    assert question in person.text

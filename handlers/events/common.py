@@ -138,7 +138,9 @@ def card_buttons(
             ]
         )
     if active and event.status == EventStatus.PUBLISHED:
-        rows.append([Button(ctx._("Cancel my signup"), AskToCancelSignup(event.id).pack())])
+        waiting = signup is not None and signup.status == SignupStatus.WAITING
+        label = ctx._("Leave the waiting list") if waiting else ctx._("Cancel my signup")
+        rows.append([Button(label, AskToCancelSignup(event.id).pack())])
     elif is_open(event, ctx.now):
         if held is None and event.capacity is not None:
             held = places_held(ctx.session, event.id)
