@@ -143,10 +143,10 @@ def test_party_size_then_waiting_list_position(resident, session_factory, clock)
     wang.press("我的活动")
     assert wang.replies[-1].edit and wang.text.startswith("您的活动")
     wang.press("中秋游园会")
-    wang.press("取消报名")  # on the waiting list, there is no place to give away
+    wang.press("退出候补名单")  # on the waiting list, there is no place to give away
     assert wang.text == "确定退出“中秋游园会”的候补名单吗？"
     assert [b.label for b in wang.buttons()] == ["确定退出候补名单", "返回"]
-    bob.press("Cancel my signup")
+    bob.press("Leave the waiting list")
     assert bob.text == "Leave the waiting list for “Mid-Autumn Garden Party”?"
     bob.press("Yes, leave the waiting list")
     wang.press("确定退出候补名单")
