@@ -1,6 +1,8 @@
 """How well typed messages are routed (``handlers/intents/``): the share sent to the right
 service on the labelled set (``tests/intents_labelled.tsv``, which the word lists were written
-against) and on the held-out set (``tests/intents_heldout.tsv``, never used to tune them).
+against), on ``tests/intents_heldout.tsv`` (measured untuned at 75.8 %, then its misses were
+added to the lists, as a maintainer would) and on ``tests/intents_fresh.tsv`` (written after
+that, never tuned on: the honest figure for words nobody listed yet).
 
 Right: the service it names is opened, or offered as one of two buttons (a dispute's or a help
 request's kind is checked separately: the person can change it in the summary). Wrong: another
@@ -18,7 +20,11 @@ from pathlib import Path
 from handlers.intents.vocabulary import decide, service
 
 TESTS = Path(__file__).resolve().parent.parent / "tests"
-SETS = {"labelled": TESTS / "intents_labelled.tsv", "held out": TESTS / "intents_heldout.tsv"}
+SETS = {
+    "labelled": TESTS / "intents_labelled.tsv",
+    "held out, then added": TESTS / "intents_heldout.tsv",
+    "fresh": TESTS / "intents_fresh.tsv",
+}
 
 
 def examples(path: Path) -> list[tuple[str, str]]:

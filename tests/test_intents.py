@@ -23,10 +23,12 @@ def test_the_labelled_set_is_routed_right_95_percent_and_never_only_wrong():
     assert result.wrong == [], "a wrong service offered without the right one beside it"
 
 
-def test_the_held_out_set_sends_nothing_to_a_wrong_service_alone_mostly():
-    result = score(examples(SETS["held out"]))
-    assert result.share >= 0.7  # measured 75.8 % when the lists were written
-    assert len(result.wrong) <= 1
+def test_the_fresh_set_goes_mostly_right_and_never_to_a_wrong_service_alone():
+    """Words nobody tuned the lists on: what is missed gets the menu and the volunteer offer."""
+    result = score(examples(SETS["fresh"]))
+    assert result.share >= 0.75  # measured 77.4 % (48/62) when it was written
+    assert result.wrong == []
+    assert score(examples(SETS["held out, then added"])).share >= 0.95
 
 
 def test_every_word_list_reads_and_a_bad_line_names_its_place(tmp_path: Path):
