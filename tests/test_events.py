@@ -497,3 +497,30 @@ def test_a_waiting_place_is_left_not_cancelled(
     )
     person.press(leave)
     assert question in person.text
+
+
+@pytest.mark.parametrize(
+    ("hint", "fewer", "done"),
+    [
+        ("en", "Fewer people", "you are signed up for 1 person now"),
+        ("zh-hans", "减少人数", "您现在报名 1 人"),
+    ],
+)
+def test_two_become_one_without_cancelling(resident, session_factory, clock, hint, fewer, done):
+    """Alice (2) comes alone after all: her place stays, the one she lets go is offered to
+    Bob, who waits."""
+    event_id = make_event(session_factory, clock(), capacity=2, max_party=2)
+    alice, bob = resident("Alice", hint), resident("Bob", "en")
+    alice.press_payload(f"ev:ok:{event_id}:2")
+    bob.press_payload(f"ev:ok:{event_id}:1")
+    alice.send(f"/start ev_{event_id}")
+    alice.press(fewer)
+    assert next(b.label for b in alice.buttons()) == "1"
+    alice.press("1")
+    assert done in alice.text
+    assert signups(session_factory, event_id) == [
+        ("1000", "confirmed", 1),
+        ("1001", "offered", 1),
+    ]
+    alice.press_payload(f"ev:set_fewer:{event_id}:1")  # again: nothing more to give back
+    assert signups(session_factory, event_id)[0] == ("1000", "confirmed", 1)

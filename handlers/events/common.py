@@ -8,6 +8,7 @@ from handlers import hant
 from handlers.buttons.events import (
     AcceptOffer,
     AddToCalendar,
+    AskFewerPlaces,
     AskToCancelSignup,
     DeclineOffer,
     JoinEvent,
@@ -140,7 +141,10 @@ def card_buttons(
     if active and event.status == EventStatus.PUBLISHED:
         waiting = signup is not None and signup.status == SignupStatus.WAITING
         label = ctx._("Leave the waiting list") if waiting else ctx._("Cancel my signup")
-        rows.append([Button(label, AskToCancelSignup(event.id).pack())])
+        row = [Button(label, AskToCancelSignup(event.id).pack())]
+        if signup.status == SignupStatus.CONFIRMED and signup.party_size > 1:
+            row.insert(0, Button(ctx._("👥 Fewer people"), AskFewerPlaces(event.id).pack()))
+        rows.append(row)
     elif is_open(event, ctx.now):
         if held is None and event.capacity is not None:
             held = places_held(ctx.session, event.id)
