@@ -21,6 +21,10 @@ To connect Telegram: create a bot with @BotFather, then run
 """
 
 
+#: How long ``linli run`` waits at its start for a database that is away (being restarted).
+START_PATIENCE = 120.0
+
+
 def _settings() -> Settings:
     try:
         return load_settings()
@@ -73,9 +77,13 @@ async def _run_transports(settings: Settings, webhook_url: str | None) -> None:
     clocks. What only one process may do (the Matrix sync, Telegram long polling) runs where
     the PostgreSQL advisory lock is held; the outbox sends what this process can send."""
     from bot.leader import run_as_leader
+    from bot.outage import DatabaseUnavailable
     from bot.scheduler import start_scheduler
 
-    runtime = build_runtime(settings)
+    try:
+        runtime = build_runtime(settings, patience=START_PATIENCE)
+    except DatabaseUnavailable as exc:
+        raise SystemExit(f"linli: the database is still unreachable: {exc}") from None
     runtime.worker.only_deliverable = True
     stop = _stop_event()
     jobs = []
@@ -185,6 +193,7 @@ def cmd_users(args: argparse.Namespace) -> None:
         parse_ref,
         revoke_role,
     )
+    from handlers.requests.withdraw import withdraw_unless_allowed
     from handlers.roles import menu_for
 
     runtime = build_runtime(_settings())
@@ -195,7 +204,7 @@ def cmd_users(args: argparse.Namespace) -> None:
 
     with runtime.session_factory() as session, session.begin():
         if args.action in ("block", "unblock"):
-            _block(session, args, now)
+            _block(session, args, now, runtime.dispatcher.community)
             return
         if args.action == "list":
             for user in list_users(session, role=args.role):
@@ -236,28 +245,34 @@ def cmd_users(args: argparse.Namespace) -> None:
             changed = user is not None and revoke_role(session, user, args.role)
             if changed and user is not None:
                 tell("roles.revoked", user)
+                # a volunteer no more: the requests they hold go back to the queue at once
+                withdraw_unless_allowed(
+                    session, runtime.dispatcher.community, user, blocked=False, now=now
+                )
             print(f"{args.ref}: {args.role} {'revoked' if changed else 'was not held'}")
 
 
-def _block(session, args: argparse.Namespace, now: datetime) -> None:
-    """``linli users block REF [reason]`` / ``linli users unblock REF``."""
+def _block(session, args: argparse.Namespace, now: datetime, community) -> None:
+    """``linli users block REF [reason]`` / ``linli users unblock REF``: kept against REF."""
     from db import blocks
+    from handlers.requests.withdraw import withdraw_unless_allowed
 
     try:
-        user = blocks.find_by_ref(session, args.ref)
+        target = blocks.parse_target(session, args.ref)
     except blocks.UnknownUserRef as exc:
         raise SystemExit(f"linli: {exc} (or a reference like #D-0042 / #R-0042)") from None
-    if user is None:
+    if target is None:
         raise SystemExit(f"linli: nobody found for {args.ref}")
     if args.action == "block":
         reason = " ".join(args.reason).strip() or None
-        changed = blocks.block(
-            session, user, reason=reason, by="the command line", now=now, ref=args.ref
-        )
-        print(f"{args.ref}: {'blocked' if changed else 'was already blocked'}")
+        changed = blocks.block(session, target, reason=reason, by="the command line", now=now)
+        if changed:
+            person = blocks.person_behind(session, target)
+            withdraw_unless_allowed(session, community, person, blocked=True, now=now)
+        print(f"{target.subject}: {'blocked' if changed else 'was already blocked'}")
     else:
-        changed = blocks.unblock(session, user, by="the command line", now=now, ref=args.ref)
-        print(f"{args.ref}: {'unblocked' if changed else 'was not blocked'}")
+        changed = blocks.unblock(session, target, by="the command line", now=now)
+        print(f"{target.subject}: {'unblocked' if changed else 'was not blocked'}")
 
 
 def cmd_buildings(args: argparse.Namespace) -> None:

@@ -54,6 +54,7 @@ class Settings:
     #: Community field → duration, for the help requests' escalation clocks (REQUEST_CLOCKS).
     request_clocks: tuple[tuple[str, timedelta], ...] = ()
     outbox_keep: timedelta = timedelta(days=30)
+    case_keep: timedelta = timedelta(days=365)
     #: Community field → number, for the per-person limits (LIMITS).
     limits: tuple[tuple[str, int], ...] = ()
     flood_limit: int = 20
@@ -81,6 +82,7 @@ class Settings:
             dispute_ack_within=self.dispute_ack_within,
             dispute_followup_after=self.dispute_followup_after,
             outbox_keep=self.outbox_keep,
+            case_keep=self.case_keep,
             quiet_hours=self.quiet_hours,
             holidays=self.holidays,
             **dict(self.request_clocks),
@@ -248,6 +250,10 @@ def load_settings(
     outbox_keep = parse_duration(keep_raw)
     if outbox_keep is None or outbox_keep <= timedelta(0):
         raise ConfigError(f"LINLI_OUTBOX_KEEP must be a duration like 30d or 12h, got {keep_raw!r}")
+    case_raw = get("LINLI_CASE_KEEP", "365d")
+    case_keep = parse_duration(case_raw)
+    if case_keep is None or case_keep <= timedelta(0):
+        raise ConfigError(f"LINLI_CASE_KEEP must be a duration like 365d or 90d, got {case_raw!r}")
 
     numbers = {}
     for name, default in (
@@ -304,6 +310,7 @@ def load_settings(
         dispute_followup_after=durations["LINLI_DISPUTE_FOLLOWUP_AFTER"],
         request_clocks=tuple((field, durations[name]) for name, field, _ in REQUEST_CLOCKS),
         outbox_keep=outbox_keep,
+        case_keep=case_keep,
         limits=tuple((field, numbers[name]) for name, field, _ in LIMITS),
         flood_limit=numbers["LINLI_FLOOD_LIMIT"],
         quiet_hours=quiet_hours,

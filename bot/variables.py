@@ -86,6 +86,10 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "30d",
         "Sent and failed outbox messages lose what they said (their parameters) after this.",
     ),
+    "LINLI_CASE_KEEP": (
+        "365d",
+        "Closed help requests and dispute cases lose what people wrote this long after closure.",
+    ),
     "LINLI_LIMIT_OPEN_REQUESTS": (
         "3",
         "Help requests one person may have open at once (0: no limit).",

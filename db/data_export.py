@@ -130,12 +130,8 @@ def _reports(session: Session, user: User) -> list[dict[str, Any]]:
     for case in reversed(dp.cases_of(session, user)):
         root = dp.root_of(session, case)
         seen = dp.events(session, case, REPORTER_SEES)
-        if root.id != case.id:  # a linked report: its reporter was sent status changes only
-            seen += [
-                e
-                for e in dp.events(session, root, REPORTER_SEES)
-                if e.kind in ("status", "reopened")
-            ]
+        if root.id != case.id:  # a linked report: its own time line only
+            seen += dp.linked_timeline(case, dp.events(session, root, REPORTER_SEES))
         questions = session.scalars(
             select(DisputeQuestion)
             .where(DisputeQuestion.case_id == case.id)

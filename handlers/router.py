@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from handlers.payloads import Catalog, Payload
-from handlers.types import Community, Ctx, Kind, Reply
+from handlers.types import Community, Ctx, Inbound, Kind, Reply
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -50,6 +50,9 @@ class Rule:
     #: For a button: the deep-link payload (``dp_c42``) that opens the same thing in a
     #: private chat, from the parsed button payload; a link button is shown.
     private_link: Callable[[Any], str | None] | None = None
+    #: A person's rights over their own data (see it, erase it; PIPL art. 44–47) hold even
+    #: when an admin has blocked them: the block lets these through.
+    blocked_ok: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +72,13 @@ class Command:
     role: str | None = None  # only users with this role may use it
     private_only: bool = False
     private_hint: str | None = None
+    blocked_ok: bool = False
 
     @property
     def rule(self) -> Rule:
-        return Rule(self.role, None, self.private_only, self.private_hint)
+        return Rule(
+            self.role, None, self.private_only, self.private_hint, blocked_ok=self.blocked_ok
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +117,7 @@ class Router:
         role: str | None = None,
         private_only: bool = False,
         private_hint: str | None = None,
+        blocked_ok: bool = False,
     ) -> Callable[[Handler], Handler]:
         """Register ``/name`` (the first name carries the menu description)."""
 
@@ -123,6 +130,7 @@ class Router:
                     role,
                     private_only,
                     private_hint,
+                    blocked_ok,
                 )
             return handler
 
@@ -229,6 +237,17 @@ class Registry:
                     raise ValueError(f"{router.name} registers {kind} twice: {sorted(clash)}")
                 mine.update(theirs)
             self.text_handlers.extend(router.text_handlers)
+
+    def open_to_blocked(self, inbound: Inbound) -> bool:
+        """Whether a blocked person's message may still be routed: a command or a button
+        whose rule says ``blocked_ok`` (their own data)."""
+        if inbound.kind is Kind.COMMAND:
+            command = self.commands.get(inbound.command or "")
+            return command is not None and command.blocked_ok
+        if inbound.kind is Kind.BUTTON:
+            found = self.button(inbound.payload or "")
+            return found is not None and found[0].rule is not None and found[0].rule.blocked_ok
+        return False
 
     def button(self, text: str) -> tuple[ButtonRoute, Payload] | None:
         """The route of a pressed payload and the payload parsed, or None when no registered

@@ -12,6 +12,7 @@ from handlers.buttons.language import ChooseLanguage, SetLanguage
 from handlers.buttons.requests import AskForHelp, SendDraft
 from handlers.forms.fields import CANNOT_LISTEN
 from handlers.i18n import LANGUAGE_NAMES, N_
+from handlers.roles import chat_menu
 from handlers.router import Router
 from handlers.types import Button, Ctx, Keyboard, Kind, keyboard
 
@@ -70,7 +71,9 @@ def start(ctx: Ctx, args: str) -> None:
     question, buttons = offer(ctx)  # once: would they like community notices?
     if question:
         text = f"{text}\n\n{question}"
-    ctx.reply(text, welcome_menu(ctx) + buttons)
+    # A 繁體 reader's menu in Traditional (everyone else's is the menu for their language).
+    commands = chat_menu(ctx) if ctx.lang.code == "zh_Hant" else None
+    ctx.reply(text, welcome_menu(ctx) + buttons, commands=commands)
 
 
 def welcome_menu(ctx: Ctx) -> Keyboard:
@@ -109,14 +112,16 @@ def _names(ctx: Ctx, names: tuple[str, ...] | list[str]) -> str:
 @router.command("help", description=N_("What I can do and how to use me"))
 def help_(ctx: Ctx, args: str) -> None:
     """The person's own commands in a few short lines (under 400 characters for every role):
-    everyone's by topic, then one line of commands for each role they act as."""
+    everyone's by topic, then one line of commands for each role they act as (in a private
+    chat only: in a group everyone gets everyone's commands)."""
     commands = ctx.registry.menu_commands()
     staff = [
         (heading, [c.name for c in commands if c.role == role])
         for role, heading in STAFF_HEADINGS.items()
         if ctx.may_use(role) and role is not None
     ]
-    staff = [(heading, names) for heading, names in staff if names]
+    # in a group, everyone's commands only: a person's roles are theirs to show, not the room's
+    staff = [(h, names) for h, names in staff if names and not ctx.inbound.chat.is_group]
     if staff:  # staff: everyone's commands on one line, then their own
         everyone = [name for names, _label in RESIDENT_GROUPS for name in names]
         lines = [ctx._("Everyone: {commands}").format(commands=_names(ctx, everyone))]

@@ -200,6 +200,8 @@ class Community:
 
     #: Sent and failed outbox rows keep their parameters (what the message said) this long.
     outbox_keep: timedelta = timedelta(days=30)
+    #: Closed help requests and dispute cases keep what people wrote this long after closure.
+    case_keep: timedelta = timedelta(days=365)
     #: Per-person limits against abuse (0: no limit): help requests open at once, dispute
     #: reports in 24 hours, event signups in one hour.
     limit_open_requests: int = 3
@@ -259,9 +261,17 @@ class Ctx:
         edit: bool = False,
         attachment: Attachment | None = None,
         transient: bool = False,
+        commands: tuple[tuple[str, str], ...] | None = None,
     ) -> None:
         self.replies.append(
-            Reply(text, buttons, edit=edit, attachment=attachment, transient=transient)
+            Reply(
+                text,
+                buttons,
+                edit=edit,
+                attachment=attachment,
+                transient=transient,
+                commands=commands,
+            )
         )
 
     def react(self, emoji: str, fallback: str) -> None:

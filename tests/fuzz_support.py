@@ -148,7 +148,23 @@ SENSIBLE = (
 )
 SKIP = frozenset({"Skip", "跳过"})
 NAVIGATION = frozenset({"Back", "Cancel", "Skip", "返回", "取消", "跳过"})
-ROOM_COMMANDS = ("bind", "queue", "cases", "start", "teamstats", "help", "menu", "report")
+ROOM_COMMANDS = (
+    "bind",
+    "queue",
+    "cases",
+    "start",
+    "teamstats",
+    "help",
+    "menu",
+    "report",
+    # views of one's own data or the team's: a pointer in a room, never the content
+    "mycases",
+    "myevents",
+    "stats",
+    "notices",
+    "block",
+)
+PRIVATE_VIEWS = frozenset({"queue", "cases", "teamstats", "mycases", "myevents", "stats", "block"})
 #: What people type outside a form (the routing sets): read for the service they want.
 FREE_TEXT = tuple(message for path in SETS.values() for _label, message in examples(path))
 HOSTILE = st.text(

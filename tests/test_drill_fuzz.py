@@ -312,7 +312,12 @@ class CommunityMachine(RuleBasedStateMachine):
             inbound = Inbound(
                 chat, sender, Kind.COMMAND, text=f"/{command} {args}", command=command, args=args
             )
-        self._seen(who, self.dispatcher.handle(inbound))
+        replies = self.dispatcher.handle(inbound)
+        if command in fz.PRIVATE_VIEWS:  # a pointer to the private chat, never the content
+            for reply in replies:
+                assert reply.attachment is None and "#D-" not in reply.text, reply
+                assert "#R-" not in reply.text, reply
+        self._seen(who, replies)
 
     def _deliver(self) -> None:
         asyncio.run(self.worker.tick())

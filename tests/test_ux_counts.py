@@ -156,7 +156,7 @@ async def test_event_flows_leave_one_message(session_factory, community, clock):
         ], "never more than the event holds"
         await bob.press("3")
         assert "只剩 2 个名额" in bob.text
-        await bob.press("2 人先来")
+        await bob.press("先报名 2 人")
         assert "（2 人）" in bob.text
         measured["A group bigger than the places left: comes with fewer"] = (
             bob.taps,

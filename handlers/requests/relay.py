@@ -314,7 +314,7 @@ def resolve(ctx: Ctx, args: str) -> None:
             ctx._(
                 "Please add a short summary after the command. It is sent to the resident as you "
                 "write it, so use their language, for example: "
-                "/resolve Translated the letter; the landlord agreed to fix the heating."
+                "/resolve Translated the letter; the landlord agreed to fix the water heater."
             )
         )
         return

@@ -43,7 +43,7 @@ def rows(report: Report, lang: Language) -> list[Row]:
     out += [
         (
             know,
-            _("Reports at places named fewer than 3 times"),
+            _("Reports elsewhere, or at a building fewer than 3 people reported"),
             str(report.reports_elsewhere),
             count,
         ),
@@ -70,7 +70,12 @@ def rows(report: Report, lang: Language) -> list[Row]:
         name = spot.key if spot.kind == "place" else L.dispute_category(lang, spot.key)
         out.append((talk, _("Hot spot: {name}").format(name=name), str(spot.count), count))
         out.append(
-            (talk, _("The period before: {name}").format(name=name), str(spot.previous), count)
+            (
+                talk,
+                _("The period before: {name}").format(name=name),
+                "<3" if spot.previous is None else str(spot.previous),
+                count,
+            )
         )
     for label, share, _n in target_rows(report, lang):
         out.append((_("Against the targets"), label, _pct(share), pct))

@@ -1,7 +1,7 @@
 """The public holidays admins keep on top of chinesecalendar (``linli holidays``).
 
 Revision ID: 0009_kept_days
-Revises: 0008
+Revises: 0009_block_refs
 Create Date: 2026-12-07
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009_kept_days"
-down_revision: str | None = "0008"
+down_revision: str | None = "0009_block_refs"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
