@@ -158,7 +158,7 @@ def test_two_services_are_both_offered(resident, session_factory, hint, typed, d
     ("hint", "typed", "answer"),
     [
         ("zh-hans", "转人工", "我们的志愿者都是社区里的人"),
-        ("zh-hant", "轉人工", "我們的志願者都是社區裡的人"),
+        ("zh-hant", "轉人工", "我們的志工都是社區裡的人"),
         ("en", "can I talk to a real person", "Our volunteers are people from the community"),
     ],
 )
@@ -172,7 +172,7 @@ def test_asking_for_a_person_says_how_to_reach_the_team(resident, hint, typed, a
     ("hint", "typed", "offer"),
     [
         ("zh-hans", "今天天气怎么样", "转给志愿服务队"),
-        ("zh-hant", "今天天氣真好啊", "轉給志願服務隊"),
+        ("zh-hant", "今天天氣真好啊", "轉給志工隊"),
         ("en", "who won the football", "Send it to the volunteer team"),
     ],
 )
