@@ -275,6 +275,10 @@ def _block(session, args: argparse.Namespace, now: datetime, community) -> None:
         print(f"{target.subject}: {'unblocked' if changed else 'was not blocked'}")
 
 
+#: The roles ``linli users grant`` gives (``db.users.GRANTABLE_ROLES``).
+ROLE_CHOICES = ["volunteer", "mediator", "organiser", "admin", "announcer", "coordinator"]
+
+
 def cmd_buildings(args: argparse.Namespace) -> None:
     """The buildings residents choose from (for notices to chosen buildings)."""
     from db import notice_subscriptions as subs
@@ -331,6 +335,23 @@ def cmd_holidays(args: argparse.Namespace) -> None:
         coming = now.year + 1
         if not workdays.covers(coming):
             print(f"{coming}: not covered yet (chinesecalendar does not know it; add its holidays)")
+
+
+def cmd_hours(args: argparse.Namespace) -> None:
+    """``linli hours verify CODE``: is this a certificate the community issued, and what did
+    it say?"""
+    from db.shift_records import verify
+
+    runtime = build_runtime(_settings())
+    with runtime.session_factory() as session:
+        certificate = verify(session, args.code)
+        if certificate is None:
+            sys.exit(f"{args.code}: no certificate has this verification code")
+        zone = runtime.dispatcher.community.timezone
+        print(f"{args.code}: valid — certificate {certificate.number}")
+        print(f"issued {certificate.issued_at.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})")
+        print(f"name: {certificate.name}")
+        print(f"confirmed hours: {certificate.minutes / 60:g} in {certificate.shifts} shift(s)")
 
 
 def cmd_outbox(args: argparse.Namespace) -> None:
@@ -404,18 +425,14 @@ def parser() -> argparse.ArgumentParser:
     for action in ("grant", "revoke"):
         command = users_sub.add_parser(action, help=f"{action} a role")
         command.add_argument("ref", help="telegram:ID, matrix:@name:server or console:NAME")
-        command.add_argument(
-            "role", choices=["volunteer", "mediator", "organiser", "admin", "announcer"]
-        )
+        command.add_argument("role", choices=ROLE_CHOICES)
     blocking = users_sub.add_parser("block", help="block a person: one neutral answer, no team")
     blocking.add_argument("ref", help="telegram:ID, console:NAME, or #D-0042 / #R-0042")
     blocking.add_argument("reason", nargs="*", help="why (kept in the audit log)")
     unblocking = users_sub.add_parser("unblock", help="lift a block")
     unblocking.add_argument("ref", help="telegram:ID, console:NAME, or #D-0042 / #R-0042")
     listing = users_sub.add_parser("list", help="list users and their roles")
-    listing.add_argument(
-        "--role", choices=["volunteer", "mediator", "organiser", "admin", "announcer"]
-    )
+    listing.add_argument("--role", choices=ROLE_CHOICES)
     users.set_defaults(func=cmd_users)
 
     buildings = sub.add_parser("buildings", help="the buildings residents choose for notices")
@@ -431,6 +448,10 @@ def parser() -> argparse.ArgumentParser:
     kept.add_argument("--workday", action="store_true", help="a make-up working day (调休)")
     kept.add_argument("--note", default="", help="what it is, e.g. 春节")
     kept.set_defaults(func=cmd_holidays)
+    hours = sub.add_parser("hours", help="volunteer hours: check a certificate's code")
+    hours.add_argument("action", choices=["verify"])
+    hours.add_argument("code", help="the verification code printed on the certificate")
+    hours.set_defaults(func=cmd_hours)
 
     box = sub.add_parser("outbox", help="messages that could not be delivered")
     box.add_argument("action", choices=["failed"])

@@ -127,6 +127,20 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "on",
         "on or off: every admin gets last month's report on the first working day at 09:00.",
     ),
+    "LINLI_HOURS_ROUNDING": (
+        "15,30",
+        "Volunteer hours: under the first number of minutes count 0, then the nearest step of "
+        "the second (15,30: half hours).",
+    ),
+    "LINLI_CERTIFICATE_ISSUER": (
+        "邻里社区 Linli Community",
+        "Who issues volunteers' certificates: the community that recorded the hours.",
+    ),
+    "LINLI_HOURS_COLUMNS": (
+        "name,phone,activity,date,hours",
+        "The monthly hours export's columns, in order: name, phone, activity, role, date, "
+        "start, end, hours, organiser, makeup.",
+    ),
     "LINLI_LOG_LEVEL": ("INFO", "DEBUG, INFO, WARNING or ERROR."),
     "LINLI_DATA_DIR": (
         "data",

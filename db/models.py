@@ -33,6 +33,7 @@ class Role(enum.StrEnum):
     ORGANISER = "organiser"
     ADMIN = "admin"
     ANNOUNCER = "announcer"  # writes community notices (issue 12)
+    COORDINATOR = "coordinator"  # runs volunteer opportunities, check-in and hours
 
 
 class OutboxStatus(enum.StrEnum):
@@ -224,3 +225,4 @@ from db import event_models as _event_models  # noqa: E402, F401
 from db import holidays as _holidays  # noqa: E402, F401
 from db import notice_models as _notice_models  # noqa: E402, F401
 from db import request_models as _request_models  # noqa: E402, F401
+from db import shift_models as _shift_models  # noqa: E402, F401

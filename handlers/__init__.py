@@ -24,6 +24,7 @@ def build_registry() -> Registry:
         start,
         stats,
         teams,
+        volunteering,
     )
     from handlers.intents import route as intents
 
@@ -35,6 +36,7 @@ def build_registry() -> Registry:
             disputes.router,
             notices.router,
             holidays.router,
+            volunteering.router,
             language.router,
             privacy.router,
             roles.router,

@@ -27,12 +27,15 @@ from db import (
     notice_subscriptions,
     outbox,
     retention,
+    shift_reads,
+    shift_records,
 )
 from db import disputes as dp
 from db import event_reads as ev_reads
 from db import events as ev
 from db import request_residents as residents
 from db import requests as rq
+from db import shifts as shift_ops
 from db.conversations import put_aside, set_aside
 from db.dispute_models import DisputeCase, DisputeParty
 from db.models import User
@@ -52,7 +55,7 @@ router = Router("privacy")
 
 #: How long the Yes button of /deleteme stays valid.
 CONFIRM_WITHIN = timedelta(minutes=30)
-STAFF = ("volunteer", "mediator", "organiser", "admin", "announcer")
+STAFF = ("volunteer", "mediator", "organiser", "admin", "announcer", "coordinator")
 #: Where the confirmation's token is kept in the conversation's data (outside any form).
 TOKEN_KEY = "pv_erase"
 
@@ -63,6 +66,7 @@ ROLE_LABELS = {
     "organiser": N_("organiser"),
     "admin": N_("administrator"),
     "announcer": N_("announcer"),
+    "coordinator": N_("volunteer coordinator"),
 }
 
 WHY = N_(
@@ -242,6 +246,11 @@ def erase(ctx: Ctx) -> None:
     session, user, now = ctx.session, ctx.user, ctx.now
     for signup in ev_reads.my_signups(session, user, now=now):
         ev.cancel_signup(session, signup.event_id, user, now=now)
+    for shift_signup in shift_reads.my_signups(session, user, now=now):
+        shift_ops.cancel_signup(
+            session, shift_signup.shift_id, user, now=now, reminders=ctx.community.event_reminders
+        )
+    shift_records.forget_person(session, user, erased=erasure.ERASED)
     for request in rq.residents_active(session, user):
         if request.status == RequestStatus.OPEN:
             residents.cancel(session, request.id, user, now=now)

@@ -106,6 +106,9 @@ class Router:
     forms: dict[str, Form] = field(default_factory=dict)
     templates: dict[str, Template] = field(default_factory=dict)
     text_handlers: list[TextHandler] = field(default_factory=list)
+    #: Handlers that know a message by its form (a check-in code) and take it before any
+    #: conversation does (``handlers/answers.py``); each says False for anything else.
+    first_text_handlers: list[TextHandler] = field(default_factory=list)
     awaits: dict[str, Awaits] = field(default_factory=dict)
     sweeps: dict[str, Sweep] = field(default_factory=dict)
     deep_link_rules: dict[str, Rule] = field(default_factory=dict)
@@ -190,6 +193,13 @@ class Router:
         self.text_handlers.append(handler)
         return handler
 
+    def on_text_first(self, handler: TextHandler) -> TextHandler:
+        """Register a handler for messages outside any form that it recognises by their form
+        alone (six digits of a check-in code while the person is in a shift): it is asked
+        before replies and awaited answers, and returns True only if it took the message."""
+        self.first_text_handlers.append(handler)
+        return handler
+
     def awaits_answer(
         self,
         service: str,
@@ -221,6 +231,7 @@ class Registry:
         self.forms: dict[str, Form] = {}
         self.templates: dict[str, Template] = {}
         self.text_handlers: list[TextHandler] = []
+        self.first_text_handlers: list[TextHandler] = []
         self.sweeps: dict[str, Sweep] = {}
         self.awaits: dict[str, Awaits] = {}
         self.deep_link_rules: dict[str, Rule] = {}
@@ -237,6 +248,7 @@ class Registry:
                     raise ValueError(f"{router.name} registers {kind} twice: {sorted(clash)}")
                 mine.update(theirs)
             self.text_handlers.extend(router.text_handlers)
+            self.first_text_handlers.extend(router.first_text_handlers)
 
     def open_to_blocked(self, inbound: Inbound) -> bool:
         """Whether a blocked person's message may still be routed: a command or a button

@@ -10,6 +10,7 @@ from handlers.buttons.disputes import ReportDispute
 from handlers.buttons.events import ListEvents, MyOrganisedEvents
 from handlers.buttons.language import ChooseLanguage, SetLanguage
 from handlers.buttons.requests import AskForHelp, SendDraft
+from handlers.buttons.volunteering import ListOpportunities
 from handlers.forms.fields import CANNOT_LISTEN
 from handlers.i18n import LANGUAGE_NAMES, N_
 from handlers.roles import chat_menu
@@ -24,6 +25,7 @@ STAFF_HEADINGS = {
     "mediator": N_("For mediators:"),
     "organiser": N_("For organisers:"),
     "announcer": N_("For announcers:"),
+    "coordinator": N_("For coordinators:"),
     "admin": N_("For admins:"),
 }
 
@@ -35,6 +37,7 @@ def main_menu(ctx: Ctx) -> Keyboard:
         Button(ctx._("🗓 Events"), ListEvents().pack()),
         Button(ctx._("🙋 Ask a volunteer"), AskForHelp().pack()),
         Button(ctx._("⚖️ Report a dispute"), ReportDispute().pack()),
+        Button(ctx._("🤝 Volunteer"), ListOpportunities().pack()),
     ]
     if ctx.acts_as("organiser") and not ctx.inbound.chat.is_group:
         rows.append(Button(ctx._("🛠 My events"), MyOrganisedEvents().pack()))
@@ -100,9 +103,13 @@ RESIDENT_GROUPS = (
     (("ask", "myrequests"), N_("help from a volunteer")),
     (("report", "mycases"), N_("a problem between neighbours")),
     (("notices",), N_("community notices")),
+    (("volunteer", "myhours"), N_("volunteering")),
     (("lang",), None),  # 简体 / 繁體 / English, the same in every language
     (("mydata", "deleteme"), N_("your data")),
 )
+#: Left out of staff's one "Everyone:" line so that an admin's /help stays under 400
+#: characters: the menu under /help carries 🤝 Volunteer for them.
+STAFF_SKIP = frozenset({"volunteer", "myhours"})
 
 
 def _names(ctx: Ctx, names: tuple[str, ...] | list[str]) -> str:
@@ -123,7 +130,9 @@ def help_(ctx: Ctx, args: str) -> None:
     # in a group, everyone's commands only: a person's roles are theirs to show, not the room's
     staff = [(h, names) for h, names in staff if names and not ctx.inbound.chat.is_group]
     if staff:  # staff: everyone's commands on one line, then their own
-        everyone = [name for names, _label in RESIDENT_GROUPS for name in names]
+        everyone = [
+            name for names, _label in RESIDENT_GROUPS for name in names if name not in STAFF_SKIP
+        ]
         lines = [ctx._("Everyone: {commands}").format(commands=_names(ctx, everyone))]
         described = {c.name: c.description or "" for c in commands}
         for heading, names in staff:
@@ -219,6 +228,7 @@ ONLY_FOR = {
     "mediator": N_("Sorry, this command is only for the community's mediators."),
     "organiser": N_("Sorry, this command is only for event organisers."),
     "announcer": N_("Sorry, this command is only for the community's announcers."),
+    "coordinator": N_("Sorry, this command is only for volunteer coordinators."),
     "admin": N_("Sorry, this command is only for administrators."),
     None: N_("Sorry, this command is only for community staff and volunteers."),
 }

@@ -222,6 +222,14 @@ class Community:
     #: on by default in the settings; off here so that a Community made by hand — a test whose
     #: clock crosses a month — sends no report nobody asked for).
     monthly_report: bool = False
+    #: Volunteer hours (``LINLI_HOURS_ROUNDING``): under the first number of minutes count 0,
+    #: above it the nearest step of the second.
+    hours_rounding: tuple[int, int] = (15, 30)
+    #: Who issues volunteers' certificates (``LINLI_CERTIFICATE_ISSUER``): the community that
+    #: recorded the hours.
+    certificate_issuer: str = "邻里社区 Linli Community"
+    #: The columns of the monthly hours export, in order (``LINLI_HOURS_COLUMNS``).
+    hours_columns: tuple[str, ...] = ("name", "phone", "activity", "date", "hours")
 
     def deep_link(self, payload: str) -> str | None:
         """``https://t.me/<bot>?start=<payload>`` when the transport has a bot username."""

@@ -77,11 +77,14 @@ def when_due(community: Community, notice: Notice, requested: datetime) -> datet
     return requested if skips_quiet_hours(notice) else quiet_end(community, requested)
 
 
-def may_announce(user: User | None, community: Community) -> bool:
-    """An announcer or an admin (also from the settings)."""
+def may_announce(user: User | None, community: Community, topic: str | None = None) -> bool:
+    """An announcer or an admin (also from the settings); for the volunteer opportunities
+    topic, a volunteer coordinator too (publishing an opportunity offers to announce it)."""
     if user is None:
         return False
     roles = user.role_names
+    if topic == Topic.VOLUNTEER and Role.COORDINATOR in roles:
+        return True
     return Role.ANNOUNCER in roles or Role.ADMIN in roles or user.ref in community.admin_refs
 
 

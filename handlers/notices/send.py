@@ -83,7 +83,7 @@ def corrected_note(lang: Language, params: dict[str, Any]) -> Reply:
 def _start(session: Session, community: Community, notice: Notice, now: datetime) -> bool:
     """A scheduled notice whose time came: held, postponed by quiet hours, or started."""
     author = session.get(User, notice.author_id) if notice.author_id else None
-    if not may_announce(author, community):
+    if not may_announce(author, community, notice.topic):
         states.hold(session, notice)
         notify_admins(
             session,

@@ -144,6 +144,9 @@ def _card_lines(report: Report, lang: Language, key: str) -> list[str]:
             _("Rating {average} from {count}").format(
                 average=L.number(lang, report.rating_average, 1), count=sum(report.ratings.values())
             ),
+            _("Volunteer hours: {hours} · Volunteers: {people}").format(
+                hours=L.number(lang, report.volunteer_hours, 1), people=report.volunteers
+            ),
         ]
     if key == "settle":
         return [

@@ -56,6 +56,8 @@ def rows(report: Report, lang: Language) -> list[Row]:
     out += _timing(lang, answer, _("Reports acknowledged"), report.ack)
     out += _timing(lang, help_, _("Help requests resolved"), report.resolve)
     average = report.rating_average
+    out.append((help_, _("Volunteer hours given"), f"{report.volunteer_hours:g}", _("hours")))
+    out.append((help_, _("People who gave them"), str(report.volunteers), count))
     out.append((help_, _("Average rating"), "" if average is None else f"{average:.2f}", ""))
     for stars, n in report.ratings.items():
         out.append((help_, _("Rated {stars} of 5").format(stars=stars), str(n), count))

@@ -1,7 +1,7 @@
 """The public holidays admins keep on top of chinesecalendar (``linli holidays``).
 
-Revision ID: 0009_kept_days
-Revises: 0009_block_refs
+Revision ID: 0011_kept_days
+Revises: 0010_volunteering
 Create Date: 2026-12-07
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_kept_days"
-down_revision: str | None = "0009_block_refs"
+revision: str = "0011_kept_days"
+down_revision: str | None = "0010_volunteering"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
