@@ -280,5 +280,13 @@ async def test_volunteer_signup_leaves_one_message(session_factory, community, c
         await lin.press("Usher")
         await lin.press("Confirm")
         assert "You are signed up as Usher" in lin.text
-        check({"Volunteer: /volunteer → card → role → signed up": (lin.taps, lin.messages_left())})
+        check(
+            {
+                "Volunteer: /volunteer → card → role → signed up": (
+                    lin.taps,
+                    lin.typed,
+                    lin.messages_left(),
+                )
+            }
+        )
         assert lin.messages_left() == 1
