@@ -180,3 +180,18 @@ def test_nothing_fits_gets_the_menu_and_the_volunteer_offer(resident, hint, type
     person = resident("P", hint)
     person.send(typed)
     assert offer in " ".join(b.label for b in person.buttons())
+
+
+@pytest.mark.parametrize(
+    ("hint", "typed", "answer"),
+    [
+        ("en", "I want to volunteer", "There are no volunteer opportunities right now"),
+        ("zh-hans", "我想当志愿者", "目前没有志愿服务活动"),
+        ("zh-hant", "我的志工服務時數有多少", "您還沒有已確認的志工服務時數"),
+    ],
+)
+def test_wanting_to_volunteer_is_not_asking_for_help(resident, hint, typed, answer):
+    """“志愿者” alone asks for one (/ask); “当志愿者” offers to be one (/volunteer)."""
+    person = resident("P", hint)
+    person.send(typed)
+    assert answer in person.text

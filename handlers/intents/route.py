@@ -30,6 +30,9 @@ LISTS = {
     "disputes.mine": "mycases",
     "requests.mine": "myrequests",
     "notices": "notices",
+    "volunteering.list": "volunteer",
+    "volunteering.mine": "myshifts",
+    "volunteering.hours": "myhours",
 }
 #: A button's words for each service, when two are offered.
 OFFERS = {
@@ -37,6 +40,7 @@ OFFERS = {
     "disputes": N_("⚖️ Report a dispute: {kind}"),
     "requests": N_("🙋 Ask a volunteer: {kind}"),
     "notices": N_("📢 Community notices"),
+    "volunteering": N_("🤝 Volunteer for the community"),
     "human": N_("🙋 Ask a volunteer"),
     "greeting": N_("📋 The menu"),
     "thanks": N_("📋 The menu"),
