@@ -24,9 +24,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.flood import FloodGuard, SharedFloodGuard
-from db.blocks import is_blocked
-from db.conversations import clear_flow, load_conversation
-from db.users import find_user, get_or_create_user
+from db.conversations import clear_flow, new_conversation
+from db.users import find_user, load_sender, new_user, refresh_user
 from handlers import answers, start
 from handlers.access import admit
 from handlers.blocks import answer_blocked
@@ -150,18 +149,34 @@ class Dispatcher:
 
     def _context(self, session: Session, inbound: Inbound, now: datetime) -> Ctx:
         sender = inbound.sender
-        user = get_or_create_user(
-            session,
-            transport=sender.transport,
-            external_id=sender.external_id,
-            now=now,
-            display_name=sender.display_name,
-            username=sender.username,
-            language_hint=sender.language_hint,
+        private = None if inbound.chat.is_group else inbound.chat.chat_id
+        # The person, their roles, whether they are blocked and their conversation: one read.
+        user, blocked, conversation = load_sender(
+            session, sender.transport, sender.external_id, inbound.chat.key
         )
-        if not inbound.chat.is_group and user.private_chat_id != inbound.chat.chat_id:
-            user.private_chat_id = inbound.chat.chat_id
-        conversation = load_conversation(session, user, inbound.chat.key, now=now)
+        if user is None:
+            user = new_user(
+                session,
+                transport=sender.transport,
+                external_id=sender.external_id,
+                now=now,
+                display_name=sender.display_name,
+                username=sender.username,
+                language_hint=sender.language_hint,
+                private_chat_id=private,
+            )
+        else:
+            refresh_user(
+                user,
+                now=now,
+                display_name=sender.display_name,
+                username=sender.username,
+                language_hint=sender.language_hint,
+            )
+            if private is not None and user.private_chat_id != private:
+                user.private_chat_id = private
+        if conversation is None:
+            conversation = new_conversation(session, user, inbound.chat.key, now=now)
         code = negotiate(user.locale, user.language_hint, self.community.default_locale)
         ctx = Ctx(
             session=session,
@@ -172,6 +187,7 @@ class Dispatcher:
             community=self.community,
             registry=self.registry,
             now=now,
+            blocked=blocked,
         )
         ctx.inbound = self._typed_button(ctx)
         return ctx
@@ -219,7 +235,7 @@ class Dispatcher:
     def _route(self, ctx: Ctx) -> None:
         inbound = ctx.inbound
         conversation = ctx.conversation
-        if is_blocked(ctx.session, ctx.user.id) and not ctx.has_role("admin"):
+        if ctx.blocked and not ctx.has_role("admin"):
             # Nothing is routed, so nothing reaches a team; in private one neutral answer.
             if not inbound.chat.is_group:
                 answer_blocked(ctx)

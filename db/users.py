@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
-from db.models import Role, RoleGrant, User
+from db.models import Conversation, Role, RoleGrant, User, UserBlock
 
 GRANTABLE_ROLES = (Role.VOLUNTEER, Role.MEDIATOR, Role.ORGANISER, Role.ADMIN, Role.ANNOUNCER)
 
@@ -52,25 +52,91 @@ def get_or_create_user(
     dispatcher retries the whole update."""
     user = find_user(session, transport, external_id)
     if user is None:
-        user = User(
+        return new_user(
+            session,
             transport=transport,
             external_id=external_id,
-            display_name=display_name[:128],
+            now=now,
+            display_name=display_name,
             username=username,
             language_hint=language_hint,
-            created_at=now,
         )
-        session.add(user)
-        session.flush()
-    else:
-        if display_name and user.display_name != display_name[:128]:
-            user.display_name = display_name[:128]
-        if username != user.username and username is not None:
-            user.username = username
-        if language_hint and user.language_hint != language_hint:
-            user.language_hint = language_hint
-    user.last_seen_at = now
+    refresh_user(
+        user, now=now, display_name=display_name, username=username, language_hint=language_hint
+    )
     return user
+
+
+def new_user(
+    session: Session,
+    *,
+    transport: str,
+    external_id: str,
+    now: datetime,
+    display_name: str = "",
+    username: str | None = None,
+    language_hint: str | None = None,
+    private_chat_id: str | None = None,
+) -> User:
+    """A person seen for the first time: one ``INSERT``, with no roles (known without asking)."""
+    user = User(
+        transport=transport,
+        external_id=external_id,
+        display_name=display_name[:128],
+        username=username,
+        language_hint=language_hint,
+        private_chat_id=private_chat_id,
+        created_at=now,
+        last_seen_at=now,
+    )
+    user.roles = []  # loaded, and empty: reading them later asks the database nothing
+    session.add(user)
+    session.flush()
+    return user
+
+
+def refresh_user(
+    user: User,
+    *,
+    now: datetime,
+    display_name: str = "",
+    username: str | None = None,
+    language_hint: str | None = None,
+) -> None:
+    """Keep the name and language hint the transport reports current; note they wrote."""
+    if display_name and user.display_name != display_name[:128]:
+        user.display_name = display_name[:128]
+    if username != user.username and username is not None:
+        user.username = username
+    if language_hint and user.language_hint != language_hint:
+        user.language_hint = language_hint
+    user.last_seen_at = now
+
+
+def load_sender(
+    session: Session, transport: str, external_id: str, chat_key: str
+) -> tuple[User | None, bool, Conversation | None]:
+    """What every message needs to know of its sender, in one statement: the person with their
+    roles, whether they are blocked, and their conversation in this chat (None, False, None for
+    someone new)."""
+    row = (
+        session.execute(
+            select(User, UserBlock.user_id, Conversation)
+            .outerjoin(UserBlock, UserBlock.user_id == User.id)
+            .outerjoin(
+                Conversation,
+                (Conversation.user_id == User.id) & (Conversation.chat_key == chat_key),
+            )
+            .options(joinedload(User.roles))
+            .where(User.transport == transport, User.external_id == external_id)
+        )
+        .unique()
+        .first()
+    )
+    if row is None:
+        return None, False, None
+    user, blocked, conversation = row
+    return user, blocked is not None, conversation
 
 
 def set_locale(session: Session, user: User, locale: str) -> None:

@@ -23,6 +23,7 @@ from db import awaiting, data_export, erasure, notice_subscriptions, outbox, ret
 from db import disputes as dp
 from db import event_reads as ev_reads
 from db import events as ev
+from db import flood as flood_counts
 from db import request_residents as residents
 from db import requests as rq
 from db.conversations import put_aside, set_aside
@@ -313,3 +314,14 @@ def expire_delivered(session: Session, community: Community, now: datetime) -> N
     awaiting.forget_before(session, now - community.outbox_keep)
     if count:
         log.info("retention: %d delivered messages blanked", count)
+
+
+#: The flood guard's rows of senders quiet this long go (its window is seconds long).
+FLOOD_QUIET = timedelta(minutes=10)
+
+
+@router.sweep("pv.flood_counts")
+def forget_flood_counts(session: Session, community: Community, now: datetime) -> None:
+    """The flood guard's shared counts of senders who have gone quiet: kept no longer than
+    needed, and swept here rather than by the messages the guard counts."""
+    flood_counts.forget_quiet(session, before=(now - FLOOD_QUIET).timestamp())

@@ -145,3 +145,62 @@ def test_mycases_does_not_ask_once_per_case(engine, session_factory, clock, resi
     four = queries_for(engine, lambda: wang.send("/mycases"))
     assert "Which floor (3)?" in wang.text
     assert four == one
+
+
+# ---------------------------------------------------------------- budgets per kind of message
+#
+# How many SQL statements one message costs, all of them: the flood guard's count, the
+# person, their conversation, what the flow reads and writes, BEGIN and COMMIT. A flow that
+# grows past its budget fails here, with the statements listed.
+
+BUDGETS = {"start": 10, "form_press": 6, "signup_confirm": 8, "relayed": 8}
+
+
+def within(engine: Engine, budget: str, action: Callable[[], object]) -> list[str]:
+    with counting(engine) as statements:
+        action()
+    listing = "\n".join(f"  {n + 1:2}. {' '.join(s.split())[:150]}" for n, s in enumerate(statements))
+    print(f"{budget}: {len(statements)} statements\n{listing}")
+    assert len(statements) <= BUDGETS[budget], (
+        f"{budget} ran {len(statements)} SQL statements (budget {BUDGETS[budget]}):\n{listing}"
+    )
+    return statements
+
+
+def test_start_for_a_new_person_stays_within_its_budget(engine, resident):
+    wang = resident("Wang", "zh-hans")
+    within(engine, "start", lambda: wang.send("/start"))
+    assert "欢迎" in wang.text
+    alice = resident("Alice", "en")
+    within(engine, "start", lambda: alice.send("/start"))
+    assert "Welcome" in alice.text
+
+
+def test_a_button_press_in_a_form_stays_within_its_budget(engine, resident):
+    alice = resident("Alice", "en")
+    alice.send("/start")
+    alice.send("/ask")
+    within(engine, "form_press", lambda: alice.press("Translation"))
+    assert "Describe" in alice.text or "describe" in alice.text
+
+
+def test_a_signup_confirm_stays_within_its_budget(engine, session_factory, clock, resident):
+    event_id = make_event(session_factory, clock(), capacity=5)
+    alice = resident("Alice", "en")
+    alice.send(f"/start ev_{event_id}")
+    alice.press("Sign up")
+    within(engine, "signup_confirm", lambda: alice.press("Confirm"))
+    assert "You are signed up for" in alice.text
+
+
+def test_a_relayed_message_stays_within_its_budget(engine, session_factory, clock, resident):
+    from tests.requests_support import file_request, make_volunteer
+
+    alice = resident("Alice", "en")
+    file_request(alice)
+    bob = make_volunteer(session_factory, clock, resident("Bob Lee", "zh-hans"))
+    bob.press_payload("rq:claim:1")
+    within(engine, "relayed", lambda: alice.send("Hello! The letter is about the rent."))
+    assert alice.text == "✓ Sent to Bob (#R-0001)."
+    within(engine, "relayed", lambda: bob.send("您好，我看一下。"))
+    assert bob.text == "✓ 已发给提出求助 #R-0001 的居民。"
