@@ -10,12 +10,14 @@ from datetime import timedelta
 
 from sqlalchemy import Engine, event
 
+from bot.flood import SharedFloodGuard
 from db import dispute_parties as dp_parties
 from db import disputes as dp
 from db import events as ops
 from db import requests as store
 from db.users import get_or_create_user
 from tests.events_support import make_event
+from tests.requests_support import file_request, make_volunteer
 from tests.support import give_role
 
 
@@ -159,7 +161,9 @@ BUDGETS = {"start": 10, "form_press": 6, "signup_confirm": 8, "relayed": 8}
 def within(engine: Engine, budget: str, action: Callable[[], object]) -> list[str]:
     with counting(engine) as statements:
         action()
-    listing = "\n".join(f"  {n + 1:2}. {' '.join(s.split())[:150]}" for n, s in enumerate(statements))
+    listing = "\n".join(
+        f"  {n + 1:2}. {' '.join(s.split())[:150]}" for n, s in enumerate(statements)
+    )
     print(f"{budget}: {len(statements)} statements\n{listing}")
     assert len(statements) <= BUDGETS[budget], (
         f"{budget} ran {len(statements)} SQL statements (budget {BUDGETS[budget]}):\n{listing}"
@@ -193,13 +197,15 @@ def test_a_signup_confirm_stays_within_its_budget(engine, session_factory, clock
     assert "You are signed up for" in alice.text
 
 
-def test_a_relayed_message_stays_within_its_budget(engine, session_factory, clock, resident):
-    from tests.requests_support import file_request, make_volunteer
-
+def test_a_relayed_message_stays_within_its_budget(
+    engine, session_factory, clock, resident, dispatcher
+):
     alice = resident("Alice", "en")
     file_request(alice)
     bob = make_volunteer(session_factory, clock, resident("Bob Lee", "zh-hans"))
     bob.press_payload("rq:claim:1")
+    # Ten seconds later, as people type: the flood guard's window has passed.
+    dispatcher.flood = SharedFloodGuard(session_factory)
     within(engine, "relayed", lambda: alice.send("Hello! The letter is about the rent."))
     assert alice.text == "✓ Sent to Bob (#R-0001)."
     within(engine, "relayed", lambda: bob.send("您好，我看一下。"))
