@@ -116,26 +116,41 @@ def refresh_user(
 def load_sender(
     session: Session, transport: str, external_id: str, chat_key: str
 ) -> tuple[User | None, bool, Conversation | None]:
-    """What every message needs to know of its sender, in one statement: the person with their
-    roles, whether they are blocked, and their conversation in this chat (None, False, None for
-    someone new)."""
-    row = (
-        session.execute(
-            select(User, UserBlock.user_id, Conversation)
-            .outerjoin(UserBlock, UserBlock.user_id == User.id)
-            .outerjoin(
-                Conversation,
-                (Conversation.user_id == User.id) & (Conversation.chat_key == chat_key),
-            )
-            .options(joinedload(User.roles))
-            .where(User.transport == transport, User.external_id == external_id)
-        )
-        .unique()
-        .first()
+    """What every message needs to know of its sender: the person with their roles, whether
+    they are blocked, and their conversation in this chat (None, False, None for someone new).
+    One statement on SQLite, two on PostgreSQL.
+
+    On PostgreSQL the person's row is locked first (``FOR NO KEY UPDATE``) until the
+    transaction ends, so two messages of one person at once (two workers, a burst) take turns
+    instead of both reading the conversation and one failing its version check; the
+    conversation is read after the lock, so it is the one the other message left (a join
+    under the lock would still show the old row). Rows that merely refer to the person
+    (``FOR KEY SHARE``) do not wait. SQLite's ``BEGIN IMMEDIATE`` already serialises writers.
+    """
+    person = (
+        select(User, UserBlock.user_id)
+        .outerjoin(UserBlock, UserBlock.user_id == User.id)
+        .options(joinedload(User.roles))
+        .where(User.transport == transport, User.external_id == external_id)
+        .execution_options(populate_existing=True)
     )
-    if row is None:
+    in_chat = (Conversation.user_id == User.id) & (Conversation.chat_key == chat_key)
+    if session.get_bind().dialect.name == "postgresql":
+        row = session.execute(person.with_for_update(of=User, key_share=True)).unique().first()
+        if row is None:
+            return None, False, None
+        user, blocked = row
+        conversation = session.scalar(
+            select(Conversation)
+            .where(Conversation.user_id == user.id, Conversation.chat_key == chat_key)
+            .execution_options(populate_existing=True)
+        )
+        return user, blocked is not None, conversation
+    row = session.execute(person.add_columns(Conversation).outerjoin(Conversation, in_chat))
+    found = row.unique().first()
+    if found is None:
         return None, False, None
-    user, blocked, conversation = row
+    user, blocked, conversation = found
     return user, blocked is not None, conversation
 
 
