@@ -12,7 +12,8 @@ dispatch (``bot/dispatcher.py``, the router, the per-chat processor, the flood g
 Babel, ``bot/telegram/render.py``), HTTP (python-telegram-bot's ``Bot`` methods and request
 layer, httpx, httpcore, h11, anyio), the stand-in
 (the fake Bot API, tornado, in the same process) and the event loop. Samples whose stack has
-none of these (thread start-up, the interpreter) are "other".
+none of these are "other"; a pool thread waiting for work and the program's imports are
+counted apart.
 """
 
 from __future__ import annotations
@@ -58,11 +59,22 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+#: Not work for an update: a pool thread waiting for work, the program starting (imports).
+IDLE = ("_worker (concurrent/futures/thread.py",)
+START_UP = ("importlib._bootstrap",)
+
+
 def stage_of(stack: str) -> str:
-    """The stage of the innermost frame that names one."""
-    for frame in reversed(stack.split(";")):
+    """The stage of the innermost frame that names one ("idle" and "start-up" apart)."""
+    frames = stack.split(";")
+    if not stack.strip() or any(marker in frames[-1] for marker in IDLE):
+        return "idle"
+    if any(marker in frame for frame in frames for marker in START_UP):
+        return "start-up"
+    for frame in reversed(frames):
+        path = "/" + frame.rpartition("(")[2]  # "do_execute (sqlalchemy/engine/…)"
         for stage, markers in STAGES:
-            if any(marker in frame for marker in markers):
+            if any(marker in path for marker in markers):
                 return stage
     return "other"
 
@@ -79,8 +91,9 @@ def shares(lines: list[str]) -> Counter[str]:
 def main() -> None:
     with open(sys.argv[1], encoding="utf-8") as recording:
         counts = shares(recording.readlines())
+    apart = {stage: counts.pop(stage, 0) for stage in ("idle", "start-up")}
     total = sum(counts.values()) or 1
-    print(f"{total} samples")
+    print(f"{total} samples of work ({apart['start-up']} starting up, {apart['idle']} idle)")
     for stage, count in counts.most_common():
         print(f"  {stage:11} {count / total:6.1%}")
 

@@ -48,13 +48,16 @@ log = logging.getLogger(__name__)
 #: Telegram shows to every ``zh*`` user (zh_Hant readers too; see the README). A community
 #: whose default is zh_Hant gets the Traditional menu as the menu for everyone else.
 MENU_LANGUAGES = {"zh_Hans": "zh", "en": "en"}
-#: Parallel connections to the Bot API, shared by the replies and the outbox's bot: one HTTP
-#: client and one connection pool for the transport (long polling keeps its own connection,
-#: as python-telegram-bot requires). 16 for replies plus 32 for the outbox, so a notice going
-#: out to thousands leaves replies the connections they had on their own pool. httpcore's pool
-#: does work that grows with the square of its size on every request, so python-telegram-bot's
-#: default of 256 costs more CPU than it saves (see bench/crowd.py and docs/performance.md).
-BOT_API_CONNECTIONS = 48
+#: Parallel connections for replies. httpcore's pool does work that grows with the square of
+#: its size on every request, so python-telegram-bot's default of 256 costs more CPU than it
+#: saves (see bench/crowd.py and the README's figures).
+REPLY_CONNECTIONS = 16
+#: Parallel connections of the outbox's bot (python-telegram-bot's default for a Bot is one).
+#: Each bot keeps one HTTP client and pool for all its calls; the two are kept apart: one
+#: pool of 48 for both cost httpcore more CPU per request than two smaller ones (the crowd's
+#: HTTP share rose from 24 % to 40 %, docs/performance.md), and a notice going out to
+#: thousands would hold connections the replies need.
+OUTBOX_CONNECTIONS = 32
 #: The longest a reply waits out a 429 before giving up on it.
 MAX_REPLY_WAIT = 30.0
 
@@ -232,15 +235,12 @@ def build_application(
     limiter_log = logging.getLogger("telegram.ext.AIORateLimiter")
     if RATE_LIMIT_FILTER not in limiter_log.filters:
         limiter_log.addFilter(RATE_LIMIT_FILTER)
-    # One client and pool for both bots; each bot's initialize and shutdown may open or close
-    # it (closing twice, or opening an open one, does nothing).
-    shared = HTTPXRequest(connection_pool_size=BOT_API_CONNECTIONS)
     outbox_bot = ExtBot(
         token,
         base_url=api,
         base_file_url=files,
         rate_limiter=outbox_rate_limiter(),
-        request=shared,
+        request=HTTPXRequest(connection_pool_size=OUTBOX_CONNECTIONS),
     )
     menus = command_menus(dispatcher.registry, dispatcher.community.timezone.key)
 
@@ -282,7 +282,7 @@ def build_application(
         .base_url(api)
         .base_file_url(files)
         .concurrent_updates(PerChatUpdateProcessor(max_concurrent_updates))
-        .request(shared)
+        .connection_pool_size(REPLY_CONNECTIONS)
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
