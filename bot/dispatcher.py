@@ -140,7 +140,8 @@ class Dispatcher:
                 ctx = self._context(session, inbound, now)
                 self._route(ctx)
                 self._remember_buttons(ctx)
-                ctx.conversation.updated_at = now
+                if session.is_modified(ctx.conversation):  # else no UPDATE just for the time
+                    ctx.conversation.updated_at = now
             wrote_outbox = session.info.pop("outbox_written", False)
         if wrote_outbox and self.on_outbox is not None:
             self.on_outbox()
@@ -151,7 +152,7 @@ class Dispatcher:
         sender = inbound.sender
         private = None if inbound.chat.is_group else inbound.chat.chat_id
         # The person, their roles, whether they are blocked and their conversation: one read.
-        user, blocked, conversation = load_sender(
+        user, blocked, conversation, unreachable = load_sender(
             session, sender.transport, sender.external_id, inbound.chat.key
         )
         if user is None:
@@ -172,6 +173,7 @@ class Dispatcher:
                 display_name=sender.display_name,
                 username=sender.username,
                 language_hint=sender.language_hint,
+                unreachable=unreachable,
             )
             if private is not None and user.private_chat_id != private:
                 user.private_chat_id = private

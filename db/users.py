@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from db.models import Conversation, Role, RoleGrant, User, UserBlock
+from db.notice_models import Unreachable
+
+#: How often a person's ``last_seen_at`` moves while they keep writing.
+LAST_SEEN_GRAIN = timedelta(minutes=1)
 
 GRANTABLE_ROLES = (Role.VOLUNTEER, Role.MEDIATOR, Role.ORGANISER, Role.ADMIN, Role.ANNOUNCER)
 
@@ -102,23 +107,36 @@ def refresh_user(
     display_name: str = "",
     username: str | None = None,
     language_hint: str | None = None,
+    unreachable: bool = False,
 ) -> None:
-    """Keep the name and language hint the transport reports current; note they wrote."""
+    """Keep the name and language hint the transport reports current; note they wrote.
+
+    ``last_seen_at`` moves once a minute (``LAST_SEEN_GRAIN``), not with every message of a
+    conversation: a form's answers cost no ``UPDATE`` of the person. It moves at once when
+    they were marked ``unreachable`` since (writing again is what makes them reachable)."""
     if display_name and user.display_name != display_name[:128]:
         user.display_name = display_name[:128]
     if username != user.username and username is not None:
         user.username = username
     if language_hint and user.language_hint != language_hint:
         user.language_hint = language_hint
-    user.last_seen_at = now
+    seen = user.last_seen_at
+    if unreachable or seen is None or now - seen >= LAST_SEEN_GRAIN or now < seen:
+        user.last_seen_at = now
 
 
-def load_sender(
-    session: Session, transport: str, external_id: str, chat_key: str
-) -> tuple[User | None, bool, Conversation | None]:
+class SenderRow(NamedTuple):
+    user: User | None
+    blocked: bool
+    conversation: Conversation | None
+    #: Marked unreachable (``unreachable_users``) after they last wrote.
+    unreachable: bool = False
+
+
+def load_sender(session: Session, transport: str, external_id: str, chat_key: str) -> SenderRow:
     """What every message needs to know of its sender: the person with their roles, whether
-    they are blocked, and their conversation in this chat (None, False, None for someone new).
-    One statement on SQLite, two on PostgreSQL.
+    they are blocked or were marked unreachable since they last wrote, and their conversation
+    in this chat (all empty for someone new). One statement on SQLite, two on PostgreSQL.
 
     On PostgreSQL the person's row is locked first (``FOR NO KEY UPDATE``) until the
     transaction ends, so two messages of one person at once (two workers, a burst) take turns
@@ -128,8 +146,9 @@ def load_sender(
     (``FOR KEY SHARE``) do not wait. SQLite's ``BEGIN IMMEDIATE`` already serialises writers.
     """
     person = (
-        select(User, UserBlock.user_id)
+        select(User, UserBlock.user_id, Unreachable.since)
         .outerjoin(UserBlock, UserBlock.user_id == User.id)
+        .outerjoin(Unreachable, Unreachable.user_id == User.id)
         .options(joinedload(User.roles))
         .where(User.transport == transport, User.external_id == external_id)
         .execution_options(populate_existing=True)
@@ -138,20 +157,22 @@ def load_sender(
     if session.get_bind().dialect.name == "postgresql":
         row = session.execute(person.with_for_update(of=User, key_share=True)).unique().first()
         if row is None:
-            return None, False, None
-        user, blocked = row
+            return SenderRow(None, False, None)
+        user, blocked, since = row
         conversation = session.scalar(
             select(Conversation)
             .where(Conversation.user_id == user.id, Conversation.chat_key == chat_key)
             .execution_options(populate_existing=True)
         )
-        return user, blocked is not None, conversation
-    row = session.execute(person.add_columns(Conversation).outerjoin(Conversation, in_chat))
-    found = row.unique().first()
-    if found is None:
-        return None, False, None
-    user, blocked, conversation = found
-    return user, blocked is not None, conversation
+    else:
+        row = session.execute(person.add_columns(Conversation).outerjoin(Conversation, in_chat))
+        found = row.unique().first()
+        if found is None:
+            return SenderRow(None, False, None)
+        user, blocked, since, conversation = found
+    seen = user.last_seen_at
+    unreachable = since is not None and (seen is None or seen <= since)
+    return SenderRow(user, blocked is not None, conversation, unreachable)
 
 
 def set_locale(session: Session, user: User, locale: str) -> None:
