@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.outage import DATABASE, DatabaseUnavailable, is_outage
 from db import flood as store
 
 log = logging.getLogger(__name__)
@@ -127,7 +128,10 @@ class SharedFloodGuard:
                     session, sender_key, now=now, window=self.window, increment=increment
                 )
         except Exception as exc:
-            if not self._failing:  # once per outage, not once per message
+            if is_outage(exc):  # the message waits for the database with everything else
+                DATABASE.lost("the flood guard", exc)
+                raise DatabaseUnavailable(str(exc)) from exc
+            if not self._failing:  # once per failure, not once per message
                 log.warning(
                     "flood guard could not count (%s); letting messages through",
                     type(exc).__name__,

@@ -6,16 +6,23 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, joinedload
 
-from db.models import Conversation, Role, RoleGrant, User, UserBlock
+from db.models import Conversation, Role, RoleGrant, User
 from db.notice_models import Unreachable
 
 #: How often a person's ``last_seen_at`` moves while they keep writing.
 LAST_SEEN_GRAIN = timedelta(minutes=1)
 
-GRANTABLE_ROLES = (Role.VOLUNTEER, Role.MEDIATOR, Role.ORGANISER, Role.ADMIN, Role.ANNOUNCER)
+GRANTABLE_ROLES = (
+    Role.VOLUNTEER,
+    Role.MEDIATOR,
+    Role.ORGANISER,
+    Role.ADMIN,
+    Role.ANNOUNCER,
+    Role.COORDINATOR,
+)
 
 
 class UnknownUserRef(ValueError):
@@ -133,10 +140,18 @@ class SenderRow(NamedTuple):
     unreachable: bool = False
 
 
-def load_sender(session: Session, transport: str, external_id: str, chat_key: str) -> SenderRow:
+def load_sender(
+    session: Session,
+    transport: str,
+    external_id: str,
+    chat_key: str,
+    *,
+    blocked: ColumnElement[bool],
+) -> SenderRow:
     """What every message needs to know of its sender: the person with their roles, whether
     they are blocked or were marked unreachable since they last wrote, and their conversation
     in this chat (all empty for someone new). One statement on SQLite, two on PostgreSQL.
+    ``blocked`` is the block rule as a column over ``User`` (``db.blocks.blocked_column``).
 
     On PostgreSQL the person's row is locked first (``FOR NO KEY UPDATE``) until the
     transaction ends, so two messages of one person at once (two workers, a burst) take turns
@@ -146,8 +161,7 @@ def load_sender(session: Session, transport: str, external_id: str, chat_key: st
     (``FOR KEY SHARE``) do not wait. SQLite's ``BEGIN IMMEDIATE`` already serialises writers.
     """
     person = (
-        select(User, UserBlock.user_id, Unreachable.since)
-        .outerjoin(UserBlock, UserBlock.user_id == User.id)
+        select(User, blocked, Unreachable.since)
         .outerjoin(Unreachable, Unreachable.user_id == User.id)
         .options(joinedload(User.roles))
         .where(User.transport == transport, User.external_id == external_id)
@@ -158,7 +172,7 @@ def load_sender(session: Session, transport: str, external_id: str, chat_key: st
         row = session.execute(person.with_for_update(of=User, key_share=True)).unique().first()
         if row is None:
             return SenderRow(None, False, None)
-        user, blocked, since = row
+        user, is_blocked, since = row
         conversation = session.scalar(
             select(Conversation)
             .where(Conversation.user_id == user.id, Conversation.chat_key == chat_key)
@@ -169,10 +183,10 @@ def load_sender(session: Session, transport: str, external_id: str, chat_key: st
         found = row.unique().first()
         if found is None:
             return SenderRow(None, False, None)
-        user, blocked, since, conversation = found
+        user, is_blocked, since, conversation = found
     seen = user.last_seen_at
     unreachable = since is not None and (seen is None or seen <= since)
-    return SenderRow(user, blocked is not None, conversation, unreachable)
+    return SenderRow(user, bool(is_blocked), conversation, unreachable)
 
 
 def set_locale(session: Session, user: User, locale: str) -> None:
