@@ -27,14 +27,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from bot.flood import FloodGuard, SharedFloodGuard
 from bot.outage import DATABASE, DatabaseUnavailable, is_outage
-from db.blocks import is_blocked
-from db.conversations import clear_flow, load_conversation
-from db.users import find_user, get_or_create_user
+from db.blocks import blocked_column
+from db.conversations import clear_flow, new_conversation
+from db.users import find_user, load_sender, new_user, refresh_user
 from handlers import answers, start
 from handlers.access import admit
 from handlers.blocks import answer_blocked
 from handlers.cleantext import clean_inbound
-from handlers.forms import engine, idle
+from handlers.forms import engine, idle, typed_answers
 from handlers.i18n import language, negotiate
 from handlers.router import Registry
 from handlers.types import (
@@ -50,6 +50,8 @@ from handlers.types import (
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 4
+#: The block rule as a column, read with the person (built once).
+BLOCKED = blocked_column()
 #: Commands that show the menu: an open form is left ([Continue] [Discard]), not asked again.
 LEAVING_COMMANDS = frozenset({"start", "menu"})
 
@@ -148,7 +150,8 @@ class Dispatcher:
                 ctx = self._context(session, inbound, now)
                 self._route(ctx)
                 self._remember_buttons(ctx)
-                ctx.conversation.updated_at = now
+                if session.is_modified(ctx.conversation):  # else no UPDATE just for the time
+                    ctx.conversation.updated_at = now
             wrote_outbox = session.info.pop("outbox_written", False)
         if wrote_outbox and self.on_outbox is not None:
             self.on_outbox()
@@ -157,18 +160,35 @@ class Dispatcher:
 
     def _context(self, session: Session, inbound: Inbound, now: datetime) -> Ctx:
         sender = inbound.sender
-        user = get_or_create_user(
-            session,
-            transport=sender.transport,
-            external_id=sender.external_id,
-            now=now,
-            display_name=sender.display_name,
-            username=sender.username,
-            language_hint=sender.language_hint,
+        private = None if inbound.chat.is_group else inbound.chat.chat_id
+        # The person, their roles, whether they are blocked and their conversation: one read.
+        user, blocked, conversation, unreachable = load_sender(
+            session, sender.transport, sender.external_id, inbound.chat.key, blocked=BLOCKED
         )
-        if not inbound.chat.is_group and user.private_chat_id != inbound.chat.chat_id:
-            user.private_chat_id = inbound.chat.chat_id
-        conversation = load_conversation(session, user, inbound.chat.key, now=now)
+        if user is None:
+            user = new_user(
+                session,
+                transport=sender.transport,
+                external_id=sender.external_id,
+                now=now,
+                display_name=sender.display_name,
+                username=sender.username,
+                language_hint=sender.language_hint,
+                private_chat_id=private,
+            )
+        else:
+            refresh_user(
+                user,
+                now=now,
+                display_name=sender.display_name,
+                username=sender.username,
+                language_hint=sender.language_hint,
+                unreachable=unreachable,
+            )
+            if private is not None and user.private_chat_id != private:
+                user.private_chat_id = private
+        if conversation is None:
+            conversation = new_conversation(session, user, inbound.chat.key, now=now)
         code = negotiate(user.locale, user.language_hint, self.community.default_locale)
         ctx = Ctx(
             session=session,
@@ -179,6 +199,7 @@ class Dispatcher:
             community=self.community,
             registry=self.registry,
             now=now,
+            blocked=blocked,
         )
         ctx.inbound = self._typed_button(ctx)
         return ctx
@@ -206,6 +227,8 @@ class Dispatcher:
             payload = next(
                 (p for label, p in buttons if wanted and _normalised_label(label) == wanted), None
             )
+        if payload is None and len(text) <= 64 and not ctx.conversation.flow:
+            payload = typed_answers.pick(ctx, text, buttons)  # “三位”, “好的”, a label misspelt
         if payload is None:
             return inbound
         return Inbound(
@@ -227,7 +250,7 @@ class Dispatcher:
         inbound = ctx.inbound
         conversation = ctx.conversation
         if (
-            is_blocked(ctx.session, ctx.user.id)
+            ctx.blocked
             and not ctx.has_role("admin")
             # Their own data (/mydata, /deleteme) stays theirs to see and erase, in private.
             and not (not inbound.chat.is_group and self.registry.open_to_blocked(inbound))
@@ -260,10 +283,12 @@ class Dispatcher:
             self._button(ctx, form)
         elif form is not None and idle.takes_input(ctx, form):
             engine.handle(ctx, form)
+        elif form is None and typed_answers.ask_again(ctx):
+            pass  # a count over the most a count question offers: asked again, naming it
         elif not answers.route(ctx):  # free text: where a question was asked
             if form is not None:  # left, or an hour since the last answer: not an answer
                 idle.leave(ctx, form)
-            else:
+            elif not typed_answers.ask_again(ctx, unread=True):  # not “choose from the menu”
                 start.not_understood(ctx)
 
     def _command(self, ctx: Ctx, form: engine.Form | None) -> None:
