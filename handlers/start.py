@@ -10,6 +10,7 @@ from handlers.buttons.disputes import ReportDispute
 from handlers.buttons.events import ListEvents, MyOrganisedEvents
 from handlers.buttons.language import ChooseLanguage, SetLanguage
 from handlers.buttons.requests import AskForHelp, SendDraft
+from handlers.buttons.rooms import ListRooms
 from handlers.i18n import LANGUAGE_NAMES, N_
 from handlers.roles import chat_menu
 from handlers.router import Router
@@ -34,6 +35,7 @@ def main_menu(ctx: Ctx) -> Keyboard:
         Button(ctx._("🗓 Events"), ListEvents().pack()),
         Button(ctx._("🙋 Ask a volunteer"), AskForHelp().pack()),
         Button(ctx._("⚖️ Report a dispute"), ReportDispute().pack()),
+        Button(ctx._("🏠 Book a room"), ListRooms().pack()),
     ]
     if ctx.acts_as("organiser") and not ctx.inbound.chat.is_group:
         rows.append(Button(ctx._("🛠 My events"), MyOrganisedEvents().pack()))
@@ -99,6 +101,7 @@ RESIDENT_GROUPS = (
     (("ask", "myrequests"), N_("help from a volunteer")),
     (("report", "mycases"), N_("a problem between neighbours")),
     (("notices",), N_("community notices")),
+    (("rooms", "mybookings"), N_("booking a room")),
     (("lang",), None),  # 简体 / 繁體 / English, the same in every language
     (("mydata", "deleteme"), N_("your data")),
 )

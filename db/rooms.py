@@ -1,0 +1,394 @@
+"""Rooms: the rules, the slot grid, and the operations that must hold under concurrency.
+
+A booking holds one ``booked_slots`` row per slot, UNIQUE(room_id, starts_at): two people
+pressing the same slot at once → exactly one insert wins, on SQLite and PostgreSQL; the loser's
+insert fails inside a savepoint and becomes ``Outcome.TAKEN``. A person's weekly hours are
+counted under a lock on their user row (``db.locks.lock_row``), so two bookings of theirs at
+once cannot both pass the limit. No commits here: the caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from db import outbox
+from db.locks import lock_row
+from db.models import OutboxMessage, OutboxStatus, User
+from db.room_models import WEEKDAYS, BookedSlot, Booking, BookingStatus, Room, RoomClosure
+
+#: The reminder before a booking starts.
+REMIND_BEFORE = timedelta(hours=1)
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_HOURS = re.compile(r"^\s*(\w{3})(?:\s*-\s*(\w{3}))?\s+(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})\s*$")
+
+
+class Outcome(enum.StrEnum):
+    BOOKED = "booked"
+    TAKEN = "taken"  # a slot of the run is someone else's (or was, a moment ago)
+    CLOSED = "closed"  # the room, or a closure over the run
+    OFF_GRID = "off_grid"  # not a slot of this room at that time
+    TOO_SOON = "too_soon"  # within the least notice (or past)
+    TOO_FAR = "too_far"  # beyond how far ahead one may book
+    OVER_LIMIT = "over_limit"  # the person's weekly hours in this room
+    TOO_MANY = "too_many"  # more people than fit
+    CANCELLED = "cancelled"
+    ALREADY = "already"  # cancelled before
+    NOT_YOURS = "not_yours"
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    outcome: Outcome
+    booking: Booking | None = None
+    hours_left: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class NewRoom:
+    """A room as the command line adds it."""
+
+    code: str
+    name_zh: str | None
+    name_en: str | None
+    capacity: int
+    hours: dict[str, list[str]]
+    slot_minutes: int = 60
+    description_zh: str | None = None
+    description_en: str | None = None
+    rules_zh: str | None = None
+    rules_en: str | None = None
+    book_role: str | None = None
+    needs_approval: bool = False
+    ahead_days: int = 28
+    notice_minutes: int = 60
+    week_hours: int = 6
+
+
+def parse_hours(text: str) -> dict[str, list[str]]:
+    """``mon-fri 09:00-21:00; sat 10:00-18:00`` → {"0": ["09:00", "21:00"], …}; ValueError
+    for anything else."""
+    hours: dict[str, list[str]] = {}
+    for part in re.split(r"[;,]", text):
+        if not part.strip():
+            continue
+        match = _HOURS.match(part.lower())
+        if not match or match[1] not in DAY_NAMES or (match[2] and match[2] not in DAY_NAMES):
+            raise ValueError(f"not opening hours: {part.strip()!r} (e.g. 'mon-fri 09:00-21:00')")
+        first = DAY_NAMES.index(match[1])
+        last = DAY_NAMES.index(match[2]) if match[2] else first
+        opens, closes = (time.fromisoformat(value.zfill(5)) for value in (match[3], match[4]))
+        if closes <= opens or last < first:
+            raise ValueError(f"closing comes before opening: {part.strip()!r}")
+        for day in range(first, last + 1):
+            hours[WEEKDAYS[day]] = [opens.strftime("%H:%M"), closes.strftime("%H:%M")]
+    if not hours:
+        raise ValueError("no opening hours given")
+    return hours
+
+
+def add_room(session: Session, new: NewRoom, *, now: datetime) -> Room:
+    room = Room(
+        code=new.code,
+        name_zh=new.name_zh,
+        name_en=new.name_en,
+        description_zh=new.description_zh,
+        description_en=new.description_en,
+        rules_zh=new.rules_zh,
+        rules_en=new.rules_en,
+        capacity=new.capacity,
+        hours=new.hours,
+        slot_minutes=new.slot_minutes,
+        book_role=new.book_role,
+        needs_approval=new.needs_approval,
+        ahead_days=new.ahead_days,
+        notice_minutes=new.notice_minutes,
+        week_hours=new.week_hours,
+        is_open=True,
+        created_at=now,
+    )
+    session.add(room)
+    session.flush()
+    return room
+
+
+def rooms(session: Session, *, include_closed: bool = False) -> list[Room]:
+    query = select(Room).order_by(Room.id)
+    if not include_closed:
+        query = query.where(Room.is_open.is_(True))
+    return list(session.scalars(query))
+
+
+def find_room(session: Session, code: str) -> Room | None:
+    return session.scalars(select(Room).where(Room.code == code)).first()
+
+
+def day_slots(room: Room, day: date, tz: ZoneInfo) -> list[datetime]:
+    """The starts of the room's slots on ``day`` (community time), as aware datetimes."""
+    span = room.hours.get(WEEKDAYS[day.weekday()])
+    if not span:
+        return []
+    opens = datetime.combine(day, time.fromisoformat(span[0]), tz)
+    closes = datetime.combine(day, time.fromisoformat(span[1]), tz)
+    step = timedelta(minutes=room.slot_minutes)
+    starts, moment = [], opens
+    while moment + step <= closes:
+        starts.append(moment)
+        moment += step
+    return starts
+
+
+def taken_starts(session: Session, room_id: int, start: datetime, end: datetime) -> set[datetime]:
+    rows = session.scalars(
+        select(BookedSlot.starts_at).where(
+            BookedSlot.room_id == room_id,
+            BookedSlot.starts_at >= start,
+            BookedSlot.starts_at < end,
+        )
+    )
+    return set(rows)
+
+
+def closures(session: Session, room_id: int, start: datetime, end: datetime) -> list[RoomClosure]:
+    return list(
+        session.scalars(
+            select(RoomClosure).where(
+                RoomClosure.room_id == room_id,
+                RoomClosure.starts_at < end,
+                RoomClosure.ends_at > start,
+            )
+        )
+    )
+
+
+def is_closed(spans: list[RoomClosure], moment: datetime, length: timedelta) -> bool:
+    return any(span.starts_at < moment + length and span.ends_at > moment for span in spans)
+
+
+def week_start(moment: datetime, tz: ZoneInfo) -> datetime:
+    """Monday 00:00 (community time) of the week holding ``moment``."""
+    local = moment.astimezone(tz)
+    return datetime.combine(local.date() - timedelta(days=local.weekday()), time(0), tz)
+
+
+def hours_booked(session: Session, room_id: int, user_id: int, start: datetime) -> float:
+    """Hours this person holds in this room in the week that begins at ``start``."""
+    minutes = session.scalars(
+        select(Booking).where(
+            Booking.room_id == room_id,
+            Booking.user_id == user_id,
+            Booking.status == BookingStatus.CONFIRMED,
+            Booking.starts_at >= start,
+            Booking.starts_at < start + timedelta(days=7),
+        )
+    ).all()
+    return sum((b.ends_at - b.starts_at).total_seconds() for b in minutes) / 3600
+
+
+def book(
+    session: Session,
+    room: Room,
+    user: User,
+    *,
+    starts_at: datetime,
+    slots: int,
+    purpose: str,
+    people: int,
+    now: datetime,
+    tz: ZoneInfo,
+) -> Result:
+    """Book ``slots`` consecutive slots of ``room`` from ``starts_at`` for ``user``."""
+    step = timedelta(minutes=room.slot_minutes)
+    length = step * slots
+    if not room.is_open:
+        return Result(Outcome.CLOSED)
+    grid = day_slots(room, starts_at.astimezone(tz).date(), tz)
+    wanted = [starts_at + step * index for index in range(slots)]
+    if slots < 1 or any(moment not in grid for moment in wanted):
+        return Result(Outcome.OFF_GRID)
+    if people < 1 or people > room.capacity:
+        return Result(Outcome.TOO_MANY)
+    if starts_at < now + timedelta(minutes=room.notice_minutes):
+        return Result(Outcome.TOO_SOON)
+    if starts_at > now + timedelta(days=room.ahead_days):
+        return Result(Outcome.TOO_FAR)
+    if is_closed(closures(session, room.id, starts_at, starts_at + length), starts_at, length):
+        return Result(Outcome.CLOSED)
+    lock_row(session, User, user.id)  # their weekly hours: one booking of theirs at a time
+    held = hours_booked(session, room.id, user.id, week_start(starts_at, tz))
+    if held + length.total_seconds() / 3600 > room.week_hours:
+        return Result(Outcome.OVER_LIMIT, hours_left=max(0.0, room.week_hours - held))
+    if taken_starts(session, room.id, starts_at, starts_at + length):
+        return Result(Outcome.TAKEN)
+    booking = Booking(
+        room_id=room.id,
+        user_id=user.id,
+        starts_at=starts_at,
+        ends_at=starts_at + length,
+        purpose=purpose,
+        people=people,
+        status=BookingStatus.CONFIRMED,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        with session.begin_nested():  # a racing insert of the same slot fails here, not at commit
+            session.add(booking)
+            session.flush()
+            session.add_all(
+                BookedSlot(room_id=room.id, starts_at=moment, booking_id=booking.id)
+                for moment in wanted
+            )
+            session.flush()
+    except IntegrityError:
+        return Result(Outcome.TAKEN)
+    remind = booking.starts_at - REMIND_BEFORE
+    if remind > now:
+        outbox.enqueue_to_user(
+            session,
+            user,
+            template="rooms.reminder",
+            now=now,
+            due_at=remind,
+            params=said(booking, room),
+            dedup_key=reminder_key(booking.id),
+        )
+    return Result(Outcome.BOOKED, booking)
+
+
+def said(booking: Booking, room: Room) -> dict[str, str | int]:
+    """What a message about ``booking`` names, rendered later in the reader's language."""
+    return {
+        "booking": booking.id,
+        "ref": booking.ref,
+        "name_zh": room.name_zh or "",
+        "name_en": room.name_en or "",
+        "starts": booking.starts_at.isoformat(),
+        "ends": booking.ends_at.isoformat(),
+    }
+
+
+def reminder_key(booking_id: int) -> str:
+    return f"rm:remind:{booking_id}"
+
+
+def _release(session: Session, booking: Booking, *, now: datetime) -> None:
+    """The booking ends: its slots are free again and its reminder goes."""
+    booking.status = BookingStatus.CANCELLED
+    booking.updated_at = now
+    session.execute(delete(BookedSlot).where(BookedSlot.booking_id == booking.id))
+    session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.dedup_key == reminder_key(booking.id),
+            OutboxMessage.status == OutboxStatus.PENDING,
+        )
+    )
+
+
+def cancel(session: Session, booking_id: int, user: User, *, now: datetime) -> Result:
+    """The person cancels their booking; its slots are free at once."""
+    booking = lock_row(session, Booking, booking_id)
+    if booking is None or booking.user_id != user.id:
+        return Result(Outcome.NOT_YOURS)
+    if booking.status != BookingStatus.CONFIRMED:
+        return Result(Outcome.ALREADY, booking)
+    _release(session, booking, now=now)
+    return Result(Outcome.CANCELLED, booking)
+
+
+def close(
+    session: Session,
+    room: Room,
+    *,
+    now: datetime,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+    reason: str | None = None,
+) -> list[Booking]:
+    """Close the room (for good, or from ``starts_at`` to ``ends_at``): the bookings it
+    covers are cancelled and their people told (outbox, this transaction)."""
+    lock_row(session, Room, room.id)
+    query = select(Booking).where(
+        Booking.room_id == room.id,
+        Booking.status == BookingStatus.CONFIRMED,
+        Booking.ends_at > (starts_at or now),
+    )
+    if starts_at is not None and ends_at is not None:
+        session.add(
+            RoomClosure(
+                room_id=room.id, starts_at=starts_at, ends_at=ends_at, reason=reason, created_at=now
+            )
+        )
+        query = query.where(Booking.starts_at < ends_at)
+    else:
+        room.is_open = False
+    hit = list(session.scalars(query.order_by(Booking.starts_at)))
+    for booking in hit:
+        _release(session, booking, now=now)
+        outbox.enqueue_to_user(
+            session,
+            booking.user,
+            template="rooms.closed",
+            now=now,
+            params={**said(booking, room), "reason": reason or ""},
+            dedup_key=f"rm:closed:{booking.id}",
+        )
+    session.flush()
+    return hit
+
+
+def reopen(session: Session, room: Room, *, now: datetime) -> int:
+    """Open the room again and lift its closures still to come; how many were lifted."""
+    room.is_open = True
+    lifted = session.execute(
+        delete(RoomClosure).where(RoomClosure.room_id == room.id, RoomClosure.ends_at > now)
+    ).rowcount
+    session.flush()
+    return lifted or 0
+
+
+def upcoming_of(session: Session, user: User, *, now: datetime) -> list[Booking]:
+    return list(
+        session.scalars(
+            select(Booking)
+            .where(
+                Booking.user_id == user.id,
+                Booking.status == BookingStatus.CONFIRMED,
+                Booking.ends_at > now,
+            )
+            .order_by(Booking.starts_at)
+        )
+    )
+
+
+def on_day(session: Session, start: datetime) -> list[Booking]:
+    """Every live booking that starts in the 24 hours from ``start``, by room and time."""
+    return list(
+        session.scalars(
+            select(Booking)
+            .where(
+                Booking.status == BookingStatus.CONFIRMED,
+                Booking.starts_at >= start,
+                Booking.starts_at < start + timedelta(days=1),
+            )
+            .order_by(Booking.room_id, Booking.starts_at)
+        )
+    )
+
+
+def count_live(session: Session, room_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Booking)
+            .where(Booking.room_id == room_id, Booking.status == BookingStatus.CONFIRMED)
+        )
+        or 0
+    )

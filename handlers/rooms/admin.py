@@ -1,0 +1,131 @@
+"""Staff: the admins' rooms view (close or open a room), /roomsday for the front desk (today's
+bookings per room with the booker's first name), and the outbox templates of the rooms."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from db import rooms as ops
+from db.room_models import Room
+from handlers.buttons.rooms import CloseRoom, ListRooms, OpenRoom, RoomsAdmin, ShowBooking
+from handlers.common import first_name
+from handlers.i18n import N_, Language, written
+from handlers.rooms.browse import pressed
+from handlers.rooms.common import room_name, router
+from handlers.types import Button, Ctx, Reply, keyboard
+
+
+def show_admin(ctx: Ctx, *, note: str | None = None) -> None:
+    """Every room, open or closed, with the button that changes it."""
+    lines = [note] if note else []
+    lines.append(ctx._("🛠 Rooms (add one with “linli rooms add” on the server):"))
+    rows: list[tuple[Button, ...]] = []
+    for room in ops.rooms(ctx.session, include_closed=True):
+        state = ctx._("open") if room.is_open else ctx._("closed")
+        lines.append(
+            ctx._("{name}: {state}, {count} bookings to come").format(
+                name=room_name(ctx.lang, room),
+                state=state,
+                count=ops.count_live(ctx.session, room.id),
+            )
+        )
+        if room.is_open:
+            label = ctx._("Close {name}").format(name=room_name(ctx.lang, room))
+            rows.append((Button(label[:60], CloseRoom(room.id).pack()),))
+        else:
+            label = ctx._("Open {name}").format(name=room_name(ctx.lang, room))
+            rows.append((Button(label[:60], OpenRoom(room.id).pack()),))
+    rows.append((Button(ctx._("« Rooms"), ListRooms().pack()),))
+    ctx.reply("\n".join(lines), tuple(rows), edit=pressed(ctx))
+
+
+@router.button(RoomsAdmin, role="admin", private_only=True)
+def _admin(ctx: Ctx, payload: RoomsAdmin) -> None:
+    show_admin(ctx)
+
+
+@router.button(CloseRoom, role="admin", private_only=True)
+def _close(ctx: Ctx, payload: CloseRoom) -> None:
+    room = ctx.session.get(Room, payload.room)
+    if room is None or not room.is_open:
+        show_admin(ctx)
+        return
+    hit = ops.close(ctx.session, room, now=ctx.now)
+    show_admin(
+        ctx,
+        note=ctx._(
+            "{name} is closed; {count} bookings were cancelled and their people told."
+        ).format(name=room_name(ctx.lang, room), count=len(hit)),
+    )
+
+
+@router.button(OpenRoom, role="admin", private_only=True)
+def _open(ctx: Ctx, payload: OpenRoom) -> None:
+    room = ctx.session.get(Room, payload.room)
+    if room is not None and not room.is_open:
+        ops.reopen(ctx.session, room, now=ctx.now)
+    show_admin(ctx)
+
+
+@router.command(
+    "roomsday", description=N_("Today's room bookings"), role="organiser", private_only=True
+)
+def roomsday(ctx: Ctx, args: str) -> None:
+    """Today's bookings per room, for the front desk: time, the booker's first name, purpose."""
+    start = ops.week_start(ctx.now, ctx.community.timezone)
+    local = ctx.now.astimezone(ctx.community.timezone)
+    start = start.replace(day=local.day, month=local.month, year=local.year)
+    bookings = ops.on_day(ctx.session, start)
+    lines = [ctx._("🏠 Room bookings today, {day}:").format(day=ctx.lang.date(ctx.now))]
+    if not bookings:
+        lines.append(ctx._("No bookings today."))
+    room_id = None
+    for booking in bookings:
+        if booking.room_id != room_id:
+            room_id = booking.room_id
+            lines.append(f"— {room_name(ctx.lang, booking.room)}")
+        lines.append(
+            ctx._("{start}–{end} {ref} {name}: {purpose} ({count} people)").format(
+                start=ctx.lang.time(booking.starts_at),
+                end=ctx.lang.time(booking.ends_at),
+                ref=booking.ref,
+                name=first_name(booking.user),
+                purpose=booking.purpose,
+                count=booking.people,
+            )
+        )
+    ctx.reply("\n".join(lines))
+
+
+def _said(lang: Language, params: dict[str, Any]) -> dict[str, str]:
+    """The booking as the template's parameters name it, for this reader."""
+    starts = datetime.fromisoformat(params["starts"])
+    ends = datetime.fromisoformat(params["ends"])
+    return {
+        "ref": params["ref"],
+        "name": written(lang.code, params.get("name_zh"), params.get("name_en"))[0],
+        "span": f"{lang.datetime(starts)}–{lang.time(ends)}",
+    }
+
+
+@router.template("rooms.reminder")
+def reminder(lang: Language, params: dict[str, Any]) -> Reply:
+    """An hour before: the booking, with its card to open."""
+    return Reply(
+        lang.gettext("⏰ Reminder: your booking {ref} — {name}, {span}.").format(
+            ref=params["ref"], name=params["name"], span=params["span"]
+        ),
+        keyboard(Button(lang.gettext("Open booking"), ShowBooking(params["booking"]).pack())),
+    )
+
+
+@router.template("rooms.closed")
+def closed(lang: Language, params: dict[str, Any]) -> Reply:
+    """The room was closed over a booking: it is cancelled."""
+    return Reply(
+        lang.gettext(
+            "Sorry, {name} is closed at that time, so your booking {ref} ({span}) is cancelled. "
+            "You can book another time with /rooms."
+        ).format(**_said(lang, params))
+    )
