@@ -35,7 +35,7 @@ def test_a_booking_in_english_from_rooms_to_booked(resident, session_factory, cl
     assert alice.replies[-1].edit  # the week replaces the list
     assert "Board games, go and Chinese chess." in alice.text
     assert "Week of Mon, Nov 23 to Sun, Nov 29:" in alice.text
-    assert "Thu, Nov 26: 4 of 12 free" in alice.text  # 17:00 on: an hour's notice from 16:00
+    assert "Thu, Nov 26: free: 4/12" in alice.text  # 17:00 on: an hour's notice from 16:00
     assert "Wed, Nov 25: nothing free" in alice.text  # the past
     alice.press("Next week »")
     assert alice.replies[-1].edit and "Week of Mon, Nov 30 to Sun, Dec 6:" in alice.text
@@ -56,7 +56,7 @@ def test_a_booking_in_english_from_rooms_to_booked(resident, session_factory, cl
     alice.press("Confirm")
     assert "✅ Booked." in alice.text
     assert "#B-0001 Chess and card room, Fri, Nov 27, 2026, 19:00–21:00" in alice.text
-    assert "For: Weekly chess club (6 people)" in alice.text
+    assert "Purpose: Weekly chess club. People: 6." in alice.text
     assert bookings(session_factory) == [("#B-0001", "confirmed", "Weekly chess club", 2)]
     reminder = queued(session_factory, "rooms.reminder")
     assert len(reminder) == 1
@@ -102,7 +102,7 @@ def test_others_see_taken_never_who(resident, session_factory, clock):
     bob = resident("Bob", "en")
     bob.send("/rooms")
     bob.press("Chess and card room")
-    assert "Fri, Nov 27: 10 of 12 free" in bob.text
+    assert "Fri, Nov 27: free: 10/12" in bob.text
     bob.press("Fri, Nov 27")
     assert "19:00 not free" in bob.text and "20:00 not free" in bob.text
     assert "Alice" not in bob.text and "chess club" not in bob.text
@@ -134,8 +134,7 @@ def test_weekly_hours_and_capacity_are_kept(resident, session_factory, clock):
     make_room(session_factory, clock(), week_hours=2, capacity=8)
     alice = resident("Alice", "en")
     book_friday_evening(alice, people="9")
-    assert "Please send a number" in alice.text or "At most 8 people" in alice.text
-    alice.press("Confirm") if "Confirm" in [b.label for b in alice.buttons()] else None
+    alice.press("Confirm")
     assert "At most 8 people fit in this room." in alice.text
     alice.send("8")
     alice.press("Confirm")
@@ -148,7 +147,7 @@ def test_weekly_hours_and_capacity_are_kept(resident, session_factory, clock):
     alice.send("Practice")
     alice.send("2")
     alice.press("Confirm")
-    assert "at most 2 hours a week, and you have 0 hours left that week" in alice.text
+    assert "at most 2 h a week. What you can still book that week: 0 h." in alice.text
     assert len(bookings(session_factory)) == 1
 
 
@@ -189,7 +188,10 @@ def test_a_reminder_goes_out_an_hour_before(resident, session_factory, clock, de
     clock.advance(minutes=2)
     deliver()
     [text] = postbox.texts(alice.user_id)
-    assert "Reminder: your booking #B-0001 — Chess and card room, Fri, Nov 27, 2026, 19:00–21:00" in text
+    assert (
+        "Reminder: your booking #B-0001 — Chess and card room, Fri, Nov 27, 2026, 19:00–21:00"
+        in text
+    )
 
 
 def test_roomsday_for_the_front_desk(resident, session_factory, clock):
@@ -215,9 +217,9 @@ def test_an_admin_closes_a_room_and_the_booker_is_told(resident, session_factory
     admin = resident("Admin", "en", user_id="9000")
     admin.send("/rooms")
     admin.press("Manage rooms")
-    assert "Chess and card room: open, 1 bookings to come" in admin.text
+    assert "Chess and card room: open for booking. Bookings to come: 1." in admin.text
     admin.press("Close Chess and card room")
-    assert "1 bookings were cancelled" in admin.text
+    assert "Bookings cancelled (their people are told): 1." in admin.text
     assert [row.template for row in queued(session_factory, "rooms.closed")] == ["rooms.closed"]
     assert bookings(session_factory)[0][1] == "cancelled"
     bob = resident("Bob", "en")
@@ -226,6 +228,6 @@ def test_an_admin_closes_a_room_and_the_booker_is_told(resident, session_factory
     bob.press_payload("rm:week:1")
     assert "not open for booking" in bob.text
     admin.press("Open Chess and card room")
-    assert "Chess and card room: open" in admin.text
+    assert "Chess and card room: open for booking" in admin.text
     bob.send("/rooms")
     assert "Chess and card room — up to 8 people" in bob.text

@@ -22,9 +22,9 @@ def show_admin(ctx: Ctx, *, note: str | None = None) -> None:
     lines.append(ctx._("🛠 Rooms (add one with “linli rooms add” on the server):"))
     rows: list[tuple[Button, ...]] = []
     for room in ops.rooms(ctx.session, include_closed=True):
-        state = ctx._("open") if room.is_open else ctx._("closed")
+        state = ctx._("open for booking") if room.is_open else ctx._("closed for booking")
         lines.append(
-            ctx._("{name}: {state}, {count} bookings to come").format(
+            ctx._("{name}: {state}. Bookings to come: {count}.").format(
                 name=room_name(ctx.lang, room),
                 state=state,
                 count=ops.count_live(ctx.session, room.id),
@@ -54,9 +54,9 @@ def _close(ctx: Ctx, payload: CloseRoom) -> None:
     hit = ops.close(ctx.session, room, now=ctx.now)
     show_admin(
         ctx,
-        note=ctx._(
-            "{name} is closed; {count} bookings were cancelled and their people told."
-        ).format(name=room_name(ctx.lang, room), count=len(hit)),
+        note=ctx._("{name} is closed. Bookings cancelled (their people are told): {count}.").format(
+            name=room_name(ctx.lang, room), count=len(hit)
+        ),
     )
 
 
@@ -86,7 +86,7 @@ def roomsday(ctx: Ctx, args: str) -> None:
             room_id = booking.room_id
             lines.append(f"— {room_name(ctx.lang, booking.room)}")
         lines.append(
-            ctx._("{start}–{end} {ref} {name}: {purpose} ({count} people)").format(
+            ctx._("{start}–{end} {ref} {name}: {purpose}. People: {count}.").format(
                 start=ctx.lang.time(booking.starts_at),
                 end=ctx.lang.time(booking.ends_at),
                 ref=booking.ref,
@@ -114,7 +114,7 @@ def reminder(lang: Language, params: dict[str, Any]) -> Reply:
     """An hour before: the booking, with its card to open."""
     return Reply(
         lang.gettext("⏰ Reminder: your booking {ref} — {name}, {span}.").format(
-            ref=params["ref"], name=params["name"], span=params["span"]
+            **_said(lang, params)
         ),
         keyboard(Button(lang.gettext("Open booking"), ShowBooking(params["booking"]).pack())),
     )

@@ -22,7 +22,7 @@ from handlers.buttons.rooms import (
 from handlers.forms import engine
 from handlers.forms.engine import Form
 from handlers.forms.fields import Invalid, NumberField, TextField
-from handlers.i18n import N_
+from handlers.i18n import N_, Np_
 from handlers.rooms.browse import pressed, show_rooms, show_week, week_of
 from handlers.rooms.common import (
     bookable_room,
@@ -79,7 +79,10 @@ def _submit(ctx: Ctx, data: dict[str, Any]) -> None:
         return
     if data["people"] > room.capacity:
         raise Invalid(
-            N_("At most {count} people fit in this room. Please send a smaller number."),
+            Np_(
+                "At most {count} person fits in this room. Please send a smaller number.",
+                "At most {count} people fit in this room. Please send a smaller number.",
+            ),
             field="people",
             count=room.capacity,
         )
@@ -113,18 +116,21 @@ def _submit(ctx: Ctx, data: dict[str, Any]) -> None:
                 room,
                 week,
                 note=ctx._(
-                    "Sorry, one person may book this room for at most {limit} hours a week, "
-                    "and you have {left} hours left that week."
-                ).format(limit=room.week_hours, left=ctx.lang.number(round(result.hours_left, 1))),
+                    "Sorry, one person may book this room for at most {limit} h a week. "
+                    "What you can still book that week: {remaining} h."
+                ).format(
+                    limit=room.week_hours,
+                    remaining=ctx.lang.number(round(result.hours_left, 1)),
+                ),
             )
         case ops.Outcome.TOO_SOON:
             show_week(
                 ctx,
                 room,
                 week,
-                note=ctx._(
-                    "Sorry, this room must be booked at least {minutes} minutes ahead."
-                ).format(minutes=room.notice_minutes),
+                note=ctx._("Sorry, this room must be booked at least {notice} min ahead.").format(
+                    notice=room.notice_minutes
+                ),
             )
         case _:
             show_week(ctx, room, week, note=ctx._("Sorry, that time cannot be booked any more."))
@@ -166,7 +172,7 @@ def show_booking(
         )
     )
     lines.append(
-        ctx._("For: {purpose} ({count} people)").format(
+        ctx._("Purpose: {purpose}. People: {count}.").format(
             purpose=booking.purpose, count=booking.people
         )
     )

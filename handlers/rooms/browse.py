@@ -49,9 +49,9 @@ def show_rooms(ctx: Ctx, *, note: str | None = None) -> None:
         lines.append(ctx._("🏠 Which room would you like to book?"))
         for room in open_rooms:
             lines.append(
-                ctx._("{name} — up to {count} people").format(
-                    name=room_name(ctx.lang, room), count=room.capacity
-                )
+                ctx.lang.ngettext(
+                    "{name} — up to {count} person", "{name} — up to {count} people", room.capacity
+                ).format(name=room_name(ctx.lang, room), count=room.capacity)
             )
             rows.append((Button(room_name(ctx.lang, room)[:60], ShowWeek(room.id).pack()),))
     else:
@@ -105,9 +105,9 @@ def show_week(ctx: Ctx, room: Room, week: int, *, note: str | None = None) -> No
     monday = ops.week_start(ctx.now, tz).date() + timedelta(days=7 * week)
     lines = [note] if note else []
     lines.append(
-        ctx._("🏠 {name} — up to {count} people").format(
-            name=room_name(ctx.lang, room), count=room.capacity
-        )
+        ctx.lang.ngettext(
+            "🏠 {name} — up to {count} person", "🏠 {name} — up to {count} people", room.capacity
+        ).format(name=room_name(ctx.lang, room), count=room.capacity)
     )
     about = room_text(ctx.lang, room.description_zh, room.description_en)
     if about:
@@ -123,9 +123,9 @@ def show_week(ctx: Ctx, room: Room, week: int, *, note: str | None = None) -> No
         free, other = free_starts(ctx, room, day)
         total = len(free) + len(other)
         if total == 0:
-            state = ctx._("closed")
+            state = ctx._("not open")
         elif free:
-            state = ctx._("{free} of {total} free").format(free=len(free), total=total)
+            state = ctx._("free: {free}/{total}").format(free=len(free), total=total)
             days.append(
                 Button(
                     f"{short_day(ctx.lang, day)} ({len(free)})",
