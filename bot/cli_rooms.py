@@ -27,6 +27,7 @@ def _row(room) -> str:
 def cmd_rooms(args: argparse.Namespace) -> None:
     from bot.cli import _settings
     from bot.runtime import build_runtime
+    from db import room_rules as rules
     from db import rooms as ops
 
     settings = _settings()
@@ -37,15 +38,15 @@ def cmd_rooms(args: argparse.Namespace) -> None:
         if args.action == "add":
             if not (args.name_zh or args.name_en):
                 raise SystemExit("a room needs a name: --name-zh and/or --name-en")
-            if ops.find_room(session, args.code):
+            if rules.find_room(session, args.code):
                 raise SystemExit(f"{args.code}: a room with that code exists")
             try:
-                hours = ops.parse_hours(args.hours)
+                hours = rules.parse_hours(args.hours)
             except ValueError as exc:
                 raise SystemExit(str(exc)) from None
-            room = ops.add_room(
+            room = rules.add_room(
                 session,
-                ops.NewRoom(
+                rules.NewRoom(
                     code=args.code,
                     name_zh=args.name_zh,
                     name_en=args.name_en,
@@ -67,10 +68,10 @@ def cmd_rooms(args: argparse.Namespace) -> None:
             print(f"added {_row(room)}")
             return
         if args.action == "list":
-            for room in ops.rooms(session, include_closed=True):
+            for room in rules.rooms(session, include_closed=True):
                 print(_row(room))
             return
-        room = ops.find_room(session, args.code)
+        room = rules.find_room(session, args.code)
         if room is None:
             raise SystemExit(f"{args.code}: no such room (see 'linli rooms list')")
         if args.action == "close":

@@ -10,24 +10,22 @@ once cannot both pass the limit. No commits here: the caller owns the transactio
 from __future__ import annotations
 
 import enum
-import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db import outbox
+from db import room_rules as rules
 from db.locks import lock_row
 from db.models import OutboxMessage, OutboxStatus, User
-from db.room_models import WEEKDAYS, BookedSlot, Booking, BookingStatus, Room, RoomClosure
+from db.room_models import BookedSlot, Booking, BookingStatus, Room, RoomClosure
 
 #: The reminder before a booking starts.
 REMIND_BEFORE = timedelta(hours=1)
-DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_HOURS = re.compile(r"^\s*(\w{3})(?:\s*-\s*(\w{3}))?\s+(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})\s*$")
 
 
 class Outcome(enum.StrEnum):
@@ -49,133 +47,6 @@ class Result:
     outcome: Outcome
     booking: Booking | None = None
     hours_left: float = 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class NewRoom:
-    """A room as the command line adds it."""
-
-    code: str
-    name_zh: str | None
-    name_en: str | None
-    capacity: int
-    hours: dict[str, list[str]]
-    slot_minutes: int = 60
-    description_zh: str | None = None
-    description_en: str | None = None
-    rules_zh: str | None = None
-    rules_en: str | None = None
-    book_role: str | None = None
-    needs_approval: bool = False
-    ahead_days: int = 28
-    notice_minutes: int = 60
-    week_hours: int = 6
-
-
-def parse_hours(text: str) -> dict[str, list[str]]:
-    """``mon-fri 09:00-21:00; sat 10:00-18:00`` → {"0": ["09:00", "21:00"], …}; ValueError
-    for anything else."""
-    hours: dict[str, list[str]] = {}
-    for part in re.split(r"[;,]", text):
-        if not part.strip():
-            continue
-        match = _HOURS.match(part.lower())
-        if not match or match[1] not in DAY_NAMES or (match[2] and match[2] not in DAY_NAMES):
-            raise ValueError(f"not opening hours: {part.strip()!r} (e.g. 'mon-fri 09:00-21:00')")
-        first = DAY_NAMES.index(match[1])
-        last = DAY_NAMES.index(match[2]) if match[2] else first
-        opens, closes = (time.fromisoformat(value.zfill(5)) for value in (match[3], match[4]))
-        if closes <= opens or last < first:
-            raise ValueError(f"closing comes before opening: {part.strip()!r}")
-        for day in range(first, last + 1):
-            hours[WEEKDAYS[day]] = [opens.strftime("%H:%M"), closes.strftime("%H:%M")]
-    if not hours:
-        raise ValueError("no opening hours given")
-    return hours
-
-
-def add_room(session: Session, new: NewRoom, *, now: datetime) -> Room:
-    room = Room(
-        code=new.code,
-        name_zh=new.name_zh,
-        name_en=new.name_en,
-        description_zh=new.description_zh,
-        description_en=new.description_en,
-        rules_zh=new.rules_zh,
-        rules_en=new.rules_en,
-        capacity=new.capacity,
-        hours=new.hours,
-        slot_minutes=new.slot_minutes,
-        book_role=new.book_role,
-        needs_approval=new.needs_approval,
-        ahead_days=new.ahead_days,
-        notice_minutes=new.notice_minutes,
-        week_hours=new.week_hours,
-        is_open=True,
-        created_at=now,
-    )
-    session.add(room)
-    session.flush()
-    return room
-
-
-def rooms(session: Session, *, include_closed: bool = False) -> list[Room]:
-    query = select(Room).order_by(Room.id)
-    if not include_closed:
-        query = query.where(Room.is_open.is_(True))
-    return list(session.scalars(query))
-
-
-def find_room(session: Session, code: str) -> Room | None:
-    return session.scalars(select(Room).where(Room.code == code)).first()
-
-
-def day_slots(room: Room, day: date, tz: ZoneInfo) -> list[datetime]:
-    """The starts of the room's slots on ``day`` (community time), as aware datetimes."""
-    span = room.hours.get(WEEKDAYS[day.weekday()])
-    if not span:
-        return []
-    opens = datetime.combine(day, time.fromisoformat(span[0]), tz)
-    closes = datetime.combine(day, time.fromisoformat(span[1]), tz)
-    step = timedelta(minutes=room.slot_minutes)
-    starts, moment = [], opens
-    while moment + step <= closes:
-        starts.append(moment)
-        moment += step
-    return starts
-
-
-def taken_starts(session: Session, room_id: int, start: datetime, end: datetime) -> set[datetime]:
-    rows = session.scalars(
-        select(BookedSlot.starts_at).where(
-            BookedSlot.room_id == room_id,
-            BookedSlot.starts_at >= start,
-            BookedSlot.starts_at < end,
-        )
-    )
-    return set(rows)
-
-
-def closures(session: Session, room_id: int, start: datetime, end: datetime) -> list[RoomClosure]:
-    return list(
-        session.scalars(
-            select(RoomClosure).where(
-                RoomClosure.room_id == room_id,
-                RoomClosure.starts_at < end,
-                RoomClosure.ends_at > start,
-            )
-        )
-    )
-
-
-def is_closed(spans: list[RoomClosure], moment: datetime, length: timedelta) -> bool:
-    return any(span.starts_at < moment + length and span.ends_at > moment for span in spans)
-
-
-def week_start(moment: datetime, tz: ZoneInfo) -> datetime:
-    """Monday 00:00 (community time) of the week holding ``moment``."""
-    local = moment.astimezone(tz)
-    return datetime.combine(local.date() - timedelta(days=local.weekday()), time(0), tz)
 
 
 def hours_booked(session: Session, room_id: int, user_id: int, start: datetime) -> float:
@@ -209,7 +80,7 @@ def book(
     length = step * slots
     if not room.is_open:
         return Result(Outcome.CLOSED)
-    grid = day_slots(room, starts_at.astimezone(tz).date(), tz)
+    grid = rules.day_slots(room, starts_at.astimezone(tz).date(), tz)
     wanted = [starts_at + step * index for index in range(slots)]
     if slots < 1 or any(moment not in grid for moment in wanted):
         return Result(Outcome.OFF_GRID)
@@ -219,13 +90,15 @@ def book(
         return Result(Outcome.TOO_SOON)
     if starts_at > now + timedelta(days=room.ahead_days):
         return Result(Outcome.TOO_FAR)
-    if is_closed(closures(session, room.id, starts_at, starts_at + length), starts_at, length):
+    if rules.is_closed(
+        rules.closures(session, room.id, starts_at, starts_at + length), starts_at, length
+    ):
         return Result(Outcome.CLOSED)
     lock_row(session, User, user.id)  # their weekly hours: one booking of theirs at a time
-    held = hours_booked(session, room.id, user.id, week_start(starts_at, tz))
+    held = hours_booked(session, room.id, user.id, rules.week_start(starts_at, tz))
     if held + length.total_seconds() / 3600 > room.week_hours:
         return Result(Outcome.OVER_LIMIT, hours_left=max(0.0, room.week_hours - held))
-    if taken_starts(session, room.id, starts_at, starts_at + length):
+    if rules.taken_starts(session, room.id, starts_at, starts_at + length):
         return Result(Outcome.TAKEN)
     booking = Booking(
         room_id=room.id,
@@ -380,15 +253,4 @@ def on_day(session: Session, start: datetime) -> list[Booking]:
             )
             .order_by(Booking.room_id, Booking.starts_at)
         )
-    )
-
-
-def count_live(session: Session, room_id: int) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(Booking)
-            .where(Booking.room_id == room_id, Booking.status == BookingStatus.CONFIRMED)
-        )
-        or 0
     )

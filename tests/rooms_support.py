@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from db import rooms as ops
+from db import room_rules as rules
 from db.room_models import BookedSlot, Booking
 
 
@@ -28,14 +28,14 @@ def make_room(
     rules_en: str | None = "Keep it quiet; put the tables back before you leave.",
 ) -> int:
     with session_factory() as session, session.begin():
-        room = ops.add_room(
+        room = rules.add_room(
             session,
-            ops.NewRoom(
+            rules.NewRoom(
                 code=code,
                 name_zh=name_zh,
                 name_en=name_en,
                 capacity=capacity,
-                hours=ops.parse_hours(hours),
+                hours=rules.parse_hours(hours),
                 slot_minutes=slot_minutes,
                 description_zh="棋牌、围棋、象棋。",
                 description_en="Board games, go and Chinese chess.",

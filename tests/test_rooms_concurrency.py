@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.dispatcher import Dispatcher
+from db import room_rules as rules
 from db import rooms as ops
 from db.models import User
 from db.room_models import BookedSlot, Booking, Room
@@ -78,7 +79,7 @@ def test_the_unique_slot_rows_hold_where_the_read_missed_a_booking(session_facto
     on PostgreSQL do): the second insert fails inside its savepoint and is told TAKEN."""
     now = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
     make_room(session_factory, now)
-    monkeypatch.setattr(ops, "taken_starts", lambda *args: set())
+    monkeypatch.setattr(rules, "taken_starts", lambda *args: set())
     outcomes = []
     for who in ("a", "b"):
         with session_factory() as session, session.begin():

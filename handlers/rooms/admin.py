@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from db import room_rules as rules
 from db import rooms as ops
 from db.room_models import Room
 from handlers.buttons.rooms import CloseRoom, ListRooms, OpenRoom, RoomsAdmin, ShowBooking
@@ -21,13 +22,13 @@ def show_admin(ctx: Ctx, *, note: str | None = None) -> None:
     lines = [note] if note else []
     lines.append(ctx._("🛠 Rooms (add one with “linli rooms add” on the server):"))
     rows: list[tuple[Button, ...]] = []
-    for room in ops.rooms(ctx.session, include_closed=True):
+    for room in rules.rooms(ctx.session, include_closed=True):
         state = ctx._("open for booking") if room.is_open else ctx._("closed for booking")
         lines.append(
             ctx._("{name}: {state}. Bookings to come: {count}.").format(
                 name=room_name(ctx.lang, room),
                 state=state,
-                count=ops.count_live(ctx.session, room.id),
+                count=rules.count_live(ctx.session, room.id),
             )
         )
         if room.is_open:
@@ -73,7 +74,7 @@ def _open(ctx: Ctx, payload: OpenRoom) -> None:
 )
 def roomsday(ctx: Ctx, args: str) -> None:
     """Today's bookings per room, for the front desk: time, the booker's first name, purpose."""
-    start = ops.week_start(ctx.now, ctx.community.timezone)
+    start = rules.week_start(ctx.now, ctx.community.timezone)
     local = ctx.now.astimezone(ctx.community.timezone)
     start = start.replace(day=local.day, month=local.month, year=local.year)
     bookings = ops.on_day(ctx.session, start)

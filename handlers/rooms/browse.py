@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from db import rooms as ops
+from db import room_rules as rules
 from db.room_models import Room
 from handlers.buttons.rooms import (
     ListRooms,
@@ -43,7 +43,7 @@ def pressed(ctx: Ctx) -> bool:
 def show_rooms(ctx: Ctx, *, note: str | None = None) -> None:
     """The rooms this person may book, one button each."""
     lines = [note] if note else []
-    open_rooms = [room for room in ops.rooms(ctx.session) if may_book(ctx, room)]
+    open_rooms = [room for room in rules.rooms(ctx.session) if may_book(ctx, room)]
     rows: list[tuple[Button, ...]] = []
     if open_rooms:
         lines.append(ctx._("🏠 Which room would you like to book?"))
@@ -75,12 +75,12 @@ def free_starts(ctx: Ctx, room: Room, day: date) -> tuple[list[datetime], list[d
     """The day's slots that may be booked now, and the rest (taken, closed, too soon, too
     far) — for the reader, all "not free"; who holds them is never shown."""
     tz = ctx.community.timezone
-    grid = ops.day_slots(room, day, tz)
+    grid = rules.day_slots(room, day, tz)
     if not grid:
         return [], []
     step = timedelta(minutes=room.slot_minutes)
-    taken = ops.taken_starts(ctx.session, room.id, grid[0], grid[-1] + step)
-    spans = ops.closures(ctx.session, room.id, grid[0], grid[-1] + step)
+    taken = rules.taken_starts(ctx.session, room.id, grid[0], grid[-1] + step)
+    spans = rules.closures(ctx.session, room.id, grid[0], grid[-1] + step)
     soonest = ctx.now + timedelta(minutes=room.notice_minutes)
     latest = ctx.now + timedelta(days=room.ahead_days)
     free, other = [], []
@@ -88,7 +88,7 @@ def free_starts(ctx: Ctx, room: Room, day: date) -> tuple[list[datetime], list[d
         ok = (
             moment not in taken
             and soonest <= moment <= latest
-            and not ops.is_closed(spans, moment, step)
+            and not rules.is_closed(spans, moment, step)
         )
         (free if ok else other).append(moment)
     return free, other
@@ -102,7 +102,7 @@ def show_week(ctx: Ctx, room: Room, week: int, *, note: str | None = None) -> No
     """The room's week: free slots per day, a button per day with any; « » page in place."""
     tz = ctx.community.timezone
     week = min(max(week, 0), weeks_ahead(room))
-    monday = ops.week_start(ctx.now, tz).date() + timedelta(days=7 * week)
+    monday = rules.week_start(ctx.now, tz).date() + timedelta(days=7 * week)
     lines = [note] if note else []
     lines.append(
         ctx.lang.ngettext(
@@ -149,7 +149,7 @@ def show_week(ctx: Ctx, room: Room, week: int, *, note: str | None = None) -> No
 
 
 def week_of(ctx: Ctx, day: date) -> int:
-    monday = ops.week_start(ctx.now, ctx.community.timezone).date()
+    monday = rules.week_start(ctx.now, ctx.community.timezone).date()
     return max(0, (day - monday).days // 7)
 
 
