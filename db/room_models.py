@@ -14,8 +14,15 @@ from db.models import User
 
 
 class BookingStatus(enum.StrEnum):
+    PENDING = "pending"  # waits for an admin's approval; its slots are held meanwhile
     CONFIRMED = "confirmed"
     CANCELLED = "cancelled"  # by the person, or by a closure
+    DECLINED = "declined"  # by an admin, or undecided before its start
+    RELEASED = "released"  # not checked in 15 minutes after its start (a no-show)
+
+
+#: The statuses that hold slots.
+LIVE = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
 
 
 #: Weekdays as stored in ``Room.hours`` (Monday is "0", as ``date.weekday()``).
@@ -77,6 +84,11 @@ class Booking(Base):
     purpose: Mapped[str] = mapped_column(String(200))
     people: Mapped[int] = mapped_column(Integer, default=1)
     status: Mapped[str] = mapped_column(String(16), default=BookingStatus.CONFIRMED)
+    #: A recurring booking's dates share the first date's id; None for a one-off.
+    series_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Why an admin declined it (what they chose), shown to the person.
+    reason: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -101,3 +113,30 @@ class BookedSlot(Base):
     booking_id: Mapped[int] = mapped_column(
         ForeignKey("room_bookings.id", ondelete="CASCADE"), index=True
     )
+
+
+class BookingPause(Base):
+    """Booking paused for a person after three no-shows in 60 days, until ``until`` (an admin
+    may lift it: ``lifted_at``)."""
+
+    __tablename__ = "room_booking_pauses"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    until: Mapped[datetime] = mapped_column(UTCDateTime())
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SlotWatch(Base):
+    """Someone who asked to be told when a taken slot frees (the waiting list of a slot)."""
+
+    __tablename__ = "room_slot_watches"
+    __table_args__ = (UniqueConstraint("room_id", "starts_at", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.room_models import WEEKDAYS, BookedSlot, Booking, BookingStatus, Room, RoomClosure
+from db.room_models import LIVE, WEEKDAYS, BookedSlot, Booking, Room, RoomClosure
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HOURS = re.compile(r"^\s*(\w{3})(?:\s*-\s*(\w{3}))?\s+(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})\s*$")
@@ -149,7 +149,7 @@ def count_live(session: Session, room_id: int) -> int:
         session.scalar(
             select(func.count())
             .select_from(Booking)
-            .where(Booking.room_id == room_id, Booking.status == BookingStatus.CONFIRMED)
+            .where(Booking.room_id == room_id, Booking.status.in_(LIVE))
         )
         or 0
     )

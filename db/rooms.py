@@ -22,7 +22,16 @@ from db import outbox
 from db import room_rules as rules
 from db.locks import lock_row
 from db.models import OutboxMessage, OutboxStatus, User
-from db.room_models import BookedSlot, Booking, BookingStatus, Room, RoomClosure
+from db.room_models import (
+    LIVE,
+    BookedSlot,
+    Booking,
+    BookingPause,
+    BookingStatus,
+    Room,
+    RoomClosure,
+    SlotWatch,
+)
 
 #: The reminder before a booking starts.
 REMIND_BEFORE = timedelta(hours=1)
@@ -40,6 +49,7 @@ class Outcome(enum.StrEnum):
     CANCELLED = "cancelled"
     ALREADY = "already"  # cancelled before
     NOT_YOURS = "not_yours"
+    PAUSED = "paused"  # booking paused after no-shows
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +57,7 @@ class Result:
     outcome: Outcome
     booking: Booking | None = None
     hours_left: float = 0.0
+    until: datetime | None = None  # PAUSED: until when
 
 
 def hours_booked(session: Session, room_id: int, user_id: int, start: datetime) -> float:
@@ -55,7 +66,7 @@ def hours_booked(session: Session, room_id: int, user_id: int, start: datetime) 
         select(Booking).where(
             Booking.room_id == room_id,
             Booking.user_id == user_id,
-            Booking.status == BookingStatus.CONFIRMED,
+            Booking.status.in_(LIVE),
             Booking.starts_at >= start,
             Booking.starts_at < start + timedelta(days=7),
         )
@@ -74,8 +85,10 @@ def book(
     people: int,
     now: datetime,
     tz: ZoneInfo,
+    series_id: int | None = None,
 ) -> Result:
-    """Book ``slots`` consecutive slots of ``room`` from ``starts_at`` for ``user``."""
+    """Book ``slots`` consecutive slots of ``room`` from ``starts_at`` for ``user`` (pending
+    an admin's approval where the room needs it; the slots are held meanwhile)."""
     step = timedelta(minutes=room.slot_minutes)
     length = step * slots
     if not room.is_open:
@@ -95,6 +108,9 @@ def book(
     ):
         return Result(Outcome.CLOSED)
     lock_row(session, User, user.id)  # their weekly hours: one booking of theirs at a time
+    pause = paused_until(session, user, now=now)
+    if pause is not None:
+        return Result(Outcome.PAUSED, until=pause)
     held = hours_booked(session, room.id, user.id, rules.week_start(starts_at, tz))
     if held + length.total_seconds() / 3600 > room.week_hours:
         return Result(Outcome.OVER_LIMIT, hours_left=max(0.0, room.week_hours - held))
@@ -107,7 +123,8 @@ def book(
         ends_at=starts_at + length,
         purpose=purpose,
         people=people,
-        status=BookingStatus.CONFIRMED,
+        status=BookingStatus.PENDING if room.needs_approval else BookingStatus.CONFIRMED,
+        series_id=series_id,
         created_at=now,
         updated_at=now,
     )
@@ -122,18 +139,32 @@ def book(
             session.flush()
     except IntegrityError:
         return Result(Outcome.TAKEN)
-    remind = booking.starts_at - REMIND_BEFORE
-    if remind > now:
+    if booking.status == BookingStatus.CONFIRMED:
+        remind(session, booking, user, now=now)
+    return Result(Outcome.BOOKED, booking)
+
+
+def remind(session: Session, booking: Booking, user: User, *, now: datetime) -> None:
+    """Queue the reminder before a confirmed booking (once: its de-duplication key)."""
+    due = booking.starts_at - REMIND_BEFORE
+    if due > now:
         outbox.enqueue_to_user(
             session,
             user,
             template="rooms.reminder",
             now=now,
-            due_at=remind,
-            params=said(booking, room),
+            due_at=due,
+            params=said(booking, session.get(Room, booking.room_id) or booking.room),
             dedup_key=reminder_key(booking.id),
         )
-    return Result(Outcome.BOOKED, booking)
+
+
+def paused_until(session: Session, user: User, *, now: datetime) -> datetime | None:
+    """Until when this person's booking is paused (three no-shows), or None."""
+    pause = session.get(BookingPause, user.id)
+    if pause is None or pause.lifted_at is not None or pause.until <= now:
+        return None
+    return pause.until
 
 
 def said(booking: Booking, room: Room) -> dict[str, str | int]:
@@ -152,11 +183,24 @@ def reminder_key(booking_id: int) -> str:
     return f"rm:remind:{booking_id}"
 
 
-def _release(session: Session, booking: Booking, *, now: datetime) -> None:
-    """The booking ends: its slots are free again and its reminder goes."""
-    booking.status = BookingStatus.CANCELLED
+def release(
+    session: Session,
+    booking: Booking,
+    *,
+    now: datetime,
+    status: BookingStatus = BookingStatus.CANCELLED,
+    tell_watchers: bool = True,
+) -> None:
+    """The booking ends: its slots are free again, its reminder goes, and whoever asked to be
+    told about one of its slots still to come is told (once; their watch is used up)."""
+    booking.status = status
     booking.updated_at = now
+    freed = session.scalars(
+        select(BookedSlot.starts_at).where(BookedSlot.booking_id == booking.id)
+    ).all()
     session.execute(delete(BookedSlot).where(BookedSlot.booking_id == booking.id))
+    if tell_watchers:
+        _tell_watchers(session, booking, [moment for moment in freed if moment > now], now=now)
     session.execute(
         delete(OutboxMessage).where(
             OutboxMessage.dedup_key == reminder_key(booking.id),
@@ -170,9 +214,9 @@ def cancel(session: Session, booking_id: int, user: User, *, now: datetime) -> R
     booking = lock_row(session, Booking, booking_id)
     if booking is None or booking.user_id != user.id:
         return Result(Outcome.NOT_YOURS)
-    if booking.status != BookingStatus.CONFIRMED:
+    if booking.status not in LIVE:
         return Result(Outcome.ALREADY, booking)
-    _release(session, booking, now=now)
+    release(session, booking, now=now)
     return Result(Outcome.CANCELLED, booking)
 
 
@@ -190,7 +234,7 @@ def close(
     lock_row(session, Room, room.id)
     query = select(Booking).where(
         Booking.room_id == room.id,
-        Booking.status == BookingStatus.CONFIRMED,
+        Booking.status.in_(LIVE),
         Booking.ends_at > (starts_at or now),
     )
     if starts_at is not None and ends_at is not None:
@@ -204,7 +248,7 @@ def close(
         room.is_open = False
     hit = list(session.scalars(query.order_by(Booking.starts_at)))
     for booking in hit:
-        _release(session, booking, now=now)
+        release(session, booking, now=now)
         outbox.enqueue_to_user(
             session,
             booking.user,
@@ -233,7 +277,7 @@ def upcoming_of(session: Session, user: User, *, now: datetime) -> list[Booking]
             select(Booking)
             .where(
                 Booking.user_id == user.id,
-                Booking.status == BookingStatus.CONFIRMED,
+                Booking.status.in_(LIVE),
                 Booking.ends_at > now,
             )
             .order_by(Booking.starts_at)
@@ -247,10 +291,57 @@ def on_day(session: Session, start: datetime) -> list[Booking]:
         session.scalars(
             select(Booking)
             .where(
-                Booking.status == BookingStatus.CONFIRMED,
+                Booking.status.in_(LIVE),
                 Booking.starts_at >= start,
                 Booking.starts_at < start + timedelta(days=1),
             )
             .order_by(Booking.room_id, Booking.starts_at)
         )
     )
+
+
+def _tell_watchers(
+    session: Session, booking: Booking, freed: list[datetime], *, now: datetime
+) -> None:
+    if not freed:
+        return
+    watches = session.scalars(
+        select(SlotWatch).where(
+            SlotWatch.room_id == booking.room_id,
+            SlotWatch.starts_at.in_(freed),
+            SlotWatch.user_id != booking.user_id,
+        )
+    ).all()
+    room = session.get(Room, booking.room_id)
+    for watch in watches:
+        watcher = session.get(User, watch.user_id)
+        if watcher is not None and room is not None:
+            outbox.enqueue_to_user(
+                session,
+                watcher,
+                template="rooms.freed",
+                now=now,
+                params={
+                    "room": room.id,
+                    "name_zh": room.name_zh or "",
+                    "name_en": room.name_en or "",
+                    "starts": watch.starts_at.isoformat(),
+                },
+                dedup_key=f"rm:freed:{watch.id}",
+            )
+        session.delete(watch)
+
+
+def watch(session: Session, room: Room, starts_at: datetime, user: User, *, now: datetime) -> bool:
+    """Ask to be told when this slot frees; False when they already asked."""
+    if session.scalars(
+        select(SlotWatch).where(
+            SlotWatch.room_id == room.id,
+            SlotWatch.starts_at == starts_at,
+            SlotWatch.user_id == user.id,
+        )
+    ).first():
+        return False
+    session.add(SlotWatch(room_id=room.id, starts_at=starts_at, user_id=user.id, created_at=now))
+    session.flush()
+    return True

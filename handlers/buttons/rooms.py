@@ -5,6 +5,8 @@ and re-checked against the room's grid on every press."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from handlers.payloads import Payload
 
 
@@ -85,3 +87,51 @@ class OpenRoom(Payload, prefix="rm", action="open"):
     """An admin opens a closed room again."""
 
     room: int
+
+
+class RepeatBooking(Payload, prefix="rm", action="repeat"):
+    """A club's booking: repeat it every week or every other week."""
+
+    booking: int
+
+
+class RepeatEvery(Payload, prefix="rm", action="every"):
+    """Book the same time every ``every`` weeks, ``weeks`` more times."""
+
+    booking: int
+    every: int
+    weeks: int
+
+
+class CheckInBooking(Payload, prefix="rm", action="checkin"):
+    """At the room: check in (from 15 minutes before the start)."""
+
+    booking: int
+
+
+class WatchSlots(Payload, prefix="rm", action="watches"):
+    """A day's taken times: choose one to be told when it frees."""
+
+    room: int
+    day: int
+
+
+class WatchSlot(Payload, prefix="rm", action="watch"):
+    """Tell me when this taken time frees."""
+
+    room: int
+    day: int
+    minute: int
+
+
+class ApproveBooking(Payload, prefix="rm", action="approve"):
+    """An admin approves a booking that needs it."""
+
+    booking: int
+
+
+class DeclineBooking(Payload, prefix="rm", action="decline"):
+    """An admin declines a booking, with one of the fixed reasons."""
+
+    booking: int
+    why: Literal["busy", "rules", "other"]

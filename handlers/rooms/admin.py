@@ -3,18 +3,15 @@ bookings per room with the booker's first name), and the outbox templates of the
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 from db import room_rules as rules
 from db import rooms as ops
 from db.room_models import Room
-from handlers.buttons.rooms import CloseRoom, ListRooms, OpenRoom, RoomsAdmin, ShowBooking
+from handlers.buttons.rooms import CloseRoom, ListRooms, OpenRoom, RoomsAdmin
 from handlers.common import first_name
-from handlers.i18n import N_, Language, written
+from handlers.i18n import N_
 from handlers.rooms.browse import pressed
 from handlers.rooms.common import room_name, router
-from handlers.types import Button, Ctx, Reply, keyboard
+from handlers.types import Button, Ctx
 
 
 def show_admin(ctx: Ctx, *, note: str | None = None) -> None:
@@ -97,36 +94,3 @@ def roomsday(ctx: Ctx, args: str) -> None:
             )
         )
     ctx.reply("\n".join(lines))
-
-
-def _said(lang: Language, params: dict[str, Any]) -> dict[str, str]:
-    """The booking as the template's parameters name it, for this reader."""
-    starts = datetime.fromisoformat(params["starts"])
-    ends = datetime.fromisoformat(params["ends"])
-    return {
-        "ref": params["ref"],
-        "name": written(lang.code, params.get("name_zh"), params.get("name_en"))[0],
-        "span": f"{lang.datetime(starts)}–{lang.time(ends)}",
-    }
-
-
-@router.template("rooms.reminder")
-def reminder(lang: Language, params: dict[str, Any]) -> Reply:
-    """An hour before: the booking, with its card to open."""
-    return Reply(
-        lang.gettext("⏰ Reminder: your booking {ref} — {name}, {span}.").format(
-            **_said(lang, params)
-        ),
-        keyboard(Button(lang.gettext("Open booking"), ShowBooking(params["booking"]).pack())),
-    )
-
-
-@router.template("rooms.closed")
-def closed(lang: Language, params: dict[str, Any]) -> Reply:
-    """The room was closed over a booking: it is cancelled."""
-    return Reply(
-        lang.gettext(
-            "Sorry, {name} is closed at that time, so your booking {ref} ({span}) is cancelled. "
-            "You can book another time with /rooms."
-        ).format(**_said(lang, params))
-    )

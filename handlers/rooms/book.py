@@ -10,13 +10,16 @@ from typing import Any
 import icalendar
 
 from db import rooms as ops
-from db.room_models import Booking, BookingStatus, Room
+from db.room_clock import CHECK_IN_FROM
+from db.room_models import LIVE, Booking, BookingStatus, Room
 from handlers.buttons.rooms import (
     AskToCancelBooking,
     BookingCalendar,
     CancelBooking,
+    CheckInBooking,
     ListRooms,
     MyBookings,
+    RepeatBooking,
     ShowBooking,
 )
 from handlers.forms import engine
@@ -100,9 +103,22 @@ def _submit(ctx: Ctx, data: dict[str, Any]) -> None:
     )
     week = week_of(ctx, start.astimezone(ctx.community.timezone).date())
     match result.outcome:
+        case ops.Outcome.BOOKED if result.booking.status == BookingStatus.PENDING:
+            from handlers.rooms.approval import ask_admins
+
+            ask_admins(ctx.session, ctx.community, result.booking, now=ctx.now, again=False)
+            note = ctx._("⏳ Requested. This room needs an admin's approval; I will tell you.")
+            show_booking(ctx, result.booking, note=note, edit=pressed(ctx))
         case ops.Outcome.BOOKED:
-            assert result.booking is not None
             show_booking(ctx, result.booking, note=ctx._("✅ Booked."), edit=pressed(ctx))
+        case ops.Outcome.PAUSED:
+            show_rooms(
+                ctx,
+                note=ctx._(
+                    "Sorry, you did not come to three bookings in 60 days, so you cannot book "
+                    "rooms until {date}. If something went wrong, please talk to the front desk."
+                ).format(date=ctx.lang.date(result.until or ctx.now)),
+            )
         case ops.Outcome.TAKEN:
             show_week(
                 ctx,
@@ -177,16 +193,35 @@ def show_booking(
         )
     )
     rows: list[tuple[Button, ...]] = []
-    if booking.status == BookingStatus.CONFIRMED and booking.ends_at > ctx.now:
-        lines.append(ctx._("I will remind you an hour before."))
+    live = booking.status in LIVE and booking.ends_at > ctx.now
+    if live and booking.status == BookingStatus.PENDING:
+        lines.append(ctx._("Waiting for an admin's approval."))
+    elif live and booking.checked_in_at is not None:
+        lines.append(ctx._("Checked in."))
+    elif live:
+        lines.append(
+            ctx._(
+                "I will remind you an hour before. Check in from 15 minutes before the start, "
+                "or the room is freed 15 minutes after it."
+            )
+        )
+        if ctx.now >= booking.starts_at - CHECK_IN_FROM and booking.checked_in_at is None:
+            rows.append((Button(ctx._("✅ Check in"), CheckInBooking(booking.id).pack()),))
+    elif booking.status == BookingStatus.RELEASED:
+        lines.append(ctx._("Not checked in in time: the room was freed."))
+    elif booking.status == BookingStatus.DECLINED:
+        lines.append(ctx._("This booking was declined."))
+    elif booking.status == BookingStatus.CANCELLED:
+        lines.append(ctx._("This booking was cancelled."))
+    if live:
         rows.append(
             (
                 Button(ctx._("📅 Add to calendar"), BookingCalendar(booking.id).pack()),
                 Button(ctx._("Cancel booking"), AskToCancelBooking(booking.id).pack()),
             )
         )
-    else:
-        lines.append(ctx._("This booking was cancelled."))
+        if booking.series_id is None:
+            rows.append((Button(ctx._("🔁 Repeat for a club"), RepeatBooking(booking.id).pack()),))
     rows.append((Button(ctx._("« My bookings"), MyBookings().pack()),))
     ctx.reply("\n".join(lines), tuple(rows), edit=edit)
 
@@ -233,7 +268,7 @@ def _show(ctx: Ctx, payload: ShowBooking) -> None:
 @router.button(AskToCancelBooking, private_only=True)
 def _ask_cancel(ctx: Ctx, payload: AskToCancelBooking) -> None:
     booking = own_booking(ctx, payload.booking)
-    if booking is None or booking.status != BookingStatus.CONFIRMED:
+    if booking is None or booking.status not in LIVE:
         show_mine(ctx, note=ctx._(NOT_YOURS))
         return
     ctx.reply(

@@ -15,6 +15,7 @@ from handlers.buttons.rooms import (
     RoomsAdmin,
     ShowDay,
     ShowWeek,
+    WatchSlots,
 )
 from handlers.i18n import N_
 from handlers.rooms.common import (
@@ -182,7 +183,14 @@ def show_day(ctx: Ctx, room: Room, day: date, *, note: str | None = None) -> Non
         for moment in free
     ]
     rows: list[tuple[Button, ...]] = [tuple(buttons[i : i + 4]) for i in range(0, len(buttons), 4)]
-    rows.append((Button(ctx._("« Week"), ShowWeek(room.id, week_of(ctx, day)).pack()),))
+    back = Button(ctx._("« Week"), ShowWeek(room.id, week_of(ctx, day)).pack())
+    if any(moment > ctx.now for moment in other):
+        watch = Button(
+            ctx._("🔔 Tell me if a time frees"), WatchSlots(room.id, day_number(day)).pack()
+        )
+        rows.append((watch, back))
+    else:
+        rows.append((back,))
     ctx.reply("\n".join(lines), tuple(rows), edit=pressed(ctx))
 
 

@@ -70,6 +70,9 @@ def upgrade() -> None:
         sa.Column("purpose", sa.String(length=200), nullable=False),
         sa.Column("people", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("series_id", sa.Integer(), nullable=True),
+        sa.Column("checked_in_at", UTC_DATETIME, nullable=True),
+        sa.Column("reason", sa.String(length=200), nullable=True),
         sa.Column("created_at", UTC_DATETIME, nullable=False),
         sa.Column("updated_at", UTC_DATETIME, nullable=False),
         sa.ForeignKeyConstraint(
@@ -88,6 +91,49 @@ def upgrade() -> None:
     )
     op.create_index("ix_room_bookings_room_id_starts_at", "room_bookings", ["room_id", "starts_at"])
     op.create_index(op.f("ix_room_bookings_user_id"), "room_bookings", ["user_id"])
+    op.create_index(op.f("ix_room_bookings_series_id"), "room_bookings", ["series_id"])
+    op.create_table(
+        "room_booking_pauses",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("until", UTC_DATETIME, nullable=False),
+        sa.Column("lifted_at", UTC_DATETIME, nullable=True),
+        sa.Column("created_at", UTC_DATETIME, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_room_booking_pauses_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_room_booking_pauses")),
+    )
+    op.create_table(
+        "room_slot_watches",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("room_id", sa.Integer(), nullable=False),
+        sa.Column("starts_at", UTC_DATETIME, nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", UTC_DATETIME, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["room_id"],
+            ["rooms.id"],
+            name=op.f("fk_room_slot_watches_room_id_rooms"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_room_slot_watches_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_room_slot_watches")),
+        sa.UniqueConstraint(
+            "room_id",
+            "starts_at",
+            "user_id",
+            name=op.f("uq_room_slot_watches_room_id_starts_at_user_id"),
+        ),
+    )
+    op.create_index(op.f("ix_room_slot_watches_user_id"), "room_slot_watches", ["user_id"])
     op.create_table(
         "booked_slots",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -113,6 +159,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("room_slot_watches")
+    op.drop_table("room_booking_pauses")
     op.drop_table("booked_slots")
     op.drop_table("room_bookings")
     op.drop_table("room_closures")
