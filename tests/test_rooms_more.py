@@ -127,7 +127,7 @@ def test_a_room_that_needs_approval(resident, session_factory, clock, deliver, p
     wang.press("确认")
     deliver()
     card = postbox.to("9000")[-1]
-    decline = [b for row in card.buttons for b in row if "rules" in b.label][0]
+    decline = next(b for row in card.buttons for b in row if "rules" in b.label)
     admin.press_payload(decline.payload)
     admin.press_payload(decline.payload)  # a second press changes nothing
     assert "already decided" in admin.text
@@ -226,3 +226,38 @@ def test_three_no_shows_pause_booking_and_an_admin_lifts_it(
         assert room_clock.lift_pause(session, user, now=clock())
     book(alice, "Tue, Dec 1", "10:00", "until 11:00")
     assert "✅ Booked." in alice.text
+
+
+def test_mydata_and_deleteme_cover_bookings(resident, session_factory, clock, deliver, postbox):
+    import json
+
+    make_room(session_factory, clock())
+    alice, bob = resident("Alice", "en"), resident("Bob", "en")
+    book_friday_evening(alice, purpose="My private party")
+    alice.press("Confirm")
+    bob.press_payload("rm:watch:1:20261127:1140")
+    alice.send("/mydata")
+    assert "• Room bookings: 1" in alice.text
+    data = json.loads(alice.replies[-1].attachment.content)
+    [booking] = data["room_bookings"]
+    assert booking["reference"] == "#B-0001" and booking["purpose"] == "My private party"
+    alice.send("/deleteme")
+    alice.press("Yes, delete my data")
+    assert bookings(session_factory) == [("#B-0001", "cancelled", "", 0)]
+    deliver()
+    assert any("free again" in text for text in postbox.texts(bob.user_id))
+
+
+def test_a_bookings_purpose_is_blanked_ninety_days_after(resident, session_factory, clock, sweep):
+    make_room(session_factory, clock())
+    alice = resident("Alice", "en")
+    book_friday_evening(alice)
+    alice.press("Confirm")
+    clock.current = datetime(2026, 11, 27, 10, 50, tzinfo=UTC)
+    alice.press_payload("rm:checkin:1")
+    clock.advance(days=89)
+    sweep()
+    assert bookings(session_factory)[0][2] == "Weekly chess club"
+    clock.advance(days=2)
+    sweep()
+    assert bookings(session_factory)[0][2] == ""

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from db import room_clock as clock
+from db import room_privacy
 from db import room_series as series
 from db import rooms as ops
 from db.models import User
@@ -76,8 +77,10 @@ def _decline(ctx: Ctx, payload: DeclineBooking) -> None:
 
 @router.sweep("rooms.clock")
 def sweep(session: Session, community: Community, now: datetime) -> None:
-    """No-shows released (and paused after three); undecided requests reminded, then dropped."""
+    """No-shows released (and paused after three); undecided requests reminded, then dropped;
+    the purposes of bookings long past blanked."""
     clock.release_no_shows(session, now=now)
+    room_privacy.scrub_old(session, now=now)
     clock.sweep_pending(
         session,
         now=now,
