@@ -71,6 +71,19 @@ def cmd_rooms(args: argparse.Namespace) -> None:
             for room in rules.rooms(session, include_closed=True):
                 print(_row(room))
             return
+        if args.action == "lift":
+            from db import room_clock
+            from db.users import UnknownUserRef, find_user, parse_ref
+
+            try:
+                user = find_user(session, *parse_ref(args.ref))
+            except UnknownUserRef as exc:
+                raise SystemExit(str(exc)) from None
+            if user is None:
+                raise SystemExit(f"{args.ref}: no such user")
+            lifted = room_clock.lift_pause(session, user, now=now)
+            print(f"{args.ref}: {'may book again' if lifted else 'was not paused'}")
+            return
         room = rules.find_room(session, args.code)
         if room is None:
             raise SystemExit(f"{args.code}: no such room (see 'linli rooms list')")
@@ -119,4 +132,6 @@ def add_parser(sub) -> None:
     close.add_argument("--reason")
     opening = actions.add_parser("open", help="open a room again, lifting its closures")
     opening.add_argument("code")
+    lift = actions.add_parser("lift", help="let a person paused after no-shows book again")
+    lift.add_argument("ref", help="TRANSPORT:ID, e.g. telegram:12345")
     rooms.set_defaults(func=cmd_rooms)

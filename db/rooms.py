@@ -345,3 +345,14 @@ def watch(session: Session, room: Room, starts_at: datetime, user: User, *, now:
     session.add(SlotWatch(room_id=room.id, starts_at=starts_at, user_id=user.id, created_at=now))
     session.flush()
     return True
+
+
+def between(session: Session, start: datetime, end: datetime) -> list[Booking]:
+    """Every booking (whatever became of it) that starts between ``start`` and ``end``."""
+    return list(
+        session.scalars(
+            select(Booking)
+            .where(Booking.starts_at >= start, Booking.starts_at < end)
+            .order_by(Booking.starts_at, Booking.id)
+        )
+    )

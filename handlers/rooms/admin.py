@@ -1,13 +1,16 @@
 """Staff: the admins' rooms view (close or open a room), /roomsday for the front desk (today's
-bookings per room with the booker's first name), and the outbox templates of the rooms."""
+bookings per room with the booker's first name), and /roomscsv (a month's bookings as CSV)."""
 
 from __future__ import annotations
+
+from datetime import datetime, time
 
 from db import room_rules as rules
 from db import rooms as ops
 from db.room_models import Room
 from handlers.buttons.rooms import CloseRoom, ListRooms, OpenRoom, RoomsAdmin
 from handlers.common import first_name
+from handlers.csvfile import csv_attachment
 from handlers.i18n import N_
 from handlers.rooms.browse import pressed
 from handlers.rooms.common import room_name, router
@@ -71,9 +74,8 @@ def _open(ctx: Ctx, payload: OpenRoom) -> None:
 )
 def roomsday(ctx: Ctx, args: str) -> None:
     """Today's bookings per room, for the front desk: time, the booker's first name, purpose."""
-    start = rules.week_start(ctx.now, ctx.community.timezone)
-    local = ctx.now.astimezone(ctx.community.timezone)
-    start = start.replace(day=local.day, month=local.month, year=local.year)
+    tz = ctx.community.timezone
+    start = datetime.combine(ctx.now.astimezone(tz).date(), time(0), tz)
     bookings = ops.on_day(ctx.session, start)
     lines = [ctx._("🏠 Room bookings today, {day}:").format(day=ctx.lang.date(ctx.now))]
     if not bookings:
@@ -94,3 +96,69 @@ def roomsday(ctx: Ctx, args: str) -> None:
             )
         )
     ctx.reply("\n".join(lines))
+
+
+def month_of(ctx: Ctx, args: str) -> tuple[datetime, datetime] | None:
+    """The month named ``YYYY-MM`` (default: this month), as its start and end."""
+    tz = ctx.community.timezone
+    text = args.strip()
+    local = ctx.now.astimezone(tz)
+    year, month = local.year, local.month
+    if text:
+        parts = text.split("-")
+        if len(parts) != 2 or not all(part.isdecimal() and part.isascii() for part in parts):
+            return None
+        year, month = int(parts[0]), int(parts[1])
+        if not (2000 <= year <= 2100 and 1 <= month <= 12):
+            return None
+    start = datetime(year, month, 1, tzinfo=tz)
+    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=tz)
+    return start, end
+
+
+@router.command(
+    "roomscsv",
+    description=N_("Room bookings of a month as CSV"),
+    role="organiser",
+    private_only=True,
+)
+def rooms_csv(ctx: Ctx, args: str) -> None:
+    """Every booking that starts in the month: for the front desk's records."""
+    span = month_of(ctx, args)
+    if span is None:
+        ctx.reply(ctx._("Please name the month like this: /roomscsv 2026-11"))
+        return
+    start, end = span
+    rows = ops.between(ctx.session, start, end)
+    header = [
+        ctx._("Reference"),
+        ctx._("Room"),
+        ctx._("Date"),
+        ctx._("Start"),
+        ctx._("End"),
+        ctx._("First name"),
+        ctx._("Purpose"),
+        ctx._("People"),
+        ctx._("Status"),
+        ctx._("Checked in"),
+    ]
+    body = [
+        (
+            b.ref,
+            room_name(ctx.lang, b.room),
+            ctx.lang.local(b.starts_at).date().isoformat(),
+            ctx.lang.time(b.starts_at),
+            ctx.lang.time(b.ends_at),
+            first_name(b.user),
+            b.purpose,
+            b.people,
+            b.status,
+            ctx.lang.time(b.checked_in_at) if b.checked_in_at else "",
+        )
+        for b in rows
+    ]
+    label = f"{start.year}-{start.month:02d}"
+    ctx.reply(
+        ctx._("Room bookings in {month}: {count}.").format(month=label, count=len(body)),
+        attachment=csv_attachment(f"room-bookings-{label}.csv", header, body),
+    )

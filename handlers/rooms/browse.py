@@ -133,6 +133,8 @@ def show_week(ctx: Ctx, room: Room, week: int, *, note: str | None = None) -> No
                     ShowDay(room.id, day_number(day)).pack(),
                 )
             )
+        elif all(moment < ctx.now for moment in other):
+            state = ctx._("past")
         else:
             state = ctx._("nothing free")
         lines.append(ctx._("{day}: {state}").format(day=short_day(ctx.lang, day), state=state))
