@@ -18,9 +18,9 @@ WELCOME = {
     "en": "Welcome to Linli (邻里), the chat of our community centre.",
 }
 MENU = {
-    "zh-hans": ["🗓 活动", "🙋 找志愿者帮忙", "⚖️ 反映邻里纠纷"],
-    "zh-hant": ["🗓 活動", "🙋 找志工幫忙", "⚖️ 反映鄰里糾紛"],
-    "en": ["🗓 Events", "🙋 Ask a volunteer", "⚖️ Report a dispute"],
+    "zh-hans": ["🗓 活动", "🙋 找志愿者帮忙", "⚖️ 反映邻里纠纷", "🏠 预约空间"],
+    "zh-hant": ["🗓 活動", "🙋 找志工幫忙", "⚖️ 反映鄰里糾紛", "🏠 預約空間"],
+    "en": ["🗓 Events", "🙋 Ask a volunteer", "⚖️ Report a dispute", "🏠 Book a room"],
 }
 
 
@@ -31,8 +31,8 @@ def test_welcome_and_menu_in_each_language(resident, hint):
     assert person.text.startswith(WELCOME[hint])
     labels = [b.label for b in person.buttons()]
     # the menu, then (asked once) the question about notices
-    assert labels[:4] == [*MENU[hint], "🌐 简体 / 繁體 / English"]
-    assert len(labels) == 7, labels
+    assert labels[:5] == [*MENU[hint], "🌐 简体 / 繁體 / English"]
+    assert len(labels) == 8, labels
 
 
 @pytest.mark.parametrize("hint", ["zh-TW", "zh-HK", "zh-MO", "zh-Hant-TW"])

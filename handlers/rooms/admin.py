@@ -95,6 +95,7 @@ def roomsday(ctx: Ctx, args: str) -> None:
                 count=booking.people,
             )
         )
+    lines.append(ctx._("A month's bookings as a CSV file: /roomscsv 2026-11"))
     ctx.reply("\n".join(lines))
 
 
@@ -116,12 +117,7 @@ def month_of(ctx: Ctx, args: str) -> tuple[datetime, datetime] | None:
     return start, end
 
 
-@router.command(
-    "roomscsv",
-    description=N_("Room bookings of a month as CSV"),
-    role="organiser",
-    private_only=True,
-)
+@router.command("roomscsv", role="organiser", private_only=True)  # named by /roomsday
 def rooms_csv(ctx: Ctx, args: str) -> None:
     """Every booking that starts in the month: for the front desk's records."""
     span = month_of(ctx, args)

@@ -216,7 +216,7 @@ def longest_run(ctx: Ctx, room: Room, day: date, start: datetime) -> int:
     return count
 
 
-@router.button(PickSlot)
+@router.button(PickSlot, private_only=True)
 def _slot(ctx: Ctx, payload: PickSlot) -> None:
     """A start pressed: how long, when more than one slot in a row is free; else the form."""
     room = bookable_room(ctx, payload.room)
@@ -254,7 +254,7 @@ def _slot(ctx: Ctx, payload: PickSlot) -> None:
     )
 
 
-@router.button(PickRun)
+@router.button(PickRun, private_only=True)
 def _run(ctx: Ctx, payload: PickRun) -> None:
     room = bookable_room(ctx, payload.room)
     day = day_of(payload.day)

@@ -131,7 +131,7 @@ def _check_in(ctx: Ctx, payload: CheckInBooking) -> None:
     show_booking(ctx, booking, note=notes.get(outcome), edit=pressed(ctx))
 
 
-@router.button(WatchSlots)
+@router.button(WatchSlots, private_only=True)
 def _watches(ctx: Ctx, payload: WatchSlots) -> None:
     """The day's taken times still to come, a button each."""
     room = bookable_room(ctx, payload.room)
@@ -156,7 +156,7 @@ def _watches(ctx: Ctx, payload: WatchSlots) -> None:
     )
 
 
-@router.button(WatchSlot)
+@router.button(WatchSlot, private_only=True)
 def _watch(ctx: Ctx, payload: WatchSlot) -> None:
     room = bookable_room(ctx, payload.room)
     day = day_of(payload.day)
