@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from db.dispute_models import DisputeCase
 from db.event_models import Event, EventSignup, SignupStatus
 from db.request_models import HelpRequest, RequestStatus
+from db.room_models import LIVE, BookedSlot, Booking, Room
 from handlers.types import Reply
 
 #: Total steps of the fuzz drill: small in CI, ``LINLI_FUZZ_STEPS=10000`` for the long run.
@@ -102,6 +103,8 @@ FLOWS = (
     "myorganised",
     "profile",
     "menu",
+    "rooms",
+    "mybookings",
 )
 STAFF_WORK = (
     (2, "queue"),
@@ -113,6 +116,8 @@ STAFF_WORK = (
     (5, "cases"),
     (5, "myorganised"),
     (5, "teamstats"),
+    (4, "roomsday"),
+    (4, "roomscsv"),
     (2, "resolve Done: the letter is translated."),
     (2, "note Called the clinic."),
     (2, "release Sorry, I travel tomorrow."),
@@ -126,6 +131,8 @@ RESIDENT_FLOWS = (
     "myevents",
     "myrequests",
     "mycases",
+    "rooms",
+    "mybookings",
     "menu",
     "lang",
     "mydata",
@@ -224,6 +231,18 @@ def check_database(session: Session) -> None:
     )
     for event in session.scalars(select(Event).where(Event.capacity.is_not(None))):
         assert held.get(event.id, 0) <= event.capacity, f"event {event.id} over capacity"
+    # A live booking holds exactly its slots; any other holds none (UNIQUE(room, start) in
+    # booked_slots makes a double booking impossible).
+    slots = dict(
+        session.execute(
+            select(BookedSlot.booking_id, func.count()).group_by(BookedSlot.booking_id)
+        ).all()
+    )
+    for booking in session.scalars(select(Booking)):
+        room = session.get(Room, booking.room_id)
+        length = int((booking.ends_at - booking.starts_at).total_seconds() // 60)
+        expected = length // room.slot_minutes if booking.status in LIVE else 0
+        assert slots.get(booking.id, 0) == expected, f"booking {booking.id} holds wrong slots"
     for request in session.scalars(select(HelpRequest)):
         if request.status == RequestStatus.IN_PROGRESS:
             assert request.volunteer_id is not None, f"request {request.id} in progress, no one"
