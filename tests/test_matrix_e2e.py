@@ -57,8 +57,8 @@ async def test_first_direct_chat_in_chinese_then_english(synapse, tmp_path, wiri
         assert "!help" in welcome.body and "/help" not in welcome.body
         assert "1. 🗓 活动" in welcome.body
         assert "<b>1.</b> 🗓 活动" in welcome.content["formatted_body"]
-        assert "4. 简体\n5. 繁體\n6. English" in welcome.body  # one tap to switch
-        await wang.say(room, "6")
+        assert "5. 简体\n6. 繁體\n7. English" in welcome.body  # one tap to switch
+        await wang.say(room, "7")
         switched = await wang.wait_for(room, "in English", after=2)
         assert "1. 🗓 Events" in switched.body
         await wang.say(room, "!help")
