@@ -11,7 +11,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.room_models import LIVE, WEEKDAYS, BookedSlot, Booking, Room, RoomClosure
+from db.room_models import (
+    LIVE,
+    WEEKDAYS,
+    BookedSlot,
+    Booking,
+    BookingStatus,
+    Room,
+    RoomClosure,
+)
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HOURS = re.compile(r"^\s*(\w{3})(?:\s*-\s*(\w{3}))?\s+(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})\s*$")
@@ -153,3 +161,27 @@ def count_live(session: Session, room_id: int) -> int:
         )
         or 0
     )
+
+
+def hours_used(session: Session, start: datetime, end: datetime) -> list[list]:
+    """Per room, bookings starting in [start, end): [name_zh, name_en, hours booked, hours
+    used] — booked counts what held the room (confirmed, checked in or not, and no-shows),
+    used what was checked in. Counts only, never who."""
+    held = (BookingStatus.CONFIRMED, BookingStatus.RELEASED)
+    totals: dict[int, list] = {}
+    rows = session.execute(
+        select(Booking.room_id, Booking.starts_at, Booking.ends_at, Booking.checked_in_at).where(
+            Booking.starts_at >= start, Booking.starts_at < end, Booking.status.in_(held)
+        )
+    ).all()
+    for room_id, starts_at, ends_at, checked_in_at in rows:
+        hours = (ends_at - starts_at).total_seconds() / 3600
+        entry = totals.setdefault(room_id, [0.0, 0.0])
+        entry[0] += hours
+        if checked_in_at is not None:
+            entry[1] += hours
+    out = []
+    for room in session.scalars(select(Room).order_by(Room.id)):
+        booked, used = totals.get(room.id, [0.0, 0.0])
+        out.append([room.name_zh, room.name_en, round(booked, 1), round(used, 1)])
+    return out

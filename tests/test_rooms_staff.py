@@ -128,3 +128,38 @@ def test_the_front_desk_csv_of_a_month(resident, session_factory, clock):
         len(list(csv.reader(io.StringIO(desk.replies[-1].attachment.content.decode("utf-8-sig")))))
         == 1
     )
+
+
+def test_the_report_counts_hours_booked_and_used_per_room(
+    resident, session_factory, clock, community
+):
+    from datetime import UTC, date, datetime
+
+    from handlers.i18n import language
+    from handlers.stats.measures import compute
+    from handlers.stats.periods import month_of
+    from handlers.stats.picture import _card_lines
+    from handlers.stats.table import rows
+
+    make_room(session_factory, clock())
+    alice, bob = resident("Alice", "en"), resident("Bob", "en")
+    book_friday_evening(alice)  # 2 h, checked in
+    alice.press("Confirm")
+    bob.send("/rooms")
+    bob.press("Chess and card room")
+    bob.press("Sat, Nov 28")
+    bob.press("10:00")
+    bob.press("until 11:00")  # 1 h, never checked in
+    bob.send("Cards")
+    bob.send("2")
+    bob.press("Confirm")
+    clock.current = datetime(2026, 11, 27, 10, 50, tzinfo=UTC)
+    alice.press_payload("rm:checkin:1")
+    with session_factory() as session:
+        report = compute(session, community, month_of(date(2026, 11, 1)), clock())
+    assert report.rooms_used == [["棋牌活动室", "Chess and card room", 3.0, 2.0]]
+    zh = language("zh_Hans", "Asia/Shanghai")
+    table = {row[1]: row[2] for row in rows(report, zh)}
+    assert table["棋牌活动室：预约时长"] == "3" and table["棋牌活动室：实际使用时长"] == "2"
+    en = language("en", "Asia/Shanghai")
+    assert "Rooms: 3 h booked · 2 h used" in _card_lines(report, en, "know")
