@@ -5,6 +5,7 @@ the unique slot rows hold even where the read before the insert missed a booking
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,7 @@ from db.models import User
 from db.room_models import BookedSlot, Booking, Room
 from db.users import get_or_create_user
 from handlers import build_registry
+from handlers.types import ChatRef
 from tests.rooms_support import make_room
 from tests.support import Resident, loose_dispatcher
 from tests.test_concurrency import TickingClock, run_in_threads
@@ -27,6 +29,17 @@ CROWD = 40
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: Fri 27 Nov 2026, 19:00 in Shanghai.
 FRIDAY_EVENING = datetime(2026, 11, 27, 11, 0, tzinfo=UTC)
+
+
+@dataclass
+class OtherDevice(Resident):
+    """The same person in another chat (a second device, another transport's room)."""
+
+    chat_id: str = ""
+
+    @property
+    def chat(self) -> ChatRef:
+        return ChatRef(self.transport, self.chat_id)
 
 
 @pytest.fixture
@@ -138,3 +151,36 @@ def test_many_threads_booking_directly_make_one_booking(session_factory):
 
     outcomes = run_in_threads([lambda u=u: attempt(u) for u in ids], threads=len(ids))
     assert sorted(outcomes) == sorted([ops.Outcome.BOOKED] + [ops.Outcome.TAKEN] * (len(ids) - 1))
+
+
+def test_one_person_booking_from_two_devices_at_once_keeps_the_weekly_hours(
+    racing,
+    session_factory,
+    apologies,  # noqa: F811
+):
+    """The same person confirms two different times from two chats at the same moment, with an
+    hour a week left: their user row is locked first, so one is booked and one is refused."""
+    make_room(session_factory, datetime(2026, 11, 26, 8, 0, tzinfo=UTC), week_hours=1)
+    phone = Resident(racing, "Li", "en", user_id="80000")
+    tablet = OtherDevice(racing, "Li", "en", user_id="80000", chat_id="80000-tablet")
+
+    def open_form(person: Resident, minute: int) -> str:
+        person.press_payload(f"rm:slot:1:20261127:{minute}")
+        person.press_payload(f"rm:run:1:20261127:{minute}:1")
+        person.send("Practice")
+        person.send("2")
+        return next(b.payload for b in person.buttons() if b.payload.startswith("fm:confirm"))
+
+    first = open_form(phone, 600)
+    second = open_form(tablet, 720)
+    together = threading.Barrier(2)
+
+    def press(person: Resident, payload: str) -> str:
+        together.wait(timeout=30)
+        return no_error(person.press_payload(payload), apologies, person.name)
+
+    answers = run_in_threads([lambda: press(phone, first), lambda: press(tablet, second)], 2)
+    assert sum("✅ Booked." in a for a in answers) == 1, answers
+    assert sum("at most 1 h a week" in a for a in answers) == 1, answers
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(Booking)) == 1
