@@ -231,3 +231,20 @@ def test_an_admin_closes_a_room_and_the_booker_is_told(resident, session_factory
     assert "Chess and card room: open for booking" in admin.text
     bob.send("/rooms")
     assert "Chess and card room — up to 8 people" in bob.text
+
+
+def test_traditional_readers_get_traditional_room_names_and_rules(resident, session_factory, clock):
+    make_room(session_factory, clock())
+    lin = resident("Lin", "zh-tw")
+    lin.send("/rooms")
+    assert "棋牌活動室" in lin.text and "棋牌活动室" not in lin.text
+    lin.press("棋牌活動室")
+    assert "棋牌、圍棋、象棋。" in lin.text
+    lin.press("11月27日週五")
+    lin.press("19:00")
+    lin.press("21:00")
+    lin.send("圍棋社")
+    lin.send("4")
+    assert "請保持安靜，離開前把桌椅歸位。" in lin.text
+    lin.press("確認")
+    assert "#B-0001 棋牌活動室" in lin.text
