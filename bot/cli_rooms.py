@@ -62,6 +62,7 @@ def cmd_rooms(args: argparse.Namespace) -> None:
                     ahead_days=args.ahead,
                     notice_minutes=args.notice,
                     week_hours=args.week_hours,
+                    door_code=args.door_code,
                 ),
                 now=now,
             )
@@ -124,6 +125,7 @@ def add_parser(sub) -> None:
     add.add_argument("--ahead", type=int, default=28, help="how many days ahead one may book")
     add.add_argument("--notice", type=int, default=60, help="least notice in minutes")
     add.add_argument("--week-hours", type=int, default=6, help="most hours per person a week")
+    add.add_argument("--door-code", help="posted at the door: '/checkin CODE' checks in there")
     actions.add_parser("list", help="every room and its rules")
     close = actions.add_parser("close", help="close a room (or a period): bookings are cancelled")
     close.add_argument("code")

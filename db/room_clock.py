@@ -48,6 +48,22 @@ def check_in(session: Session, booking_id: int, user: User, *, now: datetime) ->
     return CheckIn.CHECKED_IN
 
 
+def by_door_code(session: Session, user: User, code: str, *, now: datetime) -> Booking | None:
+    """The person's booking, open for check-in now, in the room whose door shows ``code``."""
+    return session.scalars(
+        select(Booking)
+        .join(Room, Room.id == Booking.room_id)
+        .where(
+            Room.door_code == code,
+            Booking.user_id == user.id,
+            Booking.status == BookingStatus.CONFIRMED,
+            Booking.starts_at <= now + CHECK_IN_FROM,
+            Booking.ends_at > now,
+        )
+        .order_by(Booking.starts_at)
+    ).first()
+
+
 def no_shows(session: Session, user_id: int, *, now: datetime) -> int:
     return (
         session.scalar(

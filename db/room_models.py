@@ -53,6 +53,8 @@ class Room(Base):
     notice_minutes: Mapped[int] = mapped_column(Integer, default=60)
     week_hours: Mapped[int] = mapped_column(Integer, default=6)
     is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Posted at the door: ``/checkin <code>`` checks in one's booking there (None: no code).
+    door_code: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

@@ -44,6 +44,7 @@ class NewRoom:
     ahead_days: int = 28
     notice_minutes: int = 60
     week_hours: int = 6
+    door_code: str | None = None
 
 
 def parse_hours(text: str) -> dict[str, list[str]]:
@@ -86,6 +87,7 @@ def add_room(session: Session, new: NewRoom, *, now: datetime) -> Room:
         notice_minutes=new.notice_minutes,
         week_hours=new.week_hours,
         is_open=True,
+        door_code=new.door_code,
         created_at=now,
     )
     session.add(room)

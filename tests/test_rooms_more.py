@@ -261,3 +261,25 @@ def test_a_bookings_purpose_is_blanked_ninety_days_after(resident, session_facto
     clock.advance(days=2)
     sweep()
     assert bookings(session_factory)[0][2] == ""
+
+
+def test_check_in_with_the_code_on_the_door(resident, session_factory, clock):
+    make_room(session_factory, clock())
+    with session_factory() as session, session.begin():
+        session.execute(update(Room).values(door_code="4821"))
+    wang = resident("Wang", "zh-hans")
+    wang.send("/rooms")
+    wang.press("棋牌活动室")
+    wang.press("11月27日周五")
+    wang.press("19:00")
+    wang.press("21:00")
+    wang.send("象棋")
+    wang.send("4")
+    wang.press("确认")
+    wang.send("/checkin 4821")
+    assert "开始前 15 分钟" in wang.text  # too early: nothing open for check-in
+    clock.current = datetime(2026, 11, 27, 10, 50, tzinfo=UTC)  # 18:50
+    wang.send("/checkin 1234")
+    assert "/checkin 4821" in wang.text
+    wang.send("/checkin 4821")
+    assert "✅ 已签到，祝您使用愉快！" in wang.text and "#B-0001" in wang.text

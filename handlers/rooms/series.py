@@ -131,6 +131,23 @@ def _check_in(ctx: Ctx, payload: CheckInBooking) -> None:
     show_booking(ctx, booking, note=notes.get(outcome), edit=pressed(ctx))
 
 
+@router.command("checkin", private_only=True)  # the code is posted at the room's door
+def checkin_by_code(ctx: Ctx, args: str) -> None:
+    """``/checkin 4821``: check in the booking of this person in the room showing that code."""
+    code = args.strip()
+    booking = clock.by_door_code(ctx.session, ctx.user, code, now=ctx.now) if code else None
+    if booking is None:
+        ctx.reply(
+            ctx._(
+                "No booking of yours can be checked in with that code now. Send the code on "
+                "the room's door, from 15 minutes before your booking: /checkin 4821"
+            )
+        )
+        return
+    clock.check_in(ctx.session, booking.id, ctx.user, now=ctx.now)
+    show_booking(ctx, booking, note=ctx._("✅ Checked in. Enjoy your time!"))
+
+
 @router.button(WatchSlots, private_only=True)
 def _watches(ctx: Ctx, payload: WatchSlots) -> None:
     """The day's taken times still to come, a button each."""

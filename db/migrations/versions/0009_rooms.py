@@ -39,6 +39,7 @@ def upgrade() -> None:
         sa.Column("notice_minutes", sa.Integer(), nullable=False),
         sa.Column("week_hours", sa.Integer(), nullable=False),
         sa.Column("is_open", sa.Boolean(), nullable=False),
+        sa.Column("door_code", sa.String(length=16), nullable=True),
         sa.Column("created_at", UTC_DATETIME, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_rooms")),
         sa.UniqueConstraint("code", name=op.f("uq_rooms_code")),
