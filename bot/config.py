@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import time, timedelta
 from pathlib import Path
@@ -54,6 +54,7 @@ class Settings:
     #: Community field → duration, for the help requests' escalation clocks (REQUEST_CLOCKS).
     request_clocks: tuple[tuple[str, timedelta], ...] = ()
     outbox_keep: timedelta = timedelta(days=30)
+    case_keep: timedelta = timedelta(days=365)
     #: Community field → number, for the per-person limits (LIMITS).
     limits: tuple[tuple[str, int], ...] = ()
     flood_limit: int = 20
@@ -67,6 +68,9 @@ class Settings:
     matrix_admins: frozenset[str] = frozenset()  # MXIDs
     #: Community field → value, for the report (TARGETS, LINLI_TARGET_SHARE, LINLI_MONTHLY_REPORT).
     targets: tuple[tuple[str, timedelta | float | bool], ...] = ()
+    #: Community field → value, for volunteering (LINLI_HOURS_ROUNDING, LINLI_CERTIFICATE_ISSUER,
+    #: LINLI_HOURS_COLUMNS).
+    volunteering: tuple[tuple[str, object], ...] = ()
 
     def community(self, bot_username: str | None = None) -> Community:
         return Community(
@@ -81,11 +85,13 @@ class Settings:
             dispute_ack_within=self.dispute_ack_within,
             dispute_followup_after=self.dispute_followup_after,
             outbox_keep=self.outbox_keep,
+            case_keep=self.case_keep,
             quiet_hours=self.quiet_hours,
             holidays=self.holidays,
             **dict(self.request_clocks),
             **dict(self.limits),
             **dict(self.targets),
+            **dict(self.volunteering),  # type: ignore[arg-type]
         )
 
 
@@ -248,6 +254,10 @@ def load_settings(
     outbox_keep = parse_duration(keep_raw)
     if outbox_keep is None or outbox_keep <= timedelta(0):
         raise ConfigError(f"LINLI_OUTBOX_KEEP must be a duration like 30d or 12h, got {keep_raw!r}")
+    case_raw = get("LINLI_CASE_KEEP", "365d")
+    case_keep = parse_duration(case_raw)
+    if case_keep is None or case_keep <= timedelta(0):
+        raise ConfigError(f"LINLI_CASE_KEEP must be a duration like 365d or 90d, got {case_raw!r}")
 
     numbers = {}
     for name, default in (
@@ -281,6 +291,8 @@ def load_settings(
         raise ConfigError(f"LINLI_MONTHLY_REPORT must be on or off, got {monthly!r}")
     goals.append(("monthly_report", monthly == "on"))
 
+    volunteering = _volunteering(get)
+
     level = get("LINLI_LOG_LEVEL", "INFO").upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError(f"LINLI_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {level!r}")
@@ -304,6 +316,7 @@ def load_settings(
         dispute_followup_after=durations["LINLI_DISPUTE_FOLLOWUP_AFTER"],
         request_clocks=tuple((field, durations[name]) for name, field, _ in REQUEST_CLOCKS),
         outbox_keep=outbox_keep,
+        case_keep=case_keep,
         limits=tuple((field, numbers[name]) for name, field, _ in LIMITS),
         flood_limit=numbers["LINLI_FLOOD_LIMIT"],
         quiet_hours=quiet_hours,
@@ -315,4 +328,36 @@ def load_settings(
         matrix_access_token=matrix_token,
         matrix_admins=frozenset(mxids),
         targets=tuple(goals),
+        volunteering=volunteering,
     )
+
+
+#: The columns the monthly hours export can have (``handlers/volunteering/export.py``).
+HOURS_COLUMNS = (
+    "name", "phone", "activity", "role", "date", "start", "end", "hours", "organiser", "makeup",
+)  # fmt: skip
+
+
+def _volunteering(get: Callable[[str, str], str]) -> tuple[tuple[str, object], ...]:
+    """``LINLI_HOURS_ROUNDING`` (``15,30``: under 15 minutes count 0, then the nearest 30),
+    ``LINLI_CERTIFICATE_ISSUER``, ``LINLI_HOURS_COLUMNS`` (names from ``HOURS_COLUMNS``)."""
+    values: list[tuple[str, object]] = []
+    raw = get("LINLI_HOURS_ROUNDING", "15,30")
+    parts = [part.strip() for part in raw.split(",")]
+    if len(parts) != 2 or not all(part.isdecimal() for part in parts) or int(parts[1]) < 1:
+        raise ConfigError(
+            f"LINLI_HOURS_ROUNDING must be two numbers of minutes like 15,30, got {raw!r}"
+        )
+    values.append(("hours_rounding", (int(parts[0]), int(parts[1]))))
+    issuer = get("LINLI_CERTIFICATE_ISSUER", "").strip()
+    if issuer:
+        values.append(("certificate_issuer", issuer[:100]))
+    raw = get("LINLI_HOURS_COLUMNS", "name,phone,activity,date,hours")
+    columns = tuple(name.strip() for name in raw.split(",") if name.strip())
+    unknown = [name for name in columns if name not in HOURS_COLUMNS]
+    if not columns or unknown:
+        raise ConfigError(
+            f"LINLI_HOURS_COLUMNS takes names from {', '.join(HOURS_COLUMNS)}; got {raw!r}"
+        )
+    values.append(("hours_columns", columns))
+    return tuple(values)

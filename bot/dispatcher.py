@@ -226,7 +226,12 @@ class Dispatcher:
     def _route(self, ctx: Ctx) -> None:
         inbound = ctx.inbound
         conversation = ctx.conversation
-        if is_blocked(ctx.session, ctx.user.id) and not ctx.has_role("admin"):
+        if (
+            is_blocked(ctx.session, ctx.user.id)
+            and not ctx.has_role("admin")
+            # Their own data (/mydata, /deleteme) stays theirs to see and erase, in private.
+            and not (not inbound.chat.is_group and self.registry.open_to_blocked(inbound))
+        ):
             # Nothing is routed, so nothing reaches a team; in private one neutral answer.
             if not inbound.chat.is_group:
                 answer_blocked(ctx)

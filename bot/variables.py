@@ -86,6 +86,10 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "30d",
         "Sent and failed outbox messages lose what they said (their parameters) after this.",
     ),
+    "LINLI_CASE_KEEP": (
+        "365d",
+        "Closed help requests and dispute cases lose what people wrote this long after closure.",
+    ),
     "LINLI_LIMIT_OPEN_REQUESTS": (
         "3",
         "Help requests one person may have open at once (0: no limit).",
@@ -122,6 +126,20 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "LINLI_MONTHLY_REPORT": (
         "on",
         "on or off: every admin gets last month's report on the first working day at 09:00.",
+    ),
+    "LINLI_HOURS_ROUNDING": (
+        "15,30",
+        "Volunteer hours: under the first number of minutes count 0, then the nearest step of "
+        "the second (15,30: half hours).",
+    ),
+    "LINLI_CERTIFICATE_ISSUER": (
+        "邻里社区 Linli Community",
+        "Who issues volunteers' certificates: the community that recorded the hours.",
+    ),
+    "LINLI_HOURS_COLUMNS": (
+        "name,phone,activity,date,hours",
+        "The monthly hours export's columns, in order: name, phone, activity, role, date, "
+        "start, end, hours, organiser, makeup.",
     ),
     "LINLI_LOG_LEVEL": ("INFO", "DEBUG, INFO, WARNING or ERROR."),
     "LINLI_DATA_DIR": (

@@ -278,6 +278,8 @@ def queue_fixes(session: Session, notice: Notice, *, now: datetime, chunk: int) 
         notice.fix_cursor = 0
         return 0
     editable = not notice.attachment
+    # A correction goes out under the notice's rules as they stand now: a reader who left the
+    # topic (or stopped everything), moved building or cannot be reached gets none.
     rows = select(
         OutboxMessage.transport,
         OutboxMessage.chat_id,
@@ -291,7 +293,10 @@ def queue_fixes(session: Session, notice: Notice, *, now: datetime, chunk: int) 
         literal(OutboxStatus.PENDING.value),
         literal(0),
         literal(now, OutboxMessage.created_at.type),
-    ).where(*shown, OutboxMessage.id <= last)
+    ).join(User, User.id == OutboxMessage.user_id)
+    rows = rows.where(
+        *shown, OutboxMessage.id <= last, *audience_filter(notice.topic, notice.building_ids)
+    )
     _insert_from(session, _COLUMNS, rows)
     notice.fix_cursor = int(last)
     return int(covered)

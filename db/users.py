@@ -10,7 +10,14 @@ from sqlalchemy.orm import Session
 
 from db.models import Role, RoleGrant, User
 
-GRANTABLE_ROLES = (Role.VOLUNTEER, Role.MEDIATOR, Role.ORGANISER, Role.ADMIN, Role.ANNOUNCER)
+GRANTABLE_ROLES = (
+    Role.VOLUNTEER,
+    Role.MEDIATOR,
+    Role.ORGANISER,
+    Role.ADMIN,
+    Role.ANNOUNCER,
+    Role.COORDINATOR,
+)
 
 
 class UnknownUserRef(ValueError):

@@ -24,6 +24,7 @@ def build_registry() -> Registry:
         start,
         stats,
         teams,
+        volunteering,
     )
 
     return Registry(
@@ -34,6 +35,7 @@ def build_registry() -> Registry:
             disputes.router,
             notices.router,
             rooms.router,
+            volunteering.router,
             language.router,
             privacy.router,
             roles.router,

@@ -25,6 +25,7 @@ REFUSALS = {
     "volunteer": N_("Sorry, only members of the volunteer team can do this."),
     "mediator": N_("Sorry, only the community's mediators can do this."),
     "organiser": N_("Sorry, only the event's organiser and admins can do that."),
+    "coordinator": N_("Sorry, only volunteer coordinators can do this."),
     "admin": N_("Sorry, only administrators can do this."),
 }
 

@@ -19,6 +19,9 @@ GRANTED = {
     "volunteer": N_("You are now a volunteer in Linli. Send /help to see what you can do."),
     "mediator": N_("You are now a mediator in Linli. Send /help to see what you can do."),
     "organiser": N_("You are now an organiser in Linli. Send /help to see what you can do."),
+    "coordinator": N_(
+        "You are now a volunteer coordinator in Linli. Send /help to see what you can do."
+    ),
     "admin": N_("You are now an administrator in Linli. Send /help to see what you can do."),
     "announcer": N_(
         "You can now send community notices in Linli (/notice). Send /help to see what you can do."
@@ -28,6 +31,9 @@ REVOKED = {
     "volunteer": N_("You are no longer a volunteer in Linli. Thank you for your help."),
     "mediator": N_("You are no longer a mediator in Linli. Thank you for your help."),
     "organiser": N_("You are no longer an organiser in Linli. Thank you for your help."),
+    "coordinator": N_(
+        "You are no longer a volunteer coordinator in Linli. Thank you for your help."
+    ),
     "admin": N_("You are no longer an administrator in Linli."),
     "announcer": N_("You can no longer send community notices in Linli."),
 }

@@ -11,6 +11,7 @@ from handlers.buttons.events import ListEvents, MyOrganisedEvents
 from handlers.buttons.language import ChooseLanguage, SetLanguage
 from handlers.buttons.requests import AskForHelp, SendDraft
 from handlers.buttons.rooms import ListRooms
+from handlers.buttons.volunteering import ListOpportunities
 from handlers.i18n import LANGUAGE_NAMES, N_
 from handlers.roles import chat_menu
 from handlers.router import Router
@@ -24,6 +25,7 @@ STAFF_HEADINGS = {
     "mediator": N_("For mediators:"),
     "organiser": N_("For organisers:"),
     "announcer": N_("For announcers:"),
+    "coordinator": N_("For coordinators:"),
     "admin": N_("For admins:"),
 }
 
@@ -36,6 +38,7 @@ def main_menu(ctx: Ctx) -> Keyboard:
         Button(ctx._("🙋 Ask a volunteer"), AskForHelp().pack()),
         Button(ctx._("⚖️ Report a dispute"), ReportDispute().pack()),
         Button(ctx._("🏠 Book a room"), ListRooms().pack()),
+        Button(ctx._("🤝 Volunteer"), ListOpportunities().pack()),
     ]
     if ctx.acts_as("organiser") and not ctx.inbound.chat.is_group:
         rows.append(Button(ctx._("🛠 My events"), MyOrganisedEvents().pack()))
@@ -102,9 +105,13 @@ RESIDENT_GROUPS = (
     (("report", "mycases"), N_("a problem between neighbours")),
     (("notices",), N_("community notices")),
     (("rooms", "mybookings"), N_("booking a room")),
+    (("volunteer", "myhours"), N_("volunteering")),
     (("lang",), None),  # 简体 / 繁體 / English, the same in every language
     (("mydata", "deleteme"), N_("your data")),
 )
+#: Left out of staff's one "Everyone:" line so that an admin's /help stays under 400
+#: characters: the menu under /help carries 🤝 Volunteer for them.
+STAFF_SKIP = frozenset({"volunteer", "myhours"})
 
 
 def _names(ctx: Ctx, names: tuple[str, ...] | list[str]) -> str:
@@ -114,16 +121,20 @@ def _names(ctx: Ctx, names: tuple[str, ...] | list[str]) -> str:
 @router.command("help", description=N_("What I can do and how to use me"))
 def help_(ctx: Ctx, args: str) -> None:
     """The person's own commands in a few short lines (under 400 characters for every role):
-    everyone's by topic, then one line of commands for each role they act as."""
+    everyone's by topic, then one line of commands for each role they act as (in a private
+    chat only: in a group everyone gets everyone's commands)."""
     commands = ctx.registry.menu_commands()
     staff = [
         (heading, [c.name for c in commands if c.role == role])
         for role, heading in STAFF_HEADINGS.items()
         if ctx.may_use(role) and role is not None
     ]
-    staff = [(heading, names) for heading, names in staff if names]
+    # in a group, everyone's commands only: a person's roles are theirs to show, not the room's
+    staff = [(h, names) for h, names in staff if names and not ctx.inbound.chat.is_group]
     if staff:  # staff: everyone's commands on one line, then their own
-        everyone = [name for names, _label in RESIDENT_GROUPS for name in names]
+        everyone = [
+            name for names, _label in RESIDENT_GROUPS for name in names if name not in STAFF_SKIP
+        ]
         lines = [ctx._("Everyone: {commands}").format(commands=_names(ctx, everyone))]
         described = {c.name: c.description or "" for c in commands}
         for heading, names in staff:
@@ -213,6 +224,7 @@ ONLY_FOR = {
     "mediator": N_("Sorry, this command is only for the community's mediators."),
     "organiser": N_("Sorry, this command is only for event organisers."),
     "announcer": N_("Sorry, this command is only for the community's announcers."),
+    "coordinator": N_("Sorry, this command is only for volunteer coordinators."),
     "admin": N_("Sorry, this command is only for administrators."),
     None: N_("Sorry, this command is only for community staff and volunteers."),
 }

@@ -15,6 +15,7 @@ from db.dispute_models import DisputeCase
 from db.event_models import Event, EventSignup, SignupStatus
 from db.request_models import HelpRequest, RequestStatus
 from db.room_models import LIVE, BookedSlot, Booking, Room
+from db.shift_models import ShiftRole, ShiftSignup, ShiftSignupStatus
 from handlers.types import Reply
 
 #: Total steps of the fuzz drill: small in CI, ``LINLI_FUZZ_STEPS=10000`` for the long run.
@@ -31,6 +32,7 @@ PEOPLE = (
     ("Bilby", "61004", "zh-hans", "mediator"),
     ("Dingo", "61005", "en", "organiser"),
     ("Echidna", "9000", "zh-hans", "admin"),  # the community's admin (telegram:9000)
+    ("Quoll", "61007", "zh-hans", "coordinator"),
 )
 VOLUNTEER_ROOM = "-100777"
 MEDIATOR_ROOM = "-100888"
@@ -88,6 +90,8 @@ MEANINGFUL = (
     "Building 3, 2nd floor",
     "English",
     "中文",
+    "引导 / Usher × 2 | en",
+    "123456",
 )
 #: Commands that open a flow or a list with buttons.
 FLOWS = (
@@ -105,6 +109,10 @@ FLOWS = (
     "menu",
     "rooms",
     "mybookings",
+    "volunteer",
+    "myhours",
+    "newopportunity",
+    "coordinate",
 )
 STAFF_WORK = (
     (2, "queue"),
@@ -118,6 +126,9 @@ STAFF_WORK = (
     (5, "teamstats"),
     (4, "roomsday"),
     (4, "roomscsv"),
+    (6, "newopportunity"),
+    (6, "coordinate"),
+    (6, "hoursexport"),
     (2, "resolve Done: the letter is translated."),
     (2, "note Called the clinic."),
     (2, "release Sorry, I travel tomorrow."),
@@ -137,6 +148,9 @@ RESIDENT_FLOWS = (
     "lang",
     "mydata",
     "deleteme",
+    "volunteer",
+    "myshifts",
+    "myhours",
 )
 #: What a person types when a question wants typed input.
 SENSIBLE = (
@@ -154,7 +168,23 @@ SENSIBLE = (
 )
 SKIP = frozenset({"Skip", "跳过"})
 NAVIGATION = frozenset({"Back", "Cancel", "Skip", "返回", "取消", "跳过"})
-ROOM_COMMANDS = ("bind", "queue", "cases", "start", "teamstats", "help", "menu", "report")
+ROOM_COMMANDS = (
+    "bind",
+    "queue",
+    "cases",
+    "start",
+    "teamstats",
+    "help",
+    "menu",
+    "report",
+    # views of one's own data or the team's: a pointer in a room, never the content
+    "mycases",
+    "myevents",
+    "stats",
+    "notices",
+    "block",
+)
+PRIVATE_VIEWS = frozenset({"queue", "cases", "teamstats", "mycases", "myevents", "stats", "block"})
 HOSTILE = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=60
 )
@@ -178,6 +208,8 @@ COMMAND_ARGS = st.one_of(
             "en",
             "zh",
             "done",
+            "vo_1",
+            "vc_123456",
         ]
     ),
     TEXT,
@@ -221,7 +253,8 @@ def texts_of(reply: Reply) -> list[str]:
 
 
 def check_database(session: Session) -> None:
-    """Places never above capacity; a request in progress has one holder, an open one none."""
+    """Places never above capacity (events and volunteer roles); a request in progress has one
+    holder, an open one none."""
     held = dict(
         session.execute(
             select(EventSignup.event_id, func.sum(EventSignup.party_size))
@@ -243,6 +276,15 @@ def check_database(session: Session) -> None:
         length = int((booking.ends_at - booking.starts_at).total_seconds() // 60)
         expected = length // room.slot_minutes if booking.status in LIVE else 0
         assert slots.get(booking.id, 0) == expected, f"booking {booking.id} holds wrong slots"
+    taken = dict(
+        session.execute(
+            select(ShiftSignup.role_id, func.count())
+            .where(ShiftSignup.status == ShiftSignupStatus.CONFIRMED)
+            .group_by(ShiftSignup.role_id)
+        ).all()
+    )
+    for role in session.scalars(select(ShiftRole)):
+        assert taken.get(role.id, 0) <= role.capacity, f"shift role {role.id} over capacity"
     for request in session.scalars(select(HelpRequest)):
         if request.status == RequestStatus.IN_PROGRESS:
             assert request.volunteer_id is not None, f"request {request.id} in progress, no one"

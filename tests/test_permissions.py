@@ -21,7 +21,7 @@ from tests.dispute_support import bind_mediators, file_report, make_mediator
 from tests.requests_support import file_request
 from tests.support import give_role, in_group
 
-ROLES = ("resident", "volunteer", "mediator", "organiser", "admin")
+ROLES = ("resident", "volunteer", "mediator", "organiser", "coordinator", "admin")
 EN = language("en", "Asia/Shanghai")
 APOLOGY = "Sorry, something went wrong"
 

@@ -94,7 +94,7 @@ def test_the_known_month_in_numbers(month):
     assert (month.events_held, month.signups) == (1, 4)
     assert (month.notices_sent, month.notices_reached) == (1, 2)
     spots = [(s.kind, s.key, s.count, s.previous, s.rising) for s in month.hotspots]
-    assert spots == [("category", "noise", 3, 1, True), ("place", "5栋", 3, 1, True)]
+    assert spots == [("category", "noise", 3, None, True), ("place", "5栋", 3, None, True)]
     week = next(w for w in month.trend if w.start == "2026-11-09")
     assert (week.requests, week.reports, week.claim_share) == (3, 1, pytest.approx(2 / 3))
     assert [w.start for w in month.trend][-1] == "2026-11-30"
@@ -117,7 +117,7 @@ def test_stats_sends_the_picture_and_a_csv_with_its_numbers(session_factory, res
     assert numbers["Reports acknowledged: within the target"] == "66.7"
     assert numbers["Average rating"] == "4.50"
     assert numbers["Reports at 5栋"] == "3"
-    assert numbers["Reports at places named fewer than 3 times"] == "2"
+    assert numbers["Reports elsewhere, or at a building fewer than 3 people reported"] == "2"
     assert numbers["Solved when asked afterwards"] == "50.0"
     assert numbers["Reopened"] == "1"
     assert numbers["Signed up for them"] == "4"

@@ -75,6 +75,7 @@ async def test_chinese_user_gets_chinese_welcome_and_buttons_work(session_factor
             "🙋 找志愿者帮忙",
             "⚖️ 反映邻里纠纷",
             "🏠 预约空间",
+            "🤝 志愿服务",
             "🌐 简体 / 繁體 / English",
             "✅ 好的，接收新闻和安全通知",  # asked once: would they like notices?
             "选择类别",
@@ -124,9 +125,12 @@ async def test_a_traditional_reader_gets_the_menu_in_traditional(session_factory
 
 async def test_command_menus_are_registered_per_language(session_factory, community):
     async with running_bot(session_factory, community) as (api, _, _):
-        zh = {c["command"]: c["description"] for c in api.commands[("zh", "default")]}
-        en = {c["command"]: c["description"] for c in api.commands[("en", "default")]}
-        default = {c["command"]: c["description"] for c in api.commands[(None, "default")]}
+        # The menu is for private chats only: a group shows none (no "/mycases" to tap there).
+        private = "all_private_chats"
+        zh = {c["command"]: c["description"] for c in api.commands[("zh", private)]}
+        en = {c["command"]: c["description"] for c in api.commands[("en", private)]}
+        default = {c["command"]: c["description"] for c in api.commands[(None, private)]}
+        assert not [key for key in api.commands if key[1] == "default"], api.commands.keys()
         assert zh["start"] == "欢迎和主菜单" and en["start"] == "Welcome and main menu"
         assert zh["lang"] == "简体 / 繁體 / English：选择语言"
         assert default == zh  # the community default is Chinese
@@ -147,6 +151,8 @@ async def test_command_menus_are_registered_per_language(session_factory, commun
                 "notices",
                 "rooms",
                 "mybookings",
+                "volunteer",
+                "myhours",
                 "lang",
                 "mydata",
                 "deleteme",

@@ -20,6 +20,7 @@ from tests.events_support import make_event
 from tests.requests_support import file_request, make_volunteer
 from tests.standin import BotApiStandin
 from tests.test_telegram_e2e import running_bot
+from tests.volunteering_support import make_opportunity
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -244,7 +245,7 @@ async def test_a_one_off_room_booking_leaves_one_message(session_factory, commun
         notice_minutes=0,
     )
     async with running_bot(session_factory, community) as (api, _, _):
-        alice = Person(api, 711)
+        alice = Person(api, 712)
         await alice.send("/rooms")
         await alice.press("Chess and card room")
         days = [
@@ -285,3 +286,17 @@ async def test_a_one_off_room_booking_leaves_one_message(session_factory, commun
         }
         assert alice.messages_left() == 1
     check(measured)
+
+
+async def test_volunteer_signup_leaves_one_message(session_factory, community, clock):
+    """/volunteer → the card → a role → Confirm: one message that changes."""
+    make_opportunity(session_factory, clock().replace(year=2030))
+    async with running_bot(session_factory, community) as (api, _, _):
+        lin = Person(api, 711)
+        await lin.send("/volunteer")
+        await lin.press("Community sports day")
+        await lin.press("Usher")
+        await lin.press("Confirm")
+        assert "You are signed up as Usher" in lin.text
+        check({"Volunteer: /volunteer → card → role → signed up": (lin.taps, lin.messages_left())})
+        assert lin.messages_left() == 1

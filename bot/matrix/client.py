@@ -37,6 +37,7 @@ from bot.matrix import convert, media
 from bot.matrix.device import Device, MatrixConfig, MatrixUnavailable
 from bot.matrix.device import matrix_config as matrix_config  # where bot/cli.py finds it
 from bot.matrix.render import REACTION, Renderer, buttons_of, reaction_content
+from bot.media import safe_copy
 from bot.outage import patiently
 from bot.outbox import DeliveryError, delivering
 from db.users import find_user
@@ -338,19 +339,16 @@ class MatrixTransport:
         attachment = reply.attachment
         if attachment is not None:
             file_id = attachment.file_id or ""
-            if attachment.content or "#" in file_id:  # bytes to upload (encrypted ones anew)
-                if not attachment.content:
-                    attachment = replace(
-                        attachment, content=await media.download(self.client, file_id)
-                    )
-                room = self.client.rooms.get(room_id)
-                encrypt = bool(room and room.encrypted)
-                content = await media.upload(self.client, attachment, encrypt=encrypt)
-            elif file_id.startswith("mxc://"):
-                content = media.content(attachment, file_id)
-            else:  # a file id of another transport: the outbox fetches those (bot.media)
-                log.info("Matrix: a file from another transport was not relayed")
-                return event_id
+            if file_id and not attachment.content:  # a person's file: scrubbed, sent anew
+                if not file_id.startswith("mxc://"):  # the outbox fetches those (bot.media)
+                    log.info("Matrix: a file from another transport was not relayed")
+                    return event_id
+                attachment = await safe_copy(
+                    attachment, lambda known: media.download(self.client, known)
+                )
+            room = self.client.rooms.get(room_id)
+            encrypt = bool(room and room.encrypted)
+            content = await media.upload(self.client, attachment, encrypt=encrypt)
             file_event = await self._room_send(room_id, content, _txn(txn, "f"))
             event_id = event_id or file_event
         return event_id

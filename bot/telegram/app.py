@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 
 from sqlalchemy import text
-from telegram import Update
+from telegram import BotCommandScopeAllPrivateChats, Update
 from telegram.error import (
     BadRequest,
     Forbidden,
@@ -199,6 +199,13 @@ class TelegramTransport:
                     log.warning("a reply was dropped: Telegram asked to wait %.0f s", seconds)
                     return
                 await asyncio.sleep(seconds)
+            except BadRequest as exc:
+                if attempt or reply.attachment is None or not reply.attachment.file_id:
+                    raise
+                # A person's file Telegram will not hand to a bot (over 20 MB) or no longer
+                # has: the words go without it, never the file as it came (bot/scrub.py).
+                log.warning("a file could not be passed on: %s", exc)
+                reply = replace(reply, attachment=None)
 
     async def _set_menu(self, bot, chat_id: int, commands: tuple[tuple[str, str], ...]) -> None:
         """Set the chat's menu; a failure leaves the old menu and never drops the reply."""
@@ -264,10 +271,19 @@ def build_application(
 
     async def post_init(application: Application) -> None:
         await outbox_bot.initialize()
+        # The menu is for private chats: in a group, a command list invites commands that
+        # would show private things there (they answer with a pointer anyway). Menus an
+        # earlier version set for every chat are taken down.
+        private = BotCommandScopeAllPrivateChats()
         for code, commands in menus.items():
             if code in MENU_LANGUAGES:
-                await application.bot.set_my_commands(commands, language_code=MENU_LANGUAGES[code])
-        await application.bot.set_my_commands(menus[default_locale])
+                language_code = MENU_LANGUAGES[code]
+                await application.bot.set_my_commands(
+                    commands, scope=private, language_code=language_code
+                )
+                await application.bot.delete_my_commands(language_code=language_code)
+        await application.bot.set_my_commands(menus[default_locale], scope=private)
+        await application.bot.delete_my_commands()
         staff = await asyncio.to_thread(
             staff_menus, dispatcher.session_factory, dispatcher.registry, dispatcher.community
         )

@@ -14,7 +14,8 @@ from handlers.buttons.events import (
     ManageEvent,
     ShareEvent,
 )
-from handlers.i18n import N_, Language, written
+from handlers.common import pick_text
+from handlers.i18n import N_, Language
 from handlers.router import Router
 from handlers.types import Button, Ctx, Keyboard, link_button
 
@@ -22,12 +23,6 @@ router = Router("events")
 
 PREFIX = "ev"
 GONE = N_("Sorry, that event is no longer available. Here are the upcoming events:")
-
-
-def pick_text(code: str, zh: str | None, en: str | None) -> str:
-    """The text in the reader's language, the other one when it is missing; the organiser's
-    Chinese in Traditional characters for a zh_Hant reader (``handlers.i18n.written``)."""
-    return written(code, zh, en)[0]
 
 
 def title(lang: Language, event: Event) -> str:

@@ -13,6 +13,9 @@ from handlers.types import Community, Ctx
 
 router = Router("notices")
 
+#: How many times a notice may be corrected: each correction reaches every reader again.
+MAX_CORRECTIONS = 3
+
 TOPIC_LABELS = {
     Topic.NEWS: N_("📰 Community news"),
     Topic.WORKS: N_("🔧 Building works and outages"),
@@ -74,11 +77,14 @@ def when_due(community: Community, notice: Notice, requested: datetime) -> datet
     return requested if skips_quiet_hours(notice) else quiet_end(community, requested)
 
 
-def may_announce(user: User | None, community: Community) -> bool:
-    """An announcer or an admin (also from the settings)."""
+def may_announce(user: User | None, community: Community, topic: str | None = None) -> bool:
+    """An announcer or an admin (also from the settings); for the volunteer opportunities
+    topic, a volunteer coordinator too (publishing an opportunity offers to announce it)."""
     if user is None:
         return False
     roles = user.role_names
+    if topic == Topic.VOLUNTEER and Role.COORDINATOR in roles:
+        return True
     return Role.ANNOUNCER in roles or Role.ADMIN in roles or user.ref in community.admin_refs
 
 

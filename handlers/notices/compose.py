@@ -282,11 +282,14 @@ NOTICE_FORM = router.form(
 )
 
 
-@router.command("notice", description=N_("Write a community notice"), role=Role.ANNOUNCER)
+@router.command(
+    "notice",
+    description=N_("Write a community notice"),
+    role=Role.ANNOUNCER,
+    private_only=True,
+    private_hint=N_("Please write notices to me in a private chat."),
+)
 def notice_command(ctx: Ctx, args: str) -> None:
-    if ctx.inbound.chat.is_group:
-        ctx.reply(ctx._("Please write notices to me in a private chat."))
-        return
     if not subs.buildings(ctx.session) and ctx.has_role("admin"):
         ctx.reply(
             ctx._("Tip: list the community's buildings with /buildings, so notices can reach one.")

@@ -23,11 +23,8 @@ from handlers.types import Button, Ctx, Keyboard, keyboard
 PREVIEW = 300
 
 
-def _private(ctx: Ctx) -> bool:
-    if ctx.inbound.chat.is_group:
-        ctx.reply(ctx._("Please write to me in a private chat to choose your notices."))
-        return False
-    return True
+#: In a group: one's own topics and building are chosen only in a private chat.
+IN_PRIVATE = N_("Please write to me in a private chat to choose your notices.")
 
 
 def show_settings(ctx: Ctx, *, edit: bool = False, note: str | None = None) -> None:
@@ -61,11 +58,15 @@ def show_settings(ctx: Ctx, *, edit: bool = False, note: str | None = None) -> N
     ctx.reply("\n".join(lines), keyboard(*rows), edit=edit)
 
 
-@router.command("notices", description=N_("Community notices: choose what you receive"))
+@router.command(
+    "notices",
+    description=N_("Community notices: choose what you receive"),
+    private_only=True,
+    private_hint=IN_PRIVATE,
+)
 def notices_command(ctx: Ctx, args: str) -> None:
-    if _private(ctx):
-        subs.mark_asked(ctx.session, ctx.user, now=ctx.now)
-        show_settings(ctx)
+    subs.mark_asked(ctx.session, ctx.user, now=ctx.now)
+    show_settings(ctx)
 
 
 def offer(ctx: Ctx) -> tuple[str | None, Keyboard]:
@@ -87,7 +88,7 @@ def offer(ctx: Ctx) -> tuple[str | None, Keyboard]:
     )
 
 
-@router.button(WelcomeNotices)
+@router.button(WelcomeNotices, private_only=True, private_hint=IN_PRIVATE)
 def _welcome(ctx: Ctx, payload: WelcomeNotices) -> None:
     answer = payload.answer
     if answer == "yes":
@@ -99,19 +100,19 @@ def _welcome(ctx: Ctx, payload: WelcomeNotices) -> None:
         ctx.reply(ctx._("All right: no notices. You can choose some at any time with /notices."))
 
 
-@router.button(ToggleTopic)
+@router.button(ToggleTopic, private_only=True, private_hint=IN_PRIVATE)
 def _toggle(ctx: Ctx, payload: ToggleTopic) -> None:
     subs.toggle_topic(ctx.session, ctx.user, payload.topic, now=ctx.now)
     show_settings(ctx, edit=True)
 
 
-@router.button(StopNotices)
+@router.button(StopNotices, private_only=True, private_hint=IN_PRIVATE)
 def _stop(ctx: Ctx, payload: StopNotices) -> None:
     subs.set_topics(ctx.session, ctx.user, (), now=ctx.now)
     show_settings(ctx, edit=True, note=ctx._("Done: you will receive no more notices."))
 
 
-@router.button(ChooseBuilding)
+@router.button(ChooseBuilding, private_only=True, private_hint=IN_PRIVATE)
 def _building_menu(ctx: Ctx, payload: ChooseBuilding) -> None:
     buildings = subs.buildings(ctx.session)
     if not buildings:
@@ -131,7 +132,7 @@ def _building_menu(ctx: Ctx, payload: ChooseBuilding) -> None:
     )
 
 
-@router.button(SetBuilding)
+@router.button(SetBuilding, private_only=True, private_hint=IN_PRIVATE)
 def _building_set(ctx: Ctx, payload: SetBuilding) -> None:
     building_id = payload.building
     known = {b.id for b in subs.buildings(ctx.session)}
@@ -142,7 +143,7 @@ def _building_set(ctx: Ctx, payload: SetBuilding) -> None:
     show_settings(ctx, edit=True)
 
 
-@router.button(RecentNotices)
+@router.button(RecentNotices, private_only=True, private_hint=IN_PRIVATE)
 def _recent(ctx: Ctx, payload: RecentNotices) -> None:
     notices = ops.recent_for(ctx.session, ctx.user)
     if not notices:

@@ -124,6 +124,7 @@ EVENTS = {
     "reopened": N_("— The resident reopened the request."),
     "cancelled": N_("— The resident cancelled the request."),
     "rated": N_("— The resident rated the help."),
+    "expired": N_("— What was said here was deleted: the request was closed long enough ago."),
 }
 
 
