@@ -110,8 +110,8 @@ RESIDENT_GROUPS = (
     (("mydata", "deleteme"), N_("your data")),
 )
 #: Left out of staff's one "Everyone:" line so that an admin's /help stays under 400
-#: characters: the menu under /help carries 🤝 Volunteer for them.
-STAFF_SKIP = frozenset({"volunteer", "myhours"})
+#: characters: the menu under /help carries 🤝 Volunteer and 🏠 Book a room for them.
+STAFF_SKIP = frozenset({"volunteer", "myhours", "rooms", "mybookings"})
 
 
 def _names(ctx: Ctx, names: tuple[str, ...] | list[str]) -> str:

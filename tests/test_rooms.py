@@ -202,7 +202,8 @@ def test_roomsday_for_the_front_desk(resident, session_factory, clock):
     from tests.support import give_role
 
     desk = give_role(session_factory, clock, resident("Desk", "zh-hans"), "organiser")
-    desk.send("/roomsday")
+    desk.send("/rooms")
+    desk.press("今天的预约")
     assert "今天的空间预约" in desk.text
     assert "19:00–21:00 #B-0001 Alice" in desk.text and "Chen" not in desk.text
     stranger = resident("Bob", "en")

@@ -135,3 +135,7 @@ class DeclineBooking(Payload, prefix="rm", action="decline"):
 
     booking: int
     why: Literal["busy", "rules", "other"]
+
+
+class RoomsToday(Payload, prefix="rm", action="today"):
+    """The front desk's list of today's bookings (as /roomsday)."""

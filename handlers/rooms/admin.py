@@ -8,10 +8,9 @@ from datetime import datetime, time
 from db import room_rules as rules
 from db import rooms as ops
 from db.room_models import Room
-from handlers.buttons.rooms import CloseRoom, ListRooms, OpenRoom, RoomsAdmin
+from handlers.buttons.rooms import CloseRoom, ListRooms, OpenRoom, RoomsAdmin, RoomsToday
 from handlers.common import first_name
 from handlers.csvfile import csv_attachment
-from handlers.i18n import N_
 from handlers.rooms.browse import pressed
 from handlers.rooms.common import room_name, router
 from handlers.types import Button, Ctx
@@ -69,9 +68,7 @@ def _open(ctx: Ctx, payload: OpenRoom) -> None:
     show_admin(ctx)
 
 
-@router.command(
-    "roomsday", description=N_("Today's room bookings"), role="organiser", private_only=True
-)
+@router.command("roomsday", role="organiser", private_only=True)  # also 📋 under /rooms
 def roomsday(ctx: Ctx, args: str) -> None:
     """Today's bookings per room, for the front desk: time, the booker's first name, purpose."""
     tz = ctx.community.timezone
@@ -97,6 +94,11 @@ def roomsday(ctx: Ctx, args: str) -> None:
         )
     lines.append(ctx._("A month's bookings as a CSV file: /roomscsv 2026-11"))
     ctx.reply("\n".join(lines))
+
+
+@router.button(RoomsToday, role="organiser", private_only=True)
+def _today(ctx: Ctx, payload: RoomsToday) -> None:
+    roomsday(ctx, "")
 
 
 def month_of(ctx: Ctx, args: str) -> tuple[datetime, datetime] | None:

@@ -13,6 +13,7 @@ from handlers.buttons.rooms import (
     PickRun,
     PickSlot,
     RoomsAdmin,
+    RoomsToday,
     ShowDay,
     ShowWeek,
     WatchSlots,
@@ -57,6 +58,8 @@ def show_rooms(ctx: Ctx, *, note: str | None = None) -> None:
             rows.append((Button(room_name(ctx.lang, room)[:60], ShowWeek(room.id).pack()),))
     else:
         lines.append(ctx._("No rooms can be booked right now."))
+    if ctx.acts_as("organiser") and not ctx.inbound.chat.is_group:
+        rows.append((Button(ctx._("📋 Today's bookings"), RoomsToday().pack()),))
     if ctx.acts_as("admin") and not ctx.inbound.chat.is_group:
         rows.append((Button(ctx._("🛠 Manage rooms"), RoomsAdmin().pack()),))
     ctx.reply("\n".join(lines), tuple(rows), edit=pressed(ctx))
