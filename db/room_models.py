@@ -89,6 +89,10 @@ class Booking(Base):
     #: A recurring booking's dates share the first date's id; None for a one-off.
     series_id: Mapped[int | None] = mapped_column(Integer, index=True)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The community event this booking holds the room for (its place is the room).
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("events.id", ondelete="SET NULL"), index=True
+    )
     #: Why an admin declined it (what they chose), shown to the person.
     reason: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -163,3 +163,50 @@ def test_the_report_counts_hours_booked_and_used_per_room(
     assert table["棋牌活动室：预约时长"] == "3" and table["棋牌活动室：实际使用时长"] == "2"
     en = language("en", "Asia/Shanghai")
     assert "Rooms: 3 h booked · 2 h used" in _card_lines(report, en, "know")
+
+
+def test_an_event_in_a_room_holds_it_when_published(resident, session_factory, clock):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from db.event_models import Event, EventStatus
+    from db.users import get_or_create_user
+    from tests.events_support import make_event
+    from tests.rooms_support import bookings
+
+    make_room(session_factory, clock())
+    organiser = give_role(session_factory, clock, resident("Olga", "en"), "organiser")
+    with session_factory() as session:
+        olga = get_or_create_user(
+            session, transport="telegram", external_id=organiser.user_id, now=clock()
+        ).id
+    # Fri 27 Nov, 19:00–21:00 in Shanghai (the clock is Thu 16:00 there).
+    first, second = (
+        make_event(
+            session_factory,
+            clock(),
+            status=EventStatus.DRAFT,
+            organiser_id=olga,
+            starts_in=timedelta(hours=27),
+            title_en=title,
+            title_zh=None,
+        )
+        for title in ("Chess night", "Card night")
+    )
+    with session_factory() as session, session.begin():
+        session.execute(update(Event).values(place="Chess and card room"))
+    organiser.press_payload(f"ev:publish:{first}")
+    assert "The event is published" in organiser.text
+    assert bookings(session_factory) == [("#B-0001", "confirmed", "Chess night", 2)]
+    organiser.press_payload(f"ev:publish:{second}")
+    assert "Chess and card room is already booked at that time" in organiser.text
+    with session_factory() as session:
+        assert session.get(Event, second).status == EventStatus.DRAFT
+    bob = resident("Bob", "en")
+    bob.press_payload("rm:day:1:20261127")
+    assert "19:00 not free" in bob.text and "20:00 not free" in bob.text
+    organiser.press_payload(f"ev:cancel_event:{first}")
+    assert bookings(session_factory)[0][1] == "cancelled"
+    organiser.press_payload(f"ev:publish:{second}")
+    assert "The event is published" in organiser.text

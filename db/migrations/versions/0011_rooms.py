@@ -72,10 +72,17 @@ def upgrade() -> None:
         sa.Column("people", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("series_id", sa.Integer(), nullable=True),
+        sa.Column("event_id", sa.Integer(), nullable=True),
         sa.Column("checked_in_at", UTC_DATETIME, nullable=True),
         sa.Column("reason", sa.String(length=200), nullable=True),
         sa.Column("created_at", UTC_DATETIME, nullable=False),
         sa.Column("updated_at", UTC_DATETIME, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["event_id"],
+            ["events.id"],
+            name=op.f("fk_room_bookings_event_id_events"),
+            ondelete="SET NULL",
+        ),
         sa.ForeignKeyConstraint(
             ["room_id"],
             ["rooms.id"],
@@ -93,6 +100,7 @@ def upgrade() -> None:
     op.create_index("ix_room_bookings_room_id_starts_at", "room_bookings", ["room_id", "starts_at"])
     op.create_index(op.f("ix_room_bookings_user_id"), "room_bookings", ["user_id"])
     op.create_index(op.f("ix_room_bookings_series_id"), "room_bookings", ["series_id"])
+    op.create_index(op.f("ix_room_bookings_event_id"), "room_bookings", ["event_id"])
     op.create_table(
         "room_booking_pauses",
         sa.Column("user_id", sa.Integer(), nullable=False),
