@@ -36,10 +36,10 @@ def room_of_place(session: Session, place: str) -> Room | None:
 
 
 def book_for_event(
-    session: Session, event: Event, *, now: datetime, tz: ZoneInfo
+    session: Session, event: Event, *, user_id: int, now: datetime, tz: ZoneInfo
 ) -> tuple[ops.Outcome, Room | None]:
-    """Hold the room the event's place names for the event's time (BOOKED, or why not); a
-    place that is no room is (BOOKED, None): nothing to hold."""
+    """Hold the room the event's place names for the event's time, booked by ``user_id`` (the
+    one publishing: BOOKED, or why not); a place that is no room is (BOOKED, None)."""
     room = room_of_place(session, event.place)
     if room is None:
         return ops.Outcome.BOOKED, None
@@ -63,7 +63,7 @@ def book_for_event(
         return ops.Outcome.TAKEN, room
     booking = Booking(
         room_id=room.id,
-        user_id=event.organiser_id,
+        user_id=user_id,
         starts_at=wanted[0],
         ends_at=wanted[-1] + step,
         purpose=(event.title_zh or event.title_en or "")[:200],

@@ -203,7 +203,7 @@ def hold_the_room(ctx: Ctx, event: Event) -> str | None:
     """An event whose place is a room (``docs/rooms.md``) holds it from its publishing: None
     when held (or no room), else why it cannot be published."""
     outcome, room = room_events.book_for_event(
-        ctx.session, event, now=ctx.now, tz=ctx.community.timezone
+        ctx.session, event, user_id=ctx.user.id, now=ctx.now, tz=ctx.community.timezone
     )
     if outcome == rooms_ops.Outcome.BOOKED or room is None:
         return None
