@@ -26,6 +26,7 @@ from handlers.forms import engine
 from handlers.forms.engine import Form
 from handlers.forms.fields import Invalid, NumberField, TextField
 from handlers.i18n import N_, Np_
+from handlers.rooms.approval import ask_admins
 from handlers.rooms.browse import pressed, show_rooms, show_week, week_of
 from handlers.rooms.common import (
     bookable_room,
@@ -104,8 +105,6 @@ def _submit(ctx: Ctx, data: dict[str, Any]) -> None:
     week = week_of(ctx, start.astimezone(ctx.community.timezone).date())
     match result.outcome:
         case ops.Outcome.BOOKED if result.booking.status == BookingStatus.PENDING:
-            from handlers.rooms.approval import ask_admins
-
             ask_admins(ctx.session, ctx.community, result.booking, now=ctx.now, again=False)
             note = ctx._("⏳ Requested. This room needs an admin's approval; I will tell you.")
             show_booking(ctx, result.booking, note=note, edit=pressed(ctx))
