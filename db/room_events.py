@@ -36,36 +36,89 @@ def room_of_place(session: Session, place: str) -> Room | None:
 
 
 def book_for_event(
-    session: Session, event: Event, *, user_id: int, now: datetime, tz: ZoneInfo
+    session: Session,
+    event: Event,
+    *,
+    user_id: int,
+    now: datetime,
+    tz: ZoneInfo,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
 ) -> tuple[ops.Outcome, Room | None]:
-    """Hold the room the event's place names for the event's time, booked by ``user_id`` (the
-    one publishing: BOOKED, or why not); a place that is no room is (BOOKED, None)."""
+    """Hold the room the event's place names for the event's time (or ``starts_at`` to
+    ``ends_at``), booked by ``user_id`` (the one publishing): BOOKED, or why not — a place that
+    is no room is (BOOKED, None). A room it already holds is moved to the new time, or left
+    where it was when the new time cannot be had."""
     room = room_of_place(session, event.place)
     if room is None:
         return ops.Outcome.BOOKED, None
+    starts_at, ends_at = starts_at or event.starts_at, ends_at or event.ends_at
     held = session.scalars(
         select(Booking).where(Booking.event_id == event.id, Booking.status.in_(LIVE))
     ).first()
-    if held is not None:
+    if held is not None and (held.starts_at, held.ends_at) == _span(room, starts_at, ends_at, tz):
         return ops.Outcome.BOOKED, room
-    step = timedelta(minutes=room.slot_minutes)
-    grid = rules.day_slots(room, event.starts_at.astimezone(tz).date(), tz)
-    wanted = [s for s in grid if s < event.ends_at and s + step > event.starts_at]
-    if not wanted or wanted[0] > event.starts_at or wanted[-1] + step < event.ends_at:
-        return ops.Outcome.OFF_GRID, room
-    if rules.is_closed(
-        rules.closures(session, room.id, wanted[0], wanted[-1] + step),
-        wanted[0],
-        step * len(wanted),
-    ):
-        return ops.Outcome.CLOSED, room
-    if rules.taken_starts(session, room.id, wanted[0], wanted[-1] + step):
+    try:
+        with session.begin_nested():  # all or nothing: the old hold goes only if the new fits
+            if held is not None:
+                ops.release(session, held, now=now, tell_watchers=False)
+            outcome = _hold(session, room, event, user_id, starts_at, ends_at, now=now, tz=tz)
+            if outcome != ops.Outcome.BOOKED:
+                raise _NotHeld(outcome)
+    except _NotHeld as refused:
+        return refused.outcome, room
+    except IntegrityError:
         return ops.Outcome.TAKEN, room
+    return ops.Outcome.BOOKED, room
+
+
+class _NotHeld(Exception):
+    def __init__(self, outcome: ops.Outcome) -> None:
+        super().__init__(outcome)
+        self.outcome = outcome
+
+
+def _slots(room: Room, starts_at: datetime, ends_at: datetime, tz: ZoneInfo) -> list[datetime]:
+    """The room's slots covering [starts_at, ends_at), or [] when the room is not open then."""
+    step = timedelta(minutes=room.slot_minutes)
+    grid = rules.day_slots(room, starts_at.astimezone(tz).date(), tz)
+    wanted = [s for s in grid if s < ends_at and s + step > starts_at]
+    if not wanted or wanted[0] > starts_at or wanted[-1] + step < ends_at:
+        return []
+    return wanted
+
+
+def _span(room: Room, starts_at: datetime, ends_at: datetime, tz: ZoneInfo) -> tuple:
+    wanted = _slots(room, starts_at, ends_at, tz)
+    step = timedelta(minutes=room.slot_minutes)
+    return (wanted[0], wanted[-1] + step) if wanted else (None, None)
+
+
+def _hold(
+    session: Session,
+    room: Room,
+    event: Event,
+    user_id: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+) -> ops.Outcome:
+    step = timedelta(minutes=room.slot_minutes)
+    wanted = _slots(room, starts_at, ends_at, tz)
+    if not wanted:
+        return ops.Outcome.OFF_GRID
+    first, end = wanted[0], wanted[-1] + step
+    if rules.is_closed(rules.closures(session, room.id, first, end), first, end - first):
+        return ops.Outcome.CLOSED
+    if rules.taken_starts(session, room.id, first, end):
+        return ops.Outcome.TAKEN
     booking = Booking(
         room_id=room.id,
         user_id=user_id,
-        starts_at=wanted[0],
-        ends_at=wanted[-1] + step,
+        starts_at=first,
+        ends_at=end,
         purpose=(event.title_zh or event.title_en or "")[:200],
         people=min(room.capacity, event.capacity or room.capacity),
         status=BookingStatus.CONFIRMED,
@@ -73,18 +126,13 @@ def book_for_event(
         created_at=now,
         updated_at=now,
     )
-    try:
-        with session.begin_nested():
-            session.add(booking)
-            session.flush()
-            session.add_all(
-                BookedSlot(room_id=room.id, starts_at=moment, booking_id=booking.id)
-                for moment in wanted
-            )
-            session.flush()
-    except IntegrityError:
-        return ops.Outcome.TAKEN, room
-    return ops.Outcome.BOOKED, room
+    session.add(booking)
+    session.flush()
+    session.add_all(
+        BookedSlot(room_id=room.id, starts_at=moment, booking_id=booking.id) for moment in wanted
+    )
+    session.flush()
+    return ops.Outcome.BOOKED
 
 
 def free_for_event(session: Session, event_id: int, *, now: datetime) -> int:

@@ -210,3 +210,60 @@ def test_an_event_in_a_room_holds_it_when_published(resident, session_factory, c
     assert bookings(session_factory)[0][1] == "cancelled"
     organiser.press_payload(f"ev:publish:{second}")
     assert "The event is published" in organiser.text
+
+
+def test_rescheduling_an_event_moves_its_room_or_is_refused(resident, session_factory, clock):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from db.event_models import Event, EventStatus
+    from db.users import get_or_create_user
+    from tests.events_support import make_event
+    from tests.rooms_support import bookings
+
+    make_room(session_factory, clock())
+    organiser = give_role(session_factory, clock, resident("Olga", "en"), "organiser")
+    with session_factory() as session:
+        olga = get_or_create_user(
+            session, transport="telegram", external_id=organiser.user_id, now=clock()
+        ).id
+    event = make_event(
+        session_factory,
+        clock(),
+        status=EventStatus.DRAFT,
+        organiser_id=olga,
+        starts_in=timedelta(hours=27),  # Fri 19:00–21:00
+        title_en="Chess night",
+        title_zh=None,
+    )
+    with session_factory() as session, session.begin():
+        session.execute(update(Event).values(place="chess"))
+    organiser.press_payload(f"ev:publish:{event}")
+    alice = resident("Alice", "en")
+    alice.send("/rooms")
+    alice.press("Chess and card room")
+    alice.press("Sat, Nov 28")
+    alice.press("10:00")
+    alice.press("until 11:00")
+    alice.send("Cards")
+    alice.send("3")
+    alice.press("Confirm")
+    organiser.press_payload(f"ev:reschedule:{event}")
+    organiser.send("2026-11-28 10:00")
+    organiser.send("2h")
+    organiser.press("Confirm")
+    assert "Chess and card room is already booked at that time" in organiser.text
+    with session_factory() as session:
+        assert session.get(Event, event).starts_at.hour == 11  # not moved (19:00 Shanghai)
+    assert bookings(session_factory)[0][1] == "confirmed"  # the hold stayed where it was
+    organiser.send("/cancel")
+    organiser.press_payload(f"ev:reschedule:{event}")
+    organiser.send("2026-11-28 14:00")
+    organiser.send("2h")
+    organiser.press("Confirm")
+    assert "Moved." in organiser.text
+    held = [row for row in bookings(session_factory) if row[2] == "Chess night"]
+    assert [row[1] for row in held] == ["cancelled", "confirmed"]
+    alice.press_payload("rm:day:1:20261127")
+    assert "19:00 free" in alice.text

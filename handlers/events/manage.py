@@ -199,23 +199,24 @@ def _cancel_event(ctx: Ctx, payload: CancelEvent) -> None:
     )
 
 
-def hold_the_room(ctx: Ctx, event: Event) -> str | None:
-    """An event whose place is a room (``docs/rooms.md``) holds it from its publishing: None
-    when held (or no room), else why it cannot be published."""
+def hold_the_room(ctx: Ctx, event: Event, **moved: Any) -> str | None:
+    """An event whose place is a room (``docs/rooms.md``) holds it from its publishing, and
+    moves it when rescheduled (``moved``: the new ``starts_at``, ``ends_at``): None when held
+    (or no room), else why not, in the reader's language."""
     outcome, room = room_events.book_for_event(
-        ctx.session, event, user_id=ctx.user.id, now=ctx.now, tz=ctx.community.timezone
+        ctx.session, event, user_id=ctx.user.id, now=ctx.now, tz=ctx.community.timezone, **moved
     )
     if outcome == rooms_ops.Outcome.BOOKED or room is None:
         return None
     name = written(ctx.lang.code, room.name_zh, room.name_en)[0]
     if outcome == rooms_ops.Outcome.TAKEN:
         return ctx._(
-            "{room} is already booked at that time, so the event was not published. "
+            "{room} is already booked at that time, so the event was not changed. "
             "Please choose another time or place."
         ).format(room=name)
     return ctx._(
         "{room} is not open for the whole event (its opening hours, or a closure), so the "
-        "event was not published. Please choose another time or place."
+        "event was not changed. Please choose another time or place."
     ).format(room=name)
 
 
@@ -298,6 +299,10 @@ def _submit_reschedule(ctx: Ctx, data: dict[str, Any]) -> None:
     """Move the event; reminders move and everyone is told."""
     event = _event_for_form(ctx, data)
     starts_at, ends_at = times(ctx, data)
+    if event.status == EventStatus.PUBLISHED:  # its room (if its place is one) moves with it
+        refusal = hold_the_room(ctx, event, starts_at=starts_at, ends_at=ends_at)
+        if refusal is not None:
+            raise Invalid(refusal)
     result = ev_manage.reschedule(
         ctx.session,
         event.id,
