@@ -283,3 +283,26 @@ def test_check_in_with_the_code_on_the_door(resident, session_factory, clock):
     assert "/checkin 4821" in wang.text
     wang.send("/checkin 4821")
     assert "✅ 已签到，祝您使用愉快！" in wang.text and "#B-0001" in wang.text
+
+
+def test_approval_cards_go_to_the_front_desks_room_when_bound(
+    resident, session_factory, clock, deliver, postbox, dispatcher
+):
+    from tests.support import GROUP, group_command, in_group
+
+    make_room(session_factory, clock())
+    with session_factory() as session, session.begin():
+        session.execute(update(Room).values(needs_approval=True))
+    assert "front desk" in group_command(dispatcher, "9000", "/bind frontdesk")
+    alice = resident("Alice", "en")
+    book_friday_evening(alice)
+    alice.press("Confirm")
+    deliver()
+    [card] = postbox.to(GROUP)
+    assert "A booking needs your approval:" in card.text or "有一个预约需要您审批" in card.text
+    assert postbox.to("9000") == []  # not also to each admin privately
+    stranger = in_group(dispatcher, "4242", "Nosy", payload=card.buttons[0][0].payload)
+    assert "#B-0001" not in "\n".join(r.text for r in stranger)  # only admins decide
+    in_group(dispatcher, "9000", "Admin", payload=card.buttons[0][0].payload)
+    deliver()
+    assert "is approved" in postbox.texts(alice.user_id)[-1]

@@ -13,7 +13,7 @@ from db import room_series as series
 from db import rooms as ops
 from db.models import User
 from db.room_models import Booking, Room
-from db.teams import notify_admins
+from db.teams import FRONT_DESK, notify_admins, notify_team
 from handlers.buttons.rooms import ApproveBooking, DeclineBooking
 from handlers.common import first_name
 from handlers.rooms.common import room_name, router, span
@@ -27,19 +27,31 @@ def ask_admins(
     room = session.get(Room, booking.room_id)
     user = session.get(User, booking.user_id)
     assert room is not None
+    params = {
+        **ops.said(booking, room),
+        "who": first_name(user),
+        "purpose": booking.purpose,
+        "people": booking.people,
+        "again": again,
+    }
+    key = f"rm:request:{booking.id}:{'again' if again else 'first'}"
+    if notify_team(
+        session,
+        FRONT_DESK,
+        community.team_chats,
+        template="rooms.request",
+        now=now,
+        params=params,
+        dedup_key=key,
+    ):
+        return  # the front desk's room, where admins decide
     notify_admins(
         session,
         community.admin_refs,
         template="rooms.request",
         now=now,
-        params={
-            **ops.said(booking, room),
-            "who": first_name(user),
-            "purpose": booking.purpose,
-            "people": booking.people,
-            "again": again,
-        },
-        dedup_key=f"rm:request:{booking.id}:{'again' if again else 'first'}",
+        params=params,
+        dedup_key=key,
     )
 
 
