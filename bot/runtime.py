@@ -18,7 +18,7 @@ from bot.outbox import OutboxWorker
 from bot.sweeper import Sweeper
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
-from handlers import build_registry
+from handlers import build_registry, holidays
 
 
 @dataclass(slots=True)
@@ -39,6 +39,8 @@ def build_runtime(
     engine = make_engine(settings.database_url)
     _upgrade_when_reachable(engine, patience)
     session_factory = make_session_factory(engine)
+    with session_factory() as session:
+        holidays.load(session)  # the public holidays admins keep, before the first message
     registry = build_registry()
     community = settings.community(bot_username)
     dispatcher = Dispatcher(

@@ -222,6 +222,7 @@ class AuditEntry(Base):
 from db import awaiting as _awaiting  # noqa: E402, F401  (issue 11, item 4)
 from db import dispute_models as _dispute_models  # noqa: E402, F401
 from db import event_models as _event_models  # noqa: E402, F401
+from db import holidays as _holidays  # noqa: E402, F401
 from db import notice_models as _notice_models  # noqa: E402, F401
 from db import request_models as _request_models  # noqa: E402, F401
 from db import room_models as _room_models  # noqa: E402, F401

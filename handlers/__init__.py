@@ -15,6 +15,7 @@ def build_registry() -> Registry:
         blocks,
         disputes,
         events,
+        holidays,
         language,
         notices,
         privacy,
@@ -26,6 +27,7 @@ def build_registry() -> Registry:
         teams,
         volunteering,
     )
+    from handlers.intents import route as intents
 
     return Registry(
         [
@@ -35,6 +37,7 @@ def build_registry() -> Registry:
             disputes.router,
             notices.router,
             rooms.router,
+            holidays.router,
             volunteering.router,
             language.router,
             privacy.router,
@@ -43,5 +46,6 @@ def build_registry() -> Registry:
             blocks.router,
             stats.router,
             answers.router,
+            intents.router,
         ]
     )

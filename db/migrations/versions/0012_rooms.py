@@ -1,8 +1,8 @@
 """The 格格屋 rooms (issue 21): rooms and their rules, closures, bookings, and one row per
 booked slot with UNIQUE(room_id, starts_at), the guard against double bookings.
 
-Revision ID: 0011_rooms
-Revises: 0010_volunteering
+Revision ID: 0012_rooms
+Revises: 0011_kept_days
 Create Date: 2026-12-07
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 UTC_DATETIME = sa.DateTime(timezone=True)
 
-revision: str = "0011_rooms"
-down_revision: str | None = "0010_volunteering"
+revision: str = "0012_rooms"
+down_revision: str | None = "0011_kept_days"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
