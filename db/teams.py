@@ -21,7 +21,9 @@ from db.users import parse_ref
 
 VOLUNTEERS = "volunteers"
 MEDIATORS = "mediators"
-TEAMS = (VOLUNTEERS, MEDIATORS)
+#: The 格格屋 front desk: room bookings that need approval are carded there when bound.
+FRONT_DESK = "frontdesk"
+TEAMS = (VOLUNTEERS, MEDIATORS, FRONT_DESK)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +58,8 @@ def bind_team(
 
 
 #: Besides admins, who may sit in each team's room.
-TEAM_ROLES = {VOLUNTEERS: Role.VOLUNTEER, MEDIATORS: Role.MEDIATOR}
+#: (The front desk's room is the admins'.)
+TEAM_ROLES = {VOLUNTEERS: Role.VOLUNTEER, MEDIATORS: Role.MEDIATOR, FRONT_DESK: Role.ADMIN}
 
 
 def bound_teams(session: Session, transport: str, chat_id: str) -> list[TeamChat]:

@@ -456,3 +456,20 @@ def test_the_neutral_word_is_in_the_readers_language_also_on_buttons(registry, c
     shown = neutral_reply(reply, language(code, "Asia/Shanghai").gettext)
     assert shown.text == f"{word} was here"
     assert shown.buttons[0][0].label == f"🙋 {word} was here"
+
+
+def test_the_front_desk_room_holds_admins_only(dispatcher, session_factory, clock, community):
+    dispatcher.community = _matrix_admin(community)
+    boss = "@boss:linli.test"
+    make_volunteer(
+        session_factory,
+        clock,
+        Resident(dispatcher, "Li", "en", transport="matrix", user_id=VOLUNTEER),
+    )
+    room = RoomFacts(members=(boss, VOLUNTEER), encrypted=True)
+    answer = _in_room(dispatcher, boss, "Boss", "/bind frontdesk", room)
+    assert "1 member holds no role" in answer
+    answer = _in_room(
+        dispatcher, boss, "Boss", "/bind frontdesk", RoomFacts((boss,), encrypted=True)
+    )
+    assert "room of the front desk" in answer

@@ -2,8 +2,8 @@
 holds no role sits in it; names that are only a Matrix id are forgotten (a person without a
 display name is named with a neutral word, never by their account).
 
-Revision ID: 0012_matrix_safety
-Revises: 0011_kept_days
+Revision ID: 0013_matrix_safety
+Revises: 0012_rooms
 Create Date: 2026-12-07
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 UTC_DATETIME = sa.DateTime(timezone=True)
 
-revision: str = "0012_matrix_safety"
-down_revision: str | None = "0011_kept_days"
+revision: str = "0013_matrix_safety"
+down_revision: str | None = "0012_rooms"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
