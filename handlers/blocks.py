@@ -52,8 +52,7 @@ def block_command(ctx: Ctx, args: str) -> None:
     user = _target(ctx, ref)
     if user is None:
         return
-    admins = ctx.community.admin_refs
-    if user.id == ctx.user.id or user.ref in admins or "admin" in user.role_names:
+    if user.id == ctx.user.id or "admin" in user.role_names:
         ctx.reply(ctx._("Admins cannot be blocked. Revoke the role first."))
         return
     if blocks.block(

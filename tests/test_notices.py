@@ -256,7 +256,7 @@ def test_bad_input_is_answered_and_the_form_stays(resident, session_factory, clo
 def test_residents_cannot_write_notices(resident):
     ana = neighbour(resident, "Ana", "en")
     ana.send("/notice")
-    assert "only for the community's announcers" in ana.text
+    assert "only the community's announcers can do this" in ana.text
 
 
 def test_a_notice_whose_author_lost_the_role_is_held_and_admins_told(
@@ -342,4 +342,4 @@ def test_admins_keep_the_building_list(resident):
     assert "1栋 is not in the list." in boss.text
     ana = neighbour(resident, "Ana", "en")
     ana.send("/buildings add 2栋")
-    assert "only for administrators" in ana.text
+    assert "only administrators can do this" in ana.text

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from db.models import Role, User
 from db.notice_models import Notice, Topic
+from db.users import acting_roles
 from handlers.i18n import N_, Language
 from handlers.router import Router
 from handlers.types import Community, Ctx
@@ -78,8 +79,7 @@ def may_announce(user: User | None, community: Community) -> bool:
     """An announcer or an admin (also from the settings)."""
     if user is None:
         return False
-    roles = user.role_names
-    return Role.ANNOUNCER in roles or Role.ADMIN in roles or user.ref in community.admin_refs
+    return bool(user.role_names & acting_roles(Role.ANNOUNCER))
 
 
 def may_manage(ctx: Ctx, notice: Notice | None) -> bool:

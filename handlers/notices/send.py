@@ -87,7 +87,6 @@ def _start(session: Session, community: Community, notice: Notice, now: datetime
         states.hold(session, notice)
         notify_admins(
             session,
-            community.admin_refs,
             template=T_HELD,
             now=now,
             params={"id": notice.id, "zh": notice.text_zh, "en": notice.text_en},

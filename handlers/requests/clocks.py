@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session
 
 from db import outbox
 from db import requests as store
-from db.models import RoleGrant, User
+from db.models import Role, RoleGrant, User
 from db.request_models import HelpRequest, RequestStatus
 from db.teams import VOLUNTEERS, notify_admins, notify_team
+from db.users import acting_roles
 from handlers.common import first_name
 from handlers.requests.common import announce_back, ref, router, summary_params
 from handlers.requests.hours import service_time_between
@@ -53,7 +54,7 @@ def _tell_admins_once(
     """A clock's last step: once the request has ``waited`` long enough, raise the clock to
     level 2 and, if this sweep is the one that raised it, tell the admins."""
     if waited and store.raise_level(session, request, clock, 2).done:
-        notify_admins(session, community.admin_refs, template=template, params=params, now=now)
+        notify_admins(session, template=template, params=params, now=now)
 
 
 @router.sweep("rq.clocks")
@@ -127,15 +128,18 @@ def escalate(session: Session, community: Community, now: datetime) -> None:
 
 @router.sweep("rq.orphans")
 def release_orphans(session: Session, community: Community, now: datetime) -> None:
-    """A request held by someone who is no longer a volunteer (an admin removed the role) goes
-    back to the queue: they can no longer release or resolve it, and the resident's messages
-    must stop reaching them. The room and the resident are told, as for /release."""
+    """A request held by someone who no longer acts as a volunteer (an admin removed the role)
+    goes back to the queue: they can no longer release or resolve it, and the resident's
+    messages must stop reaching them. The room and the resident are told, as for /release.
+    The rule is the one that let them claim it (``acting_roles``): an admin who claimed a
+    request keeps it."""
     orphans = session.scalars(
         select(HelpRequest).where(
             HelpRequest.status == RequestStatus.IN_PROGRESS,
             HelpRequest.volunteer_id.is_not(None),
             ~exists().where(
-                RoleGrant.user_id == HelpRequest.volunteer_id, RoleGrant.role == "volunteer"
+                RoleGrant.user_id == HelpRequest.volunteer_id,
+                RoleGrant.role.in_(acting_roles(Role.VOLUNTEER)),
             ),
         )
     ).all()

@@ -189,11 +189,7 @@ def monthly(session: Session, community: Community, now: datetime) -> None:
 
 def _waiting_admins(session: Session, community: Community, key: str) -> list[User]:
     """Admins with a private chat who have not been sent the report ``key`` yet."""
-    admins = [
-        admin
-        for admin in users_with_role(session, Role.ADMIN, community.admin_refs)
-        if admin.private_chat_id
-    ]
+    admins = [admin for admin in users_with_role(session, Role.ADMIN) if admin.private_chat_id]
     if not admins:
         return []
     queued = set(
