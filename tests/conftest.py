@@ -208,7 +208,7 @@ def deliver(session_factory, registry, community, clock, postbox):
 def synapse(tmp_path_factory):
     """A real Synapse homeserver for the whole run (installed on first use into
     ``.venv-synapse``); if it cannot start, the tests that need it fail."""
-    from tests import synapse as homeserver
+    from standin import synapse as homeserver
 
     server = homeserver.start(tmp_path_factory.mktemp("synapse"))
     yield server

@@ -1,5 +1,5 @@
 """Matrix test helpers: a person on their own matrix-nio client (with encryption), and the bot
-started as ``linli run`` starts it, against the real Synapse of ``tests/synapse.py``."""
+started as ``linli run`` starts it, against the real Synapse of ``standin/synapse.py``."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from nio.crypto.attachments import decrypt_attachment
 from bot.dispatcher import Dispatcher
 from bot.matrix.client import MatrixConfig, MatrixDeliverer, MatrixTransport
 from bot.outbox import OutboxWorker
-from tests.synapse import Synapse
+from standin.synapse import Synapse
 
 PASSWORD = "secret-pass"
 

@@ -4,8 +4,6 @@ in-memory transport), the team's group chat, roles, and a post box for the real 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,13 +11,11 @@ from typing import Any
 from bot.dispatcher import Dispatcher
 from bot.flood import FloodGuard
 from bot.outbox import OutboxWorker
-from bot.telegram.app import Webhook, build_application, serve
 from db.users import get_or_create_user, grant_role
 from handlers import build_registry
 from handlers.i18n import Language
 from handlers.router import Registry, Router
 from handlers.types import Button, ChatRef, Inbound, Kind, Reply, Sender
-from tests.standin import BotApiStandin
 
 #: An outbox template for tests whose text names its message: ``note <n>``.
 NOTE = "test.note"
@@ -262,38 +258,3 @@ def run_outbox(session_factory, registry, community, clock, postbox: PostBox) ->
         clock=clock,
     )
     return asyncio.run(worker.tick()).sent
-
-
-@asynccontextmanager
-async def serving(
-    api: BotApiStandin,
-    dispatcher: Dispatcher,
-    worker: OutboxWorker,
-    *,
-    webhook: Webhook | None = None,
-    max_concurrent_updates: int = 256,
-    private_chat_interval: float = 0.0,
-) -> AsyncIterator[None]:
-    """The application on the stand-in, started by ``serve`` as ``linli run`` starts it (the
-    outbox job is left to the test, which ticks the worker itself), stopped on exit.
-
-    The outbox's pause between two messages to one private chat (a second in production) is
-    off unless asked for: a walk through a whole case would spend most of its time waiting.
-    Pacing itself is tested in ``test_outbox.py``."""
-    application = build_application(
-        token=api.token,
-        base_url=api.base_url.removesuffix("/bot"),
-        dispatcher=dispatcher,
-        worker=worker,
-        outbox_interval=3600,
-        max_concurrent_updates=max_concurrent_updates,
-        private_chat_interval=private_chat_interval,
-    )
-    stop = asyncio.Event()
-    task = asyncio.create_task(serve(application, stop=stop, webhook=webhook, poll_timeout=1))
-    await api.wait_for(lambda c: c.method in ("getUpdates", "setWebhook"), timeout=30)
-    try:
-        yield
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 20)

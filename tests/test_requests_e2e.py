@@ -13,7 +13,7 @@ import pytest
 from bot.outbox import OutboxWorker
 from db import requests
 from db.users import get_or_create_user, grant_role
-from tests.standin import BotApiStandin
+from standin.botapi import BotApiStandin
 from tests.test_telegram_e2e import running_bot
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

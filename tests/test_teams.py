@@ -18,8 +18,9 @@ from db.users import get_or_create_user, grant_role
 from handlers.i18n import Language
 from handlers.router import Router
 from handlers.types import Reply
-from tests.standin import BotApiStandin
-from tests.support import GROUP, group_command, registry_with, serving
+from standin.botapi import BotApiStandin
+from standin.serving import serving
+from tests.support import GROUP, group_command, registry_with
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

@@ -18,8 +18,8 @@ from db.models import OutboxMessage, OutboxStatus
 from db.users import get_or_create_user
 from handlers import build_registry
 from handlers.router import Registry, Router
-from tests.standin import BotApiStandin
-from tests.support import serving
+from standin.botapi import BotApiStandin
+from standin.serving import serving
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

@@ -26,13 +26,12 @@ from handlers.forms.time_fields import DateTimeField
 from handlers.i18n import N_
 from handlers.notices.common import (
     TOPIC_LABELS,
-    in_quiet_hours,
-    quiet_end,
     router,
     skips_quiet_hours,
     when_due,
 )
 from handlers.notices.progress import show_progress
+from handlers.quiet import in_quiet_hours, quiet_end
 from handlers.router import Rule
 from handlers.types import MAX_MESSAGE_LENGTH, Ctx, Inbound, Kind
 
