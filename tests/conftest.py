@@ -31,6 +31,34 @@ POSTGRES_URL = os.environ.get("LINLI_TEST_DATABASE_URL", "")
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 
 
+#: Test files that start processes or servers (the crash drill's bot processes, a Synapse
+#: homeserver, the fuzz and storm drills, the report's process): marked ``slow``. They are
+#: collected first, so pytest-xdist starts them at once and runs the rest beside them, not
+#: after them; ``scripts/test --quick`` leaves them out.
+SLOW_FILES = (
+    "test_drill_crash.py",
+    "test_drill_fuzz.py",
+    "test_drill_storm.py",
+    "test_matrix_cross.py",
+    "test_matrix_e2e.py",
+    "test_matrix_faults.py",
+    "test_matrix_run.py",
+    "test_migrations.py",
+    "test_stats.py",
+    "test_lockfile.py",
+    "test_cli.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the slow files and put them first (the order within a file is kept)."""
+    for item in items:
+        if item.path.name in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)
+    rank = {name: index for index, name in enumerate(SLOW_FILES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(SLOW_FILES)))
+
+
 def pytest_report_header() -> str:
     where = f"PostgreSQL {POSTGRES_URL}" if POSTGRES_URL else "SQLite (a migrated copy per test)"
     return f"database: {where}"
