@@ -10,6 +10,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from nio.crypto.attachments import decrypt_attachment
 from bot.dispatcher import Dispatcher
 from bot.matrix.client import MatrixConfig, MatrixDeliverer, MatrixTransport
 from bot.outbox import OutboxWorker
+from db.users import get_or_create_user, grant_role
 from standin.synapse import Synapse
 
 PASSWORD = "secret-pass"
@@ -325,3 +327,10 @@ async def running_bot(
     finally:
         stop.set()
         await asyncio.wait_for(task, 30)
+
+
+def grant(session_factory, mxid: str, role: str) -> None:
+    now = datetime.now(UTC)
+    with session_factory() as session, session.begin():
+        user = get_or_create_user(session, transport="matrix", external_id=mxid, now=now)
+        grant_role(session, user, role, now=now, by="test")

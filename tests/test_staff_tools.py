@@ -14,7 +14,7 @@ from db.users import get_or_create_user, grant_role, revoke_role
 from handlers import build_registry
 from handlers.roles import menu_for
 from tests.support import give_role
-from tests.test_telegram_e2e import running_bot
+from tests.telegram_support import running_bot
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

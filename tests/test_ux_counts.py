@@ -19,7 +19,7 @@ from db.users import get_or_create_user, grant_role
 from standin.botapi import BotApiStandin
 from tests.events_support import make_event
 from tests.requests_support import file_request, make_volunteer
-from tests.test_telegram_e2e import running_bot
+from tests.telegram_support import running_bot
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
