@@ -13,10 +13,12 @@ from bot.config import Settings
 from bot.dispatcher import Dispatcher
 from bot.flood import SharedFloodGuard
 from bot.outbox import OutboxWorker
+from bot.reports import ReportProcess
 from bot.sweeper import Sweeper
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
 from handlers import build_registry
+from handlers.stats import render
 
 
 @dataclass(slots=True)
@@ -34,6 +36,7 @@ def build_runtime(settings: Settings, *, bot_username: str | None = None) -> Run
     engine = make_engine(settings.database_url)
     upgrade(engine)
     session_factory = make_session_factory(engine)
+    render.use(ReportProcess())  # the report's numbers and picture, in a process of their own
     registry = build_registry()
     community = settings.community(bot_username)
     dispatcher = Dispatcher(
