@@ -1,4 +1,4 @@
-"""Where free text outside a form goes (issue 11, item 4).
+"""Where free text outside a form goes.
 
 1. A reply to a message the bot relayed or asked (Telegram's reply-to, Matrix's
    ``in_reply_to``) goes to the conversation that message came from, while it still waits for

@@ -1,4 +1,4 @@
-"""Issue 9, item 1: the person complained about cannot join a case by reporting the same place.
+"""The person complained about cannot join a case by reporting the same place.
 
 A report of the same category and place as an open case is a case of its own, shown to the
 mediators as a possible duplicate with both texts; only a mediator links it. A linked reporter

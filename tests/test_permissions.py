@@ -3,10 +3,10 @@ staff command and every staff button, pressed by a resident, a volunteer, a medi
 organiser and an admin — allowed exactly for the role and for admins, refused with the role's
 own words for everyone else. A registration added later is covered without touching this file.
 
-Then the staff views that must never open in a group (issue #9, item 6): ``/start dp_<id>``,
+Then the staff views that must never open in a group: ``/start dp_<id>``,
 ``/start rq_<id>``, ``/queue`` and the photos button answer in a team room with a pointer to a
-private chat, never with the content; and the bug issue #11 names: an admin sees *Claim* on
-``/queue`` and may press it.
+private chat, never with the content. An admin sees *Claim* on ``/queue`` and may press it,
+and no sweep takes the request back: the sweeps ask the same rule.
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def test_every_private_button_in_a_group_answers_with_a_pointer(key, dispatcher,
         assert button.url == f"https://t.me/linli_test_bot?start={rule.private_link(example)}"
 
 
-# ---------------------------------------------------------------------------- issue 9, item 6
+# ------------------------------------------------------- staff views only in a private chat
 
 
 @pytest.fixture
@@ -188,7 +188,7 @@ def test_start_rq_in_a_group_points_to_a_private_chat(claimed_request, dispatche
     assert _said(replies) == EN.gettext(PRIVATE_POINTER)
 
 
-# ---------------------------------------------------------------------------- issue 11's bug
+# ------------------------------------------------------- an admin claims from /queue
 
 
 @pytest.mark.parametrize("hint", ["en", "zh-hans"])
