@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -33,11 +34,12 @@ WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 
 #: Test files that start processes or servers (the crash drill's bot processes, a Synapse
 #: homeserver, the fuzz and storm drills, the report's process): marked ``slow``. They are
-#: collected first, so pytest-xdist starts them at once and runs the rest beside them, not
-#: after them; ``scripts/test --quick`` leaves them out.
+#: collected first, longest first, so pytest-xdist starts them at once and runs the rest
+#: beside them, not after them (the Synapse group, the largest unit, goes first of all);
+#: ``scripts/test --quick`` leaves them out.
 SLOW_FILES = (
-    "test_drill_crash.py",
     "test_drill_fuzz.py",
+    "test_drill_crash.py",
     "test_drill_storm.py",
     "test_matrix_cross.py",
     "test_matrix_e2e.py",
@@ -48,6 +50,32 @@ SLOW_FILES = (
     "test_lockfile.py",
     "test_cli.py",
 )
+
+
+#: Test files that share a session resource run in one worker, as one unit of work: the
+#: Synapse homeserver (started once per worker that needs it).
+GROUPS = {
+    "test_matrix_cross.py": "synapse",
+    "test_matrix_e2e.py": "synapse",
+    "test_matrix_faults.py": "synapse",
+    "test_matrix_run.py": "synapse",
+}
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadgroup``, with the groups of ``GROUPS``: pytest-xdist 3.8 marks a group by
+    renaming the test's node id, which pytest 9 no longer lets it do, so its own
+    ``xdist_group`` marks group nothing (the four Synapse files started a homeserver in every
+    worker). Every other test is a unit of its own, handed to whichever worker is free."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Groups(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return GROUPS.get(nodeid.partition("::")[0].rpartition("/")[2], nodeid)
+
+    return Groups(config, log)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

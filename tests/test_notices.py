@@ -185,7 +185,10 @@ def test_cancel_while_sending_drops_the_rest(
     assert any("was cancelled. Report:" in t for t in postbox.texts(ann.user_id))
     stranger = neighbour(resident, "Eve", "en")
     stranger.press_payload("nt:cancel:1")
-    assert "you cannot change this notice" in stranger.text
+    assert stranger.text == "Sorry, only the community's announcers can do this."
+    other = announcer(resident, session_factory, clock, name="Otto")
+    other.press_payload("nt:cancel:1")  # an announcer, but not its author
+    assert "you cannot change this notice" in other.text
 
 
 def test_a_correction_edits_the_notice_where_it_was_shown(

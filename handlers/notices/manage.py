@@ -32,7 +32,7 @@ def _notice(ctx: Ctx, notice_id: int | None):
     return notice
 
 
-@router.button(CancelNotice, role=Role.ANNOUNCER, refusal=CANNOT_CHANGE)
+@router.button(CancelNotice, role=Role.ANNOUNCER)
 def _cancel(ctx: Ctx, payload: CancelNotice) -> None:
     notice = _notice(ctx, payload.notice)
     if notice is None:
@@ -53,7 +53,7 @@ def _cancel(ctx: Ctx, payload: CancelNotice) -> None:
         report(ctx.session, notice, now=ctx.now)
 
 
-@router.button(ReleaseNotice, role=Role.ADMIN, refusal=CANNOT_CHANGE)
+@router.button(ReleaseNotice, role=Role.ADMIN)
 def _release(ctx: Ctx, payload: ReleaseNotice) -> None:
     """An admin sends a held notice as their own."""
     notice = _notice(ctx, payload.notice)
@@ -72,7 +72,7 @@ def _release(ctx: Ctx, payload: ReleaseNotice) -> None:
     show_progress(ctx.session, notice, now=ctx.now)
 
 
-@router.button(CorrectNotice, role=Role.ANNOUNCER, refusal=CANNOT_CHANGE)
+@router.button(CorrectNotice, role=Role.ANNOUNCER)
 def _edit(ctx: Ctx, payload: CorrectNotice) -> None:
     notice = _notice(ctx, payload.notice)
     if notice is None:
