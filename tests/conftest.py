@@ -78,11 +78,36 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     return Groups(config, log)
 
 
+#: Test files that run many people at once in threads, over HTTP to a stand-in, or with
+#: generated input: marked ``thorough``; ``scripts/test --quick`` leaves them out too, and keeps
+#: a test of every flow through the dispatcher.
+THOROUGH_FILES = (
+    "test_concurrency.py",
+    "test_events_concurrency.py",
+    "test_dispute_concurrency.py",
+    "test_notices_concurrency.py",
+    "test_requests_concurrency.py",
+    "test_telegram_e2e.py",
+    "test_requests_e2e.py",
+    "test_events_e2e.py",
+    "test_ux_counts.py",
+    "test_dispute_privacy.py",
+    "test_privacy.py",
+    "test_dispute_duplicates.py",
+    "test_payloads.py",
+    "test_outbox_lease.py",
+    "test_standin.py",
+)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark the slow files and put them first (the order within a file is kept)."""
+    """Mark the slow and the thorough files, and put the slow ones first (the order within a
+    file is kept)."""
     for item in items:
         if item.path.name in SLOW_FILES:
             item.add_marker(pytest.mark.slow)
+        elif item.path.name in THOROUGH_FILES:
+            item.add_marker(pytest.mark.thorough)
     rank = {name: index for index, name in enumerate(SLOW_FILES)}
     items.sort(key=lambda item: rank.get(item.path.name, len(SLOW_FILES)))
 
