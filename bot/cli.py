@@ -21,6 +21,10 @@ To connect Telegram: create a bot with @BotFather, then run
 """
 
 
+#: How long ``linli run`` waits at its start for a database that is away (being restarted).
+START_PATIENCE = 120.0
+
+
 def _settings() -> Settings:
     try:
         return load_settings()
@@ -73,9 +77,13 @@ async def _run_transports(settings: Settings, webhook_url: str | None) -> None:
     clocks. What only one process may do (the Matrix sync, Telegram long polling) runs where
     the PostgreSQL advisory lock is held; the outbox sends what this process can send."""
     from bot.leader import run_as_leader
+    from bot.outage import DatabaseUnavailable
     from bot.scheduler import start_scheduler
 
-    runtime = build_runtime(settings)
+    try:
+        runtime = build_runtime(settings, patience=START_PATIENCE)
+    except DatabaseUnavailable as exc:
+        raise SystemExit(f"linli: the database is still unreachable: {exc}") from None
     runtime.worker.only_deliverable = True
     stop = _stop_event()
     jobs = []
@@ -185,6 +193,7 @@ def cmd_users(args: argparse.Namespace) -> None:
         parse_ref,
         revoke_role,
     )
+    from handlers.requests.withdraw import withdraw_unless_allowed
     from handlers.roles import menu_for
 
     runtime = build_runtime(_settings())
@@ -195,7 +204,7 @@ def cmd_users(args: argparse.Namespace) -> None:
 
     with runtime.session_factory() as session, session.begin():
         if args.action in ("block", "unblock"):
-            _block(session, args, now)
+            _block(session, args, now, runtime.dispatcher.community)
             return
         if args.action == "list":
             for user in list_users(session, role=args.role):
@@ -236,28 +245,38 @@ def cmd_users(args: argparse.Namespace) -> None:
             changed = user is not None and revoke_role(session, user, args.role)
             if changed and user is not None:
                 tell("roles.revoked", user)
+                # a volunteer no more: the requests they hold go back to the queue at once
+                withdraw_unless_allowed(
+                    session, runtime.dispatcher.community, user, blocked=False, now=now
+                )
             print(f"{args.ref}: {args.role} {'revoked' if changed else 'was not held'}")
 
 
-def _block(session, args: argparse.Namespace, now: datetime) -> None:
-    """``linli users block REF [reason]`` / ``linli users unblock REF``."""
+def _block(session, args: argparse.Namespace, now: datetime, community) -> None:
+    """``linli users block REF [reason]`` / ``linli users unblock REF``: kept against REF."""
     from db import blocks
+    from handlers.requests.withdraw import withdraw_unless_allowed
 
     try:
-        user = blocks.find_by_ref(session, args.ref)
+        target = blocks.parse_target(session, args.ref)
     except blocks.UnknownUserRef as exc:
         raise SystemExit(f"linli: {exc} (or a reference like #D-0042 / #R-0042)") from None
-    if user is None:
+    if target is None:
         raise SystemExit(f"linli: nobody found for {args.ref}")
     if args.action == "block":
         reason = " ".join(args.reason).strip() or None
-        changed = blocks.block(
-            session, user, reason=reason, by="the command line", now=now, ref=args.ref
-        )
-        print(f"{args.ref}: {'blocked' if changed else 'was already blocked'}")
+        changed = blocks.block(session, target, reason=reason, by="the command line", now=now)
+        if changed:
+            person = blocks.person_behind(session, target)
+            withdraw_unless_allowed(session, community, person, blocked=True, now=now)
+        print(f"{target.subject}: {'blocked' if changed else 'was already blocked'}")
     else:
-        changed = blocks.unblock(session, user, by="the command line", now=now, ref=args.ref)
-        print(f"{args.ref}: {'unblocked' if changed else 'was not blocked'}")
+        changed = blocks.unblock(session, target, by="the command line", now=now)
+        print(f"{target.subject}: {'unblocked' if changed else 'was not blocked'}")
+
+
+#: The roles ``linli users grant`` gives (``db.users.GRANTABLE_ROLES``).
+ROLE_CHOICES = ["volunteer", "mediator", "organiser", "admin", "announcer", "coordinator"]
 
 
 def cmd_buildings(args: argparse.Namespace) -> None:
@@ -274,6 +293,23 @@ def cmd_buildings(args: argparse.Namespace) -> None:
             print(f"{args.name}: {'removed' if removed else 'not listed'}")
         for building in subs.buildings(session):
             print(building.name)
+
+
+def cmd_hours(args: argparse.Namespace) -> None:
+    """``linli hours verify CODE``: is this a certificate the community issued, and what did
+    it say?"""
+    from db.shift_records import verify
+
+    runtime = build_runtime(_settings())
+    with runtime.session_factory() as session:
+        certificate = verify(session, args.code)
+        if certificate is None:
+            sys.exit(f"{args.code}: no certificate has this verification code")
+        zone = runtime.dispatcher.community.timezone
+        print(f"{args.code}: valid — certificate {certificate.number}")
+        print(f"issued {certificate.issued_at.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})")
+        print(f"name: {certificate.name}")
+        print(f"confirmed hours: {certificate.minutes / 60:g} in {certificate.shifts} shift(s)")
 
 
 def cmd_outbox(args: argparse.Namespace) -> None:
@@ -344,24 +380,25 @@ def parser() -> argparse.ArgumentParser:
     for action in ("grant", "revoke"):
         command = users_sub.add_parser(action, help=f"{action} a role")
         command.add_argument("ref", help="telegram:ID, matrix:@name:server or console:NAME")
-        command.add_argument(
-            "role", choices=["volunteer", "mediator", "organiser", "admin", "announcer"]
-        )
+        command.add_argument("role", choices=ROLE_CHOICES)
     blocking = users_sub.add_parser("block", help="block a person: one neutral answer, no team")
     blocking.add_argument("ref", help="telegram:ID, console:NAME, or #D-0042 / #R-0042")
     blocking.add_argument("reason", nargs="*", help="why (kept in the audit log)")
     unblocking = users_sub.add_parser("unblock", help="lift a block")
     unblocking.add_argument("ref", help="telegram:ID, console:NAME, or #D-0042 / #R-0042")
     listing = users_sub.add_parser("list", help="list users and their roles")
-    listing.add_argument(
-        "--role", choices=["volunteer", "mediator", "organiser", "admin", "announcer"]
-    )
+    listing.add_argument("--role", choices=ROLE_CHOICES)
     users.set_defaults(func=cmd_users)
 
     buildings = sub.add_parser("buildings", help="the buildings residents choose for notices")
     buildings.add_argument("action", choices=["list", "add", "remove"])
     buildings.add_argument("name", nargs="?", default="")
     buildings.set_defaults(func=cmd_buildings)
+
+    hours = sub.add_parser("hours", help="volunteer hours: check a certificate's code")
+    hours.add_argument("action", choices=["verify"])
+    hours.add_argument("code", help="the verification code printed on the certificate")
+    hours.set_defaults(func=cmd_hours)
 
     box = sub.add_parser("outbox", help="messages that could not be delivered")
     box.add_argument("action", choices=["failed"])

@@ -16,6 +16,7 @@ import sys
 from typing import TextIO
 
 from bot.dispatcher import Dispatcher
+from bot.outage import patiently
 from bot.outbox import OutboxWorker
 from bot.sweeper import Sweeper
 from handlers.types import ChatRef, Inbound, Kind, Reply, Sender
@@ -187,7 +188,7 @@ class ConsoleChat:
         if inbound is None:
             self.out.write("(in a group the bot hears only commands and buttons)\n")
             return
-        replies = await asyncio.to_thread(self.dispatcher.handle, inbound)
+        replies = await patiently("the console", self.dispatcher.handle, inbound)
         active = max((i for i, r in enumerate(replies) if r.buttons), default=-1)
         for index, reply in enumerate(replies):
             self.out.write(render(reply, numbered=index == active))

@@ -7,6 +7,8 @@ anyone else were written to the outbox inside that same transaction; the worker 
 the commit. A conflict with a concurrent writer (a stale conversation version, a racing insert,
 a serialisation failure) re-runs the whole message; any other error is logged and answered with
 an apology in the user's language, and the transaction is rolled back so nothing half-done stays.
+The database away (``bot.outage``) is no error of the message: ``DatabaseUnavailable`` tells the
+transport to hand it in again when the database is back.
 
 It is synchronous on purpose: handlers are plain functions over a SQLAlchemy session, and the
 async transports run ``handle`` in a worker thread, one message per thread at a time.
@@ -23,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.flood import FloodGuard, SharedFloodGuard
+from bot.outage import DATABASE, DatabaseUnavailable, is_outage
 from db.blocks import is_blocked
 from db.conversations import clear_flow, load_conversation
 from db.users import find_user, get_or_create_user, load_admins
@@ -105,7 +108,8 @@ class Dispatcher:
                     raise
 
     def handle(self, inbound: Inbound) -> list[Reply]:
-        """Handle one inbound message and return the replies to its sender."""
+        """Handle one inbound message and return the replies to its sender. While the database
+        is away this raises :class:`DatabaseUnavailable` (the transport tries again later)."""
         inbound = clean_inbound(inbound)  # no bidi controls or zero-width characters stored
         verdict = self.flood.check(f"{inbound.sender.transport}:{inbound.sender.external_id}")
         if verdict == "drop":
@@ -116,6 +120,9 @@ class Dispatcher:
             try:
                 return self._handle_once(inbound)
             except Exception as exc:
+                if is_outage(exc):  # rolled back with the connection: the message runs again later
+                    DATABASE.lost("the dispatcher", exc)
+                    raise DatabaseUnavailable(str(exc)) from exc
                 if _is_conflict(exc) and attempt < MAX_ATTEMPTS:
                     log.info("conflict handling %s, retrying (%d)", inbound.kind, attempt)
                     continue
@@ -231,7 +238,12 @@ class Dispatcher:
     def _route(self, ctx: Ctx) -> None:
         inbound = ctx.inbound
         conversation = ctx.conversation
-        if is_blocked(ctx.session, ctx.user.id) and not ctx.has_role("admin"):
+        if (
+            is_blocked(ctx.session, ctx.user.id)
+            and not ctx.has_role("admin")
+            # Their own data (/mydata, /deleteme) stays theirs to see and erase, in private.
+            and not (not inbound.chat.is_group and self.registry.open_to_blocked(inbound))
+        ):
             # Nothing is routed, so nothing reaches a team; in private one neutral answer.
             if not inbound.chat.is_group:
                 answer_blocked(ctx)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.outage import DATABASE, DatabaseUnavailable, is_outage
 from db import flood as store
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,10 @@ class SharedFloodGuard:
                 if self._checks % 1000 == 0:
                     store.forget_quiet(session, before=now - 2 * self.window)
         except Exception as exc:
-            if not self._failing:  # once per outage, not once per message
+            if is_outage(exc):  # the message waits for the database with everything else
+                DATABASE.lost("the flood guard", exc)
+                raise DatabaseUnavailable(str(exc)) from exc
+            if not self._failing:  # once per failure, not once per message
                 log.warning(
                     "flood guard could not count (%s); letting messages through",
                     type(exc).__name__,

@@ -10,6 +10,9 @@ to the transport, and records what happened.
 - One chat's messages go out in order, at most one per ``Deliverer.min_interval`` seconds;
   different chats are served concurrently. The overall and per-group limits are the transport's
   (python-telegram-bot's ``AIORateLimiter`` on Telegram).
+- The database away for a moment (``bot.outage``): a tick that cannot claim ends quietly (the
+  next one tries again); a message already handed to the transport is recorded once the
+  database is back (so it is not sent again), and nothing more is sent until then.
 """
 
 from __future__ import annotations
@@ -24,11 +27,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.dispatcher import utc_now
 from bot.media import carried
+from bot.outage import DATABASE, DatabaseUnavailable, guarded, patiently
 from db import awaiting, notice_subscriptions, outbox
 from db.models import User
 from handlers.i18n import language, negotiate
@@ -36,6 +40,9 @@ from handlers.router import Registry
 from handlers.types import Community, Reply, materialise
 
 log = logging.getLogger(__name__)
+
+#: When a chat's messages are tried again after their transport's server did not answer.
+AWAY_RETRY = timedelta(seconds=2)
 
 
 #: The outbox row being delivered, for transports that make a transaction id of it (Matrix),
@@ -47,7 +54,9 @@ class DeliveryError(Exception):
     """A transport could not deliver. ``retry_after``: try again after that many seconds;
     ``permanent``: never try again; ``unreachable``: the person cannot be reached at all any
     more (Telegram 403: they blocked the bot; Matrix: they left) — permanent, and remembered,
-    so that notices skip them until they write again."""
+    so that notices skip them until they write again. ``away``: the transport's server does
+    not answer (a homeserver restarting); the transport logged it once, the message is tried
+    again in ``AWAY_RETRY``, and this is no failed attempt."""
 
     def __init__(
         self,
@@ -56,11 +65,13 @@ class DeliveryError(Exception):
         retry_after: float | None = None,
         permanent: bool = False,
         unreachable: bool = False,
+        away: bool = False,
     ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
         self.permanent = permanent or unreachable
         self.unreachable = unreachable
+        self.away = away
 
 
 class Deliverer(Protocol):
@@ -172,7 +183,10 @@ class OutboxWorker:
             while self._again and not self._stopping:
                 self._again = False
                 while not self._stopping:
-                    jobs = await asyncio.to_thread(self._claim)
+                    try:
+                        jobs = await asyncio.to_thread(guarded, "the outbox", self._claim)
+                    except DatabaseUnavailable:
+                        return report  # the next tick tries again
                     by_chat: dict[tuple[str, str], list[_Job]] = {}
                     for job in jobs:
                         key = (job.message.transport, job.message.chat_id)
@@ -198,8 +212,10 @@ class OutboxWorker:
                 held = list(self._held)
             if held:
                 try:
-                    await asyncio.to_thread(self._renew, held)
-                except Exception as exc:  # the database is away: try again at the next beat
+                    await asyncio.to_thread(guarded, "the outbox", self._renew, held)
+                except DatabaseUnavailable:  # logged once; try again at the next beat
+                    pass
+                except Exception as exc:
                     log.warning("outbox: could not renew claims: %s", exc)
 
     def _renew(self, held: list[int]) -> None:
@@ -269,7 +285,7 @@ class OutboxWorker:
         for index, job in enumerate(jobs):
             if job.reply is None or deliverer is None:
                 error = job.error or f"no transport {transport!r} in this process"
-                await asyncio.to_thread(self._record_failed, job.message, error, False)
+                await self._record(self._record_failed, job.message, error, False)
                 report.failed += 1
                 continue
             reply = job.reply
@@ -278,9 +294,11 @@ class OutboxWorker:
                     reply = await asyncio.to_thread(materialise, reply)
                 except Exception as exc:
                     log.exception("outbox message %d: making its file failed", job.message.id)
-                    await asyncio.to_thread(self._record_failed, job.message, f"file: {exc!r}")
+                    await self._record(self._record_failed, job.message, f"file: {exc!r}")
                     report.failed += 1
                     continue
+            if DATABASE.away:  # what is sent now could not be recorded: wait for it
+                await patiently("the outbox", self._ping)
             await self._pace(transport, chat_id, deliverer.min_interval(chat_id))
             card = job.message.card_key
             edit_ref = shown.get(card, job.edit_ref) if card else None
@@ -293,21 +311,21 @@ class OutboxWorker:
                     log.exception("outbox message %d: delivery raised", job.message.id)
                     exc = DeliveryError(f"{exc.__class__.__name__}: {exc}")
                 if exc.permanent or (
-                    exc.retry_after is None and job.message.attempts + 1 >= self.max_attempts
+                    exc.retry_after is None
+                    and not exc.away
+                    and job.message.attempts + 1 >= self.max_attempts
                 ):
-                    await asyncio.to_thread(
-                        self._record_failed, job.message, str(exc), exc.unreachable
-                    )
+                    await self._record(self._record_failed, job.message, str(exc), exc.unreachable)
                     report.failed += 1
                     continue
                 # Retry later; the rest of this chat waits behind it, so order is kept.
                 later = [j.message for j in jobs[index:]]
-                await asyncio.to_thread(self._record_postponed, transport, chat_id, later, exc)
+                await self._record(self._record_postponed, transport, chat_id, later, exc)
                 report.retried += len(later)
                 return
             if card and ref:
                 shown[card] = ref
-            await asyncio.to_thread(self._record_sent, job.message, ref)
+            await self._record(self._record_sent, job.message, ref)
             report.sent += 1
 
     async def _pace(self, transport: str, chat_id: str, interval: float) -> None:
@@ -323,6 +341,15 @@ class OutboxWorker:
             self._last_sent[key] = now
             if len(self._last_sent) > 4096:  # a notice to thousands: forget chats long quiet
                 self._last_sent = {k: t for k, t in self._last_sent.items() if now - t < 60}
+
+    async def _record(self, step: Callable[..., None], *args: object) -> None:
+        """Record an outcome, waiting for the database if it is away: a message that went out
+        is marked sent when it is back, not sent again."""
+        await patiently("the outbox", step, *args)
+
+    def _ping(self) -> None:
+        with self.session_factory() as session:
+            session.execute(text("SELECT 1"))
 
     def _record_sent(self, message: outbox.ClaimedMessage, ref: str | None) -> None:
         """Mark it sent; remember where a card is shown, and which conversation a relayed
@@ -370,6 +397,8 @@ class OutboxWorker:
         if exc.retry_after is not None:
             delay = timedelta(seconds=exc.retry_after)
             self._slowed[f"{transport}:{chat_id}"] = exc.retry_after
+        elif exc.away:  # the transport said so once; back soon, most likely
+            delay = AWAY_RETRY
         else:
             delay = min(self.backoff * 2**first.attempts, timedelta(hours=1))
             log.warning("outbox message %d: %s; retrying in %s", first.id, exc, delay)
@@ -381,7 +410,7 @@ class OutboxWorker:
                 claimed_ids=[m.id for m in messages],
                 until=self.clock() + delay,
                 error=str(exc),
-                count_attempt_of=first.id if exc.retry_after is None else None,
+                count_attempt_of=first.id if exc.retry_after is None and not exc.away else None,
             )
         self._let_go([m.id for m in messages])
 

@@ -210,3 +210,32 @@ def share(name: str, raw: str) -> float:
 
 def folder(name: str, raw: str) -> Path:
     return Path(raw).resolve()
+
+
+def minutes_pair(name: str, raw: str) -> tuple[int, int]:
+    """Two numbers of minutes by a comma (``15,30``), the second at least 1."""
+    parts = [part.strip() for part in raw.split(",")]
+    if len(parts) != 2 or not all(part.isdecimal() for part in parts) or int(parts[1]) < 1:
+        raise ConfigError(f"{name} must be two numbers of minutes like 15,30, got {raw!r}")
+    return int(parts[0]), int(parts[1])
+
+
+def clipped(length: int) -> Reader:
+    """Text cut to ``length`` characters."""
+
+    def read(name: str, raw: str) -> str:
+        return raw[:length]
+
+    return read
+
+
+def names_from(choices: tuple[str, ...]) -> Reader:
+    """Names by commas, each one of ``choices``, in the order given (at least one)."""
+
+    def read(name: str, raw: str) -> tuple[str, ...]:
+        names = tuple(part.strip() for part in raw.split(",") if part.strip())
+        if not names or any(part not in choices for part in names):
+            raise ConfigError(f"{name} takes names from {', '.join(choices)}; got {raw!r}")
+        return names
+
+    return read

@@ -4,6 +4,7 @@ registry of flows, the dispatcher and the outbox worker."""
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
 from bot.flood import SharedFloodGuard
+from bot.outage import FIRST_WAIT, LONGEST_WAIT, DatabaseUnavailable, guarded
 from bot.outbox import OutboxWorker
 from bot.reports import ReportProcess
 from bot.sweeper import Sweeper
@@ -31,10 +33,13 @@ class Runtime:
     sweeper: Sweeper
 
 
-def build_runtime(settings: Settings, *, bot_username: str | None = None) -> Runtime:
-    """Migrate the database to the latest schema and wire the shared pieces."""
+def build_runtime(
+    settings: Settings, *, bot_username: str | None = None, patience: float = 0.0
+) -> Runtime:
+    """Migrate the database to the latest schema and wire the shared pieces. ``patience``: how
+    long to wait for a database that is away (restarting) before giving up (``linli run``)."""
     engine = make_engine(settings.database_url)
-    upgrade(engine)
+    _upgrade_when_reachable(engine, patience)
     session_factory = make_session_factory(engine)
     render.use(ReportProcess())  # the report's numbers and picture, in a process of their own
     registry = build_registry()
@@ -48,6 +53,22 @@ def build_runtime(settings: Settings, *, bot_username: str | None = None) -> Run
     worker = OutboxWorker(session_factory=session_factory, registry=registry, community=community)
     sweeper = Sweeper(session_factory=session_factory, registry=registry, community=community)
     return Runtime(settings, engine, session_factory, dispatcher, worker, sweeper)
+
+
+def _upgrade_when_reachable(engine: Engine, patience: float) -> None:
+    """Migrate; while the database is away (``bot.outage``), try again with back-off for up
+    to ``patience`` seconds (one WARNING, then one INFO line when it answers)."""
+    deadline = time.monotonic() + patience
+    wait = FIRST_WAIT
+    while True:
+        try:
+            guarded("the start", upgrade, engine)
+            return
+        except DatabaseUnavailable:
+            if time.monotonic() + wait > deadline:
+                raise
+        time.sleep(wait)
+        wait = min(wait * 2, LONGEST_WAIT)
 
 
 def configure_logging(level: str) -> None:

@@ -5,6 +5,7 @@ Each sweep runs in its own transaction, so one that fails is rolled back and log
 stopping the others. On PostgreSQL a transaction-level advisory lock per sweep lets only one
 worker run it at a time (the others skip it this round); on SQLite ``BEGIN IMMEDIATE`` already
 serialises writers. Messages a sweep writes go through the outbox, which is woken afterwards.
+While the database is away (``bot.outage``) the round stops quietly; the next one runs them all.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.dispatcher import utc_now
+from bot.outage import DatabaseUnavailable, guarded
 from handlers.router import Registry
 from handlers.types import Community
 
@@ -56,19 +58,27 @@ class Sweeper:
         """Run every sweep once; returns the names of those that failed."""
         failed = []
         wrote_outbox = False
-        for name, sweep in self.registry.sweeps.items():
+        sweeps = list(self.registry.sweeps.items())
+        for index, (name, sweep) in enumerate(sweeps):
             try:
-                with self.session_factory() as session:
-                    with session.begin():
-                        if session.get_bind().dialect.name == "postgresql" and not session.scalar(
-                            text(SWEEP_LOCK), {"key": _lock_id(name)}
-                        ):
-                            continue  # another worker is running this sweep right now
-                        sweep(session, self.community, self.clock())
-                    wrote_outbox |= bool(session.info.pop("outbox_written", False))
+                wrote_outbox |= guarded("the sweeps", self._sweep, name, sweep)
+            except DatabaseUnavailable:  # logged once; this one and the rest run next round
+                failed.extend(later for later, _ in sweeps[index:])
+                break
             except Exception:
                 log.exception("sweep %s failed; it runs again next time", name)
                 failed.append(name)
         if wrote_outbox and self.on_outbox is not None:
             self.on_outbox()
         return failed
+
+    def _sweep(self, name: str, sweep: Callable[..., None]) -> bool:
+        """One sweep in its own transaction; True if it wrote to the outbox."""
+        with self.session_factory() as session:
+            with session.begin():
+                if session.get_bind().dialect.name == "postgresql" and not session.scalar(
+                    text(SWEEP_LOCK), {"key": _lock_id(name)}
+                ):
+                    return False  # another worker is running this sweep right now
+                sweep(session, self.community, self.clock())
+            return bool(session.info.pop("outbox_written", False))

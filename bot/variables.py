@@ -17,6 +17,10 @@ from bot.readers import Reader
 from handlers.workdays import HOLIDAY_CALENDARS
 
 TELEGRAM_API = "https://api.telegram.org"
+#: The columns the monthly hours export can have (``handlers/volunteering/export.py``).
+HOURS_COLUMNS = (
+    "name", "phone", "activity", "role", "date", "start", "end", "hours", "organiser", "makeup",
+)  # fmt: skip
 _TOKEN = r"^\d+:[A-Za-z0-9_-]{10,}$"
 _SECRET = r"^[A-Za-z0-9_-]{1,256}$"
 
@@ -77,6 +81,7 @@ VARIABLES: tuple[Variable, ...] = (
     V("LINLI_REQUEST_REMIND_AFTER", "24h", read.duration, "A volunteer silent this long in a claimed request (service hours) is reminded.", community="request_remind_after"),
     V("LINLI_REQUEST_SILENT_ADMINS_AFTER", "48h", read.duration, "A volunteer silent this long (service hours): admins are told.", community="request_silent_admins_after"),
     V("LINLI_OUTBOX_KEEP", "30d", read.duration, "Sent and failed outbox messages lose what they said (their parameters) after this.", community="outbox_keep"),
+    V("LINLI_CASE_KEEP", "365d", read.duration, "Closed help requests and dispute cases lose what people wrote this long after closure.", community="case_keep"),
     V("LINLI_LIMIT_OPEN_REQUESTS", "3", read.number(), "Help requests one person may have open at once (0: no limit).", community="limit_open_requests"),
     V("LINLI_LIMIT_REPORTS_PER_DAY", "5", read.number(), "Dispute reports one person may file in 24 hours (0: no limit).", community="limit_reports_per_day"),
     V("LINLI_LIMIT_SIGNUPS_PER_HOUR", "10", read.number(), "Event signups one person may make in an hour (0: no limit).", community="limit_signups_per_hour"),
@@ -87,6 +92,9 @@ VARIABLES: tuple[Variable, ...] = (
     V("LINLI_TARGET_DISPUTE_RESOLVE", "7d", read.duration, "Report target: a dispute resolved within this.", community="target_dispute_resolve"),
     V("LINLI_TARGET_SHARE", "90%", read.share, "Report target: the share of requests and reports that should meet each target.", community="target_share"),
     V("LINLI_MONTHLY_REPORT", "on", read.on_off, "on or off: every admin gets last month's report on the first working day at 09:00.", community="monthly_report"),
+    V("LINLI_HOURS_ROUNDING", "15,30", read.minutes_pair, "Volunteer hours: under the first number of minutes count 0, then the nearest step of the second (15,30: half hours).", community="hours_rounding"),
+    V("LINLI_CERTIFICATE_ISSUER", "邻里社区 Linli Community", read.clipped(100), "Who issues volunteers' certificates: the community that recorded the hours.", community="certificate_issuer"),
+    V("LINLI_HOURS_COLUMNS", "name,phone,activity,date,hours", read.names_from(HOURS_COLUMNS), "The monthly hours export's columns, in order: name, phone, activity, role, date, start, end, hours, organiser, makeup.", community="hours_columns"),
     V("LINLI_LOG_LEVEL", "INFO", read.one_of(("DEBUG", "INFO", "WARNING", "ERROR"), upper=True), "DEBUG, INFO, WARNING or ERROR."),
     V("LINLI_DATA_DIR", "data", read.folder, "Where the bot keeps its files (the Matrix device's keys and sync token)."),
     V("LINLI_MATRIX_HOMESERVER", "", read.url, "Matrix homeserver URL (https://matrix.example.org). Unset: no Matrix."),

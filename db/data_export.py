@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import disputes as dp
-from db import notice_subscriptions
+from db import notice_subscriptions, shift_records
 from db.base import reference
 from db.dispute_models import (
     DisputeCase,
@@ -57,6 +57,7 @@ def export(session: Session, user: User, *, now: datetime) -> dict[str, Any]:
         "dispute_reports": _reports(session, user),
         "disputes_as_other_side": _as_other_side(session, user),
         "notice_subscription": notice_subscriptions.export(session, user),
+        "volunteering": shift_records.export_person(session, user),
     }
 
 
@@ -130,12 +131,8 @@ def _reports(session: Session, user: User) -> list[dict[str, Any]]:
     for case in reversed(dp.cases_of(session, user)):
         root = dp.root_of(session, case)
         seen = dp.events(session, case, REPORTER_SEES)
-        if root.id != case.id:  # a linked report: its reporter was sent status changes only
-            seen += [
-                e
-                for e in dp.events(session, root, REPORTER_SEES)
-                if e.kind in ("status", "reopened")
-            ]
+        if root.id != case.id:  # a linked report: its own time line only
+            seen += dp.linked_timeline(case, dp.events(session, root, REPORTER_SEES))
         questions = session.scalars(
             select(DisputeQuestion)
             .where(DisputeQuestion.case_id == case.id)

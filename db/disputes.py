@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from db import awaiting
+from db.dispute_blank import blank_erased_reports
 from db.dispute_models import DisputeCase, DisputeEvent, DisputeQuestion, DisputeStatus
 from db.locks import lock_row
 from db.models import User
@@ -252,6 +254,8 @@ def transition(
     )
     if to not in OPEN:  # nobody waits for answers to its questions any more
         awaiting.forget(session, SERVICE, _question_ids(session, root))
+        # A reporter erased while it was open: what they wrote goes now that it is over.
+        blank_erased_reports(session, root)
     forget_loaded_cases(session)
     return Result(Outcome.DONE)
 
@@ -320,6 +324,17 @@ def events(session: Session, case: DisputeCase, audiences: tuple[str, ...]) -> l
             .order_by(DisputeEvent.at, DisputeEvent.id)
         )
     )
+
+
+def linked_timeline(case: DisputeCase, root_events: Iterable[DisputeEvent]) -> list[DisputeEvent]:
+    """What the reporter of ``case``, a report linked to another, sees of that other case's
+    history: its status changes (never its words) from the moment they reported, never the
+    earlier ones (which would tell them someone had reported it first)."""
+    return [
+        event
+        for event in root_events
+        if event.kind in ("status", "reopened") and event.at >= case.created_at
+    ]
 
 
 def reporter_view(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
@@ -19,19 +18,16 @@ from sqlalchemy.orm import Session
 from db import awaiting
 from db import disputes as dp
 from db import requests as request_ops
+from db.dispute_blank import ERASED, blank_report
 from db.dispute_models import (
     DisputeCase,
     DisputeEvent,
+    DisputeMeetingAnswer,
     DisputeParty,
-    DisputeQuestion,
     DisputeStatus,
 )
 from db.models import Conversation, OutboxMessage, OutboxStatus, RoleGrant, SentCard, TeamChat, User
 from db.request_models import HelpRequest, RequestMessage, RequestStatus, VolunteerProfile
-
-#: What replaces a text the person wrote once they asked us to erase it. Stored text is shown
-#: to bilingual staff in either language, so the marker carries both.
-ERASED = "[已应居民要求删除 / deleted at the resident's request]"
 
 
 def end_requests_in_progress(session: Session, user: User, *, now: datetime) -> list[HelpRequest]:
@@ -103,45 +99,21 @@ def scrub_requests(session: Session, user: User) -> list[HelpRequest]:
 def detach_reports(session: Session, user: User, *, now: datetime) -> list[DisputeCase]:
     """Cut the person from their dispute reports (the case shows as anonymous from now on and
     no update reaches them); on a resolved or closed case blank what they wrote, the place and
-    the location pin as well. Their
-    statements as the other side are blanked on closed cases too. Returns the roots of their
-    cases, whose cards must be shown again."""
+    the location pin as well (an open case is blanked when it ends: ``db.dispute_blank``).
+    Their statements as the other side are blanked on closed cases too; their meeting answers
+    and the other side's row no longer name them. Returns the roots of their cases, whose
+    cards must be shown again."""
     roots: dict[int, DisputeCase] = {}
     done = (DisputeStatus.RESOLVED, DisputeStatus.CLOSED)
     for case in dp.cases_of(session, user):
         root = dp.root_of(session, case)
-        values: dict[str, Any] = {"reporter_id": None, "anonymous": True, "contact_ok": False}
         if root.status in done:
-            values |= {
-                "description": ERASED,
-                "photos": [],
-                "happens": None,
-                # The place and the location pin may be their home.
-                "place_text": None,
-                "place_key": None,
-                "latitude": None,
-                "longitude": None,
-            }
-            for question in session.scalars(
-                select(DisputeQuestion).where(
-                    DisputeQuestion.case_id == case.id, DisputeQuestion.answer.is_not(None)
-                )
-            ):
-                session.execute(
-                    update(DisputeEvent)
-                    .where(
-                        DisputeEvent.case_id == root.id,
-                        DisputeEvent.kind == "answer",
-                        DisputeEvent.text == question.answer,
-                    )
-                    .values(text=ERASED)
-                )
-                question.answer = ERASED
+            blank_report(session, case, root)
         roots[root.id] = root
         session.execute(
             update(DisputeCase)
             .where(DisputeCase.id == case.id)
-            .values(**values)
+            .values(reporter_id=None, anonymous=True, contact_ok=False)
             .execution_options(synchronize_session=False)
         )
         dp.log_event(
@@ -156,6 +128,10 @@ def detach_reports(session: Session, user: User, *, now: datetime) -> list[Dispu
                 .where(DisputeEvent.kind == "side")
                 .values(text=ERASED)
             )
+        # The link was theirs: it opens for nobody else, and the row no longer names them.
+        party.user_id = None
+        party.token_hash = f"erased-{party.id}"
+    session.execute(delete(DisputeMeetingAnswer).where(DisputeMeetingAnswer.user_id == user.id))
     session.execute(
         update(DisputeEvent)
         .where(DisputeEvent.actor_id == user.id)

@@ -78,8 +78,11 @@ def drop_reminders(session: Session, signup_id: int) -> int:
     return outbox.cancel_pending(session, dedup_prefix=_reminder_prefix(signup_id))
 
 
-def message_attendees(session: Session, event: Event, text: str, *, now: datetime) -> int:
-    """Queue the organiser's message to every confirmed attendee; returns how many."""
+def message_attendees(
+    session: Session, event: Event, text: str, *, now: datetime, due_at: datetime | None = None
+) -> int:
+    """Queue the organiser's message to every confirmed attendee, to go at ``due_at`` (after
+    the quiet hours, say; None: now); returns how many."""
     sent = 0
     for signup in active_signups(session, event.id):
         if signup.status == SignupStatus.CONFIRMED:
@@ -88,6 +91,7 @@ def message_attendees(session: Session, event: Event, text: str, *, now: datetim
                 signup.user,
                 template=T_MESSAGE,
                 now=now,
+                due_at=due_at,
                 params={**event_params(event), "text": text},
             )
     return sent

@@ -33,6 +33,7 @@ class Role(enum.StrEnum):
     ORGANISER = "organiser"
     ADMIN = "admin"
     ANNOUNCER = "announcer"  # writes community notices
+    COORDINATOR = "coordinator"  # runs volunteer opportunities, check-in and hours
 
 
 class OutboxStatus(enum.StrEnum):
@@ -171,14 +172,21 @@ class SentCard(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class UserBlock(Base):
-    """A person an admin blocked: they get one neutral answer and nothing reaches the teams."""
+class Block(Base):
+    """A block an admin set, kept against the reference they named: a person's own reference
+    (``telegram:12345``, ``subject`` alone), or a report or request (``#D-0042``: ``case_id``;
+    ``#R-0042``: ``request_id``) whose author is blocked without anyone learning who that is.
+    Whether someone is blocked is asked of these rows (``db.blocks.is_blocked``), so the
+    answer to an admin depends on the reference alone, never on the person behind it."""
 
-    __tablename__ = "user_blocks"
+    __tablename__ = "blocks"
 
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject: Mapped[str] = mapped_column(String(300), unique=True)
+    # Plain columns, no foreign keys: a block outlives nothing it names, and is looked up by
+    # joining its case or request to the person who filed it.
+    case_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    request_id: Mapped[int | None] = mapped_column(Integer, index=True)
     reason: Mapped[str | None] = mapped_column(String(200))
     blocked_by: Mapped[str] = mapped_column(String(80))
     blocked_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -216,3 +224,4 @@ from db import dispute_models as _dispute_models  # noqa: E402, F401
 from db import event_models as _event_models  # noqa: E402, F401
 from db import notice_models as _notice_models  # noqa: E402, F401
 from db import request_models as _request_models  # noqa: E402, F401
+from db import shift_models as _shift_models  # noqa: E402, F401

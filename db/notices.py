@@ -85,30 +85,51 @@ def audience_filter(topic: str, building_ids: Sequence[int]) -> list[ColumnEleme
     return conditions
 
 
-def reads_chinese(default_locale: str) -> ColumnElement[bool]:
-    """In SQL, what ``handlers.i18n.negotiate`` decides: their choice, their app, the default."""
-    hint = func.lower(func.coalesce(User.language_hint, ""))
+def reader_locale(default_locale: str) -> ColumnElement[str]:
+    """In SQL, what ``handlers.i18n.negotiate`` decides: their choice, else their app's hint
+    (``zh-hant``, ``zh-tw``, ``zh-hk``, ``zh-mo`` → zh_Hant, other ``zh*`` → zh_Hans, any other
+    → en), else the community's default."""
+    hint = func.replace(func.lower(func.coalesce(User.language_hint, "")), "-", "_")
+    traditional = or_(*(hint.like(f"{prefix}%") for prefix in TRADITIONAL_HINTS))
     return case(
-        (User.locale == "zh_Hans", True),
-        (User.locale == "en", False),
-        (hint.like("zh%"), True),
-        (hint != "", False),
-        else_=default_locale.startswith("zh"),
+        (User.locale.in_(("zh_Hans", "zh_Hant", "en")), User.locale),
+        (traditional, "zh_Hant"),
+        (hint.like("zh%"), "zh_Hans"),
+        (hint != "", "en"),
+        else_=default_locale,
     )
+
+
+#: The app hints that mean Traditional (as ``handlers.i18n.normalise`` reads them).
+TRADITIONAL_HINTS = ("zh_hant", "zh_tw", "zh_hk", "zh_mo")
+
+
+@dataclass(frozen=True, slots=True)
+class Readers:
+    """How many a notice would reach, by the language they read it in."""
+
+    simplified: int
+    traditional: int
+    english: int
+
+    @property
+    def total(self) -> int:
+        return self.simplified + self.traditional + self.english
 
 
 def count_by_language(
     session: Session, topic: str, building_ids: Sequence[int], *, default_locale: str
-) -> tuple[int, int]:
-    """(readers of Chinese, readers of English) the notice would reach now."""
-    zh = reads_chinese(default_locale)
+) -> Readers:
+    """The readers the notice would reach now, per language (繁體 readers counted as such)."""
+    locale = reader_locale(default_locale)
     row = session.execute(
         select(
-            func.count().filter(zh),
-            func.count().filter(~zh),
+            func.count().filter(locale == "zh_Hans"),
+            func.count().filter(locale == "zh_Hant"),
+            func.count().filter(locale == "en"),
         ).where(*audience_filter(topic, building_ids))
     ).one()
-    return int(row[0] or 0), int(row[1] or 0)
+    return Readers(int(row[0] or 0), int(row[1] or 0), int(row[2] or 0))
 
 
 # ---------------------------------------------------------------------------- notices
@@ -257,6 +278,8 @@ def queue_fixes(session: Session, notice: Notice, *, now: datetime, chunk: int) 
         notice.fix_cursor = 0
         return 0
     editable = not notice.attachment
+    # A correction goes out under the notice's rules as they stand now: a reader who left the
+    # topic (or stopped everything), moved building or cannot be reached gets none.
     rows = select(
         OutboxMessage.transport,
         OutboxMessage.chat_id,
@@ -270,7 +293,10 @@ def queue_fixes(session: Session, notice: Notice, *, now: datetime, chunk: int) 
         literal(OutboxStatus.PENDING.value),
         literal(0),
         literal(now, OutboxMessage.created_at.type),
-    ).where(*shown, OutboxMessage.id <= last)
+    ).join(User, User.id == OutboxMessage.user_id)
+    rows = rows.where(
+        *shown, OutboxMessage.id <= last, *audience_filter(notice.topic, notice.building_ids)
+    )
     _insert_from(session, _COLUMNS, rows)
     notice.fix_cursor = int(last)
     return int(covered)

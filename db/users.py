@@ -10,7 +10,14 @@ from sqlalchemy.orm import Session
 
 from db.models import Role, RoleGrant, User
 
-GRANTABLE_ROLES = (Role.VOLUNTEER, Role.MEDIATOR, Role.ORGANISER, Role.ADMIN, Role.ANNOUNCER)
+GRANTABLE_ROLES = (
+    Role.VOLUNTEER,
+    Role.MEDIATOR,
+    Role.ORGANISER,
+    Role.ADMIN,
+    Role.ANNOUNCER,
+    Role.COORDINATOR,
+)
 
 #: ``granted_by`` of the admin grants loaded from the settings (``LINLI_ADMINS``,
 #: ``LINLI_MATRIX_ADMINS``) at start: the roles table is the one source of who is an admin.

@@ -23,6 +23,7 @@ def build_registry() -> Registry:
         start,
         stats,
         teams,
+        volunteering,
     )
 
     return Registry(
@@ -32,6 +33,7 @@ def build_registry() -> Registry:
             requests.router,
             disputes.router,
             notices.router,
+            volunteering.router,
             language.router,
             privacy.router,
             roles.router,

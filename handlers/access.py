@@ -27,6 +27,7 @@ REFUSALS = {
     "mediator": N_("Sorry, only the community's mediators can do this."),
     "organiser": N_("Sorry, only event organisers can do this."),
     "announcer": N_("Sorry, only the community's announcers can do this."),
+    "coordinator": N_("Sorry, only volunteer coordinators can do this."),
     "admin": N_("Sorry, only administrators can do this."),
 }
 

@@ -1,5 +1,7 @@
 """Where free text outside a form goes.
 
+0. What a service knows by its form alone (a check-in code sent at the venue) goes there
+   first (``Router.on_text_first``).
 1. A reply to a message the bot relayed or asked (Telegram's reply-to, Matrix's
    ``in_reply_to``) goes to the conversation that message came from, while it still waits for
    this person's words.
@@ -29,6 +31,8 @@ STALE_PICK = N_("That choice is no longer open. Please send your message again."
 def route(ctx: Ctx) -> bool:
     """Offer free text to its conversation; True if something took it."""
     registry = ctx.registry
+    if any(handler(ctx) for handler in registry.first_text_handlers):
+        return True
     if not ctx.inbound.chat.is_group:
         if to_replied(ctx):
             return True

@@ -1,6 +1,9 @@
-"""``/block REF [reason]`` and ``/unblock REF`` for admins (``!block`` on Matrix), and the one
-neutral answer a blocked person gets. REF is ``telegram:12345``, or ``#D-0042`` / ``#R-0042``
-for the author of a report or request (the admin is not told who that is)."""
+"""``/block REF [reason]`` and ``/unblock REF`` for admins (``!block`` on Matrix, private chat
+only), and the one neutral answer a blocked person gets. REF is ``telegram:12345``, or
+``#D-0042`` / ``#R-0042`` for the author of a report or request: the block is kept against
+that reference (``db/blocks.py``), and every answer depends on the reference alone, so the
+admin is never told who that is — not by "was already blocked", not by "admins cannot be
+blocked". A volunteer blocked loses the requests they hold (``handlers/requests/withdraw.py``)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import logging
 from db import blocks
 from db.users import UnknownUserRef
 from handlers.i18n import N_
+from handlers.requests.withdraw import withdraw_unless_allowed
 from handlers.router import Router
 from handlers.types import Ctx
 
@@ -31,49 +35,75 @@ def _who(ctx: Ctx) -> str:
     return f"admin {ctx.user.ref}"
 
 
-def _target(ctx: Ctx, ref: str):
+def _target(ctx: Ctx, ref: str) -> blocks.Target | None:
+    """The reference named, or None after saying what to send (no person is looked up)."""
     if not ref:
         ctx.reply(
             ctx._("Please name the person: /block telegram:12345 [reason], or /block #D-0042.")
         )
         return None
     try:
-        user = blocks.find_by_ref(ctx.session, ref)
+        target = blocks.parse_target(ctx.session, ref)
     except UnknownUserRef:
-        user = None
-    if user is None:
+        target = None
+    if target is None:
         ctx.reply(ctx._("I found nobody for “{ref}”.").format(ref=ref))
-    return user
+    return target
 
 
-@router.command("block", description=N_("Block a person (admins)"), role="admin")
+def _is_admin(ctx: Ctx, target: blocks.Target) -> bool:
+    """For a person's own reference only: it names an admin (the admin named them, so this
+    tells nothing new). A report's or request's author is never looked up here."""
+    if target.filed:
+        return False
+    if target.subject == ctx.user.ref:
+        return True
+    user = blocks.person_behind(ctx.session, target)
+    return user is not None and "admin" in user.role_names
+
+
+@router.command("block", description=N_("Block a person (admins)"), role="admin", private_only=True)
 def block_command(ctx: Ctx, args: str) -> None:
+    """Kept against the reference; the answer is the same whoever filed a report or request."""
     ref, _, reason = args.strip().partition(" ")
-    user = _target(ctx, ref)
-    if user is None:
+    target = _target(ctx, ref)
+    if target is None:
         return
-    if user.id == ctx.user.id or "admin" in user.role_names:
+    if _is_admin(ctx, target):
         ctx.reply(ctx._("Admins cannot be blocked. Revoke the role first."))
         return
-    if blocks.block(
-        ctx.session, user, reason=reason.strip() or None, by=_who(ctx), now=ctx.now, ref=ref
+    if not blocks.block(
+        ctx.session, target, reason=reason.strip() or None, by=_who(ctx), now=ctx.now
     ):
-        log.info("user %d blocked by user %d", user.id, ctx.user.id)
+        ctx.reply(ctx._("{ref} was already blocked.").format(ref=target.subject))
+        return
+    log.info("a block was set by user %d", ctx.user.id)
+    person = blocks.person_behind(ctx.session, target)
+    withdraw_unless_allowed(ctx.session, ctx.community, person, blocked=True, now=ctx.now)
+    if target.filed:
         ctx.reply(
-            ctx._("{ref} is blocked: they get one neutral answer and reach nobody.").format(ref=ref)
+            ctx._(
+                "{ref} is blocked: whoever filed it gets one neutral answer and reaches nobody."
+            ).format(ref=target.subject)
         )
     else:
-        ctx.reply(ctx._("{ref} was already blocked.").format(ref=ref))
+        ctx.reply(
+            ctx._("{ref} is blocked: they get one neutral answer and reach nobody.").format(
+                ref=target.subject
+            )
+        )
 
 
-@router.command("unblock", description=N_("Unblock a person (admins)"), role="admin")
+@router.command(
+    "unblock", description=N_("Unblock a person (admins)"), role="admin", private_only=True
+)
 def unblock_command(ctx: Ctx, args: str) -> None:
     ref = args.strip().split(" ")[0] if args.strip() else ""
-    user = _target(ctx, ref)
-    if user is None:
+    target = _target(ctx, ref)
+    if target is None:
         return
-    if blocks.unblock(ctx.session, user, by=_who(ctx), now=ctx.now, ref=ref):
-        log.info("user %d unblocked by user %d", user.id, ctx.user.id)
-        ctx.reply(ctx._("{ref} is no longer blocked.").format(ref=ref))
+    if blocks.unblock(ctx.session, target, by=_who(ctx), now=ctx.now):
+        log.info("a block was lifted by user %d", ctx.user.id)
+        ctx.reply(ctx._("{ref} is no longer blocked.").format(ref=target.subject))
     else:
-        ctx.reply(ctx._("{ref} was not blocked.").format(ref=ref))
+        ctx.reply(ctx._("{ref} was not blocked.").format(ref=target.subject))

@@ -1,9 +1,19 @@
-"""What every service's handlers share: naming a person by first name. (Ids in payloads and
-deep links are read by ``handlers.payloads.parse_id``.)"""
+"""What every service's handlers share: naming a person by first name, the bilingual text of
+a record in the reader's language (``pick_text``), and an ``.ics`` calendar entry
+(``ics_bytes``: events and volunteer shifts). (Ids in payloads and deep links are read by
+``handlers.payloads.parse_id``.)"""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+import icalendar
+
 from db.models import User
+from handlers.i18n import written
+
+#: The alarm inside an .ics file: the calendar app reminds this long before the start.
+ALARM_BEFORE = timedelta(hours=1)
 
 
 def first_name(user: User | None, missing: str = "—") -> str:
@@ -11,3 +21,42 @@ def first_name(user: User | None, missing: str = "—") -> str:
     or ``missing`` when there is none."""
     name = (user.display_name if user else "").strip()
     return name.split()[0] if name else missing
+
+
+def pick_text(code: str, zh: str | None, en: str | None) -> str:
+    """The text in the reader's language, the other one when it is missing; the author's
+    Chinese in Traditional characters for a zh_Hant reader (``handlers.i18n.written``)."""
+    return written(code, zh, en)[0]
+
+
+def ics_bytes(
+    *,
+    uid: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    summary: str,
+    location: str,
+    description: str | None,
+    now_stamp: datetime,
+) -> bytes:
+    """One VEVENT in a VCALENDAR (RFC 5545) with UTC times, the place, a reminder alarm and a
+    stable UID, so importing it twice updates one entry."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Linli//Community events//EN")
+    calendar.add("version", "2.0")
+    entry = icalendar.Event()
+    entry.add("uid", uid)
+    entry.add("dtstamp", now_stamp)
+    entry.add("dtstart", starts_at)
+    entry.add("dtend", ends_at)
+    entry.add("summary", summary)
+    entry.add("location", location)
+    if description:
+        entry.add("description", description)
+    alarm = icalendar.Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", summary)
+    alarm.add("trigger", -ALARM_BEFORE)
+    entry.add_component(alarm)
+    calendar.add_component(entry)
+    return calendar.to_ical()

@@ -75,6 +75,26 @@ def is_chinese(code: str | None) -> bool:
     return bool(code) and code.lower().startswith("zh")
 
 
+def written(code: str, zh: str | None, en: str | None) -> tuple[str, bool]:
+    """What people wrote for others to read (event titles, notices …), for a reader of
+    ``code``: the text in their language, else the other one (then the second item is True);
+    Chinese in Traditional characters for a zh_Hant reader (``for_reader``). Every service
+    chooses content this one way."""
+    first, second = (zh, en) if is_chinese(code) else (en, zh)
+    text = first or second or ""
+    return for_reader(code, text), not first and bool(second)
+
+
+def for_reader(code: str, text: str | None) -> str:
+    """Text a person wrote in one language (a building's name, a mediator's update, a meeting
+    place, a volunteer's summary), for a reader of ``code``: Chinese turned into Traditional
+    characters for a zh_Hant reader (OpenCC ``s2tw``, characters only — the writer's words are
+    kept, no word list); Latin text and every other reader's text unchanged."""
+    if not text or code != "zh_Hant":
+        return text or ""
+    return hant.converter().convert(text)
+
+
 def typed_language(text: str) -> str | None:
     """The locale that ``text`` names (“繁體”, “hant”, “English”, “中文”), else None."""
     typed = text.strip().replace("-", "_").casefold()

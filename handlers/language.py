@@ -6,6 +6,7 @@ from __future__ import annotations
 from db.users import set_locale
 from handlers.buttons.language import ChooseLanguage, SetLanguage
 from handlers.i18n import LANGUAGE_NAMES, N_, SUPPORTED, language, typed_language
+from handlers.roles import chat_menu
 from handlers.router import Router
 from handlers.start import main_menu
 from handlers.types import Button, Ctx, keyboard
@@ -43,7 +44,11 @@ def set_language(ctx: Ctx, payload: SetLanguage) -> None:
 def _set(ctx: Ctx, code: str) -> None:
     set_locale(ctx.session, ctx.user, code)
     ctx.lang = language(code, ctx.lang.tz.key)
-    ctx.reply(ctx._("From now on I will write to you in English."), main_menu(ctx))
+    ctx.reply(
+        ctx._("From now on I will write to you in English."),
+        main_menu(ctx),
+        commands=chat_menu(ctx),
+    )
 
 
 @router.on_text

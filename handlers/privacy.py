@@ -19,12 +19,23 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db import awaiting, data_export, erasure, notice_subscriptions, outbox, retention
+from db import (
+    awaiting,
+    case_retention,
+    data_export,
+    erasure,
+    notice_subscriptions,
+    outbox,
+    retention,
+    shift_reads,
+    shift_records,
+)
 from db import disputes as dp
 from db import event_reads as ev_reads
 from db import events as ev
 from db import request_residents as residents
 from db import requests as rq
+from db import shifts as shift_ops
 from db.conversations import put_aside, set_aside
 from db.dispute_models import DisputeCase, DisputeParty
 from db.models import User
@@ -61,6 +72,7 @@ ROLE_LABELS = {
     "organiser": N_("organiser"),
     "admin": N_("administrator"),
     "announcer": N_("announcer"),
+    "coordinator": N_("volunteer coordinator"),
 }
 
 WHY = N_(
@@ -83,6 +95,7 @@ ABOUT_YOUR_DATA = N_("Please write to me in a private chat about your data.")
     description=N_("My data: see what Linli keeps about you"),
     private_only=True,
     private_hint=ABOUT_YOUR_DATA,
+    blocked_ok=True,
 )
 def my_data(ctx: Ctx, args: str) -> None:
     """Summarise what is kept about the user and attach all of it as a JSON file."""
@@ -126,6 +139,7 @@ def my_data(ctx: Ctx, args: str) -> None:
     private_hint=ABOUT_YOUR_DATA,
     not_for_staff=True,
     refusal=ASK_AN_ADMIN_FIRST,
+    blocked_ok=True,
 )
 def delete_me(ctx: Ctx, args: str) -> None:
     """Say what erasing does and ask for a confirmation (staff are refused by the rule: they
@@ -167,8 +181,9 @@ def _details(ctx: Ctx) -> None:
             "• Your places at events go to the waiting list.\n"
             "• In your help requests, what you wrote is deleted. The team keeps only the fact "
             "that it helped.\n"
-            "• Your dispute reports lose your name. If one is still open, its description stays "
-            "(without your name) so the mediators can go on.\n"
+            "• Your dispute reports lose your name. If one is still open, its description and "
+            "place stay (without your name) so the mediators can go on, and are deleted when "
+            "it ends.\n"
             "• If you write again later, you start as a new neighbour."
         ),
         _confirm_buttons(ctx, token)[:1],
@@ -176,7 +191,11 @@ def _details(ctx: Ctx) -> None:
 
 
 #: Your data: only in a private chat.
-PRIVATELY: dict[str, Any] = {"private_only": True, "private_hint": ABOUT_YOUR_DATA}
+PRIVATELY: dict[str, Any] = {
+    "private_only": True,
+    "private_hint": ABOUT_YOUR_DATA,
+    "blocked_ok": True,  # their own data: a block does not take it away
+}
 
 
 @router.button(EraseDetails, **PRIVATELY)
@@ -223,6 +242,11 @@ def erase(ctx: Ctx) -> None:
     session, user, now = ctx.session, ctx.user, ctx.now
     for signup in ev_reads.my_signups(session, user, now=now):
         ev.cancel_signup(session, signup.event_id, user, now=now)
+    for shift_signup in shift_reads.my_signups(session, user, now=now):
+        shift_ops.cancel_signup(
+            session, shift_signup.shift_id, user, now=now, reminders=ctx.community.event_reminders
+        )
+    shift_records.forget_person(session, user, erased=erasure.ERASED)
     for request in rq.residents_active(session, user):
         if request.status == RequestStatus.OPEN:
             residents.cancel(session, request.id, user, now=now)
@@ -309,3 +333,14 @@ def expire_delivered(session: Session, community: Community, now: datetime) -> N
     awaiting.forget_before(session, now - community.outbox_keep)
     if count:
         log.info("retention: %d delivered messages blanked", count)
+
+
+@router.sweep("pv.case_keep")
+def expire_closed_cases(session: Session, community: Community, now: datetime) -> None:
+    """Help requests and dispute cases closed longer than ``LINLI_CASE_KEEP`` ago lose what
+    people wrote in them (``db/case_retention.py``)."""
+    before = now - community.case_keep
+    requests = case_retention.expire_requests(session, before=before, now=now)
+    cases = case_retention.expire_cases(session, before=before, now=now)
+    if requests or cases:
+        log.info("retention: %d help requests and %d dispute cases blanked", requests, cases)

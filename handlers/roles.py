@@ -1,6 +1,7 @@
 """Messages about roles, sent through the outbox when an admin grants or revokes one. Each
 carries the person's command menu (``Reply.commands``): the transport that has a per-chat
-menu (Telegram's ``BotCommandScopeChat``) shows staff their own commands."""
+menu (Telegram's ``BotCommandScopeChat``) shows staff their own commands. ``chat_menu`` is the
+same menu for a reply: sent when someone chooses a language, and to a 繁體 reader's welcome."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 from handlers.i18n import N_, Language
 from handlers.router import Registry, Router
-from handlers.types import Reply
+from handlers.types import Ctx, Reply
 
 router = Router("roles")
 
@@ -18,6 +19,9 @@ GRANTED = {
     "volunteer": N_("You are now a volunteer in Linli. Send /help to see what you can do."),
     "mediator": N_("You are now a mediator in Linli. Send /help to see what you can do."),
     "organiser": N_("You are now an organiser in Linli. Send /help to see what you can do."),
+    "coordinator": N_(
+        "You are now a volunteer coordinator in Linli. Send /help to see what you can do."
+    ),
     "admin": N_("You are now an administrator in Linli. Send /help to see what you can do."),
     "announcer": N_(
         "You can now send community notices in Linli (/notice). Send /help to see what you can do."
@@ -27,6 +31,9 @@ REVOKED = {
     "volunteer": N_("You are no longer a volunteer in Linli. Thank you for your help."),
     "mediator": N_("You are no longer a mediator in Linli. Thank you for your help."),
     "organiser": N_("You are no longer an organiser in Linli. Thank you for your help."),
+    "coordinator": N_(
+        "You are no longer a volunteer coordinator in Linli. Thank you for your help."
+    ),
     "admin": N_("You are no longer an administrator in Linli."),
     "announcer": N_("You can no longer send community notices in Linli."),
 }
@@ -44,6 +51,25 @@ def menu_for(registry: Registry, roles: Iterable[str]) -> list[list[str]]:
         for command in registry.menu_commands()
         if command.role is None or command.role in held or "admin" in held
     ]
+
+
+def chat_menu(ctx: Ctx) -> tuple[tuple[str, str], ...] | None:
+    """The private chat's own command menu in the person's language, to send with a reply when
+    their language was chosen or detected: staff get their roles' commands; a 繁體 reader gets
+    everyone's commands in Traditional (Telegram's menus per language know only ``zh``, which
+    shows the Simplified one); anyone else gets ``()``, the menu for everyone in their language.
+    None in a group: a group's menu is the group's, not one person's."""
+    if ctx.inbound.chat.is_group:
+        return None
+    roles = set(ctx.user.role_names) | ({"admin"} if ctx.has_role("admin") else set())
+    menu = menu_for(ctx.registry, roles)
+    if not menu and ctx.lang.code == "zh_Hant":
+        menu = [
+            [command.name, command.description or ""]
+            for command in ctx.registry.menu_commands()
+            if command.role is None
+        ]
+    return tuple((name, ctx._(description)) for name, description in menu)
 
 
 def _commands(lang: Language, params: dict[str, Any]) -> tuple[tuple[str, str], ...] | None:

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from handlers.payloads import Catalog, Payload
-from handlers.types import Community, Ctx, Kind, Reply
+from handlers.types import Community, Ctx, Inbound, Kind, Reply
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -54,6 +54,9 @@ class Rule:
     #: Refused to anyone holding a staff role (``refusal`` says why): erasing oneself, whose
     #: work belongs to the community's records until an admin takes the role away.
     not_for_staff: bool = False
+    #: A person's rights over their own data (see it, erase it; PIPL art. 44–47) hold even
+    #: when an admin has blocked them: the block lets these through.
+    blocked_ok: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +110,9 @@ class Router:
     forms: dict[str, Form] = field(default_factory=dict)
     templates: dict[str, Template] = field(default_factory=dict)
     text_handlers: list[TextHandler] = field(default_factory=list)
+    #: Handlers that know a message by its form (a check-in code) and take it before any
+    #: conversation does (``handlers/answers.py``); each says False for anything else.
+    first_text_handlers: list[TextHandler] = field(default_factory=list)
     awaits: dict[str, Awaits] = field(default_factory=dict)
     sweeps: dict[str, Sweep] = field(default_factory=dict)
     deep_link_rules: dict[str, Rule] = field(default_factory=dict)
@@ -180,6 +186,13 @@ class Router:
         self.text_handlers.append(handler)
         return handler
 
+    def on_text_first(self, handler: TextHandler) -> TextHandler:
+        """Register a handler for messages outside any form that it recognises by their form
+        alone (six digits of a check-in code while the person is in a shift): it is asked
+        before replies and awaited answers, and returns True only if it took the message."""
+        self.first_text_handlers.append(handler)
+        return handler
+
     def awaits_answer(
         self,
         service: str,
@@ -211,6 +224,7 @@ class Registry:
         self.forms: dict[str, Form] = {}
         self.templates: dict[str, Template] = {}
         self.text_handlers: list[TextHandler] = []
+        self.first_text_handlers: list[TextHandler] = []
         self.sweeps: dict[str, Sweep] = {}
         self.awaits: dict[str, Awaits] = {}
         self.deep_link_rules: dict[str, Rule] = {}
@@ -227,6 +241,18 @@ class Registry:
                     raise ValueError(f"{router.name} registers {kind} twice: {sorted(clash)}")
                 mine.update(theirs)
             self.text_handlers.extend(router.text_handlers)
+            self.first_text_handlers.extend(router.first_text_handlers)
+
+    def open_to_blocked(self, inbound: Inbound) -> bool:
+        """Whether a blocked person's message may still be routed: a command or a button
+        whose rule says ``blocked_ok`` (their own data)."""
+        if inbound.kind is Kind.COMMAND:
+            command = self.commands.get(inbound.command or "")
+            return command is not None and command.rule.blocked_ok
+        if inbound.kind is Kind.BUTTON:
+            found = self.button(inbound.payload or "")
+            return found is not None and found[0].rule is not None and found[0].rule.blocked_ok
+        return False
 
     def button(self, text: str) -> tuple[ButtonRoute, Payload] | None:
         """The route of a pressed payload and the payload parsed, or None when no registered

@@ -10,7 +10,9 @@ from handlers.buttons.disputes import ReportDispute
 from handlers.buttons.events import ListEvents, MyOrganisedEvents
 from handlers.buttons.language import ChooseLanguage, SetLanguage
 from handlers.buttons.requests import AskForHelp, SendDraft
+from handlers.buttons.volunteering import ListOpportunities
 from handlers.i18n import LANGUAGE_NAMES, N_
+from handlers.roles import chat_menu
 from handlers.router import Router
 from handlers.types import Button, Ctx, Keyboard, Kind, keyboard
 
@@ -22,6 +24,7 @@ STAFF_HEADINGS = {
     "mediator": N_("For mediators:"),
     "organiser": N_("For organisers:"),
     "announcer": N_("For announcers:"),
+    "coordinator": N_("For coordinators:"),
     "admin": N_("For admins:"),
 }
 
@@ -33,6 +36,7 @@ def main_menu(ctx: Ctx) -> Keyboard:
         Button(ctx._("🗓 Events"), ListEvents().pack()),
         Button(ctx._("🙋 Ask a volunteer"), AskForHelp().pack()),
         Button(ctx._("⚖️ Report a dispute"), ReportDispute().pack()),
+        Button(ctx._("🤝 Volunteer"), ListOpportunities().pack()),
     ]
     if ctx.acts_as("organiser") and not ctx.inbound.chat.is_group:
         rows.append(Button(ctx._("🛠 My events"), MyOrganisedEvents().pack()))
@@ -69,7 +73,9 @@ def start(ctx: Ctx, args: str) -> None:
     question, buttons = offer(ctx)  # once: would they like community notices?
     if question:
         text = f"{text}\n\n{question}"
-    ctx.reply(text, welcome_menu(ctx) + buttons)
+    # A 繁體 reader's menu in Traditional (everyone else's is the menu for their language).
+    commands = chat_menu(ctx) if ctx.lang.code == "zh_Hant" else None
+    ctx.reply(text, welcome_menu(ctx) + buttons, commands=commands)
 
 
 def welcome_menu(ctx: Ctx) -> Keyboard:
@@ -96,9 +102,13 @@ RESIDENT_GROUPS = (
     (("ask", "myrequests"), N_("help from a volunteer")),
     (("report", "mycases"), N_("a problem between neighbours")),
     (("notices",), N_("community notices")),
+    (("volunteer", "myhours"), N_("volunteering")),
     (("lang",), None),  # 简体 / 繁體 / English, the same in every language
     (("mydata", "deleteme"), N_("your data")),
 )
+#: Left out of staff's one "Everyone:" line so that an admin's /help stays under 400
+#: characters: the menu under /help carries 🤝 Volunteer for them.
+STAFF_SKIP = frozenset({"volunteer", "myhours"})
 
 
 def _names(ctx: Ctx, names: tuple[str, ...] | list[str]) -> str:
@@ -108,16 +118,20 @@ def _names(ctx: Ctx, names: tuple[str, ...] | list[str]) -> str:
 @router.command("help", description=N_("What I can do and how to use me"))
 def help_(ctx: Ctx, args: str) -> None:
     """The person's own commands in a few short lines (under 400 characters for every role):
-    everyone's by topic, then one line of commands for each role they act as."""
+    everyone's by topic, then one line of commands for each role they act as (in a private
+    chat only: in a group everyone gets everyone's commands)."""
     commands = ctx.registry.menu_commands()
     staff = [
         (heading, [c.name for c in commands if c.role == role])
         for role, heading in STAFF_HEADINGS.items()
         if ctx.may_use(role) and role is not None
     ]
-    staff = [(heading, names) for heading, names in staff if names]
+    # in a group, everyone's commands only: a person's roles are theirs to show, not the room's
+    staff = [(h, names) for h, names in staff if names and not ctx.inbound.chat.is_group]
     if staff:  # staff: everyone's commands on one line, then their own
-        everyone = [name for names, _label in RESIDENT_GROUPS for name in names]
+        everyone = [
+            name for names, _label in RESIDENT_GROUPS for name in names if name not in STAFF_SKIP
+        ]
         lines = [ctx._("Everyone: {commands}").format(commands=_names(ctx, everyone))]
         described = {c.name: c.description or "" for c in commands}
         for heading, names in staff:

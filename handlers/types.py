@@ -198,6 +198,8 @@ class Community:
 
     #: Sent and failed outbox rows keep their parameters (what the message said) this long.
     outbox_keep: timedelta = timedelta(days=30)
+    #: Closed help requests and dispute cases keep what people wrote this long after closure.
+    case_keep: timedelta = timedelta(days=365)
     #: Per-person limits against abuse (0: no limit): help requests open at once, dispute
     #: reports in 24 hours, event signups in one hour.
     limit_open_requests: int = 3
@@ -218,6 +220,14 @@ class Community:
     #: on by default in the settings; off here so that a Community made by hand — a test whose
     #: clock crosses a month — sends no report nobody asked for).
     monthly_report: bool = False
+    #: Volunteer hours (``LINLI_HOURS_ROUNDING``): under the first number of minutes count 0,
+    #: above it the nearest step of the second.
+    hours_rounding: tuple[int, int] = (15, 30)
+    #: Who issues volunteers' certificates (``LINLI_CERTIFICATE_ISSUER``): the community that
+    #: recorded the hours.
+    certificate_issuer: str = "邻里社区 Linli Community"
+    #: The columns of the monthly hours export, in order (``LINLI_HOURS_COLUMNS``).
+    hours_columns: tuple[str, ...] = ("name", "phone", "activity", "date", "hours")
 
     def deep_link(self, payload: str) -> str | None:
         """``https://t.me/<bot>?start=<payload>`` when the transport has a bot username."""
@@ -257,9 +267,17 @@ class Ctx:
         edit: bool = False,
         attachment: Attachment | None = None,
         transient: bool = False,
+        commands: tuple[tuple[str, str], ...] | None = None,
     ) -> None:
         self.replies.append(
-            Reply(text, buttons, edit=edit, attachment=attachment, transient=transient)
+            Reply(
+                text,
+                buttons,
+                edit=edit,
+                attachment=attachment,
+                transient=transient,
+                commands=commands,
+            )
         )
 
     def react(self, emoji: str, fallback: str) -> None:

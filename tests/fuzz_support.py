@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from db.dispute_models import DisputeCase
 from db.event_models import Event, EventSignup, SignupStatus
 from db.request_models import HelpRequest, RequestStatus
+from db.shift_models import ShiftRole, ShiftSignup, ShiftSignupStatus
 from handlers.types import Reply
 
 #: Total steps of the fuzz drill: small in CI, ``LINLI_FUZZ_STEPS=10000`` for the long run.
@@ -30,6 +31,7 @@ PEOPLE = (
     ("Bilby", "61004", "zh-hans", "mediator"),
     ("Dingo", "61005", "en", "organiser"),
     ("Echidna", "9000", "zh-hans", "admin"),  # the community's admin (telegram:9000)
+    ("Quoll", "61007", "zh-hans", "coordinator"),
 )
 VOLUNTEER_ROOM = "-100777"
 MEDIATOR_ROOM = "-100888"
@@ -87,6 +89,8 @@ MEANINGFUL = (
     "Building 3, 2nd floor",
     "English",
     "中文",
+    "引导 / Usher × 2 | en",
+    "123456",
 )
 #: Commands that open a flow or a list with buttons.
 FLOWS = (
@@ -102,6 +106,10 @@ FLOWS = (
     "myorganised",
     "profile",
     "menu",
+    "volunteer",
+    "myhours",
+    "newopportunity",
+    "coordinate",
 )
 STAFF_WORK = (
     (2, "queue"),
@@ -113,6 +121,9 @@ STAFF_WORK = (
     (5, "cases"),
     (5, "myorganised"),
     (5, "teamstats"),
+    (6, "newopportunity"),
+    (6, "coordinate"),
+    (6, "hoursexport"),
     (2, "resolve Done: the letter is translated."),
     (2, "note Called the clinic."),
     (2, "release Sorry, I travel tomorrow."),
@@ -130,6 +141,9 @@ RESIDENT_FLOWS = (
     "lang",
     "mydata",
     "deleteme",
+    "volunteer",
+    "myshifts",
+    "myhours",
 )
 #: What a person types when a question wants typed input.
 SENSIBLE = (
@@ -147,7 +161,23 @@ SENSIBLE = (
 )
 SKIP = frozenset({"Skip", "跳过"})
 NAVIGATION = frozenset({"Back", "Cancel", "Skip", "返回", "取消", "跳过"})
-ROOM_COMMANDS = ("bind", "queue", "cases", "start", "teamstats", "help", "menu", "report")
+ROOM_COMMANDS = (
+    "bind",
+    "queue",
+    "cases",
+    "start",
+    "teamstats",
+    "help",
+    "menu",
+    "report",
+    # views of one's own data or the team's: a pointer in a room, never the content
+    "mycases",
+    "myevents",
+    "stats",
+    "notices",
+    "block",
+)
+PRIVATE_VIEWS = frozenset({"queue", "cases", "teamstats", "mycases", "myevents", "stats", "block"})
 HOSTILE = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=60
 )
@@ -171,6 +201,8 @@ COMMAND_ARGS = st.one_of(
             "en",
             "zh",
             "done",
+            "vo_1",
+            "vc_123456",
         ]
     ),
     TEXT,
@@ -214,7 +246,8 @@ def texts_of(reply: Reply) -> list[str]:
 
 
 def check_database(session: Session) -> None:
-    """Places never above capacity; a request in progress has one holder, an open one none."""
+    """Places never above capacity (events and volunteer roles); a request in progress has one
+    holder, an open one none."""
     held = dict(
         session.execute(
             select(EventSignup.event_id, func.sum(EventSignup.party_size))
@@ -224,6 +257,15 @@ def check_database(session: Session) -> None:
     )
     for event in session.scalars(select(Event).where(Event.capacity.is_not(None))):
         assert held.get(event.id, 0) <= event.capacity, f"event {event.id} over capacity"
+    taken = dict(
+        session.execute(
+            select(ShiftSignup.role_id, func.count())
+            .where(ShiftSignup.status == ShiftSignupStatus.CONFIRMED)
+            .group_by(ShiftSignup.role_id)
+        ).all()
+    )
+    for role in session.scalars(select(ShiftRole)):
+        assert taken.get(role.id, 0) <= role.capacity, f"shift role {role.id} over capacity"
     for request in session.scalars(select(HelpRequest)):
         if request.status == RequestStatus.IN_PROGRESS:
             assert request.volunteer_id is not None, f"request {request.id} in progress, no one"

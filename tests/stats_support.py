@@ -7,8 +7,10 @@ Help requests (service hours 09:00–21:00, Beijing time; target 30 min to claim
 - R3 filed 12 Nov 10:00, claimed after 90 min (late), still in progress;
 - R4 filed 20 Nov, never claimed (late by now); R5 cancelled before anyone claimed it.
 Dispute reports (target 24 h to acknowledge, 7 days to settle):
-- three noise reports at 5栋 (3, 5, 9 Nov; the third linked to the first), one in October;
-- two parking reports at a named door of 7栋 (one anonymous): too few to name the place.
+- three noise reports at 5栋 by three people (3, 5, 9 Nov; the third linked to the first), one
+  in October (too few people to show that period's count);
+- two parking reports at a named door of 7栋 (one anonymous): too few people to name the place.
+The admins' building list holds 5栋 and 7栋.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from sqlalchemy.orm import Session
 from db.dispute_models import DisputeCase, DisputeEvent
 from db.event_models import Event, EventSignup
 from db.models import OutboxMessage, User
-from db.notice_models import Notice
+from db.notice_models import Building, Notice
 from db.notices import T_NOTICE
 from db.request_models import HelpRequest
 
@@ -89,9 +91,14 @@ def seed(session: Session) -> None:
     request("housing", at(11, 20, 10), status="open")
     request("other", at(11, 21, 10), status="cancelled")
 
-    def case(category: str, created: datetime, place: str, **values: object) -> DisputeCase:
+    for name in ("5栋", "7栋"):
+        session.add(Building(name=name, created_at=at(9, 1, 9)))
+
+    def case(
+        category: str, created: datetime, place: str, by: int = 1, **values: object
+    ) -> DisputeCase:
         row = DisputeCase(
-            reporter_id=people[1 + len(session.new) % 5].id,
+            reporter_id=people[by].id,
             anonymous=values.pop("anonymous", False),
             category=category,
             place_text=place,
@@ -111,9 +118,14 @@ def seed(session: Session) -> None:
         "noise", at(11, 3, 10), "5栋", acknowledged_at=at(11, 3, 12), resolved_at=at(11, 6, 10)
     )
     d2 = case(
-        "noise", at(11, 5, 10), "5栋 ", acknowledged_at=at(11, 6, 16), resolved_at=at(11, 20, 10)
+        "noise",
+        at(11, 5, 10),
+        "5栋 ",
+        by=2,
+        acknowledged_at=at(11, 6, 16),
+        resolved_at=at(11, 20, 10),
     )
-    case("noise", at(11, 9, 10), "5栋", linked_to_id=d1.id, status="acknowledged")
+    case("noise", at(11, 9, 10), "5栋", by=3, linked_to_id=d1.id, status="acknowledged")
     case(
         "parking",
         at(11, 16, 10),
@@ -122,7 +134,7 @@ def seed(session: Session) -> None:
         acknowledged_at=at(11, 16, 11),
         status="in_progress",
     )
-    case("parking", at(11, 30, 20), HIDDEN_PLACE, status="new")
+    case("parking", at(11, 30, 20), HIDDEN_PLACE, by=2, status="new")
     for row, kind, when in (
         (d1, "followup_yes", at(11, 9, 11)),
         (d2, "followup_no", at(11, 23, 11)),

@@ -50,12 +50,13 @@ CHINESE_PLACEHOLDERS = {
     "kinds",
     "roles",
     "reason",
+    "building",
 }
 HAN = r"[\u3400-\u9fff]"
 #: A count placeholder followed by a noun: "{count} places", "{hours} service hours".
 COUNTED = re.compile(
     r"\{(count|n|number|places|people|held|hours|minutes|days|size|left|total|resolved|requests)\}"
-    r" (?!of\b|or\b|to\b|and\b|at\b)[a-z]"
+    r" (?!of\b|or\b|to\b|and\b|at\b|now\b)[a-z]"
 )
 #: Counts that need no plural form, each with the reason.
 COUNT_EXCEPTIONS = {
@@ -121,6 +122,19 @@ def test_no_case_word_reaches_residents(code):
 def test_no_space_between_chinese_and_a_placeholder_that_becomes_chinese(code):
     names = "|".join(sorted(CHINESE_PLACEHOLDERS))
     spaced = re.compile(rf"{HAN} \{{({names})\}}|\{{({names})\}} {HAN}")
+    found = [(_msgid(m), s) for m in _messages(code) for s in _strings(m) if spaced.search(s)]
+    assert found == []
+
+
+#: Placeholders for a date written out (12月24日, 12月24日周四): it starts with a digit, so a
+#: space stands before it, but it ends in a Chinese character, so none after it.
+DATE_PLACEHOLDERS = {"date", "day", "deadline_day"}
+
+
+@pytest.mark.parametrize("code", ["zh_Hans", "zh_Hant"])
+def test_no_space_after_a_date_that_ends_in_chinese(code):
+    names = "|".join(sorted(DATE_PLACEHOLDERS))
+    spaced = re.compile(rf"\{{({names})\}} {HAN}")
     found = [(_msgid(m), s) for m in _messages(code) for s in _strings(m) if spaced.search(s)]
     assert found == []
 
@@ -192,9 +206,39 @@ def test_traditional_catalog_has_no_simplified_character():
     assert simplified_only("我们的活动后") == {"们", "动", "后"}  # the check can fail
 
 
+#: Proper names that hold a listed word and stay as they are: the PRC law's own name.
+PROPER_NAMES = ("個人信息保護法",)
+
+
+def _mainland_words() -> dict[str, str]:
+    path = LOCALES / "zh_Hant" / "mainland-words.tsv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    pairs = (line.split("\t") for line in lines if line.strip() and not line.startswith("#"))
+    return {word: instead for word, instead in pairs}
+
+
+def test_traditional_catalog_has_no_mainland_word():
+    """繁體 is read in Taiwan and Hong Kong: 志工 not 志願者, 私訊 not 私聊, 指令 not 命令, and the
+    measure words 項 (requests) and 則 (messages, notices, reports, ratings), not 條."""
+    words = _mainland_words()
+    found = {}
+    for message in _messages("zh_Hant"):
+        for string in _strings(message):
+            for name in PROPER_NAMES:
+                string = string.replace(name, "")
+            hits = [f"{word} → {words[word]}" for word in words if word in string]
+            if hits:
+                found[string] = hits
+    assert found == {}
+    assert "志願者" in words and "條訊息" in words  # the list is read: the check can fail
+
+
 def test_overrides_are_applied():
     """The reviewed word list wins over character-by-character conversion."""
     overrides = hant.read_overrides(LOCALES / "zh_Hant" / hant.OVERRIDES_NAME)
     assert hant.to_traditional("删除我的数据", overrides) == "刪除我的資料"
     assert hant.to_traditional("好消息：您的消息已发送", overrides) == "好消息：您的訊息已發送"
     assert hant.to_traditional("“活动”", overrides) == "「活動」"
+    assert hant.to_traditional("请私聊我，志愿者会回复", overrides) == "請私訊我，志工會回覆"
+    assert hant.to_traditional("{count} 条求助，2 条消息", overrides) == "{count} 項求助，2 則訊息"
+    assert hant.to_traditional("确认并发送", overrides) == "確認並發送"

@@ -65,6 +65,9 @@ def test_default_locale_may_be_traditional(raw, expected):
         ("LINLI_OUTBOX_INTERVAL", "soon"),
         ("LINLI_LOG_LEVEL", "LOUD"),
         ("LINLI_REQUEST_CLAIM_WITHIN", "half an hour"),
+        ("LINLI_HOURS_ROUNDING", "15"),
+        ("LINLI_HOURS_ROUNDING", "15,0"),
+        ("LINLI_HOURS_COLUMNS", "name,shoe size"),
     ],
 )
 def test_malformed_value_names_the_variable(name, value):
@@ -206,3 +209,20 @@ def test_matrix_settings_and_admins_by_mxid():
 def test_malformed_matrix_setting_names_the_variable(values, named):
     with pytest.raises(ConfigError, match=named):
         load_settings(values, env_file=None)
+
+
+def test_volunteering_settings_reach_the_community():
+    """Rounding, the certificate's issuer and the export's columns, from the settings."""
+    default = load_settings({}).community()
+    assert default.hours_rounding == (15, 30)
+    assert default.hours_columns == ("name", "phone", "activity", "date", "hours")
+    community = load_settings(
+        {
+            "LINLI_HOURS_ROUNDING": "10, 15",
+            "LINLI_CERTIFICATE_ISSUER": "天府新区南山社区",
+            "LINLI_HOURS_COLUMNS": "name,date,hours,makeup",
+        }
+    ).community()
+    assert community.hours_rounding == (10, 15)
+    assert community.certificate_issuer == "天府新区南山社区"
+    assert community.hours_columns == ("name", "date", "hours", "makeup")

@@ -79,8 +79,8 @@ def test_a_first_question_becomes_a_prefilled_help_request(resident, session_fac
         (
             "zh-hant",
             "你好，我剛搬來，請問怎麼去派出所登記住址？",
-            "我可以把您的這條訊息作為求助轉給志願服務隊",
-            "轉給志願服務隊",
+            "我可以把您的這則訊息作為求助轉給志工隊",
+            "轉給志工隊",
             "您需要哪方面的幫助？",
         ),
     ],

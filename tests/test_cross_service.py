@@ -98,7 +98,7 @@ def test_a_forged_or_stale_pick_is_refused_in_their_language(
     ana, *_ = _ana_with_a_volunteer_and_a_question(resident, session_factory, clock, deliver)
     ana.send("/lang zh_Hans")
     ana.send("明天见")
-    assert ana.text == "有几处在等您的回复。这条消息是回复哪一个的？"
+    assert ana.text == "有几个对话在等您回复。这条消息是发给哪一个的？"
     kept = (ana.buttons()[0].payload or "").split(":")[2]
     for forged in (f"aw:pick:{kept}:rq:99", f"aw:pick:{kept}:xx:1"):
         ana.press_payload(forged)

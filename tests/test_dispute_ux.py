@@ -79,7 +79,7 @@ def test_resolving_cancels_the_meeting_and_tells_every_party(
     sent = _sent(session_factory, registry, community)
     [off_alice] = to_chat(sent, "1300", "dp.meeting_off")
     assert off_alice.text.startswith("关于 #D-0001、原定 2026年12月3日")
-    assert off_alice.text.endswith("的调解见面已取消。")
+    assert off_alice.text.endswith("的调解会面已取消。")
     [off_bob] = to_chat(sent, "1301", "dp.meeting_off")
     assert off_bob.text.startswith("The mediation meeting about #D-0001 on ")
     [news] = to_chat(sent, "1301", "dp.party_status")
@@ -108,13 +108,13 @@ def test_resolving_keeps_the_meeting_in_chinese(
 
     bob.send("/mycases")  # the case is open: the meeting they are part of is there
     assert bob.text.startswith("调解员邀请您参与的事项：")
-    assert SUMMARY in bob.text and "见面：2026年12月3日" in bob.text
+    assert SUMMARY in bob.text and "会面：2026年12月3日" in bob.text
     assert "flat 1302" not in bob.text and "Alice" not in bob.text
 
     mediator.press_payload("dp:res:1")
     mediator.send(OUTCOME)
-    assert "还有一次已安排的见面" in mediator.text
-    mediator.press("保留见面")
+    assert "还有一次已安排的会面" in mediator.text
+    mediator.press("保留会面")
     mediator.press("确认")
     assert _reminders(session_factory) == before  # everyone is still reminded
     sent = _sent(session_factory, registry, community)
@@ -209,5 +209,5 @@ def test_waiting_in_days_in_chinese(resident, session_factory, clock):
     mediator = make_mediator(resident, session_factory, clock, hint="zh-hans")
     mediator.press_payload("dp:open:1")
     assert "· 新 · 已等3 天" in mediator.text.split("\n")[0] or "已等 3 天" in mediator.text
-    assert "反映人阅读English" in mediator.text or "反映人阅读 English" in mediator.text
+    assert "反映人使用English" in mediator.text or "反映人使用 English" in mediator.text
     assert "📷 照片" in _labels(mediator)

@@ -402,7 +402,7 @@ def test_meeting_is_agreed_and_reminded(dispatcher, resident, session_factory, c
         "The mediators propose a meeting about #D-0001: Thu, Dec 3, 2026, 19:00"
     )
     [to_bob] = to_chat(sent(), "1113", "dp.meeting")
-    assert to_bob.text.startswith("调解员想就 #D-0001 约您见面：2026年12月3日周四 19:00")
+    assert to_bob.text.startswith("调解员想就 #D-0001 约您会面：2026年12月3日周四 19:00")
     alice.press_payload(to_alice.reply.buttons[0][0].payload)
     assert alice.text.startswith("Thank you. See you on Thu, Dec 3, 2026, 19:00")
     bob.press_payload(to_bob.reply.buttons[0][1].payload)  # another time, please

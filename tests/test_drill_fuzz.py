@@ -39,6 +39,7 @@ from handlers.types import ChatRef, Inbound, Kind, Reply, Sender
 from tests import fuzz_support as fz
 from tests.events_support import make_event
 from tests.support import FakeClock, PostBox, Resident, loose_dispatcher
+from tests.volunteering_support import make_opportunity
 
 WHO = st.integers(0, len(fz.PEOPLE) - 1)
 PICK = st.integers(0, 63)
@@ -87,11 +88,18 @@ class CommunityMachine(RuleBasedStateMachine):
                 user = get_or_create_user(
                     session, transport="telegram", external_id=uid, now=self.clock()
                 )
-                if role in ("volunteer", "mediator", "organiser"):
+                if role in ("volunteer", "mediator", "organiser", "coordinator"):
                     grant_role(session, user, role, now=self.clock(), by="fuzz")
         # One small event to sign up for from the start (places 2, up to 3 per signup).
         make_event(
             self.session_factory, self.clock(), capacity=2, max_party=3, starts_in=timedelta(days=9)
+        )
+        # And one volunteer opportunity with a shift in nine days (2 ushers who speak English).
+        make_opportunity(
+            self.session_factory,
+            self.clock(),
+            starts_in=timedelta(days=9),
+            roles=(("引导", "Usher", 2, "en"),),
         )
         self.typed = [0] * len(self.people)  # where each person is in fz.SENSIBLE
         self._in_room(5, fz.VOLUNTEER_ROOM, "bind", "volunteers")
@@ -304,7 +312,12 @@ class CommunityMachine(RuleBasedStateMachine):
             inbound = Inbound(
                 chat, sender, Kind.COMMAND, text=f"/{command} {args}", command=command, args=args
             )
-        self._seen(who, self.dispatcher.handle(inbound))
+        replies = self.dispatcher.handle(inbound)
+        if command in fz.PRIVATE_VIEWS:  # a pointer to the private chat, never the content
+            for reply in replies:
+                assert reply.attachment is None and "#D-" not in reply.text, reply
+                assert "#R-" not in reply.text, reply
+        self._seen(who, replies)
 
     def _deliver(self) -> None:
         asyncio.run(self.worker.tick())

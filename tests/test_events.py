@@ -450,7 +450,7 @@ def test_people_still_waiting_are_told_once_when_signups_close(
 
 
 def test_a_group_that_does_not_fit_comes_with_fewer_or_waits(resident, session_factory, clock):
-    """Two places left, a group of three: “Come with 2” or “Wait for 3”, never put on the
+    """Two places left, a group of three: “Sign up 2 now” or “Wait for 3”, never put on the
     waiting list without being asked."""
     event_id = make_event(session_factory, clock(), capacity=3, max_party=3)
     dan, alice, wang = resident("Dan", "en"), resident("Alice", "en"), resident("Wang", "zh-hans")
@@ -460,12 +460,12 @@ def test_a_group_that_does_not_fit_comes_with_fewer_or_waits(resident, session_f
     alice.press("Sign up")
     alice.press("3")
     assert alice.text == (
-        "Only 2 places are left at “Mid-Autumn Garden Party”. Come with 2, or join the "
-        "waiting list for 3?"
+        "Only 2 places are left at “Mid-Autumn Garden Party”. You can sign up 2 now, or put "
+        "all 3 on the waiting list."
     )
-    assert [b.label for b in alice.buttons()] == ["Come with 2", "Wait for 3", "Back"]
+    assert [b.label for b in alice.buttons()] == ["Sign up 2 now", "Wait for 3", "Back"]
     assert alice.replies[-1].edit  # the same message, changed
-    alice.press("Come with 2")
+    alice.press("Sign up 2 now")
     assert "You are signed up for “Mid-Autumn Garden Party” (2 people)" in alice.text
     assert signups(session_factory, event_id)[1] == ("1001", "confirmed", 2)
     # A forged size bigger than the event is refused, and nothing is written.

@@ -12,6 +12,7 @@ import pytest
 
 from handlers.types import Community
 from tests.matrix_support import grant, people, running_bot
+from tests.media_support import assert_no_metadata, gps_jpeg
 from tests.requests_support import (
     ALWAYS_ON_DUTY,
     RESIDENT,
@@ -93,9 +94,16 @@ async def test_a_telegram_residents_request_worked_from_a_matrix_team_room(
             await bob.send_photo(chat, translation, encrypt=True)
             sent = await said_in_chat(api, worker, RESIDENT, "", method="sendPhoto")
             assert sent.params["photo"]["content"] == translation
+            # A phone's photo from Matrix reaches Telegram without its EXIF and GPS.
+            await bob.send_photo(chat, gps_jpeg(), encrypt=True)
+            await worker.tick()
+            _, phone = await api.wait_for(
+                calls_to_chat(RESIDENT, ("sendPhoto",)), count=2, timeout=30
+            )
+            assert_no_metadata(phone.params["photo"]["content"])
             # Once each: nothing failed in the outbox, nothing was sent twice.
             assert len([s for s in bob.messages(chat, linli) if _image(s)]) == 2
-            assert len(api.calls_to("sendPhoto")) == 1
+            assert len(api.calls_to("sendPhoto")) == 2
 
 
 def _image(said) -> bool:

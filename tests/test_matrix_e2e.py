@@ -19,6 +19,7 @@ from handlers import build_registry
 from handlers.types import Community
 from tests.events_support import make_event
 from tests.matrix_support import grant, number_of, people, running_bot
+from tests.media_support import assert_no_metadata, gps_jpeg
 
 pytestmark = [
     pytest.mark.timeout(180),
@@ -154,32 +155,32 @@ async def test_ask_in_an_encrypted_chat_claimed_from_the_team_room_and_relayed(
             briefing = await winner.wait_for(
                 chat, lambda s: s.content.get("msgtype") == "m.image", worker=worker
             )
-            assert briefing.content["url"] == letter
+            # Sent anew (a person's file is scrubbed first), not passed on by its URL.
+            assert briefing.content.get("url") != letter
+            assert await winner.file_bytes(briefing) == b"\xff\xd8\xff photo"
 
             # Both ways, with a photo each way.
             said = await alice.say(room, "It is about the deposit.")
             assert await alice.reacted(room, said) == "👍"  # no “✓ Sent to” message
             await winner.wait_for(chat, "It is about the deposit.", worker=worker)
             before = len(winner.messages(chat))
-            page_two = await alice.send_photo(room, b"\xff\xd8\xff page two")
+            # Page two is a phone's photo: the volunteer gets it without its EXIF and GPS.
+            page_two = await alice.send_photo(room, gps_jpeg())
             relayed = await winner.wait_for(
-                chat,
-                lambda s: s.content.get("msgtype") == "m.image" and s.content["url"] == page_two,
-                worker=worker,
-                after=before,
+                chat, lambda s: s.content.get("msgtype") == "m.image", worker=worker, after=before
             )
-            assert relayed.sender == linli
+            assert relayed.sender == linli and relayed.content.get("url") != page_two
+            assert relayed.content["body"] == "photo.jpg"
+            assert_no_metadata(await winner.file_bytes(relayed))
             said = await winner.say(chat, "Thanks, I am reading it now.")
             assert await winner.reacted(chat, said) == "👍"
             await alice.wait_for(room, "Thanks, I am reading it now.", worker=worker)
             before = len(alice.messages(room))
-            answer = await winner.send_photo(chat, b"\xff\xd8\xff translation")
-            await alice.wait_for(
-                room,
-                lambda s: s.content.get("msgtype") == "m.image" and s.content["url"] == answer,
-                worker=worker,
-                after=before,
+            await winner.send_photo(chat, b"\xff\xd8\xff translation")
+            answer = await alice.wait_for(
+                room, lambda s: s.content.get("msgtype") == "m.image", worker=worker, after=before
             )
+            assert await alice.file_bytes(answer) == b"\xff\xd8\xff translation"
 
 
 async def test_an_anonymous_report_reaches_the_mediators_without_identity(

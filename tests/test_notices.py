@@ -39,7 +39,7 @@ def test_a_notice_reaches_subscribers_in_their_language(
     neighbour(resident, "Bo", "en", topics="no")
     ann = announcer(resident, session_factory, clock)
     write_notice(ann, confirm=False)
-    assert "Readers it will reach now: 2 (1 in Chinese, 1 in English)." in ann.text
+    assert "Readers it will reach now: 2 (1 in 简体, 0 in 繁體, 1 in English)." in ann.text
     ann.press("Confirm and send")
     assert "Notice #1 is going out now" in ann.text
     run_all(session_factory, registry, community, clock, postbox)
@@ -102,7 +102,7 @@ def test_chosen_buildings_reach_only_their_residents(
         people[name] = person
     ann = announcer(resident, session_factory, clock)
     write_notice(ann, topic="Building works", buildings=["3栋"], confirm=False)
-    assert "Readers it will reach now: 1 (0 in Chinese, 1 in English)." in ann.text
+    assert "Readers it will reach now: 1 (0 in 简体, 0 in 繁體, 1 in English)." in ann.text
     ann.press("Confirm and send")
     run_all(session_factory, registry, community, clock, postbox)
     assert postbox.texts(people["B"].user_id)[-1].count("Water is off") == 1
@@ -179,7 +179,7 @@ def test_cancel_while_sending_drops_the_rest(
     write_notice(ann)
     sweeper(session_factory, registry, community, clock).run()  # queued, nothing sent yet
     ann.press_payload("nt:cancel:1")
-    assert "5 copies not yet sent were dropped" in ann.text
+    assert "5 copies not yet sent will not go out" in ann.text
     run_all(session_factory, registry, community, clock, postbox)
     assert not any("Water" in t for p in people for t in postbox.texts(p.user_id))
     assert any("was cancelled. Report:" in t for t in postbox.texts(ann.user_id))

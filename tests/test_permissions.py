@@ -24,7 +24,7 @@ from tests.notices_support import neighbour, notices, write_notice
 from tests.requests_support import file_request
 from tests.support import give_role, in_group, run_outbox
 
-ROLES = ("resident", "volunteer", "mediator", "organiser", "admin")
+ROLES = ("resident", "volunteer", "mediator", "organiser", "coordinator", "admin")
 EN = language("en", "Asia/Shanghai")
 APOLOGY = "Sorry, something went wrong"
 

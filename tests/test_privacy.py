@@ -195,7 +195,7 @@ def _old_traces(session_factory) -> list[str]:
             ),
             "Yes, delete",
             "Done: your data was deleted.",
-            "🎟 A place is free at “Mid-Autumn Garden Party”",
+            "🎟 A place is free for you at “Mid-Autumn Garden Party”",
         ),
         (
             "zh",

@@ -12,6 +12,7 @@ import pytest
 from db import requests
 from db.users import get_or_create_user, grant_role
 from standin.botapi import BotApiStandin
+from tests.media_support import assert_no_metadata, gps_jpeg, gps_of
 from tests.requests_support import (
     ADMIN,
     ALWAYS_ON_DUTY,
@@ -127,14 +128,37 @@ async def test_a_request_from_filing_to_rating_over_telegram(session_factory, co
             f"{winner_name} (volunteer, #R-0001):\nThanks, I am reading it now.",
         )
 
-        sent_back = api.user_sends_document(
-            user_id=winner, file_name="translation.pdf", first_name=winner_name
+        # A photo sent as a file keeps everything the phone wrote into it, and its name: the
+        # volunteer gets the picture drawn again, without EXIF or GPS, under a neutral name.
+        original = gps_jpeg()
+        api.user_sends_document(
+            user_id=RESIDENT,
+            file_name="IMG_0042 Alice Wang home.jpg",
+            mime_type="image/jpeg",
+            content=original,
+            first_name="Alice",
         )
-        translation = sent_back["message"]["document"]["file_id"]
+        pictured = await said_in_chat(
+            api, worker, winner, "#R-0001 · from the resident:", "sendDocument"
+        )
+        upload = pictured.params["document"]
+        assert isinstance(upload, dict), "uploaded anew, not passed on by its file id"
+        assert upload["filename"] == "image.jpg"
+        assert_no_metadata(upload["content"])
+        assert gps_of(original), "the resident's file still has its GPS: only the copy is clean"
+
+        sent_back = api.user_sends_document(
+            user_id=winner,
+            file_name="Bob Li translation.pdf",
+            content=b"%PDF-1.4 the translation",
+            first_name=winner_name,
+        )
+        assert sent_back["message"]["document"]["file_name"] == "Bob Li translation.pdf"
         document = await said_in_chat(
             api, worker, RESIDENT, f"{winner_name} (volunteer, #R-0001):", "sendDocument"
         )
-        assert document.params["document"] == translation
+        assert document.params["document"]["filename"] == "file.pdf"  # a neutral name
+        assert document.params["document"]["content"] == b"%PDF-1.4 the translation"
 
         # Resolve; Alice rates it.
         api.user_sends_text(

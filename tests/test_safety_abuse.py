@@ -101,7 +101,9 @@ def test_an_admin_blocks_an_anonymous_reporter_by_the_case_reference(
     spammer.send("/block #D-0001")
     assert "only" in spammer.text.lower() or "not allowed" in spammer.text.lower()
     admin.send("/block #D-0001 thirty reports in two minutes")
-    assert admin.text == "#D-0001 is blocked: they get one neutral answer and reach nobody."
+    assert admin.text == (
+        "#D-0001 is blocked: whoever filed it gets one neutral answer and reaches nobody."
+    )
     assert "Spammer" not in admin.text and "1610" not in admin.text
     before = _outbox_rows(session_factory)
     for text in ("/report", "/ask", "hello", "/start"):

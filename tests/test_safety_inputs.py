@@ -88,6 +88,37 @@ def test_clean_text_keeps_emoji_joiners_and_drops_invisible_characters():
     assert clean_text("楼\u200b3") == "楼3"
 
 
+def test_clean_text_drops_blank_letters_grapheme_joiners_and_stray_tags():
+    # Hangul fillers and the braille blank look like nothing but are letters.
+    assert clean_text("\u3164\u115f\u1160\uffa0\u2800") == ""
+    assert clean_text("E\u034fve") == "Eve"
+    # Tag characters spell invisible text ("ignore") unless they make a flag.
+    hidden = "".join(chr(0xE0000 + ord(c)) for c in "ignore")
+    assert clean_text(f"noise{hidden} at night") == "noise at night"
+    scotland = "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
+    assert clean_text(f"{scotland} Fiona") == f"{scotland} Fiona"
+    assert clean_text(f"\U0001f3f4{hidden}") == "\U0001f3f4"
+
+
+def test_a_name_is_one_line_and_a_blank_name_is_no_name(dispatcher, resident, session_factory):
+    """A display name with a line break cannot forge a second line on a card ("Eve\nStatus:
+    resolved"), and one made of Hangul fillers is stored as no name at all."""
+    bind_mediators(dispatcher, "en")
+    eve = resident("Eve\nStatus: resolved\u3164", "en", user_id="1322")
+    eve.send("/start")
+    blank = resident("\u3164\u3164", "en", user_id="1323")
+    blank.send("/start")
+    with session_factory() as session:
+        names = dict(
+            session.execute(
+                select(User.external_id, User.display_name).where(
+                    User.external_id.in_(["1322", "1323"])
+                )
+            ).all()
+        )
+    assert names == {"1322": "Eve Status: resolved", "1323": ""}
+
+
 def test_a_right_to_left_override_never_reaches_the_mediators_card(
     dispatcher, resident, session_factory, registry, community
 ):

@@ -27,7 +27,7 @@ from handlers.stats.periods import ServiceClock, first_working_day, parse_month
 from tests.stats_support import NOW, SECRET_NAME, SECRET_TEXT, TZ, at, seed
 
 NOVEMBER = parse_month("2026-11")
-TRADITIONAL = "繁體中文：鄰里「五及」報告，訴求應答、糾紛調解、熱點協商與樓棟統計。"
+TRADITIONAL = "繁體中文：鄰里「五及」報告，訴求應答、糾紛調解、熱點協商與大樓統計。"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -95,7 +95,7 @@ def test_the_known_month_in_numbers(month):
     assert (month.events_held, month.signups) == (1, 4)
     assert (month.notices_sent, month.notices_reached) == (1, 2)
     spots = [(s.kind, s.key, s.count, s.previous, s.rising) for s in month.hotspots]
-    assert spots == [("category", "noise", 3, 1, True), ("place", "5栋", 3, 1, True)]
+    assert spots == [("category", "noise", 3, None, True), ("place", "5栋", 3, None, True)]
     week = next(w for w in month.trend if w.start == "2026-11-09")
     assert (week.requests, week.reports, week.claim_share) == (3, 1, pytest.approx(2 / 3))
     assert [w.start for w in month.trend][-1] == "2026-11-30"
@@ -118,7 +118,7 @@ def test_stats_sends_the_picture_and_a_csv_with_its_numbers(session_factory, res
     assert numbers["Reports acknowledged: within the target"] == "66.7"
     assert numbers["Average rating"] == "4.50"
     assert numbers["Reports at 5栋"] == "3"
-    assert numbers["Reports at places named fewer than 3 times"] == "2"
+    assert numbers["Reports elsewhere, or at a building fewer than 3 people reported"] == "2"
     assert numbers["Solved when asked afterwards"] == "50.0"
     assert numbers["Reopened"] == "1"
     assert numbers["Signed up for them"] == "4"

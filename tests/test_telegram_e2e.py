@@ -27,6 +27,7 @@ async def test_chinese_user_gets_chinese_welcome_and_buttons_work(session_factor
             "🗓 活动",
             "🙋 找志愿者帮忙",
             "⚖️ 反映邻里纠纷",
+            "🤝 志愿服务",
             "🌐 简体 / 繁體 / English",
             "✅ 好的，接收新闻和安全通知",  # asked once: would they like notices?
             "选择类别",
@@ -50,11 +51,38 @@ async def test_french_user_gets_english(session_factory, community):
         assert welcome.params["text"].startswith("Welcome to Linli")
 
 
+def _chat_menu(api, chat_id: int) -> dict[str, str]:
+    return {c["command"]: c["description"] for c in api.commands.get((None, f"chat:{chat_id}"), [])}
+
+
+async def test_a_traditional_reader_gets_the_menu_in_traditional(session_factory, community):
+    """Telegram's menus per language know only ``zh`` (Simplified): a 繁體 reader's own chat
+    gets the menu in Traditional when they are detected as one (zh-hk) or choose 繁體, and
+    loses it again when they choose English."""
+    async with running_bot(session_factory, community) as (api, _, _):
+        api.user_sends_text(user_id=811, text="/start", language_code="zh-hk")
+        await api.wait_for(sent_to(api, 811))
+        assert _chat_menu(api, 811)["start"] == "歡迎和主選單"
+        api.user_sends_text(user_id=811, text="/lang en")
+        await api.wait_for(sent_to(api, 811), count=2)
+        assert _chat_menu(api, 811) == {}  # Telegram's English menu applies again
+
+        api.user_sends_text(user_id=812, text="/start", language_code="zh-hans")
+        await api.wait_for(sent_to(api, 812))
+        assert _chat_menu(api, 812) == {}  # 简体: Telegram's own zh menu
+        api.user_sends_text(user_id=812, text="/lang hant")
+        await api.wait_for(sent_to(api, 812), count=2)
+        assert _chat_menu(api, 812)["lang"] == "简体 / 繁體 / English：選擇語言"
+
+
 async def test_command_menus_are_registered_per_language(session_factory, community):
     async with running_bot(session_factory, community) as (api, _, _):
-        zh = {c["command"]: c["description"] for c in api.commands[("zh", "default")]}
-        en = {c["command"]: c["description"] for c in api.commands[("en", "default")]}
-        default = {c["command"]: c["description"] for c in api.commands[(None, "default")]}
+        # The menu is for private chats only: a group shows none (no "/mycases" to tap there).
+        private = "all_private_chats"
+        zh = {c["command"]: c["description"] for c in api.commands[("zh", private)]}
+        en = {c["command"]: c["description"] for c in api.commands[("en", private)]}
+        default = {c["command"]: c["description"] for c in api.commands[(None, private)]}
+        assert not [key for key in api.commands if key[1] == "default"], api.commands.keys()
         assert zh["start"] == "欢迎和主菜单" and en["start"] == "Welcome and main menu"
         assert zh["lang"] == "简体 / 繁體 / English：选择语言"
         assert default == zh  # the community default is Chinese
@@ -73,6 +101,8 @@ async def test_command_menus_are_registered_per_language(session_factory, commun
                 "report",
                 "mycases",
                 "notices",
+                "volunteer",
+                "myhours",
                 "lang",
                 "mydata",
                 "deleteme",
@@ -245,4 +275,41 @@ async def test_webhook_checks_the_secret_token(session_factory, community):
         assert api.sent_messages(801) == []
         api.user_sends_text(user_id=801, text="/start", language_code="en")  # via the webhook
         [welcome] = await api.wait_for(sent_to(api, 801))
+        assert welcome.params["text"].startswith("Welcome to Linli")
+
+
+async def _raw_post(url: str, headers: dict[str, str], body_sent: bytes) -> str:
+    """POST with the headers given and only ``body_sent`` of the body; the status line the
+    server answers with before the rest would have come (the body is never finished)."""
+    host_port = url.split("//", 1)[1].split("/", 1)[0]
+    host, port = host_port.split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+        writer.write(f"POST /telegram HTTP/1.1\r\nHost: {host_port}\r\n{head}\r\n".encode())
+        writer.write(body_sent)
+        await writer.drain()
+        status = await asyncio.wait_for(reader.readline(), timeout=5)
+        return status.decode().strip()
+    finally:
+        writer.close()
+
+
+async def test_the_webhook_refuses_a_stranger_and_a_huge_body_before_reading_it(
+    session_factory, community
+):
+    """A 60 MB post without the secret is answered 403 as soon as its headers are in, and one
+    with the secret but over 1 MB is answered 413 the same way: neither body is read (only a
+    kilobyte of it is ever sent here, so a server that waited for the body would time out)."""
+    async with running_bot(session_factory, community, webhook=True) as (api, _, _):
+        url = api.webhook["url"]
+        huge = {"Content-Type": "application/json", "Content-Length": str(60 * 1024 * 1024)}
+        assert "403" in await _raw_post(url, huge, b"{" * 1024)
+        wrong = {**huge, "X-Telegram-Bot-Api-Secret-Token": "wrong"}
+        assert "403" in await _raw_post(url, wrong, b"{" * 1024)
+        with_secret = {**huge, "X-Telegram-Bot-Api-Secret-Token": "s3cret-Token"}
+        assert "413" in await _raw_post(url, with_secret, b"{" * 1024)
+        # Still serving the residents afterwards.
+        api.user_sends_text(user_id=802, text="/start", language_code="en")
+        [welcome] = await api.wait_for(sent_to(api, 802))
         assert welcome.params["text"].startswith("Welcome to Linli")

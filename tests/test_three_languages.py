@@ -18,9 +18,9 @@ WELCOME = {
     "en": "Welcome to Linli (邻里), the chat of our community centre.",
 }
 MENU = {
-    "zh-hans": ["🗓 活动", "🙋 找志愿者帮忙", "⚖️ 反映邻里纠纷"],
-    "zh-hant": ["🗓 活動", "🙋 找志願者幫忙", "⚖️ 反映鄰里糾紛"],
-    "en": ["🗓 Events", "🙋 Ask a volunteer", "⚖️ Report a dispute"],
+    "zh-hans": ["🗓 活动", "🙋 找志愿者帮忙", "⚖️ 反映邻里纠纷", "🤝 志愿服务"],
+    "zh-hant": ["🗓 活動", "🙋 找志工幫忙", "⚖️ 反映鄰里糾紛", "🤝 志願服務"],
+    "en": ["🗓 Events", "🙋 Ask a volunteer", "⚖️ Report a dispute", "🤝 Volunteer"],
 }
 
 
@@ -31,8 +31,8 @@ def test_welcome_and_menu_in_each_language(resident, hint):
     assert person.text.startswith(WELCOME[hint])
     labels = [b.label for b in person.buttons()]
     # the menu, then (asked once) the question about notices
-    assert labels[:4] == [*MENU[hint], "🌐 简体 / 繁體 / English"]
-    assert len(labels) == 7, labels
+    assert labels[:5] == [*MENU[hint], "🌐 简体 / 繁體 / English"]
+    assert len(labels) == 8, labels
 
 
 @pytest.mark.parametrize("hint", ["zh-TW", "zh-HK", "zh-MO", "zh-Hant-TW"])
@@ -50,7 +50,7 @@ def test_lang_switches_to_traditional_by_button_and_by_typing(resident, session_
     ana.press("繁體")
     assert ana.text.startswith("好的，以後我會用繁體中文和您交流。")
     ana.send("/help")
-    assert "您可以給我發送這些命令：" in ana.text
+    assert "您可以給我發送這些指令：" in ana.text
     assert "/events /myevents — 社區活動" in ana.text  # /help in Traditional characters
     ana.send("简体")
     assert ana.text.startswith("好的，以后我会用简体中文和您交流。")

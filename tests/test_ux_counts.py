@@ -20,6 +20,7 @@ from standin.botapi import BotApiStandin
 from tests.events_support import make_event
 from tests.requests_support import file_request, make_volunteer
 from tests.telegram_support import running_bot
+from tests.volunteering_support import make_opportunity
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -148,7 +149,7 @@ async def test_event_flows_leave_one_message(session_factory, community, clock):
         ], "never more than the event holds"
         await bob.press("3")
         assert "只剩 2 个名额" in bob.text
-        await bob.press("2 人先来")
+        await bob.press("先报名 2 人")
         assert "（2 人）" in bob.text
         measured["A group bigger than the places left: comes with fewer"] = (
             bob.taps,
@@ -226,3 +227,17 @@ async def test_newevent_leaves_its_title_and_the_event(session_factory, communit
         assert api.message(721, summary) is None, "the summary gave way to the event"
         measured["/newevent → published"] = (olivia.taps, olivia.messages_left() - left_before)
     check(measured)
+
+
+async def test_volunteer_signup_leaves_one_message(session_factory, community, clock):
+    """/volunteer → the card → a role → Confirm: one message that changes."""
+    make_opportunity(session_factory, clock().replace(year=2030))
+    async with running_bot(session_factory, community) as (api, _, _):
+        lin = Person(api, 711)
+        await lin.send("/volunteer")
+        await lin.press("Community sports day")
+        await lin.press("Usher")
+        await lin.press("Confirm")
+        assert "You are signed up as Usher" in lin.text
+        check({"Volunteer: /volunteer → card → role → signed up": (lin.taps, lin.messages_left())})
+        assert lin.messages_left() == 1

@@ -37,6 +37,8 @@ from bot.matrix import convert, media
 from bot.matrix.device import Device, MatrixConfig, MatrixUnavailable
 from bot.matrix.device import matrix_config as matrix_config  # where bot/cli.py finds it
 from bot.matrix.render import REACTION, Renderer, buttons_of, reaction_content
+from bot.media import safe_copy
+from bot.outage import patiently
 from bot.outbox import DeliveryError, delivering
 from db.users import find_user
 from handlers.i18n import N_, language, negotiate
@@ -90,6 +92,7 @@ class MatrixTransport:
         self._buttons: dict[str, tuple[tuple[str, str], ...]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self.ready = asyncio.Event()  # logged in and first sync done
+        self.away = False  # the homeserver did not answer the last sync or send
 
     async def login(self) -> None:
         """Restore the kept device or log in (``bot/matrix/device.py``)."""
@@ -105,28 +108,34 @@ class MatrixTransport:
     async def run(self, stop: asyncio.Event) -> None:
         """Sync until ``stop`` is set; an unreachable homeserver is retried with back-off
         (1 s doubling to a minute), logged once per outage."""
-        delay, down = 1.0, False
+        delay = 1.0
         try:
             while not stop.is_set():
                 try:
                     await self.login()
                     await self._sync_once(stop)
-                    if down:
-                        log.info("Matrix: the homeserver answers again")
-                    delay, down = 1.0, False
+                    self._back()
+                    delay = 1.0
                 except (MatrixUnavailable, ClientError, OSError, TimeoutError) as exc:
-                    if not down:
-                        log.warning(
-                            "Matrix: homeserver unavailable (%s: %s); retrying",
-                            exc.__class__.__name__,
-                            exc,
-                        )
-                    down = True
+                    self._lost(exc)
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(stop.wait(), delay)
                     delay = min(delay * 2, 60.0)
         finally:
             await self.client.close()
+
+    def _lost(self, exc: BaseException) -> None:
+        """The homeserver did not answer (the sync, or a send): one WARNING per outage."""
+        if not self.away:
+            log.warning(
+                "Matrix: homeserver unavailable (%s: %s); retrying", exc.__class__.__name__, exc
+            )
+        self.away = True
+
+    def _back(self) -> None:
+        if self.away:
+            log.info("Matrix: the homeserver answers again")
+        self.away = False
 
     async def _sync_once(self, stop: asyncio.Event) -> None:
         first = self.next_batch is None
@@ -219,7 +228,8 @@ class MatrixTransport:
             )
         if inbound is None:
             return
-        replies = await asyncio.to_thread(self.dispatcher.handle, inbound)
+        # The database away: the sync waits here, and this event is handled once it is back.
+        replies = await patiently("Matrix", self.dispatcher.handle, inbound)
         own = source.get("event_id") if inbound.kind is not Kind.BUTTON else None
         for index, reply in enumerate(replies):
             txn = _txn(source.get("event_id"), str(index))
@@ -292,7 +302,7 @@ class MatrixTransport:
             code = negotiate(chosen, None, community.default_locale)
             return language(code, community.timezone.key).gettext(UNDECRYPTABLE)
 
-        await self._reply(room_id, Reply(await asyncio.to_thread(text)), None, None)
+        await self._reply(room_id, Reply(await patiently("Matrix", text)), None, None)
 
     # -- sending ---------------------------------------------------------------------------
 
@@ -304,7 +314,10 @@ class MatrixTransport:
                 return
             except DeliveryError as exc:
                 if attempt or exc.retry_after is None or exc.retry_after > MAX_REPLY_WAIT:
-                    log.warning("Matrix: a reply could not be sent: %s", exc)
+                    # The homeserver away is logged once for the outage, not once per reply.
+                    (log.info if exc.away else log.warning)(
+                        "Matrix: a reply could not be sent: %s", exc
+                    )
                     return
                 await asyncio.sleep(exc.retry_after)
 
@@ -326,19 +339,16 @@ class MatrixTransport:
         attachment = reply.attachment
         if attachment is not None:
             file_id = attachment.file_id or ""
-            if attachment.content or "#" in file_id:  # bytes to upload (encrypted ones anew)
-                if not attachment.content:
-                    attachment = replace(
-                        attachment, content=await media.download(self.client, file_id)
-                    )
-                room = self.client.rooms.get(room_id)
-                encrypt = bool(room and room.encrypted)
-                content = await media.upload(self.client, attachment, encrypt=encrypt)
-            elif file_id.startswith("mxc://"):
-                content = media.content(attachment, file_id)
-            else:  # a file id of another transport: the outbox fetches those (bot.media)
-                log.info("Matrix: a file from another transport was not relayed")
-                return event_id
+            if file_id and not attachment.content:  # a person's file: scrubbed, sent anew
+                if not file_id.startswith("mxc://"):  # the outbox fetches those (bot.media)
+                    log.info("Matrix: a file from another transport was not relayed")
+                    return event_id
+                attachment = await safe_copy(
+                    attachment, lambda known: media.download(self.client, known)
+                )
+            room = self.client.rooms.get(room_id)
+            encrypt = bool(room and room.encrypted)
+            content = await media.upload(self.client, attachment, encrypt=encrypt)
             file_event = await self._room_send(room_id, content, _txn(txn, "f"))
             event_id = event_id or file_event
         return event_id
@@ -354,8 +364,9 @@ class MatrixTransport:
                 tx_id=txn,
                 ignore_unverified_devices=True,
             )
-        except (ClientError, OSError, TimeoutError) as exc:
-            raise DeliveryError(f"{exc.__class__.__name__}: {exc}") from exc
+        except (ClientError, OSError, TimeoutError) as exc:  # the homeserver is away
+            self._lost(exc)
+            raise DeliveryError(f"{exc.__class__.__name__}: {exc}", away=True) from exc
         except Exception as exc:  # nio: an unknown room, a send it cannot encrypt
             raise DeliveryError(f"{exc.__class__.__name__}: {exc}", permanent=True) from exc
         if not isinstance(response, RoomSendResponse):

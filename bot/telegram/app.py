@@ -11,9 +11,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 
-from telegram import Update
+from sqlalchemy import text
+from telegram import BotCommandScopeAllPrivateChats, Update
 from telegram.error import (
     BadRequest,
     Forbidden,
@@ -33,6 +36,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot.dispatcher import Dispatcher
+from bot.outage import PATIENCE, DatabaseUnavailable, answering, patiently
 from bot.outbox import DeliveryError, OutboxWorker
 from bot.scheduler import start_scheduler
 from bot.sweeper import Sweeper
@@ -40,12 +44,14 @@ from bot.telegram import render
 from bot.telegram.convert import TRANSPORT, to_inbound
 from bot.telegram.menus import command_menus, set_chat_menu, set_staff_menus, staff_menus
 from bot.telegram.processor import PerChatUpdateProcessor
+from bot.telegram.webhook import WebhookServer
 from handlers.types import Reply
 
 log = logging.getLogger(__name__)
 
 #: setMyCommands takes a two-letter ISO 639-1 code, so one Chinese menu: Simplified, which
-#: Telegram shows to every ``zh*`` user (zh_Hant readers too; see the README). A community
+#: Telegram shows to every ``zh*`` user; a zh_Hant reader's own chat gets the Traditional menu
+#: instead (``handlers.roles.chat_menu``, sent with their welcome and /lang). A community
 #: whose default is zh_Hant gets the Traditional menu as the menu for everyone else.
 MENU_LANGUAGES = {"zh_Hans": "zh", "en": "en"}
 #: Parallel connections for replies. httpcore's pool does work that grows with the square of
@@ -166,7 +172,9 @@ class TelegramTransport:
                 log.info("could not answer a callback query: %s", exc)
         if inbound is None:
             return
-        replies = await asyncio.to_thread(self.dispatcher.handle, inbound)
+        # The database away: the update waits for it here (this chat's next updates wait behind
+        # it, in order), and is handled once it is back.
+        replies = await patiently("Telegram", self.dispatcher.handle, inbound, patience=PATIENCE)
         edit_id = int(inbound.message_ref) if inbound.message_ref else None
         own_id = update.message.message_id if update.message is not None else None
         for reply in replies:
@@ -175,6 +183,8 @@ class TelegramTransport:
     async def _send(
         self, bot, chat_id: int, reply: Reply, edit_id: int | None, own_id: int | None = None
     ) -> None:
+        if reply.commands is not None:  # this chat's own menu (a language chosen)
+            await self._set_menu(bot, chat_id, reply.commands)
         for attempt in range(2):
             try:
                 if reply.reaction:  # on the person's own message
@@ -189,6 +199,20 @@ class TelegramTransport:
                     log.warning("a reply was dropped: Telegram asked to wait %.0f s", seconds)
                     return
                 await asyncio.sleep(seconds)
+            except BadRequest as exc:
+                if attempt or reply.attachment is None or not reply.attachment.file_id:
+                    raise
+                # A person's file Telegram will not hand to a bot (over 20 MB) or no longer
+                # has: the words go without it, never the file as it came (bot/scrub.py).
+                log.warning("a file could not be passed on: %s", exc)
+                reply = replace(reply, attachment=None)
+
+    async def _set_menu(self, bot, chat_id: int, commands: tuple[tuple[str, str], ...]) -> None:
+        """Set the chat's menu; a failure leaves the old menu and never drops the reply."""
+        try:
+            await set_chat_menu(bot, chat_id, commands)
+        except TelegramError as exc:
+            log.warning("could not set a chat's command menu: %s", exc.__class__.__name__)
 
     async def _replace_step(self, bot, chat_id: int, shown: int, *, transient: bool) -> None:
         """Delete the previous transient step in this chat now that ``shown`` is there."""
@@ -205,6 +229,9 @@ class TelegramTransport:
         error = context.error
         if isinstance(error, NetworkError | RetryAfter):  # Telegram unreachable or slowing us
             log.warning("an update could not be answered: %s", error)
+            return
+        if isinstance(error, DatabaseUnavailable):  # waited ``PATIENCE`` s: someone must look
+            log.error("an update was dropped: the database has been away for minutes")
             return
         log.error("error while handling an update", exc_info=error)
 
@@ -244,10 +271,19 @@ def build_application(
 
     async def post_init(application: Application) -> None:
         await outbox_bot.initialize()
+        # The menu is for private chats: in a group, a command list invites commands that
+        # would show private things there (they answer with a pointer anyway). Menus an
+        # earlier version set for every chat are taken down.
+        private = BotCommandScopeAllPrivateChats()
         for code, commands in menus.items():
             if code in MENU_LANGUAGES:
-                await application.bot.set_my_commands(commands, language_code=MENU_LANGUAGES[code])
-        await application.bot.set_my_commands(menus[default_locale])
+                language_code = MENU_LANGUAGES[code]
+                await application.bot.set_my_commands(
+                    commands, scope=private, language_code=language_code
+                )
+                await application.bot.delete_my_commands(language_code=language_code)
+        await application.bot.set_my_commands(menus[default_locale], scope=private)
+        await application.bot.delete_my_commands()
         staff = await asyncio.to_thread(
             staff_menus, dispatcher.session_factory, dispatcher.registry, dispatcher.community
         )
@@ -286,7 +322,33 @@ def build_application(
     )
     application.add_handler(TypeHandler(Update, transport.on_update))
     application.add_error_handler(transport.on_error)
+    # A webhook answers 503 while the database is away (``bot.outage``).
+    application.bot_data["ready"] = answering(partial(_ping, dispatcher.session_factory))
     return application
+
+
+def _ping(session_factory) -> None:
+    with session_factory() as session:
+        session.execute(text("SELECT 1"))
+
+
+ALLOWED_UPDATES = ["message", "callback_query"]
+
+
+async def _start_webhook(
+    application: Application, webhook: Webhook, ready: Callable[[], bool]
+) -> WebhookServer:
+    """Listen first, then tell Telegram where to post (``setWebhook`` with the secret). While
+    the database is away (``ready`` false) an update is answered 503: Telegram sends it again."""
+    secret = webhook.secret or webhook_secret(application.bot.token, None)
+    server = WebhookServer(
+        bot=application.bot, queue=application.update_queue, secret=secret, ready=ready
+    )
+    server.start(webhook.listen, webhook.port)
+    await application.bot.set_webhook(
+        url=webhook.url, secret_token=secret, allowed_updates=ALLOWED_UPDATES
+    )
+    return server
 
 
 async def serve(
@@ -296,8 +358,8 @@ async def serve(
     webhook: Webhook | None = None,
     poll_timeout: int = 10,
 ) -> None:
-    """Run until ``stop`` is set: long polling, or a webhook that checks Telegram's secret
-    token header (requests without it are answered 403).
+    """Run until ``stop`` is set: long polling, or a webhook (``bot/telegram/webhook.py``) that
+    checks Telegram's secret token header and the body's size before reading the body.
 
     python-telegram-bot's ``run_polling`` owns the event loop and the signals; this does the
     same steps inside a loop the caller owns (the CLI, a test, the benchmark), including the
@@ -305,6 +367,7 @@ async def serve(
     """
     updater = application.updater
     assert updater is not None
+    server: WebhookServer | None = None
     await application.initialize()
     try:
         if application.post_init is not None:
@@ -313,23 +376,19 @@ async def serve(
             await updater.start_polling(
                 timeout=poll_timeout,
                 drop_pending_updates=False,
-                allowed_updates=["message", "callback_query"],
+                allowed_updates=ALLOWED_UPDATES,
             )
         else:
-            await updater.start_webhook(
-                listen=webhook.listen,
-                port=webhook.port,
-                url_path="telegram",
-                webhook_url=webhook.url,
-                secret_token=webhook.secret,
-                allowed_updates=["message", "callback_query"],
-            )
+            ready = application.bot_data.get("ready", lambda: True)
+            server = await _start_webhook(application, webhook, ready)
         await application.start()
         try:
             await stop.wait()
         finally:
             if updater.running:
                 await updater.stop()
+            if server is not None:
+                await server.stop()
             if application.running:
                 await application.stop()
             if application.post_stop is not None:

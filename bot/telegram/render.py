@@ -9,7 +9,8 @@ from dataclasses import replace
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest
 
-from handlers.types import MAX_MESSAGE_LENGTH, Keyboard, Reply
+from bot.media import origin, passed_by_id, safe_copy
+from handlers.types import MAX_MESSAGE_LENGTH, Attachment, Keyboard, Reply
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,22 @@ async def react(bot: Bot, chat_id: int | str, reply: Reply, message_id: int | No
     return await send(bot, chat_id, replace(reply, reaction=None))
 
 
+async def _safe(bot: Bot, attachment: Attachment) -> Attachment:
+    """A file a Telegram user sent, downloaded and scrubbed (``bot.media``) unless Telegram
+    made it itself (a photo); anything else as it is."""
+    file_id = attachment.file_id
+    if not file_id or attachment.content or passed_by_id(attachment, "telegram"):
+        return attachment
+    if origin(file_id) != "telegram":  # the outbox fetches other transports' files first
+        return attachment
+
+    async def fetch(known: str) -> bytes:
+        telegram_file = await bot.get_file(known)
+        return bytes(await telegram_file.download_as_bytearray())
+
+    return await safe_copy(attachment, fetch)
+
+
 async def send(
     bot: Bot, chat_id: int | str, reply: Reply, *, edit_message_id: int | None = None
 ) -> int:
@@ -77,6 +94,7 @@ async def send(
             log.info("could not edit message, sending a new one: %s", exc)
     attachment = reply.attachment
     if attachment is not None:
+        attachment = await _safe(bot, attachment)
         caption = reply.text[:1024] or None
         if attachment.is_photo:
             sent = await bot.send_photo(

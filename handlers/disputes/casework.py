@@ -39,7 +39,7 @@ from handlers.disputes.outcome import CANCEL, KEEP, pending_meeting
 from handlers.forms import engine
 from handlers.forms.engine import Form
 from handlers.forms.fields import Choice, ChoiceField, Invalid, TextField
-from handlers.i18n import N_, Language
+from handlers.i18n import N_, Language, for_reader
 from handlers.types import Button, Ctx, Reply
 
 
@@ -173,7 +173,7 @@ def render_question(lang: Language, params: dict[str, Any]) -> Reply:
         lang.gettext(
             "The mediators have a question about your report {ref}: {text}\n"
             "Write your answer here, or press Answer."
-        ).format(ref=params["ref"], text=params["text"]),
+        ).format(ref=params["ref"], text=for_reader(lang.code, params["text"])),
         ((Button(lang.gettext("✍️ Answer"), AnswerQuestion(params["question"]).pack()),),),
     )
 

@@ -34,7 +34,7 @@ def link_duplicate(ctx: Ctx, payload: LinkDuplicate) -> None:
         ctx.reply(
             ctx._(
                 "{ref} can no longer be linked: one of the two reports was resolved, closed "
-                "or linked meanwhile."
+                "or linked in the meantime."
             ).format(ref=case.ref)
         )
         post_card(ctx.session, ctx.community, case, ctx.now)

@@ -68,6 +68,7 @@ EVENT_TEXTS = {
     "reopened": N_("reopened"),
     "escalated": N_("not acknowledged in time: admins were told"),
     "reporter_erased": N_("the reporter asked us to delete their data"),
+    "expired": N_("what people wrote here was deleted: the case was closed long enough ago"),
 }
 ROLE_NAMES = {
     "reporter": N_("reporter"),

@@ -24,7 +24,7 @@ from handlers.disputes.parties import party_users
 from handlers.forms.engine import Form
 from handlers.forms.fields import TextField
 from handlers.forms.time_fields import DateTimeField
-from handlers.i18n import N_, Language
+from handlers.i18n import N_, Language, for_reader
 from handlers.types import Button, Ctx, Reply
 
 
@@ -113,7 +113,7 @@ def render_meeting(lang: Language, params: dict[str, Any]) -> Reply:
     text = lang.gettext(MEETING_MESSAGES[bool(params.get("changed"))]).format(
         ref=params["ref"],
         when=lang.datetime(datetime.fromisoformat(params["when"])),
-        place=params["place"],
+        place=for_reader(lang.code, params["place"]),
     )
     meeting = params["meeting"]
     return Reply(
@@ -155,7 +155,7 @@ def render_reminder(lang: Language, params: dict[str, Any]) -> Reply:
         lang.gettext("Reminder: the mediation meeting about {ref} is on {when}, {place}.").format(
             ref=params["ref"],
             when=lang.datetime(datetime.fromisoformat(params["when"])),
-            place=params["place"],
+            place=for_reader(lang.code, params["place"]),
         )
     )
 

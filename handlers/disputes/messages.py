@@ -20,7 +20,7 @@ from db.teams import MEDIATORS, notify_team, users_with_role
 from db.users import users_by_id
 from handlers.buttons.disputes import OpenCase
 from handlers.disputes.common import CATEGORY_LABELS, REASON_LABELS, router
-from handlers.i18n import N_, Language
+from handlers.i18n import N_, Language, for_reader
 from handlers.types import Button, Community, Reply
 
 ROOM_NOTES = {
@@ -150,7 +150,7 @@ def render_status(lang: Language, params: dict[str, Any]) -> Reply:
 def render_update(lang: Language, params: dict[str, Any]) -> Reply:
     return Reply(
         lang.gettext("Update on your report {ref} from the mediators: {text}").format(
-            ref=params["ref"], text=params["text"]
+            ref=params["ref"], text=for_reader(lang.code, params["text"])
         )
     )
 

@@ -27,7 +27,7 @@ from handlers.disputes.messages import tell_room
 from handlers.forms import engine
 from handlers.forms.engine import Form
 from handlers.forms.fields import Invalid, TextField
-from handlers.i18n import N_, Language
+from handlers.i18n import N_, Language, for_reader
 from handlers.payloads import parse_id
 from handlers.types import Button, Ctx, Reply
 
@@ -189,6 +189,6 @@ def tell_parties(ctx: Ctx, case: DisputeCase, text: str, *, dry_run: bool = Fals
 def render_party_update(lang: Language, params: dict[str, Any]) -> Reply:
     return Reply(
         lang.gettext("Update from the community's mediators about {ref}: {text}").format(
-            ref=params["ref"], text=params["text"]
+            ref=params["ref"], text=for_reader(lang.code, params["text"])
         )
     )

@@ -199,7 +199,7 @@ def _event_line(ctx: Ctx, kind: str, text: str | None) -> str:
     return ctx._(EVENT_LINES.get(kind, EVENT_LINES["reported"]))
 
 
-@router.command("mycases", description=N_("My dispute reports and their status"))
+@router.command("mycases", description=N_("My dispute reports and their status"), private_only=True)
 def my_cases(ctx: Ctx, args: str) -> None:
     """The reporter's own reports, each with its status and what they were told."""
     cases = dp.cases_of(ctx.session, ctx.user)
@@ -224,8 +224,8 @@ def my_cases(ctx: Ctx, args: str) -> None:
             )
         ]
         seen = list(seen_of[case.id])
-        if root.id != case.id:  # a linked report: status changes only, never the words
-            seen += [e for e in seen_of[root.id] if e.kind in ("status", "reopened")]
+        if root.id != case.id:  # a linked report: its own time line only
+            seen += dp.linked_timeline(case, seen_of[root.id])
         for event in sorted(seen, key=lambda e: (e.at, e.id))[-6:]:
             lines.append(
                 f"  {ctx.lang.date(event.at)} — {_event_line(ctx, event.kind, event.text)}"

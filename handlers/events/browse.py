@@ -198,16 +198,16 @@ def _size(ctx: Ctx, payload: ChooseParty) -> None:
     if left is not None and 0 < left < party:
         ctx.reply(
             ctx.lang.ngettext(
-                "Only {count} place is left at “{title}”. Come with {count}, or join the "
-                "waiting list for {party}?",
-                "Only {count} places are left at “{title}”. Come with {count}, or join the "
-                "waiting list for {party}?",
+                "Only {count} place is left at “{title}”. You can sign up {count} now, or put "
+                "all {party} on the waiting list.",
+                "Only {count} places are left at “{title}”. You can sign up {count} now, or put "
+                "all {party} on the waiting list.",
                 left,
             ).format(count=left, party=party, title=title(ctx.lang, event)),
             keyboard(
                 (
                     Button(
-                        ctx._("Come with {count}").format(count=left),
+                        ctx._("Sign up {count} now").format(count=left),
                         SignUp(event.id, left).pack(),
                     ),
                     Button(

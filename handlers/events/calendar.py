@@ -3,42 +3,27 @@ a reminder alarm and a stable UID, so importing it twice updates one entry."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
-import icalendar
+from datetime import datetime
 
 from db.event_models import Event
+from handlers import common
 from handlers.buttons.events import AddToCalendar
 from handlers.events.browse import show_list
 from handlers.events.common import GONE, pick_text, router, title, visible_event
 from handlers.types import Attachment, Ctx
 
-#: The alarm inside the file: the calendar app reminds this long before the start.
-ALARM_BEFORE = timedelta(hours=1)
-
 
 def ics_bytes(event: Event, lang_code: str, *, now_stamp: datetime) -> bytes:
-    """One VEVENT in a VCALENDAR, in the reader's language."""
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", "-//Linli//Community events//EN")
-    calendar.add("version", "2.0")
-    entry = icalendar.Event()
-    entry.add("uid", f"event-{event.id}@linli")
-    entry.add("dtstamp", now_stamp)
-    entry.add("dtstart", event.starts_at)
-    entry.add("dtend", event.ends_at)
-    entry.add("summary", pick_text(lang_code, event.title_zh, event.title_en))
-    entry.add("location", event.place)
-    description = pick_text(lang_code, event.description_zh, event.description_en)
-    if description:
-        entry.add("description", description)
-    alarm = icalendar.Alarm()
-    alarm.add("action", "DISPLAY")
-    alarm.add("description", pick_text(lang_code, event.title_zh, event.title_en))
-    alarm.add("trigger", -ALARM_BEFORE)
-    entry.add_component(alarm)
-    calendar.add_component(entry)
-    return calendar.to_ical()
+    """The event as one calendar entry, in the reader's language."""
+    return common.ics_bytes(
+        uid=f"event-{event.id}@linli",
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        summary=pick_text(lang_code, event.title_zh, event.title_en),
+        location=event.place,
+        description=pick_text(lang_code, event.description_zh, event.description_en),
+        now_stamp=now_stamp,
+    )
 
 
 @router.button(AddToCalendar)

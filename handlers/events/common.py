@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from db.event_models import Event, EventSignup, EventStatus, SignupStatus
 from db.event_reads import find_signup, is_open, places_held, places_left, waiting_position
-from handlers import hant
 from handlers.buttons.events import (
     AcceptOffer,
     AddToCalendar,
@@ -15,7 +14,8 @@ from handlers.buttons.events import (
     ManageEvent,
     ShareEvent,
 )
-from handlers.i18n import N_, Language, is_chinese
+from handlers.common import pick_text
+from handlers.i18n import N_, Language
 from handlers.router import Router
 from handlers.types import Button, Ctx, Keyboard, link_button
 
@@ -23,17 +23,6 @@ router = Router("events")
 
 PREFIX = "ev"
 GONE = N_("Sorry, that event is no longer available. Here are the upcoming events:")
-
-
-def pick_text(code: str, zh: str | None, en: str | None) -> str:
-    """The text in the reader's language, the other one when it is missing; the organiser's
-    Chinese in Traditional characters for a zh_Hant reader (characters only: their words are
-    kept)."""
-    first, second = (zh, en) if is_chinese(code) else (en, zh)
-    text = first or second or ""
-    if code == "zh_Hant" and text and text == zh:
-        return hant.converter().convert(text)
-    return text
 
 
 def title(lang: Language, event: Event) -> str:

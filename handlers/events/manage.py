@@ -39,6 +39,7 @@ from handlers.events.organise import CAPACITY, END, my_organised, start_field, t
 from handlers.forms import engine
 from handlers.forms.fields import UNLIMITED, Invalid, TextField
 from handlers.i18n import N_, Np_
+from handlers.quiet import quiet_end
 from handlers.types import Button, Ctx, keyboard
 
 _managed = access_event_as_organiser
@@ -209,13 +210,22 @@ def _event_for_form(ctx: Ctx, data: dict[str, Any]) -> Event:
 def _submit_message(ctx: Ctx, data: dict[str, Any]) -> None:
     """Queue the message to every confirmed attendee."""
     event = _event_for_form(ctx, data)
-    count = ev_messages.message_attendees(ctx.session, event, data["text"], now=ctx.now)
-    ctx.reply(
-        ctx.lang.ngettext(
+    due = quiet_end(ctx.community, ctx.now)  # organisers' messages wait out the night
+    count = ev_messages.message_attendees(ctx.session, event, data["text"], now=ctx.now, due_at=due)
+    if due > ctx.now:
+        text = ctx.lang.ngettext(
+            "It is the quiet hours now, so your message will go to {count} attendee at {when}.",
+            "It is the quiet hours now, so your message will go to {count} attendees at {when}.",
+            count,
+        ).format(count=count, when=ctx.lang.datetime(due))
+    else:
+        text = ctx.lang.ngettext(
             "Your message is on its way to {count} attendee.",
             "Your message is on its way to {count} attendees.",
             count,
-        ).format(count=count),
+        ).format(count=count)
+    ctx.reply(
+        text,
         keyboard(
             (
                 # Translators: a button back to the organiser's tools for the event

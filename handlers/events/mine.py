@@ -16,7 +16,7 @@ from handlers.i18n import N_
 from handlers.types import Button, Ctx, keyboard
 
 
-@router.command("myevents", description=N_("My events and signups"))
+@router.command("myevents", description=N_("My events and signups"), private_only=True)
 def my_events(ctx: Ctx, args: str) -> None:
     """The user's upcoming signups, offers and waiting-list places: one list, each item
     opening its card in place (with a way back to the list)."""
@@ -45,7 +45,7 @@ def my_events(ctx: Ctx, args: str) -> None:
     ctx.reply("\n".join(lines), tuple(rows), edit=pressed(ctx))
 
 
-@router.button(MyEvent)
+@router.button(MyEvent, private_only=True)
 def _mine(ctx: Ctx, payload: MyEvent) -> None:
     """A card opened from /myevents, with « My events to go back."""
     event = _event_or_list(ctx, payload.event)
@@ -54,6 +54,6 @@ def _mine(ctx: Ctx, payload: MyEvent) -> None:
     show_card(ctx, event, edit=pressed(ctx), back=Button(ctx._("« My events"), MyEvents().pack()))
 
 
-@router.button(MyEvents)
+@router.button(MyEvents, private_only=True)
 def _my_events(ctx: Ctx, payload: MyEvents) -> None:
     my_events(ctx, "")

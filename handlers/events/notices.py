@@ -14,7 +14,7 @@ from db.event_undo import pass_on_declined
 from handlers.buttons.events import AcceptOffer, DeclineOffer, ListEvents, ShowEvent
 from handlers.events.common import pick_text, router
 from handlers.events.offers import offer_clock
-from handlers.i18n import Language
+from handlers.i18n import Language, for_reader
 from handlers.types import Button, Community, Reply, keyboard
 
 
@@ -37,13 +37,20 @@ def _card_button(lang: Language, params: dict[str, Any]) -> Button:
 def offer(lang: Language, params: dict[str, Any]) -> Reply:
     """Places are free: confirm by a time, or they pass on."""
     expires = datetime.fromisoformat(params["expires_at"])
-    text = lang.ngettext(
-        "🎟 A place is free at “{title}” ({when}) for your group of {count}. Please confirm "
-        "within {window} (by {deadline}), or it goes to the next person in line.",
-        "🎟 Places are free at “{title}” ({when}) for your group of {count}. Please confirm "
-        "within {window} (by {deadline}), or they go to the next person in line.",
-        params["party"],
-    ).format(
+    if params["party"] == 1:  # "for your group of 1" reads oddly: one place is for you
+        template = lang.gettext(
+            "🎟 A place is free for you at “{title}” ({when}). Please confirm within {window} "
+            "(by {deadline}), or it goes to the next person in line."
+        )
+    else:
+        template = lang.ngettext(
+            "🎟 Places are free at “{title}” ({when}) for your group of {count}. Please "
+            "confirm within {window} (by {deadline}), or they go to the next person in line.",
+            "🎟 Places are free at “{title}” ({when}) for your group of {count}. Please "
+            "confirm within {window} (by {deadline}), or they go to the next person in line.",
+            params["party"],
+        )
+    text = template.format(
         title=_title(lang, params),
         when=_start(lang, params),
         count=params["party"],
@@ -117,7 +124,7 @@ def reminder(lang: Language, params: dict[str, Any]) -> Reply:
             title=_title(lang, params),
             soon=_offset(lang, int(params.get("offset_s", 0))),
             when=_start(lang, params),
-            place=params["place"],
+            place=for_reader(lang.code, params["place"]),
         ),
         keyboard(_card_button(lang, params)),
     )
@@ -128,7 +135,9 @@ def rescheduled(lang: Language, params: dict[str, Any]) -> Reply:
     """The event moved."""
     return Reply(
         lang.gettext("🕒 “{title}” has moved to a new time: {when}. Place: {place}").format(
-            title=_title(lang, params), when=_start(lang, params), place=params["place"]
+            title=_title(lang, params),
+            when=_start(lang, params),
+            place=for_reader(lang.code, params["place"]),
         ),
         keyboard(_card_button(lang, params)),
     )
@@ -149,7 +158,7 @@ def organiser_message(lang: Language, params: dict[str, Any]) -> Reply:
     """The organiser's message to attendees."""
     return Reply(
         lang.gettext("📣 A message from the organiser of “{title}”:\n{text}").format(
-            title=_title(lang, params), text=params["text"]
+            title=_title(lang, params), text=for_reader(lang.code, params["text"])
         ),
         keyboard(_card_button(lang, params)),
     )

@@ -12,7 +12,12 @@ from handlers.types import Ctx
 MAX_NAME = 64
 
 
-@router.command("buildings", description=N_("The list of buildings for notices"), role=Role.ADMIN)
+@router.command(
+    "buildings",
+    description=N_("The list of buildings for notices"),
+    role=Role.ADMIN,
+    private_only=True,
+)
 def buildings_command(ctx: Ctx, args: str) -> None:
     action, _, name = args.strip().partition(" ")
     name = " ".join(name.split())

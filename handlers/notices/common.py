@@ -8,12 +8,15 @@ from datetime import datetime
 from db.models import Role, User
 from db.notice_models import Notice, Topic
 from db.users import acting_roles
-from handlers.i18n import N_, Language
+from handlers.i18n import N_, Language, is_chinese, written
 from handlers.quiet import quiet_end
 from handlers.router import Router
 from handlers.types import Community, Ctx
 
 router = Router("notices")
+
+#: How many times a notice may be corrected: each correction reaches every reader again.
+MAX_CORRECTIONS = 3
 
 TOPIC_LABELS = {
     Topic.NEWS: N_("📰 Community news"),
@@ -30,14 +33,14 @@ def topic_label(lang: Language, topic: str) -> str:
 
 
 def text_for(lang: Language, zh: str | None, en: str | None) -> tuple[str, str | None]:
-    """The text in the reader's language, else the other one with a line saying so."""
-    if lang.code == "zh_Hans":
-        if zh:
-            return zh, None
-        return en or "", lang.gettext("(This notice was written in English only.)")
-    if en:
-        return en, None
-    return zh or "", lang.gettext("(This notice was written in Chinese only.)")
+    """The text in the reader's language (Traditional characters for a 繁體 reader), else the
+    other one with a line saying so (``handlers.i18n.written``)."""
+    text, other = written(lang.code, zh, en)
+    if not other:
+        return text, None
+    if is_chinese(lang.code):
+        return text, lang.gettext("(This notice was written in English only.)")
+    return text, lang.gettext("(This notice was written in Chinese only.)")
 
 
 def skips_quiet_hours(notice: Notice) -> bool:
@@ -49,11 +52,15 @@ def when_due(community: Community, notice: Notice, requested: datetime) -> datet
     return requested if skips_quiet_hours(notice) else quiet_end(community, requested)
 
 
-def may_announce(user: User | None, community: Community) -> bool:
-    """An announcer or an admin (also from the settings)."""
+def may_announce(user: User | None, community: Community, topic: str | None = None) -> bool:
+    """An announcer or an admin (also from the settings); for the volunteer opportunities
+    topic, a volunteer coordinator too (publishing an opportunity offers to announce it)."""
     if user is None:
         return False
-    return bool(user.role_names & acting_roles(Role.ANNOUNCER))
+    roles = user.role_names
+    if topic == Topic.VOLUNTEER and Role.COORDINATOR in roles:
+        return True
+    return bool(roles & acting_roles(Role.ANNOUNCER))
 
 
 def may_manage(ctx: Ctx, notice: Notice | None) -> bool:

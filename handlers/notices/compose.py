@@ -132,15 +132,21 @@ def _buildings(data: dict[str, Any]) -> list[int]:
 
 def preview(ctx: Ctx, data: dict[str, Any]) -> str:
     """How many it reaches per language, and when it goes out (quiet hours)."""
-    zh, en = ops.count_by_language(
+    readers = ops.count_by_language(
         ctx.session,
         data.get("topic") or "",
         _buildings(data),
         default_locale=ctx.community.default_locale,
     )
+    number = ctx.lang.number
     lines = [
-        ctx._("Readers it will reach now: {total} ({zh} in Chinese, {en} in English).").format(
-            total=ctx.lang.number(zh + en), zh=ctx.lang.number(zh), en=ctx.lang.number(en)
+        ctx._(
+            "Readers it will reach now: {total} ({hans} in 简体, {hant} in 繁體, {en} in English)."
+        ).format(
+            total=number(readers.total),
+            hans=number(readers.simplified),
+            hant=number(readers.traditional),
+            en=number(readers.english),
         )
     ]
     requested = _requested(ctx, data)
@@ -172,10 +178,10 @@ def submit(ctx: Ctx, data: dict[str, Any]) -> None:
             N_("A building you chose is no longer in the list. Please choose again."),
             field="buildings",
         )
-    zh, en = ops.count_by_language(
+    readers = ops.count_by_language(
         ctx.session, data["topic"], chosen, default_locale=ctx.community.default_locale
     )
-    if zh + en == 0:
+    if readers.total == 0:
         raise Invalid(
             N_(
                 "Nobody would receive this notice: no one has subscribed to this topic"
@@ -265,7 +271,7 @@ NOTICE_FORM = router.form(
             ),
             DateTimeField(
                 name="send_at",
-                prompt=N_("At what time? Community time, e.g. 2026-12-24 09:00 or 12月24日 9:00."),
+                prompt=N_("At what time? Beijing time, e.g. 2026-12-24 09:00 or 12月24日 9:00."),
                 label=N_("Send at"),
                 when=lambda data: data.get("when") == LATER,
             ),
@@ -277,11 +283,14 @@ NOTICE_FORM = router.form(
 )
 
 
-@router.command("notice", description=N_("Write a community notice"), role=Role.ANNOUNCER)
+@router.command(
+    "notice",
+    description=N_("Write a community notice"),
+    role=Role.ANNOUNCER,
+    private_only=True,
+    private_hint=N_("Please write notices to me in a private chat."),
+)
 def notice_command(ctx: Ctx, args: str) -> None:
-    if ctx.inbound.chat.is_group:
-        ctx.reply(ctx._("Please write notices to me in a private chat."))
-        return
     if not subs.buildings(ctx.session) and ctx.has_role("admin"):
         ctx.reply(
             ctx._("Tip: list the community's buildings with /buildings, so notices can reach one.")

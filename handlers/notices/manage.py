@@ -8,12 +8,12 @@ from typing import Any
 from db import notice_states as states
 from db import notices as ops
 from db.models import Role
-from db.notice_models import NoticeStatus
+from db.notice_models import Notice, NoticeStatus
 from handlers.buttons.notices import CancelNotice, CorrectNotice, ReleaseNotice
 from handlers.forms import engine
 from handlers.forms.fields import Invalid
 from handlers.i18n import N_
-from handlers.notices.common import may_manage, router, when_due
+from handlers.notices.common import MAX_CORRECTIONS, may_manage, router, when_due
 from handlers.notices.compose import check_texts, text_fields
 from handlers.notices.progress import report, show_progress
 from handlers.types import Ctx
@@ -43,8 +43,8 @@ def _cancel(ctx: Ctx, payload: CancelNotice) -> None:
     dropped = states.cancel(ctx.session, notice, now=ctx.now)
     ctx.reply(
         ctx.lang.ngettext(
-            "Notice #{id} is cancelled; {count} copy not yet sent was dropped.",
-            "Notice #{id} is cancelled; {count} copies not yet sent were dropped.",
+            "Notice #{id} is cancelled; {count} copy not yet sent will not go out.",
+            "Notice #{id} is cancelled; {count} copies not yet sent will not go out.",
             dropped,
         ).format(id=notice.id, count=ctx.lang.number(dropped))
     )
@@ -72,10 +72,28 @@ def _release(ctx: Ctx, payload: ReleaseNotice) -> None:
     show_progress(ctx.session, notice, now=ctx.now)
 
 
+def _corrections_left(ctx: Ctx, notice: Notice) -> bool:
+    """Each correction reaches every reader again, so a notice has a few at most."""
+    if notice.version - 1 < MAX_CORRECTIONS:
+        return True
+    ctx.reply(
+        ctx.lang.ngettext(
+            "Notice #{id} has already been corrected {count} time, which is the most allowed: "
+            "readers are not sent more corrections. If it is still wrong, please write a "
+            "new notice.",
+            "Notice #{id} has already been corrected {count} times, which is the most allowed: "
+            "readers are not sent more corrections. If it is still wrong, please write a "
+            "new notice.",
+            MAX_CORRECTIONS,
+        ).format(id=notice.id, count=ctx.lang.number(MAX_CORRECTIONS))
+    )
+    return False
+
+
 @router.button(CorrectNotice, role=Role.ANNOUNCER)
 def _edit(ctx: Ctx, payload: CorrectNotice) -> None:
     notice = _notice(ctx, payload.notice)
-    if notice is None:
+    if notice is None or not _corrections_left(ctx, notice):
         return
     if notice.status == NoticeStatus.CANCELLED and notice.started_at is None:
         ctx.reply(ctx._("Notice #{id} was cancelled before it went out.").format(id=notice.id))
@@ -91,7 +109,7 @@ def _fix(ctx: Ctx, data: dict[str, Any]) -> None:
     """Keep the new text: unsent copies carry it; readers who had it get the correction."""
     notice_id = data.get("notice_id")
     notice = _notice(ctx, notice_id if isinstance(notice_id, int) else None)
-    if notice is None:
+    if notice is None or not _corrections_left(ctx, notice):
         return
     check_texts(data, notice.attachment)
     if data.get("text_zh") == notice.text_zh and data.get("text_en") == notice.text_en:

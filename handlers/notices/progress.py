@@ -15,7 +15,7 @@ from db.models import User
 from db.notice_models import Notice, NoticeStatus
 from handlers.buttons.notices import CancelNotice, CorrectNotice, ReleaseNotice
 from handlers.i18n import Language
-from handlers.notices.common import router, text_for, topic_label
+from handlers.notices.common import MAX_CORRECTIONS, router, text_for, topic_label
 from handlers.types import Button, Reply, keyboard
 
 T_PROGRESS = "nt.progress"
@@ -110,7 +110,11 @@ def progress_card(lang: Language, params: dict[str, Any]) -> Reply:
             )
         )
     elif status == NoticeStatus.HELD:
-        lines.append(lang.gettext("Held: its author can no longer send notices. Admins decide."))
+        lines.append(
+            lang.gettext(
+                "On hold: its author can no longer send notices. An admin can send or cancel it."
+            )
+        )
     else:
         lines.append(
             lang.gettext("Sent {sent} of {total} · {unreachable} unreachable").format(
@@ -124,13 +128,14 @@ def progress_card(lang: Language, params: dict[str, Any]) -> Reply:
         if status == NoticeStatus.SENT:
             lines.append(lang.gettext("✅ Finished."))
         elif status == NoticeStatus.CANCELLED:
-            lines.append(lang.gettext("Cancelled: what was not sent was dropped."))
+            lines.append(lang.gettext("Cancelled: the copies not yet sent will not go out."))
     if params.get("version", 1) > 1:
         lines.append(lang.gettext("✏️ Corrected"))
     buttons = []
     if status in (NoticeStatus.SCHEDULED, NoticeStatus.SENDING, NoticeStatus.HELD):
         buttons.append(Button(lang.gettext("🛑 Cancel"), CancelNotice(params["id"]).pack()))
-    if status != NoticeStatus.CANCELLED or params["sent"]:
+    fixes_left = params.get("version", 1) - 1 < MAX_CORRECTIONS
+    if fixes_left and (status != NoticeStatus.CANCELLED or params["sent"]):
         buttons.append(Button(lang.gettext("✏️ Edit"), CorrectNotice(params["id"]).pack()))
     return Reply("\n".join(lines), keyboard(tuple(buttons)) if buttons else ())
 

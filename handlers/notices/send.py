@@ -82,7 +82,7 @@ def corrected_note(lang: Language, params: dict[str, Any]) -> Reply:
 def _start(session: Session, community: Community, notice: Notice, now: datetime) -> bool:
     """A scheduled notice whose time came: held, postponed by quiet hours, or started."""
     author = session.get(User, notice.author_id) if notice.author_id else None
-    if not may_announce(author, community):
+    if not may_announce(author, community, notice.topic):
         states.hold(session, notice)
         notify_admins(
             session,
@@ -97,10 +97,10 @@ def _start(session: Session, community: Community, notice: Notice, now: datetime
         states.schedule(session, notice, due_at=quiet_end(community, now))
         show_progress(session, notice, now=now)
         return False
-    zh, en = ops.count_by_language(
+    readers = ops.count_by_language(
         session, notice.topic, notice.building_ids, default_locale=community.default_locale
     )
-    states.start(session, notice, now=now, total=zh + en)
+    states.start(session, notice, now=now, total=readers.total)
     return True
 
 
@@ -116,7 +116,7 @@ def step(session: Session, community: Community, notice: Notice, now: datetime) 
             while waiting < WINDOW and not notice.queued_all:
                 waiting += ops.queue_window(session, notice, now=now, chunk=CHUNK)
     queued = 0
-    while queued < WINDOW and notice.fixed_version < notice.version:
+    while not quiet and queued < WINDOW and notice.fixed_version < notice.version:
         queued += ops.queue_fixes(session, notice, now=now, chunk=CHUNK) or WINDOW
     if sending and notice.queued_all and ops.in_flight(session, notice.id) == 0:
         states.finish(session, notice, now=now)

@@ -15,7 +15,7 @@ from handlers.buttons.notices import (
     ToggleTopic,
     WelcomeNotices,
 )
-from handlers.i18n import N_
+from handlers.i18n import N_, for_reader
 from handlers.notices.common import TOPIC_LABELS, router, text_for, topic_label
 from handlers.types import Button, Ctx, Keyboard, keyboard
 
@@ -23,11 +23,8 @@ from handlers.types import Button, Ctx, Keyboard, keyboard
 PREVIEW = 300
 
 
-def _private(ctx: Ctx) -> bool:
-    if ctx.inbound.chat.is_group:
-        ctx.reply(ctx._("Please write to me in a private chat to choose your notices."))
-        return False
-    return True
+#: In a group: one's own topics and building are chosen only in a private chat.
+IN_PRIVATE = N_("Please write to me in a private chat to choose your notices.")
 
 
 def show_settings(ctx: Ctx, *, edit: bool = False, note: str | None = None) -> None:
@@ -42,7 +39,9 @@ def show_settings(ctx: Ctx, *, edit: bool = False, note: str | None = None) -> N
         else ctx._("You receive no notices.")
     )
     lines.append(
-        ctx._("Your building: {building}").format(building=sub.building.name)
+        ctx._("Your building: {building}").format(
+            building=for_reader(ctx.lang.code, sub.building.name)
+        )
         if sub.building
         else ctx._("Your building: not set (you get notices for everyone only).")
     )
@@ -59,11 +58,15 @@ def show_settings(ctx: Ctx, *, edit: bool = False, note: str | None = None) -> N
     ctx.reply("\n".join(lines), keyboard(*rows), edit=edit)
 
 
-@router.command("notices", description=N_("Community notices: choose what you receive"))
+@router.command(
+    "notices",
+    description=N_("Community notices: choose what you receive"),
+    private_only=True,
+    private_hint=IN_PRIVATE,
+)
 def notices_command(ctx: Ctx, args: str) -> None:
-    if _private(ctx):
-        subs.mark_asked(ctx.session, ctx.user, now=ctx.now)
-        show_settings(ctx)
+    subs.mark_asked(ctx.session, ctx.user, now=ctx.now)
+    show_settings(ctx)
 
 
 def offer(ctx: Ctx) -> tuple[str | None, Keyboard]:
@@ -85,7 +88,7 @@ def offer(ctx: Ctx) -> tuple[str | None, Keyboard]:
     )
 
 
-@router.button(WelcomeNotices)
+@router.button(WelcomeNotices, private_only=True, private_hint=IN_PRIVATE)
 def _welcome(ctx: Ctx, payload: WelcomeNotices) -> None:
     answer = payload.answer
     if answer == "yes":
@@ -97,25 +100,27 @@ def _welcome(ctx: Ctx, payload: WelcomeNotices) -> None:
         ctx.reply(ctx._("All right: no notices. You can choose some at any time with /notices."))
 
 
-@router.button(ToggleTopic)
+@router.button(ToggleTopic, private_only=True, private_hint=IN_PRIVATE)
 def _toggle(ctx: Ctx, payload: ToggleTopic) -> None:
     subs.toggle_topic(ctx.session, ctx.user, payload.topic, now=ctx.now)
     show_settings(ctx, edit=True)
 
 
-@router.button(StopNotices)
+@router.button(StopNotices, private_only=True, private_hint=IN_PRIVATE)
 def _stop(ctx: Ctx, payload: StopNotices) -> None:
     subs.set_topics(ctx.session, ctx.user, (), now=ctx.now)
     show_settings(ctx, edit=True, note=ctx._("Done: you will receive no more notices."))
 
 
-@router.button(ChooseBuilding)
+@router.button(ChooseBuilding, private_only=True, private_hint=IN_PRIVATE)
 def _building_menu(ctx: Ctx, payload: ChooseBuilding) -> None:
     buildings = subs.buildings(ctx.session)
     if not buildings:
         ctx.reply(ctx._("The community has not listed its buildings yet."))
         return
-    buttons = [Button(b.name, SetBuilding(b.id).pack()) for b in buildings]
+    buttons = [
+        Button(for_reader(ctx.lang.code, b.name), SetBuilding(b.id).pack()) for b in buildings
+    ]
     rows: list[tuple[Button, ...]] = [tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3)]
     rows.append((Button(ctx._("No building"), SetBuilding(0).pack()),))
     ctx.reply(
@@ -127,7 +132,7 @@ def _building_menu(ctx: Ctx, payload: ChooseBuilding) -> None:
     )
 
 
-@router.button(SetBuilding)
+@router.button(SetBuilding, private_only=True, private_hint=IN_PRIVATE)
 def _building_set(ctx: Ctx, payload: SetBuilding) -> None:
     building_id = payload.building
     known = {b.id for b in subs.buildings(ctx.session)}
@@ -138,7 +143,7 @@ def _building_set(ctx: Ctx, payload: SetBuilding) -> None:
     show_settings(ctx, edit=True)
 
 
-@router.button(RecentNotices)
+@router.button(RecentNotices, private_only=True, private_hint=IN_PRIVATE)
 def _recent(ctx: Ctx, payload: RecentNotices) -> None:
     notices = ops.recent_for(ctx.session, ctx.user)
     if not notices:

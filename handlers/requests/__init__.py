@@ -9,12 +9,12 @@ sweep, ``stats`` /teamstats, ``cards`` the outbox templates. All register on one
 from __future__ import annotations
 
 from handlers.buttons.requests import AskForHelp, ReplyTo
-from handlers.requests import cards, clocks, intake, own, relay, stats, team
+from handlers.requests import cards, clocks, intake, own, relay, stats, team, withdraw
 from handlers.requests.common import router
 from handlers.types import Ctx
 
 #: The submodules are imported for what they register on the router.
-__all__ = ["cards", "clocks", "intake", "own", "relay", "router", "stats", "team"]
+__all__ = ["cards", "clocks", "intake", "own", "relay", "router", "stats", "team", "withdraw"]
 
 
 @router.button(AskForHelp, private_only=True, private_hint=intake.ASK_PRIVATELY)

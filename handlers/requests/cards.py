@@ -8,7 +8,7 @@ from typing import Any
 
 from db.request_models import RequestStatus
 from handlers.buttons.requests import ClaimRequest, RateRequest, ReopenRequest
-from handlers.i18n import N_, Language
+from handlers.i18n import N_, Language, for_reader
 from handlers.requests.common import describe, router
 from handlers.types import Attachment, Button, Reply, keyboard
 
@@ -124,6 +124,7 @@ EVENTS = {
     "reopened": N_("— The resident reopened the request."),
     "cancelled": N_("— The resident cancelled the request."),
     "rated": N_("— The resident rated the help."),
+    "expired": N_("— What was said here was deleted: the request was closed long enough ago."),
 }
 
 
@@ -207,7 +208,11 @@ def resolved(lang: Language, params: dict[str, Any]) -> Reply:
             "{name} marked {ref} as resolved:\n{summary}\n\n"
             "How did we do? Please rate the help from 1 to 5 stars. "
             "If the problem is not solved, you can reopen the request within 7 days."
-        ).format(name=params["volunteer"], ref=params["ref"], summary=params["summary"]),
+        ).format(
+            name=params["volunteer"],
+            ref=params["ref"],
+            summary=for_reader(lang.code, params["summary"]),
+        ),
         rating_buttons(lang, params["id"]),
     )
 

@@ -15,17 +15,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import outbox
 from db import requests as store
-from db.models import Role, RoleGrant, User
+from db.models import User
 from db.request_models import HelpRequest, RequestStatus
 from db.teams import VOLUNTEERS, notify_admins, notify_team
-from db.users import acting_roles
 from handlers.common import first_name
-from handlers.requests.common import announce_back, ref, router, summary_params
+from handlers.requests.common import ref, router, summary_params
 from handlers.requests.hours import service_time_between
 from handlers.types import Community
 
@@ -124,39 +123,3 @@ def escalate(session: Session, community: Community, now: datetime) -> None:
             },
             now=now,
         )
-
-
-@router.sweep("rq.orphans")
-def release_orphans(session: Session, community: Community, now: datetime) -> None:
-    """A request held by someone who no longer acts as a volunteer (an admin removed the role)
-    goes back to the queue: they can no longer release or resolve it, and the resident's
-    messages must stop reaching them. The room and the resident are told, as for /release.
-    The rule is the one that let them claim it (``acting_roles``): an admin who claimed a
-    request keeps it."""
-    orphans = session.scalars(
-        select(HelpRequest).where(
-            HelpRequest.status == RequestStatus.IN_PROGRESS,
-            HelpRequest.volunteer_id.is_not(None),
-            ~exists().where(
-                RoleGrant.user_id == HelpRequest.volunteer_id,
-                RoleGrant.role.in_(acting_roles(Role.VOLUNTEER)),
-            ),
-        )
-    ).all()
-    for request in orphans:
-        volunteer = session.get(User, request.volunteer_id)
-        if volunteer is None:
-            continue
-        result = store.release(session, request.id, volunteer, now=now)
-        if not result.done or result.request is None:
-            continue
-        announce_back(session, community, result.request, now, "released")
-        resident = session.get(User, result.request.resident_id)
-        if resident is not None:
-            outbox.enqueue_to_user(
-                session,
-                resident,
-                template="rq.released",
-                params={"ref": ref(result.request), "volunteer": first_name(volunteer)},
-                now=now,
-            )

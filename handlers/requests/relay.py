@@ -311,7 +311,7 @@ def resolve(ctx: Ctx, args: str) -> None:
         ctx.reply(
             ctx._(
                 "Please add a short summary after the command, for example: "
-                "/resolve Translated the letter; the landlord agreed to fix the heating."
+                "/resolve Translated the letter; the landlord agreed to fix the water heater."
             )
         )
         return

@@ -38,7 +38,9 @@ def _week_start(moment: datetime, ctx: Ctx) -> datetime:
     )
 
 
-@router.command("teamstats", description=N_("The volunteer team's numbers"), role="admin")
+@router.command(
+    "teamstats", description=N_("The volunteer team's numbers"), role="admin", private_only=True
+)
 def team_stats(ctx: Ctx, args: str) -> None:
     """``/teamstats``: open and in-progress counts, then each recent week's numbers."""
     rows = ctx.session.scalars(select(HelpRequest)).all()

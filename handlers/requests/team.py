@@ -184,6 +184,7 @@ def open_claimed(ctx: Ctx, rest: str) -> None:
     request = ctx.session.get(HelpRequest, request_id) if request_id is not None else None
     if (
         request is None
+        or not ctx.acts_as("volunteer")  # the role taken away: nothing of it is shown
         or request.volunteer_id != ctx.user.id
         or request.status != RequestStatus.IN_PROGRESS
     ):

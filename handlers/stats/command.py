@@ -67,7 +67,10 @@ def period_for(args: str, today: date) -> Period | None:
 
 
 @router.command(
-    "stats", description=N_('The "five in time" report: a picture and a CSV'), role="admin"
+    "stats",
+    description=N_('The "five in time" report: a picture and a CSV'),
+    role="admin",
+    private_only=True,
 )
 def stats(ctx: Ctx, args: str) -> None:
     """``/stats [week|month|YYYY-MM]``: the report's picture and its numbers as a CSV."""

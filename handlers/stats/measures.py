@@ -1,9 +1,9 @@
 """The five measures (五及), read from what Linli records and reduced to aggregates.
 
-A ``Report`` holds numbers only — counts, durations, shares, and the names of places that at
-least ``MIN_PLACE_REPORTS`` reports share — never a person, a request's or a report's text, or
-who reported what. It is plain data: the outbox carries it as JSON and the picture and the CSV
-are drawn from it in the reader's language.
+A ``Report`` holds numbers only — counts, durations, shares, and the names of the admins'
+buildings that at least three different people reported (``hotspots.py``) — never a person, a
+request's or a report's text or place, or who reported what. It is plain data: the outbox
+carries it as JSON and the picture and the CSV are drawn from it in the reader's language.
 
 Durations are measured in Python over the period's rows (a handful of columns, streamed), so
 the SQL is the same on SQLite and PostgreSQL; medians and 90th percentiles interpolate
@@ -27,14 +27,11 @@ from db.models import OutboxMessage, OutboxStatus
 from db.notice_models import Notice
 from db.notices import T_NOTICE
 from db.request_models import HelpRequest, RequestStatus
+from db.shift_records import given_between
+from handlers.stats.hotspots import HotSpot, Spots, buildings
 from handlers.stats.periods import Period, ServiceClock, trend_weeks
 from handlers.types import Community
 
-#: A place is named only when at least this many reports share it (privacy: fewer could point
-#: at one household).
-MIN_PLACE_REPORTS = 3
-#: Hot spots shown.
-TOP_HOTSPOTS = 5
 #: Rows fetched at a time from the database.
 CHUNK = 5000
 REQUEST_CATEGORIES = ("translation", "paperwork", "hospital", "housing", "transport", "other")
@@ -57,18 +54,6 @@ class Timing:
 
 
 @dataclass(slots=True)
-class HotSpot:
-    kind: str  # place or category
-    key: str  # the place as people wrote it most often, or a dispute category
-    count: int
-    previous: int
-
-    @property
-    def rising(self) -> bool:
-        return self.count > self.previous
-
-
-@dataclass(slots=True)
 class Week:
     start: str  # ISO date of the Monday
     requests: int = 0
@@ -86,13 +71,17 @@ class Report:
     service_hours: str = ""  # "09:00–21:00", the hours help requests are timed in
     requests_by_category: dict[str, int] = field(default_factory=dict)
     reports_by_category: dict[str, int] = field(default_factory=dict)
-    reports_by_place: dict[str, int] = field(default_factory=dict)  # places with ≥ 3 only
-    reports_elsewhere: int = 0  # reports of places shared by fewer, or with no place
+    #: Buildings (the admins' list) that at least 3 different people reported.
+    reports_by_place: dict[str, int] = field(default_factory=dict)
+    reports_elsewhere: int = 0  # reports anywhere else, or at a building fewer people reported
     events_held: int = 0
     signups: int = 0  # people signed up (confirmed, with their party) for those events
     #: Notices sent in the period and the neighbours they reached (``notices_measure``).
     notices_sent: int = 0
     notices_reached: int = 0
+    #: Confirmed volunteer hours of shifts held in the period, and the people who gave them.
+    volunteer_hours: float = 0.0
+    volunteers: int = 0
     claim: Timing = field(default_factory=Timing)
     ack: Timing = field(default_factory=Timing)
     resolve: Timing = field(default_factory=Timing)
@@ -271,10 +260,7 @@ def compute(session: Session, community: Community, period: Period, now: datetim
     # 及时掌握 and 及时应答 (dispute reports): received by category and place; acknowledged.
     acks = _Durations(goal["dispute_ack"])
     categories = Counter({c: 0 for c in dp.CATEGORIES})
-    places: Counter[str] = Counter()
-    previous_places: Counter[str] = Counter()
-    previous_categories: Counter[str] = Counter()
-    place_names: dict[str, Counter[str]] = {}
+    spots = Spots(buildings(session))
     statement = select(
         _raw(DisputeCase.created_at),
         _raw(DisputeCase.acknowledged_at),
@@ -282,25 +268,21 @@ def compute(session: Session, community: Community, period: Period, now: datetim
         DisputeCase.status,
         DisputeCase.category,
         DisputeCase.place_key,
-        DisputeCase.place_text,
+        DisputeCase.reporter_id,
         DisputeCase.linked_to_id,
     ).where(DisputeCase.created_at >= window, DisputeCase.created_at < end)
     for row in _rows(session, statement):
         created, acked, resolved = _time(row[0]), _time(row[1]), _time(row[2])
-        status, category, key, text, linked = row[3:]
+        status, category, key, reporter, linked = row[3:]
         assert created is not None
         buckets = []
         if start <= created:
             categories[category] += 1
-            if key:
-                places[key] += 1
-                place_names.setdefault(key, Counter())[(text or key).strip()] += 1
+            spots.add(current=True, category=category, place=key, reporter=reporter)
             if linked is None:
                 buckets.append(acks)
         elif created >= previous_start:
-            previous_categories[category] += 1
-            if key:
-                previous_places[key] += 1
+            spots.add(current=False, category=category, place=key, reporter=reporter)
         index = week_index(created)
         if 0 <= index < len(weeks):
             trend[index].reports += 1
@@ -314,23 +296,14 @@ def compute(session: Session, community: Community, period: Period, now: datetim
                 bucket.late += 1
     report.reports_by_category = dict(categories)
     report.ack = acks.timing()
-    named = {k: n for k, n in places.items() if n >= MIN_PLACE_REPORTS}
-    label = {k: place_names[k].most_common(1)[0][0][:40] for k in named}
-    report.reports_by_place = {label[k]: n for k, n in sorted(named.items(), key=_by_count)}
-    report.reports_elsewhere = report.reports - sum(named.values())
+    report.reports_by_place = spots.places()
+    report.reports_elsewhere = report.reports - sum(report.reports_by_place.values())
     for index, week in enumerate(trend):
         week.claim_share = week_claims[index].timing().share
         week.ack_share = week_acks[index].timing().share
 
-    # 及时协商: places and categories reported again and again, and whether they are rising.
-    spots = [HotSpot("place", label[k], n, previous_places[k]) for k, n in named.items()]
-    spots += [
-        HotSpot("category", c, n, previous_categories[c])
-        for c, n in categories.items()
-        if n >= MIN_PLACE_REPORTS
-    ]
-    spots.sort(key=lambda s: (-s.count, -(s.count - s.previous), s.kind, s.key))
-    report.hotspots = spots[:TOP_HOTSPOTS]
+    # 及时协商: buildings and categories reported again and again, and whether they are rising.
+    report.hotspots = spots.hotspots()
 
     # 及时化解: cases resolved in the period; follow-up answers and reopenings.
     settles = _Durations(goal["dispute_resolve"])
@@ -371,6 +344,8 @@ def compute(session: Session, community: Community, period: Period, now: datetim
         or 0
     )
     report.notices_sent, report.notices_reached = notices_measure(session, start, end)
+    minutes, report.volunteers = given_between(session, start, end)
+    report.volunteer_hours = round(minutes / 60, 1)
     report.trend = trend
     return report
 
@@ -392,7 +367,3 @@ def notices_measure(session: Session, start: datetime, end: datetime) -> tuple[i
         )
     )
     return sent or 0, reached or 0
-
-
-def _by_count(item: tuple[str, int]) -> tuple[int, str]:
-    return (-item[1], item[0])

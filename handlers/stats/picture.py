@@ -23,8 +23,10 @@ GOOD, SHORT, BLUE, ORANGE, GREY, INK = "#2e7d32", "#e65100", "#1f5f99", "#d9822b
 TITLE = N_('"Five in time" report: {period}')
 SUBTITLE = N_("How the community keeps its promise of timely answers, measured by Linli.")
 FOOTNOTE = N_(
-    "Help requests are timed in service hours only ({hours}). A place is named only when at "
-    "least 3 reports share it. Numbers only: no names, no text of any request or report."
+    "Help requests are timed in service hours only ({hours}). A place is named only when it is "
+    "one of the community's buildings and at least 3 different people reported it; smaller "
+    "counts of the period before are hidden. Numbers only: no names, no text of any request or "
+    "report."
 )
 
 
@@ -50,7 +52,13 @@ def draw(report: Report, lang: Language) -> Figure:
         _trend(figure.add_subplot(left[1, 0]), report, lang)
         _hotspots(figure.add_subplot(right[1, 0]), report, lang)
         figure.text(
-            0.03, 0.015, _(FOOTNOTE).format(hours=report.service_hours), fontsize=9, color="#555"
+            0.03,
+            0.01,
+            _(FOOTNOTE).format(hours=report.service_hours),
+            fontsize=9,
+            color="#555",
+            va="bottom",
+            wrap=True,  # two lines where the language needs them
         )
         figure.canvas.draw_idle()
     return figure
@@ -136,6 +144,9 @@ def _card_lines(report: Report, lang: Language, key: str) -> list[str]:
             _("Rating {average} from {count}").format(
                 average=L.number(lang, report.rating_average, 1), count=sum(report.ratings.values())
             ),
+            _("Volunteer hours: {hours} · Volunteers: {people}").format(
+                hours=L.number(lang, report.volunteer_hours, 1), people=report.volunteers
+            ),
         ]
     if key == "settle":
         return [
@@ -157,8 +168,14 @@ def _card_lines(report: Report, lang: Language, key: str) -> list[str]:
     ]
 
 
+def plain(text: str) -> str:
+    """``text`` drawn as written: a ``$`` would otherwise start matplotlib's mathtext
+    (``$\\x$`` fails to draw, and breaks the picture)."""
+    return text.replace("$", r"\$")
+
+
 def _spot_name(lang: Language, kind: str, key: str) -> str:
-    return key if kind == "place" else L.dispute_category(lang, key)
+    return plain(key) if kind == "place" else L.dispute_category(lang, key)
 
 
 def _style(ax: Axes, title: str) -> None:
@@ -292,7 +309,7 @@ def _hotspots(ax: Axes, report: Report, lang: Language) -> None:
         ax.text(
             0,
             0.5,
-            _("No place or kind of problem was reported 3 times or more."),
+            _("No building or kind of problem was reported by 3 or more people."),
             fontsize=10,
             color="#555",
             transform=ax.transAxes,
@@ -301,7 +318,7 @@ def _hotspots(ax: Axes, report: Report, lang: Language) -> None:
     names = [_spot_name(lang, s.kind, s.key) for s in spots][::-1]
     ax.barh(
         names,
-        [s.previous for s in spots][::-1],
+        [s.previous or 0 for s in spots][::-1],
         color=GREY,
         height=0.75,
         label=_("The period before"),
@@ -310,13 +327,13 @@ def _hotspots(ax: Axes, report: Report, lang: Language) -> None:
     for y, spot in enumerate(spots[::-1]):
         mark = _("▲ rising") if spot.rising else ""
         ax.text(
-            max(spot.count, spot.previous),
+            max(spot.count, spot.previous or 0),
             y,
             f" {spot.count} {mark}",
             va="center",
             fontsize=9,
             color=SHORT if spot.rising else INK,
         )
-    ax.set_xlim(0, max(max(s.count, s.previous) for s in spots) * 1.35)
+    ax.set_xlim(0, max(max(s.count, s.previous or 0) for s in spots) * 1.35)
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.legend(fontsize=8, loc="lower right", frameon=False)

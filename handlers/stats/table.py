@@ -43,7 +43,7 @@ def rows(report: Report, lang: Language) -> list[Row]:
     out += [
         (
             know,
-            _("Reports at places named fewer than 3 times"),
+            _("Reports elsewhere, or at a building fewer than 3 people reported"),
             str(report.reports_elsewhere),
             count,
         ),
@@ -56,6 +56,8 @@ def rows(report: Report, lang: Language) -> list[Row]:
     out += _timing(lang, answer, _("Reports acknowledged"), report.ack)
     out += _timing(lang, help_, _("Help requests resolved"), report.resolve)
     average = report.rating_average
+    out.append((help_, _("Volunteer hours given"), f"{report.volunteer_hours:g}", _("hours")))
+    out.append((help_, _("People who gave them"), str(report.volunteers), count))
     out.append((help_, _("Average rating"), "" if average is None else f"{average:.2f}", ""))
     for stars, n in report.ratings.items():
         out.append((help_, _("Rated {stars} of 5").format(stars=stars), str(n), count))
@@ -70,7 +72,12 @@ def rows(report: Report, lang: Language) -> list[Row]:
         name = spot.key if spot.kind == "place" else L.dispute_category(lang, spot.key)
         out.append((talk, _("Hot spot: {name}").format(name=name), str(spot.count), count))
         out.append(
-            (talk, _("The period before: {name}").format(name=name), str(spot.previous), count)
+            (
+                talk,
+                _("The period before: {name}").format(name=name),
+                "<3" if spot.previous is None else str(spot.previous),
+                count,
+            )
         )
     for label, share, _n in target_rows(report, lang):
         out.append((_("Against the targets"), label, _pct(share), pct))
