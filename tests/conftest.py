@@ -62,6 +62,7 @@ GROUPS = {
 }
 
 
+@pytest.hookimpl(optionalhook=True)  # known only when pytest-xdist is loaded
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """``--dist loadgroup``, with the groups of ``GROUPS``: pytest-xdist 3.8 marks a group by
     renaming the test's node id, which pytest 9 no longer lets it do, so its own
