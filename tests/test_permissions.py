@@ -288,3 +288,30 @@ def test_the_settings_admins_are_loaded_into_the_roles_table(session_factory, di
     )
     with session_factory() as session:
         assert [u.ref for u in users_with_role(session, "admin")] == ["telegram:9001"]
+
+
+@pytest.mark.parametrize(
+    ("hint", "refusal"),
+    [
+        ("en", "Sorry, you can no longer send notices. Please ask an administrator."),
+        ("zh-hans", None),
+    ],
+)
+def test_a_forms_rule_is_asked_again_at_confirm(hint, refusal, resident, session_factory, clock):
+    """The role that opened a form may be taken away before Confirm: the form's ``Rule``
+    refuses the submit in the person's language, and nothing is kept."""
+    ann = give_role(session_factory, clock, resident("Ann Lee", hint), "announcer")
+    if hint == "en":
+        write_notice(ann, at="2030-01-01 10:00", confirm=False)
+    else:
+        ann.send("/notice")
+        assert ann.text  # the form opened, in Chinese
+    with session_factory() as session, session.begin():
+        users.revoke_role(session, users.find_user(session, "telegram", ann.user_id), "announcer")
+    if hint == "en":
+        ann.press("Confirm and send")
+        assert refusal in ann.text
+        assert notices(session_factory) == []
+    else:
+        ann.send("/notice")  # the command itself is now refused, in Chinese
+        assert "抱歉，只有社区的通知发布员可以这样做。" in ann.text
