@@ -192,11 +192,12 @@ def test_fifty_residents_at_once_all_get_their_menu_and_answers(
     for resident, (welcome, pressed) in zip(residents, results, strict=True):
         assert_answered(welcome, apologies, f"{resident.name} /start")
         assert_answered(pressed, apologies, f"{resident.name} menu button")
-        menu = [row[0].payload for row in welcome[0].buttons[:4]]
-        assert menu == [
-            *[ListEvents().pack(), AskForHelp().pack(), ReportDispute().pack()],
-            ChooseLanguage().pack(),
-        ], f"{resident.name}: no menu"
+        menu = [row[0].payload for row in welcome[0].buttons]
+        expected = [ListEvents(), AskForHelp(), ReportDispute(), ChooseLanguage()]
+        assert [p.pack() for p in expected if p.pack() in menu] == [p.pack() for p in expected], (
+            f"{resident.name}: no menu"
+        )
+        assert menu[:3] == [p.pack() for p in expected[:3]], f"{resident.name}: menu order"
     assert count(session_factory, User) == 50 + 1  # and the settings' admin, loaded at start
     with session_factory() as session:
         per_user = session.execute(
@@ -243,8 +244,7 @@ def test_first_contact_from_many_threads_makes_one_user(
 
     for index, replies in enumerate(results):
         assert_answered(replies, apologies, f"/start copy {index}")
-        assert replies[0].buttons[3][0].payload == ChooseLanguage().pack(), (
-            f"/start copy {index}: no menu"
-        )
+        payloads = [row[0].payload for row in replies[0].buttons]
+        assert ChooseLanguage().pack() in payloads, f"/start copy {index}: no menu"
     assert count(session_factory, User, User.external_id == user_id) == 1
     assert count(session_factory, Conversation) == 1

@@ -4,6 +4,7 @@ matrix-nio clients (the resident's direct chat encrypted where Element would enc
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -57,8 +58,9 @@ async def test_first_direct_chat_in_chinese_then_english(synapse, tmp_path, wiri
         assert "!help" in welcome.body and "/help" not in welcome.body
         assert "1. 🗓 活动" in welcome.body
         assert "<b>1.</b> 🗓 活动" in welcome.content["formatted_body"]
-        assert "4. 简体\n5. 繁體\n6. English" in welcome.body  # one tap to switch
-        await wang.say(room, "6")
+        english = re.search(r"\d\. 简体\n\d\. 繁體\n(\d)\. English", welcome.body)
+        assert english, welcome.body  # one tap to switch
+        await wang.say(room, english.group(1))
         switched = await wang.wait_for(room, "in English", after=2)
         assert "1. 🗓 Events" in switched.body
         await wang.say(room, "!help")
@@ -288,7 +290,7 @@ async def test_what_the_bot_cannot_use_gets_a_short_answer_or_nothing(
             team = await ops.room_with(linli, bo.mxid, direct=False, name="Team")
             menu = await ops.exchange(team, "!lang en", "in English")
             told = await ops.exchange(
-                team, "7", "not one of this card's options", reply_to=menu.event_id
+                team, "70", "not one of this card's options", reply_to=menu.event_id
             )
-            assert "from 1 to 4" in told.body
+            assert re.search(r"from 1 to \d", told.body), told.body
             await ops.exchange(team, "2", "in a private chat", reply_to=menu.event_id)
