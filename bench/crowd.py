@@ -18,12 +18,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import os
 import platform
 import resource
 import statistics
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -43,9 +47,11 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-async def crowd(
-    users: int, latency: float, serial: bool, database_url: str, shared_flood: bool = False
-) -> None:
+@asynccontextmanager
+async def linli_serving(
+    api: BotApiStandin, database_url: str, *, serial: bool = False, shared_flood: bool = True
+) -> AsyncIterator[None]:
+    """Linli on the stand-in ``api``, as ``linli run`` wires it, until the block ends."""
     engine = make_engine(database_url)
     upgrade(engine)
     session_factory = make_session_factory(engine)
@@ -62,44 +68,82 @@ async def crowd(
         ),
     )
     worker = OutboxWorker(session_factory=session_factory, registry=registry, community=community)
-    async with (
-        BotApiStandin(latency=latency) as api,
-        serving(
+    try:
+        async with serving(
             api,
             dispatcher,
             worker,
             max_concurrent_updates=1 if serial else 256,
             private_chat_interval=1.0,  # as in production
-        ),
-    ):
-        latencies: list[float] = []
-        first_ids = range(10_000, 10_000 + users)
+        ):
+            yield
+    finally:
+        engine.dispose()
 
-        def answered(count: int):
-            return api.wait_for(lambda c: c.method == "sendMessage", count=count, timeout=600)
 
-        started = time.monotonic()
-        for user_id in first_ids:
-            api.user_sends_text(user_id=user_id, text="/start", language_code="zh-hans")
-        pushed = time.monotonic()
-        replies = await answered(users)
-        latencies += [call.at - pushed for call in replies]
-        pushed = time.monotonic()
-        for user_id in first_ids:
+async def drive(
+    api: BotApiStandin, users: int, first_id: int = 10_000
+) -> tuple[float, list[float]]:
+    """``users`` new residents each send /start at once; once all are answered, each presses
+    the language button. Returns the time until the last answer and each answered update's
+    latency (from the moment the updates were available to the bot until its answer reached
+    the API); updates never answered have no latency (their number is printed)."""
+    latencies: list[float] = []
+    ids = range(first_id, first_id + users)
+    before = len(api.calls_to("sendMessage"))
+
+    async def answered(count: int) -> list:
+        """The first ``count`` answers, or those that came before 30 s passed without one (a
+        bot that lost an update: the peer drops requests its connection pool cannot take)."""
+        last, quiet_since = -1, time.monotonic()
+        while True:
+            sent = api.calls_to("sendMessage")
+            if len(sent) >= count:
+                return sent[:count]
+            if len(sent) != last:
+                last, quiet_since = len(sent), time.monotonic()
+            elif time.monotonic() - quiet_since > 30:
+                print(f"lost: {count - len(sent)} updates never answered", flush=True)
+                return sent
+            await asyncio.sleep(0.1)  # latency is taken from each call's arrival time
+
+    started = time.monotonic()
+    for user_id in ids:
+        api.user_sends_text(user_id=user_id, text="/start", language_code="zh-hans")
+    pushed = time.monotonic()
+    replies = (await answered(before + users))[before:]
+    latencies += [call.at - pushed for call in replies]
+    pushed = time.monotonic()
+    for user_id in ids:
+        with contextlib.suppress(LookupError):  # their /start was never answered
             api.user_presses(user_id=user_id, data="lang:menu", language_code="zh-hans")
-        replies = (await answered(2 * users))[users:]
-        latencies += [call.at - pushed for call in replies]
-        elapsed = time.monotonic() - started
-    engine.dispose()
+    replies = (await answered(before + 2 * users))[before + users :]
+    latencies += [call.at - pushed for call in replies]
+    last = max((call.at for call in replies), default=time.monotonic())
+    return last - started, latencies
 
-    updates = 2 * users
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(
-        f"machine: {platform.machine()}, {platform.python_implementation()} "
-        f"{platform.python_version()}, {platform.system()}; database: "
-        f"{database_url.split(':')[0]}; Bot API latency {latency * 1000:.0f} ms; "
-        f"{'serial' if serial else 'concurrent across chats'}"
+
+def describe(database_url: str, latency: float) -> str:
+    return (
+        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"{platform.python_implementation()} {platform.python_version()}, "
+        f"{platform.system()}; load average {os.getloadavg()[0]:.1f}; database: "
+        f"{database_url.split(':')[0]}; Bot API latency {latency * 1000:.0f} ms"
     )
+
+
+async def crowd(
+    users: int, latency: float, serial: bool, database_url: str, shared_flood: bool = False
+) -> None:
+    async with (
+        BotApiStandin(latency=latency) as api,
+        linli_serving(api, database_url, serial=serial, shared_flood=shared_flood),
+    ):
+        elapsed, latencies = await drive(api, users)
+
+    updates = len(latencies)  # answered
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{describe(database_url, latency)}; {'serial' if serial else 'concurrent across chats'}")
     print(f"residents: {users}, updates: {updates}, wall time: {elapsed:.2f} s")
     print(f"throughput: {updates / elapsed:.1f} updates/s")
     print(

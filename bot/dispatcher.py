@@ -26,9 +26,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from bot.flood import FloodGuard, SharedFloodGuard
 from bot.outage import DATABASE, DatabaseUnavailable, is_outage
-from db.blocks import is_blocked
-from db.conversations import clear_flow, load_conversation
-from db.users import find_user, get_or_create_user, load_admins
+from db.blocks import blocked_column
+from db.conversations import clear_flow, new_conversation
+from db.users import find_user, load_admins, load_sender, new_user, refresh_user
 from handlers import answers, start
 from handlers.access import admit
 from handlers.blocks import answer_blocked
@@ -49,6 +49,8 @@ from handlers.types import (
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 4
+#: The block rule as a column, read with the person (built once).
+BLOCKED = blocked_column()
 #: Commands that show the menu: an open form is left ([Continue] [Discard]), not asked again.
 LEAVING_COMMANDS = frozenset({"start", "menu"})
 
@@ -160,7 +162,8 @@ class Dispatcher:
                 ctx = self._context(session, inbound, now)
                 self._route(ctx)
                 self._remember_buttons(ctx)
-                ctx.conversation.updated_at = now
+                if session.is_modified(ctx.conversation):  # else no UPDATE just for the time
+                    ctx.conversation.updated_at = now
             wrote_outbox = session.info.pop("outbox_written", False)
         if wrote_outbox and self.on_outbox is not None:
             self.on_outbox()
@@ -169,18 +172,35 @@ class Dispatcher:
 
     def _context(self, session: Session, inbound: Inbound, now: datetime) -> Ctx:
         sender = inbound.sender
-        user = get_or_create_user(
-            session,
-            transport=sender.transport,
-            external_id=sender.external_id,
-            now=now,
-            display_name=sender.display_name,
-            username=sender.username,
-            language_hint=sender.language_hint,
+        private = None if inbound.chat.is_group else inbound.chat.chat_id
+        # The person, their roles, whether they are blocked and their conversation: one read.
+        user, blocked, conversation, unreachable = load_sender(
+            session, sender.transport, sender.external_id, inbound.chat.key, blocked=BLOCKED
         )
-        if not inbound.chat.is_group and user.private_chat_id != inbound.chat.chat_id:
-            user.private_chat_id = inbound.chat.chat_id
-        conversation = load_conversation(session, user, inbound.chat.key, now=now)
+        if user is None:
+            user = new_user(
+                session,
+                transport=sender.transport,
+                external_id=sender.external_id,
+                now=now,
+                display_name=sender.display_name,
+                username=sender.username,
+                language_hint=sender.language_hint,
+                private_chat_id=private,
+            )
+        else:
+            refresh_user(
+                user,
+                now=now,
+                display_name=sender.display_name,
+                username=sender.username,
+                language_hint=sender.language_hint,
+                unreachable=unreachable,
+            )
+            if private is not None and user.private_chat_id != private:
+                user.private_chat_id = private
+        if conversation is None:
+            conversation = new_conversation(session, user, inbound.chat.key, now=now)
         code = negotiate(user.locale, user.language_hint, self.community.default_locale)
         ctx = Ctx(
             session=session,
@@ -191,6 +211,7 @@ class Dispatcher:
             community=self.community,
             registry=self.registry,
             now=now,
+            blocked=blocked,
         )
         ctx.inbound = self._typed_button(ctx)
         return ctx
@@ -239,7 +260,7 @@ class Dispatcher:
         inbound = ctx.inbound
         conversation = ctx.conversation
         if (
-            is_blocked(ctx.session, ctx.user.id)
+            ctx.blocked
             and not ctx.has_role("admin")
             # Their own data (/mydata, /deleteme) stays theirs to see and erase, in private.
             and not (not inbound.chat.is_group and self.registry.open_to_blocked(inbound))

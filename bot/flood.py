@@ -1,8 +1,9 @@
 """Flood control: one person sending far more than a person types is slowed down.
 
-``SharedFloodGuard`` (what ``linli run`` uses) keeps its counts in the database, so the limit
-holds however many workers share the load; ``FloodGuard`` counts in this process only (tests
-and benchmarks that need a loose limit use it).
+``SharedFloodGuard`` (what ``linli run`` uses) counts in this process and takes a sender's
+count to the database once they come near the limit, so the limit holds however many workers
+share the load without a database statement per message; ``FloodGuard`` counts in this process
+only (tests and benchmarks that need a loose limit use it).
 """
 
 from __future__ import annotations
@@ -67,13 +68,24 @@ class FloodGuard:
 
 
 class SharedFloodGuard:
-    """At most ``limit`` messages per ``window`` seconds per sender, counted in the database
-    (one short transaction per message), so every worker sees the same count.
+    """At most ``limit`` messages per ``window`` seconds per sender, the database the arbiter
+    across workers once a sender comes near the limit.
+
+    Each worker first counts in its own memory (a fixed window per sender). Only when a sender
+    has sent ``near`` messages in this worker's window (a quarter of the limit by default) is
+    the count taken to the database: that worker's whole count is added to the sender's shared
+    row in one atomic upsert, and from then on, until the window ends, every message of theirs
+    is counted there, one upsert each, as every worker sees it. A person writing at a human pace
+    never costs the database a statement; one sending fast is counted exactly from ``near`` on.
+    A worker that has seen fewer than ``near`` messages of a sender has not told the others yet,
+    so with W workers sharing one sender's messages, up to W × (``near`` − 1) of them can be
+    answered beyond the limit in a window (none with one worker: Telegram's long polling runs on
+    one; the fixed window itself lets a burst across its boundary through twice, as before).
 
     Same answers as ``FloodGuard``: "ok", "warn" (exactly one message over the limit is told,
-    whichever worker handles it) or "drop". The window is fixed (it starts with the first
-    message after a quiet one). If the database cannot be reached the message is let through:
-    the dispatcher will answer with its own error anyway.
+    whichever worker handles it, once the count is in the database) or "drop". If the database
+    cannot be reached the message is let through: the dispatcher will answer with its own error
+    anyway. Rows of quiet senders are deleted by a sweep (``handlers/start.py``), not here.
     """
 
     def __init__(
@@ -82,23 +94,39 @@ class SharedFloodGuard:
         *,
         limit: int = 20,
         window: float = 10.0,
+        near: int | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.session_factory = session_factory
         self.limit = limit
         self.window = window
+        self.near = max(1, limit // 4) if near is None else max(1, near)
         self._clock = clock
+        self._lock = threading.Lock()
+        #: sender → [window start, messages in it here, whether the database has them]
+        self._local: dict[str, list] = {}
         self._checks = 0
         self._failing = False
 
     def check(self, sender_key: str) -> str:
         now = self._clock()
-        self._checks += 1
+        with self._lock:
+            self._checks += 1
+            if self._checks % 1000 == 0:
+                self._forget_quiet(now)
+            seen = self._local.get(sender_key)
+            if seen is None or seen[0] <= now - self.window:
+                seen = self._local[sender_key] = [now, 0, False]
+            seen[1] += 1
+            if not seen[2] and seen[1] < self.near:
+                return "ok"  # far from the limit: nobody else needs to know yet
+            increment = 1 if seen[2] else seen[1]
+            seen[2] = True
         try:
             with self.session_factory() as session, session.begin():
-                count = store.count_message(session, sender_key, now=now, window=self.window)
-                if self._checks % 1000 == 0:
-                    store.forget_quiet(session, before=now - 2 * self.window)
+                count = store.count_message(
+                    session, sender_key, now=now, window=self.window, increment=increment
+                )
         except Exception as exc:
             if is_outage(exc):  # the message waits for the database with everything else
                 DATABASE.lost("the flood guard", exc)
@@ -109,10 +137,17 @@ class SharedFloodGuard:
                     type(exc).__name__,
                 )
             self._failing = True
+            with self._lock:
+                seen[2] = False  # not counted there: this worker's count is taken next time
             return "ok"
         if self._failing:
             log.info("flood guard counts again")
             self._failing = False
         if count <= self.limit:
             return "ok"
-        return "warn" if count == self.limit + 1 else "drop"
+        return "warn" if count - increment < self.limit + 1 <= count else "drop"
+
+    def _forget_quiet(self, now: float) -> None:
+        """Drop senders whose window has passed, so memory follows who is active now."""
+        for key in [k for k, seen in self._local.items() if seen[0] <= now - self.window]:
+            del self._local[key]

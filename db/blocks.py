@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.orm import Session
 
 from db.base import reference
@@ -83,6 +83,22 @@ def find_by_ref(session: Session, ref: str) -> User | None:
     Raises ``UnknownUserRef`` when ``ref`` is none of these forms."""
     target = parse_target(session, ref)
     return person_behind(session, target) if target is not None else None
+
+
+def blocked_column() -> ColumnElement[bool]:
+    """``is_blocked`` as a column of a query over ``User`` (``db.users.load_sender`` reads it
+    with the person, in the same statement)."""
+    return exists(
+        select(Block.id).where(
+            or_(
+                Block.subject == User.transport + ":" + User.external_id,
+                Block.case_id.in_(select(DisputeCase.id).where(DisputeCase.reporter_id == User.id)),
+                Block.request_id.in_(
+                    select(HelpRequest.id).where(HelpRequest.resident_id == User.id)
+                ),
+            )
+        )
+    )
 
 
 def is_blocked(session: Session, user_id: int) -> bool:

@@ -31,18 +31,22 @@ def load_conversation(
             Conversation.user_id == user.id, Conversation.chat_key == chat_key
         )
     )
-    if conversation is None:
-        conversation = Conversation(
-            user_id=user.id,
-            chat_key=chat_key,
-            step=0,
-            token="",
-            data={},
-            keyboard=[],
-            updated_at=now,
-        )
-        session.add(conversation)
-        session.flush()
+    return conversation or new_conversation(session, user, chat_key, now=now)
+
+
+def new_conversation(session: Session, user: User, chat_key: str, *, now: datetime) -> Conversation:
+    """The first conversation of ``user`` in this chat (the caller knows there is none)."""
+    conversation = Conversation(
+        user_id=user.id,
+        chat_key=chat_key,
+        step=0,
+        token="",
+        data={},
+        keyboard=[],
+        updated_at=now,
+    )
+    session.add(conversation)
+    session.flush()
     return conversation
 
 

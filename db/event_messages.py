@@ -53,24 +53,18 @@ def schedule_reminders(
 ) -> int:
     """Queue a reminder before the start at each offset that is still ahead; returns how many.
     The key names the signup, the offset and the start, so none is queued twice."""
-    queued = 0
-    for offset in offsets:
-        due = event.starts_at - offset
-        if due <= now:
-            continue
-        queued += outbox.enqueue_to_user(
-            session,
-            signup.user,
-            template=T_REMINDER,
-            now=now,
-            due_at=due,
-            params={**event_params(event), "offset_s": int(offset.total_seconds())},
-            dedup_key=(
-                f"{_reminder_prefix(signup.id)}{int(offset.total_seconds())}"
-                f":{int(event.starts_at.timestamp())}"
-            ),
+    messages = [
+        (
+            T_REMINDER,
+            event.starts_at - offset,
+            {**event_params(event), "offset_s": int(offset.total_seconds())},
+            f"{_reminder_prefix(signup.id)}{int(offset.total_seconds())}"
+            f":{int(event.starts_at.timestamp())}",
         )
-    return queued
+        for offset in offsets
+        if event.starts_at - offset > now
+    ]
+    return outbox.enqueue_many_to_user(session, signup.user, messages, now=now)
 
 
 def drop_reminders(session: Session, signup_id: int) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from db.event_models import Event, EventSignup, EventStatus, SignupStatus
@@ -55,6 +55,28 @@ def find_signup(session: Session, event_id: int, user_id: int) -> EventSignup | 
         .where(EventSignup.event_id == event_id, EventSignup.user_id == user_id)
         .execution_options(populate_existing=True)
     ).first()
+
+
+def user_signups(
+    session: Session, user_id: int, event_id: int, *, since: datetime
+) -> list[EventSignup]:
+    """The user's signup for ``event_id`` and every signup of theirs made or changed since
+    ``since``, read afresh in one query: what a new signup needs to know of them (one already
+    there, the hourly limit)."""
+    return list(
+        session.scalars(
+            select(EventSignup)
+            .where(
+                EventSignup.user_id == user_id,
+                or_(
+                    EventSignup.event_id == event_id,
+                    EventSignup.created_at > since,
+                    EventSignup.updated_at > since,
+                ),
+            )
+            .execution_options(populate_existing=True)
+        )
+    )
 
 
 def waiting_position(session: Session, signup: EventSignup) -> int:

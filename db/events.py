@@ -69,7 +69,7 @@ class Result:
     event: Event | None = None
     position: int | None = None  # on the waiting list
     offered: tuple[EventSignup, ...] = ()
-    count: int = 0  # places held (``TOO_LOW``), people told (``cancel_event``)
+    count: int = 0  # places held (``TOO_LOW``, ``CONFIRMED``), people told (``cancel_event``)
 
 
 # --- offers ----------------------------------------------------------------------------------
@@ -147,24 +147,37 @@ def sign_up(
     *,
     now: datetime,
     reminders: Sequence[timedelta],
+    locked: Event | None = None,
+    signups: Sequence[EventSignup] | None = None,
 ) -> Result:
-    """Confirm ``party`` places if they are free, else join the waiting list at its end."""
-    event = lock_row(session, Event, event_id)
+    """Confirm ``party`` places if they are free, else join the waiting list at its end.
+
+    A caller that has already locked the event (``lock_row``) passes it as ``locked``, and
+    may pass the user's signups read after that lock (``signups``, ``user_signups``)."""
+    event = locked if locked is not None else lock_row(session, Event, event_id)
     if event is None or event.status != EventStatus.PUBLISHED:
         return Result(Outcome.NOT_FOUND, event=event)
     if not is_open(event, now):
         return Result(Outcome.CLOSED, event=event)
     if not 1 <= party <= event.max_party:
         return Result(Outcome.BAD_PARTY, event=event)
-    signup = find_signup(session, event_id, user.id)
+    if signups is None:
+        signup = find_signup(session, event_id, user.id)
+    else:
+        signup = next((s for s in signups if s.event_id == event_id), None)
     if signup is not None and signup.status != SignupStatus.CANCELLED:
         waiting = signup.status == SignupStatus.WAITING
         position = waiting_position(session, signup) if waiting else None
         return Result(Outcome.EXISTS, signup=signup, event=event, position=position)
-    last = session.scalar(
-        select(func.coalesce(func.max(EventSignup.seq), 0)).where(EventSignup.event_id == event_id)
-    )
-    free = places_left(event, places_held(session, event_id))
+    last, held = session.execute(
+        select(
+            func.coalesce(func.max(EventSignup.seq), 0),
+            func.coalesce(
+                func.sum(EventSignup.party_size).filter(EventSignup.status.in_(HOLDING)), 0
+            ),
+        ).where(EventSignup.event_id == event_id)
+    ).one()
+    free = places_left(event, held)
     status = SignupStatus.CONFIRMED if free is None or party <= free else SignupStatus.WAITING
     if signup is None:
         signup = EventSignup(event_id=event_id, user_id=user.id, created_at=now)
@@ -178,7 +191,7 @@ def sign_up(
     session.flush()
     if status == SignupStatus.CONFIRMED:
         schedule_reminders(session, signup, event, reminders, now=now)
-        return Result(Outcome.CONFIRMED, signup=signup, event=event)
+        return Result(Outcome.CONFIRMED, signup=signup, event=event, count=held + party)
     return Result(
         Outcome.WAITING, signup=signup, event=event, position=waiting_position(session, signup)
     )

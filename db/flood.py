@@ -12,20 +12,25 @@ from sqlalchemy.orm import Session
 from db.models import FloodCounter
 
 
-def count_message(session: Session, key: str, *, now: float, window: float) -> int:
-    """Count one message from ``key`` at ``now`` (seconds); returns how many it has sent in
-    the current window, this one included. A window older than ``window`` starts again."""
+def count_message(
+    session: Session, key: str, *, now: float, window: float, increment: int = 1
+) -> int:
+    """Count ``increment`` messages from ``key`` at ``now`` (seconds); returns how many it has
+    sent in the current window, these included. A window older than ``window`` starts again."""
     postgresql = session.get_bind().dialect.name == "postgresql"
     if postgresql:
         # A count lost in a crash does not matter: do not wait for the WAL to reach the disk.
         session.execute(text("SET LOCAL synchronous_commit TO OFF"))
     insert = pg_insert if postgresql else sqlite_insert
-    statement = insert(FloodCounter).values(key=key[:160], window_start=now, count=1)
+    statement = insert(FloodCounter).values(key=key[:160], window_start=now, count=increment)
     expired = FloodCounter.window_start <= statement.excluded.window_start - window
     statement = statement.on_conflict_do_update(
         index_elements=[FloodCounter.key],
         set_={
-            "count": case((expired, 1), else_=FloodCounter.count + 1),
+            "count": case(
+                (expired, statement.excluded.count),
+                else_=FloodCounter.count + statement.excluded.count,
+            ),
             "window_start": case(
                 (expired, statement.excluded.window_start), else_=FloodCounter.window_start
             ),

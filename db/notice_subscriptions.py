@@ -87,8 +87,18 @@ def _subscriber(session: Session, user: User, now: datetime) -> NoticeSubscriber
     return row
 
 
-def mark_asked(session: Session, user: User, *, now: datetime) -> None:
-    """The welcome asked them (whatever they answer, it is not asked again)."""
+def was_asked(session: Session, user: User) -> bool:
+    """Whether the welcome has asked them already (one read, no consents)."""
+    return session.get(NoticeSubscriber, user.id) is not None
+
+
+def mark_asked(session: Session, user: User, *, now: datetime, first: bool = False) -> None:
+    """The welcome asked them (whatever they answer, it is not asked again). ``first``: the
+    caller has just seen that they were never asked (no second read)."""
+    if first:
+        session.add(NoticeSubscriber(user_id=user.id, asked_at=now, updated_at=now))
+        session.flush()
+        return
     _subscriber(session, user, now)
 
 

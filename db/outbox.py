@@ -12,7 +12,7 @@ and only the messages in flight at the moment of the crash can be sent twice.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -65,7 +65,35 @@ def enqueue(
     ``dedup_key`` decides, via ``INSERT … ON CONFLICT DO NOTHING``. With a ``card_key`` the
     message is a card: the first one to this chat is sent, later ones edit it in place.
     """
-    values = {
+    values = _row(
+        transport=transport,
+        chat_id=chat_id,
+        template=template,
+        now=now,
+        params=params,
+        due_at=due_at,
+        user_id=user_id,
+        locale=locale,
+        dedup_key=dedup_key,
+        card_key=card_key,
+    )
+    return _insert(session, [values], keyed=dedup_key is not None) == 1
+
+
+def _row(
+    *,
+    transport: str,
+    chat_id: str,
+    template: str,
+    now: datetime,
+    params: dict[str, Any] | None,
+    due_at: datetime | None,
+    user_id: int | None,
+    locale: str | None,
+    dedup_key: str | None,
+    card_key: str | None,
+) -> dict[str, Any]:
+    return {
         "transport": transport,
         "chat_id": str(chat_id),
         "user_id": user_id,
@@ -79,16 +107,53 @@ def enqueue(
         "attempts": 0,
         "created_at": now,
     }
+
+
+def _insert(session: Session, rows: list[dict[str, Any]], *, keyed: bool) -> int:
+    """Insert ``rows`` in one statement; with ``keyed`` a row whose ``dedup_key`` is already
+    there is skipped. Returns how many went in."""
+    if not rows:
+        return 0
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(OutboxMessage).values(**values)
-    if dedup_key is not None:
+    statement = insert(OutboxMessage).values(rows)
+    if keyed:
         statement = statement.on_conflict_do_nothing(index_elements=["dedup_key"])
     # RETURNING tells reliably whether a row went in (rowcount does not, with psycopg).
-    added = session.execute(statement.returning(OutboxMessage.id)).first() is not None
+    added = len(session.execute(statement.returning(OutboxMessage.id)).all())
     # Tells the dispatcher to wake the outbox worker once this transaction commits.
     session.info["outbox_written"] = True
     return added
+
+
+def enqueue_many_to_user(
+    session: Session,
+    user: User,
+    messages: Sequence[tuple[str, datetime, dict[str, Any], str]],
+    *,
+    now: datetime,
+) -> int:
+    """Queue several messages to ``user``'s private chat in one statement: each is (template,
+    due at, params, de-duplication key); one whose key is already queued is skipped. Returns
+    how many were queued (none when the user has no private chat with the bot)."""
+    if not user.private_chat_id:
+        return 0
+    rows = [
+        _row(
+            transport=user.transport,
+            chat_id=user.private_chat_id,
+            template=template,
+            now=now,
+            params=params,
+            due_at=due_at,
+            user_id=user.id,
+            locale=None,
+            dedup_key=dedup_key,
+            card_key=None,
+        )
+        for template, due_at, params, dedup_key in messages
+    ]
+    return _insert(session, rows, keyed=True)
 
 
 def enqueue_to_user(

@@ -304,12 +304,33 @@ def held_by(session: Session, volunteer: User) -> list[HelpRequest]:
 def current_for_volunteer(session: Session, volunteer: User) -> HelpRequest | None:
     """Where the volunteer's private message goes: the request chosen with /to (or on claim)
     if they still hold it, else their only request; None when it is not clear."""
-    held = held_by(session, volunteer)
-    row = session.get(VolunteerProfile, volunteer.id)
-    if row is not None and row.current_request_id is not None:
-        for request in held:
-            if request.id == row.current_request_id:
-                return request
+    return current_of(*held_and_current(session, volunteer))
+
+
+def held_and_current(session: Session, volunteer: User) -> tuple[list[HelpRequest], int | None]:
+    """``held_by`` and the request the volunteer chose with /to (its id, or None), in one
+    query."""
+    chosen = (
+        select(VolunteerProfile.current_request_id)
+        .where(VolunteerProfile.user_id == volunteer.id)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(HelpRequest, chosen)
+        .where(
+            HelpRequest.volunteer_id == volunteer.id,
+            HelpRequest.status == RequestStatus.IN_PROGRESS,
+        )
+        .order_by(HelpRequest.claimed_at, HelpRequest.id)
+    ).all()
+    return [request for request, _ in rows], (rows[0][1] if rows else None)
+
+
+def current_of(held: list[HelpRequest], chosen_id: int | None) -> HelpRequest | None:
+    """``current_for_volunteer`` from what ``held_and_current`` read."""
+    for request in held:
+        if request.id == chosen_id:
+            return request
     return held[0] if len(held) == 1 else None
 
 

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session, joinedload
 
-from db.models import Role, RoleGrant, User
+from db.models import Conversation, Role, RoleGrant, User
+from db.notice_models import Unreachable
+
+#: How often a person's ``last_seen_at`` moves while they keep writing.
+LAST_SEEN_GRAIN = timedelta(minutes=1)
 
 GRANTABLE_ROLES = (
     Role.VOLUNTEER,
@@ -70,24 +75,18 @@ def get_or_create_user(
     dispatcher retries the whole update."""
     user = find_user(session, transport, external_id)
     if user is None:
-        user = User(
+        return new_user(
+            session,
             transport=transport,
             external_id=external_id,
-            display_name=display_name[:128],
+            now=now,
+            display_name=display_name,
             username=username,
             language_hint=language_hint,
-            created_at=now,
         )
-        session.add(user)
-        session.flush()
-    else:
-        if display_name and user.display_name != display_name[:128]:
-            user.display_name = display_name[:128]
-        if username != user.username and username is not None:
-            user.username = username
-        if language_hint and user.language_hint != language_hint:
-            user.language_hint = language_hint
-    user.last_seen_at = now
+    refresh_user(
+        user, now=now, display_name=display_name, username=username, language_hint=language_hint
+    )
     return user
 
 
@@ -117,6 +116,116 @@ def load_admins(session: Session, refs: Iterable[str], *, now: datetime) -> None
     for grant in stale:
         session.delete(grant)
     session.flush()
+
+
+def new_user(
+    session: Session,
+    *,
+    transport: str,
+    external_id: str,
+    now: datetime,
+    display_name: str = "",
+    username: str | None = None,
+    language_hint: str | None = None,
+    private_chat_id: str | None = None,
+) -> User:
+    """A person seen for the first time: one ``INSERT``, with no roles (known without asking)."""
+    user = User(
+        transport=transport,
+        external_id=external_id,
+        display_name=display_name[:128],
+        username=username,
+        language_hint=language_hint,
+        private_chat_id=private_chat_id,
+        created_at=now,
+        last_seen_at=now,
+    )
+    user.roles = []  # loaded, and empty: reading them later asks the database nothing
+    session.add(user)
+    session.flush()
+    return user
+
+
+def refresh_user(
+    user: User,
+    *,
+    now: datetime,
+    display_name: str = "",
+    username: str | None = None,
+    language_hint: str | None = None,
+    unreachable: bool = False,
+) -> None:
+    """Keep the name and language hint the transport reports current; note they wrote.
+
+    ``last_seen_at`` moves once a minute (``LAST_SEEN_GRAIN``), not with every message of a
+    conversation: a form's answers cost no ``UPDATE`` of the person. It moves at once when
+    they were marked ``unreachable`` since (writing again is what makes them reachable)."""
+    if display_name and user.display_name != display_name[:128]:
+        user.display_name = display_name[:128]
+    if username != user.username and username is not None:
+        user.username = username
+    if language_hint and user.language_hint != language_hint:
+        user.language_hint = language_hint
+    seen = user.last_seen_at
+    if unreachable or seen is None or now - seen >= LAST_SEEN_GRAIN or now < seen:
+        user.last_seen_at = now
+
+
+class SenderRow(NamedTuple):
+    user: User | None
+    blocked: bool
+    conversation: Conversation | None
+    #: Marked unreachable (``unreachable_users``) after they last wrote.
+    unreachable: bool = False
+
+
+def load_sender(
+    session: Session,
+    transport: str,
+    external_id: str,
+    chat_key: str,
+    *,
+    blocked: ColumnElement[bool],
+) -> SenderRow:
+    """What every message needs to know of its sender: the person with their roles, whether
+    they are blocked or were marked unreachable since they last wrote, and their conversation
+    in this chat (all empty for someone new). One statement on SQLite, two on PostgreSQL.
+    ``blocked`` is the block rule as a column over ``User`` (``db.blocks.blocked_column``).
+
+    On PostgreSQL the person's row is locked first (``FOR NO KEY UPDATE``) until the
+    transaction ends, so two messages of one person at once (two workers, a burst) take turns
+    instead of both reading the conversation and one failing its version check; the
+    conversation is read after the lock, so it is the one the other message left (a join
+    under the lock would still show the old row). Rows that merely refer to the person
+    (``FOR KEY SHARE``) do not wait. SQLite's ``BEGIN IMMEDIATE`` already serialises writers.
+    """
+    person = (
+        select(User, blocked, Unreachable.since)
+        .outerjoin(Unreachable, Unreachable.user_id == User.id)
+        .options(joinedload(User.roles))
+        .where(User.transport == transport, User.external_id == external_id)
+        .execution_options(populate_existing=True)
+    )
+    in_chat = (Conversation.user_id == User.id) & (Conversation.chat_key == chat_key)
+    if session.get_bind().dialect.name == "postgresql":
+        row = session.execute(person.with_for_update(of=User, key_share=True)).unique().first()
+        if row is None:
+            return SenderRow(None, False, None)
+        user, is_blocked, since = row
+        conversation = session.scalar(
+            select(Conversation)
+            .where(Conversation.user_id == user.id, Conversation.chat_key == chat_key)
+            .execution_options(populate_existing=True)
+        )
+    else:
+        row = session.execute(person.add_columns(Conversation).outerjoin(Conversation, in_chat))
+        found = row.unique().first()
+        if found is None:
+            return SenderRow(None, False, None)
+        user, is_blocked, since, conversation = found
+    seen = user.last_seen_at
+    unreachable = since is not None and (seen is None or seen <= since)
+    return SenderRow(user, bool(is_blocked), conversation, unreachable)
 
 
 def set_locale(session: Session, user: User, locale: str) -> None:

@@ -10,6 +10,7 @@ across workers with no counter of their own.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from sqlalchemy import ColumnElement, func, or_, select
@@ -75,9 +76,14 @@ def reports_message(ctx: Ctx) -> Invalid | None:
     )
 
 
-def signups_message(ctx: Ctx) -> Invalid | None:
-    """Why this person may not sign up for another event now, or None."""
+def signups_message(ctx: Ctx, signups: Sequence[EventSignup] | None = None) -> Invalid | None:
+    """Why this person may not sign up for another event now, or None. ``signups``: theirs,
+    already read (``event_reads.user_signups``), counted here without asking again."""
     since = ctx.now - timedelta(hours=1)
+    limit = ctx.community.limit_signups_per_hour
+    if signups is not None:
+        recent = sum(1 for s in signups if s.created_at > since or s.updated_at > since)
+        return Invalid(SIGNUPS_PER_HOUR, count=limit) if limit and recent >= limit else None
     return _over_limit(
         ctx,
         ctx.community.limit_signups_per_hour,

@@ -33,6 +33,7 @@ from db import (
 from db import disputes as dp
 from db import event_reads as ev_reads
 from db import events as ev
+from db import flood as flood_counts
 from db import request_residents as residents
 from db import requests as rq
 from db import shifts as shift_ops
@@ -344,3 +345,14 @@ def expire_closed_cases(session: Session, community: Community, now: datetime) -
     cases = case_retention.expire_cases(session, before=before, now=now)
     if requests or cases:
         log.info("retention: %d help requests and %d dispute cases blanked", requests, cases)
+
+
+#: The flood guard's rows of senders quiet this long go (its window is seconds long).
+FLOOD_QUIET = timedelta(minutes=10)
+
+
+@router.sweep("pv.flood_counts")
+def forget_flood_counts(session: Session, community: Community, now: datetime) -> None:
+    """The flood guard's shared counts of senders who have gone quiet: kept no longer than
+    needed, and swept here rather than by the messages the guard counts."""
+    flood_counts.forget_quiet(session, before=(now - FLOOD_QUIET).timestamp())

@@ -7,7 +7,7 @@ import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from db.users import acting_roles
@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from db.models import Conversation, User
     from handlers.i18n import Language
     from handlers.router import Registry
+
+T = TypeVar("T")
 
 #: Telegram's limit for one message; a longer inbound text is refused with a clear answer.
 MAX_MESSAGE_LENGTH = 4096
@@ -253,7 +255,19 @@ class Ctx:
     community: Community
     registry: Registry
     now: datetime
+    #: An admin blocked this person (read with the person, once per message).
+    blocked: bool = False
     replies: list[Reply] = field(default_factory=list)
+    #: What several parts of one message's handling read (their open requests, their notices
+    #: settings…), read once: ``ctx.once(key, read)``. Lives as long as the message's transaction.
+    cache: dict[object, Any] = field(default_factory=dict)
+
+    def once(self, key: object, read: Callable[[], T]) -> T:
+        """``read()`` the first time ``key`` is asked for in this message, then the same value.
+        A part that changes what it read drops it (``ctx.cache.pop(key, None)``)."""
+        if key not in self.cache:
+            self.cache[key] = read()
+        return self.cache[key]
 
     def _(self, message: str) -> str:
         """Translate ``message`` into the user's language."""

@@ -516,7 +516,7 @@ def test_on_the_console_the_invitation_is_a_start_command(session_factory, regis
 
     from bot.dispatcher import Dispatcher
     from handlers.types import Community
-    from tests.support import Resident
+    from standin.people import Resident
 
     console = Community(timezone=ZoneInfo("Asia/Shanghai"), default_locale="en")
     dispatcher = Dispatcher(

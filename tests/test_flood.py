@@ -1,6 +1,11 @@
 """Flood control: a burst is warned once, then dropped; quiet senders are forgotten."""
 
-from bot.flood import FloodGuard
+from datetime import UTC, datetime
+
+from bot.flood import FloodGuard, SharedFloodGuard
+from db.models import FloodCounter
+from handlers.privacy import forget_flood_counts
+from tests.query_support import counting
 
 
 def test_burst_is_warned_once_then_dropped_until_the_window_has_room():
@@ -19,3 +24,48 @@ def test_memory_follows_active_senders():
         now[0] += 0.1
         guard.check(f"telegram:{i}")
     assert len(guard._seen) <= 1000 + 100  # at most the last window's senders plus one sweep
+
+
+def test_the_shared_guard_asks_the_database_only_near_the_limit(engine, session_factory):
+    """At a person's pace the database is not asked at all; from a quarter of the limit on it
+    counts every message, so the one over the limit is warned once and the rest dropped."""
+    now = [1000.0]
+    guard = SharedFloodGuard(session_factory, limit=8, window=10, clock=lambda: now[0])
+    with counting(engine) as statements:
+        assert guard.check("telegram:1") == "ok"
+        assert guard.check("telegram:2") == "ok"
+    assert statements == []
+    verdicts = [guard.check("telegram:1") for _ in range(9)]
+    assert verdicts == ["ok"] * 7 + ["warn", "drop"]
+    with session_factory() as session:
+        assert session.get(FloodCounter, "telegram:1").count == 10
+    now[0] += 11  # the window has passed: a calm message costs nothing again
+    with counting(engine) as statements:
+        assert guard.check("telegram:1") == "ok"
+    assert statements == []
+
+
+def test_two_workers_near_the_limit_share_one_count(session_factory):
+    """Each worker brings what it counted alone when it first asks the database."""
+    now = [1000.0]
+    workers = [
+        SharedFloodGuard(session_factory, limit=8, window=10, clock=lambda: now[0])
+        for _ in range(2)
+    ]
+    verdicts = [workers[n % 2].check("telegram:7") for n in range(12)]
+    assert verdicts.count("warn") == 1
+    assert verdicts.count("ok") == 8
+
+
+def test_quiet_senders_rows_are_swept_not_counted_away(session_factory, community):
+    now = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+    guard = SharedFloodGuard(
+        session_factory, limit=4, window=10, clock=lambda: now.timestamp() - 3600
+    )
+    for _ in range(3):
+        guard.check("telegram:5")
+    with session_factory() as session, session.begin():
+        assert session.get(FloodCounter, "telegram:5") is not None
+        forget_flood_counts(session, community, now)
+    with session_factory() as session:
+        assert session.get(FloodCounter, "telegram:5") is None

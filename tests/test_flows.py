@@ -205,7 +205,7 @@ def test_deep_link_payload_reaches_its_handler(session_factory, community, clock
     from bot.dispatcher import Dispatcher
     from handlers import build_registry
     from handlers.router import Registry, Router
-    from tests.support import Resident
+    from standin.people import Resident
 
     router = Router("test-links")
     seen = []
@@ -232,7 +232,7 @@ def test_a_handler_crash_is_answered_and_rolled_back(session_factory, community,
     from bot.dispatcher import Dispatcher
     from handlers import build_registry
     from handlers.router import Registry, Router
-    from tests.support import Resident
+    from standin.people import Resident
 
     router = Router("test-crash")
 

@@ -4,34 +4,22 @@ for one row as for four (no query per row)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 
+from bot.flood import SharedFloodGuard
 from db import dispute_parties as dp_parties
 from db import disputes as dp
 from db import events as ops
 from db import requests as store
-from db.users import get_or_create_user
+from db.notice_models import Unreachable
+from db.users import find_user, get_or_create_user
 from tests.events_support import make_event
+from tests.query_support import counting
+from tests.requests_support import file_request, make_volunteer
 from tests.support import give_role
-
-
-@contextmanager
-def counting(engine: Engine) -> Iterator[list[str]]:
-    """Every SQL statement the engine runs inside the block."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def queries_for(engine: Engine, action: Callable[[], object]) -> int:
@@ -145,3 +133,98 @@ def test_mycases_does_not_ask_once_per_case(engine, session_factory, clock, resi
     four = queries_for(engine, lambda: wang.send("/mycases"))
     assert "Which floor (3)?" in wang.text
     assert four == one
+
+
+# ---------------------------------------------------------------- budgets per kind of message
+#
+# How many SQL statements one message costs, all of them: the flood guard's count, the
+# person, their conversation, what the flow reads and writes, BEGIN. A flow that grows past its
+# budget fails here, with the statements listed. The clock moves a few seconds before each
+# message, as a person types (the first message after a minute's pause also notes the time
+# they were last seen: one UPDATE more).
+
+BUDGETS = {"start": 10, "form_press": 6, "signup_confirm": 8, "relayed": 8}
+
+
+def within(engine: Engine, budget: str, action: Callable[[], object], clock=None) -> list[str]:
+    if clock is not None:
+        clock.advance(seconds=5)
+    with counting(engine) as statements:
+        action()
+    listing = "\n".join(
+        f"  {n + 1:2}. {' '.join(s.split())[:150]}" for n, s in enumerate(statements)
+    )
+    print(f"{budget}: {len(statements)} statements\n{listing}")
+    assert len(statements) <= BUDGETS[budget], (
+        f"{budget} ran {len(statements)} SQL statements (budget {BUDGETS[budget]}):\n{listing}"
+    )
+    return statements
+
+
+def test_start_for_a_new_person_stays_within_its_budget(engine, resident, clock):
+    wang = resident("Wang", "zh-hans")
+    within(engine, "start", lambda: wang.send("/start"), clock)
+    assert "欢迎" in wang.text
+    alice = resident("Alice", "en")
+    within(engine, "start", lambda: alice.send("/start"), clock)
+    assert "Welcome" in alice.text
+
+
+def test_a_button_press_in_a_form_stays_within_its_budget(engine, resident, clock):
+    alice = resident("Alice", "en")
+    alice.send("/start")
+    alice.send("/ask")
+    within(engine, "form_press", lambda: alice.press("Translation"), clock)
+    assert "Describe" in alice.text or "describe" in alice.text
+
+
+def test_a_signup_confirm_stays_within_its_budget(engine, session_factory, clock, resident):
+    event_id = make_event(session_factory, clock(), capacity=5)
+    alice = resident("Alice", "en")
+    alice.send(f"/start ev_{event_id}")
+    alice.press("Sign up")
+    within(engine, "signup_confirm", lambda: alice.press("Confirm"), clock)
+    assert "You are signed up for" in alice.text
+
+
+def test_a_relayed_message_stays_within_its_budget(
+    engine, session_factory, clock, resident, dispatcher
+):
+    alice = resident("Alice", "en")
+    file_request(alice)
+    bob = make_volunteer(session_factory, clock, resident("Bob Lee", "zh-hans"))
+    bob.press_payload("rq:claim:1")
+    # Ten seconds later, as people type: the flood guard's window has passed.
+    dispatcher.flood = SharedFloodGuard(session_factory)
+    within(engine, "relayed", lambda: alice.send("Hello! The letter is about the rent."), clock)
+    assert alice.text == "✓ Sent to Bob (#R-0001)."
+    within(engine, "relayed", lambda: bob.send("您好，我看一下。"), clock)
+    assert bob.text == "✓ 已发给提出求助 #R-0001 的居民。"
+
+
+def test_last_seen_moves_once_a_minute_and_at_once_after_being_unreachable(
+    engine, session_factory, clock, resident
+):
+    """A form's answers do not write the person's row each time; a minute later it moves; and
+    someone marked unreachable (they had blocked the bot) who writes again is reachable at once
+    for notices, whatever the minute."""
+    alice = resident("Alice", "en")
+    alice.send("/start")
+    first = clock()
+
+    def last_seen():
+        with session_factory() as session:
+            return find_user(session, "telegram", alice.user_id).last_seen_at
+
+    clock.advance(seconds=20)
+    alice.send("/help")
+    assert last_seen() == first
+    clock.advance(seconds=50)
+    alice.send("/help")
+    assert last_seen() == clock()
+    with session_factory() as session, session.begin():
+        user = find_user(session, "telegram", alice.user_id)
+        session.add(Unreachable(user_id=user.id, since=clock() + timedelta(seconds=1), error="403"))
+    clock.advance(seconds=10)
+    alice.send("/help")
+    assert last_seen() == clock(), "writing again makes them reachable, within the minute too"

@@ -59,6 +59,10 @@ MENU_LANGUAGES = {"zh_Hans": "zh", "en": "en"}
 #: saves (see bench/crowd.py and the README's figures).
 REPLY_CONNECTIONS = 16
 #: Parallel connections of the outbox's bot (python-telegram-bot's default for a Bot is one).
+#: Each bot keeps one HTTP client and pool for all its calls; the two are kept apart: one
+#: pool of 48 for both cost httpcore more CPU per request than two smaller ones (the crowd's
+#: HTTP share rose from 24 % to 40 %, docs/performance.md), and a notice going out to
+#: thousands would hold connections the replies need.
 OUTBOX_CONNECTIONS = 32
 #: The longest a reply waits out a 429 before giving up on it.
 MAX_REPLY_WAIT = 30.0

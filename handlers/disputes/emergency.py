@@ -4,6 +4,7 @@ hurt is answered at once with the emergency numbers — the mediators cannot sen
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 from handlers import hant
@@ -38,8 +39,16 @@ _EMERGENCY_ZH = (
     "自杀",
     "跳楼",
 )
-#: The Chinese words in Simplified, Taiwan and Hong Kong characters.
-_EMERGENCY_WORDS = hant.traditional_forms(_EMERGENCY_ZH)
+
+
+@cache
+def _emergency_words() -> tuple[str, ...]:
+    """The Chinese words in Simplified, Taiwan and Hong Kong characters: made the first time a
+    text is checked, not when the program starts (OpenCC's three dictionaries take some 40 MB
+    while they convert, which a bot that never sees a dispute report need not hold)."""
+    return hant.traditional_forms(_EMERGENCY_ZH)
+
+
 _EMERGENCY_EN = re.compile(
     r"\b(fires?|smoke|gas leak|smell of gas|fights?|fighting|violence|violent|knife|knives|"
     r"hurts?|injured|injury|bleeding|blood|threat\w*|kill\w*|attack\w*|beat(en|ing)?|stab\w*|"
@@ -51,7 +60,7 @@ _EMERGENCY_EN = re.compile(
 def is_emergency(text: str) -> bool:
     """True when ``text`` mentions a fire, gas, violence or someone hurt (Chinese in either
     script, or English)."""
-    return any(word in text for word in _EMERGENCY_WORDS) or bool(_EMERGENCY_EN.search(text))
+    return any(word in text for word in _emergency_words()) or bool(_EMERGENCY_EN.search(text))
 
 
 def emergency_text(ctx: Ctx) -> str:

@@ -3,10 +3,13 @@ answering an offer, and /myevents. Every press re-reads the event: payloads are 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from db import event_reads as ev_reads
 from db import events as ops
-from db.event_models import Event, SignupStatus
+from db.event_models import Event, EventStatus, SignupStatus
 from db.event_reads import places_held, places_left
+from db.locks import lock_row
 from handlers import limits
 from handlers.buttons.events import (
     AskToCancelSignup,
@@ -22,6 +25,7 @@ from handlers.buttons.events import (
 from handlers.events.common import (
     GONE,
     PREFIX,
+    may_manage,
     places_line,
     router,
     show_card,
@@ -263,13 +267,20 @@ SIGNUP_NOTES = {
 def _ok(ctx: Ctx, payload: SignUp) -> None:
     """Confirm pressed: sign up under the event's lock; confirmed or on the waiting list."""
     event_id, party = payload.event, payload.places
-    chosen = visible_event(ctx, event_id)
-    if chosen is not None and not 1 <= party <= largest_party(chosen):  # a forged or old size
-        maximum = largest_party(chosen)
-        _show(ctx, chosen, note=ctx._(SIGNUP_NOTES[ops.Outcome.BAD_PARTY]).format(maximum=maximum))
+    locked = lock_row(ctx.session, Event, event_id)  # first: what follows is read under it
+    if locked is None:
+        show_list(ctx, note=ctx._(GONE))
         return
-    over_limit = limits.signups_message(ctx)
-    signup = ev_reads.find_signup(ctx.session, event_id, ctx.user.id) if over_limit else None
+    visible = locked.status == EventStatus.PUBLISHED or may_manage(ctx, locked)
+    if visible and not 1 <= party <= largest_party(locked):  # a forged or old size
+        maximum = largest_party(locked)
+        _show(ctx, locked, note=ctx._(SIGNUP_NOTES[ops.Outcome.BAD_PARTY]).format(maximum=maximum))
+        return
+    signups = ev_reads.user_signups(
+        ctx.session, ctx.user.id, event_id, since=ctx.now - timedelta(hours=1)
+    )
+    over_limit = limits.signups_message(ctx, signups)
+    signup = next((s for s in signups if s.event_id == event_id), None)
     if over_limit is not None and (signup is None or signup.status == SignupStatus.CANCELLED):
         show_list(ctx, note=over_limit.text(ctx))
         return
@@ -280,6 +291,8 @@ def _ok(ctx: Ctx, payload: SignUp) -> None:
         party,
         now=ctx.now,
         reminders=ctx.community.event_reminders,
+        locked=locked,
+        signups=signups,
     )
     event = result.event
     if result.outcome == ops.Outcome.NOT_FOUND or event is None:
@@ -293,7 +306,9 @@ def _ok(ctx: Ctx, payload: SignUp) -> None:
             "I will remind you before it starts.",
             party,
         ).format(title=title(ctx.lang, event), count=party)
-    elif result.outcome == ops.Outcome.WAITING:
+        show_card(ctx, event, note=note, edit=pressed(ctx), known=(result.signup, result.count))
+        return
+    if result.outcome == ops.Outcome.WAITING:
         note = ctx._(
             "The event is full. You are number {position} on the waiting list; "
             "I will tell you when a place is free."

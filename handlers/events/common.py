@@ -189,11 +189,16 @@ def show_card(
     note: str | None = None,
     edit: bool = False,
     back: Button | None = None,
+    known: tuple[EventSignup | None, int] | None = None,
 ) -> None:
     """The event card for this reader, after ``note`` if given; ``back`` in place of
-    « All events when the card was opened from elsewhere."""
-    signup = find_signup(ctx.session, event.id, ctx.user.id)
-    held = places_held(ctx.session, event.id)
+    « All events when the card was opened from elsewhere. ``known``: the reader's signup and
+    the places held, when the caller has just read (or written) them."""
+    if known is not None:
+        signup, held = known
+    else:
+        signup = find_signup(ctx.session, event.id, ctx.user.id)
+        held = places_held(ctx.session, event.id)
     text = card_text(ctx, event, signup, held)
     if note:
         text = f"{note}\n\n{text}"

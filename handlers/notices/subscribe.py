@@ -72,9 +72,9 @@ def notices_command(ctx: Ctx, args: str) -> None:
 def offer(ctx: Ctx) -> tuple[str | None, Keyboard]:
     """For the welcome, once: would they like news and safety notices? (Nothing is assumed.)
     Returns the question and its buttons, which go under the main menu's."""
-    if ctx.inbound.chat.is_group or subs.subscription(ctx.session, ctx.user).asked:
+    if ctx.inbound.chat.is_group or subs.was_asked(ctx.session, ctx.user):
         return None, ()
-    subs.mark_asked(ctx.session, ctx.user, now=ctx.now)
+    subs.mark_asked(ctx.session, ctx.user, now=ctx.now, first=True)
     return ctx._(
         "📢 The community centre sends notices here: community news, and safety and "
         "weather warnings. Would you like to receive them? You can change this at any time "

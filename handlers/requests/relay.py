@@ -7,6 +7,9 @@ belong here too. Everything said is kept in the request's history."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+from sqlalchemy.orm import aliased, lazyload
+
 from db import awaiting, outbox
 from db import requests as store
 from db.models import User
@@ -66,10 +69,33 @@ def _pass_on(ctx: Ctx, request: HelpRequest, *, side: str, to: User | None) -> b
 IN_PRIVATE = N_("Please use this command in your private chat with me.")
 
 
+def _request(ctx: Ctx, request_id: int) -> HelpRequest | None:
+    """The request with both its people (whom a message goes to), read once per message."""
+
+    def read() -> tuple[HelpRequest, User | None, User | None] | None:
+        resident, volunteer = aliased(User), aliased(User)
+        row = ctx.session.execute(
+            select(HelpRequest, resident, volunteer)
+            .outerjoin(resident, resident.id == HelpRequest.resident_id)
+            .outerjoin(volunteer, volunteer.id == HelpRequest.volunteer_id)
+            .where(HelpRequest.id == request_id)
+            .options(lazyload(resident.roles), lazyload(volunteer.roles))
+        ).first()
+        return tuple(row) if row is not None else None  # held here: the session's map is weak
+
+    found = ctx.once(("rq.request", request_id), read)
+    return found[0] if found is not None else None
+
+
+def _held(ctx: Ctx) -> tuple[list[HelpRequest], int | None]:
+    """The requests this volunteer holds and the one chosen with /to, read once per message."""
+    return ctx.once(("rq.held", ctx.user.id), lambda: store.held_and_current(ctx.session, ctx.user))
+
+
 def _conversation(ctx: Ctx, request_id: int) -> tuple[HelpRequest, str] | None:
     """The request and this person's side in it ("volunteer" or "resident"), while their
     messages can go to it."""
-    request = ctx.session.get(HelpRequest, request_id)
+    request = _request(ctx, request_id)
     if request is None:
         return None
     if (
@@ -83,6 +109,13 @@ def _conversation(ctx: Ctx, request_id: int) -> tuple[HelpRequest, str] | None:
     return None
 
 
+def _person(ctx: Ctx, user_id: int | None) -> User | None:
+    """The other side, to write to: their roles are not needed (read only if asked for)."""
+    if user_id is None:
+        return None
+    return ctx.session.get(User, user_id, options=[lazyload(User.roles)])
+
+
 def _label(ctx: Ctx, request_id: int) -> str | None:
     found = _conversation(ctx, request_id)
     return ref(found[0]) if found is not None else None
@@ -91,10 +124,12 @@ def _label(ctx: Ctx, request_id: int) -> str | None:
 def _narrow(ctx: Ctx, request_ids: list[int]) -> list[int]:
     """A volunteer's free text goes to their current request (``/to``), not to the others
     they hold; their own requests as a resident stay candidates."""
-    current = store.current_for_volunteer(ctx.session, ctx.user)
+    if not ctx.acts_as("volunteer"):
+        return request_ids  # holds no request (nor could their words go to one)
+    current = store.current_of(*_held(ctx))
     if current is None or current.id not in request_ids:
         return request_ids
-    held = {request.id for request in store.held_by(ctx.session, ctx.user)}
+    held = {request.id for request in _held(ctx)[0]}
     return [i for i in request_ids if i == current.id or i not in held]
 
 
@@ -107,15 +142,15 @@ def relay(ctx: Ctx, request_id: int) -> bool:
         return False
     request, side = found
     if side == "volunteer":
-        if store.current_for_volunteer(ctx.session, ctx.user) is None:
+        if store.current_of(*_held(ctx)) is None:
             store.select_current(ctx.session, ctx.user, request.id, now=ctx.now)
-        _pass_on(ctx, request, side="volunteer", to=ctx.session.get(User, request.resident_id))
+        _pass_on(ctx, request, side="volunteer", to=_person(ctx, request.resident_id))
         ctx.react(  # a 👍 on their own message, not another message
             SENT_MARK,
             ctx._("✓ Sent to the resident who asked ({ref}).").format(ref=ref(request)),
         )
     elif request.status == RequestStatus.IN_PROGRESS:
-        volunteer = ctx.session.get(User, request.volunteer_id)
+        volunteer = _person(ctx, request.volunteer_id)
         names = {"name": first_name(volunteer), "ref": ref(request)}
         if _pass_on(ctx, request, side="resident", to=volunteer):
             ctx.react(SENT_MARK, ctx._("✓ Sent to {name} ({ref}).").format(**names))
