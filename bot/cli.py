@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import signal
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.runtime import build_runtime, configure_logging
@@ -295,6 +295,48 @@ def cmd_buildings(args: argparse.Namespace) -> None:
             print(building.name)
 
 
+def _days(texts: list[str]) -> list[date]:
+    """``2027-01-01`` and ranges ``2027-02-16..2027-02-22``; a bad one stops with its text."""
+    days: list[date] = []
+    for text in texts:
+        first, _, last = text.partition("..")
+        try:
+            start, end = date.fromisoformat(first), date.fromisoformat(last or first)
+        except ValueError:
+            raise SystemExit(f"not a date (YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD): {text}") from None
+        if end < start or (end - start).days > 31:
+            raise SystemExit(f"a range goes forward, at most a month: {text}")
+        days += [start + timedelta(days=n) for n in range((end - start).days + 1)]
+    return days
+
+
+def cmd_holidays(args: argparse.Namespace) -> None:
+    """Public holidays kept on top of chinesecalendar (for a year it does not know yet)."""
+    from db import holidays as kept_days
+    from handlers import workdays
+
+    runtime = build_runtime(_settings())
+    with runtime.session_factory() as session, session.begin():
+        now = datetime.now(UTC)
+        if args.action == "add":
+            count = kept_days.keep(
+                session, _days(args.days), holiday=not args.workday, note=args.note, now=now
+            )
+            kind = "make-up working days" if args.workday else "public holidays"
+            print(f"{count} {kind} kept")
+        elif args.action == "remove":
+            print(f"{kept_days.forget(session, _days(args.days))} removed")
+        year = int(args.days[0][:4]) if args.action == "list" and args.days else None
+        for day in kept_days.kept(session, year):
+            kind = "holiday" if day.holiday else "working day"
+            print(f"{day.day.isoformat()} {day.day:%a} {kind} {day.note}".rstrip())
+        session.flush()
+        workdays.set_kept({day.day: day.holiday for day in kept_days.kept(session)})
+        coming = now.year + 1
+        if not workdays.covers(coming):
+            print(f"{coming}: not covered yet (chinesecalendar does not know it; add its holidays)")
+
+
 def cmd_hours(args: argparse.Namespace) -> None:
     """``linli hours verify CODE``: is this a certificate the community issued, and what did
     it say?"""
@@ -342,7 +384,8 @@ def cmd_stats(args: argparse.Namespace) -> None:
     community = settings.community()
     now = datetime.now(UTC)
     if args.month:
-        period = parse_month(args.month)
+        strict = args.month.count("-") == 1 and args.month.replace("-", "").isdecimal()
+        period = parse_month(args.month) if strict else None  # a script says 2026-11
         if period is None:
             raise SystemExit(f"linli: --month must look like 2026-11, got {args.month!r}")
     else:
@@ -395,6 +438,14 @@ def parser() -> argparse.ArgumentParser:
     buildings.add_argument("name", nargs="?", default="")
     buildings.set_defaults(func=cmd_buildings)
 
+    kept = sub.add_parser(
+        "holidays", help="public holidays kept on top of chinesecalendar (a year it lacks)"
+    )
+    kept.add_argument("action", choices=["list", "add", "remove"])
+    kept.add_argument("days", nargs="*", help="YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD (list: YYYY)")
+    kept.add_argument("--workday", action="store_true", help="a make-up working day (调休)")
+    kept.add_argument("--note", default="", help="what it is, e.g. 春节")
+    kept.set_defaults(func=cmd_holidays)
     hours = sub.add_parser("hours", help="volunteer hours: check a certificate's code")
     hours.add_argument("action", choices=["verify"])
     hours.add_argument("code", help="the verification code printed on the certificate")

@@ -33,7 +33,7 @@ from handlers import answers, start
 from handlers.access import admit
 from handlers.blocks import answer_blocked
 from handlers.cleantext import clean_inbound
-from handlers.forms import engine, idle
+from handlers.forms import engine, idle, typed_answers
 from handlers.i18n import language, negotiate
 from handlers.router import Registry
 from handlers.types import (
@@ -239,6 +239,8 @@ class Dispatcher:
             payload = next(
                 (p for label, p in buttons if wanted and _normalised_label(label) == wanted), None
             )
+        if payload is None and len(text) <= 64 and not ctx.conversation.flow:
+            payload = typed_answers.pick(ctx, text, buttons)  # “三位”, “好的”, a label misspelt
         if payload is None:
             return inbound
         return Inbound(
@@ -293,10 +295,12 @@ class Dispatcher:
             self._button(ctx, form)
         elif form is not None and idle.takes_input(ctx, form):
             engine.handle(ctx, form)
+        elif form is None and typed_answers.ask_again(ctx):
+            pass  # a count over the most a count question offers: asked again, naming it
         elif not answers.route(ctx):  # free text: where a question was asked
             if form is not None:  # left, or an hour since the last answer: not an answer
                 idle.leave(ctx, form)
-            else:
+            elif not typed_answers.ask_again(ctx, unread=True):  # not “choose from the menu”
                 start.not_understood(ctx)
 
     def _command(self, ctx: Ctx, form: engine.Form | None) -> None:

@@ -19,7 +19,7 @@ from bot.reports import ReportProcess
 from bot.sweeper import Sweeper
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
-from handlers import build_registry
+from handlers import build_registry, holidays
 from handlers.stats import render
 
 
@@ -42,6 +42,8 @@ def build_runtime(
     _upgrade_when_reachable(engine, patience)
     session_factory = make_session_factory(engine)
     render.use(ReportProcess())  # the report's numbers and picture, in a process of their own
+    with session_factory() as session:
+        holidays.load(session)  # the public holidays admins keep, before the first message
     registry = build_registry()
     community = settings.community(bot_username)
     dispatcher = Dispatcher(

@@ -217,6 +217,32 @@ def cancel_signup(
     return Result(Outcome.CANCELLED, signup=signup, event=event, offered=tuple(offered))
 
 
+def fewer_places(
+    session: Session,
+    event_id: int,
+    user: User,
+    places: int,
+    *,
+    now: datetime,
+    deadline: Deadline | None = None,
+) -> Result:
+    """Come with fewer people (2 → 1) without cancelling: the places let go are offered to
+    the waiting list, under the event's lock."""
+    event = lock_row(session, Event, event_id)
+    if event is None:
+        return Result(Outcome.NOT_FOUND)
+    signup = find_signup(session, event_id, user.id)
+    if signup is None or signup.status != SignupStatus.CONFIRMED:
+        return Result(Outcome.NOT_FOUND, event=event)
+    if not 1 <= places < signup.party_size:
+        return Result(Outcome.BAD_PARTY, signup=signup, event=event)
+    signup.party_size = places
+    signup.updated_at = now
+    session.flush()
+    offered = offer_free_places(session, event, now, deadline)
+    return Result(Outcome.OK, signup=signup, event=event, offered=tuple(offered))
+
+
 def locked_signup(
     session: Session, signup_id: int, user: User
 ) -> tuple[Event | None, EventSignup | None]:

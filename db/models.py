@@ -222,6 +222,7 @@ class AuditEntry(Base):
 from db import awaiting as _awaiting  # noqa: E402, F401  (its table)
 from db import dispute_models as _dispute_models  # noqa: E402, F401
 from db import event_models as _event_models  # noqa: E402, F401
+from db import holidays as _holidays  # noqa: E402, F401
 from db import notice_models as _notice_models  # noqa: E402, F401
 from db import request_models as _request_models  # noqa: E402, F401
 from db import shift_models as _shift_models  # noqa: E402, F401

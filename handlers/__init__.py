@@ -15,6 +15,7 @@ def build_registry() -> Registry:
         blocks,
         disputes,
         events,
+        holidays,
         language,
         notices,
         privacy,
@@ -25,6 +26,7 @@ def build_registry() -> Registry:
         teams,
         volunteering,
     )
+    from handlers.intents import route as intents
 
     return Registry(
         [
@@ -33,6 +35,7 @@ def build_registry() -> Registry:
             requests.router,
             disputes.router,
             notices.router,
+            holidays.router,
             volunteering.router,
             language.router,
             privacy.router,
@@ -41,5 +44,6 @@ def build_registry() -> Registry:
             blocks.router,
             stats.router,
             answers.router,
+            intents.router,
         ]
     )

@@ -11,6 +11,7 @@ from handlers.buttons.events import ListEvents, MyOrganisedEvents
 from handlers.buttons.language import ChooseLanguage, SetLanguage
 from handlers.buttons.requests import AskForHelp, SendDraft
 from handlers.buttons.volunteering import ListOpportunities
+from handlers.forms.fields import CANNOT_LISTEN
 from handlers.i18n import LANGUAGE_NAMES, N_
 from handlers.roles import chat_menu
 from handlers.router import Router
@@ -176,7 +177,7 @@ DRAFT_KEY = "rq_draft"
 DRAFT_LENGTH = (5, 2000)
 
 
-def _letters(text: str) -> str:
+def letters(text: str) -> str:
     return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
@@ -186,12 +187,18 @@ def not_understood(ctx: Ctx) -> None:
     team as a help request, pre-filled; anything else gets the menu with an apology."""
     inbound = ctx.inbound
     text = inbound.text.strip() if inbound.kind is Kind.TEXT else ""
-    if text and _letters(text) in MENU_WORDS:
+    if inbound.kind is Kind.VOICE:
+        ctx.reply(ctx._(CANNOT_LISTEN))
+        return
+    if inbound.kind is Kind.STICKER:  # no mistake: the menu, without an apology
+        show_menu(ctx)
+        return
+    if text and letters(text) in MENU_WORDS:
         put_aside(ctx.conversation, DRAFT_KEY, None)
         show_menu(ctx, ctx._("Hello! What would you like to do?"))
         return
     shortest, longest = DRAFT_LENGTH
-    if not inbound.chat.is_group and shortest <= len(text) <= longest and _letters(text):
+    if not inbound.chat.is_group and shortest <= len(text) <= longest and letters(text):
         put_aside(ctx.conversation, DRAFT_KEY, text)
         offer = Button(ctx._("🙋 Send it to the volunteer team"), SendDraft().pack())
         ctx.reply(

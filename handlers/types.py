@@ -37,7 +37,8 @@ class Kind(enum.StrEnum):
     DOCUMENT = "document"
     LOCATION = "location"
     STICKER = "sticker"
-    OTHER = "other"  # voice, video, contact, poll…: answered, never crashes
+    VOICE = "voice"  # a voice note or an audio file: kept where a form takes a file
+    OTHER = "other"  # video, contact, poll…: answered, never crashes
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +89,8 @@ class Inbound:
     reply_buttons: tuple[tuple[str, str], ...] = ()
     #: The transport numbers buttons (console, Matrix), so a typed "2" presses button 2.
     numbered_buttons: bool = False
+    #: Photos sent together as one album (Telegram's ``media_group_id``).
+    album: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +117,7 @@ class Attachment:
     mime_type: str = "application/octet-stream"
     file_id: str | None = None
     is_photo: bool = False
+    is_voice: bool = False  # a voice note: Telegram ``sendVoice``, Matrix ``m.audio``
     #: Made later: called once, after the transaction that wrote this reply has ended and
     #: outside the event loop, to produce ``content`` (a picture that takes a while to draw).
     make: Callable[[], bytes] | None = field(default=None, compare=False)

@@ -100,6 +100,7 @@ METHODS: Final = (
     "answerCallbackQuery",
     "sendDocument",
     "sendPhoto",
+    "sendVoice",
     "getFile",
     "setMessageReaction",
     "deleteMessage",
@@ -672,8 +673,10 @@ class BotApiStandin:
         username: str | None = None,
         chat_id: int | None = None,
         chat_type: str | None = None,
+        album: str | None = None,
     ) -> dict:
-        """Queue a photo message update with two sizes (distinct file ids)."""
+        """Queue a photo message update with two sizes (distinct file ids); ``album``: its
+        ``media_group_id``, as each photo of an album has."""
         small = self._new_file("photos", ".jpg", b"\xff\xd8stand-in small photo\xff\xd9")
         large = self._new_file("photos", ".jpg", b"\xff\xd8stand-in large photo\xff\xd9")
         content: JSONDict = {
@@ -684,6 +687,8 @@ class BotApiStandin:
         }
         if caption is not None:
             content["caption"] = caption
+        if album is not None:
+            content["media_group_id"] = album
         return self._user_message(
             user_id,
             content,
@@ -692,6 +697,30 @@ class BotApiStandin:
             language_code=language_code,
             first_name=first_name,
             username=username,
+        )
+
+    def user_sends_voice(
+        self, *, user_id: int, language_code: str | None = "en", first_name: str = "Test"
+    ) -> dict:
+        """Queue a voice note (an .ogg the bot can get back by its file id)."""
+        stored = self._new_file("voice", ".ogg", b"OggS stand-in voice")
+        content: JSONDict = {
+            "voice": {
+                "file_id": stored.file_id,
+                "file_unique_id": stored.file_unique_id,
+                "duration": 3,
+                "mime_type": "audio/ogg",
+                "file_size": len(stored.content),
+            }
+        }
+        return self._user_message(
+            user_id,
+            content,
+            chat_id=None,
+            chat_type=None,
+            language_code=language_code,
+            first_name=first_name,
+            username=None,
         )
 
     def user_sends_sticker(
@@ -1455,6 +1484,21 @@ class BotApiStandin:
         if upload is not None and upload.get("content_type"):
             document["mime_type"] = upload["content_type"]
         content: JSONDict = {"document": document}
+        self._checked_caption(params, content)
+        return self._store_bot_message(chat_id, content, params)
+
+    def _api_sendVoice(self, params: JSONDict) -> JSONDict:
+        """chat_id, voice (upload or file_id), caption, reply_markup."""
+        chat_id = self._chat_id(params)
+        stored, _ = self._file_for(params.get("voice"), "voice", "voice.ogg")
+        voice: JSONDict = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "duration": 3,
+            "mime_type": "audio/ogg",
+            "file_size": len(stored.content),
+        }
+        content: JSONDict = {"voice": voice}
         self._checked_caption(params, content)
         return self._store_bot_message(chat_id, content, params)
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bench.intents import SETS, examples
 from db.dispute_models import DisputeCase
 from db.event_models import Event, EventSignup, SignupStatus
 from db.request_models import HelpRequest, RequestStatus
@@ -178,6 +179,8 @@ ROOM_COMMANDS = (
     "block",
 )
 PRIVATE_VIEWS = frozenset({"queue", "cases", "teamstats", "mycases", "myevents", "stats", "block"})
+#: What people type outside a form (the routing sets): read for the service they want.
+FREE_TEXT = tuple(message for path in SETS.values() for _label, message in examples(path))
 HOSTILE = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=60
 )

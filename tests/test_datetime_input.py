@@ -89,7 +89,7 @@ ACCEPTED = [
     ("December 24 7pm", sh(2026, 12, 24, 19, 0)),
     ("24 December 2026 19:00", sh(2026, 12, 24, 19, 0)),
     ("Dec 24, 2026 7:30pm", sh(2026, 12, 24, 19, 30)),
-    ("Sept 3 10:00", sh(2027, 9, 3, 10, 0)),
+    ("Sept 3 10:00", sh(2026, 9, 3, 10, 0)),  # passed: the form says so (not next year)
     ("May 1 @ 9am", sh(2027, 5, 1, 9, 0)),
     # time alone: today if still ahead, otherwise tomorrow
     ("19:00", sh(2026, 11, 26, 19, 0)),
@@ -104,7 +104,14 @@ ACCEPTED = [
     # year roll-over relative to NOW (2026-11-26 16:00)
     ("1/2 10:00", sh(2027, 1, 2, 10, 0)),
     ("11/25 17:00", sh(2026, 11, 25, 17, 0)),  # less than a day ago: still this year
-    ("11/25 15:00", sh(2027, 11, 25, 15, 0)),  # more than a day ago: next year
+    ("11/25 15:00", sh(2026, 11, 25, 15, 0)),  # passed: the form says so, not next year
+    ("5/1 10:00", sh(2027, 5, 1, 10, 0)),  # more than half a year back: next year's
+    ("24/12 19:00", sh(2026, 12, 24, 19, 0)),  # day first: 24 cannot be a month
+    ("24-12 19:00", sh(2026, 12, 24, 19, 0)),
+    ("tomorrow 7.30pm", sh(2026, 11, 27, 19, 30)),
+    ("12/24 7.30pm", sh(2026, 12, 24, 19, 30)),
+    ("12月24日晚上", sh(2026, 12, 24, 19, 0)),  # the evening's hour, proposed and echoed
+    ("Dec 24 afternoon", sh(2026, 12, 24, 15, 0)),
     ("11月26日 10:00", sh(2026, 11, 26, 10, 0)),
 ]
 
@@ -188,7 +195,6 @@ REJECTED = [
     "明天25点",
     "明天十点七十分",
     "12月32日 10:00",
-    "12月24日晚上",
     "todayx 19:00",
     "Decx 24 19:00",
 ]

@@ -111,7 +111,9 @@ def test_bad_input_in_the_report_form(resident):
     alice.send("noise please")
     assert "Please choose one of the buttons." in alice.text
     alice.press("Noise")
-    alice.send_kind(Kind.STICKER)
+    alice.send_kind(Kind.STICKER)  # no mistake: the question again
+    assert "Please share" not in alice.text and "Where does it happen?" in alice.text
+    alice.send_kind(Kind.DOCUMENT, file_id="d1")
     assert "Please share a location or write the place as text." in alice.text
     alice.send("x" * 201)
     assert "That is too long (201 characters)" in alice.text

@@ -146,6 +146,14 @@ class CommunityMachine(RuleBasedStateMachine):
         for pick in picks:
             self._play_along(who, pick, None)
 
+    @rule(who=WHO, typed=st.sampled_from(fz.FREE_TEXT), picks=PICKS)
+    def type_what_they_want(self, who: int, typed: str, picks: list[int]) -> None:
+        """Someone types what they want instead of tapping, then goes on with what opened (a
+        list, a form pre-filled, two services to choose from)."""
+        self._private(who, self.people[who].send(typed))
+        for pick in picks:
+            self._play_along(who, pick, None)
+
     @rule(work=st.sampled_from(fz.STAFF_WORK), picks=PICKS)
     def staff_works(self, work: tuple[int, str], picks: list[int]) -> None:
         """A volunteer, mediator, organiser or admin does their own work."""
@@ -201,7 +209,7 @@ class CommunityMachine(RuleBasedStateMachine):
 
     @rule(
         who=WHO,
-        kind=st.sampled_from([Kind.PHOTO, Kind.DOCUMENT, Kind.STICKER, Kind.OTHER]),
+        kind=st.sampled_from([Kind.PHOTO, Kind.DOCUMENT, Kind.STICKER, Kind.VOICE, Kind.OTHER]),
         caption=fz.TEXT,
     )
     def send_media(self, who: int, kind: Kind, caption: str) -> None:

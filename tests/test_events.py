@@ -143,10 +143,10 @@ def test_party_size_then_waiting_list_position(resident, session_factory, clock)
     wang.press("我的活动")
     assert wang.replies[-1].edit and wang.text.startswith("您的活动")
     wang.press("中秋游园会")
-    wang.press("取消报名")  # on the waiting list, there is no place to give away
+    wang.press("退出候补名单")  # on the waiting list, there is no place to give away
     assert wang.text == "确定退出“中秋游园会”的候补名单吗？"
     assert [b.label for b in wang.buttons()] == ["确定退出候补名单", "返回"]
-    bob.press("Cancel my signup")
+    bob.press("Leave the waiting list")
     assert bob.text == "Leave the waiting list for “Mid-Autumn Garden Party”?"
     bob.press("Yes, leave the waiting list")
     wang.press("确定退出候补名单")
@@ -374,7 +374,9 @@ def test_share_on_the_console_shows_the_start_command(resident, session_factory,
 
 def test_a_photo_or_sticker_outside_a_form_is_answered(resident):
     alice = resident("Alice", "en")
-    alice.send_kind(Kind.STICKER)
+    alice.send_kind(Kind.STICKER)  # no mistake: the menu, without an apology
+    assert alice.text == "What would you like to do?" and alice.buttons()
+    alice.send_kind(Kind.PHOTO, file_id="p")
     assert "did not understand" in alice.text
 
 
@@ -472,3 +474,53 @@ def test_a_group_that_does_not_fit_comes_with_fewer_or_waits(resident, session_f
     wang.press_payload(f"ev:ok:{event_id}:4")
     assert "请选择 1 到 3 人" in wang.text
     assert len(signups(session_factory, event_id)) == 2
+
+
+@pytest.mark.parametrize(
+    ("hint", "leave", "question"),
+    [
+        ("en", "Leave the waiting list", "Leave the waiting list for"),
+        ("zh-hans", "退出候补名单", "退出"),
+    ],
+)
+def test_a_waiting_place_is_left_not_cancelled(
+    resident, session_factory, clock, hint, leave, question
+):
+    event_id = make_event(session_factory, clock(), capacity=1)
+    resident("Dan", "en").press_payload(f"ev:ok:{event_id}:1")
+    person = resident("P", hint)
+    person.press_payload(f"ev:ok:{event_id}:1")  # full: the waiting list
+    person.send(f"/start ev_{event_id}")
+    labels = [b.label for b in person.buttons()]
+    assert leave in labels and not any(
+        label in ("Cancel my signup", "取消报名") for label in labels
+    )
+    person.press(leave)
+    assert question in person.text
+
+
+@pytest.mark.parametrize(
+    ("hint", "fewer", "done"),
+    [
+        ("en", "Fewer people", "you are signed up for 1 person now"),
+        ("zh-hans", "减少人数", "您现在报名 1 人"),
+    ],
+)
+def test_two_become_one_without_cancelling(resident, session_factory, clock, hint, fewer, done):
+    """Alice (2) comes alone after all: her place stays, the one she lets go is offered to
+    Bob, who waits."""
+    event_id = make_event(session_factory, clock(), capacity=2, max_party=2)
+    alice, bob = resident("Alice", hint), resident("Bob", "en")
+    alice.press_payload(f"ev:ok:{event_id}:2")
+    bob.press_payload(f"ev:ok:{event_id}:1")
+    alice.send(f"/start ev_{event_id}")
+    alice.press(fewer)
+    assert next(b.label for b in alice.buttons()) == "1"
+    alice.press("1")
+    assert done in alice.text
+    assert signups(session_factory, event_id) == [
+        ("1000", "confirmed", 1),
+        ("1001", "offered", 1),
+    ]
+    alice.press_payload(f"ev:set_fewer:{event_id}:1")  # again: nothing more to give back
+    assert signups(session_factory, event_id)[0] == ("1000", "confirmed", 1)

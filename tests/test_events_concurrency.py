@@ -285,3 +285,36 @@ def test_a_worker_that_dies_after_claiming_a_reminder_leaves_it_to_the_next(
         engine.dispose()
     (text,) = inbox.texts(alice.user_id)
     assert text.startswith("⏰ Reminder: “Mid-Autumn Garden Party” starts in 2 hours")
+
+
+def test_fewer_people_while_others_sign_up_never_overbooks(racing, session_factory, apologies):
+    """Five groups of three hold the fifteen places; each comes with one fewer, twice over
+    (a double tap), while thirty neighbours sign up at once: never more places held than the
+    event has, each group keeps its place, and the freed ones are offered in line order."""
+    clock = TickingClock()
+    event_id = make_event(session_factory, clock(), capacity=15, max_party=3)
+    groups = [Resident(racing, f"G{i}", "en", user_id=str(70_000 + i)) for i in range(5)]
+    for group in groups:
+        no_error(group.press_payload(f"ev:ok:{event_id}:3"), apologies, group.name)
+    crowd = [
+        Resident(racing, f"C{i}", "zh-hans" if i % 2 else "en", user_id=str(71_000 + i))
+        for i in range(30)
+    ]
+    jobs = [
+        lambda g=g: no_error(g.press_payload(f"ev:set_fewer:{event_id}:2"), apologies, g.name)
+        for g in groups * 2
+    ] + [
+        lambda p=p: no_error(p.press_payload(f"ev:ok:{event_id}:1"), apologies, p.name)
+        for p in crowd
+    ]
+    run_in_threads(jobs, threads=16)
+    held, capacity = held_and_capacity(session_factory, event_id)
+    assert held <= capacity
+    with session_factory() as session:
+        sizes = {
+            s.user_id: (s.status, s.party_size)
+            for s in session.scalars(select(EventSignup).where(EventSignup.event_id == event_id))
+        }
+    assert sum(1 for status, size in sizes.values() if (status, size) == ("confirmed", 2)) == 5
+    freed = [s for s in sizes.values() if s[0] in ("offered", "confirmed") and s[1] == 1]
+    assert len(freed) == 5  # the five places let go went to the first in line

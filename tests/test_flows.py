@@ -170,11 +170,17 @@ def test_text_over_telegrams_limit(resident, hint, expected):
     assert expected in person.text
 
 
-@pytest.mark.parametrize("kind", [Kind.STICKER, Kind.PHOTO, Kind.OTHER, Kind.LOCATION])
+@pytest.mark.parametrize("kind", [Kind.PHOTO, Kind.OTHER, Kind.LOCATION])
 def test_media_outside_a_form_gets_the_menu(resident, kind):
     person = resident("P", "zh-hans")
     person.send_kind(kind, file_id="f1", location=(30.5, 104.0))
     assert "抱歉，我没有理解您的意思" in person.text
+
+
+def test_a_sticker_outside_a_form_gets_the_menu_without_an_apology(resident):
+    person = resident("P", "zh-hans")
+    person.send_kind(Kind.STICKER, file_id="s1")
+    assert person.text == "您想做什么？" and person.buttons()
 
 
 def test_cancel_with_nothing_open(resident):

@@ -186,13 +186,15 @@ def test_a_typed_word_that_names_no_kind_or_several_is_refused(resident, typed):
 @pytest.mark.parametrize(
     ("hint", "expected"), [("en", "Please send text."), ("zh-hans", "请发送文字")]
 )
-def test_a_sticker_as_description_is_refused(resident, hint, expected):
+def test_a_sticker_at_the_description_asks_again_without_an_error(resident, hint, expected):
     person = resident("P", hint)
     person.send("/ask")
     person.press_payload(person.buttons()[0].payload)
     person.send_kind(Kind.STICKER, file_id="sticker-1")
-    assert expected in person.text
+    assert expected not in person.text  # a sticker is no mistake
     assert step(person, 2, 6) in person.text
+    person.send_kind(Kind.LOCATION, location=(30.0, 104.0))
+    assert expected in person.text  # a location is one
 
 
 def test_a_sticker_as_attachment_is_refused(resident):
@@ -201,7 +203,9 @@ def test_a_sticker_as_attachment_is_refused(resident):
     alice.press("Other")
     alice.send("Where do I buy a bus card?")
     alice.send_kind(Kind.STICKER, file_id="sticker-1")
-    assert "Please send a photo or a file." in alice.text
+    assert "send it now" in alice.text and "Please send" not in alice.text  # asked again
+    alice.send_kind(Kind.LOCATION, location=(30.0, 104.0))
+    assert "Please send a photo, a file or a voice message." in alice.text
     alice.send_kind(Kind.DOCUMENT, file_id="doc-1", file_name="letter.pdf")
     assert "When do you need help?" in alice.text
     alice.press("As soon as possible")
@@ -399,3 +403,18 @@ def test_reopening_is_refused_after_seven_days(resident, session_factory, clock)
     assert "不能重新打开" in wang.text
     wang.send("/myrequests")
     assert "重新打开" not in " ".join(b.label for b in wang.buttons())
+
+
+@pytest.mark.parametrize(
+    ("hint", "said"),
+    [("en", "It is sent to the resident as you write it"), ("zh-hans", "总结会原样发给居民")],
+)
+def test_the_resolve_hint_says_the_summary_goes_to_the_resident(
+    resident, session_factory, clock, hint, said
+):
+    file_request(resident("Alice", "en"))
+    bob = make_volunteer(session_factory, clock, resident("Bob", hint))
+    bob.press_payload("rq:claim:1")
+    assert ("write it in their language" in bob.text) or ("请用居民的语言写" in bob.text)
+    bob.send("/resolve")
+    assert said in bob.text

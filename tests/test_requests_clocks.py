@@ -179,12 +179,15 @@ def test_a_silent_volunteer_is_reminded_then_admins_are_told(
     sweep()
     sweep()
     deliver()
-    [to_admin] = postbox.texts(team.user_id)
-    assert to_admin == "⚠️ #R-0001 由 Bob 认领，但按服务时间计算，已经 48 小时没有回复居民。"
+
+    def to_admin() -> list[str]:  # from 1 December admins also hear about next year's holidays
+        return [t for t in postbox.texts(team.user_id) if "节假日" not in t]
+
+    assert to_admin() == ["⚠️ #R-0001 由 Bob 认领，但按服务时间计算，已经 48 小时没有回复居民。"]
     clock.advance(days=5)
     sweep()
     deliver()
-    assert len(postbox.texts(team.user_id)) == 1, "told once"
+    assert len(to_admin()) == 1, "told once"
 
 
 def test_the_limits_are_the_communitys_settings(

@@ -138,6 +138,16 @@ def test_stats_in_chinese_and_bad_periods(session_factory, resident, clock):
     assert "无法识别" in answer.text and "/stats 2026-11" in answer.text
     (answer,) = admin.send("/stats 2027-01")  # a month that has not begun
     assert "无法识别" in answer.text
+    photo, _sheet = admin.send("/stats 十一月")  # a month named: the latest one (2026)
+    assert "2026年11月" in photo.text or "2026 年 11 月" in photo.text, photo.text
+
+
+def test_stats_by_a_month_named_in_english(session_factory, resident, clock):
+    admin = _admin(resident, clock)
+    photo, sheet = admin.send("/stats November")
+    assert "November 2026" in photo.text and sheet.attachment.filename == "linli-2026-11.csv"
+    (answer,) = admin.send("/stats Novembre")
+    assert "I could not read that period." in answer.text and "/stats November" in answer.text
 
 
 def test_stats_is_refused_to_residents_and_volunteers(resident, session_factory, clock):

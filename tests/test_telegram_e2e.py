@@ -121,7 +121,7 @@ async def test_bad_input_over_telegram(session_factory, community):
         api.user_sends_sticker(user_id=503, language_code="en")
         api.user_sends_photo(user_id=503, language_code="en", caption="look")
         *_, sticker, photo = await api.wait_for(sent_to(api, 503), count=3)
-        assert sticker.params["text"].startswith("Sorry, I did not understand that.")
+        assert sticker.params["text"] == "What would you like to do?"  # no apology
         assert photo.params["text"].startswith("Sorry, I did not understand that.")
         api.user_presses(user_id=503, data="ev:join:99999", language_code="en")
         api.user_presses(user_id=503, data="zz:forged", language_code="en")

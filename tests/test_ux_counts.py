@@ -25,17 +25,20 @@ from tests.volunteering_support import make_opportunity
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-ROW = re.compile(r"^\| (?P<flow>[^|]+?) \| (?P<taps>\d+) \| (?P<before>\d+) → (?P<after>\d+) \|$")
+ROW = re.compile(
+    r"^\| (?P<flow>[^|]+?) \| (?P<taps>\d+) \| (?P<typed>\d+) \| "
+    r"(?P<before>\d+) → (?P<after>\d+) \|$"
+)
 BOT_SAYS = ("sendMessage", "sendPhoto", "sendDocument", "editMessageText", "setMessageReaction")
 
 
-def table() -> dict[str, tuple[int, int]]:
-    """README's table: flow → (taps, messages left)."""
+def table() -> dict[str, tuple[int, int, int]]:
+    """README's table: flow → (taps, messages typed, messages left)."""
     rows = {}
     for line in README.read_text(encoding="utf-8").splitlines():
         match = ROW.match(line.strip())
         if match:
-            rows[match["flow"]] = (int(match["taps"]), int(match["after"]))
+            rows[match["flow"]] = (int(match["taps"]), int(match["typed"]), int(match["after"]))
     return rows
 
 
@@ -47,6 +50,7 @@ class Person:
     user_id: int
     language_code: str = "en"
     taps: int = 0
+    typed: int = 0  # messages the person typed (a command, an answer)
     last: dict = field(default_factory=dict)
 
     def _answered(self, call) -> bool:
@@ -74,6 +78,7 @@ class Person:
                 )
             )
 
+        self.typed += 1
         await self._after(sending)
         return update["message"]
 
@@ -100,13 +105,15 @@ class Person:
         return self.api.messages_left(self.user_id)
 
 
-def check(measured: dict[str, tuple[int, int]]) -> None:
-    """Every measured flow is in README's table, and no flow is chattier than it."""
+def check(measured: dict[str, tuple[int, int, int]]) -> None:
+    """Every measured flow is in README's table, and no flow takes more taps or typing, or is
+    chattier, than it says."""
     rows = table()
-    for flow, (taps, left) in measured.items():
+    for flow, (taps, typed, left) in measured.items():
         assert flow in rows, f"README's table has no row for {flow!r}"
-        most_taps, most_left = rows[flow]
+        most_taps, most_typed, most_left = rows[flow]
         assert taps <= most_taps, f"{flow}: {taps} taps, the table says {most_taps}"
+        assert typed <= most_typed, f"{flow}: {typed} typed, the table says {most_typed}"
         assert left <= most_left, f"{flow}: {left} messages left, the table says {most_left}"
 
 
@@ -128,6 +135,7 @@ async def test_event_flows_leave_one_message(session_factory, community, clock):
         assert alice.last.get("reply_markup"), "the card, with its buttons"
         measured["Sign up: /events → card → party size → confirmed"] = (
             alice.taps,
+            alice.typed,
             alice.messages_left(),
         )
         assert alice.messages_left() == 1
@@ -153,6 +161,7 @@ async def test_event_flows_leave_one_message(session_factory, community, clock):
         assert "（2 人）" in bob.text
         measured["A group bigger than the places left: comes with fewer"] = (
             bob.taps,
+            bob.typed,
             bob.messages_left(),
         )
 
@@ -163,6 +172,7 @@ async def test_event_flows_leave_one_message(session_factory, community, clock):
         assert alice.text.startswith("Your events:")
         measured["/myevents → open an event → back to the list"] = (
             alice.taps - 4,
+            alice.typed - 1,
             alice.messages_left() - 1,
         )
     check(measured)
@@ -184,7 +194,11 @@ async def test_a_relayed_message_is_acknowledged_by_a_reaction(
         alice = Person(api, 711)
         said = await alice.send("Thank you, it is about the deposit.")
         assert api.reactions(711, said["message_id"]) == ["👍"]
-        measured["A message to the volunteer, acknowledged"] = (0, alice.messages_left())
+        measured["A message to the volunteer, acknowledged"] = (
+            0,
+            alice.typed,
+            alice.messages_left(),
+        )
         assert alice.messages_left() == 0
     check(measured)
 
@@ -225,7 +239,34 @@ async def test_newevent_leaves_its_title_and_the_event(session_factory, communit
             lambda c: c.method == "deleteMessage" and int(c.params["message_id"]) == summary
         )
         assert api.message(721, summary) is None, "the summary gave way to the event"
-        measured["/newevent → published"] = (olivia.taps, olivia.messages_left() - left_before)
+        measured["/newevent → published"] = (
+            olivia.taps,
+            olivia.typed - 1,
+            olivia.messages_left() - left_before,
+        )
+    check(measured)
+
+
+async def test_typed_instead_of_tapped(session_factory, community, clock):
+    """An older neighbour types every step: what they want, the party size, the yes."""
+    year = clock().replace(year=2030)
+    make_event(session_factory, year, title_zh="包饺子", title_en="Dumplings", max_party=3)
+    measured = {}
+    async with running_bot(session_factory, community) as (api, _, _):
+        wang = Person(api, 731, "zh-hans")
+        await wang.send("周六有什么活动吗")
+        assert "包饺子" in wang.text
+        await wang.press("包饺子")
+        await wang.press("报名")
+        await wang.send("我和孙子两个人")
+        assert "2 人" in wang.text
+        await wang.send("好")
+        assert "报名成功" in wang.text or "已报名" in wang.text, wang.text
+        measured["Sign up by typing: “周六有什么活动吗” → card → “我和孙子两个人” → “好”"] = (
+            wang.taps,
+            wang.typed,
+            wang.messages_left(),
+        )
     check(measured)
 
 
@@ -239,5 +280,13 @@ async def test_volunteer_signup_leaves_one_message(session_factory, community, c
         await lin.press("Usher")
         await lin.press("Confirm")
         assert "You are signed up as Usher" in lin.text
-        check({"Volunteer: /volunteer → card → role → signed up": (lin.taps, lin.messages_left())})
+        check(
+            {
+                "Volunteer: /volunteer → card → role → signed up": (
+                    lin.taps,
+                    lin.typed,
+                    lin.messages_left(),
+                )
+            }
+        )
         assert lin.messages_left() == 1

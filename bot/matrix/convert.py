@@ -17,7 +17,7 @@ TRANSPORT = "matrix"
 #: Commands start with ``!`` on Matrix (Element keeps ``/`` for itself); ``/`` is read too.
 COMMAND = re.compile(r"^[!/]([A-Za-z][A-Za-z0-9_]{0,31})(?:\s+(.*))?$", re.DOTALL)
 POLLS = ("m.poll.start", "org.matrix.msc3381.poll.start")
-OTHER_MSGTYPES = ("m.audio", "m.video", "m.emote", "m.key.verification.request")
+OTHER_MSGTYPES = ("m.video", "m.emote", "m.key.verification.request")
 
 
 def strip_reply_fallback(body: str) -> str:
@@ -142,6 +142,16 @@ def to_inbound(
             Kind.DOCUMENT,
             file_id=url,
             file_name=body,
+            numbered_buttons=True,
+            reply_to=reply_to,
+        )
+    if msgtype == "m.audio" and url:  # a voice message (Element's has ``org.matrix.msc3245.voice``)
+        return Inbound(
+            chat,
+            sender,
+            Kind.VOICE,
+            file_id=url,
+            file_name=body or "voice.ogg",
             numbered_buttons=True,
             reply_to=reply_to,
         )

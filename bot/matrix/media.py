@@ -50,18 +50,25 @@ async def upload(client: AsyncClient, attachment: Attachment, *, encrypt: bool) 
 def _mime(attachment: Attachment) -> str:
     if attachment.is_photo and attachment.mime_type == "application/octet-stream":
         return "image/jpeg"
+    if attachment.is_voice and attachment.mime_type == "application/octet-stream":
+        return "audio/ogg"
     return attachment.mime_type
 
 
 def content(
     attachment: Attachment, url: str | None, encrypted: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """``m.image`` for a photo, else ``m.file``: at ``url``, or the encrypted ``file``."""
+    """``m.image`` for a photo, ``m.audio`` for a voice note, else ``m.file``: at ``url``, or
+    the encrypted ``file``."""
     info: dict[str, Any] = {"mimetype": _mime(attachment)}
     if attachment.content:
         info["size"] = len(attachment.content)
     event: dict[str, Any] = {
-        "msgtype": "m.image" if attachment.is_photo else "m.file",
+        "msgtype": "m.image"
+        if attachment.is_photo
+        else "m.audio"
+        if attachment.is_voice
+        else "m.file",
         "body": attachment.filename,
         "filename": attachment.filename,
         "info": info,

@@ -89,6 +89,18 @@ def to_inbound(update: Update, *, bot_username: str | None) -> Inbound | None:
             text=caption,
             file_id=message.photo[-1].file_id,
             reply_to=reply_to,
+            album=message.media_group_id,
+        )
+    voice = message.voice or message.audio
+    if voice is not None:
+        return Inbound(
+            chat,
+            sender,
+            Kind.VOICE,
+            text=caption,
+            file_id=voice.file_id,
+            file_name=getattr(voice, "file_name", None) or "voice.ogg",
+            reply_to=reply_to,
         )
     if message.document is not None:
         return Inbound(

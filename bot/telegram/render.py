@@ -103,6 +103,13 @@ async def send(
                 caption=caption,
                 reply_markup=keyboard,
             )
+        elif attachment.is_voice:
+            sent = await bot.send_voice(
+                chat_id,
+                attachment.file_id or attachment.content,
+                caption=caption,
+                reply_markup=keyboard,
+            )
         else:
             document = attachment.file_id or attachment.content
             sent = await bot.send_document(

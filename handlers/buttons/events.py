@@ -145,3 +145,16 @@ class MyOrganisedEvents(Payload, prefix="ev", action="organised", aliases=("orgs
     """The events I organise (the menu's “🛠 My events”)."""
 
     page: int = 0  # one page today; older buttons carry 0
+
+
+class AskFewerPlaces(Payload, prefix="ev", action="fewer"):
+    """Come with fewer people: ask how many now."""
+
+    event: int
+
+
+class SetFewerPlaces(Payload, prefix="ev", action="set_fewer"):
+    """The smaller party chosen: keep the signup with that many places."""
+
+    event: int
+    places: int

@@ -296,14 +296,38 @@ def render_card(lang: Language, params: dict[str, Any]) -> Reply:
     return Reply(card_text(lang, params), card_buttons(lang, params, private=False))
 
 
-@router.template("dp.photo")
-def render_photo(lang: Language, params: dict[str, Any]) -> Reply:
+#: How a voice note is kept among a case's photos (a transport's file id never starts so).
+VOICE_MARK = "voice:"
+
+
+def kept_media(item: dict[str, Any]) -> str:
+    """A photo (or voice note) the form took, as kept in ``DisputeCase.photos``."""
+    voice = item.get("kind") == "voice"
+    return f"{VOICE_MARK}{item['file_id']}" if voice else item["file_id"]
+
+
+def media(lang: Language, ref: str, kept: str, number: int, count: int) -> Reply:
+    """One of a case's photos or voice notes, to see or play."""
+    if kept.startswith(VOICE_MARK):
+        return Reply(
+            lang.gettext("{ref}: voice message {number} of {count}").format(
+                ref=ref, number=number, count=count
+            ),
+            attachment=Attachment(
+                "voice.ogg", file_id=kept.removeprefix(VOICE_MARK), is_voice=True
+            ),
+        )
     return Reply(
         lang.gettext("{ref}: photo {number} of {count}").format(
-            ref=params["ref"], number=params["number"], count=params["count"]
+            ref=ref, number=number, count=count
         ),
-        attachment=Attachment("photo.jpg", file_id=params["file_id"], is_photo=True),
+        attachment=Attachment("photo.jpg", file_id=kept, is_photo=True),
     )
+
+
+@router.template("dp.photo")
+def render_photo(lang: Language, params: dict[str, Any]) -> Reply:
+    return media(lang, params["ref"], params["file_id"], params["number"], params["count"])
 
 
 def post_card(session: Session, community: Community, root: DisputeCase, now: datetime) -> bool:

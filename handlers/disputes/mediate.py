@@ -29,7 +29,7 @@ from handlers.buttons.disputes import (
     TakeCase,
 )
 from handlers.csvfile import csv_attachment
-from handlers.disputes.card import card_buttons, card_params, card_text, post_card
+from handlers.disputes.card import card_buttons, card_params, card_text, media, post_card
 from handlers.disputes.common import (
     CATEGORY_LABELS,
     MEDIATOR_PRIVATELY,
@@ -42,7 +42,7 @@ from handlers.disputes.common import (
 from handlers.disputes.messages import tell_reporters
 from handlers.disputes.outcome import CANCEL, settle_meeting, tell_other_side
 from handlers.i18n import N_, Language
-from handlers.types import Attachment, Button, Ctx, Reply
+from handlers.types import Button, Ctx, Reply
 
 log = logging.getLogger(__name__)
 
@@ -371,9 +371,5 @@ def photos(ctx: Ctx, payload: CasePhotos) -> None:
         ctx.reply(ctx._("{ref} has no photos.").format(ref=root.ref))
         return
     for number, file_id in enumerate(file_ids, start=1):
-        ctx.reply(
-            ctx._("{ref}: photo {number} of {count}").format(
-                ref=root.ref, number=number, count=len(file_ids)
-            ),
-            attachment=Attachment("photo.jpg", file_id=file_id, is_photo=True),
-        )
+        shown = media(ctx.lang, root.ref, file_id, number, len(file_ids))
+        ctx.reply(shown.text, attachment=shown.attachment)

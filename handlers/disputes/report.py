@@ -14,7 +14,7 @@ from db.models import User
 from db.teams import users_with_role
 from handlers import limits
 from handlers.buttons.disputes import AnswerQuestion, ReportDispute
-from handlers.disputes.card import post_card, relay_photos
+from handlers.disputes.card import kept_media, post_card, relay_photos
 from handlers.disputes.common import CATEGORY_LABELS, REASON_LABELS, STATUS_LABELS, log_by, router
 from handlers.disputes.emergency import emergency_notice, emergency_text, is_emergency
 from handlers.disputes.messages import tell_room
@@ -52,7 +52,7 @@ def new_report(data: dict[str, Any]) -> dp.NewReport:
         latitude=place.get("latitude"),
         longitude=place.get("longitude"),
         happens=data.get("when"),
-        photos=tuple(item["file_id"] for item in data.get("photos") or []),
+        photos=tuple(kept_media(item) for item in data.get("photos") or []),
     )
 
 
@@ -118,10 +118,11 @@ REPORT = router.form(
             ),
             PhotoField(
                 name="photos",
-                prompt=N_("You can send up to 3 photos, one at a time."),
+                prompt=N_("You can send up to 3 photos or voice messages, one at a time."),
                 label=N_("Photos"),
                 optional=True,
                 max_count=3,
+                accept_voice=True,
             ),
             ChoiceField(
                 name="anonymous",
@@ -156,7 +157,9 @@ REPORT = router.form(
 REPORT_PRIVATELY = N_("Please report a dispute in a private chat with me, not in a group.")
 
 
-def _start_report(ctx: Ctx) -> None:
+def start_report(ctx: Ctx, *, answers: dict[str, str] | None = None) -> None:
+    """Open /report; ``answers`` (the category, the description) come from a message the
+    person typed first, shown and changeable in the summary."""
     if limits.refused(ctx, limits.reports_message(ctx)):
         return
     ctx.reply(
@@ -164,7 +167,7 @@ def _start_report(ctx: Ctx) -> None:
             "In an emergency, do not wait for this form: call 110 police, 119 fire, 120 ambulance."
         )
     )
-    engine.start(ctx, REPORT)
+    engine.start(ctx, REPORT, answers=answers)
 
 
 @router.command(
@@ -174,12 +177,12 @@ def _start_report(ctx: Ctx) -> None:
     private_hint=REPORT_PRIVATELY,
 )
 def report(ctx: Ctx, args: str) -> None:
-    _start_report(ctx)
+    start_report(ctx)
 
 
 @router.button(ReportDispute, private_only=True, private_hint=REPORT_PRIVATELY)
 def report_button(ctx: Ctx, payload: ReportDispute) -> None:
-    _start_report(ctx)
+    start_report(ctx)
 
 
 # ---------------------------------------------------------------------------- /mycases

@@ -6,7 +6,7 @@ the .ics file; ``notices`` the outbox templates and the offer sweep. The operati
 must hold under concurrency are in ``db/events.py``.
 """
 
-from handlers.events import browse, calendar, manage, mine, notices, organise, undo
+from handlers.events import browse, calendar, fewer, manage, mine, notices, organise, undo
 from handlers.events.common import router
 
-__all__ = ["browse", "calendar", "manage", "mine", "notices", "organise", "router", "undo"]
+__all__ = ["browse", "calendar", "fewer", "manage", "mine", "notices", "organise", "router", "undo"]

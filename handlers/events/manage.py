@@ -4,6 +4,8 @@ press re-checks that this user may manage this event; residents never see names.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from db import event_manage as ev_manage
@@ -270,6 +272,9 @@ MESSAGE = router.form(
 def _submit_reschedule(ctx: Ctx, data: dict[str, Any]) -> None:
     """Move the event; reminders move and everyone is told."""
     event = _event_for_form(ctx, data)
+    if not data.get("ends_at") and data.get("starts_at"):  # skipped: the length is kept
+        start = datetime.fromisoformat(data["starts_at"])
+        data = {**data, "ends_at": (start + (event.ends_at - event.starts_at)).isoformat()}
     starts_at, ends_at = times(ctx, data)
     result = ev_manage.reschedule(
         ctx.session,
@@ -288,7 +293,17 @@ RESCHEDULE = router.form(
     engine.Form(
         name="ev.reschedule",
         title=N_("Reschedule the event"),
-        fields=(start_field(), END),
+        fields=(
+            start_field(),
+            replace(
+                END,
+                optional=True,
+                prompt=N_(
+                    "How long does it last, or when does it end? e.g. 2h, 90 min, or 21:30. "
+                    "Skip keeps its length."
+                ),
+            ),
+        ),
         on_submit=_submit_reschedule,
     )
 )

@@ -7,7 +7,8 @@ or ``@``. Accepted dates:
 - with a year: ``2026-12-24``, ``2026/12/24``, ``2026.12.24``, ``24.12.2026`` (day.month.year),
   ``2026年12月24日``, ``24 December 2026``, ``Dec 24, 2026``;
 - without a year, month first: ``12/24``, ``12-24``, ``12月24日``, ``12月24号``, ``十二月二十四日``,
-  ``Dec 24``, ``December 24th``, ``24 Dec``;
+  ``Dec 24``, ``December 24th``, ``24 Dec``; day first where the first number cannot be a month
+  (``24/12``);
 - relative: ``today``, ``tonight``, ``tomorrow``, ``day after tomorrow``, ``今天``, ``明天``,
   ``后天``, ``大后天``, ``今晚`` / ``明晚`` (= 今天晚上 / 明天晚上);
 - a day of the week in Chinese: ``周六``, ``星期六``, ``礼拜六``, ``週六`` (the next one, today
@@ -19,18 +20,20 @@ or ``@``. Accepted dates:
 
 After a relative day or a day of the week a part of the day alone is a time: ``morning`` /
 ``上午`` 09:00, ``noon`` / ``中午`` 12:00, ``afternoon`` / ``下午`` 15:00, ``evening`` / ``傍晚``
-18:00, ``晚上`` 19:00, ``早上`` 08:00 (``明天下午``, ``本周日上午``, ``tomorrow afternoon``);
-after a calendar date it is not (``12月24日晚上`` is refused: say the hour).
+18:00, ``晚上`` 19:00, ``早上`` 08:00 (``明天下午``, ``本周日上午``, ``tomorrow afternoon``,
+``12月24日晚上``): a proposal, which the form echoes with its Change button.
 
-Accepted times: ``19:00``, ``19:00:30``, ``7pm``, ``7:30 pm``, ``7 a.m.``, ``晚上7:30``, ``19点``,
-``19时30分``, ``下午3点半``, ``上午10点15分``, ``八点一刻``, ``十点零五分``, ``7点钟``.
+Accepted times: ``19:00``, ``19:00:30``, ``7pm``, ``7:30 pm``, ``7.30pm``, ``7 a.m.``,
+``晚上7:30``, ``19点``, ``19时30分``, ``下午3点半``, ``上午10点15分``, ``八点一刻``,
+``十点零五分``, ``7点钟``.
 
 Rules:
 
 - A date without a time uses the caller's default time; if there is none, nothing is returned.
 - A time without a date means today if that moment is still ahead, otherwise tomorrow.
-- A date without a year means this year, unless that moment is more than a day in the past;
-  then it means next year (on 30 December, ``1/2 10:00`` is 2 January of the next year).
+- A date without a year means this year, also when it has passed in the last half year (the
+  form then says so: ``12月1日已经过去了``, never moving it to next year); further back, next
+  year (on 30 December, ``1/2 10:00`` is 2 January of the next year).
 - ``12am`` is 00:00 and ``12pm`` is 12:00. 凌晨 12点 is 00:00; 早上/上午 12点 is 12:00;
   中午 11点/12点 stay as written and 中午 1–5点 are 13:00–17:00; 下午/傍晚/晚上 add 12 to
   1–11点; 下午/傍晚 12点 is 12:00 and 晚上 12点 is the midnight that ends that day (00:00 of the
@@ -93,6 +96,9 @@ _RELATIVE = {
 }
 
 Ymd = tuple[int | None, int | None, int | None]
+#: A date without a year this far in the past is that date, passed (refused with its reason,
+#: never moved to next year); further back it is next year's (on 30 December, 1/2 is January).
+PAST_WINDOW = timedelta(days=183)
 
 _WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5}
 _WEEK = "周|週|星期|礼拜|禮拜"
@@ -131,6 +137,13 @@ def _ymd(year: str | None, month: str, day: str) -> Ymd:
     return (int(year) if year else None, _cn_int(month), _cn_int(day))
 
 
+def _month_first(first: str, second: str) -> Ymd:
+    """``12/24`` is 24 December; ``24/12`` can only be the same day written day first."""
+    if int(first) > 12 >= int(second):
+        return (None, int(second), int(first))
+    return (None, int(first), int(second))
+
+
 def _relative(word: str, today: date) -> Ymd:
     d = today + timedelta(days=_RELATIVE[word])
     return (d.year, d.month, d.day)
@@ -147,8 +160,9 @@ _DATE_FORMS: list[tuple[re.Pattern[str], Callable[[re.Match[str], date], Ymd]]] 
         re.compile(rf"(?:(\d{{4}})\s*年\s*)?({_NUM})\s*月\s*({_NUM})(?:\s*[日号號]|(?![\d{_CN}]))"),
         lambda m, _: _ymd(m[1], m[2], m[3]),
     ),
-    # Month first, no year: "12/24", "12-24"
-    (re.compile(r"(\d{1,2})[/-](\d{1,2})(?![\d/.:-])"), lambda m, _: _ymd(None, m[1], m[2])),
+    # Month first, no year: "12/24", "12-24"; day first where the first cannot be a month
+    # ("24/12 19:00")
+    (re.compile(r"(\d{1,2})[/-](\d{1,2})(?![\d/.:-])"), lambda m, _: _month_first(m[1], m[2])),
     # English, month first: "Dec 24", "December 24th, 2026"
     (
         re.compile(rf"{_MONTH}\.?\s*(\d{{1,2}})(?:st|nd|rd|th)?(?:\s*,?\s*(\d{{4}}))?(?![\d:])"),
@@ -170,14 +184,14 @@ _DATE_FORMS: list[tuple[re.Pattern[str], Callable[[re.Match[str], date], Ymd]]] 
         _weekday,
     ),
 ]
-#: The forms after which a part of the day alone ("下午") is a time, and the bare weekday (a
-#: moment already past means the same day next week).
-_LOOSE_FORMS = (len(_DATE_FORMS) - 2, len(_DATE_FORMS) - 1)
+#: The bare weekday (a moment already past means the same day next week).
 _BARE_WEEKDAY = len(_DATE_FORMS) - 1
 # Between date and time: spaces, a comma, "at" or "@".
 _SEPARATOR = re.compile(r"[\s,]*(?:(?:at\b|@)\s*)?")
 # Clock time: "19:00", "19:00:30", "7pm", "7:30 pm", "晚上7:30"
-_CLOCK = re.compile(rf"(?:({_PERIOD})\s*)?(\d{{1,2}})(?::(\d{{2}})(?::(\d{{2}}))?)?(?:\s*([ap])m)?")
+_CLOCK = re.compile(
+    rf"(?:({_PERIOD})\s*)?(\d{{1,2}})(?:[:.](\d{{2}})(?::(\d{{2}}))?)?(?:\s*([ap])m)?"
+)
 # Chinese time: "19点", "下午3点半", "上午10点15分", "八点一刻", "7点钟"
 _CN_CLOCK = re.compile(
     rf"(?:({_PERIOD})\s*)?({_NUM})\s*[点點时時]\s*(?:(半)|([一三])刻|({_NUM})\s*分?|钟|整)?"
@@ -260,7 +274,7 @@ def parse_datetime(
             continue
         rest = _SEPARATOR.sub("", s[m.end() :], count=1)
         when = _parse_time(rest) if rest else (default_time, 0) if default_time else None
-        if when is None and index in _LOOSE_FORMS and rest in _PART_OF_DAY:
+        if when is None and rest in _PART_OF_DAY:  # “12月24日晚上”: the hour proposed, echoed
             when = (time(_PART_OF_DAY[rest]), 0)
         if when is None:
             continue
@@ -270,11 +284,10 @@ def parse_datetime(
             return dt + timedelta(days=7) if dt is not None and dt <= now_utc else dt
         if year is not None:
             return _at(year, month, day, when, tz)
-        for candidate_year in (today.year, today.year + 1):
-            dt = _at(candidate_year, month, day, when, tz)
-            if dt is not None and dt >= now_utc - timedelta(days=1):
-                return dt
-        return None
+        this_year = _at(today.year, month, day, when, tz)
+        if this_year is not None and this_year >= now_utc - PAST_WINDOW:
+            return this_year  # ahead, or recently past: the caller says it has passed
+        return _at(today.year + 1, month, day, when, tz)
     if (when := _parse_time(s)) is None:
         return _english(s, now, tz, default_time)
     dt = _at(today.year, today.month, today.day, when, tz)

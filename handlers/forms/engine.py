@@ -36,7 +36,7 @@ from handlers.buttons.forms import (
     FormEdit,
     FormSkip,
 )
-from handlers.forms import state, steps, summary
+from handlers.forms import albums, state, steps, summary
 from handlers.forms.fields import Field, Invalid
 from handlers.forms.state import FormState
 from handlers.i18n import N_, SUPPORTED, language
@@ -209,7 +209,13 @@ def _store(ctx: Ctx, form: Form, field: Field, value: Any) -> None:
             state.save(ctx.conversation, now)
             return
     else:
+        old = answers.get(field.name)
+        if old is None and now.editing and now.editing[0] == field.name:
+            old = now.editing[1]  # changed from the summary
         answers[field.name] = value
+        for other in form.fields:  # an end keeps its length when the start moves
+            if other is not field and answers.get(other.name) is not None:
+                answers[other.name] = other.follow(field.name, old, value, answers[other.name])
     _advance(ctx, form, answers)
 
 
@@ -223,6 +229,11 @@ def handle(ctx: Ctx, form: Form) -> None:
 
     if inbound.kind is Kind.BUTTON:
         _press(ctx, form, field, inbound.payload or "")
+        return
+    if inbound.kind is Kind.STICKER:  # a sticker is no mistake: the question again, no error
+        prompt(ctx, form)
+        return
+    if albums.rest_of_album(ctx, field):  # the rest of an album the photo question took
         return
     if field is None:
         prompt(
@@ -238,6 +249,7 @@ def handle(ctx: Ctx, form: Form) -> None:
             _advance(ctx, form, {**answers, field.name: None})
             prompt(ctx, form)
             return
+    albums.remember(ctx, field)
     _answer(ctx, form, field, lambda: field.parse(ctx, inbound), echo_step=step)
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from handlers.forms import typed_answers
 from handlers.i18n import N_, SUPPORTED, language
 from handlers.types import Ctx, Inbound, Kind
 
@@ -33,7 +34,13 @@ class Invalid(Exception):
         return ctx._(self.message).format(**self.params)
 
 
+#: A voice note where words are wanted, and outside any form: one line.
+CANNOT_LISTEN = N_("I can't listen to voice messages yet — please type.")
+
+
 def _expect_text(inbound: Inbound, message: str = N_("Please send text.")) -> str:
+    if inbound.kind is Kind.VOICE:
+        raise Invalid(CANNOT_LISTEN)
     if inbound.kind is not Kind.TEXT:
         raise Invalid(message)
     return inbound.text.strip()
@@ -85,6 +92,11 @@ class Field:
         """A short line saying how a typed answer was understood (``= Sat 5 Dec, 15:00 ✔``),
         shown at once with a Change button; None: nothing to echo."""
         return None
+
+    def follow(self, name: str, old: Any, new: Any, value: Any) -> Any:
+        """This field's answer ``value`` after the answer to ``name`` changed from ``old`` to
+        ``new`` (an end follows its start); by default unchanged."""
+        return value
 
 
 def _letters(text: str) -> str:
@@ -142,6 +154,8 @@ class ChoiceField(Field):
                 tuple(lang.gettext(option.label) for lang in languages) for option in self.options
             ]
             index = typed_choice(inbound.text, names)
+            if index is None:
+                index = typed_answers.loose_choice(inbound.text, names)  # “hospitl visit”
             if index is not None:
                 return self.pick(ctx, index)
         raise Invalid(N_("Please choose one of the buttons."))
@@ -186,11 +200,13 @@ class NumberField(Field):
         try:
             number = int(text.replace(",", "").replace("，", ""))
         except ValueError:
+            number = typed_answers.count(text)  # “三位”, “2 people”, “五十”
+        if number is None:
             raise Invalid(
                 N_("“{text}” is not a whole number. Please send a number, for example {example}."),
                 text=text[:40],
                 example=self.minimum,
-            ) from None
+            )
         if not self.minimum <= number <= self.maximum:
             raise Invalid(
                 N_("Please send a number from {minimum} to {maximum}."),
@@ -238,7 +254,12 @@ class YesNoField(Field):
         return super().pick(ctx, index)
 
     def parse(self, ctx: Ctx, inbound: Inbound) -> bool:
-        raise Invalid(N_("Please answer with the Yes or No button."))
+        """“是的”, “好”, “yes”, “ok” are Yes; “不用”, “no” are No (a consent's No is refused
+        as pressing it is)."""
+        answer = typed_answers.yes_no(inbound.text) if inbound.kind is Kind.TEXT else None
+        if answer is None:
+            raise Invalid(N_("Please answer with the Yes or No button."))
+        return self.pick(ctx, 0 if answer else 1)
 
     def show(self, ctx: Ctx, value: Any) -> str:
         return ctx._("Yes") if value else ctx._("No")
@@ -307,6 +328,8 @@ class PhotoField(Field):
 
     max_count: int = 1
     accept_documents: bool = False
+    #: A voice note is kept too (``kind: voice``), for the volunteer or mediator to play.
+    accept_voice: bool = False
 
     @property
     def max_items(self) -> int:
@@ -320,13 +343,21 @@ class PhotoField(Field):
             return {"file_id": inbound.file_id, "kind": "photo"}
         if self.accept_documents and inbound.kind is Kind.DOCUMENT and inbound.file_id:
             return {"file_id": inbound.file_id, "kind": "document", "name": inbound.file_name}
+        if self.accept_voice and inbound.kind is Kind.VOICE and inbound.file_id:
+            return {"file_id": inbound.file_id, "kind": "voice", "name": inbound.file_name}
+        if self.accept_documents and self.accept_voice:
+            raise Invalid(N_("Please send a photo, a file or a voice message."))
         if self.accept_documents:
             raise Invalid(N_("Please send a photo or a file."))
         raise Invalid(N_("Please send a photo."))
 
     def show(self, ctx: Ctx, value: Any) -> str:
         items = value if isinstance(value, list) else [value]
-        if any(item.get("kind") == "document" for item in items):
+        if all(item.get("kind") == "voice" for item in items):
+            return ctx.lang.ngettext(
+                "{count} voice message", "{count} voice messages", len(items)
+            ).format(count=len(items))
+        if any(item.get("kind") in ("document", "voice") for item in items):
             return ctx.lang.ngettext("{count} file", "{count} files", len(items)).format(
                 count=len(items)
             )

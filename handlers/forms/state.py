@@ -33,6 +33,9 @@ class FormState:
     #: Set aside by the person (``/menu``, a menu button, or a message after a long pause):
     #: their messages are not answers until they press Continue.
     left: bool = False
+    #: The album the last photo taken came with (``albums.py``): its id, when, how many were
+    #: kept, whether the rest was told.
+    album: dict[str, Any] | None = None
 
     def values(self) -> dict[str, Any]:
         """What conditions and ``on_submit`` see: the hidden values and the answers."""
@@ -45,6 +48,7 @@ class FormState:
             "editing": list(self.editing) if self.editing else None,
             "return_to_summary": self.return_to_summary,
             "left": self.left,
+            "album": self.album,
         }
 
     @classmethod
@@ -58,6 +62,7 @@ class FormState:
             editing=(str(editing[0]), editing[1]) if isinstance(editing, list | tuple) else None,
             return_to_summary=bool(raw.get("return_to_summary")),
             left=bool(raw.get("left")),
+            album=raw.get("album") if isinstance(raw.get("album"), dict) else None,
         )
 
 

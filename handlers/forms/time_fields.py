@@ -25,6 +25,11 @@ class DateTimeField(Field):
     def parse(self, ctx: Ctx, inbound: Inbound) -> str:
         text = _expect_text(inbound, N_("Please type a day and a time, for example: Sat 3pm"))
         moment = self._read(ctx, text)
+        if moment is None and self._read(ctx, text, default=time(12)) is not None:
+            raise Invalid(  # a day without an hour: ask for it, with the day as they wrote it
+                N_("At what time? Please send the day with the hour, for example: {example}"),
+                example=f"{text.strip()[:30]} 19:00",
+            )
         if moment is None:
             raise Invalid(
                 N_(
@@ -52,9 +57,9 @@ class DateTimeField(Field):
             )
         return moment.astimezone(UTC).isoformat()
 
-    def _read(self, ctx: Ctx, text: str) -> datetime | None:
+    def _read(self, ctx: Ctx, text: str, default: time | None = None) -> datetime | None:
         return parse_datetime(
-            text, now=ctx.now, tz=ctx.community.timezone, default_time=self.default_time
+            text, now=ctx.now, tz=ctx.community.timezone, default_time=default or self.default_time
         )
 
     def echo(self, ctx: Ctx, value: Any) -> str | None:
@@ -106,6 +111,17 @@ class EndField(Field):
                 count=self.max_length.days,
             )
         return end.astimezone(UTC).isoformat()
+
+    def follow(self, name: str, old: Any, new: Any, value: Any) -> Any:
+        """The start moved: the end moves with it, so the length stays (typing the end again
+        sets it)."""
+        if name != self.start_field or not (old and new and value):
+            return value
+        moved = datetime.fromisoformat(new) - datetime.fromisoformat(old)
+        return (datetime.fromisoformat(value) + moved).astimezone(UTC).isoformat()
+
+    def echo(self, ctx: Ctx, value: Any) -> str | None:
+        return ctx._("= {when} ✔").format(when=self.show(ctx, value))
 
     def show(self, ctx: Ctx, value: Any) -> str:
         return ctx.lang.datetime(datetime.fromisoformat(value))

@@ -111,7 +111,8 @@ def briefing(lang: Language, params: dict[str, Any]) -> str:
         "",
         lang.gettext(
             "Write here to answer the resident. /note adds an internal note, /release gives "
-            "the request back to the queue, /resolve followed by a short summary closes it."
+            "the request back to the queue, /resolve followed by a short summary closes it: "
+            "the summary is sent to the resident, so write it in their language."
         ),
     ]
     return "\n".join(lines)
@@ -142,6 +143,8 @@ def history_line(lang: Language, item: dict[str, Any]) -> str:
     text = item.get("text") or ""
     if item.get("file_kind") == "photo":
         text = (text + " " + lang.gettext("[photo]")).strip()
+    elif item.get("file_kind") == "voice":
+        text = (text + " " + lang.gettext("[voice message]")).strip()
     elif item.get("file_kind"):
         text = (text + " " + lang.gettext("[file]")).strip()
     return "• " + lang.gettext("{label}: {value}").format(label=who, value=text)
@@ -165,10 +168,13 @@ def relay_reply(lang: Language, params: dict[str, Any]) -> Reply:
     attachment = None
     if params.get("file_id"):
         is_photo = params.get("file_kind") == "photo"
+        is_voice = params.get("file_kind") == "voice"
         attachment = Attachment(
-            filename=params.get("file_name") or ("photo.jpg" if is_photo else "file"),
+            filename=params.get("file_name")
+            or ("photo.jpg" if is_photo else "voice.ogg" if is_voice else "file"),
             file_id=params["file_id"],
             is_photo=is_photo,
+            is_voice=is_voice,
         )
     return Reply(text, attachment=attachment)
 

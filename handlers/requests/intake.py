@@ -26,6 +26,7 @@ from handlers.i18n import N_
 from handlers.requests.clocks import claim_within
 from handlers.requests.common import (
     CATEGORIES,
+    CATEGORY_LABELS,
     HEALTH_CATEGORIES,
     PREFIX,
     ref,
@@ -183,6 +184,7 @@ ASK = router.form(
                 label=N_("Attachment"),
                 optional=True,
                 accept_documents=True,
+                accept_voice=True,
             ),
             ChoiceField(
                 name="needed",
@@ -227,14 +229,18 @@ def ask(ctx: Ctx, args: str) -> None:
     start_ask(ctx)
 
 
-def start_ask(ctx: Ctx, *, description: str | None = None) -> None:
+def start_ask(ctx: Ctx, *, description: str | None = None, category: str | None = None) -> None:
     """Open the /ask form (from the command, the menu or /myrequests); ``description``: the
-    message the person wrote first, pre-filled (shown, and changeable, in the summary)."""
+    message the person wrote first, and ``category``, the kind of help it reads as,
+    pre-filled (shown, and changeable, in the summary)."""
     if not limits.refused(ctx, limits.open_requests_message(ctx)):
         first = off_duty_notice(ctx)  # before any question: the hours and 120
         if first:
             ctx.reply(first)
-        engine.start(ctx, ASK, answers={"description": description} if description else None)
+        answers = {"description": description} if description else {}
+        if category in CATEGORY_LABELS:
+            answers["category"] = category  # a health request's consent is still asked
+        engine.start(ctx, ASK, answers=answers or None)
 
 
 @router.button(SendDraft, private_only=True, private_hint=ASK_PRIVATELY)

@@ -20,7 +20,7 @@ from handlers.i18n import N_
 from handlers.requests.common import announce_back, ref, router, tell_resident, update_card
 from handlers.types import Button, Ctx, Kind
 
-RELAYED_KINDS = (Kind.TEXT, Kind.PHOTO, Kind.DOCUMENT)
+RELAYED_KINDS = (Kind.TEXT, Kind.PHOTO, Kind.DOCUMENT, Kind.VOICE)
 ACTIVE = (RequestStatus.OPEN, RequestStatus.IN_PROGRESS)
 MIN_SUMMARY = 3
 
@@ -37,6 +37,8 @@ def _file(ctx: Ctx) -> dict[str, str | None]:
         return {"file_id": inbound.file_id, "file_kind": "photo", "file_name": None}
     if inbound.kind is Kind.DOCUMENT and inbound.file_id:
         return {"file_id": inbound.file_id, "file_kind": "document", "file_name": inbound.file_name}
+    if inbound.kind is Kind.VOICE and inbound.file_id:  # the other side plays it
+        return {"file_id": inbound.file_id, "file_kind": "voice", "file_name": inbound.file_name}
     return {"file_id": None, "file_kind": None, "file_name": None}
 
 
@@ -345,7 +347,8 @@ def resolve(ctx: Ctx, args: str) -> None:
     if len(summary) < MIN_SUMMARY:
         ctx.reply(
             ctx._(
-                "Please add a short summary after the command, for example: "
+                "Please add a short summary after the command. It is sent to the resident as you "
+                "write it, so use their language, for example: "
                 "/resolve Translated the letter; the landlord agreed to fix the water heater."
             )
         )

@@ -50,20 +50,20 @@ router = Router("stats")
 DELIVERY_TIME = time(9)
 
 USAGE = N_(
-    "Send /stats for this month so far, /stats week for this week, or /stats 2026-11 for a "
-    "past month."
+    "Send /stats for this month so far, /stats week for this week, or /stats 2026-11 (or "
+    "/stats November) for a past month."
 )
 
 
 def period_for(args: str, today: date) -> Period | None:
-    """What ``/stats`` was asked for: nothing or ``month`` (this month), ``week``, or
-    ``YYYY-MM``; None for anything else."""
+    """What ``/stats`` was asked for: nothing or ``month`` (this month), ``week``, a month
+    (``2026-11``, ``十一月``, ``November``); None for anything else."""
     word = args.strip().casefold()
     if word in ("", "month", "月", "本月"):
         return month_of(today)
     if word in ("week", "周", "本周"):
         return week_of(today)
-    return parse_month(word)
+    return parse_month(word, today)
 
 
 @router.command(

@@ -4,10 +4,12 @@ a fast service-hours clock for measuring many durations at once."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from db.durations import cn_int
 from handlers.workdays import holidays_before, is_public_holiday, is_working_day
 
 WEEK, MONTH = "week", "month"
@@ -60,12 +62,36 @@ def month_of(day: date) -> Period:
     return Period(MONTH, start, end)
 
 
-def parse_month(text: str) -> Period | None:
-    """``2026-11`` → that month; None when it is not a month."""
+MONTH_NAMES = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
+_CHINESE_MONTH = re.compile(r"(?:(\d{4})\s*年\s*)?([一二三四五六七八九十]{1,3}|\d{1,2})\s*月份?")
+_ENGLISH_MONTH = re.compile(r"([a-z]{3,9})\.?(?:\s*,?\s*(\d{4}))?")
+
+
+def parse_month(text: str, today: date | None = None) -> Period | None:
+    """``2026-11``, ``十一月``, ``11月``, ``2026年11月``, ``November``, ``Nov 2026`` → that month
+    (without a year: the latest one not after ``today``); None when it is not a month."""
+    said = text.strip().casefold()
     try:
-        return month_of(datetime.strptime(text.strip(), "%Y-%m").date())
+        return month_of(datetime.strptime(said, "%Y-%m").date())
     except ValueError:
+        pass
+    year: str | None = None
+    month: int | None = None
+    if found := _CHINESE_MONTH.fullmatch(said):
+        year, month = found[1], cn_int(found[2])
+    elif (found := _ENGLISH_MONTH.fullmatch(said)) and (
+        found[1] in MONTH_NAMES or found[1] in [m[:3] for m in MONTH_NAMES] or found[1] == "sept"
+    ):
+        year, month = found[2], [m[:3] for m in MONTH_NAMES].index(found[1][:3]) + 1
+    if month is None or not 1 <= month <= 12:
         return None
+    if year is not None:
+        return month_of(date(int(year), month, 1))
+    today = today or date.today()
+    return month_of(date(today.year if month <= today.month else today.year - 1, month, 1))
 
 
 def trend_weeks(period: Period) -> list[Period]:
