@@ -463,6 +463,10 @@ def parser() -> argparse.ArgumentParser:
     stats.add_argument("--out", metavar="DIR", required=True, help="folder to write them into")
     stats.add_argument("--lang", choices=SUPPORTED, help="labels' language (default: community's)")
     stats.set_defaults(func=cmd_stats)
+
+    from bot.cli_rooms import add_parser as add_rooms
+
+    add_rooms(sub)
     return top
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import disputes as dp
-from db import notice_subscriptions, shift_records
+from db import notice_subscriptions, room_privacy, shift_records
 from db.base import reference
 from db.dispute_models import (
     DisputeCase,
@@ -57,6 +57,7 @@ def export(session: Session, user: User, *, now: datetime) -> dict[str, Any]:
         "dispute_reports": _reports(session, user),
         "disputes_as_other_side": _as_other_side(session, user),
         "notice_subscription": notice_subscriptions.export(session, user),
+        "room_bookings": room_privacy.export(session, user),
         "volunteering": shift_records.export_person(session, user),
     }
 

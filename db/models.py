@@ -225,4 +225,5 @@ from db import event_models as _event_models  # noqa: E402, F401
 from db import holidays as _holidays  # noqa: E402, F401
 from db import notice_models as _notice_models  # noqa: E402, F401
 from db import request_models as _request_models  # noqa: E402, F401
+from db import room_models as _room_models  # noqa: E402, F401
 from db import shift_models as _shift_models  # noqa: E402, F401

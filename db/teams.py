@@ -16,7 +16,9 @@ from db.models import Role, RoleGrant, TeamChat, User
 
 VOLUNTEERS = "volunteers"
 MEDIATORS = "mediators"
-TEAMS = (VOLUNTEERS, MEDIATORS)
+#: The 格格屋 front desk: room bookings that need approval are carded there when bound.
+FRONT_DESK = "frontdesk"
+TEAMS = (VOLUNTEERS, MEDIATORS, FRONT_DESK)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from db import (
     notice_subscriptions,
     outbox,
     retention,
+    room_privacy,
     shift_reads,
     shift_records,
 )
@@ -119,6 +120,9 @@ def my_data(ctx: Ctx, args: str) -> None:
         language=chosen or ctx._("not chosen (we follow your Telegram language)"),
         roles=ctx.lang.list(roles) if roles else ctx._("none"),
     )
+    booked = room_privacy.count(ctx.session, ctx.user)
+    if booked:
+        text += "\n" + ctx._("• Room bookings: {count}").format(count=booked)
     data = data_export.export(ctx.session, ctx.user, now=ctx.now)
     content = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
     stamp = ctx.lang.local(ctx.now).strftime("%Y%m%d")
@@ -268,6 +272,7 @@ def erase(ctx: Ctx) -> None:
     )
     roots = erasure.detach_reports(session, user, now=now)
     notice_subscriptions.forget(session, user)  # the consent to notices, and the building
+    room_privacy.erase(session, user, now=now)  # bookings to come cancelled, purposes blanked
     erasure.forget(
         session,
         user,

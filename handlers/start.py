@@ -10,6 +10,7 @@ from handlers.buttons.disputes import ReportDispute
 from handlers.buttons.events import ListEvents, MyOrganisedEvents
 from handlers.buttons.language import ChooseLanguage, SetLanguage
 from handlers.buttons.requests import AskForHelp, SendDraft
+from handlers.buttons.rooms import ListRooms
 from handlers.buttons.volunteering import ListOpportunities
 from handlers.forms.fields import CANNOT_LISTEN
 from handlers.i18n import LANGUAGE_NAMES, N_
@@ -37,6 +38,7 @@ def main_menu(ctx: Ctx) -> Keyboard:
         Button(ctx._("🗓 Events"), ListEvents().pack()),
         Button(ctx._("🙋 Ask a volunteer"), AskForHelp().pack()),
         Button(ctx._("⚖️ Report a dispute"), ReportDispute().pack()),
+        Button(ctx._("🏠 Book a room"), ListRooms().pack()),
         Button(ctx._("🤝 Volunteer"), ListOpportunities().pack()),
     ]
     if ctx.acts_as("organiser") and not ctx.inbound.chat.is_group:
@@ -103,13 +105,14 @@ RESIDENT_GROUPS = (
     (("ask", "myrequests"), N_("help from a volunteer")),
     (("report", "mycases"), N_("a problem between neighbours")),
     (("notices",), N_("community notices")),
+    (("rooms", "mybookings"), N_("booking a room")),
     (("volunteer", "myhours"), N_("volunteering")),
     (("lang",), None),  # 简体 / 繁體 / English, the same in every language
     (("mydata", "deleteme"), N_("your data")),
 )
 #: Left out of staff's one "Everyone:" line so that an admin's /help stays under 400
-#: characters: the menu under /help carries 🤝 Volunteer for them.
-STAFF_SKIP = frozenset({"volunteer", "myhours"})
+#: characters: the menu under /help carries 🤝 Volunteer and 🏠 Book a room for them.
+STAFF_SKIP = frozenset({"volunteer", "myhours", "rooms", "mybookings"})
 
 
 def _names(ctx: Ctx, names: tuple[str, ...] | list[str]) -> str:

@@ -11,14 +11,20 @@ from handlers.types import Ctx
 
 router = Router("teams")
 
-TEAM_NAMES = {"volunteers": N_("the volunteer team"), "mediators": N_("the mediators")}
+TEAM_NAMES = {
+    "volunteers": N_("the volunteer team"),
+    "mediators": N_("the mediators"),
+    "frontdesk": N_("the front desk"),
+}
 
 
 @router.command("bind", description=N_("Make this group a team's room"), role="admin")
 def bind(ctx: Ctx, args: str) -> None:
     team = args.strip().lower()
     if team not in TEAMS:
-        ctx.reply(ctx._("Please say which team: /bind volunteers or /bind mediators."))
+        ctx.reply(
+            ctx._("Please say which team: /bind volunteers, /bind mediators or /bind frontdesk.")
+        )
         return
     if not ctx.inbound.chat.is_group:
         ctx.reply(

@@ -15,6 +15,7 @@ from bench.intents import SETS, examples
 from db.dispute_models import DisputeCase
 from db.event_models import Event, EventSignup, SignupStatus
 from db.request_models import HelpRequest, RequestStatus
+from db.room_models import LIVE, BookedSlot, Booking, Room
 from db.shift_models import ShiftRole, ShiftSignup, ShiftSignupStatus
 from handlers.types import Reply
 
@@ -107,6 +108,8 @@ FLOWS = (
     "myorganised",
     "profile",
     "menu",
+    "rooms",
+    "mybookings",
     "volunteer",
     "myhours",
     "newopportunity",
@@ -122,6 +125,8 @@ STAFF_WORK = (
     (5, "cases"),
     (5, "myorganised"),
     (5, "teamstats"),
+    (4, "roomsday"),
+    (4, "roomscsv"),
     (6, "newopportunity"),
     (6, "coordinate"),
     (6, "hoursexport"),
@@ -138,6 +143,8 @@ RESIDENT_FLOWS = (
     "myevents",
     "myrequests",
     "mycases",
+    "rooms",
+    "mybookings",
     "menu",
     "lang",
     "mydata",
@@ -260,6 +267,18 @@ def check_database(session: Session) -> None:
     )
     for event in session.scalars(select(Event).where(Event.capacity.is_not(None))):
         assert held.get(event.id, 0) <= event.capacity, f"event {event.id} over capacity"
+    # A live booking holds exactly its slots; any other holds none (UNIQUE(room, start) in
+    # booked_slots makes a double booking impossible).
+    slots = dict(
+        session.execute(
+            select(BookedSlot.booking_id, func.count()).group_by(BookedSlot.booking_id)
+        ).all()
+    )
+    for booking in session.scalars(select(Booking)):
+        room = session.get(Room, booking.room_id)
+        length = int((booking.ends_at - booking.starts_at).total_seconds() // 60)
+        expected = length // room.slot_minutes if booking.status in LIVE else 0
+        assert slots.get(booking.id, 0) == expected, f"booking {booking.id} holds wrong slots"
     taken = dict(
         session.execute(
             select(ShiftSignup.role_id, func.count())

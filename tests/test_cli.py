@@ -34,7 +34,7 @@ def test_the_real_entry_point_prints_welcome_and_menu(tmp_path):
     assert "欢迎使用邻里" in result.stdout  # the community default is Chinese
     assert "[1] 🗓 活动" in result.stdout
     # No language hint from the console: the welcome switches language in one tap.
-    assert "[5] 简体   [6] 繁體   [7] English" in result.stdout
+    assert "[6] 简体   [7] 繁體   [8] English" in result.stdout
 
 
 def test_scripted_shell_prints_welcome_and_menu(linli):
@@ -43,16 +43,16 @@ def test_scripted_shell_prints_welcome_and_menu(linli):
     assert "欢迎使用邻里" in result.stdout  # the community default is Chinese
     assert "[1] 🗓 活动" in result.stdout
     # No language hint from the console: the welcome switches language in one tap.
-    assert "[5] 简体   [6] 繁體   [7] English" in result.stdout
+    assert "[6] 简体   [7] 繁體   [8] English" in result.stdout
 
 
 def test_scripted_shell_switches_person_and_presses_by_number(linli):
-    script = "/start\n:as alice en\n/start\n5\n1\n/help\n"
+    script = "/start\n:as alice en\n/start\n6\n1\n/help\n"
     result = linli("shell", stdin=script)
     assert result.returncode == 0, result.stderr
     assert "(now chatting as alice, en)" in result.stdout
     assert "Welcome to Linli" in result.stdout
-    assert "好的，以后我会用简体中文和您交流。" in result.stdout  # 5 → language, 1 → 简体
+    assert "好的，以后我会用简体中文和您交流。" in result.stdout  # 6 → language, 1 → 简体
     assert "您可以给我发送这些命令：" in result.stdout
 
 
@@ -108,3 +108,13 @@ def test_granting_each_role_tells_the_person_in_a_whole_sentence(linli):
     chat = linli("shell", "--as", "alice", "--lang", "en", stdin="/help\n").stdout
     assert "You are now an organiser in Linli." in chat
     assert "You are now an administrator in Linli." in chat
+
+
+def test_a_room_is_added_and_booked_on_the_console(linli):
+    """``linli rooms add``, then the console: /rooms → the room (by number) → its week."""
+    added = linli("rooms", "add", "chess", "--name-zh", "棋牌活动室", "--name-en", "Chess room")
+    assert added.returncode == 0, added.stderr
+    result = linli("shell", "--lang", "en", stdin="/rooms\n1\n")
+    assert result.returncode == 0, result.stderr
+    assert "[1] Chess room" in result.stdout
+    assert "Chess room — up to 10 people" in result.stdout and "Choose a day." in result.stdout

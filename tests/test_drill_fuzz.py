@@ -34,10 +34,12 @@ from db.dispute_models import DisputeCase, DisputeEvent
 from db.event_models import Event, EventSignup
 from db.models import Base, User
 from db.request_models import HelpRequest, RequestMessage
+from db.room_models import Booking
 from db.users import get_or_create_user, grant_role
 from handlers.types import ChatRef, Inbound, Kind, Reply, Sender
 from tests import fuzz_support as fz
 from tests.events_support import make_event
+from tests.rooms_support import make_room
 from tests.support import FakeClock, PostBox, Resident, loose_dispatcher
 from tests.volunteering_support import make_opportunity
 
@@ -94,6 +96,7 @@ class CommunityMachine(RuleBasedStateMachine):
         make_event(
             self.session_factory, self.clock(), capacity=2, max_party=3, starts_in=timedelta(days=9)
         )
+        make_room(self.session_factory, self.clock(), week_hours=4)  # a room to book
         # And one volunteer opportunity with a shift in nine days (2 ushers who speak English).
         make_opportunity(
             self.session_factory,
@@ -288,6 +291,7 @@ class CommunityMachine(RuleBasedStateMachine):
                 RequestMessage,
                 DisputeCase,
                 DisputeEvent,
+                Booking,
             ):
                 count = session.scalar(select(func.count()).select_from(model)) or 0
                 self.reached[model.__name__] = self.reached.get(model.__name__, 0) + count

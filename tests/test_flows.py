@@ -33,12 +33,12 @@ def test_start_greets_in_the_negotiated_language(resident, hint, expected):
     assert expected in person.text
     labels = [button.label for button in person.buttons()]
     if hint is None:  # no language from the app (Matrix, the console): one tap to switch
-        assert labels[4:7] == ["简体", "繁體", "English"], labels
+        assert labels[5:8] == ["简体", "繁體", "English"], labels
         person.press("English")
         assert "From now on I will write to you in English." in person.text
         return
-    assert len(labels) == 8, labels  # the menu, then (once) the question about notices
-    assert labels[4] == "🌐 简体 / 繁體 / English"  # the language switch reads the same in all
+    assert len(labels) == 9, labels  # the menu, then (once) the question about notices
+    assert labels[5] == "🌐 简体 / 繁體 / English"  # the language switch reads the same in all
 
 
 def test_menu_labels_follow_the_glossary(resident):

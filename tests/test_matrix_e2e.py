@@ -294,3 +294,45 @@ async def test_what_the_bot_cannot_use_gets_a_short_answer_or_nothing(
             )
             assert re.search(r"from 1 to \d", told.body), told.body
             await ops.exchange(team, "2", "in a private chat", reply_to=menu.event_id)
+
+
+def _option(said, prefix: str) -> str | None:
+    """The number of the first option whose payload starts with ``prefix``."""
+    content = said.content.get("m.new_content") or said.content
+    for index, (_, payload) in enumerate(content.get("org.linli.buttons", []), start=1):
+        if payload and payload.startswith(prefix):
+            return str(index)
+    return None
+
+
+async def test_a_room_booked_by_number_in_chinese(synapse, tmp_path, wiring, session_factory):
+    """!rooms → the room → a day → a time → until → purpose, people → 确认, over Matrix."""
+    from tests.rooms_support import make_room
+
+    dispatcher, worker = wiring
+    make_room(
+        session_factory,
+        datetime.now(UTC),
+        hours="mon-sun 00:00-23:30",
+        slot_minutes=30,
+        notice_minutes=0,
+    )
+    async with (
+        running_bot(synapse, tmp_path / "bot", dispatcher, worker) as bot,
+        people(synapse, tmp_path, "wang") as [wang],
+    ):
+        room = await wang.room_with(bot.client.user_id)
+        rooms = await wang.exchange(room, "!rooms", "您想预约哪个空间？")
+        week = await wang.exchange(room, number_of(rooms, "棋牌活动室"), "棋牌活动室——最多 8 人")
+        day = _option(week, "rm:day:")
+        if day is None:  # the last half hour of a Sunday: next week
+            week = await wang.exchange(room, number_of(week, "下一周"), "棋牌活动室——最多 8 人")
+            day = _option(week, "rm:day:")
+        times = await wang.exchange(room, day, "请选择开始时间。")
+        picked = await wang.exchange(room, _option(times, "rm:slot:"), "")
+        if _option(picked, "rm:run:"):
+            picked = await wang.exchange(room, _option(picked, "rm:run:"), "用途")
+        await wang.exchange(room, "象棋俱乐部", "多少人")
+        summary = await wang.exchange(room, "4", "使用须知")
+        booked = await wang.exchange(room, number_of(summary, "确认"), "已预约")
+        assert "#B-0001 棋牌活动室" in booked.body

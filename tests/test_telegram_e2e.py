@@ -27,6 +27,7 @@ async def test_chinese_user_gets_chinese_welcome_and_buttons_work(session_factor
             "🗓 活动",
             "🙋 找志愿者帮忙",
             "⚖️ 反映邻里纠纷",
+            "🏠 预约空间",
             "🤝 志愿服务",
             "🌐 简体 / 繁體 / English",
             "✅ 好的，接收新闻和安全通知",  # asked once: would they like notices?
@@ -101,6 +102,8 @@ async def test_command_menus_are_registered_per_language(session_factory, commun
                 "report",
                 "mycases",
                 "notices",
+                "rooms",
+                "mybookings",
                 "volunteer",
                 "myhours",
                 "lang",

@@ -18,9 +18,15 @@ WELCOME = {
     "en": "Welcome to Linli (邻里), the chat of our community centre.",
 }
 MENU = {
-    "zh-hans": ["🗓 活动", "🙋 找志愿者帮忙", "⚖️ 反映邻里纠纷", "🤝 志愿服务"],
-    "zh-hant": ["🗓 活動", "🙋 找志工幫忙", "⚖️ 反映鄰里糾紛", "🤝 志願服務"],
-    "en": ["🗓 Events", "🙋 Ask a volunteer", "⚖️ Report a dispute", "🤝 Volunteer"],
+    "zh-hans": ["🗓 活动", "🙋 找志愿者帮忙", "⚖️ 反映邻里纠纷", "🏠 预约空间", "🤝 志愿服务"],
+    "zh-hant": ["🗓 活動", "🙋 找志工幫忙", "⚖️ 反映鄰里糾紛", "🏠 預約空間", "🤝 志願服務"],
+    "en": [
+        "🗓 Events",
+        "🙋 Ask a volunteer",
+        "⚖️ Report a dispute",
+        "🏠 Book a room",
+        "🤝 Volunteer",
+    ],
 }
 
 
@@ -31,8 +37,8 @@ def test_welcome_and_menu_in_each_language(resident, hint):
     assert person.text.startswith(WELCOME[hint])
     labels = [b.label for b in person.buttons()]
     # the menu, then (asked once) the question about notices
-    assert labels[:5] == [*MENU[hint], "🌐 简体 / 繁體 / English"]
-    assert len(labels) == 8, labels
+    assert labels[:6] == [*MENU[hint], "🌐 简体 / 繁體 / English"]
+    assert len(labels) == 9, labels
 
 
 @pytest.mark.parametrize("hint", ["zh-TW", "zh-HK", "zh-MO", "zh-Hant-TW"])

@@ -270,6 +270,66 @@ async def test_typed_instead_of_tapped(session_factory, community, clock):
     check(measured)
 
 
+async def test_a_one_off_room_booking_leaves_one_message(session_factory, community):
+    """/rooms → a room → a day → a time → until when → purpose and people typed → Confirm: at
+    most 5 taps, and the booked screen is the one message left (the week view became the
+    form's first question, the questions went, the summary became the booking)."""
+    from datetime import UTC, datetime
+
+    from tests.rooms_support import make_room
+
+    make_room(
+        session_factory,
+        datetime.now(UTC),
+        hours="mon-sun 00:00-23:30",
+        slot_minutes=30,
+        notice_minutes=0,
+    )
+    async with running_bot(session_factory, community) as (api, _, _):
+        alice = Person(api, 712)
+        await alice.send("/rooms")
+        await alice.press("Chess and card room")
+        days = [
+            b["text"]
+            for row in alice.last["reply_markup"]["inline_keyboard"]
+            for b in row
+            if b["callback_data"].startswith("rm:day:")
+        ]
+        paging = 0
+        if not days:  # the last half hour of a Sunday: this week has no time left
+            await alice.press("Next week »")
+            paging = 1
+            days = [
+                b["text"]
+                for row in alice.last["reply_markup"]["inline_keyboard"]
+                for b in row
+                if b["callback_data"].startswith("rm:day:")
+            ]
+        await alice.press(days[-1])
+        times = [
+            b["text"]
+            for row in alice.last["reply_markup"]["inline_keyboard"]
+            for b in row
+            if b["callback_data"].startswith("rm:slot:")
+        ]
+        await alice.press(times[0])
+        if "Until when?" in alice.text:
+            await alice.press("until")
+        await alice.send("Chess club")
+        await alice.send("4")
+        await alice.press("Confirm")
+        assert "✅ Booked." in alice.text and "#B-0001" in alice.text
+        measured = {
+            "Book a room once: /rooms → room → day → time → until → confirmed": (
+                alice.taps - paging,
+                alice.typed,
+                alice.messages_left(),
+            )
+        }
+        assert alice.messages_left() == 1
+    check(measured)
+
+
 async def test_volunteer_signup_leaves_one_message(session_factory, community, clock):
     """/volunteer → the card → a role → Confirm: one message that changes."""
     make_opportunity(session_factory, clock().replace(year=2030))

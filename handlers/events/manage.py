@@ -12,6 +12,8 @@ from db import event_manage as ev_manage
 from db import event_messages as ev_messages
 from db import event_reads as ev_reads
 from db import events as ops
+from db import room_events
+from db import rooms as rooms_ops
 from db.event_models import Event, EventSignup, EventStatus, SignupStatus
 from handlers.buttons.events import (
     AskToCancelEvent,
@@ -40,7 +42,7 @@ from handlers.events.offers import offer_clock
 from handlers.events.organise import CAPACITY, END, my_organised, start_field, times
 from handlers.forms import engine
 from handlers.forms.fields import UNLIMITED, Invalid, TextField
-from handlers.i18n import N_, Np_
+from handlers.i18n import N_, Np_, written
 from handlers.quiet import quiet_end
 from handlers.types import Button, Ctx, keyboard
 
@@ -146,6 +148,10 @@ def _publish(ctx: Ctx, payload: PublishEvent) -> None:
     event = _managed(ctx, payload.event)
     if event is None:
         return
+    refusal = hold_the_room(ctx, event)
+    if refusal is not None:
+        show_card(ctx, event, note=refusal)
+        return
     result = ev_manage.publish(ctx.session, event.id, now=ctx.now)
     note = (
         ctx._("✅ The event is published. Residents can sign up now.")
@@ -184,6 +190,7 @@ def _cancel_event(ctx: Ctx, payload: CancelEvent) -> None:
     if result.outcome != ops.Outcome.OK:
         ctx.reply(ctx._("This event was already cancelled."))
         return
+    room_events.free_for_event(ctx.session, event.id, now=ctx.now)
     ctx.reply(
         ctx.lang.ngettext(
             "The event is cancelled. {count} person signed up is being told.",
@@ -192,6 +199,27 @@ def _cancel_event(ctx: Ctx, payload: CancelEvent) -> None:
         ).format(count=result.count),
         keyboard((Button(ctx._("🛠 My events"), MyOrganisedEvents().pack()), _menu_button(ctx))),
     )
+
+
+def hold_the_room(ctx: Ctx, event: Event, **moved: Any) -> str | None:
+    """An event whose place is a room (``docs/rooms.md``) holds it from its publishing, and
+    moves it when rescheduled (``moved``: the new ``starts_at``, ``ends_at``): None when held
+    (or no room), else why not, in the reader's language."""
+    outcome, room = room_events.book_for_event(
+        ctx.session, event, user_id=ctx.user.id, now=ctx.now, tz=ctx.community.timezone, **moved
+    )
+    if outcome == rooms_ops.Outcome.BOOKED or room is None:
+        return None
+    name = written(ctx.lang.code, room.name_zh, room.name_en)[0]
+    if outcome == rooms_ops.Outcome.TAKEN:
+        return ctx._(
+            "{room} is already booked at that time, so the event was not changed. "
+            "Please choose another time or place."
+        ).format(room=name)
+    return ctx._(
+        "{room} is not open for the whole event (its opening hours, or a closure), so the "
+        "event was not changed. Please choose another time or place."
+    ).format(room=name)
 
 
 def _menu_button(ctx: Ctx) -> Button:
@@ -276,6 +304,10 @@ def _submit_reschedule(ctx: Ctx, data: dict[str, Any]) -> None:
         start = datetime.fromisoformat(data["starts_at"])
         data = {**data, "ends_at": (start + (event.ends_at - event.starts_at)).isoformat()}
     starts_at, ends_at = times(ctx, data)
+    if event.status == EventStatus.PUBLISHED:  # its room (if its place is one) moves with it
+        refusal = hold_the_room(ctx, event, starts_at=starts_at, ends_at=ends_at)
+        if refusal is not None:
+            raise Invalid(refusal)
     result = ev_manage.reschedule(
         ctx.session,
         event.id,

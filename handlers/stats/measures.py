@@ -27,6 +27,7 @@ from db.models import OutboxMessage, OutboxStatus
 from db.notice_models import Notice
 from db.notices import T_NOTICE
 from db.request_models import HelpRequest, RequestStatus
+from db.room_rules import hours_used
 from db.shift_records import given_between
 from handlers.stats.hotspots import HotSpot, Spots, buildings
 from handlers.stats.periods import Period, ServiceClock, trend_weeks
@@ -79,6 +80,8 @@ class Report:
     #: Notices sent in the period and the neighbours they reached (``notices_measure``).
     notices_sent: int = 0
     notices_reached: int = 0
+    #: Per room: [name_zh, name_en, hours booked, hours used] (``db.room_rules.hours_used``).
+    rooms_used: list[list] = field(default_factory=list)
     #: Confirmed volunteer hours of shifts held in the period, and the people who gave them.
     volunteer_hours: float = 0.0
     volunteers: int = 0
@@ -344,6 +347,7 @@ def compute(session: Session, community: Community, period: Period, now: datetim
         or 0
     )
     report.notices_sent, report.notices_reached = notices_measure(session, start, end)
+    report.rooms_used = hours_used(session, start, end)
     minutes, report.volunteers = given_between(session, start, end)
     report.volunteer_hours = round(minutes / 60, 1)
     report.trend = trend

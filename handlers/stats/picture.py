@@ -121,6 +121,7 @@ def _card_lines(report: Report, lang: Language, key: str) -> list[str]:
                 events=report.events_held, people=L.number(lang, report.signups)
             ),
             notices,
+            *_rooms_line(report, lang),
         ]
     if key == "answer":
         return [
@@ -165,6 +166,19 @@ def _card_lines(report: Report, lang: Language, key: str) -> list[str]:
         _("Most reported: {name}").format(name=_spot_name(lang, top.kind, top.key))
         if top
         else _("Most reported: none"),
+    ]
+
+
+def _rooms_line(report: Report, lang: Language) -> list[str]:
+    """Rooms used: hours booked and checked in, over every room (none: no line)."""
+    if not report.rooms_used:
+        return []
+    booked = sum(row[2] for row in report.rooms_used)
+    used = sum(row[3] for row in report.rooms_used)
+    return [
+        lang.gettext("Rooms: {booked} h booked · {used} h used").format(
+            booked=L.number(lang, booked, 1), used=L.number(lang, used, 1)
+        )
     ]
 
 

@@ -5,7 +5,7 @@ minutes and shares percentages, as plain numbers a spreadsheet can sum."""
 from __future__ import annotations
 
 from handlers.csvfile import csv_attachment
-from handlers.i18n import Language
+from handlers.i18n import Language, written
 from handlers.stats import labels as L
 from handlers.stats.measures import Report, Timing
 from handlers.stats.picture import target_rows
@@ -52,6 +52,10 @@ def rows(report: Report, lang: Language) -> list[Row]:
         (know, _("Notices sent"), str(report.notices_sent), count),
         (know, _("Neighbours reached by notices"), str(report.notices_reached), count),
     ]
+    for name_zh, name_en, booked, used in report.rooms_used:
+        room = written(lang.code, name_zh, name_en)[0]
+        out.append((know, _("{room}: hours booked").format(room=room), f"{booked:g}", "h"))
+        out.append((know, _("{room}: hours used").format(room=room), f"{used:g}", "h"))
     out += _timing(lang, answer, _("Help requests claimed"), report.claim)
     out += _timing(lang, answer, _("Reports acknowledged"), report.ack)
     out += _timing(lang, help_, _("Help requests resolved"), report.resolve)
