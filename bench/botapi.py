@@ -25,7 +25,7 @@ from collections import defaultdict
 
 CHILD = """
 import asyncio, sys
-from tests.standin import BotApiStandin
+from standin.botapi import BotApiStandin
 async def main():
     async with BotApiStandin() as api:
         print(api.base_url, flush=True)

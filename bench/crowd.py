@@ -38,8 +38,8 @@ from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
 from handlers import build_registry
 from handlers.types import Community
-from tests.standin import BotApiStandin
-from tests.support import serving
+from standin.botapi import BotApiStandin
+from standin.serving import serving
 
 
 def percentile(values: list[float], share: float) -> float:

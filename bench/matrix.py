@@ -34,7 +34,7 @@ from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
 from handlers import build_registry
 from handlers.types import Community
-from tests import synapse as homeserver
+from standin import synapse as homeserver
 
 PASSWORD = "bench-pass"
 

@@ -65,7 +65,7 @@ BLOCKED = 2  # residents who blocked the bot (the stand-in answers 403)
 
 def _standin_process(conn: Any, latency: float, blocked: list[int], author: int) -> None:
     """Child process: serve the stand-in until told to stop, then report what it received."""
-    from tests.standin import BotApiStandin
+    from standin.botapi import BotApiStandin
 
     async def main() -> None:
         async with BotApiStandin(latency=latency) as api:

@@ -36,7 +36,7 @@ from db.migrate import upgrade
 from db.models import Base, User
 from handlers import build_registry
 from handlers.types import Community
-from tests.support import Resident
+from standin.people import Resident
 
 PER_EVENT = 1000
 FIRST_SEEDED_ID = 50_000_000  # Telegram ids of the seeded residents

@@ -23,7 +23,7 @@ from collections import Counter
 
 #: (stage, markers in a frame's file path), most specific first.
 STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("stand-in", ("tests/standin.py", "/tornado/")),
+    ("stand-in", ("standin/botapi.py", "/tornado/")),
     ("SQL", ("/sqlalchemy/", "/sqlite3/", "/psycopg/", "/psycopg_pool/", "db/engine.py")),
     (
         "HTTP",

@@ -35,9 +35,11 @@ from zoneinfo import ZoneInfo
 
 from bot.dispatcher import Dispatcher
 from bot.flood import FloodGuard
+from bot.reports import ReportProcess
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
 from handlers import build_registry
+from handlers.stats import render
 from handlers.types import ChatRef, Community, Inbound, Kind, Sender
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -271,6 +273,7 @@ def measure(url: str) -> None:
     community = Community(
         timezone=TZ, default_locale="zh_Hans", admin_refs=frozenset({f"telegram:{ADMIN}"})
     )
+    render.use(ReportProcess())  # as the bot does at start (bot/runtime.py)
     dispatcher = Dispatcher(
         session_factory=make_session_factory(engine),
         registry=build_registry(),
@@ -309,14 +312,12 @@ def measure(url: str) -> None:
         f"holding no lock); drawing: {(time.perf_counter() - started) * 1000:.0f} ms"
     )
 
-    from handlers.stats import render
-
     for label, busy, separate in (
         ("quiet", False, True),
         ("while /stats is read and drawn in a thread of the bot", True, False),
         ("while /stats is read and drawn in the report process", True, True),
     ):
-        render.SEPARATE_PROCESS = separate
+        render.use(ReportProcess() if separate else render.InThisThread())
         latencies: list[float] = []
         stop = threading.Event()
         threads = [

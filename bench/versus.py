@@ -29,7 +29,7 @@ from pathlib import Path
 
 from bench.crowd import describe, drive, linli_serving, percentile
 from bench.peer import peer_serving
-from tests.standin import BotApiStandin
+from standin.botapi import BotApiStandin
 
 
 async def one(kind: str, users: int, latency: float, url: str, first_id: int) -> tuple[float, ...]:

@@ -390,9 +390,7 @@ def cmd_stats(args: argparse.Namespace) -> None:
             raise SystemExit(f"linli: --month must look like 2026-11, got {args.month!r}")
     else:
         period = month_of(now.astimezone(community.timezone).date().replace(day=1)).previous()
-    report = Report.from_dict(
-        render.numbers(render.database_url(runtime.engine), community, period, now)
-    )
+    report = Report.from_dict(render.reports().numbers(runtime.engine, community, period, now))
     lang = language(args.lang or community.default_locale, community.timezone.key)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

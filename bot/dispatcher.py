@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -29,7 +28,7 @@ from bot.flood import FloodGuard, SharedFloodGuard
 from bot.outage import DATABASE, DatabaseUnavailable, is_outage
 from db.blocks import blocked_column
 from db.conversations import clear_flow, new_conversation
-from db.users import find_user, load_sender, new_user, refresh_user
+from db.users import find_user, load_admins, load_sender, new_user, refresh_user
 from handlers import answers, start
 from handlers.access import admit
 from handlers.blocks import answer_blocked
@@ -96,6 +95,19 @@ class Dispatcher:
         self.flood = flood or SharedFloodGuard(session_factory)
         #: Called after a commit that wrote to the outbox (wakes the worker).
         self.on_outbox = on_outbox
+        self._load_admins()
+
+    def _load_admins(self) -> None:
+        """At start, the admins the settings name go into the roles table, the one source of
+        who is an admin (two processes starting at once: the loser of the race retries)."""
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                with self.session_factory() as session, session.begin():
+                    load_admins(session, self.community.admin_refs, now=self.clock())
+                return
+            except IntegrityError:
+                if attempt == MAX_ATTEMPTS:
+                    raise
 
     def handle(self, inbound: Inbound) -> list[Reply]:
         """Handle one inbound message and return the replies to its sender. While the database
@@ -300,10 +312,8 @@ class Dispatcher:
         command = self.registry.commands.get(name)
         if command is None:
             start.unknown_command(ctx, name)
-        elif not ctx.may_use(command.role):
-            start.not_allowed(ctx)
-        elif not admit(ctx, replace(command.rule, role=None)):
-            pass  # a private-only command in a group: the pointer was said
+        elif not admit(ctx, command.rule):
+            pass  # refused (the role's refusal), or a private-only command in a group (a pointer)
         else:
             token = ctx.conversation.token
             command.handler(ctx, ctx.inbound.args)

@@ -15,10 +15,12 @@ from bot.dispatcher import Dispatcher
 from bot.flood import SharedFloodGuard
 from bot.outage import FIRST_WAIT, LONGEST_WAIT, DatabaseUnavailable, guarded
 from bot.outbox import OutboxWorker
+from bot.reports import ReportProcess
 from bot.sweeper import Sweeper
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
 from handlers import build_registry, holidays
+from handlers.stats import render
 
 
 @dataclass(slots=True)
@@ -39,6 +41,7 @@ def build_runtime(
     engine = make_engine(settings.database_url)
     _upgrade_when_reachable(engine, patience)
     session_factory = make_session_factory(engine)
+    render.use(ReportProcess())  # the report's numbers and picture, in a process of their own
     with session_factory() as session:
         holidays.load(session)  # the public holidays admins keep, before the first message
     registry = build_registry()

@@ -1,4 +1,4 @@
-"""What the bot waits for a person to say outside a form (issue 11, item 4).
+"""What the bot waits for a person to say outside a form.
 
 A service that asks someone something — a mediator's question to a reporter, a volunteer's
 conversation with a resident — records an *awaited answer*: this person, in their private chat,

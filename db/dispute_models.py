@@ -1,4 +1,4 @@
-"""The tables of dispute cases (issue 5): a case, its audit log, the other side, meetings and
+"""The tables of dispute cases: a case, its audit log, the other side, meetings and
 the mediators' questions; and the states a case, a meeting and a follow-up go through."""
 
 from __future__ import annotations

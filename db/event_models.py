@@ -1,4 +1,4 @@
-"""The tables of events (issue 3): an event and the signups for it."""
+"""The tables of events: an event and the signups for it."""
 
 from __future__ import annotations
 

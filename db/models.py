@@ -32,7 +32,7 @@ class Role(enum.StrEnum):
     MEDIATOR = "mediator"
     ORGANISER = "organiser"
     ADMIN = "admin"
-    ANNOUNCER = "announcer"  # writes community notices (issue 12)
+    ANNOUNCER = "announcer"  # writes community notices
     COORDINATOR = "coordinator"  # runs volunteer opportunities, check-in and hours
 
 
@@ -222,7 +222,7 @@ class AuditEntry(Base):
 
 
 # The tables of each service, in modules of their own (registered with ``Base`` on import).
-from db import awaiting as _awaiting  # noqa: E402, F401  (issue 11, item 4)
+from db import awaiting as _awaiting  # noqa: E402, F401  (its table)
 from db import dispute_models as _dispute_models  # noqa: E402, F401
 from db import event_models as _event_models  # noqa: E402, F401
 from db import holidays as _holidays  # noqa: E402, F401

@@ -1,4 +1,4 @@
-"""Community notices (issue 12): the buildings admins keep, residents' subscriptions (consent,
+"""Community notices: the buildings admins keep, residents' subscriptions (consent,
 with the time it was given), the notices themselves, and the people a transport said can no
 longer be reached (they blocked the bot or left)."""
 

@@ -1,4 +1,4 @@
-"""The tables of volunteer help requests (issue 4): a request, what was said in it, and each
+"""The tables of volunteer help requests: a request, what was said in it, and each
 volunteer's profile."""
 
 from __future__ import annotations

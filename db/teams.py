@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from db import outbox
 from db.models import Role, RoleGrant, TeamChat, User
-from db.users import parse_ref
 
 VOLUNTEERS = "volunteers"
 MEDIATORS = "mediators"
@@ -206,28 +205,18 @@ def notify_team(
     )
 
 
-def users_with_role(
-    session: Session, role: str, admin_refs: frozenset[str] = frozenset()
-) -> list[User]:
-    """Everyone holding ``role``; for ``admin`` also the admins named in the settings."""
-    users = {
-        user.id: user
-        for user in session.scalars(select(User).join(RoleGrant).where(RoleGrant.role == role))
-    }
-    if role == Role.ADMIN:
-        for ref in admin_refs:
-            transport, external_id = parse_ref(ref)
-            user = session.scalar(
-                select(User).where(User.transport == transport, User.external_id == external_id)
-            )
-            if user is not None:
-                users[user.id] = user
-    return sorted(users.values(), key=lambda user: user.id)
+def users_with_role(session: Session, role: str) -> list[User]:
+    """Everyone holding ``role`` (the admins named in the settings hold ``admin``: they are
+    loaded into the roles table at start, ``db.users.load_admins``)."""
+    return list(
+        session.scalars(
+            select(User).join(RoleGrant).where(RoleGrant.role == role).order_by(User.id)
+        )
+    )
 
 
 def notify_admins(
     session: Session,
-    admin_refs: frozenset[str],
     *,
     template: str,
     now: datetime,
@@ -237,7 +226,7 @@ def notify_admins(
     """Queue a message to every admin's private chat; returns how many were queued. With a
     ``dedup_key`` each admin gets it once (the key is suffixed with the admin's id)."""
     queued = 0
-    for admin in users_with_role(session, Role.ADMIN, admin_refs):
+    for admin in users_with_role(session, Role.ADMIN):
         queued += outbox.enqueue_to_user(
             session,
             admin,

@@ -24,6 +24,17 @@ GRANTABLE_ROLES = (
     Role.COORDINATOR,
 )
 
+#: ``granted_by`` of the admin grants loaded from the settings (``LINLI_ADMINS``,
+#: ``LINLI_MATRIX_ADMINS``) at start: the roles table is the one source of who is an admin.
+FROM_SETTINGS = "settings"
+
+
+def acting_roles(role: str) -> frozenset[str]:
+    """The one permission rule, in its one stored form: who acts as ``role`` holds it or is an
+    admin (admins act as every staff role). ``Ctx.acts_as`` asks it of one person; the sweeps
+    ask it in SQL (``RoleGrant.role.in_(acting_roles(...))``)."""
+    return frozenset({role, Role.ADMIN})
+
 
 class UnknownUserRef(ValueError):
     """A user reference that is not ``transport:id``."""
@@ -77,6 +88,34 @@ def get_or_create_user(
         user, now=now, display_name=display_name, username=username, language_hint=language_hint
     )
     return user
+
+
+def load_admins(session: Session, refs: Iterable[str], *, now: datetime) -> None:
+    """Make everyone the settings name an admin in the roles table (a person never seen yet is
+    created, with no private chat: nothing reaches them until they write), and take the role
+    from those a former start loaded but the settings no longer name. Grants made with the
+    command line stay."""
+    named: set[int] = set()
+    for ref in refs:
+        transport, external_id = parse_ref(ref)
+        user = find_user(session, transport, external_id)
+        if user is None:
+            user = User(transport=transport, external_id=external_id, created_at=now)
+            session.add(user)
+            session.flush()
+        named.add(user.id)
+        if Role.ADMIN not in user.role_names:
+            user.roles.append(RoleGrant(role=Role.ADMIN, granted_at=now, granted_by=FROM_SETTINGS))
+    stale = session.scalars(
+        select(RoleGrant).where(
+            RoleGrant.role == Role.ADMIN,
+            RoleGrant.granted_by == FROM_SETTINGS,
+            RoleGrant.user_id.not_in(named) if named else RoleGrant.id.is_not(None),
+        )
+    ).all()
+    for grant in stale:
+        session.delete(grant)
+    session.flush()
 
 
 def new_user(

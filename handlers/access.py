@@ -20,11 +20,13 @@ from handlers.i18n import N_
 from handlers.router import Rule
 from handlers.types import Button, Ctx
 
-#: Said to someone pressing a button (or opening a link) meant for a role they do not hold.
+#: The one refusal table: said to someone using a command, button or link meant for a role
+#: they do not act as (a registration may name its own ``refusal=``).
 REFUSALS = {
     "volunteer": N_("Sorry, only members of the volunteer team can do this."),
     "mediator": N_("Sorry, only the community's mediators can do this."),
-    "organiser": N_("Sorry, only the event's organiser and admins can do that."),
+    "organiser": N_("Sorry, only event organisers can do this."),
+    "announcer": N_("Sorry, only the community's announcers can do this."),
     "coordinator": N_("Sorry, only volunteer coordinators can do this."),
     "admin": N_("Sorry, only administrators can do this."),
 }
@@ -54,5 +56,8 @@ def admit(ctx: Ctx, rule: Rule | None, *, link_payload: str | None = None) -> bo
     if rule.private_only and ctx.inbound.chat.is_group:
         button = private_chat_link(ctx, link_payload)
         ctx.reply(ctx._(rule.private_hint or PRIVATE_POINTER), ((button,),) if button else ())
+        return False
+    if rule.not_for_staff and ctx.user.role_names:
+        ctx.reply(ctx._(rule.refusal or REFUSALS["admin"]))
         return False
     return True

@@ -1,4 +1,4 @@
-"""Where free text outside a form goes (issue 11, item 4).
+"""Where free text outside a form goes.
 
 0. What a service knows by its form alone (a check-in code sent at the venue) goes there
    first (``Router.on_text_first``).

@@ -51,7 +51,6 @@ def next_year_uncovered(session: Session, community: Community, now: datetime) -
     week = local.isocalendar().week
     queued = notify_admins(
         session,
-        community.admin_refs,
         template="wd.uncovered",
         params={"year": year},
         now=now,

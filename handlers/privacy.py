@@ -57,7 +57,13 @@ router = Router("privacy")
 
 #: How long the Yes button of /deleteme stays valid.
 CONFIRM_WITHIN = timedelta(minutes=30)
-STAFF = ("volunteer", "mediator", "organiser", "admin", "announcer", "coordinator")
+#: Said to someone holding a role who asks to be erased (``Rule.not_for_staff``).
+ASK_AN_ADMIN_FIRST = N_(
+    "You hold a role in the community (volunteer, mediator, organiser or "
+    "administrator), and your work there belongs to the community's records. "
+    "Please ask an administrator to remove your role first; then send /deleteme "
+    "again."
+)
 #: Where the confirmation's token is kept in the conversation's data (outside any form).
 TOKEN_KEY = "pv_erase"
 
@@ -136,20 +142,13 @@ def my_data(ctx: Ctx, args: str) -> None:
     description=N_("Delete my data: erase what Linli keeps about you"),
     private_only=True,
     private_hint=ABOUT_YOUR_DATA,
+    not_for_staff=True,
+    refusal=ASK_AN_ADMIN_FIRST,
     blocked_ok=True,
 )
 def delete_me(ctx: Ctx, args: str) -> None:
-    """Say what erasing does and ask for a confirmation (staff: ask an admin first)."""
-    if any(ctx.has_role(role) for role in STAFF):
-        ctx.reply(
-            ctx._(
-                "You hold a role in the community (volunteer, mediator, organiser or "
-                "administrator), and your work there belongs to the community's records. "
-                "Please ask an administrator to remove your role first; then send /deleteme "
-                "again."
-            )
-        )
-        return
+    """Say what erasing does and ask for a confirmation (staff are refused by the rule: they
+    ask an admin first)."""
     token = secrets.token_hex(4)
     put_aside(
         ctx.conversation,
@@ -216,13 +215,10 @@ def keep_pressed(ctx: Ctx, payload: KeepData) -> None:
     ctx.reply(ctx._("Nothing was deleted. Your data stays as it was."), main_menu(ctx))
 
 
-@router.button(EraseData, **PRIVATELY)
+@router.button(EraseData, **PRIVATELY, not_for_staff=True, refusal=ASK_AN_ADMIN_FIRST)
 def erase_pressed(ctx: Ctx, payload: EraseData) -> None:
     """Erase, after re-checking the button is this user's latest, unexpired confirmation."""
     if _valid(ctx, payload, set_aside(ctx.conversation, TOKEN_KEY)):
-        if any(ctx.has_role(role) for role in STAFF):
-            delete_me(ctx, "")
-            return
         erase(ctx)
         return
     ctx.reply(

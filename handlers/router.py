@@ -41,15 +41,19 @@ Sweep = Callable[["Session", Community, datetime], None]
 @dataclass(frozen=True, slots=True)
 class Rule:
     """Who may use an entry point and where, declared where it is registered and enforced by
-    the dispatcher before the handler runs (``handlers/access.py``)."""
+    the dispatcher before the handler runs (``handlers/access.py``). The one stored form of a
+    permission: commands, buttons and deep links all carry one."""
 
     role: str | None = None  # only those who act as this role (admins act as every role)
-    refusal: str | None = None  # msgid said to anyone else (default: one per role)
+    refusal: str | None = None  # msgid said to anyone else (default: ``access.REFUSALS``)
     private_only: bool = False  # a staff view or a personal one: never shown in a group
     private_hint: str | None = None  # msgid said in a group instead (default: a pointer)
     #: For a button: the deep-link payload (``dp_c42``) that opens the same thing in a
     #: private chat, from the parsed button payload; a link button is shown.
     private_link: Callable[[Any], str | None] | None = None
+    #: Refused to anyone holding a staff role (``refusal`` says why): erasing oneself, whose
+    #: work belongs to the community's records until an admin takes the role away.
+    not_for_staff: bool = False
     #: A person's rights over their own data (see it, erase it; PIPL art. 44–47) hold even
     #: when an admin has blocked them: the block lets these through.
     blocked_ok: bool = False
@@ -69,16 +73,16 @@ class Command:
     name: str
     handler: Handler
     description: str | None  # msgid for the command menu; None keeps it out of the menu
-    role: str | None = None  # only users with this role may use it
-    private_only: bool = False
-    private_hint: str | None = None
-    blocked_ok: bool = False
+    rule: Rule = Rule()
 
     @property
-    def rule(self) -> Rule:
-        return Rule(
-            self.role, None, self.private_only, self.private_hint, blocked_ok=self.blocked_ok
-        )
+    def role(self) -> str | None:
+        """Only those who act as this role may use it (None: everyone)."""
+        return self.rule.role
+
+    @property
+    def private_only(self) -> bool:
+        return self.rule.private_only
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,26 +118,15 @@ class Router:
     deep_link_rules: dict[str, Rule] = field(default_factory=dict)
 
     def command(
-        self,
-        *names: str,
-        description: str | None = None,
-        role: str | None = None,
-        private_only: bool = False,
-        private_hint: str | None = None,
-        blocked_ok: bool = False,
+        self, *names: str, description: str | None = None, **rule: Any
     ) -> Callable[[Handler], Handler]:
-        """Register ``/name`` (the first name carries the menu description)."""
+        """Register ``/name`` (the first name carries the menu description); ``role=``,
+        ``private_only=``… (see ``Rule``) say who may use it and where."""
 
         def register(handler: Handler) -> Handler:
             for index, name in enumerate(names):
                 self.commands[name] = Command(
-                    name,
-                    handler,
-                    description if index == 0 else None,
-                    role,
-                    private_only,
-                    private_hint,
-                    blocked_ok,
+                    name, handler, description if index == 0 else None, Rule(**rule)
                 )
             return handler
 
@@ -255,7 +248,7 @@ class Registry:
         whose rule says ``blocked_ok`` (their own data)."""
         if inbound.kind is Kind.COMMAND:
             command = self.commands.get(inbound.command or "")
-            return command is not None and command.blocked_ok
+            return command is not None and command.rule.blocked_ok
         if inbound.kind is Kind.BUTTON:
             found = self.button(inbound.payload or "")
             return found is not None and found[0].rule is not None and found[0].rule.blocked_ok

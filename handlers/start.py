@@ -224,26 +224,6 @@ def unknown_command(ctx: Ctx, command: str) -> None:
     )
 
 
-#: Who may use a command, said to someone who may not (a volunteer refused an admin command
-#: should not read that it is "for volunteers").
-ONLY_FOR = {
-    "volunteer": N_("Sorry, this command is only for the volunteer team."),
-    "mediator": N_("Sorry, this command is only for the community's mediators."),
-    "organiser": N_("Sorry, this command is only for event organisers."),
-    "announcer": N_("Sorry, this command is only for the community's announcers."),
-    "coordinator": N_("Sorry, this command is only for volunteer coordinators."),
-    "admin": N_("Sorry, this command is only for administrators."),
-    None: N_("Sorry, this command is only for community staff and volunteers."),
-}
-
-
-def not_allowed(ctx: Ctx) -> None:
-    """A command reserved for a role the sender does not have: name that role."""
-    command = ctx.registry.commands.get(ctx.inbound.command or "")
-    role = command.role if command and command.role in ONLY_FOR else None
-    ctx.reply(ctx._(ONLY_FOR[role]))
-
-
 def stale_button(ctx: Ctx) -> None:
     """A button whose payload is unknown, forged, or from a message that no longer applies."""
     show_menu(ctx, ctx._("That button is no longer active. Here is the menu:"))

@@ -10,6 +10,8 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from db.users import acting_roles
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
@@ -331,15 +333,15 @@ class Ctx:
         self.replies.append(neutral_reply(Reply(fallback, reaction=emoji), self.lang.gettext))
 
     def has_role(self, role: str) -> bool:
-        """True if the user holds ``role`` (admins from configuration hold ``admin``)."""
-        if role == "admin" and self.user.ref in self.community.admin_refs:
-            return True
+        """True if the user holds ``role`` in the roles table (the admins the settings name
+        are loaded there at start)."""
         return role in self.user.role_names
 
     def acts_as(self, role: str) -> bool:
-        """The one permission rule: holders of ``role`` act as it, and admins act as every
-        staff role. Commands, buttons, deep links and the ``access_*`` functions all ask this."""
-        return self.has_role(role) or self.has_role("admin")
+        """The one permission rule (``db.users.acting_roles``): holders of ``role`` act as
+        it, and admins act as every staff role. Commands, buttons, deep links, the
+        ``access_*`` functions and the sweeps all ask it."""
+        return bool(self.user.role_names & acting_roles(role))
 
     def may_use(self, role: str | None) -> bool:
         """An entry point restricted to ``role`` (None: open to everyone)."""

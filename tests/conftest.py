@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -29,6 +30,87 @@ from tests.support import FakeClock, PostBox, Resident, run_outbox
 POSTGRES_URL = os.environ.get("LINLI_TEST_DATABASE_URL", "")
 #: Under pytest-xdist each worker has its own SQLite folder, or its own PostgreSQL schema.
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+#: Test files that start processes or servers (the crash drill's bot processes, a Synapse
+#: homeserver, the fuzz and storm drills, the report's process): marked ``slow``. They are
+#: collected first, longest first, so pytest-xdist starts them at once and runs the rest
+#: beside them, not after them (the Synapse group, the largest unit, goes first of all);
+#: ``scripts/test --quick`` leaves them out.
+SLOW_FILES = (
+    "test_drill_fuzz.py",
+    "test_drill_crash.py",
+    "test_drill_storm.py",
+    "test_matrix_cross.py",
+    "test_matrix_e2e.py",
+    "test_matrix_faults.py",
+    "test_matrix_run.py",
+    "test_migrations.py",
+    "test_stats.py",
+    "test_lockfile.py",
+    "test_cli.py",
+)
+
+
+#: Test files that share a session resource run in one worker, as one unit of work: the
+#: Synapse homeserver (started once per worker that needs it).
+GROUPS = {
+    "test_matrix_cross.py": "synapse",
+    "test_matrix_e2e.py": "synapse",
+    "test_matrix_faults.py": "synapse",
+    "test_matrix_run.py": "synapse",
+}
+
+
+@pytest.hookimpl(optionalhook=True)  # known only when pytest-xdist is loaded
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadgroup``, with the groups of ``GROUPS``: pytest-xdist 3.8 marks a group by
+    renaming the test's node id, which pytest 9 no longer lets it do, so its own
+    ``xdist_group`` marks group nothing (the four Synapse files started a homeserver in every
+    worker). Every other test is a unit of its own, handed to whichever worker is free."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Groups(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return GROUPS.get(nodeid.partition("::")[0].rpartition("/")[2], nodeid)
+
+    return Groups(config, log)
+
+
+#: Test files that run many people at once in threads, over HTTP to a stand-in, or with
+#: generated input: marked ``thorough``; ``scripts/test --quick`` leaves them out too, and keeps
+#: a test of every flow through the dispatcher.
+THOROUGH_FILES = (
+    "test_concurrency.py",
+    "test_events_concurrency.py",
+    "test_dispute_concurrency.py",
+    "test_notices_concurrency.py",
+    "test_requests_concurrency.py",
+    "test_telegram_e2e.py",
+    "test_requests_e2e.py",
+    "test_events_e2e.py",
+    "test_ux_counts.py",
+    "test_dispute_privacy.py",
+    "test_privacy.py",
+    "test_dispute_duplicates.py",
+    "test_payloads.py",
+    "test_outbox_lease.py",
+    "test_standin.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the slow and the thorough files, and put the slow ones first (the order within a
+    file is kept)."""
+    for item in items:
+        if item.path.name in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)
+        elif item.path.name in THOROUGH_FILES:
+            item.add_marker(pytest.mark.thorough)
+    rank = {name: index for index, name in enumerate(SLOW_FILES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(SLOW_FILES)))
 
 
 def pytest_report_header() -> str:
@@ -208,7 +290,7 @@ def deliver(session_factory, registry, community, clock, postbox):
 def synapse(tmp_path_factory):
     """A real Synapse homeserver for the whole run (installed on first use into
     ``.venv-synapse``); if it cannot start, the tests that need it fail."""
-    from tests import synapse as homeserver
+    from standin import synapse as homeserver
 
     server = homeserver.start(tmp_path_factory.mktemp("synapse"))
     yield server

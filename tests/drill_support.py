@@ -10,8 +10,8 @@ from db.event_messages import message_attendees
 from db.event_models import Event
 from db.events import sign_up
 from db.users import get_or_create_user
+from standin.botapi import BotApiStandin
 from tests.events_support import make_event
-from tests.standin import BotApiStandin
 
 
 def fan_out(session_factory, now: datetime, chats: range, text: str) -> int:

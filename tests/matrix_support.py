@@ -1,5 +1,5 @@
 """Matrix test helpers: a person on their own matrix-nio client (with encryption), and the bot
-started as ``linli run`` starts it, against the real Synapse of ``tests/synapse.py``."""
+started as ``linli run`` starts it, against the real Synapse of ``standin/synapse.py``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,8 @@ from nio.crypto.attachments import decrypt_attachment
 from bot.dispatcher import Dispatcher
 from bot.matrix.client import MatrixConfig, MatrixDeliverer, MatrixTransport
 from bot.outbox import OutboxWorker
-from tests.synapse import Synapse
+from db.users import get_or_create_user, grant_role
+from standin.synapse import Synapse
 
 PASSWORD = "secret-pass"
 
@@ -338,3 +340,10 @@ async def running_bot(
     finally:
         stop.set()
         await asyncio.wait_for(task, 30)
+
+
+def grant(session_factory, mxid: str, role: str) -> None:
+    now = datetime.now(UTC)
+    with session_factory() as session, session.begin():
+        user = get_or_create_user(session, transport="matrix", external_id=mxid, now=now)
+        grant_role(session, user, role, now=now, by="test")

@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Self
 
-from tests.synapse import free_port
+from standin.synapse import free_port
 
 #: Settings for a throwaway cluster: small, and no waiting for the disk.
 SETTINGS = (

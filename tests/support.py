@@ -4,8 +4,6 @@ in-memory transport), the team's group chat, roles, and a post box for the real 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,14 +11,12 @@ from typing import Any
 from bot.dispatcher import Dispatcher
 from bot.flood import FloodGuard
 from bot.outbox import OutboxWorker
-from bot.scheduler import OUTBOX_JOB
-from bot.telegram.app import Webhook, build_application, serve
 from db.users import get_or_create_user, grant_role
 from handlers import build_registry
 from handlers.i18n import Language
 from handlers.router import Registry, Router
-from handlers.types import Button, ChatRef, Inbound, Kind, Reply, Sender
-from tests.standin import BotApiStandin
+from handlers.types import ChatRef, Inbound, Kind, Reply, Sender
+from standin.people import Resident
 
 #: An outbox template for tests whose text names its message: ``note <n>``.
 NOTE = "test.note"
@@ -73,89 +69,6 @@ class FakeClock:
 
     def advance(self, **delta: float) -> None:
         self.current += timedelta(**delta)
-
-
-@dataclass
-class Resident:
-    """A person in a private chat with the bot, through the in-memory transport."""
-
-    dispatcher: Dispatcher
-    name: str
-    language_code: str | None = "en"
-    transport: str = "telegram"
-    user_id: str = "1001"
-    numbered_buttons: bool = False
-    replies: list[Reply] = field(default_factory=list)
-    history: list[Reply] = field(default_factory=list)
-
-    @property
-    def chat(self) -> ChatRef:
-        return ChatRef(self.transport, self.user_id)
-
-    @property
-    def sender(self) -> Sender:
-        return Sender(self.transport, self.user_id, self.name, None, self.language_code)
-
-    def _do(self, inbound: Inbound) -> list[Reply]:
-        self.replies = self.dispatcher.handle(inbound)
-        self.history.extend(self.replies)
-        return self.replies
-
-    def send(self, text: str) -> list[Reply]:
-        """Type ``text`` (a command if it starts with a slash)."""
-        if text.startswith("/"):
-            word, _, args = text[1:].partition(" ")
-            return self._do(
-                Inbound(
-                    self.chat,
-                    self.sender,
-                    Kind.COMMAND,
-                    text=text,
-                    command=word.split("@")[0].lower(),
-                    args=args.strip(),
-                    numbered_buttons=self.numbered_buttons,
-                )
-            )
-        return self._do(
-            Inbound(
-                self.chat, self.sender, Kind.TEXT, text=text, numbered_buttons=self.numbered_buttons
-            )
-        )
-
-    def reply_to(self, message_ref: str, text: str) -> list[Reply]:
-        """Reply to the message ``message_ref`` of this chat (Telegram's reply-to) with ``text``."""
-        return self._do(
-            Inbound(
-                self.chat,
-                self.sender,
-                Kind.TEXT,
-                text=text,
-                reply_to=message_ref,
-                numbered_buttons=self.numbered_buttons,
-            )
-        )
-
-    def send_kind(self, kind: Kind, **values: object) -> list[Reply]:
-        """Send a photo, sticker, location, document…"""
-        return self._do(Inbound(self.chat, self.sender, kind, **values))  # type: ignore[arg-type]
-
-    def press_payload(self, payload: str) -> list[Reply]:
-        return self._do(Inbound(self.chat, self.sender, Kind.BUTTON, payload=payload))
-
-    def buttons(self) -> list[Button]:
-        """The buttons of the last replies, in order."""
-        return [button for reply in self.replies for row in reply.buttons for button in row]
-
-    def press(self, label: str) -> list[Reply]:
-        """Press the button whose label contains ``label`` in the last replies."""
-        matches = [b for b in self.buttons() if label in b.label and b.payload]
-        assert matches, f"no button {label!r} among {[b.label for b in self.buttons()]}"
-        return self.press_payload(matches[0].payload or "")
-
-    @property
-    def text(self) -> str:
-        """All text of the last replies, joined."""
-        return "\n".join(reply.text for reply in self.replies)
 
 
 def give_role(session_factory, clock: FakeClock, person: Resident, role: str) -> Resident:
@@ -263,56 +176,3 @@ def run_outbox(session_factory, registry, community, clock, postbox: PostBox) ->
         clock=clock,
     )
     return asyncio.run(worker.tick()).sent
-
-
-async def _first_outbox_run_done(application, worker: OutboxWorker) -> None:
-    """Wait out the outbox job's first run, which starts with the application: on a loaded
-    machine it could otherwise begin after the test queued its rows and take them from under
-    the test's own ``worker.tick()``."""
-    scheduler = application.bot_data["scheduler"]
-    for _ in range(2000):
-        job = scheduler.get_job(OUTBOX_JOB)
-        if job is not None and job.next_run_time > datetime.now(UTC) + timedelta(seconds=60):
-            break
-        await asyncio.sleep(0.01)
-    await asyncio.sleep(0.05)  # the job's task starts its tick
-    for _ in range(3000):
-        if not worker.running:
-            return
-        await asyncio.sleep(0.01)
-
-
-@asynccontextmanager
-async def serving(
-    api: BotApiStandin,
-    dispatcher: Dispatcher,
-    worker: OutboxWorker,
-    *,
-    webhook: Webhook | None = None,
-    max_concurrent_updates: int = 256,
-    private_chat_interval: float = 0.0,
-) -> AsyncIterator[None]:
-    """The application on the stand-in, started by ``serve`` as ``linli run`` starts it (the
-    outbox job is left to the test, which ticks the worker itself), stopped on exit.
-
-    The outbox's pause between two messages to one private chat (a second in production) is
-    off unless asked for: a walk through a whole case would spend most of its time waiting.
-    Pacing itself is tested in ``test_outbox.py``."""
-    application = build_application(
-        token=api.token,
-        base_url=api.base_url.removesuffix("/bot"),
-        dispatcher=dispatcher,
-        worker=worker,
-        outbox_interval=3600,
-        max_concurrent_updates=max_concurrent_updates,
-        private_chat_interval=private_chat_interval,
-    )
-    stop = asyncio.Event()
-    task = asyncio.create_task(serve(application, stop=stop, webhook=webhook, poll_timeout=1))
-    await api.wait_for(lambda c: c.method in ("getUpdates", "setWebhook"), timeout=30)
-    await _first_outbox_run_done(application, worker)
-    try:
-        yield
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 20)

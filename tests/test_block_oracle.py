@@ -124,14 +124,13 @@ def test_admins_blocking_one_reference_at_once_block_it_once(
     from dataclasses import replace
 
     from handlers.types import ChatRef, Inbound, Kind, Sender
-    from tests.test_concurrency import TickingClock
-    from tests.test_dispute_concurrency import _race
+    from tests.concurrency_support import TickingClock, race
 
     file_report(resident("Reporter", "en", user_id="1620"))
     admins = [str(9100 + n) for n in range(6)]
     community = replace(community, admin_refs=frozenset(f"telegram:{a}" for a in admins))
     racing = loose_dispatcher(session_factory, registry, community, TickingClock())
-    answers = _race(
+    answers = race(
         racing,
         [
             Inbound(

@@ -8,9 +8,6 @@ import asyncio
 import contextlib
 import threading
 from collections import Counter
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -29,23 +26,8 @@ from handlers.i18n import language
 from handlers.router import Registry
 from handlers.start import something_went_wrong
 from handlers.types import ChatRef, Inbound, Kind, Reply, Sender
+from tests.concurrency_support import TickingClock, run_in_threads
 from tests.support import NOTE, Resident, loose_dispatcher, registry_with_notes
-
-THREADS = 8
-
-
-class TickingClock:
-    """Like the real clock, every reading is a little later than the one before (1 ms), so
-    every handled message really writes (``last_seen_at``, ``updated_at``). Thread-safe."""
-
-    def __init__(self) -> None:
-        self._now = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
-        self._lock = threading.Lock()
-
-    def __call__(self) -> datetime:
-        with self._lock:
-            self._now += timedelta(milliseconds=1)
-            return self._now
 
 
 class Gate:
@@ -126,13 +108,6 @@ def command(user_id: str, name: str, args: str = "", hint: str = "en") -> Inboun
 def text_message(user_id: str, text: str, hint: str = "en") -> Inbound:
     sender = Sender("telegram", user_id, f"Resident {user_id}", None, hint)
     return Inbound(ChatRef("telegram", user_id), sender, Kind.TEXT, text=text)
-
-
-def run_in_threads(jobs: list[Callable[[], Any]], threads: int = THREADS) -> list[Any]:
-    """Run the jobs on ``threads`` threads at once; their results in job order (re-raises)."""
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        futures = [pool.submit(job) for job in jobs]
-        return [future.result(timeout=60) for future in futures]
 
 
 def count(session_factory, model: type, *where: Any) -> int:
@@ -223,13 +198,13 @@ def test_fifty_residents_at_once_all_get_their_menu_and_answers(
             f"{resident.name}: no menu"
         )
         assert menu[:3] == [p.pack() for p in expected[:3]], f"{resident.name}: menu order"
-    assert count(session_factory, User) == 50
+    assert count(session_factory, User) == 50 + 1  # and the settings' admin, loaded at start
     with session_factory() as session:
         per_user = session.execute(
             select(Conversation.user_id, func.count()).group_by(Conversation.user_id)
         ).all()
         external_ids = set(session.scalars(select(User.external_id)))
-    assert external_ids == {r.user_id for r in residents}
+    assert external_ids == {r.user_id for r in residents} | {"9000"}  # the admin
     assert len(per_user) == 50
     assert {n for _, n in per_user} == {1}
 
@@ -249,7 +224,7 @@ def test_one_residents_burst_of_messages_is_all_answered_and_none_lost(
     for index, replies in enumerate(results):
         assert_answered(replies, apologies, f"message {index}")
     with session_factory() as session:
-        (user,) = session.scalars(select(User)).all()
+        (user,) = session.scalars(select(User).where(User.external_id == user_id)).all()
     assert user.locale == "en"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -83,10 +84,36 @@ def test_env_file_is_read_and_environment_wins(tmp_path, monkeypatch):
     assert settings.admins == frozenset({8})
 
 
-def test_readme_documents_every_variable():
-    text = README.read_text(encoding="utf-8")
-    for name in VARIABLES:
-        assert f"`{name}`" in text, f"README's configuration table lacks {name}"
+def _readme_table() -> dict[str, str]:
+    """The README's configuration table: variable → its default column."""
+    rows = {}
+    for line in README.read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) >= 3 and re.fullmatch(r"`LINLI_[A-Z_]+`", cells[0]):
+            rows[cells[0].strip("`")] = cells[1]
+    return rows
+
+
+def test_the_readme_table_is_the_declared_table():
+    """Every variable declared in ``bot.variables`` has its row in the README, with the same
+    default, and the README names no variable that is not declared."""
+    table = _readme_table()
+    assert list(table) == [variable.name for variable in VARIABLES]
+    for variable in VARIABLES:
+        assert table[variable.name] == variable.readme_default, variable.name
+
+
+def test_the_community_defaults_are_the_declared_defaults():
+    """A community made by hand (as the tests make one) has the settings' defaults, but for
+    the monthly report, which only a deployment sends."""
+    from dataclasses import replace
+    from zoneinfo import ZoneInfo
+
+    from handlers.types import Community
+
+    declared = load_settings({}, env_file=None).community()
+    by_hand = Community(timezone=ZoneInfo("Asia/Shanghai"), default_locale="zh_Hans")
+    assert replace(declared, monthly_report=False) == by_hand
 
 
 def test_service_settings_are_read():

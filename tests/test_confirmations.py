@@ -1,4 +1,4 @@
-"""Issue 14, item 6, in both languages: single-answer inputs end with one line and
+"""In both languages: single-answer inputs end with one line and
 [Send] [✏️ Change] [Cancel] instead of a summary; a star rating can be changed for 10 minutes."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 14, items 2, 4 and 5, as a resident meets them through the dispatcher: free text at
+"""The conversation as a resident meets it through the dispatcher: free text at
 first contact is offered to the volunteer team (greetings get the menu); /ask out of hours says
 the hours and 120 first, the health consent is two short lines, China's public holidays close
 the team; a form left by the menu or a long pause waits for Continue and is dropped after a

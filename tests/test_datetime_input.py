@@ -288,7 +288,7 @@ def test_parse_duration_rejects(text: str) -> None:
     assert parse_duration(text) is None
 
 
-# Issue 14: dates as people say them (NOW is Thursday 26 November 2026, 16:00).
+# Dates as people say them (NOW is Thursday 26 November 2026, 16:00).
 SPOKEN = [
     ("下周六下午3点", sh(2026, 12, 5, 15, 0)),
     ("周六下午3点", sh(2026, 11, 28, 15, 0)),

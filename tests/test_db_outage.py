@@ -19,7 +19,7 @@ from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
 from handlers import build_registry
 from tests.private_postgres import PrivatePostgres
-from tests.test_telegram_e2e import running_bot
+from tests.telegram_support import running_bot
 
 pytestmark = [
     pytest.mark.timeout(120),

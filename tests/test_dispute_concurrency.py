@@ -3,12 +3,8 @@ the database decides, exactly one wins, and the reporter is told once."""
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 from sqlalchemy import select
 
-from bot.dispatcher import Dispatcher
 from db.dispute_models import (
     DisputeCase,
     DisputeEvent,
@@ -18,31 +14,9 @@ from db.dispute_models import (
 )
 from db.models import OutboxMessage
 from handlers.types import ChatRef, Inbound, Kind, Sender
+from tests.concurrency_support import RACERS, TickingClock, press_inbound, race
 from tests.dispute_support import file_report, make_mediator
 from tests.support import loose_dispatcher
-from tests.test_concurrency import TickingClock
-
-RACERS = 6
-
-
-def _race(dispatcher: Dispatcher, inbounds: list[Inbound]) -> list[str]:
-    start = threading.Barrier(len(inbounds))
-
-    def go(inbound: Inbound) -> str:
-        start.wait()
-        return "\n".join(reply.text for reply in dispatcher.handle(inbound))
-
-    with ThreadPoolExecutor(len(inbounds)) as pool:
-        return list(pool.map(go, inbounds))
-
-
-def _press(user_id: str, payload: str) -> Inbound:
-    return Inbound(
-        ChatRef("telegram", user_id),
-        Sender("telegram", user_id, f"M{user_id}", None, "en"),
-        Kind.BUTTON,
-        payload=payload,
-    )
 
 
 def test_many_mediators_acknowledge_at_once(session_factory, registry, community, resident, clock):
@@ -52,7 +26,7 @@ def test_many_mediators_acknowledge_at_once(session_factory, registry, community
     for n, user_id in enumerate(ids):
         make_mediator(resident, session_factory, clock, f"M{n}", "en", user_id=user_id)
     racing = loose_dispatcher(session_factory, registry, community, TickingClock())
-    answers = _race(racing, [_press(user_id, "dp:ack:1") for user_id in ids])
+    answers = race(racing, [press_inbound(user_id, "dp:ack:1") for user_id in ids])
     won = [a for a in answers if a.startswith("⚖️ #D-0001 · 🔊 Noise · acknowledged")]
     lost = [
         a for a in answers if a == "#D-0001 was changed in the meantime: it is now acknowledged."
@@ -68,7 +42,7 @@ def test_many_mediators_acknowledge_at_once(session_factory, registry, community
             select(DisputeEvent.text).where(DisputeEvent.kind == "status")
         ).all()
     assert len(told) == 1 and statuses == ["acknowledged"]
-    answers = _race(racing, [_press(user_id, "dp:take:1") for user_id in ids])
+    answers = race(racing, [press_inbound(user_id, "dp:take:1") for user_id in ids])
     with session_factory() as session:
         holder = session.get(DisputeCase, 1).mediator_id
         takes = session.scalars(select(DisputeEvent.kind).where(DisputeEvent.kind == "take")).all()
@@ -96,7 +70,7 @@ def test_an_invitation_opens_for_one_person_only(
         )
         for n in range(RACERS)
     ]
-    answers = _race(racing, inbounds)
+    answers = race(racing, inbounds)
     assert sum("About noise at night." in a for a in answers) == 1, answers
     assert sum("not valid or was already used" in a for a in answers) == RACERS - 1
     with session_factory() as session:
@@ -126,7 +100,7 @@ def test_everyone_confirming_a_meeting_at_once_agrees_it(
         meeting = session.scalars(select(DisputeMeeting)).one()
         assert len(session.scalars(select(DisputeMeetingAnswer)).all()) == RACERS
     racing = loose_dispatcher(session_factory, registry, community, TickingClock())
-    answers = _race(racing, [_press(user_id, f"dp:mt:{meeting.id}:y") for user_id in ids])
+    answers = race(racing, [press_inbound(user_id, f"dp:mt:{meeting.id}:y") for user_id in ids])
     assert all(a.startswith("Thank you. See you on") for a in answers), answers
     with session_factory() as session:
         assert session.get(DisputeMeeting, meeting.id).status == "agreed"
@@ -146,9 +120,9 @@ def test_mediators_proposing_meetings_at_once_leave_one_proposal(
         mediator.send(f"2026-12-0{n + 3} 19:00")
         mediator.send("Community centre, room 2")
         [confirm] = [b.payload for b in mediator.buttons() if "Confirm" in b.label]
-        confirms.append(_press(user_id, confirm))
+        confirms.append(press_inbound(user_id, confirm))
     racing = loose_dispatcher(session_factory, registry, community, TickingClock())
-    answers = _race(racing, confirms)
+    answers = race(racing, confirms)
     assert all("The meeting was proposed to everyone involved." in a for a in answers), answers
     with session_factory() as session:
         statuses = session.scalars(select(DisputeMeeting.status)).all()

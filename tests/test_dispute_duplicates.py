@@ -1,4 +1,4 @@
-"""Issue 9, item 1: the person complained about cannot join a case by reporting the same place.
+"""The person complained about cannot join a case by reporting the same place.
 
 A report of the same category and place as an open case is a case of its own, shown to the
 mediators as a possible duplicate with both texts; only a mediator links it. A linked reporter
@@ -206,16 +206,15 @@ def test_mediators_linking_at_once_link_once(
     dispatcher, resident, session_factory, registry, community, clock
 ):
     from db.dispute_models import DisputeEvent
+    from tests.concurrency_support import RACERS, TickingClock, press_inbound, race
     from tests.support import loose_dispatcher
-    from tests.test_concurrency import TickingClock
-    from tests.test_dispute_concurrency import RACERS, _press, _race
 
     _two_reports(dispatcher, resident)
     ids = [str(5200 + n) for n in range(RACERS)]
     for n, user_id in enumerate(ids):
         make_mediator(resident, session_factory, clock, f"M{n}", "en", user_id=user_id)
     racing = loose_dispatcher(session_factory, registry, community, TickingClock())
-    answers = _race(racing, [_press(user_id, "dp:link:2") for user_id in ids])
+    answers = race(racing, [press_inbound(user_id, "dp:link:2") for user_id in ids])
     won = [a for a in answers if a.startswith("#D-0002 is now linked to #D-0001.")]
     lost = [
         a

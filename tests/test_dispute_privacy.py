@@ -28,9 +28,10 @@ from db.dispute_models import DisputeCase
 from db.models import OutboxMessage
 from db.users import find_user, grant_role
 from handlers import build_registry
+from standin.botapi import ApiCall, BotApiStandin
+from standin.serving import serving
 from tests.dispute_support import outbox_messages
-from tests.standin import ApiCall, BotApiStandin
-from tests.support import FakeClock, serving
+from tests.support import FakeClock
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

@@ -1,4 +1,4 @@
-"""Issue 14, items 8 and 9, in both languages: resolving a case decides about its pending
+"""In both languages: resolving a case decides about its pending
 meeting and tells every party; the other side's /mycases; the reporter's answer reaches the
 mediator who asked; a case card that fits a phone."""
 

@@ -154,7 +154,7 @@ def test_forged_and_stale_dispute_buttons(dispatcher, resident, session_factory,
     mediator.press_payload("dp:side:1")
     assert "not for you" in mediator.text
     alice.send("/cases")
-    assert alice.text == "Sorry, this command is only for the community's mediators."
+    assert alice.text == "Sorry, only the community's mediators can do this."
 
 
 def test_workflow_tells_the_reporter_in_their_language(
@@ -518,7 +518,7 @@ def test_on_the_console_the_invitation_is_a_start_command(session_factory, regis
 
     from bot.dispatcher import Dispatcher
     from handlers.types import Community
-    from tests.support import Resident
+    from standin.people import Resident
 
     console = Community(timezone=ZoneInfo("Asia/Shanghai"), default_locale="en")
     dispatcher = Dispatcher(

@@ -21,8 +21,8 @@ import pytest
 from sqlalchemy import select
 
 from db.models import OutboxMessage, OutboxStatus, User
+from standin.botapi import BotApiStandin
 from tests.drill_support import delivered, fan_out
-from tests.standin import BotApiStandin
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

@@ -25,9 +25,9 @@ from sqlalchemy import select
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
 from db.models import OutboxMessage, OutboxStatus
+from standin.botapi import BotApiStandin
 from tests.drill_support import delivered, fan_out
 from tests.private_postgres import PrivatePostgres
-from tests.standin import BotApiStandin
 
 pytestmark = [
     pytest.mark.timeout(120),

@@ -22,8 +22,8 @@ from bot.outbox import OutboxWorker
 from bot.telegram.app import build_application, serve
 from db.models import OutboxMessage, OutboxStatus
 from handlers import build_registry
+from standin.botapi import BotApiStandin
 from tests.drill_support import delivered, fan_out
-from tests.standin import BotApiStandin
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

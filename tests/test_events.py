@@ -301,7 +301,7 @@ def test_forged_buttons_get_a_clear_answer(resident, session_factory, clock, pay
             "no longer available",
             "no longer active",
             "Please choose from 1 to 2 people.",
-            "only the event's organiser and admins",
+            "only event organisers can do this",
             "That button",
             "You are not signed up",
         )

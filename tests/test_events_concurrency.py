@@ -21,9 +21,9 @@ from handlers import build_registry
 from handlers.i18n import language
 from handlers.start import something_went_wrong
 from handlers.types import Reply
+from tests.concurrency_support import TickingClock, run_in_threads
 from tests.events_support import make_event, queued
 from tests.support import FakeClock, PostBox, Resident, loose_dispatcher, run_outbox
-from tests.test_concurrency import TickingClock, run_in_threads
 
 CROWD = 200
 PLACES = 10

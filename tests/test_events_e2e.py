@@ -7,7 +7,7 @@ import icalendar
 import pytest
 
 from tests.events_support import make_event
-from tests.test_telegram_e2e import _keyboard_labels, _sent_to, running_bot
+from tests.telegram_support import keyboard_labels, running_bot, sent_to
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -18,24 +18,24 @@ def _payload(call, label: str) -> str:
         for button in row:
             if label in button["text"]:
                 return button["callback_data"]
-    raise AssertionError(f"no button {label!r} in {_keyboard_labels(call)}")
+    raise AssertionError(f"no button {label!r} in {keyboard_labels(call)}")
 
 
 async def test_open_card_sign_up_and_get_the_calendar_file(session_factory, community, clock):
     event_id = make_event(session_factory, clock().replace(year=2030), capacity=2)
     async with running_bot(session_factory, community) as (api, _, _):
         api.user_sends_text(user_id=601, text=f"/start ev_{event_id}", language_code="zh-hans")
-        [card] = await api.wait_for(_sent_to(api, 601))
+        [card] = await api.wait_for(sent_to(api, 601))
         assert card.params["text"].startswith("🗓 中秋游园会")
         assert "剩余 2 个名额" in card.params["text"]
         share = card.params["reply_markup"]["inline_keyboard"][1][1]
         assert share["url"] == f"https://t.me/linli_test_bot?start=ev_{event_id}"
 
         api.user_presses(user_id=601, data=_payload(card, "报名"), language_code="zh-hans")
-        _, ask = await api.wait_for(_sent_to(api, 601), count=2)
+        _, ask = await api.wait_for(sent_to(api, 601), count=2)
         assert "共 1 人吗" in ask.params["text"]
         api.user_presses(user_id=601, data=_payload(ask, "确认"), language_code="zh-hans")
-        *_, done = await api.wait_for(_sent_to(api, 601), count=3)
+        *_, done = await api.wait_for(sent_to(api, 601), count=3)
         assert "您已报名“中秋游园会”（1 人）" in done.params["text"]
         assert "剩余 1 个名额" in done.params["text"]
 

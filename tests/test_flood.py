@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from bot.flood import FloodGuard, SharedFloodGuard
 from db.models import FloodCounter
 from handlers.privacy import forget_flood_counts
-from tests.test_query_counts import counting
+from tests.query_support import counting
 
 
 def test_burst_is_warned_once_then_dropped_until_the_window_has_room():

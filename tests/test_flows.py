@@ -211,7 +211,7 @@ def test_deep_link_payload_reaches_its_handler(session_factory, community, clock
     from bot.dispatcher import Dispatcher
     from handlers import build_registry
     from handlers.router import Registry, Router
-    from tests.support import Resident
+    from standin.people import Resident
 
     router = Router("test-links")
     seen = []
@@ -238,7 +238,7 @@ def test_a_handler_crash_is_answered_and_rolled_back(session_factory, community,
     from bot.dispatcher import Dispatcher
     from handlers import build_registry
     from handlers.router import Registry, Router
-    from tests.support import Resident
+    from standin.people import Resident
 
     router = Router("test-crash")
 
@@ -255,10 +255,12 @@ def test_a_handler_crash_is_answered_and_rolled_back(session_factory, community,
     wang.send("/start")
     wang.send("/boom")
     assert wang.text.startswith("抱歉，我们这边出了点问题。")
-    assert "failed to handle a command from user 1" in caplog.text
+    # Wang is user 2: the settings' admin was loaded into the roles table (user 1) at start.
+    assert "failed to handle a command from user 2" in caplog.text
     assert wang.user_id not in caplog.text and "Wang" not in caplog.text, "no ids or names logged"
     with session_factory() as session:
-        assert session.scalar(select(User.display_name)) == "Wang"
+        name = select(User.display_name).where(User.external_id == wang.user_id)
+        assert session.scalar(name) == "Wang"
     wang.send("/start")
     assert ZH_WELCOME in wang.text
 

@@ -11,11 +11,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from handlers.types import Community
-from tests.matrix_support import people, running_bot
+from tests.matrix_support import grant, people, running_bot
 from tests.media_support import assert_no_metadata, gps_jpeg
-from tests.test_matrix_e2e import _grant
-from tests.test_requests_e2e import ALWAYS_ON_DUTY, RESIDENT, _answer, _said, _to
-from tests.test_telegram_e2e import running_bot as running_telegram
+from tests.requests_support import (
+    ALWAYS_ON_DUTY,
+    RESIDENT,
+    answer_as_resident,
+    calls_to_chat,
+    said_in_chat,
+)
+from tests.telegram_support import running_bot as running_telegram
 
 pytestmark = [
     pytest.mark.timeout(180),
@@ -44,26 +49,26 @@ async def test_a_telegram_residents_request_worked_from_a_matrix_team_room(
             await bob.exchange(chat, "!lang en", "in English")
             team = await bob.room_with(linli, direct=False, name="YAM", encrypted=True)
             await bob.exchange(team, "!bind volunteers", "room of the volunteer team")
-            _grant(session_factory, bob.mxid, "volunteer")
+            grant(session_factory, bob.mxid, "volunteer")
 
             # Alice asks on Telegram, with a photo of the letter.
             api.user_sends_text(user_id=RESIDENT, text="/ask", first_name="Alice")
-            await _answer(api, 2, label="Translation")
-            await _answer(api, 3, text="Please translate the letter from my landlord.")
-            await api.wait_for(_to(RESIDENT), count=4)
+            await answer_as_resident(api, 2, label="Translation")
+            await answer_as_resident(api, 3, text="Please translate the letter from my landlord.")
+            await api.wait_for(calls_to_chat(RESIDENT), count=4)
             photo = api.user_sends_photo(user_id=RESIDENT, first_name="Alice")
             letter = api.file(photo["message"]["photo"][-1]["file_id"])
-            await _answer(api, 5, label="As soon as possible")
-            await _answer(api, 6, label="No")
-            await _answer(api, 7, label="No")
-            await _answer(api, 8, label="Send request")
+            await answer_as_resident(api, 5, label="As soon as possible")
+            await answer_as_resident(api, 6, label="No")
+            await answer_as_resident(api, 7, label="No")
+            await answer_as_resident(api, 8, label="Send request")
 
             # Bob claims it in the Matrix room by replying to the card.
             card = await bob.wait_for(team, "#R-0001 · Translation", worker=worker)
             await bob.exchange(
                 team, "1", "I sent the details in a private chat.", reply_to=card.event_id
             )
-            await _said(api, worker, RESIDENT, "Good news:")
+            await said_in_chat(api, worker, RESIDENT, "Good news:")
             await bob.wait_for(chat, "You are now helping with #R-0001.", worker=worker)
             briefing = await bob.wait_for(chat, _image, worker=worker)
             assert "file" in briefing.content and "url" not in briefing.content  # encrypted
@@ -76,7 +81,7 @@ async def test_a_telegram_residents_request_worked_from_a_matrix_team_room(
             await bob.wait_for(chat, "It is about the deposit.", worker=worker)
             said = await bob.say(chat, "Thanks, reading it now.")
             assert await bob.reacted(chat, said) == "👍"
-            await _said(api, worker, RESIDENT, "Thanks, reading it now.")
+            await said_in_chat(api, worker, RESIDENT, "Thanks, reading it now.")
 
             # A photo each way.
             before = len(bob.messages(chat))
@@ -87,12 +92,14 @@ async def test_a_telegram_residents_request_worked_from_a_matrix_team_room(
             assert await bob.file_bytes(relayed) == page_two
             translation = b"\xff\xd8\xff the translation"
             await bob.send_photo(chat, translation, encrypt=True)
-            sent = await _said(api, worker, RESIDENT, "", method="sendPhoto")
+            sent = await said_in_chat(api, worker, RESIDENT, "", method="sendPhoto")
             assert sent.params["photo"]["content"] == translation
             # A phone's photo from Matrix reaches Telegram without its EXIF and GPS.
             await bob.send_photo(chat, gps_jpeg(), encrypt=True)
             await worker.tick()
-            _, phone = await api.wait_for(_to(RESIDENT, ("sendPhoto",)), count=2, timeout=30)
+            _, phone = await api.wait_for(
+                calls_to_chat(RESIDENT, ("sendPhoto",)), count=2, timeout=30
+            )
             assert_no_metadata(phone.params["photo"]["content"])
             # Once each: nothing failed in the outbox, nothing was sent twice.
             assert len([s for s in bob.messages(chat, linli) if _image(s)]) == 2

@@ -16,11 +16,10 @@ from bot.dispatcher import Dispatcher
 from bot.outbox import OutboxWorker
 from db.models import Conversation
 from db.request_models import HelpRequest
-from db.users import get_or_create_user, grant_role
 from handlers import build_registry
 from handlers.types import Community
 from tests.events_support import make_event
-from tests.matrix_support import number_of, people, running_bot
+from tests.matrix_support import grant, number_of, people, running_bot
 from tests.media_support import assert_no_metadata, gps_jpeg
 
 pytestmark = [
@@ -96,13 +95,6 @@ async def test_events_sign_up_by_number_and_the_calendar_file(
         assert ics.content["info"]["mimetype"].startswith("text/calendar")
 
 
-def _grant(session_factory, mxid: str, role: str) -> None:
-    now = datetime.now(UTC)
-    with session_factory() as session, session.begin():
-        user = get_or_create_user(session, transport="matrix", external_id=mxid, now=now)
-        grant_role(session, user, role, now=now, by="test")
-
-
 async def test_ask_in_an_encrypted_chat_claimed_from_the_team_room_and_relayed(
     synapse, tmp_path, session_factory, matrix_community
 ):
@@ -116,7 +108,7 @@ async def test_ask_in_an_encrypted_chat_claimed_from_the_team_room_and_relayed(
             for volunteer in (bob, carol):
                 chats[volunteer.mxid] = await volunteer.room_with(linli)
                 await volunteer.exchange(chats[volunteer.mxid], "!lang en", "in English")
-                _grant(session_factory, volunteer.mxid, "volunteer")
+                grant(session_factory, volunteer.mxid, "volunteer")
             team = await bob.room_with(linli, carol.mxid, direct=False, name="YAM", encrypted=True)
             await bob.exchange(team, "!bind volunteers", "room of the volunteer team")
 
@@ -201,7 +193,7 @@ async def test_an_anonymous_report_reaches_the_mediators_without_identity(
         dispatcher, worker = _wiring(session_factory, community)
         async with running_bot(synapse, tmp_path / "bot", dispatcher, worker) as bot:
             linli = bot.client.user_id
-            _grant(session_factory, mira.mxid, "mediator")
+            grant(session_factory, mira.mxid, "mediator")
             team = await mira.room_with(linli, direct=False, name="Mediators", encrypted=True)
             await mira.exchange(team, "!lang en", "in English")
             await mira.exchange(team, "!bind mediators", "mediator")

@@ -26,7 +26,7 @@ from db.models import OutboxMessage
 from handlers.types import Community
 from tests.matrix_support import bot_config, people, running_bot
 from tests.support import NOTE, registry_with_notes
-from tests.test_telegram_e2e import running_bot as running_telegram
+from tests.telegram_support import running_bot as running_telegram
 
 pytestmark = [
     pytest.mark.timeout(180),

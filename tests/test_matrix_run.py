@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from standin.botapi import BotApiStandin
+from standin.synapse import free_port
 from tests.matrix_support import PASSWORD, people
-from tests.standin import BotApiStandin
-from tests.synapse import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 

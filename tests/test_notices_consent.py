@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from db.models import User
 from db.notice_models import Notice
+from tests.concurrency_support import run_in_threads
 from tests.events_support import make_event
 from tests.notices_support import announcer, neighbour, run_all, write_notice
 from tests.support import PostBox, give_role, loose_dispatcher, run_outbox
-from tests.test_concurrency import run_in_threads
 
 
 @pytest.fixture

@@ -3,23 +3,26 @@ staff command and every staff button, pressed by a resident, a volunteer, a medi
 organiser and an admin — allowed exactly for the role and for admins, refused with the role's
 own words for everyone else. A registration added later is covered without touching this file.
 
-Then the staff views that must never open in a group (issue #9, item 6): ``/start dp_<id>``,
+Then the staff views that must never open in a group: ``/start dp_<id>``,
 ``/start rq_<id>``, ``/queue`` and the photos button answer in a team room with a pointer to a
-private chat, never with the content; and the bug issue #11 names: an admin sees *Claim* on
-``/queue`` and may press it.
+private chat, never with the content. An admin sees *Claim* on ``/queue`` and may press it,
+and no sweep takes the request back: the sweeps ask the same rule.
 """
 
 from __future__ import annotations
 
 import pytest
 
+from bot.sweeper import Sweeper
+from db import users
+from db.notice_models import NoticeStatus
 from handlers import build_registry
 from handlers.access import PRIVATE_POINTER, REFUSALS
 from handlers.i18n import language
-from handlers.start import ONLY_FOR
 from tests.dispute_support import bind_mediators, file_report, make_mediator
+from tests.notices_support import neighbour, notices, write_notice
 from tests.requests_support import file_request
-from tests.support import give_role, in_group
+from tests.support import give_role, in_group, run_outbox
 
 ROLES = ("resident", "volunteer", "mediator", "organiser", "coordinator", "admin")
 EN = language("en", "Asia/Shanghai")
@@ -63,7 +66,7 @@ def allowed(role: str, needed: str) -> bool:
 @pytest.mark.parametrize("name", STAFF_COMMANDS)
 def test_every_staff_command_for_every_role(name, role, resident, session_factory, clock):
     needed = REGISTRY.commands[name].role
-    refusal = EN.gettext(ONLY_FOR[needed])
+    refusal = EN.gettext(REFUSALS[needed])
     person = person_as(role, resident, session_factory, clock)
     person.send(f"/{name}")
     assert APOLOGY not in person.text
@@ -96,7 +99,7 @@ def test_every_private_command_in_a_group_answers_with_a_pointer(name, dispatche
     admin.send("/start")
     replies = in_group(dispatcher, "9000", "Admin", command=f"/{name}")
     assert [reply.text for reply in replies] == [
-        EN.gettext(command.private_hint or PRIVATE_POINTER)
+        EN.gettext(command.rule.private_hint or PRIVATE_POINTER)
     ]
 
 
@@ -114,7 +117,7 @@ def test_every_private_button_in_a_group_answers_with_a_pointer(key, dispatcher,
         assert button.url == f"https://t.me/linli_test_bot?start={rule.private_link(example)}"
 
 
-# ---------------------------------------------------------------------------- issue 9, item 6
+# ------------------------------------------------------- staff views only in a private chat
 
 
 @pytest.fixture
@@ -185,7 +188,7 @@ def test_start_rq_in_a_group_points_to_a_private_chat(claimed_request, dispatche
     assert _said(replies) == EN.gettext(PRIVATE_POINTER)
 
 
-# ---------------------------------------------------------------------------- issue 11's bug
+# ------------------------------------------------------- an admin claims from /queue
 
 
 @pytest.mark.parametrize("hint", ["en", "zh-hans"])
@@ -203,3 +206,112 @@ def test_an_admin_may_claim_what_queue_shows_them(
     admin.send("Hello Ana, I can read it for you today.")  # and the conversation is relayed
     deliver()
     assert "Hello Ana, I can read it for you today." in postbox.texts(ana.user_id)[-1]
+
+
+# ------------------------------------------------------------------------- the sweeps' rule
+
+
+@pytest.fixture
+def sweep_world(resident, session_factory, registry, community, clock, postbox):
+    """The configured admin (``LINLI_ADMINS``: loaded into the roles table at start) has
+    claimed Ana's request from /queue and scheduled a notice; Bob, a volunteer, claimed
+    Chen's. Returns a function that runs every registered sweep and the outbox."""
+    admin = resident("Ada Admin", "en", user_id="9000")
+    ana, chen = resident("Ana Silva", "en"), resident("Chen Wei", "en")
+    file_request(ana, description="Please read the letter from the water company.")
+    admin.send("/queue")
+    claim = next(b for b in admin.buttons() if b.payload and b.payload.startswith("rq:claim:"))
+    admin.press_payload(claim.payload)
+    assert "#R-0001" in admin.text
+    bob = give_role(session_factory, clock, resident("Bob Chen", "en"), "volunteer")
+    file_request(chen, description="Please read the notice from the landlord.")
+    bob.send("/queue")
+    bob.press("Claim")
+    neighbour(resident, "Dan Wu")
+    write_notice(admin, at="2030-01-01 10:00")
+    sweeper = Sweeper(
+        session_factory=session_factory, registry=registry, community=community, clock=clock
+    )
+
+    def sweep_and_send() -> None:
+        for _ in range(3):
+            assert sweeper.run() == []
+            run_outbox(session_factory, registry, community, clock, postbox)
+            clock.advance(seconds=30)
+
+    return admin, ana, bob, chen, sweep_and_send
+
+
+def test_every_sweep_leaves_an_admin_what_they_act_as(sweep_world, postbox, session_factory):
+    """The sweeps ask the same rule as the buttons (``acting_roles``): the admin who claimed
+    a request keeps it — the resident is never told "could not continue" — and the admin's
+    scheduled notice is not held as if its author had lost the role."""
+    admin, ana, _bob, _chen, sweep_and_send = sweep_world
+    sweep_and_send()
+    said_to_ana = "\n".join(postbox.texts(ana.user_id))
+    assert "Ada from the volunteer team is helping you" in said_to_ana
+    assert "could not continue" not in said_to_ana
+    admin.send("Hello Ana, I can read it for you today.")
+    sweep_and_send()
+    assert "Hello Ana, I can read it for you today." in postbox.texts(ana.user_id)[-1]
+    assert [notice.status for notice in notices(session_factory)] == [NoticeStatus.SCHEDULED]
+
+
+def test_a_sweep_frees_a_request_whose_volunteer_lost_the_role(
+    sweep_world, session_factory, postbox
+):
+    """The same rule the other way: Bob is no longer a volunteer, so the request goes back to
+    the queue and Chen is told."""
+    _admin, ana, bob, chen, sweep_and_send = sweep_world
+    with session_factory() as session, session.begin():
+        users.revoke_role(session, users.find_user(session, "telegram", bob.user_id), "volunteer")
+    sweep_and_send()
+    assert "Bob could not continue with #R-0002" in "\n".join(postbox.texts(chen.user_id))
+    assert "could not continue" not in "\n".join(postbox.texts(ana.user_id))
+
+
+def test_the_settings_admins_are_loaded_into_the_roles_table(session_factory, dispatcher):
+    """One source of who is an admin: the settings' admins hold the role in the table (even
+    before they ever wrote), and one dropped from the settings loses it at the next start."""
+    from dataclasses import replace
+
+    from bot.dispatcher import Dispatcher
+    from db.teams import users_with_role
+
+    with session_factory() as session:
+        assert [u.ref for u in users_with_role(session, "admin")] == ["telegram:9000"]
+    Dispatcher(
+        session_factory=session_factory,
+        registry=dispatcher.registry,
+        community=replace(dispatcher.community, admin_refs=frozenset({"telegram:9001"})),
+        clock=dispatcher.clock,
+    )
+    with session_factory() as session:
+        assert [u.ref for u in users_with_role(session, "admin")] == ["telegram:9001"]
+
+
+@pytest.mark.parametrize(
+    ("hint", "refusal"),
+    [
+        ("en", "Sorry, you can no longer send notices. Please ask an administrator."),
+        ("zh-hans", None),
+    ],
+)
+def test_a_forms_rule_is_asked_again_at_confirm(hint, refusal, resident, session_factory, clock):
+    """The role that opened a form may be taken away before Confirm: the form's ``Rule``
+    refuses the submit in the person's language, and nothing is kept."""
+    ann = give_role(session_factory, clock, resident("Ann Lee", hint), "announcer")
+    if hint == "en":
+        write_notice(ann, at="2030-01-01 10:00", confirm=False)
+    else:
+        ann.send("/notice")
+        assert ann.text  # the form opened, in Chinese
+    with session_factory() as session, session.begin():
+        users.revoke_role(session, users.find_user(session, "telegram", ann.user_id), "announcer")
+    if hint == "en":
+        ann.press("Confirm and send")
+        assert refusal in ann.text
+        assert notices(session_factory) == []
+    else:
+        ann.send("/notice")  # the command itself is now refused, in Chinese
+        assert "抱歉，只有社区的通知发布员可以这样做。" in ann.text

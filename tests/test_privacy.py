@@ -408,7 +408,7 @@ def test_a_form_opened_meanwhile_keeps_the_deleteme_confirmation(resident, sessi
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 async def test_mydata_over_telegram_is_a_utf8_json_document(session_factory, community):
     """Over the Bot API stand-in: the file is uploaded with its caption, in Chinese."""
-    from tests.test_telegram_e2e import running_bot
+    from tests.telegram_support import running_bot
 
     async with running_bot(session_factory, community) as (api, _, _):
         api.user_sends_text(user_id=701, text="/mydata", language_code="zh-hans", first_name="王芳")

@@ -4,11 +4,10 @@ for one row as for four (no query per row)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 
 from bot.flood import SharedFloodGuard
 from db import dispute_parties as dp_parties
@@ -18,23 +17,9 @@ from db import requests as store
 from db.notice_models import Unreachable
 from db.users import find_user, get_or_create_user
 from tests.events_support import make_event
+from tests.query_support import counting
 from tests.requests_support import file_request, make_volunteer
 from tests.support import give_role
-
-
-@contextmanager
-def counting(engine: Engine) -> Iterator[list[str]]:
-    """Every SQL statement the engine runs inside the block."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def queries_for(engine: Engine, action: Callable[[], object]) -> int:

@@ -14,9 +14,9 @@ from db.models import OutboxMessage
 from db.request_models import HelpRequest, RequestStatus, VolunteerProfile
 from db.users import get_or_create_user, grant_role
 from handlers.types import Reply
+from tests.concurrency_support import TickingClock, run_in_threads
 from tests.requests_support import file_request
 from tests.support import Resident, in_group, loose_dispatcher
-from tests.test_concurrency import TickingClock, run_in_threads
 
 VOLUNTEERS = 8
 

@@ -6,53 +6,29 @@ both ways with the photo, the volunteer resolves and the resident rates."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import time
 
 import pytest
 
-from bot.outbox import OutboxWorker
 from db import requests
 from db.users import get_or_create_user, grant_role
+from standin.botapi import BotApiStandin
 from tests.media_support import assert_no_metadata, gps_jpeg, gps_of
-from tests.standin import BotApiStandin
-from tests.test_telegram_e2e import running_bot
+from tests.requests_support import (
+    ADMIN,
+    ALWAYS_ON_DUTY,
+    BOB,
+    CAROL,
+    RESIDENT,
+    answer_as_resident,
+    buttons_of,
+    calls_to_chat,
+    said_in_chat,
+)
+from tests.telegram_support import running_bot
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 GROUP = -100500
-RESIDENT, BOB, CAROL, ADMIN = 101, 201, 202, 9000
-
-
-def _to(chat_id: int, methods=("sendMessage", "sendPhoto", "sendDocument", "editMessageText")):
-    return lambda call: call.method in methods and int(call.params.get("chat_id", 0)) == chat_id
-
-
-def _buttons(call) -> dict[str, str]:
-    markup = call.params.get("reply_markup") or {}
-    return {
-        button["text"]: button.get("callback_data")
-        for row in markup.get("inline_keyboard", [])
-        for button in row
-    }
-
-
-async def _answer(
-    api: BotApiStandin, count: int, label: str | None = None, text: str | None = None
-):
-    """Wait for the resident's ``count``-th message, then press ``label`` or type ``text``."""
-    calls = await api.wait_for(_to(RESIDENT), count=count)
-    last = calls[-1]
-    if label is not None:
-        payload = next(p for t, p in _buttons(last).items() if label in t)
-        api.user_presses(user_id=RESIDENT, data=payload, first_name="Alice")
-    elif text is not None:
-        api.user_sends_text(user_id=RESIDENT, text=text, first_name="Alice")
-    return last
-
-
-#: The bot runs on the real clock here: the team is on duty at any hour of the test run (off
-#: duty, an extra notice comes before the form and the counts below would be off).
-ALWAYS_ON_DUTY = {"service_hours": (time(0), time.max), "holidays": "off"}
 
 
 async def test_a_request_from_filing_to_rating_over_telegram(session_factory, community, clock):
@@ -60,11 +36,11 @@ async def test_a_request_from_filing_to_rating_over_telegram(session_factory, co
     async with running_bot(session_factory, community) as (api, _, worker):
         # The admin binds the volunteers' group; two volunteers have opened a private chat.
         api.user_sends_text(user_id=ADMIN, text="/bind volunteers", chat_id=GROUP)
-        [bound] = await api.wait_for(_to(GROUP))
+        [bound] = await api.wait_for(calls_to_chat(GROUP))
         assert "room of the volunteer team" in bound.params["text"]
         for volunteer, name in ((BOB, "Bob"), (CAROL, "Carol")):
             api.user_sends_text(user_id=volunteer, text="/start", first_name=name)
-            await api.wait_for(_to(volunteer))
+            await api.wait_for(calls_to_chat(volunteer))
         with session_factory() as session, session.begin():
             for volunteer in (BOB, CAROL):
                 user = get_or_create_user(
@@ -74,21 +50,21 @@ async def test_a_request_from_filing_to_rating_over_telegram(session_factory, co
 
         # Alice files a request in English, with a photo of the letter.
         api.user_sends_text(user_id=RESIDENT, text="/ask", first_name="Alice")
-        await _answer(api, 2, label="Translation")  # title, then the first question
-        await _answer(api, 3, text="Please translate the letter from my landlord.")
-        await api.wait_for(_to(RESIDENT), count=4)
+        await answer_as_resident(api, 2, label="Translation")  # title, then the first question
+        await answer_as_resident(api, 3, text="Please translate the letter from my landlord.")
+        await api.wait_for(calls_to_chat(RESIDENT), count=4)
         photo = api.user_sends_photo(user_id=RESIDENT, first_name="Alice")
         letter = photo["message"]["photo"][-1]["file_id"]
-        await _answer(api, 5, label="As soon as possible")
-        await _answer(api, 6, label="No")
-        await _answer(api, 7, label="No")
-        summary = await _answer(api, 8, label="Send request")
+        await answer_as_resident(api, 5, label="As soon as possible")
+        await answer_as_resident(api, 6, label="No")
+        await answer_as_resident(api, 7, label="No")
+        summary = await answer_as_resident(api, 8, label="Send request")
         assert "• Attachment: 1 photo" in summary.params["text"]
-        calls = await api.wait_for(_to(RESIDENT), count=9)
+        calls = await api.wait_for(calls_to_chat(RESIDENT), count=9)
         assert "Your request #R-0001 was sent to the volunteer team." in calls[-1].params["text"]
 
         # The card appears in the group with a Claim button (the outbox is woken at once).
-        card_call = await _said(api, worker, GROUP, "#R-0001 · Translation")
+        card_call = await said_in_chat(api, worker, GROUP, "#R-0001 · Translation")
         card = api.sent_messages(GROUP)[1]
         assert card["message_id"] == card_call.response["result"]["message_id"]
         assert card["text"].startswith("🙋 #R-0001 · Translation")
@@ -104,8 +80,8 @@ async def test_a_request_from_filing_to_rating_over_telegram(session_factory, co
                 message_id=card["message_id"],
                 first_name=name,
             )
-        won = await _said(api, worker, GROUP, "I sent the details in a private chat.")
-        lost = await _said(api, worker, GROUP, "#R-0001 was already taken by")
+        won = await said_in_chat(api, worker, GROUP, "I sent the details in a private chat.")
+        lost = await said_in_chat(api, worker, GROUP, "#R-0001 was already taken by")
         winner_name = won.params["text"].split(" ")[0]
         winner = BOB if winner_name == "Bob" else CAROL
         loser_name = "Carol" if winner == BOB else "Bob"
@@ -114,13 +90,15 @@ async def test_a_request_from_filing_to_rating_over_telegram(session_factory, co
         )
 
         # The card is edited in place; Alice is told; the winner gets the briefing and photo.
-        edit = await _said(api, worker, GROUP, f"✅ Claimed by {winner_name}.")
+        edit = await said_in_chat(api, worker, GROUP, f"✅ Claimed by {winner_name}.")
         assert edit.method == "editMessageText"
         assert int(edit.params["message_id"]) == card["message_id"]
         assert len(api.sent_messages(GROUP)) == 4, "the card was edited, not posted again"
-        await _said(api, worker, RESIDENT, f"Good news: {winner_name} from the volunteer team")
-        await _said(api, worker, winner, "You are now helping with #R-0001.")
-        briefing_photo = await _said(api, worker, winner, "#R-0001 · from the resident:")
+        await said_in_chat(
+            api, worker, RESIDENT, f"Good news: {winner_name} from the volunteer team"
+        )
+        await said_in_chat(api, worker, winner, "You are now helping with #R-0001.")
+        briefing_photo = await said_in_chat(api, worker, winner, "#R-0001 · from the resident:")
         assert briefing_photo.method == "sendPhoto"
         assert briefing_photo.params["photo"] == letter
 
@@ -132,14 +110,18 @@ async def test_a_request_from_filing_to_rating_over_telegram(session_factory, co
         await _reacted(api, RESIDENT, said["message"]["message_id"])
         second = api.user_sends_photo(user_id=RESIDENT, caption="Page two", first_name="Alice")
         page_two = second["message"]["photo"][-1]["file_id"]
-        await _said(api, worker, winner, "#R-0001 · from the resident:\nIt is about the deposit.")
-        relayed_photo = await _said(api, worker, winner, "#R-0001 · from the resident:\nPage two")
+        await said_in_chat(
+            api, worker, winner, "#R-0001 · from the resident:\nIt is about the deposit."
+        )
+        relayed_photo = await said_in_chat(
+            api, worker, winner, "#R-0001 · from the resident:\nPage two"
+        )
         assert relayed_photo.method == "sendPhoto" and relayed_photo.params["photo"] == page_two
         answer = api.user_sends_text(
             user_id=winner, text="Thanks, I am reading it now.", first_name=winner_name
         )
         await _reacted(api, winner, answer["message"]["message_id"])
-        await _said(
+        await said_in_chat(
             api,
             worker,
             RESIDENT,
@@ -156,7 +138,9 @@ async def test_a_request_from_filing_to_rating_over_telegram(session_factory, co
             content=original,
             first_name="Alice",
         )
-        pictured = await _said(api, worker, winner, "#R-0001 · from the resident:", "sendDocument")
+        pictured = await said_in_chat(
+            api, worker, winner, "#R-0001 · from the resident:", "sendDocument"
+        )
         upload = pictured.params["document"]
         assert isinstance(upload, dict), "uploaded anew, not passed on by its file id"
         assert upload["filename"] == "image.jpg"
@@ -170,7 +154,7 @@ async def test_a_request_from_filing_to_rating_over_telegram(session_factory, co
             first_name=winner_name,
         )
         assert sent_back["message"]["document"]["file_name"] == "Bob Li translation.pdf"
-        document = await _said(
+        document = await said_in_chat(
             api, worker, RESIDENT, f"{winner_name} (volunteer, #R-0001):", "sendDocument"
         )
         assert document.params["document"]["filename"] == "file.pdf"  # a neutral name
@@ -180,19 +164,19 @@ async def test_a_request_from_filing_to_rating_over_telegram(session_factory, co
         api.user_sends_text(
             user_id=winner, text="/resolve Translated the letter.", first_name=winner_name
         )
-        await _said(api, worker, winner, "#R-0001 is resolved.")
-        await _said(api, worker, GROUP, f"☑️ Resolved by {winner_name}.")
-        ask_rating = await _said(
+        await said_in_chat(api, worker, winner, "#R-0001 is resolved.")
+        await said_in_chat(api, worker, GROUP, f"☑️ Resolved by {winner_name}.")
+        ask_rating = await said_in_chat(
             api, worker, RESIDENT, f"{winner_name} marked #R-0001 as resolved:"
         )
-        assert _buttons(ask_rating)["⭐⭐⭐⭐⭐"] == "rq:rate:1:5"
+        assert buttons_of(ask_rating)["⭐⭐⭐⭐⭐"] == "rq:rate:1:5"
         api.user_presses(
             user_id=RESIDENT,
             data="rq:rate:1:5",
             message_id=ask_rating.response["result"]["message_id"],
         )
-        await _said(api, worker, RESIDENT, "Thank you for rating #R-0001: ⭐⭐⭐⭐⭐.")
-        await _said(api, worker, RESIDENT, "Would you like to add a comment?")
+        await said_in_chat(api, worker, RESIDENT, "Thank you for rating #R-0001: ⭐⭐⭐⭐⭐.")
+        await said_in_chat(api, worker, RESIDENT, "Would you like to add a comment?")
 
 
 async def _reacted(api: BotApiStandin, chat_id: int, message_id: int) -> None:
@@ -206,29 +190,6 @@ async def _reacted(api: BotApiStandin, chat_id: int, message_id: int) -> None:
     )
     assert api.reactions(chat_id, message_id) == ["👍"]
     assert not any("✓ Sent to" in (m.get("text") or "") for m in api.sent_messages(chat_id))
-
-
-async def _said(
-    api: BotApiStandin, worker: OutboxWorker, chat_id: int, words: str, method: str | None = None
-):
-    """Wait for a message (or an edit) to ``chat_id`` whose text or caption holds ``words``.
-
-    The outbox is woken after every write, but a wake that comes while a run is still pacing
-    a private chat is skipped by APScheduler and left to the next interval (``linli run``: 2 s;
-    here an hour) — so while waiting, the test runs the worker itself as that interval would.
-    """
-
-    def matches(call) -> bool:
-        said = call.params.get("text") or call.params.get("caption") or ""
-        return _to(chat_id)(call) and words in said and method in (None, call.method)
-
-    for _ in range(15):
-        try:
-            [call] = await api.wait_for(matches, timeout=1)
-            return call
-        except TimeoutError:
-            await worker.tick()
-    raise AssertionError(f"nobody said {words!r} to {chat_id}")
 
 
 def _buttons_of(message: dict) -> dict[str, str]:
@@ -250,7 +211,7 @@ async def test_a_volunteers_reply_over_telegram_reaches_the_resident_replied_to(
     async with running_bot(session_factory, community) as (api, _, worker):
         for user_id, name in ((RESIDENT, "Alice"), (dan, "Dan"), (BOB, "Bob")):
             api.user_sends_text(user_id=user_id, text="/start", first_name=name)
-            await api.wait_for(_to(user_id))
+            await api.wait_for(calls_to_chat(user_id))
         with session_factory() as session, session.begin():
             people = {
                 user_id: get_or_create_user(
@@ -269,14 +230,14 @@ async def test_a_volunteers_reply_over_telegram_reaches_the_resident_replied_to(
                 requests.claim(session, request.id, people[BOB], now=clock())
 
         api.user_sends_text(user_id=RESIDENT, text="Can you call my landlord?", first_name="Alice")
-        relayed = await _said(api, worker, BOB, "Can you call my landlord?")
+        relayed = await said_in_chat(api, worker, BOB, "Can you call my landlord?")
         message_id = relayed.response["result"]["message_id"]
         api.user_sends_text(user_id=BOB, text="Yes, at nine.", reply_to=message_id)
-        await _said(api, worker, RESIDENT, "Yes, at nine.")
+        await said_in_chat(api, worker, RESIDENT, "Yes, at nine.")
         api.user_sends_text(user_id=BOB, text="Please send the letter.")  # his current: Dan's
-        await _said(api, worker, dan, "Please send the letter.")
+        await said_in_chat(api, worker, dan, "Please send the letter.")
         assert not any(
             "Yes, at nine." in (call.params.get("text") or "")
             for call in api.calls
-            if _to(dan)(call)
+            if calls_to_chat(dan)(call)
         )

@@ -309,7 +309,7 @@ def test_residents_cannot_use_the_volunteer_commands(resident):
     alice = resident("Alice", "en")
     for command in ("/queue", "/to R-0001", "/note hi", "/release", "/resolve done", "/profile"):
         alice.send(command)
-        assert alice.text == "Sorry, this command is only for the volunteer team."
+        assert alice.text == "Sorry, only members of the volunteer team can do this."
 
 
 def test_profile_queue_order_and_alerts(
@@ -411,7 +411,7 @@ def test_teamstats_for_admins(resident, volunteer, clock):
     assert "Median time to claim: 20 min. Median time to resolve: 1 h 30 min." in admin.text
     assert "Ratings: 5 on average from 1." in admin.text
     bob.send("/teamstats")
-    assert bob.text == "Sorry, this command is only for administrators.", "he is a volunteer"
+    assert bob.text == "Sorry, only administrators can do this.", "he is a volunteer"
 
 
 def test_a_volunteer_without_a_private_chat_gets_a_link(

@@ -20,9 +20,9 @@ from db.room_models import BookedSlot, Booking, Room
 from db.users import get_or_create_user
 from handlers import build_registry
 from handlers.types import ChatRef
+from tests.concurrency_support import TickingClock, run_in_threads
 from tests.rooms_support import make_room
 from tests.support import Resident, loose_dispatcher
-from tests.test_concurrency import TickingClock, run_in_threads
 from tests.test_events_concurrency import apologies, no_error  # noqa: F401  (a fixture)
 
 CROWD = 40

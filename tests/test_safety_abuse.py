@@ -1,4 +1,4 @@
-"""Issue 9, item 3: per-person limits answered in the person's language, blocking by an admin
+"""Per-person limits answered in the person's language, blocking by an admin
 (chat and command line), and a flood guard that holds across several workers."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 9, items 4 and 5: /deleteme leaves no words of theirs waiting to be sent, no place or
+"""/deleteme leaves no words of theirs waiting to be sent, no place or
 location pin on their finished cases, and one audit entry; delivered messages lose their
 parameters after LINLI_OUTBOX_KEEP."""
 

@@ -1,4 +1,4 @@
-"""Trust and safety (issue 9), what a person could slip in: formulas in CSV exports, invisible
+"""Trust and safety, what a person could slip in: formulas in CSV exports, invisible
 characters in names and texts, and what a database error or the data folder could leak."""
 
 from __future__ import annotations

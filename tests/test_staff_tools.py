@@ -1,4 +1,4 @@
-"""Issue 14, item 10: staff find their tools. /help shows each person's own commands in under
+"""Staff find their tools. /help shows each person's own commands in under
 400 characters (every role, both languages); the organiser's menu has "🛠 My events"; Telegram
 staff get their own command menu on their private chat (``BotCommandScopeChat``) at start-up
 and when a role is granted, and lose it when the role is revoked."""
@@ -14,7 +14,7 @@ from db.users import get_or_create_user, grant_role, revoke_role
 from handlers import build_registry
 from handlers.roles import menu_for
 from tests.support import give_role
-from tests.test_telegram_e2e import running_bot
+from tests.telegram_support import running_bot
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

@@ -1,4 +1,4 @@
-"""Tests for tests/standin.py, driven by the real python-telegram-bot client."""
+"""Tests for standin/botapi.py, driven by the real python-telegram-bot client."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from tests.standin import SECRET_TOKEN_HEADER, ApiCall, BotApiStandin
+from standin.botapi import SECRET_TOKEN_HEADER, ApiCall, BotApiStandin
 
 pytestmark = pytest.mark.asyncio
 

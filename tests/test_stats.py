@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from matplotlib.ft2font import FT2Font
 
+from bot.reports import ReportProcess
 from bot.sweeper import Sweeper
 from handlers import stats
 from handlers.i18n import SUPPORTED, language
@@ -189,9 +190,15 @@ def test_the_font_has_traditional_glyphs_too():
     assert _missing(_font(), TRADITIONAL) == set()
 
 
-def test_drawn_in_the_drawing_process_as_in_this_one(month):
-    image = render.render(month.to_dict(), "zh_Hans", TZ.key)
+def test_drawn_in_the_report_process_as_in_this_one(month):
+    """The bot's report process (``bot/reports.py``) draws the same picture as this thread."""
+    process = ReportProcess()
+    try:
+        image = process.picture(month.to_dict(), "zh_Hans", TZ.key)
+    finally:
+        process.close()
     assert image.startswith(PNG_SIGNATURE)
+    assert image == render.picture(month.to_dict(), "zh_Hans", TZ.key)
 
 
 def test_privacy_no_names_no_text_no_reporter_and_no_place_under_three(month, session_factory):

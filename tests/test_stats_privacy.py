@@ -142,6 +142,6 @@ def test_text_with_dollars_is_drawn_as_written(session_factory, community, code)
     lang = language(code, TZ.key)
     image = render.png(month, lang)
     assert image.startswith(PNG_SIGNATURE)
-    assert render.render(month.to_dict(), code, TZ.key).startswith(PNG_SIGNATURE)
+    assert render.picture(month.to_dict(), code, TZ.key).startswith(PNG_SIGNATURE)
     texts = render.texts(month, lang)
     assert any(r"\$\x\$栋" in t for t in texts)  # escaped: mathtext shows the dollars

@@ -18,8 +18,9 @@ from db.users import get_or_create_user, grant_role
 from handlers.i18n import Language
 from handlers.router import Router
 from handlers.types import Reply
-from tests.standin import BotApiStandin
-from tests.support import GROUP, group_command, registry_with, serving
+from standin.botapi import BotApiStandin
+from standin.serving import serving
+from tests.support import GROUP, group_command, registry_with
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -35,8 +36,8 @@ def cards_router() -> Router:
 
 
 def test_only_an_admin_binds_and_only_inside_a_group(dispatcher, resident, session_factory):
-    assert "only for administrators" in group_command(dispatcher, "77", "/bind volunteers")
-    assert "抱歉，这个命令仅供管理员使用。" in group_command(
+    assert "only administrators can do this" in group_command(dispatcher, "77", "/bind volunteers")
+    assert "抱歉，只有管理员可以这样做。" in group_command(
         dispatcher, "78", "/bind volunteers", "zh-hans"
     )
     admin = resident("Admin", "en", user_id="9000")
@@ -90,7 +91,9 @@ async def test_a_card_is_edited_in_place_over_telegram(session_factory, communit
         assert api.message(int(GROUP), sent["message_id"])["text"] == "Request R-0001: resolved"
 
 
-def test_admins_from_settings_and_roles_are_told_once(session_factory, community, clock):
+def test_admins_from_settings_and_roles_are_told_once(session_factory, dispatcher, clock):
+    """The settings' admin (loaded into the roles table when the dispatcher starts) and one
+    granted the role are each told once."""
     with session_factory() as session, session.begin():
         for external_id in ("9000", "9001", "9002"):
             user = get_or_create_user(
@@ -103,7 +106,6 @@ def test_admins_from_settings_and_roles_are_told_once(session_factory, community
         with session_factory() as session, session.begin():
             notify_admins(
                 session,
-                community.admin_refs,
                 template="roles.granted",
                 params={"role": "admin"},
                 now=clock(),

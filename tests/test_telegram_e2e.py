@@ -4,73 +4,26 @@
 from __future__ import annotations
 
 import asyncio
-import socket
-from contextlib import asynccontextmanager
 
 import pytest
 from sqlalchemy import select
 
-from bot.dispatcher import Dispatcher
-from bot.outbox import OutboxWorker
-from bot.telegram.app import Webhook
 from db import outbox
 from db.models import OutboxMessage, OutboxStatus
 from db.users import get_or_create_user
 from handlers import build_registry
 from handlers.router import Registry, Router
-from tests.standin import BotApiStandin
-from tests.support import serving
+from tests.telegram_support import keyboard_labels, running_bot, sent_to
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-
-def _sent_to(api: BotApiStandin, chat_id: int):
-    return lambda call: (
-        call.method in ("sendMessage", "editMessageText")
-        and int(call.params.get("chat_id", 0)) == chat_id
-    )
-
-
-def _keyboard_labels(call) -> list[str]:
-    markup = call.params.get("reply_markup") or {}
-    return [button["text"] for row in markup.get("inline_keyboard", []) for button in row]
-
-
-@asynccontextmanager
-async def running_bot(
-    session_factory,
-    community,
-    *,
-    registry: Registry | None = None,
-    latency: float = 0.0,
-    webhook: bool = False,
-):
-    """The stand-in, then the application on it (by long polling, or with ``webhook`` on a
-    free port of its own); yields (api, dispatcher, worker)."""
-    registry = registry or build_registry()
-    dispatcher = Dispatcher(session_factory=session_factory, registry=registry, community=community)
-    worker = OutboxWorker(session_factory=session_factory, registry=registry, community=community)
-    async with BotApiStandin(latency=latency) as api:
-        hook = None
-        if webhook:
-            # Chosen once the stand-in holds its own port, so the two can never be the same.
-            port = _free_port(besides=api.port)
-            hook = Webhook(
-                url=f"http://127.0.0.1:{port}/telegram",
-                listen="127.0.0.1",
-                port=port,
-                secret="s3cret-Token",
-            )
-        async with serving(api, dispatcher, worker, webhook=hook):
-            yield api, dispatcher, worker
 
 
 async def test_chinese_user_gets_chinese_welcome_and_buttons_work(session_factory, community):
     async with running_bot(session_factory, community) as (api, _, _):
         api.user_sends_text(user_id=501, text="/start", language_code="zh-hans", first_name="王")
-        [welcome] = await api.wait_for(_sent_to(api, 501))
+        [welcome] = await api.wait_for(sent_to(api, 501))
         assert welcome.params["text"].startswith("欢迎使用邻里")
-        assert _keyboard_labels(welcome) == [
+        assert keyboard_labels(welcome) == [
             "🗓 活动",
             "🙋 找志愿者帮忙",
             "⚖️ 反映邻里纠纷",
@@ -82,11 +35,11 @@ async def test_chinese_user_gets_chinese_welcome_and_buttons_work(session_factor
             "不用了",
         ]
         api.user_presses(user_id=501, data="lang:menu", language_code="zh-hans")
-        _, choice = await api.wait_for(_sent_to(api, 501), count=2)
+        _, choice = await api.wait_for(sent_to(api, 501), count=2)
         assert choice.params["text"] == "请选择语言："
-        assert _keyboard_labels(choice) == ["简体", "繁體", "English"]
+        assert keyboard_labels(choice) == ["简体", "繁體", "English"]
         api.user_presses(user_id=501, data="lang:set:en", language_code="zh-hans")
-        *_, switched = await api.wait_for(_sent_to(api, 501), count=3)
+        *_, switched = await api.wait_for(sent_to(api, 501), count=3)
         assert switched.params["text"] == "From now on I will write to you in English."
         answered = await api.wait_for(lambda c: c.method == "answerCallbackQuery", count=2)
         assert len(answered) == 2, "every button press stops its spinner"
@@ -95,7 +48,7 @@ async def test_chinese_user_gets_chinese_welcome_and_buttons_work(session_factor
 async def test_french_user_gets_english(session_factory, community):
     async with running_bot(session_factory, community) as (api, _, _):
         api.user_sends_text(user_id=502, text="/start", language_code="fr")
-        [welcome] = await api.wait_for(_sent_to(api, 502))
+        [welcome] = await api.wait_for(sent_to(api, 502))
         assert welcome.params["text"].startswith("Welcome to Linli")
 
 
@@ -109,17 +62,17 @@ async def test_a_traditional_reader_gets_the_menu_in_traditional(session_factory
     loses it again when they choose English."""
     async with running_bot(session_factory, community) as (api, _, _):
         api.user_sends_text(user_id=811, text="/start", language_code="zh-hk")
-        await api.wait_for(_sent_to(api, 811))
+        await api.wait_for(sent_to(api, 811))
         assert _chat_menu(api, 811)["start"] == "歡迎和主選單"
         api.user_sends_text(user_id=811, text="/lang en")
-        await api.wait_for(_sent_to(api, 811), count=2)
+        await api.wait_for(sent_to(api, 811), count=2)
         assert _chat_menu(api, 811) == {}  # Telegram's English menu applies again
 
         api.user_sends_text(user_id=812, text="/start", language_code="zh-hans")
-        await api.wait_for(_sent_to(api, 812))
+        await api.wait_for(sent_to(api, 812))
         assert _chat_menu(api, 812) == {}  # 简体: Telegram's own zh menu
         api.user_sends_text(user_id=812, text="/lang hant")
-        await api.wait_for(_sent_to(api, 812), count=2)
+        await api.wait_for(sent_to(api, 812), count=2)
         assert _chat_menu(api, 812)["lang"] == "简体 / 繁體 / English：選擇語言"
 
 
@@ -166,19 +119,19 @@ async def test_bad_input_over_telegram(session_factory, community):
     """Over-long text, a sticker, a photo, a forged button: each answered, nothing crashes."""
     async with running_bot(session_factory, community) as (api, _, _):
         api.user_sends_text(user_id=503, text="x" * 5000, language_code="en")
-        [long] = await api.wait_for(_sent_to(api, 503))
+        [long] = await api.wait_for(sent_to(api, 503))
         assert long.params["text"].startswith("Your message is too long (5000 characters")
         api.user_sends_sticker(user_id=503, language_code="en")
         api.user_sends_photo(user_id=503, language_code="en", caption="look")
-        *_, sticker, photo = await api.wait_for(_sent_to(api, 503), count=3)
+        *_, sticker, photo = await api.wait_for(sent_to(api, 503), count=3)
         assert sticker.params["text"] == "What would you like to do?"  # no apology
         assert photo.params["text"].startswith("Sorry, I did not understand that.")
         api.user_presses(user_id=503, data="ev:join:99999", language_code="en")
         api.user_presses(user_id=503, data="zz:forged", language_code="en")
-        *_, forged = await api.wait_for(_sent_to(api, 503), count=5)
+        *_, forged = await api.wait_for(sent_to(api, 503), count=5)
         assert forged.params["text"].startswith("That button is no longer active.")
         api.user_sends_text(user_id=503, text="/start", language_code="en")
-        *_, alive = await api.wait_for(_sent_to(api, 503), count=6)
+        *_, alive = await api.wait_for(sent_to(api, 503), count=6)
         assert alive.params["text"].startswith("Welcome to Linli")
 
 
@@ -192,7 +145,7 @@ async def test_long_replies_are_split_under_telegrams_limit(session_factory, com
     registry = Registry([*build_registry().routers, router])
     async with running_bot(session_factory, community, registry=registry) as (api, _, _):
         api.user_sends_text(user_id=504, text="/long", language_code="en")
-        parts = await api.wait_for(_sent_to(api, 504), count=3)
+        parts = await api.wait_for(sent_to(api, 504), count=3)
         assert all(len(p.params["text"]) <= 4096 for p in parts)
         assert "line 0 " in parts[0].params["text"] and "line 119 " in parts[-1].params["text"]
 
@@ -289,7 +242,7 @@ async def test_each_chat_in_order_while_many_chats_write(session_factory, commun
             api.user_sends_text(user_id=900, text=f"m{i}", language_code="en")
             for other in range(3):
                 api.user_sends_text(user_id=1000 + i * 3 + other, text="x", language_code="en")
-        replies = await api.wait_for(_sent_to(api, 900), count=15, timeout=30)
+        replies = await api.wait_for(sent_to(api, 900), count=15, timeout=30)
         assert [r.params["text"] for r in replies] == [f"echo m{i}" for i in range(15)]
         assert [text for who, text in handled if who == "900"] == [f"m{i}" for i in range(15)]
 
@@ -302,16 +255,6 @@ async def test_hundred_neighbours_at_once_are_all_answered(session_factory, comm
         welcomes = await api.wait_for(lambda c: c.method == "sendMessage", count=100, timeout=60)
         assert {int(c.params["chat_id"]) for c in welcomes} == set(range(2000, 2100))
         assert all(c.params["text"].startswith("欢迎使用邻里") for c in welcomes)
-
-
-def _free_port(*, besides: int | None) -> int:
-    """A port nothing listens on now, other than ``besides``."""
-    while True:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        if port != besides:
-            return port
 
 
 async def test_webhook_checks_the_secret_token(session_factory, community):
@@ -334,7 +277,7 @@ async def test_webhook_checks_the_secret_token(session_factory, community):
         assert await api.post_to_webhook(update, secret_token="wrong") == 403
         assert api.sent_messages(801) == []
         api.user_sends_text(user_id=801, text="/start", language_code="en")  # via the webhook
-        [welcome] = await api.wait_for(_sent_to(api, 801))
+        [welcome] = await api.wait_for(sent_to(api, 801))
         assert welcome.params["text"].startswith("Welcome to Linli")
 
 
@@ -371,5 +314,5 @@ async def test_the_webhook_refuses_a_stranger_and_a_huge_body_before_reading_it(
         assert "413" in await _raw_post(url, with_secret, b"{" * 1024)
         # Still serving the residents afterwards.
         api.user_sends_text(user_id=802, text="/start", language_code="en")
-        [welcome] = await api.wait_for(_sent_to(api, 802))
+        [welcome] = await api.wait_for(sent_to(api, 802))
         assert welcome.params["text"].startswith("Welcome to Linli")

@@ -14,7 +14,7 @@ import telegram
 from bot.outbox import DeliveryError
 from bot.telegram.app import TelegramDeliverer, TelegramTransport
 from handlers.types import Attachment, Reply
-from tests.standin import BotApiStandin
+from standin.botapi import BotApiStandin
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 CHAT = 4242

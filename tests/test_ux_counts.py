@@ -16,10 +16,10 @@ import pytest
 from db import requests as requests_db
 from db.request_models import HelpRequest
 from db.users import get_or_create_user, grant_role
+from standin.botapi import BotApiStandin
 from tests.events_support import make_event
 from tests.requests_support import file_request, make_volunteer
-from tests.standin import BotApiStandin
-from tests.test_telegram_e2e import running_bot
+from tests.telegram_support import running_bot
 from tests.volunteering_support import make_opportunity
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

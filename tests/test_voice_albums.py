@@ -19,7 +19,7 @@ from handlers.disputes.card import render_photo
 from handlers.i18n import language
 from handlers.requests.cards import relay_reply
 from handlers.types import Attachment, Kind
-from tests.standin import BotApiStandin
+from standin.botapi import BotApiStandin
 
 CANNOT = {
     "zh-hans": "我还听不了语音，请打字。",

@@ -14,8 +14,8 @@ from bot.dispatcher import Dispatcher
 from db.engine import make_engine, make_session_factory
 from db.request_models import HelpRequest, RequestStatus
 from handlers.types import Kind
+from standin.people import Resident
 from tests.requests_support import file_request, make_volunteer
-from tests.support import Resident
 
 RELEASED = {
     "en": "Bob could not continue with #R-0001. It is back with the volunteer team, and "

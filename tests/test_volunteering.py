@@ -108,7 +108,7 @@ def test_bad_roles_are_answered_and_the_form_stays(resident, session_factory, cl
 def test_residents_are_refused_the_coordinator_tools(resident, session_factory, clock):
     bob = resident("Bob", "en")
     bob.send("/newopportunity")
-    assert bob.text == "Sorry, this command is only for volunteer coordinators."
+    assert bob.text == "Sorry, only volunteer coordinators can do this."
     bob.press_payload("vs:manage:1")
     assert bob.text == "Sorry, only volunteer coordinators can do this."
 

@@ -19,8 +19,8 @@ from handlers import build_registry
 from handlers.i18n import language
 from handlers.start import something_went_wrong
 from handlers.types import Reply
+from tests.concurrency_support import TickingClock, run_in_threads
 from tests.support import Resident, loose_dispatcher
-from tests.test_concurrency import TickingClock, run_in_threads
 from tests.volunteering_support import lines, make_opportunity
 
 CROWD = 120

@@ -13,7 +13,6 @@ from telegram import Bot, BotCommand, BotCommandScopeChat
 
 from bot.telegram.convert import TRANSPORT
 from db.models import RoleGrant, User
-from db.teams import users_with_role
 from handlers.i18n import SUPPORTED, language, negotiate
 from handlers.roles import menu_for
 from handlers.router import Registry
@@ -57,17 +56,12 @@ def staff_menus(
                 select(User).join(RoleGrant).where(User.transport == TRANSPORT).distinct()
             )
         }
-        admins = set()
-        for user in users_with_role(session, "admin", community.admin_refs):
-            admins.add(user.id)
-            if user.transport == TRANSPORT:
-                holders.setdefault(user.id, user)
         menus = {}
         for user in holders.values():
             chat = user.private_chat_id or user.external_id
             if not chat.lstrip("-").isdecimal():
                 continue
-            roles = set(user.role_names) | ({"admin"} if user.id in admins else set())
+            roles = user.role_names
             code = negotiate(user.locale, user.language_hint, community.default_locale)
             lang = language(code, community.timezone.key)
             menus[int(chat)] = tuple(

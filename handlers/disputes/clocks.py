@@ -32,7 +32,6 @@ def escalate(session: Session, community: Community, now: datetime) -> None:
             continue
         notify_admins(
             session,
-            community.admin_refs,
             template="dp.escalated",
             params={
                 "ref": case.ref,

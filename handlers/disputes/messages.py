@@ -66,7 +66,7 @@ def tell_room(
         return
     mediators = users_with_role(session, "mediator")
     allowed = {user.id for user in mediators} | {
-        user.id for user in users_with_role(session, "admin", community.admin_refs)
+        user.id for user in users_with_role(session, "admin")
     }
     holder = session.get(User, case.mediator_id) if case and case.mediator_id else None
     if holder is not None and holder.id not in allowed:

@@ -277,9 +277,7 @@ def asking_mediator(ctx: Ctx, question: DisputeQuestion) -> User | None:
     asker = ctx.session.get(User, question.asked_by) if question.asked_by else None
     if asker is None:
         return None
-    staff = users_with_role(ctx.session, "mediator") + users_with_role(
-        ctx.session, "admin", ctx.community.admin_refs
-    )
+    staff = users_with_role(ctx.session, "mediator") + users_with_role(ctx.session, "admin")
     return asker if any(user.id == asker.id for user in staff) else None
 
 

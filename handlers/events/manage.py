@@ -43,7 +43,7 @@ from handlers.events.organise import CAPACITY, END, my_organised, start_field, t
 from handlers.forms import engine
 from handlers.forms.fields import UNLIMITED, Invalid, TextField
 from handlers.i18n import N_, Np_, written
-from handlers.notices.common import quiet_end
+from handlers.quiet import quiet_end
 from handlers.types import Button, Ctx, keyboard
 
 _managed = access_event_as_organiser

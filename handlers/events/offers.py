@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from handlers.notices.common import quiet_end
+from handlers.quiet import quiet_end
 from handlers.types import Community
 
 

@@ -28,6 +28,7 @@ from handlers.forms.fields import (
 )
 from handlers.forms.time_fields import DateTimeField, EndField
 from handlers.i18n import N_
+from handlers.router import Rule
 from handlers.types import Button, Ctx
 
 MAX_PARTY = 10
@@ -83,8 +84,6 @@ def times(ctx: Ctx, data: dict[str, Any]) -> tuple[datetime, datetime]:
 
 def _submit_new(ctx: Ctx, data: dict[str, Any]) -> None:
     """Create the event (published now or a draft) and show its card."""
-    if not ctx.may_use("organiser"):
-        raise Invalid(N_("Sorry, only organisers can create events."))
     title_en = data.get("title_en") or data.get("title_en_required")
     if not data.get("title_zh") and not title_en:
         raise Invalid(N_("Please give the event a title in at least one language."))
@@ -119,6 +118,7 @@ def _submit_new(ctx: Ctx, data: dict[str, Any]) -> None:
 NEW_EVENT = router.form(
     engine.Form(
         name="ev.new",
+        rule=Rule(role="organiser"),
         title=N_("New event"),
         fields=(
             TextField(

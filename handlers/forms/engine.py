@@ -23,6 +23,7 @@ from datetime import timedelta
 from typing import Any
 
 from db.conversations import clear_flow
+from handlers.access import REFUSALS
 from handlers.buttons.forms import (
     FORM_BUTTONS,
     FormBack,
@@ -40,6 +41,7 @@ from handlers.forms.fields import Field, Invalid
 from handlers.forms.state import FormState
 from handlers.i18n import N_, SUPPORTED, language
 from handlers.payloads import Catalog
+from handlers.router import Rule
 from handlers.types import Button, Ctx, Inbound, Kind
 
 PREFIX = "fm"
@@ -67,6 +69,9 @@ class Form:
     #: A one-line confirmation instead of the summary when one question was asked (e.g.
     #: "Send to 12 attendees?"), with [confirm_label] [✏️ Change]; None: the full summary.
     compact: Callable[[Ctx, dict[str, Any]], str] | None = None
+    #: Who may submit it (``Rule.role`` and ``refusal``), asked again at Confirm: the role may
+    #: have been taken away since the command that opened it was admitted.
+    rule: Rule | None = None
 
 
 def values(ctx: Ctx) -> dict[str, Any]:
@@ -349,6 +354,9 @@ def _edit(ctx: Ctx, form: Form, index: int) -> None:
 def _submit(ctx: Ctx, form: Form) -> None:
     data = values(ctx)
     try:
+        rule = form.rule
+        if rule is not None and rule.role is not None and not ctx.acts_as(rule.role):
+            raise Invalid(rule.refusal or REFUSALS.get(rule.role, REFUSALS["admin"]))
         form.on_submit(ctx, data)
     except Invalid as invalid:
         # A refusal that names the answer to change asks that question again at once.

@@ -1,4 +1,4 @@
-"""Forms never take over later messages (issue 14): ``/start``, ``/menu`` or a menu button
+"""Forms never take over later messages: ``/start``, ``/menu`` or a menu button
 *leave* an open form ([Continue] [Discard]), and so does a message sent ``IDLE_LEAVE`` after the
 last answer; until Continue (``FormContinue``) or another of its buttons, the person's messages
 go where they would without a form. A form idle for ``Form.ttl`` (a day) is dropped with a note

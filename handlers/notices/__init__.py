@@ -1,4 +1,4 @@
-"""Community notices (issue 12): residents choose topics and a building (``subscribe``),
+"""Community notices: residents choose topics and a building (``subscribe``),
 announcers write a notice (``compose``) and follow it (``progress``, ``manage``), the sweep sends
 it through the outbox at the platform's rate (``send``), admins keep the buildings."""
 

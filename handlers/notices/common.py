@@ -3,11 +3,13 @@ language, quiet hours, and who may write notices."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from db.models import Role, User
 from db.notice_models import Notice, Topic
+from db.users import acting_roles
 from handlers.i18n import N_, Language, is_chinese, written
+from handlers.quiet import quiet_end
 from handlers.router import Router
 from handlers.types import Community, Ctx
 
@@ -41,33 +43,6 @@ def text_for(lang: Language, zh: str | None, en: str | None) -> tuple[str, str |
     return text, lang.gettext("(This notice was written in Chinese only.)")
 
 
-def in_quiet_hours(community: Community, moment: datetime) -> bool:
-    """True if ``moment`` falls in the quiet hours (community time; they may wrap midnight)."""
-    start, end = community.quiet_hours
-    local = moment.astimezone(community.timezone).time()
-    if start == end:
-        return False
-    if start < end:
-        return start <= local < end
-    return local >= start or local < end
-
-
-def quiet_end(community: Community, moment: datetime) -> datetime:
-    """When the quiet hours around ``moment`` end (``moment`` itself when it is not in them)."""
-    if not in_quiet_hours(community, moment):
-        return moment
-    local = moment.astimezone(community.timezone)
-    end = local.replace(
-        hour=community.quiet_hours[1].hour,
-        minute=community.quiet_hours[1].minute,
-        second=0,
-        microsecond=0,
-    )
-    if end <= local:
-        end += timedelta(days=1)
-    return end.astimezone(moment.tzinfo)
-
-
 def skips_quiet_hours(notice: Notice) -> bool:
     """Only urgent safety notices go out in the quiet hours."""
     return bool(notice.urgent) and notice.topic == Topic.SAFETY
@@ -85,7 +60,7 @@ def may_announce(user: User | None, community: Community, topic: str | None = No
     roles = user.role_names
     if topic == Topic.VOLUNTEER and Role.COORDINATOR in roles:
         return True
-    return Role.ANNOUNCER in roles or Role.ADMIN in roles or user.ref in community.admin_refs
+    return bool(roles & acting_roles(Role.ANNOUNCER))
 
 
 def may_manage(ctx: Ctx, notice: Notice | None) -> bool:

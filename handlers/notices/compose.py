@@ -26,14 +26,13 @@ from handlers.forms.time_fields import DateTimeField
 from handlers.i18n import N_
 from handlers.notices.common import (
     TOPIC_LABELS,
-    in_quiet_hours,
-    may_announce,
-    quiet_end,
     router,
     skips_quiet_hours,
     when_due,
 )
 from handlers.notices.progress import show_progress
+from handlers.quiet import in_quiet_hours, quiet_end
+from handlers.router import Rule
 from handlers.types import MAX_MESSAGE_LENGTH, Ctx, Inbound, Kind
 
 #: A photo's or file's caption holds at most 1,024 characters on Telegram; the notice's own
@@ -164,8 +163,6 @@ def preview(ctx: Ctx, data: dict[str, Any]) -> str:
 
 def submit(ctx: Ctx, data: dict[str, Any]) -> None:
     """Check everything again, then keep the notice (once, however often Confirm is pressed)."""
-    if not may_announce(ctx.user, ctx.community):
-        raise Invalid(N_("Sorry, you can no longer send notices. Please ask an administrator."))
     attachment = data.get("attachment")
     check_texts(data, attachment)
     requested = _requested(ctx, data)
@@ -225,6 +222,10 @@ NOTICE_FORM = router.form(
     engine.Form(
         name="notice",
         title=N_("Write a community notice"),
+        rule=Rule(
+            role=Role.ANNOUNCER,
+            refusal=N_("Sorry, you can no longer send notices. Please ask an administrator."),
+        ),
         fields=(
             *text_fields(),
             PhotoField(

@@ -7,6 +7,7 @@ from typing import Any
 
 from db import notice_states as states
 from db import notices as ops
+from db.models import Role
 from db.notice_models import Notice, NoticeStatus
 from handlers.buttons.notices import CancelNotice, CorrectNotice, ReleaseNotice
 from handlers.forms import engine
@@ -18,18 +19,20 @@ from handlers.notices.progress import report, show_progress
 from handlers.types import Ctx
 
 LIVE = (NoticeStatus.SCHEDULED, NoticeStatus.SENDING, NoticeStatus.HELD)
+CANNOT_CHANGE = N_("Sorry, you cannot change this notice.")
 
 
-def _notice(ctx: Ctx, notice_id: int | None, *, admin_only: bool = False):
+def _notice(ctx: Ctx, notice_id: int | None):
+    """The notice, locked, if this person may change it: its author or an admin (who may
+    press which button is declared on its registration)."""
     notice = ops.lock(ctx.session, notice_id) if notice_id else None
-    allowed = ctx.has_role("admin") if admin_only else may_manage(ctx, notice)
-    if notice is None or not allowed:
-        ctx.reply(ctx._("Sorry, you cannot change this notice."))
+    if notice is None or not may_manage(ctx, notice):
+        ctx.reply(ctx._(CANNOT_CHANGE))
         return None
     return notice
 
 
-@router.button(CancelNotice)
+@router.button(CancelNotice, role=Role.ANNOUNCER)
 def _cancel(ctx: Ctx, payload: CancelNotice) -> None:
     notice = _notice(ctx, payload.notice)
     if notice is None:
@@ -50,10 +53,10 @@ def _cancel(ctx: Ctx, payload: CancelNotice) -> None:
         report(ctx.session, notice, now=ctx.now)
 
 
-@router.button(ReleaseNotice)
+@router.button(ReleaseNotice, role=Role.ADMIN)
 def _release(ctx: Ctx, payload: ReleaseNotice) -> None:
     """An admin sends a held notice as their own."""
-    notice = _notice(ctx, payload.notice, admin_only=True)
+    notice = _notice(ctx, payload.notice)
     if notice is None:
         return
     if notice.status != NoticeStatus.HELD:
@@ -87,7 +90,7 @@ def _corrections_left(ctx: Ctx, notice: Notice) -> bool:
     return False
 
 
-@router.button(CorrectNotice)
+@router.button(CorrectNotice, role=Role.ANNOUNCER)
 def _edit(ctx: Ctx, payload: CorrectNotice) -> None:
     notice = _notice(ctx, payload.notice)
     if notice is None or not _corrections_left(ctx, notice):

@@ -17,15 +17,14 @@ from db.notice_models import Notice, NoticeStatus
 from db.teams import notify_admins
 from handlers.i18n import Language
 from handlers.notices.common import (
-    in_quiet_hours,
     may_announce,
-    quiet_end,
     router,
     skips_quiet_hours,
     text_for,
     topic_label,
 )
 from handlers.notices.progress import T_HELD, report, show_progress, shown_key
+from handlers.quiet import in_quiet_hours, quiet_end
 from handlers.types import Attachment, Community, Reply
 
 #: Readers are queued this many at a time (one INSERT … SELECT each), ...
@@ -87,7 +86,6 @@ def _start(session: Session, community: Community, notice: Notice, now: datetime
         states.hold(session, notice)
         notify_admins(
             session,
-            community.admin_refs,
             template=T_HELD,
             now=now,
             params={"id": notice.id, "zh": notice.text_zh, "en": notice.text_en},

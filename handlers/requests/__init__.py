@@ -1,4 +1,4 @@
-"""Volunteer help requests (issue 4): residents ask, the volunteer team claims and helps
+"""Volunteer help requests: residents ask, the volunteer team claims and helps
 through the bot, and the clocks make sure every request is answered in time.
 
 ``intake`` is the resident's side (``own``: their requests afterwards), ``team`` the

@@ -53,7 +53,7 @@ def _tell_admins_once(
     """A clock's last step: once the request has ``waited`` long enough, raise the clock to
     level 2 and, if this sweep is the one that raised it, tell the admins."""
     if waited and store.raise_level(session, request, clock, 2).done:
-        notify_admins(session, community.admin_refs, template=template, params=params, now=now)
+        notify_admins(session, template=template, params=params, now=now)
 
 
 @router.sweep("rq.clocks")

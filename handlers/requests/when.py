@@ -1,6 +1,6 @@
 """When help is needed and when the team can give it: the /ask form's quick days (Today /
 Tomorrow / This weekend), and what a resident is told first out of hours — the team's hours,
-when it answers, and the emergency numbers (issue 14, item 4)."""
+when it answers, and the emergency numbers."""
 
 from __future__ import annotations
 

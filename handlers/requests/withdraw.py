@@ -17,17 +17,18 @@ from sqlalchemy.orm import Session
 from db import outbox
 from db import requests as store
 from db.blocks import is_blocked
-from db.models import User
+from db.models import Role, User
 from db.request_models import HelpRequest, RequestStatus
+from db.users import acting_roles
 from handlers.common import first_name
 from handlers.requests.common import announce_back, ref, router
 from handlers.types import Community
 
 
 def may_help(user: User, community: Community) -> bool:
-    """True while ``user`` acts as a volunteer: they hold the role, or are an admin."""
-    roles = user.role_names
-    return "volunteer" in roles or "admin" in roles or user.ref in community.admin_refs
+    """True while ``user`` acts as a volunteer (``acting_roles``, the rule that let them claim):
+    they hold the role, or are an admin (the settings' admins are in the roles table)."""
+    return bool(user.role_names & acting_roles(Role.VOLUNTEER))
 
 
 def withdraw(
@@ -60,7 +61,7 @@ def withdraw_unless_allowed(
     longer help (blocked and not an admin, or no longer acting as a volunteer)."""
     if user is None:
         return []
-    admin = "admin" in user.role_names or user.ref in community.admin_refs
+    admin = Role.ADMIN in user.role_names
     if (blocked and not admin) or not may_help(user, community):
         return withdraw(session, community, user, now=now)
     return []

@@ -47,7 +47,6 @@ def ask_admins(
         return  # the front desk's room, where admins decide
     notify_admins(
         session,
-        community.admin_refs,
         template="rooms.request",
         now=now,
         params=params,

@@ -17,10 +17,9 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
-from functools import partial
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from db import outbox
@@ -81,8 +80,8 @@ def stats(ctx: Ctx, args: str) -> None:
         ctx.reply(ctx._("I could not read that period.") + "\n" + ctx._(USAGE))
         return
     # Nothing is read here: the numbers and the picture are made after this transaction ends,
-    # in the report process (handlers.stats.render), when the dispatcher makes the files.
-    files = _Files(render.database_url(ctx.session.get_bind()), ctx.community, period, ctx.now)
+    # by the report process (handlers.stats.render.Reports), when the transport makes the files.
+    files = _Files(ctx.session.get_bind(), ctx.community, period, ctx.now)
     ctx.replies.extend(_replies(period, ctx.lang, files.png(ctx.lang), files.csv(ctx.lang)))
     log.info("stats for %s asked by user %d", period.slug, ctx.user.id)
 
@@ -91,15 +90,15 @@ class _Files:
     """The picture and the CSV of one report, made once on first use (both from one trip to
     the report process)."""
 
-    def __init__(self, url: str, community: Community, period: Period, now: datetime) -> None:
-        self._args = (url, community, period, now)
+    def __init__(self, bind: Engine, community: Community, period: Period, now: datetime) -> None:
+        self._args = (bind, community, period, now)
         self._lock = threading.Lock()
         self._made: tuple[Report, bytes] | None = None
 
     def _make(self, lang: Language) -> tuple[Report, bytes]:
         with self._lock:
             if self._made is None:
-                numbers, image = render.report_and_png(*self._args, lang.code)
+                numbers, image = render.reports().report_and_png(*self._args, lang.code)
                 self._made = (Report.from_dict(numbers), image)
             return self._made
 
@@ -127,7 +126,10 @@ def _replies(
 def replies(report: Report, lang: Language) -> list[Reply]:
     """The picture (drawn in the report process when it is sent) and the CSV of ``report``."""
     period = Period(report.kind, date.fromisoformat(report.start), date.fromisoformat(report.end))
-    png = partial(render.render, report.to_dict(), lang.code, lang.tz.key)
+
+    def png() -> bytes:
+        return render.reports().picture(report.to_dict(), lang.code, lang.tz.key)
+
     return _replies(period, lang, png, lambda: table.attachment(report, lang, "").content)
 
 
@@ -168,14 +170,14 @@ def monthly(session: Session, community: Community, now: datetime) -> None:
     # Look and count before this sweep's transaction touches the database (on SQLite its
     # first statement takes the write lock): through the report reader, then the report
     # process. Only the queueing below writes.
-    url = render.database_url(session.get_bind())
-    if session.get_bind().dialect.name == "sqlite":
-        with Session(render.reader(url)) as reading, reading.begin():
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite":
+        with render.reports().reading(bind) as reading, reading.begin():
             if not _waiting_admins(reading, community, key):
                 return
     elif not _waiting_admins(session, community, key):  # PostgreSQL: reading locks nothing
         return
-    params = {"report": render.numbers(url, community, period, now)}
+    params = {"report": render.reports().numbers(bind, community, period, now)}
     waiting = _waiting_admins(session, community, key)
     for admin in waiting:
         for part in ("picture", "csv"):
@@ -192,11 +194,7 @@ def monthly(session: Session, community: Community, now: datetime) -> None:
 
 def _waiting_admins(session: Session, community: Community, key: str) -> list[User]:
     """Admins with a private chat who have not been sent the report ``key`` yet."""
-    admins = [
-        admin
-        for admin in users_with_role(session, Role.ADMIN, community.admin_refs)
-        if admin.private_chat_id
-    ]
+    admins = [admin for admin in users_with_role(session, Role.ADMIN) if admin.private_chat_id]
     if not admins:
         return []
     queued = set(

@@ -1,28 +1,17 @@
-"""The 五及 report's numbers and picture, made away from the residents' answers.
+"""The 五及 report's picture, and where its numbers are read and it is drawn (``Reports``).
 
-Reading a month's rows and drawing the picture each take most of a second of pure Python. Done
-in the bot's own process they would hold the interpreter's lock against the threads answering
-other residents, and done inside a message's transaction (``BEGIN IMMEDIATE`` on SQLite) they
-would hold the database's write lock too. So both run in a separate process (``numbers``,
-``report_and_png``, ``render``), which reads through its own engine with no write lock: on
-SQLite plain reads of the WAL file (each statement a consistent snapshot), on PostgreSQL an
-ordinary read transaction. If that process cannot be had, the same work runs in the calling
-thread. A lock keeps two drawings in one process from sharing matplotlib's settings at once.
+A lock keeps two drawings in one process from sharing matplotlib's settings at once.
 """
 
 from __future__ import annotations
 
 import io
-import logging
-import multiprocessing
 import threading
-from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import NullPool
 
 from handlers.i18n import Language
 from handlers.stats.font import fonts
@@ -31,78 +20,77 @@ from handlers.stats.periods import Period
 from handlers.stats.picture import draw
 from handlers.types import Community
 
-log = logging.getLogger(__name__)
 _lock = threading.Lock()
-_pool_lock = threading.Lock()
-_pool: ProcessPoolExecutor | None = None
-#: Draw in a separate process (False: in the calling thread; the benchmark compares the two).
-SEPARATE_PROCESS = True
 
 
-def _elsewhere(function: Any, *args: Any) -> Any:
-    """``function(*args)`` in the report process; here if that process cannot be had."""
-    global _pool
-    if not SEPARATE_PROCESS:
-        return function(*args)
-    try:
-        with _pool_lock:
-            if _pool is None:
-                context = multiprocessing.get_context("spawn")
-                _pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
-            pool = _pool
-        return pool.submit(function, *args).result()
-    except (OSError, RuntimeError) as exc:  # BrokenProcessPool is a RuntimeError
-        log.warning("report process unavailable (%s); working in this thread", exc)
-        with _pool_lock:
-            _pool = None
-        return function(*args)
+class Reports(Protocol):
+    """Where the report's numbers are read and its picture drawn. Reading a month's rows and
+    drawing take most of a second of pure Python each: done in the bot's own process they
+    would hold the interpreter's lock against the threads answering residents, and done inside
+    a message's transaction (``BEGIN IMMEDIATE`` on SQLite) the database's write lock too. So
+    the bot gives its own at start (``bot/reports.py``: a separate process reading through an
+    engine of its own, with no write lock); ``InThisThread`` is what a test or a command line
+    run without it gets. ``bind`` is the engine of the caller's session."""
+
+    def numbers(
+        self, bind: Engine, community: Community, period: Period, now: datetime
+    ) -> dict[str, Any]:
+        """The report's numbers (``Report.to_dict``)."""
+        ...
+
+    def report_and_png(
+        self, bind: Engine, community: Community, period: Period, now: datetime, code: str
+    ) -> tuple[dict[str, Any], bytes]:
+        """The numbers and the picture in language ``code``, in one trip."""
+        ...
+
+    def picture(self, report: dict[str, Any], code: str, tz_name: str) -> bytes:
+        """The picture of a report (``Report.to_dict``) in language ``code``."""
+        ...
+
+    def reading(self, bind: Engine) -> Session:
+        """A session that reads without taking the write lock (SQLite: no ``BEGIN
+        IMMEDIATE``), to look before a sweep's transaction writes."""
+        ...
 
 
-def render(report: dict[str, Any], code: str, tz_name: str) -> bytes:
-    """The picture of a report (``Report.to_dict``) in language ``code``."""
-    return _elsewhere(_render_here, report, code, tz_name)
+class InThisThread:
+    """The work in the calling thread, through the caller's engine."""
+
+    def numbers(
+        self, bind: Engine, community: Community, period: Period, now: datetime
+    ) -> dict[str, Any]:
+        with Session(bind) as session, session.begin():
+            return compute(session, community, period, now).to_dict()
+
+    def report_and_png(
+        self, bind: Engine, community: Community, period: Period, now: datetime, code: str
+    ) -> tuple[dict[str, Any], bytes]:
+        report = self.numbers(bind, community, period, now)
+        return report, picture(report, code, community.timezone.key)
+
+    def picture(self, report: dict[str, Any], code: str, tz_name: str) -> bytes:
+        return picture(report, code, tz_name)
+
+    def reading(self, bind: Engine) -> Session:
+        return Session(bind)
 
 
-def numbers(url: str, community: Community, period: Period, now: datetime) -> dict[str, Any]:
-    """The report's numbers (``Report.to_dict``), read from the database at ``url``."""
-    return _elsewhere(_numbers_here, url, community, period, now)
+_reports: Reports = InThisThread()
 
 
-def report_and_png(
-    url: str, community: Community, period: Period, now: datetime, code: str
-) -> tuple[dict[str, Any], bytes]:
-    """The numbers and the picture, in one trip to the report process."""
-    return _elsewhere(_report_and_png_here, url, community, period, now, code)
+def use(reports: Reports) -> None:
+    """Make ``reports`` read and draw every report from now on (the bot does at start)."""
+    global _reports
+    _reports = reports
 
 
-def database_url(engine: Engine) -> str:
-    """The URL the report process connects with (kept in memory only, never stored)."""
-    return engine.url.render_as_string(hide_password=False)
+def reports() -> Reports:
+    return _reports
 
 
-_engines: dict[str, Engine] = {}
-
-
-def reader(url: str) -> Engine:
-    """This process's engine for reading reports: no ``BEGIN IMMEDIATE`` (see the module)."""
-    if url not in _engines:
-        _engines[url] = create_engine(url, poolclass=NullPool)
-    return _engines[url]
-
-
-def _numbers_here(url: str, community: Community, period: Period, now: datetime) -> dict[str, Any]:
-    with Session(reader(url)) as session, session.begin():
-        return compute(session, community, period, now).to_dict()
-
-
-def _report_and_png_here(
-    url: str, community: Community, period: Period, now: datetime, code: str
-) -> tuple[dict[str, Any], bytes]:
-    report = _numbers_here(url, community, period, now)
-    return report, _render_here(report, code, community.timezone.key)
-
-
-def _render_here(report: dict[str, Any], code: str, tz_name: str) -> bytes:
+def picture(report: dict[str, Any], code: str, tz_name: str) -> bytes:
+    """The picture of a report (``Report.to_dict``) in language ``code``, drawn here."""
     from handlers.i18n import language
 
     return png(Report.from_dict(report), language(code, tz_name))

@@ -1,4 +1,4 @@
-"""Free text goes where a question was asked (issue 11, item 4): what the bot waits for each
+"""Free text goes where a question was asked: what the bot waits for each
 person to answer, the messages kept while they say which, and which conversation each relayed
 message belongs to (a reply goes there). Open conversations are recorded as awaited answers.
 
