@@ -107,7 +107,6 @@ def hold_room(session: Session, row: TeamChat, admin_refs: frozenset[str], now: 
     session.flush()
     notify_admins(
         session,
-        admin_refs,
         template="team.held",
         now=now,
         params={"team": row.team},

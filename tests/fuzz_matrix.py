@@ -70,6 +70,7 @@ class MatrixMachine(RuleBasedStateMachine):
             self.session_factory, w["registry"], community, self.clock, limit=10**6
         )
         self.dispatcher.community = w["matrix_community"]
+        self.dispatcher._load_admins()  # as at start
         store = Path(w["tmp"]) / f"bot{next(_stores)}"
         config = MatrixConfig("http://127.0.0.1:9", BOT, "pw", None, store)
         self.transport = MatrixTransport(config, self.dispatcher)

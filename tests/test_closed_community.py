@@ -218,6 +218,7 @@ def test_bind_refuses_an_unencrypted_room_a_foreign_room_and_a_stranger(
     dispatcher, session_factory, clock, community
 ):
     dispatcher.community = _matrix_admin(community)
+    dispatcher._load_admins()  # as at start: the settings' admins hold the role
     boss = "@boss:linli.test"
     li = make_volunteer(
         session_factory,
@@ -260,6 +261,7 @@ def test_a_held_team_room_gets_nothing_until_an_admin_binds_it_again(
         asyncio.run(worker.tick())
 
     dispatcher.community = _matrix_admin(community)
+    dispatcher._load_admins()  # as at start: the settings' admins hold the role
     boss = "@boss:linli.test"
     admin = resident("Admin", "en", user_id="9000")
     admin.send("/start")
@@ -460,6 +462,7 @@ def test_the_neutral_word_is_in_the_readers_language_also_on_buttons(registry, c
 
 def test_the_front_desk_room_holds_admins_only(dispatcher, session_factory, clock, community):
     dispatcher.community = _matrix_admin(community)
+    dispatcher._load_admins()  # as at start: the settings' admins hold the role
     boss = "@boss:linli.test"
     make_volunteer(
         session_factory,

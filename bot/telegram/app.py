@@ -240,8 +240,8 @@ class TelegramTransport:
         """The Telegram ids of the team's role holders and the admins."""
         admins = self.dispatcher.community.admin_refs
         with self.dispatcher.session_factory() as session:
-            people = teams.users_with_role(session, teams.TEAM_ROLES[team], admins)
-            people += teams.users_with_role(session, "admin", admins)
+            people = teams.users_with_role(session, teams.TEAM_ROLES[team])
+            people += teams.users_with_role(session, "admin")
             ids = {u.external_id for u in people if u.transport == TRANSPORT}
         ids |= {ref.partition(":")[2] for ref in admins if ref.startswith(f"{TRANSPORT}:")}
         return sorted(i for i in ids if i.lstrip("-").isdecimal())
