@@ -336,3 +336,26 @@ async def test_a_room_booked_by_number_in_chinese(synapse, tmp_path, wiring, ses
         summary = await wang.exchange(room, "4", "使用须知")
         booked = await wang.exchange(room, number_of(summary, "确认"), "已预约")
         assert "#B-0001 棋牌活动室" in booked.body
+
+
+async def test_a_volunteer_shift_taken_by_number_in_chinese(
+    synapse, tmp_path, wiring, session_factory
+):
+    """!volunteer → the opportunity → a role → 确认, over Matrix, and the place is recorded."""
+    from db.shift_models import ShiftSignup
+    from tests.volunteering_support import make_opportunity
+
+    dispatcher, worker = wiring
+    make_opportunity(session_factory, datetime.now(UTC))
+    async with (
+        running_bot(synapse, tmp_path / "bot", dispatcher, worker) as bot,
+        people(synapse, tmp_path, "lin") as [lin],
+    ):
+        room = await lin.room_with(bot.client.user_id)
+        listed = await lin.exchange(room, "!volunteer", "社区运动会")
+        card = await lin.exchange(room, number_of(listed, "社区运动会"), "引导")
+        role = await lin.exchange(room, number_of(card, "引导"), "确认")
+        signed = await lin.exchange(room, number_of(role, "确认"), "您已报名")
+        assert "社区运动会" in signed.body
+    with session_factory() as session:
+        assert [s.status for s in session.scalars(select(ShiftSignup))] == ["confirmed"]
