@@ -147,7 +147,7 @@ def rooms_csv(ctx: Ctx, args: str) -> None:
             ctx.lang.local(b.starts_at).date().isoformat(),
             ctx.lang.time(b.starts_at),
             ctx.lang.time(b.ends_at),
-            first_name(b.user),
+            first_name(b.user, missing="—"),  # a file: no mark to replace
             b.purpose,
             b.people,
             b.status,
