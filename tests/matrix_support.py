@@ -153,9 +153,29 @@ class Person:
                 who in room.users and who not in room.invited_users for who in invite
             )
             if joined:
+                if encrypted:
+                    await self._know_devices(invite)
                 return room_id
             await asyncio.sleep(0.1)
         raise AssertionError(f"{invite} did not join {room_id}")
+
+    async def _know_devices(self, users: tuple[str, ...]) -> None:
+        """Wait until the invited people's devices are known, as Element does before the first
+        message of an encrypted room: a message sent earlier is encrypted for nobody's device
+        (a bot that uploaded its keys a moment ago, after a homeserver that was down at start,
+        then reads "I could not decrypt your message")."""
+        for _ in range(150):
+            missing = [
+                user
+                for user in users
+                if not list(self.client.device_store.active_user_devices(user))
+            ]
+            if not missing:
+                return
+            self.client.olm.users_for_key_query.update(missing)
+            await self.client.keys_query()
+            await asyncio.sleep(0.2)
+        raise AssertionError(f"the devices of {users} never became known")
 
     async def join(self, room_id: str) -> None:
         await self.client.join(room_id)
