@@ -195,3 +195,21 @@ def test_wanting_to_volunteer_is_not_asking_for_help(resident, hint, typed, answ
     person = resident("P", hint)
     person.send(typed)
     assert answer in person.text
+
+
+@pytest.mark.parametrize(
+    ("hint", "typed", "answer"),
+    [
+        ("zh-hans", "我想借棋牌室打麻将", "您想预约哪个空间？"),
+        ("zh-hant", "可以預約會議室嗎", "您想預約哪個空間？"),
+        ("en", "can I book a room on Saturday", "Which room would you like to book?"),
+    ],
+)
+def test_wanting_a_room_opens_the_rooms(resident, session_factory, clock, hint, typed, answer):
+    """Typed words about the 格格屋 rooms open /rooms, not the volunteer team."""
+    from tests.rooms_support import make_room
+
+    make_room(session_factory, clock())
+    person = resident("P", hint)
+    person.send(typed)
+    assert answer in person.text

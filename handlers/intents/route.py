@@ -33,6 +33,8 @@ LISTS = {
     "volunteering.list": "volunteer",
     "volunteering.mine": "myshifts",
     "volunteering.hours": "myhours",
+    "rooms.list": "rooms",
+    "rooms.mine": "mybookings",
 }
 #: A button's words for each service, when two are offered.
 OFFERS = {
@@ -41,6 +43,7 @@ OFFERS = {
     "requests": N_("🙋 Ask a volunteer: {kind}"),
     "notices": N_("📢 Community notices"),
     "volunteering": N_("🤝 Volunteer for the community"),
+    "rooms": N_("🏠 Book a room"),
     "human": N_("🙋 Ask a volunteer"),
     "greeting": N_("📋 The menu"),
     "thanks": N_("📋 The menu"),
