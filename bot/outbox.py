@@ -158,7 +158,13 @@ class OutboxWorker:
         if self._running:
             self.wake()
             return
-        await self.tick()
+        try:
+            await self.tick()
+        except asyncio.CancelledError:
+            # The process is stopping (the scheduler shut down under a run that had just
+            # begun): nothing to act on, and what this run claimed is claimed again once its
+            # lease ends. APScheduler would log the cancellation as an ERROR with a traceback.
+            log.info("an outbox run was stopped by the shutdown")
 
     def wake(self) -> None:
         """Something was queued: a tick that is running now looks once more before it ends

@@ -10,6 +10,7 @@ number of running instances reached" for something that is normal and handled.
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -25,6 +26,8 @@ SWEEP_INTERVAL = 10.0
 #: Runs of one job APScheduler lets overlap: the jobs guard themselves (one real run at a time)
 #: and an overlapping run returns at once, so this is only never reached.
 JOB_INSTANCES = 4
+
+log = logging.getLogger(__name__)
 
 
 def start_scheduler(
@@ -59,7 +62,10 @@ def start_scheduler(
             if sweeping.locked():
                 return  # the previous sweep is still at work; it covers this one
             async with sweeping:
-                await asyncio.to_thread(sweeper.run)
+                try:
+                    await asyncio.to_thread(sweeper.run)
+                except asyncio.CancelledError:  # stopping: the next start sweeps again
+                    log.info("a sweep was stopped by the shutdown")
 
         sweeper.on_outbox = wake
         scheduler.add_job(

@@ -4,6 +4,8 @@ could not be delivered stays visible with its error; a crashed worker loses noth
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 import time
 from datetime import timedelta
@@ -503,3 +505,22 @@ async def test_a_message_queued_while_a_tick_runs_is_sent_by_that_tick(
     report = await worker.tick()
     assert report.sent == 2
     assert deliverer.delivered == [("71", "note 1"), ("72", "note 2")]
+
+
+async def test_a_run_stopped_by_the_shutdown_ends_quietly(worker, caplog):
+    """At shutdown the scheduler's last outbox run can be cancelled just after it began: the
+    job ends without raising, so APScheduler logs no ERROR and no traceback for it."""
+    started = asyncio.Event()
+
+    async def slow_tick():
+        started.set()
+        await asyncio.sleep(30)
+
+    worker.tick = slow_tick  # a run that is still claiming when the process stops
+    with caplog.at_level(logging.INFO):
+        run = asyncio.create_task(worker.run_scheduled())
+        await started.wait()
+        run.cancel()
+        await asyncio.wait([run])
+    assert not run.cancelled() and run.exception() is None
+    assert "an outbox run was stopped by the shutdown" in caplog.text
