@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import Update
-from telegram.ext import ApplicationBuilder, TypeHandler
+from telegram.ext import Application, ApplicationBuilder, TypeHandler
 from telegram.request import BaseRequest, RequestData
 
 from bot.dispatcher import Dispatcher
@@ -181,11 +181,12 @@ def make_event(session_factory: sessionmaker[Session], places: int) -> int:
         return event.id
 
 
-async def run(users: int, concurrency: int, places: int, database_url: str) -> None:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    session_factory = make_session_factory(engine)
-    event_id = make_event(session_factory, places)
+async def in_process_application(
+    session_factory: sessionmaker[Session],
+) -> tuple[Application, InProcessBotApi]:
+    """Linli's real python-telegram-bot application and dispatcher over ``session_factory``,
+    initialised, with the Bot API answered in this process (no flood limit: a crowd is the
+    point)."""
     community = Community(timezone=ZoneInfo("Asia/Shanghai"), default_locale="zh_Hans")
     dispatcher = Dispatcher(
         session_factory=session_factory,
@@ -203,6 +204,15 @@ async def run(users: int, concurrency: int, places: int, database_url: str) -> N
     )
     application.add_handler(TypeHandler(Update, TelegramTransport(dispatcher).on_update))
     await application.initialize()
+    return application, api
+
+
+async def run(users: int, concurrency: int, places: int, database_url: str) -> None:
+    engine = make_engine(database_url)
+    upgrade(engine)
+    session_factory = make_session_factory(engine)
+    event_id = make_event(session_factory, places)
+    application, api = await in_process_application(session_factory)
     bot = application.bot
     latencies: list[float] = []
     gate = asyncio.Semaphore(concurrency)

@@ -27,24 +27,17 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import Update
-from telegram.ext import ApplicationBuilder, TypeHandler
 
-from bench.events import TOKEN, InProcessBotApi, _user, percentile
-from bot.dispatcher import Dispatcher
-from bot.flood import FloodGuard
-from bot.telegram.app import TelegramTransport
+from bench.events import _user, in_process_application, percentile
 from db import shift_hours
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
 from db.shift_models import Opportunity, Shift, ShiftRole, ShiftSignup, ShiftSignupStatus
 from db.users import get_or_create_user
-from handlers import build_registry
-from handlers.types import Community
 
 FIRST_ID = 200_000
 
@@ -112,23 +105,7 @@ async def run(volunteers: int, spread: float, database_url: str) -> None:
     upgrade(engine)
     session_factory = make_session_factory(engine)
     shift_id, secret = make_shift(session_factory, volunteers)
-    community = Community(timezone=ZoneInfo("Asia/Shanghai"), default_locale="zh_Hans")
-    dispatcher = Dispatcher(
-        session_factory=session_factory,
-        registry=build_registry(),
-        community=community,
-        flood=FloodGuard(limit=10_000),
-    )
-    api = InProcessBotApi()
-    application = (
-        ApplicationBuilder()
-        .token(TOKEN)
-        .request(api)
-        .get_updates_request(InProcessBotApi())
-        .build()
-    )
-    application.add_handler(TypeHandler(Update, TelegramTransport(dispatcher).on_update))
-    await application.initialize()
+    application, _ = await in_process_application(session_factory)
     bot = application.bot
     latencies: list[float] = []
     ids = iter(range(1, 10 * volunteers + 10))
