@@ -20,6 +20,24 @@ async def _until(check, within: float = 15) -> None:
     raise AssertionError("not within time")
 
 
+async def _settled(check, hold: float = 1.5, within: float = 20) -> None:
+    """Until ``check`` has held for ``hold`` seconds in a row: a takeover passes through a
+    moment where it looks done (the lock held again, one worker running) before the other
+    worker starts and the first, seeing the lock taken, stops its own."""
+    held_since = None
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while loop.time() < deadline:
+        if not check():
+            held_since = None
+        elif held_since is None:
+            held_since = loop.time()
+        elif loop.time() - held_since >= hold:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("not settled within time")
+
+
 def _advisory_locks(engine) -> int:
     """Advisory locks held in this database now."""
     with engine.connect() as connection:
@@ -106,8 +124,7 @@ async def test_exactly_one_worker_holds_the_sync_and_another_takes_over(engine):
     # Within seconds the lock is held again and the work runs in exactly one worker: the
     # first, which kept it running and took the lock back, or the second, which took it over
     # (and then the first stopped its own).
-    await _until(lambda: _advisory_locks(engine) == 1 and len(running) == 1)
-    await asyncio.sleep(1)
+    await _settled(lambda: _advisory_locks(engine) == 1 and len(running) == 1)
     assert len(running) == 1 and _advisory_locks(engine) == 1
     assert starts in (["first"], ["first", "second"])
     for stop in stops.values():
