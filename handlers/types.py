@@ -4,7 +4,7 @@ what a handler is given (``Ctx``). Transports translate their own objects to and
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -201,6 +201,11 @@ class Reply:
 def keyboard(*rows: Button | tuple[Button, ...] | list[Button]) -> Keyboard:
     """Build a keyboard: each argument is a row (a single button is a row of one)."""
     return tuple((row,) if isinstance(row, Button) else tuple(row) for row in rows)
+
+
+def rows_of(buttons: Sequence[Button], width: int) -> list[tuple[Button, ...]]:
+    """``buttons`` laid out ``width`` to a row (party sizes, days, times)."""
+    return [tuple(buttons[i : i + width]) for i in range(0, len(buttons), width)]
 
 
 @dataclass(frozen=True, slots=True)

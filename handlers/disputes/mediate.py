@@ -42,7 +42,7 @@ from handlers.disputes.common import (
 from handlers.disputes.messages import tell_reporters
 from handlers.disputes.outcome import CANCEL, settle_meeting, tell_other_side
 from handlers.i18n import N_, Language
-from handlers.types import Button, Ctx, Reply
+from handlers.types import Button, Ctx, Reply, rows_of
 
 log = logging.getLogger(__name__)
 
@@ -221,7 +221,7 @@ def cases(ctx: Ctx, args: str) -> None:
             )
         )
         buttons.append(Button(f"🔎 {case.ref}", f"dp:open:{case.id}"))
-    keyboard = [tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3)]
+    keyboard = rows_of(buttons, 3)
     keyboard.append((Button(ctx._("📄 CSV"), ExportCases().pack()),))
     ctx.reply("\n".join(lines), tuple(keyboard))
 

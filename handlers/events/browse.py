@@ -36,7 +36,7 @@ from handlers.events.offers import offer_clock
 from handlers.i18n import N_
 from handlers.payloads import parse_id
 from handlers.start import show_menu
-from handlers.types import Button, Ctx, Kind, keyboard
+from handlers.types import Button, Ctx, Kind, keyboard, rows_of
 
 PAGE_SIZE = 5
 
@@ -171,7 +171,7 @@ def _join(ctx: Ctx, payload: JoinEvent) -> None:
         _ask_confirm(ctx, event, 1, full=left == 0)
         return
     sizes = [Button(str(n), ChooseParty(event.id, n).pack()) for n in range(1, largest + 1)]
-    rows = [tuple(sizes[i : i + 5]) for i in range(0, len(sizes), 5)]
+    rows = rows_of(sizes, 5)
     rows.append((Button(ctx._("Back"), ShowEvent(event.id).pack()),))
     ctx.reply(
         ctx._("How many people are coming, you included? (at most {maximum})").format(

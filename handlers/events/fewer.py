@@ -10,7 +10,7 @@ from handlers.buttons.events import AskFewerPlaces, SetFewerPlaces, ShowEvent
 from handlers.events.browse import _event_or_list, _show, pressed
 from handlers.events.common import router, title
 from handlers.events.offers import offer_clock
-from handlers.types import Button, Ctx
+from handlers.types import Button, Ctx, rows_of
 
 
 @router.button(AskFewerPlaces)
@@ -26,7 +26,7 @@ def ask_how_many(ctx: Ctx, payload: AskFewerPlaces) -> None:
     sizes = [
         Button(str(n), SetFewerPlaces(event.id, n).pack()) for n in range(1, signup.party_size)
     ]
-    rows = [tuple(sizes[i : i + 5]) for i in range(0, len(sizes), 5)]
+    rows = rows_of(sizes, 5)
     rows.append((Button(ctx._("Back"), ShowEvent(event.id).pack()),))
     ctx.reply(
         ctx._(

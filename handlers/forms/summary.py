@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from handlers.buttons.forms import FormBack, FormCancel, FormConfirm, FormDone, FormEdit, FormSkip
 from handlers.forms import state
 from handlers.forms.steps import applicable
-from handlers.types import Button, Ctx
+from handlers.types import Button, Ctx, rows_of
 
 if TYPE_CHECKING:
     from handlers.forms.engine import Form
@@ -69,6 +69,6 @@ def show(ctx: Ctx, form: Form, *, error: str | None = None) -> None:
     if extra:
         lines.append(extra)
     rows = [(Button(ctx._(form.confirm_label), FormConfirm(token).pack()),)]
-    rows += [tuple(edit_buttons[i : i + 2]) for i in range(0, len(edit_buttons), 2)]
+    rows += rows_of(edit_buttons, 2)
     rows.append(tuple(nav(ctx, back=True, skip=False)))
     ctx.reply("\n".join(lines), tuple(rows), transient=True)

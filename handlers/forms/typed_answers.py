@@ -15,7 +15,7 @@ from rapidfuzz import fuzz
 
 from handlers.i18n import N_
 from handlers.intents.vocabulary import normalise
-from handlers.types import Button, Ctx, Kind
+from handlers.types import Button, Ctx, Kind, rows_of
 
 YES = frozenset(
     {
@@ -147,7 +147,7 @@ def ask_again(ctx: Ctx, *, unread: bool = False) -> bool:
     maximum = max(numbered)
     said = OVER if number is not None else AGAIN
     sizes = [Button(str(n), numbered[n]) for n in sorted(numbered)]
-    rows = [tuple(sizes[i : i + 5]) for i in range(0, len(sizes), 5)]
+    rows = rows_of(sizes, 5)
     rows += [(Button(label, payload),) for label, payload in buttons if not label.isdecimal()]
     ctx.reply(ctx._(said).format(maximum=maximum), tuple(rows))
     return True

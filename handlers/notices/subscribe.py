@@ -17,7 +17,7 @@ from handlers.buttons.notices import (
 )
 from handlers.i18n import N_, for_reader
 from handlers.notices.common import TOPIC_LABELS, router, text_for, topic_label
-from handlers.types import Button, Ctx, Keyboard, keyboard
+from handlers.types import Button, Ctx, Keyboard, keyboard, rows_of
 
 #: A recent notice is shown up to this many characters (the whole one came as a message).
 PREVIEW = 300
@@ -121,7 +121,7 @@ def _building_menu(ctx: Ctx, payload: ChooseBuilding) -> None:
     buttons = [
         Button(for_reader(ctx.lang.code, b.name), SetBuilding(b.id).pack()) for b in buildings
     ]
-    rows: list[tuple[Button, ...]] = [tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3)]
+    rows: list[tuple[Button, ...]] = rows_of(buttons, 3)
     rows.append((Button(ctx._("No building"), SetBuilding(0).pack()),))
     ctx.reply(
         ctx._(

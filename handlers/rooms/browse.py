@@ -32,7 +32,7 @@ from handlers.rooms.common import (
     router,
     short_day,
 )
-from handlers.types import Button, Ctx, Kind, keyboard
+from handlers.types import Button, Ctx, Kind, keyboard, rows_of
 
 #: The longest run offered after a slot is pressed.
 LONGEST_RUN = 4
@@ -142,7 +142,7 @@ def show_week(ctx: Ctx, room: Room, week: int, *, note: str | None = None) -> No
             state = ctx._("nothing free")
         lines.append(ctx._("{day}: {state}").format(day=short_day(ctx.lang, day), state=state))
     lines.append(ctx._("Choose a day.") if days else ctx._("Nothing is free this week."))
-    rows: list[tuple[Button, ...]] = [tuple(days[i : i + 2]) for i in range(0, len(days), 2)]
+    rows: list[tuple[Button, ...]] = rows_of(days, 2)
     paging = []
     if week > 0:
         paging.append(Button(ctx._("« Previous week"), ShowWeek(room.id, week - 1).pack()))
@@ -187,7 +187,7 @@ def show_day(ctx: Ctx, room: Room, day: date, *, note: str | None = None) -> Non
         )
         for moment in free
     ]
-    rows: list[tuple[Button, ...]] = [tuple(buttons[i : i + 4]) for i in range(0, len(buttons), 4)]
+    rows: list[tuple[Button, ...]] = rows_of(buttons, 4)
     back = Button(ctx._("« Week"), ShowWeek(room.id, week_of(ctx, day)).pack())
     if any(moment > ctx.now for moment in other):
         watch = Button(
@@ -250,7 +250,7 @@ def _slot(ctx: Ctx, payload: PickSlot) -> None:
             name=room_name(ctx.lang, room), day=short_day(ctx.lang, day), time=ctx.lang.time(start)
         ),
         keyboard(
-            *[tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)],
+            *rows_of(buttons, 2),
             Button(ctx._("« Day"), ShowDay(room.id, payload.day).pack()),
         ),
         edit=pressed(ctx),

@@ -31,7 +31,7 @@ from handlers.rooms.common import (
     router,
     short_day,
 )
-from handlers.types import Button, Ctx, keyboard
+from handlers.types import Button, Ctx, keyboard, rows_of
 
 #: How many more dates a series may add at once.
 SERIES_CHOICES = ((1, 4), (1, 8), (2, 4), (2, 8))
@@ -162,7 +162,7 @@ def _watches(ctx: Ctx, payload: WatchSlots) -> None:
         Button(f"🔔 {ctx.lang.time(m)}", WatchSlot(room.id, payload.day, minute_of(ctx, m)).pack())
         for m in taken
     ]
-    rows = [tuple(buttons[i : i + 4]) for i in range(0, len(buttons), 4)]
+    rows = rows_of(buttons, 4)
     rows.append((Button(ctx._("« Day"), ShowDay(room.id, payload.day).pack()),))
     ctx.reply(
         ctx._("Which time should I watch? I will tell you if it frees.")
