@@ -42,6 +42,17 @@ def pressed(ctx: Ctx) -> bool:
     return ctx.inbound.kind == Kind.BUTTON
 
 
+def room_and_day(ctx: Ctx, room_id: int, day_number: int) -> tuple[Room, date] | None:
+    """The room and day a button names, if the room is bookable by this person and the day is
+    a date; otherwise the list of rooms with a note, and None."""
+    room = bookable_room(ctx, room_id)
+    day = day_of(day_number)
+    if room is None or day is None:
+        show_rooms(ctx, note=ctx._(GONE))
+        return None
+    return room, day
+
+
 def show_rooms(ctx: Ctx, *, note: str | None = None) -> None:
     """The rooms this person may book, one button each."""
     lines = [note] if note else []
@@ -201,11 +212,10 @@ def show_day(ctx: Ctx, room: Room, day: date, *, note: str | None = None) -> Non
 
 @router.button(ShowDay)
 def _day(ctx: Ctx, payload: ShowDay) -> None:
-    room = bookable_room(ctx, payload.room)
-    day = day_of(payload.day)
-    if room is None or day is None:
-        show_rooms(ctx, note=ctx._(GONE))
+    found = room_and_day(ctx, payload.room, payload.day)
+    if found is None:
         return
+    room, day = found
     show_day(ctx, room, day)
 
 
@@ -222,11 +232,10 @@ def longest_run(ctx: Ctx, room: Room, day: date, start: datetime) -> int:
 @router.button(PickSlot, private_only=True)
 def _slot(ctx: Ctx, payload: PickSlot) -> None:
     """A start pressed: how long, when more than one slot in a row is free; else the form."""
-    room = bookable_room(ctx, payload.room)
-    day = day_of(payload.day)
-    if room is None or day is None:
-        show_rooms(ctx, note=ctx._(GONE))
+    found = room_and_day(ctx, payload.room, payload.day)
+    if found is None:
         return
+    room, day = found
     start = at(ctx, day, payload.minute)
     run = longest_run(ctx, room, day, start) if start else 0
     if start is None or run == 0:
@@ -259,11 +268,10 @@ def _slot(ctx: Ctx, payload: PickSlot) -> None:
 
 @router.button(PickRun, private_only=True)
 def _run(ctx: Ctx, payload: PickRun) -> None:
-    room = bookable_room(ctx, payload.room)
-    day = day_of(payload.day)
-    if room is None or day is None:
-        show_rooms(ctx, note=ctx._(GONE))
+    found = room_and_day(ctx, payload.room, payload.day)
+    if found is None:
         return
+    room, day = found
     start = at(ctx, day, payload.minute)
     if start is None or not 1 <= payload.slots <= longest_run(ctx, room, day, start):
         show_day(ctx, room, day, note=ctx._("Sorry, that time is not free any more."))

@@ -19,12 +19,9 @@ from handlers.buttons.rooms import (
 )
 from handlers.i18n import N_
 from handlers.rooms.book import NOT_YOURS, show_booking, show_mine
-from handlers.rooms.browse import free_starts, pressed, show_day, show_rooms
+from handlers.rooms.browse import free_starts, pressed, room_and_day, show_day
 from handlers.rooms.common import (
-    GONE,
     at,
-    bookable_room,
-    day_of,
     minute_of,
     own_booking,
     room_name,
@@ -151,11 +148,10 @@ def checkin_by_code(ctx: Ctx, args: str) -> None:
 @router.button(WatchSlots, private_only=True)
 def _watches(ctx: Ctx, payload: WatchSlots) -> None:
     """The day's taken times still to come, a button each."""
-    room = bookable_room(ctx, payload.room)
-    day = day_of(payload.day)
-    if room is None or day is None:
-        show_rooms(ctx, note=ctx._(GONE))
+    found = room_and_day(ctx, payload.room, payload.day)
+    if found is None:
         return
+    room, day = found
     _free, other = free_starts(ctx, room, day)
     taken = [moment for moment in other if moment > ctx.now]
     buttons = [
@@ -175,11 +171,10 @@ def _watches(ctx: Ctx, payload: WatchSlots) -> None:
 
 @router.button(WatchSlot, private_only=True)
 def _watch(ctx: Ctx, payload: WatchSlot) -> None:
-    room = bookable_room(ctx, payload.room)
-    day = day_of(payload.day)
-    if room is None or day is None:
-        show_rooms(ctx, note=ctx._(GONE))
+    found = room_and_day(ctx, payload.room, payload.day)
+    if found is None:
         return
+    room, day = found
     moment = at(ctx, day, payload.minute)
     if moment is None or moment <= ctx.now:
         show_day(ctx, room, day)
