@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pyotp
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from db import outbox
@@ -112,18 +112,32 @@ def _match(secret: str, code: str, now: datetime) -> bool | None:
     return None
 
 
+def _open_shifts(now: datetime) -> Select[tuple[Shift]]:
+    return (
+        select(Shift)
+        .join(Opportunity, Opportunity.id == Shift.opportunity_id)
+        .where(
+            Shift.checkin_secret.is_not(None),
+            Shift.starts_at <= now + EARLY,
+            Shift.ends_at >= now - EARLY,
+            Opportunity.status == OpportunityStatus.PUBLISHED,
+        )
+    )
+
+
 def open_shifts(session: Session, *, now: datetime) -> list[Shift]:
     """Shifts whose check-in is open now."""
-    return list(
-        session.scalars(
-            select(Shift)
-            .join(Opportunity, Opportunity.id == Shift.opportunity_id)
-            .where(
-                Shift.checkin_secret.is_not(None),
-                Shift.starts_at <= now + EARLY,
-                Shift.ends_at >= now - EARLY,
-                Opportunity.status == OpportunityStatus.PUBLISHED,
-            )
+    return list(session.scalars(_open_shifts(now)))
+
+
+def in_open_shift(session: Session, user_id: int, *, now: datetime) -> bool:
+    """Whether the person has a place in a shift whose check-in is open now (one query)."""
+    shifts = _open_shifts(now).with_only_columns(Shift.id)
+    return bool(
+        session.scalar(
+            select(ShiftSignup.id)
+            .where(ShiftSignup.user_id == user_id, ShiftSignup.shift_id.in_(shifts))
+            .limit(1)
         )
     )
 

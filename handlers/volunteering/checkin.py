@@ -73,7 +73,7 @@ def answer(ctx: Ctx, code: str, *, typed: bool) -> bool:
     outcome = result.outcome
     shift = result.shift
     if outcome == hours_ops.CheckOutcome.WRONG_CODE:
-        if typed and not _in_open_shift(ctx):
+        if typed and not hours_ops.in_open_shift(ctx.session, ctx.user.id, now=ctx.now):
             return False
         ctx.reply(
             ctx._("That code is not right. Please send the six digits the coordinator shows now.")
@@ -105,15 +105,6 @@ def answer(ctx: Ctx, code: str, *, typed: bool) -> bool:
         text = ctx._("You have already checked out of this shift. Thank you!")
     ctx.reply(text)
     return True
-
-
-def _in_open_shift(ctx: Ctx) -> bool:
-    from db.shift_reads import find_signup
-
-    return any(
-        find_signup(ctx.session, shift.id, ctx.user.id) is not None
-        for shift in hours_ops.open_shifts(ctx.session, now=ctx.now)
-    )
 
 
 @router.on_text_first
