@@ -19,6 +19,7 @@ from handlers.buttons.rooms import (
     CheckInBooking,
     ListRooms,
     MyBookings,
+    PickRun,
     RepeatBooking,
     ShowBooking,
 )
@@ -27,8 +28,17 @@ from handlers.forms.engine import Form
 from handlers.forms.fields import Invalid, NumberField, TextField
 from handlers.i18n import N_, Np_
 from handlers.rooms.approval import ask_admins
-from handlers.rooms.browse import pressed, show_rooms, show_week, week_of
+from handlers.rooms.browse import (
+    longest_run,
+    pressed,
+    room_and_day,
+    show_day,
+    show_rooms,
+    show_week,
+    week_of,
+)
 from handlers.rooms.common import (
+    at,
     bookable_room,
     own_booking,
     room_name,
@@ -56,6 +66,19 @@ def start_booking(ctx: Ctx, room: Room, start: datetime, slots: int) -> None:
     if made:
         made[0] = replace(made[0], edit=pressed(ctx))
     ctx.replies[before:] = made
+
+
+@router.button(PickRun, private_only=True)
+def pick_run(ctx: Ctx, payload: PickRun) -> None:
+    found = room_and_day(ctx, payload.room, payload.day)
+    if found is None:
+        return
+    room, day = found
+    start = at(ctx, day, payload.minute)
+    if start is None or not 1 <= payload.slots <= longest_run(ctx, room, day, start):
+        show_day(ctx, room, day, note=ctx._("Sorry, that time is not free any more."))
+        return
+    start_booking(ctx, room, start, payload.slots)
 
 
 def _what(ctx: Ctx, data: dict[str, Any]) -> str | None:

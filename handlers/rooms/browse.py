@@ -264,18 +264,3 @@ def _slot(ctx: Ctx, payload: PickSlot) -> None:
         ),
         edit=pressed(ctx),
     )
-
-
-@router.button(PickRun, private_only=True)
-def _run(ctx: Ctx, payload: PickRun) -> None:
-    found = room_and_day(ctx, payload.room, payload.day)
-    if found is None:
-        return
-    room, day = found
-    start = at(ctx, day, payload.minute)
-    if start is None or not 1 <= payload.slots <= longest_run(ctx, room, day, start):
-        show_day(ctx, room, day, note=ctx._("Sorry, that time is not free any more."))
-        return
-    from handlers.rooms.book import start_booking
-
-    start_booking(ctx, room, start, payload.slots)

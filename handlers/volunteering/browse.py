@@ -24,6 +24,7 @@ from handlers.buttons.volunteering import (
     SignUpShift,
 )
 from handlers.i18n import N_, is_chinese
+from handlers.payloads import parse_id
 from handlers.types import Attachment, Button, Ctx, Kind, keyboard
 from handlers.volunteering.common import (
     GONE,
@@ -196,8 +197,6 @@ def _card(ctx: Ctx, payload: ShowOpportunity) -> None:
 @router.deep_link("vo")
 def _deep_card(ctx: Ctx, rest: str) -> None:
     """``/start vo_<opportunity>``: the card (the notice links here)."""
-    from handlers.payloads import parse_id
-
     opportunity_id = parse_id(rest)
     opportunity = visible(ctx, opportunity_id) if opportunity_id is not None else None
     if opportunity is None:
