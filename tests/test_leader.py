@@ -5,10 +5,11 @@ On SQLite (one process) the work simply runs."""
 from __future__ import annotations
 
 import asyncio
+import os
 
 from sqlalchemy import text
 
-from bot.leader import run_as_leader
+from bot.leader import lock_key, run_as_leader
 from bot.outage import DATABASE
 
 
@@ -38,25 +39,39 @@ async def _settled(check, hold: float = 1.5, within: float = 20) -> None:
     raise AssertionError("not settled within time")
 
 
-def _advisory_locks(engine) -> int:
-    """Advisory locks held in this database now."""
+#: Lock names of these tests' own: the suite's other workers share the PostgreSQL database and
+#: take advisory locks of theirs at the same time (sweeps, the leader in other tests, the
+#: anonymous reports' ceiling), so counting or killing every advisory lock would count or kill
+#: theirs too.
+POLLING = f"telegram-polling-test-{os.getpid()}"
+SYNC = f"matrix-sync-test-{os.getpid()}"
+
+_OF_KEY = (
+    "locktype = 'advisory' AND objsubid = 1 AND classid::bigint = :high AND objid::bigint = :low "
+    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+)
+
+
+def _key_parts(name: str) -> dict[str, int]:
+    """The two halves PostgreSQL shows a 64-bit advisory key as (classid, objid)."""
+    key = lock_key(name) & 0xFFFF_FFFF_FFFF_FFFF
+    return {"high": key >> 32, "low": key & 0xFFFF_FFFF}
+
+
+def _advisory_locks(engine, name: str) -> int:
+    """How many sessions hold the advisory lock ``name`` now."""
     with engine.connect() as connection:
         return connection.execute(
-            text(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-            )
+            text(f"SELECT count(*) FROM pg_locks WHERE granted AND {_OF_KEY}"), _key_parts(name)
         ).scalar_one()
 
 
-def _drop_lock_sessions(engine) -> None:
+def _drop_lock_sessions(engine, name: str) -> None:
     """The lock holder's database session dies (its process killed, or the server restarted)."""
     with engine.connect() as connection:
         connection.execute(
-            text(
-                "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' "
-                "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-            )
+            text(f"SELECT pg_terminate_backend(pid) FROM pg_locks WHERE granted AND {_OF_KEY}"),
+            _key_parts(name),
         )
         connection.commit()
 
@@ -74,11 +89,11 @@ async def test_the_holder_keeps_its_work_running_and_takes_the_lock_again(engine
         starts.append("started")
         await stop_work.wait()
 
-    leader = asyncio.create_task(run_as_leader(engine, "telegram-polling", job, stop, retry=0.2))
-    await _until(lambda: starts and _advisory_locks(engine) == 1)
-    _drop_lock_sessions(engine)
+    leader = asyncio.create_task(run_as_leader(engine, POLLING, job, stop, retry=0.2))
+    await _until(lambda: starts and _advisory_locks(engine, POLLING) == 1)
+    _drop_lock_sessions(engine, POLLING)
     await _until(lambda: "the database is unreachable" in caplog.text)
-    await _until(lambda: _advisory_locks(engine) == 1)
+    await _until(lambda: _advisory_locks(engine, POLLING) == 1)
     await asyncio.sleep(0.5)
     assert starts == ["started"], "the work was never stopped nor started twice"
     stop.set()
@@ -105,7 +120,7 @@ async def test_exactly_one_worker_holds_the_sync_and_another_takes_over(engine):
         return job
 
     first = asyncio.create_task(
-        run_as_leader(engine, "matrix-sync", work("first"), stops["first"], retry=0.2)
+        run_as_leader(engine, SYNC, work("first"), stops["first"], retry=0.2)
     )
     await _until(lambda: running == ["first"])
     if engine.dialect.name != "postgresql":
@@ -114,18 +129,18 @@ async def test_exactly_one_worker_holds_the_sync_and_another_takes_over(engine):
         assert running == []
         return
     second = asyncio.create_task(
-        run_as_leader(engine, "matrix-sync", work("second"), stops["second"], retry=0.2)
+        run_as_leader(engine, SYNC, work("second"), stops["second"], retry=0.2)
     )
     await asyncio.sleep(1)
     assert running == ["first"], "the second worker waits while the first holds the lock"
 
     # The first worker's database session dies (as when its process is killed).
-    _drop_lock_sessions(engine)
+    _drop_lock_sessions(engine, SYNC)
     # Within seconds the lock is held again and the work runs in exactly one worker: the
     # first, which kept it running and took the lock back, or the second, which took it over
     # (and then the first stopped its own).
-    await _settled(lambda: _advisory_locks(engine) == 1 and len(running) == 1)
-    assert len(running) == 1 and _advisory_locks(engine) == 1
+    await _settled(lambda: _advisory_locks(engine, SYNC) == 1 and len(running) == 1)
+    assert len(running) == 1 and _advisory_locks(engine, SYNC) == 1
     assert starts in (["first"], ["first", "second"])
     for stop in stops.values():
         stop.set()
