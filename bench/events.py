@@ -40,7 +40,7 @@ from bot.dispatcher import Dispatcher
 from bot.flood import FloodGuard
 from bot.telegram.app import TelegramTransport
 from db.engine import make_engine, make_session_factory
-from db.event_models import Event, EventSignup, EventStatus
+from db.events.models import Event, EventSignup, EventStatus
 from db.migrate import upgrade
 from handlers import build_registry
 from handlers.types import Community

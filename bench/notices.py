@@ -45,11 +45,11 @@ from bot.outbox import OutboxWorker
 from bot.scheduler import SWEEP_INTERVAL
 from bot.sweeper import Sweeper
 from bot.telegram.app import OUTBOX_CONNECTIONS, TelegramDeliverer, outbox_rate_limiter
-from db import notices as ops
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
 from db.models import User
-from db.notice_models import Notice, NoticeConsent, NoticeStatus
+from db.notices import operations as ops
+from db.notices.models import Notice, NoticeConsent, NoticeStatus
 from db.users import grant_role
 from handlers import build_registry
 from handlers.types import Community

@@ -27,10 +27,10 @@ from sqlalchemy import func, select, text
 
 from bot.dispatcher import Dispatcher
 from bot.flood import FloodGuard
-from db import room_rules as rules
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
-from db.room_models import BookedSlot, Booking
+from db.rooms import rules
+from db.rooms.models import BookedSlot, Booking
 from handlers import build_registry
 from handlers.types import ChatRef, Community, Inbound, Kind, Reply, Sender
 

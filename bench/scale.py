@@ -31,7 +31,7 @@ from bot.dispatcher import Dispatcher
 from bot.flood import FloodGuard
 from db.base import UTCDateTime
 from db.engine import make_engine, make_session_factory
-from db.event_models import Event, EventSignup, EventStatus, SignupStatus
+from db.events.models import Event, EventSignup, EventStatus, SignupStatus
 from db.migrate import upgrade
 from db.models import Base, User
 from handlers import build_registry

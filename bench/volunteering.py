@@ -33,11 +33,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from telegram import Update
 
 from bench.events import _user, in_process_application, percentile
-from db import shift_hours
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
-from db.shift_models import Opportunity, Shift, ShiftRole, ShiftSignup, ShiftSignupStatus
 from db.users import get_or_create_user
+from db.volunteering import hours as shift_hours
+from db.volunteering.models import Opportunity, Shift, ShiftRole, ShiftSignup, ShiftSignupStatus
 
 FIRST_ID = 200_000
 

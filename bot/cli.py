@@ -281,7 +281,7 @@ ROLE_CHOICES = ["volunteer", "mediator", "organiser", "admin", "announcer", "coo
 
 def cmd_buildings(args: argparse.Namespace) -> None:
     """The buildings residents choose from (for notices to chosen buildings)."""
-    from db import notice_subscriptions as subs
+    from db.notices import subscriptions as subs
 
     runtime = build_runtime(_settings())
     with runtime.session_factory() as session, session.begin():
@@ -340,7 +340,7 @@ def cmd_holidays(args: argparse.Namespace) -> None:
 def cmd_hours(args: argparse.Namespace) -> None:
     """``linli hours verify CODE``: is this a certificate the community issued, and what did
     it say?"""
-    from db.shift_records import verify
+    from db.volunteering.records import verify
 
     runtime = build_runtime(_settings())
     with runtime.session_factory() as session:

@@ -27,8 +27,8 @@ def _row(room) -> str:
 def cmd_rooms(args: argparse.Namespace) -> None:
     from bot.cli import _settings
     from bot.runtime import build_runtime
-    from db import room_rules as rules
-    from db import rooms as ops
+    from db.rooms import operations as ops
+    from db.rooms import rules
 
     settings = _settings()
     runtime = build_runtime(settings)
@@ -73,7 +73,7 @@ def cmd_rooms(args: argparse.Namespace) -> None:
                 print(_row(room))
             return
         if args.action == "lift":
-            from db import room_clock
+            from db.rooms import clock as room_clock
             from db.users import UnknownUserRef, find_user, parse_ref
 
             try:

@@ -33,8 +33,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.dispatcher import utc_now
 from bot.media import carried
 from bot.outage import DATABASE, DatabaseUnavailable, guarded, patiently
-from db import awaiting, notice_subscriptions, outbox
+from db import awaiting, outbox
 from db.models import User
+from db.notices import subscriptions as notice_subscriptions
 from handlers.i18n import language, negotiate
 from handlers.router import Registry
 from handlers.types import Community, Reply, materialise

@@ -22,9 +22,9 @@ from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.orm import Session
 
 from db.base import reference
-from db.dispute_models import DisputeCase
+from db.disputes.models import DisputeCase
 from db.models import Block, User
-from db.request_models import HelpRequest
+from db.requests.models import HelpRequest
 from db.retention import audit
 from db.users import UnknownUserRef, find_user, parse_ref
 

@@ -14,19 +14,21 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db import disputes as dp
-from db import notice_subscriptions, room_privacy, shift_records
 from db.base import reference
-from db.dispute_models import (
+from db.disputes import operations as dp
+from db.disputes.models import (
     DisputeCase,
     DisputeEvent,
     DisputeMeetingAnswer,
     DisputeParty,
     DisputeQuestion,
 )
-from db.event_models import Event, EventSignup
+from db.events.models import Event, EventSignup
 from db.models import User
-from db.request_models import HelpRequest, RequestMessage
+from db.notices import subscriptions as notice_subscriptions
+from db.requests.models import HelpRequest, RequestMessage
+from db.rooms import privacy as room_privacy
+from db.volunteering import records as shift_records
 
 #: Audit-log entries a reporter (``REPORTER_SEES``) or the other side (``PARTY_SEES``) was sent.
 REPORTER_SEES = (dp.FOR_REPORTER, dp.FOR_ALL)
@@ -173,7 +175,7 @@ def _reports(session: Session, user: User) -> list[dict[str, Any]]:
 
 
 def _meeting_answers(session: Session, user: User, case_id: int) -> list[dict[str, Any]]:
-    from db.dispute_models import DisputeMeeting
+    from db.disputes.models import DisputeMeeting
 
     rows = session.execute(
         select(DisputeMeetingAnswer, DisputeMeeting)

@@ -16,10 +16,9 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from db import awaiting
-from db import disputes as dp
-from db import requests as request_ops
-from db.dispute_blank import ERASED, blank_report
-from db.dispute_models import (
+from db.disputes import operations as dp
+from db.disputes.blank import ERASED, blank_report
+from db.disputes.models import (
     DisputeCase,
     DisputeEvent,
     DisputeMeetingAnswer,
@@ -27,7 +26,8 @@ from db.dispute_models import (
     DisputeStatus,
 )
 from db.models import Conversation, OutboxMessage, OutboxStatus, RoleGrant, SentCard, TeamChat, User
-from db.request_models import HelpRequest, RequestMessage, RequestStatus, VolunteerProfile
+from db.requests import operations as request_ops
+from db.requests.models import HelpRequest, RequestMessage, RequestStatus, VolunteerProfile
 
 
 def end_requests_in_progress(session: Session, user: User, *, now: datetime) -> list[HelpRequest]:
@@ -99,7 +99,7 @@ def scrub_requests(session: Session, user: User) -> list[HelpRequest]:
 def detach_reports(session: Session, user: User, *, now: datetime) -> list[DisputeCase]:
     """Cut the person from their dispute reports (the case shows as anonymous from now on and
     no update reaches them); on a resolved or closed case blank what they wrote, the place and
-    the location pin as well (an open case is blanked when it ends: ``db.dispute_blank``).
+    the location pin as well (an open case is blanked when it ends: ``db.disputes.blank``).
     Their statements as the other side are blanked on closed cases too; their meeting answers
     and the other side's row no longer name them. Returns the roots of their cases, whose
     cards must be shown again."""

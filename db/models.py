@@ -223,10 +223,10 @@ class AuditEntry(Base):
 
 # The tables of each service, in modules of their own (registered with ``Base`` on import).
 from db import awaiting as _awaiting  # noqa: E402, F401  (its table)
-from db import dispute_models as _dispute_models  # noqa: E402, F401
-from db import event_models as _event_models  # noqa: E402, F401
 from db import holidays as _holidays  # noqa: E402, F401
-from db import notice_models as _notice_models  # noqa: E402, F401
-from db import request_models as _request_models  # noqa: E402, F401
-from db import room_models as _room_models  # noqa: E402, F401
-from db import shift_models as _shift_models  # noqa: E402, F401
+from db.disputes import models as _dispute_models  # noqa: E402, F401
+from db.events import models as _event_models  # noqa: E402, F401
+from db.notices import models as _notice_models  # noqa: E402, F401
+from db.requests import models as _request_models  # noqa: E402, F401
+from db.rooms import models as _room_models  # noqa: E402, F401
+from db.volunteering import models as _shift_models  # noqa: E402, F401

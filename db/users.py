@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, joinedload
 
 from db.models import Conversation, Role, RoleGrant, User
-from db.notice_models import Unreachable
+from db.notices.models import Unreachable
 
 #: How often a person's ``last_seen_at`` moves while they keep writing.
 LAST_SEEN_GRAIN = timedelta(minutes=1)

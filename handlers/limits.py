@@ -17,9 +17,9 @@ from datetime import timedelta
 
 from sqlalchemy import ColumnElement, func, or_, select, text
 
-from db.dispute_models import DisputeCase
-from db.event_models import EventSignup
-from db.request_models import HelpRequest, RequestStatus
+from db.disputes.models import DisputeCase
+from db.events.models import EventSignup
+from db.requests.models import HelpRequest, RequestStatus
 from handlers.forms.fields import Invalid
 from handlers.i18n import Np_
 from handlers.types import Ctx

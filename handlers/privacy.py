@@ -19,29 +19,23 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db import (
-    awaiting,
-    case_retention,
-    data_export,
-    erasure,
-    notice_subscriptions,
-    outbox,
-    retention,
-    room_privacy,
-    shift_reads,
-    shift_records,
-)
-from db import disputes as dp
-from db import event_reads as ev_reads
-from db import events as ev
+from db import awaiting, data_export, erasure, outbox, retention
 from db import flood as flood_counts
-from db import request_residents as residents
-from db import requests as rq
-from db import shifts as shift_ops
 from db.conversations import put_aside, set_aside
-from db.dispute_models import DisputeCase, DisputeParty
+from db.disputes import operations as dp
+from db.disputes import retention as case_retention
+from db.disputes.models import DisputeCase, DisputeParty
+from db.events import operations as ev
+from db.events import reads as ev_reads
 from db.models import User
-from db.request_models import RequestStatus
+from db.notices import subscriptions as notice_subscriptions
+from db.requests import operations as rq
+from db.requests import residents
+from db.requests.models import RequestStatus
+from db.rooms import privacy as room_privacy
+from db.volunteering import operations as shift_ops
+from db.volunteering import reads as shift_reads
+from db.volunteering import records as shift_records
 from handlers.buttons.privacy import EraseData, EraseDetails, KeepData
 from handlers.disputes.card import post_card
 from handlers.i18n import LANGUAGE_FULL_NAMES, N_, Language
@@ -344,7 +338,7 @@ def expire_delivered(session: Session, community: Community, now: datetime) -> N
 @router.sweep("pv.case_keep")
 def expire_closed_cases(session: Session, community: Community, now: datetime) -> None:
     """Help requests and dispute cases closed longer than ``LINLI_CASE_KEEP`` ago lose what
-    people wrote in them (``db/case_retention.py``)."""
+    people wrote in them (``db/disputes/retention.py``)."""
     before = now - community.case_keep
     requests = case_retention.expire_requests(session, before=before, now=now)
     cases = case_retention.expire_cases(session, before=before, now=now)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 
-from db.event_messages import message_attendees
-from db.event_models import Event
-from db.events import sign_up
+from db.events.messages import message_attendees
+from db.events.models import Event
+from db.events.operations import sign_up
 from db.users import get_or_create_user
 from standin.botapi import BotApiStandin
 from tests.events_support import make_event

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from db.event_models import Event, EventSignup, EventStatus
+from db.events.models import Event, EventSignup, EventStatus
 from db.models import OutboxMessage, User
 
 

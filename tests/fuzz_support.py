@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bench.intents import SETS, examples
-from db.dispute_models import DisputeCase
-from db.event_models import Event, EventSignup, SignupStatus
-from db.request_models import HelpRequest, RequestStatus
-from db.room_models import LIVE, BookedSlot, Booking, Room
-from db.shift_models import ShiftRole, ShiftSignup, ShiftSignupStatus
+from db.disputes.models import DisputeCase
+from db.events.models import Event, EventSignup, SignupStatus
+from db.requests.models import HelpRequest, RequestStatus
+from db.rooms.models import LIVE, BookedSlot, Booking, Room
+from db.volunteering.models import ShiftRole, ShiftSignup, ShiftSignupStatus
 from handlers.types import Reply
 
 #: Total steps of the fuzz drill: small in CI, ``LINLI_FUZZ_STEPS=10000`` for the long run.

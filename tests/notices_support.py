@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.sweeper import Sweeper
-from db import notice_subscriptions as subs
-from db.notice_models import Notice
+from db.notices import subscriptions as subs
+from db.notices.models import Notice
 from tests.support import FakeClock, Resident, give_role, run_outbox
 
 

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from db import room_rules as rules
-from db.room_models import BookedSlot, Booking
+from db.rooms import rules
+from db.rooms.models import BookedSlot, Booking
 
 
 def make_room(

@@ -20,12 +20,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from db.dispute_models import DisputeCase, DisputeEvent
-from db.event_models import Event, EventSignup
+from db.disputes.models import DisputeCase, DisputeEvent
+from db.events.models import Event, EventSignup
 from db.models import OutboxMessage, User
-from db.notice_models import Building, Notice
-from db.notices import T_NOTICE
-from db.request_models import HelpRequest
+from db.notices.models import Building, Notice
+from db.notices.operations import T_NOTICE
+from db.requests.models import HelpRequest
 
 TZ = ZoneInfo("Asia/Shanghai")
 #: When the report is made: 1 December 2026, 09:00 Beijing time.

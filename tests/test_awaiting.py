@@ -10,14 +10,14 @@ from alembic import command
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from db import dispute_parties as dp_parties
-from db import disputes as dp
-from db import request_residents
-from db import requests as rq
 from db.awaiting import AwaitedAnswer
-from db.dispute_models import DisputeCase, DisputeStatus
+from db.disputes import operations as dp
+from db.disputes import parties as dp_parties
+from db.disputes.models import DisputeCase, DisputeStatus
 from db.engine import make_engine
 from db.migrate import alembic_config, upgrade
+from db.requests import operations as rq
+from db.requests import residents as request_residents
 from db.users import get_or_create_user
 from tests.dispute_support import file_report, make_mediator
 from tests.requests_support import file_request, make_volunteer

@@ -18,7 +18,7 @@ from bot.config import ConfigError, load_settings
 from bot.matrix import convert
 from bot.matrix.device import NIO_DEFAULT_KEY, Device, MatrixConfig
 from bot.outbox import OutboxWorker
-from db.dispute_models import DisputeCase
+from db.disputes.models import DisputeCase
 from db.models import TeamChat, User
 from db.teams import forget_private_chat, hold_room, notify_team
 from handlers.types import ChatRef, Inbound, Kind, RoomFacts, Sender

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from db.request_models import HelpRequest
+from db.requests.models import HelpRequest
 from tests.requests_support import file_request, make_volunteer
 
 WORDS = {

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import ConfigError, load_settings
-from db.request_models import HelpRequest
+from db.requests.models import HelpRequest
 from handlers.buttons.disputes import ReportDispute
 from handlers.buttons.events import ListEvents
 from handlers.buttons.forms import FormSkip

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from bot.dispatcher import Dispatcher
 from bot.flood import FloodGuard
 from db.awaiting import KeptMessage
-from db.request_models import RequestMessage
+from db.requests.models import RequestMessage
 from handlers.types import Inbound, Kind
 from tests.dispute_support import file_report, make_mediator
 from tests.requests_support import file_request, make_volunteer

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from db.event_models import Event
+from db.events.models import Event
 from tests.events_support import make_event
 from tests.support import Resident
 from tests.test_forms import SUBMITTED, plan_dispatcher  # noqa: F401  (the fixture)

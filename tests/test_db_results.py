@@ -8,10 +8,15 @@ from datetime import timedelta
 
 import pytest
 
-from db import dispute_clocks, dispute_parties, disputes, event_manage, events, requests
-from db.dispute_models import DisputeStatus, FollowupStatus
+from db.disputes import clocks as dispute_clocks
+from db.disputes import operations as disputes
+from db.disputes import parties as dispute_parties
+from db.disputes.models import DisputeStatus, FollowupStatus
+from db.events import manage as event_manage
+from db.events import operations as events
 from db.locks import lock_row
-from db.request_models import HelpRequest
+from db.requests import operations as requests
+from db.requests.models import HelpRequest
 from db.users import get_or_create_user
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from bot.dispatcher import Dispatcher
 from bot.sweeper import Sweeper
-from db.dispute_models import DisputeCase
+from db.disputes.models import DisputeCase
 from tests.dispute_support import (
     bind_mediators,
     file_report,

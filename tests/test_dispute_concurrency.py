@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from db.dispute_models import (
+from db.disputes.models import (
     DisputeCase,
     DisputeEvent,
     DisputeMeeting,

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.sweeper import Sweeper
-from db.dispute_models import DisputeCase
+from db.disputes.models import DisputeCase
 from tests.dispute_support import (
     bind_mediators,
     file_report,
@@ -205,7 +205,7 @@ def test_reports_a_week_apart_are_not_possible_duplicates(
 def test_mediators_linking_at_once_link_once(
     dispatcher, resident, session_factory, registry, community, clock
 ):
-    from db.dispute_models import DisputeEvent
+    from db.disputes.models import DisputeEvent
     from tests.concurrency_support import RACERS, TickingClock, press_inbound, race
     from tests.support import loose_dispatcher
 

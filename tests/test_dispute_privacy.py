@@ -24,7 +24,7 @@ from bot.dispatcher import Dispatcher
 from bot.flood import FloodGuard
 from bot.outbox import OutboxWorker
 from bot.sweeper import Sweeper
-from db.dispute_models import DisputeCase
+from db.disputes.models import DisputeCase
 from db.models import OutboxMessage
 from db.users import find_user, grant_role
 from handlers import build_registry

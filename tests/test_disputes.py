@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from db.dispute_models import DisputeCase, DisputeEvent
+from db.disputes.models import DisputeCase, DisputeEvent
 from db.models import OutboxMessage
 from handlers.types import Kind
 from tests.dispute_support import (

@@ -30,11 +30,11 @@ from sqlalchemy import func, select, text
 
 from bot.outbox import OutboxWorker
 from bot.sweeper import Sweeper
-from db.dispute_models import DisputeCase, DisputeEvent
-from db.event_models import Event, EventSignup
+from db.disputes.models import DisputeCase, DisputeEvent
+from db.events.models import Event, EventSignup
 from db.models import Base, User
-from db.request_models import HelpRequest, RequestMessage
-from db.room_models import Booking
+from db.requests.models import HelpRequest, RequestMessage
+from db.rooms.models import Booking
 from db.users import get_or_create_user, grant_role
 from handlers.types import ChatRef, Inbound, Kind, Reply, Sender
 from tests import fuzz_support as fz

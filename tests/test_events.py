@@ -9,7 +9,7 @@ import icalendar
 import pytest
 
 from bot.sweeper import Sweeper
-from db.event_models import EventStatus
+from db.events.models import EventStatus
 from handlers.i18n import language
 from handlers.types import Kind
 from tests.events_support import make_event, queued, signups

@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from bot.dispatcher import Dispatcher
 from bot.sweeper import Sweeper
-from db import event_reads as ev_reads
 from db.engine import make_engine, make_session_factory
-from db.event_models import Event, EventSignup, SignupStatus
+from db.events import reads as ev_reads
+from db.events.models import Event, EventSignup, SignupStatus
 from db.models import OutboxMessage, OutboxStatus, User
 from handlers import build_registry
 from handlers.i18n import language

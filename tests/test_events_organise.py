@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.flood import FloodGuard
-from db.event_models import Event, EventStatus
+from db.events.models import Event, EventStatus
 from db.models import OutboxMessage, OutboxStatus, User
 from handlers.types import Kind
 from tests.events_support import make_event, queued, signups

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bench.intents import SETS, examples, score
-from db.dispute_models import DisputeCase
+from db.disputes.models import DisputeCase
 from handlers.buttons.intents import GoTo
 from handlers.intents.vocabulary import decide, phrases, read_file
 

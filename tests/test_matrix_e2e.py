@@ -15,7 +15,7 @@ from sqlalchemy import select
 from bot.dispatcher import Dispatcher
 from bot.outbox import OutboxWorker
 from db.models import Conversation
-from db.request_models import HelpRequest
+from db.requests.models import HelpRequest
 from handlers import build_registry
 from handlers.types import Community
 from tests.events_support import make_event
@@ -342,7 +342,7 @@ async def test_a_volunteer_shift_taken_by_number_in_chinese(
     synapse, tmp_path, wiring, session_factory
 ):
     """!volunteer → the opportunity → a role → 确认, over Matrix, and the place is recorded."""
-    from db.shift_models import ShiftSignup
+    from db.volunteering.models import ShiftSignup
     from tests.volunteering_support import make_opportunity
 
     dispatcher, worker = wiring

@@ -62,7 +62,7 @@ def test_welcome_asks_once_and_assumes_nothing(resident, session_factory):
     quiet = resident("Quiet", "en")
     quiet.send("/start")  # never answers: nothing assumed
     with session_factory() as session:
-        from db.notice_models import NoticeConsent
+        from db.notices.models import NoticeConsent
 
         assert session.query(NoticeConsent).count() == 0
 
@@ -329,7 +329,7 @@ def test_mydata_shows_and_deleteme_erases_the_consent(resident, session_factory)
     ana.send("/deleteme")
     ana.press("Yes, delete my data")
     with session_factory() as session:
-        from db.notice_models import NoticeConsent, NoticeSubscriber
+        from db.notices.models import NoticeConsent, NoticeSubscriber
 
         assert session.query(NoticeConsent).count() == 0
         assert session.query(NoticeSubscriber).count() == 0

@@ -9,10 +9,10 @@ from collections import Counter
 import pytest
 
 from bot.outbox import OutboxWorker
-from db import notice_subscriptions as subs
-from db import notices as ops
 from db.models import User
-from db.notice_models import Notice
+from db.notices import operations as ops
+from db.notices import subscriptions as subs
+from db.notices.models import Notice
 from db.users import get_or_create_user
 from tests.concurrency_support import run_in_threads
 from tests.notices_support import announcer, run_all, sweeper, write_notice

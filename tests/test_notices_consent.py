@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from db.models import User
-from db.notice_models import Notice
+from db.notices.models import Notice
 from tests.concurrency_support import run_in_threads
 from tests.events_support import make_event
 from tests.notices_support import announcer, neighbour, run_all, write_notice

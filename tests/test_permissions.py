@@ -15,7 +15,7 @@ import pytest
 
 from bot.sweeper import Sweeper
 from db import users
-from db.notice_models import NoticeStatus
+from db.notices.models import NoticeStatus
 from handlers import build_registry
 from handlers.access import PRIVATE_POINTER, REFUSALS
 from handlers.i18n import language

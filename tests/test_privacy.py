@@ -13,12 +13,12 @@ from sqlalchemy import inspect, select, text
 
 from bot.dispatcher import Dispatcher
 from bot.flood import FloodGuard
-from db import events as ev
-from db.dispute_models import DisputeCase
+from db.disputes.models import DisputeCase
 from db.erasure import ERASED
-from db.event_models import EventSignup
+from db.events import operations as ev
+from db.events.models import EventSignup
 from db.models import Base, User
-from db.request_models import HelpRequest, RequestMessage
+from db.requests.models import HelpRequest, RequestMessage
 from db.users import find_user, grant_role
 from tests.dispute_support import file_report, make_mediator, outbox_messages, to_chat
 from tests.events_support import make_event
@@ -426,9 +426,9 @@ async def test_mydata_over_telegram_is_a_utf8_json_document(session_factory, com
 def test_a_former_volunteer_leaves_no_trace(resident, session_factory, clock):
     """Role removed by an admin first: then their profile goes, and the grant they once made
     to someone else keeps no Telegram id of theirs."""
-    from db.request_models import VolunteerProfile
+    from db.requests.models import VolunteerProfile
+    from db.requests.volunteers import profile
     from db.users import revoke_role
-    from db.volunteers import profile
 
     alice = resident(ALICE_NAME, "en", user_id=ALICE_ID)
     alice.send("/start")

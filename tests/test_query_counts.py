@@ -10,11 +10,11 @@ from datetime import timedelta
 from sqlalchemy import Engine
 
 from bot.flood import SharedFloodGuard
-from db import dispute_parties as dp_parties
-from db import disputes as dp
-from db import events as ops
-from db import requests as store
-from db.notice_models import Unreachable
+from db.disputes import operations as dp
+from db.disputes import parties as dp_parties
+from db.events import operations as ops
+from db.notices.models import Unreachable
+from db.requests import operations as store
 from db.users import find_user, get_or_create_user
 from tests.events_support import make_event
 from tests.query_support import counting

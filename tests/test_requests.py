@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from db.request_models import HelpRequest, RequestMessage
+from db.requests.models import HelpRequest, RequestMessage
 from handlers.types import Kind
 from tests.requests_support import file_request, make_volunteer
 from tests.support import GROUP, in_group, step

@@ -217,7 +217,7 @@ def test_a_request_held_by_someone_no_longer_a_volunteer_goes_back_to_the_queue(
 ):
     """An admin removed Bob's volunteer role while he held a request: he can no longer
     /release or /resolve it, and the resident's messages must not keep reaching him."""
-    from db.request_models import HelpRequest, RequestStatus
+    from db.requests.models import HelpRequest, RequestStatus
     from db.users import find_user, revoke_role
 
     alice = resident("Alice", "en")

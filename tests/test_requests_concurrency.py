@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.dispatcher import Dispatcher
 from db.models import OutboxMessage
-from db.request_models import HelpRequest, RequestStatus, VolunteerProfile
+from db.requests.models import HelpRequest, RequestStatus, VolunteerProfile
 from db.users import get_or_create_user, grant_role
 from handlers.types import Reply
 from tests.concurrency_support import TickingClock, run_in_threads

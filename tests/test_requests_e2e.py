@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from db import requests
+from db.requests import operations as requests
 from db.users import get_or_create_user, grant_role
 from standin.botapi import BotApiStandin
 from tests.media_support import assert_no_metadata, gps_jpeg, gps_of

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.dispatcher import Dispatcher
 from db.models import OutboxMessage
-from db.request_models import HelpRequest, RequestMessage
+from db.requests.models import HelpRequest, RequestMessage
 from db.users import get_or_create_user, grant_role
 from handlers.buttons.requests import ReplyTo
 from handlers.types import Kind

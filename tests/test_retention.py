@@ -17,17 +17,17 @@ from bot.dispatcher import Dispatcher
 from bot.flood import FloodGuard
 from bot.sweeper import Sweeper
 from db.base import Base
-from db.case_retention import EXPIRED
-from db.dispute_blank import ERASED
-from db.dispute_models import (
+from db.disputes.blank import ERASED
+from db.disputes.models import (
     DisputeCase,
     DisputeEvent,
     DisputeMeetingAnswer,
     DisputeParty,
     DisputeQuestion,
 )
+from db.disputes.retention import EXPIRED
 from db.models import User
-from db.request_models import HelpRequest, RequestMessage
+from db.requests.models import HelpRequest, RequestMessage
 from db.retention import BLANKED
 from tests.dispute_support import bind_mediators, file_report, make_mediator, outbox_messages
 from tests.dispute_support import to_chat as messages_to

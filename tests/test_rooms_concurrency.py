@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.dispatcher import Dispatcher
-from db import room_rules as rules
-from db import rooms as ops
 from db.models import User
-from db.room_models import BookedSlot, Booking, Room
+from db.rooms import operations as ops
+from db.rooms import rules
+from db.rooms.models import BookedSlot, Booking, Room
 from db.users import get_or_create_user
 from handlers import build_registry
 from handlers.types import ChatRef
@@ -117,7 +117,8 @@ def test_the_unique_slot_rows_hold_where_the_read_missed_a_booking(session_facto
 
 
 def test_many_threads_booking_directly_make_one_booking(session_factory):
-    """Straight at ``db.rooms.book``, each thread in its own transaction, started together."""
+    """Straight at ``db.rooms.operations.book``, each thread in its own transaction, started
+    together."""
     now = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
     make_room(session_factory, now)
     with session_factory() as session, session.begin():

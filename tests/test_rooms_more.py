@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import update
 
 from bot.sweeper import Sweeper
-from db.room_models import Room
+from db.rooms.models import Room
 from tests.events_support import queued
 from tests.rooms_support import bookings, make_room
 from tests.support import loose_dispatcher
@@ -216,7 +216,7 @@ def test_three_no_shows_pause_booking_and_an_admin_lifts_it(
     alice.send("2")
     alice.press("Confirm")
     assert "you cannot book rooms until Dec 29, 2026" in alice.text
-    from db import room_clock
+    from db.rooms import clock as room_clock
     from db.users import get_or_create_user
 
     with session_factory() as session, session.begin():

@@ -63,8 +63,8 @@ def test_rooms_on_the_command_line(linli):
 def test_a_closure_over_a_booking_cancels_it_and_tells_the_booker(
     resident, session_factory, clock, deliver, postbox
 ):
-    from db import room_rules as rules
-    from db import rooms as ops
+    from db.rooms import operations as ops
+    from db.rooms import rules
 
     make_room(session_factory, clock())
     wang = resident("Wang", "zh-hans")
@@ -170,7 +170,7 @@ def test_an_event_in_a_room_holds_it_when_published(resident, session_factory, c
 
     from sqlalchemy import update
 
-    from db.event_models import Event, EventStatus
+    from db.events.models import Event, EventStatus
     from db.users import get_or_create_user
     from tests.events_support import make_event
     from tests.rooms_support import bookings
@@ -217,7 +217,7 @@ def test_rescheduling_an_event_moves_its_room_or_is_refused(resident, session_fa
 
     from sqlalchemy import update
 
-    from db.event_models import Event, EventStatus
+    from db.events.models import Event, EventStatus
     from db.users import get_or_create_user
     from tests.events_support import make_event
     from tests.rooms_support import bookings

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 
 from bot.dispatcher import Dispatcher
 from bot.flood import SharedFloodGuard
-from db.dispute_models import DisputeCase
+from db.disputes.models import DisputeCase
 from db.engine import make_engine, make_session_factory
 from db.models import AuditEntry, OutboxMessage
-from db.request_models import HelpRequest
+from db.requests.models import HelpRequest
 from handlers.types import ChatRef, Inbound, Kind, Sender
 from tests.dispute_support import file_report
 from tests.events_support import make_event

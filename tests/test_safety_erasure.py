@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 from bot.dispatcher import Dispatcher
 from bot.flood import FloodGuard
 from bot.sweeper import Sweeper
-from db.dispute_models import DisputeCase
+from db.disputes.models import DisputeCase
 from db.models import AuditEntry, OutboxMessage, User
 from db.retention import EXPIRED_PARAMS
 from handlers.types import Kind

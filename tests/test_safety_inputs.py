@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from db.dispute_models import DisputeCase
+from db.disputes.models import DisputeCase
 from db.engine import make_engine
 from db.models import User
 from handlers.cleantext import clean_text

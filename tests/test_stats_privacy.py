@@ -9,10 +9,10 @@ import io
 
 import pytest
 
-from db.dispute_models import DisputeCase
-from db.disputes import place_key
+from db.disputes.models import DisputeCase
+from db.disputes.operations import place_key
 from db.models import User
-from db.notice_models import Building
+from db.notices.models import Building
 from handlers.i18n import language
 from handlers.stats import render, table
 from handlers.stats.measures import Report, compute

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from db.event_models import EventSignup
-from db.request_models import HelpRequest
+from db.events.models import EventSignup
+from db.requests.models import HelpRequest
 from handlers.forms.typed_answers import count, loose_choice, yes_no
 from tests.events_support import make_event
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from db import requests as requests_db
-from db.request_models import HelpRequest
+from db.requests import operations as requests_db
+from db.requests.models import HelpRequest
 from db.users import get_or_create_user, grant_role
 from standin.botapi import BotApiStandin
 from tests.events_support import make_event

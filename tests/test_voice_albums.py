@@ -13,8 +13,8 @@ from telegram import Update
 from bot.matrix.convert import reacted_payload, to_inbound
 from bot.matrix.media import content as matrix_content
 from bot.telegram.convert import to_inbound as telegram_inbound
-from db.dispute_models import DisputeCase
-from db.request_models import HelpRequest, RequestMessage
+from db.disputes.models import DisputeCase
+from db.requests.models import HelpRequest, RequestMessage
 from handlers.disputes.card import render_photo
 from handlers.i18n import language
 from handlers.requests.cards import relay_reply

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot.dispatcher import Dispatcher
 from db.engine import make_engine, make_session_factory
-from db.request_models import HelpRequest, RequestStatus
+from db.requests.models import HelpRequest, RequestStatus
 from handlers.types import Kind
 from standin.people import Resident
 from tests.requests_support import file_request, make_volunteer

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from db.shift_models import ShiftSignupStatus as Status
+from db.volunteering.models import ShiftSignupStatus as Status
 from tests.events_support import queued
 from tests.volunteering_support import coordinator, lines, make_opportunity, user_id
 
@@ -142,8 +142,8 @@ def test_publishing_offers_a_notice_to_the_volunteer_topic(
 ):
     """Residents who follow “🤝 Volunteer opportunities” get one notice, in their language,
     with a link to the card; a second press sends nothing more."""
-    from db import notice_subscriptions as subs
-    from db.notice_models import Topic
+    from db.notices import subscriptions as subs
+    from db.notices.models import Topic
     from db.users import get_or_create_user
     from tests.notices_support import run_all
 

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.dispatcher import Dispatcher
-from db import shift_hours as hours_ops
-from db.shift_models import Shift, ShiftSignup
-from db.shift_models import ShiftSignupStatus as Status
+from db.volunteering import hours as hours_ops
+from db.volunteering.models import Shift, ShiftSignup
+from db.volunteering.models import ShiftSignupStatus as Status
 from handlers import build_registry
 from handlers.i18n import language
 from handlers.start import something_went_wrong

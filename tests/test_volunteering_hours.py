@@ -15,10 +15,10 @@ import openpyxl
 import pytest
 
 from db.engine import make_engine, make_session_factory
-from db.shift_hours import Rounding
-from db.shift_models import Certificate
-from db.shift_models import ShiftSignupStatus as Status
 from db.users import get_or_create_user
+from db.volunteering.hours import Rounding
+from db.volunteering.models import Certificate
+from db.volunteering.models import ShiftSignupStatus as Status
 from handlers.i18n import language
 from handlers.volunteering import certificate
 from tests.volunteering_support import coordinator, lines, make_opportunity, user_id
@@ -269,7 +269,7 @@ def test_the_code_checks_in_even_while_a_help_request_waits_for_words(
     at the venue check him in, and are not relayed to the volunteer."""
     from sqlalchemy import select
 
-    from db.request_models import RequestMessage
+    from db.requests.models import RequestMessage
     from tests.requests_support import file_request
 
     cora, shift, _lin, bob, kim = shift_day

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from db.shift_models import Certificate, CertificateName
-from db.shift_models import ShiftSignupStatus as Status
-from db.shift_records import given_between
+from db.volunteering.models import Certificate, CertificateName
+from db.volunteering.models import ShiftSignupStatus as Status
+from db.volunteering.records import given_between
 from handlers.i18n import language
 from handlers.stats.measures import compute
 from handlers.stats.periods import parse_month

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from db.models import User
-from db.shift_models import (
+from db.volunteering.models import (
     Opportunity,
     OpportunityStatus,
     Shift,

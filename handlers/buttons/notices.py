@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from db.notice_models import Topic
+from db.notices.models import Topic
 from handlers.payloads import Payload
 
 

@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from db import dispute_parties as dp_parties
-from db import disputes as dp
-from db.dispute_models import DisputeCase, DisputeStatus, FollowupStatus, MeetingStatus
+from db.disputes import operations as dp
+from db.disputes import parties as dp_parties
+from db.disputes.models import DisputeCase, DisputeStatus, FollowupStatus, MeetingStatus
 from db.models import User
 from db.teams import MEDIATORS, notify_team
 from handlers.buttons.disputes import (

@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from db import awaiting, outbox
-from db import dispute_parties as dp_parties
-from db import disputes as dp
-from db.dispute_models import DisputeCase, DisputeStatus
+from db.disputes import operations as dp
+from db.disputes import parties as dp_parties
+from db.disputes.models import DisputeCase, DisputeStatus
 from db.models import User
 from handlers.buttons.disputes import (
     AnswerQuestion,

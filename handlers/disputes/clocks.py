@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from db import dispute_clocks as dp_clocks
-from db import disputes as dp
-from db.dispute_models import DisputeCase, DisputeStatus, FollowupStatus
+from db.disputes import clocks as dp_clocks
+from db.disputes import operations as dp
+from db.disputes.models import DisputeCase, DisputeStatus, FollowupStatus
 from db.teams import notify_admins
 from handlers.buttons.disputes import AnswerFollowUp
 from handlers.disputes.card import post_card

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from db import disputes as dp
-from db.dispute_models import DisputeCase, DisputeStatus
+from db.disputes import operations as dp
+from db.disputes.models import DisputeCase, DisputeStatus
 from db.models import User
 from handlers import common
 from handlers.i18n import N_

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from db import disputes as dp
+from db.disputes import operations as dp
 from handlers.buttons.disputes import LinkDuplicate
 from handlers.disputes.card import post_card
 from handlers.disputes.common import access_case_as_mediator, log_by_mediator, router

@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from db import disputes as dp
 from db import outbox
-from db.dispute_models import DisputeCase, DisputeEvent, DisputeStatus
+from db.disputes import operations as dp
+from db.disputes.models import DisputeCase, DisputeEvent, DisputeStatus
 from db.models import User
 from db.users import users_by_id
 from handlers.buttons.disputes import (

@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from db import dispute_parties as dp_parties
-from db import disputes as dp
 from db import outbox
-from db.dispute_models import DisputeCase, DisputeMeeting, MeetingAnswer, MeetingStatus
+from db.disputes import operations as dp
+from db.disputes import parties as dp_parties
+from db.disputes.models import DisputeCase, DisputeMeeting, MeetingAnswer, MeetingStatus
 from db.models import User
 from handlers.buttons.disputes import AnswerMeeting, ProposeMeeting
 from handlers.disputes.card import post_card

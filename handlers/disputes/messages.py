@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from db import disputes as dp
 from db import outbox
-from db.dispute_models import DisputeCase, DisputeStatus
+from db.disputes import operations as dp
+from db.disputes.models import DisputeCase, DisputeStatus
 from db.models import User
 from db.teams import MEDIATORS, notify_team, users_with_role
 from db.users import users_by_id

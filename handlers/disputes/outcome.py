@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from db import dispute_parties as dp_parties
-from db import disputes as dp
 from db import outbox
-from db.dispute_models import (
+from db.disputes import operations as dp
+from db.disputes import parties as dp_parties
+from db.disputes.models import (
     DisputeCase,
     DisputeMeeting,
     DisputeMeetingAnswer,

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from db import dispute_parties as dp_parties
 from db import outbox
-from db.dispute_models import (
+from db.disputes import parties as dp_parties
+from db.disputes.models import (
     DisputeCase,
     DisputeParty,
 )

@@ -6,10 +6,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from db import dispute_parties as dp_parties
-from db import disputes as dp
 from db import outbox
-from db.dispute_models import DisputeCase, DisputeQuestion, DisputeStatus
+from db.disputes import operations as dp
+from db.disputes import parties as dp_parties
+from db.disputes.models import DisputeCase, DisputeQuestion, DisputeStatus
 from db.models import User
 from db.teams import users_with_role
 from handlers import limits

@@ -3,7 +3,7 @@
 ``common`` holds the router and the card; ``browse`` the residents' screens; ``mine``
 /myevents; ``organise`` /newevent and /myorganised; ``manage`` an event's tools; ``calendar``
 the .ics file; ``notices`` the outbox templates and the offer sweep. The operations that
-must hold under concurrency are in ``db/events.py``.
+must hold under concurrency are in ``db/events/operations.py``.
 """
 
 from handlers.events import browse, calendar, fewer, manage, mine, notices, organise, undo

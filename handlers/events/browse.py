@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from db import event_reads as ev_reads
-from db import events as ops
-from db.event_models import Event, EventStatus, SignupStatus
-from db.event_reads import places_held, places_left
+from db.events import operations as ops
+from db.events import reads as ev_reads
+from db.events.models import Event, EventStatus, SignupStatus
+from db.events.reads import places_held, places_left
 from db.locks import lock_row
 from handlers import limits
 from handlers.buttons.events import (

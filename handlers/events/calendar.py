@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from db.event_models import Event
+from db.events.models import Event
 from handlers import common
 from handlers.buttons.events import AddToCalendar
 from handlers.events.browse import show_list

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from db.event_models import Event, EventSignup, EventStatus, SignupStatus
-from db.event_reads import find_signup, is_open, places_held, places_left, waiting_position
+from db.events.models import Event, EventSignup, EventStatus, SignupStatus
+from db.events.reads import find_signup, is_open, places_held, places_left, waiting_position
 from handlers.buttons.events import (
     AcceptOffer,
     AddToCalendar,

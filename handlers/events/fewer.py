@@ -1,11 +1,11 @@
 """Coming with fewer people: a signup for 2 becomes a signup for 1 without cancelling it; the
-places let go are offered to the waiting list (``db.events.fewer_places``)."""
+places let go are offered to the waiting list (``db.events.operations.fewer_places``)."""
 
 from __future__ import annotations
 
-from db import event_reads as ev_reads
-from db import events as ops
-from db.event_models import SignupStatus
+from db.events import operations as ops
+from db.events import reads as ev_reads
+from db.events.models import SignupStatus
 from handlers.buttons.events import AskFewerPlaces, SetFewerPlaces, ShowEvent
 from handlers.events.browse import _event_or_list, _show, pressed
 from handlers.events.common import router, title

@@ -8,13 +8,13 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from db import event_manage as ev_manage
-from db import event_messages as ev_messages
-from db import event_reads as ev_reads
-from db import events as ops
-from db import room_events
-from db import rooms as rooms_ops
-from db.event_models import Event, EventSignup, EventStatus, SignupStatus
+from db.events import manage as ev_manage
+from db.events import messages as ev_messages
+from db.events import operations as ops
+from db.events import reads as ev_reads
+from db.events.models import Event, EventSignup, EventStatus, SignupStatus
+from db.rooms import events as room_events
+from db.rooms import operations as rooms_ops
 from handlers.buttons.events import (
     AskToCancelEvent,
     AttendeesCsv,

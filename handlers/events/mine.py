@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from db import event_reads as ev_reads
+from db.events import reads as ev_reads
 from handlers.buttons.events import ListEvents, MyEvent, MyEvents
 from handlers.events.browse import _event_or_list, pressed
 from handlers.events.common import (

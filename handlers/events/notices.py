@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from db import event_messages as ev_messages
-from db import events as ops
-from db.event_undo import pass_on_declined
+from db.events import messages as ev_messages
+from db.events import operations as ops
+from db.events.undo import pass_on_declined
 from handlers.buttons.events import AcceptOffer, DeclineOffer, ListEvents, ShowEvent
 from handlers.events.common import pick_text, router
 from handlers.events.offers import offer_clock

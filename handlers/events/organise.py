@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Any
 
-from db import event_manage as ev_manage
-from db import event_reads as ev_reads
-from db.event_models import EventStatus
+from db.events import manage as ev_manage
+from db.events import reads as ev_reads
+from db.events.models import EventStatus
 from handlers.buttons.events import ManageEvent
 from handlers.events.common import (
     places_line,

@@ -3,10 +3,10 @@ and while the places are still free, the offer comes back; otherwise the person 
 
 from __future__ import annotations
 
-from db import event_undo
-from db import events as ops
-from db.event_models import Event
-from db.event_reads import places_held
+from db.events import operations as ops
+from db.events import undo as event_undo
+from db.events.models import Event
+from db.events.reads import places_held
 from handlers.buttons.events import AcceptOffer, DeclineOffer, UndoDecline
 from handlers.events.browse import _show, pressed, show_list
 from handlers.events.common import (

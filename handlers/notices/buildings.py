@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from db import notice_subscriptions as subs
 from db.models import Role
+from db.notices import subscriptions as subs
 from handlers.i18n import N_
 from handlers.notices.common import router
 from handlers.types import Ctx

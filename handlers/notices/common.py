@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from db.models import Role, User
-from db.notice_models import Notice, Topic
+from db.notices.models import Notice, Topic
 from db.users import acting_roles
 from handlers.i18n import N_, Language, is_chinese, written
 from handlers.quiet import quiet_end

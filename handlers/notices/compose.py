@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from db import notice_states as states
-from db import notice_subscriptions as subs
-from db import notices as ops
 from db.models import Role
+from db.notices import operations as ops
+from db.notices import states
+from db.notices import subscriptions as subs
 from handlers.forms import engine
 from handlers.forms.fields import (
     Choice,

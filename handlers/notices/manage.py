@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from db import notice_states as states
-from db import notices as ops
 from db.models import Role
-from db.notice_models import Notice, NoticeStatus
+from db.notices import operations as ops
+from db.notices import states
+from db.notices.models import Notice, NoticeStatus
 from handlers.buttons.notices import CancelNotice, CorrectNotice, ReleaseNotice
 from handlers.forms import engine
 from handlers.forms.fields import Invalid

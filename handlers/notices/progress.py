@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from db import notice_states as states
-from db import notices as ops
 from db import outbox
 from db.models import User
-from db.notice_models import Notice, NoticeStatus
+from db.notices import operations as ops
+from db.notices import states
+from db.notices.models import Notice, NoticeStatus
 from handlers.buttons.notices import CancelNotice, CorrectNotice, ReleaseNotice
 from handlers.i18n import Language
 from handlers.notices.common import MAX_CORRECTIONS, router, text_for, topic_label

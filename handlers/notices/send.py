@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from db import notice_states as states
-from db import notices as ops
 from db.models import User
-from db.notice_models import Notice, NoticeStatus
+from db.notices import operations as ops
+from db.notices import states
+from db.notices.models import Notice, NoticeStatus
 from db.teams import notify_admins
 from handlers.i18n import Language
 from handlers.notices.common import (

@@ -4,9 +4,9 @@ new neighbour once whether they want news and safety notices; nothing is assumed
 
 from __future__ import annotations
 
-from db import notice_subscriptions as subs
-from db import notices as ops
-from db.notice_models import DEFAULT_TOPICS
+from db.notices import operations as ops
+from db.notices import subscriptions as subs
+from db.notices.models import DEFAULT_TOPICS
 from handlers.buttons.notices import (
     ChooseBuilding,
     RecentNotices,

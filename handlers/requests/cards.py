@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from db.request_models import RequestStatus
+from db.requests.models import RequestStatus
 from handlers.buttons.requests import ClaimRequest, RateRequest, ReopenRequest
 from handlers.i18n import N_, Language, for_reader
 from handlers.requests.common import describe, router

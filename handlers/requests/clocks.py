@@ -19,9 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import outbox
-from db import requests as store
 from db.models import User
-from db.request_models import HelpRequest, RequestStatus
+from db.requests import operations as store
+from db.requests.models import HelpRequest, RequestStatus
 from db.teams import VOLUNTEERS, notify_admins, notify_team
 from handlers.common import first_name
 from handlers.requests.common import ref, router, summary_params

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from db import outbox
 from db.base import reference
 from db.models import User
-from db.request_models import HelpRequest, RequestStatus
+from db.requests.models import HelpRequest, RequestStatus
 from db.teams import VOLUNTEERS, notify_team
 from handlers.common import first_name
 from handlers.forms.fields import Choice

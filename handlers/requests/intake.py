@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from db import outbox, volunteers
-from db import requests as store
+from db import outbox
 from db.conversations import put_aside, set_aside
-from db.request_models import HelpRequest
+from db.requests import operations as store
+from db.requests import volunteers
+from db.requests.models import HelpRequest
 from handlers import limits
 from handlers.buttons.requests import SendDraft
 from handlers.forms import engine

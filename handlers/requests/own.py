@@ -7,10 +7,10 @@ from datetime import timedelta
 from typing import Any
 
 from db import outbox
-from db import request_residents as residents
-from db import requests as store
 from db.models import User
-from db.request_models import HelpRequest, RequestStatus
+from db.requests import operations as store
+from db.requests import residents
+from db.requests.models import HelpRequest, RequestStatus
 from db.users import users_by_id
 from handlers.buttons.requests import (
     AskForHelp,

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased, lazyload
 
 from db import awaiting, outbox
-from db import requests as store
 from db.models import User
-from db.request_models import HelpRequest, RequestStatus
+from db.requests import operations as store
+from db.requests.models import HelpRequest, RequestStatus
 from handlers.buttons.requests import ReplyTo
 from handlers.common import first_name
 from handlers.i18n import N_

@@ -10,7 +10,7 @@ from statistics import median
 
 from sqlalchemy import select
 
-from db.request_models import HelpRequest, RequestStatus
+from db.requests.models import HelpRequest, RequestStatus
 from handlers.i18n import N_
 from handlers.requests.common import router
 from handlers.types import Ctx

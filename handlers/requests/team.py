@@ -7,10 +7,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from db import outbox, volunteers
-from db import requests as store
+from db import outbox
 from db.models import User
-from db.request_models import HelpRequest, RequestStatus, VolunteerProfile
+from db.requests import operations as store
+from db.requests import volunteers
+from db.requests.models import HelpRequest, RequestStatus, VolunteerProfile
 from db.users import users_by_id
 from handlers.buttons.requests import ClaimRequest
 from handlers.common import first_name

@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import outbox
-from db import requests as store
 from db.blocks import is_blocked
 from db.models import Role, User
-from db.request_models import HelpRequest, RequestStatus
+from db.requests import operations as store
+from db.requests.models import HelpRequest, RequestStatus
 from db.users import acting_roles
 from handlers.common import first_name
 from handlers.requests.common import announce_back, ref, router

@@ -4,7 +4,7 @@
 a day's slots; ``book`` the form, the booked screen, /mybookings and cancelling; ``series`` repeat,
 check in, watch a taken time; ``approval`` the admins' card and the sweep; ``admin`` the
 admins' view and /roomsday; ``messages`` the outbox templates. The operations that must hold under
-concurrency are in ``db/rooms.py`` ([docs/rooms.md](../../docs/rooms.md)).
+concurrency are in ``db/rooms/operations.py`` ([docs/rooms.md](../../docs/rooms.md)).
 """
 
 from handlers.rooms import admin, approval, book, browse, messages, series

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from db import room_rules as rules
-from db import rooms as ops
-from db.room_models import Room
+from db.rooms import operations as ops
+from db.rooms import rules
+from db.rooms.models import Room
 from handlers.buttons.rooms import CloseRoom, ListRooms, OpenRoom, RoomsAdmin, RoomsToday
 from handlers.common import first_name
 from handlers.csvfile import csv_attachment

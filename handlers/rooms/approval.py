@@ -7,12 +7,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from db import room_clock as clock
-from db import room_privacy
-from db import room_series as series
-from db import rooms as ops
 from db.models import User
-from db.room_models import Booking, Room
+from db.rooms import clock, series
+from db.rooms import operations as ops
+from db.rooms import privacy as room_privacy
+from db.rooms.models import Booking, Room
 from db.teams import FRONT_DESK, notify_admins, notify_team
 from handlers.buttons.rooms import ApproveBooking, DeclineBooking
 from handlers.common import first_name

@@ -9,9 +9,9 @@ from typing import Any
 
 import icalendar
 
-from db import rooms as ops
-from db.room_clock import CHECK_IN_FROM
-from db.room_models import LIVE, Booking, BookingStatus, Room
+from db.rooms import operations as ops
+from db.rooms.clock import CHECK_IN_FROM
+from db.rooms.models import LIVE, Booking, BookingStatus, Room
 from handlers.buttons.rooms import (
     AskToCancelBooking,
     BookingCalendar,

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from db import room_rules as rules
-from db.room_models import Room
+from db.rooms import rules
+from db.rooms.models import Room
 from handlers.buttons.rooms import (
     ListRooms,
     PickRun,

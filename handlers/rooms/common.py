@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 
 from babel.dates import format_skeleton
 
-from db.room_models import Booking, Room
+from db.rooms.models import Booking, Room
 from handlers.i18n import N_, Language, written
 from handlers.router import Router
 from handlers.types import Ctx

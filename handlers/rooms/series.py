@@ -3,10 +3,9 @@ at the room, and ask to be told when a taken time frees."""
 
 from __future__ import annotations
 
-from db import room_clock as clock
-from db import room_series as series
-from db import rooms as ops
-from db.room_models import BookingStatus
+from db.rooms import clock, series
+from db.rooms import operations as ops
+from db.rooms.models import BookingStatus
 from handlers.buttons.rooms import (
     CheckInBooking,
     MyBookings,

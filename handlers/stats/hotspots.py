@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from db import disputes as dp
-from db import notice_subscriptions as subscriptions
+from db.disputes import operations as dp
+from db.notices import subscriptions
 
 #: A building or a kind of problem is named only when at least this many different people
 #: reported it in the period (privacy: fewer could point at one household).

@@ -20,15 +20,15 @@ from typing import Any
 from sqlalchemy import String, and_, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from db import disputes as dp
-from db.dispute_models import DisputeCase, DisputeEvent, DisputeStatus
-from db.event_models import Event, EventSignup, EventStatus, SignupStatus
+from db.disputes import operations as dp
+from db.disputes.models import DisputeCase, DisputeEvent, DisputeStatus
+from db.events.models import Event, EventSignup, EventStatus, SignupStatus
 from db.models import OutboxMessage, OutboxStatus
-from db.notice_models import Notice
-from db.notices import T_NOTICE
-from db.request_models import HelpRequest, RequestStatus
-from db.room_rules import hours_used
-from db.shift_records import given_between
+from db.notices.models import Notice
+from db.notices.operations import T_NOTICE
+from db.requests.models import HelpRequest, RequestStatus
+from db.rooms.rules import hours_used
+from db.volunteering.records import given_between
 from handlers.stats.hotspots import HotSpot, Spots, buildings
 from handlers.stats.periods import Period, ServiceClock, trend_weeks
 from handlers.types import Community
@@ -80,7 +80,7 @@ class Report:
     #: Notices sent in the period and the neighbours they reached (``notices_measure``).
     notices_sent: int = 0
     notices_reached: int = 0
-    #: Per room: [name_zh, name_en, hours booked, hours used] (``db.room_rules.hours_used``).
+    #: Per room: [name_zh, name_en, hours booked, hours used] (``db.rooms.rules.hours_used``).
     rooms_used: list[list] = field(default_factory=list)
     #: Confirmed volunteer hours of shifts held in the period, and the people who gave them.
     volunteer_hours: float = 0.0

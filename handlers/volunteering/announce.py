@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from db import notice_states
-from db import notices as notice_ops
-from db import shift_reads as reads
-from db.notice_models import Topic
-from db.shift_models import Opportunity, OpportunityStatus
+from db.notices import operations as notice_ops
+from db.notices import states as notice_states
+from db.notices.models import Topic
+from db.volunteering import reads
+from db.volunteering.models import Opportunity, OpportunityStatus
 from handlers.buttons.volunteering import SendOpportunityNotice
 from handlers.i18n import language
 from handlers.notices.common import when_due

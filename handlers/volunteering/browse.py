@@ -4,12 +4,12 @@ first), the card with its shifts and the places left per role, signing up for a 
 
 from __future__ import annotations
 
-from db import shift_hours as hours_ops
-from db import shift_reads as reads
-from db import shifts as ops
-from db.request_models import VolunteerProfile
-from db.shift_models import Opportunity, Shift, ShiftRole
-from db.shift_models import ShiftSignupStatus as Status
+from db.requests.models import VolunteerProfile
+from db.volunteering import hours as hours_ops
+from db.volunteering import operations as ops
+from db.volunteering import reads
+from db.volunteering.models import Opportunity, Shift, ShiftRole
+from db.volunteering.models import ShiftSignupStatus as Status
 from handlers import common
 from handlers.buttons.volunteering import (
     AskToLeaveShift,

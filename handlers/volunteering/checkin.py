@@ -9,8 +9,8 @@ import re
 
 import segno
 
-from db import shift_hours as hours_ops
-from db.shift_models import Shift
+from db.volunteering import hours as hours_ops
+from db.volunteering.models import Shift
 from handlers.buttons.volunteering import OpenCheckin, ShiftPanel
 from handlers.types import Attachment, Button, Ctx, keyboard
 from handlers.volunteering.common import (

@@ -4,7 +4,7 @@ them, and who may change an opportunity."""
 from __future__ import annotations
 
 from db.models import Role
-from db.shift_models import Opportunity, OpportunityStatus, Shift, ShiftRole
+from db.volunteering.models import Opportunity, OpportunityStatus, Shift, ShiftRole
 from handlers.common import pick_text
 from handlers.i18n import N_, Language
 from handlers.router import Router

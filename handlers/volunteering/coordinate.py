@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from db import shift_reads as reads
-from db import shifts as ops
-from db.shift_models import Opportunity, OpportunityStatus
+from db.volunteering import operations as ops
+from db.volunteering import reads
+from db.volunteering.models import Opportunity, OpportunityStatus
 from handlers.buttons.volunteering import (
     AddShift,
     AskToCancelOpportunity,

@@ -9,8 +9,8 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from db import shift_records as records
-from db.shift_models import Opportunity, Shift, ShiftSignup
+from db.volunteering import records
+from db.volunteering.models import Opportunity, Shift, ShiftSignup
 from handlers.buttons.volunteering import ExportHours
 from handlers.csvfile import csv_attachment, safe_cell
 from handlers.types import Attachment, Button, Community, Ctx, keyboard

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from db import shifts as ops
-from db.shift_models import Opportunity
+from db.volunteering import operations as ops
+from db.volunteering.models import Opportunity
 from handlers.forms.fields import Field, Invalid, TextField
 from handlers.forms.time_fields import DateTimeField, EndField
 from handlers.i18n import N_

@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from db import shift_hours as hours_ops
-from db import shift_reads as reads
 from db.durations import parse_duration
-from db.shift_models import Shift, ShiftSignup
-from db.shift_models import ShiftSignupStatus as Status
+from db.volunteering import hours as hours_ops
+from db.volunteering import reads
+from db.volunteering.models import Shift, ShiftSignup
+from db.volunteering.models import ShiftSignupStatus as Status
 from handlers.buttons.volunteering import (
     ConfirmHours,
     CorrectHours,

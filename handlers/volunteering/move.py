@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from db import shift_moves as moves
-from db import shifts as ops
+from db.volunteering import moves
+from db.volunteering import operations as ops
 from handlers.buttons.volunteering import AskToLeaveShift, MoveShift, ReconfirmShift
 from handlers.forms import engine
 from handlers.forms.fields import Invalid

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from db import shift_records as records
+from db.volunteering import records
 from handlers.buttons.volunteering import GetCertificate, ListOpportunities, MyHours
 from handlers.forms import engine
 from handlers.forms.fields import TextField

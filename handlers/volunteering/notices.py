@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from db import shift_hours as hours_ops
-from db import shifts as ops
+from db.volunteering import hours as hours_ops
+from db.volunteering import operations as ops
 from handlers.buttons.volunteering import ManageOpportunity, MyHours, ShowOpportunity
 from handlers.common import pick_text
 from handlers.i18n import Language

@@ -1,0 +1,160 @@
+"""Residents' notice settings: the buildings admins keep, the topics each resident agreed to
+(consent, kept with the time it was given), their building, and the people a transport said
+can no longer be reached. The caller owns the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from db.models import User
+from db.notices.models import Building, NoticeConsent, NoticeSubscriber, Topic, Unreachable
+
+TOPICS = tuple(Topic)
+
+
+# ---------------------------------------------------------------------------- buildings
+
+
+def buildings(session: Session) -> list[Building]:
+    return list(session.scalars(select(Building).order_by(Building.id)))
+
+
+def add_building(session: Session, name: str, *, now: datetime) -> bool:
+    """Add a building to the list; False if one of that name exists."""
+    name = " ".join(name.split())[:64]
+    if not name or session.scalar(select(Building.id).where(Building.name == name)):
+        return False
+    session.add(Building(name=name, created_at=now))
+    session.flush()
+    return True
+
+
+def remove_building(session: Session, name: str) -> bool:
+    """Remove a building; its residents keep their topics and lose the building."""
+    return bool(session.execute(delete(Building).where(Building.name == name.strip())).rowcount)
+
+
+def building_by_name(session: Session, name: str) -> Building | None:
+    wanted = "".join(name.split()).casefold()
+    for building in buildings(session):
+        if "".join(building.name.split()).casefold() == wanted:
+            return building
+    return None
+
+
+# ---------------------------------------------------------------------------- subscriptions
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    asked: bool
+    topics: frozenset[str]
+    building: Building | None
+    consents: tuple[tuple[str, datetime], ...] = ()
+
+
+def subscription(session: Session, user: User) -> Subscription:
+    row = session.get(NoticeSubscriber, user.id)
+    consents = session.execute(
+        select(NoticeConsent.topic, NoticeConsent.given_at)
+        .where(NoticeConsent.user_id == user.id)
+        .order_by(NoticeConsent.topic)
+    ).all()
+    building = session.get(Building, row.building_id) if row and row.building_id else None
+    return Subscription(
+        asked=row is not None,
+        topics=frozenset(topic for topic, _ in consents),
+        building=building,
+        consents=tuple((topic, given) for topic, given in consents),
+    )
+
+
+def _subscriber(session: Session, user: User, now: datetime) -> NoticeSubscriber:
+    row = session.get(NoticeSubscriber, user.id)
+    if row is None:
+        row = NoticeSubscriber(user_id=user.id, asked_at=now, updated_at=now)
+        session.add(row)
+        session.flush()
+    row.updated_at = now
+    return row
+
+
+def was_asked(session: Session, user: User) -> bool:
+    """Whether the welcome has asked them already (one read, no consents)."""
+    return session.get(NoticeSubscriber, user.id) is not None
+
+
+def mark_asked(session: Session, user: User, *, now: datetime, first: bool = False) -> None:
+    """The welcome asked them (whatever they answer, it is not asked again). ``first``: the
+    caller has just seen that they were never asked (no second read)."""
+    if first:
+        session.add(NoticeSubscriber(user_id=user.id, asked_at=now, updated_at=now))
+        session.flush()
+        return
+    _subscriber(session, user, now)
+
+
+def set_topics(session: Session, user: User, topics: Iterable[str], *, now: datetime) -> None:
+    """Exactly these topics; a topic kept keeps the time its consent was given."""
+    wanted = {topic for topic in topics if topic in TOPICS}
+    _subscriber(session, user, now)
+    session.execute(
+        delete(NoticeConsent).where(
+            NoticeConsent.user_id == user.id, NoticeConsent.topic.not_in(wanted)
+        )
+    )
+    have = set(session.scalars(select(NoticeConsent.topic).where(NoticeConsent.user_id == user.id)))
+    for topic in sorted(wanted - have):
+        session.add(NoticeConsent(user_id=user.id, topic=topic, given_at=now))
+    session.flush()
+
+
+def toggle_topic(session: Session, user: User, topic: str, *, now: datetime) -> bool:
+    """Subscribe to ``topic`` or leave it; returns True if now subscribed."""
+    current = subscription(session, user).topics
+    on = topic not in current
+    set_topics(session, user, (current | {topic}) if on else (current - {topic}), now=now)
+    return on
+
+
+def set_building(session: Session, user: User, building_id: int | None, *, now: datetime) -> None:
+    _subscriber(session, user, now).building_id = building_id
+    session.flush()
+
+
+def export(session: Session, user: User) -> dict[str, Any]:
+    """What /mydata shows: the topics with the time each consent was given, the building."""
+    sub = subscription(session, user)
+    row = session.get(NoticeSubscriber, user.id)
+    return {
+        "asked_at": row.asked_at.isoformat() if row else None,
+        "building": sub.building.name if sub.building else None,
+        "topics": [
+            {"topic": topic, "consent_given_at": given.isoformat()} for topic, given in sub.consents
+        ],
+    }
+
+
+def forget(session: Session, user: User) -> None:
+    """Erase their subscription (``/deleteme``)."""
+    for table in (NoticeConsent, NoticeSubscriber, Unreachable):
+        session.execute(delete(table).where(table.user_id == user.id))
+
+
+def mark_unreachable(session: Session, user_id: int, *, now: datetime, error: str) -> None:
+    """The transport said this person cannot be reached (blocked the bot, left the room)."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(Unreachable).values(user_id=user_id, since=now, error=error[:200])
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["user_id"], set_={"since": now, "error": error[:200]}
+        )
+    )

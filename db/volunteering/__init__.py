@@ -1,0 +1,3 @@
+"""Volunteering's storage: ``models`` (the tables), ``operations`` (the coordinator's changes,
+signing up), ``reads`` (what the screens read), ``moves`` (a shift moved), ``hours`` (check-in
+and hours) and ``records`` (totals, certificates)."""
