@@ -33,7 +33,8 @@ from db.base import UTCDateTime
 from db.engine import make_engine, make_session_factory
 from db.events.models import Event, EventSignup, EventStatus, SignupStatus
 from db.migrate import upgrade
-from db.models import Base, User
+from db.models import User
+from db.registry import metadata
 from handlers import build_registry
 from handlers.types import Community
 from standin.people import Resident
@@ -180,7 +181,7 @@ def prepare(url: str, signups: int) -> Engine:
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
     upgrade(engine)
-    assert Base.metadata.tables  # the models are loaded
+    assert metadata.tables  # the models are loaded
     started = time.monotonic()
     seed(engine, signups, datetime.now(UTC))
     print(f"seeded {signups:,} signups in {time.monotonic() - started:.1f} s", flush=True)

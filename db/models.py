@@ -1,9 +1,9 @@
 """The core tables: people and their roles, conversations, the outbox, team rooms and cards,
-blocks, flood counters and the audit log. Each service keeps its tables in a module of its own
-(``event_models``, ``request_models``, ``dispute_models``, ``notice_models``), imported at the
-end so that importing ``db.models`` registers every table with ``Base`` (Alembic's ``env.py``
-relies on it). Telegram ids are kept as strings next to their transport, so the console and
-Matrix fit the same columns; every time is an aware UTC datetime."""
+blocks, flood counters and the audit log. Each service keeps its tables in its own package
+(``db/events/models.py``, ``db/requests/models.py``…), which imports ``User`` from here; every
+table is gathered in ``db/registry.py`` (what Alembic's ``env.py`` reads). Telegram ids are kept
+as strings next to their transport, so the console and Matrix fit the same columns; every time
+is an aware UTC datetime."""
 
 from __future__ import annotations
 
@@ -219,14 +219,3 @@ class AuditEntry(Base):
     #: Our row id of the person it is about (not their Telegram id: that is erased with them).
     subject_id: Mapped[int | None] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
-
-
-# The tables of each service, in modules of their own (registered with ``Base`` on import).
-from db import awaiting as _awaiting  # noqa: E402, F401  (its table)
-from db import holidays as _holidays  # noqa: E402, F401
-from db.disputes import models as _dispute_models  # noqa: E402, F401
-from db.events import models as _event_models  # noqa: E402, F401
-from db.notices import models as _notice_models  # noqa: E402, F401
-from db.requests import models as _request_models  # noqa: E402, F401
-from db.rooms import models as _room_models  # noqa: E402, F401
-from db.volunteering import models as _shift_models  # noqa: E402, F401

@@ -21,7 +21,7 @@ from bot import cli
 from bot.dispatcher import Dispatcher
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
-from db.models import Base
+from db.registry import metadata
 from handlers import build_registry
 from handlers.router import Registry
 from handlers.types import Community
@@ -156,7 +156,7 @@ def _postgres_reset(engine: Engine) -> str:
                 )
             ).scalars()
             restarts = [f'ALTER SEQUENCE "{name}" RESTART' for name in sequences]
-        deletes = [f'DELETE FROM "{t.name}"' for t in reversed(Base.metadata.sorted_tables)]
+        deletes = [f'DELETE FROM "{t.name}"' for t in reversed(metadata.sorted_tables)]
         _RESET[engine] = "; ".join(deletes + restarts)
     return _RESET[engine]
 

@@ -32,7 +32,8 @@ from bot.outbox import OutboxWorker
 from bot.sweeper import Sweeper
 from db.disputes.models import DisputeCase, DisputeEvent
 from db.events.models import Event, EventSignup
-from db.models import Base, User
+from db.models import User
+from db.registry import metadata
 from db.requests.models import HelpRequest, RequestMessage
 from db.rooms.models import Booking
 from db.users import get_or_create_user, grant_role
@@ -351,7 +352,7 @@ def _resident_names(session) -> dict[int, str]:
 
 def _empty(engine) -> None:
     """Every table emptied: a new community for the next example."""
-    tables = Base.metadata.sorted_tables
+    tables = metadata.sorted_tables
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             names = ", ".join(table.name for table in tables)

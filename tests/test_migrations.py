@@ -7,13 +7,13 @@ from alembic.runtime.migration import MigrationContext
 
 from db.engine import make_engine
 from db.migrate import current_revision, head_revision, upgrade
-from db.models import Base
+from db.registry import metadata
 
 
 def test_models_match_migrations(engine):
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        assert compare_metadata(context, Base.metadata) == []
+        assert compare_metadata(context, metadata) == []
     assert current_revision(engine) == head_revision()
 
 

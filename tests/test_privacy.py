@@ -17,7 +17,8 @@ from db.disputes.models import DisputeCase
 from db.erasure import ERASED
 from db.events import operations as ev
 from db.events.models import EventSignup
-from db.models import Base, User
+from db.models import User
+from db.registry import metadata
 from db.requests.models import HelpRequest, RequestMessage
 from db.users import find_user, grant_role
 from tests.dispute_support import file_report, make_mediator, outbox_messages, to_chat
@@ -174,7 +175,7 @@ def _old_traces(session_factory) -> list[str]:
     """Every text cell of every table holding Alice's name or Telegram id."""
     found = []
     with session_factory() as session:
-        for table in Base.metadata.sorted_tables:
+        for table in metadata.sorted_tables:
             for row in session.execute(table.select()).mappings():
                 for column, value in row.items():
                     shown = json.dumps(value, ensure_ascii=False, default=str)
@@ -372,7 +373,7 @@ def test_help_lists_both_commands(resident, hint, lines):
 
 def test_the_tables_are_all_scanned(engine):
     """The scan above reads every table the models declare (a new table is covered too)."""
-    assert set(inspect(engine).get_table_names()) >= {t.name for t in Base.metadata.sorted_tables}
+    assert set(inspect(engine).get_table_names()) >= {t.name for t in metadata.sorted_tables}
 
 
 def test_a_role_granted_later_blocks_the_confirmation(resident, session_factory, clock):

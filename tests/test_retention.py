@@ -16,7 +16,6 @@ from bot.config import ConfigError, load_settings
 from bot.dispatcher import Dispatcher
 from bot.flood import FloodGuard
 from bot.sweeper import Sweeper
-from db.base import Base
 from db.disputes.blank import ERASED
 from db.disputes.models import (
     DisputeCase,
@@ -27,6 +26,7 @@ from db.disputes.models import (
 )
 from db.disputes.retention import EXPIRED
 from db.models import User
+from db.registry import metadata
 from db.requests.models import HelpRequest, RequestMessage
 from db.retention import BLANKED
 from tests.dispute_support import bind_mediators, file_report, make_mediator, outbox_messages
@@ -295,7 +295,7 @@ def test_every_table_is_in_the_privacy_inventory():
         for line in inventory.splitlines()
         if line.startswith("| `") and line.count("|") == 5
     }
-    assert set(Base.metadata.tables) - rows == set()
+    assert set(metadata.tables) - rows == set()
 
 
 def test_case_keep_is_read_from_the_settings():
