@@ -19,7 +19,7 @@ from handlers.types import Community, Ctx, Inbound, Kind, Reply, neutral_reply
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from handlers.forms.engine import Form
+    from handlers.forms.form import Form
     from handlers.i18n import Language
 
 Handler = Callable[[Ctx, str], None]

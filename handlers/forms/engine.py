@@ -9,7 +9,8 @@ carries on where the user was, and other flows' data in the same row is left alo
 
 Its buttons are the ``Form…`` payloads of ``handlers/buttons.py`` (``fm:<action>:<token>…``):
 the token changes with every new form, so a button from an earlier form is recognised as stale
-rather than obeyed. Which questions are asked is ``steps.py``; the summary is ``summary.py``.
+rather than obeyed. A form is declared with ``Form`` (``form.py``); which questions are asked is
+``steps.py``; the summary is ``summary.py``.
 
 A form never takes over later messages: see ``idle.py`` (leaving a form, Continue / Discard).
 """
@@ -18,8 +19,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from db.conversations import clear_flow
@@ -38,40 +37,15 @@ from handlers.buttons.forms import (
 )
 from handlers.forms import albums, state, steps, summary
 from handlers.forms.fields import Field, Invalid
+from handlers.forms.form import Form
 from handlers.forms.state import FormState
-from handlers.i18n import N_, SUPPORTED, language
+from handlers.i18n import SUPPORTED, language
 from handlers.payloads import Catalog
-from handlers.router import Rule
 from handlers.types import Button, Ctx, Inbound, Kind
 
 PREFIX = "fm"
 #: The form buttons by wire action (the dispatcher hands every ``fm:…`` press to ``handle``).
 PRESSES = Catalog(FORM_BUTTONS)
-
-Submit = Callable[[Ctx, dict[str, Any]], None]
-
-
-@dataclass(frozen=True, kw_only=True)
-class Form:
-    """A declared form. ``on_submit`` runs in the same transaction as the confirm press; it may
-    raise ``Invalid`` to refuse (the user stays on the summary and is told why)."""
-
-    name: str
-    title: str  # msgid, e.g. N_("Sign up for an event")
-    fields: tuple[Field, ...]
-    on_submit: Submit
-    #: Idle this long, the form is dropped (with a note) the next time the person writes.
-    ttl: timedelta = timedelta(days=1)
-    confirm_label: str = N_("✅ Confirm")
-    #: Extra lines under the summary's answers, before Confirm (e.g. how many people a notice
-    #: will reach); None: nothing to add.
-    preview: Callable[[Ctx, dict[str, Any]], str | None] | None = None
-    #: A one-line confirmation instead of the summary when one question was asked (e.g.
-    #: "Send to 12 attendees?"), with [confirm_label] [✏️ Change]; None: the full summary.
-    compact: Callable[[Ctx, dict[str, Any]], str] | None = None
-    #: Who may submit it (``Rule.role`` and ``refusal``), asked again at Confirm: the role may
-    #: have been taken away since the command that opened it was admitted.
-    rule: Rule | None = None
 
 
 def values(ctx: Ctx) -> dict[str, Any]:

@@ -3,10 +3,9 @@ holds on the answers so far, and answers given when the form opened are not aske
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from handlers.forms.engine import Form
+from handlers.forms.form import Form
 
 #: Hidden value: the names of answers given when the form opened (asked only from the summary).
 PREFILLED = "_prefilled"

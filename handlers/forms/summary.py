@@ -4,15 +4,13 @@ declares ``compact``, a one-line confirmation."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from handlers.buttons.forms import FormBack, FormCancel, FormConfirm, FormDone, FormEdit, FormSkip
 from handlers.forms import state
+from handlers.forms.form import Form
 from handlers.forms.steps import applicable
 from handlers.types import Button, Ctx, rows_of
-
-if TYPE_CHECKING:
-    from handlers.forms.engine import Form
 
 
 def nav(ctx: Ctx, *, back: bool, skip: bool, done: bool = False) -> list[Button]:
