@@ -14,6 +14,7 @@ from handlers.buttons.rooms import ListRooms
 from handlers.buttons.volunteering import ListOpportunities
 from handlers.forms.fields import CANNOT_LISTEN
 from handlers.i18n import LANGUAGE_NAMES, N_
+from handlers.notices.subscribe import offer
 from handlers.roles import chat_menu
 from handlers.router import Router
 from handlers.types import Button, Ctx, Keyboard, Kind, keyboard
@@ -65,7 +66,6 @@ def start(ctx: Ctx, args: str) -> None:
     if ctx.inbound.chat.is_group:
         ctx.reply(ctx._("Hello! Please write to me in a private chat to use Linli."))
         return
-    from handlers.notices.subscribe import offer  # notices import this module
 
     text = ctx._(
         "Welcome to Linli (邻里), the chat of our community centre.\n"
