@@ -34,7 +34,7 @@ from handlers.disputes.mediate import (
     moved_on,
     show_case,
 )
-from handlers.disputes.messages import tell_reporters
+from handlers.disputes.messages import tell_parties, tell_reporters
 from handlers.disputes.outcome import CANCEL, KEEP, pending_meeting
 from handlers.forms import engine
 from handlers.forms.engine import Form
@@ -80,8 +80,6 @@ AUDIENCES = (
 
 
 def _submit_update(ctx: Ctx, data: dict[str, Any]) -> None:
-    from handlers.disputes.parties import tell_parties
-
     root = case_for_form(ctx, data)
     audience = data["audience"]
     if audience in ("party", "all") and not tell_parties(ctx, root, data["text"], dry_run=True):

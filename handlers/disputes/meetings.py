@@ -19,8 +19,7 @@ from handlers.disputes.card import post_card
 from handlers.disputes.casework import case_for_form, start_case_form
 from handlers.disputes.common import MEDIATOR_PRIVATELY, log_by, log_by_mediator, router
 from handlers.disputes.mediate import show_case
-from handlers.disputes.messages import tell_room
-from handlers.disputes.parties import party_users
+from handlers.disputes.messages import party_users, tell_room
 from handlers.forms.engine import Form
 from handlers.forms.fields import TextField
 from handlers.forms.time_fields import DateTimeField

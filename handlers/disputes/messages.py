@@ -1,5 +1,6 @@
 """What the mediators' room and the reporters are told about a case, through the outbox:
-notes to the room, a status change or an update to the reporters, the admins' escalation.
+notes to the room, a status change or an update to the reporters or to the other side, the
+admins' escalation.
 
 Privacy: everything here is built from ``card_params`` and the case's own text; only messages
 to the reporter's own private chat name them.
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from db import outbox
 from db.disputes import operations as dp
+from db.disputes import parties as dp_parties
 from db.disputes.models import DisputeCase, DisputeStatus
 from db.models import User
 from db.teams import MEDIATORS, notify_team, users_with_role
@@ -21,7 +23,7 @@ from db.users import users_by_id
 from handlers.buttons.disputes import OpenCase
 from handlers.disputes.common import CATEGORY_LABELS, REASON_LABELS, router
 from handlers.i18n import N_, Language, for_reader
-from handlers.types import Button, Community, Reply
+from handlers.types import Button, Community, Ctx, Reply
 
 ROOM_NOTES = {
     "answer": N_("{ref}: the reporter answered your question “{question}”: {text}"),
@@ -167,5 +169,36 @@ def render_escalated(lang: Language, params: dict[str, Any]) -> Reply:
                 CATEGORY_LABELS.get(params["category"], CATEGORY_LABELS["other"])
             ),
             since=lang.datetime(datetime.fromisoformat(params["since"])),
+        )
+    )
+
+
+def party_users(ctx: Ctx, case: DisputeCase) -> list[User]:
+    users = [
+        ctx.session.get(User, p.user_id) for p in dp_parties.parties(ctx.session, case) if p.user_id
+    ]
+    return [user for user in users if user is not None]
+
+
+def tell_parties(ctx: Ctx, case: DisputeCase, text: str, *, dry_run: bool = False) -> int:
+    """Relay an update meant for the other side; returns how many people it reaches."""
+    users = party_users(ctx, case)
+    if not dry_run:
+        for user in users:
+            outbox.enqueue_to_user(
+                ctx.session,
+                user,
+                template="dp.party_update",
+                now=ctx.now,
+                params={"ref": case.ref, "text": text},
+            )
+    return len(users)
+
+
+@router.template("dp.party_update")
+def render_party_update(lang: Language, params: dict[str, Any]) -> Reply:
+    return Reply(
+        lang.gettext("Update from the community's mediators about {ref}: {text}").format(
+            ref=params["ref"], text=for_reader(lang.code, params["text"])
         )
     )

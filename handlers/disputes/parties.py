@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from db import outbox
 from db.disputes import parties as dp_parties
 from db.disputes.models import (
     DisputeCase,
     DisputeParty,
 )
-from db.models import User
 from handlers.buttons.disputes import GiveSide, InviteOtherSide
 from handlers.disputes.card import post_card
 from handlers.disputes.casework import case_for_form, start_case_form
@@ -27,9 +25,9 @@ from handlers.disputes.messages import tell_room
 from handlers.forms import engine
 from handlers.forms.engine import Form
 from handlers.forms.fields import Invalid, TextField
-from handlers.i18n import N_, Language, for_reader
+from handlers.i18n import N_
 from handlers.payloads import parse_id
-from handlers.types import Button, Ctx, Reply
+from handlers.types import Button, Ctx
 
 # ---------------------------------------------------------------------------- invitations
 
@@ -161,34 +159,3 @@ def side_button(ctx: Ctx, payload: GiveSide) -> None:
         ctx.reply(ctx._(NOT_YOUR_PARTY))
     else:
         engine.start(ctx, SIDE, initial={"party": party.id})
-
-
-def party_users(ctx: Ctx, case: DisputeCase) -> list[User]:
-    users = [
-        ctx.session.get(User, p.user_id) for p in dp_parties.parties(ctx.session, case) if p.user_id
-    ]
-    return [user for user in users if user is not None]
-
-
-def tell_parties(ctx: Ctx, case: DisputeCase, text: str, *, dry_run: bool = False) -> int:
-    """Relay an update meant for the other side; returns how many people it reaches."""
-    users = party_users(ctx, case)
-    if not dry_run:
-        for user in users:
-            outbox.enqueue_to_user(
-                ctx.session,
-                user,
-                template="dp.party_update",
-                now=ctx.now,
-                params={"ref": case.ref, "text": text},
-            )
-    return len(users)
-
-
-@router.template("dp.party_update")
-def render_party_update(lang: Language, params: dict[str, Any]) -> Reply:
-    return Reply(
-        lang.gettext("Update from the community's mediators about {ref}: {text}").format(
-            ref=params["ref"], text=for_reader(lang.code, params["text"])
-        )
-    )
