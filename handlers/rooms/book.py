@@ -20,8 +20,10 @@ from handlers.buttons.rooms import (
     ListRooms,
     MyBookings,
     PickRun,
+    PickSlot,
     RepeatBooking,
     ShowBooking,
+    ShowDay,
 )
 from handlers.forms import engine
 from handlers.forms.engine import Form
@@ -44,9 +46,10 @@ from handlers.rooms.common import (
     room_name,
     room_text,
     router,
+    short_day,
     span,
 )
-from handlers.types import Attachment, Button, Ctx, keyboard
+from handlers.types import Attachment, Button, Ctx, keyboard, rows_of
 
 FORM = "rooms.book"
 NOT_YOURS = N_("Sorry, that booking is not one of yours any more. Here are your bookings:")
@@ -66,6 +69,41 @@ def start_booking(ctx: Ctx, room: Room, start: datetime, slots: int) -> None:
     if made:
         made[0] = replace(made[0], edit=pressed(ctx))
     ctx.replies[before:] = made
+
+
+@router.button(PickSlot, private_only=True)
+def pick_slot(ctx: Ctx, payload: PickSlot) -> None:
+    """A start pressed: how long, when more than one slot in a row is free; else the form."""
+    found = room_and_day(ctx, payload.room, payload.day)
+    if found is None:
+        return
+    room, day = found
+    start = at(ctx, day, payload.minute)
+    run = longest_run(ctx, room, day, start) if start else 0
+    if start is None or run == 0:
+        show_day(ctx, room, day, note=ctx._("Sorry, that time is not free any more."))
+        return
+    if run == 1:
+        start_booking(ctx, room, start, 1)
+        return
+    step = timedelta(minutes=room.slot_minutes)
+    buttons = [
+        Button(
+            ctx._("until {time}").format(time=ctx.lang.time(start + step * count)),
+            PickRun(room.id, payload.day, payload.minute, count).pack(),
+        )
+        for count in range(1, run + 1)
+    ]
+    ctx.reply(
+        ctx._("🏠 {name}, {day}, from {time}. Until when?").format(
+            name=room_name(ctx.lang, room), day=short_day(ctx.lang, day), time=ctx.lang.time(start)
+        ),
+        keyboard(
+            *rows_of(buttons, 2),
+            Button(ctx._("« Day"), ShowDay(room.id, payload.day).pack()),
+        ),
+        edit=pressed(ctx),
+    )
 
 
 @router.button(PickRun, private_only=True)

@@ -10,7 +10,6 @@ from db.rooms import rules
 from db.rooms.models import Room
 from handlers.buttons.rooms import (
     ListRooms,
-    PickRun,
     PickSlot,
     RoomsAdmin,
     RoomsToday,
@@ -21,7 +20,6 @@ from handlers.buttons.rooms import (
 from handlers.i18n import N_
 from handlers.rooms.common import (
     GONE,
-    at,
     bookable_room,
     day_number,
     day_of,
@@ -32,7 +30,7 @@ from handlers.rooms.common import (
     router,
     short_day,
 )
-from handlers.types import Button, Ctx, Kind, keyboard, rows_of
+from handlers.types import Button, Ctx, Kind, rows_of
 
 #: The longest run offered after a slot is pressed.
 LONGEST_RUN = 4
@@ -227,40 +225,3 @@ def longest_run(ctx: Ctx, room: Room, day: date, start: datetime) -> int:
     while count < LONGEST_RUN and start + step * count in free:
         count += 1
     return count
-
-
-@router.button(PickSlot, private_only=True)
-def _slot(ctx: Ctx, payload: PickSlot) -> None:
-    """A start pressed: how long, when more than one slot in a row is free; else the form."""
-    found = room_and_day(ctx, payload.room, payload.day)
-    if found is None:
-        return
-    room, day = found
-    start = at(ctx, day, payload.minute)
-    run = longest_run(ctx, room, day, start) if start else 0
-    if start is None or run == 0:
-        show_day(ctx, room, day, note=ctx._("Sorry, that time is not free any more."))
-        return
-    if run == 1:
-        from handlers.rooms.book import start_booking
-
-        start_booking(ctx, room, start, 1)
-        return
-    step = timedelta(minutes=room.slot_minutes)
-    buttons = [
-        Button(
-            ctx._("until {time}").format(time=ctx.lang.time(start + step * count)),
-            PickRun(room.id, payload.day, payload.minute, count).pack(),
-        )
-        for count in range(1, run + 1)
-    ]
-    ctx.reply(
-        ctx._("🏠 {name}, {day}, from {time}. Until when?").format(
-            name=room_name(ctx.lang, room), day=short_day(ctx.lang, day), time=ctx.lang.time(start)
-        ),
-        keyboard(
-            *rows_of(buttons, 2),
-            Button(ctx._("« Day"), ShowDay(room.id, payload.day).pack()),
-        ),
-        edit=pressed(ctx),
-    )
