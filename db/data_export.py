@@ -19,6 +19,7 @@ from db.disputes import operations as dp
 from db.disputes.models import (
     DisputeCase,
     DisputeEvent,
+    DisputeMeeting,
     DisputeMeetingAnswer,
     DisputeParty,
     DisputeQuestion,
@@ -175,8 +176,6 @@ def _reports(session: Session, user: User) -> list[dict[str, Any]]:
 
 
 def _meeting_answers(session: Session, user: User, case_id: int) -> list[dict[str, Any]]:
-    from db.disputes.models import DisputeMeeting
-
     rows = session.execute(
         select(DisputeMeetingAnswer, DisputeMeeting)
         .join(DisputeMeeting, DisputeMeeting.id == DisputeMeetingAnswer.meeting_id)

@@ -10,6 +10,9 @@ from handlers.router import Registry
 
 def build_registry() -> Registry:
     """Every flow module's router, in the order the help lists their commands."""
+    # Imported here, not at the top: this package's __init__ runs before any handlers.x module
+    # is imported (handlers.types by db-free code, the tests, bench/), and should not load
+    # every flow each time.
     from handlers import (
         answers,
         blocks,

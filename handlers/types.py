@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from db.users import acting_roles
+from handlers.i18n import NO_NAME, neutral_names
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -160,8 +161,6 @@ Keyboard = tuple[tuple[Button, ...], ...]
 def neutral_reply(reply: Reply, gettext: Callable[[str], str]) -> Reply:
     """``reply`` with every ``NO_NAME`` mark (a person with no name to show) in its text and
     button labels replaced by the neutral word in the reader's language."""
-    from handlers.i18n import NO_NAME, neutral_names
-
     marked = NO_NAME in reply.text or any(
         NO_NAME in button.label for row in reply.buttons for button in row
     )

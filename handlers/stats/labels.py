@@ -3,6 +3,8 @@ gettext (module constants are ``N_``), so each language the catalogs hold labels
 
 from __future__ import annotations
 
+from datetime import date
+
 from babel.dates import format_skeleton
 from babel.numbers import format_percent
 
@@ -65,8 +67,6 @@ def period_name(lang: Language, period: Period) -> str:
 
 def short_date(lang: Language, iso: str) -> str:
     """A week's Monday on an axis: "11/3" or "3 Nov"."""
-    from datetime import date
-
     return format_skeleton("MMMd", date.fromisoformat(iso), locale=lang.babel)
 
 
