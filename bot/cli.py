@@ -1,4 +1,7 @@
-"""The ``linli`` command: run the bot, chat in the terminal, migrate, manage roles."""
+"""The ``linli`` command: run the bot, chat in the terminal, migrate, manage roles.
+
+Each command imports inside its function what only it needs, so that ``linli db upgrade`` or
+``linli users list`` does not load Telegram, Matrix, the scheduler or matplotlib."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import signal
 import sys
 from datetime import UTC, date, datetime, timedelta
 
+from bot.cli_rooms import add_parser as add_rooms
 from bot.config import ConfigError, Settings, load_settings
 from bot.runtime import build_runtime, configure_logging
 
@@ -464,9 +468,7 @@ def parser() -> argparse.ArgumentParser:
     stats.add_argument("--lang", choices=SUPPORTED, help="labels' language (default: community's)")
     stats.set_defaults(func=cmd_stats)
 
-    from bot.cli_rooms import add_parser as add_rooms
-
-    add_rooms(sub)
+    add_rooms(sub, _settings)
     return top
 
 

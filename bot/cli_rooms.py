@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
+
+from bot.config import Settings
+from bot.runtime import build_runtime
+from db.rooms import clock as room_clock
+from db.rooms import operations as ops
+from db.rooms import rules
+from db.users import UnknownUserRef, find_user, parse_ref
 
 
 def _when(text: str, tz) -> datetime:
@@ -24,13 +33,8 @@ def _row(room) -> str:
     )
 
 
-def cmd_rooms(args: argparse.Namespace) -> None:
-    from bot.cli import _settings
-    from bot.runtime import build_runtime
-    from db.rooms import operations as ops
-    from db.rooms import rules
-
-    settings = _settings()
+def cmd_rooms(args: argparse.Namespace, settings_of: Callable[[], Settings]) -> None:
+    settings = settings_of()
     runtime = build_runtime(settings)
     tz = settings.community(None).timezone
     now = datetime.now(UTC)
@@ -73,9 +77,6 @@ def cmd_rooms(args: argparse.Namespace) -> None:
                 print(_row(room))
             return
         if args.action == "lift":
-            from db.rooms import clock as room_clock
-            from db.users import UnknownUserRef, find_user, parse_ref
-
             try:
                 user = find_user(session, *parse_ref(args.ref))
             except UnknownUserRef as exc:
@@ -104,7 +105,8 @@ def cmd_rooms(args: argparse.Namespace) -> None:
             print(f"{room.code}: open ({lifted} closure(s) lifted)")
 
 
-def add_parser(sub) -> None:
+def add_parser(sub: argparse._SubParsersAction, settings_of: Callable[[], Settings]) -> None:
+    """The ``rooms`` command; ``settings_of`` reads the settings (or exits on a bad one)."""
     rooms = sub.add_parser("rooms", help="the 格格屋 rooms residents book: add, list, close, open")
     actions = rooms.add_subparsers(dest="action", required=True)
     add = actions.add_parser("add", help="add a room with its rules")
@@ -136,4 +138,4 @@ def add_parser(sub) -> None:
     opening.add_argument("code")
     lift = actions.add_parser("lift", help="let a person paused after no-shows book again")
     lift.add_argument("ref", help="TRANSPORT:ID, e.g. telegram:12345")
-    rooms.set_defaults(func=cmd_rooms)
+    rooms.set_defaults(func=partial(cmd_rooms, settings_of=settings_of))
