@@ -10,6 +10,7 @@ import asyncio
 import signal
 import sys
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from bot.cli_rooms import add_parser as add_rooms
 from bot.config import ConfigError, Settings, load_settings
@@ -374,8 +375,6 @@ def cmd_outbox(args: argparse.Namespace) -> None:
 
 def cmd_stats(args: argparse.Namespace) -> None:
     """Write the 五及 report of a month (picture and CSV) into a folder."""
-    from pathlib import Path
-
     from handlers.i18n import language
     from handlers.stats import render
     from handlers.stats.command import replies

@@ -14,7 +14,7 @@ Like every helper in ``db/``, nothing here commits: the caller owns the transact
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -22,9 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from db.base import Base, UTCDateTime
-
-if TYPE_CHECKING:
-    from db.models import User
+from db.models import User
 
 #: The outbox parameter that ties a delivered message to its conversation ("rq:42").
 THREAD_PARAM = "thread"

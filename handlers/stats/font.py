@@ -15,7 +15,7 @@ FONT_FILE = "NotoSansCJKsc-Regular.otf"
 @cache
 def font_path() -> Path:
     """The CJK font shipped by the ``mplfonts`` package (a declared dependency)."""
-    import mplfonts
+    import mplfonts  # heavy: loaded when drawing, not at start
 
     path = Path(mplfonts.__file__).resolve().parent / "fonts" / FONT_FILE
     if not path.is_file():
@@ -26,7 +26,7 @@ def font_path() -> Path:
 @cache
 def font_name() -> str:
     """Register the font with matplotlib once; its family name."""
-    from matplotlib import font_manager
+    from matplotlib import font_manager  # heavy: loaded when drawing
 
     font_manager.fontManager.addfont(str(font_path()))
     return font_manager.FontProperties(fname=str(font_path())).get_name()
@@ -34,7 +34,7 @@ def font_name() -> str:
 
 def fonts() -> AbstractContextManager[Any]:
     """matplotlib's settings while a picture is drawn: our font, for every text."""
-    import matplotlib
+    import matplotlib  # heavy: loaded when drawing
 
     name = font_name()
     return matplotlib.rc_context(

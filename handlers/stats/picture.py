@@ -16,7 +16,7 @@ from handlers.stats.periods import Period
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure  # heavy: loaded when drawing, not at start
 
 GOOD, SHORT, BLUE, ORANGE, GREY, INK = "#2e7d32", "#e65100", "#1f5f99", "#d9822b", "#b0b7bf", "#222"
 
@@ -32,7 +32,7 @@ FOOTNOTE = N_(
 
 def draw(report: Report, lang: Language) -> Figure:
     """The figure (for ``png``, and for tests that read every text on it)."""
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure  # heavy: loaded when drawing, not at start
 
     with fonts():
         figure = Figure(figsize=(14, 10.5), dpi=100, facecolor="white")
@@ -79,7 +79,7 @@ def _card(ax: Axes, title: str, lines: list[str]) -> None:
 
 
 def _box(ax: Axes):
-    from matplotlib.patches import FancyBboxPatch
+    from matplotlib.patches import FancyBboxPatch  # heavy: loaded when drawing
 
     return FancyBboxPatch(
         (0.01, 0.01),

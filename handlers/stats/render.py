@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from handlers.i18n import Language
+from handlers.i18n import Language, language
 from handlers.stats.font import fonts
 from handlers.stats.measures import Report, compute
 from handlers.stats.periods import Period
@@ -91,14 +91,12 @@ def reports() -> Reports:
 
 def picture(report: dict[str, Any], code: str, tz_name: str) -> bytes:
     """The picture of a report (``Report.to_dict``) in language ``code``, drawn here."""
-    from handlers.i18n import language
-
     return png(Report.from_dict(report), language(code, tz_name))
 
 
 def png(report: Report, lang: Language) -> bytes:
     """The picture, as PNG bytes."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # heavy: loaded when drawing
 
     with _lock, fonts():
         figure = draw(report, lang)
@@ -109,7 +107,7 @@ def png(report: Report, lang: Language) -> bytes:
 
 def texts(report: Report, lang: Language) -> list[str]:
     """Every text the picture shows (tick labels included: they exist once it is drawn)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # heavy: loaded when drawing
     from matplotlib.text import Text
 
     with _lock, fonts():

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from handlers.i18n import N_, Language, is_chinese, language
+from handlers.stats.font import fonts
 
 #: Lines per page below the heading (the shifts' table continues on the next page).
 LINES_PER_PAGE = 28
@@ -83,13 +84,11 @@ def contents(
 
 def pdf(contents: Contents) -> bytes:
     """The certificate drawn on A4 pages."""
-    import matplotlib
+    import matplotlib  # heavy: loaded when a certificate is drawn, not at start
 
     matplotlib.use("Agg")
     from matplotlib.backends.backend_pdf import PdfPages
     from matplotlib.figure import Figure
-
-    from handlers.stats.font import fonts
 
     buffer = io.BytesIO()
     chunks = [

@@ -63,7 +63,7 @@ def table(lines: Sequence[Line], community: Community) -> tuple[list[str], list[
 
 
 def xlsx(header: list[str], rows: list[list[object]]) -> bytes:
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # loaded when a spreadsheet is asked for, not at start
 
     book = Workbook()
     sheet = book.active
