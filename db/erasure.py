@@ -16,6 +16,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from db import awaiting
+from db.changes import change_if
 from db.disputes import operations as dp
 from db.disputes.blank import ERASED, blank_report
 from db.disputes.models import (
@@ -41,13 +42,14 @@ def end_requests_in_progress(session: Session, user: User, *, now: datetime) -> 
         )
     ).all()
     for request in held:
-        result = session.execute(
-            update(HelpRequest)
-            .where(HelpRequest.id == request.id, HelpRequest.status == RequestStatus.IN_PROGRESS)
-            .values(status=RequestStatus.CANCELLED, resolved_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:
+        if not change_if(
+            session,
+            HelpRequest,
+            HelpRequest.id == request.id,
+            HelpRequest.status == RequestStatus.IN_PROGRESS,
+            status=RequestStatus.CANCELLED,
+            resolved_at=now,
+        ):
             continue
         awaiting.forget(session, request_ops.SERVICE, request.id)
         session.add(

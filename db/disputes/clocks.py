@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from db.changes import change_if
 from db.disputes.models import DisputeCase, DisputeStatus, FollowupStatus
-from db.disputes.operations import Result, forget_loaded_cases, won_if_one
+from db.disputes.operations import Result, forget_loaded_cases, won_or_moved_on
 
 
 def unacknowledged_since(session: Session, before: datetime) -> list[DisputeCase]:
@@ -28,13 +29,14 @@ def unacknowledged_since(session: Session, before: datetime) -> list[DisputeCase
 
 def mark_escalated(session: Session, case: DisputeCase, now: datetime) -> Result:
     """Note that the admins were told about the case; ``MOVED_ON`` if they were already."""
-    result = session.execute(
-        update(DisputeCase)
-        .where(DisputeCase.id == case.id, DisputeCase.escalated_at.is_(None))
-        .values(escalated_at=now)
-        .execution_options(synchronize_session=False)
+    won = change_if(
+        session,
+        DisputeCase,
+        DisputeCase.id == case.id,
+        DisputeCase.escalated_at.is_(None),
+        escalated_at=now,
     )
-    return won_if_one(result.rowcount)
+    return won_or_moved_on(won)
 
 
 def resolved_before(session: Session, before: datetime) -> list[DisputeCase]:
@@ -72,11 +74,6 @@ def set_followup(
     """Move the reporter's follow-up from ``expected`` to ``to``; ``MOVED_ON`` if it moved
     first."""
     held = DisputeCase.followup.is_(None) if expected is None else DisputeCase.followup == expected
-    result = session.execute(
-        update(DisputeCase)
-        .where(DisputeCase.id == case.id, held)
-        .values(followup=to)
-        .execution_options(synchronize_session=False)
-    )
+    won = change_if(session, DisputeCase, DisputeCase.id == case.id, held, followup=to)
     session.expire(case)
-    return won_if_one(result.rowcount)
+    return won_or_moved_on(won)

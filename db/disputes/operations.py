@@ -20,6 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from db import awaiting
+from db.changes import change_if
 from db.disputes.blank import blank_erased_reports
 from db.disputes.models import DisputeCase, DisputeEvent, DisputeQuestion, DisputeStatus
 from db.locks import lock_row
@@ -54,9 +55,9 @@ class Result:
         return self.outcome is Outcome.DONE
 
 
-def won_if_one(rowcount: int) -> Result:
-    """``DONE`` if the conditional UPDATE changed the one row, else ``MOVED_ON``."""
-    return Result(Outcome.DONE if rowcount == 1 else Outcome.MOVED_ON)
+def won_or_moved_on(won: bool) -> Result:
+    """``DONE`` if the conditional change (``change_if``) was this caller's, else ``MOVED_ON``."""
+    return Result(Outcome.DONE if won else Outcome.MOVED_ON)
 
 
 def place_key(text: str | None) -> str | None:
@@ -190,18 +191,18 @@ def link(session: Session, case: DisputeCase, root: DisputeCase, *, now: datetim
     )
     if children:
         return Result(Outcome.MOVED_ON)
-    result = session.execute(
-        update(DisputeCase)
-        .where(
-            DisputeCase.id == case.id,
-            DisputeCase.linked_to_id.is_(None),
-            DisputeCase.status.in_(OPEN),
-        )
-        .values(linked_to_id=root.id, status=root.status, updated_at=now)
-        .execution_options(synchronize_session=False)
+    won = change_if(
+        session,
+        DisputeCase,
+        DisputeCase.id == case.id,
+        DisputeCase.linked_to_id.is_(None),
+        DisputeCase.status.in_(OPEN),
+        linked_to_id=root.id,
+        status=root.status,
+        updated_at=now,
     )
     forget_loaded_cases(session)
-    return won_if_one(result.rowcount)
+    return won_or_moved_on(won)
 
 
 def root_of(session: Session, case: DisputeCase) -> DisputeCase:
@@ -237,13 +238,15 @@ def transition(
 ) -> Result:
     """Move the case (and the reports linked to it) to ``to`` if it is still in one of
     ``allowed_from``; ``MOVED_ON`` if someone else moved it first."""
-    result = session.execute(
-        update(DisputeCase)
-        .where(DisputeCase.id == root.id, DisputeCase.status.in_(allowed_from))
-        .values(status=to, updated_at=now, **values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
+    if not change_if(
+        session,
+        DisputeCase,
+        DisputeCase.id == root.id,
+        DisputeCase.status.in_(allowed_from),
+        status=to,
+        updated_at=now,
+        **values,
+    ):
         forget_loaded_cases(session)
         return Result(Outcome.MOVED_ON)
     session.execute(
@@ -282,14 +285,17 @@ def take(session: Session, root: DisputeCase, mediator: User, *, now: datetime) 
         if previous is None
         else DisputeCase.mediator_id == previous
     )
-    result = session.execute(
-        update(DisputeCase)
-        .where(DisputeCase.id == root.id, DisputeCase.status.in_(OPEN), held)
-        .values(mediator_id=mediator.id, updated_at=now)
-        .execution_options(synchronize_session=False)
+    won = change_if(
+        session,
+        DisputeCase,
+        DisputeCase.id == root.id,
+        DisputeCase.status.in_(OPEN),
+        held,
+        mediator_id=mediator.id,
+        updated_at=now,
     )
     forget_loaded_cases(session)
-    if result.rowcount != 1:
+    if not won:
         return Result(Outcome.MOVED_ON)
     return Result(Outcome.DONE, previous_mediator_id=previous)
 

@@ -8,10 +8,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import awaiting, outbox
+from db.changes import change_if
 from db.disputes.models import (
     DisputeCase,
     DisputeMeeting,
@@ -52,16 +53,18 @@ def answer_question(
     session: Session, question: DisputeQuestion, text: str, now: datetime
 ) -> Result:
     """Record the answer once; ``ALREADY`` if it was answered before."""
-    result = session.execute(
-        update(DisputeQuestion)
-        .where(DisputeQuestion.id == question.id, DisputeQuestion.answer.is_(None))
-        .values(answer=text, answered_at=now)
-        .execution_options(synchronize_session=False)
+    won = change_if(
+        session,
+        DisputeQuestion,
+        DisputeQuestion.id == question.id,
+        DisputeQuestion.answer.is_(None),
+        answer=text,
+        answered_at=now,
     )
     session.expire(question)
-    if result.rowcount == 1:
+    if won:
         awaiting.forget(session, SERVICE, question.id)
-    return Result(Outcome.DONE if result.rowcount == 1 else Outcome.ALREADY)
+    return Result(Outcome.DONE if won else Outcome.ALREADY)
 
 
 # ---------------------------------------------------------------------------- the other side
@@ -94,18 +97,20 @@ class Opened:
 def open_invitation(session: Session, token: str, user: User, now: datetime) -> Opened:
     """Take the invitation for ``user`` if nobody has; the same person may open it again."""
     digest = hash_token(token)
-    result = session.execute(
-        update(DisputeParty)
-        .where(DisputeParty.token_hash == digest, DisputeParty.user_id.is_(None))
-        .values(user_id=user.id, opened_at=now)
-        .execution_options(synchronize_session=False)
+    won = change_if(
+        session,
+        DisputeParty,
+        DisputeParty.token_hash == digest,
+        DisputeParty.user_id.is_(None),
+        user_id=user.id,
+        opened_at=now,
     )
     party = session.scalar(select(DisputeParty).where(DisputeParty.token_hash == digest))
     if party is not None:
         session.refresh(party)
     if party is None or party.user_id != user.id:
         return Opened(None, False)
-    return Opened(party, result.rowcount == 1)
+    return Opened(party, won)
 
 
 def parties(session: Session, case: DisputeCase) -> list[DisputeParty]:

@@ -12,12 +12,12 @@ import enum
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
 from db import awaiting
+from db.changes import change_if
 from db.models import User
 from db.requests.models import HelpRequest, RequestMessage, RequestStatus, VolunteerProfile
 from db.requests.volunteers import profile
@@ -158,17 +158,6 @@ def history(session: Session, request_id: int) -> list[RequestMessage]:
     )
 
 
-def change_if(session: Session, request_id: int, *where: Any, **values: Any) -> bool:
-    """Apply ``values`` if the request still matches ``where``; True if this caller won."""
-    result = session.execute(
-        update(HelpRequest)
-        .where(HelpRequest.id == request_id, *where)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
-
-
 def log_change(session: Session, request_id: int, what: str, by: User, now: datetime) -> None:
     """Keep who changed the request, and how, in its history (the audit trail a volunteer who
     takes over reads): ``claimed``, ``released``, ``resolved``, ``reopened``, ``cancelled``."""
@@ -189,7 +178,8 @@ def claim(session: Session, request_id: int, volunteer: User, *, now: datetime) 
     """Take an open request: the first volunteer wins; the others get ``TAKEN``."""
     won = change_if(
         session,
-        request_id,
+        HelpRequest,
+        HelpRequest.id == request_id,
         HelpRequest.status == RequestStatus.OPEN,
         status=RequestStatus.IN_PROGRESS,
         volunteer_id=volunteer.id,
@@ -215,7 +205,8 @@ def release(session: Session, request_id: int, volunteer: User, *, now: datetime
     """Give a request back to the queue (its clock starts again)."""
     won = change_if(
         session,
-        request_id,
+        HelpRequest,
+        HelpRequest.id == request_id,
         HelpRequest.status == RequestStatus.IN_PROGRESS,
         HelpRequest.volunteer_id == volunteer.id,
         status=RequestStatus.OPEN,
@@ -238,7 +229,8 @@ def resolve(
     """Close a request the volunteer holds, with their summary."""
     won = change_if(
         session,
-        request_id,
+        HelpRequest,
+        HelpRequest.id == request_id,
         HelpRequest.status == RequestStatus.IN_PROGRESS,
         HelpRequest.volunteer_id == volunteer.id,
         status=RequestStatus.RESOLVED,
@@ -265,7 +257,8 @@ def raise_level(session: Session, request: HelpRequest, clock: Clock, level: int
     column = getattr(HelpRequest, clock.value)
     won = change_if(
         session,
-        request.id,
+        HelpRequest,
+        HelpRequest.id == request.id,
         column < level,
         HelpRequest.status == request.status,
         **{clock.value: level},

@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db import awaiting
+from db.changes import change_if
 from db.models import User
 from db.requests.models import HelpRequest, RequestMessage, RequestStatus
-from db.requests.operations import SERVICE, Outcome, Result, change_if, log_change, reload
+from db.requests.operations import SERVICE, Outcome, Result, log_change, reload
 
 #: How long after it was resolved a resident may reopen a request.
 REOPEN_WITHIN = timedelta(days=7)
@@ -44,7 +45,8 @@ def cancel(session: Session, request_id: int, resident: User, *, now: datetime) 
         return Result(Outcome.MISSING)
     won = change_if(
         session,
-        request_id,
+        HelpRequest,
+        HelpRequest.id == request_id,
         HelpRequest.status == RequestStatus.OPEN,
         HelpRequest.resident_id == resident.id,
         status=RequestStatus.CANCELLED,
@@ -62,7 +64,8 @@ def reopen(session: Session, request_id: int, resident: User, *, now: datetime) 
         return Result(Outcome.MISSING)
     won = change_if(
         session,
-        request_id,
+        HelpRequest,
+        HelpRequest.id == request_id,
         HelpRequest.status == RequestStatus.RESOLVED,
         HelpRequest.resident_id == resident.id,
         HelpRequest.resolved_at >= now - REOPEN_WITHIN,
@@ -98,7 +101,8 @@ def rate(
         return Result(Outcome.MISSING)
     won = change_if(
         session,
-        request_id,
+        HelpRequest,
+        HelpRequest.id == request_id,
         HelpRequest.status == RequestStatus.RESOLVED,
         HelpRequest.rating.is_(None),
         rating=stars,
@@ -119,7 +123,8 @@ def rate(
         and _aware(rated_at) >= now - change_within
         and change_if(
             session,
-            request_id,
+            HelpRequest,
+            HelpRequest.id == request_id,
             HelpRequest.status == RequestStatus.RESOLVED,
             HelpRequest.rating.is_not(None),
             rating=stars,

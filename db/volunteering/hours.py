@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pyotp
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from db import outbox
+from db.changes import change_if
 from db.locks import lock_row
 from db.models import User
 from db.volunteering.models import (
@@ -168,27 +169,27 @@ def check(session: Session, user: User, code: str, *, now: datetime) -> Check:
 
 
 def _record(session: Session, signup: ShiftSignup, shift: Shift, *, now: datetime) -> Check:
-    checked_in = session.execute(
-        update(ShiftSignup)
-        .where(ShiftSignup.id == signup.id, ShiftSignup.checked_in_at.is_(None))
-        .values(checked_in_at=now, updated_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if checked_in == 1:
+    if change_if(
+        session,
+        ShiftSignup,
+        ShiftSignup.id == signup.id,
+        ShiftSignup.checked_in_at.is_(None),
+        checked_in_at=now,
+        updated_at=now,
+    ):
         session.refresh(signup)
         return Check(CheckOutcome.CHECKED_IN, shift=shift, signup=signup)
-    checked_out = session.execute(
-        update(ShiftSignup)
-        .where(
-            ShiftSignup.id == signup.id,
-            ShiftSignup.checked_out_at.is_(None),
-            ShiftSignup.checked_in_at <= now - MIN_STAY,
-        )
-        .values(checked_out_at=now, updated_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    checked_out = change_if(
+        session,
+        ShiftSignup,
+        ShiftSignup.id == signup.id,
+        ShiftSignup.checked_out_at.is_(None),
+        ShiftSignup.checked_in_at <= now - MIN_STAY,
+        checked_out_at=now,
+        updated_at=now,
+    )
     session.refresh(signup)
-    if checked_out == 1:
+    if checked_out:
         return Check(CheckOutcome.CHECKED_OUT, shift=shift, signup=signup)
     if signup.checked_out_at is not None:
         return Check(CheckOutcome.DONE, shift=shift, signup=signup)
