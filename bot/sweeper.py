@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.dispatcher import utc_now
 from bot.outage import DatabaseUnavailable, guarded
+from db.dialects import on_postgresql
 from handlers.router import Registry
 from handlers.types import Community
 
@@ -76,7 +77,7 @@ class Sweeper:
         """One sweep in its own transaction; True if it wrote to the outbox."""
         with self.session_factory() as session:
             with session.begin():
-                if session.get_bind().dialect.name == "postgresql" and not session.scalar(
+                if on_postgresql(session) and not session.scalar(
                     text(SWEEP_LOCK), {"key": _lock_id(name)}
                 ):
                     return False  # another worker is running this sweep right now

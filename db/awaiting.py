@@ -14,14 +14,12 @@ Like every helper in ``db/``, nothing here commits: the caller owns the transact
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from db.base import Base, UTCDateTime
+from db.dialects import insert
 from db.models import User
 
 #: The outbox parameter that ties a delivered message to its conversation ("rq:42").
@@ -70,11 +68,6 @@ class KeptMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-def _insert(session: Session) -> Any:
-    dialect = session.get_bind().dialect.name
-    return pg_insert if dialect == "postgresql" else sqlite_insert
-
-
 def thread(service: str, record_id: int) -> dict[str, str]:
     """Outbox parameters that tie the message to its conversation (see ``remember_relayed``)."""
     return {THREAD_PARAM: f"{service}:{record_id}"}
@@ -91,7 +84,7 @@ def parse_thread(value: object) -> tuple[str, int] | None:
 def wait(session: Session, user_id: int, service: str, record_id: int, *, now: datetime) -> None:
     """Record that the user is expected to answer ``service``'s ``record_id`` (idempotent)."""
     statement = (
-        _insert(session)(AwaitedAnswer)
+        insert(session, AwaitedAnswer)
         .values(user_id=user_id, service=service, record_id=record_id, since=now)
         .on_conflict_do_nothing(index_elements=["user_id", "service", "record_id"])
     )
@@ -149,7 +142,7 @@ def remember_relayed(
 ) -> None:
     """Remember that the message ``message_ref`` in this chat belongs to that conversation."""
     statement = (
-        _insert(session)(RelayedMessage)
+        insert(session, RelayedMessage)
         .values(
             transport=transport,
             chat_id=chat_id,

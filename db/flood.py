@@ -5,10 +5,9 @@ RETURNING`` per message, so two workers counting the same sender at once both co
 from __future__ import annotations
 
 from sqlalchemy import case, delete, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from db.dialects import insert, on_postgresql
 from db.models import FloodCounter
 
 
@@ -17,12 +16,12 @@ def count_message(
 ) -> int:
     """Count ``increment`` messages from ``key`` at ``now`` (seconds); returns how many it has
     sent in the current window, these included. A window older than ``window`` starts again."""
-    postgresql = session.get_bind().dialect.name == "postgresql"
-    if postgresql:
+    if on_postgresql(session):
         # A count lost in a crash does not matter: do not wait for the WAL to reach the disk.
         session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-    insert = pg_insert if postgresql else sqlite_insert
-    statement = insert(FloodCounter).values(key=key[:160], window_start=now, count=increment)
+    statement = insert(session, FloodCounter).values(
+        key=key[:160], window_start=now, count=increment
+    )
     expired = FloodCounter.window_start <= statement.excluded.window_start - window
     statement = statement.on_conflict_do_update(
         index_elements=[FloodCounter.key],

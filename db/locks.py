@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db.dialects import on_postgresql
+
 Row = TypeVar("Row")
 
 
@@ -28,6 +30,6 @@ def lock_row(
         .where(model.id == row_id)  # type: ignore[attr-defined]
         .execution_options(populate_existing=True)
     )
-    if session.get_bind().dialect.name == "postgresql":
+    if on_postgresql(session):
         query = query.with_for_update(key_share=key_share)
     return session.scalars(query).first()

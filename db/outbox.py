@@ -18,10 +18,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, or_, select, true, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from db.dialects import insert, on_postgresql
 from db.models import OutboxMessage, OutboxStatus, SentCard, User
 
 MAX_ERROR_LENGTH = 500
@@ -114,9 +113,7 @@ def _insert(session: Session, rows: list[dict[str, Any]], *, keyed: bool) -> int
     there is skipped. Returns how many went in."""
     if not rows:
         return 0
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(OutboxMessage).values(rows)
+    statement = insert(session, OutboxMessage).values(rows)
     if keyed:
         statement = statement.on_conflict_do_nothing(index_elements=["dedup_key"])
     # RETURNING tells reliably whether a row went in (rowcount does not, with psycopg).
@@ -205,9 +202,7 @@ def remember_card(
     now: datetime,
 ) -> None:
     """Record (or move) where a card is shown, so its next change edits that message."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(SentCard).values(
+    statement = insert(session, SentCard).values(
         transport=transport,
         chat_id=chat_id,
         card_key=card_key,
@@ -266,7 +261,7 @@ def claim_due(
         .order_by(OutboxMessage.due_at, OutboxMessage.id)
         .limit(limit)
     )
-    if session.get_bind().dialect.name == "postgresql":
+    if on_postgresql(session):
         query = query.with_for_update(skip_locked=True)
     rows = list(session.scalars(query))
     claimed = []

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import outbox
+from db.dialects import on_postgresql
 from db.models import Role, RoleGrant, TeamChat, User
 
 VOLUNTEERS = "volunteers"
@@ -139,7 +140,7 @@ def member_joined(
 def lock_row_by_team(session: Session, team: str) -> TeamChat | None:
     """The team's room row, read afresh and locked (on PostgreSQL) for this transaction."""
     query = select(TeamChat).where(TeamChat.team == team).execution_options(populate_existing=True)
-    if session.get_bind().dialect.name == "postgresql":
+    if on_postgresql(session):
         query = query.with_for_update()
     return session.scalars(query).first()
 

@@ -9,6 +9,7 @@ from typing import NamedTuple
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, joinedload
 
+from db.dialects import on_postgresql
 from db.models import Conversation, Role, RoleGrant, User
 from db.notices.models import Unreachable
 
@@ -207,7 +208,7 @@ def load_sender(
         .execution_options(populate_existing=True)
     )
     in_chat = (Conversation.user_id == User.id) & (Conversation.chat_key == chat_key)
-    if session.get_bind().dialect.name == "postgresql":
+    if on_postgresql(session):
         row = session.execute(person.with_for_update(of=User, key_share=True)).unique().first()
         if row is None:
             return SenderRow(None, False, None)

@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from sqlalchemy import ColumnElement, func, or_, select, text
 
+from db.dialects import on_postgresql
 from db.disputes.models import DisputeCase
 from db.events.models import EventSignup
 from db.requests.models import HelpRequest, RequestStatus
@@ -98,7 +99,7 @@ def anonymous_reports_message(ctx: Ctx) -> Invalid | None:
     limit = ctx.community.limit_anonymous_reports_per_hour
     if not limit:
         return None
-    if ctx.session.get_bind().dialect.name == "postgresql":
+    if on_postgresql(ctx.session):
         ctx.session.execute(
             text("SELECT pg_advisory_xact_lock(:key, hashtext(current_schema()))"),
             {"key": ANONYMOUS_LOCK},

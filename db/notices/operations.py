@@ -29,10 +29,9 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from db.dialects import insert
 from db.locks import lock_row
 from db.models import OutboxMessage, OutboxStatus, User
 from db.notices import subscriptions
@@ -200,8 +199,7 @@ def params(notice: Notice) -> dict[str, Any]:
 
 
 def _insert_from(session: Session, columns: list[str], query: Any) -> None:
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(OutboxMessage).from_select(columns, query)
+    statement = insert(session, OutboxMessage).from_select(columns, query)
     session.execute(statement.on_conflict_do_nothing(index_elements=["dedup_key"]))
     session.info["outbox_written"] = True
 

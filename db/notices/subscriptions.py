@@ -10,10 +10,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from db.dialects import insert
 from db.models import User
 from db.notices.models import Building, NoticeConsent, NoticeSubscriber, Topic, Unreachable
 
@@ -151,8 +150,7 @@ def forget(session: Session, user: User) -> None:
 
 def mark_unreachable(session: Session, user_id: int, *, now: datetime, error: str) -> None:
     """The transport said this person cannot be reached (blocked the bot, left the room)."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(Unreachable).values(user_id=user_id, since=now, error=error[:200])
+    statement = insert(session, Unreachable).values(user_id=user_id, since=now, error=error[:200])
     session.execute(
         statement.on_conflict_do_update(
             index_elements=["user_id"], set_={"since": now, "error": error[:200]}
