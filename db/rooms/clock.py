@@ -4,7 +4,6 @@ their start. Each step is idempotent (the sweep may run it twice)."""
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -25,27 +24,20 @@ PAUSE_FOR = timedelta(days=30)
 REMIND_ADMINS_AFTER = timedelta(hours=24)
 
 
-class CheckIn(enum.StrEnum):
-    CHECKED_IN = "checked_in"
-    TOO_EARLY = "too_early"
-    ALREADY = "already"
-    OVER = "over"  # released, cancelled, or ended
-    NOT_YOURS = "not_yours"
-
-
-def check_in(session: Session, booking_id: int, user: User, *, now: datetime) -> CheckIn:
+def check_in(session: Session, booking_id: int, user: User, *, now: datetime) -> ops.Result:
+    """``CHECKED_IN``; else ``NOT_YOURS``, ``OVER``, ``ALREADY`` or ``TOO_EARLY``."""
     booking = lock_row(session, Booking, booking_id)
     if booking is None or booking.user_id != user.id:
-        return CheckIn.NOT_YOURS
+        return ops.Result(ops.Outcome.NOT_YOURS)
     if booking.status != BookingStatus.CONFIRMED or booking.ends_at <= now:
-        return CheckIn.OVER
+        return ops.Result(ops.Outcome.OVER, booking)
     if booking.checked_in_at is not None:
-        return CheckIn.ALREADY
+        return ops.Result(ops.Outcome.ALREADY, booking)
     if now < booking.starts_at - CHECK_IN_FROM:
-        return CheckIn.TOO_EARLY
+        return ops.Result(ops.Outcome.TOO_EARLY, booking)
     booking.checked_in_at = now
     booking.updated_at = now
-    return CheckIn.CHECKED_IN
+    return ops.Result(ops.Outcome.CHECKED_IN, booking)
 
 
 def by_door_code(session: Session, user: User, code: str, *, now: datetime) -> Booking | None:

@@ -47,9 +47,14 @@ class Outcome(enum.StrEnum):
     OVER_LIMIT = "over_limit"  # the person's weekly hours in this room
     TOO_MANY = "too_many"  # more people than fit
     CANCELLED = "cancelled"
-    ALREADY = "already"  # cancelled before
+    ALREADY = "already"  # cancelled, checked in or decided before
     NOT_YOURS = "not_yours"
     PAUSED = "paused"  # booking paused after no-shows
+    CHECKED_IN = "checked_in"
+    TOO_EARLY = "too_early"  # check-in opens CHECK_IN_FROM before the start
+    OVER = "over"  # released, cancelled, or ended: nothing to check in
+    APPROVED = "approved"  # an admin approved a pending booking
+    DECLINED = "declined"  # an admin declined it
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,6 @@ is a booking of its own, so cancelling one leaves the others."""
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -68,19 +67,14 @@ def repeat(
     return dated
 
 
-class Decision(enum.StrEnum):
-    APPROVED = "approved"
-    DECLINED = "declined"
-    ALREADY = "already"  # decided (or cancelled) before
-
-
 def decide(
     session: Session, booking_id: int, *, approve: bool, reason: str | None, now: datetime
-) -> tuple[Decision, Booking | None]:
-    """An admin approves or declines a pending booking; the person hears the outcome."""
+) -> ops.Result:
+    """An admin approves or declines a pending booking; the person hears the outcome.
+    ``APPROVED`` or ``DECLINED``; ``ALREADY`` if it was decided (or cancelled) before."""
     booking = lock_row(session, Booking, booking_id)
     if booking is None or booking.status != BookingStatus.PENDING:
-        return Decision.ALREADY, booking
+        return ops.Result(ops.Outcome.ALREADY, booking)
     user = session.get(User, booking.user_id)
     room = session.get(Room, booking.room_id)
     assert user is not None and room is not None
@@ -88,11 +82,11 @@ def decide(
         booking.status = BookingStatus.CONFIRMED
         booking.updated_at = now
         ops.remind(session, booking, user, now=now)
-        template, decision = "rooms.approved", Decision.APPROVED
+        template, decision = "rooms.approved", ops.Outcome.APPROVED
     else:
         booking.reason = reason
         ops.release(session, booking, now=now, status=BookingStatus.DECLINED)
-        template, decision = "rooms.declined", Decision.DECLINED
+        template, decision = "rooms.declined", ops.Outcome.DECLINED
     outbox.enqueue_to_user(
         session,
         user,
@@ -101,7 +95,7 @@ def decide(
         params={**ops.said(booking, room), "reason": reason or ""},
         dedup_key=f"rm:decided:{booking.id}",
     )
-    return decision, booking
+    return ops.Result(decision, booking)
 
 
 def pending(session: Session) -> list[Booking]:

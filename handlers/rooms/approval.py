@@ -54,19 +54,18 @@ def ask_admins(
 
 
 def _decided(ctx: Ctx, booking_id: int, *, approve: bool, reason: str | None) -> None:
-    decision, booking = series.decide(
-        ctx.session, booking_id, approve=approve, reason=reason, now=ctx.now
-    )
+    decided = series.decide(ctx.session, booking_id, approve=approve, reason=reason, now=ctx.now)
+    booking = decided.booking
     if booking is None:
         ctx.reply(ctx._("That booking no longer exists."))
         return
     what = ctx._("{ref} {name}, {span}").format(
         ref=booking.ref, name=room_name(ctx.lang, booking.room), span=span(ctx.lang, booking)
     )
-    match decision:
-        case series.Decision.APPROVED:
+    match decided.outcome:
+        case ops.Outcome.APPROVED:
             text = ctx._("✅ Approved: {booking}. The resident is told.").format(booking=what)
-        case series.Decision.DECLINED:
+        case ops.Outcome.DECLINED:
             text = ctx._("Declined: {booking}. The resident is told.").format(booking=what)
         case _:
             text = ctx._("This booking was already decided or cancelled: {booking}.").format(

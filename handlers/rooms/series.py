@@ -111,18 +111,18 @@ def _every(ctx: Ctx, payload: RepeatEvery) -> None:
 
 @router.button(CheckInBooking, private_only=True)
 def _check_in(ctx: Ctx, payload: CheckInBooking) -> None:
-    outcome = clock.check_in(ctx.session, payload.booking, ctx.user, now=ctx.now)
+    outcome = clock.check_in(ctx.session, payload.booking, ctx.user, now=ctx.now).outcome
     booking = own_booking(ctx, payload.booking)
     if booking is None:
         show_mine(ctx, note=ctx._(NOT_YOURS))
         return
     notes = {
-        clock.CheckIn.CHECKED_IN: ctx._("✅ Checked in. Enjoy your time!"),
-        clock.CheckIn.ALREADY: ctx._("You are already checked in."),
-        clock.CheckIn.TOO_EARLY: ctx._(
+        ops.Outcome.CHECKED_IN: ctx._("✅ Checked in. Enjoy your time!"),
+        ops.Outcome.ALREADY: ctx._("You are already checked in."),
+        ops.Outcome.TOO_EARLY: ctx._(
             "Check-in opens 15 minutes before the start, at {time}."
         ).format(time=ctx.lang.time(booking.starts_at - clock.CHECK_IN_FROM)),
-        clock.CheckIn.OVER: ctx._("This booking is over, so there is nothing to check in."),
+        ops.Outcome.OVER: ctx._("This booking is over, so there is nothing to check in."),
     }
     show_booking(ctx, booking, note=notes.get(outcome), edit=pressed(ctx))
 
