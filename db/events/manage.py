@@ -74,7 +74,7 @@ def publish(session: Session, event_id: int, *, now: datetime) -> Result:
     event.status = EventStatus.PUBLISHED
     event.updated_at = now
     session.flush()
-    return Result(Outcome.OK, event=event)
+    return Result(Outcome.DONE, event=event)
 
 
 def set_capacity(
@@ -97,7 +97,7 @@ def set_capacity(
     event.updated_at = now
     session.flush()
     return Result(
-        Outcome.OK, event=event, offered=tuple(offer_free_places(session, event, now, deadline))
+        Outcome.DONE, event=event, offered=tuple(offer_free_places(session, event, now, deadline))
     )
 
 
@@ -131,7 +131,7 @@ def reschedule(
             # the moment of the change too: moved back to an earlier time is news again
             dedup_key=f"ev:resched:{signup.id}:{int(starts_at.timestamp())}:{int(now.timestamp())}",
         )
-    return Result(Outcome.OK, event=event)
+    return Result(Outcome.DONE, event=event)
 
 
 def cancel_event(session: Session, event_id: int, *, now: datetime) -> Result:
@@ -156,4 +156,4 @@ def cancel_event(session: Session, event_id: int, *, now: datetime) -> Result:
                 dedup_key=f"ev:cancelled:{signup.id}",
             )
     session.flush()
-    return Result(Outcome.OK, event=event, count=told)
+    return Result(Outcome.DONE, event=event, count=told)

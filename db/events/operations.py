@@ -63,7 +63,7 @@ class Outcome(enum.StrEnum):
     EXPIRED = "expired"
     NOT_OFFERED = "not_offered"
     TOO_LOW = "too_low"  # a capacity below the places already held
-    OK = "ok"
+    DONE = "done"  # the change was made (capacity, cancel, reschedule, an answer passed on)
     UNDONE = "undone"  # a decline undone (``db.events.undo``)
     TOO_LATE = "too_late"  # the decline was more than a minute ago
     TAKEN = "taken"  # the declined places went to someone else in the meantime
@@ -247,7 +247,7 @@ def fewer_places(
     signup.updated_at = now
     session.flush()
     offered = offer_free_places(session, event, now, deadline)
-    return Result(Outcome.OK, signup=signup, event=event, offered=tuple(offered))
+    return Result(Outcome.DONE, signup=signup, event=event, offered=tuple(offered))
 
 
 def locked_signup(

@@ -10,7 +10,6 @@ once the coordinator has confirmed them.
 
 from __future__ import annotations
 
-import enum
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,7 +29,7 @@ from db.volunteering.models import (
     ShiftSignup,
 )
 from db.volunteering.models import ShiftSignupStatus as Status
-from db.volunteering.operations import opportunity_params
+from db.volunteering.operations import Outcome, Result, opportunity_params
 
 T_HOURS = "vs.hours"
 #: A code lives one minute; the one before it is still taken this long into the next minute
@@ -45,23 +44,6 @@ MIN_STAY = timedelta(minutes=5)
 EARLY = timedelta(hours=1)
 NO_SHOW_WINDOW = timedelta(days=90)
 NO_SHOW_NOTE_AT = 3
-
-
-class CheckOutcome(enum.StrEnum):
-    CHECKED_IN = "checked_in"
-    CHECKED_OUT = "checked_out"
-    ALREADY_IN = "already_in"  # the code again right after checking in
-    DONE = "done"  # already checked out
-    OLD_CODE = "old_code"
-    WRONG_CODE = "wrong_code"
-    NOT_SIGNED_UP = "not_signed_up"  # a good code for a shift they are not in
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    outcome: CheckOutcome
-    shift: Shift | None = None
-    signup: ShiftSignup | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +125,7 @@ def in_open_shift(session: Session, user_id: int, *, now: datetime) -> bool:
     )
 
 
-def check(session: Session, user: User, code: str, *, now: datetime) -> Check:
+def check(session: Session, user: User, code: str, *, now: datetime) -> Result:
     """The person sent ``code``: check in, or check out, of the shift it belongs to."""
     old = None
     for shift in open_shifts(session, now=now):
@@ -161,14 +143,14 @@ def check(session: Session, user: User, code: str, *, now: datetime) -> Check:
             )
         ).first()
         if signup is None:
-            return Check(CheckOutcome.NOT_SIGNED_UP, shift=shift)
+            return Result(Outcome.NOT_SIGNED_UP, shift=shift)
         return _record(session, signup, shift, now=now)
     if old is not None:
-        return Check(CheckOutcome.OLD_CODE, shift=old)
-    return Check(CheckOutcome.WRONG_CODE)
+        return Result(Outcome.OLD_CODE, shift=old)
+    return Result(Outcome.WRONG_CODE)
 
 
-def _record(session: Session, signup: ShiftSignup, shift: Shift, *, now: datetime) -> Check:
+def _record(session: Session, signup: ShiftSignup, shift: Shift, *, now: datetime) -> Result:
     if change_if(
         session,
         ShiftSignup,
@@ -178,7 +160,7 @@ def _record(session: Session, signup: ShiftSignup, shift: Shift, *, now: datetim
         updated_at=now,
     ):
         session.refresh(signup)
-        return Check(CheckOutcome.CHECKED_IN, shift=shift, signup=signup)
+        return Result(Outcome.CHECKED_IN, shift=shift, signup=signup)
     checked_out = change_if(
         session,
         ShiftSignup,
@@ -190,10 +172,10 @@ def _record(session: Session, signup: ShiftSignup, shift: Shift, *, now: datetim
     )
     session.refresh(signup)
     if checked_out:
-        return Check(CheckOutcome.CHECKED_OUT, shift=shift, signup=signup)
+        return Result(Outcome.CHECKED_OUT, shift=shift, signup=signup)
     if signup.checked_out_at is not None:
-        return Check(CheckOutcome.DONE, shift=shift, signup=signup)
-    return Check(CheckOutcome.ALREADY_IN, shift=shift, signup=signup)
+        return Result(Outcome.ALREADY_OUT, shift=shift, signup=signup)
+    return Result(Outcome.ALREADY_IN, shift=shift, signup=signup)
 
 
 # --- hours -----------------------------------------------------------------------------------

@@ -71,7 +71,7 @@ def move_shift(
                 dedup_key=f"vs:moved:{signup.id}:{int(now.timestamp())}",
             )
     session.flush()
-    return Result(Outcome.OK, count=told)
+    return Result(Outcome.DONE, count=told)
 
 
 def reconfirm(session: Session, signup_id: int, user: User, *, now: datetime) -> Result:

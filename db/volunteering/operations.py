@@ -49,7 +49,15 @@ class Outcome(enum.StrEnum):
     CLOSED = "closed"  # the shift has started
     NOT_FOUND = "not_found"
     CANCELLED = "cancelled"
-    OK = "ok"
+    DONE = "done"  # the change was made
+    # Checking in and out with a shift's code (``db.volunteering.hours.check``):
+    CHECKED_IN = "checked_in"
+    CHECKED_OUT = "checked_out"
+    ALREADY_IN = "already_in"  # the code again right after checking in
+    ALREADY_OUT = "already_out"  # checked out before
+    OLD_CODE = "old_code"
+    WRONG_CODE = "wrong_code"
+    NOT_SIGNED_UP = "not_signed_up"  # a good code for a shift they are not in
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +67,7 @@ class Result:
     position: int | None = None  # on the waiting list
     promoted: ShiftSignup | None = None
     count: int = 0  # people told
+    shift: Shift | None = None  # the shift checked in or out of
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +180,7 @@ def publish(session: Session, opportunity_id: int, *, now: datetime) -> Result:
     opportunity.status = OpportunityStatus.PUBLISHED
     opportunity.updated_at = now
     session.flush()
-    return Result(Outcome.OK)
+    return Result(Outcome.DONE)
 
 
 def cancel_opportunity(session: Session, opportunity_id: int, *, now: datetime) -> Result:
@@ -206,7 +215,7 @@ def cancel_opportunity(session: Session, opportunity_id: int, *, now: datetime) 
                 dedup_key=f"vs:cancelled:{signup.id}",
             )
     session.flush()
-    return Result(Outcome.OK, count=told)
+    return Result(Outcome.DONE, count=told)
 
 
 # --- signing up ------------------------------------------------------------------------------

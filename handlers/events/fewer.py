@@ -52,7 +52,7 @@ def set_fewer(ctx: Ctx, payload: SetFewerPlaces) -> None:
     event = _event_or_list(ctx, payload.event)
     if event is None:
         return
-    if result.outcome is not ops.Outcome.OK:
+    if result.outcome is not ops.Outcome.DONE:
         _show(ctx, event, note=ctx._("Your signup has no places to give back."))
         return
     note = ctx.lang.ngettext(

@@ -155,7 +155,7 @@ def _publish(ctx: Ctx, payload: PublishEvent) -> None:
     result = ev_manage.publish(ctx.session, event.id, now=ctx.now)
     note = (
         ctx._("✅ The event is published. Residents can sign up now.")
-        if result.outcome == ops.Outcome.OK
+        if result.outcome == ops.Outcome.DONE
         else ctx._("This event is not a draft.")
     )
     show_card(ctx, event, note=note)
@@ -187,7 +187,7 @@ def _cancel_event(ctx: Ctx, payload: CancelEvent) -> None:
     if event is None:
         return
     result = ev_manage.cancel_event(ctx.session, event.id, now=ctx.now)
-    if result.outcome != ops.Outcome.OK:
+    if result.outcome != ops.Outcome.DONE:
         ctx.reply(ctx._("This event was already cancelled."))
         return
     room_events.free_for_event(ctx.session, event.id, now=ctx.now)
@@ -316,7 +316,7 @@ def _submit_reschedule(ctx: Ctx, data: dict[str, Any]) -> None:
         now=ctx.now,
         reminders=ctx.community.event_reminders,
     )
-    if result.outcome != ops.Outcome.OK:
+    if result.outcome != ops.Outcome.DONE:
         raise Invalid(N_("Sorry, this event can no longer be changed."))
     show_card(ctx, event, note=ctx._("🕒 Moved. Everyone signed up is told the new time."))
 

@@ -10,6 +10,7 @@ import re
 import segno
 
 from db.volunteering import hours as hours_ops
+from db.volunteering import operations as ops
 from db.volunteering.models import Shift
 from handlers.buttons.volunteering import OpenCheckin, ShiftPanel
 from handlers.types import Attachment, Button, Ctx, keyboard
@@ -72,7 +73,7 @@ def answer(ctx: Ctx, code: str, *, typed: bool) -> bool:
     result = hours_ops.check(ctx.session, ctx.user, code, now=ctx.now)
     outcome = result.outcome
     shift = result.shift
-    if outcome == hours_ops.CheckOutcome.WRONG_CODE:
+    if outcome == ops.Outcome.WRONG_CODE:
         if typed and not hours_ops.in_open_shift(ctx.session, ctx.user.id, now=ctx.now):
             return False
         ctx.reply(
@@ -81,21 +82,21 @@ def answer(ctx: Ctx, code: str, *, typed: bool) -> bool:
         return True
     assert shift is not None
     name = title(ctx.lang, shift.opportunity)
-    if outcome == hours_ops.CheckOutcome.OLD_CODE:
+    if outcome == ops.Outcome.OLD_CODE:
         text = ctx._("That code is old: it changes every minute. Please send the code shown now.")
-    elif outcome == hours_ops.CheckOutcome.NOT_SIGNED_UP:
+    elif outcome == ops.Outcome.NOT_SIGNED_UP:
         text = ctx._(
             "You are not signed up for this shift ({title}). Please ask the coordinator."
         ).format(title=name)
-    elif outcome == hours_ops.CheckOutcome.CHECKED_IN:
+    elif outcome == ops.Outcome.CHECKED_IN:
         text = ctx._(
             "✅ Checked in at {time} for {title}. Thank you! Send the code again when you leave."
         ).format(time=ctx.lang.time(ctx.now), title=name)
-    elif outcome == hours_ops.CheckOutcome.CHECKED_OUT:
+    elif outcome == ops.Outcome.CHECKED_OUT:
         text = ctx._("👋 Checked out at {time}. Thank you for your help today!").format(
             time=ctx.lang.time(ctx.now)
         )
-    elif outcome == hours_ops.CheckOutcome.ALREADY_IN:
+    elif outcome == ops.Outcome.ALREADY_IN:
         signup = result.signup
         assert signup is not None and signup.checked_in_at is not None
         text = ctx._(

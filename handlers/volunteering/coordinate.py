@@ -236,7 +236,7 @@ def _publish(ctx: Ctx, payload: PublishOpportunity) -> None:
     if result.outcome == ops.Outcome.CLOSED:
         show_panel(ctx, opportunity, note=ctx._("Please add a shift before publishing."))
         return
-    if result.outcome != ops.Outcome.OK:
+    if result.outcome != ops.Outcome.DONE:
         show_panel(ctx, opportunity, note=ctx._("It is already published."))
         return
     show_panel(
@@ -274,7 +274,7 @@ def _cancel(ctx: Ctx, payload: CancelOpportunity) -> None:
     if opportunity is None:
         return
     result = ops.cancel_opportunity(ctx.session, opportunity.id, now=ctx.now)
-    if result.outcome != ops.Outcome.OK:
+    if result.outcome != ops.Outcome.DONE:
         show_panel(ctx, opportunity, note=ctx._("It was already cancelled."))
         return
     note = ctx.lang.ngettext(

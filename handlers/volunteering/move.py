@@ -44,7 +44,7 @@ def _submit(ctx: Ctx, data: dict[str, Any]) -> None:
         now=ctx.now,
         reminders=ctx.community.event_reminders,
     )
-    if result.outcome != ops.Outcome.OK:
+    if result.outcome != ops.Outcome.DONE:
         raise Invalid(N_("Sorry, this shift can no longer be moved."))
     note = ctx.lang.ngettext(
         "Shift moved. {count} person signed up is asked to confirm within 48 hours.",
