@@ -22,7 +22,13 @@ from sqlalchemy.orm import Session
 from db import awaiting
 from db.changes import change_if
 from db.disputes.blank import blank_erased_reports
-from db.disputes.models import DisputeCase, DisputeEvent, DisputeQuestion, DisputeStatus
+from db.disputes.models import (
+    DisputeCase,
+    DisputeEvent,
+    DisputeParty,
+    DisputeQuestion,
+    DisputeStatus,
+)
 from db.locks import lock_row
 from db.models import User
 
@@ -49,6 +55,7 @@ class Outcome(enum.StrEnum):
 class Result:
     outcome: Outcome
     previous_mediator_id: int | None = None  # ``take``: who held the case (None: nobody)
+    party: DisputeParty | None = None  # ``parties.open_invitation``: the invitation opened
 
     @property
     def done(self) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -88,14 +87,9 @@ def invite(
     return party, token
 
 
-@dataclass(frozen=True, slots=True)
-class Opened:
-    party: DisputeParty | None
-    first_time: bool
-
-
-def open_invitation(session: Session, token: str, user: User, now: datetime) -> Opened:
-    """Take the invitation for ``user`` if nobody has; the same person may open it again."""
+def open_invitation(session: Session, token: str, user: User, now: datetime) -> Result:
+    """Take the invitation for ``user`` if nobody has: ``DONE``; the same person opening it
+    again: ``ALREADY``; no such invitation, or someone else's: ``MOVED_ON`` (no ``party``)."""
     digest = hash_token(token)
     won = change_if(
         session,
@@ -109,8 +103,8 @@ def open_invitation(session: Session, token: str, user: User, now: datetime) -> 
     if party is not None:
         session.refresh(party)
     if party is None or party.user_id != user.id:
-        return Opened(None, False)
-    return Opened(party, won)
+        return Result(Outcome.MOVED_ON)
+    return Result(Outcome.DONE if won else Outcome.ALREADY, party=party)
 
 
 def parties(session: Session, case: DisputeCase) -> list[DisputeParty]:

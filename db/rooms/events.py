@@ -44,20 +44,20 @@ def book_for_event(
     tz: ZoneInfo,
     starts_at: datetime | None = None,
     ends_at: datetime | None = None,
-) -> tuple[ops.Outcome, Room | None]:
+) -> ops.Result:
     """Hold the room the event's place names for the event's time (or ``starts_at`` to
-    ``ends_at``), booked by ``user_id`` (the one publishing): BOOKED, or why not — a place that
-    is no room is (BOOKED, None). A room it already holds is moved to the new time, or left
-    where it was when the new time cannot be had."""
+    ``ends_at``), booked by ``user_id`` (the one publishing): BOOKED, or why not, with the
+    ``room`` — a place that is no room is BOOKED with no room. A room it already holds is moved
+    to the new time, or left where it was when the new time cannot be had."""
     room = room_of_place(session, event.place)
     if room is None:
-        return ops.Outcome.BOOKED, None
+        return ops.Result(ops.Outcome.BOOKED)
     starts_at, ends_at = starts_at or event.starts_at, ends_at or event.ends_at
     held = session.scalars(
         select(Booking).where(Booking.event_id == event.id, Booking.status.in_(LIVE))
     ).first()
     if held is not None and (held.starts_at, held.ends_at) == _span(room, starts_at, ends_at, tz):
-        return ops.Outcome.BOOKED, room
+        return ops.Result(ops.Outcome.BOOKED, room=room)
     try:
         with session.begin_nested():  # all or nothing: the old hold goes only if the new fits
             if held is not None:
@@ -66,10 +66,10 @@ def book_for_event(
             if outcome != ops.Outcome.BOOKED:
                 raise _NotHeld(outcome)
     except _NotHeld as refused:
-        return refused.outcome, room
+        return ops.Result(refused.outcome, room=room)
     except IntegrityError:
-        return ops.Outcome.TAKEN, room
-    return ops.Outcome.BOOKED, room
+        return ops.Result(ops.Outcome.TAKEN, room=room)
+    return ops.Result(ops.Outcome.BOOKED, room=room)
 
 
 class _NotHeld(Exception):

@@ -63,6 +63,7 @@ class Result:
     booking: Booking | None = None
     hours_left: float = 0.0
     until: datetime | None = None  # PAUSED: until when
+    room: Room | None = None  # ``events.book_for_event``: the room the event's place names
 
 
 def hours_booked(session: Session, room_id: int, user_id: int, start: datetime) -> float:

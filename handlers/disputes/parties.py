@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from db.disputes import operations as dp
 from db.disputes import parties as dp_parties
 from db.disputes.models import (
     DisputeCase,
@@ -93,7 +94,7 @@ def deep_link(ctx: Ctx, rest: str) -> None:
     party = opened.party
     case = ctx.session.get(DisputeCase, party.case_id)
     assert case is not None
-    if opened.first_time:
+    if opened.outcome is dp.Outcome.DONE:
         log_by(ctx, case, "party_opened", role="party")
         tell_room(ctx.session, ctx.community, "party_opened", ctx.now, case=case, ref=case.ref)
         post_card(ctx.session, ctx.community, case, ctx.now)

@@ -205,9 +205,10 @@ def hold_the_room(ctx: Ctx, event: Event, **moved: Any) -> str | None:
     """An event whose place is a room (``docs/rooms.md``) holds it from its publishing, and
     moves it when rescheduled (``moved``: the new ``starts_at``, ``ends_at``): None when held
     (or no room), else why not, in the reader's language."""
-    outcome, room = room_events.book_for_event(
+    held = room_events.book_for_event(
         ctx.session, event, user_id=ctx.user.id, now=ctx.now, tz=ctx.community.timezone, **moved
     )
+    outcome, room = held.outcome, held.room
     if outcome == rooms_ops.Outcome.BOOKED or room is None:
         return None
     name = written(ctx.lang.code, room.name_zh, room.name_en)[0]
