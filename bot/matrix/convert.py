@@ -135,6 +135,8 @@ def to_inbound(
     chat = ChatRef(TRANSPORT, room_id, is_group=is_group)
     sender = Sender(TRANSPORT, sender_id, person_name(display_name, sender_id))
     if isinstance(event, BadEvent):
+        event = _plain(event)
+    if isinstance(event, BadEvent):
         return _unreadable(event, chat, sender)
     if isinstance(event, StickerEvent):
         return None if is_group else Inbound(chat, sender, Kind.STICKER, numbered_buttons=True)
@@ -213,6 +215,16 @@ def _file(
             reply_to=reply_to,
         )
     return Inbound(chat, sender, Kind.OTHER, numbered_buttons=True)  # a video
+
+
+def _plain(event: BadEvent) -> Event | BadEvent:
+    """nio parses a decrypted image, file or audio only as ``RoomEncrypted*`` (which wants the
+    ``file`` key): one sent in an encrypted room with a plain ``url`` comes as a ``BadEvent``,
+    and is parsed again the way nio parses a message from an unencrypted room."""
+    if not event.decrypted or event.type != "m.room.message":
+        return event
+    again = RoomMessage.parse_event(event.source)
+    return again if isinstance(again, RoomMessage) else event
 
 
 def _unreadable(event: BadEvent, chat: ChatRef, sender: Sender) -> Inbound | None:
