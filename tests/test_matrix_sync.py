@@ -312,7 +312,10 @@ async def test_a_choice_on_a_card_whose_options_are_gone_gets_one_polite_line(
             _reaction("👍", "$out0", event_id="$r2"),  # just a reaction: silence
             _message("> <@linli:linli.test> Card 0\n\n1", event_id="$m1", **replying),
             _message("thanks", event_id="$m2", **replying),  # words to someone: silence
+            _message("!lang en", event_id="$m3", **replying),  # a command is still read
         ),
     )
-    # One line for the keycap, one for the number; nothing pressed, nothing else said.
-    assert nio.bodies(TEAM)[before:] == [FORGOTTEN[code]] * 2
+    # One line for the keycap, one for the number; nothing pressed; the command answered.
+    said = nio.bodies(TEAM)[before:]
+    assert said[:2] == [FORGOTTEN[code]] * 2
+    assert len(said) == 3 and said[2].startswith("From now on I will write to you in English.")

@@ -28,6 +28,7 @@ from nio import (
     MegolmEvent,
     ReactionEvent,
     RoomMemberEvent,
+    RoomMessageText,
     RoomSendResponse,
     SyncResponse,
 )
@@ -58,6 +59,11 @@ def _txn(key: object, part: str = "") -> str | None:
     if key is None:
         return None
     return "linli-" + hashlib.sha256(f"{key}|{part}".encode()).hexdigest()[:40]
+
+
+def _chose(body: str) -> bool:
+    """Whether a reply's text is a number, as when it picks a card's option."""
+    return convert.strip_reply_fallback(body).strip().isdecimal()
 
 
 def _retry_after(response: ErrorResponse) -> float | None:
@@ -246,11 +252,11 @@ class MatrixTransport:
         buttons: Options | None = ()
         if target and group:
             buttons = await self.cards.options(room_id, target)
-            if buttons is None:
-                body = getattr(event, "body", "")
-                if convert.strip_reply_fallback(body).strip().isdecimal():
+            if buttons is None:  # forgotten: a number meant one of them; a command is read
+                if isinstance(event, RoomMessageText) and _chose(event.body):
                     await self.guard.forgotten_card(room_id, event.sender, event.event_id)
-                return None
+                    return None
+                buttons = ()
         return convert.to_inbound(
             event,
             room_id=room_id,
