@@ -204,8 +204,9 @@ async def test_a_relayed_message_is_acknowledged_by_a_reaction(
 
 
 async def test_newevent_leaves_its_title_and_the_event(session_factory, community, clock):
-    """/newevent from start to published: each question is replaced by the next; what stays is
-    the form's title, the person's own answers, and the published event."""
+    """/newevent from start to published: each question is replaced by the next, and Confirm
+    turns the summary into the event; what stays is the form's title, the person's own answers,
+    and the published event."""
     year = datetime.now(UTC).year + 1
     measured = {}
     async with running_bot(session_factory, community) as (api, _, _):
@@ -235,10 +236,10 @@ async def test_newevent_leaves_its_title_and_the_event(session_factory, communit
         summary = olivia.last["message_id"]
         await olivia.press("Confirm")
         assert "The event is published." in olivia.text
-        await api.wait_for(
-            lambda c: c.method == "deleteMessage" and int(c.params["message_id"]) == summary
+        shown = api.message(721, summary)
+        assert shown is not None and "The event is published." in shown["text"], (
+            "Confirm turns the summary into the event: one message, not two"
         )
-        assert api.message(721, summary) is None, "the summary gave way to the event"
         measured["/newevent → published"] = (
             olivia.taps,
             olivia.typed - 1,
