@@ -298,6 +298,8 @@ def _ok(ctx: Ctx, payload: SignUp) -> None:
     if result.outcome == ops.Outcome.NOT_FOUND or event is None:
         show_list(ctx, note=ctx._(GONE))
         return
+    if result.outcome in (ops.Outcome.CONFIRMED, ops.Outcome.WAITING):
+        ctx.completed()
     if result.outcome == ops.Outcome.CONFIRMED:
         note = ctx.lang.ngettext(
             "🎉 You are signed up for “{title}” ({count} person). "
