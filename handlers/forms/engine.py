@@ -37,7 +37,7 @@ from handlers.buttons.forms import (
 )
 from handlers.forms import albums, state, steps, summary
 from handlers.forms.fields import Field, Invalid
-from handlers.forms.form import Form
+from handlers.forms.form import CONFIRM_OPTION, Form
 from handlers.forms.state import FormState
 from handlers.i18n import SUPPORTED, language
 from handlers.payloads import Catalog
@@ -286,8 +286,8 @@ def _press(ctx: Ctx, form: Form, field: Field | None, payload: str) -> None:
         case FormEdit(step=index) if field is None:
             _edit(ctx, form, index)
             prompt(ctx, form)
-        case FormConfirm() if field is None:
-            _submit(ctx, form)
+        case FormConfirm(option=option) if field is None:
+            _submit(ctx, form, option)
         case _:
             prompt(ctx, form, error=ctx._("That button is not part of this question."))
 
@@ -325,8 +325,10 @@ def _edit(ctx: Ctx, form: Form, index: int) -> None:
         state.save(conversation, now)
 
 
-def _submit(ctx: Ctx, form: Form) -> None:
+def _submit(ctx: Ctx, form: Form, option: int = 0) -> None:
     data = values(ctx)
+    if option:
+        data[CONFIRM_OPTION] = option
     try:
         rule = form.rule
         if rule is not None and rule.role is not None and not ctx.acts_as(rule.role):

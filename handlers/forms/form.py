@@ -14,6 +14,8 @@ from handlers.router import Rule
 from handlers.types import Ctx
 
 Submit = Callable[[Ctx, dict[str, Any]], None]
+#: The key under which ``on_submit`` finds the confirm option pressed (``Form.confirm_options``).
+CONFIRM_OPTION = "confirm_option"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -34,6 +36,13 @@ class Form:
     #: A one-line confirmation instead of the summary when one question was asked (e.g.
     #: "Send to 12 attendees?"), with [confirm_label] [✏️ Change]; None: the full summary.
     compact: Callable[[Ctx, dict[str, Any]], str] | None = None
+    #: Several confirm buttons in place of ``confirm_label``, when it returns some: (label,
+    #: option) pairs, already translated; the option pressed reaches ``on_submit`` as
+    #: ``data[CONFIRM_OPTION]`` (0, the plain Confirm, when absent). Re-check it there: the
+    #: moment may have changed between the summary and the press.
+    confirm_options: Callable[[Ctx, dict[str, Any]], tuple[tuple[str, int], ...] | None] | None = (
+        None
+    )
     #: Who may submit it (``Rule.role`` and ``refusal``), asked again at Confirm: the role may
     #: have been taken away since the command that opened it was admitted.
     rule: Rule | None = None
