@@ -3,7 +3,7 @@
 Two people (or a person and a sweep) pressing at once both read the row as it was; only one
 ``UPDATE`` still finds it as expected, and the row count says which. Every service changes a
 row's state this way when no row lock is held (requests, disputes, volunteering's check-in,
-erasure); the other way is ``db.locks.lock_row`` and then a plain write."""
+erasure, the outbox); the other way is ``db.locks.lock_row`` and then a plain write."""
 
 from __future__ import annotations
 

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import and_, delete, or_, select, true, update
 from sqlalchemy.orm import Session
 
+from db.changes import change_if
 from db.dialects import insert, on_postgresql
 from db.models import OutboxMessage, OutboxStatus, SentCard, User
 
@@ -299,10 +300,14 @@ def renew_claims(session: Session, message_ids: list[int], *, until: datetime) -
 
 
 def _finish(session: Session, message_id: int, **values: Any) -> None:
-    session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.SENDING)
-        .values(**values)
+    """Finish a message this worker still holds (``sending``); one taken back meanwhile (its
+    claim ran out) is left to whoever holds it now."""
+    change_if(
+        session,
+        OutboxMessage,
+        OutboxMessage.id == message_id,
+        OutboxMessage.status == OutboxStatus.SENDING,
+        **values,
     )
 
 
