@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.orm import Session
+
+from handlers.i18n import Language
 from handlers.payloads import Catalog, Payload
 from handlers.types import Community, Ctx, Inbound, Kind, Reply, neutral_reply
 
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
+if TYPE_CHECKING:  # for annotations only: a Form declares the Rule of this module
     from handlers.forms.form import Form
-    from handlers.i18n import Language
 
 Handler = Callable[[Ctx, str], None]
 ButtonHandler = Callable[[Ctx, Any], None]  # (ctx, the parsed payload of its type)

@@ -10,14 +10,13 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.orm import Session
+
+from db.models import Conversation, User
 from db.users import acting_roles
-from handlers.i18n import NO_NAME, neutral_names
+from handlers.i18n import NO_NAME, Language, neutral_names
 
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from db.models import Conversation, User
-    from handlers.i18n import Language
+if TYPE_CHECKING:  # for annotations only: handlers.router imports this module
     from handlers.router import Registry
 
 T = TypeVar("T")

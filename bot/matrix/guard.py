@@ -32,7 +32,7 @@ from handlers.i18n import N_, language, negotiate
 from handlers.start import slow_down
 from handlers.types import Reply, RoomFacts
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # for annotations only: the client imports this module
     from bot.matrix.client import MatrixTransport
 
 log = logging.getLogger(__name__)

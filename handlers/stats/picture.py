@@ -14,9 +14,9 @@ from handlers.stats.font import fonts
 from handlers.stats.measures import Report, Timing
 from handlers.stats.periods import Period
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # matplotlib is heavy: loaded when drawing, not at start
     from matplotlib.axes import Axes
-    from matplotlib.figure import Figure  # heavy: loaded when drawing, not at start
+    from matplotlib.figure import Figure
 
 GOOD, SHORT, BLUE, ORANGE, GREY, INK = "#2e7d32", "#e65100", "#1f5f99", "#d9822b", "#b0b7bf", "#222"
 

@@ -108,7 +108,7 @@ def png(report: Report, lang: Language) -> bytes:
 def texts(report: Report, lang: Language) -> list[str]:
     """Every text the picture shows (tick labels included: they exist once it is drawn)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg  # heavy: loaded when drawing
-    from matplotlib.text import Text
+    from matplotlib.text import Text  # (heavy, as above)
 
     with _lock, fonts():
         figure = draw(report, lang)

@@ -87,8 +87,8 @@ def pdf(contents: Contents) -> bytes:
     import matplotlib  # heavy: loaded when a certificate is drawn, not at start
 
     matplotlib.use("Agg")
-    from matplotlib.backends.backend_pdf import PdfPages
-    from matplotlib.figure import Figure
+    from matplotlib.backends.backend_pdf import PdfPages  # (heavy, as above)
+    from matplotlib.figure import Figure  # (heavy, as above)
 
     buffer = io.BytesIO()
     chunks = [
