@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from db.outbox_params import Params
 from handlers.payloads import Catalog, Payload
 from handlers.types import Community, Ctx, Inbound, Kind, Reply, neutral_reply
 
@@ -31,7 +32,7 @@ AnswerTaker = Callable[[Ctx, int], bool]
 #: The record's reference as the person knows it ("#R-0042"), or None when it no longer waits
 #: for their words (finished, or not theirs): the awaited answer is then dropped.
 AnswerLabel = Callable[[Ctx, int], str | None]
-Template = Callable[["Language", dict[str, Any]], Reply]
+Template = Callable[["Language", Any], Reply]  # (lang, its declared params, read back typed)
 #: A periodic job over the database: expire offers, escalate what waited too long. It gets its
 #: own transaction (the sweeper commits), the community and the current time, and writes any
 #: message through the outbox. It must be idempotent: the next run sees what this one did.
@@ -57,6 +58,14 @@ class Rule:
     #: A person's rights over their own data (see it, erase it; PIPL art. 44–47) hold even
     #: when an admin has blocked them: the block lets these through.
     blocked_ok: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateRoute:
+    """An outbox template: its declared parameters (which name it) and how it is rendered."""
+
+    kind: type[Params]
+    render: Template
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +117,7 @@ class Router:
     buttons: dict[type[Payload], ButtonRoute] = field(default_factory=dict)
     deep_links: dict[str, Handler] = field(default_factory=dict)
     forms: dict[str, Form] = field(default_factory=dict)
-    templates: dict[str, Template] = field(default_factory=dict)
+    templates: dict[str, TemplateRoute] = field(default_factory=dict)
     text_handlers: list[TextHandler] = field(default_factory=list)
     #: Handlers that know a message by its form (a check-in code) and take it before any
     #: conversation does (``handlers/answers.py``); each says False for anything else.
@@ -158,11 +167,20 @@ class Router:
 
         return register
 
-    def template(self, name: str) -> Callable[[Template], Template]:
-        """Register an outbox template, rendered in the recipient's language when sent."""
+    def template(self, kind: type[Params]) -> Callable[[Template], Template]:
+        """Register the outbox template whose parameters ``kind`` declares (and names); it is
+        called as ``render(lang, params)`` with the row read back as a ``kind``, in the
+        recipient's language, when sent."""
 
         def register(render: Template) -> Template:
-            self.templates[name] = render
+            if isinstance(kind, str):  # LEGACY-SHIM
+                self.templates[kind] = TemplateRoute(None, render)  # type: ignore[arg-type]
+                return render
+            if not kind.template:
+                raise TypeError(f"{kind.__qualname__} declares no template name")
+            if kind.template in self.templates:
+                raise ValueError(f"{self.name} registers template {kind.template} twice")
+            self.templates[kind.template] = TemplateRoute(kind, render)
             return render
 
         return register
@@ -222,7 +240,7 @@ class Registry:
         self.payloads = Catalog()  # refuses a (prefix, action) or alias declared twice
         self.deep_links: dict[str, Handler] = {}
         self.forms: dict[str, Form] = {}
-        self.templates: dict[str, Template] = {}
+        self.templates: dict[str, TemplateRoute] = {}
         self.text_handlers: list[TextHandler] = []
         self.first_text_handlers: list[TextHandler] = []
         self.sweeps: dict[str, Sweep] = {}
@@ -272,8 +290,11 @@ class Registry:
         return [command for command in self.commands.values() if command.description]
 
     def render(self, template: str, lang: Language, params: dict[str, Any]) -> Reply:
+        """A stored row rendered: its params read back as the template's declared type (a row
+        an older release queued too), then the template in ``lang``."""
         try:
-            render = self.templates[template]
+            route = self.templates[template]
         except KeyError:
             raise LookupError(f"no outbox template named {template!r}") from None
-        return neutral_reply(render(lang, params), lang.gettext)  # nameless: the neutral word
+        typed = route.kind.from_json(params) if route.kind else params  # LEGACY-SHIM
+        return neutral_reply(route.render(lang, typed), lang.gettext)  # nameless: the neutral word

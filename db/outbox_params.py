@@ -1,0 +1,212 @@
+"""What an outbox message carries: one small declared, frozen type per template, checked when
+the message is queued and read back typed when it is sent.
+
+Each template's parameters are declared once, beside the code that queues them, with the
+template's name::
+
+    class Offer(EventNamed, template="ev.offer"):
+        signup_id: int
+        party: int
+        expires_at: datetime
+
+``Offer(event_id=42, …)`` refuses a missing field or a value of the wrong type at once — at the
+queue call, in the test that queues it — not when the worker renders it later.
+``outbox.enqueue(…, params=Offer(…))`` stores ``to_json()``, and the worker renders
+``Offer.from_json(row.params)``: the template reads ``params.party``, never ``params["party"]``.
+
+Field types: ``int``, ``float``, ``str``, ``bool``, an aware ``datetime`` (ISO 8601 in the
+row), a ``StrEnum`` (its value), ``X | None``, ``tuple[X, ...]`` (a list in the row),
+``dict[str, X]``, and a ``Record`` (a group of fields, an object in the row). A ``Record``
+without ``template=`` is also how several templates share fields: they inherit them.
+
+The stored form is the plain JSON object the templates read before they were typed, key for
+key, so rows queued by an older release still send: ``from_json`` ignores keys no field
+declares and takes a field's default where an older row lacks it.
+"""
+
+from __future__ import annotations
+
+import enum
+import types
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, dataclass, fields
+from datetime import datetime
+from typing import Any, ClassVar, Self, Union, get_args, get_origin
+
+
+@dataclass(frozen=True, slots=True)
+class _Codec:
+    """How one field is checked, written to the row and read back from it."""
+
+    name: str  # the type as the error names it
+    check: Callable[[Any], Any]  # the value to keep, or raises TypeError
+    dump: Callable[[Any], Any]
+    load: Callable[[Any], Any]
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _plain(kind: type) -> _Codec:
+    def check(value: Any) -> Any:
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise TypeError(kind.__name__)
+        return value
+
+    return _Codec(kind.__name__, check, _same, check)
+
+
+def _datetime() -> _Codec:
+    def check(value: Any) -> datetime:
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            raise TypeError("an aware datetime")
+        return value
+
+    return _Codec("datetime", check, datetime.isoformat, lambda t: check(datetime.fromisoformat(t)))
+
+
+def _enum(kind: type[enum.StrEnum]) -> _Codec:
+    def check(value: Any) -> Any:
+        try:
+            return kind(value)
+        except ValueError:
+            raise TypeError(kind.__name__) from None
+
+    return _Codec(kind.__name__, check, str, check)
+
+
+def _optional(inner: _Codec) -> _Codec:
+    def wrap(step: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        return lambda value: None if value is None else step(value)
+
+    return _Codec(f"{inner.name} | None", wrap(inner.check), wrap(inner.dump), wrap(inner.load))
+
+
+def _sequence(inner: _Codec) -> _Codec:
+    def each(step: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def run(value: Any) -> tuple[Any, ...]:
+            if not isinstance(value, list | tuple):
+                raise TypeError(f"tuple[{inner.name}, ...]")
+            return tuple(step(item) for item in value)
+
+        return run
+
+    return _Codec(
+        f"tuple[{inner.name}, ...]",
+        each(inner.check),
+        lambda v: [inner.dump(i) for i in v],
+        each(inner.load),
+    )
+
+
+def _mapping(inner: _Codec) -> _Codec:
+    def each(step: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def run(value: Any) -> dict[str, Any]:
+            if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+                raise TypeError(f"dict[str, {inner.name}]")
+            return {key: step(item) for key, item in value.items()}
+
+        return run
+
+    return _Codec(f"dict[str, {inner.name}]", each(inner.check), each(inner.dump), each(inner.load))
+
+
+def _record(kind: type[Record]) -> _Codec:
+    def check(value: Any) -> Any:
+        if not isinstance(value, kind):
+            raise TypeError(kind.__name__)
+        return value
+
+    return _Codec(kind.__name__, check, lambda v: v.to_json(), kind.from_json)
+
+
+def _codec(owner: str, name: str, hint: Any) -> _Codec:
+    """The codec of a field from its annotation; anything else is a declaration error."""
+    origin, args = get_origin(hint), get_args(hint)
+    if origin in (Union, types.UnionType) and len(args) == 2 and type(None) in args:
+        return _optional(_codec(owner, name, next(a for a in args if a is not type(None))))
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        return _sequence(_codec(owner, name, args[0]))
+    if origin is dict and args and args[0] is str:
+        return _mapping(_codec(owner, name, args[1]))
+    if hint in (int, float, str, bool):
+        return _plain(hint)
+    if hint is datetime:
+        return _datetime()
+    if isinstance(hint, type) and issubclass(hint, enum.StrEnum):
+        return _enum(hint)
+    if isinstance(hint, type) and issubclass(hint, Record):
+        return _record(hint)
+    raise TypeError(f"{owner}.{name}: an outbox message cannot carry {hint!r}")
+
+
+class Record:
+    """Declared fields, checked when made, written to and read from a JSON object. Subclass it
+    for a group of fields several templates share, or a nested item (one entry of a list)."""
+
+    _codecs: ClassVar[tuple[tuple[str, _Codec], ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        dataclass(frozen=True, kw_only=True)(cls)
+        hints = typing.get_type_hints(cls)
+        cls._codecs = tuple(
+            (field.name, _codec(cls.__qualname__, field.name, hints[field.name]))
+            for field in fields(cls)  # type: ignore[arg-type]
+        )
+
+    def __post_init__(self) -> None:
+        for name, codec in self._codecs:
+            value = getattr(self, name)
+            try:
+                object.__setattr__(self, name, codec.check(value))
+            except TypeError:
+                raise TypeError(
+                    f"{type(self).__qualname__}.{name} must be {codec.name}, not {value!r}"
+                ) from None
+
+    def to_json(self) -> dict[str, Any]:
+        """The row's form: a JSON object, key for key the fields."""
+        return {name: codec.dump(getattr(self, name)) for name, codec in self._codecs}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Self:
+        """The typed value of a stored row (also one queued by an older release: keys no field
+        declares are ignored, a field with a default may be missing). Raises TypeError for a
+        row it cannot read."""
+        if not isinstance(data, Mapping):
+            raise TypeError(f"{cls.__qualname__}: not an object: {data!r}")
+        values = {}
+        for name, codec in cls._codecs:
+            if name in data:
+                try:
+                    values[name] = codec.load(data[name])
+                except (TypeError, ValueError):
+                    raise TypeError(
+                        f"{cls.__qualname__}.{name} must be {codec.name}, not {data[name]!r}"
+                    ) from None
+        missing = [
+            field.name
+            for field in fields(cls)  # type: ignore[arg-type]
+            if field.name not in values
+            and field.default is MISSING
+            and field.default_factory is MISSING
+        ]
+        if missing:
+            raise TypeError(f"{cls.__qualname__}: the row lacks {', '.join(missing)}")
+        return cls(**values)
+
+
+class Params(Record):
+    """The parameters of one outbox template; subclasses declare ``template=``. A subclass
+    without it is a group of shared fields (``Record``) that templates inherit."""
+
+    template: ClassVar[str] = ""
+
+    def __init_subclass__(cls, *, template: str = "", **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.template = template
