@@ -15,7 +15,7 @@ queue call, in the test that queues it — not when the worker renders it later.
 ``Offer.from_json(row.params)``: the template reads ``params.party``, never ``params["party"]``.
 
 Field types: ``int``, ``float``, ``str``, ``bool``, an aware ``datetime`` (ISO 8601 in the
-row), a ``StrEnum`` (its value), ``X | None``, ``tuple[X, ...]`` (a list in the row),
+row), a ``StrEnum`` (its value), ``X | None``, ``tuple[X, ...]`` and ``tuple[X, Y]`` (lists),
 ``dict[str, X]``, and a ``Record`` (a group of fields, an object in the row). A ``Record``
 without ``template=`` is also how several templates share fields: they inherit them.
 
@@ -103,6 +103,24 @@ def _sequence(inner: _Codec) -> _Codec:
     )
 
 
+def _pair(inners: tuple[_Codec, ...]) -> _Codec:
+    """A fixed ``tuple[X, Y]``: a short list in the row."""
+    name = f"tuple[{', '.join(inner.name for inner in inners)}]"
+
+    def each(step: str) -> Callable[[Any], Any]:
+        def run(value: Any) -> tuple[Any, ...]:
+            if not isinstance(value, list | tuple) or len(value) != len(inners):
+                raise TypeError(name)
+            return tuple(
+                getattr(inner, step)(item) for inner, item in zip(inners, value, strict=True)
+            )
+
+        return run
+
+    dump = each("dump")
+    return _Codec(name, each("check"), lambda v: list(dump(v)), each("load"))
+
+
 def _mapping(inner: _Codec) -> _Codec:
     def each(step: Callable[[Any], Any]) -> Callable[[Any], Any]:
         def run(value: Any) -> dict[str, Any]:
@@ -131,6 +149,8 @@ def _codec(owner: str, name: str, hint: Any) -> _Codec:
         return _optional(_codec(owner, name, next(a for a in args if a is not type(None))))
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
         return _sequence(_codec(owner, name, args[0]))
+    if origin is tuple and args and Ellipsis not in args:
+        return _pair(tuple(_codec(owner, name, arg) for arg in args))
     if origin is dict and args and args[0] is str:
         return _mapping(_codec(owner, name, args[1]))
     if hint in (int, float, str, bool):
