@@ -16,7 +16,8 @@ queue call, in the test that queues it — not when the worker renders it later.
 
 Field types: ``int``, ``float``, ``str``, ``bool``, an aware ``datetime`` (ISO 8601 in the
 row), a ``StrEnum`` (its value), ``X | None``, ``tuple[X, ...]`` and ``tuple[X, Y]`` (lists),
-``dict[str, X]``, and a ``Record`` (a group of fields, an object in the row). A ``Record``
+``dict[str, X]``, a ``Record`` (a group of fields, an object in the row), and a class that
+writes and reads its own JSON form (``to_dict`` and ``from_dict``: the monthly report). A ``Record``
 without ``template=`` is also how several templates share fields: they inherit them.
 
 The stored form is the plain JSON object the templates read before they were typed, key for
@@ -142,6 +143,17 @@ def _record(kind: type[Record]) -> _Codec:
     return _Codec(kind.__name__, check, lambda v: v.to_json(), kind.from_json)
 
 
+def _own(kind: type) -> _Codec:
+    """A value that writes and reads its own JSON form (``to_dict`` / ``from_dict``)."""
+
+    def check(value: Any) -> Any:
+        if not isinstance(value, kind):
+            raise TypeError(kind.__name__)
+        return value
+
+    return _Codec(kind.__name__, check, lambda v: v.to_dict(), kind.from_dict)  # type: ignore[attr-defined]
+
+
 def _codec(owner: str, name: str, hint: Any) -> _Codec:
     """The codec of a field from its annotation; anything else is a declaration error."""
     origin, args = get_origin(hint), get_args(hint)
@@ -161,6 +173,8 @@ def _codec(owner: str, name: str, hint: Any) -> _Codec:
         return _enum(hint)
     if isinstance(hint, type) and issubclass(hint, Record):
         return _record(hint)
+    if isinstance(hint, type) and hasattr(hint, "from_dict") and hasattr(hint, "to_dict"):
+        return _own(hint)
     raise TypeError(f"{owner}.{name}: an outbox message cannot carry {hint!r}")
 
 
