@@ -18,6 +18,7 @@ from db.request_models import HelpRequest, RequestMessage
 from handlers.disputes.card import render_photo
 from handlers.i18n import language
 from handlers.requests.cards import relay_reply
+from handlers.requests.common import Relayed
 from handlers.types import Attachment, Kind
 from standin.botapi import BotApiStandin
 
@@ -121,7 +122,7 @@ def test_ask_keeps_a_voice_note_for_the_volunteer_to_play(resident, session_fact
         assert session.scalar(select(HelpRequest)) is not None
         assert (first.file_id, first.file_kind) == ("voice-1", "voice")
     played = relay_reply(
-        EN, {"side": "resident", "ref": "#R-0001", "file_id": "voice-1", "file_kind": "voice"}
+        EN, Relayed(side="resident", ref="#R-0001", file_id="voice-1", file_kind="voice")
     )
     assert played.attachment.is_voice and not played.attachment.is_photo
 
