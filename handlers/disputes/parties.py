@@ -17,6 +17,7 @@ from db.dispute_models import (
     DisputeParty,
 )
 from db.models import User
+from db.outbox_params import Params
 from handlers.buttons.disputes import GiveSide, InviteOtherSide
 from handlers.disputes.card import post_card
 from handlers.disputes.casework import case_for_form, start_case_form
@@ -170,6 +171,13 @@ def party_users(ctx: Ctx, case: DisputeCase) -> list[User]:
     return [user for user in users if user is not None]
 
 
+class PartyUpdate(Params, template="dp.party_update"):
+    """The mediators' update to the other side."""
+
+    ref: str
+    text: str
+
+
 def tell_parties(ctx: Ctx, case: DisputeCase, text: str, *, dry_run: bool = False) -> int:
     """Relay an update meant for the other side; returns how many people it reaches."""
     users = party_users(ctx, case)
@@ -178,17 +186,16 @@ def tell_parties(ctx: Ctx, case: DisputeCase, text: str, *, dry_run: bool = Fals
             outbox.enqueue_to_user(
                 ctx.session,
                 user,
-                template="dp.party_update",
+                params=PartyUpdate(ref=case.ref, text=text),
                 now=ctx.now,
-                params={"ref": case.ref, "text": text},
             )
     return len(users)
 
 
-@router.template("dp.party_update")
-def render_party_update(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(PartyUpdate)
+def render_party_update(lang: Language, params: PartyUpdate) -> Reply:
     return Reply(
         lang.gettext("Update from the community's mediators about {ref}: {text}").format(
-            ref=params["ref"], text=for_reader(lang.code, params["text"])
+            ref=params.ref, text=for_reader(lang.code, params.text)
         )
     )
