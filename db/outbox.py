@@ -51,9 +51,8 @@ def enqueue(
     *,
     transport: str,
     chat_id: str,
-    params: Params = None,  # type: ignore[assignment]  # LEGACY-SHIM
+    params: Params,
     now: datetime,
-    template: str | None = None,  # LEGACY-SHIM
     due_at: datetime | None = None,
     user_id: int | None = None,
     locale: str | None = None,
@@ -68,8 +67,6 @@ def enqueue(
     CONFLICT DO NOTHING``. With a ``card_key`` the message is a card: the first one to this
     chat is sent, later ones edit it in place.
     """
-    if template is not None:  # LEGACY-SHIM
-        params = (template, params or {})  # type: ignore[assignment]
     values = _row(
         transport=transport,
         chat_id=chat_id,
@@ -96,17 +93,15 @@ def _row(
     dedup_key: str | None,
     card_key: str | None,
 ) -> dict[str, Any]:
-    if isinstance(params, tuple):  # LEGACY-SHIM
-        legacy_template, legacy_params = params
-    elif not isinstance(params, Params) or not params.template:
+    if not isinstance(params, Params) or not params.template:
         raise TypeError(f"an outbox message's params are a template's declared type: {params!r}")
     return {
         "transport": transport,
         "chat_id": str(chat_id),
         "user_id": user_id,
         "locale": locale,
-        "template": legacy_template if isinstance(params, tuple) else params.template,
-        "params": legacy_params if isinstance(params, tuple) else params.to_json(),
+        "template": params.template,
+        "params": params.to_json(),
         "dedup_key": dedup_key,
         "card_key": card_key,
         "due_at": due_at or now,
@@ -166,8 +161,7 @@ def enqueue_to_user(
     session: Session,
     user: User,
     *,
-    params: Params = None,  # type: ignore[assignment]  # LEGACY-SHIM
-    template: str | None = None,  # LEGACY-SHIM
+    params: Params,
     now: datetime,
     due_at: datetime | None = None,
     dedup_key: str | None = None,
@@ -184,7 +178,6 @@ def enqueue_to_user(
         chat_id=user.private_chat_id,
         user_id=user.id,
         now=now,
-        template=template,  # LEGACY-SHIM
         params=params,
         due_at=due_at,
         dedup_key=dedup_key,

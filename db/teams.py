@@ -183,8 +183,7 @@ def notify_team(
     team: str,
     configured: Mapping[str, str],
     *,
-    params: Params = None,  # type: ignore[assignment]  # LEGACY-SHIM
-    template: str | None = None,  # LEGACY-SHIM
+    params: Params,
     now: datetime,
     card_key: str | None = None,
     dedup_key: str | None = None,
@@ -200,7 +199,6 @@ def notify_team(
         transport=room.transport,
         chat_id=room.chat_id,
         locale=room.locale,
-        template=template,
         now=now,
         params=params,
         card_key=card_key,
@@ -222,8 +220,7 @@ def users_with_role(session: Session, role: str) -> list[User]:
 def notify_admins(
     session: Session,
     *,
-    params: Params = None,  # type: ignore[assignment]  # LEGACY-SHIM
-    template: str | None = None,  # LEGACY-SHIM
+    params: Params,
     now: datetime,
     dedup_key: str | None = None,
 ) -> int:
@@ -234,7 +231,6 @@ def notify_admins(
         queued += outbox.enqueue_to_user(
             session,
             admin,
-            template=template,
             now=now,
             params=params,
             dedup_key=f"{dedup_key}:u{admin.id}" if dedup_key else None,

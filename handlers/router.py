@@ -173,9 +173,6 @@ class Router:
         recipient's language, when sent."""
 
         def register(render: Template) -> Template:
-            if isinstance(kind, str):  # LEGACY-SHIM
-                self.templates[kind] = TemplateRoute(None, render)  # type: ignore[arg-type]
-                return render
             if not kind.template:
                 raise TypeError(f"{kind.__qualname__} declares no template name")
             if kind.template in self.templates:
@@ -296,5 +293,5 @@ class Registry:
             route = self.templates[template]
         except KeyError:
             raise LookupError(f"no outbox template named {template!r}") from None
-        typed = route.kind.from_json(params) if route.kind else params  # LEGACY-SHIM
+        typed = route.kind.from_json(params)
         return neutral_reply(route.render(lang, typed), lang.gettext)  # nameless: the neutral word
