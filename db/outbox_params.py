@@ -32,7 +32,7 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, fields
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, ClassVar, Self, Union, get_args, get_origin
 
 
@@ -44,6 +44,7 @@ class _Codec:
     check: Callable[[Any], Any]  # the value to keep, or raises TypeError
     dump: Callable[[Any], Any]
     load: Callable[[Any], Any]
+    example: Callable[[], Any]  # a value it accepts, for ``Record.example``
 
 
 def _same(value: Any) -> Any:
@@ -58,7 +59,8 @@ def _plain(kind: type) -> _Codec:
             raise TypeError(kind.__name__)
         return value
 
-    return _Codec(kind.__name__, check, _same, check)
+    examples = {int: 1, float: 1.5, str: "a", bool: True}
+    return _Codec(kind.__name__, check, _same, check, lambda: examples[kind])
 
 
 def _datetime() -> _Codec:
@@ -67,7 +69,13 @@ def _datetime() -> _Codec:
             raise TypeError("an aware datetime")
         return value
 
-    return _Codec("datetime", check, datetime.isoformat, lambda t: check(datetime.fromisoformat(t)))
+    return _Codec(
+        "datetime",
+        check,
+        datetime.isoformat,
+        lambda text: check(datetime.fromisoformat(text)),
+        lambda: datetime(2026, 12, 7, 9, 30, tzinfo=UTC),
+    )
 
 
 def _enum(kind: type[enum.StrEnum]) -> _Codec:
@@ -77,14 +85,16 @@ def _enum(kind: type[enum.StrEnum]) -> _Codec:
         except ValueError:
             raise TypeError(kind.__name__) from None
 
-    return _Codec(kind.__name__, check, str, check)
+    return _Codec(kind.__name__, check, str, check, lambda: next(iter(kind)))
 
 
 def _optional(inner: _Codec) -> _Codec:
     def wrap(step: Callable[[Any], Any]) -> Callable[[Any], Any]:
         return lambda value: None if value is None else step(value)
 
-    return _Codec(f"{inner.name} | None", wrap(inner.check), wrap(inner.dump), wrap(inner.load))
+    return _Codec(
+        f"{inner.name} | None", wrap(inner.check), wrap(inner.dump), wrap(inner.load), inner.example
+    )
 
 
 def _sequence(inner: _Codec) -> _Codec:
@@ -101,6 +111,7 @@ def _sequence(inner: _Codec) -> _Codec:
         each(inner.check),
         lambda v: [inner.dump(i) for i in v],
         each(inner.load),
+        lambda: (inner.example(),),
     )
 
 
@@ -119,7 +130,13 @@ def _pair(inners: tuple[_Codec, ...]) -> _Codec:
         return run
 
     dump = each("dump")
-    return _Codec(name, each("check"), lambda v: list(dump(v)), each("load"))
+    return _Codec(
+        name,
+        each("check"),
+        lambda v: list(dump(v)),
+        each("load"),
+        lambda: tuple(inner.example() for inner in inners),
+    )
 
 
 def _mapping(inner: _Codec) -> _Codec:
@@ -131,7 +148,13 @@ def _mapping(inner: _Codec) -> _Codec:
 
         return run
 
-    return _Codec(f"dict[str, {inner.name}]", each(inner.check), each(inner.dump), each(inner.load))
+    return _Codec(
+        f"dict[str, {inner.name}]",
+        each(inner.check),
+        each(inner.dump),
+        each(inner.load),
+        lambda: {"a": inner.example()},
+    )
 
 
 def _record(kind: type[Record]) -> _Codec:
@@ -140,7 +163,7 @@ def _record(kind: type[Record]) -> _Codec:
             raise TypeError(kind.__name__)
         return value
 
-    return _Codec(kind.__name__, check, lambda v: v.to_json(), kind.from_json)
+    return _Codec(kind.__name__, check, lambda v: v.to_json(), kind.from_json, kind.example)
 
 
 def _own(kind: type) -> _Codec:
@@ -151,7 +174,11 @@ def _own(kind: type) -> _Codec:
             raise TypeError(kind.__name__)
         return value
 
-    return _Codec(kind.__name__, check, lambda v: v.to_dict(), kind.from_dict)  # type: ignore[attr-defined]
+    def example() -> Any:
+        raise TypeError(f"an example {kind.__name__} is given to example(), not made")
+
+    dump, load = kind.to_dict, kind.from_dict  # type: ignore[attr-defined]
+    return _Codec(kind.__name__, check, dump, load, example)
 
 
 def _codec(owner: str, name: str, hint: Any) -> _Codec:
@@ -206,6 +233,13 @@ class Record:
     def to_json(self) -> dict[str, Any]:
         """The row's form: a JSON object, key for key the fields."""
         return {name: codec.dump(getattr(self, name)) for name, codec in self._codecs}
+
+    @classmethod
+    def example(cls, **given: Any) -> Self:
+        """An instance with an example value in every field but those ``given`` (for the
+        tests that check every template's declaration)."""
+        values = {name: codec.example() for name, codec in cls._codecs if name not in given}
+        return cls(**values, **given)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Self:

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from db.outbox_params import Params
-from handlers.payloads import Catalog, Payload
+from handlers.payloads import Catalog, Payload, StartLink, StartLinks
 from handlers.types import Community, Ctx, Inbound, Kind, Reply, neutral_reply
 
 if TYPE_CHECKING:
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 Handler = Callable[[Ctx, str], None]
 ButtonHandler = Callable[[Ctx, Any], None]  # (ctx, the parsed payload of its type)
+#: (ctx, the parsed start link of its type, or None for a forged one of its prefix)
+LinkHandler = Callable[[Ctx, Any], None]
 TextHandler = Callable[[Ctx], bool]
 #: Takes the person's message for one record the service awaits an answer about (``db/awaiting``);
 #: True if it took it.
@@ -78,6 +80,15 @@ class ButtonRoute:
 
 
 @dataclass(frozen=True, slots=True)
+class LinkRoute:
+    """A start link type, its handler and who may open it."""
+
+    kind: type[StartLink]
+    handler: LinkHandler
+    rule: Rule | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Command:
     name: str
     handler: Handler
@@ -115,7 +126,7 @@ class Router:
     name: str
     commands: dict[str, Command] = field(default_factory=dict)
     buttons: dict[type[Payload], ButtonRoute] = field(default_factory=dict)
-    deep_links: dict[str, Handler] = field(default_factory=dict)
+    deep_links: dict[type[StartLink], LinkRoute] = field(default_factory=dict)
     forms: dict[str, Form] = field(default_factory=dict)
     templates: dict[str, TemplateRoute] = field(default_factory=dict)
     text_handlers: list[TextHandler] = field(default_factory=list)
@@ -124,7 +135,6 @@ class Router:
     first_text_handlers: list[TextHandler] = field(default_factory=list)
     awaits: dict[str, Awaits] = field(default_factory=dict)
     sweeps: dict[str, Sweep] = field(default_factory=dict)
-    deep_link_rules: dict[str, Rule] = field(default_factory=dict)
 
     def command(
         self, *names: str, description: str | None = None, **rule: Any
@@ -155,14 +165,16 @@ class Router:
 
         return register
 
-    def deep_link(self, prefix: str, **rule: Any) -> Callable[[Handler], Handler]:
-        """Register ``/start prefix_rest`` (Telegram's t.me/bot?start=prefix_rest); ``role=``,
-        ``private_only=``… as for buttons."""
+    def deep_link(self, kind: type[StartLink], **rule: Any) -> Callable[[Any], Any]:
+        """Register the handler of ``/start`` links of type ``kind`` (Telegram's
+        t.me/bot?start=ev_42); it is called as ``handler(ctx, link)`` with the parsed link, or
+        None for a forged one of its prefix that no type reads. ``role=``, ``private_only=``…
+        as for buttons."""
 
-        def register(handler: Handler) -> Handler:
-            self.deep_links[prefix] = handler
-            if rule:
-                self.deep_link_rules[prefix] = Rule(**rule)
+        def register(handler: Any) -> Any:
+            if kind in self.deep_links:
+                raise ValueError(f"{self.name} registers {kind.__qualname__} twice")
+            self.deep_links[kind] = LinkRoute(kind, handler, Rule(**rule) if rule else None)
             return handler
 
         return register
@@ -235,21 +247,23 @@ class Registry:
         self.commands: dict[str, Command] = {}
         self.buttons: dict[tuple[str, str], ButtonRoute] = {}
         self.payloads = Catalog()  # refuses a (prefix, action) or alias declared twice
-        self.deep_links: dict[str, Handler] = {}
+        self.deep_links: dict[type[StartLink], LinkRoute] = {}
+        self.start_links = StartLinks()  # refuses a (prefix, tag) declared twice
         self.forms: dict[str, Form] = {}
         self.templates: dict[str, TemplateRoute] = {}
         self.text_handlers: list[TextHandler] = []
         self.first_text_handlers: list[TextHandler] = []
         self.sweeps: dict[str, Sweep] = {}
         self.awaits: dict[str, Awaits] = {}
-        self.deep_link_rules: dict[str, Rule] = {}
         kinds = ("commands", "deep_links", "forms", "templates", "sweeps", "awaits")
         for router in self.routers:
             for route in router.buttons.values():
                 self.payloads.add(route.kind)
                 for action in route.kind.wire_actions():
                     self.buttons[(route.kind.prefix, action)] = route
-            for kind in (*kinds, "deep_link_rules"):
+            for link in router.deep_links:
+                self.start_links.add(link)
+            for kind in kinds:
                 mine, theirs = getattr(self, kind), getattr(router, kind)
                 clash = mine.keys() & theirs.keys()
                 if clash:
@@ -276,6 +290,15 @@ class Registry:
         if payload is None:
             return None
         return self.buttons[(payload.prefix, payload.action)], payload
+
+    def start_link(self, text: str) -> tuple[LinkRoute, StartLink | None] | None:
+        """The route of a ``/start`` payload and the link parsed (None: forged, for its
+        prefix's last type to answer), or None when no type has its prefix."""
+        found = self.start_links.parse(text)
+        if found is None:
+            return None
+        kind, link = found
+        return self.deep_links[kind], link
 
     @property
     def button_routes(self) -> list[ButtonRoute]:

@@ -23,6 +23,7 @@ from handlers.buttons.disputes import (
     AskReporter,
     CaseHistory,
     CaseInProgress,
+    CaseLink,
     CasePhotos,
     CloseCase,
     InternalNote,
@@ -163,7 +164,7 @@ def card_params(
         outcome=root.outcome,
         reason=root.close_reason,
         followup=root.followup,
-        link=community.deep_link(f"dp_c{root.id}"),
+        link=community.deep_link(CaseLink(root.id).pack()),
         # Both texts, so a mediator can judge whether it is the same problem.
         duplicate_of=duplicate.ref if duplicate else None,
         duplicate_text=duplicate.description if duplicate else None,

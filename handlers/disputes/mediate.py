@@ -221,7 +221,7 @@ def cases(ctx: Ctx, args: str) -> None:
                 date=ctx.lang.date(case.created_at),
             )
         )
-        buttons.append(Button(f"🔎 {case.ref}", f"dp:open:{case.id}"))
+        buttons.append(Button(f"🔎 {case.ref}", OpenCase(case.id).pack()))
     keyboard = rows_of(buttons, 3)
     keyboard.append((Button(ctx._("📄 CSV"), ExportCases().pack()),))
     ctx.reply("\n".join(lines), tuple(keyboard))

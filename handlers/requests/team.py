@@ -12,16 +12,14 @@ from db import requests as store
 from db.models import User
 from db.request_models import HelpRequest, RequestStatus, VolunteerProfile
 from db.users import users_by_id
-from handlers.buttons.requests import ClaimRequest
+from handlers.buttons.requests import ClaimRequest, RequestLink
 from handlers.common import first_name
 from handlers.forms import engine
 from handlers.forms.fields import Choice, MultiChoiceField, YesNoField
 from handlers.i18n import LANGUAGE_FULL_NAMES, N_
-from handlers.payloads import parse_id
 from handlers.requests.cards import briefing, relay_reply
 from handlers.requests.common import (
     CATEGORIES,
-    PREFIX,
     Briefing,
     Claimed,
     HistoryEntry,
@@ -170,16 +168,15 @@ def claim(ctx: Ctx, payload: ClaimRequest) -> None:
             ).format(
                 name=first_name(ctx.user),
                 ref=ref(request),
-                link=ctx.community.start_link(f"{PREFIX}_{request.id}"),
+                link=ctx.community.start_link(RequestLink(request.id).pack()),
             )
         )
 
 
-@router.deep_link(PREFIX, private_only=True)
-def open_claimed(ctx: Ctx, rest: str) -> None:
+@router.deep_link(RequestLink, private_only=True)
+def open_claimed(ctx: Ctx, link: RequestLink | None) -> None:
     """``/start rq_42`` — a volunteer opens a request they hold in a private chat."""
-    request_id = parse_id(rest)
-    request = ctx.session.get(HelpRequest, request_id) if request_id is not None else None
+    request = ctx.session.get(HelpRequest, link.request) if link is not None else None
     if (
         request is None
         or not ctx.acts_as("volunteer")  # the role taken away: nothing of it is shown
