@@ -70,7 +70,7 @@ def _datetime() -> _Codec:
         return value
 
     return _Codec(
-        "datetime",
+        "datetime (aware)",
         check,
         datetime.isoformat,
         lambda text: check(datetime.fromisoformat(text)),
