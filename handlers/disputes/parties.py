@@ -75,18 +75,18 @@ def invite_button(ctx: Ctx, payload: InviteOtherSide) -> None:
     start_case_form(ctx, payload.case, INVITE)
 
 
-#: Who may open a case's or an invitation's link, and where.
+#: Said in a group to whoever opens a case's or an invitation's link there.
 IN_PRIVATE_LINK = N_("Please open this link in a private chat with me.")
 
 
 @router.deep_link(CaseLink, private_only=True, private_hint=IN_PRIVATE_LINK)
-def case_link(ctx: Ctx, link: CaseLink) -> None:
+def open_case_link(ctx: Ctx, link: CaseLink) -> None:
     """``/start dp_c42`` opens a case for a mediator."""
     open_by_link(ctx, link.case)
 
 
 @router.deep_link(InvitationLink, private_only=True, private_hint=IN_PRIVATE_LINK)
-def invitation_link(ctx: Ctx, link: InvitationLink | None) -> None:
+def open_invitation_link(ctx: Ctx, link: InvitationLink | None) -> None:
     """``/start dp_<token>`` opens an invitation (a forged ``dp_`` link is one not valid)."""
     opened = (
         dp_parties.open_invitation(ctx.session, link.token, ctx.user, ctx.now) if link else None
