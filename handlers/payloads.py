@@ -28,7 +28,7 @@ allows (letters, digits, ``_`` and ``-``)::
         case: int
 
 ``CaseLink(42).pack()`` is ``"dp_c42"``; ``StartLinks.parse`` finds the type of any ``/start``
-payload in one place. Several types may share a prefix: they are tried in the order declared,
+payload in one place. Several types may share a prefix: they are tried in the order registered,
 and when none reads the payload (a forged link) the last one's handler answers, with None.
 """
 
@@ -312,8 +312,11 @@ class StartLink:
             raise TypeError(f"{cls.__name__} may pack to {widest}, over {MAX_START_LINK}")
 
     def pack(self) -> str:
-        """The wire form: ``prefix_tagfield_field``."""
+        """The wire form: ``prefix_tagfield_field`` (only the last field may hold ``_``: a
+        one-time token does)."""
         parts = [codec.pack(getattr(self, name)) for name, codec in self._codecs]
+        if any(LINK_SEPARATOR in part for part in parts[:-1]):
+            raise ValueError(f"only a start link's last field may hold {LINK_SEPARATOR!r}")
         return f"{self.prefix}{LINK_SEPARATOR}{self.tag}{LINK_SEPARATOR.join(parts)}"
 
     @classmethod
@@ -350,7 +353,8 @@ def link_prefix(text: str) -> str:
 
 
 class StartLinks:
-    """Start link types by prefix, in the order declared; a type declared twice is an error."""
+    """Start link types by prefix, in the order registered; a (prefix, tag) declared twice is
+    an error."""
 
     def __init__(self, types: Iterable[type[StartLink]] = ()) -> None:
         self.types: dict[str, list[type[StartLink]]] = {}

@@ -9,6 +9,8 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from db import outbox
@@ -19,6 +21,7 @@ from db.users import get_or_create_user
 from handlers import build_registry
 from handlers.disputes.messages import tell_room
 from handlers.i18n import language
+from handlers.payloads import LINK_CHARACTERS
 from handlers.stats.measures import Report
 from tests.support import run_outbox
 
@@ -187,6 +190,24 @@ def test_every_start_link_round_trips():
         found = REGISTRY.start_link(text)
         assert found is not None and found[0] is route and found[1] == link, text
     assert REGISTRY.start_link("zz_1") is None  # nobody's prefix: the plain welcome
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_any_start_link_a_type_can_pack_is_read_back_as_itself(data):
+    """Ids up to nine digits, tokens of any of Telegram's link characters (``_`` too)."""
+    route = data.draw(st.sampled_from(list(REGISTRY.deep_links.values())))
+    values = {}
+    for name, codec in route.kind._codecs:
+        if codec.example == "1":  # an id
+            values[name] = data.draw(st.integers(0, 999_999_999))
+        else:
+            alphabet = st.sampled_from(sorted(LINK_CHARACTERS))
+            values[name] = data.draw(st.text(alphabet, min_size=1, max_size=codec.width))
+    link = route.kind(**values)
+    found = REGISTRY.start_link(link.pack())
+    # an invitation token that reads as a case link ("c42") is one: CaseLink is tried first
+    assert found is not None and (found[1] == link or found[0].kind.__name__ == "CaseLink")
 
 
 #: A forged link of each prefix, and what was said to it before links were typed.
