@@ -29,6 +29,7 @@ from db.events import operations as ev
 from db.events import reads as ev_reads
 from db.models import User
 from db.notices import subscriptions as notice_subscriptions
+from db.outbox_params import Params
 from db.requests import operations as rq
 from db.requests import residents
 from db.requests.models import RequestStatus
@@ -307,21 +308,26 @@ def _tell_volunteer(ctx: Ctx, volunteer_id: int | None, reference: str) -> None:
         outbox.enqueue_to_user(
             ctx.session,
             volunteer,
-            template="pv.request_ended",
-            params={"ref": reference},
+            params=RequestEnded(ref=reference),
             now=ctx.now,
             dedup_key=f"pv:ended:{reference}",
         )
 
 
-@router.template("pv.request_ended")
-def request_ended(lang: Language, params: dict[str, Any]) -> Reply:
+class RequestEnded(Params, template="pv.request_ended"):
+    """To the volunteer: the resident of their request ``ref`` deleted their data."""
+
+    ref: str
+
+
+@router.template(RequestEnded)
+def request_ended(lang: Language, params: RequestEnded) -> Reply:
     """To the volunteer: the resident of their request asked us to delete their data."""
     return Reply(
         lang.gettext(
             "The resident who asked for {ref} deleted their data, so the request is closed. "
             "Your messages can no longer reach them. Thank you for your help."
-        ).format(ref=params["ref"])
+        ).format(ref=params.ref)
     )
 
 

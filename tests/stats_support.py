@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 from db.disputes.models import DisputeCase, DisputeEvent
 from db.events.models import Event, EventSignup
 from db.models import OutboxMessage, User
+from db.notices.messages import NoticeCopy
 from db.notices.models import Building, Notice
-from db.notices.operations import T_NOTICE
 from db.requests.models import HelpRequest
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -201,7 +201,7 @@ def seed(session: Session) -> None:
                     transport="telegram",
                     chat_id=people[person].private_chat_id,
                     user_id=people[person].id,
-                    template=T_NOTICE,
+                    template=NoticeCopy.template,
                     params={},
                     status=status,
                     attempts=1,

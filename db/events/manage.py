@@ -12,10 +12,9 @@ from sqlalchemy.orm import Session
 
 from db import outbox
 from db.events.messages import (
-    T_CANCELLED,
-    T_RESCHEDULED,
+    Cancelled,
+    Rescheduled,
     drop_reminders,
-    event_params,
     schedule_reminders,
 )
 from db.events.models import Event, EventStatus, SignupStatus
@@ -125,9 +124,8 @@ def reschedule(
         outbox.enqueue_to_user(
             session,
             signup.user,
-            template=T_RESCHEDULED,
+            params=Rescheduled.about(event),
             now=now,
-            params=event_params(event),
             # the moment of the change too: moved back to an earlier time is news again
             dedup_key=f"ev:resched:{signup.id}:{int(starts_at.timestamp())}:{int(now.timestamp())}",
         )
@@ -150,9 +148,8 @@ def cancel_event(session: Session, event_id: int, *, now: datetime) -> Result:
             told += outbox.enqueue_to_user(
                 session,
                 signup.user,
-                template=T_CANCELLED,
+                params=Cancelled.about(event),
                 now=now,
-                params=event_params(event),
                 dedup_key=f"ev:cancelled:{signup.id}",
             )
     session.flush()

@@ -27,10 +27,9 @@ from sqlalchemy.orm import Session
 
 from db import outbox
 from db.events.messages import (
-    T_OFFER,
-    T_OFFER_EXPIRED,
+    Offer,
+    OfferExpired,
     drop_reminders,
-    event_params,
     schedule_reminders,
 )
 from db.events.models import Event, EventSignup, EventStatus, SignupStatus
@@ -103,15 +102,14 @@ def _offer(
     outbox.enqueue_to_user(
         session,
         signup.user,
-        template=T_OFFER,
+        params=Offer.about(
+            event,
+            signup_id=signup.id,
+            party=signup.party_size,
+            expires_at=expires,
+            window_s=int(window.total_seconds()),
+        ),
         now=now,
-        params={
-            **event_params(event),
-            "signup_id": signup.id,
-            "party": signup.party_size,
-            "expires_at": expires.isoformat(),
-            "window_s": int(window.total_seconds()),
-        },
         dedup_key=f"ev:offer:{signup.id}:{int(expires.timestamp())}",
     )
 
@@ -277,9 +275,8 @@ def _expire(session: Session, signup: EventSignup, event: Event, now: datetime) 
     outbox.enqueue_to_user(
         session,
         signup.user,
-        template=T_OFFER_EXPIRED,
+        params=OfferExpired.about(event),
         now=now,
-        params=event_params(event),
         dedup_key=f"ev:offer_expired:{signup.id}:{int(now.timestamp())}",
     )
 

@@ -18,6 +18,7 @@ from db import outbox
 from db.locks import lock_row
 from db.models import User
 from db.rooms import operations as ops
+from db.rooms.messages import BookingApproved, BookingDeclined
 from db.rooms.models import Booking, BookingStatus, Room
 
 
@@ -82,17 +83,16 @@ def decide(
         booking.status = BookingStatus.CONFIRMED
         booking.updated_at = now
         ops.remind(session, booking, user, now=now)
-        template, decision = "rooms.approved", ops.Outcome.APPROVED
+        told, decision = BookingApproved, ops.Outcome.APPROVED
     else:
         booking.reason = reason
         ops.release(session, booking, now=now, status=BookingStatus.DECLINED)
-        template, decision = "rooms.declined", ops.Outcome.DECLINED
+        told, decision = BookingDeclined, ops.Outcome.DECLINED
     outbox.enqueue_to_user(
         session,
         user,
-        template=template,
+        params=told.about(booking, room, reason=reason or ""),
         now=now,
-        params={**ops.said(booking, room), "reason": reason or ""},
         dedup_key=f"rm:decided:{booking.id}",
     )
     return ops.Result(decision, booking)

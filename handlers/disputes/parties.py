@@ -16,7 +16,7 @@ from db.disputes.models import (
     DisputeCase,
     DisputeParty,
 )
-from handlers.buttons.disputes import GiveSide, InviteOtherSide
+from handlers.buttons.disputes import CaseLink, GiveSide, InvitationLink, InviteOtherSide
 from handlers.disputes.card import post_card
 from handlers.disputes.casework import case_for_form, start_case_form
 from handlers.disputes.common import MEDIATOR_PRIVATELY, log_by, log_by_mediator, router
@@ -27,7 +27,6 @@ from handlers.forms import engine
 from handlers.forms.engine import Form
 from handlers.forms.fields import Invalid, TextField
 from handlers.i18n import N_
-from handlers.payloads import parse_id
 from handlers.types import Button, Ctx
 
 # ---------------------------------------------------------------------------- invitations
@@ -45,7 +44,7 @@ def _submit_invite(ctx: Ctx, data: dict[str, Any]) -> None:
         ctx._(
             "Pass this one-time link to the other neighbour in any way you like. The first "
             "person to open it sees your summary and can give their side:\n{link}"
-        ).format(link=ctx.community.start_link(f"dp_{token}"))
+        ).format(link=ctx.community.start_link(InvitationLink(token).pack()))
     )
 
 
@@ -74,15 +73,22 @@ def invite_button(ctx: Ctx, payload: InviteOtherSide) -> None:
     start_case_form(ctx, payload.case, INVITE)
 
 
-@router.deep_link(
-    "dp", private_only=True, private_hint=N_("Please open this link in a private chat with me.")
-)
-def deep_link(ctx: Ctx, rest: str) -> None:
-    """``/start dp_c42`` opens a case for a mediator; ``/start dp_<token>`` an invitation."""
-    if rest.startswith("c") and rest[1:].isdecimal() and len(rest) < 12:
-        open_by_link(ctx, parse_id(rest[1:]))
-        return
-    opened = dp_parties.open_invitation(ctx.session, rest[:64], ctx.user, ctx.now) if rest else None
+#: Said in a group to whoever opens a case's or an invitation's link there.
+IN_PRIVATE_LINK = N_("Please open this link in a private chat with me.")
+
+
+@router.deep_link(CaseLink, private_only=True, private_hint=IN_PRIVATE_LINK)
+def open_case_link(ctx: Ctx, link: CaseLink) -> None:
+    """``/start dp_c42`` opens a case for a mediator."""
+    open_by_link(ctx, link.case)
+
+
+@router.deep_link(InvitationLink, private_only=True, private_hint=IN_PRIVATE_LINK)
+def open_invitation_link(ctx: Ctx, link: InvitationLink | None) -> None:
+    """``/start dp_<token>`` opens an invitation (a forged ``dp_`` link is one not valid)."""
+    opened = (
+        dp_parties.open_invitation(ctx.session, link.token, ctx.user, ctx.now) if link else None
+    )
     if opened is None or opened.party is None:
         ctx.reply(
             ctx._(

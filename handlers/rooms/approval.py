@@ -11,6 +11,7 @@ from db.models import User
 from db.rooms import clock, series
 from db.rooms import operations as ops
 from db.rooms import privacy as room_privacy
+from db.rooms.messages import BookingRequest
 from db.rooms.models import Booking, Room
 from db.teams import FRONT_DESK, notify_admins, notify_team
 from handlers.buttons.rooms import ApproveBooking, DeclineBooking
@@ -26,19 +27,19 @@ def ask_admins(
     room = session.get(Room, booking.room_id)
     user = session.get(User, booking.user_id)
     assert room is not None
-    params = {
-        **ops.said(booking, room),
-        "who": first_name(user),
-        "purpose": booking.purpose,
-        "people": booking.people,
-        "again": again,
-    }
+    params = BookingRequest.about(
+        booking,
+        room,
+        who=first_name(user),
+        purpose=booking.purpose,
+        people=booking.people,
+        again=again,
+    )
     key = f"rm:request:{booking.id}:{'again' if again else 'first'}"
     if notify_team(
         session,
         FRONT_DESK,
         community.team_chats,
-        template="rooms.request",
         now=now,
         params=params,
         dedup_key=key,
@@ -46,7 +47,6 @@ def ask_admins(
         return  # the front desk's room, where admins decide
     notify_admins(
         session,
-        template="rooms.request",
         now=now,
         params=params,
         dedup_key=key,

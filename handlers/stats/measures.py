@@ -24,8 +24,8 @@ from db.disputes import operations as dp
 from db.disputes.models import DisputeCase, DisputeEvent, DisputeStatus
 from db.events.models import Event, EventSignup, EventStatus, SignupStatus
 from db.models import OutboxMessage, OutboxStatus
+from db.notices.messages import NoticeCopy
 from db.notices.models import Notice
-from db.notices.operations import T_NOTICE
 from db.requests.models import HelpRequest, RequestStatus
 from db.rooms.rules import hours_used
 from db.volunteering.records import given_between
@@ -364,7 +364,7 @@ def notices_measure(session: Session, start: datetime, end: datetime) -> tuple[i
     )
     reached = session.scalar(
         select(func.count(func.distinct(OutboxMessage.user_id))).where(
-            OutboxMessage.template == T_NOTICE,
+            OutboxMessage.template == NoticeCopy.template,
             OutboxMessage.status == OutboxStatus.SENT,
             OutboxMessage.sent_at >= start,
             OutboxMessage.sent_at < end,
