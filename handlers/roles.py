@@ -79,11 +79,11 @@ def _commands(lang: Language, params: dict[str, Any]) -> tuple[tuple[str, str], 
     return tuple((name, lang.gettext(description)) for name, description in menu)
 
 
-@router.template("roles.granted")
+@router.template("roles.granted", staff=True)
 def granted(lang: Language, params: dict[str, Any]) -> Reply:
     return Reply(lang.gettext(GRANTED[params["role"]]), commands=_commands(lang, params))
 
 
-@router.template("roles.revoked")
+@router.template("roles.revoked", staff=True)
 def revoked(lang: Language, params: dict[str, Any]) -> Reply:
     return Reply(lang.gettext(REVOKED[params["role"]]), commands=_commands(lang, params))

@@ -109,6 +109,9 @@ class Router:
     deep_links: dict[str, Handler] = field(default_factory=dict)
     forms: dict[str, Form] = field(default_factory=dict)
     templates: dict[str, Template] = field(default_factory=dict)
+    #: Templates sent only to staff (volunteers, mediators, organisers, admins): their strings
+    #: may use staff words (案件); every other template may reach a resident.
+    staff_templates: set[str] = field(default_factory=set)
     text_handlers: list[TextHandler] = field(default_factory=list)
     #: Handlers that know a message by its form (a check-in code) and take it before any
     #: conversation does (``handlers/answers.py``); each says False for anything else.
@@ -158,11 +161,14 @@ class Router:
 
         return register
 
-    def template(self, name: str) -> Callable[[Template], Template]:
-        """Register an outbox template, rendered in the recipient's language when sent."""
+    def template(self, name: str, *, staff: bool = False) -> Callable[[Template], Template]:
+        """Register an outbox template, rendered in the recipient's language when sent;
+        ``staff=True`` when only staff ever receive it (the catalog checks read this)."""
 
         def register(render: Template) -> Template:
             self.templates[name] = render
+            if staff:
+                self.staff_templates.add(name)
             return render
 
         return register
@@ -223,6 +229,7 @@ class Registry:
         self.deep_links: dict[str, Handler] = {}
         self.forms: dict[str, Form] = {}
         self.templates: dict[str, Template] = {}
+        self.staff_templates: set[str] = set()
         self.text_handlers: list[TextHandler] = []
         self.first_text_handlers: list[TextHandler] = []
         self.sweeps: dict[str, Sweep] = {}
@@ -240,6 +247,7 @@ class Registry:
                 if clash:
                     raise ValueError(f"{router.name} registers {kind} twice: {sorted(clash)}")
                 mine.update(theirs)
+            self.staff_templates |= router.staff_templates
             self.text_handlers.extend(router.text_handlers)
             self.first_text_handlers.extend(router.first_text_handlers)
 

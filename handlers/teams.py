@@ -110,7 +110,7 @@ def _room_fits(ctx: Ctx, team: str) -> bool:
     return True
 
 
-@router.template("team.held")
+@router.template("team.held", staff=True)
 def held(lang: Language, params: dict[str, Any]) -> Reply:
     """To every admin: someone who holds no role joined a team's room."""
     team = params["team"]

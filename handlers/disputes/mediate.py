@@ -351,7 +351,7 @@ def take(ctx: Ctx, payload: TakeCase) -> None:
     after_change(ctx, root)
 
 
-@router.template("dp.takenover")
+@router.template("dp.takenover", staff=True)
 def render_taken_over(lang: Language, params: dict[str, Any]) -> Reply:
     return Reply(
         lang.gettext("{name} took over case {ref} from you.").format(

@@ -133,12 +133,12 @@ def replies(report: Report, lang: Language) -> list[Reply]:
     return _replies(period, lang, png, lambda: table.attachment(report, lang, "").content)
 
 
-@router.template("st.picture")
+@router.template("st.picture", staff=True)
 def render_picture(lang: Language, params: dict[str, Any]) -> Reply:
     return replies(Report.from_dict(params["report"]), lang)[0]
 
 
-@router.template("st.csv")
+@router.template("st.csv", staff=True)
 def render_csv(lang: Language, params: dict[str, Any]) -> Reply:
     return replies(Report.from_dict(params["report"]), lang)[1]
 
