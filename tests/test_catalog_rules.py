@@ -183,6 +183,7 @@ def test_traditional_catalog_is_complete_and_up_to_date():
 SHARED_CHARACTERS = {
     "里": "鄰里: 里 is a Traditional character as well as the simplified form of 裏",
     "群": "the Taiwan standard form (s2t writes the older 羣)",
+    "准": "to permit (核准, 批准) is 准 in Traditional too; 準 means accurate",
 }
 
 

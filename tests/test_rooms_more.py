@@ -140,7 +140,7 @@ def test_a_room_that_needs_approval(resident, session_factory, clock, deliver, p
     clock.advance(hours=24, minutes=1)
     sweep()
     deliver()
-    assert "Still waiting for a decision for a day:" in postbox.texts("9000")[-1]
+    assert "This booking has waited a day for a decision:" in postbox.texts("9000")[-1]
     clock.current = datetime(2026, 11, 28, 7, 0, tzinfo=UTC)  # Sat 15:00 Shanghai
     sweep()
     deliver()

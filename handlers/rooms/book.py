@@ -230,7 +230,7 @@ def show_booking(
         if ctx.now >= booking.starts_at - CHECK_IN_FROM and booking.checked_in_at is None:
             rows.append((Button(ctx._("✅ Check in"), CheckInBooking(booking.id).pack()),))
     elif booking.status == BookingStatus.RELEASED:
-        lines.append(ctx._("Not checked in in time: the room was freed."))
+        lines.append(ctx._("You did not check in in time, so the room was freed."))
     elif booking.status == BookingStatus.DECLINED:
         lines.append(ctx._("This booking was declined."))
     elif booking.status == BookingStatus.CANCELLED:

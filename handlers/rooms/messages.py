@@ -92,7 +92,7 @@ def undecided(lang: Language, params: dict[str, Any]) -> Reply:
     return Reply(
         lang.gettext(
             "Sorry, no one could approve your booking {ref} ({name}, {span}) before it began, "
-            "so it was dropped. Please ask the front desk, or book another time."
+            "so it is cancelled. Please ask the front desk, or book another time."
         ).format(**said(lang, params))
     )
 
@@ -135,7 +135,7 @@ def freed(lang: Language, params: dict[str, Any]) -> Reply:
 def request(lang: Language, params: dict[str, Any]) -> Reply:
     """To the admins: a booking that needs approval (again after 24 h undecided)."""
     heading = (
-        lang.gettext("⏳ Still waiting for a decision for a day:")
+        lang.gettext("⏳ This booking has waited a day for a decision:")
         if params.get("again")
         else lang.gettext("🏠 A booking needs your approval:")
     )
