@@ -26,7 +26,7 @@ from handlers.buttons.rooms import (
 from handlers.forms import engine
 from handlers.forms.engine import Form
 from handlers.forms.fields import Invalid, NumberField, TextField
-from handlers.i18n import N_, Np_
+from handlers.i18n import N_, Np_, for_reader
 from handlers.rooms.approval import ask_admins
 from handlers.rooms.browse import (
     longest_run,
@@ -211,7 +211,7 @@ def show_booking(
     )
     lines.append(
         ctx._("Purpose: {purpose}. People: {count}.").format(
-            purpose=booking.purpose, count=booking.people
+            purpose=for_reader(ctx.lang.code, booking.purpose), count=booking.people
         )
     )
     rows: list[tuple[Button, ...]] = []

@@ -15,7 +15,7 @@ from handlers.buttons.rooms import (
     ShowBooking,
     ShowDay,
 )
-from handlers.i18n import N_, Language, written
+from handlers.i18n import N_, Language, for_reader, written
 from handlers.rooms.common import day_number, router
 from handlers.types import Button, Reply, keyboard
 
@@ -142,7 +142,7 @@ def request(lang: Language, params: dict[str, Any]) -> Reply:
     text = lang.gettext("{ref} {name}, {span}. {who}: {purpose}. People: {count}.").format(
         **said(lang, params),
         who=params.get("who") or "—",
-        purpose=params.get("purpose") or "",
+        purpose=for_reader(lang.code, params.get("purpose")),
         count=params.get("people") or 1,
     )
     booking = params["booking"]
