@@ -98,7 +98,7 @@ def test_a_traditional_reader_books_a_room_and_the_front_desk_reads_it_in_tradit
 def test_an_approval_in_traditional_reads_as_taiwan_writes(
     resident, session_factory, clock, deliver, postbox
 ):
-    """審核 / 核准 / 通過審核 (OpenCC alone writes 透過審批, "by means of")."""
+    """審核 / 核准 / 通過審核 (OpenCC alone writes 透過審核, "by means of")."""
     make_room(session_factory, clock())
     with session_factory() as session, session.begin():
         session.execute(update(Room).values(needs_approval=True))
@@ -113,7 +113,7 @@ def test_an_approval_in_traditional_reads_as_taiwan_writes(
     wang.send("围棋社每周活动")
     wang.send("6")
     wang.press("确认")
-    assert "需要管理员审批" in wang.text
+    assert "需要管理员审核" in wang.text
     deliver()
     [card] = postbox.to("9000")
     assert "🏠 有一個預約需要您審核：" in card.text
