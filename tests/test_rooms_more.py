@@ -98,7 +98,7 @@ def test_a_room_that_needs_approval(resident, session_factory, clock, deliver, p
     alice, wang = resident("Alice Chen", "en"), resident("Wang", "zh-hans")
     book_friday_evening(alice)
     alice.press("Confirm")
-    assert "Requested. This room needs an admin's approval" in alice.text
+    assert "Requested. An admin must approve bookings of this room" in alice.text
     assert queued(session_factory, "rooms.reminder") == []  # not before it is approved
     deliver()
     [card] = postbox.to("9000")

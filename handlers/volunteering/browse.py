@@ -99,7 +99,7 @@ def show_list(ctx: Ctx, page: int = 0, *, note: str | None = None) -> None:
         label = f"{mark}{title(ctx.lang, opportunity)}"[:60]
         rows.append((Button(label, ShowOpportunity(opportunity.id).pack()),))
     if any("⭐" in line for line in lines):
-        lines.append(ctx._("⭐ needs your language or what you offer."))
+        lines.append(ctx._("⭐ means it needs your language or what you offer."))
     turn = []
     if page > 0:
         turn.append(Button(ctx._("‹ Previous"), ListOpportunities(page - 1).pack()))
