@@ -102,7 +102,8 @@ def progress_card(lang: Language, params: dict[str, Any]) -> Reply:
     head = lang.gettext("📢 Notice #{id} · {topic}").format(
         id=params["id"], topic=topic_label(lang, params["topic"])
     )
-    lines = [head, f"“{_snippet(lang, params)}”"]
+    # Translators: quotation marks around the notice's text (繁體 reads 「…」)
+    lines = [head, lang.gettext("“{text}”").format(text=_snippet(lang, params))]
     if status == NoticeStatus.SCHEDULED:
         lines.append(
             lang.gettext("Scheduled for {when}.").format(
