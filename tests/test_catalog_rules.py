@@ -259,3 +259,7 @@ def test_overrides_are_applied():
     assert hant.to_traditional("请私聊我，志愿者会回复", overrides) == "請私訊我，志工會回覆"
     assert hant.to_traditional("{count} 条求助，2 条消息", overrides) == "{count} 項求助，2 則訊息"
     assert hant.to_traditional("确认并发送", overrides) == "確認並發送"
+    # 通过 is 透過 (by means of) but 通過 (passed) before 审核 / 审批; 只 is never 隻 here
+    assert hant.to_traditional("未通过审批，通过私聊发送", overrides) == "未通過審核，透過私訊發送"
+    assert hant.to_traditional("最多只能收 3 张", overrides) == "最多只能收 3 張"
+    assert hant.to_traditional("请联系前台的志愿者", overrides) == "請聯絡櫃檯的志工"
