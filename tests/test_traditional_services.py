@@ -9,7 +9,7 @@ import re
 
 from sqlalchemy import update
 
-from db.room_models import Room
+from db.rooms.models import Room
 from tests.rooms_support import make_room
 from tests.support import give_role
 from tests.volunteering_support import make_opportunity
