@@ -25,6 +25,8 @@ from db.models import Base
 from handlers import build_registry
 from handlers.router import Registry
 from handlers.types import Community
+from tests.concurrency_support import apologies  # noqa: F401  (a fixture several files use)
+from tests.forms_support import plan_dispatcher  # noqa: F401  (a fixture several files use)
 from tests.support import FakeClock, PostBox, Resident, run_outbox
 
 POSTGRES_URL = os.environ.get("LINLI_TEST_DATABASE_URL", "")

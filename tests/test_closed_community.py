@@ -10,6 +10,7 @@ import json
 import os
 import stat
 import threading
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -26,6 +27,7 @@ from handlers.types import Reply as Reply_
 from tests.dispute_support import file_report
 from tests.requests_support import file_request, make_volunteer
 from tests.support import Resident, loose_dispatcher
+from tests.telegram_support import running_bot
 
 ROOM = "!team:linli.test"
 VOLUNTEER = "@li.wei:linli.test"
@@ -375,10 +377,6 @@ def test_the_reporters_language_is_on_the_private_view_not_the_rooms_card(
 
 
 async def test_a_stranger_joining_the_telegram_team_group_holds_it(session_factory, community):
-    from datetime import UTC, datetime
-
-    from tests.test_telegram_e2e import running_bot
-
     def clock_now():
         return datetime.now(UTC)
 
