@@ -35,18 +35,21 @@ WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 
 
 #: Test files that start processes or servers (the crash drill's bot processes, a Synapse
-#: homeserver, the fuzz and storm drills, the report's process): marked ``slow``. They are
-#: collected first, longest first, so pytest-xdist starts them at once and runs the rest
-#: beside them, not after them (the Synapse group, the largest unit, goes first of all);
-#: ``scripts/test --quick`` leaves them out.
+#: homeserver, PostgreSQL servers of their own, the fuzz and storm drills, the report's
+#: process): marked ``slow``. They are collected first, longest first, so pytest-xdist starts
+#: them at once and runs the rest beside them, not after them (the Synapse group, the largest
+#: unit, goes first of all); ``scripts/test --quick`` leaves them out.
 SLOW_FILES = (
     "test_drill_fuzz.py",
+    "test_drill_db_restart.py",
     "test_drill_crash.py",
     "test_drill_storm.py",
+    "test_matrix_closed.py",
     "test_matrix_cross.py",
     "test_matrix_e2e.py",
     "test_matrix_faults.py",
     "test_matrix_run.py",
+    "test_db_outage.py",
     "test_migrations.py",
     "test_stats.py",
     "test_lockfile.py",
@@ -57,6 +60,7 @@ SLOW_FILES = (
 #: Test files that share a session resource run in one worker, as one unit of work: the
 #: Synapse homeserver (started once per worker that needs it).
 GROUPS = {
+    "test_matrix_closed.py": "synapse",
     "test_matrix_cross.py": "synapse",
     "test_matrix_e2e.py": "synapse",
     "test_matrix_faults.py": "synapse",
@@ -81,15 +85,17 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     return Groups(config, log)
 
 
-#: Test files that run many people at once in threads, over HTTP to a stand-in, or with
-#: generated input: marked ``thorough``; ``scripts/test --quick`` leaves them out too, and keeps
-#: a test of every flow through the dispatcher.
+#: Test files that run many people at once in threads, over HTTP to a stand-in, with
+#: generated input, or that draw the report's pictures: marked ``thorough``;
+#: ``scripts/test --quick`` leaves them out too (see ``_repeats`` for what else it leaves out).
 THOROUGH_FILES = (
     "test_concurrency.py",
     "test_events_concurrency.py",
     "test_dispute_concurrency.py",
     "test_notices_concurrency.py",
     "test_requests_concurrency.py",
+    "test_rooms_concurrency.py",
+    "test_volunteering_concurrency.py",
     "test_telegram_e2e.py",
     "test_requests_e2e.py",
     "test_events_e2e.py",
@@ -100,17 +106,52 @@ THOROUGH_FILES = (
     "test_payloads.py",
     "test_outbox_lease.py",
     "test_standin.py",
+    "test_stats_privacy.py",
 )
+
+#: Parameter values that name a language: the quick loop runs each flow in one language.
+LANGUAGES = frozenset({"en", "zh-hans", "zh-hant", "zh_Hans", "zh_Hant", "zh", "zh-cn", "zh-tw"})
+
+
+def _repeats(items: list[pytest.Item]) -> list[pytest.Item]:
+    """The parametrized cases the quick loop leaves out (marked ``thorough``): those whose
+    every parameter has a value an earlier case of the same test already had, a language
+    counting as one value. So a role × button matrix runs each button and each role once,
+    a test in English and Chinese runs in English, and a table of typed inputs runs whole."""
+    seen: dict[str, set[tuple[str, object]]] = {}
+    repeats = []
+    for item in items:
+        spec = getattr(item, "callspec", None)
+        if spec is None:
+            continue
+        known = seen.setdefault(item.nodeid.partition("[")[0], set())
+        values = set()
+        for name, value in spec.params.items():
+            if isinstance(value, str) and value in LANGUAGES:
+                value = "a language"
+            elif not isinstance(value, str | int | float | bool | None):
+                value = ("case", spec.indices[name])  # the same object, by its place in the list
+            values.add((name, value))
+        if values <= known:
+            repeats.append(item)
+        known |= values
+    return repeats
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark the slow and the thorough files, and put the slow ones first (the order within a
-    file is kept)."""
+    """Mark the slow and the thorough tests, and put the slow ones first (the order within a
+    file is kept). A test that needs the Synapse homeserver in a file outside ``GROUPS`` would
+    start a homeserver of its own in another worker: refused."""
     for item in items:
-        if item.path.name in SLOW_FILES:
+        name = item.path.name
+        if "synapse" in getattr(item, "fixturenames", ()) and name not in GROUPS:
+            raise pytest.UsageError(f"{name} uses Synapse: add it to GROUPS in tests/conftest.py")
+        if name in SLOW_FILES:
             item.add_marker(pytest.mark.slow)
-        elif item.path.name in THOROUGH_FILES:
+        elif name in THOROUGH_FILES:
             item.add_marker(pytest.mark.thorough)
+    for item in _repeats(items):
+        item.add_marker(pytest.mark.thorough)
     rank = {name: index for index, name in enumerate(SLOW_FILES)}
     items.sort(key=lambda item: rank.get(item.path.name, len(SLOW_FILES)))
 
