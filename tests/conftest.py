@@ -115,9 +115,11 @@ LANGUAGES = frozenset({"en", "zh-hans", "zh-hant", "zh_Hans", "zh_Hant", "zh", "
 
 def _repeats(items: list[pytest.Item]) -> list[pytest.Item]:
     """The parametrized cases the quick loop leaves out (marked ``thorough``): those whose
-    every parameter has a value an earlier case of the same test already had, a language
-    counting as one value. So a role × button matrix runs each button and each role once,
-    a test in English and Chinese runs in English, and a table of typed inputs runs whole."""
+    every parameter has a value an earlier case of the same test already had. A language
+    counts as one value, and in a case with a language the other texts (what is typed, what
+    is expected) are that language's words. So a role × button matrix runs each button and
+    each role once, a test in English and Chinese runs once, and a table of inputs without a
+    language runs whole."""
     seen: dict[str, set[tuple[str, object]]] = {}
     repeats = []
     for item in items:
@@ -125,10 +127,13 @@ def _repeats(items: list[pytest.Item]) -> list[pytest.Item]:
         if spec is None:
             continue
         known = seen.setdefault(item.nodeid.partition("[")[0], set())
+        in_a_language = any(
+            isinstance(value, str) and value in LANGUAGES for value in spec.params.values()
+        )
         values = set()
         for name, value in spec.params.items():
-            if isinstance(value, str) and value in LANGUAGES:
-                value = "a language"
+            if isinstance(value, str) and (in_a_language or value in LANGUAGES):
+                value = "words"
             elif not isinstance(value, str | int | float | bool | None):
                 value = ("case", spec.indices[name])  # the same object, by its place in the list
             values.add((name, value))
