@@ -57,14 +57,18 @@ SLOW_FILES = (
 )
 
 
-#: Test files that share a session resource run in one worker, as one unit of work: the
-#: Synapse homeserver (started once per worker that needs it).
+#: Test files that share a resource run in one worker, as one unit of work: the Synapse
+#: homeserver (started once per worker that needs it), and the PostgreSQL servers of the
+#: outage tests and the restart drill (one at a time, not beside each other). A file's
+#: ``xdist_group`` mark must say the same (checked at collection).
 GROUPS = {
     "test_matrix_closed.py": "synapse",
     "test_matrix_cross.py": "synapse",
     "test_matrix_e2e.py": "synapse",
     "test_matrix_faults.py": "synapse",
     "test_matrix_run.py": "synapse",
+    "test_db_outage.py": "db-restart",
+    "test_drill_db_restart.py": "db-restart",
 }
 
 
@@ -145,12 +149,16 @@ def _repeats(items: list[pytest.Item]) -> list[pytest.Item]:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark the slow and the thorough tests, and put the slow ones first (the order within a
-    file is kept). A test that needs the Synapse homeserver in a file outside ``GROUPS`` would
-    start a homeserver of its own in another worker: refused."""
+    file is kept). A file whose ``xdist_group`` mark is not in ``GROUPS``, or that needs the
+    Synapse homeserver outside its group, would start a server of its own in another worker:
+    refused."""
     for item in items:
         name = item.path.name
-        if "synapse" in getattr(item, "fixturenames", ()) and name not in GROUPS:
+        group = item.get_closest_marker("xdist_group")
+        if "synapse" in getattr(item, "fixturenames", ()) and GROUPS.get(name) != "synapse":
             raise pytest.UsageError(f"{name} uses Synapse: add it to GROUPS in tests/conftest.py")
+        if group is not None and GROUPS.get(name) != group.args[0]:
+            raise pytest.UsageError(f"{name} is in group {group.args[0]!r}: add it to GROUPS")
         if name in SLOW_FILES:
             item.add_marker(pytest.mark.slow)
         elif name in THOROUGH_FILES:
