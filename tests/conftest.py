@@ -147,6 +147,11 @@ def _repeats(items: list[pytest.Item]) -> list[pytest.Item]:
     return repeats
 
 
+def _generated(item: pytest.Item) -> bool:
+    """Whether the test runs on input Hypothesis generates (thorough, in any file)."""
+    return getattr(getattr(item, "obj", None), "is_hypothesis_test", False)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark the slow and the thorough tests, and put the slow ones first (the order within a
     file is kept). A file whose ``xdist_group`` mark is not in ``GROUPS``, or that needs the
@@ -161,7 +166,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             raise pytest.UsageError(f"{name} is in group {group.args[0]!r}: add it to GROUPS")
         if name in SLOW_FILES:
             item.add_marker(pytest.mark.slow)
-        elif name in THOROUGH_FILES:
+        elif name in THOROUGH_FILES or _generated(item):
             item.add_marker(pytest.mark.thorough)
     for item in _repeats(items):
         item.add_marker(pytest.mark.thorough)
