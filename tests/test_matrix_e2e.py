@@ -336,7 +336,7 @@ async def test_a_room_booked_by_number_in_chinese(synapse, tmp_path, wiring, ses
         picked = await wang.exchange(room, _option(times, "rm:slot:"), "")
         if _option(picked, "rm:run:"):
             picked = await wang.exchange(room, _option(picked, "rm:run:"), "用途")
-        await wang.exchange(room, "象棋俱乐部", "多少人")
+        await wang.exchange(room, "象棋俱乐部", "一共几个人来")
         summary = await wang.exchange(room, "4", "使用须知")
         booked = await wang.exchange(room, number_of(summary, "确认"), "已预约")
         assert "#B-0001 棋牌活动室" in booked.body
