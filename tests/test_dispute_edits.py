@@ -128,3 +128,56 @@ def test_a_follow_up_answer_changes_the_question(
     again = _only_edit(alice.press_payload(no))  # the old message's other button
     assert (again.text, again.buttons) == (f"{w['question']}\n{w['said_solved']}", ())
     assert to_chat(sent(), GROUP, "dp.room") == [], "the case was not reopened"
+
+
+MEDIATOR = {
+    "en": {
+        "status": "⚖️ #D-0001 · 🔊 Noise · acknowledged",
+        "moved": "#D-0001 was changed in the meantime: it is now acknowledged.",
+        "hold": "You already hold #D-0001.",
+        "form": "📝 Update on the case · case #D-0001",
+        "sent": "The update was sent.",
+        "send": "Send",
+    },
+    "zh-hans": {
+        "status": "⚖️ #D-0001 · 🔊 噪音 · 已受理",
+        "moved": "#D-0001 刚刚有了变化：现在是已受理。",
+        "hold": "#D-0001 已由您负责。",
+        "form": "📝 案件进展 · 案件 #D-0001",
+        "sent": "进展已发送。",
+        "send": "发送",
+    },
+}
+
+
+@pytest.mark.parametrize("hint", ["en", "zh-hans"])
+def test_a_mediators_buttons_change_the_case_view(
+    dispatcher, resident, session_factory, clock, sent, hint
+):
+    """Each press on a case's private view changes that view: Acknowledge, Take, and the
+    forms (their first question takes the view's place, and Send turns the summary back into
+    the case). An old button shows the case as it stands; the reporter is told once."""
+    w = MEDIATOR[hint]
+    alice = resident("Alice", "en", user_id="1132")
+    file_report(alice)
+    li = make_mediator(resident, session_factory, clock, hint=hint)
+    li.send("/cases")
+    _only_edit(li.press_payload("dp:open:1"))
+
+    shown = _only_edit(li.press_payload("dp:acknowledge:1"))
+    assert shown.text.startswith(w["status"])
+    again = _only_edit(li.press_payload("dp:acknowledge:1"))  # the old view's button
+    assert again.text.startswith(f"{w['moved']}\n{w['status']}")
+    assert len(to_chat(sent(), "1132", "dp.status")) == 1, "the reporter is told once"
+
+    _only_edit(li.press_payload("dp:take:1"))
+    held = _only_edit(li.press_payload("dp:take:1"))
+    assert held.text.startswith(f"{w['hold']}\n{w['status']}")
+
+    asked = _only_edit(li.press_payload("dp:update:1"))  # no "Case …" line, no form title
+    assert asked.text.startswith(w["form"] + "\n")
+    li.press_payload(asked.buttons[0][0].payload)  # for the reporter
+    li.send("We spoke with the neighbour upstairs.")
+    done = _only_edit(li.press(w["send"]))
+    assert done.text.startswith(f"{w['sent']}\n{w['status']}")
+    assert len(to_chat(sent(), "1132", "dp.update")) == 1

@@ -173,7 +173,8 @@ def test_workflow_tells_the_reporter_in_their_language(
     [told] = to_chat(sent(), "1104", "dp.status")
     assert told.text == "您反映的问题 #D-0001 已受理。社区调解员会在这里告诉您进展。"
     li.press_payload("dp:ack:1")  # twice: the case moved on
-    assert li.text == "#D-0001 刚刚有了变化：现在是已受理。"
+    assert li.text.startswith("#D-0001 刚刚有了变化：现在是已受理。\n⚖️ #D-0001 · 🔊 噪音 · 已受理")
+    assert [r.edit for r in li.replies] == [True], "the view, as it stands, in place"
     li.press_payload("dp:take:1")
     assert "调解员：Li" in li.text
     # Another mediator takes it over; the first is told.

@@ -72,7 +72,7 @@ def _submit_meeting(ctx: Ctx, data: dict[str, Any]) -> None:
         )
     _remind(ctx, meeting, ctx.user)
     post_card(ctx.session, ctx.community, root, ctx.now)
-    show_case(ctx, root, note=ctx._("The meeting was proposed to everyone involved."))
+    show_case(ctx, root, edit=True, note=ctx._("The meeting was proposed to everyone involved."))
 
 
 MEETING = router.form(
