@@ -5,17 +5,21 @@ on SQLite and on PostgreSQL — tells the volunteer once."""
 
 from __future__ import annotations
 
+import io
+import re
 import threading
 
 import pytest
 from sqlalchemy import select
 
+from bot.console import ConsoleChat
+from bot.outbox import OutboxWorker
 from db.models import OutboxMessage, User
 from db.request_models import HelpRequest
 from handlers.types import Reply
 from tests.concurrency_support import press_inbound, run_in_threads
 from tests.requests_support import file_request, make_volunteer
-from tests.support import loose_dispatcher
+from tests.support import Resident, loose_dispatcher
 
 SAID = {
     "en": {
@@ -149,3 +153,36 @@ def test_the_same_star_pressed_twice_at_once_tells_the_volunteer_once(
     assert sum("Thank you for rating #R-0001: ⭐⭐⭐⭐." in t for t in texts) == 1, texts
     assert sum("You have already rated #R-0001: ⭐⭐⭐⭐. Thank you!" in t for t in texts) == 1
     assert _told(session_factory, bob.user_id) == [{"ref": "#R-0001", "stars": 4}]
+
+
+async def test_on_the_console_a_star_prints_the_message_again(
+    session_factory, registry, community, clock, dispatcher
+):
+    """The console prints a changed message again; a second press of the same star (its
+    letter is still there) says it is rated already, and the volunteer hears it once."""
+    alice = Resident(dispatcher, "Alice", "en", transport="console", user_id="alice")
+    file_request(alice)
+    vic = make_volunteer(
+        session_factory,
+        clock,
+        Resident(dispatcher, "Vic", "en", transport="console", user_id="vic"),
+    )
+    vic.press_payload("rq:claim:1")
+    vic.send("/resolve Translated the letter.")
+    worker = OutboxWorker(
+        session_factory=session_factory, registry=registry, community=community, clock=clock
+    )
+    out = io.StringIO()
+    chat = ConsoleChat(dispatcher, worker, name="alice", language_hint="en", out=out)
+    await worker.tick()
+    shown = out.getvalue()
+    assert "📨 (to alice)\nVic marked #R-0001 as resolved:" in shown
+    star = re.search(r"\[(\w)\] ⭐⭐⭐⭐   ", shown)
+    assert star, shown
+    await chat.say(star[1])
+    await chat.say(star[1])
+    said = out.getvalue()[len(shown) :]
+    assert said.count("Vic marked #R-0001 as resolved:\nTranslated the letter.") == 2
+    assert "Thank you for rating #R-0001: ⭐⭐⭐⭐." in said
+    assert "You have already rated #R-0001: ⭐⭐⭐⭐. Thank you!" in said
+    assert _told(session_factory, vic.user_id) == [{"ref": "#R-0001", "stars": 4}]

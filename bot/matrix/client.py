@@ -222,7 +222,10 @@ class MatrixTransport:
         else:
             content = source.get("content") or {}
             target = convert.reply_target(content) if isinstance(content, dict) else None
-            buttons = await self.card_buttons(room_id, target) if target and group else ()
+            # A reply to one of the bot's messages with buttons (a card in the room, or in a
+            # direct chat a message the outbox sent: the stars under a resolved request, a
+            # meeting's ✅ / 🔁) picks that message's options, and the answer edits it.
+            buttons = await self.card_buttons(room_id, target) if target else ()
             inbound = convert.to_inbound(
                 source,
                 room_id=room_id,
@@ -240,13 +243,16 @@ class MatrixTransport:
         # The database away: the sync waits here, and this event is handled once it is back.
         replies = await patiently("Matrix", self.dispatcher.handle, inbound)
         own = source.get("event_id") if inbound.kind is not Kind.BUTTON else None
+        # An answer that changes the message pressed (``Reply.edit``) replaces the card the
+        # person reacted or replied to; a number typed without a reply gets a new message.
+        edit_ref = inbound.message_ref or (inbound.reply_to if inbound.reply_buttons else None)
         for index, reply in enumerate(replies):
             txn = _txn(source.get("event_id"), str(index))
             if reply.reaction and isinstance(own, str):  # on the person's own message
                 reply = await self._react(room_id, reply, own, txn)
                 if reply is None:
                     continue
-            await self._reply(room_id, reply, inbound.message_ref, txn)
+            await self._reply(room_id, reply, edit_ref, txn)
 
     async def _react(self, room_id: str, reply: Reply, target: str, txn: str) -> Reply | None:
         """An ``m.annotation`` of the person's event; if it cannot be sent, the reply's text
