@@ -116,6 +116,8 @@ class Router:
     awaits: dict[str, Awaits] = field(default_factory=dict)
     sweeps: dict[str, Sweep] = field(default_factory=dict)
     deep_link_rules: dict[str, Rule] = field(default_factory=dict)
+    #: What runs after a handler that called ``ctx.completed()`` (``on_completed``).
+    completed_hooks: list[Callable[[Ctx], None]] = field(default_factory=list)
 
     def command(
         self, *names: str, description: str | None = None, **rule: Any
@@ -193,6 +195,13 @@ class Router:
         self.first_text_handlers.append(handler)
         return handler
 
+    def on_completed(self, hook: Callable[[Ctx], None]) -> Callable[[Ctx], None]:
+        """Register what follows any service's completed action (``ctx.completed()``), after
+        that handler's own answer: one service's step after another's, without either
+        importing the other."""
+        self.completed_hooks.append(hook)
+        return hook
+
     def awaits_answer(
         self,
         service: str,
@@ -228,6 +237,7 @@ class Registry:
         self.sweeps: dict[str, Sweep] = {}
         self.awaits: dict[str, Awaits] = {}
         self.deep_link_rules: dict[str, Rule] = {}
+        self.completed_hooks: list[Callable[[Ctx], None]] = []
         kinds = ("commands", "deep_links", "forms", "templates", "sweeps", "awaits")
         for router in self.routers:
             for route in router.buttons.values():
@@ -242,6 +252,7 @@ class Registry:
                 mine.update(theirs)
             self.text_handlers.extend(router.text_handlers)
             self.first_text_handlers.extend(router.first_text_handlers)
+            self.completed_hooks.extend(router.completed_hooks)
 
     def open_to_blocked(self, inbound: Inbound) -> bool:
         """Whether a blocked person's message may still be routed: a command or a button

@@ -12,6 +12,7 @@ import stat
 import threading
 
 import pytest
+from nio import Event
 from sqlalchemy import func, select
 
 from bot.config import ConfigError, load_settings
@@ -83,9 +84,10 @@ def _matrix_admin(community):
 def test_a_matrix_name_is_the_display_name_never_the_account(display, shown):
     assert convert.person_name(display, VOLUNTEER) == shown
     event = {"type": "m.room.message", "sender": VOLUNTEER, "content": {"msgtype": "m.text"}}
+    event.update(event_id="$hello", origin_server_ts=1)
     event["content"]["body"] = "hello"
     inbound = convert.to_inbound(
-        event,
+        Event.parse_event(event),
         room_id="!dm:linli.test",
         is_group=False,
         bot_user_id="@bot:linli.test",

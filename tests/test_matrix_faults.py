@@ -69,6 +69,11 @@ class Cable:
         except OSError:
             writer.transport.abort()
             return
+        if self._server is None or not self._server.is_serving():
+            # Accepted just before a cut, connected upstream just after it: no pipe survives.
+            writer.transport.abort()
+            up_writer.transport.abort()
+            return
         self._pipes.update((writer, up_writer))
 
         async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:

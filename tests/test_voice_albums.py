@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 import telegram
+from nio import Event
 from sqlalchemy import select
 from telegram import Update
 
@@ -65,12 +66,14 @@ def test_matrix_voice_sticker_and_a_reaction_that_chooses_nothing():
         "type": "m.room.message",
         "sender": "@li:x",
         "event_id": "$v",
+        "origin_server_ts": 1,
         "content": {"msgtype": "m.audio", "body": "Voice message.ogg", "url": "mxc://x/v"},
     }
-    voice = to_inbound(event, room_id="!r", is_group=False, bot_user_id="@bot:x")
+    voice = to_inbound(Event.parse_event(event), room_id="!r", is_group=False, bot_user_id="@bot:x")
     assert (voice.kind, voice.file_id) == (Kind.VOICE, "mxc://x/v")
+    sticker = {"type": "m.sticker", "sender": "@li:x", "event_id": "$s", "origin_server_ts": 1}
     sticker = to_inbound(
-        {"type": "m.sticker", "sender": "@li:x", "content": {"url": "mxc://x/s"}},
+        Event.parse_event({**sticker, "content": {"body": "🙂", "url": "mxc://x/s"}}),
         room_id="!r",
         is_group=False,
         bot_user_id="@bot:x",

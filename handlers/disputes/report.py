@@ -68,6 +68,7 @@ def _submit(ctx: Ctx, data: dict[str, Any]) -> None:
     if not post_card(ctx.session, ctx.community, case, ctx.now):
         tell_room(ctx.session, ctx.community, "new", ctx.now, ref=case.ref)
     relay_photos(ctx.session, ctx.community, case, ctx.now)
+    ctx.completed()
     log.info("dispute case %d filed (possible duplicate of %s)", case.id, case.duplicate_of_id)
     lines = [
         ctx._(

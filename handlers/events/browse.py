@@ -298,6 +298,8 @@ def _ok(ctx: Ctx, payload: SignUp) -> None:
     if result.outcome == ops.Outcome.NOT_FOUND or event is None:
         show_list(ctx, note=ctx._(GONE))
         return
+    if result.outcome in (ops.Outcome.CONFIRMED, ops.Outcome.WAITING):
+        ctx.completed()
     if result.outcome == ops.Outcome.CONFIRMED:
         note = ctx.lang.ngettext(
             "🎉 You are signed up for “{title}” ({count} person). "
@@ -309,10 +311,17 @@ def _ok(ctx: Ctx, payload: SignUp) -> None:
         show_card(ctx, event, note=note, edit=pressed(ctx), known=(result.signup, result.count))
         return
     if result.outcome == ops.Outcome.WAITING:
-        note = ctx._(
-            "The event is full. You are number {position} on the waiting list; "
-            "I will tell you when a place is free."
-        ).format(position=result.position)
+        if places_left(event, places_held(ctx.session, event.id)):  # some left, too few
+            note = ctx._(
+                "There are not enough places for all {party} of you. You are number "
+                "{position} on the waiting list; I will tell you when places are free."
+            )
+        else:
+            note = ctx._(
+                "The event is full. You are number {position} on the waiting list; "
+                "I will tell you when a place is free."
+            )
+        note = note.format(position=result.position, party=party)
     else:
         note = ctx._(SIGNUP_NOTES[result.outcome]).format(maximum=largest_party(event))
     _show(ctx, event, note=note)

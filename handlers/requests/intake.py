@@ -80,6 +80,7 @@ def submit(ctx: Ctx, data: dict[str, Any]) -> None:
     )
     update_card(ctx.session, ctx.community, request, ctx.now)
     _alert_volunteers(ctx, request)
+    ctx.completed()
     ctx.reply(
         ctx._("Thank you. Your request {ref} was sent to the volunteer team.").format(
             ref=ref(request)

@@ -262,6 +262,8 @@ def _sign_up(ctx: Ctx, payload: SignUpShift) -> None:
         ctx.session, role.id, ctx.user, now=ctx.now, reminders=ctx.community.event_reminders
     )
     name = role_name(ctx.lang, role)
+    if result.outcome in (ops.Outcome.CONFIRMED, ops.Outcome.WAITING):
+        ctx.completed()
     if result.outcome == ops.Outcome.CONFIRMED:
         note = ctx._(
             "✅ You are signed up as {role} for {when}. Thank you! We will remind you before "
