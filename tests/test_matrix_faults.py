@@ -25,7 +25,7 @@ from db import outbox
 from db.models import OutboxMessage
 from handlers.types import Community
 from tests.matrix_support import bot_config, people, running_bot
-from tests.support import NOTE, registry_with_notes
+from tests.support import Note, registry_with_notes
 from tests.telegram_support import running_bot as running_telegram
 
 pytestmark = [
@@ -145,8 +145,7 @@ async def test_a_homeserver_that_drops_mid_sync_is_retried_and_nothing_is_lost_o
                     session,
                     transport="matrix",
                     chat_id=room,
-                    template=NOTE,
-                    params={"n": n},
+                    params=Note(n=n),
                     now=dispatcher.clock(),
                 )
         tried = await worker.tick()
@@ -263,8 +262,7 @@ async def test_a_burst_into_synapses_rate_limit_arrives_once_in_order(
                         session,
                         transport="matrix",
                         chat_id=room,
-                        template=NOTE,
-                        params={"n": n},
+                        params=Note(n=n),
                         now=dispatcher.clock(),
                     )
             retried = 0

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from db.models import OutboxMessage
-from db.notices import T_NOTICE
+from db.notice_messages import NoticeCopy
 from tests.notices_support import announcer, neighbour, notices, run_all, sweeper
 from tests.support import loose_dispatcher
 
@@ -92,7 +92,7 @@ def test_an_admin_sends_a_safety_notice_tonight_by_saying_so(
     sweeper(session_factory, registry, community, clock).run()
     with session_factory() as session:
         queued = session.scalars(
-            select(OutboxMessage.dedup_key).where(OutboxMessage.template == T_NOTICE)
+            select(OutboxMessage.dedup_key).where(OutboxMessage.template == NoticeCopy.template)
         ).all()
     assert len(queued) == 2, "queued in the outbox, reader by reader, sent at its rate"
     assert not _sent_to(postbox, ana)

@@ -60,7 +60,7 @@ def _told(session_factory, volunteer_chat: str) -> list[dict]:
             .where(OutboxMessage.template == "rq.feedback", OutboxMessage.chat_id == volunteer_chat)
             .order_by(OutboxMessage.id)
         ).all()
-        return [dict(row.params) for row in rows]
+        return [{k: v for k, v in row.params.items() if v is not None} for row in rows]
 
 
 def _only_edit(replies: list[Reply]) -> Reply:

@@ -16,9 +16,10 @@ from bot.matrix.media import content as matrix_content
 from bot.telegram.convert import to_inbound as telegram_inbound
 from db.dispute_models import DisputeCase
 from db.request_models import HelpRequest, RequestMessage
-from handlers.disputes.card import render_photo
+from handlers.disputes.card import CasePhoto, render_photo
 from handlers.i18n import language
 from handlers.requests.cards import relay_reply
+from handlers.requests.common import Relayed
 from handlers.types import Attachment, Kind
 from standin.botapi import BotApiStandin
 
@@ -124,7 +125,7 @@ def test_ask_keeps_a_voice_note_for_the_volunteer_to_play(resident, session_fact
         assert session.scalar(select(HelpRequest)) is not None
         assert (first.file_id, first.file_kind) == ("voice-1", "voice")
     played = relay_reply(
-        EN, {"side": "resident", "ref": "#R-0001", "file_id": "voice-1", "file_kind": "voice"}
+        EN, Relayed(side="resident", ref="#R-0001", file_id="voice-1", file_kind="voice")
     )
     assert played.attachment.is_voice and not played.attachment.is_photo
 
@@ -143,7 +144,7 @@ def test_report_keeps_a_voice_note_for_the_mediators(resident, session_factory, 
     with session_factory() as session:
         case = session.scalar(select(DisputeCase))
         assert case.photos == ["voice:voice-2"]
-    shown = render_photo(EN, {"ref": "#D-0001", "file_id": case.photos[0], "number": 1, "count": 1})
+    shown = render_photo(EN, CasePhoto(ref="#D-0001", file_id=case.photos[0], number=1, count=1))
     assert "voice message 1 of 1" in shown.text and shown.attachment.is_voice
 
 

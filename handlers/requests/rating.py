@@ -23,7 +23,7 @@ from handlers.forms import engine
 from handlers.forms.fields import TextField
 from handlers.i18n import N_
 from handlers.requests.cards import RATE_ASK, rating_buttons, resolved_head
-from handlers.requests.common import STATUS_LABELS, ref, router
+from handlers.requests.common import STATUS_LABELS, Feedback, ref, router
 from handlers.requests.own import not_yours
 from handlers.types import Ctx
 
@@ -40,8 +40,7 @@ def show_rating(ctx: Ctx, request: HelpRequest, *, said: str | None = None) -> N
     summary, then ``said`` (or what the rating is), then the buttons that still apply."""
     volunteer = ctx.session.get(User, request.volunteer_id) if request.volunteer_id else None
     head = resolved_head(
-        ctx.lang,
-        {"volunteer": first_name(volunteer), "ref": ref(request), "summary": request.summary},
+        ctx.lang, name=first_name(volunteer), ref=ref(request), summary=request.summary
     )
     resolved = request.status == RequestStatus.RESOLVED
     reopenable = (
@@ -131,7 +130,9 @@ def comment_button(ctx: Ctx, payload: CommentOnRequest) -> None:
     engine.start(ctx, COMMENT, initial={"request_id": request.id})
 
 
-def _tell_volunteer(ctx: Ctx, request: HelpRequest, **params: Any) -> None:
+def _tell_volunteer(
+    ctx: Ctx, request: HelpRequest, *, stars: int | None = None, comment: str | None = None
+) -> None:
     """The volunteer who helped hears the rating and the comment (never who wrote them, beyond
     what they already know)."""
     volunteer = ctx.session.get(User, request.volunteer_id) if request.volunteer_id else None
@@ -139,8 +140,7 @@ def _tell_volunteer(ctx: Ctx, request: HelpRequest, **params: Any) -> None:
         outbox.enqueue_to_user(
             ctx.session,
             volunteer,
-            template="rq.feedback",
-            params={"ref": ref(request), **params},
+            params=Feedback(ref=ref(request), stars=stars, comment=comment),
             now=ctx.now,
         )
 
