@@ -188,6 +188,25 @@ async def test_ask_in_an_encrypted_chat_claimed_from_the_team_room_and_relayed(
             )
             assert await alice.file_bytes(answer) == b"\xff\xd8\xff translation"
 
+            # Resolved; Alice rates it by replying to the message with a number: that message
+            # is edited (m.replace), and the same star again tells the volunteer nothing more.
+            await winner.say(chat, "!resolve Translated the letter.")
+            resolved = await alice.wait_for(room, "marked #R-0001 as resolved", worker=worker)
+            await alice.say(room, "4", reply_to=resolved.event_id)
+            await alice.wait_for(
+                room,
+                lambda s: s.edits == resolved.event_id and "Thank you for rating" in s.body,
+                worker=worker,
+            )
+            await alice.say(room, "4", reply_to=resolved.event_id)
+            await alice.wait_for(
+                room,
+                lambda s: s.edits == resolved.event_id and "You have already rated" in s.body,
+                worker=worker,
+            )
+            await winner.wait_for(chat, "The resident rated your help", worker=worker)
+            assert sum("rated your help" in s.body for s in winner.messages(chat)) == 1
+
 
 async def test_an_anonymous_report_reaches_the_mediators_without_identity(
     synapse, tmp_path, session_factory, matrix_community
