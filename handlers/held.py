@@ -45,6 +45,7 @@ class HeldReply(Params, template="held.reply"):
     buttons: tuple[tuple[HeldButton, ...], ...] = ()
     attachment: HeldFile | None = None
     transient: bool = False
+    commands: tuple[tuple[str, str], ...] | None = None  # the chat's menu (Telegram)
 
     @classmethod
     def of(cls, reply: Reply) -> HeldReply:
@@ -65,7 +66,13 @@ class HeldReply(Params, template="held.reply"):
             for row in reply.buttons
         )
         text = reply.text or (reply.reaction or "")  # a reaction that could not be put
-        return cls(text=text, buttons=buttons, attachment=held_file, transient=reply.transient)
+        return cls(
+            text=text,
+            buttons=buttons,
+            attachment=held_file,
+            transient=reply.transient,
+            commands=reply.commands,
+        )
 
     def reply(self) -> Reply:
         """The reply as it was rendered."""
@@ -88,7 +95,13 @@ class HeldReply(Params, template="held.reply"):
             tuple(Button(b.label, payload=b.payload, url=b.url) for b in row)
             for row in self.buttons
         )
-        return Reply(self.text, buttons, attachment=attachment, transient=self.transient)
+        return Reply(
+            self.text,
+            buttons,
+            attachment=attachment,
+            transient=self.transient,
+            commands=self.commands,
+        )
 
 
 @router.template(HeldReply)
