@@ -343,7 +343,7 @@ class MatrixTransport:
                     return
                 if attempt or exc.retry_after is None or exc.retry_after > MAX_REPLY_WAIT:
                     # The homeserver away is logged once for the outage, not once per reply.
-                    log.info("Matrix: a reply waits in the outbox (%s)", exc.__class__.__name__)
+                    log.info("Matrix: a reply waits in the outbox: %s", exc)
                     await self.held.hold(room_id, reply, txn)
                     return
                 await asyncio.sleep(exc.retry_after)

@@ -166,11 +166,18 @@ class TelegramTransport:
         #: chat → the transient step (a form's question) shown last, deleted once the next
         #: message is shown there (kept in memory: after a restart one old question stays).
         self._steps: dict[int, int] = {}
-        #: Direct replies Telegram did not take (unreachable, a 5xx, a long 429), in the
-        #: outbox until it does (``bot/held.py``).
-        self.held = HeldReplies(
-            TRANSPORT, dispatcher.session_factory, dispatcher.clock, self._wake_outbox
-        )
+        self._held: HeldReplies | None = None
+
+    @property
+    def held(self) -> HeldReplies:
+        """Direct replies Telegram did not take (unreachable, a 5xx, a long 429), in the
+        outbox until it does (``bot/held.py``)."""
+        if self._held is None:
+            dispatcher = self.dispatcher
+            self._held = HeldReplies(
+                TRANSPORT, dispatcher.session_factory, dispatcher.clock, self._wake_outbox
+            )
+        return self._held
 
     def _wake_outbox(self) -> None:
         if self.dispatcher.on_outbox is not None:
