@@ -17,7 +17,7 @@ from bot.matrix.client import MatrixDeliverer, MatrixTransport
 from bot.outbox import OutboxWorker
 from db.models import OutboxMessage, OutboxStatus
 from handlers.types import Reply
-from tests.test_matrix_sync import DM, Nio, _batch, _kept, _message, _transport
+from tests.matrix_sync_support import DM, Nio, kept_token, loop_transport, nio_message, sync_batch
 
 SAID = {  # what "!lang …" answers, and the welcome's first line
     "en": ("From now on I will write to you in English.", "!lang en", "Welcome to Linli (邻里)"),
@@ -120,18 +120,18 @@ async def test_a_reply_the_homeserver_did_not_take_goes_out_once_it_is_back_in_o
 
     dispatcher.handle = counting
     nio = Outage(
-        _batch("s1"),
-        _batch(
+        sync_batch("s1"),
+        sync_batch(
             "s2",
             DM,
-            _message(command, event_id="$lang"),
-            _message("!start", event_id="$start"),  # its welcome arrives, the answer is lost
-            _message(command, event_id="$again"),
+            nio_message(command, event_id="$lang"),
+            nio_message("!start", event_id="$start"),  # its welcome arrives, the answer is lost
+            nio_message(command, event_id="$again"),
         ),
-        _batch("s3", DM, _message(command, event_id="$after")),  # said once it is back
+        sync_batch("s3", DM, nio_message(command, event_id="$after")),  # said once it is back
         cut_after=1,
     )
-    transport: MatrixTransport = _transport(tmp_path, dispatcher, nio)
+    transport: MatrixTransport = loop_transport(tmp_path, dispatcher, nio)
     worker = OutboxWorker(
         session_factory=session_factory,
         registry=registry,
@@ -146,7 +146,7 @@ async def test_a_reply_the_homeserver_did_not_take_goes_out_once_it_is_back_in_o
         # The first reply went out; the welcome arrived but the bot never heard so, and the
         # homeserver is gone: it and the next reply wait in the outbox, and the token moved
         # past the batch, which is not handled again.
-        await _until(nio, lambda: _kept(transport) == "s2")
+        await _until(nio, lambda: kept_token(transport) == "s2")
         assert _said(nio)[0] == line and _said(nio)[1].startswith(welcome)
         assert _outbox_rows(session_factory) == [("held.reply", OutboxStatus.PENDING)] * 2
         # The outbox tries while the homeserver is still away: nothing goes, nothing fails.
@@ -156,7 +156,7 @@ async def test_a_reply_the_homeserver_did_not_take_goes_out_once_it_is_back_in_o
 
         # Back: the person's next message is answered after what waited, not before it.
         nio.mend()
-        await _until(nio, lambda: _kept(transport) == "s3")
+        await _until(nio, lambda: kept_token(transport) == "s3")
         assert len(_outbox_rows(session_factory)) == 3 and len(nio.sent) == 2
         clock.advance(seconds=3)
         await worker.tick()
@@ -170,8 +170,8 @@ async def test_a_reply_the_homeserver_did_not_take_goes_out_once_it_is_back_in_o
         assert bodies[1].startswith(welcome) and nio.sent[1][1]["org.linli.buttons"]
         assert {status for _, status in _outbox_rows(session_factory)} == {OutboxStatus.SENT}
         # All sent: the next reply goes direct again.
-        nio.give(_batch("s4", DM, _message("!start", event_id="$later")))
-        await _until(nio, lambda: _kept(transport) == "s4")
+        nio.give(sync_batch("s4", DM, nio_message("!start", event_id="$later")))
+        await _until(nio, lambda: kept_token(transport) == "s4")
         assert len(nio.sent) == 5 and len(_outbox_rows(session_factory)) == 3
         assert _said(nio)[4].startswith(welcome)
     finally:
@@ -187,13 +187,15 @@ async def test_a_reply_the_homeserver_did_not_take_goes_out_once_it_is_back_in_o
 async def test_a_reply_refused_for_good_is_not_held(tmp_path, dispatcher, session_factory, caplog):
     """A room the bot may not post in (M_FORBIDDEN) will not take it later either."""
     forbidden = RoomSendError.from_dict({"errcode": "M_FORBIDDEN", "error": "not in room"}, DM)
-    nio = Outage(_batch("s1"), _batch("s2", DM, _message("!start", event_id="$s")), cut_after=-1)
+    nio = Outage(
+        sync_batch("s1"), sync_batch("s2", DM, nio_message("!start", event_id="$s")), cut_after=-1
+    )
     nio.answer = forbidden
-    transport = _transport(tmp_path, dispatcher, nio)
+    transport = loop_transport(tmp_path, dispatcher, nio)
     stop = asyncio.Event()
     loop = asyncio.create_task(transport.run(stop))
     try:
-        await _until(nio, lambda: _kept(transport) == "s2")
+        await _until(nio, lambda: kept_token(transport) == "s2")
     finally:
         stop.set()
         await loop
@@ -203,13 +205,15 @@ async def test_a_reply_refused_for_good_is_not_held(tmp_path, dispatcher, sessio
 
 async def test_a_5xx_is_held_like_an_outage(tmp_path, dispatcher, session_factory):
     busy = RoomSendError.from_dict({"errcode": "M_UNKNOWN", "error": "Internal server error"}, DM)
-    nio = Outage(_batch("s1"), _batch("s2", DM, _message("!start", event_id="$s")), cut_after=-1)
+    nio = Outage(
+        sync_batch("s1"), sync_batch("s2", DM, nio_message("!start", event_id="$s")), cut_after=-1
+    )
     nio.answer = busy
-    transport = _transport(tmp_path, dispatcher, nio)
+    transport = loop_transport(tmp_path, dispatcher, nio)
     stop = asyncio.Event()
     loop = asyncio.create_task(transport.run(stop))
     try:
-        await _until(nio, lambda: _kept(transport) == "s2")
+        await _until(nio, lambda: kept_token(transport) == "s2")
     finally:
         stop.set()
         await loop
