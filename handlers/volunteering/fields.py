@@ -10,6 +10,7 @@ from typing import Any
 
 from db import shifts as ops
 from db.shift_models import Opportunity
+from handlers.forms.bilingual import bilingual_fields, titles
 from handlers.forms.fields import Field, Invalid, TextField
 from handlers.forms.time_fields import DateTimeField, EndField
 from handlers.i18n import N_
@@ -77,34 +78,7 @@ class RolesField(Field):
 
 
 TEXT_FIELDS = (
-    TextField(
-        name="title_zh",
-        prompt=N_("The title in Chinese (or Skip if there is none)."),
-        label=N_("Chinese title"),
-        optional=True,
-        max_length=200,
-    ),
-    TextField(
-        name="title_en",
-        prompt=N_("The title in English (or Skip if there is none)."),
-        label=N_("English title"),
-        optional=True,
-        max_length=200,
-    ),
-    TextField(
-        name="description_zh",
-        prompt=N_("A description in Chinese."),
-        label=N_("Chinese description"),
-        optional=True,
-        max_length=2000,
-    ),
-    TextField(
-        name="description_en",
-        prompt=N_("A description in English."),
-        label=N_("English description"),
-        optional=True,
-        max_length=2000,
-    ),
+    *bilingual_fields(),
     TextField(
         name="organiser",
         prompt=N_("Who organises it? The community, or a partner company's name."),
@@ -144,13 +118,12 @@ SHIFT_FIELDS = (
 
 
 def texts(data: dict[str, Any]) -> ops.NewOpportunity:
-    if not data.get("title_zh") and not data.get("title_en"):
-        raise Invalid(
-            N_("Please give the opportunity a title in at least one language."), field="title_zh"
-        )
+    title_zh, title_en = titles(
+        data, N_("Please give the opportunity a title in at least one language."), field="title_zh"
+    )
     return ops.NewOpportunity(
-        title_zh=data.get("title_zh"),
-        title_en=data.get("title_en"),
+        title_zh=title_zh,
+        title_en=title_en,
         description_zh=data.get("description_zh"),
         description_en=data.get("description_en"),
         organiser=data["organiser"],
