@@ -10,7 +10,6 @@ from db import event_manage as ev_manage
 from db import event_reads as ev_reads
 from db.event_models import EventStatus
 from handlers.buttons.events import ManageEvent
-from handlers.events.browse import pressed
 from handlers.events.common import (
     places_line,
     router,
@@ -31,7 +30,7 @@ from handlers.forms.fields import (
 from handlers.forms.time_fields import DateTimeField, EndField
 from handlers.i18n import N_
 from handlers.router import Rule
-from handlers.types import Button, Ctx
+from handlers.types import Button, Ctx, pressed
 
 MAX_PARTY = 10
 

@@ -11,9 +11,8 @@ from db.room_models import Room
 from handlers.buttons.rooms import CloseRoom, ListRooms, OpenRoom, RoomsAdmin, RoomsToday
 from handlers.common import first_name
 from handlers.csvfile import csv_attachment
-from handlers.rooms.browse import pressed
 from handlers.rooms.common import room_name, router
-from handlers.types import Button, Ctx
+from handlers.types import Button, Ctx, pressed
 
 
 def show_admin(ctx: Ctx, *, note: str | None = None) -> None:

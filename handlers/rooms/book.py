@@ -30,7 +30,6 @@ from handlers.i18n import N_, Np_
 from handlers.rooms.approval import ask_admins
 from handlers.rooms.browse import (
     longest_run,
-    pressed,
     room_and_day,
     show_day,
     show_rooms,
@@ -46,7 +45,7 @@ from handlers.rooms.common import (
     router,
     span,
 )
-from handlers.types import Attachment, Button, Ctx, keyboard
+from handlers.types import Attachment, Button, Ctx, keyboard, pressed
 
 FORM = "rooms.book"
 NOT_YOURS = N_("Sorry, that booking is not one of yours any more. Here are your bookings:")

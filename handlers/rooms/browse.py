@@ -32,14 +32,10 @@ from handlers.rooms.common import (
     router,
     short_day,
 )
-from handlers.types import Button, Ctx, Kind, keyboard, rows_of
+from handlers.types import Button, Ctx, keyboard, pressed, rows_of
 
 #: The longest run offered after a slot is pressed.
 LONGEST_RUN = 4
-
-
-def pressed(ctx: Ctx) -> bool:
-    return ctx.inbound.kind == Kind.BUTTON
 
 
 def room_and_day(ctx: Ctx, room_id: int, day_number: int) -> tuple[Room, date] | None:

@@ -25,7 +25,7 @@ from handlers.buttons.volunteering import (
     SignUpShift,
 )
 from handlers.i18n import N_, is_chinese
-from handlers.types import Attachment, Button, Ctx, Kind, keyboard
+from handlers.types import Attachment, Button, Ctx, keyboard, pressed
 from handlers.volunteering.common import (
     GONE,
     hours_text,
@@ -38,10 +38,6 @@ from handlers.volunteering.common import (
 )
 
 PAGE_SIZE = 6
-
-
-def pressed(ctx: Ctx) -> bool:
-    return ctx.inbound.kind == Kind.BUTTON
 
 
 def person_tags(ctx: Ctx) -> set[str]:

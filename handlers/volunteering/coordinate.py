@@ -24,8 +24,7 @@ from handlers.buttons.volunteering import (
 from handlers.forms import engine
 from handlers.forms.fields import Invalid
 from handlers.i18n import N_
-from handlers.types import Button, Ctx, keyboard
-from handlers.volunteering.browse import pressed
+from handlers.types import Button, Ctx, keyboard, pressed
 from handlers.volunteering.common import (
     COORDINATOR,
     access_opportunity_as_coordinator,
