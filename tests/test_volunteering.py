@@ -145,6 +145,39 @@ def test_an_opportunity_with_no_title_is_refused_at_the_summary(
     assert saved in cora.text and "社区运动会" in cora.text
 
 
+@pytest.mark.parametrize(
+    ("lang", "skip", "confirm", "refusal", "asked"),
+    [
+        (
+            "en",
+            "Skip",
+            "Confirm",
+            "The start has already passed. Please change the start.",
+            "When does the shift start?",
+        ),
+        ("zh-hans", "跳过", "确认", "开始时间已经过了。请修改开始时间。", "班次几点开始？"),
+    ],
+)
+def test_a_shift_whose_start_passed_before_confirm_is_refused(
+    resident, session_factory, clock, lang, skip, confirm, refusal, asked
+):
+    """The start was in the future when typed, not any more at Confirm: the start is asked
+    again, and nothing is saved."""
+    cora = coordinator(resident, session_factory, clock, lang=lang)
+    cora.send("/newopportunity")
+    cora.send("社区运动会")
+    for _ in range(3):  # the English title, both descriptions
+        cora.press(skip)
+    for answer in ("Nanshan", "Ground", "2026-11-26 16:30", "2h", "引导 / Usher × 2"):
+        cora.send(answer)
+    clock.advance(minutes=45)
+    cora.press(confirm)
+    assert refusal in cora.text and asked in cora.text
+    cora.send("2026-11-28 09:00")
+    cora.press(confirm)
+    assert "社区运动会" in cora.text and "11" in cora.text and "28" in cora.text
+
+
 def test_residents_are_refused_the_coordinator_tools(resident, session_factory, clock):
     bob = resident("Bob", "en")
     bob.send("/newopportunity")

@@ -39,9 +39,10 @@ from handlers.events.common import (
     when,
 )
 from handlers.events.offers import offer_clock
-from handlers.events.organise import CAPACITY, END, my_organised, start_field, times
+from handlers.events.organise import CAPACITY, END, my_organised, start_field
 from handlers.forms import engine
 from handlers.forms.fields import UNLIMITED, Invalid, TextField
+from handlers.forms.time_fields import future_times
 from handlers.i18n import N_, Np_, written
 from handlers.quiet import quiet_end
 from handlers.types import Button, Ctx, keyboard
@@ -303,7 +304,7 @@ def _submit_reschedule(ctx: Ctx, data: dict[str, Any]) -> None:
     if not data.get("ends_at") and data.get("starts_at"):  # skipped: the length is kept
         start = datetime.fromisoformat(data["starts_at"])
         data = {**data, "ends_at": (start + (event.ends_at - event.starts_at)).isoformat()}
-    starts_at, ends_at = times(ctx, data)
+    starts_at, ends_at = future_times(ctx, data)
     if event.status == EventStatus.PUBLISHED:  # its room (if its place is one) moves with it
         refusal = hold_the_room(ctx, event, starts_at=starts_at, ends_at=ends_at)
         if refusal is not None:

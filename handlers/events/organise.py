@@ -27,7 +27,7 @@ from handlers.forms.fields import (
     NumberOrUnlimitedField,
     TextField,
 )
-from handlers.forms.time_fields import DateTimeField, EndField
+from handlers.forms.time_fields import DateTimeField, EndField, future_times
 from handlers.i18n import N_
 from handlers.router import Rule
 from handlers.types import Button, Ctx, pressed
@@ -62,26 +62,10 @@ CAPACITY = NumberOrUnlimitedField(
 )
 
 
-def times(ctx: Ctx, data: dict[str, Any]) -> tuple[datetime, datetime]:
-    """Start and end from the form, checked again at submit (the start may have been changed
-    after the end was given, or time may have passed)."""
-    starts_at = datetime.fromisoformat(data["starts_at"])
-    ends_at = datetime.fromisoformat(data["ends_at"])
-    if starts_at <= ctx.now:
-        raise Invalid(
-            N_("The start has already passed. Please change the start."), field="starts_at"
-        )
-    if ends_at <= starts_at:
-        raise Invalid(
-            N_("The end must be after the start. Please change the end."), field="ends_at"
-        )
-    return starts_at, ends_at
-
-
 def _submit_new(ctx: Ctx, data: dict[str, Any]) -> None:
     """Create the event (published now or a draft) and show its card."""
     title_zh, title_en = titles(data, N_("Please give the event a title in at least one language."))
-    starts_at, ends_at = times(ctx, data)
+    starts_at, ends_at = future_times(ctx, data)
     deadline = datetime.fromisoformat(data["deadline"]) if data.get("deadline") else None
     if deadline is not None and deadline > starts_at:
         raise Invalid(

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from db import shifts as ops
 from db.shift_models import Opportunity
 from handlers.forms.bilingual import bilingual_fields, titles
 from handlers.forms.fields import Field, Invalid, TextField
-from handlers.forms.time_fields import DateTimeField, EndField
+from handlers.forms.time_fields import DateTimeField, EndField, future_times
 from handlers.i18n import N_
 from handlers.types import Ctx, Inbound
 
@@ -132,16 +131,7 @@ def texts(data: dict[str, Any]) -> ops.NewOpportunity:
 
 
 def add_shift_from(ctx: Ctx, opportunity: Opportunity, data: dict[str, Any]) -> None:
-    starts_at = datetime.fromisoformat(data["starts_at"])
-    ends_at = datetime.fromisoformat(data["ends_at"])
-    if starts_at <= ctx.now:
-        raise Invalid(
-            N_("The start has already passed. Please change the start."), field="starts_at"
-        )
-    if ends_at <= starts_at:
-        raise Invalid(
-            N_("The end must be after the start. Please change the end."), field="ends_at"
-        )
+    starts_at, ends_at = future_times(ctx, data)
     roles = [
         ops.NewRole(role["zh"], role["en"], int(role["places"]), tuple(role["needs"]))
         for role in data["roles"]
