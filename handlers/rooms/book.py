@@ -12,6 +12,7 @@ import icalendar
 from db import rooms as ops
 from db.room_clock import CHECK_IN_FROM
 from db.room_models import LIVE, Booking, BookingStatus, Room
+from handlers import common
 from handlers.buttons.rooms import (
     AskToCancelBooking,
     BookingCalendar,
@@ -45,7 +46,7 @@ from handlers.rooms.common import (
     router,
     span,
 )
-from handlers.types import Attachment, Button, Ctx, keyboard, pressed
+from handlers.types import Attachment, Button, Ctx, pressed
 
 FORM = "rooms.book"
 NOT_YOURS = N_("Sorry, that booking is not one of yours any more. Here are your bookings:")
@@ -294,17 +295,13 @@ def _ask_cancel(ctx: Ctx, payload: AskToCancelBooking) -> None:
     if booking is None or booking.status not in LIVE:
         show_mine(ctx, note=ctx._(NOT_YOURS))
         return
-    ctx.reply(
+    common.ask_to_cancel(
+        ctx,
         ctx._("Cancel {ref} ({name}, {span})? The time is then free for others.").format(
             ref=booking.ref, name=room_name(ctx.lang, booking.room), span=span(ctx.lang, booking)
         ),
-        keyboard(
-            (
-                Button(ctx._("Yes, cancel it"), CancelBooking(booking.id).pack()),
-                Button(ctx._("No, keep it"), ShowBooking(booking.id).pack()),
-            )
-        ),
-        edit=pressed(ctx),
+        cancel=CancelBooking(booking.id),
+        keep=ShowBooking(booking.id),
     )
 
 

@@ -285,15 +285,11 @@ def _ask_leave(ctx: Ctx, payload: AskToLeaveShift) -> None:
     if shift is None or reads.find_signup(ctx.session, shift.id, ctx.user.id) is None:
         show_list(ctx, note=ctx._(GONE))
         return
-    ctx.reply(
+    common.ask_to_cancel(
+        ctx,
         ctx._("Cancel your signup for {when}?").format(when=shift_when(ctx.lang, shift)),
-        keyboard(
-            (
-                Button(ctx._("Yes, cancel it"), LeaveShift(shift.id).pack()),
-                Button(ctx._("No, keep it"), ShowOpportunity(shift.opportunity_id).pack()),
-            )
-        ),
-        edit=pressed(ctx),
+        cancel=LeaveShift(shift.id),
+        keep=ShowOpportunity(shift.opportunity_id),
     )
 
 
