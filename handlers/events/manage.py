@@ -28,6 +28,7 @@ from handlers.buttons.events import (
     RescheduleEvent,
     ShowEvent,
 )
+from handlers.common import pick_text
 from handlers.csvfile import csv_attachment
 from handlers.events.common import (
     access_event_as_organiser,
@@ -43,7 +44,7 @@ from handlers.events.organise import CAPACITY, END, my_organised, start_field
 from handlers.forms import engine
 from handlers.forms.fields import UNLIMITED, Invalid, TextField
 from handlers.forms.time_fields import future_times
-from handlers.i18n import N_, Np_, written
+from handlers.i18n import N_, Np_
 from handlers.quiet import quiet_end
 from handlers.types import Button, Ctx, keyboard
 
@@ -211,7 +212,7 @@ def hold_the_room(ctx: Ctx, event: Event, **moved: Any) -> str | None:
     )
     if outcome == rooms_ops.Outcome.BOOKED or room is None:
         return None
-    name = written(ctx.lang.code, room.name_zh, room.name_en)[0]
+    name = pick_text(ctx.lang.code, room.name_zh, room.name_en)
     if outcome == rooms_ops.Outcome.TAKEN:
         return ctx._(
             "{room} is already booked at that time, so the event was not changed. "

@@ -42,7 +42,6 @@ from handlers.rooms.common import (
     bookable_room,
     own_booking,
     room_name,
-    room_text,
     router,
     span,
 )
@@ -93,7 +92,7 @@ def _what(ctx: Ctx, data: dict[str, Any]) -> str | None:
             name=room_name(ctx.lang, room), start=ctx.lang.datetime(start), end=ctx.lang.time(end)
         )
     ]
-    rules = room_text(ctx.lang, room.rules_zh, room.rules_en)
+    rules = common.pick_text(ctx.lang.code, room.rules_zh, room.rules_en)
     if rules:
         lines.append(ctx._("House rules: {rules}").format(rules=rules))
     return "\n".join(lines)

@@ -18,6 +18,7 @@ from handlers.buttons.rooms import (
     ShowWeek,
     WatchSlots,
 )
+from handlers.common import pick_text
 from handlers.i18n import N_
 from handlers.rooms.common import (
     GONE,
@@ -28,7 +29,6 @@ from handlers.rooms.common import (
     may_book,
     minute_of,
     room_name,
-    room_text,
     router,
     short_day,
 )
@@ -120,7 +120,7 @@ def show_week(ctx: Ctx, room: Room, week: int, *, note: str | None = None) -> No
             "🏠 {name} — up to {count} person", "🏠 {name} — up to {count} people", room.capacity
         ).format(name=room_name(ctx.lang, room), count=room.capacity)
     )
-    about = room_text(ctx.lang, room.description_zh, room.description_en)
+    about = pick_text(ctx.lang.code, room.description_zh, room.description_en)
     if about:
         lines.append(about)
     lines.append(
