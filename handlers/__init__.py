@@ -18,6 +18,7 @@ def build_registry() -> Registry:
         blocks,
         disputes,
         events,
+        held,
         holidays,
         language,
         notices,
@@ -50,5 +51,6 @@ def build_registry() -> Registry:
             stats.router,
             answers.router,
             intents.router,
+            held.router,
         ]
     )

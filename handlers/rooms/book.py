@@ -11,6 +11,7 @@ import icalendar
 from db.rooms import operations as ops
 from db.rooms.clock import CHECK_IN_FROM
 from db.rooms.models import LIVE, Booking, BookingStatus, Room
+from handlers import common
 from handlers.buttons.rooms import (
     AskToCancelBooking,
     BookingCalendar,
@@ -31,7 +32,6 @@ from handlers.i18n import N_, Np_, for_reader
 from handlers.rooms.approval import ask_admins
 from handlers.rooms.browse import (
     longest_run,
-    pressed,
     room_and_day,
     show_day,
     show_rooms,
@@ -43,12 +43,11 @@ from handlers.rooms.common import (
     bookable_room,
     own_booking,
     room_name,
-    room_text,
     router,
     short_day,
     span,
 )
-from handlers.types import Attachment, Button, Ctx, keyboard, rows_of
+from handlers.types import Attachment, Button, Ctx, keyboard, pressed, rows_of
 
 FORM = "rooms.book"
 NOT_YOURS = N_("Sorry, that booking is not one of yours any more. Here are your bookings:")
@@ -125,7 +124,7 @@ def _what(ctx: Ctx, data: dict[str, Any]) -> str | None:
             name=room_name(ctx.lang, room), start=ctx.lang.datetime(start), end=ctx.lang.time(end)
         )
     ]
-    rules = room_text(ctx.lang, room.rules_zh, room.rules_en)
+    rules = common.pick_text(ctx.lang.code, room.rules_zh, room.rules_en)
     if rules:
         lines.append(ctx._("House rules: {rules}").format(rules=rules))
     return "\n".join(lines)
@@ -331,17 +330,13 @@ def _ask_cancel(ctx: Ctx, payload: AskToCancelBooking) -> None:
     if booking is None or booking.status not in LIVE:
         show_mine(ctx, note=ctx._(NOT_YOURS))
         return
-    ctx.reply(
+    common.ask_to_cancel(
+        ctx,
         ctx._("Cancel {ref} ({name}, {span})? The time is then free for others.").format(
             ref=booking.ref, name=room_name(ctx.lang, booking.room), span=span(ctx.lang, booking)
         ),
-        keyboard(
-            (
-                Button(ctx._("Yes, cancel it"), CancelBooking(booking.id).pack()),
-                Button(ctx._("No, keep it"), ShowBooking(booking.id).pack()),
-            )
-        ),
-        edit=pressed(ctx),
+        cancel=CancelBooking(booking.id),
+        keep=ShowBooking(booking.id),
     )
 
 
