@@ -33,7 +33,6 @@ from telegram.ext import (
     ExtBot,
     TypeHandler,
 )
-from telegram.request import HTTPXRequest
 
 from bot.dispatcher import Dispatcher
 from bot.outage import PATIENCE, DatabaseUnavailable, answering, patiently
@@ -42,6 +41,7 @@ from bot.scheduler import start_scheduler
 from bot.sweeper import Sweeper
 from bot.telegram import render
 from bot.telegram.convert import TRANSPORT, to_inbound
+from bot.telegram.http import AiohttpRequest
 from bot.telegram.menus import command_menus, set_chat_menu, set_staff_menus, staff_menus
 from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram.webhook import WebhookServer
@@ -55,15 +55,13 @@ log = logging.getLogger(__name__)
 #: instead (``handlers.roles.chat_menu``, sent with their welcome and /lang). A community
 #: whose default is zh_Hant gets the Traditional menu as the menu for everyone else.
 MENU_LANGUAGES = {"zh_Hans": "zh", "en": "en"}
-#: Parallel connections for replies. httpcore's pool does work that grows with the square of
-#: its size on every request, so python-telegram-bot's default of 256 costs more CPU than it
-#: saves (see bench/crowd.py and the README's figures).
-REPLY_CONNECTIONS = 16
+#: Parallel connections for replies: a crowd's answers go out at once instead of queueing
+#: behind each other (with 50 ms per Bot API call, 16 connections took 300 answers about a
+#: second). On aiohttp a bigger pool costs nothing per request (``bot/telegram/http.py``).
+REPLY_CONNECTIONS = 128
 #: Parallel connections of the outbox's bot (python-telegram-bot's default for a Bot is one).
-#: Each bot keeps one HTTP client and pool for all its calls; the two are kept apart: one
-#: pool of 48 for both cost httpcore more CPU per request than two smaller ones (the crowd's
-#: HTTP share rose from 24 % to 40 %, docs/performance.md), and a notice going out to
-#: thousands would hold connections the replies need.
+#: Each bot keeps one HTTP client and pool for all its calls; the two are kept apart so that
+#: a notice going out to thousands never holds connections the replies need.
 OUTBOX_CONNECTIONS = 32
 #: The longest a reply waits out a 429 before giving up on it.
 MAX_REPLY_WAIT = 30.0
@@ -333,7 +331,7 @@ def build_application(
         base_url=api,
         base_file_url=files,
         rate_limiter=outbox_rate_limiter(),
-        request=HTTPXRequest(connection_pool_size=OUTBOX_CONNECTIONS),
+        request=AiohttpRequest(connections=OUTBOX_CONNECTIONS),
     )
     menus = command_menus(dispatcher.registry, dispatcher.community.timezone.key)
 
@@ -384,7 +382,8 @@ def build_application(
         .base_url(api)
         .base_file_url(files)
         .concurrent_updates(PerChatUpdateProcessor(max_concurrent_updates))
-        .connection_pool_size(REPLY_CONNECTIONS)
+        .request(AiohttpRequest(connections=REPLY_CONNECTIONS))
+        .get_updates_request(AiohttpRequest(connections=1))
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
