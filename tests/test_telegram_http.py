@@ -97,3 +97,14 @@ async def test_a_crowds_replies_go_out_side_by_side(api: BotApiStandin) -> None:
     arrived = [call.at for call in api.calls_to("sendMessage")]
     assert len(arrived) == 64
     assert max(arrived) - min(arrived) < 2.0
+
+
+def test_the_proxy_is_the_environments(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HTTPS_PROXY (and NO_PROXY) are honoured, as python-telegram-bot's httpx client did."""
+    telegram_api = "https://api.telegram.org/bot123456:TEST/sendMessage"
+    monkeypatch.setenv("HTTPS_PROXY", "http://someone:secret@proxy.example:3128")
+    proxy, auth = AiohttpRequest()._proxy(telegram_api)
+    assert str(proxy) == "http://proxy.example:3128"
+    assert auth is not None and auth.login == "someone"
+    monkeypatch.setenv("NO_PROXY", "api.telegram.org")
+    assert AiohttpRequest()._proxy(telegram_api) == (None, None)

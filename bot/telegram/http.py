@@ -9,16 +9,21 @@ per call in the same run. aiohttp is already installed for Matrix (matrix-nio).
 
 Same behaviour as python-telegram-bot's ``HTTPXRequest``: parameters go as a form (files as
 multipart), a timeout raises ``TimedOut``, any other failure ``NetworkError``; ``HTTP(S)_PROXY``
-from the environment is honoured, as httpx honoured it.
+and ``NO_PROXY`` from the environment are honoured, as httpx honoured them (read once per host:
+aiohttp's own ``trust_env`` reads the environment and ``~/.netrc`` again on every request).
 """
 
 from __future__ import annotations
 
 import aiohttp
+from aiohttp.helpers import get_env_proxy_for_url
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+from yarl import URL
+
+Proxy = tuple[URL | None, aiohttp.BasicAuth | None]
 
 
 def _form(request_data: RequestData) -> aiohttp.FormData | dict[str, str]:
@@ -47,6 +52,7 @@ class AiohttpRequest(BaseRequest):
         "_connections",
         "_media_write",
         "_pool",
+        "_proxies",
         "_read",
         "_session",
         "_write",
@@ -69,6 +75,7 @@ class AiohttpRequest(BaseRequest):
         self._pool = pool_timeout
         self._media_write = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[str, Proxy] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -79,12 +86,22 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._connections, limit_per_host=0),
                 headers={"User-Agent": self.USER_AGENT},
-                trust_env=True,  # HTTP(S)_PROXY, as httpx did
             )
 
     async def shutdown(self) -> None:
         if self._session is not None and not self._session.closed:
             await self._session.close()
+
+    def _proxy(self, url: str) -> Proxy:
+        """The proxy the environment names for ``url``'s scheme and host, if any."""
+        origin = url.split("/", 3)[:3]  # scheme, "", host[:port]
+        key = "/".join(origin)
+        if key not in self._proxies:
+            try:
+                self._proxies[key] = get_env_proxy_for_url(URL(key))
+            except LookupError:  # none, or the host is in NO_PROXY
+                self._proxies[key] = (None, None)
+        return self._proxies[key]
 
     async def do_request(
         self,
@@ -116,8 +133,11 @@ class AiohttpRequest(BaseRequest):
             sock_connect=connect,
             sock_read=read,
         )
+        proxy, proxy_auth = self._proxy(url)
         try:
-            async with session.request(method, url, data=data, timeout=timeout) as response:
+            async with session.request(
+                method, url, data=data, timeout=timeout, proxy=proxy, proxy_auth=proxy_auth
+            ) as response:
                 return response.status, await response.read()
         except TimeoutError as err:  # aiohttp's timeouts are TimeoutErrors too
             raise TimedOut from err
