@@ -7,8 +7,11 @@ on each idle connection, through anyio), so a crowd's replies paid for each othe
 pool hands a free connection over in constant time and parses the answer in C: about 0.35 ms
 per call in the same run. aiohttp is already installed for Matrix (matrix-nio).
 
-Same behaviour as python-telegram-bot's ``HTTPXRequest``: parameters go as a form (files as
-multipart), a timeout raises ``TimedOut``, any other failure ``NetworkError``; ``HTTP(S)_PROXY``
+Parameters go as a JSON body, which the Bot API takes for every method but uploads: encoding a
+form percent-encodes every byte of a Chinese text in Python (0.5 ms for a welcome), JSON is
+encoded in C. Files go as multipart, with the other parameters as its fields, as before. Same
+behaviour otherwise as python-telegram-bot's ``HTTPXRequest``: a timeout raises ``TimedOut``,
+any other failure ``NetworkError``; ``HTTP(S)_PROXY``
 and ``NO_PROXY`` from the environment are honoured, as httpx honoured them (read once per host:
 aiohttp's own ``trust_env`` reads the environment and ``~/.netrc`` again on every request).
 """
@@ -26,18 +29,24 @@ from yarl import URL
 Proxy = tuple[URL | None, aiohttp.BasicAuth | None]
 
 
-def _form(request_data: RequestData) -> aiohttp.FormData | dict[str, str]:
-    """The parameters as a form; with files, one multipart body of fields and files."""
-    fields = request_data.json_parameters
+JSON = {"Content-Type": "application/json"}
+
+
+def _body(request_data: RequestData | None) -> tuple[aiohttp.FormData | bytes | None, dict]:
+    """The parameters as JSON (each value as python-telegram-bot encodes it for a form); with
+    files, one multipart body of the fields and the files. And the headers it needs."""
+    if request_data is None:
+        return None, {}
     files = request_data.multipart_data
     if not files:
-        return fields
+        return request_data.json_payload, JSON
+    fields = request_data.json_parameters
     form = aiohttp.FormData(quote_fields=False)
     for name, value in fields.items():
         form.add_field(name, value)
     for name, (filename, content, mimetype) in files.items():
         form.add_field(name, content, filename=filename, content_type=mimetype)
-    return form
+    return form, {}
 
 
 class AiohttpRequest(BaseRequest):
@@ -116,7 +125,7 @@ class AiohttpRequest(BaseRequest):
         session = self._session
         if session is None or session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
-        data = _form(request_data) if request_data is not None else None
+        data, headers = _body(request_data)
         files = isinstance(data, aiohttp.FormData)
         read = self._read if isinstance(read_timeout, DefaultValue) else read_timeout
         connect = self._connect if isinstance(connect_timeout, DefaultValue) else connect_timeout
@@ -136,7 +145,13 @@ class AiohttpRequest(BaseRequest):
         proxy, proxy_auth = self._proxy(url)
         try:
             async with session.request(
-                method, url, data=data, timeout=timeout, proxy=proxy, proxy_auth=proxy_auth
+                method,
+                url,
+                data=data,
+                headers=headers,
+                timeout=timeout,
+                proxy=proxy,
+                proxy_auth=proxy_auth,
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as err:  # aiohttp's timeouts are TimeoutErrors too
