@@ -1,19 +1,20 @@
 """python-telegram-bot's request layer on aiohttp, in place of its default httpx client.
 
-Per Bot API call, httpx and httpcore cost this process about 2 ms of CPU when many calls are
-under way (``python -m bench.botapi --concurrency 300``): httpcore walks every connection and
-every queued request of its pool each time a request starts or ends (``is_socket_readable``
-on each idle connection, through anyio), so a crowd's replies paid for each other. aiohttp's
-pool hands a free connection over in constant time and parses the answer in C: about 0.35 ms
-per call in the same run. aiohttp is already installed for Matrix (matrix-nio).
+Per Bot API call, httpx and httpcore cost this process 2–3 ms of CPU when many calls are under
+way (``python -m bench.botapi --client httpx --concurrency 300``): httpcore walks every
+connection and every queued request of its pool each time a request starts or ends
+(``is_socket_readable`` on each idle connection, through anyio), so a crowd's replies paid for
+each other. aiohttp's pool hands a free connection over in constant time and parses the answer
+in C: 0.35–0.66 ms per call in the same runs. aiohttp was installed already, for Matrix.
 
-Parameters go as a JSON body, which the Bot API takes for every method but uploads: encoding a
-form percent-encodes every byte of a Chinese text in Python (0.5 ms for a welcome), JSON is
-encoded in C. Files go as multipart, with the other parameters as its fields, as before. Same
-behaviour otherwise as python-telegram-bot's ``HTTPXRequest``: a timeout raises ``TimedOut``,
-any other failure ``NetworkError``; ``HTTP(S)_PROXY``
-and ``NO_PROXY`` from the environment are honoured, as httpx honoured them (read once per host:
-aiohttp's own ``trust_env`` reads the environment and ``~/.netrc`` again on every request).
+Parameters go as a JSON body, which the Bot API takes for every method but uploads: a form
+percent-encodes every byte of a Chinese text in Python (0.5 ms for a welcome), JSON is encoded
+in C, and the server reads a string value in JSON as it reads a form's field. Files go as
+multipart, with the other parameters as its fields, as before. Otherwise as python-telegram-bot's
+``HTTPXRequest``: a timeout raises ``TimedOut``, any other failure ``NetworkError``, and
+``HTTP(S)_PROXY`` and ``NO_PROXY`` from the environment are honoured, as httpx honoured them
+(read once per host: aiohttp's own ``trust_env`` reads the environment and ``~/.netrc`` again on
+every request, ``~/.netrc`` in a thread).
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from telegram.request import BaseRequest, RequestData
 from yarl import URL
 
 Proxy = tuple[URL | None, aiohttp.BasicAuth | None]
-
 
 JSON = {"Content-Type": "application/json"}
 #: The Bot API method of the call under way in this task (``parse_json_payload`` is told
