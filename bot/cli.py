@@ -194,7 +194,7 @@ def cmd_users(args: argparse.Namespace) -> None:
         revoke_role,
     )
     from handlers.requests.withdraw import withdraw_unless_allowed
-    from handlers.roles import menu_for
+    from handlers.roles import RoleChanged, RoleGranted, RoleRevoked, menu_for
 
     runtime = build_runtime(_settings())
     now = datetime.now(UTC)
@@ -217,7 +217,7 @@ def cmd_users(args: argparse.Namespace) -> None:
         except UnknownUserRef as exc:
             raise SystemExit(f"linli: {exc}") from None
 
-        def tell(template: str, user) -> None:
+        def tell(told: type[RoleChanged], user) -> None:
             """The person is told of the change (with their new menu) through the outbox."""
             outbox.enqueue(
                 session,
@@ -225,8 +225,7 @@ def cmd_users(args: argparse.Namespace) -> None:
                 user_id=user.id,
                 now=now,
                 chat_id=user.private_chat_id or external_id,
-                template=template,
-                params={"role": args.role, "commands": menu(user)},
+                params=told(role=args.role, commands=menu(user)),
             )
 
         if args.action == "grant":
@@ -238,13 +237,13 @@ def cmd_users(args: argparse.Namespace) -> None:
             except ValueError as exc:
                 raise SystemExit(f"linli: {exc}") from None
             if changed:
-                tell("roles.granted", user)
+                tell(RoleGranted, user)
             print(f"{user.ref}: {args.role} {'granted' if changed else 'was already granted'}")
         else:
             user = find_user(session, transport, external_id)
             changed = user is not None and revoke_role(session, user, args.role)
             if changed and user is not None:
-                tell("roles.revoked", user)
+                tell(RoleRevoked, user)
                 # a volunteer no more: the requests they hold go back to the queue at once
                 withdraw_unless_allowed(
                     session, runtime.dispatcher.community, user, blocked=False, now=now

@@ -161,6 +161,9 @@ class Dispatcher:
                 now = self.clock()
                 ctx = self._context(session, inbound, now)
                 self._route(ctx)
+                if ctx.finished:  # a flow came to its end: what follows any completed action
+                    for hook in self.registry.completed_hooks:
+                        hook(ctx)
                 self._remember_buttons(ctx)
                 if session.is_modified(ctx.conversation):  # else no UPDATE just for the time
                     ctx.conversation.updated_at = now

@@ -11,13 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from db import outbox
-from db.event_messages import (
-    T_CANCELLED,
-    T_RESCHEDULED,
-    drop_reminders,
-    event_params,
-    schedule_reminders,
-)
+from db.event_messages import Cancelled, Rescheduled, drop_reminders, schedule_reminders
 from db.event_models import Event, EventStatus, SignupStatus
 from db.event_reads import active_signups, places_held
 from db.events import Deadline, Outcome, Result, offer_free_places
@@ -125,9 +119,8 @@ def reschedule(
         outbox.enqueue_to_user(
             session,
             signup.user,
-            template=T_RESCHEDULED,
+            params=Rescheduled.about(event),
             now=now,
-            params=event_params(event),
             # the moment of the change too: moved back to an earlier time is news again
             dedup_key=f"ev:resched:{signup.id}:{int(starts_at.timestamp())}:{int(now.timestamp())}",
         )
@@ -150,9 +143,8 @@ def cancel_event(session: Session, event_id: int, *, now: datetime) -> Result:
             told += outbox.enqueue_to_user(
                 session,
                 signup.user,
-                template=T_CANCELLED,
+                params=Cancelled.about(event),
                 now=now,
-                params=event_params(event),
                 dedup_key=f"ev:cancelled:{signup.id}",
             )
     session.flush()

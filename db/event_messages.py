@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy import String, and_, case, cast, exists, literal, select
 from sqlalchemy.orm import Session
@@ -15,28 +15,72 @@ from db import outbox
 from db.event_models import Event, EventSignup, EventStatus, SignupStatus
 from db.event_reads import active_signups
 from db.models import OutboxMessage
+from db.outbox_params import Params
 
-# Outbox templates (registered in handlers/events/notices.py).
-T_OFFER = "ev.offer"
-T_OFFER_EXPIRED = "ev.offer_expired"
-T_REMINDER = "ev.reminder"
-T_RESCHEDULED = "ev.rescheduled"
-T_CANCELLED = "ev.cancelled"
-T_MESSAGE = "ev.message"
-T_LIST_CLOSED = "ev.list_closed"
 #: How far back the closing sweep looks: a bot that was down for a while still tells people.
 CLOSED_LOOKBACK = timedelta(days=1)
 
 
-def event_params(event: Event) -> dict[str, Any]:
+# The outbox templates' parameters (rendered by handlers/events/notices.py).
+
+
+class EventNamed(Params):
     """What a template needs to name an event in either language."""
-    return {
-        "event_id": event.id,
-        "title_zh": event.title_zh,
-        "title_en": event.title_en,
-        "starts_at": event.starts_at.isoformat(),
-        "place": event.place,
-    }
+
+    event_id: int
+    title_zh: str | None = None
+    title_en: str | None = None
+    starts_at: datetime
+    place: str
+
+    @classmethod
+    def about(cls, event: Event, **more: Any) -> Self:
+        """The parameters naming ``event``, and ``more``."""
+        return cls(
+            event_id=event.id,
+            title_zh=event.title_zh,
+            title_en=event.title_en,
+            starts_at=event.starts_at,
+            place=event.place,
+            **more,
+        )
+
+
+class Offer(EventNamed, template="ev.offer"):
+    """Places are free for a signup on the waiting list, held until ``expires_at``."""
+
+    signup_id: int
+    party: int
+    expires_at: datetime
+    window_s: int = 0  # how long the offer is held
+
+
+class OfferExpired(EventNamed, template="ev.offer_expired"):
+    """The offer was not answered in time."""
+
+
+class Reminder(EventNamed, template="ev.reminder"):
+    """Before the start, ``offset_s`` seconds ahead of it."""
+
+    offset_s: int = 0
+
+
+class Rescheduled(EventNamed, template="ev.rescheduled"):
+    """The event moved."""
+
+
+class Cancelled(EventNamed, template="ev.cancelled"):
+    """The event was called off."""
+
+
+class OrganiserMessage(EventNamed, template="ev.message"):
+    """The organiser's message to attendees."""
+
+    text: str
+
+
+class ListClosed(EventNamed, template="ev.list_closed"):
+    """Signups closed while they were still on the waiting list."""
 
 
 def _reminder_prefix(signup_id: int) -> str:
@@ -55,9 +99,8 @@ def schedule_reminders(
     The key names the signup, the offset and the start, so none is queued twice."""
     messages = [
         (
-            T_REMINDER,
             event.starts_at - offset,
-            {**event_params(event), "offset_s": int(offset.total_seconds())},
+            Reminder.about(event, offset_s=int(offset.total_seconds())),
             f"{_reminder_prefix(signup.id)}{int(offset.total_seconds())}"
             f":{int(event.starts_at.timestamp())}",
         )
@@ -83,10 +126,9 @@ def message_attendees(
             sent += outbox.enqueue_to_user(
                 session,
                 signup.user,
-                template=T_MESSAGE,
+                params=OrganiserMessage.about(event, text=text),
                 now=now,
                 due_at=due_at,
-                params={**event_params(event), "text": text},
             )
     return sent
 
@@ -120,9 +162,8 @@ def tell_waiting_list_at_close(session: Session, *, now: datetime) -> int:
         told += outbox.enqueue_to_user(
             session,
             signup.user,
-            template=T_LIST_CLOSED,
+            params=ListClosed.about(event),
             now=now,
-            params=event_params(event),
             dedup_key=f"ev:closed:{signup.id}",
         )
     return told

@@ -26,13 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db import outbox
-from db.event_messages import (
-    T_OFFER,
-    T_OFFER_EXPIRED,
-    drop_reminders,
-    event_params,
-    schedule_reminders,
-)
+from db.event_messages import Offer, OfferExpired, drop_reminders, schedule_reminders
 from db.event_models import Event, EventSignup, EventStatus, SignupStatus
 from db.event_reads import HOLDING, find_signup, is_open, places_held, places_left, waiting_position
 from db.locks import lock_row
@@ -96,15 +90,14 @@ def _offer(
     outbox.enqueue_to_user(
         session,
         signup.user,
-        template=T_OFFER,
+        params=Offer.about(
+            event,
+            signup_id=signup.id,
+            party=signup.party_size,
+            expires_at=expires,
+            window_s=int(window.total_seconds()),
+        ),
         now=now,
-        params={
-            **event_params(event),
-            "signup_id": signup.id,
-            "party": signup.party_size,
-            "expires_at": expires.isoformat(),
-            "window_s": int(window.total_seconds()),
-        },
         dedup_key=f"ev:offer:{signup.id}:{int(expires.timestamp())}",
     )
 
@@ -270,9 +263,8 @@ def _expire(session: Session, signup: EventSignup, event: Event, now: datetime) 
     outbox.enqueue_to_user(
         session,
         signup.user,
-        template=T_OFFER_EXPIRED,
+        params=OfferExpired.about(event),
         now=now,
-        params=event_params(event),
         dedup_key=f"ev:offer_expired:{signup.id}:{int(now.timestamp())}",
     )
 

@@ -92,6 +92,20 @@ def was_asked(session: Session, user: User) -> bool:
     return session.get(NoticeSubscriber, user.id) is not None
 
 
+def ask_once(session: Session, user: User, *, now: datetime) -> bool:
+    """Record that the notices question is asked, if it never was: True when it was not (the
+    row went in), in one statement (``INSERT … ON CONFLICT DO NOTHING``) — what follows every
+    completed action pays no more than that."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(NoticeSubscriber)
+        .values(user_id=user.id, asked_at=now, updated_at=now)
+        .on_conflict_do_nothing(index_elements=["user_id"])
+        .returning(NoticeSubscriber.user_id)
+    )
+    return bool(session.execute(statement).all())
+
+
 def mark_asked(session: Session, user: User, *, now: datetime, first: bool = False) -> None:
     """The welcome asked them (whatever they answer, it is not asked again). ``first``: the
     caller has just seen that they were never asked (no second read)."""

@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 from db import notice_subscriptions as subscriptions
 from db.locks import lock_row
 from db.models import OutboxMessage, OutboxStatus, User
+from db.notice_messages import NoticeCopy, NoticeFix, NoticeFixNote
 from db.notice_models import (
     Notice,
     NoticeConsent,
@@ -43,10 +44,6 @@ from db.notice_models import (
     NoticeSubscriber,
     Unreachable,
 )
-
-T_NOTICE = "nt.notice"
-T_FIX = "nt.fix"  # a corrected notice: edits the one shown where the transport can
-T_FIX_NOTE = "nt.fixnote"  # a short "corrected" note where it cannot (a photo's caption)
 
 
 def card_key(notice_id: int) -> str:
@@ -186,19 +183,6 @@ def lock(session: Session, notice_id: int) -> Notice | None:
     return lock_row(session, Notice, notice_id)
 
 
-def params(notice: Notice) -> dict[str, Any]:
-    """What every copy of the notice carries (the same for every reader)."""
-    return {
-        "id": notice.id,
-        "zh": notice.text_zh,
-        "en": notice.text_en,
-        "topic": notice.topic,
-        "urgent": notice.urgent,
-        "att": notice.attachment,
-        "v": notice.version,
-    }
-
-
 def _insert_from(session: Session, columns: list[str], query: Any) -> None:
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = insert(OutboxMessage).from_select(columns, query)
@@ -227,7 +211,7 @@ def in_flight(session: Session, notice_id: int) -> int:
         session.scalar(
             select(func.count()).where(
                 OutboxMessage.card_key == card_key(notice_id),
-                OutboxMessage.template == T_NOTICE,
+                OutboxMessage.template == NoticeCopy.template,
                 OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)),
             )
         )
@@ -248,8 +232,8 @@ def queue_window(session: Session, notice: Notice, *, now: datetime, chunk: int)
         User.transport,
         User.private_chat_id,
         User.id,
-        literal(T_NOTICE),
-        literal(params(notice), JSON),
+        literal(NoticeCopy.template),
+        literal(NoticeCopy.of(notice).to_json(), JSON),
         literal(dedup_prefix(notice.id)) + cast(User.id, String),
         literal(card_key(notice.id)),
         literal(now, OutboxMessage.due_at.type),
@@ -267,7 +251,7 @@ def queue_fixes(session: Session, notice: Notice, *, now: datetime, chunk: int) 
     being sent it); returns how many (0: all done)."""
     shown = [
         OutboxMessage.card_key == card_key(notice.id),
-        OutboxMessage.template == T_NOTICE,
+        OutboxMessage.template == NoticeCopy.template,
         OutboxMessage.status.in_((OutboxStatus.SENT, OutboxStatus.SENDING)),
         OutboxMessage.id > notice.fix_cursor,
     ]
@@ -278,14 +262,15 @@ def queue_fixes(session: Session, notice: Notice, *, now: datetime, chunk: int) 
         notice.fix_cursor = 0
         return 0
     editable = not notice.attachment
+    fix = NoticeFix if editable else NoticeFixNote
     # A correction goes out under the notice's rules as they stand now: a reader who left the
     # topic (or stopped everything), moved building or cannot be reached gets none.
     rows = select(
         OutboxMessage.transport,
         OutboxMessage.chat_id,
         OutboxMessage.user_id,
-        literal(T_FIX if editable else T_FIX_NOTE),
-        literal(params(notice), JSON),
+        literal(fix.template),
+        literal(fix.of(notice).to_json(), JSON),
         literal(f"{dedup_prefix(notice.id)}v{notice.version}:")
         + cast(OutboxMessage.user_id, String),
         literal(card_key(notice.id) if editable else None, String),
@@ -314,10 +299,10 @@ def correct(session: Session, notice: Notice, *, text_zh: str | None, text_en: s
         update(OutboxMessage)
         .where(
             OutboxMessage.card_key == card_key(notice.id),
-            OutboxMessage.template == T_NOTICE,
+            OutboxMessage.template == NoticeCopy.template,
             OutboxMessage.status == OutboxStatus.PENDING,
         )
-        .values(params=params(notice))
+        .values(params=NoticeCopy.of(notice).to_json())
     )
 
 
@@ -337,7 +322,10 @@ class Progress:
 def progress(session: Session, notice_id: int) -> Progress:
     """How far the notice got: one grouped query over its copies."""
     blocked = exists().where(Unreachable.user_id == OutboxMessage.user_id)
-    mine = [OutboxMessage.card_key == card_key(notice_id), OutboxMessage.template == T_NOTICE]
+    mine = [
+        OutboxMessage.card_key == card_key(notice_id),
+        OutboxMessage.template == NoticeCopy.template,
+    ]
     result = Progress()
     for status, is_blocked, count in session.execute(
         select(OutboxMessage.status, blocked, func.count())

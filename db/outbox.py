@@ -23,6 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from db.models import OutboxMessage, OutboxStatus, SentCard, User
+from db.outbox_params import Params
 
 MAX_ERROR_LENGTH = 500
 #: How long a claim holds without renewal. A live worker renews it every third of this, so
@@ -50,9 +51,8 @@ def enqueue(
     *,
     transport: str,
     chat_id: str,
-    template: str,
+    params: Params,
     now: datetime,
-    params: dict[str, Any] | None = None,
     due_at: datetime | None = None,
     user_id: int | None = None,
     locale: str | None = None,
@@ -61,14 +61,15 @@ def enqueue(
 ) -> bool:
     """Add a message to the outbox; with a ``dedup_key`` that is already there, do nothing.
 
-    Returns True if a row was added. Idempotent under concurrency: the unique constraint on
-    ``dedup_key`` decides, via ``INSERT … ON CONFLICT DO NOTHING``. With a ``card_key`` the
-    message is a card: the first one to this chat is sent, later ones edit it in place.
+    ``params`` is the template's declared type (``db/outbox_params.py``), which names the
+    template; it was checked when it was made. Returns True if a row was added. Idempotent
+    under concurrency: the unique constraint on ``dedup_key`` decides, via ``INSERT … ON
+    CONFLICT DO NOTHING``. With a ``card_key`` the message is a card: the first one to this
+    chat is sent, later ones edit it in place.
     """
     values = _row(
         transport=transport,
         chat_id=chat_id,
-        template=template,
         now=now,
         params=params,
         due_at=due_at,
@@ -84,22 +85,23 @@ def _row(
     *,
     transport: str,
     chat_id: str,
-    template: str,
     now: datetime,
-    params: dict[str, Any] | None,
+    params: Params,
     due_at: datetime | None,
     user_id: int | None,
     locale: str | None,
     dedup_key: str | None,
     card_key: str | None,
 ) -> dict[str, Any]:
+    if not isinstance(params, Params) or not params.template:
+        raise TypeError(f"an outbox message's params are a template's declared type: {params!r}")
     return {
         "transport": transport,
         "chat_id": str(chat_id),
         "user_id": user_id,
         "locale": locale,
-        "template": template,
-        "params": params or {},
+        "template": params.template,
+        "params": params.to_json(),
         "dedup_key": dedup_key,
         "card_key": card_key,
         "due_at": due_at or now,
@@ -129,12 +131,12 @@ def _insert(session: Session, rows: list[dict[str, Any]], *, keyed: bool) -> int
 def enqueue_many_to_user(
     session: Session,
     user: User,
-    messages: Sequence[tuple[str, datetime, dict[str, Any], str]],
+    messages: Sequence[tuple[datetime, Params, str]],
     *,
     now: datetime,
 ) -> int:
-    """Queue several messages to ``user``'s private chat in one statement: each is (template,
-    due at, params, de-duplication key); one whose key is already queued is skipped. Returns
+    """Queue several messages to ``user``'s private chat in one statement: each is (due at,
+    params, de-duplication key); one whose key is already queued is skipped. Returns
     how many were queued (none when the user has no private chat with the bot)."""
     if not user.private_chat_id:
         return 0
@@ -142,7 +144,6 @@ def enqueue_many_to_user(
         _row(
             transport=user.transport,
             chat_id=user.private_chat_id,
-            template=template,
             now=now,
             params=params,
             due_at=due_at,
@@ -151,7 +152,7 @@ def enqueue_many_to_user(
             dedup_key=dedup_key,
             card_key=None,
         )
-        for template, due_at, params, dedup_key in messages
+        for due_at, params, dedup_key in messages
     ]
     return _insert(session, rows, keyed=True)
 
@@ -160,9 +161,8 @@ def enqueue_to_user(
     session: Session,
     user: User,
     *,
-    template: str,
+    params: Params,
     now: datetime,
-    params: dict[str, Any] | None = None,
     due_at: datetime | None = None,
     dedup_key: str | None = None,
     card_key: str | None = None,
@@ -177,7 +177,6 @@ def enqueue_to_user(
         transport=user.transport,
         chat_id=user.private_chat_id,
         user_id=user.id,
-        template=template,
         now=now,
         params=params,
         due_at=due_at,

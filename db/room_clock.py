@@ -15,6 +15,7 @@ from db import outbox
 from db import rooms as ops
 from db.locks import lock_row
 from db.models import User
+from db.room_messages import BookingPaused, BookingUndecided, NoShowReleased
 from db.room_models import Booking, BookingPause, BookingStatus, Room
 
 CHECK_IN_FROM = timedelta(minutes=15)  # before the start
@@ -103,9 +104,8 @@ def release_no_shows(session: Session, *, now: datetime) -> list[Booking]:
         outbox.enqueue_to_user(
             session,
             user,
-            template="rooms.released",
+            params=NoShowReleased.about(booking, room),
             now=now,
-            params=ops.said(booking, room),
             dedup_key=f"rm:released:{booking.id}",
         )
         session.flush()
@@ -128,9 +128,8 @@ def _pause(session: Session, user: User, *, now: datetime) -> None:
     outbox.enqueue_to_user(
         session,
         user,
-        template="rooms.paused",
+        params=BookingPaused(until=pause.until),
         now=now,
-        params={"until": pause.until.isoformat()},
         dedup_key=f"rm:paused:{user.id}:{now.date().isoformat()}",
     )
 
@@ -163,9 +162,8 @@ def sweep_pending(
             outbox.enqueue_to_user(
                 session,
                 user,
-                template="rooms.undecided",
+                params=BookingUndecided.about(booking, room),
                 now=now,
-                params=ops.said(booking, room),
                 dedup_key=f"rm:undecided:{booking.id}",
             )
             dropped.append(booking)

@@ -19,6 +19,7 @@ from db import outbox
 from db import rooms as ops
 from db.locks import lock_row
 from db.models import User
+from db.room_messages import BookingApproved, BookingDeclined
 from db.room_models import Booking, BookingStatus, Room
 
 
@@ -88,17 +89,16 @@ def decide(
         booking.status = BookingStatus.CONFIRMED
         booking.updated_at = now
         ops.remind(session, booking, user, now=now)
-        template, decision = "rooms.approved", Decision.APPROVED
+        told, decision = BookingApproved, Decision.APPROVED
     else:
         booking.reason = reason
         ops.release(session, booking, now=now, status=BookingStatus.DECLINED)
-        template, decision = "rooms.declined", Decision.DECLINED
+        told, decision = BookingDeclined, Decision.DECLINED
     outbox.enqueue_to_user(
         session,
         user,
-        template=template,
+        params=told.about(booking, room, reason=reason or ""),
         now=now,
-        params={**ops.said(booking, room), "reason": reason or ""},
         dedup_key=f"rm:decided:{booking.id}",
     )
     return decision, booking

@@ -22,6 +22,7 @@ from db import outbox
 from db import room_rules as rules
 from db.locks import lock_row
 from db.models import OutboxMessage, OutboxStatus, User
+from db.room_messages import BookingReminder, RoomClosed, WatchedFreed
 from db.room_models import (
     LIVE,
     BookedSlot,
@@ -151,10 +152,11 @@ def remind(session: Session, booking: Booking, user: User, *, now: datetime) -> 
         outbox.enqueue_to_user(
             session,
             user,
-            template="rooms.reminder",
+            params=BookingReminder.about(
+                booking, session.get(Room, booking.room_id) or booking.room
+            ),
             now=now,
             due_at=due,
-            params=said(booking, session.get(Room, booking.room_id) or booking.room),
             dedup_key=reminder_key(booking.id),
         )
 
@@ -165,18 +167,6 @@ def paused_until(session: Session, user: User, *, now: datetime) -> datetime | N
     if pause is None or pause.lifted_at is not None or pause.until <= now:
         return None
     return pause.until
-
-
-def said(booking: Booking, room: Room) -> dict[str, str | int]:
-    """What a message about ``booking`` names, rendered later in the reader's language."""
-    return {
-        "booking": booking.id,
-        "ref": booking.ref,
-        "name_zh": room.name_zh or "",
-        "name_en": room.name_en or "",
-        "starts": booking.starts_at.isoformat(),
-        "ends": booking.ends_at.isoformat(),
-    }
 
 
 def reminder_key(booking_id: int) -> str:
@@ -252,9 +242,8 @@ def close(
         outbox.enqueue_to_user(
             session,
             booking.user,
-            template="rooms.closed",
+            params=RoomClosed.about(booking, room, reason=reason or ""),
             now=now,
-            params={**said(booking, room), "reason": reason or ""},
             dedup_key=f"rm:closed:{booking.id}",
         )
     session.flush()
@@ -319,14 +308,13 @@ def _tell_watchers(
             outbox.enqueue_to_user(
                 session,
                 watcher,
-                template="rooms.freed",
+                params=WatchedFreed(
+                    room=room.id,
+                    name_zh=room.name_zh or "",
+                    name_en=room.name_en or "",
+                    starts=watch.starts_at,
+                ),
                 now=now,
-                params={
-                    "room": room.id,
-                    "name_zh": room.name_zh or "",
-                    "name_en": room.name_en or "",
-                    "starts": watch.starts_at.isoformat(),
-                },
                 dedup_key=f"rm:freed:{watch.id}",
             )
         session.delete(watch)

@@ -29,9 +29,15 @@ from db.shift_models import (
     ShiftSignup,
 )
 from db.shift_models import ShiftSignupStatus as Status
-from db.shifts import opportunity_params
+from db.shifts import ShiftNamed
 
-T_HOURS = "vs.hours"
+
+class HoursConfirmed(ShiftNamed, template="vs.hours"):
+    """Their hours for the shift are confirmed."""
+
+    minutes: int
+
+
 #: A code lives one minute; the one before it is still taken this long into the next minute
 #: (someone typing as it changes).
 CODE_STEP = 60
@@ -245,9 +251,8 @@ def confirm_hours(session: Session, shift_id: int, rounding: Rounding, *, now: d
             outbox.enqueue_to_user(
                 session,
                 signup.user,
-                template=T_HOURS,
+                params=HoursConfirmed.about(shift.opportunity, shift, minutes=signup.minutes),
                 now=now,
-                params={**opportunity_params(shift.opportunity, shift), "minutes": signup.minutes},
                 dedup_key=f"vs:hours:{signup.id}",
             )
         signup.confirmed_at = signup.confirmed_at or now

@@ -18,14 +18,24 @@ from db.shift_models import ShiftSignupStatus as Status
 from db.shifts import (
     Outcome,
     Result,
+    ShiftNamed,
     drop_reminders,
-    opportunity_params,
     promote,
     schedule_reminders,
 )
 
-T_MOVED = "vs.moved"
-T_RELEASED = "vs.released"
+
+class Moved(ShiftNamed, template="vs.moved"):
+    """Their shift moved: they keep the place if they confirm by ``by``."""
+
+    signup_id: int
+    by: datetime
+
+
+class Released(ShiftNamed, template="vs.released"):
+    """They did not confirm the moved shift in time: the place went to someone else."""
+
+
 RECONFIRM_WITHIN = timedelta(hours=48)
 
 
@@ -61,13 +71,8 @@ def move_shift(
             told += outbox.enqueue_to_user(
                 session,
                 signup.user,
-                template=T_MOVED,
+                params=Moved.about(shift.opportunity, shift, signup_id=signup.id, by=by),
                 now=now,
-                params={
-                    **opportunity_params(shift.opportunity, shift),
-                    "signup_id": signup.id,
-                    "by": by.isoformat(),
-                },
                 dedup_key=f"vs:moved:{signup.id}:{int(now.timestamp())}",
             )
     session.flush()
@@ -112,9 +117,8 @@ def release_unconfirmed(session: Session, *, now: datetime, reminders: Sequence[
             outbox.enqueue_to_user(
                 session,
                 signup.user,
-                template=T_RELEASED,
+                params=Released.about(shift.opportunity, shift),
                 now=now,
-                params=opportunity_params(shift.opportunity, shift),
                 dedup_key=f"vs:released:{signup.id}",
             )
         if shift.starts_at > now:

@@ -16,7 +16,7 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from db import outbox
 from db.locks import lock_row
 from db.models import User
+from db.outbox_params import Params
 from db.shift_models import (
     Opportunity,
     OpportunityStatus,
@@ -34,10 +35,6 @@ from db.shift_models import (
 from db.shift_models import ShiftSignupStatus as Status
 from db.shift_reads import find_signup, shifts_of, taken_by_role, waiting_position
 
-T_CANCELLED = "vs.cancelled"
-T_PROMOTED = "vs.promoted"
-T_REMINDER = "vs.reminder"
-T_LATE_CANCEL = "vs.late_cancel"
 #: A cancellation this close to the start tells the coordinator at once (a shift at risk).
 LATE = timedelta(hours=24)
 
@@ -83,17 +80,55 @@ class NewOpportunity:
     description_en: str | None = None
 
 
-def opportunity_params(opportunity: Opportunity, shift: Shift | None = None) -> dict[str, Any]:
-    """What a template needs to name an opportunity (and a shift) in either language."""
-    params: dict[str, Any] = {
-        "opportunity_id": opportunity.id,
-        "title_zh": opportunity.title_zh,
-        "title_en": opportunity.title_en,
-        "place": opportunity.place,
-    }
-    if shift is not None:
-        params |= {"shift_id": shift.id, "starts_at": shift.starts_at.isoformat()}
-    return params
+# --- what the outbox carries (rendered by handlers/volunteering/notices.py) ----------------
+
+
+class ShiftNamed(Params):
+    """What a template needs to name an opportunity and its shift in either language."""
+
+    opportunity_id: int
+    title_zh: str | None = None
+    title_en: str | None = None
+    place: str
+    shift_id: int
+    starts_at: datetime
+
+    @classmethod
+    def about(cls, opportunity: Opportunity, shift: Shift, **more: Any) -> Self:
+        """The parameters naming ``shift`` of ``opportunity``, and ``more``."""
+        return cls(
+            opportunity_id=opportunity.id,
+            title_zh=opportunity.title_zh,
+            title_en=opportunity.title_en,
+            place=opportunity.place,
+            shift_id=shift.id,
+            starts_at=shift.starts_at,
+            **more,
+        )
+
+
+class OpportunityCancelled(ShiftNamed, template="vs.cancelled"):
+    """The opportunity is cancelled, and their signup with it."""
+
+
+class Promoted(ShiftNamed, template="vs.promoted"):
+    """A place became free and is theirs, as this role."""
+
+    role_zh: str | None = None
+    role_en: str | None = None
+
+
+class ShiftReminder(ShiftNamed, template="vs.reminder"):
+    """Their shift starts soon."""
+
+
+class LateCancel(ShiftNamed, template="vs.late_cancel"):
+    """To the coordinator: ``name`` cancelled shortly before the start."""
+
+    role_zh: str | None = None
+    role_en: str | None = None
+    name: str | None = None
+    moved_up: bool = False  # the first on the waiting list took the place
 
 
 # --- the coordinator's side ------------------------------------------------------------------
@@ -200,9 +235,8 @@ def cancel_opportunity(session: Session, opportunity_id: int, *, now: datetime) 
             told += outbox.enqueue_to_user(
                 session,
                 signup.user,
-                template=T_CANCELLED,
+                params=OpportunityCancelled.about(opportunity, shift),
                 now=now,
-                params=opportunity_params(opportunity, shift),
                 dedup_key=f"vs:cancelled:{signup.id}",
             )
     session.flush()
@@ -233,10 +267,9 @@ def schedule_reminders(
         outbox.enqueue_to_user(
             session,
             signup.user,
-            template=T_REMINDER,
+            params=ShiftReminder.about(opportunity, shift),
             now=now,
             due_at=due,
-            params=opportunity_params(opportunity, shift),
             dedup_key=f"{_reminder_prefix(signup.id)}{int(offset.total_seconds())}",
         )
 
@@ -320,15 +353,15 @@ def cancel_signup(
         outbox.enqueue_to_user(
             session,
             coordinator,
-            template=T_LATE_CANCEL,
+            params=LateCancel.about(
+                shift.opportunity,
+                shift,
+                role_zh=role.name_zh,
+                role_en=role.name_en,
+                name=user.display_name,
+                moved_up=promoted is not None,
+            ),
             now=now,
-            params={
-                **opportunity_params(shift.opportunity, shift),
-                "role_zh": role.name_zh,
-                "role_en": role.name_en,
-                "name": user.display_name,
-                "moved_up": promoted is not None,
-            },
             dedup_key=f"vs:late:{signup.id}:{int(now.timestamp())}",
         )
     return Result(Outcome.CANCELLED, signup=signup, promoted=promoted)
@@ -361,13 +394,8 @@ def promote(
     outbox.enqueue_to_user(
         session,
         first.user,
-        template=T_PROMOTED,
+        params=Promoted.about(shift.opportunity, shift, role_zh=role.name_zh, role_en=role.name_en),
         now=now,
-        params={
-            **opportunity_params(shift.opportunity, shift),
-            "role_zh": role.name_zh,
-            "role_en": role.name_en,
-        },
         dedup_key=f"vs:promoted:{first.id}:{int(now.timestamp())}",
     )
     return first

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import outbox
 from db.models import Role, RoleGrant, TeamChat, User
+from db.outbox_params import Params
 
 VOLUNTEERS = "volunteers"
 MEDIATORS = "mediators"
@@ -97,6 +97,12 @@ def strangers(
     ]
 
 
+class TeamHeld(Params, template="team.held"):
+    """To the admins: someone without a role is in the team's room, so it is held."""
+
+    team: str
+
+
 def hold_room(session: Session, row: TeamChat, admin_refs: frozenset[str], now: datetime) -> bool:
     """Someone who holds no role is in the team's room: nothing more is posted there, and the
     admins are told (once per hold). False if it was held already."""
@@ -107,9 +113,8 @@ def hold_room(session: Session, row: TeamChat, admin_refs: frozenset[str], now: 
     session.flush()
     notify_admins(
         session,
-        template="team.held",
+        params=TeamHeld(team=row.team),
         now=now,
-        params={"team": row.team},
         dedup_key=f"team.held:{row.team}:{now.isoformat()}",
     )
     return True
@@ -178,9 +183,8 @@ def notify_team(
     team: str,
     configured: Mapping[str, str],
     *,
-    template: str,
+    params: Params,
     now: datetime,
-    params: dict[str, Any] | None = None,
     card_key: str | None = None,
     dedup_key: str | None = None,
     due_at: datetime | None = None,
@@ -195,7 +199,6 @@ def notify_team(
         transport=room.transport,
         chat_id=room.chat_id,
         locale=room.locale,
-        template=template,
         now=now,
         params=params,
         card_key=card_key,
@@ -217,9 +220,8 @@ def users_with_role(session: Session, role: str) -> list[User]:
 def notify_admins(
     session: Session,
     *,
-    template: str,
+    params: Params,
     now: datetime,
-    params: dict[str, Any] | None = None,
     dedup_key: str | None = None,
 ) -> int:
     """Queue a message to every admin's private chat; returns how many were queued. With a
@@ -229,7 +231,6 @@ def notify_admins(
         queued += outbox.enqueue_to_user(
             session,
             admin,
-            template=template,
             now=now,
             params=params,
             dedup_key=f"{dedup_key}:u{admin.id}" if dedup_key else None,

@@ -7,11 +7,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from time import monotonic
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from db import holidays as kept_days
+from db.outbox_params import Params
 from db.teams import notify_admins
 from handlers import workdays
 from handlers.i18n import Language
@@ -39,6 +39,12 @@ def reload(session: Session, community: Community, now: datetime) -> None:
         load(session)
 
 
+class HolidaysUnknown(Params, template="wd.uncovered"):
+    """To the admins: next ``year``'s public holidays are not known yet."""
+
+    year: int
+
+
 @router.sweep("wd.next_year")
 def next_year_uncovered(session: Session, community: Community, now: datetime) -> None:
     """From 1 December, once a week: next year's holidays are not known yet."""
@@ -51,8 +57,7 @@ def next_year_uncovered(session: Session, community: Community, now: datetime) -
     week = local.isocalendar().week
     queued = notify_admins(
         session,
-        template="wd.uncovered",
-        params={"year": year},
+        params=HolidaysUnknown(year=year),
         now=now,
         dedup_key=f"wd:uncovered:{year}:w{week}",
     )
@@ -60,8 +65,8 @@ def next_year_uncovered(session: Session, community: Community, now: datetime) -
         log.warning("the public holidays of %d are not known yet: admins told", year)
 
 
-@router.template("wd.uncovered")
-def uncovered(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(HolidaysUnknown)
+def uncovered(lang: Language, params: HolidaysUnknown) -> Reply:
     return Reply(
         lang.gettext(
             "The public holidays of {year} are not known to Linli yet. Until they are, the "
@@ -69,5 +74,5 @@ def uncovered(lang: Language, params: dict[str, Any]) -> Reply:
             "day. When the State Council publishes them, add them on the server: "
             "linli holidays add {year}-01-01 (a range: {year}-02-16..{year}-02-22; a make-up "
             "working day: --workday)."
-        ).format(year=params["year"])
+        ).format(year=params.year)
     )

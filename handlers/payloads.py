@@ -18,11 +18,24 @@ fails at import.
 Buttons already sent carry the wire names of older releases: ``aliases=("kill",)`` parses
 ``ev:kill:42`` to the same type (never packed). Trailing fields with a default may be missing
 (``ev:list`` is page 0), so a field added at the end with a default keeps old buttons working.
+
+Start links (``/start ev_42``, Telegram's ``t.me/<bot>?start=ev_42``) are declared the same way,
+as ``StartLink`` types: a prefix, an optional ``tag`` (letters right after the underscore) and
+typed fields, each an ``int`` or an ``Annotated[str, MaxLen(n)]`` of the characters Telegram
+allows (letters, digits, ``_`` and ``-``)::
+
+    class CaseLink(StartLink, prefix="dp", tag="c"):
+        case: int
+
+``CaseLink(42).pack()`` is ``"dp_c42"``; ``StartLinks.parse`` finds the type of any ``/start``
+payload in one place. Several types may share a prefix: they are tried in the order registered,
+and when none reads the payload (a forged link) the last one's handler answers, with None.
 """
 
 from __future__ import annotations
 
 import enum
+import string
 import typing
 from collections.abc import Callable, Iterable
 from dataclasses import MISSING, dataclass, fields
@@ -33,6 +46,10 @@ from handlers.types import MAX_PAYLOAD_BYTES
 #: Ids are at most nine digits in a payload (an integer column holds them everywhere).
 MAX_ID_DIGITS = 9
 SEPARATOR = ":"
+#: A start link's parts are joined by this; Telegram allows 64 of [A-Za-z0-9_-] after start=.
+LINK_SEPARATOR = "_"
+MAX_START_LINK = 64
+LINK_CHARACTERS = frozenset(string.ascii_letters + string.digits + "_-")
 
 
 def parse_id(text: str) -> int | None:
@@ -241,3 +258,124 @@ class Catalog:
         """The payload ``text`` carries, or None if no declared type reads it."""
         kind = self.types.get(action_of(text))
         return kind.parse(text) if kind is not None else None
+
+
+def _link_codec(owner: str, name: str, hint: Any) -> _Codec:
+    """The codec of a start link's field: an id, or a word of the link's characters."""
+    if hint is int:
+        return _int_codec()
+    if get_origin(hint) is Annotated:
+        base, *extras = get_args(hint)
+        limits = [extra.length for extra in extras if isinstance(extra, MaxLen)]
+        if base is str and limits:
+            length = limits[0]
+
+            def is_word(text: Any) -> bool:
+                return (
+                    isinstance(text, str)
+                    and 0 < len(text) <= length
+                    and (set(text) <= LINK_CHARACTERS)
+                )
+
+            def pack(value: str) -> str:
+                if not is_word(value):
+                    raise ValueError(f"not a start link word of at most {length}: {value!r}")
+                return value
+
+            def parse(text: str) -> str:
+                return text if is_word(text) else _refuse(text)
+
+            return _Codec(length, pack, parse, "a" * length)
+    raise TypeError(f"{owner}.{name}: a start link carries an int or Annotated[str, MaxLen(n)]")
+
+
+class StartLink:
+    """The base of every start link type; subclasses declare ``prefix=`` (and ``tag=``)."""
+
+    prefix: ClassVar[str]
+    tag: ClassVar[str] = ""
+    _codecs: ClassVar[tuple[tuple[str, _Codec], ...]] = ()
+
+    def __init_subclass__(cls, *, prefix: str, tag: str = "", **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not prefix or not set(prefix + tag) <= LINK_CHARACTERS - {LINK_SEPARATOR}:
+            raise TypeError(f"{cls.__name__}: {prefix!r}/{tag!r} is not a start link prefix")
+        cls.prefix, cls.tag = prefix, tag
+        dataclass(frozen=True)(cls)
+        hints = typing.get_type_hints(cls, include_extras=True)
+        cls._codecs = tuple(
+            (field.name, _link_codec(cls.__name__, field.name, hints[field.name]))
+            for field in fields(cls)  # type: ignore[arg-type]
+        )
+        widest = len(prefix) + 1 + len(tag) + sum(1 + c.width for _, c in cls._codecs) - 1
+        if widest > MAX_START_LINK:
+            raise TypeError(f"{cls.__name__} may pack to {widest}, over {MAX_START_LINK}")
+
+    def pack(self) -> str:
+        """The wire form: ``prefix_tagfield_field`` (only the last field may hold ``_``: a
+        one-time token does)."""
+        parts = [codec.pack(getattr(self, name)) for name, codec in self._codecs]
+        if any(LINK_SEPARATOR in part for part in parts[:-1]):
+            raise ValueError(f"only a start link's last field may hold {LINK_SEPARATOR!r}")
+        return f"{self.prefix}{LINK_SEPARATOR}{self.tag}{LINK_SEPARATOR.join(parts)}"
+
+    @classmethod
+    def parse(cls, text: str) -> Self | None:
+        """The link ``text`` carries, if it is one of this type and well formed; else None."""
+        head = f"{cls.prefix}{LINK_SEPARATOR}{cls.tag}"
+        if not text.startswith(head) or len(text) > MAX_START_LINK:
+            return None
+        rest = text[len(head) :]
+        parts = rest.split(LINK_SEPARATOR, len(cls._codecs) - 1) if cls._codecs else []
+        if len(parts) != len(cls._codecs) or (not cls._codecs and rest):
+            return None
+        try:
+            values = {
+                name: codec.parse(part)
+                for (name, codec), part in zip(cls._codecs, parts, strict=True)
+            }
+        except ValueError:
+            return None
+        return cls(**values)
+
+    @classmethod
+    def example(cls) -> Self:
+        """An instance with an example value in every field (for the tests)."""
+        parts = [codec.example for _, codec in cls._codecs]
+        example = cls.parse(f"{cls.prefix}{LINK_SEPARATOR}{cls.tag}{LINK_SEPARATOR.join(parts)}")
+        assert example is not None
+        return example
+
+
+def link_prefix(text: str) -> str:
+    """The prefix a ``/start`` payload names (``ev`` of ``ev_42``), to look its types up."""
+    return text.partition(LINK_SEPARATOR)[0]
+
+
+class StartLinks:
+    """Start link types by prefix, in the order registered; a (prefix, tag) declared twice is
+    an error."""
+
+    def __init__(self, types: Iterable[type[StartLink]] = ()) -> None:
+        self.types: dict[str, list[type[StartLink]]] = {}
+        for kind in types:
+            self.add(kind)
+
+    def add(self, kind: type[StartLink]) -> None:
+        same = self.types.setdefault(kind.prefix, [])
+        if any(other.tag == kind.tag for other in same):
+            raise ValueError(f"start link {kind.prefix}_{kind.tag}… is declared twice")
+        same.append(kind)
+
+    def parse(self, text: str) -> tuple[type[StartLink], StartLink | None] | None:
+        """The type that reads ``text`` and the link it carries; for a prefix that is declared
+        but a link none of its types reads (forged), its last type and None; for a prefix
+        nobody declared, None."""
+        kinds = self.types.get(link_prefix(text))
+        if not kinds:
+            return None
+        for kind in kinds:
+            link = kind.parse(text)
+            if link is not None:
+                return kind, link
+        return kinds[-1], None

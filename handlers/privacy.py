@@ -41,6 +41,7 @@ from db import shifts as shift_ops
 from db.conversations import put_aside, set_aside
 from db.dispute_models import DisputeCase, DisputeParty
 from db.models import User
+from db.outbox_params import Params
 from db.request_models import RequestStatus
 from handlers.buttons.privacy import EraseData, EraseDetails, KeepData
 from handlers.disputes.card import post_card
@@ -313,21 +314,26 @@ def _tell_volunteer(ctx: Ctx, volunteer_id: int | None, reference: str) -> None:
         outbox.enqueue_to_user(
             ctx.session,
             volunteer,
-            template="pv.request_ended",
-            params={"ref": reference},
+            params=RequestEnded(ref=reference),
             now=ctx.now,
             dedup_key=f"pv:ended:{reference}",
         )
 
 
-@router.template("pv.request_ended")
-def request_ended(lang: Language, params: dict[str, Any]) -> Reply:
+class RequestEnded(Params, template="pv.request_ended"):
+    """To the volunteer: the resident of their request ``ref`` deleted their data."""
+
+    ref: str
+
+
+@router.template(RequestEnded)
+def request_ended(lang: Language, params: RequestEnded) -> Reply:
     """To the volunteer: the resident of their request asked us to delete their data."""
     return Reply(
         lang.gettext(
             "The resident who asked for {ref} deleted their data, so the request is closed. "
             "Your messages can no longer reach them. Thank you for your help."
-        ).format(ref=params["ref"])
+        ).format(ref=params.ref)
     )
 
 

@@ -6,8 +6,8 @@ same menu for a reply: sent when someone chooses a language, and to a 繁體 rea
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
+from db.outbox_params import Params
 from handlers.i18n import N_, Language
 from handlers.router import Registry, Router
 from handlers.types import Ctx, Reply
@@ -72,18 +72,34 @@ def chat_menu(ctx: Ctx) -> tuple[tuple[str, str], ...] | None:
     return tuple((name, ctx._(description)) for name, description in menu)
 
 
-def _commands(lang: Language, params: dict[str, Any]) -> tuple[tuple[str, str], ...] | None:
-    menu = params.get("commands")
+class RoleChanged(Params):
+    """A role given or taken away, and the person's command menu now (name, msgid)."""
+
+    role: str
+    #: None in a message queued before menus were sent: the menu is left alone.
+    commands: tuple[tuple[str, str], ...] | None = None
+
+
+class RoleGranted(RoleChanged, template="roles.granted"):
+    """Told to the person who was given a role."""
+
+
+class RoleRevoked(RoleChanged, template="roles.revoked"):
+    """Told to the person whose role was taken away."""
+
+
+def _commands(lang: Language, params: RoleChanged) -> tuple[tuple[str, str], ...] | None:
+    menu = params.commands
     if menu is None:  # a message queued before menus were sent: leave the menu alone
         return None
     return tuple((name, lang.gettext(description)) for name, description in menu)
 
 
-@router.template("roles.granted")
-def granted(lang: Language, params: dict[str, Any]) -> Reply:
-    return Reply(lang.gettext(GRANTED[params["role"]]), commands=_commands(lang, params))
+@router.template(RoleGranted)
+def granted(lang: Language, params: RoleGranted) -> Reply:
+    return Reply(lang.gettext(GRANTED[params.role]), commands=_commands(lang, params))
 
 
-@router.template("roles.revoked")
-def revoked(lang: Language, params: dict[str, Any]) -> Reply:
-    return Reply(lang.gettext(REVOKED[params["role"]]), commands=_commands(lang, params))
+@router.template(RoleRevoked)
+def revoked(lang: Language, params: RoleRevoked) -> Reply:
+    return Reply(lang.gettext(REVOKED[params.role]), commands=_commands(lang, params))

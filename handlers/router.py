@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from handlers.payloads import Catalog, Payload
+from db.outbox_params import Params
+from handlers.payloads import Catalog, Payload, StartLink, StartLinks
 from handlers.types import Community, Ctx, Inbound, Kind, Reply, neutral_reply
 
 if TYPE_CHECKING:
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
 
 Handler = Callable[[Ctx, str], None]
 ButtonHandler = Callable[[Ctx, Any], None]  # (ctx, the parsed payload of its type)
+#: (ctx, the parsed start link of its type, or None for a forged one of its prefix)
+LinkHandler = Callable[[Ctx, Any], None]
 TextHandler = Callable[[Ctx], bool]
 #: Takes the person's message for one record the service awaits an answer about (``db/awaiting``);
 #: True if it took it.
@@ -31,7 +34,7 @@ AnswerTaker = Callable[[Ctx, int], bool]
 #: The record's reference as the person knows it ("#R-0042"), or None when it no longer waits
 #: for their words (finished, or not theirs): the awaited answer is then dropped.
 AnswerLabel = Callable[[Ctx, int], str | None]
-Template = Callable[["Language", dict[str, Any]], Reply]
+Template = Callable[["Language", Any], Reply]  # (lang, its declared params, read back typed)
 #: A periodic job over the database: expire offers, escalate what waited too long. It gets its
 #: own transaction (the sweeper commits), the community and the current time, and writes any
 #: message through the outbox. It must be idempotent: the next run sees what this one did.
@@ -60,11 +63,28 @@ class Rule:
 
 
 @dataclass(frozen=True, slots=True)
+class TemplateRoute:
+    """An outbox template: its declared parameters (which name it) and how it is rendered."""
+
+    kind: type[Params]
+    render: Template
+
+
+@dataclass(frozen=True, slots=True)
 class ButtonRoute:
     """A payload type, its handler and who may press it."""
 
     kind: type[Payload]
     handler: ButtonHandler
+    rule: Rule | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRoute:
+    """A start link type, its handler and who may open it."""
+
+    kind: type[StartLink]
+    handler: LinkHandler
     rule: Rule | None = None
 
 
@@ -106,16 +126,17 @@ class Router:
     name: str
     commands: dict[str, Command] = field(default_factory=dict)
     buttons: dict[type[Payload], ButtonRoute] = field(default_factory=dict)
-    deep_links: dict[str, Handler] = field(default_factory=dict)
+    deep_links: dict[type[StartLink], LinkRoute] = field(default_factory=dict)
     forms: dict[str, Form] = field(default_factory=dict)
-    templates: dict[str, Template] = field(default_factory=dict)
+    templates: dict[str, TemplateRoute] = field(default_factory=dict)
     text_handlers: list[TextHandler] = field(default_factory=list)
     #: Handlers that know a message by its form (a check-in code) and take it before any
     #: conversation does (``handlers/answers.py``); each says False for anything else.
     first_text_handlers: list[TextHandler] = field(default_factory=list)
     awaits: dict[str, Awaits] = field(default_factory=dict)
     sweeps: dict[str, Sweep] = field(default_factory=dict)
-    deep_link_rules: dict[str, Rule] = field(default_factory=dict)
+    #: What runs after a handler that called ``ctx.completed()`` (``on_completed``).
+    completed_hooks: list[Callable[[Ctx], None]] = field(default_factory=list)
 
     def command(
         self, *names: str, description: str | None = None, **rule: Any
@@ -146,23 +167,31 @@ class Router:
 
         return register
 
-    def deep_link(self, prefix: str, **rule: Any) -> Callable[[Handler], Handler]:
-        """Register ``/start prefix_rest`` (Telegram's t.me/bot?start=prefix_rest); ``role=``,
-        ``private_only=``… as for buttons."""
+    def deep_link(self, kind: type[StartLink], **rule: Any) -> Callable[[Any], Any]:
+        """Register the handler of ``/start`` links of type ``kind`` (Telegram's
+        t.me/bot?start=ev_42); it is called as ``handler(ctx, link)`` with the parsed link, or
+        None for a forged one of its prefix that no type reads. ``role=``, ``private_only=``…
+        as for buttons."""
 
-        def register(handler: Handler) -> Handler:
-            self.deep_links[prefix] = handler
-            if rule:
-                self.deep_link_rules[prefix] = Rule(**rule)
+        def register(handler: Any) -> Any:
+            if kind in self.deep_links:
+                raise ValueError(f"{self.name} registers {kind.__qualname__} twice")
+            self.deep_links[kind] = LinkRoute(kind, handler, Rule(**rule) if rule else None)
             return handler
 
         return register
 
-    def template(self, name: str) -> Callable[[Template], Template]:
-        """Register an outbox template, rendered in the recipient's language when sent."""
+    def template(self, kind: type[Params]) -> Callable[[Template], Template]:
+        """Register the outbox template whose parameters ``kind`` declares (and names); it is
+        called as ``render(lang, params)`` with the row read back as a ``kind``, in the
+        recipient's language, when sent."""
 
         def register(render: Template) -> Template:
-            self.templates[name] = render
+            if not kind.template:
+                raise TypeError(f"{kind.__qualname__} declares no template name")
+            if kind.template in self.templates:
+                raise ValueError(f"{self.name} registers template {kind.template} twice")
+            self.templates[kind.template] = TemplateRoute(kind, render)
             return render
 
         return register
@@ -193,6 +222,13 @@ class Router:
         self.first_text_handlers.append(handler)
         return handler
 
+    def on_completed(self, hook: Callable[[Ctx], None]) -> Callable[[Ctx], None]:
+        """Register what follows any service's completed action (``ctx.completed()``), after
+        that handler's own answer: one service's step after another's, without either
+        importing the other."""
+        self.completed_hooks.append(hook)
+        return hook
+
     def awaits_answer(
         self,
         service: str,
@@ -220,21 +256,24 @@ class Registry:
         self.commands: dict[str, Command] = {}
         self.buttons: dict[tuple[str, str], ButtonRoute] = {}
         self.payloads = Catalog()  # refuses a (prefix, action) or alias declared twice
-        self.deep_links: dict[str, Handler] = {}
+        self.deep_links: dict[type[StartLink], LinkRoute] = {}
+        self.start_links = StartLinks()  # refuses a (prefix, tag) declared twice
         self.forms: dict[str, Form] = {}
-        self.templates: dict[str, Template] = {}
+        self.templates: dict[str, TemplateRoute] = {}
         self.text_handlers: list[TextHandler] = []
         self.first_text_handlers: list[TextHandler] = []
         self.sweeps: dict[str, Sweep] = {}
         self.awaits: dict[str, Awaits] = {}
-        self.deep_link_rules: dict[str, Rule] = {}
+        self.completed_hooks: list[Callable[[Ctx], None]] = []
         kinds = ("commands", "deep_links", "forms", "templates", "sweeps", "awaits")
         for router in self.routers:
             for route in router.buttons.values():
                 self.payloads.add(route.kind)
                 for action in route.kind.wire_actions():
                     self.buttons[(route.kind.prefix, action)] = route
-            for kind in (*kinds, "deep_link_rules"):
+            for link in router.deep_links:
+                self.start_links.add(link)
+            for kind in kinds:
                 mine, theirs = getattr(self, kind), getattr(router, kind)
                 clash = mine.keys() & theirs.keys()
                 if clash:
@@ -242,6 +281,7 @@ class Registry:
                 mine.update(theirs)
             self.text_handlers.extend(router.text_handlers)
             self.first_text_handlers.extend(router.first_text_handlers)
+            self.completed_hooks.extend(router.completed_hooks)
 
     def open_to_blocked(self, inbound: Inbound) -> bool:
         """Whether a blocked person's message may still be routed: a command or a button
@@ -262,6 +302,15 @@ class Registry:
             return None
         return self.buttons[(payload.prefix, payload.action)], payload
 
+    def start_link(self, text: str) -> tuple[LinkRoute, StartLink | None] | None:
+        """The route of a ``/start`` payload and the link parsed (None: forged, for its
+        prefix's last type to answer), or None when no type has its prefix."""
+        found = self.start_links.parse(text)
+        if found is None:
+            return None
+        kind, link = found
+        return self.deep_links[kind], link
+
     @property
     def button_routes(self) -> list[ButtonRoute]:
         """Every registered payload type once, with its handler and rule."""
@@ -272,8 +321,11 @@ class Registry:
         return [command for command in self.commands.values() if command.description]
 
     def render(self, template: str, lang: Language, params: dict[str, Any]) -> Reply:
+        """A stored row rendered: its params read back as the template's declared type (a row
+        an older release queued too), then the template in ``lang``."""
         try:
-            render = self.templates[template]
+            route = self.templates[template]
         except KeyError:
             raise LookupError(f"no outbox template named {template!r}") from None
-        return neutral_reply(render(lang, params), lang.gettext)  # nameless: the neutral word
+        typed = route.kind.from_json(params)
+        return neutral_reply(route.render(lang, typed), lang.gettext)  # nameless: the neutral word

@@ -53,15 +53,15 @@ def show_menu(ctx: Ctx, text: str | None = None) -> None:
 
 @router.command("start", description=N_("Welcome and main menu"))
 def start(ctx: Ctx, args: str) -> None:
-    """Welcome the user; a deep-link payload (``ev_42``) goes to the handler of its prefix."""
+    """Welcome the user; a start link (``ev_42``) goes to the handler of its declared type
+    (``handlers/payloads.py``), parsed — or None, when forged, to answer it politely."""
     payload = args.strip()
-    if payload:
-        prefix, _, rest = payload.partition("_")
-        handler = ctx.registry.deep_links.get(prefix)
-        if handler is not None:
-            if admit(ctx, ctx.registry.deep_link_rules.get(prefix), link_payload=payload):
-                handler(ctx, rest)
-            return
+    found = ctx.registry.start_link(payload) if payload else None
+    if found is not None:
+        route, link = found
+        if admit(ctx, route.rule, link_payload=payload):
+            route.handler(ctx, link)
+        return
     if ctx.inbound.chat.is_group:
         ctx.reply(ctx._("Hello! Please write to me in a private chat to use Linli."))
         return

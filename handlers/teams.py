@@ -10,9 +10,7 @@ an allowed homeserver. A stranger who joins later holds the room
 
 from __future__ import annotations
 
-from typing import Any
-
-from db.teams import TEAMS, bind_team, strangers
+from db.teams import TEAMS, TeamHeld, bind_team, strangers
 from handlers.i18n import N_, Language, Np_
 from handlers.router import Router
 from handlers.types import Ctx, Reply
@@ -110,10 +108,10 @@ def _room_fits(ctx: Ctx, team: str) -> bool:
     return True
 
 
-@router.template("team.held")
-def held(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(TeamHeld)
+def held(lang: Language, params: TeamHeld) -> Reply:
     """To every admin: someone who holds no role joined a team's room."""
-    team = params["team"]
+    team = params.team
     return Reply(
         lang.gettext(
             "Someone who holds no role in {team} joined its room. I will post nothing more "

@@ -305,6 +305,15 @@ class Ctx:
     #: What several parts of one message's handling read (their open requests, their notices
     #: settings…), read once: ``ctx.once(key, read)``. Lives as long as the message's transaction.
     cache: dict[object, Any] = field(default_factory=dict)
+    #: The person finished something (``completed``): what follows a completed action runs
+    #: after the handler (``Router.on_completed``).
+    finished: bool = False
+
+    def completed(self) -> None:
+        """The person came to the end of a flow — signed up, filed a request or a report,
+        booked a room. Once the handler has answered, ``Router.on_completed`` hooks run (the
+        notices question for someone who never saw the welcome)."""
+        self.finished = True
 
     def once(self, key: object, read: Callable[[], T]) -> T:
         """``read()`` the first time ``key`` is asked for in this message, then the same value.

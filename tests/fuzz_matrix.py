@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
-from nio import MegolmEvent
+from nio import Event
 from nio.rooms import MatrixRoom
 from sqlalchemy import select
 
@@ -112,15 +112,15 @@ class MatrixMachine(RuleBasedStateMachine):
             self.sent.append((room_id, reply))
             return f"$e{next(self.ids)}"
 
-        async def card_buttons(room_id: str, event_id: str):
-            return transport._buttons.get(event_id, ())
+        async def options(room_id: str, event_id: str):
+            return transport.cards.known(event_id) or ()
 
         async def join(room_id: str):
             return SimpleNamespace()
 
         transport.client.user_id = BOT  # as after logging in
         transport.send = send  # type: ignore[method-assign]
-        transport.card_buttons = card_buttons  # type: ignore[method-assign]
+        transport.cards.options = options  # type: ignore[method-assign]
         transport.client.join = join  # type: ignore[method-assign]
         transport.client.room_leave = join  # type: ignore[method-assign]
 
@@ -144,9 +144,7 @@ class MatrixMachine(RuleBasedStateMachine):
         }
         if kind == "m.room.member":
             source["state_key"] = content.pop("state_key")
-        event: Any = SimpleNamespace(source=source)
-        if kind == "m.room.encrypted":
-            event = MegolmEvent.from_dict(source)
+        event: Any = Event.parse_event(source)  # as nio hands it over from a sync
         asyncio.run(self.transport._handle_room(room_id, [event]))
 
     def _say(self, who: str, room_id: str, text: str) -> None:

@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 from db.dispute_models import DisputeCase, DisputeEvent
 from db.event_models import Event, EventSignup
 from db.models import OutboxMessage, User
+from db.notice_messages import NoticeCopy
 from db.notice_models import Building, Notice
-from db.notices import T_NOTICE
 from db.request_models import HelpRequest
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -201,7 +201,7 @@ def seed(session: Session) -> None:
                     transport="telegram",
                     chat_id=people[person].private_chat_id,
                     user_id=people[person].id,
-                    template=T_NOTICE,
+                    template=NoticeCopy.template,
                     params={},
                     status=status,
                     attempts=1,

@@ -6,11 +6,11 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from bot.dispatcher import Dispatcher
 from bot.flood import FloodGuard
 from bot.outbox import OutboxWorker
+from db.outbox_params import Params
 from db.users import get_or_create_user, grant_role
 from handlers import build_registry
 from handlers.i18n import Language
@@ -22,6 +22,12 @@ from standin.people import Resident
 NOTE = "test.note"
 
 
+class Note(Params, template=NOTE):
+    """The test template's one parameter: which note it is."""
+
+    n: int = 0
+
+
 def registry_with(*routers: Router) -> Registry:
     """The real routers plus test ones."""
     return Registry([*build_registry().routers, *routers])
@@ -31,9 +37,9 @@ def registry_with_notes() -> Registry:
     """The real routers plus the ``test.note`` template."""
     notes = Router("test-notes")
 
-    @notes.template(NOTE)
-    def render_note(lang: Language, params: dict[str, Any]) -> Reply:
-        return Reply(f"note {params['n']}")
+    @notes.template(Note)
+    def render_note(lang: Language, params: Note) -> Reply:
+        return Reply(f"note {params.n}")
 
     return registry_with(notes)
 

@@ -12,6 +12,7 @@ import stat
 import threading
 
 import pytest
+from nio import Event
 from sqlalchemy import func, select
 
 from bot.config import ConfigError, load_settings
@@ -25,7 +26,7 @@ from handlers.types import ChatRef, Inbound, Kind, RoomFacts, Sender
 from handlers.types import Reply as Reply_
 from tests.dispute_support import file_report
 from tests.requests_support import file_request, make_volunteer
-from tests.support import Resident, loose_dispatcher
+from tests.support import Note, Resident, loose_dispatcher
 
 ROOM = "!team:linli.test"
 VOLUNTEER = "@li.wei:linli.test"
@@ -83,9 +84,10 @@ def _matrix_admin(community):
 def test_a_matrix_name_is_the_display_name_never_the_account(display, shown):
     assert convert.person_name(display, VOLUNTEER) == shown
     event = {"type": "m.room.message", "sender": VOLUNTEER, "content": {"msgtype": "m.text"}}
+    event.update(event_id="$hello", origin_server_ts=1)
     event["content"]["body"] = "hello"
     inbound = convert.to_inbound(
-        event,
+        Event.parse_event(event),
         room_id="!dm:linli.test",
         is_group=False,
         bot_user_id="@bot:linli.test",
@@ -277,9 +279,7 @@ def test_a_held_team_room_gets_nothing_until_an_admin_binds_it_again(
     [told] = [t for t in postbox.texts("9000") if "holds no role" in t]
     assert "/bind volunteers" in told
     with session_factory() as session, session.begin():
-        assert not notify_team(
-            session, "volunteers", {}, template="rq.card", now=clock(), params={}
-        )
+        assert not notify_team(session, "volunteers", {}, now=clock(), params=Note(n=1))
     assert "room of" in _in_room(dispatcher, boss, "Boss", "/bind volunteers", team)
     file_request(resident("Bob", "en"), description="Please help me with the gas bill.")
     deliver()

@@ -27,7 +27,7 @@ from handlers.router import Registry
 from handlers.start import something_went_wrong
 from handlers.types import ChatRef, Inbound, Kind, Reply, Sender
 from tests.concurrency_support import TickingClock, run_in_threads
-from tests.support import NOTE, Resident, loose_dispatcher, registry_with_notes
+from tests.support import Note, Resident, loose_dispatcher, registry_with_notes
 
 
 class Gate:
@@ -127,8 +127,7 @@ async def test_workers_on_separate_engines_deliver_every_message_exactly_once(
                 session,
                 transport="telegram",
                 chat_id=str(20_000 + n % 100),
-                template=NOTE,
-                params={"n": n},
+                params=Note(n=n),
                 now=now,
                 dedup_key=f"note:{n}",
             )

@@ -4,12 +4,13 @@ bot sent on its own (pressed by typing the letter)."""
 from __future__ import annotations
 
 import io
-from typing import Any, Literal
+from typing import Literal
 
 from bot.console import ConsoleChat
 from bot.dispatcher import Dispatcher
 from bot.outbox import OutboxWorker
 from db import outbox
+from db.outbox_params import Params
 from db.users import get_or_create_user, grant_role
 from handlers.i18n import Language
 from handlers.payloads import Payload
@@ -22,6 +23,10 @@ class Answer(Payload, prefix="tof", action="answer"):
     answer: Literal["yes", "no"]
 
 
+class Offered(Params, template="test.offer"):
+    """A place is free (the test's offer carries nothing)."""
+
+
 def offer_router() -> Router:
     router = Router("test-offer")
 
@@ -31,13 +36,13 @@ def offer_router() -> Router:
             ctx.session,
             transport="console",
             chat_id=args,
-            template="test.offer",
+            params=Offered(),
             now=ctx.now,
         )
         ctx.reply("offered")
 
-    @router.template("test.offer")
-    def render(lang: Language, params: dict[str, Any]) -> Reply:
+    @router.template(Offered)
+    def render(lang: Language, params: Offered) -> Reply:
         return Reply(
             "A place is free.",
             keyboard(

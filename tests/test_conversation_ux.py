@@ -404,4 +404,4 @@ def test_today_tomorrow_and_this_weekend(resident, session_factory, hint, button
     from handlers.requests.common import needed_text
 
     lang = language("en" if hint == "en" else "zh_Hans", "Asia/Shanghai")
-    assert needed_text(lang, request.needed, request.needed_at.isoformat()) == card
+    assert needed_text(lang, request.needed, request.needed_at) == card

@@ -152,6 +152,36 @@ def test_newevent_in_chinese_as_a_draft_then_published(organiser, resident, sess
     assert "Winter Sports Day" in alice.text and "Places: no limit" in alice.text
 
 
+@pytest.mark.parametrize(
+    ("hint", "skip", "publish", "confirm", "published"),
+    [
+        ("en", "Skip", "Publish now", "✅ Confirm", "✅ The event is published."),
+        ("zh-hans", "跳过", "现在发布", "✅ 确认", "✅ 活动已发布"),
+    ],
+)
+def test_newevent_confirms_once_in_place_of_its_summary(
+    organiser, hint, skip, publish, confirm, published
+):
+    """After Confirm, one message: the summary becomes the published event (its Confirm and
+    change buttons go), not the summary left above a second confirmation."""
+    olivia = organiser("Olivia", hint)
+    olivia.send("/newevent")
+    for answer in ("冬至包饺子", "Dumplings", "来包饺子。", "Come and make dumplings."):
+        olivia.send(answer)
+    for answer in ("2026-12-21 18:00", "2h", "Community kitchen", "20", "2"):
+        olivia.send(answer)
+    olivia.press(skip)
+    olivia.press(publish)
+    summary = olivia.replies[-1]
+    assert summary.transient and any(b.label == confirm for b in olivia.buttons())
+    olivia.press(confirm)
+    assert len(olivia.replies) == 1, [reply.text for reply in olivia.replies]
+    (card,) = olivia.replies
+    assert card.edit, "the summary is edited into the event, not left above it"
+    assert card.text.startswith(published)
+    assert confirm not in [b.label for b in olivia.buttons()]
+
+
 def test_deadline_after_the_start_is_refused_at_the_summary(organiser, session_factory):
     olivia = organiser()
     olivia.send("/newevent")

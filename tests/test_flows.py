@@ -6,7 +6,15 @@ import pytest
 from sqlalchemy import select
 
 from db.models import Conversation, User
+from handlers.payloads import StartLink
 from handlers.types import Kind
+
+
+class ZzLink(StartLink, prefix="zz"):
+    """A start link only this test declares."""
+
+    thing: int
+
 
 ZH_WELCOME = "欢迎使用邻里"
 HANT_WELCOME = "歡迎使用鄰里"
@@ -207,7 +215,7 @@ def test_group_start_points_to_a_private_chat(dispatcher):
 
 
 def test_deep_link_payload_reaches_its_handler(session_factory, community, clock):
-    """/start zz_42 goes to whoever registered the "zz" deep link, with "42"."""
+    """/start zz_42 goes to whoever registered the "zz" start link, parsed: 42."""
     from bot.dispatcher import Dispatcher
     from handlers import build_registry
     from handlers.router import Registry, Router
@@ -216,10 +224,10 @@ def test_deep_link_payload_reaches_its_handler(session_factory, community, clock
     router = Router("test-links")
     seen = []
 
-    @router.deep_link("zz")
-    def open_event(ctx, rest):
-        seen.append(rest)
-        ctx.reply(f"event {rest}")
+    @router.deep_link(ZzLink)
+    def open_event(ctx, link):
+        seen.append(link.thing)
+        ctx.reply(f"event {link.thing}")
 
     registry = Registry([*build_registry().routers, router])
     dispatcher = Dispatcher(
@@ -227,7 +235,7 @@ def test_deep_link_payload_reaches_its_handler(session_factory, community, clock
     )
     person = Resident(dispatcher, "P", "en")
     person.send("/start zz_42")
-    assert seen == ["42"]
+    assert seen == [42]
     assert person.text == "event 42"
     person.send("/start nothing_here")  # unknown prefix: the plain welcome
     assert EN_WELCOME in person.text

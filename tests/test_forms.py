@@ -28,6 +28,7 @@ from handlers.forms.fields import (
 )
 from handlers.forms.time_fields import DateTimeField, EndField
 from handlers.i18n import N_
+from handlers.roles import RoleGranted
 from handlers.router import Registry, Router
 from handlers.types import Kind
 from tests.support import Resident, step
@@ -43,8 +44,7 @@ def _submit(ctx, data):
         ctx.session,
         transport="telegram",
         chat_id="-100",
-        template="roles.granted",
-        params={"role": "volunteer"},
+        params=RoleGranted(role="volunteer"),
         now=ctx.now,
         user_id=ctx.user.id,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nio import RoomSendError
+from nio import Event, RoomSendError
 
 from bot.matrix.client import MatrixTransport
 from bot.matrix.convert import reacted_payload, strip_reply_fallback, to_inbound
@@ -15,8 +15,22 @@ BOT = "@linli:example.org"
 LI = "@li:example.org"
 
 
-def _event(content: dict, *, type_: str = "m.room.message", sender: str = LI) -> dict:
-    return {"type": type_, "sender": sender, "event_id": "$e1", "content": content}
+def _event(
+    content: dict, *, type_: str = "m.room.message", sender: str = LI, decrypted: bool = False
+):
+    """The event as nio hands it over from a sync (decrypted: from an encrypted room)."""
+    source = {
+        "type": type_,
+        "sender": sender,
+        "event_id": "$e1",
+        "origin_server_ts": 1,
+        "content": content,
+    }
+    if not decrypted:
+        return Event.parse_event(source)
+    event = Event.parse_decrypted_event(source)
+    event.decrypted = True  # as nio's Olm machine marks what it decrypted
+    return event
 
 
 def _in(content: dict, *, group: bool = False, **kwargs):
@@ -133,10 +147,17 @@ def test_files_and_photos_point_at_the_media_repository():
 def test_a_file_id_says_which_transport_holds_the_file():
     plain = _in({"msgtype": "m.image", "body": "p.jpg", "url": "mxc://x/p"})
     assert plain.kind is Kind.PHOTO and plain.file_id == "mxc://x/p"
-    secret = {"url": "mxc://x/e", "key": {"k": "K"}, "iv": "I", "hashes": {"sha256": "H"}}
-    sealed = _in({"msgtype": "m.file", "body": "a.pdf", "file": secret})
+    key = {"alg": "A256CTR", "k": "K", "kty": "oct", "key_ops": ["decrypt"], "ext": True}
+    secret = {"url": "mxc://x/e", "key": key, "iv": "I", "hashes": {"sha256": "H"}, "v": "v2"}
+    sealed = _in({"msgtype": "m.file", "body": "a.pdf", "file": secret}, decrypted=True)
     assert sealed.kind is Kind.DOCUMENT and sealed.file_id == "mxc://x/e#K.I.H"
-    assert _in({"msgtype": "m.image", "body": "p", "file": {"url": "mxc://x/e"}}).kind is Kind.OTHER
+    voice = _in({"msgtype": "m.audio", "body": "v.ogg", "file": secret}, decrypted=True)
+    assert voice.kind is Kind.VOICE and voice.file_id == "mxc://x/e#K.I.H"
+    keyless = {"msgtype": "m.image", "body": "p", "file": {"url": "mxc://x/e"}}
+    assert _in(keyless, decrypted=True).kind is Kind.OTHER
+    # A plain file in an encrypted room (not every client encrypts it): still a photo.
+    plain_there = _in({"msgtype": "m.image", "body": "p.jpg", "url": "mxc://x/p"}, decrypted=True)
+    assert plain_there.kind is Kind.PHOTO and plain_there.file_id == "mxc://x/p"
     assert origin(sealed.file_id) == origin("mxc://x/p") == "matrix"
     assert origin("AgACAgIAAxkBAAIB") == "telegram"
 

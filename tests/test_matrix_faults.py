@@ -25,7 +25,7 @@ from db import outbox
 from db.models import OutboxMessage
 from handlers.types import Community
 from tests.matrix_support import bot_config, people, running_bot
-from tests.support import NOTE, registry_with_notes
+from tests.support import Note, registry_with_notes
 from tests.telegram_support import running_bot as running_telegram
 
 pytestmark = [
@@ -68,6 +68,11 @@ class Cable:
             up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target)
         except OSError:
             writer.transport.abort()
+            return
+        if self._server is None or not self._server.is_serving():
+            # Accepted just before a cut, connected upstream just after it: no pipe survives.
+            writer.transport.abort()
+            up_writer.transport.abort()
             return
         self._pipes.update((writer, up_writer))
 
@@ -140,8 +145,7 @@ async def test_a_homeserver_that_drops_mid_sync_is_retried_and_nothing_is_lost_o
                     session,
                     transport="matrix",
                     chat_id=room,
-                    template=NOTE,
-                    params={"n": n},
+                    params=Note(n=n),
                     now=dispatcher.clock(),
                 )
         tried = await worker.tick()
@@ -258,8 +262,7 @@ async def test_a_burst_into_synapses_rate_limit_arrives_once_in_order(
                         session,
                         transport="matrix",
                         chat_id=room,
-                        template=NOTE,
-                        params={"n": n},
+                        params=Note(n=n),
                         now=dispatcher.clock(),
                     )
             retried = 0

@@ -129,7 +129,7 @@ def test_a_reader_gets_the_other_language_with_a_line_saying_so(
     assert "only" not in to_ana
 
 
-def test_quiet_hours_hold_a_notice_until_morning_but_not_urgent_safety(
+def test_quiet_hours_hold_a_notice_until_morning_but_not_an_admins_urgent_safety(
     resident, session_factory, registry, community, clock, postbox
 ):
     ana = neighbour(resident, "Ana", "en")
@@ -139,8 +139,10 @@ def test_quiet_hours_hold_a_notice_until_morning_but_not_urgent_safety(
     assert "That is in the quiet hours, so it will go out at" in ann.text
     ann.press("Confirm and send")
     assert "when the quiet hours end" in ann.text
-    write_notice(ann, en="Typhoon warning: stay inside.", zh=None, topic="Safety", urgent=True)
-    assert "going out now" in ann.text
+    admin = resident("Admin", "en", user_id="9000")
+    write_notice(admin, en="Typhoon warning: stay inside.", zh=None, topic="Safety", confirm=False)
+    admin.press("Send now (urgent)")  # tests/test_notices_night.py: who may, and the choice
+    assert "going out now" in admin.text
     run_all(session_factory, registry, community, clock, postbox)
     texts = postbox.texts(ana.user_id)
     assert any("Typhoon" in t and "Urgent" in t for t in texts)

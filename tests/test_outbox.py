@@ -17,13 +17,18 @@ from sqlalchemy import select
 from bot.outbox import DeliveryError, OutboxWorker
 from db import outbox
 from db.models import OutboxMessage, OutboxStatus
+from db.outbox_params import Params
 from db.users import get_or_create_user
+from handlers.roles import RoleGranted
 from handlers.router import Registry
 from handlers.types import Reply
-from tests.support import NOTE, FakeClock, registry_with_notes
+from tests.support import FakeClock, Note, registry_with_notes
 
 ON_POSTGRESQL = bool(os.environ.get("LINLI_TEST_DATABASE_URL"))
-GRANTED = "roles.granted"
+
+
+class RemovedTemplate(Params, template="events.removed_template"):
+    """A template no release registers any more."""
 
 
 class RecordingDeliverer:
@@ -93,8 +98,7 @@ def enqueue(
     clock: FakeClock,
     chat_id: str,
     *,
-    template: str = NOTE,
-    params: dict[str, Any] | None = None,
+    params: Params | None = None,
     **kwargs: Any,
 ) -> bool:
     """Enqueue one message in its own transaction (as a handler's commit would)."""
@@ -103,15 +107,14 @@ def enqueue(
             session,
             transport=kwargs.pop("transport", "telegram"),
             chat_id=chat_id,
-            template=template,
-            params=params,
+            params=params or Note(),
             now=clock(),
             **kwargs,
         )
 
 
 def note(session_factory, clock: FakeClock, chat_id: str, n: int, **kwargs: Any) -> bool:
-    return enqueue(session_factory, clock, chat_id, params={"n": n}, **kwargs)
+    return enqueue(session_factory, clock, chat_id, params=Note(n=n), **kwargs)
 
 
 def rows(session_factory) -> list[OutboxMessage]:
@@ -136,8 +139,7 @@ async def test_each_recipient_reads_the_message_in_their_own_language(
             session_factory,
             clock,
             chat,
-            template=GRANTED,
-            params={"role": "volunteer"},
+            params=RoleGranted(role="volunteer"),
             user_id=user_id,
             locale=written_in,
         )
@@ -161,8 +163,7 @@ async def test_recipient_without_account_gets_the_rows_own_locale(
         session_factory,
         clock,
         "2003",
-        template=GRANTED,
-        params={"role": "volunteer"},
+        params=RoleGranted(role="volunteer"),
         locale="en",
     )
 
@@ -364,7 +365,7 @@ async def test_missing_template_or_transport_fails_that_message_only(
 ):
     """A message whose template was removed, or for a transport this process lacks, is marked
     failed with a readable reason; the other messages are still sent."""
-    enqueue(session_factory, clock, "8001", template="events.removed_template", params={})
+    enqueue(session_factory, clock, "8001", params=RemovedTemplate())
     note(session_factory, clock, "8002", 2, transport="matrix")
     note(session_factory, clock, "8003", 3)
 

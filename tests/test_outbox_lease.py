@@ -16,7 +16,7 @@ from db import outbox
 from db.models import OutboxMessage, OutboxStatus
 from handlers.router import Registry
 from handlers.types import Reply
-from tests.support import NOTE, registry_with_notes
+from tests.support import Note, registry_with_notes
 
 
 class SlowDeliverer:
@@ -43,9 +43,7 @@ def _queue(session_factory, count: int, chat: str = "5000") -> None:
     now = utc_now()
     with session_factory() as session, session.begin():
         for n in range(count):
-            outbox.enqueue(
-                session, transport="telegram", chat_id=chat, template=NOTE, params={"n": n}, now=now
-            )
+            outbox.enqueue(session, transport="telegram", chat_id=chat, params=Note(n=n), now=now)
 
 
 async def test_a_live_worker_keeps_its_claims_beyond_the_lease(

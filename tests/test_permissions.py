@@ -47,8 +47,9 @@ def test_the_registry_declares_the_staff_entry_points():
     assert {"ClaimRequest", "AcknowledgeCase", "CasePhotos", "ManageEvent"} <= set(STAFF_BUTTONS)
     assert {"queue", "cases", "mydata"} <= set(PRIVATE_COMMANDS)
     assert {"CasePhotos", "OpenCase", "EraseData", "AskForHelp"} <= set(PRIVATE_BUTTONS)
-    assert REGISTRY.deep_link_rules["dp"].private_only
-    assert REGISTRY.deep_link_rules["rq"].private_only
+    links = {route.kind.__name__: route.rule for route in REGISTRY.deep_links.values()}
+    assert links["CaseLink"].private_only and links["InvitationLink"].private_only
+    assert links["RequestLink"].private_only
 
 
 def person_as(role: str, resident, session_factory, clock):

@@ -143,7 +143,9 @@ def test_mycases_does_not_ask_once_per_case(engine, session_factory, clock, resi
 # message, as a person types (the first message after a minute's pause also notes the time
 # they were last seen: one UPDATE more).
 
-BUDGETS = {"start": 10, "form_press": 6, "signup_confirm": 8, "relayed": 8}
+# signup_confirm: +1 since a completed action asks whether the notices question was asked yet
+# (one INSERT … ON CONFLICT DO NOTHING: the question goes to whoever never saw the welcome).
+BUDGETS = {"start": 10, "form_press": 6, "signup_confirm": 9, "relayed": 8}
 
 
 def within(engine: Engine, budget: str, action: Callable[[], object], clock=None) -> list[str]:

@@ -12,7 +12,7 @@ import pytest
 from db import outbox
 from db.users import get_or_create_user, grant_role, revoke_role
 from handlers import build_registry
-from handlers.roles import menu_for
+from handlers.roles import RoleGranted, RoleRevoked, menu_for
 from tests.support import give_role
 from tests.telegram_support import running_bot
 
@@ -94,8 +94,7 @@ async def test_staff_command_menus_on_telegram(session_factory, community):
                 transport="telegram",
                 chat_id="612",
                 user_id=bob.id,
-                template="roles.granted",
-                params={"role": "mediator", "commands": menu_for(registry, bob.role_names)},
+                params=RoleGranted(role="mediator", commands=menu_for(registry, bob.role_names)),
                 now=now,
             )
         assert (await worker.tick()).sent == 1
@@ -114,8 +113,7 @@ async def test_staff_command_menus_on_telegram(session_factory, community):
                 transport="telegram",
                 chat_id="612",
                 user_id=bob.id,
-                template="roles.revoked",
-                params={"role": "mediator", "commands": menu_for(registry, bob.role_names)},
+                params=RoleRevoked(role="mediator", commands=menu_for(registry, bob.role_names)),
                 now=now,
             )
         assert (await worker.tick()).sent == 1

@@ -16,6 +16,7 @@ from matplotlib.ft2font import FT2Font
 
 from bot.reports import ReportProcess
 from bot.sweeper import Sweeper
+from db.outbox_params import Params
 from handlers import stats
 from handlers.i18n import SUPPORTED, language
 from handlers.requests.hours import service_time_between
@@ -343,9 +344,12 @@ def test_the_outbox_makes_deferred_files_and_fails_one_it_cannot_make(
     def broken() -> bytes:
         raise ValueError("cannot draw")
 
-    @files.template("test.file")
+    class FileParams(Params, template="test.file"):
+        broken: bool
+
+    @files.template(FileParams)
     def render_file(lang, params):
-        make = broken if params["broken"] else (lambda: b"made later")
+        make = broken if params.broken else (lambda: b"made later")
         return Reply("a file", attachment=Attachment("f.bin", make=make))
 
     with session_factory() as session, session.begin():
@@ -355,8 +359,7 @@ def test_the_outbox_makes_deferred_files_and_fails_one_it_cannot_make(
                 transport="telegram",
                 chat_id=str(70 + n),
                 now=clock(),
-                template="test.file",
-                params={"broken": is_broken},
+                params=FileParams(broken=is_broken),
             )
     assert run_outbox(session_factory, registry_with(files), community, clock, postbox) == 1
     (made,) = postbox.to("71")

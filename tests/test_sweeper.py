@@ -13,7 +13,7 @@ from db import outbox
 from db.models import OutboxMessage
 from handlers.router import Router
 from handlers.types import Community
-from tests.support import NOTE, registry_with_notes
+from tests.support import Note, registry_with_notes
 
 
 def test_sweeps_run_in_their_own_transactions(session_factory, community, clock):
@@ -22,7 +22,7 @@ def test_sweeps_run_in_their_own_transactions(session_factory, community, clock)
 
     @router.sweep("test.broken")
     def broken(session: Session, community: Community, now: datetime) -> None:
-        outbox.enqueue(session, transport="telegram", chat_id="1", template=NOTE, now=now)
+        outbox.enqueue(session, transport="telegram", chat_id="1", params=Note(), now=now)
         raise RuntimeError("a bug in one sweep")
 
     @router.sweep("test.reminder")
@@ -32,8 +32,7 @@ def test_sweeps_run_in_their_own_transactions(session_factory, community, clock)
             session,
             transport="telegram",
             chat_id="2",
-            template=NOTE,
-            params={"n": 1},
+            params=Note(n=1),
             now=now,
             dedup_key="test:once",
         )

@@ -4,7 +4,6 @@ outbox is edited in place when it changes, never posted twice; admins are told t
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -13,9 +12,11 @@ from bot.dispatcher import Dispatcher
 from bot.outbox import OutboxWorker
 from db import outbox
 from db.models import OutboxMessage
+from db.outbox_params import Params
 from db.teams import MEDIATORS, VOLUNTEERS, notify_admins, notify_team, team_room
 from db.users import get_or_create_user, grant_role
 from handlers.i18n import Language
+from handlers.roles import RoleGranted
 from handlers.router import Router
 from handlers.types import Reply
 from standin.botapi import BotApiStandin
@@ -25,12 +26,19 @@ from tests.support import GROUP, group_command, registry_with
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
+class CardParams(Params, template="test.card"):
+    """A card for the test: a request and its state."""
+
+    ref: str
+    state: str
+
+
 def cards_router() -> Router:
     router = Router("test-cards")
 
-    @router.template("test.card")
-    def card(lang: Language, params: dict[str, Any]) -> Reply:
-        return Reply(f"Request {params['ref']}: {lang.gettext(params['state'])}")
+    @router.template(CardParams)
+    def card(lang: Language, params: CardParams) -> Reply:
+        return Reply(f"Request {params.ref}: {lang.gettext(params.state)}")
 
     return router
 
@@ -72,8 +80,7 @@ async def test_a_card_is_edited_in_place_over_telegram(session_factory, communit
                 session,
                 VOLUNTEERS,
                 {},
-                template="test.card",
-                params={"ref": "R-0001", "state": state},
+                params=CardParams(ref="R-0001", state=state),
                 card_key="rq:1",
                 now=datetime.now(UTC),
             )
@@ -106,8 +113,7 @@ def test_admins_from_settings_and_roles_are_told_once(session_factory, dispatche
         with session_factory() as session, session.begin():
             notify_admins(
                 session,
-                template="roles.granted",
-                params={"role": "admin"},
+                params=RoleGranted(role="admin"),
                 now=clock(),
                 dedup_key="escalate:1",
             )
@@ -119,4 +125,6 @@ def test_admins_from_settings_and_roles_are_told_once(session_factory, dispatche
 def test_a_user_without_a_private_chat_cannot_be_messaged(session_factory, clock):
     with session_factory() as session, session.begin():
         user = get_or_create_user(session, transport="telegram", external_id="55", now=clock())
-        assert not outbox.enqueue_to_user(session, user, template="roles.granted", now=clock())
+        assert not outbox.enqueue_to_user(
+            session, user, params=RoleGranted(role="volunteer"), now=clock()
+        )

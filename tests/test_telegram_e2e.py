@@ -12,6 +12,7 @@ from db import outbox
 from db.models import OutboxMessage, OutboxStatus
 from db.users import get_or_create_user
 from handlers import build_registry
+from handlers.roles import RoleGranted
 from handlers.router import Registry, Router
 from tests.telegram_support import keyboard_labels, running_bot, sent_to
 
@@ -169,8 +170,7 @@ async def test_outbox_over_telegram_honours_retry_after(session_factory, communi
                     transport="telegram",
                     chat_id=user.external_id,
                     user_id=user.id,
-                    template="roles.granted",
-                    params={"role": "volunteer"},
+                    params=RoleGranted(role="volunteer"),
                     now=now,
                 )
         api.fail_next("sendMessage", chat_id=601, retry_after=1)
@@ -203,8 +203,7 @@ async def test_blocked_user_fails_visibly_without_blocking_others(session_factor
                     transport="telegram",
                     chat_id=chat,
                     user_id=user.id,
-                    template="roles.granted",
-                    params={"role": "mediator"},
+                    params=RoleGranted(role="mediator"),
                     now=now,
                 )
         api.fail_next(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 import telegram
+from nio import Event
 from sqlalchemy import select
 from telegram import Update
 
@@ -15,9 +16,10 @@ from bot.matrix.media import content as matrix_content
 from bot.telegram.convert import to_inbound as telegram_inbound
 from db.dispute_models import DisputeCase
 from db.request_models import HelpRequest, RequestMessage
-from handlers.disputes.card import render_photo
+from handlers.disputes.card import CasePhoto, render_photo
 from handlers.i18n import language
 from handlers.requests.cards import relay_reply
+from handlers.requests.common import Relayed
 from handlers.types import Attachment, Kind
 from standin.botapi import BotApiStandin
 
@@ -65,12 +67,14 @@ def test_matrix_voice_sticker_and_a_reaction_that_chooses_nothing():
         "type": "m.room.message",
         "sender": "@li:x",
         "event_id": "$v",
+        "origin_server_ts": 1,
         "content": {"msgtype": "m.audio", "body": "Voice message.ogg", "url": "mxc://x/v"},
     }
-    voice = to_inbound(event, room_id="!r", is_group=False, bot_user_id="@bot:x")
+    voice = to_inbound(Event.parse_event(event), room_id="!r", is_group=False, bot_user_id="@bot:x")
     assert (voice.kind, voice.file_id) == (Kind.VOICE, "mxc://x/v")
+    sticker = {"type": "m.sticker", "sender": "@li:x", "event_id": "$s", "origin_server_ts": 1}
     sticker = to_inbound(
-        {"type": "m.sticker", "sender": "@li:x", "content": {"url": "mxc://x/s"}},
+        Event.parse_event({**sticker, "content": {"body": "🙂", "url": "mxc://x/s"}}),
         room_id="!r",
         is_group=False,
         bot_user_id="@bot:x",
@@ -121,7 +125,7 @@ def test_ask_keeps_a_voice_note_for_the_volunteer_to_play(resident, session_fact
         assert session.scalar(select(HelpRequest)) is not None
         assert (first.file_id, first.file_kind) == ("voice-1", "voice")
     played = relay_reply(
-        EN, {"side": "resident", "ref": "#R-0001", "file_id": "voice-1", "file_kind": "voice"}
+        EN, Relayed(side="resident", ref="#R-0001", file_id="voice-1", file_kind="voice")
     )
     assert played.attachment.is_voice and not played.attachment.is_photo
 
@@ -140,7 +144,7 @@ def test_report_keeps_a_voice_note_for_the_mediators(resident, session_factory, 
     with session_factory() as session:
         case = session.scalar(select(DisputeCase))
         assert case.photos == ["voice:voice-2"]
-    shown = render_photo(EN, {"ref": "#D-0001", "file_id": case.photos[0], "number": 1, "count": 1})
+    shown = render_photo(EN, CasePhoto(ref="#D-0001", file_id=case.photos[0], number=1, count=1))
     assert "voice message 1 of 1" in shown.text and shown.attachment.is_voice
 
 

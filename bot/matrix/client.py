@@ -24,19 +24,22 @@ from aiohttp import ClientError
 from nio import (
     AsyncClientConfig,
     ErrorResponse,
+    Event,
     MegolmEvent,
-    RoomGetEventResponse,
+    ReactionEvent,
+    RoomMemberEvent,
+    RoomMessageText,
     RoomSendResponse,
     SyncResponse,
 )
-from nio.api import RelationshipType
 
 from bot.dispatcher import Dispatcher
 from bot.matrix import convert, media
+from bot.matrix.cards import Cards, Options
 from bot.matrix.device import Device, MatrixConfig, MatrixUnavailable, PrivateStoreClient
 from bot.matrix.device import matrix_config as matrix_config  # where bot/cli.py finds it
 from bot.matrix.guard import Guard
-from bot.matrix.render import REACTION, Renderer, buttons_of, reaction_content
+from bot.matrix.render import REACTION, Renderer, reaction_content
 from bot.media import safe_copy
 from bot.outage import patiently
 from bot.outbox import DeliveryError, delivering, delivering_private
@@ -56,6 +59,11 @@ def _txn(key: object, part: str = "") -> str | None:
     if key is None:
         return None
     return "linli-" + hashlib.sha256(f"{key}|{part}".encode()).hexdigest()[:40]
+
+
+def _chose(body: str) -> bool:
+    """Whether a reply's text is a number, as when it picks a card's option."""
+    return convert.strip_reply_fallback(body).strip().isdecimal()
 
 
 def _retry_after(response: ErrorResponse) -> float | None:
@@ -88,7 +96,7 @@ class MatrixTransport:
         self.client.device = self.device
         self.guard = Guard(self)
         self.next_batch: str | None = None
-        self._buttons: dict[str, tuple[tuple[str, str], ...]] = {}
+        self.cards = Cards(self.client)
         self._locks: dict[str, asyncio.Lock] = {}
         self.ready = asyncio.Event()  # logged in and first sync done
         self.away = False  # the homeserver did not answer the last sync or send
@@ -175,17 +183,16 @@ class MatrixTransport:
             await client.keys_claim(client.get_users_for_key_claiming())
         await client.send_to_device_messages()
 
-    async def _handle_room(self, room_id: str, events: list) -> None:
+    async def _handle_room(self, room_id: str, events: list[Any]) -> None:
         lock = self._locks.setdefault(room_id, asyncio.Lock())
         async with lock:
             # Events before the bot's own join (history shown on joining) are not for it.
             start = 0
             for index, event in enumerate(events):
-                source = event.source
                 if (
-                    source.get("type") == "m.room.member"
-                    and source.get("state_key") == self.client.user_id
-                    and (source.get("content") or {}).get("membership") == "join"
+                    isinstance(event, RoomMemberEvent)
+                    and event.state_key == self.client.user_id
+                    and event.membership == "join"
                 ):
                     start = index + 1
             for event in events[start:]:
@@ -201,13 +208,14 @@ class MatrixTransport:
         return room is None or room.member_count > 2 or bool(room.name)
 
     async def _handle_event(self, room_id: str, event: Any) -> None:
-        source = event.source
-        sender = source.get("sender") or getattr(event, "sender", "")
+        """One timeline event, as nio parsed it (``Event``, or ``BadEvent`` when its content
+        did not pass nio's checks, or ``UnknownBadEvent`` without even a sender)."""
+        sender = getattr(event, "sender", None)
         if not isinstance(sender, str) or sender == self.client.user_id:
             return
         group = self.is_group(room_id)
-        if source.get("type") == "m.room.member":
-            await self.guard.on_member(room_id, source)
+        if isinstance(event, RoomMemberEvent):
+            await self.guard.on_member(room_id, event)
             return
         if not self.guard.allowed(sender):  # nothing of theirs is read or kept
             await self.guard.foreign(room_id, sender, group)
@@ -216,21 +224,10 @@ class MatrixTransport:
             if await self.guard.undecryptable(room_id, sender):
                 log.warning("Matrix: could not decrypt a message (session %s)", event.session_id)
             return
-        reacted = convert.reaction(source, bot_user_id=self.client.user_id or "")
-        if reacted is not None:
-            inbound = await self._reaction(room_id, group, source, *reacted)
+        if isinstance(event, ReactionEvent):
+            inbound = await self._reaction(room_id, group, event)
         else:
-            content = source.get("content") or {}
-            target = convert.reply_target(content) if isinstance(content, dict) else None
-            buttons = await self.card_buttons(room_id, target) if target and group else ()
-            inbound = convert.to_inbound(
-                source,
-                room_id=room_id,
-                is_group=group,
-                bot_user_id=self.client.user_id or "",
-                display_name=self.member_name(room_id, source.get("sender", "")),
-                reply_buttons=buttons,
-            )
+            inbound = await self._message(room_id, group, event)
         if inbound is None:
             return
         if group:
@@ -239,14 +236,35 @@ class MatrixTransport:
             inbound = replace(inbound, room=self.guard.facts(room_id))
         # The database away: the sync waits here, and this event is handled once it is back.
         replies = await patiently("Matrix", self.dispatcher.handle, inbound)
-        own = source.get("event_id") if inbound.kind is not Kind.BUTTON else None
+        own = event.event_id if inbound.kind is not Kind.BUTTON else None
         for index, reply in enumerate(replies):
-            txn = _txn(source.get("event_id"), str(index))
+            txn = _txn(event.event_id, str(index))
             if reply.reaction and isinstance(own, str):  # on the person's own message
                 reply = await self._react(room_id, reply, own, txn)
                 if reply is None:
                     continue
             await self._reply(room_id, reply, inbound.message_ref, txn)
+
+    async def _message(self, room_id: str, group: bool, event: Any) -> Inbound | None:
+        """A message; in a team room, a reply to a card is read against that card's options
+        (a number chosen on a card whose options are forgotten gets one polite line)."""
+        target = convert.reply_target(event) if isinstance(event, Event) else None
+        buttons: Options | None = ()
+        if target and group:
+            buttons = await self.cards.options(room_id, target)
+            if buttons is None:  # forgotten: a number meant one of them; a command is read
+                if isinstance(event, RoomMessageText) and _chose(event.body):
+                    await self.guard.forgotten_card(room_id, event.sender, event.event_id)
+                    return None
+                buttons = ()
+        return convert.to_inbound(
+            event,
+            room_id=room_id,
+            is_group=group,
+            bot_user_id=self.client.user_id or "",
+            display_name=self.member_name(room_id, event.sender),
+            reply_buttons=buttons,
+        )
 
     async def _react(self, room_id: str, reply: Reply, target: str, txn: str) -> Reply | None:
         """An ``m.annotation`` of the person's event; if it cannot be sent, the reply's text
@@ -260,20 +278,22 @@ class MatrixTransport:
             log.info("Matrix: could not react to a message, answering with text: %s", exc)
             return replace(reply, reaction=None)
 
-    async def _reaction(
-        self, room_id: str, group: bool, source: dict, target: str, key: str
-    ) -> Inbound | None:
-        buttons = await self.card_buttons(room_id, target)
-        payload = convert.reacted_payload(key, buttons)
+    async def _reaction(self, room_id: str, group: bool, event: ReactionEvent) -> Inbound | None:
+        """A reaction with a keycap or a label's emoji on a card presses that button."""
+        buttons = await self.cards.options(room_id, event.reacts_to)
+        if buttons is None:  # the card's options are forgotten
+            if event.key.strip() in convert.KEYCAPS:  # it meant to choose one
+                await self.guard.forgotten_card(room_id, event.sender, event.event_id)
+            return None
+        payload = convert.reacted_payload(event.key, buttons)
         if payload is None:
             return None  # a reaction that chooses nothing is just a reaction
-        sender = source["sender"]
         return Inbound(
             convert.ChatRef(TRANSPORT, room_id, is_group=group),
-            convert.Sender(TRANSPORT, sender, self.member_name(room_id, sender)),
+            convert.Sender(TRANSPORT, event.sender, self.member_name(room_id, event.sender)),
             Kind.BUTTON,
             payload=payload,
-            message_ref=target,
+            message_ref=event.reacts_to,
             numbered_buttons=True,
         )
 
@@ -282,30 +302,6 @@ class MatrixTransport:
         room = self.client.rooms.get(room_id)
         member = room.users.get(mxid) if room is not None else None
         return convert.person_name(member.display_name if member else None, mxid)
-
-    async def card_buttons(self, room_id: str, event_id: str) -> tuple[tuple[str, str], ...]:
-        """The buttons now on the bot's message ``event_id`` (its latest edit's), from memory
-        or else from the homeserver; () if it is not the bot's or has none. A card edited to
-        show no options (a request just claimed) keeps its last ones: whoever replied to what
-        they saw a moment ago is answered by the handler, which checks again ("already taken
-        by …"), as a stale button is on Telegram."""
-        if event_id in self._buttons:
-            return self._buttons[event_id]
-        response = await self.client.room_get_event(room_id, event_id)
-        if not isinstance(response, RoomGetEventResponse):
-            return ()
-        source = response.event.source
-        if source.get("sender") != self.client.user_id:
-            return ()
-        buttons = buttons_of(source.get("content") or {})
-        async for edit in self.client.room_get_event_relations(
-            room_id, event_id, RelationshipType.replacement, limit=1
-        ):
-            if edit.source.get("sender") == self.client.user_id:
-                buttons = buttons_of(edit.source.get("content") or {}) or buttons
-                break
-        self._buttons[event_id] = buttons
-        return buttons
 
     # -- sending ---------------------------------------------------------------------------
 
@@ -331,14 +327,12 @@ class MatrixTransport:
         the id of the event that shows it (the original one for an edit)."""
         if edit_ref is not None and reply.attachment is None:
             await self._room_send(room_id, self.renderer.edit(reply, edit_ref), _txn(txn, "e"))
-            options = tuple(self.renderer.buttons(reply))
-            if options or edit_ref not in self._buttons:  # see card_buttons
-                self._buttons[edit_ref] = options
+            self.cards.edited(edit_ref, tuple(self.renderer.buttons(reply)))
             return edit_ref
         event_id = ""
         if reply.text.strip() or reply.buttons or reply.attachment is None:
             event_id = await self._room_send(room_id, self.renderer.content(reply), _txn(txn, "t"))
-            self._buttons[event_id] = tuple(self.renderer.buttons(reply))
+            self.cards.sent(event_id, tuple(self.renderer.buttons(reply)))
         attachment = reply.attachment
         if attachment is not None:
             file_id = attachment.file_id or ""

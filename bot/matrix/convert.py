@@ -1,9 +1,11 @@
-"""A Matrix room event (its JSON, as the homeserver sent it or as decrypted) → ``Inbound``.
+"""A Matrix room event (as matrix-nio parsed it: ``RoomMessageText``, ``RoomMessageImage``,
+``RoomEncryptedFile``, ``ReactionEvent``, …; decrypted where nio could) → ``Inbound``.
 
 What the bot does not act on becomes None: its own messages and any ``m.notice`` (a bot's
 output, so two bots never answer each other), edits, redactions, reactions (the transport reads
-those separately), membership and other state. In a room with more people than the bot and one
-person, only commands and replies to the bot's cards count, as in a Telegram group.
+nio's ``ReactionEvent`` against the card's options), membership and other state. In a room
+with more people than the bot and one person, only commands and replies to the bot's cards
+count, as in a Telegram group.
 """
 
 from __future__ import annotations
@@ -11,13 +13,32 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from nio import (
+    BadEvent,
+    Event,
+    RoomEncryptedAudio,
+    RoomEncryptedFile,
+    RoomEncryptedImage,
+    RoomEncryptedMedia,
+    RoomMessage,
+    RoomMessageAudio,
+    RoomMessageFile,
+    RoomMessageImage,
+    RoomMessageMedia,
+    RoomMessageNotice,
+    RoomMessageText,
+    RoomMessageUnknown,
+    StickerEvent,
+    UnknownBadEvent,
+    UnknownEvent,
+)
+
 from handlers.types import ChatRef, Inbound, Kind, Sender
 
 TRANSPORT = "matrix"
 #: Commands start with ``!`` on Matrix (Element keeps ``/`` for itself); ``/`` is read too.
 COMMAND = re.compile(r"^[!/]([A-Za-z][A-Za-z0-9_]{0,31})(?:\s+(.*))?$", re.DOTALL)
 POLLS = ("m.poll.start", "org.matrix.msc3381.poll.start")
-OTHER_MSGTYPES = ("m.video", "m.emote", "m.key.verification.request")
 
 
 def server_of(mxid: str) -> str:
@@ -51,47 +72,48 @@ def strip_reply_fallback(body: str) -> str:
     return "\n".join(lines[index:]) if index else body
 
 
-def reply_target(content: dict[str, Any]) -> str | None:
+def _relates(event: Event | BadEvent) -> dict[str, Any]:
+    """The event's ``m.relates_to``. Raw: nio parses no relations on room messages (only
+    ``ReactionEvent`` has its target), so replies and edits are read from the source."""
+    content = event.source.get("content")
+    relates = content.get("m.relates_to") if isinstance(content, dict) else None
+    return relates if isinstance(relates, dict) else {}
+
+
+def reply_target(event: Event | BadEvent) -> str | None:
     """The event id a message replies to, if it is a reply."""
-    relates = content.get("m.relates_to")
-    if not isinstance(relates, dict):
-        return None
-    in_reply = relates.get("m.in_reply_to")
+    in_reply = _relates(event).get("m.in_reply_to")
     if isinstance(in_reply, dict) and isinstance(in_reply.get("event_id"), str):
         return in_reply["event_id"]
     return None
 
 
-def is_edit(content: dict[str, Any]) -> bool:
-    relates = content.get("m.relates_to")
-    return isinstance(relates, dict) and relates.get("rel_type") == "m.replace"
+def is_edit(event: Event | BadEvent) -> bool:
+    return _relates(event).get("rel_type") == "m.replace"
 
 
-def _geo(uri: str) -> tuple[float, float] | None:
-    match = re.match(r"^geo:(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)", uri or "")
+def _geo(uri: object) -> tuple[float, float] | None:
+    text = uri if isinstance(uri, str) else ""
+    match = re.match(r"^geo:(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)", text)
     return (float(match[1]), float(match[2])) if match else None
 
 
-def file_ref(content: dict[str, Any]) -> str | None:
-    """The file id of an ``m.image``/``m.file``: its ``mxc://`` URL, or for a file from an
-    encrypted room (``file``) the URL, ``#`` and what decrypts it: ``key.iv.sha256``."""
-    url = content.get("url")
-    if isinstance(url, str) and url.startswith("mxc://"):
-        return url
-    encrypted = content.get("file")
-    if not isinstance(encrypted, dict) or not isinstance(encrypted.get("url"), str):
+def file_ref(event: RoomMessageMedia | RoomEncryptedMedia) -> str | None:
+    """The file id of an image, file or audio message: its ``mxc://`` URL, or for a file from
+    an encrypted room (nio's ``RoomEncrypted*``) the URL, ``#`` and what decrypts it:
+    ``key.iv.sha256``."""
+    if not event.url.startswith("mxc://"):
         return None
-    try:
-        parts = (encrypted["key"]["k"], encrypted["iv"], encrypted["hashes"]["sha256"])
-    except (KeyError, TypeError):
+    if isinstance(event, RoomMessageMedia):
+        return event.url
+    parts = (event.key.get("k"), event.iv, event.hashes.get("sha256"))
+    if not all(isinstance(part, str) for part in parts):
         return None
-    if not encrypted["url"].startswith("mxc://") or not all(isinstance(p, str) for p in parts):
-        return None
-    return encrypted["url"] + "#" + ".".join(parts)
+    return event.url + "#" + ".".join(parts)  # type: ignore[arg-type]
 
 
 def to_inbound(
-    event: dict[str, Any],
+    event: Event | BadEvent | UnknownBadEvent,
     *,
     room_id: str,
     is_group: bool,
@@ -99,33 +121,34 @@ def to_inbound(
     display_name: str = "",
     reply_buttons: tuple[tuple[str, str], ...] = (),
 ) -> Inbound | None:
-    """The ``Inbound`` for one timeline event, or None if the bot ignores it.
+    """The ``Inbound`` for one timeline event (as nio parsed it, decrypted where it could),
+    or None if the bot ignores it.
 
     ``reply_buttons`` are the buttons of the bot's message this one replies to (the transport
     looks them up): the text then counts as choosing one of them.
     """
-    sender_id = event.get("sender")
+    if isinstance(event, UnknownBadEvent):
+        return None  # no sender or id: nothing to answer
+    sender_id = event.sender
     if not isinstance(sender_id, str) or sender_id == bot_user_id:
-        return None
-    kind = event.get("type")
-    content = event.get("content")
-    if not isinstance(content, dict):
         return None
     chat = ChatRef(TRANSPORT, room_id, is_group=is_group)
     sender = Sender(TRANSPORT, sender_id, person_name(display_name, sender_id))
-    if kind == "m.sticker":
+    if isinstance(event, BadEvent):
+        event = _plain(event)
+    if isinstance(event, BadEvent):
+        return _unreadable(event, chat, sender)
+    if isinstance(event, StickerEvent):
         return None if is_group else Inbound(chat, sender, Kind.STICKER, numbered_buttons=True)
-    if kind in POLLS:
+    if isinstance(event, UnknownEvent) and event.type in POLLS:  # nio has no poll type
         return None if is_group else Inbound(chat, sender, Kind.OTHER, numbered_buttons=True)
-    if kind != "m.room.message" or is_edit(content):
+    if not isinstance(event, RoomMessage) or is_edit(event):
         return None
-    msgtype = content.get("msgtype")
-    body = content.get("body") if isinstance(content.get("body"), str) else ""
-    reply_to = reply_target(content)
-    if msgtype == "m.notice":
+    if isinstance(event, RoomMessageNotice):
         return None  # another bot's output: answering it could start a loop
-    if msgtype == "m.text":
-        text = strip_reply_fallback(body) if reply_to else body
+    reply_to = reply_target(event)
+    if isinstance(event, RoomMessageText):
+        text = strip_reply_fallback(event.body) if reply_to else event.body
         command = COMMAND.match(text.strip())
         if command:
             return Inbound(
@@ -150,48 +173,72 @@ def to_inbound(
         )
     if is_group:
         return None
-    url = file_ref(content)
-    if msgtype == "m.image" and url:
+    if isinstance(event, (RoomMessageMedia, RoomEncryptedMedia)):
+        return _file(event, chat, sender, reply_to)
+    if isinstance(event, RoomMessageUnknown) and event.msgtype == "m.location":
+        where = _geo(event.content.get("geo_uri"))  # nio has no location type
+        if where is not None:
+            return Inbound(chat, sender, Kind.LOCATION, location=where, numbered_buttons=True)
+    return Inbound(chat, sender, Kind.OTHER, numbered_buttons=True)  # emote, video, …
+
+
+def _file(
+    event: RoomMessageMedia | RoomEncryptedMedia,
+    chat: ChatRef,
+    sender: Sender,
+    reply_to: str | None,
+) -> Inbound:
+    """A photo, a file or a voice message (Element's has ``org.matrix.msc3245.voice``)."""
+    url = file_ref(event)
+    if url and isinstance(event, (RoomMessageImage, RoomEncryptedImage)):
         return Inbound(
             chat, sender, Kind.PHOTO, file_id=url, numbered_buttons=True, reply_to=reply_to
         )
-    if msgtype == "m.file" and url:
+    if url and isinstance(event, (RoomMessageFile, RoomEncryptedFile)):
         return Inbound(
             chat,
             sender,
             Kind.DOCUMENT,
             file_id=url,
-            file_name=body,
+            file_name=event.body,
             numbered_buttons=True,
             reply_to=reply_to,
         )
-    if msgtype == "m.audio" and url:  # a voice message (Element's has ``org.matrix.msc3245.voice``)
+    if url and isinstance(event, (RoomMessageAudio, RoomEncryptedAudio)):
         return Inbound(
             chat,
             sender,
             Kind.VOICE,
             file_id=url,
-            file_name=body or "voice.ogg",
+            file_name=event.body or "voice.ogg",
             numbered_buttons=True,
             reply_to=reply_to,
         )
-    if msgtype == "m.location":
-        where = _geo(content.get("geo_uri", ""))
-        if where is not None:
-            return Inbound(chat, sender, Kind.LOCATION, location=where, numbered_buttons=True)
-    return Inbound(chat, sender, Kind.OTHER, numbered_buttons=True)
+    return Inbound(chat, sender, Kind.OTHER, numbered_buttons=True)  # a video
 
 
-def reaction(event: dict[str, Any], *, bot_user_id: str) -> tuple[str, str] | None:
-    """(event id reacted to, key) for someone else's ``m.reaction``."""
-    if event.get("type") != "m.reaction" or event.get("sender") == bot_user_id:
+def _plain(event: BadEvent) -> Event | BadEvent:
+    """nio parses a decrypted image, file or audio only as ``RoomEncrypted*`` (which wants the
+    ``file`` key): one sent in an encrypted room with a plain ``url`` comes as a ``BadEvent``,
+    and is parsed again the way nio parses a message from an unencrypted room."""
+    if not event.decrypted or event.type != "m.room.message":
+        return event
+    again = RoomMessage.parse_event(event.source)
+    return again if isinstance(again, RoomMessage) else event
+
+
+def _unreadable(event: BadEvent, chat: ChatRef, sender: Sender) -> Inbound | None:
+    """A message nio could not parse (a file without its URL, a sticker without a body) in a
+    private chat: "I cannot use that", as for any message the bot cannot use."""
+    if chat.is_group or is_edit(event) or not isinstance(event.source.get("content"), dict):
         return None
-    relates = (event.get("content") or {}).get("m.relates_to") or {}
-    if relates.get("rel_type") != "m.annotation":
-        return None
-    target, key = relates.get("event_id"), relates.get("key")
-    if isinstance(target, str) and isinstance(key, str):
-        return target, key
+    if event.type == "m.sticker":
+        return Inbound(chat, sender, Kind.STICKER, numbered_buttons=True)
+    if event.type == "m.room.message":
+        content = event.source["content"]
+        if content.get("msgtype") == "m.notice":
+            return None
+        return Inbound(chat, sender, Kind.OTHER, numbered_buttons=True)
     return None
 
 

@@ -11,6 +11,8 @@ does with events it cannot read.
   (``db.teams.hold_room``); a private chat that gains a third member is private no more.
 - A message the bot cannot decrypt counts against the sender's flood limit, and is answered at
   most once an hour per sender.
+- A number or keycap chosen on a card whose options are forgotten (``bot/matrix/cards.py``) gets
+  one polite line, also counted by the flood guard; nothing is pressed.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from nio import InviteEvent, InviteMemberEvent, RoomMemberEvent
 
 from bot.matrix import convert
 from bot.outage import patiently
@@ -39,6 +43,10 @@ UNDECRYPTABLE_EVERY = 3600.0
 UNDECRYPTABLE = N_(
     "I could not read your last message: it was encrypted with a key I do not have. "
     "Please send it again."
+)
+FORGOTTEN = N_(
+    "That card is too old: I no longer know its options. Please choose on a newer card, "
+    "or send /menu."
 )
 FOREIGN = N_(
     "Sorry, this community's assistant serves only accounts on its own homeserver. "
@@ -77,22 +85,22 @@ class Guard:
 
     # -- invites ---------------------------------------------------------------------------
 
-    async def on_invite(self, room_id: str, events: list[Any]) -> None:
-        """Join the room, or decline the invite (see the module's doc)."""
-        inviter, direct, creator = None, False, None
+    async def on_invite(self, room_id: str, events: list[InviteEvent]) -> None:
+        """Join the room, or decline the invite (see the module's doc). nio keeps of the
+        invite's stripped state only the member, name and alias events (its invite parser
+        drops ``m.room.create``), so the room's creator is taken to be the inviter."""
+        inviter, direct = None, False
         for event in events:
-            source = getattr(event, "source", None) or {}
-            if source.get("type") == "m.room.create":
-                creator = source.get("sender")
-            if getattr(event, "state_key", None) == self._bot and (
-                getattr(event, "membership", None) == "invite"
+            if (
+                isinstance(event, InviteMemberEvent)
+                and event.state_key == self._bot
+                and event.membership == "invite"
             ):
-                inviter = getattr(event, "sender", None)
-                direct = bool((getattr(event, "content", None) or {}).get("is_direct"))
+                inviter = event.sender
+                direct = bool(event.content.get("is_direct"))
         client = self.transport.client
-        creator = creator or inviter
         if inviter and await patiently(
-            "Matrix", self._may_invite, room_id, inviter, direct, creator
+            "Matrix", self._may_invite, room_id, inviter, direct, inviter
         ):
             await client.join(room_id)
             return
@@ -139,14 +147,11 @@ class Guard:
             allowed=self.room_allowed(room_id, getattr(room, "creator", None) or None),
         )
 
-    async def on_member(self, room_id: str, source: dict[str, Any]) -> None:
+    async def on_member(self, room_id: str, event: RoomMemberEvent) -> None:
         """Someone joined or was invited: a stranger in a team's room holds it; a private chat
         with a third member is private no more."""
-        content = source.get("content") or {}
-        member = source.get("state_key")
-        if content.get("membership") not in ("join", "invite") or not isinstance(member, str):
-            return
-        if member == self._bot:
+        member = event.state_key
+        if event.membership not in ("join", "invite") or member == self._bot:
             return
         room = self.transport.client.rooms.get(room_id)
         others = [who for who in (room.users if room else ()) if who != self._bot]
@@ -197,11 +202,24 @@ class Guard:
                     for who, at in self._undecryptable_told.items()
                     if now - at < UNDECRYPTABLE_EVERY
                 }
-        text = await patiently("Matrix", self._text, sender, verdict)
+        text = await patiently("Matrix", self._text, sender, verdict, UNDECRYPTABLE)
         await self.transport._reply(room_id, Reply(text), None, None)
         return True
 
-    def _text(self, sender: str, verdict: str) -> str:
+    # -- cards whose options are forgotten --------------------------------------------------
+
+    async def forgotten_card(self, room_id: str, sender: str, event_id: str) -> None:
+        """A number or keycap chosen on a card whose options nobody knows any more
+        (``bot/matrix/cards.py``): one polite line, counted by the flood guard."""
+        dispatcher = self.transport.dispatcher
+        verdict = await patiently("Matrix", dispatcher.flood.check, f"{TRANSPORT}:{sender}")
+        if verdict == "drop":
+            return
+        text = await patiently("Matrix", self._text, sender, verdict, FORGOTTEN)
+        txn = f"forgotten-{event_id}"  # handled again after a restart: not shown twice
+        await self.transport._reply(room_id, Reply(text), None, txn)
+
+    def _text(self, sender: str, verdict: str, message: str) -> str:
         dispatcher = self.transport.dispatcher
         community = dispatcher.community
         with dispatcher.session_factory() as session:
@@ -209,4 +227,4 @@ class Guard:
             chosen = user.locale if user else None
         code = negotiate(chosen, None, community.default_locale)
         gettext = language(code, community.timezone.key).gettext
-        return slow_down(gettext) if verdict == "warn" else gettext(UNDECRYPTABLE)
+        return slow_down(gettext) if verdict == "warn" else gettext(message)

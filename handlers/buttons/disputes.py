@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from handlers.payloads import Payload
+from typing import Annotated
+
+from handlers.payloads import MaxLen, Payload, StartLink
 
 
 class ReportDispute(Payload, prefix="dp", action="report", aliases=("new",)):
@@ -123,3 +125,16 @@ class AnswerQuestion(Payload, prefix="dp", action="answer_question", aliases=("a
     """The reporter answers a mediator's question."""
 
     question: int
+
+
+class CaseLink(StartLink, prefix="dp", tag="c"):
+    """``/start dp_c42``: the card's "open in private chat" link, for a mediator."""
+
+    case: int
+
+
+class InvitationLink(StartLink, prefix="dp"):
+    """``/start dp_<token>``: the other side opens a one-time invitation (declared after
+    ``CaseLink``: a forged ``dp_`` link is answered as an invitation that is not valid)."""
+
+    token: Annotated[str, MaxLen(61)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.payloads import Payload
+from handlers.payloads import Payload, StartLink
 
 
 class ListEvents(Payload, prefix="ev", action="list"):
@@ -158,3 +158,9 @@ class SetFewerPlaces(Payload, prefix="ev", action="set_fewer"):
 
     event: int
     places: int
+
+
+class EventLink(StartLink, prefix="ev"):
+    """``/start ev_42``: a shared link to the event's card."""
+
+    event: int

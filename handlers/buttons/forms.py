@@ -41,9 +41,12 @@ class FormDone(Payload, prefix="fm", action="done"):
 
 
 class FormConfirm(Payload, prefix="fm", action="confirm"):
-    """Confirm the summary: the form is submitted."""
+    """Confirm the summary: the form is submitted (``option``: which of the summary's confirm
+    buttons, when the form offers several — e.g. a notice sent now as urgent or in the
+    morning; 0 is the plain Confirm)."""
 
     token: Token
+    option: int = 0
 
 
 class FormContinue(Payload, prefix="fm", action="continue"):

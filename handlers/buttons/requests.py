@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.payloads import Payload
+from handlers.payloads import Payload, StartLink
 
 
 class AskForHelp(Payload, prefix="rq", action="ask", aliases=("new",)):
@@ -52,5 +52,11 @@ class RateRequest(Payload, prefix="rq", action="rate"):
 
 class ReplyTo(Payload, prefix="rq", action="reply_to", aliases=("to",)):
     """A volunteer's answers go to this request from now on."""
+
+    request: int
+
+
+class RequestLink(StartLink, prefix="rq"):
+    """``/start rq_42``: a volunteer opens a request they hold in a private chat."""
 
     request: int

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from handlers.payloads import Payload
+from handlers.payloads import MaxLen, Payload, StartLink
 
 
 class ListOpportunities(Payload, prefix="vs", action="list"):
@@ -160,3 +160,15 @@ class ReconfirmShift(Payload, prefix="vs", action="reconfirm"):
     """The shift was moved: I still come."""
 
     signup: int
+
+
+class OpportunityLink(StartLink, prefix="vo"):
+    """``/start vo_42``: the opportunity's card (a notice links here)."""
+
+    opportunity: int
+
+
+class CheckInLink(StartLink, prefix="vc"):
+    """``/start vc_123456``: the check-in QR the coordinator shows, scanned."""
+
+    code: Annotated[str, MaxLen(6)]

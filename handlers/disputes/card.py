@@ -16,12 +16,14 @@ from db import dispute_parties as dp_parties
 from db import disputes as dp
 from db.dispute_models import DisputeCase, DisputeStatus, FollowupStatus, MeetingStatus
 from db.models import User
+from db.outbox_params import Params
 from db.teams import MEDIATORS, notify_team
 from handlers.buttons.disputes import (
     AcknowledgeCase,
     AskReporter,
     CaseHistory,
     CaseInProgress,
+    CaseLink,
     CasePhotos,
     CloseCase,
     InternalNote,
@@ -49,9 +51,9 @@ def waited(hours: float) -> tuple[str, int]:
     return ("h", max(int(hours), 0)) if hours < 48 else ("d", int(hours // 24))
 
 
-def waiting_text(lang: Language, since: str, now: str) -> str:
+def waiting_text(lang: Language, since: datetime, now: datetime) -> str:
     """ "waiting 26 h" / "waiting 3 d" (a case not yet acknowledged) for the card."""
-    delay = datetime.fromisoformat(now) - datetime.fromisoformat(since)
+    delay = now - since
     unit, count = waited(delay.total_seconds() / 3600)
     if unit == "h":
         age = lang.gettext("{hours} h").format(hours=count)
@@ -68,6 +70,53 @@ def reads(community: Community, user: User | None) -> str | None:
     return negotiate(user.locale, user.language_hint, community.default_locale)
 
 
+class CaseCard(Params, template="dp.card"):
+    """Everything the mediators' card shows. An anonymous reporter is ``anonymous`` and
+    nothing else about them; ``reads`` (the language they read) only on a mediator's private
+    view, never on the room's card, where it would narrow down who reported."""
+
+    case: int
+    ref: str
+    category: str
+    place: str | None = None
+    location: tuple[float, float] | None = None  # latitude, longitude
+    when: str | None = None  # as the reporter wrote it
+    description: str
+    photos: int = 0
+    reads: str | None = None
+    holder: int | None = None  # the mediator's user id
+    since: datetime | None = None  # reported, while nobody acknowledged it
+    now: datetime | None = None
+    anonymous: bool = True
+    name: str | None = None
+    contact: str | None = None
+    contact_ok: bool = False
+    status: str
+    mediator: str | None = None
+    reports: int = 1
+    parties: int = 0
+    parties_joined: int = 0
+    meeting: datetime | None = None
+    meeting_place: str | None = None
+    meeting_agreed: bool = False
+    outcome: str | None = None
+    reason: str | None = None
+    followup: str | None = None
+    link: str | None = None  # the deep link that opens it in a private chat
+    duplicate_of: str | None = None
+    duplicate_text: str | None = None
+    linked_to: str | None = None
+
+
+class CasePhoto(Params, template="dp.photo"):
+    """One of a report's photos (or voice notes) relayed to the mediators' room."""
+
+    ref: str
+    file_id: str  # as kept in ``DisputeCase.photos`` (``VOICE_MARK`` for a voice note)
+    number: int
+    count: int
+
+
 def card_params(
     session: Session,
     community: Community,
@@ -75,11 +124,9 @@ def card_params(
     now: datetime | None = None,
     *,
     private: bool = False,
-) -> dict[str, Any]:
-    """Everything the card shows, as plain values (the outbox renders it later). An anonymous
-    reporter is ``anonymous: True`` and nothing else about them; the language they read (so a
-    question reaches them in it) only on a mediator's ``private`` view, never on the room's
-    card, where it would narrow down who reported."""
+) -> CaseCard:
+    """Everything the card shows (the outbox renders it later); the language the reporter
+    reads (so a question reaches them in it) only on a mediator's ``private`` view."""
     reporter = session.get(User, root.reporter_id) if root.reporter_id else None
     mediator = session.get(User, root.mediator_id) if root.mediator_id else None
     meeting = dp_parties.current_meeting(session, root)
@@ -87,145 +134,147 @@ def card_params(
     named = not root.anonymous and reporter is not None
     duplicate = dp.possible_duplicate(session, root)
     linked_to = session.get(DisputeCase, root.linked_to_id) if root.linked_to_id else None
-    return {
-        "case": root.id,
-        "ref": root.ref,
-        "category": root.category,
-        "place": root.place_text,
-        "location": [root.latitude, root.longitude] if root.latitude is not None else None,
-        "when": root.happens,
-        "description": root.description,
-        "photos": sum(len(case.photos or []) for case in dp.family(session, root)),
-        "reads": reads(community, reporter) if private else None,
-        "holder": root.mediator_id,
-        "since": root.created_at.isoformat() if root.status == DisputeStatus.NEW and now else None,
-        "now": now.isoformat() if now else None,
-        "anonymous": not named,
-        "name": first_name(reporter) if named else None,
-        "contact": (reporter.username if named and root.contact_ok and reporter else None),
-        "contact_ok": bool(named and root.contact_ok),
-        "status": root.status,
-        "mediator": first_name(mediator) if mediator else None,
-        "reports": dp.report_count(session, root),
-        "parties": len(party_rows),
-        "parties_joined": sum(1 for p in party_rows if p.user_id is not None),
-        "meeting": meeting.starts_at.isoformat() if meeting else None,
-        "meeting_place": meeting.place if meeting else None,
-        "meeting_agreed": bool(meeting and meeting.status == MeetingStatus.AGREED),
-        "outcome": root.outcome,
-        "reason": root.close_reason,
-        "followup": root.followup,
-        "link": community.deep_link(f"dp_c{root.id}"),
+    return CaseCard(
+        case=root.id,
+        ref=root.ref,
+        category=root.category,
+        place=root.place_text,
+        location=(root.latitude, root.longitude)
+        if root.latitude is not None and root.longitude is not None
+        else None,
+        when=root.happens,
+        description=root.description,
+        photos=sum(len(case.photos or []) for case in dp.family(session, root)),
+        reads=reads(community, reporter) if private else None,
+        holder=root.mediator_id,
+        since=root.created_at if root.status == DisputeStatus.NEW and now else None,
+        now=now,
+        anonymous=not named,
+        name=first_name(reporter) if named else None,
+        contact=(reporter.username if named and root.contact_ok and reporter else None),
+        contact_ok=bool(named and root.contact_ok),
+        status=root.status,
+        mediator=first_name(mediator) if mediator else None,
+        reports=dp.report_count(session, root),
+        parties=len(party_rows),
+        parties_joined=sum(1 for p in party_rows if p.user_id is not None),
+        meeting=meeting.starts_at if meeting else None,
+        meeting_place=meeting.place if meeting else None,
+        meeting_agreed=bool(meeting and meeting.status == MeetingStatus.AGREED),
+        outcome=root.outcome,
+        reason=root.close_reason,
+        followup=root.followup,
+        link=community.deep_link(CaseLink(root.id).pack()),
         # Both texts, so a mediator can judge whether it is the same problem.
-        "duplicate_of": duplicate.ref if duplicate else None,
-        "duplicate_text": duplicate.description if duplicate else None,
-        "linked_to": linked_to.ref if linked_to else None,
-    }
+        duplicate_of=duplicate.ref if duplicate else None,
+        duplicate_text=duplicate.description if duplicate else None,
+        linked_to=linked_to.ref if linked_to else None,
+    )
 
 
-def card_text(lang: Language, params: dict[str, Any]) -> str:
+def card_text(lang: Language, params: CaseCard) -> str:
     """The case as mediators see it (the room's card and the private view)."""
     _ = lang.gettext
-    status = _(STATUS_LABELS.get(params["status"], params["status"]))
-    if params.get("since") and params.get("now"):
-        status += " · " + waiting_text(lang, params["since"], params["now"])
+    status = _(STATUS_LABELS.get(params.status, params.status))
+    if params.since and params.now:
+        status += " · " + waiting_text(lang, params.since, params.now)
     lines = [
         _("⚖️ {ref} · {category} · {status}").format(
-            ref=params["ref"],
-            category=_(CATEGORY_LABELS.get(params["category"], params["category"])),
+            ref=params.ref,
+            category=_(CATEGORY_LABELS.get(params.category, params.category)),
             status=status,
         )
     ]
-    if params.get("place"):
-        lines.append(_("Place: {place}").format(place=params["place"]))
-    if params.get("location"):
-        latitude, longitude = params["location"]
+    if params.place:
+        lines.append(_("Place: {place}").format(place=params.place))
+    if params.location:
+        latitude, longitude = params.location
         lines.append(
             _("Place: 📍 {latitude}, {longitude}").format(
                 latitude=f"{latitude:.5f}", longitude=f"{longitude:.5f}"
             )
         )
-    if params.get("when"):
-        lines.append(_("When: {when}").format(when=params["when"]))
-    lines.append(_("What happens: {description}").format(description=params["description"]))
-    if params["photos"]:
-        lines.append(_("Photos: {count}").format(count=params["photos"]))
-    if params["anonymous"]:
+    if params.when:
+        lines.append(_("When: {when}").format(when=params.when))
+    lines.append(_("What happens: {description}").format(description=params.description))
+    if params.photos:
+        lines.append(_("Photos: {count}").format(count=params.photos))
+    if params.anonymous:
         lines.append(_("Reported by: anonymous (ask questions through the bot)"))
-    elif params.get("contact"):
+    elif params.contact:
         lines.append(
             _("Reported by: {name}, agrees to be contacted: @{username}").format(
-                name=params["name"], username=params["contact"]
+                name=params.name, username=params.contact
             )
         )
-    elif params.get("contact_ok"):
+    elif params.contact_ok:
         lines.append(
             _("Reported by: {name}, agrees to be contacted through the bot").format(
-                name=params["name"]
+                name=params.name
             )
         )
     else:
         lines.append(
-            _("Reported by: {name} (contact only through the bot)").format(name=params["name"])
+            _("Reported by: {name} (contact only through the bot)").format(name=params.name)
         )
-    if params.get("reads"):
+    if params.reads:
         # Translators: staff only. The language the reporter reads: 简体, 繁體 or English
         lines.append(
-            _("The reporter reads {language}").format(language=LANGUAGE_NAMES[params["reads"]])
+            _("The reporter reads {language}").format(language=LANGUAGE_NAMES[params.reads])
         )
-    if params["reports"] > 1:
+    if params.reports > 1:
         lines.append(
             lang.ngettext(
                 "{count} neighbour reported this",
                 "{count} neighbours reported this",
-                params["reports"],
-            ).format(count=params["reports"])
+                params.reports,
+            ).format(count=params.reports)
         )
-    if params.get("mediator"):
-        lines.append(_("Mediator: {name}").format(name=params["mediator"]))
+    if params.mediator:
+        lines.append(_("Mediator: {name}").format(name=params.mediator))
     else:
         lines.append(_("Mediator: nobody yet"))
-    if params["parties"]:
+    if params.parties:
         lines.append(
             _("Other side: {joined} of {invited} invited opened the invitation").format(
-                joined=params["parties_joined"], invited=params["parties"]
+                joined=params.parties_joined, invited=params.parties
             )
         )
-    if params.get("meeting"):
-        moment = lang.datetime(datetime.fromisoformat(params["meeting"]))
+    if params.meeting:
+        moment = lang.datetime(params.meeting)
         message = (
             _("Meeting: {when}, {place} (agreed)")
-            if params["meeting_agreed"]
+            if params.meeting_agreed
             else _("Meeting: {when}, {place} (proposed)")
         )
-        lines.append(message.format(when=moment, place=params["meeting_place"]))
-    if params.get("outcome"):
-        lines.append(_("Outcome: {outcome}").format(outcome=params["outcome"]))
-    if params.get("reason"):
+        lines.append(message.format(when=moment, place=params.meeting_place))
+    if params.outcome:
+        lines.append(_("Outcome: {outcome}").format(outcome=params.outcome))
+    if params.reason:
         lines.append(
             _("Closed because: {reason}").format(
-                reason=_(REASON_LABELS.get(params["reason"], params["reason"]))
+                reason=_(REASON_LABELS.get(params.reason, params.reason))
             )
         )
-    if params.get("followup") == FollowupStatus.YES:
+    if params.followup == FollowupStatus.YES:
         lines.append(_("The reporter confirmed the problem is solved."))
-    if params.get("duplicate_of"):
+    if params.duplicate_of:
         lines.append(
             _("⚠️ Possible duplicate of {ref} (same category and place). Its report: {text}").format(
-                ref=params["duplicate_of"], text=params["duplicate_text"]
+                ref=params.duplicate_of, text=params.duplicate_text
             )
         )
-    if params.get("linked_to"):
+    if params.linked_to:
         lines.append(
             # Translators: staff only
-            _("🔗 Linked to {ref}: the mediators work on it there.").format(ref=params["linked_to"])
+            _("🔗 Linked to {ref}: the mediators work on it there.").format(ref=params.linked_to)
         )
     return "\n".join(lines)
 
 
 def card_buttons(
     lang: Language,
-    params: dict[str, Any],
+    params: CaseCard,
     *,
     private: bool,
     viewer: int | None = None,
@@ -235,16 +284,16 @@ def card_buttons(
     in private; every press is checked again): no Photos without photos, no Take for the
     ``viewer`` who holds it; ``history``: a button to the whole history."""
     _ = lang.gettext
-    case = params["case"]
-    status = params["status"]
-    if params.get("linked_to"):
+    case = params.case
+    status = params.status
+    if params.linked_to:
         return ()  # worked on through the case it was linked to
     rows: list[tuple[Button, ...]] = []
-    if params.get("duplicate_of") and status in dp.OPEN:
+    if params.duplicate_of and status in dp.OPEN:
         rows.append(
             (
                 Button(
-                    _("🔗 Link to {ref}").format(ref=params["duplicate_of"]),
+                    _("🔗 Link to {ref}").format(ref=params.duplicate_of),
                     LinkDuplicate(case).pack(),
                 ),
             )
@@ -252,9 +301,9 @@ def card_buttons(
     first: list[Button] = []
     if status == DisputeStatus.NEW:
         first.append(Button(_("✅ Acknowledge"), AcknowledgeCase(case).pack()))
-    if status in dp.OPEN and not (viewer is not None and params.get("holder") == viewer):
+    if status in dp.OPEN and not (viewer is not None and params.holder == viewer):
         # Translators: staff only. Mediators' buttons on a case card: take the case (over)
-        label = _("🙋 Take over") if params.get("mediator") else _("🙋 Take")
+        label = _("🙋 Take over") if params.mediator else _("🙋 Take")
         first.append(Button(label, TakeCase(case).pack()))
     if status == DisputeStatus.ACKNOWLEDGED:
         first.append(Button(_("▶️ In progress"), CaseInProgress(case).pack()))
@@ -283,7 +332,7 @@ def card_buttons(
         )
     if private:
         extra = []
-        if params["photos"]:
+        if params.photos:
             extra.append(Button(_("📷 Photos"), CasePhotos(case).pack()))
         if history:
             # Translators: staff only. A button: the case's whole history
@@ -292,13 +341,13 @@ def card_buttons(
             rows.append(tuple(extra))
     elif status in dp.OPEN:
         rows.append(
-            (link_button(_("🔎 Open in private chat"), params.get("link"), OpenCase(case).pack()),)
+            (link_button(_("🔎 Open in private chat"), params.link, OpenCase(case).pack()),)
         )
     return tuple(rows)
 
 
-@router.template("dp.card")
-def render_card(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(CaseCard)
+def render_card(lang: Language, params: CaseCard) -> Reply:
     return Reply(card_text(lang, params), card_buttons(lang, params, private=False))
 
 
@@ -331,9 +380,9 @@ def media(lang: Language, ref: str, kept: str, number: int, count: int) -> Reply
     )
 
 
-@router.template("dp.photo")
-def render_photo(lang: Language, params: dict[str, Any]) -> Reply:
-    return media(lang, params["ref"], params["file_id"], params["number"], params["count"])
+@router.template(CasePhoto)
+def render_photo(lang: Language, params: CasePhoto) -> Reply:
+    return media(lang, params.ref, params.file_id, params.number, params.count)
 
 
 def post_card(session: Session, community: Community, root: DisputeCase, now: datetime) -> bool:
@@ -342,7 +391,6 @@ def post_card(session: Session, community: Community, root: DisputeCase, now: da
         session,
         MEDIATORS,
         community.team_chats,
-        template="dp.card",
         params=card_params(session, community, root, now),
         card_key=f"dp:{root.id}",
         now=now,
@@ -358,8 +406,7 @@ def relay_photos(session: Session, community: Community, case: DisputeCase, now:
             session,
             MEDIATORS,
             community.team_chats,
-            template="dp.photo",
-            params={"ref": root.ref, "file_id": file_id, "number": number, "count": count},
+            params=CasePhoto(ref=root.ref, file_id=file_id, number=number, count=count),
             dedup_key=f"dp:{case.id}:photo:{number}",
             now=now,
         )

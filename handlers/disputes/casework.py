@@ -12,6 +12,7 @@ from db import dispute_parties as dp_parties
 from db import disputes as dp
 from db.dispute_models import DisputeCase, DisputeStatus
 from db.models import User
+from db.outbox_params import Params
 from handlers.buttons.disputes import (
     AnswerQuestion,
     AskReporter,
@@ -34,7 +35,7 @@ from handlers.disputes.mediate import (
     moved_on,
     show_case,
 )
-from handlers.disputes.messages import tell_reporters
+from handlers.disputes.messages import MediatorsUpdate, tell_reporters
 from handlers.disputes.outcome import CANCEL, KEEP, pending_meeting
 from handlers.forms import engine
 from handlers.forms.engine import Form
@@ -89,7 +90,7 @@ def _submit_update(ctx: Ctx, data: dict[str, Any]) -> None:
     log_by_mediator(ctx, root, "update", audience=audience, text=data["text"])
     if audience in ("reporter", "all"):
         tell_reporters(
-            ctx.session, root, template="dp.update", now=ctx.now, params={"text": data["text"]}
+            ctx.session, root, MediatorsUpdate, now=ctx.now, params={"text": data["text"]}
         )
     if audience in ("party", "all"):
         tell_parties(ctx, root, data["text"])
@@ -155,26 +156,34 @@ def _submit_question(ctx: Ctx, data: dict[str, Any]) -> None:
     outbox.enqueue_to_user(
         ctx.session,
         reporter,
-        template="dp.question",
-        now=ctx.now,
-        params={
-            "ref": root.ref,
-            "text": data["text"],
-            "question": question.id,
+        params=Question(
+            ref=root.ref,
+            text=data["text"],
+            question=question.id,
             **awaiting.thread(dp.SERVICE, question.id),
-        },
+        ),
+        now=ctx.now,
     )
     show_case(ctx, root, note=ctx._("The question was sent. The answer will appear here."))
 
 
-@router.template("dp.question")
-def render_question(lang: Language, params: dict[str, Any]) -> Reply:
+class Question(Params, template="dp.question"):
+    """The mediators' question to the reporter, answered by a reply or the Answer button."""
+
+    ref: str
+    text: str
+    question: int
+    thread: str | None = None  # the conversation a reply belongs to (db.awaiting)
+
+
+@router.template(Question)
+def render_question(lang: Language, params: Question) -> Reply:
     return Reply(
         lang.gettext(
             "The mediators have a question about your report {ref}: {text}\n"
             "Write your answer here, or press Answer."
-        ).format(ref=params["ref"], text=for_reader(lang.code, params["text"])),
-        ((Button(lang.gettext("✍️ Answer"), AnswerQuestion(params["question"]).pack()),),),
+        ).format(ref=params.ref, text=for_reader(lang.code, params.text)),
+        ((Button(lang.gettext("✍️ Answer"), AnswerQuestion(params.question).pack()),),),
     )
 
 

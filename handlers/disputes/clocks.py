@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -17,7 +16,13 @@ from db.teams import notify_admins
 from handlers.buttons.disputes import AnswerFollowUp
 from handlers.disputes.card import post_card
 from handlers.disputes.common import log_by, router
-from handlers.disputes.messages import tell_reporters, tell_room
+from handlers.disputes.messages import (
+    Escalated,
+    ReporterNote,
+    StatusNews,
+    tell_reporters,
+    tell_room,
+)
 from handlers.i18n import Language
 from handlers.types import Button, Community, Ctx, Reply
 
@@ -32,12 +37,7 @@ def escalate(session: Session, community: Community, now: datetime) -> None:
             continue
         notify_admins(
             session,
-            template="dp.escalated",
-            params={
-                "ref": case.ref,
-                "category": case.category,
-                "since": case.created_at.isoformat(),
-            },
+            params=Escalated(ref=case.ref, category=case.category, since=case.created_at),
             now=now,
             dedup_key=f"dp:{case.id}:escalated",
         )
@@ -57,7 +57,7 @@ def follow_up(session: Session, community: Community, now: datetime) -> None:
         tell_reporters(
             session,
             case,
-            template="dp.followup",
+            FollowUp,
             now=now,
             dedup=f"dp:{case.id}:followup:{stamp}",
             linked={},
@@ -65,12 +65,16 @@ def follow_up(session: Session, community: Community, now: datetime) -> None:
         log.info("dispute case %d: follow-up question sent", case.id)
 
 
-@router.template("dp.followup")
-def render_followup(lang: Language, params: dict[str, Any]) -> Reply:
-    case = params["case"]
+class FollowUp(ReporterNote, template="dp.followup"):
+    """Some days after it was resolved: is the problem solved?"""
+
+
+@router.template(FollowUp)
+def render_followup(lang: Language, params: FollowUp) -> Reply:
+    case = params.case
     return Reply(
         lang.gettext("Your report {ref} was resolved some days ago. Is the problem solved?").format(
-            ref=params["ref"]
+            ref=params.ref
         ),
         (
             (
@@ -139,7 +143,7 @@ def followup_answer(ctx: Ctx, payload: AnswerFollowUp) -> None:
     tell_reporters(
         ctx.session,
         root,
-        template="dp.status",
+        StatusNews,
         now=ctx.now,
         params={"status": "reopened"},
         skip=ctx.user,

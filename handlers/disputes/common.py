@@ -15,6 +15,7 @@ from db import disputes as dp
 from db.dispute_models import DisputeCase, DisputeStatus
 from db.models import User
 from handlers import common
+from handlers.buttons.disputes import CaseLink
 from handlers.i18n import N_
 from handlers.router import Router
 from handlers.types import Ctx
@@ -28,8 +29,8 @@ CASE_IN_PRIVATE = N_("Please open the case in a private chat with me: send /case
 
 
 def case_link(payload: Any) -> str | None:
-    """The deep link that opens the payload's case (``dp:photos:42``) in a private chat."""
-    return f"dp_c{payload.case}"
+    """The start link that opens the payload's case (``dp:photos:42``) in a private chat."""
+    return CaseLink(payload.case).pack()
 
 
 #: A mediator's view of a case or its tools: mediators (and admins), in a private chat only.

@@ -18,6 +18,7 @@ from db import disputes as dp
 from db import outbox
 from db.dispute_models import DisputeCase, DisputeEvent, DisputeStatus
 from db.models import User
+from db.outbox_params import Params
 from db.users import users_by_id
 from handlers.buttons.disputes import (
     AcknowledgeCase,
@@ -39,7 +40,7 @@ from handlers.disputes.common import (
     log_by_mediator,
     router,
 )
-from handlers.disputes.messages import tell_reporters
+from handlers.disputes.messages import StatusNews, tell_reporters
 from handlers.disputes.outcome import CANCEL, settle_meeting, tell_other_side
 from handlers.i18n import N_, Language
 from handlers.types import Button, Ctx, Reply, rows_of
@@ -185,7 +186,7 @@ def change_status(
     tell_reporters(
         ctx.session,
         root,
-        template="dp.status",
+        StatusNews,
         now=ctx.now,
         params={"status": to, "outcome": root.outcome, "reason": root.close_reason},
         linked={"outcome": None},  # linked reporters learn the status, not the outcome text
@@ -220,7 +221,7 @@ def cases(ctx: Ctx, args: str) -> None:
                 date=ctx.lang.date(case.created_at),
             )
         )
-        buttons.append(Button(f"🔎 {case.ref}", f"dp:open:{case.id}"))
+        buttons.append(Button(f"🔎 {case.ref}", OpenCase(case.id).pack()))
     keyboard = rows_of(buttons, 3)
     keyboard.append((Button(ctx._("📄 CSV"), ExportCases().pack()),))
     ctx.reply("\n".join(lines), tuple(keyboard))
@@ -344,18 +345,24 @@ def take(ctx: Ctx, payload: TakeCase) -> None:
             outbox.enqueue_to_user(
                 ctx.session,
                 earlier,
-                template="dp.takenover",
+                params=TakenOver(ref=root.ref, name=first_name(ctx.user)),
                 now=ctx.now,
-                params={"ref": root.ref, "name": first_name(ctx.user)},
             )
     after_change(ctx, root)
 
 
-@router.template("dp.takenover")
-def render_taken_over(lang: Language, params: dict[str, Any]) -> Reply:
+class TakenOver(Params, template="dp.takenover"):
+    """To the mediator who held the case: ``name`` took it over."""
+
+    ref: str
+    name: str
+
+
+@router.template(TakenOver)
+def render_taken_over(lang: Language, params: TakenOver) -> Reply:
     return Reply(
         lang.gettext("{name} took over case {ref} from you.").format(
-            name=params["name"], ref=params["ref"]
+            name=params.name, ref=params.ref
         )
     )
 

@@ -14,6 +14,7 @@ from db import disputes as dp
 from db import outbox
 from db.dispute_models import DisputeCase, DisputeMeeting, MeetingAnswer, MeetingStatus
 from db.models import User
+from db.outbox_params import Params
 from handlers.buttons.disputes import AnswerMeeting, ProposeMeeting
 from handlers.disputes.card import post_card
 from handlers.disputes.casework import case_for_form, start_case_form
@@ -60,15 +61,14 @@ def _submit_meeting(ctx: Ctx, data: dict[str, Any]) -> None:
         outbox.enqueue_to_user(
             ctx.session,
             user,
-            template="dp.meeting",
+            params=MeetingProposed(
+                ref=root.ref,
+                meeting=meeting.id,
+                when=starts_at,
+                place=data["place"],
+                changed=replaced is not None,
+            ),
             now=ctx.now,
-            params={
-                "ref": root.ref,
-                "meeting": meeting.id,
-                "when": starts_at.isoformat(),
-                "place": data["place"],
-                "changed": replaced is not None,
-            },
         )
     _remind(ctx, meeting, ctx.user)
     post_card(ctx.session, ctx.community, root, ctx.now)
@@ -102,20 +102,38 @@ def meeting_button(ctx: Ctx, payload: ProposeMeeting) -> None:
     start_case_form(ctx, payload.case, MEETING)
 
 
+class MeetingProposed(Params, template="dp.meeting"):
+    """A meeting proposed (or moved: ``changed``) to everyone involved: can they come?"""
+
+    ref: str
+    meeting: int
+    when: datetime
+    place: str
+    changed: bool = False
+
+
+class MeetingReminder(Params, template="dp.reminder"):
+    """Before the meeting, as for events."""
+
+    ref: str
+    when: datetime
+    place: str
+
+
 MEETING_MESSAGES = {
     False: N_("The mediators propose a meeting about {ref}: {when}, {place}. Can you come?"),
     True: N_("The mediation meeting about {ref} is now on {when}, {place}. Can you come?"),
 }
 
 
-@router.template("dp.meeting")
-def render_meeting(lang: Language, params: dict[str, Any]) -> Reply:
-    text = lang.gettext(MEETING_MESSAGES[bool(params.get("changed"))]).format(
-        ref=params["ref"],
-        when=lang.datetime(datetime.fromisoformat(params["when"])),
-        place=for_reader(lang.code, params["place"]),
+@router.template(MeetingProposed)
+def render_meeting(lang: Language, params: MeetingProposed) -> Reply:
+    text = lang.gettext(MEETING_MESSAGES[params.changed]).format(
+        ref=params.ref,
+        when=lang.datetime(params.when),
+        place=for_reader(lang.code, params.place),
     )
-    meeting = params["meeting"]
+    meeting = params.meeting
     return Reply(
         text,
         (
@@ -141,21 +159,20 @@ def _remind(ctx: Ctx, meeting: DisputeMeeting, user: User) -> None:
         outbox.enqueue_to_user(
             ctx.session,
             user,
-            template="dp.reminder",
+            params=MeetingReminder(ref=case.ref, when=meeting.starts_at, place=meeting.place),
             now=ctx.now,
             due_at=due,
-            params={"ref": case.ref, "when": meeting.starts_at.isoformat(), "place": meeting.place},
             dedup_key=dp_parties.reminder_key(meeting.id, user.id, offset),
         )
 
 
-@router.template("dp.reminder")
-def render_reminder(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(MeetingReminder)
+def render_reminder(lang: Language, params: MeetingReminder) -> Reply:
     return Reply(
         lang.gettext("Reminder: the mediation meeting about {ref} is on {when}, {place}.").format(
-            ref=params["ref"],
-            when=lang.datetime(datetime.fromisoformat(params["when"])),
-            place=for_reader(lang.code, params["place"]),
+            ref=params.ref,
+            when=lang.datetime(params.when),
+            place=for_reader(lang.code, params.place),
         )
     )
 

@@ -16,6 +16,7 @@ from db import disputes as dp
 from db import outbox
 from db.dispute_models import DisputeCase, DisputeStatus
 from db.models import User
+from db.outbox_params import Params
 from db.teams import MEDIATORS, notify_team, users_with_role
 from db.users import users_by_id
 from handlers.buttons.disputes import OpenCase
@@ -37,12 +38,46 @@ ROOM_NOTES = {
 }
 
 
-@router.template("dp.room")
-def render_room_note(lang: Language, params: dict[str, Any]) -> Reply:
-    text = lang.gettext(ROOM_NOTES[params["what"]]).format(**params)
-    if params.get("open"):  # a private note to one mediator: the case is a press away
-        label = lang.gettext("🔎 Open {ref}").format(ref=params["ref"])
-        return Reply(text, ((Button(label, OpenCase(params["open"]).pack()),),))
+class RoomNote(Params, template="dp.room"):
+    """A short note to the mediators' room (or a mediator): ``what`` names the note."""
+
+    what: str  # a key of ROOM_NOTES
+    ref: str
+    question: str | None = None
+    text: str | None = None
+    count: int | None = None
+    open: int | None = None  # a private note to one mediator: the case a button opens
+
+
+class ReporterNote(Params):
+    """A message to one reporter about their own report (each with their own reference)."""
+
+    ref: str
+    case: int
+
+
+class StatusNews(ReporterNote, template="dp.status"):
+    """Their report's status changed (``reopened`` too); the outcome or the reason."""
+
+    status: str
+    outcome: str | None = None
+    reason: str | None = None
+
+
+class MediatorsUpdate(ReporterNote, template="dp.update"):
+    """The mediators' update to the reporter."""
+
+    text: str
+
+
+@router.template(RoomNote)
+def render_room_note(lang: Language, params: RoomNote) -> Reply:
+    text = lang.gettext(ROOM_NOTES[params.what]).format(
+        ref=params.ref, question=params.question, text=params.text, count=params.count
+    )
+    if params.open:  # a private note to one mediator: the case is a press away
+        label = lang.gettext("🔎 Open {ref}").format(ref=params.ref)
+        return Reply(text, ((Button(label, OpenCase(params.open).pack()),),))
     return Reply(text)
 
 
@@ -59,10 +94,8 @@ def tell_room(
     """A short note to the mediators' room (a new message, not the card). Without a room it
     goes privately to the case's mediator, or to every mediator if nobody holds it (or the one
     who held it is no longer a mediator); ``told``: a mediator who already had it privately."""
-    params = {"what": what, **params}
-    if notify_team(
-        session, MEDIATORS, community.team_chats, template="dp.room", params=params, now=now
-    ):
+    note = RoomNote(what=what, **params)
+    if notify_team(session, MEDIATORS, community.team_chats, params=note, now=now):
         return
     mediators = users_with_role(session, "mediator")
     allowed = {user.id for user in mediators} | {
@@ -74,22 +107,22 @@ def tell_room(
     for mediator in [holder] if holder else mediators:
         if told is not None and mediator.id == told.id:
             continue
-        outbox.enqueue_to_user(session, mediator, template="dp.room", params=params, now=now)
+        outbox.enqueue_to_user(session, mediator, params=note, now=now)
 
 
 def tell_reporters(
     session: Session,
     root: DisputeCase,
+    kind: type[ReporterNote],
     *,
-    template: str,
     now: datetime,
     params: dict[str, Any] | None = None,
     dedup: str | None = None,
     skip: User | None = None,
     linked: dict[str, Any] | None = None,
 ) -> int:
-    """Queue a message to the case's reporter, each with their own reference, except ``skip``
-    (who was just answered directly). Returns how many.
+    """Queue a ``kind`` message to the case's reporter, each with their own reference, except
+    ``skip`` (who was just answered directly). Returns how many.
 
     The reporters of reports a mediator linked to the case are told only when ``linked`` is
     given (a status change), with ``linked`` overriding ``params``: they learn "in progress" or
@@ -104,13 +137,14 @@ def tell_reporters(
         told += outbox.enqueue_to_user(
             session,
             reporter,
-            template=template,
-            params={
-                "ref": case.ref,
-                "case": case.id,
-                **(params or {}),
-                **(linked if case.id != root.id and linked is not None else {}),
-            },
+            params=kind(
+                ref=case.ref,
+                case=case.id,
+                **{
+                    **(params or {}),
+                    **(linked if case.id != root.id and linked is not None else {}),
+                },
+            ),
             now=now,
             dedup_key=f"{dedup}:c{case.id}" if dedup else None,
         )
@@ -127,45 +161,51 @@ STATUS_NEWS = {
 }
 
 
-@router.template("dp.status")
-def render_status(lang: Language, params: dict[str, Any]) -> Reply:
-    status = params["status"]
-    if status == DisputeStatus.RESOLVED and params.get("outcome"):
+@router.template(StatusNews)
+def render_status(lang: Language, params: StatusNews) -> Reply:
+    status = params.status
+    if status == DisputeStatus.RESOLVED and params.outcome:
         text = lang.gettext("Your report {ref} was resolved. Outcome: {outcome}").format(
-            ref=params["ref"], outcome=params["outcome"]
+            ref=params.ref, outcome=params.outcome
         )
     elif status == DisputeStatus.RESOLVED:
-        text = lang.gettext("Your report {ref} was resolved.").format(ref=params["ref"])
+        text = lang.gettext("Your report {ref} was resolved.").format(ref=params.ref)
     elif status == DisputeStatus.CLOSED:
-        reason = lang.gettext(REASON_LABELS.get(params.get("reason") or "", REASON_LABELS["other"]))
+        reason = lang.gettext(REASON_LABELS.get(params.reason or "", REASON_LABELS["other"]))
         text = lang.gettext("Your report {ref} was closed. Reason: {reason}").format(
-            ref=params["ref"], reason=reason
+            ref=params.ref, reason=reason
         )
     else:
-        text = lang.gettext(STATUS_NEWS[status]).format(ref=params["ref"])
+        text = lang.gettext(STATUS_NEWS[status]).format(ref=params.ref)
     return Reply(text)
 
 
-@router.template("dp.update")
-def render_update(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(MediatorsUpdate)
+def render_update(lang: Language, params: MediatorsUpdate) -> Reply:
     return Reply(
         lang.gettext("Update on your report {ref} from the mediators: {text}").format(
-            ref=params["ref"], text=for_reader(lang.code, params["text"])
+            ref=params.ref, text=for_reader(lang.code, params.text)
         )
     )
 
 
-@router.template("dp.escalated")
-def render_escalated(lang: Language, params: dict[str, Any]) -> Reply:
+class Escalated(Params, template="dp.escalated"):
+    """To the admins: a report nobody acknowledged since ``since``."""
+
+    ref: str
+    category: str
+    since: datetime
+
+
+@router.template(Escalated)
+def render_escalated(lang: Language, params: Escalated) -> Reply:
     return Reply(
         lang.gettext(
             "Dispute report {ref} ({category}) has not been acknowledged since {since}. "
             "Please make sure a mediator takes it."
         ).format(
-            ref=params["ref"],
-            category=lang.gettext(
-                CATEGORY_LABELS.get(params["category"], CATEGORY_LABELS["other"])
-            ),
-            since=lang.datetime(datetime.fromisoformat(params["since"])),
+            ref=params.ref,
+            category=lang.gettext(CATEGORY_LABELS.get(params.category, CATEGORY_LABELS["other"])),
+            since=lang.datetime(params.since),
         )
     )

@@ -8,7 +8,6 @@ to — never the reporter's identity or report."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 
@@ -23,6 +22,7 @@ from db.dispute_models import (
     DisputeStatus,
     MeetingStatus,
 )
+from db.outbox_params import Params
 from db.users import users_by_id
 from handlers.disputes.common import REASON_LABELS, STATUS_LABELS, router
 from handlers.i18n import N_, Language
@@ -30,6 +30,21 @@ from handlers.types import Ctx, Reply
 
 KEEP = "keep"
 CANCEL = "cancel"
+
+
+class MeetingOff(Params, template="dp.meeting_off"):
+    """The meeting is cancelled (the case ended)."""
+
+    ref: str
+    when: datetime
+
+
+class PartyStatus(Params, template="dp.party_status"):
+    """The other side learns the case was resolved (with the outcome) or closed."""
+
+    ref: str
+    status: str
+    outcome: str | None = None
 
 
 def pending_meeting(ctx: Ctx, root: DisputeCase) -> DisputeMeeting | None:
@@ -57,18 +72,17 @@ def settle_meeting(ctx: Ctx, root: DisputeCase, choice: str) -> None:
         outbox.enqueue_to_user(
             ctx.session,
             user,
-            template="dp.meeting_off",
+            params=MeetingOff(ref=root.ref, when=meeting.starts_at),
             now=ctx.now,
-            params={"ref": root.ref, "when": meeting.starts_at.isoformat()},
             dedup_key=f"dp:off{meeting.id}:u{user.id}",
         )
 
 
-@router.template("dp.meeting_off")
-def render_meeting_off(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(MeetingOff)
+def render_meeting_off(lang: Language, params: MeetingOff) -> Reply:
     return Reply(
         lang.gettext("The mediation meeting about {ref} on {when} is cancelled.").format(
-            ref=params["ref"], when=lang.datetime(datetime.fromisoformat(params["when"]))
+            ref=params.ref, when=lang.datetime(params.when)
         )
     )
 
@@ -81,26 +95,23 @@ def tell_other_side(ctx: Ctx, root: DisputeCase, status: str) -> int:
         told += outbox.enqueue_to_user(
             ctx.session,
             user,
-            template="dp.party_status",
+            params=PartyStatus(ref=root.ref, status=status, outcome=root.outcome),
             now=ctx.now,
-            params={"ref": root.ref, "status": status, "outcome": root.outcome},
             dedup_key=f"dp:c{root.id}:party{user.id}:{status}:{ctx.now.isoformat()}",
         )
     return told
 
 
-@router.template("dp.party_status")
-def render_party_status(lang: Language, params: dict[str, Any]) -> Reply:
-    if params["status"] == DisputeStatus.RESOLVED and params.get("outcome"):
+@router.template(PartyStatus)
+def render_party_status(lang: Language, params: PartyStatus) -> Reply:
+    if params.status == DisputeStatus.RESOLVED and params.outcome:
         text = lang.gettext(
             "The mediators have concluded the matter {ref}. Outcome: {outcome}"
-        ).format(ref=params["ref"], outcome=params["outcome"])
-    elif params["status"] == DisputeStatus.RESOLVED:
-        text = lang.gettext("The mediators have concluded the matter {ref}.").format(
-            ref=params["ref"]
-        )
+        ).format(ref=params.ref, outcome=params.outcome)
+    elif params.status == DisputeStatus.RESOLVED:
+        text = lang.gettext("The mediators have concluded the matter {ref}.").format(ref=params.ref)
     else:
-        text = lang.gettext("The mediators have closed the matter {ref}.").format(ref=params["ref"])
+        text = lang.gettext("The mediators have closed the matter {ref}.").format(ref=params.ref)
     return Reply(text)
 
 

@@ -17,7 +17,8 @@ from db.dispute_models import (
     DisputeParty,
 )
 from db.models import User
-from handlers.buttons.disputes import GiveSide, InviteOtherSide
+from db.outbox_params import Params
+from handlers.buttons.disputes import CaseLink, GiveSide, InvitationLink, InviteOtherSide
 from handlers.disputes.card import post_card
 from handlers.disputes.casework import case_for_form, start_case_form
 from handlers.disputes.common import MEDIATOR_PRIVATELY, log_by, log_by_mediator, router
@@ -28,7 +29,6 @@ from handlers.forms import engine
 from handlers.forms.engine import Form
 from handlers.forms.fields import Invalid, TextField
 from handlers.i18n import N_, Language, for_reader
-from handlers.payloads import parse_id
 from handlers.types import Button, Ctx, Reply
 
 # ---------------------------------------------------------------------------- invitations
@@ -46,7 +46,7 @@ def _submit_invite(ctx: Ctx, data: dict[str, Any]) -> None:
         ctx._(
             "Pass this one-time link to the other neighbour in any way you like. The first "
             "person to open it sees your summary and can give their side:\n{link}"
-        ).format(link=ctx.community.start_link(f"dp_{token}"))
+        ).format(link=ctx.community.start_link(InvitationLink(token).pack()))
     )
 
 
@@ -75,15 +75,22 @@ def invite_button(ctx: Ctx, payload: InviteOtherSide) -> None:
     start_case_form(ctx, payload.case, INVITE)
 
 
-@router.deep_link(
-    "dp", private_only=True, private_hint=N_("Please open this link in a private chat with me.")
-)
-def deep_link(ctx: Ctx, rest: str) -> None:
-    """``/start dp_c42`` opens a case for a mediator; ``/start dp_<token>`` an invitation."""
-    if rest.startswith("c") and rest[1:].isdecimal() and len(rest) < 12:
-        open_by_link(ctx, parse_id(rest[1:]))
-        return
-    opened = dp_parties.open_invitation(ctx.session, rest[:64], ctx.user, ctx.now) if rest else None
+#: Said in a group to whoever opens a case's or an invitation's link there.
+IN_PRIVATE_LINK = N_("Please open this link in a private chat with me.")
+
+
+@router.deep_link(CaseLink, private_only=True, private_hint=IN_PRIVATE_LINK)
+def open_case_link(ctx: Ctx, link: CaseLink) -> None:
+    """``/start dp_c42`` opens a case for a mediator."""
+    open_by_link(ctx, link.case)
+
+
+@router.deep_link(InvitationLink, private_only=True, private_hint=IN_PRIVATE_LINK)
+def open_invitation_link(ctx: Ctx, link: InvitationLink | None) -> None:
+    """``/start dp_<token>`` opens an invitation (a forged ``dp_`` link is one not valid)."""
+    opened = (
+        dp_parties.open_invitation(ctx.session, link.token, ctx.user, ctx.now) if link else None
+    )
     if opened is None or opened.party is None:
         ctx.reply(
             ctx._(
@@ -170,6 +177,13 @@ def party_users(ctx: Ctx, case: DisputeCase) -> list[User]:
     return [user for user in users if user is not None]
 
 
+class PartyUpdate(Params, template="dp.party_update"):
+    """The mediators' update to the other side."""
+
+    ref: str
+    text: str
+
+
 def tell_parties(ctx: Ctx, case: DisputeCase, text: str, *, dry_run: bool = False) -> int:
     """Relay an update meant for the other side; returns how many people it reaches."""
     users = party_users(ctx, case)
@@ -178,17 +192,16 @@ def tell_parties(ctx: Ctx, case: DisputeCase, text: str, *, dry_run: bool = Fals
             outbox.enqueue_to_user(
                 ctx.session,
                 user,
-                template="dp.party_update",
+                params=PartyUpdate(ref=case.ref, text=text),
                 now=ctx.now,
-                params={"ref": case.ref, "text": text},
             )
     return len(users)
 
 
-@router.template("dp.party_update")
-def render_party_update(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(PartyUpdate)
+def render_party_update(lang: Language, params: PartyUpdate) -> Reply:
     return Reply(
         lang.gettext("Update from the community's mediators about {ref}: {text}").format(
-            ref=params["ref"], text=for_reader(lang.code, params["text"])
+            ref=params.ref, text=for_reader(lang.code, params.text)
         )
     )

@@ -17,7 +17,7 @@ from handlers.buttons.disputes import AnswerQuestion, ReportDispute
 from handlers.disputes.card import kept_media, post_card, relay_photos
 from handlers.disputes.common import CATEGORY_LABELS, REASON_LABELS, STATUS_LABELS, log_by, router
 from handlers.disputes.emergency import emergency_notice, emergency_text, is_emergency
-from handlers.disputes.messages import tell_room
+from handlers.disputes.messages import RoomNote, tell_room
 from handlers.disputes.outcome import INVITED, other_side_blocks
 from handlers.forms import engine
 from handlers.forms.engine import Form
@@ -68,6 +68,7 @@ def _submit(ctx: Ctx, data: dict[str, Any]) -> None:
     if not post_card(ctx.session, ctx.community, case, ctx.now):
         tell_room(ctx.session, ctx.community, "new", ctx.now, ref=case.ref)
     relay_photos(ctx.session, ctx.community, case, ctx.now)
+    ctx.completed()
     log.info("dispute case %d filed (possible duplicate of %s)", case.id, case.duplicate_of_id)
     lines = [
         ctx._(
@@ -295,15 +296,10 @@ def record_answer(ctx: Ctx, question: DisputeQuestion, text: str) -> None:
         outbox.enqueue_to_user(
             ctx.session,
             asker,
-            template="dp.room",
+            params=RoomNote(
+                what="answer", ref=root.ref, question=question.text, text=text, open=root.id
+            ),
             now=ctx.now,
-            params={
-                "what": "answer",
-                "ref": root.ref,
-                "question": question.text,
-                "text": text,
-                "open": root.id,
-            },
         )
     tell_room(
         ctx.session,

@@ -15,6 +15,7 @@ from handlers.buttons.events import (
     AskToCancelSignup,
     CancelSignup,
     ChooseParty,
+    EventLink,
     EventsMenu,
     JoinEvent,
     ListEvents,
@@ -24,7 +25,6 @@ from handlers.buttons.events import (
 )
 from handlers.events.common import (
     GONE,
-    PREFIX,
     may_manage,
     places_line,
     router,
@@ -34,7 +34,6 @@ from handlers.events.common import (
 )
 from handlers.events.offers import offer_clock
 from handlers.i18n import N_
-from handlers.payloads import parse_id
 from handlers.start import show_menu
 from handlers.types import Button, Ctx, Kind, keyboard, rows_of
 
@@ -110,10 +109,10 @@ def events_command(ctx: Ctx, args: str) -> None:
     show_list(ctx)
 
 
-@router.deep_link(PREFIX)
-def deep_link(ctx: Ctx, rest: str) -> None:
+@router.deep_link(EventLink)
+def deep_link(ctx: Ctx, link: EventLink | None) -> None:
     """``/start ev_42`` (a shared link) opens the card."""
-    event = visible_event(ctx, parse_id(rest))
+    event = visible_event(ctx, link.event if link else None)
     if event is None:
         show_list(ctx, note=ctx._(GONE))
         return
@@ -298,6 +297,8 @@ def _ok(ctx: Ctx, payload: SignUp) -> None:
     if result.outcome == ops.Outcome.NOT_FOUND or event is None:
         show_list(ctx, note=ctx._(GONE))
         return
+    if result.outcome in (ops.Outcome.CONFIRMED, ops.Outcome.WAITING):
+        ctx.completed()
     if result.outcome == ops.Outcome.CONFIRMED:
         note = ctx.lang.ngettext(
             "🎉 You are signed up for “{title}” ({count} person). "
@@ -309,10 +310,17 @@ def _ok(ctx: Ctx, payload: SignUp) -> None:
         show_card(ctx, event, note=note, edit=pressed(ctx), known=(result.signup, result.count))
         return
     if result.outcome == ops.Outcome.WAITING:
-        note = ctx._(
-            "The event is full. You are number {position} on the waiting list; "
-            "I will tell you when a place is free."
-        ).format(position=result.position)
+        if places_left(event, places_held(ctx.session, event.id)):  # some left, too few
+            note = ctx._(
+                "There are not enough places for all {party} of you. You are number "
+                "{position} on the waiting list; I will tell you when places are free."
+            )
+        else:
+            note = ctx._(
+                "The event is full. You are number {position} on the waiting list; "
+                "I will tell you when a place is free."
+            )
+        note = note.format(position=result.position, party=party)
     else:
         note = ctx._(SIGNUP_NOTES[result.outcome]).format(maximum=largest_party(event))
     _show(ctx, event, note=note)
@@ -371,5 +379,5 @@ def _share(ctx: Ctx, payload: ShareEvent) -> None:
     event = _event_or_list(ctx, payload.event)
     if event is None:
         return
-    link = ctx.community.start_link(f"{PREFIX}_{event.id}")
+    link = ctx.community.start_link(EventLink(event.id).pack())
     ctx.reply(ctx._("Send this to your neighbours; it opens the event: {link}").format(link=link))

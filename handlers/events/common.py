@@ -10,6 +10,7 @@ from handlers.buttons.events import (
     AskFewerPlaces,
     AskToCancelSignup,
     DeclineOffer,
+    EventLink,
     JoinEvent,
     ListEvents,
     ManageEvent,
@@ -108,7 +109,7 @@ def share_button(ctx: Ctx, event: Event) -> Button:
     """A link that opens the card (Telegram), or a button that prints it (console)."""
     return link_button(
         ctx._("🔗 Share"),
-        ctx.community.deep_link(f"{PREFIX}_{event.id}"),
+        ctx.community.deep_link(EventLink(event.id).pack()),
         ShareEvent(event.id).pack(),
     )
 

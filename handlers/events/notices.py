@@ -4,12 +4,21 @@ from the outbox in each recipient's language when sent; and the sweep that expir
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from db import event_messages as ev_messages
 from db import events as ops
+from db.event_messages import (
+    Cancelled,
+    EventNamed,
+    ListClosed,
+    Offer,
+    OfferExpired,
+    OrganiserMessage,
+    Reminder,
+    Rescheduled,
+)
 from db.event_undo import pass_on_declined
 from handlers.buttons.events import AcceptOffer, DeclineOffer, ListEvents, ShowEvent
 from handlers.events.common import pick_text, router
@@ -18,26 +27,26 @@ from handlers.i18n import Language, for_reader
 from handlers.types import Button, Community, Reply, keyboard
 
 
-def _title(lang: Language, params: dict[str, Any]) -> str:
+def _title(lang: Language, params: EventNamed) -> str:
     """The title in the recipient's language."""
-    return pick_text(lang.code, params.get("title_zh"), params.get("title_en"))
+    return pick_text(lang.code, params.title_zh, params.title_en)
 
 
-def _start(lang: Language, params: dict[str, Any]) -> str:
+def _start(lang: Language, params: EventNamed) -> str:
     """The start, in the recipient's locale and the community's zone."""
-    return lang.datetime(datetime.fromisoformat(params["starts_at"]))
+    return lang.datetime(params.starts_at)
 
 
-def _card_button(lang: Language, params: dict[str, Any]) -> Button:
+def _card_button(lang: Language, params: EventNamed) -> Button:
     """A button that opens the event's card."""
-    return Button(lang.gettext("🗓 Open the event"), ShowEvent(params["event_id"]).pack())
+    return Button(lang.gettext("🗓 Open the event"), ShowEvent(params.event_id).pack())
 
 
-@router.template(ev_messages.T_OFFER)
-def offer(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(Offer)
+def offer(lang: Language, params: Offer) -> Reply:
     """Places are free: confirm by a time, or they pass on."""
-    expires = datetime.fromisoformat(params["expires_at"])
-    if params["party"] == 1:  # "for your group of 1" reads oddly: one place is for you
+    expires = params.expires_at
+    if params.party == 1:  # "for your group of 1" reads oddly: one place is for you
         template = lang.gettext(
             "🎟 A place is free for you at “{title}” ({when}). Please confirm within {window} "
             "(by {deadline}), or it goes to the next person in line."
@@ -48,30 +57,28 @@ def offer(lang: Language, params: dict[str, Any]) -> Reply:
             "confirm within {window} (by {deadline}), or they go to the next person in line.",
             "🎟 Places are free at “{title}” ({when}) for your group of {count}. Please "
             "confirm within {window} (by {deadline}), or they go to the next person in line.",
-            params["party"],
+            params.party,
         )
     text = template.format(
         title=_title(lang, params),
         when=_start(lang, params),
-        count=params["party"],
-        window=_span(lang, int(params.get("window_s", 0))),
+        count=params.party,
+        window=_span(lang, params.window_s),
         deadline=lang.datetime(expires),
     )
     return Reply(
         text,
         keyboard(
             (
-                Button(
-                    lang.gettext("✅ Confirm my place"), AcceptOffer(params["signup_id"]).pack()
-                ),
-                Button(lang.gettext("Decline"), DeclineOffer(params["signup_id"]).pack()),
+                Button(lang.gettext("✅ Confirm my place"), AcceptOffer(params.signup_id).pack()),
+                Button(lang.gettext("Decline"), DeclineOffer(params.signup_id).pack()),
             )
         ),
     )
 
 
-@router.template(ev_messages.T_OFFER_EXPIRED)
-def offer_expired(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(OfferExpired)
+def offer_expired(lang: Language, params: OfferExpired) -> Reply:
     """The offer was not answered in time."""
     return Reply(
         lang.gettext(
@@ -82,8 +89,8 @@ def offer_expired(lang: Language, params: dict[str, Any]) -> Reply:
     )
 
 
-@router.template(ev_messages.T_LIST_CLOSED)
-def list_closed(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(ListClosed)
+def list_closed(lang: Language, params: ListClosed) -> Reply:
     """Signups closed while they were still on the waiting list."""
     return Reply(
         lang.gettext(
@@ -116,35 +123,35 @@ def _offset(lang: Language, seconds: int) -> str:
     return lang.ngettext("in {count} minute", "in {count} minutes", minutes).format(count=minutes)
 
 
-@router.template(ev_messages.T_REMINDER)
-def reminder(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(Reminder)
+def reminder(lang: Language, params: Reminder) -> Reply:
     """Before the start, at each configured offset."""
     return Reply(
         lang.gettext("⏰ Reminder: “{title}” starts {soon}, at {when}. Place: {place}").format(
             title=_title(lang, params),
-            soon=_offset(lang, int(params.get("offset_s", 0))),
+            soon=_offset(lang, params.offset_s),
             when=_start(lang, params),
-            place=for_reader(lang.code, params["place"]),
+            place=for_reader(lang.code, params.place),
         ),
         keyboard(_card_button(lang, params)),
     )
 
 
-@router.template(ev_messages.T_RESCHEDULED)
-def rescheduled(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(Rescheduled)
+def rescheduled(lang: Language, params: Rescheduled) -> Reply:
     """The event moved."""
     return Reply(
         lang.gettext("🕒 “{title}” has moved to a new time: {when}. Place: {place}").format(
             title=_title(lang, params),
             when=_start(lang, params),
-            place=for_reader(lang.code, params["place"]),
+            place=for_reader(lang.code, params.place),
         ),
         keyboard(_card_button(lang, params)),
     )
 
 
-@router.template(ev_messages.T_CANCELLED)
-def cancelled(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(Cancelled)
+def cancelled(lang: Language, params: Cancelled) -> Reply:
     """The event was called off."""
     return Reply(
         lang.gettext(
@@ -153,12 +160,12 @@ def cancelled(lang: Language, params: dict[str, Any]) -> Reply:
     )
 
 
-@router.template(ev_messages.T_MESSAGE)
-def organiser_message(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(OrganiserMessage)
+def organiser_message(lang: Language, params: OrganiserMessage) -> Reply:
     """The organiser's message to attendees."""
     return Reply(
         lang.gettext("📣 A message from the organiser of “{title}”:\n{text}").format(
-            title=_title(lang, params), text=for_reader(lang.code, params["text"])
+            title=_title(lang, params), text=for_reader(lang.code, params.text)
         ),
         keyboard(_card_button(lang, params)),
     )

@@ -10,6 +10,7 @@ from db import event_manage as ev_manage
 from db import event_reads as ev_reads
 from db.event_models import EventStatus
 from handlers.buttons.events import ManageEvent
+from handlers.events.browse import pressed
 from handlers.events.common import (
     places_line,
     router,
@@ -112,7 +113,7 @@ def _submit_new(ctx: Ctx, data: dict[str, Any]) -> None:
         note = ctx._("✅ The event is published. Residents can sign up now.")
     else:
         note = ctx._("📝 Saved as a draft. Press Manage, then Publish, when it is ready.")
-    show_card(ctx, event, note=note)
+    show_card(ctx, event, note=note, edit=pressed(ctx))  # Confirm turns the summary into it
 
 
 NEW_EVENT = router.form(

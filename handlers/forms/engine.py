@@ -49,6 +49,8 @@ PREFIX = "fm"
 PRESSES = Catalog(FORM_BUTTONS)
 
 Submit = Callable[[Ctx, dict[str, Any]], None]
+#: The key under which ``on_submit`` finds the confirm option pressed (``Form.confirm_options``).
+CONFIRM_OPTION = "confirm_option"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,6 +71,13 @@ class Form:
     #: A one-line confirmation instead of the summary when one question was asked (e.g.
     #: "Send to 12 attendees?"), with [confirm_label] [✏️ Change]; None: the full summary.
     compact: Callable[[Ctx, dict[str, Any]], str] | None = None
+    #: Several confirm buttons in place of ``confirm_label``, when it returns some: (label,
+    #: option) pairs, already translated; the option pressed reaches ``on_submit`` as
+    #: ``data[CONFIRM_OPTION]`` (0, the plain Confirm, when absent). Re-check it there: the
+    #: moment may have changed between the summary and the press.
+    confirm_options: Callable[[Ctx, dict[str, Any]], tuple[tuple[str, int], ...] | None] | None = (
+        None
+    )
     #: Who may submit it (``Rule.role`` and ``refusal``), asked again at Confirm: the role may
     #: have been taken away since the command that opened it was admitted.
     rule: Rule | None = None
@@ -312,8 +321,8 @@ def _press(ctx: Ctx, form: Form, field: Field | None, payload: str) -> None:
         case FormEdit(step=index) if field is None:
             _edit(ctx, form, index)
             prompt(ctx, form)
-        case FormConfirm() if field is None:
-            _submit(ctx, form)
+        case FormConfirm(option=option) if field is None:
+            _submit(ctx, form, option)
         case _:
             prompt(ctx, form, error=ctx._("That button is not part of this question."))
 
@@ -351,8 +360,10 @@ def _edit(ctx: Ctx, form: Form, index: int) -> None:
         state.save(conversation, now)
 
 
-def _submit(ctx: Ctx, form: Form) -> None:
+def _submit(ctx: Ctx, form: Form, option: int = 0) -> None:
     data = values(ctx)
+    if option:
+        data[CONFIRM_OPTION] = option
     try:
         rule = form.rule
         if rule is not None and rule.role is not None and not ctx.acts_as(rule.role):

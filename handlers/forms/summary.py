@@ -68,7 +68,13 @@ def show(ctx: Ctx, form: Form, *, error: str | None = None) -> None:
     extra = form.preview(ctx, data) if form.preview else None
     if extra:
         lines.append(extra)
-    rows = [(Button(ctx._(form.confirm_label), FormConfirm(token).pack()),)]
+    options = form.confirm_options(ctx, data) if form.confirm_options else None
+    if options:
+        rows = [
+            tuple(Button(label, FormConfirm(token, option).pack()) for label, option in options)
+        ]
+    else:
+        rows = [(Button(ctx._(form.confirm_label), FormConfirm(token).pack()),)]
     rows += rows_of(edit_buttons, 2)
     rows.append(tuple(nav(ctx, back=True, skip=False)))
     ctx.reply("\n".join(lines), tuple(rows), transient=True)

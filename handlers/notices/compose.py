@@ -12,7 +12,9 @@ from db import notice_states as states
 from db import notice_subscriptions as subs
 from db import notices as ops
 from db.models import Role
+from db.notice_models import Topic
 from handlers.forms import engine
+from handlers.forms.engine import CONFIRM_OPTION
 from handlers.forms.fields import (
     Choice,
     ChoiceField,
@@ -24,12 +26,7 @@ from handlers.forms.fields import (
 )
 from handlers.forms.time_fields import DateTimeField
 from handlers.i18n import N_
-from handlers.notices.common import (
-    TOPIC_LABELS,
-    router,
-    skips_quiet_hours,
-    when_due,
-)
+from handlers.notices.common import TOPIC_LABELS, router
 from handlers.notices.progress import show_progress
 from handlers.quiet import in_quiet_hours, quiet_end
 from handlers.router import Rule
@@ -40,6 +37,8 @@ from handlers.types import MAX_MESSAGE_LENGTH, Ctx, Inbound, Kind
 MAX_CAPTION_TEXT = 1000
 EVERYONE, BUILDINGS = "everyone", "buildings"
 NOW, LATER = "now", "later"
+#: The summary's send buttons in the quiet hours (``send_options``).
+URGENT_AT_NIGHT, IN_THE_MORNING = 1, 2
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -130,6 +129,32 @@ def _buildings(data: dict[str, Any]) -> list[int]:
     return list(data.get("buildings") or []) if data.get("audience") == BUILDINGS else []
 
 
+def _night_choice(ctx: Ctx, data: dict[str, Any], requested: datetime) -> bool:
+    """An admin's safety notice whose time falls in the quiet hours: the admin may send it then,
+    as urgent, or let it wait for the morning. Nobody else sends at night."""
+    return (
+        data.get("topic") == Topic.SAFETY
+        and ctx.has_role("admin")
+        and in_quiet_hours(ctx.community, requested)
+    )
+
+
+def send_options(ctx: Ctx, data: dict[str, Any]) -> tuple[tuple[str, int], ...] | None:
+    """In the quiet hours, an admin's safety notice: “Send now (urgent)” beside “Send at
+    08:00” (in place of Confirm and send)."""
+    requested = _requested(ctx, data)
+    if not _night_choice(ctx, data, requested):
+        return None
+    if requested <= ctx.now:
+        urgent = ctx._("⚠️ Send now (urgent)")
+    else:
+        urgent = ctx._("⚠️ Send at {time} (urgent)").format(time=ctx.lang.time(requested))
+    morning = ctx._("🌙 Send at {time}").format(
+        time=ctx.lang.time(quiet_end(ctx.community, requested))
+    )
+    return ((urgent, URGENT_AT_NIGHT), (morning, IN_THE_MORNING))
+
+
 def preview(ctx: Ctx, data: dict[str, Any]) -> str:
     """How many it reaches per language, and when it goes out (quiet hours)."""
     readers = ops.count_by_language(
@@ -150,13 +175,20 @@ def preview(ctx: Ctx, data: dict[str, Any]) -> str:
         )
     ]
     requested = _requested(ctx, data)
-    urgent_safety = bool(data.get("urgent")) and data.get("topic") == "safety"
-    if not urgent_safety and in_quiet_hours(ctx.community, requested):
+    morning = ctx.lang.datetime(quiet_end(ctx.community, requested))
+    if _night_choice(ctx, data, requested):
         lines.append(
             ctx._(
-                "That is in the quiet hours, so it will go out at {when}. (Only urgent safety "
-                "notices go out at night.)"
-            ).format(when=ctx.lang.datetime(quiet_end(ctx.community, requested)))
+                "That is in the quiet hours. As an administrator you can send this safety "
+                "notice then, marked urgent, or let it wait until {when}."
+            ).format(when=morning)
+        )
+    elif in_quiet_hours(ctx.community, requested):
+        lines.append(
+            ctx._(
+                "That is in the quiet hours, so it will go out at {when}. (Only an "
+                "administrator can send an urgent safety notice at night.)"
+            ).format(when=morning)
         )
     return "\n".join(lines)
 
@@ -189,13 +221,16 @@ def submit(ctx: Ctx, data: dict[str, Any]) -> None:
             ),
             field="topic",
         )
+    # At night only an admin who pressed “Send now (urgent)” sends (re-checked: the role or the
+    # hour may have changed since the summary); everything else waits for the morning.
+    at_night = data.get(CONFIRM_OPTION) == URGENT_AT_NIGHT and _night_choice(ctx, data, requested)
     new = ops.NewNotice(
         topic=data["topic"],
         text_zh=data.get("text_zh"),
         text_en=data.get("text_en"),
         requested_at=requested,
         building_ids=tuple(chosen),
-        urgent=bool(data.get("urgent")),
+        urgent=bool(data.get("urgent")) or at_night,
         attachment=attachment,
     )
     notice = ops.create(
@@ -204,10 +239,11 @@ def submit(ctx: Ctx, data: dict[str, Any]) -> None:
     if notice is None:
         ctx.reply(ctx._("This notice was already confirmed; it is not sent twice."))
         return
-    states.schedule(ctx.session, notice, due_at=when_due(ctx.community, notice, requested))
+    due = requested if at_night else quiet_end(ctx.community, requested)
+    states.schedule(ctx.session, notice, due_at=due)
     if notice.due_at <= ctx.now:
         text = ctx._("📢 Notice #{id} is going out now. Its progress is shown below.")
-    elif skips_quiet_hours(notice) or notice.due_at == requested:
+    elif notice.due_at == requested:
         text = ctx._("📢 Notice #{id} will go out at {when}. You can cancel or correct it below.")
     else:
         text = ctx._(
@@ -260,7 +296,10 @@ NOTICE_FORM = router.form(
             ),
             YesNoField(
                 name="urgent",
-                prompt=N_("Is it urgent? (Urgent safety notices go out at once, even at night.)"),
+                prompt=N_(
+                    "Is it urgent? (It is marked urgent. At night, an administrator can send an "
+                    "urgent safety notice at once.)"
+                ),
                 label=N_("Urgent"),
             ),
             ChoiceField(
@@ -279,6 +318,7 @@ NOTICE_FORM = router.form(
         on_submit=submit,
         preview=preview,
         confirm_label=N_("✅ Confirm and send"),
+        confirm_options=send_options,
     )
 )
 

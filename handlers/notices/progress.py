@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -13,16 +12,50 @@ from db import notices as ops
 from db import outbox
 from db.models import User
 from db.notice_models import Notice, NoticeStatus
+from db.outbox_params import Params
 from handlers.buttons.notices import CancelNotice, CorrectNotice, ReleaseNotice
 from handlers.i18n import Language
 from handlers.notices.common import MAX_CORRECTIONS, router, text_for, topic_label
 from handlers.types import Button, Reply, keyboard
 
-T_PROGRESS = "nt.progress"
-T_REPORT = "nt.report"
-T_HELD = "nt.held"
 #: How many characters of the notice the author's card shows.
 SNIPPET = 80
+
+
+class NoticeProgress(Params, template="nt.progress"):
+    """The author's card: the notice's state and how far it got."""
+
+    id: int
+    status: str
+    zh: str | None = None
+    en: str | None = None
+    topic: str
+    due: datetime
+    total: int = 0
+    sent: int = 0
+    unreachable: int = 0
+    failed: int = 0
+    version: int = 1
+
+
+class NoticeReport(Params, template="nt.report"):
+    """The end: delivered, unreachable, failed with why (counts only, never who)."""
+
+    id: int
+    status: str
+    sent: int = 0
+    unreachable: int = 0
+    failed: int = 0
+    reasons: tuple[tuple[str, int], ...] = ()
+    total: int = 0
+
+
+class NoticeHeld(Params, template="nt.held"):
+    """To the admins: a scheduled notice whose author lost the role."""
+
+    id: int
+    zh: str | None = None
+    en: str | None = None
 
 
 def progress_key(notice_id: int) -> str:
@@ -46,23 +79,22 @@ def show_progress(session: Session, notice: Notice, *, now: datetime) -> None:
     outbox.enqueue_to_user(
         session,
         author,
-        template=T_PROGRESS,
+        params=NoticeProgress(
+            id=notice.id,
+            status=notice.status,
+            zh=(notice.text_zh or "")[:SNIPPET],
+            en=(notice.text_en or "")[:SNIPPET],
+            topic=notice.topic,
+            due=notice.due_at,
+            total=notice.total,
+            sent=state.delivered,
+            unreachable=state.unreachable,
+            failed=state.failed,
+            version=notice.version,
+        ),
         now=now,
         due_at=(notice.started_at or now) - timedelta(seconds=1),
         card_key=progress_key(notice.id),
-        params={
-            "id": notice.id,
-            "status": notice.status,
-            "zh": (notice.text_zh or "")[:SNIPPET],
-            "en": (notice.text_en or "")[:SNIPPET],
-            "topic": notice.topic,
-            "due": notice.due_at.isoformat(),
-            "total": notice.total,
-            "sent": state.delivered,
-            "unreachable": state.unreachable,
-            "failed": state.failed,
-            "version": notice.version,
-        },
     )
 
 
@@ -75,40 +107,35 @@ def report(session: Session, notice: Notice, *, now: datetime) -> None:
     outbox.enqueue_to_user(
         session,
         author,
-        template=T_REPORT,
+        params=NoticeReport(
+            id=notice.id,
+            status=notice.status,
+            sent=state.delivered,
+            unreachable=state.unreachable,
+            failed=state.failed,
+            reasons=tuple((reason[:120], count) for reason, count in state.reasons),
+            total=notice.total,
+        ),
         now=now,
         dedup_key=f"ntr:{notice.id}",
-        params={
-            "id": notice.id,
-            "status": notice.status,
-            "sent": state.delivered,
-            "unreachable": state.unreachable,
-            "failed": state.failed,
-            "reasons": [[reason[:120], count] for reason, count in state.reasons],
-            "total": notice.total,
-        },
     )
 
 
-def _snippet(lang: Language, params: dict[str, Any]) -> str:
-    text, _ = text_for(lang, params.get("zh"), params.get("en"))
+def _snippet(lang: Language, params: NoticeProgress | NoticeHeld) -> str:
+    text, _ = text_for(lang, params.zh, params.en)
     return text.replace("\n", " ")[:SNIPPET]
 
 
-@router.template(T_PROGRESS)
-def progress_card(lang: Language, params: dict[str, Any]) -> Reply:
-    status = params["status"]
+@router.template(NoticeProgress)
+def progress_card(lang: Language, params: NoticeProgress) -> Reply:
+    status = params.status
     n = lang.number
     head = lang.gettext("📢 Notice #{id} · {topic}").format(
-        id=params["id"], topic=topic_label(lang, params["topic"])
+        id=params.id, topic=topic_label(lang, params.topic)
     )
     lines = [head, f"“{_snippet(lang, params)}”"]
     if status == NoticeStatus.SCHEDULED:
-        lines.append(
-            lang.gettext("Scheduled for {when}.").format(
-                when=lang.datetime(datetime.fromisoformat(params["due"]))
-            )
-        )
+        lines.append(lang.gettext("Scheduled for {when}.").format(when=lang.datetime(params.due)))
     elif status == NoticeStatus.HELD:
         lines.append(
             lang.gettext(
@@ -118,60 +145,60 @@ def progress_card(lang: Language, params: dict[str, Any]) -> Reply:
     else:
         lines.append(
             lang.gettext("Sent {sent} of {total} · {unreachable} unreachable").format(
-                sent=n(params["sent"]),
-                total=n(params["total"]),
-                unreachable=n(params["unreachable"]),
+                sent=n(params.sent),
+                total=n(params.total),
+                unreachable=n(params.unreachable),
             )
         )
-        if params["failed"]:
-            lines.append(lang.gettext("{failed} failed").format(failed=n(params["failed"])))
+        if params.failed:
+            lines.append(lang.gettext("{failed} failed").format(failed=n(params.failed)))
         if status == NoticeStatus.SENT:
             lines.append(lang.gettext("✅ Finished."))
         elif status == NoticeStatus.CANCELLED:
             lines.append(lang.gettext("Cancelled: the copies not yet sent will not go out."))
-    if params.get("version", 1) > 1:
+    if params.version > 1:
         lines.append(lang.gettext("✏️ Corrected"))
     buttons = []
     if status in (NoticeStatus.SCHEDULED, NoticeStatus.SENDING, NoticeStatus.HELD):
-        buttons.append(Button(lang.gettext("🛑 Cancel"), CancelNotice(params["id"]).pack()))
-    fixes_left = params.get("version", 1) - 1 < MAX_CORRECTIONS
-    if fixes_left and (status != NoticeStatus.CANCELLED or params["sent"]):
-        buttons.append(Button(lang.gettext("✏️ Edit"), CorrectNotice(params["id"]).pack()))
+        buttons.append(Button(lang.gettext("🛑 Cancel"), CancelNotice(params.id).pack()))
+    fixes_left = params.version - 1 < MAX_CORRECTIONS
+    if fixes_left and (status != NoticeStatus.CANCELLED or params.sent):
+        buttons.append(Button(lang.gettext("✏️ Edit"), CorrectNotice(params.id).pack()))
     return Reply("\n".join(lines), keyboard(tuple(buttons)) if buttons else ())
 
 
-@router.template(T_REPORT)
-def report_message(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(NoticeReport)
+def report_message(lang: Language, params: NoticeReport) -> Reply:
     n = lang.number
-    if params["status"] == NoticeStatus.CANCELLED:
-        head = lang.gettext("Notice #{id} was cancelled. Report:").format(id=params["id"])
+    if params.status == NoticeStatus.CANCELLED:
+        head = lang.gettext("Notice #{id} was cancelled. Report:").format(id=params.id)
     else:
-        head = lang.gettext("Notice #{id} has gone out. Report:").format(id=params["id"])
+        head = lang.gettext("Notice #{id} has gone out. Report:").format(id=params.id)
     lines = [
         head,
-        lang.gettext("• delivered: {count}").format(count=n(params["sent"])),
+        lang.gettext("• delivered: {count}").format(count=n(params.sent)),
         lang.gettext("• unreachable (they blocked the bot or left): {count}").format(
-            count=n(params["unreachable"])
+            count=n(params.unreachable)
         ),
-        lang.gettext("• failed: {count}").format(count=n(params["failed"])),
+        lang.gettext("• failed: {count}").format(count=n(params.failed)),
     ]
-    lines += [f"   {n(count)} × {reason}" for reason, count in params.get("reasons", [])]
+    lines += [f"   {n(count)} × {reason}" for reason, count in params.reasons]
     return Reply("\n".join(lines))
 
 
-@router.template(T_HELD)
-def held_message(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(NoticeHeld)
+def held_message(lang: Language, params: NoticeHeld) -> Reply:
     """To admins: a scheduled notice whose author lost the role."""
     return Reply(
         lang.gettext(
             "Notice #{id} was due, but its author can no longer send notices, so it is held. "
             "Send it anyway (as yours), or cancel it:"
-        ).format(id=params["id"])
+        ).format(id=params.id)
         + f"\n“{_snippet(lang, params)}”",
         keyboard(
             (
-                Button(lang.gettext("📢 Send it"), ReleaseNotice(params["id"]).pack()),
-                Button(lang.gettext("🛑 Cancel"), CancelNotice(params["id"]).pack()),
+                Button(lang.gettext("📢 Send it"), ReleaseNotice(params.id).pack()),
+                Button(lang.gettext("🛑 Cancel"), CancelNotice(params.id).pack()),
             )
         ),
     )

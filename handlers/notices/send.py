@@ -6,13 +6,13 @@ author's card follows, corrections reach those who had it, and the report comes 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from db import notice_states as states
 from db import notices as ops
 from db.models import User
+from db.notice_messages import NoticeCopy, NoticeFix, NoticeFixNote, NoticeText
 from db.notice_models import Notice, NoticeStatus
 from db.teams import notify_admins
 from handlers.i18n import Language
@@ -23,7 +23,7 @@ from handlers.notices.common import (
     text_for,
     topic_label,
 )
-from handlers.notices.progress import T_HELD, report, show_progress, shown_key
+from handlers.notices.progress import NoticeHeld, report, show_progress, shown_key
 from handlers.quiet import in_quiet_hours, quiet_end
 from handlers.types import Attachment, Community, Reply
 
@@ -35,11 +35,11 @@ CHUNK = 400
 LOW, WINDOW = 400, 800
 
 
-def _render(lang: Language, params: dict[str, Any], *, corrected: bool) -> Reply:
-    head = "📢 " + topic_label(lang, params["topic"])
-    if params.get("urgent"):
+def _render(lang: Language, params: NoticeText, *, corrected: bool) -> Reply:
+    head = "📢 " + topic_label(lang, params.topic)
+    if params.urgent:
         head += " · " + lang.gettext("⚠️ Urgent")
-    text, fallback = text_for(lang, params.get("zh"), params.get("en"))
+    text, fallback = text_for(lang, params.zh, params.en)
     lines = [head]
     if corrected:
         lines.append(lang.gettext("✏️ Corrected"))
@@ -47,32 +47,32 @@ def _render(lang: Language, params: dict[str, Any], *, corrected: bool) -> Reply
     if fallback:
         lines += ["", fallback]
     lines += ["", lang.gettext("Choose what you receive: /notices")]
-    att = params.get("att")
+    att = params.att
     attachment = None
     if att:
         attachment = Attachment(
-            filename=att.get("name") or "notice",
-            file_id=att.get("file_id"),
-            is_photo=att.get("kind") == "photo",
+            filename=att.name or "notice",
+            file_id=att.file_id,
+            is_photo=att.kind == "photo",
         )
     return Reply("\n".join(lines), attachment=attachment)
 
 
-@router.template(ops.T_NOTICE)
-def notice_message(lang: Language, params: dict[str, Any]) -> Reply:
-    return _render(lang, params, corrected=params.get("v", 1) > 1)
+@router.template(NoticeCopy)
+def notice_message(lang: Language, params: NoticeCopy) -> Reply:
+    return _render(lang, params, corrected=params.v > 1)
 
 
-@router.template(ops.T_FIX)
-def corrected_notice(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(NoticeFix)
+def corrected_notice(lang: Language, params: NoticeFix) -> Reply:
     """Edits the notice where it was shown (the outbox's card machinery)."""
     return _render(lang, params, corrected=True)
 
 
-@router.template(ops.T_FIX_NOTE)
-def corrected_note(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(NoticeFixNote)
+def corrected_note(lang: Language, params: NoticeFixNote) -> Reply:
     """Where the notice cannot be edited (a photo's caption): a short note with the new text."""
-    text, fallback = text_for(lang, params.get("zh"), params.get("en"))
+    text, fallback = text_for(lang, params.zh, params.en)
     lines = [lang.gettext("✏️ A notice you received was corrected. It now reads:"), "", text]
     if fallback:
         lines += ["", fallback]
@@ -86,9 +86,8 @@ def _start(session: Session, community: Community, notice: Notice, now: datetime
         states.hold(session, notice)
         notify_admins(
             session,
-            template=T_HELD,
+            params=NoticeHeld(id=notice.id, zh=notice.text_zh, en=notice.text_en),
             now=now,
-            params={"id": notice.id, "zh": notice.text_zh, "en": notice.text_en},
             dedup_key=f"nth:{notice.id}:{notice.version}",
         )
         show_progress(session, notice, now=now)

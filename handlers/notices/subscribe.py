@@ -75,6 +75,11 @@ def offer(ctx: Ctx) -> tuple[str | None, Keyboard]:
     if ctx.inbound.chat.is_group or subs.was_asked(ctx.session, ctx.user):
         return None, ()
     subs.mark_asked(ctx.session, ctx.user, now=ctx.now, first=True)
+    return _question(ctx)
+
+
+def _question(ctx: Ctx) -> tuple[str, Keyboard]:
+    """The welcome's notices question and its three answers."""
     return ctx._(
         "📢 The community centre sends notices here: community news, and safety and "
         "weather warnings. Would you like to receive them? You can change this at any time "
@@ -86,6 +91,16 @@ def offer(ctx: Ctx) -> tuple[str | None, Keyboard]:
             Button(ctx._("No, thanks"), WelcomeNotices("no").pack()),
         ),
     )
+
+
+@router.on_completed
+def ask_after_a_first_action(ctx: Ctx) -> None:
+    """Someone who never saw the welcome (a Matrix user who wrote first, a neighbour who came
+    through a shared link) is asked the welcome's question after their first completed
+    action — a signup, a request, a report —, as its own message; once, never in a group."""
+    if ctx.inbound.chat.is_group or not subs.ask_once(ctx.session, ctx.user, now=ctx.now):
+        return
+    ctx.reply(*_question(ctx))
 
 
 @router.button(WelcomeNotices, private_only=True, private_hint=IN_PRIVATE)

@@ -4,12 +4,27 @@ messages, escalations."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from db.request_models import RequestStatus
 from handlers.buttons.requests import ClaimRequest, RateRequest, ReopenRequest
 from handlers.i18n import N_, Language, for_reader
-from handlers.requests.common import describe, router
+from handlers.requests.common import (
+    AnnouncedAgain,
+    BackInQueue,
+    Briefing,
+    Claimed,
+    Feedback,
+    HistoryEntry,
+    MatchAlert,
+    Relayed,
+    ReleasedByVolunteer,
+    RequestCard,
+    Resolved,
+    SilentForAdmins,
+    SilentReminder,
+    UnclaimedForAdmins,
+    describe,
+    router,
+)
 from handlers.types import Attachment, Button, Reply, keyboard
 
 
@@ -18,15 +33,15 @@ def _claim_button(lang: Language, request_id: int) -> tuple[tuple[Button, ...], 
     return keyboard(Button(lang.gettext("✋ Claim"), ClaimRequest(request_id).pack()))
 
 
-@router.template("rq.card")
-def card(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(RequestCard)
+def card(lang: Language, params: RequestCard) -> Reply:
     """The request in the team's room: open with a Claim button, then who has it, then done."""
     lines = describe(lang, params)
     lines.append("")
-    status, name = params["status"], params.get("volunteer")
+    status, name = params.status, params.volunteer
     if status == RequestStatus.OPEN:
         lines.append(lang.gettext("Waiting for a volunteer."))
-        return Reply("\n".join(lines), _claim_button(lang, params["id"]))
+        return Reply("\n".join(lines), _claim_button(lang, params.id))
     if status == RequestStatus.IN_PROGRESS:
         lines.append(lang.gettext("✅ Claimed by {name}.").format(name=name))
     elif status == RequestStatus.RESOLVED:
@@ -36,73 +51,69 @@ def card(lang: Language, params: dict[str, Any]) -> Reply:
     return Reply("\n".join(lines))
 
 
-@router.template("rq.again")
-def again(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(AnnouncedAgain)
+def again(lang: Language, params: AnnouncedAgain) -> Reply:
     """A request nobody claimed in time, announced in the room again."""
     text = lang.ngettext(
         "⏰ {ref} is still waiting for a volunteer ({count} minute of service time). "
         "Can someone take it?",
         "⏰ {ref} is still waiting for a volunteer ({count} minutes of service time). "
         "Can someone take it?",
-        params["minutes"],
-    ).format(ref=params["ref"], count=params["minutes"])
-    return Reply(
-        text + "\n\n" + "\n".join(describe(lang, params)), _claim_button(lang, params["id"])
-    )
+        params.minutes,
+    ).format(ref=params.ref, count=params.minutes)
+    return Reply(text + "\n\n" + "\n".join(describe(lang, params)), _claim_button(lang, params.id))
 
 
-@router.template("rq.back")
-def back(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(BackInQueue)
+def back(lang: Language, params: BackInQueue) -> Reply:
     """A request back in the queue (released or reopened), posted anew so the room notices."""
-    if params.get("reason") == "reopened":
+    if params.reason == "reopened":
         text = lang.gettext("↩️ The resident reopened {ref}. It needs a volunteer again.")
     else:
         text = lang.gettext("↩️ {ref} is back in the queue and needs a new volunteer.")
     return Reply(
-        text.format(ref=params["ref"]) + "\n\n" + "\n".join(describe(lang, params)),
-        _claim_button(lang, params["id"]),
+        text.format(ref=params.ref) + "\n\n" + "\n".join(describe(lang, params)),
+        _claim_button(lang, params.id),
     )
 
 
-@router.template("rq.alert")
-def alert(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(MatchAlert)
+def alert(lang: Language, params: MatchAlert) -> Reply:
     """A private alert to a volunteer whose profile matches a new request."""
     text = lang.gettext("A new request matches your profile:")
-    return Reply(
-        text + "\n\n" + "\n".join(describe(lang, params)), _claim_button(lang, params["id"])
-    )
+    return Reply(text + "\n\n" + "\n".join(describe(lang, params)), _claim_button(lang, params.id))
 
 
-@router.template("rq.claimed")
-def claimed(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(Claimed)
+def claimed(lang: Language, params: Claimed) -> Reply:
     """To the resident: who is helping, and that they can simply write here."""
     return Reply(
         lang.gettext(
             "Good news: {name} from the volunteer team is helping you with {ref}.\n"
             "You can simply write here: your messages, photos and files go to {name}, "
             "and the answers arrive in this chat."
-        ).format(name=params["volunteer"], ref=params["ref"])
+        ).format(name=params.volunteer, ref=params.ref)
     )
 
 
-def briefing(lang: Language, params: dict[str, Any]) -> str:
+def briefing(lang: Language, params: Briefing) -> str:
     """To the volunteer who took a request: what it is, who asked (with consent), what was
     said so far, and how to answer."""
-    lines = [lang.gettext("You are now helping with {ref}.").format(ref=params["ref"]), ""]
+    lines = [lang.gettext("You are now helping with {ref}.").format(ref=params.ref), ""]
     lines += describe(lang, params)
     lines.append("")
-    if params.get("resident"):
-        lines.append(lang.gettext("Resident: {name}").format(name=params["resident"]))
+    if params.resident:
+        lines.append(lang.gettext("Resident: {name}").format(name=params.resident))
     else:
         lines.append(lang.gettext("The resident chose not to share their name."))
-    if params.get("health_consent"):
+    if params.health_consent:
         lines.append(
             lang.gettext(
                 "The resident agreed to share health information with the volunteer team. "
                 "Please keep it to yourself."
             )
         )
-    earlier = params.get("history") or []
+    earlier = params.history
     if earlier:
         lines += ["", lang.gettext("What was said so far:")]
         for item in earlier:
@@ -129,70 +140,66 @@ EVENTS = {
 }
 
 
-def history_line(lang: Language, item: dict[str, Any]) -> str:
+def history_line(lang: Language, item: HistoryEntry) -> str:
     """One entry of a request's history, for the volunteer."""
-    if item["side"] == "event":
-        return lang.gettext(EVENTS.get(item.get("text") or "", "—")).format(
-            name=item.get("name") or "—"
-        )
+    if item.side == "event":
+        return lang.gettext(EVENTS.get(item.text or "", "—")).format(name=item.name or "—")
     who = {
         "resident": lang.gettext("Resident"),
-        "volunteer": item.get("name") or lang.gettext("Volunteer"),
-        "note": lang.gettext("Note by {name}").format(name=item.get("name") or "—"),
-    }.get(item["side"], item["side"])
-    text = item.get("text") or ""
-    if item.get("file_kind") == "photo":
+        "volunteer": item.name or lang.gettext("Volunteer"),
+        "note": lang.gettext("Note by {name}").format(name=item.name or "—"),
+    }.get(item.side, item.side)
+    text = item.text or ""
+    if item.file_kind == "photo":
         text = (text + " " + lang.gettext("[photo]")).strip()
-    elif item.get("file_kind") == "voice":
+    elif item.file_kind == "voice":
         text = (text + " " + lang.gettext("[voice message]")).strip()
-    elif item.get("file_kind"):
+    elif item.file_kind:
         text = (text + " " + lang.gettext("[file]")).strip()
     return "• " + lang.gettext("{label}: {value}").format(label=who, value=text)
 
 
-@router.template("rq.briefing")
-def briefing_template(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(Briefing)
+def briefing_template(lang: Language, params: Briefing) -> Reply:
     """The briefing, queued to a volunteer who claimed in the room."""
     return Reply(briefing(lang, params))
 
 
-def relay_reply(lang: Language, params: dict[str, Any]) -> Reply:
+def relay_reply(lang: Language, params: Relayed) -> Reply:
     """A message passed from one side to the other, with a header naming the request."""
-    if params["side"] == "volunteer":
-        header = lang.gettext("{name} (volunteer, {ref}):").format(
-            name=params["name"], ref=params["ref"]
-        )
+    if params.side == "volunteer":
+        header = lang.gettext("{name} (volunteer, {ref}):").format(name=params.name, ref=params.ref)
     else:
-        header = lang.gettext("{ref} · from the resident:").format(ref=params["ref"])
-    text = f"{header}\n{params['text']}" if params.get("text") else header
+        header = lang.gettext("{ref} · from the resident:").format(ref=params.ref)
+    text = f"{header}\n{params.text}" if params.text else header
     attachment = None
-    if params.get("file_id"):
-        is_photo = params.get("file_kind") == "photo"
-        is_voice = params.get("file_kind") == "voice"
+    if params.file_id:
+        is_photo = params.file_kind == "photo"
+        is_voice = params.file_kind == "voice"
         attachment = Attachment(
-            filename=params.get("file_name")
+            filename=params.file_name
             or ("photo.jpg" if is_photo else "voice.ogg" if is_voice else "file"),
-            file_id=params["file_id"],
+            file_id=params.file_id,
             is_photo=is_photo,
             is_voice=is_voice,
         )
     return Reply(text, attachment=attachment)
 
 
-@router.template("rq.relay")
-def relay(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(Relayed)
+def relay(lang: Language, params: Relayed) -> Reply:
     """A relayed message (text, photo or file) to the other side."""
     return relay_reply(lang, params)
 
 
-@router.template("rq.released")
-def released(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(ReleasedByVolunteer)
+def released(lang: Language, params: ReleasedByVolunteer) -> Reply:
     """To the resident: their volunteer gave the request back."""
     return Reply(
         lang.gettext(
             "{name} could not continue with {ref}. It is back with the volunteer team, and "
             "someone else will take it; you will be told who."
-        ).format(name=params["volunteer"], ref=params["ref"])
+        ).format(name=params.volunteer, ref=params.ref)
     )
 
 
@@ -206,8 +213,8 @@ def rating_buttons(lang: Language, request_id: int) -> tuple[tuple[Button, ...],
     )
 
 
-@router.template("rq.resolved")
-def resolved(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(Resolved)
+def resolved(lang: Language, params: Resolved) -> Reply:
     """To the resident: closed, with the summary; rate it, or reopen within 7 days."""
     return Reply(
         lang.gettext(
@@ -215,32 +222,32 @@ def resolved(lang: Language, params: dict[str, Any]) -> Reply:
             "How did we do? Please rate the help from 1 to 5 stars. "
             "If the problem is not solved, you can reopen the request within 7 days."
         ).format(
-            name=params["volunteer"],
-            ref=params["ref"],
-            summary=for_reader(lang.code, params["summary"]),
+            name=params.volunteer,
+            ref=params.ref,
+            summary=for_reader(lang.code, params.summary),
         ),
-        rating_buttons(lang, params["id"]),
+        rating_buttons(lang, params.id),
     )
 
 
-@router.template("rq.feedback")
-def feedback(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(Feedback)
+def feedback(lang: Language, params: Feedback) -> Reply:
     """To the volunteer who helped: the resident's rating, then their comment."""
-    if params.get("comment"):
+    if params.comment:
         return Reply(
             lang.gettext("The resident's comment on {ref}:\n{comment}").format(
-                ref=params["ref"], comment=params["comment"]
+                ref=params.ref, comment=params.comment
             )
         )
     return Reply(
         lang.gettext("The resident rated your help with {ref}: {stars}").format(
-            ref=params["ref"], stars="⭐" * int(params.get("stars") or 0)
+            ref=params.ref, stars="⭐" * (params.stars or 0)
         )
     )
 
 
-@router.template("rq.remind")
-def remind(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(SilentReminder)
+def remind(lang: Language, params: SilentReminder) -> Reply:
     """To a volunteer who has not written in a claimed request for a day of service hours."""
     return Reply(
         lang.ngettext(
@@ -250,27 +257,27 @@ def remind(lang: Language, params: dict[str, Any]) -> Reply:
             "Reminder: you have not written to the resident who asked for {ref} for {count} "
             "hours of service time. Please write to them (/to {short} first if you hold several "
             "requests), or /release it so someone else can help.",
-            params["hours"],
-        ).format(ref=params["ref"], count=params["hours"], short=params["ref"].lstrip("#"))
+            params.hours,
+        ).format(ref=params.ref, count=params.hours, short=params.ref.lstrip("#"))
     )
 
 
-@router.template("rq.admin_unclaimed")
-def admin_unclaimed(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(UnclaimedForAdmins)
+def admin_unclaimed(lang: Language, params: UnclaimedForAdmins) -> Reply:
     """To admins: a request nobody claimed in time."""
     return Reply(
         lang.ngettext(
             "⚠️ {ref} has waited {count} hour of service time and no volunteer has claimed it.",
             "⚠️ {ref} has waited {count} hours of service time and no volunteer has claimed it.",
-            params["hours"],
-        ).format(ref=params["ref"], count=params["hours"])
+            params.hours,
+        ).format(ref=params.ref, count=params.hours)
         + "\n\n"
         + "\n".join(describe(lang, params))
     )
 
 
-@router.template("rq.admin_silent")
-def admin_silent(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(SilentForAdmins)
+def admin_silent(lang: Language, params: SilentForAdmins) -> Reply:
     """To admins: a volunteer silent in a claimed request."""
     return Reply(
         lang.ngettext(
@@ -278,6 +285,6 @@ def admin_silent(lang: Language, params: dict[str, Any]) -> Reply:
             "hour of service time.",
             "⚠️ {ref} was claimed by {name}, who has not written to the resident for {count} "
             "hours of service time.",
-            params["hours"],
-        ).format(ref=params["ref"], name=params["volunteer"], count=params["hours"])
+            params.hours,
+        ).format(ref=params.ref, name=params.volunteer, count=params.hours)
     )

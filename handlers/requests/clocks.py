@@ -13,7 +13,6 @@ The limits are the community's settings (``LINLI_REQUEST_*``); these are the def
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,10 +20,18 @@ from sqlalchemy.orm import Session
 from db import outbox
 from db import requests as store
 from db.models import User
+from db.outbox_params import Params
 from db.request_models import HelpRequest, RequestStatus
 from db.teams import VOLUNTEERS, notify_admins, notify_team
 from handlers.common import first_name
-from handlers.requests.common import ref, router, summary_params
+from handlers.requests.common import (
+    AnnouncedAgain,
+    SilentForAdmins,
+    SilentReminder,
+    UnclaimedForAdmins,
+    ref,
+    router,
+)
 from handlers.requests.hours import service_time_between
 from handlers.types import Community
 
@@ -46,14 +53,13 @@ def _tell_admins_once(
     clock: store.Clock,
     *,
     waited: bool,
-    template: str,
-    params: dict[str, Any],
+    params: Params,
     now: datetime,
 ) -> None:
     """A clock's last step: once the request has ``waited`` long enough, raise the clock to
     level 2 and, if this sweep is the one that raised it, tell the admins."""
     if waited and store.raise_level(session, request, clock, 2).done:
-        notify_admins(session, template=template, params=params, now=now)
+        notify_admins(session, params=params, now=now)
 
 
 @router.sweep("rq.clocks")
@@ -74,8 +80,7 @@ def escalate(session: Session, community: Community, now: datetime) -> None:
                 session,
                 VOLUNTEERS,
                 community.team_chats,
-                template="rq.again",
-                params={**summary_params(request), "minutes": int(elapsed.total_seconds() // 60)},
+                params=AnnouncedAgain.of(request, minutes=int(elapsed.total_seconds() // 60)),
                 now=now,
             )
         _tell_admins_once(
@@ -84,8 +89,7 @@ def escalate(session: Session, community: Community, now: datetime) -> None:
             request,
             store.Clock.UNCLAIMED,
             waited=elapsed >= community.request_admins_after,
-            template="rq.admin_unclaimed",
-            params={**summary_params(request), "hours": _hours(elapsed)},
+            params=UnclaimedForAdmins.of(request, hours=_hours(elapsed)),
             now=now,
         )
     silent = session.scalars(
@@ -105,8 +109,7 @@ def escalate(session: Session, community: Community, now: datetime) -> None:
             outbox.enqueue_to_user(
                 session,
                 volunteer,
-                template="rq.remind",
-                params={"ref": ref(request), "hours": _hours(elapsed)},
+                params=SilentReminder(ref=ref(request), hours=_hours(elapsed)),
                 now=now,
             )
         _tell_admins_once(
@@ -115,11 +118,8 @@ def escalate(session: Session, community: Community, now: datetime) -> None:
             request,
             store.Clock.SILENT,
             waited=elapsed >= community.request_silent_admins_after,
-            template="rq.admin_silent",
-            params={
-                "ref": ref(request),
-                "volunteer": first_name(volunteer),
-                "hours": _hours(elapsed),
-            },
+            params=SilentForAdmins(
+                ref=ref(request), volunteer=first_name(volunteer), hours=_hours(elapsed)
+            ),
             now=now,
         )

@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy.orm import Session
 
 from db import outbox
 from db.base import reference
 from db.models import User
+from db.outbox_params import Params, Record
 from db.request_models import HelpRequest, RequestStatus
 from db.teams import VOLUNTEERS, notify_team
 from handlers.common import first_name
@@ -71,79 +72,191 @@ def category_label(lang: Language, category: str) -> str:
     return lang.gettext(CATEGORY_LABELS.get(category, N_("Other")))
 
 
-def needed_text(lang: Language, needed: str, needed_at: str | None) -> str:
+def needed_text(lang: Language, needed: str, needed_at: datetime | None) -> str:
     """When help is needed, in ``lang``: a date and time, as soon as possible, or flexible."""
     if needed == "date" and needed_at:
-        return lang.datetime(datetime.fromisoformat(needed_at))
+        return lang.datetime(needed_at)
     if needed == "day" and needed_at:  # "Today" or "Tomorrow" pressed: that day, any time
-        return lang.date(datetime.fromisoformat(needed_at))
+        return lang.date(needed_at)
     if needed == "weekend" and needed_at:
-        return lang.gettext(N_("The weekend of {date}")).format(
-            date=lang.date(datetime.fromisoformat(needed_at))
-        )
+        return lang.gettext(N_("The weekend of {date}")).format(date=lang.date(needed_at))
     if needed == "flexible":
         return lang.gettext(N_("Flexible"))
     return lang.gettext(N_("As soon as possible"))
 
 
-def summary_params(request: HelpRequest) -> dict[str, Any]:
-    """What every description of a request needs, as JSON-safe outbox parameters."""
-    return {
-        "id": request.id,
-        "ref": ref(request),
-        "category": request.category,
-        "language": request.language,
-        "urgent": request.urgent,
-        "needed": request.needed,
-        "needed_at": request.needed_at.isoformat() if request.needed_at else None,
-        "created_at": request.created_at.isoformat(),
-        "description": request.description,
-    }
+# ------------------------------------------------- what the outbox carries (cards.py renders)
 
 
-def describe(lang: Language, params: dict[str, Any]) -> list[str]:
+class RequestSummary(Params):
+    """What every description of a request needs (never the resident's name or contact)."""
+
+    id: int
+    ref: str
+    category: str
+    language: str
+    urgent: bool = False
+    needed: str
+    needed_at: datetime | None = None
+    created_at: datetime
+    description: str
+
+    @classmethod
+    def of(cls, request: HelpRequest, **more: Any) -> Self:
+        """The parameters describing ``request``, and ``more``."""
+        return cls(
+            id=request.id,
+            ref=ref(request),
+            category=request.category,
+            language=request.language,
+            urgent=request.urgent,
+            needed=request.needed,
+            needed_at=request.needed_at,
+            created_at=request.created_at,
+            description=request.description,
+            **more,
+        )
+
+
+class RequestCard(RequestSummary, template="rq.card"):
+    """The request in the team's room: its status and its volunteer's first name."""
+
+    status: str
+    volunteer: str | None = None
+
+
+class AnnouncedAgain(RequestSummary, template="rq.again"):
+    """Nobody claimed it in ``minutes`` of service time: announced in the room again."""
+
+    minutes: int
+
+
+class BackInQueue(RequestSummary, template="rq.back"):
+    """Back in the queue, ``released`` or ``reopened``, posted anew so the room notices."""
+
+    reason: str | None = None
+
+
+class MatchAlert(RequestSummary, template="rq.alert"):
+    """A private alert to a volunteer whose profile matches a new request."""
+
+
+class UnclaimedForAdmins(RequestSummary, template="rq.admin_unclaimed"):
+    """To the admins: nobody claimed it in ``hours`` of service time."""
+
+    hours: int
+
+
+class HistoryEntry(Record):
+    """One entry of the request's history, for the volunteer's briefing."""
+
+    side: str  # resident, volunteer, note, event
+    name: str | None = None
+    text: str | None = None
+    file_kind: str | None = None
+
+
+class Briefing(RequestSummary, template="rq.briefing"):
+    """To the volunteer who took it: the resident's name (with consent) and the history."""
+
+    resident: str | None = None
+    health_consent: bool = False
+    history: tuple[HistoryEntry, ...] = ()
+
+
+class Relayed(Params, template="rq.relay"):
+    """A message (text, photo, file) passed from one side to the other."""
+
+    ref: str
+    side: str  # who wrote it: resident or volunteer
+    name: str | None = None
+    text: str | None = None
+    file_id: str | None = None
+    file_kind: str | None = None
+    file_name: str | None = None
+    thread: str | None = None  # the conversation a reply to it belongs to (db.awaiting)
+
+
+class VolunteerNamed(Params):
+    """A request and its volunteer's first name."""
+
+    ref: str
+    volunteer: str | None = None
+
+
+class Claimed(VolunteerNamed, template="rq.claimed"):
+    """To the resident: who is helping, and that they can simply write here."""
+
+
+class ReleasedByVolunteer(VolunteerNamed, template="rq.released"):
+    """To the resident: their volunteer gave the request back."""
+
+
+class Resolved(VolunteerNamed, template="rq.resolved"):
+    """To the resident: closed, with the summary; rate it or reopen it."""
+
+    id: int
+    summary: str
+
+
+class Feedback(Params, template="rq.feedback"):
+    """To the volunteer who helped: the resident's rating, or their comment."""
+
+    ref: str
+    stars: int | None = None
+    comment: str | None = None
+
+
+class SilentReminder(Params, template="rq.remind"):
+    """To a volunteer who has not written in a claimed request for ``hours``."""
+
+    ref: str
+    hours: int
+
+
+class SilentForAdmins(VolunteerNamed, template="rq.admin_silent"):
+    """To the admins: a volunteer silent in a claimed request for ``hours``."""
+
+    hours: int
+
+
+def describe(lang: Language, params: RequestSummary) -> list[str]:
     """The lines that describe a request to the team: never the resident's name or contact."""
     title = lang.gettext(N_("{ref} · {category}")).format(
-        ref=params["ref"], category=category_label(lang, params["category"])
+        ref=params.ref, category=category_label(lang, params.category)
     )
-    lines = [("⚡ " if params["urgent"] else "🙋 ") + title]
+    lines = [("⚡ " if params.urgent else "🙋 ") + title]
     lines.append(
         lang.gettext(N_("Language: {language}")).format(
-            language=LANGUAGE_FULL_NAMES.get(params["language"], params["language"])
+            language=LANGUAGE_FULL_NAMES.get(params.language, params.language)
         )
     )
-    if params["urgent"]:
+    if params.urgent:
         lines.append(lang.gettext(N_("Urgent: yes")))
-    lines.append(
-        lang.gettext(N_("Asked: {when}")).format(
-            when=lang.datetime(datetime.fromisoformat(params["created_at"]))
-        )
-    )
+    lines.append(lang.gettext(N_("Asked: {when}")).format(when=lang.datetime(params.created_at)))
     lines.append(
         lang.gettext(N_("Needed: {when}")).format(
-            when=needed_text(lang, params["needed"], params.get("needed_at"))
+            when=needed_text(lang, params.needed, params.needed_at)
         )
     )
     lines.append("")
-    lines.append(params["description"])
+    lines.append(params.description)
     return lines
 
 
-def card_params(session: Session, request: HelpRequest) -> dict[str, Any]:
+def card_params(session: Session, request: HelpRequest) -> RequestCard:
     """The card's parameters: the request, its status and its volunteer's first name."""
     volunteer = session.get(User, request.volunteer_id) if request.volunteer_id else None
-    return {
-        **summary_params(request),
-        "status": request.status,
-        "volunteer": first_name(volunteer) if volunteer else None,
-    }
+    return RequestCard.of(
+        request, status=request.status, volunteer=first_name(volunteer) if volunteer else None
+    )
 
 
-def tell_resident(ctx: Ctx, request: HelpRequest, template: str, params: dict[str, Any]) -> None:
+def tell_resident(ctx: Ctx, request: HelpRequest, params: Params) -> None:
     """Queue a message to the resident who asked (in their language, when it is sent)."""
     resident = ctx.session.get(User, request.resident_id)
     if resident is not None:
-        outbox.enqueue_to_user(ctx.session, resident, template=template, params=params, now=ctx.now)
+        outbox.enqueue_to_user(ctx.session, resident, params=params, now=ctx.now)
 
 
 def update_card(
@@ -154,7 +267,6 @@ def update_card(
         session,
         VOLUNTEERS,
         community.team_chats,
-        template="rq.card",
         params=card_params(session, request),
         card_key=f"{PREFIX}:{request.id}",
         now=now,
@@ -171,7 +283,6 @@ def announce_back(
         session,
         VOLUNTEERS,
         community.team_chats,
-        template="rq.back",
-        params={**summary_params(request), "reason": reason},
+        params=BackInQueue.of(request, reason=reason),
         now=now,
     )

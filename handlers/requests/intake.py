@@ -29,9 +29,9 @@ from handlers.requests.common import (
     CATEGORY_LABELS,
     HEALTH_CATEGORIES,
     PREFIX,
+    MatchAlert,
     ref,
     router,
-    summary_params,
     update_card,
 )
 from handlers.requests.hours import next_opening
@@ -80,6 +80,7 @@ def submit(ctx: Ctx, data: dict[str, Any]) -> None:
     )
     update_card(ctx.session, ctx.community, request, ctx.now)
     _alert_volunteers(ctx, request)
+    ctx.completed()
     ctx.reply(
         ctx._("Thank you. Your request {ref} was sent to the volunteer team.").format(
             ref=ref(request)
@@ -121,8 +122,7 @@ def _alert_volunteers(ctx: Ctx, request: HelpRequest) -> None:
         outbox.enqueue_to_user(
             ctx.session,
             volunteer,
-            template="rq.alert",
-            params=summary_params(request),
+            params=MatchAlert.of(request),
             now=ctx.now,
             due_at=due,
             dedup_key=f"{PREFIX}:{request.id}:alert:u{volunteer.id}",

@@ -28,6 +28,7 @@ from handlers.forms.fields import (
 from handlers.i18n import N_
 from handlers.requests.common import (
     STATUS_LABELS,
+    Feedback,
     announce_back,
     category_label,
     ref,
@@ -238,7 +239,9 @@ def rate_request(ctx: Ctx, payload: RateRequest) -> None:
     engine.start(ctx, COMMENT, initial={"request_id": result.request.id})
 
 
-def _tell_volunteer(ctx: Ctx, request: HelpRequest, **params: Any) -> None:
+def _tell_volunteer(
+    ctx: Ctx, request: HelpRequest, *, stars: int | None = None, comment: str | None = None
+) -> None:
     """The volunteer who helped hears the rating and the comment (never who wrote them, beyond
     what they already know)."""
     volunteer = ctx.session.get(User, request.volunteer_id) if request.volunteer_id else None
@@ -246,8 +249,7 @@ def _tell_volunteer(ctx: Ctx, request: HelpRequest, **params: Any) -> None:
         outbox.enqueue_to_user(
             ctx.session,
             volunteer,
-            template="rq.feedback",
-            params={"ref": ref(request), **params},
+            params=Feedback(ref=ref(request), stars=stars, comment=comment),
             now=ctx.now,
         )
 

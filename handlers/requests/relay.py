@@ -17,7 +17,16 @@ from db.request_models import HelpRequest, RequestStatus
 from handlers.buttons.requests import ReplyTo
 from handlers.common import first_name
 from handlers.i18n import N_
-from handlers.requests.common import announce_back, ref, router, tell_resident, update_card
+from handlers.requests.common import (
+    Relayed,
+    ReleasedByVolunteer,
+    Resolved,
+    announce_back,
+    ref,
+    router,
+    tell_resident,
+    update_card,
+)
 from handlers.types import Button, Ctx, Kind
 
 RELAYED_KINDS = (Kind.TEXT, Kind.PHOTO, Kind.DOCUMENT, Kind.VOICE)
@@ -55,15 +64,14 @@ def _pass_on(ctx: Ctx, request: HelpRequest, *, side: str, to: User | None) -> b
     return outbox.enqueue_to_user(
         ctx.session,
         to,
-        template="rq.relay",
-        params={
-            "ref": ref(request),
-            "side": side,
-            "name": first_name(ctx.user),
-            "text": text,
+        params=Relayed(
+            ref=ref(request),
+            side=side,
+            name=first_name(ctx.user),
+            text=text,
             **file,
             **awaiting.thread(store.SERVICE, request.id),
-        },
+        ),
         now=ctx.now,
     )
 
@@ -324,8 +332,7 @@ def release(ctx: Ctx, args: str) -> None:
     tell_resident(
         ctx,
         result.request,
-        "rq.released",
-        {"ref": ref(result.request), "volunteer": first_name(ctx.user)},
+        ReleasedByVolunteer(ref=ref(result.request), volunteer=first_name(ctx.user)),
     )
     ctx.reply(
         ctx._("{ref} is back in the queue. Thank you for your help so far.").format(
@@ -371,13 +378,12 @@ def resolve(ctx: Ctx, args: str) -> None:
     tell_resident(
         ctx,
         result.request,
-        "rq.resolved",
-        {
-            "id": result.request.id,
-            "ref": ref(result.request),
-            "volunteer": first_name(ctx.user),
-            "summary": summary[:1000],
-        },
+        Resolved(
+            id=result.request.id,
+            ref=ref(result.request),
+            volunteer=first_name(ctx.user),
+            summary=summary[:1000],
+        ),
     )
     ctx.reply(
         ctx._("{ref} is resolved. Thank you! The resident is asked to rate the help.").format(

@@ -12,21 +12,22 @@ from db import requests as store
 from db.models import User
 from db.request_models import HelpRequest, RequestStatus, VolunteerProfile
 from db.users import users_by_id
-from handlers.buttons.requests import ClaimRequest
+from handlers.buttons.requests import ClaimRequest, RequestLink
 from handlers.common import first_name
 from handlers.forms import engine
 from handlers.forms.fields import Choice, MultiChoiceField, YesNoField
 from handlers.i18n import LANGUAGE_FULL_NAMES, N_
-from handlers.payloads import parse_id
 from handlers.requests.cards import briefing, relay_reply
 from handlers.requests.common import (
     CATEGORIES,
-    PREFIX,
+    Briefing,
+    Claimed,
+    HistoryEntry,
+    Relayed,
     access_request_as_volunteer,
     category_label,
     ref,
     router,
-    summary_params,
     tell_resident,
     update_card,
 )
@@ -38,7 +39,7 @@ HISTORY_SHOWN = 30
 ATTACHMENTS_SHOWN = 10
 
 
-def briefing_params(session: Session, request: HelpRequest) -> dict[str, Any]:
+def briefing_params(session: Session, request: HelpRequest) -> Briefing:
     """Everything a volunteer taking the request sees: the request, the resident's name only
     with their consent, and the history so far."""
     resident = session.get(User, request.resident_id)
@@ -51,37 +52,37 @@ def briefing_params(session: Session, request: HelpRequest) -> dict[str, Any]:
     authors = {e.author_id for e in entries if e.author_id and e.author_id != request.resident_id}
     # volunteers' first names; a resident is never named in the history
     names = {i: first_name(user) for i, user in users_by_id(session, authors).items()}
-    return {
-        **summary_params(request),
-        "resident": shown_name,
-        "health_consent": request.health_consent,
-        "history": [
-            {
-                "side": entry.side,
-                "name": names.get(entry.author_id or 0),
-                "text": entry.text,
-                "file_kind": entry.file_kind,
-            }
+    return Briefing.of(
+        request,
+        resident=shown_name,
+        health_consent=request.health_consent,
+        history=tuple(
+            HistoryEntry(
+                side=entry.side,
+                name=names.get(entry.author_id or 0),
+                text=entry.text,
+                file_kind=entry.file_kind,
+            )
             for entry in entries[-HISTORY_SHOWN:]
-        ],
-    }
+        ),
+    )
 
 
-def attachments(session: Session, request: HelpRequest) -> list[dict[str, Any]]:
+def attachments(session: Session, request: HelpRequest) -> list[Relayed]:
     """The files said in the request so far, as relay parameters (sent after the briefing)."""
     files = [entry for entry in store.history(session, request.id) if entry.file_id]
     return [
-        {
-            "ref": ref(request),
-            "side": "volunteer" if entry.side == "volunteer" else "resident",
-            "name": first_name(session.get(User, entry.author_id))
+        Relayed(
+            ref=ref(request),
+            side="volunteer" if entry.side == "volunteer" else "resident",
+            name=first_name(session.get(User, entry.author_id))
             if entry.side == "volunteer" and entry.author_id
             else "",
-            "text": "",
-            "file_id": entry.file_id,
-            "file_kind": entry.file_kind,
-            "file_name": entry.file_name,
-        }
+            text="",
+            file_id=entry.file_id,
+            file_kind=entry.file_kind,
+            file_name=entry.file_name,
+        )
         for entry in files[-ATTACHMENTS_SHOWN:]
     ]
 
@@ -100,15 +101,12 @@ def brief_privately(ctx: Ctx, request: HelpRequest) -> bool:
     if not outbox.enqueue_to_user(
         ctx.session,
         ctx.user,
-        template="rq.briefing",
         params=briefing_params(ctx.session, request),
         now=ctx.now,
     ):
         return False
     for params in attachments(ctx.session, request):
-        outbox.enqueue_to_user(
-            ctx.session, ctx.user, template="rq.relay", params=params, now=ctx.now
-        )
+        outbox.enqueue_to_user(ctx.session, ctx.user, params=params, now=ctx.now)
     return True
 
 
@@ -153,9 +151,7 @@ def claim(ctx: Ctx, payload: ClaimRequest) -> None:
         return
     drop_alerts(ctx, request.id)
     update_card(ctx.session, ctx.community, request, ctx.now)
-    tell_resident(
-        ctx, request, "rq.claimed", {"ref": ref(request), "volunteer": first_name(ctx.user)}
-    )
+    tell_resident(ctx, request, Claimed(ref=ref(request), volunteer=first_name(ctx.user)))
     if not ctx.inbound.chat.is_group:
         brief_here(ctx, request)
     elif brief_privately(ctx, request):
@@ -172,16 +168,15 @@ def claim(ctx: Ctx, payload: ClaimRequest) -> None:
             ).format(
                 name=first_name(ctx.user),
                 ref=ref(request),
-                link=ctx.community.start_link(f"{PREFIX}_{request.id}"),
+                link=ctx.community.start_link(RequestLink(request.id).pack()),
             )
         )
 
 
-@router.deep_link(PREFIX, private_only=True)
-def open_claimed(ctx: Ctx, rest: str) -> None:
+@router.deep_link(RequestLink, private_only=True)
+def open_claimed(ctx: Ctx, link: RequestLink | None) -> None:
     """``/start rq_42`` — a volunteer opens a request they hold in a private chat."""
-    request_id = parse_id(rest)
-    request = ctx.session.get(HelpRequest, request_id) if request_id is not None else None
+    request = ctx.session.get(HelpRequest, link.request) if link is not None else None
     if (
         request is None
         or not ctx.acts_as("volunteer")  # the role taken away: nothing of it is shown

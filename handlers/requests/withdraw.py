@@ -21,7 +21,7 @@ from db.models import Role, User
 from db.request_models import HelpRequest, RequestStatus
 from db.users import acting_roles
 from handlers.common import first_name
-from handlers.requests.common import announce_back, ref, router
+from handlers.requests.common import ReleasedByVolunteer, announce_back, ref, router
 from handlers.types import Community
 
 
@@ -46,8 +46,9 @@ def withdraw(
             outbox.enqueue_to_user(
                 session,
                 resident,
-                template="rq.released",
-                params={"ref": ref(result.request), "volunteer": first_name(volunteer)},
+                params=ReleasedByVolunteer(
+                    ref=ref(result.request), volunteer=first_name(volunteer)
+                ),
                 now=now,
             )
         released.append(ref(result.request))

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from db import room_clock as clock
 from db import room_privacy
 from db import room_series as series
-from db import rooms as ops
 from db.models import User
+from db.room_messages import BookingRequest
 from db.room_models import Booking, Room
 from db.teams import FRONT_DESK, notify_admins, notify_team
 from handlers.buttons.rooms import ApproveBooking, DeclineBooking
@@ -27,19 +27,19 @@ def ask_admins(
     room = session.get(Room, booking.room_id)
     user = session.get(User, booking.user_id)
     assert room is not None
-    params = {
-        **ops.said(booking, room),
-        "who": first_name(user),
-        "purpose": booking.purpose,
-        "people": booking.people,
-        "again": again,
-    }
+    params = BookingRequest.about(
+        booking,
+        room,
+        who=first_name(user),
+        purpose=booking.purpose,
+        people=booking.people,
+        again=again,
+    )
     key = f"rm:request:{booking.id}:{'again' if again else 'first'}"
     if notify_team(
         session,
         FRONT_DESK,
         community.team_chats,
-        template="rooms.request",
         now=now,
         params=params,
         dedup_key=key,
@@ -47,7 +47,6 @@ def ask_admins(
         return  # the front desk's room, where admins decide
     notify_admins(
         session,
-        template="rooms.request",
         now=now,
         params=params,
         dedup_key=key,

@@ -126,6 +126,8 @@ def _submit(ctx: Ctx, data: dict[str, Any]) -> None:
         tz=ctx.community.timezone,
     )
     week = week_of(ctx, start.astimezone(ctx.community.timezone).date())
+    if result.outcome == ops.Outcome.BOOKED:
+        ctx.completed()
     match result.outcome:
         case ops.Outcome.BOOKED if result.booking.status == BookingStatus.PENDING:
             ask_admins(ctx.session, ctx.community, result.booking, now=ctx.now, again=False)

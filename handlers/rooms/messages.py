@@ -4,9 +4,18 @@ that asks the admins to approve."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
+from db.room_messages import (
+    BookingApproved,
+    BookingDeclined,
+    BookingNamed,
+    BookingPaused,
+    BookingReminder,
+    BookingRequest,
+    BookingUndecided,
+    NoShowReleased,
+    RoomClosed,
+    WatchedFreed,
+)
 from handlers.buttons.rooms import (
     ApproveBooking,
     CheckInBooking,
@@ -20,19 +29,18 @@ from handlers.rooms.common import day_number, router
 from handlers.types import Button, Reply, keyboard
 
 
-def said(lang: Language, params: dict[str, Any]) -> dict[str, str]:
+def said(lang: Language, params: BookingNamed) -> dict[str, str]:
     """The booking as the template's parameters name it, for this reader."""
-    starts = datetime.fromisoformat(params["starts"])
-    ends = datetime.fromisoformat(params["ends"])
+    starts, ends = params.starts, params.ends
     return {
-        "ref": params["ref"],
-        "name": written(lang.code, params.get("name_zh"), params.get("name_en"))[0],
+        "ref": params.ref,
+        "name": written(lang.code, params.name_zh, params.name_en)[0],
         "span": f"{lang.datetime(starts)}–{lang.time(ends)}",
     }
 
 
-@router.template("rooms.reminder")
-def reminder(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(BookingReminder)
+def reminder(lang: Language, params: BookingReminder) -> Reply:
     """An hour before: the booking, with check-in (open from 15 minutes before)."""
     return Reply(
         lang.gettext(
@@ -41,15 +49,15 @@ def reminder(lang: Language, params: dict[str, Any]) -> Reply:
         ).format(**said(lang, params)),
         keyboard(
             (
-                Button(lang.gettext("✅ Check in"), CheckInBooking(params["booking"]).pack()),
-                Button(lang.gettext("Open booking"), ShowBooking(params["booking"]).pack()),
+                Button(lang.gettext("✅ Check in"), CheckInBooking(params.booking).pack()),
+                Button(lang.gettext("Open booking"), ShowBooking(params.booking).pack()),
             )
         ),
     )
 
 
-@router.template("rooms.closed")
-def closed(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(RoomClosed)
+def closed(lang: Language, params: RoomClosed) -> Reply:
     """The room was closed over a booking: it is cancelled."""
     return Reply(
         lang.gettext(
@@ -59,13 +67,13 @@ def closed(lang: Language, params: dict[str, Any]) -> Reply:
     )
 
 
-@router.template("rooms.approved")
-def approved(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(BookingApproved)
+def approved(lang: Language, params: BookingApproved) -> Reply:
     return Reply(
         lang.gettext("✅ Your booking {ref} ({name}, {span}) is approved.").format(
             **said(lang, params)
         ),
-        keyboard(Button(lang.gettext("Open booking"), ShowBooking(params["booking"]).pack())),
+        keyboard(Button(lang.gettext("Open booking"), ShowBooking(params.booking).pack())),
     )
 
 
@@ -76,9 +84,9 @@ REASONS = {
 }
 
 
-@router.template("rooms.declined")
-def declined(lang: Language, params: dict[str, Any]) -> Reply:
-    reason = REASONS.get(params.get("reason") or "other", REASONS["other"])
+@router.template(BookingDeclined)
+def declined(lang: Language, params: BookingDeclined) -> Reply:
+    reason = REASONS.get(params.reason or "other", REASONS["other"])
     return Reply(
         lang.gettext("Sorry, your booking {ref} ({name}, {span}) was declined. {reason}").format(
             **said(lang, params), reason=lang.gettext(reason)
@@ -87,8 +95,8 @@ def declined(lang: Language, params: dict[str, Any]) -> Reply:
     )
 
 
-@router.template("rooms.undecided")
-def undecided(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(BookingUndecided)
+def undecided(lang: Language, params: BookingUndecided) -> Reply:
     return Reply(
         lang.gettext(
             "Sorry, no one could approve your booking {ref} ({name}, {span}) before it began, "
@@ -97,8 +105,8 @@ def undecided(lang: Language, params: dict[str, Any]) -> Reply:
     )
 
 
-@router.template("rooms.released")
-def released(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(NoShowReleased)
+def released(lang: Language, params: NoShowReleased) -> Reply:
     return Reply(
         lang.gettext(
             "Your booking {ref} ({name}, {span}) was not checked in 15 minutes after its "
@@ -107,9 +115,9 @@ def released(lang: Language, params: dict[str, Any]) -> Reply:
     )
 
 
-@router.template("rooms.paused")
-def paused(lang: Language, params: dict[str, Any]) -> Reply:
-    until = datetime.fromisoformat(params["until"])
+@router.template(BookingPaused)
+def paused(lang: Language, params: BookingPaused) -> Reply:
+    until = params.until
     return Reply(
         lang.gettext(
             "You did not come to three bookings in 60 days, so you cannot book rooms until "
@@ -118,34 +126,34 @@ def paused(lang: Language, params: dict[str, Any]) -> Reply:
     )
 
 
-@router.template("rooms.freed")
-def freed(lang: Language, params: dict[str, Any]) -> Reply:
-    starts = datetime.fromisoformat(params["starts"])
-    name = written(lang.code, params.get("name_zh"), params.get("name_en"))[0]
+@router.template(WatchedFreed)
+def freed(lang: Language, params: WatchedFreed) -> Reply:
+    starts = params.starts
+    name = written(lang.code, params.name_zh, params.name_en)[0]
     day = day_number(starts.astimezone(lang.tz).date())
     return Reply(
         lang.gettext("🔔 {name} is free again at {when}. Book it before someone else does.").format(
             name=name, when=lang.datetime(starts)
         ),
-        keyboard(Button(lang.gettext("Open that day"), ShowDay(params["room"], day).pack())),
+        keyboard(Button(lang.gettext("Open that day"), ShowDay(params.room, day).pack())),
     )
 
 
-@router.template("rooms.request")
-def request(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(BookingRequest)
+def request(lang: Language, params: BookingRequest) -> Reply:
     """To the admins: a booking that needs approval (again after 24 h undecided)."""
     heading = (
         lang.gettext("⏳ Still waiting for a decision for a day:")
-        if params.get("again")
+        if params.again
         else lang.gettext("🏠 A booking needs your approval:")
     )
     text = lang.gettext("{ref} {name}, {span}. {who}: {purpose}. People: {count}.").format(
         **said(lang, params),
-        who=params.get("who") or "—",
-        purpose=params.get("purpose") or "",
-        count=params.get("people") or 1,
+        who=params.who or "—",
+        purpose=params.purpose or "",
+        count=params.people or 1,
     )
-    booking = params["booking"]
+    booking = params.booking
     return Reply(
         f"{heading}\n{text}",
         keyboard(

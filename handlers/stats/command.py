@@ -17,13 +17,13 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from db import outbox
 from db.models import OutboxMessage, Role, User
+from db.outbox_params import Params
 from db.teams import users_with_role
 from handlers.i18n import N_, Language
 from handlers.router import Router
@@ -133,14 +133,26 @@ def replies(report: Report, lang: Language) -> list[Reply]:
     return _replies(period, lang, png, lambda: table.attachment(report, lang, "").content)
 
 
-@router.template("st.picture")
-def render_picture(lang: Language, params: dict[str, Any]) -> Reply:
-    return replies(Report.from_dict(params["report"]), lang)[0]
+class MonthlyPicture(Params, template="st.picture"):
+    """The monthly report's picture, to an admin."""
+
+    report: Report
 
 
-@router.template("st.csv")
-def render_csv(lang: Language, params: dict[str, Any]) -> Reply:
-    return replies(Report.from_dict(params["report"]), lang)[1]
+class MonthlyTable(Params, template="st.csv"):
+    """The monthly report's numbers as a CSV, to an admin."""
+
+    report: Report
+
+
+@router.template(MonthlyPicture)
+def render_picture(lang: Language, params: MonthlyPicture) -> Reply:
+    return replies(params.report, lang)[0]
+
+
+@router.template(MonthlyTable)
+def render_csv(lang: Language, params: MonthlyTable) -> Reply:
+    return replies(params.report, lang)[1]
 
 
 def monthly_window(now: datetime, community: Community) -> tuple[Period, datetime, datetime]:
@@ -177,16 +189,15 @@ def monthly(session: Session, community: Community, now: datetime) -> None:
                 return
     elif not _waiting_admins(session, community, key):  # PostgreSQL: reading locks nothing
         return
-    params = {"report": render.reports().numbers(bind, community, period, now)}
+    report = Report.from_dict(render.reports().numbers(bind, community, period, now))
     waiting = _waiting_admins(session, community, key)
     for admin in waiting:
-        for part in ("picture", "csv"):
+        for part, told in (("picture", MonthlyPicture), ("csv", MonthlyTable)):
             outbox.enqueue_to_user(
                 session,
                 admin,
-                template=f"st.{part}",
+                params=told(report=report),
                 now=now,
-                params=params,
                 dedup_key=f"{key}:{part}:u{admin.id}",
             )
     log.info("monthly report %s queued for %d admins", period.slug, len(waiting))

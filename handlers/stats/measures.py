@@ -24,8 +24,8 @@ from db import disputes as dp
 from db.dispute_models import DisputeCase, DisputeEvent, DisputeStatus
 from db.event_models import Event, EventSignup, EventStatus, SignupStatus
 from db.models import OutboxMessage, OutboxStatus
+from db.notice_messages import NoticeCopy
 from db.notice_models import Notice
-from db.notices import T_NOTICE
 from db.request_models import HelpRequest, RequestStatus
 from db.room_rules import hours_used
 from db.shift_records import given_between
@@ -364,7 +364,7 @@ def notices_measure(session: Session, start: datetime, end: datetime) -> tuple[i
     )
     reached = session.scalar(
         select(func.count(func.distinct(OutboxMessage.user_id))).where(
-            OutboxMessage.template == T_NOTICE,
+            OutboxMessage.template == NoticeCopy.template,
             OutboxMessage.status == OutboxStatus.SENT,
             OutboxMessage.sent_at >= start,
             OutboxMessage.sent_at < end,

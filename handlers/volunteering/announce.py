@@ -11,7 +11,7 @@ from db import notices as notice_ops
 from db import shift_reads as reads
 from db.notice_models import Topic
 from db.shift_models import Opportunity, OpportunityStatus
-from handlers.buttons.volunteering import SendOpportunityNotice
+from handlers.buttons.volunteering import OpportunityLink, SendOpportunityNotice
 from handlers.i18n import language
 from handlers.notices.common import when_due
 from handlers.types import Ctx
@@ -57,7 +57,7 @@ def _notice(ctx: Ctx, payload: SendOpportunityNotice) -> None:
             note=ctx._("Nobody follows “🤝 Volunteer opportunities” yet, so no notice was sent."),
         )
         return
-    link = ctx.community.start_link(f"vo_{opportunity.id}")
+    link = ctx.community.start_link(OpportunityLink(opportunity.id).pack())
     tz = ctx.community.timezone.key
     new = notice_ops.NewNotice(
         topic=Topic.VOLUNTEER,

@@ -19,12 +19,12 @@ from handlers.buttons.volunteering import (
     ManageOpportunity,
     MyHours,
     MyShifts,
+    OpportunityLink,
     ShiftCalendar,
     ShowOpportunity,
     SignUpShift,
 )
 from handlers.i18n import N_, is_chinese
-from handlers.payloads import parse_id
 from handlers.types import Attachment, Button, Ctx, Kind, keyboard
 from handlers.volunteering.common import (
     GONE,
@@ -194,11 +194,10 @@ def _card(ctx: Ctx, payload: ShowOpportunity) -> None:
     show_card(ctx, opportunity)
 
 
-@router.deep_link("vo")
-def _deep_card(ctx: Ctx, rest: str) -> None:
+@router.deep_link(OpportunityLink)
+def _deep_card(ctx: Ctx, link: OpportunityLink | None) -> None:
     """``/start vo_<opportunity>``: the card (the notice links here)."""
-    opportunity_id = parse_id(rest)
-    opportunity = visible(ctx, opportunity_id) if opportunity_id is not None else None
+    opportunity = visible(ctx, link.opportunity) if link is not None else None
     if opportunity is None:
         show_list(ctx, note=ctx._(GONE))
         return
@@ -262,6 +261,8 @@ def _sign_up(ctx: Ctx, payload: SignUpShift) -> None:
         ctx.session, role.id, ctx.user, now=ctx.now, reminders=ctx.community.event_reminders
     )
     name = role_name(ctx.lang, role)
+    if result.outcome in (ops.Outcome.CONFIRMED, ops.Outcome.WAITING):
+        ctx.completed()
     if result.outcome == ops.Outcome.CONFIRMED:
         note = ctx._(
             "✅ You are signed up as {role} for {when}. Thank you! We will remind you before "

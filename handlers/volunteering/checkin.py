@@ -11,7 +11,7 @@ import segno
 
 from db import shift_hours as hours_ops
 from db.shift_models import Shift
-from handlers.buttons.volunteering import OpenCheckin, ShiftPanel
+from handlers.buttons.volunteering import CheckInLink, OpenCheckin, ShiftPanel
 from handlers.types import Attachment, Button, Ctx, keyboard
 from handlers.volunteering.common import (
     COORDINATOR,
@@ -42,7 +42,7 @@ def open_checkin(ctx: Ctx, payload: OpenCheckin) -> None:
     shift = hours_ops.open_checkin(ctx.session, shift.id)
     assert shift is not None
     code = hours_ops.current_code(shift, ctx.now)
-    link = ctx.community.start_link(f"{DEEP_LINK}_{code}")
+    link = ctx.community.start_link(CheckInLink(code).pack())
     text = ctx._(
         "Check-in for {title}, {when}.\n\nCode: {code}\n\nVolunteers send me this code (or "
         "scan the QR) to check in, and again to check out. It changes every minute: press 🔄 "
@@ -116,12 +116,12 @@ def typed_code(ctx: Ctx) -> bool:
     return answer(ctx, text, typed=True)
 
 
-@router.deep_link(DEEP_LINK, private_only=True)
-def scanned(ctx: Ctx, rest: str) -> None:
+@router.deep_link(CheckInLink, private_only=True)
+def scanned(ctx: Ctx, link: CheckInLink | None) -> None:
     """``/start vc_<code>``: the QR scanned."""
-    if not CODE.match(rest):
+    if link is None or not CODE.match(link.code):
         ctx.reply(
             ctx._("That code is not right. Please send the six digits the coordinator shows now.")
         )
         return
-    answer(ctx, rest, typed=False)
+    answer(ctx, link.code, typed=False)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from db import shift_moves as moves
 from db import shifts as ops
+from db.shift_moves import Moved, Released
 from handlers.buttons.volunteering import AskToLeaveShift, MoveShift, ReconfirmShift
 from handlers.forms import engine
 from handlers.forms.fields import Invalid
@@ -83,8 +84,8 @@ def _reconfirm(ctx: Ctx, payload: ReconfirmShift) -> None:
         ctx.reply(ctx._("You are not signed up for that shift."))
 
 
-@router.template(moves.T_MOVED)
-def moved(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(Moved)
+def moved(lang: Language, params: Moved) -> Reply:
     return Reply(
         lang.gettext(
             "🕒 The shift of “{title}” you signed up for has moved to {when}. Can you still "
@@ -92,21 +93,21 @@ def moved(lang: Language, params: dict[str, Any]) -> Reply:
         ).format(
             title=title_of(lang, params),
             when=start_of(lang, params),
-            by=lang.datetime(datetime.fromisoformat(params["by"])),
+            by=lang.datetime(params.by),
         ),
         keyboard(
             (
-                Button(lang.gettext("✅ I can come"), ReconfirmShift(params["signup_id"]).pack()),
+                Button(lang.gettext("✅ I can come"), ReconfirmShift(params.signup_id).pack()),
                 Button(
-                    lang.gettext("❌ Cancel my signup"), AskToLeaveShift(params["shift_id"]).pack()
+                    lang.gettext("❌ Cancel my signup"), AskToLeaveShift(params.shift_id).pack()
                 ),
             )
         ),
     )
 
 
-@router.template(moves.T_RELEASED)
-def released(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(Released)
+def released(lang: Language, params: Released) -> Reply:
     return Reply(
         lang.gettext(
             "Your place in the moved shift of “{title}” ({when}) was not confirmed in time, so "

@@ -4,11 +4,8 @@ rendered from the outbox in each recipient's language when sent."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
-from db import shift_hours as hours_ops
-from db import shifts as ops
+from db.shift_hours import HoursConfirmed
+from db.shifts import LateCancel, OpportunityCancelled, Promoted, ShiftNamed, ShiftReminder
 from handlers.buttons.volunteering import ManageOpportunity, MyHours, ShowOpportunity
 from handlers.common import pick_text
 from handlers.i18n import Language
@@ -16,26 +13,26 @@ from handlers.types import Button, Reply, keyboard
 from handlers.volunteering.common import hours_text, router
 
 
-def title_of(lang: Language, params: dict[str, Any]) -> str:
-    return pick_text(lang.code, params.get("title_zh"), params.get("title_en"))
+def title_of(lang: Language, params: ShiftNamed) -> str:
+    return pick_text(lang.code, params.title_zh, params.title_en)
 
 
-def _role(lang: Language, params: dict[str, Any]) -> str:
-    return pick_text(lang.code, params.get("role_zh"), params.get("role_en"))
+def _role(lang: Language, params: Promoted | LateCancel) -> str:
+    return pick_text(lang.code, params.role_zh, params.role_en)
 
 
-def start_of(lang: Language, params: dict[str, Any]) -> str:
-    return lang.datetime(datetime.fromisoformat(params["starts_at"]))
+def start_of(lang: Language, params: ShiftNamed) -> str:
+    return lang.datetime(params.starts_at)
 
 
-def card_button(lang: Language, params: dict[str, Any]) -> Button:
+def card_button(lang: Language, params: ShiftNamed) -> Button:
     return Button(
-        lang.gettext("🤝 Open the opportunity"), ShowOpportunity(params["opportunity_id"]).pack()
+        lang.gettext("🤝 Open the opportunity"), ShowOpportunity(params.opportunity_id).pack()
     )
 
 
-@router.template(ops.T_CANCELLED)
-def cancelled(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(OpportunityCancelled)
+def cancelled(lang: Language, params: OpportunityCancelled) -> Reply:
     return Reply(
         lang.gettext(
             "❌ The volunteer opportunity “{title}” ({when}) is cancelled. Your signup is "
@@ -44,8 +41,8 @@ def cancelled(lang: Language, params: dict[str, Any]) -> Reply:
     )
 
 
-@router.template(ops.T_PROMOTED)
-def promoted(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(Promoted)
+def promoted(lang: Language, params: Promoted) -> Reply:
     return Reply(
         lang.gettext(
             "🎉 A place became free: you are now signed up as {role} for “{title}” ({when})."
@@ -57,20 +54,20 @@ def promoted(lang: Language, params: dict[str, Any]) -> Reply:
     )
 
 
-@router.template(ops.T_REMINDER)
-def reminder(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(ShiftReminder)
+def reminder(lang: Language, params: ShiftReminder) -> Reply:
     return Reply(
         lang.gettext(
             "⏰ Reminder: your volunteer shift for “{title}” starts {when} at {place}. At the "
             "venue, send me the check-in code the coordinator shows."
-        ).format(title=title_of(lang, params), when=start_of(lang, params), place=params["place"]),
+        ).format(title=title_of(lang, params), when=start_of(lang, params), place=params.place),
         keyboard(card_button(lang, params)),
     )
 
 
-@router.template(ops.T_LATE_CANCEL)
-def late_cancel(lang: Language, params: dict[str, Any]) -> Reply:
-    if params.get("moved_up"):
+@router.template(LateCancel)
+def late_cancel(lang: Language, params: LateCancel) -> Reply:
+    if params.moved_up:
         text = lang.gettext(
             "⚠️ {name} cancelled their place as {role} for “{title}” ({when}). The first "
             "person on the waiting list took it."
@@ -82,26 +79,24 @@ def late_cancel(lang: Language, params: dict[str, Any]) -> Reply:
         )
     return Reply(
         text.format(
-            name=params.get("name") or "—",
+            name=params.name or "—",
             role=_role(lang, params),
             title=title_of(lang, params),
             when=start_of(lang, params),
         ),
-        keyboard(
-            Button(lang.gettext("🛠 Manage"), ManageOpportunity(params["opportunity_id"]).pack())
-        ),
+        keyboard(Button(lang.gettext("🛠 Manage"), ManageOpportunity(params.opportunity_id).pack())),
     )
 
 
-@router.template(hours_ops.T_HOURS)
-def hours_confirmed(lang: Language, params: dict[str, Any]) -> Reply:
+@router.template(HoursConfirmed)
+def hours_confirmed(lang: Language, params: HoursConfirmed) -> Reply:
     return Reply(
         lang.gettext(
             "✅ Your volunteer hours for “{title}” ({when}) are confirmed: {hours}. Thank you!"
         ).format(
             title=title_of(lang, params),
             when=start_of(lang, params),
-            hours=hours_text(lang, int(params["minutes"])),
+            hours=hours_text(lang, params.minutes),
         ),
         keyboard(Button(lang.gettext("⏱ My hours"), MyHours().pack())),
     )
