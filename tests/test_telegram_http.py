@@ -99,7 +99,7 @@ async def test_a_crowds_replies_go_out_side_by_side(api: BotApiStandin) -> None:
     assert max(arrived) - min(arrived) < 2.0
 
 
-def test_the_proxy_is_the_environments(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_proxy_is_the_environments(monkeypatch: pytest.MonkeyPatch) -> None:
     """HTTPS_PROXY (and NO_PROXY) are honoured, as python-telegram-bot's httpx client did."""
     telegram_api = "https://api.telegram.org/bot123456:TEST/sendMessage"
     monkeypatch.setenv("HTTPS_PROXY", "http://someone:secret@proxy.example:3128")
