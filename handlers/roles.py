@@ -95,11 +95,11 @@ def _commands(lang: Language, params: RoleChanged) -> tuple[tuple[str, str], ...
     return tuple((name, lang.gettext(description)) for name, description in menu)
 
 
-@router.template(RoleGranted)
+@router.template(RoleGranted, staff=True)
 def granted(lang: Language, params: RoleGranted) -> Reply:
     return Reply(lang.gettext(GRANTED[params.role]), commands=_commands(lang, params))
 
 
-@router.template(RoleRevoked)
+@router.template(RoleRevoked, staff=True)
 def revoked(lang: Language, params: RoleRevoked) -> Reply:
     return Reply(lang.gettext(REVOKED[params.role]), commands=_commands(lang, params))

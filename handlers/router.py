@@ -129,6 +129,9 @@ class Router:
     deep_links: dict[type[StartLink], LinkRoute] = field(default_factory=dict)
     forms: dict[str, Form] = field(default_factory=dict)
     templates: dict[str, TemplateRoute] = field(default_factory=dict)
+    #: Templates sent only to staff (volunteers, mediators, organisers, admins): their strings
+    #: may use staff words (案件); every other template may reach a resident.
+    staff_templates: set[str] = field(default_factory=set)
     text_handlers: list[TextHandler] = field(default_factory=list)
     #: Handlers that know a message by its form (a check-in code) and take it before any
     #: conversation does (``handlers/answers.py``); each says False for anything else.
@@ -181,10 +184,13 @@ class Router:
 
         return register
 
-    def template(self, kind: type[Params]) -> Callable[[Template], Template]:
+    def template(
+        self, kind: type[Params], *, staff: bool = False
+    ) -> Callable[[Template], Template]:
         """Register the outbox template whose parameters ``kind`` declares (and names); it is
         called as ``render(lang, params)`` with the row read back as a ``kind``, in the
-        recipient's language, when sent."""
+        recipient's language, when sent. ``staff=True`` when only staff ever receive it (the
+        catalog checks read this)."""
 
         def register(render: Template) -> Template:
             if not kind.template:
@@ -192,6 +198,8 @@ class Router:
             if kind.template in self.templates:
                 raise ValueError(f"{self.name} registers template {kind.template} twice")
             self.templates[kind.template] = TemplateRoute(kind, render)
+            if staff:
+                self.staff_templates.add(kind.template)
             return render
 
         return register
@@ -260,6 +268,7 @@ class Registry:
         self.start_links = StartLinks()  # refuses a (prefix, tag) declared twice
         self.forms: dict[str, Form] = {}
         self.templates: dict[str, TemplateRoute] = {}
+        self.staff_templates: set[str] = set()
         self.text_handlers: list[TextHandler] = []
         self.first_text_handlers: list[TextHandler] = []
         self.sweeps: dict[str, Sweep] = {}
@@ -279,6 +288,7 @@ class Registry:
                 if clash:
                     raise ValueError(f"{router.name} registers {kind} twice: {sorted(clash)}")
                 mine.update(theirs)
+            self.staff_templates |= router.staff_templates
             self.text_handlers.extend(router.text_handlers)
             self.first_text_handlers.extend(router.first_text_handlers)
             self.completed_hooks.extend(router.completed_hooks)

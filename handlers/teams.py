@@ -108,7 +108,7 @@ def _room_fits(ctx: Ctx, team: str) -> bool:
     return True
 
 
-@router.template(TeamHeld)
+@router.template(TeamHeld, staff=True)
 def held(lang: Language, params: TeamHeld) -> Reply:
     """To every admin: someone who holds no role joined a team's room."""
     team = params.team

@@ -1,8 +1,10 @@
 """The rules of docs/translating.md, checked on the three catalogs.
 
-"Resident-facing" is every string except those whose every source file is staff-only
-(``STAFF_FILES``) or whose ``# Translators:`` comment says ``staff only``. Babel writes the
-source file of each string into the catalog (``#: handlers/…``), so the checks can tell."""
+"Resident-facing" is decided from the code (``tests/audience.py``): every string except those
+whose every source file is staff-only by what it registers (only staff roles, only staff
+templates) or whose ``# Translators:`` comment says ``staff only``; a template in a staff file
+that goes to residents keeps its strings resident-facing. Babel writes the source file of each
+string into the catalog (``#: handlers/…``), so the checks can tell."""
 
 from __future__ import annotations
 
@@ -13,24 +15,13 @@ import opencc
 import pytest
 from babel.messages.pofile import read_po
 
-from handlers import hant
+from handlers import build_registry, hant
 from handlers.i18n import LANGUAGE_NAMES
+from tests import audience
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
 
-#: Files whose strings only staff (volunteers, mediators, organisers, admins) read.
-STAFF_FILES = {
-    "handlers/disputes/casework.py",
-    "handlers/disputes/mediate.py",
-    "handlers/events/manage.py",
-    "handlers/events/organise.py",
-    "handlers/requests/stats.py",
-    "handlers/requests/team.py",
-    "handlers/roles.py",
-    "handlers/teams.py",
-}
-STAFF_MARK = "staff only"
 #: Placeholders that become Chinese words (a name, a place, a title, a status…): no space
 #: between them and a Chinese character.
 CHINESE_PLACEHOLDERS = {
@@ -92,11 +83,27 @@ def _msgid(message) -> str:
     return message.id if isinstance(message.id, str) else message.id[0]
 
 
+AUDIENCE = audience.read(build_registry())
+
+
 def resident_facing(message) -> bool:
-    files = {path for path, _ in message.locations}
-    staff = bool(files) and files <= STAFF_FILES
-    marked = any(STAFF_MARK in comment for comment in message.auto_comments)
-    return not (staff or marked)
+    return AUDIENCE.resident_facing(message)
+
+
+def test_who_reads_a_string_is_read_from_the_code():
+    """A file whose entry points all need a staff role is staff-only; a template in it that
+    goes to residents (a mediator's question to the reporter) is not, nor is a file that
+    takes residents' words."""
+    assert "handlers/disputes/mediate.py" in AUDIENCE.staff_files
+    assert "handlers/events/manage.py" in AUDIENCE.staff_files
+    assert "handlers/volunteering/coordinate.py" in AUDIENCE.staff_files
+    assert "handlers/disputes/report.py" not in AUDIENCE.staff_files
+    assert "handlers/volunteering/checkin.py" not in AUDIENCE.staff_files  # a code is typed
+    by_id = {_msgid(m): m for m in _messages("zh_Hans")}
+    question = next(k for k in by_id if k.startswith("The mediators have a question about"))
+    assert resident_facing(by_id[question]) and resident_facing(by_id["✍️ Answer"])
+    assert not resident_facing(by_id["Case {ref}"])  # the mediators' own card
+    assert resident_facing(by_id["Sorry, only the community's mediators can do this."])
 
 
 def test_every_string_knows_its_source_file():
@@ -105,15 +112,24 @@ def test_every_string_knows_its_source_file():
     assert unplaced == []
 
 
-@pytest.mark.parametrize("code", ["zh_Hans", "zh_Hant"])
-def test_no_case_word_reaches_residents(code):
-    """案件 sounds like the police or a court: residents read 纠纷 / 事项 / 您反映的问题."""
+#: Words only staff read: 案件 sounds like the police or a court (residents read 纠纷 / 事项 /
+#: 您反映的问题); only volunteers work the queue (a resident's request is 交回志愿服务队); a
+#: message that "was dropped" says nothing to a reader of plain English.
+STAFF_WORDS = {
+    "zh_Hans": ("案件", "队列"),
+    "zh_Hant": ("案件", "隊列", "佇列"),
+    "en": ("dropped",),
+}
+
+
+@pytest.mark.parametrize("code", sorted(STAFF_WORDS))
+def test_no_staff_word_reaches_residents(code):
     found = [
         (_msgid(m), s)
         for m in _messages(code)
         if resident_facing(m)
         for s in _strings(m)
-        if "案件" in s
+        if any(word in s for word in STAFF_WORDS[code])
     ]
     assert found == []
 
@@ -176,6 +192,7 @@ def test_traditional_catalog_is_complete_and_up_to_date():
 SHARED_CHARACTERS = {
     "里": "鄰里: 里 is a Traditional character as well as the simplified form of 裏",
     "群": "the Taiwan standard form (s2t writes the older 羣)",
+    "准": "to permit (核准, 批准) is 准 in Traditional too; 準 means accurate",
 }
 
 
@@ -242,3 +259,7 @@ def test_overrides_are_applied():
     assert hant.to_traditional("请私聊我，志愿者会回复", overrides) == "請私訊我，志工會回覆"
     assert hant.to_traditional("{count} 条求助，2 条消息", overrides) == "{count} 項求助，2 則訊息"
     assert hant.to_traditional("确认并发送", overrides) == "確認並發送"
+    # 通过 is 透過 (by means of) but 通過 (passed) before 审核 / 审批; 只 is never 隻 here
+    assert hant.to_traditional("未通过审批，通过私聊发送", overrides) == "未通過審核，透過私訊發送"
+    assert hant.to_traditional("最多只能收 3 张", overrides) == "最多只能收 3 張"
+    assert hant.to_traditional("请联系前台的志愿者", overrides) == "請聯絡櫃檯的志工"

@@ -503,7 +503,7 @@ def test_a_waiting_place_is_left_not_cancelled(
     ("hint", "fewer", "done"),
     [
         ("en", "Fewer people", "you are signed up for 1 person now"),
-        ("zh-hans", "减少人数", "您现在报名 1 人"),
+        ("zh-hans", "减少人数", "您的报名人数已改为 1 人"),
     ],
 )
 def test_two_become_one_without_cancelling(resident, session_factory, clock, hint, fewer, done):

@@ -147,7 +147,7 @@ def test_weekly_hours_and_capacity_are_kept(resident, session_factory, clock):
     alice.send("Practice")
     alice.send("2")
     alice.press("Confirm")
-    assert "at most 2 h a week. What you can still book that week: 0 h." in alice.text
+    assert "at most 2 h a week. You can still book 0 h that week." in alice.text
     assert len(bookings(session_factory)) == 1
 
 

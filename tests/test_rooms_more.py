@@ -98,7 +98,7 @@ def test_a_room_that_needs_approval(resident, session_factory, clock, deliver, p
     alice, wang = resident("Alice Chen", "en"), resident("Wang", "zh-hans")
     book_friday_evening(alice)
     alice.press("Confirm")
-    assert "Requested. This room needs an admin's approval" in alice.text
+    assert "Requested. An admin must approve bookings of this room" in alice.text
     assert queued(session_factory, "rooms.reminder") == []  # not before it is approved
     deliver()
     [card] = postbox.to("9000")
@@ -132,7 +132,7 @@ def test_a_room_that_needs_approval(resident, session_factory, clock, deliver, p
     admin.press_payload(decline.payload)  # a second press changes nothing
     assert "already decided" in admin.text
     deliver()
-    assert "未通过审批。这个预约不符合该空间的使用规定。" in postbox.texts(wang.user_id)[-1]
+    assert "未通过审核。这个预约不符合该空间的使用规定。" in postbox.texts(wang.user_id)[-1]
     wang.press_payload("rm:day:1:20261128")
     assert "10:00 空闲" in wang.text  # the slot is free again
     # Undecided: the admins are reminded after a day, the request dropped at its start.
@@ -140,7 +140,7 @@ def test_a_room_that_needs_approval(resident, session_factory, clock, deliver, p
     clock.advance(hours=24, minutes=1)
     sweep()
     deliver()
-    assert "Still waiting for a decision for a day:" in postbox.texts("9000")[-1]
+    assert "This booking has waited a day for a decision:" in postbox.texts("9000")[-1]
     clock.current = datetime(2026, 11, 28, 7, 0, tzinfo=UTC)  # Sat 15:00 Shanghai
     sweep()
     deliver()
@@ -299,7 +299,7 @@ def test_approval_cards_go_to_the_front_desks_room_when_bound(
     alice.press("Confirm")
     deliver()
     [card] = postbox.to(GROUP)
-    assert "A booking needs your approval:" in card.text or "有一个预约需要您审批" in card.text
+    assert "A booking needs your approval:" in card.text or "有一个预约需要您审核" in card.text
     assert postbox.to("9000") == []  # not also to each admin privately
     stranger = in_group(dispatcher, "4242", "Nosy", payload=card.buttons[0][0].payload)
     assert "#B-0001" not in "\n".join(r.text for r in stranger)  # only admins decide

@@ -84,3 +84,17 @@ def test_a_mediators_update_and_question_reach_a_traditional_reporter_in_traditi
     texts = [m.text for m in to_chat(outbox_messages(session_factory, registry, community), "1821")]
     assert any("我們已經聯繫了物業，週三上門查看。" in t for t in texts), texts
     assert any("噪音一般幾點開始？" in t for t in texts), texts
+
+
+def test_the_announcers_card_quotes_the_notice_in_corner_brackets(
+    resident, session_factory, registry, community, clock, postbox
+):
+    neighbour(resident, "Li", "zh", user_id="1831")
+    ann = announcer(resident, session_factory, clock)
+    write_notice(ann, zh="明天 9:00 至 12:00 停水，请提前储水。")
+    ann.send("/lang hant")
+    run_all(session_factory, registry, community, clock, postbox)
+    cards = [c.text for c in postbox.cards_in(ann.user_id) if c.text.startswith("📢")]
+    quoted = "「明天 9:00 至 12:00 停水，請提前儲水。」"
+    assert cards and all(quoted in card for card in cards), cards
+    assert not any("“" in card for card in cards)

@@ -29,6 +29,8 @@ def make_opportunity(
     status: str = OpportunityStatus.PUBLISHED,
     title_zh: str | None = "社区运动会",
     title_en: str | None = "Community sports day",
+    place: str = "Community sports ground",
+    organiser: str = "南山社区",
 ) -> tuple[int, int, list[int]]:
     """An opportunity with one shift: (opportunity id, shift id, role ids)."""
     with session_factory() as session, session.begin():
@@ -37,8 +39,8 @@ def make_opportunity(
             title_en=title_en,
             description_zh="帮助居民参加比赛。",
             description_en="Help neighbours take part.",
-            organiser="南山社区",
-            place="Community sports ground",
+            organiser=organiser,
+            place=place,
             status=status,
             coordinator_id=coordinator_id,
             created_at=now,

@@ -358,7 +358,7 @@ class TakenOver(Params, template="dp.takenover"):
     name: str
 
 
-@router.template(TakenOver)
+@router.template(TakenOver, staff=True)
 def render_taken_over(lang: Language, params: TakenOver) -> Reply:
     return Reply(
         lang.gettext("{name} took over case {ref} from you.").format(

@@ -133,7 +133,8 @@ def progress_card(lang: Language, params: NoticeProgress) -> Reply:
     head = lang.gettext("📢 Notice #{id} · {topic}").format(
         id=params.id, topic=topic_label(lang, params.topic)
     )
-    lines = [head, f"“{_snippet(lang, params)}”"]
+    # Translators: quotation marks around the notice's text (繁體 reads 「…」)
+    lines = [head, lang.gettext("“{text}”").format(text=_snippet(lang, params))]
     if status == NoticeStatus.SCHEDULED:
         lines.append(lang.gettext("Scheduled for {when}.").format(when=lang.datetime(params.due)))
     elif status == NoticeStatus.HELD:

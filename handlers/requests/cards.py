@@ -70,6 +70,7 @@ def back(lang: Language, params: BackInQueue) -> Reply:
     if params.reason == "reopened":
         text = lang.gettext("↩️ The resident reopened {ref}. It needs a volunteer again.")
     else:
+        # Translators: staff only. The volunteers' room: a request given back to the queue
         text = lang.gettext("↩️ {ref} is back in the queue and needs a new volunteer.")
     return Reply(
         text.format(ref=params.ref) + "\n\n" + "\n".join(describe(lang, params)),
@@ -120,6 +121,7 @@ def briefing(lang: Language, params: Briefing) -> str:
             lines.append(history_line(lang, item))
     lines += [
         "",
+        # Translators: staff only. The briefing of the volunteer who took a request
         lang.gettext(
             "Write here to answer the resident. /note adds an internal note, /release gives "
             "the request back to the queue, /resolve followed by a short summary closes it: "
@@ -131,6 +133,7 @@ def briefing(lang: Language, params: Briefing) -> str:
 
 EVENTS = {
     "claimed": N_("— {name} took the request."),
+    # Translators: staff only. A line of a request's history on the volunteers' card
     "released": N_("— {name} gave the request back to the queue."),
     "resolved": N_("— {name} marked the request as resolved."),
     "reopened": N_("— The resident reopened the request."),

@@ -305,6 +305,7 @@ def note(ctx: Ctx, args: str) -> None:
 
 @router.command(
     "release",
+    # Translators: staff only. The volunteers' command menu: give a request back to the queue
     description=N_("Give your request back to the queue"),
     role="volunteer",
     private_only=True,
@@ -335,6 +336,7 @@ def release(ctx: Ctx, args: str) -> None:
         ReleasedByVolunteer(ref=ref(result.request), volunteer=first_name(ctx.user)),
     )
     ctx.reply(
+        # Translators: staff only. To the volunteer who released the request
         ctx._("{ref} is back in the queue. Thank you for your help so far.").format(
             ref=ref(result.request)
         )

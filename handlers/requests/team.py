@@ -173,19 +173,21 @@ def claim(ctx: Ctx, payload: ClaimRequest) -> None:
         )
 
 
-@router.deep_link(RequestLink, private_only=True)
+#: Said to anyone who opens a request's link and is not helping with it (the role taken away
+#: included: nothing of it is shown).
+NOT_HELPING = N_("That request is not one you are helping with. Send /queue to see the open ones.")
+
+
+@router.deep_link(RequestLink, role="volunteer", refusal=NOT_HELPING, private_only=True)
 def open_claimed(ctx: Ctx, link: RequestLink | None) -> None:
     """``/start rq_42`` — a volunteer opens a request they hold in a private chat."""
     request = ctx.session.get(HelpRequest, link.request) if link is not None else None
     if (
         request is None
-        or not ctx.acts_as("volunteer")  # the role taken away: nothing of it is shown
         or request.volunteer_id != ctx.user.id
         or request.status != RequestStatus.IN_PROGRESS
     ):
-        ctx.reply(
-            ctx._("That request is not one you are helping with. Send /queue to see the open ones.")
-        )
+        ctx.reply(ctx._(NOT_HELPING))
         return
     store.select_current(ctx.session, ctx.user, request.id, now=ctx.now)
     brief_here(ctx, request)

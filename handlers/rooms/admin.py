@@ -11,6 +11,7 @@ from db.room_models import Room
 from handlers.buttons.rooms import CloseRoom, ListRooms, OpenRoom, RoomsAdmin, RoomsToday
 from handlers.common import first_name
 from handlers.csvfile import csv_attachment
+from handlers.i18n import for_reader
 from handlers.rooms.browse import pressed
 from handlers.rooms.common import room_name, router
 from handlers.types import Button, Ctx
@@ -88,7 +89,7 @@ def roomsday(ctx: Ctx, args: str) -> None:
                 end=ctx.lang.time(booking.ends_at),
                 ref=booking.ref,
                 name=first_name(booking.user),
-                purpose=booking.purpose,
+                purpose=for_reader(ctx.lang.code, booking.purpose),
                 count=booking.people,
             )
         )

@@ -26,7 +26,7 @@ from handlers.buttons.rooms import (
 from handlers.forms import engine
 from handlers.forms.engine import Form
 from handlers.forms.fields import Invalid, NumberField, TextField
-from handlers.i18n import N_, Np_
+from handlers.i18n import N_, Np_, for_reader
 from handlers.rooms.approval import ask_admins
 from handlers.rooms.browse import (
     longest_run,
@@ -131,7 +131,10 @@ def _submit(ctx: Ctx, data: dict[str, Any]) -> None:
     match result.outcome:
         case ops.Outcome.BOOKED if result.booking.status == BookingStatus.PENDING:
             ask_admins(ctx.session, ctx.community, result.booking, now=ctx.now, again=False)
-            note = ctx._("⏳ Requested. This room needs an admin's approval; I will tell you.")
+            note = ctx._(
+                "⏳ Requested. An admin must approve bookings of this room; I will tell you "
+                "the answer."
+            )
             show_booking(ctx, result.booking, note=note, edit=pressed(ctx))
         case ops.Outcome.BOOKED:
             show_booking(ctx, result.booking, note=ctx._("✅ Booked."), edit=pressed(ctx))
@@ -157,7 +160,7 @@ def _submit(ctx: Ctx, data: dict[str, Any]) -> None:
                 week,
                 note=ctx._(
                     "Sorry, one person may book this room for at most {limit} h a week. "
-                    "What you can still book that week: {remaining} h."
+                    "You can still book {remaining} h that week."
                 ).format(
                     limit=room.week_hours,
                     remaining=ctx.lang.number(round(result.hours_left, 1)),
@@ -213,7 +216,7 @@ def show_booking(
     )
     lines.append(
         ctx._("Purpose: {purpose}. People: {count}.").format(
-            purpose=booking.purpose, count=booking.people
+            purpose=for_reader(ctx.lang.code, booking.purpose), count=booking.people
         )
     )
     rows: list[tuple[Button, ...]] = []
@@ -225,14 +228,15 @@ def show_booking(
     elif live:
         lines.append(
             ctx._(
-                "I will remind you an hour before. Check in from 15 minutes before the start, "
-                "or the room is freed 15 minutes after it."
+                "I will remind you an hour before. Please check in from 15 minutes before the "
+                "start; if nobody has checked in 15 minutes after the start, the room goes to "
+                "others."
             )
         )
         if ctx.now >= booking.starts_at - CHECK_IN_FROM and booking.checked_in_at is None:
             rows.append((Button(ctx._("✅ Check in"), CheckInBooking(booking.id).pack()),))
     elif booking.status == BookingStatus.RELEASED:
-        lines.append(ctx._("Not checked in in time: the room was freed."))
+        lines.append(ctx._("You did not check in in time, so the room was freed."))
     elif booking.status == BookingStatus.DECLINED:
         lines.append(ctx._("This booking was declined."))
     elif booking.status == BookingStatus.CANCELLED:
@@ -265,7 +269,7 @@ def show_mine(ctx: Ctx, *, note: str | None = None) -> None:
             lines.append(line)
             rows.append((Button(line[:60], ShowBooking(booking.id).pack()),))
     else:
-        lines.append(ctx._("You have no room bookings to come."))
+        lines.append(ctx._("You have no upcoming room bookings."))
     rows.append((Button(ctx._("🏠 Book a room"), ListRooms().pack()),))
     ctx.reply("\n".join(lines), tuple(rows), edit=pressed(ctx))
 

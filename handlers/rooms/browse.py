@@ -202,7 +202,7 @@ def show_day(ctx: Ctx, room: Room, day: date, *, note: str | None = None) -> Non
     back = Button(ctx._("« Week"), ShowWeek(room.id, week_of(ctx, day)).pack())
     if any(moment > ctx.now for moment in other):
         watch = Button(
-            ctx._("🔔 Tell me if a time frees"), WatchSlots(room.id, day_number(day)).pack()
+            ctx._("🔔 Tell me when a time is free"), WatchSlots(room.id, day_number(day)).pack()
         )
         rows.append((watch, back))
     else:

@@ -24,7 +24,7 @@ from handlers.buttons.rooms import (
     ShowBooking,
     ShowDay,
 )
-from handlers.i18n import N_, Language, written
+from handlers.i18n import N_, Language, for_reader, written
 from handlers.rooms.common import day_number, router
 from handlers.types import Button, Reply, keyboard
 
@@ -100,7 +100,7 @@ def undecided(lang: Language, params: BookingUndecided) -> Reply:
     return Reply(
         lang.gettext(
             "Sorry, no one could approve your booking {ref} ({name}, {span}) before it began, "
-            "so it was dropped. Please ask the front desk, or book another time."
+            "so it is cancelled. Please ask the front desk, or book another time."
         ).format(**said(lang, params))
     )
 
@@ -143,14 +143,14 @@ def freed(lang: Language, params: WatchedFreed) -> Reply:
 def request(lang: Language, params: BookingRequest) -> Reply:
     """To the admins: a booking that needs approval (again after 24 h undecided)."""
     heading = (
-        lang.gettext("⏳ Still waiting for a decision for a day:")
+        lang.gettext("⏳ This booking has waited a day for a decision:")
         if params.again
         else lang.gettext("🏠 A booking needs your approval:")
     )
     text = lang.gettext("{ref} {name}, {span}. {who}: {purpose}. People: {count}.").format(
         **said(lang, params),
         who=params.who or "—",
-        purpose=params.purpose or "",
+        purpose=for_reader(lang.code, params.purpose),
         count=params.people or 1,
     )
     booking = params.booking

@@ -101,7 +101,7 @@ def _every(ctx: Ctx, payload: RepeatEvery) -> None:
     ]
     lines += [f"• {d.booking.ref} {ctx.lang.datetime(d.starts_at)}" for d in booked if d.booking]
     if skipped:
-        lines.append(ctx._("Not booked (the others are):"))
+        lines.append(ctx._("These dates could not be booked (the others are booked):"))
         for d in skipped:
             why = ctx._(WHY_NOT.get(d.outcome, WHY_NOT[ops.Outcome.TAKEN]))
             lines.append(f"• {ctx.lang.datetime(d.starts_at)}: {why}")
@@ -161,9 +161,9 @@ def _watches(ctx: Ctx, payload: WatchSlots) -> None:
     rows = rows_of(buttons, 4)
     rows.append((Button(ctx._("« Day"), ShowDay(room.id, payload.day).pack()),))
     ctx.reply(
-        ctx._("Which time should I watch? I will tell you if it frees.")
+        ctx._("Which time should I watch for you? I will tell you when it is free.")
         if taken
-        else ctx._("No taken times to watch that day."),
+        else ctx._("No time is taken that day, so there is nothing to watch."),
         tuple(rows),
         edit=pressed(ctx),
     )
@@ -184,5 +184,5 @@ def _watch(ctx: Ctx, payload: WatchSlot) -> None:
         ctx,
         room,
         day,
-        note=ctx._("🔔 I will tell you if {time} frees.").format(time=ctx.lang.time(moment)),
+        note=ctx._("🔔 I will tell you when {time} is free.").format(time=ctx.lang.time(moment)),
     )

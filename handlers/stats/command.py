@@ -145,12 +145,12 @@ class MonthlyTable(Params, template="st.csv"):
     report: Report
 
 
-@router.template(MonthlyPicture)
+@router.template(MonthlyPicture, staff=True)
 def render_picture(lang: Language, params: MonthlyPicture) -> Reply:
     return replies(params.report, lang)[0]
 
 
-@router.template(MonthlyTable)
+@router.template(MonthlyTable, staff=True)
 def render_csv(lang: Language, params: MonthlyTable) -> Reply:
     return replies(params.report, lang)[1]
 

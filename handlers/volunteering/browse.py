@@ -24,7 +24,7 @@ from handlers.buttons.volunteering import (
     ShowOpportunity,
     SignUpShift,
 )
-from handlers.i18n import N_, is_chinese
+from handlers.i18n import N_, for_reader, is_chinese
 from handlers.types import Attachment, Button, Ctx, Kind, keyboard
 from handlers.volunteering.common import (
     GONE,
@@ -93,13 +93,13 @@ def show_list(ctx: Ctx, page: int = 0, *, note: str | None = None) -> None:
                 mark=mark,
                 title=title(ctx.lang, opportunity),
                 when=ctx.lang.datetime(first.starts_at),
-                organiser=opportunity.organiser,
+                organiser=for_reader(ctx.lang.code, opportunity.organiser),
             )
         )
         label = f"{mark}{title(ctx.lang, opportunity)}"[:60]
         rows.append((Button(label, ShowOpportunity(opportunity.id).pack()),))
     if any("⭐" in line for line in lines):
-        lines.append(ctx._("⭐ needs your language or what you offer."))
+        lines.append(ctx._("⭐ means it needs your language or what you offer."))
     turn = []
     if page > 0:
         turn.append(Button(ctx._("‹ Previous"), ListOpportunities(page - 1).pack()))
@@ -137,8 +137,9 @@ def show_card(ctx: Ctx, opportunity: Opportunity, *, note: str | None = None) ->
     )
     if description:
         lines.append(description)
-    lines.append(ctx._("🏢 Organised by {organiser}").format(organiser=opportunity.organiser))
-    lines.append(ctx._("📍 {place}").format(place=opportunity.place))
+    organiser = for_reader(ctx.lang.code, opportunity.organiser)
+    lines.append(ctx._("🏢 Organised by {organiser}").format(organiser=organiser))
+    lines.append(ctx._("📍 {place}").format(place=for_reader(ctx.lang.code, opportunity.place)))
     shifts = [s for s in reads.shifts_of(ctx.session, opportunity.id) if s.ends_at > ctx.now]
     roles = reads.roles_of(ctx.session, [shift.id for shift in shifts])
     taken = reads.taken_by_role(ctx.session, [role.id for role in roles])

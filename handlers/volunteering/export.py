@@ -102,7 +102,8 @@ def send_month(ctx: Ctx, month: int, kind: str) -> None:
         ).format(month=f"{month // 100}-{month % 100:02d}", count=len(rows)),
         keyboard(
             Button(
-                ctx._("The same as {filetype}").format(filetype=other.upper()),
+                # Translators: staff only. A button: the same export in the other file type
+                ctx._("Get it as {filetype}").format(filetype=other.upper()),
                 ExportHours(month, other).pack(),
             )
         ),

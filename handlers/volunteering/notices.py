@@ -8,7 +8,7 @@ from db.shift_hours import HoursConfirmed
 from db.shifts import LateCancel, OpportunityCancelled, Promoted, ShiftNamed, ShiftReminder
 from handlers.buttons.volunteering import ManageOpportunity, MyHours, ShowOpportunity
 from handlers.common import pick_text
-from handlers.i18n import Language
+from handlers.i18n import Language, for_reader
 from handlers.types import Button, Reply, keyboard
 from handlers.volunteering.common import hours_text, router
 
@@ -60,7 +60,11 @@ def reminder(lang: Language, params: ShiftReminder) -> Reply:
         lang.gettext(
             "⏰ Reminder: your volunteer shift for “{title}” starts {when} at {place}. At the "
             "venue, send me the check-in code the coordinator shows."
-        ).format(title=title_of(lang, params), when=start_of(lang, params), place=params.place),
+        ).format(
+            title=title_of(lang, params),
+            when=start_of(lang, params),
+            place=for_reader(lang.code, params.place),
+        ),
         keyboard(card_button(lang, params)),
     )
 
