@@ -195,15 +195,24 @@ def lock_meeting(session: Session, meeting_id: int) -> DisputeMeeting | None:
     return lock_row(session, DisputeMeeting, meeting_id, key_share=True)
 
 
-def answer_meeting(
-    session: Session, meeting: DisputeMeeting, user: User, answer: MeetingAnswer, now: datetime
+def invitation(
+    session: Session, meeting: DisputeMeeting, user: User
 ) -> DisputeMeetingAnswer | None:
-    """Record ``user``'s answer (yes / other); None if they were not invited to it."""
-    row = session.scalar(
+    """``user``'s place among those invited to ``meeting`` (with their answer so far); None if
+    they were not invited to it."""
+    return session.scalar(
         select(DisputeMeetingAnswer).where(
             DisputeMeetingAnswer.meeting_id == meeting.id, DisputeMeetingAnswer.user_id == user.id
         )
     )
+
+
+def answer_meeting(
+    session: Session, meeting: DisputeMeeting, user: User, answer: MeetingAnswer, now: datetime
+) -> DisputeMeetingAnswer | None:
+    """Record ``user``'s answer (yes / other); None if they were not invited to it. The caller
+    holds the meeting's lock (``lock_meeting``) and has seen that the answer is a change."""
+    row = invitation(session, meeting, user)
     if row is None:
         return None
     row.answer, row.answered_at = answer, now

@@ -92,8 +92,10 @@ def rate(
     change_within: timedelta | None = None,
 ) -> Result:
     """Rate a resolved request, 1 to 5. Given ``now``, the rating is kept in the request's
-    history ("rated"); then, within ``change_within`` of that, another press changes it
-    (``Outcome.TAKEN`` says it was a change, not a first rating)."""
+    history ("rated"); then, within ``change_within`` of that, a press of another star changes
+    it (``Outcome.TAKEN`` says it was a change, not a first rating). The same stars again
+    change nothing (``Outcome.NOT_OPEN``), however many presses arrive at once: each is a
+    conditional UPDATE, and only one can move the rating to a value it did not have."""
     if own_request(session, request_id, resident) is None or not 1 <= stars <= 5:
         return Result(Outcome.MISSING)
     won = change_if(
@@ -107,25 +109,32 @@ def rate(
         log_change(session, request_id, "rated", resident, now)
     if won or now is None or change_within is None:
         return Result(Outcome.DONE if won else Outcome.NOT_OPEN, reload(session, request_id))
-    rated_at = session.scalar(
+    since = rated_at(session, request_id)
+    changed = (
+        since is not None
+        and since >= now - change_within
+        and change_if(
+            session,
+            request_id,
+            HelpRequest.status == RequestStatus.RESOLVED,
+            HelpRequest.rating.is_not(None),
+            HelpRequest.rating != stars,
+            rating=stars,
+        )
+    )
+    return Result(Outcome.TAKEN if changed else Outcome.NOT_OPEN, reload(session, request_id))
+
+
+def rated_at(session: Session, request_id: int) -> datetime | None:
+    """When the resident last rated the request (its history's latest "rated"), UTC-aware."""
+    moment = session.scalar(
         select(func.max(RequestMessage.created_at)).where(
             RequestMessage.request_id == request_id,
             RequestMessage.side == "event",
             RequestMessage.text == "rated",
         )
     )
-    changed = (
-        rated_at is not None
-        and _aware(rated_at) >= now - change_within
-        and change_if(
-            session,
-            request_id,
-            HelpRequest.status == RequestStatus.RESOLVED,
-            HelpRequest.rating.is_not(None),
-            rating=stars,
-        )
-    )
-    return Result(Outcome.TAKEN if changed else Outcome.NOT_OPEN, reload(session, request_id))
+    return _aware(moment) if moment is not None else None
 
 
 def _aware(moment: datetime) -> datetime:

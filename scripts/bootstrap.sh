@@ -37,7 +37,13 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
     echo "$wanted" > "$stamp"
 fi
 
-# 繁體中文 is generated from the Simplified catalog (handlers/hant.py), then all are compiled.
-.venv/bin/python -c 'from pathlib import Path; from handlers.hant import generate; generate(Path("locales"))'
+# 繁體中文 is generated from the Simplified catalog (handlers/hant.py) when one of its sources
+# is newer than it (a second a run otherwise), then all are compiled.
+hant=locales/zh_Hant/LC_MESSAGES/messages.po
+if [ ! -f "$hant" ] || [ -n "$(find locales/zh_Hans/LC_MESSAGES/messages.po \
+        locales/zh_Hant/overrides.tsv handlers/hant.py "$stamp" -newer "$hant")" ]; then
+    .venv/bin/python -c 'from pathlib import Path; from handlers.hant import generate; generate(Path("locales"))'
+    touch "$hant"
+fi
 .venv/bin/pybabel compile --domain messages --directory locales --statistics 2>&1 \
     | grep -v '^compiling' >&2 || true

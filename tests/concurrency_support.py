@@ -9,8 +9,12 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from bot.dispatcher import Dispatcher
-from handlers.types import ChatRef, Inbound, Kind, Sender
+from handlers.i18n import language
+from handlers.start import something_went_wrong
+from handlers.types import ChatRef, Inbound, Kind, Reply, Sender
 
 THREADS = 8
 
@@ -57,3 +61,23 @@ def press_inbound(user_id: str, payload: str) -> Inbound:
         Kind.BUTTON,
         payload=payload,
     )
+
+
+@pytest.fixture
+def apologies(community) -> set[str]:
+    """The "something went wrong" answer, in English and in Chinese (made known to every test
+    file by tests/conftest.py)."""
+    texts = {
+        something_went_wrong(language(code, community.timezone.key).gettext)
+        for code in ("en", "zh_Hans")
+    }
+    assert len(texts) == 2, "the apology should be translated"
+    return texts
+
+
+def no_error(replies: list[Reply], apologies: set[str], who: str) -> str:
+    """The replies' text, after checking there is one and none is the apology."""
+    assert replies, f"{who}: no reply"
+    text = "\n".join(reply.text for reply in replies)
+    assert not any(apology in text for apology in apologies), f"{who}: {text}"
+    return text

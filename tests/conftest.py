@@ -25,6 +25,8 @@ from db.models import Base
 from handlers import build_registry
 from handlers.router import Registry
 from handlers.types import Community
+from tests.concurrency_support import apologies  # noqa: F401  (a fixture several files use)
+from tests.forms_support import plan_dispatcher  # noqa: F401  (a fixture several files use)
 from tests.support import FakeClock, PostBox, Resident, run_outbox
 
 POSTGRES_URL = os.environ.get("LINLI_TEST_DATABASE_URL", "")
@@ -33,18 +35,21 @@ WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 
 
 #: Test files that start processes or servers (the crash drill's bot processes, a Synapse
-#: homeserver, the fuzz and storm drills, the report's process): marked ``slow``. They are
-#: collected first, longest first, so pytest-xdist starts them at once and runs the rest
-#: beside them, not after them (the Synapse group, the largest unit, goes first of all);
-#: ``scripts/test --quick`` leaves them out.
+#: homeserver, PostgreSQL servers of their own, the fuzz and storm drills, the report's
+#: process): marked ``slow``. They are collected first, longest first, so pytest-xdist starts
+#: them at once and runs the rest beside them, not after them (the Synapse group, the largest
+#: unit, goes first of all); ``scripts/test --quick`` leaves them out.
 SLOW_FILES = (
     "test_drill_fuzz.py",
+    "test_drill_db_restart.py",
     "test_drill_crash.py",
     "test_drill_storm.py",
+    "test_matrix_closed.py",
     "test_matrix_cross.py",
     "test_matrix_e2e.py",
     "test_matrix_faults.py",
     "test_matrix_run.py",
+    "test_db_outage.py",
     "test_migrations.py",
     "test_stats.py",
     "test_lockfile.py",
@@ -52,13 +57,18 @@ SLOW_FILES = (
 )
 
 
-#: Test files that share a session resource run in one worker, as one unit of work: the
-#: Synapse homeserver (started once per worker that needs it).
+#: Test files that share a resource run in one worker, as one unit of work: the Synapse
+#: homeserver (started once per worker that needs it), and the PostgreSQL servers of the
+#: outage tests and the restart drill (one at a time, not beside each other). A file's
+#: ``xdist_group`` mark must say the same (checked at collection).
 GROUPS = {
+    "test_matrix_closed.py": "synapse",
     "test_matrix_cross.py": "synapse",
     "test_matrix_e2e.py": "synapse",
     "test_matrix_faults.py": "synapse",
     "test_matrix_run.py": "synapse",
+    "test_db_outage.py": "db-restart",
+    "test_drill_db_restart.py": "db-restart",
 }
 
 
@@ -79,15 +89,17 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     return Groups(config, log)
 
 
-#: Test files that run many people at once in threads, over HTTP to a stand-in, or with
-#: generated input: marked ``thorough``; ``scripts/test --quick`` leaves them out too, and keeps
-#: a test of every flow through the dispatcher.
+#: Test files that run many people at once in threads, over HTTP to a stand-in, with
+#: generated input, or that draw the report's pictures: marked ``thorough``;
+#: ``scripts/test --quick`` leaves them out too (see ``_repeats`` for what else it leaves out).
 THOROUGH_FILES = (
     "test_concurrency.py",
     "test_events_concurrency.py",
     "test_dispute_concurrency.py",
     "test_notices_concurrency.py",
     "test_requests_concurrency.py",
+    "test_rooms_concurrency.py",
+    "test_volunteering_concurrency.py",
     "test_telegram_e2e.py",
     "test_requests_e2e.py",
     "test_events_e2e.py",
@@ -98,17 +110,66 @@ THOROUGH_FILES = (
     "test_payloads.py",
     "test_outbox_lease.py",
     "test_standin.py",
+    "test_stats_privacy.py",
 )
+
+#: Parameter values that name a language: the quick loop runs each flow in one language.
+LANGUAGES = frozenset({"en", "zh-hans", "zh-hant", "zh_Hans", "zh_Hant", "zh", "zh-cn", "zh-tw"})
+
+
+def _repeats(items: list[pytest.Item]) -> list[pytest.Item]:
+    """The parametrized cases the quick loop leaves out (marked ``thorough``): those whose
+    every parameter has a value an earlier case of the same test already had. A language
+    counts as one value, and in a case with a language the other texts (what is typed, what
+    is expected) are that language's words. So a role × button matrix runs each button and
+    each role once, a test in English and Chinese runs once, and a table of inputs without a
+    language runs whole."""
+    seen: dict[str, set[tuple[str, object]]] = {}
+    repeats = []
+    for item in items:
+        spec = getattr(item, "callspec", None)
+        if spec is None:
+            continue
+        known = seen.setdefault(item.nodeid.partition("[")[0], set())
+        in_a_language = any(
+            isinstance(value, str) and value in LANGUAGES for value in spec.params.values()
+        )
+        values = set()
+        for name, value in spec.params.items():
+            if isinstance(value, str) and (in_a_language or value in LANGUAGES):
+                value = "words"
+            elif not isinstance(value, str | int | float | bool | None):
+                value = ("case", spec.indices[name])  # the same object, by its place in the list
+            values.add((name, value))
+        if values <= known:
+            repeats.append(item)
+        known |= values
+    return repeats
+
+
+def _generated(item: pytest.Item) -> bool:
+    """Whether the test runs on input Hypothesis generates (thorough, in any file)."""
+    return getattr(getattr(item, "obj", None), "is_hypothesis_test", False)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark the slow and the thorough files, and put the slow ones first (the order within a
-    file is kept)."""
+    """Mark the slow and the thorough tests, and put the slow ones first (the order within a
+    file is kept). A file whose ``xdist_group`` mark is not in ``GROUPS``, or that needs the
+    Synapse homeserver outside its group, would start a server of its own in another worker:
+    refused."""
     for item in items:
-        if item.path.name in SLOW_FILES:
+        name = item.path.name
+        group = item.get_closest_marker("xdist_group")
+        if "synapse" in getattr(item, "fixturenames", ()) and GROUPS.get(name) != "synapse":
+            raise pytest.UsageError(f"{name} uses Synapse: add it to GROUPS in tests/conftest.py")
+        if group is not None and GROUPS.get(name) != group.args[0]:
+            raise pytest.UsageError(f"{name} is in group {group.args[0]!r}: add it to GROUPS")
+        if name in SLOW_FILES:
             item.add_marker(pytest.mark.slow)
-        elif item.path.name in THOROUGH_FILES:
+        elif name in THOROUGH_FILES or _generated(item):
             item.add_marker(pytest.mark.thorough)
+    for item in _repeats(items):
+        item.add_marker(pytest.mark.thorough)
     rank = {name: index for index, name in enumerate(SLOW_FILES)}
     items.sort(key=lambda item: rank.get(item.path.name, len(SLOW_FILES)))
 

@@ -65,12 +65,12 @@ class MatrixMachine(RuleBasedStateMachine):
         w["empty"]()
         self.session_factory = w["session_factory"]
         self.clock = FakeClock()
-        community = w["community"]
-        self.dispatcher = loose_dispatcher(
-            self.session_factory, w["registry"], community, self.clock, limit=10**6
-        )
-        self.dispatcher.community = w["matrix_community"]
-        self.dispatcher._load_admins()  # as at start
+        # Started once with the community's settings, then again with the Matrix admins named
+        # too (a dispatcher loads the settings' admins when it starts).
+        for community in (w["community"], w["matrix_community"]):
+            self.dispatcher = loose_dispatcher(
+                self.session_factory, w["registry"], community, self.clock, limit=10**6
+            )
         store = Path(w["tmp"]) / f"bot{next(_stores)}"
         config = MatrixConfig("http://127.0.0.1:9", BOT, "pw", None, store)
         self.transport = MatrixTransport(config, self.dispatcher)

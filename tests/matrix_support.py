@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import json
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -14,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import vodozemac
 from nio import (
     Api,
     AsyncClient,
@@ -367,3 +369,18 @@ def grant(session_factory, mxid: str, role: str) -> None:
     with session_factory() as session, session.begin():
         user = get_or_create_user(session, transport="matrix", external_id=mxid, now=now)
         grant_role(session, user, role, now=now, by="test")
+
+
+def withheld_key_message(person: Person, room_id: str, text: str) -> dict:
+    """An ``m.room.encrypted`` content as a client sends it: really encrypted, with a Megolm
+    session whose key is never shared with anyone (a client that withholds it)."""
+    session = vodozemac.GroupSession()
+    payload = {"type": "m.room.message", "room_id": room_id}
+    payload["content"] = {"msgtype": "m.text", "body": text}
+    return {
+        "algorithm": "m.megolm.v1.aes-sha2",
+        "sender_key": person.client.olm.account.identity_keys["curve25519"],
+        "device_id": person.client.device_id,
+        "session_id": session.session_id,
+        "ciphertext": session.encrypt(json.dumps(payload).encode()).to_base64(),
+    }

@@ -64,3 +64,14 @@ def bookings(session_factory) -> list[tuple[str, str, str, int]]:
             )
             for b in rows
         ]
+
+
+def book_friday_evening(person, *, purpose: str = "Weekly chess club", people: str = "6") -> None:
+    """/rooms → the room → Fri → 19:00 → until 21:00 → purpose → people (the summary)."""
+    person.send("/rooms")
+    person.press("Chess and card room")
+    person.press("Fri, Nov 27")
+    person.press("19:00")
+    person.press("until 21:00")
+    person.send(purpose)
+    person.send(people)

@@ -102,7 +102,7 @@ def test_who_reads_a_string_is_read_from_the_code():
     by_id = {_msgid(m): m for m in _messages("zh_Hans")}
     question = next(k for k in by_id if k.startswith("The mediators have a question about"))
     assert resident_facing(by_id[question]) and resident_facing(by_id["✍️ Answer"])
-    assert not resident_facing(by_id["Case {ref}"])  # the mediators' own card
+    assert not resident_facing(by_id["📝 {form} · case {ref}"])  # a mediator's form on a case
     assert resident_facing(by_id["Sorry, only the community's mediators can do this."])
 
 

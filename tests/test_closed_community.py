@@ -10,12 +10,15 @@ import json
 import os
 import stat
 import threading
+from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 from nio import Event
 from sqlalchemy import func, select
 
 from bot.config import ConfigError, load_settings
+from bot.dispatcher import Dispatcher
 from bot.matrix import convert
 from bot.matrix.device import NIO_DEFAULT_KEY, Device, MatrixConfig
 from bot.outbox import OutboxWorker
@@ -27,6 +30,7 @@ from handlers.types import Reply as Reply_
 from tests.dispute_support import file_report
 from tests.requests_support import file_request, make_volunteer
 from tests.support import Note, Resident, loose_dispatcher
+from tests.telegram_support import running_bot
 
 ROOM = "!team:linli.test"
 VOLUNTEER = "@li.wei:linli.test"
@@ -61,10 +65,18 @@ def _press_in_room(dispatcher, who: str, name: str, payload: str) -> str:
     return "\n".join(reply.text for reply in dispatcher.handle(inbound))
 
 
-def _matrix_admin(community):
-    from dataclasses import replace
-
-    return replace(community, admin_refs=community.admin_refs | {"matrix:@boss:linli.test"})
+def _matrix_admin(dispatcher: Dispatcher, community) -> None:
+    """The settings also name ``@boss:linli.test`` an admin, and the bot starts again with them
+    (a dispatcher started on the database loads the settings' admins into the roles table)."""
+    dispatcher.community = replace(
+        community, admin_refs=community.admin_refs | {"matrix:@boss:linli.test"}
+    )
+    Dispatcher(
+        session_factory=dispatcher.session_factory,
+        registry=dispatcher.registry,
+        community=dispatcher.community,
+        clock=dispatcher.clock,
+    )
 
 
 # ---------------------------------------------------------------------------- 1. names
@@ -219,8 +231,7 @@ def test_anonymous_reports_sent_at_once_do_not_pass_the_ceiling(
 def test_bind_refuses_an_unencrypted_room_a_foreign_room_and_a_stranger(
     dispatcher, session_factory, clock, community
 ):
-    dispatcher.community = _matrix_admin(community)
-    dispatcher._load_admins()  # as at start: the settings' admins hold the role
+    _matrix_admin(dispatcher, community)
     boss = "@boss:linli.test"
     li = make_volunteer(
         session_factory,
@@ -262,8 +273,7 @@ def test_a_held_team_room_gets_nothing_until_an_admin_binds_it_again(
         )
         asyncio.run(worker.tick())
 
-    dispatcher.community = _matrix_admin(community)
-    dispatcher._load_admins()  # as at start: the settings' admins hold the role
+    _matrix_admin(dispatcher, community)
     boss = "@boss:linli.test"
     admin = resident("Admin", "en", user_id="9000")
     admin.send("/start")
@@ -375,10 +385,6 @@ def test_the_reporters_language_is_on_the_private_view_not_the_rooms_card(
 
 
 async def test_a_stranger_joining_the_telegram_team_group_holds_it(session_factory, community):
-    from datetime import UTC, datetime
-
-    from tests.test_telegram_e2e import running_bot
-
     def clock_now():
         return datetime.now(UTC)
 
@@ -461,8 +467,7 @@ def test_the_neutral_word_is_in_the_readers_language_also_on_buttons(registry, c
 
 
 def test_the_front_desk_room_holds_admins_only(dispatcher, session_factory, clock, community):
-    dispatcher.community = _matrix_admin(community)
-    dispatcher._load_admins()  # as at start: the settings' admins hold the role
+    _matrix_admin(dispatcher, community)
     boss = "@boss:linli.test"
     make_volunteer(
         session_factory,

@@ -22,9 +22,7 @@ from handlers.buttons.disputes import ReportDispute
 from handlers.buttons.events import ListEvents
 from handlers.buttons.language import ChooseLanguage
 from handlers.buttons.requests import AskForHelp
-from handlers.i18n import language
 from handlers.router import Registry
-from handlers.start import something_went_wrong
 from handlers.types import ChatRef, Inbound, Kind, Reply, Sender
 from tests.concurrency_support import TickingClock, run_in_threads
 from tests.support import Note, Resident, loose_dispatcher, registry_with_notes
@@ -78,17 +76,6 @@ def racing_dispatcher(session_factory, registry, community) -> Dispatcher:
     one person's 21 messages in a burst are what test 3 races, not what flood control is for
     (it would answer the 21st with "slow down")."""
     return loose_dispatcher(session_factory, registry, community, TickingClock())
-
-
-@pytest.fixture
-def apologies(community) -> set[str]:
-    """The "something went wrong" answer, in English and in Chinese."""
-    texts = {
-        something_went_wrong(language(code, community.timezone.key).gettext)
-        for code in ("en", "zh_Hans")
-    }
-    assert len(texts) == 2, "the apology should be translated"
-    return texts
 
 
 def assert_answered(replies: list[Reply], apologies: set[str], what: str) -> None:

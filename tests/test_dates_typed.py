@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from db.event_models import Event
 from tests.events_support import make_event
+from tests.forms_support import SUBMITTED
 from tests.support import Resident
-from tests.test_forms import SUBMITTED, plan_dispatcher  # noqa: F401  (the fixture)
 
 
 @pytest.mark.parametrize(
@@ -26,7 +26,7 @@ from tests.test_forms import SUBMITTED, plan_dispatcher  # noqa: F401  (the fixt
     ],
 )
 def test_a_passed_date_is_refused_with_its_reason_not_moved_to_next_year(
-    plan_dispatcher,  # noqa: F811
+    plan_dispatcher,
     hint,
     typed,
     said,
@@ -47,7 +47,7 @@ def test_a_passed_date_is_refused_with_its_reason_not_moved_to_next_year(
         ("en", "Dec 24 evening", "18:00 ✔", "At what time"),
     ],
 )
-def test_a_day_without_an_hour(plan_dispatcher, hint, typed, echo, asked):  # noqa: F811
+def test_a_day_without_an_hour(plan_dispatcher, hint, typed, echo, asked):
     person = Resident(plan_dispatcher, "P", hint)
     person.send("/plan")
     person.send(typed.replace("晚上", "").replace(" evening", ""))  # the day alone: which hour?
@@ -65,7 +65,7 @@ def test_a_day_without_an_hour(plan_dispatcher, hint, typed, echo, asked):  # no
         ("zh-hant", "24/12 19:00", "2026-12-24T11:00:00+00:00"),
     ],
 )
-def test_tomorrow_730pm_and_day_first(plan_dispatcher, hint, typed, start_utc):  # noqa: F811
+def test_tomorrow_730pm_and_day_first(plan_dispatcher, hint, typed, start_utc):
     person = Resident(plan_dispatcher, "P", hint)
     person.send("/plan")
     person.send(typed)
@@ -79,7 +79,7 @@ def test_tomorrow_730pm_and_day_first(plan_dispatcher, hint, typed, start_utc): 
 
 
 @pytest.mark.parametrize(("hint", "start"), [("en", "Start"), ("zh-hans", "开始")])
-def test_moving_the_start_keeps_the_length(plan_dispatcher, hint, start):  # noqa: F811
+def test_moving_the_start_keeps_the_length(plan_dispatcher, hint, start):
     person = Resident(plan_dispatcher, "P", hint)
     person.send("/plan")
     person.send("2026-12-24 19:00")

@@ -114,7 +114,11 @@ def test_follow_up_no_reopens_and_tells_the_mediators(
     labels = [b.label for row in question.reply.buttons for b in row]
     assert labels == ["👍 是，已解决", "👎 没有解决"]
     wang.press_payload(question.reply.buttons[0][1].payload)
-    assert wang.text == "谢谢您告诉我们。您反映的问题 #D-0001 已重新打开，调解员已收到通知。"
+    assert wang.text == (
+        "您反映的问题 #D-0001 前几天已处理完毕。问题解决了吗？\n"
+        "谢谢您告诉我们。您反映的问题 #D-0001 已重新打开，调解员已收到通知。"
+    )
+    assert [r.edit for r in wang.replies] == [True], "the question changed in place"
     with session_factory() as session:
         case = session.get(DisputeCase, 1)
         assert (case.status, case.followup) == ("in_progress", "no")
@@ -123,7 +127,8 @@ def test_follow_up_no_reopens_and_tells_the_mediators(
     ]
     assert "· in progress" in to_chat(sent(), GROUP, "dp.card")[-1].text
     wang.press_payload(question.reply.buttons[0][1].payload)  # pressed again
-    assert wang.text == "谢谢。您反映的问题 #D-0001 已有新的进展。"
+    assert wang.text.endswith("您已告诉我们问题没有解决，调解员已收到通知。")
+    assert [(r.edit, r.buttons) for r in wang.replies] == [(True, ())]
     # Resolved again: a new follow-up cycle.
     _resolve(mediator, outcome="The music stops at 22:00 now.")
     clock.advance(days=2, minutes=1)
@@ -131,7 +136,7 @@ def test_follow_up_no_reopens_and_tells_the_mediators(
     second = to_chat(sent(), "1204", "dp.followup")
     assert len(second) == 2
     wang.press_payload(second[-1].reply.buttons[0][0].payload)
-    assert wang.text == "谢谢！很高兴问题已经解决。"
+    assert wang.text.endswith("\n谢谢！很高兴问题已经解决。")
     assert (
         "The reporter confirmed the problem is solved."
         in to_chat(sent(), GROUP, "dp.card")[-1].text

@@ -173,7 +173,8 @@ def test_workflow_tells_the_reporter_in_their_language(
     [told] = to_chat(sent(), "1104", "dp.status")
     assert told.text == "您反映的问题 #D-0001 已受理。社区调解员会在这里告诉您进展。"
     li.press_payload("dp:ack:1")  # twice: the case moved on
-    assert li.text == "#D-0001 刚刚有了变化：现在是已受理。"
+    assert li.text.startswith("#D-0001 刚刚有了变化：现在是已受理。\n⚖️ #D-0001 · 🔊 噪音 · 已受理")
+    assert [r.edit for r in li.replies] == [True], "the view, as it stands, in place"
     li.press_payload("dp:take:1")
     assert "调解员：Li" in li.text
     # Another mediator takes it over; the first is told.
@@ -253,7 +254,7 @@ def test_closing_a_case_drops_the_reminders_of_its_meeting(
     mediator.press("Confirm")
     [invitation] = to_chat(sent(), "1124", "dp.meeting")
     alice.press_payload(invitation.reply.buttons[0][0].payload)
-    assert alice.text.startswith("谢谢。")
+    assert alice.text.endswith("\n✅ 您会参加。会面前我会提醒您。")
     assert len(to_chat(sent(), "1124", "dp.reminder")) == 2
     mediator.press_payload("dp:open:1")
     mediator.press("Close")
@@ -406,9 +407,12 @@ def test_meeting_is_agreed_and_reminded(dispatcher, resident, session_factory, c
     [to_bob] = to_chat(sent(), "1113", "dp.meeting")
     assert to_bob.text.startswith("调解员想就 #D-0001 约您会面：2026年12月3日周四 19:00")
     alice.press_payload(to_alice.reply.buttons[0][0].payload)
-    assert alice.text.startswith("Thank you. See you on Thu, Dec 3, 2026, 19:00")
+    assert alice.text == (
+        "Mediation meeting about #D-0001: Thu, Dec 3, 2026, 19:00, Community centre, room 2.\n"
+        "✅ You can come. I will remind you before the meeting."
+    )
     bob.press_payload(to_bob.reply.buttons[0][1].payload)  # another time, please
-    assert bob.text == "谢谢。调解员会另外提议时间。"
+    assert bob.text.endswith("\n🔁 您希望换个时间，调解员会另外提议。")
     notes = [m.text for m in to_chat(sent(), GROUP, "dp.room")]
     assert notes[-2:] == [
         "#D-0001: the reporter can come to the meeting.",

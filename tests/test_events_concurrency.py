@@ -18,10 +18,7 @@ from db.engine import make_engine, make_session_factory
 from db.event_models import Event, EventSignup, SignupStatus
 from db.models import OutboxMessage, OutboxStatus, User
 from handlers import build_registry
-from handlers.i18n import language
-from handlers.start import something_went_wrong
-from handlers.types import Reply
-from tests.concurrency_support import TickingClock, run_in_threads
+from tests.concurrency_support import TickingClock, no_error, run_in_threads
 from tests.events_support import make_event, queued
 from tests.support import FakeClock, PostBox, Resident, loose_dispatcher, run_outbox
 
@@ -33,21 +30,6 @@ PLACES = 10
 def racing(session_factory, community) -> Dispatcher:
     clock = TickingClock()
     return loose_dispatcher(session_factory, build_registry(), community, clock, limit=10_000)
-
-
-@pytest.fixture
-def apologies(community) -> set[str]:
-    return {
-        something_went_wrong(language(code, community.timezone.key).gettext)
-        for code in ("en", "zh_Hans")
-    }
-
-
-def no_error(replies: list[Reply], apologies: set[str], who: str) -> str:
-    assert replies, f"{who}: no reply"
-    text = "\n".join(reply.text for reply in replies)
-    assert not any(apology in text for apology in apologies), f"{who}: {text}"
-    return text
 
 
 def line(session_factory, event_id: int) -> list[tuple[str, str, int]]:

@@ -12,6 +12,7 @@ from bot.dispatcher import Dispatcher
 from db import outbox
 from db.models import Conversation, OutboxMessage
 from handlers import build_registry
+from handlers.forms import engine as form_engine
 from handlers.forms.engine import Form
 from handlers.forms.fields import (
     Choice,
@@ -21,19 +22,17 @@ from handlers.forms.fields import (
     LocationField,
     MultiChoiceField,
     NumberField,
-    NumberOrUnlimitedField,
     PhotoField,
     TextField,
     YesNoField,
 )
-from handlers.forms.time_fields import DateTimeField, EndField
+from handlers.forms.time_fields import DateTimeField
 from handlers.i18n import N_
 from handlers.roles import RoleGranted
 from handlers.router import Registry, Router
 from handlers.types import Kind
+from tests.forms_support import SUBMITTED
 from tests.support import Resident, step
-
-SUBMITTED: list[dict] = []
 
 
 def _submit(ctx, data):
@@ -110,9 +109,7 @@ def form_dispatcher(session_factory, community, clock):
 
     @router.command("testform")
     def open_form(ctx, args):
-        from handlers.forms import engine
-
-        engine.start(ctx, FORM)
+        form_engine.start(ctx, FORM)
 
     registry = Registry([*build_registry().routers, router])
     return Dispatcher(
@@ -409,8 +406,6 @@ def test_restart_mid_flow_resumes_from_the_database(session_factory, community, 
 
     @router.command("testform")
     def open_form(ctx, args):
-        from handlers.forms import engine as form_engine
-
         form_engine.start(ctx, FORM)
 
     def fresh() -> Dispatcher:
@@ -512,38 +507,6 @@ def test_form_state_expires_at_is_set(form_dispatcher, session_factory, clock):
         assert session.scalar(select(Conversation.expires_at)) == clock() + timedelta(days=1)
 
 
-PLAN = Form(
-    name="test.plan",
-    title=N_("New event"),
-    fields=(
-        DateTimeField(name="start", prompt=N_("Start"), label=N_("Start")),
-        EndField(name="end", start_field="start", prompt=N_("End"), label=N_("End")),
-        NumberOrUnlimitedField(
-            name="places", prompt=N_("Places"), label=N_("Places"), minimum=1, maximum=50
-        ),
-    ),
-    on_submit=lambda ctx, data: SUBMITTED.append(data),
-)
-
-
-@pytest.fixture
-def plan_dispatcher(session_factory, community, clock):
-    SUBMITTED.clear()
-    router = Router("test-plan")
-    router.form(PLAN)
-
-    @router.command("plan")
-    def open_form(ctx, args):
-        from handlers.forms import engine
-
-        engine.start(ctx, PLAN)
-
-    registry = Registry([*build_registry().routers, router])
-    return Dispatcher(
-        session_factory=session_factory, registry=registry, community=community, clock=clock
-    )
-
-
 @pytest.mark.parametrize(
     ("typed", "end_utc"),
     [
@@ -635,9 +598,7 @@ def consent_dispatcher(session_factory, community, clock):
 
     @router.command("testconsent")
     def open_form(ctx, args):
-        from handlers.forms import engine
-
-        engine.start(ctx, CONSENT_FORM)
+        form_engine.start(ctx, CONSENT_FORM)
 
     registry = Registry([*build_registry().routers, router])
     return Dispatcher(
@@ -700,9 +661,7 @@ def test_a_field_notice_comes_before_the_next_question(session_factory, communit
 
     @router.command("testnotice")
     def open_form(ctx, args):
-        from handlers.forms import engine
-
-        engine.start(ctx, form)
+        form_engine.start(ctx, form)
 
     registry = Registry([*build_registry().routers, router])
     dispatcher = Dispatcher(

@@ -25,11 +25,9 @@ from db.users import get_or_create_user, grant_role
 from handlers import build_registry
 from handlers.types import Community, Reply
 from tests.dispute_support import outbox_messages, to_chat
-from tests.matrix_support import Person, people, running_bot, unique
-from tests.requests_support import file_request
+from tests.matrix_support import Person, people, running_bot, unique, withheld_key_message
+from tests.requests_support import ALWAYS_ON_DUTY, file_request
 from tests.support import Resident
-from tests.test_matrix_faults import _withheld
-from tests.test_requests_e2e import ALWAYS_ON_DUTY
 
 pytestmark = [
     pytest.mark.timeout(240),
@@ -252,7 +250,9 @@ async def test_an_undecryptable_flood_is_counted_and_answered_once(
         await wang.exchange(room, "!start", "欢迎使用邻里")
         before = len(wang.messages(room, sender=linli))
         for n in range(40):
-            await wang.send_as_is(room, "m.room.encrypted", _withheld(wang, room, f"junk {n}"))
+            await wang.send_as_is(
+                room, "m.room.encrypted", withheld_key_message(wang, room, f"junk {n}")
+            )
         await wang.wait_for(room, "您发送消息太快了", after=len(wang.said) - 41)
         await wang.say(room, "!help")  # counted with the junk: over the limit, dropped
         await asyncio.sleep(4)  # anything more would arrive meanwhile

@@ -188,6 +188,25 @@ async def test_ask_in_an_encrypted_chat_claimed_from_the_team_room_and_relayed(
             )
             assert await alice.file_bytes(answer) == b"\xff\xd8\xff translation"
 
+            # Resolved; Alice rates it by replying to the message with a number: that message
+            # is edited (m.replace), and the same star again tells the volunteer nothing more.
+            await winner.say(chat, "!resolve Translated the letter.")
+            resolved = await alice.wait_for(room, "marked #R-0001 as resolved", worker=worker)
+            await alice.say(room, "4", reply_to=resolved.event_id)
+            await alice.wait_for(
+                room,
+                lambda s: s.edits == resolved.event_id and "Thank you for rating" in s.body,
+                worker=worker,
+            )
+            await alice.say(room, "4", reply_to=resolved.event_id)
+            await alice.wait_for(
+                room,
+                lambda s: s.edits == resolved.event_id and "You have already rated" in s.body,
+                worker=worker,
+            )
+            await winner.wait_for(chat, "The resident rated your help", worker=worker)
+            assert sum("rated your help" in s.body for s in winner.messages(chat)) == 1
+
 
 async def test_an_anonymous_report_reaches_the_mediators_without_identity(
     synapse, tmp_path, session_factory, matrix_community
@@ -336,7 +355,7 @@ async def test_a_room_booked_by_number_in_chinese(synapse, tmp_path, wiring, ses
         picked = await wang.exchange(room, _option(times, "rm:slot:"), "")
         if _option(picked, "rm:run:"):
             picked = await wang.exchange(room, _option(picked, "rm:run:"), "用途")
-        await wang.exchange(room, "象棋俱乐部", "多少人")
+        await wang.exchange(room, "象棋俱乐部", "一共几个人来")
         summary = await wang.exchange(room, "4", "使用须知")
         booked = await wang.exchange(room, number_of(summary, "确认"), "已预约")
         assert "#B-0001 棋牌活动室" in booked.body

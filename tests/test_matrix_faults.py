@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import json
 import logging
 import time
 from contextlib import asynccontextmanager
@@ -15,7 +14,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-import vodozemac
 from sqlalchemy import select
 
 from bot.dispatcher import Dispatcher
@@ -24,7 +22,7 @@ from bot.outbox import DeliveryError, OutboxWorker
 from db import outbox
 from db.models import OutboxMessage
 from handlers.types import Community
-from tests.matrix_support import bot_config, people, running_bot
+from tests.matrix_support import bot_config, people, running_bot, withheld_key_message
 from tests.support import Note, registry_with_notes
 from tests.telegram_support import running_bot as running_telegram
 
@@ -209,7 +207,7 @@ async def test_a_message_without_its_key_is_asked_again_in_the_persons_language(
             await person.send_as_is(
                 rooms[person.name],
                 "m.room.encrypted",
-                _withheld(person, rooms[person.name], secret),
+                withheld_key_message(person, rooms[person.name], secret),
             )
             asked = await person.wait_for(
                 rooms[person.name], lambda s: s.sender == linli, after=before
@@ -220,21 +218,6 @@ async def test_a_message_without_its_key_is_asked_again_in_the_persons_language(
     assert len(undecrypted) == 2
     assert all(r.levelno == logging.WARNING and not r.exc_info for r in undecrypted)
     assert secret not in caplog.text
-
-
-def _withheld(person, room_id: str, text: str) -> dict:
-    """An ``m.room.encrypted`` content as a client sends it: really encrypted, with a Megolm
-    session whose key is never shared with anyone (a client that withholds it)."""
-    session = vodozemac.GroupSession()
-    payload = {"type": "m.room.message", "room_id": room_id}
-    payload["content"] = {"msgtype": "m.text", "body": text}
-    return {
-        "algorithm": "m.megolm.v1.aes-sha2",
-        "sender_key": person.client.olm.account.identity_keys["curve25519"],
-        "device_id": person.client.device_id,
-        "session_id": session.session_id,
-        "ciphertext": session.encrypt(json.dumps(payload).encode()).to_base64(),
-    }
 
 
 async def test_a_burst_into_synapses_rate_limit_arrives_once_in_order(

@@ -362,13 +362,14 @@ def test_resolved_request_is_rated_commented_and_can_be_reopened(
     assert payloads == [f"rq:rate:1:{n}" for n in range(1, 6)] + ["rq:reopen:1"]
     alice.press_payload("rq:rate:1:4")
     assert "Thank you for rating #R-0001: ⭐⭐⭐⭐." in alice.text
+    alice.press("Add a comment")
     assert "Would you like to add a comment?" in alice.text
     alice.send("Very kind and quick.")
     alice.press("Send")
     assert "your comment was passed to the volunteer team" in alice.text
     clock.advance(minutes=11)  # a rating can be changed for 10 minutes only
     alice.press_payload("rq:rate:1:1")
-    assert "#R-0001 was already rated" in alice.text
+    assert "You have already rated #R-0001: ⭐⭐⭐⭐. Thank you!" in alice.text
     deliver()
     assert postbox.texts(bob.user_id)[-2:] == [
         "The resident rated your help with #R-0001: ⭐⭐⭐⭐",

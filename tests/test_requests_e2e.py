@@ -175,8 +175,11 @@ async def test_a_request_from_filing_to_rating_over_telegram(session_factory, co
             data="rq:rate:1:5",
             message_id=ask_rating.response["result"]["message_id"],
         )
-        await said_in_chat(api, worker, RESIDENT, "Thank you for rating #R-0001: ⭐⭐⭐⭐⭐.")
-        await said_in_chat(api, worker, RESIDENT, "Would you like to add a comment?")
+        rated = await said_in_chat(
+            api, worker, RESIDENT, "Thank you for rating #R-0001: ⭐⭐⭐⭐⭐.", "editMessageText"
+        )
+        assert rated.params["message_id"] == ask_rating.response["result"]["message_id"]
+        assert "💬 Add a comment" in buttons_of(rated), "the message it came from, changed"
 
 
 async def _reacted(api: BotApiStandin, chat_id: int, message_id: int) -> None:

@@ -9,20 +9,9 @@ from datetime import UTC, datetime
 import icalendar
 
 from tests.events_support import queued
-from tests.rooms_support import bookings, make_room
+from tests.rooms_support import book_friday_evening, bookings, make_room
 
 # The clock's start (tests/support.py): Thu 26 Nov 2026, 08:00 UTC = 16:00 in Shanghai.
-
-
-def book_friday_evening(person, *, purpose: str = "Weekly chess club", people: str = "6") -> None:
-    """/rooms → the room → Fri → 19:00 → until 21:00 → purpose → people (the summary)."""
-    person.send("/rooms")
-    person.press("Chess and card room")
-    person.press("Fri, Nov 27")
-    person.press("19:00")
-    person.press("until 21:00")
-    person.send(purpose)
-    person.send(people)
 
 
 def test_a_booking_in_english_from_rooms_to_booked(resident, session_factory, clock):

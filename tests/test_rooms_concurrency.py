@@ -20,10 +20,9 @@ from db.room_models import BookedSlot, Booking, Room
 from db.users import get_or_create_user
 from handlers import build_registry
 from handlers.types import ChatRef
-from tests.concurrency_support import TickingClock, run_in_threads
+from tests.concurrency_support import TickingClock, no_error, run_in_threads
 from tests.rooms_support import make_room
 from tests.support import Resident, loose_dispatcher
-from tests.test_events_concurrency import apologies, no_error  # noqa: F401  (a fixture)
 
 CROWD = 40
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -50,7 +49,7 @@ def racing(session_factory, community) -> Dispatcher:
 def test_forty_confirm_the_same_slot_at_once_and_one_gets_it(
     racing,
     session_factory,
-    apologies,  # noqa: F811
+    apologies,
 ):
     make_room(session_factory, datetime(2026, 11, 26, 8, 0, tzinfo=UTC))
     people = [
@@ -156,7 +155,7 @@ def test_many_threads_booking_directly_make_one_booking(session_factory):
 def test_one_person_booking_from_two_devices_at_once_keeps_the_weekly_hours(
     racing,
     session_factory,
-    apologies,  # noqa: F811
+    apologies,
 ):
     """The same person confirms two different times from two chats at the same moment, with an
     hour a week left: their user row is locked first, so one is booked and one is refused."""

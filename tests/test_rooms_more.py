@@ -12,9 +12,8 @@ from sqlalchemy import update
 from bot.sweeper import Sweeper
 from db.room_models import Room
 from tests.events_support import queued
-from tests.rooms_support import bookings, make_room
+from tests.rooms_support import book_friday_evening, bookings, make_room
 from tests.support import loose_dispatcher
-from tests.test_rooms import book_friday_evening
 
 
 @pytest.fixture

@@ -6,9 +6,8 @@ from __future__ import annotations
 import csv
 import io
 
-from tests.rooms_support import make_room
+from tests.rooms_support import book_friday_evening, bookings, make_room
 from tests.support import give_role
-from tests.test_rooms import book_friday_evening
 
 
 def test_rooms_on_the_command_line(linli):
@@ -173,7 +172,6 @@ def test_an_event_in_a_room_holds_it_when_published(resident, session_factory, c
     from db.event_models import Event, EventStatus
     from db.users import get_or_create_user
     from tests.events_support import make_event
-    from tests.rooms_support import bookings
 
     make_room(session_factory, clock())
     organiser = give_role(session_factory, clock, resident("Olga", "en"), "organiser")
@@ -220,7 +218,6 @@ def test_rescheduling_an_event_moves_its_room_or_is_refused(resident, session_fa
     from db.event_models import Event, EventStatus
     from db.users import get_or_create_user
     from tests.events_support import make_event
-    from tests.rooms_support import bookings
 
     make_room(session_factory, clock())
     organiser = give_role(session_factory, clock, resident("Olga", "en"), "organiser")

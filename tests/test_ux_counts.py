@@ -18,6 +18,7 @@ from db.request_models import HelpRequest
 from db.users import get_or_create_user, grant_role
 from standin.botapi import BotApiStandin
 from tests.events_support import make_event
+from tests.notices_support import add_buildings
 from tests.requests_support import file_request, make_volunteer
 from tests.telegram_support import running_bot
 from tests.volunteering_support import make_opportunity
@@ -366,3 +367,56 @@ async def test_volunteer_signup_leaves_one_message(session_factory, community, c
             }
         )
         assert lin.messages_left() == 1
+
+
+async def test_a_star_changes_the_resolved_message(session_factory, community, clock, resident):
+    """The stars under a resolved request: a press turns that message into the thank-you (the
+    summary stays, the stars show the rating); the same star again changes nothing."""
+    ana, vic = resident("Ana", "en", user_id="741"), resident("Vic", "en", user_id="742")
+    make_volunteer(session_factory, clock, vic)
+    file_request(ana)
+    vic.press_payload("rq:claim:1")
+    vic.send("/resolve Translated the letter.")  # the outbox sends Ana the stars
+    async with running_bot(session_factory, community) as (api, _, worker):
+        alice = Person(api, 741)
+        await worker.tick()
+        [resolved] = await api.wait_for(alice._answered)
+        alice.last = api.message(741, resolved.response["result"]["message_id"]) or {}
+        assert "How did we do?" in alice.text
+        left_before = alice.messages_left()
+        await alice.press("⭐⭐⭐⭐")
+        assert "Thank you for rating #R-0001: ⭐⭐⭐⭐." in alice.text
+        assert alice.text.startswith("Vic marked #R-0001 as resolved:\nTranslated the letter.")
+        await alice.press("⭐⭐⭐⭐")  # again: said, not counted twice
+        assert "You have already rated #R-0001: ⭐⭐⭐⭐. Thank you!" in alice.text
+        measured = {
+            "Rate the help: a star under “resolved”": (
+                alice.taps - 1,
+                alice.typed,
+                alice.messages_left() - left_before + 1,
+            )
+        }
+        assert alice.messages_left() == left_before, "one message, changed in place"
+    check(measured)
+
+
+async def test_the_notices_panel_stays_one_message(session_factory, community, clock):
+    """/notices → 🏠 My building → a building: the panel becomes the list and the list the
+    panel again."""
+    add_buildings(session_factory, clock, "1栋", "3栋")
+    async with running_bot(session_factory, community) as (api, _, _):
+        wu = Person(api, 751, "zh-hans")
+        await wu.send("/notices")
+        left_before = wu.messages_left()
+        await wu.press("我的楼栋")
+        await wu.press("3栋")
+        assert "您的楼栋：3栋" in wu.text
+        measured = {
+            "Notices: /notices → 🏠 My building → 3栋": (
+                wu.taps,
+                wu.typed,
+                wu.messages_left() - left_before + 1,
+            )
+        }
+        assert wu.messages_left() == left_before
+    check(measured)

@@ -16,10 +16,7 @@ from db import shift_hours as hours_ops
 from db.shift_models import Shift, ShiftSignup
 from db.shift_models import ShiftSignupStatus as Status
 from handlers import build_registry
-from handlers.i18n import language
-from handlers.start import something_went_wrong
-from handlers.types import Reply
-from tests.concurrency_support import TickingClock, run_in_threads
+from tests.concurrency_support import TickingClock, no_error, run_in_threads
 from tests.support import Resident, loose_dispatcher
 from tests.volunteering_support import lines, make_opportunity
 
@@ -35,21 +32,6 @@ def ticking() -> TickingClock:
 @pytest.fixture
 def racing(session_factory, community, ticking) -> Dispatcher:
     return loose_dispatcher(session_factory, build_registry(), community, ticking, limit=10_000)
-
-
-@pytest.fixture
-def apologies(community) -> set[str]:
-    return {
-        something_went_wrong(language(code, community.timezone.key).gettext)
-        for code in ("en", "zh_Hans")
-    }
-
-
-def no_error(replies: list[Reply], apologies: set[str], who: str) -> str:
-    assert replies, f"{who}: no reply"
-    text = "\n".join(reply.text for reply in replies)
-    assert not any(apology in text for apology in apologies), f"{who}: {text}"
-    return text
 
 
 def test_a_crowd_signs_up_for_one_role_at_once(racing, session_factory, ticking, apologies):

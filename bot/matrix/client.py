@@ -237,20 +237,25 @@ class MatrixTransport:
         # The database away: the sync waits here, and this event is handled once it is back.
         replies = await patiently("Matrix", self.dispatcher.handle, inbound)
         own = event.event_id if inbound.kind is not Kind.BUTTON else None
+        # An answer that changes the message pressed (``Reply.edit``) replaces the card the
+        # person reacted or replied to; a number typed without a reply gets a new message.
+        edit_ref = inbound.message_ref or (inbound.reply_to if inbound.reply_buttons else None)
         for index, reply in enumerate(replies):
             txn = _txn(event.event_id, str(index))
             if reply.reaction and isinstance(own, str):  # on the person's own message
                 reply = await self._react(room_id, reply, own, txn)
                 if reply is None:
                     continue
-            await self._reply(room_id, reply, inbound.message_ref, txn)
+            await self._reply(room_id, reply, edit_ref, txn)
 
     async def _message(self, room_id: str, group: bool, event: Any) -> Inbound | None:
-        """A message; in a team room, a reply to a card is read against that card's options
-        (a number chosen on a card whose options are forgotten gets one polite line)."""
+        """A message; a reply to a card is read against that card's options (a number chosen
+        on a card whose options are forgotten gets one polite line) — in a team room, and in a
+        direct chat too (the stars under a resolved request, a meeting's ✅ / 🔁: the answer
+        then replaces that message)."""
         target = convert.reply_target(event) if isinstance(event, Event) else None
         buttons: Options | None = ()
-        if target and group:
+        if target:
             buttons = await self.cards.options(room_id, target)
             if buttons is None:  # forgotten: a number meant one of them; a command is read
                 if isinstance(event, RoomMessageText) and _chose(event.body):

@@ -15,9 +15,15 @@ class WelcomeNotices(Payload, prefix="nt", action="welcome"):
 
 
 class ToggleTopic(Payload, prefix="nt", action="toggle_topic", aliases=("t",)):
-    """Receive a topic's notices, or stop."""
+    """Receive a topic's notices, or stop: ``to`` is what the button showed it would do, so a
+    press on an older panel does not undo a newer one (``flip``: a button of an older release)."""
 
     topic: Topic
+    to: Literal["on", "off", "flip"] = "flip"
+
+
+class NoticeSettings(Payload, prefix="nt", action="settings"):
+    """Back to the /notices panel."""
 
 
 class StopNotices(Payload, prefix="nt", action="stop"):

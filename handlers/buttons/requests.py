@@ -50,6 +50,12 @@ class RateRequest(Payload, prefix="rq", action="rate"):
     stars: int
 
 
+class CommentOnRequest(Payload, prefix="rq", action="comment"):
+    """The resident adds a comment to the help they rated."""
+
+    request: int
+
+
 class ReplyTo(Payload, prefix="rq", action="reply_to", aliases=("to",)):
     """A volunteer's answers go to this request from now on."""
 

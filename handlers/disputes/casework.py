@@ -64,12 +64,13 @@ def start_case_form(ctx: Ctx, case_id: int, form: Form) -> None:
     if root.status not in dp.OPEN:
         moved_on(ctx, root)
         return
-    ctx.reply(ctx._("Case {ref}").format(ref=root.ref))
     initial: dict[str, Any] = {"case": root.id}
     meeting = pending_meeting(ctx, root) if form is RESOLVE else None
     if meeting is not None:  # resolving asks what happens to it
         initial["pending"] = meeting.starts_at.isoformat()
-    engine.start(ctx, form, initial=initial)
+    # The first question takes the case view's place; the result shows the case again.
+    heading = ctx._("📝 {form} · case {ref}").format(form=ctx._(form.title), ref=root.ref)
+    engine.start(ctx, form, initial=initial, in_place=heading)
 
 
 AUDIENCES = (
@@ -94,7 +95,7 @@ def _submit_update(ctx: Ctx, data: dict[str, Any]) -> None:
         )
     if audience in ("party", "all"):
         tell_parties(ctx, root, data["text"])
-    show_case(ctx, root, note=ctx._("The update was sent."))
+    show_case(ctx, root, edit=True, note=ctx._("The update was sent."))
 
 
 UPDATE = router.form(
@@ -126,7 +127,9 @@ UPDATE = router.form(
 def _submit_note(ctx: Ctx, data: dict[str, Any]) -> None:
     root = case_for_form(ctx, data)
     log_by_mediator(ctx, root, "note", text=data["text"])
-    show_case(ctx, root, note=ctx._("The note was kept on the case. Only mediators see it."))
+    show_case(
+        ctx, root, edit=True, note=ctx._("The note was kept on the case. Only mediators see it.")
+    )
 
 
 NOTE = router.form(
@@ -164,7 +167,9 @@ def _submit_question(ctx: Ctx, data: dict[str, Any]) -> None:
         ),
         now=ctx.now,
     )
-    show_case(ctx, root, note=ctx._("The question was sent. The answer will appear here."))
+    show_case(
+        ctx, root, edit=True, note=ctx._("The question was sent. The answer will appear here.")
+    )
 
 
 class Question(Params, template="dp.question"):

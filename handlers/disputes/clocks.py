@@ -23,7 +23,7 @@ from handlers.disputes.messages import (
     tell_reporters,
     tell_room,
 )
-from handlers.i18n import Language
+from handlers.i18n import N_, Language
 from handlers.types import Button, Community, Ctx, Reply
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,9 @@ def follow_up(session: Session, community: Community, now: datetime) -> None:
         log.info("dispute case %d: follow-up question sent", case.id)
 
 
+FOLLOWUP_QUESTION = N_("Your report {ref} was resolved some days ago. Is the problem solved?")
+
+
 class FollowUp(ReporterNote, template="dp.followup"):
     """Some days after it was resolved: is the problem solved?"""
 
@@ -73,9 +76,7 @@ class FollowUp(ReporterNote, template="dp.followup"):
 def render_followup(lang: Language, params: FollowUp) -> Reply:
     case = params.case
     return Reply(
-        lang.gettext("Your report {ref} was resolved some days ago. Is the problem solved?").format(
-            ref=params.ref
-        ),
+        lang.gettext(FOLLOWUP_QUESTION).format(ref=params.ref),
         (
             (
                 Button(lang.gettext("👍 Yes, solved"), AnswerFollowUp(case, solved=True).pack()),
@@ -87,11 +88,26 @@ def render_followup(lang: Language, params: FollowUp) -> Reply:
     )
 
 
+def _answered(ctx: Ctx, case: DisputeCase, said: str) -> None:
+    """The question, in place of the message it was on, with what became of the answer under
+    it and no buttons left."""
+    question = ctx._(FOLLOWUP_QUESTION).format(ref=case.ref)
+    ctx.reply(f"{question}\n{said}", edit=True)
+
+
 def _already_news(ctx: Ctx, case: DisputeCase) -> None:
-    """The follow-up was answered already, or the case moved on since it was asked."""
-    ctx.reply(
-        ctx._("Thank you. There is already news about your report {ref}.").format(ref=case.ref)
-    )
+    """The follow-up was answered already, or the case moved on since it was asked: the
+    question with the answer it has (a second press changes nothing)."""
+    ctx.session.refresh(case)  # as the press that got there first left it
+    if case.followup == FollowupStatus.YES:
+        said = ctx._("You said the problem is solved. Thank you!")
+    elif case.followup == FollowupStatus.NO:
+        said = ctx._("You said the problem is not solved; the mediators were told.")
+    else:
+        said = ctx._("Thank you. There is already news about your report {ref}.").format(
+            ref=case.ref
+        )
+    _answered(ctx, case, said)
 
 
 def _log_answer(ctx: Ctx, root: DisputeCase, case: DisputeCase, kind: str) -> None:
@@ -122,7 +138,7 @@ def followup_answer(ctx: Ctx, payload: AnswerFollowUp) -> None:
             return
         _log_answer(ctx, root, case, "followup_yes")
         post_card(ctx.session, ctx.community, root, ctx.now)
-        ctx.reply(ctx._("Thank you! We are glad the problem is solved."))
+        _answered(ctx, case, ctx._("Thank you! We are glad the problem is solved."))
         return
     if case.id != root.id:
         dp_clocks.set_followup(
@@ -151,8 +167,10 @@ def followup_answer(ctx: Ctx, payload: AnswerFollowUp) -> None:
     )
     tell_room(ctx.session, ctx.community, "reopened", ctx.now, case=root, ref=root.ref)
     post_card(ctx.session, ctx.community, root, ctx.now)
-    ctx.reply(
+    _answered(
+        ctx,
+        case,
         ctx._(
             "Thank you for telling us. Your report {ref} was reopened and the mediators were told."
-        ).format(ref=case.ref)
+        ).format(ref=case.ref),
     )

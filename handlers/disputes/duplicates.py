@@ -57,5 +57,6 @@ def link_duplicate(ctx: Ctx, payload: LinkDuplicate) -> None:
         show_case(
             ctx,
             target,
+            edit=True,
             note=ctx._("{ref} is now linked to {target}.").format(ref=case.ref, target=target.ref),
         )

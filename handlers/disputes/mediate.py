@@ -154,12 +154,19 @@ def after_change(ctx: Ctx, root: DisputeCase) -> None:
         show_case(ctx, root, edit=True)
 
 
-def moved_on(ctx: Ctx, root: DisputeCase) -> None:
-    ctx.reply(
-        ctx._("{ref} was changed in the meantime: it is now {status}.").format(
+def moved_on(ctx: Ctx, root: DisputeCase, note: str | None = None) -> None:
+    """A press that no longer applies (someone changed the case first, or it is already so):
+    nothing changes, and the case is shown as it stands — in private, the view in place of the
+    pressed one, under ``note`` (by default, what it is now); in the room, the card again."""
+    if ctx.inbound.chat.is_group:
+        post_card(ctx.session, ctx.community, root, ctx.now)
+        return
+    ctx.session.refresh(root)  # as the press that got there first left it
+    if note is None:
+        note = ctx._("{ref} was changed in the meantime: it is now {status}.").format(
             ref=root.ref, status=ctx._(STATUS_LABELS.get(root.status, root.status))
         )
-    )
+    show_case(ctx, root, edit=True, note=note)
 
 
 def change_status(
@@ -334,7 +341,7 @@ def take(ctx: Ctx, payload: TakeCase) -> None:
     previous = taken.previous_mediator_id
     if not taken.done:
         if root.mediator_id == ctx.user.id:
-            ctx.reply(ctx._("You already hold {ref}.").format(ref=root.ref))
+            moved_on(ctx, root, ctx._("You already hold {ref}.").format(ref=root.ref))
         else:
             moved_on(ctx, root)
         return

@@ -26,7 +26,7 @@ from handlers.forms.engine import Form
 from handlers.forms.fields import TextField
 from handlers.forms.time_fields import DateTimeField
 from handlers.i18n import N_, Language, for_reader
-from handlers.types import Button, Ctx, Reply
+from handlers.types import Button, Ctx, Keyboard, Reply
 
 
 def _invitees(ctx: Ctx, root: DisputeCase) -> list[tuple[User, str]]:
@@ -72,7 +72,7 @@ def _submit_meeting(ctx: Ctx, data: dict[str, Any]) -> None:
         )
     _remind(ctx, meeting, ctx.user)
     post_card(ctx.session, ctx.community, root, ctx.now)
-    show_case(ctx, root, note=ctx._("The meeting was proposed to everyone involved."))
+    show_case(ctx, root, edit=True, note=ctx._("The meeting was proposed to everyone involved."))
 
 
 MEETING = router.form(
@@ -126,6 +126,24 @@ MEETING_MESSAGES = {
 }
 
 
+def _answer_buttons(
+    lang: Language, meeting: int, *, yes: bool = True, other: bool = True
+) -> Keyboard:
+    """✅ I can come and 🔁 Another time, or the one the person did not choose."""
+    buttons = []
+    if yes:
+        buttons.append(
+            Button(lang.gettext("✅ I can come"), AnswerMeeting(meeting, coming=True).pack())
+        )
+    if other:
+        buttons.append(
+            Button(
+                lang.gettext("🔁 Another time, please"), AnswerMeeting(meeting, coming=False).pack()
+            )
+        )
+    return (tuple(buttons),)
+
+
 @router.template(MeetingProposed)
 def render_meeting(lang: Language, params: MeetingProposed) -> Reply:
     text = lang.gettext(MEETING_MESSAGES[params.changed]).format(
@@ -133,19 +151,7 @@ def render_meeting(lang: Language, params: MeetingProposed) -> Reply:
         when=lang.datetime(params.when),
         place=for_reader(lang.code, params.place),
     )
-    meeting = params.meeting
-    return Reply(
-        text,
-        (
-            (
-                Button(lang.gettext("✅ I can come"), AnswerMeeting(meeting, coming=True).pack()),
-                Button(
-                    lang.gettext("🔁 Another time, please"),
-                    AnswerMeeting(meeting, coming=False).pack(),
-                ),
-            ),
-        ),
-    )
+    return Reply(text, _answer_buttons(lang, params.meeting))
 
 
 def _remind(ctx: Ctx, meeting: DisputeMeeting, user: User) -> None:
@@ -177,9 +183,38 @@ def render_reminder(lang: Language, params: MeetingReminder) -> Reply:
     )
 
 
+ANSWERED = {
+    MeetingAnswer.YES: N_("✅ You can come. I will remind you before the meeting."),
+    MeetingAnswer.OTHER: N_("🔁 You asked for another time. The mediators will propose one."),
+}
+
+
+def _show_answer(
+    ctx: Ctx, meeting: DisputeMeeting, case: DisputeCase, answer: str, *, again: bool = False
+) -> None:
+    """The proposal, in place of the message it was on, with the person's answer under it
+    and the other answer's button (they may change their mind)."""
+    lines = [
+        ctx._("Mediation meeting about {ref}: {when}, {place}.").format(
+            ref=case.ref,
+            when=ctx.lang.datetime(meeting.starts_at),
+            place=for_reader(ctx.lang.code, meeting.place),
+        ),
+        ctx._(ANSWERED[MeetingAnswer(answer)]),
+    ]
+    if again:
+        lines.append(ctx._("You had already answered so."))
+    yes = answer == MeetingAnswer.YES
+    ctx.reply(
+        "\n".join(lines), _answer_buttons(ctx.lang, meeting.id, yes=not yes, other=yes), edit=True
+    )
+
+
 @router.button(AnswerMeeting)
 def meeting_answer(ctx: Ctx, payload: AnswerMeeting) -> None:
-    """Yes: remembered and reminded. Another time: the mediators are told."""
+    """Yes: remembered and reminded. Another time: the mediators are told. The answer changes
+    the proposal's message in place; a press on a proposal that moved on (replaced, called off,
+    the same answer again) changes nothing and says where it stands."""
     meeting_id = payload.meeting
     meeting = dp_parties.lock_meeting(ctx.session, meeting_id) if meeting_id else None
     case = ctx.session.get(DisputeCase, meeting.case_id) if meeting else None
@@ -191,35 +226,32 @@ def meeting_answer(ctx: Ctx, payload: AnswerMeeting) -> None:
             dp.root_of(ctx.session, case).status not in dp.OPEN and meeting.starts_at <= ctx.now
         )
     ):
-        ctx.reply(ctx._("That meeting does not exist any more."))
+        ctx.reply(ctx._("That meeting does not exist any more."), edit=True)
         return
     if meeting.status == MeetingStatus.REPLACED:
-        ctx.reply(ctx._("That meeting time was changed; please answer the newest proposal."))
+        ctx.reply(
+            ctx._("That meeting time was changed; please answer the newest proposal."), edit=True
+        )
         return
-    row = dp_parties.answer_meeting(
-        ctx.session,
-        meeting,
-        ctx.user,
-        MeetingAnswer.YES if payload.coming else MeetingAnswer.OTHER,
-        ctx.now,
-    )
-    if row is None:
-        ctx.reply(ctx._("That meeting does not exist any more."))
+    answer = MeetingAnswer.YES if payload.coming else MeetingAnswer.OTHER
+    invited = dp_parties.invitation(ctx.session, meeting, ctx.user)
+    if invited is None:
+        ctx.reply(ctx._("That meeting does not exist any more."), edit=True)
         return
+    if invited.answer == answer:  # a second press of the same answer: nobody is told again
+        _show_answer(ctx, meeting, case, answer, again=True)
+        return
+    row = dp_parties.answer_meeting(ctx.session, meeting, ctx.user, answer, ctx.now)
+    assert row is not None
     prefix = "party_" if row.role == "party" else ""
     kind = "meeting_yes" if payload.coming else "meeting_other"
     log_by(ctx, case, kind, role=row.role)
     tell_room(ctx.session, ctx.community, prefix + kind, ctx.now, case=case, ref=case.ref)
     if payload.coming:
         _remind(ctx, meeting, ctx.user)
-        ctx.reply(
-            ctx._("Thank you. See you on {when}, {place}. I will remind you before.").format(
-                when=ctx.lang.datetime(meeting.starts_at), place=meeting.place
-            )
-        )
     else:
         outbox.cancel_pending(
             ctx.session, dedup_prefix=dp_parties.reminder_key(meeting.id, ctx.user.id)
         )
-        ctx.reply(ctx._("Thank you. The mediators will propose another time."))
+    _show_answer(ctx, meeting, case, answer)
     post_card(ctx.session, ctx.community, case, ctx.now)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -94,11 +94,14 @@ def start(
     *,
     initial: dict[str, Any] | None = None,
     answers: dict[str, Any] | None = None,
+    in_place: str | None = None,
 ) -> None:
     """Open ``form`` for this user in this chat (replacing any open one) and ask the first
     question. ``initial`` pre-fills hidden values the submit needs (e.g. an event id);
     ``answers`` pre-fills answers, which are not asked but shown (and changeable) in the
-    summary."""
+    summary. ``in_place``: opened by a button on a screen the form is about (a case, a room's
+    day), the first question replaces that screen under this heading, instead of the form's
+    title and the question as new messages — a finished form leaves one message, not a trail."""
     conversation = ctx.conversation
     if conversation.flow and conversation.flow != form.name:
         ctx.reply(ctx._("Your unfinished form was closed; starting a new one."))
@@ -110,8 +113,18 @@ def start(
     state.save(conversation, opened)
     conversation.step = steps.next_step(form, opened.values(), -1)
     conversation.expires_at = ctx.now + form.ttl
-    ctx.reply(f"📝 {ctx._(form.title)}")
+    if in_place is None:
+        ctx.reply(f"📝 {ctx._(form.title)}")
+        prompt(ctx, form)
+        return
+    before = len(ctx.replies)
     prompt(ctx, form)
+    if len(ctx.replies) > before:
+        first = ctx.replies[before]
+        heading = f"{in_place}\n" if in_place else ""
+        ctx.replies[before] = replace(
+            first, text=heading + first.text, edit=ctx.inbound.kind == Kind.BUTTON
+        )
 
 
 def prompt(

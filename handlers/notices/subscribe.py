@@ -1,6 +1,11 @@
 """Residents: ``/notices`` — the topics they receive (one tap turns one on or off), their
 building, stop everything, and the last ten notices that concerned them. The welcome asks a
-new neighbour once whether they want news and safety notices; nothing is assumed."""
+new neighbour once whether they want news and safety notices; nothing is assumed.
+
+The panel is one message: every press on it (a topic, 🏠 My building and the building chosen,
+📜 Recent notices, « Back) changes that message. A button of an older panel never undoes a newer
+choice: a topic's button says which way it turns it, a building already chosen stays, and the
+press shows the panel as it stands."""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from db import notices as ops
 from db.notice_models import DEFAULT_TOPICS
 from handlers.buttons.notices import (
     ChooseBuilding,
+    NoticeSettings,
     RecentNotices,
     SetBuilding,
     StopNotices,
@@ -47,7 +53,10 @@ def show_settings(ctx: Ctx, *, edit: bool = False, note: str | None = None) -> N
     )
     lines.append(ctx._("Press a topic to turn it on or off."))
     rows: list[Button | tuple[Button, ...]] = [
-        Button(("✅ " if topic in sub.topics else "▫️ ") + ctx._(label), ToggleTopic(topic).pack())
+        Button(
+            ("✅ " if topic in sub.topics else "▫️ ") + ctx._(label),
+            ToggleTopic(topic, "off" if topic in sub.topics else "on").pack(),
+        )
         for topic, label in TOPIC_LABELS.items()
     ]
     extra = [Button(ctx._("🏠 My building"), ChooseBuilding().pack())]
@@ -115,9 +124,29 @@ def _welcome(ctx: Ctx, payload: WelcomeNotices) -> None:
         ctx.reply(ctx._("All right: no notices. You can choose some at any time with /notices."))
 
 
+def _back(ctx: Ctx) -> Button:
+    return Button(ctx._("« Back"), NoticeSettings().pack())
+
+
+@router.button(NoticeSettings, private_only=True, private_hint=IN_PRIVATE)
+def _settings(ctx: Ctx, payload: NoticeSettings) -> None:
+    show_settings(ctx, edit=True)
+
+
 @router.button(ToggleTopic, private_only=True, private_hint=IN_PRIVATE)
 def _toggle(ctx: Ctx, payload: ToggleTopic) -> None:
-    subs.toggle_topic(ctx.session, ctx.user, payload.topic, now=ctx.now)
+    if payload.to == "flip":
+        subs.toggle_topic(ctx.session, ctx.user, payload.topic, now=ctx.now)
+        show_settings(ctx, edit=True)
+        return
+    topics = subs.subscription(ctx.session, ctx.user).topics
+    wanted = payload.to == "on"
+    if (payload.topic in topics) == wanted:  # an older panel's button, or a double tap
+        note = ctx._("{topic} is already on.") if wanted else ctx._("{topic} is already off.")
+        show_settings(ctx, edit=True, note=note.format(topic=topic_label(ctx.lang, payload.topic)))
+        return
+    changed = topics | {payload.topic} if wanted else topics - {payload.topic}
+    subs.set_topics(ctx.session, ctx.user, changed, now=ctx.now)
     show_settings(ctx, edit=True)
 
 
@@ -129,30 +158,61 @@ def _stop(ctx: Ctx, payload: StopNotices) -> None:
 
 @router.button(ChooseBuilding, private_only=True, private_hint=IN_PRIVATE)
 def _building_menu(ctx: Ctx, payload: ChooseBuilding) -> None:
+    show_buildings(ctx)
+
+
+def show_buildings(ctx: Ctx, *, note: str | None = None) -> None:
+    """The buildings to choose from, in place of the panel (✅ on the one chosen), with « Back."""
     buildings = subs.buildings(ctx.session)
     if not buildings:
-        ctx.reply(ctx._("The community has not listed its buildings yet."))
+        ctx.reply(
+            ctx._("The community has not listed its buildings yet."),
+            keyboard(_back(ctx)),
+            edit=True,
+        )
         return
+    current = subs.subscription(ctx.session, ctx.user).building
+    chosen = current.id if current else 0
     buttons = [
-        Button(for_reader(ctx.lang.code, b.name), SetBuilding(b.id).pack()) for b in buildings
+        Button(
+            ("✅ " if b.id == chosen else "") + for_reader(ctx.lang.code, b.name),
+            SetBuilding(b.id).pack(),
+        )
+        for b in buildings
     ]
     rows: list[tuple[Button, ...]] = rows_of(buttons, 3)
-    rows.append((Button(ctx._("No building"), SetBuilding(0).pack()),))
-    ctx.reply(
+    none = ("✅ " if not chosen else "") + ctx._("No building")
+    rows.append((Button(none, SetBuilding(0).pack()),))
+    rows.append((_back(ctx),))
+    lines = [note] if note else []
+    lines.append(
         ctx._(
             "Which building do you live in? Notices about works or outages in your building "
             "will reach you (for the topics you chose)."
-        ),
-        tuple(rows),
+        )
     )
+    ctx.reply("\n".join(lines), tuple(rows), edit=True)
 
 
 @router.button(SetBuilding, private_only=True, private_hint=IN_PRIVATE)
 def _building_set(ctx: Ctx, payload: SetBuilding) -> None:
     building_id = payload.building
-    known = {b.id for b in subs.buildings(ctx.session)}
-    if building_id and building_id not in known:
-        _building_menu(ctx, ChooseBuilding())
+    known = {b.id: b for b in subs.buildings(ctx.session)}
+    if building_id and building_id not in known:  # removed from the list since it was shown
+        show_buildings(
+            ctx, note=ctx._("A building you chose is no longer in the list. Please choose again.")
+        )
+        return
+    current = subs.subscription(ctx.session, ctx.user).building
+    if (current.id if current else 0) == building_id:  # an older list's button, or a double tap
+        note = (
+            ctx._("Your building is already {building}.").format(
+                building=for_reader(ctx.lang.code, known[building_id].name)
+            )
+            if building_id
+            else None
+        )
+        show_settings(ctx, edit=True, note=note)
         return
     subs.set_building(ctx.session, ctx.user, building_id or None, now=ctx.now)
     show_settings(ctx, edit=True)
@@ -162,7 +222,7 @@ def _building_set(ctx: Ctx, payload: SetBuilding) -> None:
 def _recent(ctx: Ctx, payload: RecentNotices) -> None:
     notices = ops.recent_for(ctx.session, ctx.user)
     if not notices:
-        ctx.reply(ctx._("There are no notices for you yet."))
+        ctx.reply(ctx._("There are no notices for you yet."), keyboard(_back(ctx)), edit=True)
         return
     lines = [ctx._("📜 The last notices for you, newest first:")]
     for notice in notices:
@@ -175,4 +235,4 @@ def _recent(ctx: Ctx, payload: RecentNotices) -> None:
         lines.append(text)
         if fallback:
             lines.append(fallback)
-    ctx.reply("\n".join(lines))
+    ctx.reply("\n".join(lines), keyboard(_back(ctx)), edit=True)

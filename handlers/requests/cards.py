@@ -5,7 +5,12 @@ messages, escalations."""
 from __future__ import annotations
 
 from db.request_models import RequestStatus
-from handlers.buttons.requests import ClaimRequest, RateRequest, ReopenRequest
+from handlers.buttons.requests import (
+    ClaimRequest,
+    CommentOnRequest,
+    RateRequest,
+    ReopenRequest,
+)
 from handlers.i18n import N_, Language, for_reader
 from handlers.requests.common import (
     AnnouncedAgain,
@@ -206,29 +211,55 @@ def released(lang: Language, params: ReleasedByVolunteer) -> Reply:
     )
 
 
-def rating_buttons(lang: Language, request_id: int) -> tuple[tuple[Button, ...], ...]:
-    """1 to 5 stars, then Reopen."""
-    stars = tuple(Button("⭐" * n, RateRequest(request_id, n).pack()) for n in range(1, 6))
-    return (
-        stars[:3],
-        stars[3:],
-        (Button(lang.gettext("↩️ Reopen"), ReopenRequest(request_id).pack()),),
+#: Under the summary of a resolved request, until the resident rates it.
+RATE_ASK = N_(
+    "How did we do? Please rate the help from 1 to 5 stars. "
+    "If the problem is not solved, you can reopen the request within 7 days."
+)
+
+
+def resolved_head(lang: Language, *, name: str, ref: str, summary: str | None) -> str:
+    """The top of the resident's message about a resolved request: who resolved it, and the
+    volunteer's summary (kept there whatever the resident presses below)."""
+    return lang.gettext("{name} marked {ref} as resolved:\n{summary}").format(
+        name=name, ref=ref, summary=for_reader(lang.code, summary)
     )
+
+
+def rating_buttons(
+    lang: Language,
+    request_id: int,
+    *,
+    stars: bool = True,
+    chosen: int | None = None,
+    comment: bool = False,
+    reopen: bool = True,
+) -> tuple[tuple[Button, ...], ...]:
+    """1 to 5 stars (the ``chosen`` one ticked), then Add a comment, then Reopen; each only
+    where it still applies."""
+    rows: list[tuple[Button, ...]] = []
+    if stars:
+        row = tuple(
+            Button("⭐" * n + (" ✓" if n == chosen else ""), RateRequest(request_id, n).pack())
+            for n in range(1, 6)
+        )
+        rows += [row[:3], row[3:]]
+    if comment:
+        label = lang.gettext("💬 Add a comment")
+        rows.append((Button(label, CommentOnRequest(request_id).pack()),))
+    if reopen:
+        rows.append((Button(lang.gettext("↩️ Reopen"), ReopenRequest(request_id).pack()),))
+    return tuple(rows)
 
 
 @router.template(Resolved)
 def resolved(lang: Language, params: Resolved) -> Reply:
-    """To the resident: closed, with the summary; rate it, or reopen within 7 days."""
+    """To the resident: closed, with the summary; rate it, or reopen within 7 days. A press
+    on it changes this message (``handlers/requests/rating.py``)."""
     return Reply(
-        lang.gettext(
-            "{name} marked {ref} as resolved:\n{summary}\n\n"
-            "How did we do? Please rate the help from 1 to 5 stars. "
-            "If the problem is not solved, you can reopen the request within 7 days."
-        ).format(
-            name=params.volunteer,
-            ref=params.ref,
-            summary=for_reader(lang.code, params.summary),
-        ),
+        resolved_head(lang, name=params.volunteer, ref=params.ref, summary=params.summary)
+        + "\n\n"
+        + lang.gettext(RATE_ASK),
         rating_buttons(lang, params.id),
     )
 

@@ -1,15 +1,11 @@
-"""The resident's own requests: /myrequests (status, cancel, reopen), and the rating with an
-optional comment after a request is resolved. Every button names a request: it is re-read as
-the resident's own (``residents.own_request``) before anything changes."""
+"""The resident's own requests: /myrequests (status, cancel, reopen); the rating and comment
+after a request is resolved are ``rating``. Every button names a request: it is re-read as the
+resident's own (``residents.own_request``) before anything changes."""
 
 from collections.abc import Callable
-from datetime import timedelta
-from typing import Any
 
-from db import outbox
 from db import request_residents as residents
 from db import requests as store
-from db.models import User
 from db.request_models import HelpRequest, RequestStatus
 from db.users import users_by_id
 from handlers.buttons.requests import (
@@ -17,18 +13,12 @@ from handlers.buttons.requests import (
     AskToCancelRequest,
     CancelRequest,
     KeepRequest,
-    RateRequest,
     ReopenRequest,
 )
 from handlers.common import first_name
-from handlers.forms import engine
-from handlers.forms.fields import (
-    TextField,
-)
 from handlers.i18n import N_
 from handlers.requests.common import (
     STATUS_LABELS,
-    Feedback,
     announce_back,
     category_label,
     ref,
@@ -192,100 +182,3 @@ def reopen_request(ctx: Ctx, payload: ReopenRequest) -> None:
         ).format(ref=ref(request)),
         edit=True,
     )
-
-
-#: How long after rating a resident may change the stars (by pressing another).
-RATING_CHANGE = timedelta(minutes=10)
-
-
-@router.button(RateRequest)
-def rate_request(ctx: Ctx, payload: RateRequest) -> None:
-    """The resident rates a resolved request, then may add a comment."""
-    stars = payload.stars
-    result = residents.rate(
-        ctx.session,
-        payload.request,
-        ctx.user,
-        stars,
-        now=ctx.now,
-        change_within=RATING_CHANGE,
-    )
-    if result.outcome is store.Outcome.MISSING or result.request is None:
-        not_yours(ctx)
-        return
-    if result.outcome is store.Outcome.TAKEN:  # another star pressed within 10 minutes
-        ctx.reply(
-            ctx._("Your rating of {ref} is now {stars}.").format(
-                ref=ref(result.request), stars="⭐" * stars
-            )
-        )
-        _tell_volunteer(ctx, result.request, stars=stars)
-        return
-    if not result.done:
-        ctx.reply(
-            ctx._("{ref} was already rated, or is not resolved. Thank you all the same!").format(
-                ref=ref(result.request)
-            )
-        )
-        return
-    ctx.reply(
-        ctx._("Thank you for rating {ref}: {stars}.").format(
-            ref=ref(result.request), stars="⭐" * stars
-        )
-        + "\n"
-        + ctx._("Pressed the wrong star? Press another within 10 minutes to change it.")
-    )
-    _tell_volunteer(ctx, result.request, stars=stars)
-    engine.start(ctx, COMMENT, initial={"request_id": result.request.id})
-
-
-def _tell_volunteer(
-    ctx: Ctx, request: HelpRequest, *, stars: int | None = None, comment: str | None = None
-) -> None:
-    """The volunteer who helped hears the rating and the comment (never who wrote them, beyond
-    what they already know)."""
-    volunteer = ctx.session.get(User, request.volunteer_id) if request.volunteer_id else None
-    if volunteer is not None:
-        outbox.enqueue_to_user(
-            ctx.session,
-            volunteer,
-            params=Feedback(ref=ref(request), stars=stars, comment=comment),
-            now=ctx.now,
-        )
-
-
-def save_comment(ctx: Ctx, data: dict[str, Any]) -> None:
-    """Keep the resident's comment on their rated request."""
-    request = _own(ctx, int(data["request_id"]))
-    if request is None:
-        return
-    if data.get("comment"):
-        residents.set_comment(ctx.session, request, data["comment"])
-        _tell_volunteer(ctx, request, comment=data["comment"])
-        ctx.reply(ctx._("Thank you, your comment was passed to the volunteer team."))
-    else:
-        ctx.reply(ctx._("Thank you."))
-
-
-COMMENT = router.form(
-    engine.Form(
-        name="rq.comment",
-        title=N_("A comment on the help you got"),
-        confirm_label=N_("✅ Send"),
-        compact=lambda ctx, data: (
-            ctx._("Send your comment to the volunteer team?")
-            if data.get("comment")
-            else ctx._("Finish without a comment?")
-        ),
-        on_submit=save_comment,
-        fields=(
-            TextField(
-                name="comment",
-                prompt=N_("Would you like to add a comment? Write it here, or press Skip."),
-                label=N_("Comment"),
-                optional=True,
-                max_length=1000,
-            ),
-        ),
-    )
-)

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -55,17 +54,12 @@ NOT_YOURS = N_("Sorry, that booking is not one of yours any more. Here are your 
 def start_booking(ctx: Ctx, room: Room, start: datetime, slots: int) -> None:
     """Open the form in place of the pressed screen: its first question replaces the week
     view, so a finished booking leaves one message (the booked screen)."""
-    before = len(ctx.replies)
     engine.start(
         ctx,
         BOOK,
         initial={"room": room.id, "start": start.isoformat(), "slots": slots},
+        in_place="",
     )
-    made = ctx.replies[before:]
-    made = [reply for reply in made if not reply.text.startswith("📝")]
-    if made:
-        made[0] = replace(made[0], edit=pressed(ctx))
-    ctx.replies[before:] = made
 
 
 @router.button(PickRun, private_only=True)
