@@ -50,6 +50,9 @@ AWAY_RETRY = timedelta(seconds=2)
 delivering: ContextVar[int | None] = ContextVar("delivering", default=None)
 #: Whether that message is for one person's private chat (a transport refuses to post it in a
 #: chat that others have joined since).
+#: That row's dedup key (a held direct reply's names the transaction id its first try used, so
+#: the homeserver recognises it if that try did arrive; ``handlers/held.py``).
+delivering_key: ContextVar[str | None] = ContextVar("delivering_key", default=None)
 delivering_private: ContextVar[bool] = ContextVar("delivering_private", default=False)
 
 
@@ -312,6 +315,7 @@ class OutboxWorker:
             card = job.message.card_key
             edit_ref = shown.get(card, job.edit_ref) if card else None
             delivering.set(job.message.id)
+            delivering_key.set(job.message.dedup_key)
             delivering_private.set(job.message.user_id is not None)
             try:  # a file another transport knows is fetched from it first
                 reply = await carried(reply, transport, self.deliverers)

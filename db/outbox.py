@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select, true, update
+from sqlalchemy import and_, delete, func, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -44,6 +44,7 @@ class ClaimedMessage:
     params: dict[str, Any]
     attempts: int
     card_key: str | None = None
+    dedup_key: str | None = None
 
 
 def enqueue(
@@ -283,10 +284,39 @@ def claim_due(
                 params=dict(row.params),
                 attempts=row.attempts,
                 card_key=row.card_key,
+                dedup_key=row.dedup_key,
             )
         )
     session.flush()
     return claimed
+
+
+def unsent_chats(
+    session: Session, *, transport: str, template: str, chat_id: str | None = None
+) -> set[str]:
+    """The chats (or just ``chat_id``) of ``transport`` that still have a ``template`` message
+    waiting or being sent."""
+    query = select(OutboxMessage.chat_id).where(
+        OutboxMessage.transport == transport,
+        OutboxMessage.template == template,
+        OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)),
+    )
+    if chat_id is not None:
+        query = query.where(OutboxMessage.chat_id == chat_id).limit(1)
+    return set(session.scalars(query.distinct() if chat_id is None else query))
+
+
+def last_due(session: Session, *, transport: str, chat_id: str, template: str) -> datetime | None:
+    """When the chat's last unsent ``template`` message is due (a message queued behind it is
+    due no earlier: a chat's messages are claimed by due time, then by id)."""
+    return session.scalar(
+        select(func.max(OutboxMessage.due_at)).where(
+            OutboxMessage.transport == transport,
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.template == template,
+            OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)),
+        )
+    )
 
 
 def renew_claims(session: Session, message_ids: list[int], *, until: datetime) -> int:

@@ -15,6 +15,7 @@ def build_registry() -> Registry:
         blocks,
         disputes,
         events,
+        held,
         holidays,
         language,
         notices,
@@ -47,5 +48,6 @@ def build_registry() -> Registry:
             stats.router,
             answers.router,
             intents.router,
+            held.router,
         ]
     )

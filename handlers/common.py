@@ -1,6 +1,7 @@
 """What every service's handlers share: naming a person by first name, the bilingual text of
 a record in the reader's language (``pick_text``), and an ``.ics`` calendar entry
-(``ics_bytes``: events and volunteer shifts). (Ids in payloads and deep links are read by
+(``ics_bytes``: events and volunteer shifts), and the question asked before a cancellation
+(``ask_to_cancel``). (Ids in payloads and deep links are read by
 ``handlers.payloads.parse_id``.)"""
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import icalendar
 
 from db.models import User
 from handlers.i18n import NO_NAME, written
+from handlers.payloads import Payload
+from handlers.types import Button, Ctx, keyboard, pressed
 
 #: The alarm inside an .ics file: the calendar app reminds this long before the start.
 ALARM_BEFORE = timedelta(hours=1)
@@ -64,3 +67,18 @@ def ics_bytes(
     entry.add_component(alarm)
     calendar.add_component(entry)
     return calendar.to_ical()
+
+
+def ask_to_cancel(ctx: Ctx, question: str, *, cancel: Payload, keep: Payload) -> None:
+    """Ask before cancelling something: ``question`` (translated) with [Yes, cancel it]
+    (``cancel``) and [No, keep it] (``keep``), in place of the message whose button asked."""
+    ctx.reply(
+        question,
+        keyboard(
+            (
+                Button(ctx._("Yes, cancel it"), cancel.pack()),
+                Button(ctx._("No, keep it"), keep.pack()),
+            )
+        ),
+        edit=pressed(ctx),
+    )

@@ -360,3 +360,9 @@ class Ctx:
     def may_use(self, role: str | None) -> bool:
         """An entry point restricted to ``role`` (None: open to everyone)."""
         return role is None or self.acts_as(role)
+
+
+def pressed(ctx: Ctx) -> bool:
+    """A button was pressed: the answer replaces the message it was on (one message that
+    changes, whose old keyboard goes away), instead of adding another (``reply(edit=...)``)."""
+    return ctx.inbound.kind == Kind.BUTTON

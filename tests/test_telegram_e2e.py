@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import pytest
 from sqlalchemy import select
@@ -330,3 +331,34 @@ async def test_a_press_is_answered_while_it_is_handled(session_factory, communit
         assert choice.params["text"] == "请选择语言："
         assert choice.at - spinner.at < 1.5
         api.latency = 0.0
+
+
+@pytest.mark.parametrize(
+    ("hint", "welcome"), [("en", "Welcome to Linli"), ("zh-hans", "欢迎使用邻里（Linli）")]
+)
+async def test_a_reply_telegram_did_not_take_goes_out_from_the_outbox_in_order(
+    session_factory, community, caplog, hint, welcome
+):
+    """A 5xx on a direct reply: the reply waits in the outbox and arrives once, before the
+    answer to the person's next message; their /start is handled once."""
+    async with running_bot(session_factory, community) as (api, _, _):
+        api.fail_next(
+            "sendMessage", chat_id=951, error_code=502, description="Bad Gateway", retry_after=None
+        )
+        api.user_sends_text(user_id=951, text="/start", language_code=hint)
+        await api.wait_for(sent_to(api, 951))  # refused
+        api.user_sends_text(user_id=951, text="/lang en", language_code=hint)
+        shown = sent_to(api, 951)
+        first, second = await api.wait_for(
+            lambda call: shown(call) and bool((call.response or {}).get("ok")), count=2
+        )
+        assert first.params["text"].startswith(welcome) and keyboard_labels(first)
+        assert second.params["text"] == "From now on I will write to you in English."
+        await asyncio.sleep(0.5)
+        assert len(api.sent_messages(951)) == 2, "nothing twice"
+        with session_factory() as session:
+            held = session.scalars(
+                select(OutboxMessage.status).where(OutboxMessage.template == "held.reply")
+            ).all()
+        assert held and set(held) == {OutboxStatus.SENT}
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from db.shift_models import ShiftSignupStatus as Status
 from tests.events_support import queued
 from tests.volunteering_support import coordinator, lines, make_opportunity, user_id
@@ -103,6 +105,77 @@ def test_bad_roles_are_answered_and_the_form_stays(resident, session_factory, cl
     assert "from 1 to 500 places" in cora.text
     cora.send("Usher × 3")
     assert "Confirm" in " ".join(b.label for b in cora.buttons())
+
+
+@pytest.mark.parametrize(
+    ("lang", "skip", "confirm", "refusal", "asked", "saved"),
+    [
+        (
+            "en",
+            "Skip",
+            "Confirm",
+            "Please give the opportunity a title in at least one language.",
+            "The title in Chinese (or Skip if there is none).",
+            "Saved as a draft",
+        ),
+        (
+            "zh-hans",
+            "跳过",
+            "确认",
+            "请至少用一种语言填写活动标题。",
+            "中文标题（没有的话请点“跳过”）。",
+            "已保存为草稿",
+        ),
+    ],
+)
+def test_an_opportunity_with_no_title_is_refused_at_the_summary(
+    resident, session_factory, clock, lang, skip, confirm, refusal, asked, saved
+):
+    """Both titles may be skipped one by one; Confirm then asks for the Chinese title again."""
+    cora = coordinator(resident, session_factory, clock, lang=lang)
+    cora.send("/newopportunity")
+    for _ in range(4):  # both titles, both descriptions
+        cora.press(skip)
+    for answer in ("Nanshan", "Ground", "2026-11-28 09:00", "2h", "引导 / Usher × 2"):
+        cora.send(answer)
+    cora.press(confirm)
+    assert refusal in cora.text and asked in cora.text
+    cora.send("社区运动会")
+    cora.press(confirm)
+    assert saved in cora.text and "社区运动会" in cora.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "skip", "confirm", "refusal", "asked"),
+    [
+        (
+            "en",
+            "Skip",
+            "Confirm",
+            "The start has already passed. Please change the start.",
+            "When does the shift start?",
+        ),
+        ("zh-hans", "跳过", "确认", "开始时间已经过了。请修改开始时间。", "班次几点开始？"),
+    ],
+)
+def test_a_shift_whose_start_passed_before_confirm_is_refused(
+    resident, session_factory, clock, lang, skip, confirm, refusal, asked
+):
+    """The start was in the future when typed, not any more at Confirm: the start is asked
+    again, and nothing is saved."""
+    cora = coordinator(resident, session_factory, clock, lang=lang)
+    cora.send("/newopportunity")
+    cora.send("社区运动会")
+    for _ in range(3):  # the English title, both descriptions
+        cora.press(skip)
+    for answer in ("Nanshan", "Ground", "2026-11-26 16:30", "2h", "引导 / Usher × 2"):
+        cora.send(answer)
+    clock.advance(minutes=45)
+    cora.press(confirm)
+    assert refusal in cora.text and asked in cora.text
+    cora.send("2026-11-28 09:00")
+    cora.press(confirm)
+    assert "社区运动会" in cora.text and "11" in cora.text and "28" in cora.text
 
 
 def test_residents_are_refused_the_coordinator_tools(resident, session_factory, clock):

@@ -9,6 +9,9 @@ dispatcher calls, send the replies, and deliver the outbox's messages.
 - A homeserver that cannot be reached (at start or mid-sync) is retried with back-off; nothing
   else in the process waits for it.
 - Rooms are handled concurrently, each room's events in order.
+- A direct reply the homeserver does not take (away, a 5xx, a long rate limit) is handed to the
+  outbox (``bot/held.py``): the sync token moves on, the person's message is not handled
+  again, and the reply goes out once the homeserver is back, once and in order.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import uuid
 from dataclasses import replace
 from typing import Any
 
@@ -34,6 +38,7 @@ from nio import (
 )
 
 from bot.dispatcher import Dispatcher
+from bot.held import HeldReplies, held_txn
 from bot.matrix import convert, media
 from bot.matrix.cards import Cards, Options
 from bot.matrix.device import Device, MatrixConfig, MatrixUnavailable, PrivateStoreClient
@@ -42,7 +47,7 @@ from bot.matrix.guard import Guard
 from bot.matrix.render import REACTION, Renderer, reaction_content
 from bot.media import safe_copy
 from bot.outage import patiently
-from bot.outbox import DeliveryError, delivering, delivering_private
+from bot.outbox import DeliveryError, delivering, delivering_key, delivering_private
 from handlers.types import Inbound, Kind, Reply
 
 log = logging.getLogger(__name__)
@@ -100,6 +105,14 @@ class MatrixTransport:
         self._locks: dict[str, asyncio.Lock] = {}
         self.ready = asyncio.Event()  # logged in and first sync done
         self.away = False  # the homeserver did not answer the last sync or send
+        #: Direct replies the homeserver did not take, in the outbox until it does.
+        self.held = HeldReplies(
+            TRANSPORT, dispatcher.session_factory, dispatcher.clock, self._wake_outbox
+        )
+
+    def _wake_outbox(self) -> None:
+        if self.dispatcher.on_outbox is not None:  # set by the scheduler, after this
+            self.dispatcher.on_outbox()
 
     async def login(self) -> None:
         """Restore the kept device or log in (``bot/matrix/device.py``)."""
@@ -167,8 +180,11 @@ class MatrixTransport:
                     for room_id, info in response.rooms.join.items()
                 )
             )
-        await self._keys()
+        # The batch was handled (its replies sent or held in the outbox): the token moves on
+        # before the key steps, which a homeserver gone away fails; nio asks for those again
+        # after the next sync, while a batch synced again would be handled twice.
         self._save_token(response.next_batch)
+        await self._keys()
         self.ready.set()
 
     async def _keys(self) -> None:
@@ -242,7 +258,11 @@ class MatrixTransport:
         edit_ref = inbound.message_ref or (inbound.reply_to if inbound.reply_buttons else None)
         for index, reply in enumerate(replies):
             txn = _txn(event.event_id, str(index))
-            if reply.reaction and isinstance(own, str):  # on the person's own message
+            if (
+                reply.reaction
+                and isinstance(own, str)  # on the person's own message
+                and not await self.held.waiting(room_id)  # else its text waits in the outbox
+            ):
                 reply = await self._react(room_id, reply, own, txn)
                 if reply is None:
                     continue
@@ -311,17 +331,25 @@ class MatrixTransport:
     # -- sending ---------------------------------------------------------------------------
 
     async def _reply(self, room_id: str, reply: Reply, edit_ref: str | None, txn: str | None):
-        """A direct answer: sent at once, waiting out one rate limit of up to 30 s."""
+        """A direct answer: sent at once, waiting out one rate limit of up to 30 s. One the
+        homeserver does not take (away, a 5xx, a longer limit) goes to the outbox, as do the
+        room's later replies until the outbox has sent it (``bot/held.py``)."""
+        txn = txn or f"linli-{uuid.uuid4().hex}"
+        if await self.held.waiting(room_id):
+            await self.held.hold(room_id, reply, txn)
+            return
         for attempt in range(2):
             try:
                 await self.send(room_id, reply, edit_ref=edit_ref if reply.edit else None, txn=txn)
                 return
             except DeliveryError as exc:
+                if exc.permanent:
+                    log.warning("Matrix: a reply could not be sent: %s", exc)
+                    return
                 if attempt or exc.retry_after is None or exc.retry_after > MAX_REPLY_WAIT:
                     # The homeserver away is logged once for the outage, not once per reply.
-                    (log.info if exc.away else log.warning)(
-                        "Matrix: a reply could not be sent: %s", exc
-                    )
+                    log.info("Matrix: a reply waits in the outbox: %s", exc)
+                    await self.held.hold(room_id, reply, txn)
                     return
                 await asyncio.sleep(exc.retry_after)
 
@@ -403,7 +431,11 @@ class MatrixDeliverer:
         self, chat_id: str, reply: Reply, *, edit_ref: str | None = None
     ) -> str | None:
         message_id = delivering.get()
-        txn = f"outbox-{message_id}" if message_id is not None else None
+        # A held direct reply is sent with its first try's transaction id: if that one did
+        # arrive (the answer was lost on the way back), the homeserver shows it once.
+        txn = held_txn(delivering_key.get())
+        if txn is None and message_id is not None:
+            txn = f"outbox-{message_id}"
         room = self.transport.client.rooms.get(chat_id)
         if delivering_private.get():
             if room is not None and room.member_count > 2:

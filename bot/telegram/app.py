@@ -24,6 +24,7 @@ from telegram.error import (
     NetworkError,
     RetryAfter,
     TelegramError,
+    TimedOut,
 )
 from telegram.ext import (
     AIORateLimiter,
@@ -35,6 +36,7 @@ from telegram.ext import (
 )
 
 from bot.dispatcher import Dispatcher
+from bot.held import HeldReplies
 from bot.outage import PATIENCE, DatabaseUnavailable, answering, patiently
 from bot.outbox import DeliveryError, OutboxWorker
 from bot.scheduler import start_scheduler
@@ -162,6 +164,22 @@ class TelegramTransport:
         #: chat → the transient step (a form's question) shown last, deleted once the next
         #: message is shown there (kept in memory: after a restart one old question stays).
         self._steps: dict[int, int] = {}
+        self._held: HeldReplies | None = None
+
+    @property
+    def held(self) -> HeldReplies:
+        """Direct replies Telegram did not take (unreachable, a 5xx, a long 429), in the
+        outbox until it does (``bot/held.py``)."""
+        if self._held is None:
+            dispatcher = self.dispatcher
+            self._held = HeldReplies(
+                TRANSPORT, dispatcher.session_factory, dispatcher.clock, self._wake_outbox
+            )
+        return self._held
+
+    def _wake_outbox(self) -> None:
+        if self.dispatcher.on_outbox is not None:
+            self.dispatcher.on_outbox()
 
     async def on_update(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         if not isinstance(update, Update):
@@ -210,8 +228,9 @@ class TelegramTransport:
         replies = await patiently("Telegram", self.dispatcher.handle, inbound, patience=PATIENCE)
         edit_id = int(inbound.message_ref) if inbound.message_ref else None
         own_id = update.message.message_id if update.message is not None else None
-        for reply in replies:
-            await self._send(bot, int(inbound.chat.chat_id), reply, edit_id, own_id)
+        for index, reply in enumerate(replies):
+            key = f"telegram-{update.update_id}-{index}"
+            await self._send(bot, int(inbound.chat.chat_id), reply, edit_id, own_id, key)
 
     def _joined(self, chat_id: str, members: list[str]) -> None:
         """New members of a group: one who holds no place in the team whose group it is holds
@@ -265,8 +284,20 @@ class TelegramTransport:
             return teams.is_held(session, TRANSPORT, chat_id)
 
     async def _send(
-        self, bot, chat_id: int, reply: Reply, edit_id: int | None, own_id: int | None = None
+        self,
+        bot,
+        chat_id: int,
+        reply: Reply,
+        edit_id: int | None,
+        own_id: int | None = None,
+        key: str | None = None,
     ) -> None:
+        """A direct answer. One Telegram does not take now (unreachable, a 5xx, a 429 longer
+        than a reply waits) goes to the outbox, as do the chat's later replies until it is sent
+        (``bot/held.py``); a timeout is not held, as Telegram may have shown it."""
+        if key is not None and await self.held.waiting(str(chat_id)):
+            await self.held.hold(str(chat_id), reply, key)
+            return
         if reply.commands is not None:  # this chat's own menu (a language chosen)
             await self._set_menu(bot, chat_id, reply.commands)
         for attempt in range(2):
@@ -280,7 +311,11 @@ class TelegramTransport:
             except RetryAfter as exc:
                 seconds = _seconds(exc)
                 if attempt or seconds > MAX_REPLY_WAIT:
-                    log.warning("a reply was dropped: Telegram asked to wait %.0f s", seconds)
+                    if key is None:
+                        log.warning("a reply was dropped: Telegram asked to wait %.0f s", seconds)
+                        return
+                    log.info("a reply waits in the outbox: Telegram asked to wait %.0f s", seconds)
+                    await self.held.hold(str(chat_id), reply, key)
                     return
                 await asyncio.sleep(seconds)
             except BadRequest as exc:
@@ -290,6 +325,14 @@ class TelegramTransport:
                 # has: the words go without it, never the file as it came (bot/scrub.py).
                 log.warning("a file could not be passed on: %s", exc)
                 reply = replace(reply, attachment=None)
+            except TimedOut:
+                raise  # it may have been shown: never sent twice (logged by on_error)
+            except NetworkError as exc:
+                if key is None:
+                    raise
+                log.info("a reply waits in the outbox: %s", exc.__class__.__name__)
+                await self.held.hold(str(chat_id), reply, key)
+                return
 
     async def _set_menu(self, bot, chat_id: int, commands: tuple[tuple[str, str], ...]) -> None:
         """Set the chat's menu; a failure leaves the old menu and never drops the reply."""

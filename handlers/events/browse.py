@@ -35,15 +35,9 @@ from handlers.events.common import (
 from handlers.events.offers import offer_clock
 from handlers.i18n import N_
 from handlers.start import show_menu
-from handlers.types import Button, Ctx, Kind, keyboard, rows_of
+from handlers.types import Button, Ctx, keyboard, pressed, rows_of
 
 PAGE_SIZE = 5
-
-
-def pressed(ctx: Ctx) -> bool:
-    """A button was pressed: the answer replaces the message it was on (one message that
-    changes, whose old keyboard goes away), instead of adding another."""
-    return ctx.inbound.kind == Kind.BUTTON
 
 
 def largest_party(event: Event) -> int:

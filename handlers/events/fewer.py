@@ -7,10 +7,10 @@ from db import event_reads as ev_reads
 from db import events as ops
 from db.event_models import SignupStatus
 from handlers.buttons.events import AskFewerPlaces, SetFewerPlaces, ShowEvent
-from handlers.events.browse import _event_or_list, _show, pressed
+from handlers.events.browse import _event_or_list, _show
 from handlers.events.common import router, title
 from handlers.events.offers import offer_clock
-from handlers.types import Button, Ctx, rows_of
+from handlers.types import Button, Ctx, pressed, rows_of
 
 
 @router.button(AskFewerPlaces)

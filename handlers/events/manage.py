@@ -28,6 +28,7 @@ from handlers.buttons.events import (
     RescheduleEvent,
     ShowEvent,
 )
+from handlers.common import pick_text
 from handlers.csvfile import csv_attachment
 from handlers.events.common import (
     access_event_as_organiser,
@@ -39,10 +40,11 @@ from handlers.events.common import (
     when,
 )
 from handlers.events.offers import offer_clock
-from handlers.events.organise import CAPACITY, END, my_organised, start_field, times
+from handlers.events.organise import CAPACITY, END, my_organised, start_field
 from handlers.forms import engine
 from handlers.forms.fields import UNLIMITED, Invalid, TextField
-from handlers.i18n import N_, Np_, written
+from handlers.forms.time_fields import future_times
+from handlers.i18n import N_, Np_
 from handlers.quiet import quiet_end
 from handlers.types import Button, Ctx, keyboard
 
@@ -210,7 +212,7 @@ def hold_the_room(ctx: Ctx, event: Event, **moved: Any) -> str | None:
     )
     if outcome == rooms_ops.Outcome.BOOKED or room is None:
         return None
-    name = written(ctx.lang.code, room.name_zh, room.name_en)[0]
+    name = pick_text(ctx.lang.code, room.name_zh, room.name_en)
     if outcome == rooms_ops.Outcome.TAKEN:
         return ctx._(
             "{room} is already booked at that time, so the event was not changed. "
@@ -303,7 +305,7 @@ def _submit_reschedule(ctx: Ctx, data: dict[str, Any]) -> None:
     if not data.get("ends_at") and data.get("starts_at"):  # skipped: the length is kept
         start = datetime.fromisoformat(data["starts_at"])
         data = {**data, "ends_at": (start + (event.ends_at - event.starts_at)).isoformat()}
-    starts_at, ends_at = times(ctx, data)
+    starts_at, ends_at = future_times(ctx, data)
     if event.status == EventStatus.PUBLISHED:  # its room (if its place is one) moves with it
         refusal = hold_the_room(ctx, event, starts_at=starts_at, ends_at=ends_at)
         if refusal is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from db import event_reads as ev_reads
 from handlers.buttons.events import ListEvents, MyEvent, MyEvents
-from handlers.events.browse import _event_or_list, pressed
+from handlers.events.browse import _event_or_list
 from handlers.events.common import (
     router,
     show_card,
@@ -13,7 +13,7 @@ from handlers.events.common import (
     title,
 )
 from handlers.i18n import N_
-from handlers.types import Button, Ctx, keyboard
+from handlers.types import Button, Ctx, keyboard, pressed
 
 
 @router.command("myevents", description=N_("My events and signups"), private_only=True)

@@ -10,7 +10,6 @@ from db import event_manage as ev_manage
 from db import event_reads as ev_reads
 from db.event_models import EventStatus
 from handlers.buttons.events import ManageEvent
-from handlers.events.browse import pressed
 from handlers.events.common import (
     places_line,
     router,
@@ -18,6 +17,7 @@ from handlers.events.common import (
     title,
 )
 from handlers.forms import engine
+from handlers.forms.bilingual import bilingual_fields, titles
 from handlers.forms.fields import (
     UNLIMITED,
     Choice,
@@ -27,17 +27,12 @@ from handlers.forms.fields import (
     NumberOrUnlimitedField,
     TextField,
 )
-from handlers.forms.time_fields import DateTimeField, EndField
+from handlers.forms.time_fields import DateTimeField, EndField, future_times
 from handlers.i18n import N_
 from handlers.router import Rule
-from handlers.types import Button, Ctx
+from handlers.types import Button, Ctx, pressed
 
 MAX_PARTY = 10
-
-
-def _no_zh_title(data: dict[str, Any]) -> bool:
-    """The Chinese title was skipped (so the English one is required)."""
-    return data.get("title_zh") is None
 
 
 def start_field() -> DateTimeField:
@@ -67,28 +62,10 @@ CAPACITY = NumberOrUnlimitedField(
 )
 
 
-def times(ctx: Ctx, data: dict[str, Any]) -> tuple[datetime, datetime]:
-    """Start and end from the form, checked again at submit (the start may have been changed
-    after the end was given, or time may have passed)."""
-    starts_at = datetime.fromisoformat(data["starts_at"])
-    ends_at = datetime.fromisoformat(data["ends_at"])
-    if starts_at <= ctx.now:
-        raise Invalid(
-            N_("The start has already passed. Please change the start."), field="starts_at"
-        )
-    if ends_at <= starts_at:
-        raise Invalid(
-            N_("The end must be after the start. Please change the end."), field="ends_at"
-        )
-    return starts_at, ends_at
-
-
 def _submit_new(ctx: Ctx, data: dict[str, Any]) -> None:
     """Create the event (published now or a draft) and show its card."""
-    title_en = data.get("title_en") or data.get("title_en_required")
-    if not data.get("title_zh") and not title_en:
-        raise Invalid(N_("Please give the event a title in at least one language."))
-    starts_at, ends_at = times(ctx, data)
+    title_zh, title_en = titles(data, N_("Please give the event a title in at least one language."))
+    starts_at, ends_at = future_times(ctx, data)
     deadline = datetime.fromisoformat(data["deadline"]) if data.get("deadline") else None
     if deadline is not None and deadline > starts_at:
         raise Invalid(
@@ -96,7 +73,7 @@ def _submit_new(ctx: Ctx, data: dict[str, Any]) -> None:
         )
     capacity = data.get("capacity")
     new = ev_manage.NewEvent(
-        title_zh=data.get("title_zh"),
+        title_zh=title_zh,
         title_en=title_en,
         description_zh=data.get("description_zh"),
         description_en=data.get("description_en"),
@@ -122,41 +99,10 @@ NEW_EVENT = router.form(
         rule=Rule(role="organiser"),
         title=N_("New event"),
         fields=(
-            TextField(
-                name="title_zh",
-                prompt=N_("The title in Chinese (or Skip if there is none)."),
-                label=N_("Chinese title"),
-                optional=True,
-                max_length=200,
-            ),
-            TextField(
-                name="title_en",
-                prompt=N_("The title in English (or Skip if there is none)."),
-                label=N_("English title"),
-                optional=True,
-                max_length=200,
-                when=lambda data: not _no_zh_title(data),
-            ),
-            TextField(
-                name="title_en_required",
-                prompt=N_("The title in English. (An event needs a title in one language.)"),
-                label=N_("English title"),
-                max_length=200,
-                when=_no_zh_title,
-            ),
-            TextField(
-                name="description_zh",
-                prompt=N_("A description in Chinese."),
-                label=N_("Chinese description"),
-                optional=True,
-                max_length=2000,
-            ),
-            TextField(
-                name="description_en",
-                prompt=N_("A description in English."),
-                label=N_("English description"),
-                optional=True,
-                max_length=2000,
+            *bilingual_fields(
+                title_en_required=N_(
+                    "The title in English. (An event needs a title in one language.)"
+                )
             ),
             start_field(),
             END,

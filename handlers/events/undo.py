@@ -8,7 +8,7 @@ from db import events as ops
 from db.event_models import Event
 from db.event_reads import places_held
 from handlers.buttons.events import AcceptOffer, DeclineOffer, UndoDecline
-from handlers.events.browse import _show, pressed, show_list
+from handlers.events.browse import _show, show_list
 from handlers.events.common import (
     GONE,
     card_buttons,
@@ -19,7 +19,7 @@ from handlers.events.common import (
 )
 from handlers.events.offers import offer_clock
 from handlers.i18n import N_
-from handlers.types import Button, Ctx
+from handlers.types import Button, Ctx, pressed
 
 UNDO_NOTE = N_(
     "You declined the place. If that was a mistake, press Undo within a minute; then it goes "

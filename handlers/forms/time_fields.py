@@ -3,6 +3,7 @@ when something ends after it, as a length or an end time (``EndField``)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -125,3 +126,20 @@ class EndField(Field):
 
     def show(self, ctx: Ctx, value: Any) -> str:
         return ctx.lang.datetime(datetime.fromisoformat(value))
+
+
+def future_times(ctx: Ctx, data: Mapping[str, Any]) -> tuple[datetime, datetime]:
+    """The ``starts_at`` and ``ends_at`` answers, checked again at submit (the start may have
+    been changed after the end was given, or time may have passed): a start in the past or an
+    end not after it is refused, naming the answer to change."""
+    starts_at = datetime.fromisoformat(data["starts_at"])
+    ends_at = datetime.fromisoformat(data["ends_at"])
+    if starts_at <= ctx.now:
+        raise Invalid(
+            N_("The start has already passed. Please change the start."), field="starts_at"
+        )
+    if ends_at <= starts_at:
+        raise Invalid(
+            N_("The end must be after the start. Please change the end."), field="ends_at"
+        )
+    return starts_at, ends_at

@@ -12,9 +12,8 @@ from handlers.buttons.rooms import CloseRoom, ListRooms, OpenRoom, RoomsAdmin, R
 from handlers.common import first_name
 from handlers.csvfile import csv_attachment
 from handlers.i18n import for_reader
-from handlers.rooms.browse import pressed
 from handlers.rooms.common import room_name, router
-from handlers.types import Button, Ctx
+from handlers.types import Button, Ctx, pressed
 
 
 def show_admin(ctx: Ctx, *, note: str | None = None) -> None:

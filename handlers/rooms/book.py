@@ -11,6 +11,7 @@ import icalendar
 from db import rooms as ops
 from db.room_clock import CHECK_IN_FROM
 from db.room_models import LIVE, Booking, BookingStatus, Room
+from handlers import common
 from handlers.buttons.rooms import (
     AskToCancelBooking,
     BookingCalendar,
@@ -29,7 +30,6 @@ from handlers.i18n import N_, Np_, for_reader
 from handlers.rooms.approval import ask_admins
 from handlers.rooms.browse import (
     longest_run,
-    pressed,
     room_and_day,
     show_day,
     show_rooms,
@@ -41,11 +41,10 @@ from handlers.rooms.common import (
     bookable_room,
     own_booking,
     room_name,
-    room_text,
     router,
     span,
 )
-from handlers.types import Attachment, Button, Ctx, keyboard
+from handlers.types import Attachment, Button, Ctx, pressed
 
 FORM = "rooms.book"
 NOT_YOURS = N_("Sorry, that booking is not one of yours any more. Here are your bookings:")
@@ -87,7 +86,7 @@ def _what(ctx: Ctx, data: dict[str, Any]) -> str | None:
             name=room_name(ctx.lang, room), start=ctx.lang.datetime(start), end=ctx.lang.time(end)
         )
     ]
-    rules = room_text(ctx.lang, room.rules_zh, room.rules_en)
+    rules = common.pick_text(ctx.lang.code, room.rules_zh, room.rules_en)
     if rules:
         lines.append(ctx._("House rules: {rules}").format(rules=rules))
     return "\n".join(lines)
@@ -293,17 +292,13 @@ def _ask_cancel(ctx: Ctx, payload: AskToCancelBooking) -> None:
     if booking is None or booking.status not in LIVE:
         show_mine(ctx, note=ctx._(NOT_YOURS))
         return
-    ctx.reply(
+    common.ask_to_cancel(
+        ctx,
         ctx._("Cancel {ref} ({name}, {span})? The time is then free for others.").format(
             ref=booking.ref, name=room_name(ctx.lang, booking.room), span=span(ctx.lang, booking)
         ),
-        keyboard(
-            (
-                Button(ctx._("Yes, cancel it"), CancelBooking(booking.id).pack()),
-                Button(ctx._("No, keep it"), ShowBooking(booking.id).pack()),
-            )
-        ),
-        edit=pressed(ctx),
+        cancel=CancelBooking(booking.id),
+        keep=ShowBooking(booking.id),
     )
 
 

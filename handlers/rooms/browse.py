@@ -18,6 +18,7 @@ from handlers.buttons.rooms import (
     ShowWeek,
     WatchSlots,
 )
+from handlers.common import pick_text
 from handlers.i18n import N_
 from handlers.rooms.common import (
     GONE,
@@ -28,18 +29,13 @@ from handlers.rooms.common import (
     may_book,
     minute_of,
     room_name,
-    room_text,
     router,
     short_day,
 )
-from handlers.types import Button, Ctx, Kind, keyboard, rows_of
+from handlers.types import Button, Ctx, keyboard, pressed, rows_of
 
 #: The longest run offered after a slot is pressed.
 LONGEST_RUN = 4
-
-
-def pressed(ctx: Ctx) -> bool:
-    return ctx.inbound.kind == Kind.BUTTON
 
 
 def room_and_day(ctx: Ctx, room_id: int, day_number: int) -> tuple[Room, date] | None:
@@ -124,7 +120,7 @@ def show_week(ctx: Ctx, room: Room, week: int, *, note: str | None = None) -> No
             "🏠 {name} — up to {count} person", "🏠 {name} — up to {count} people", room.capacity
         ).format(name=room_name(ctx.lang, room), count=room.capacity)
     )
-    about = room_text(ctx.lang, room.description_zh, room.description_en)
+    about = pick_text(ctx.lang.code, room.description_zh, room.description_en)
     if about:
         lines.append(about)
     lines.append(

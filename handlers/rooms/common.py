@@ -8,7 +8,8 @@ from datetime import date, datetime, time
 from babel.dates import format_skeleton
 
 from db.room_models import Booking, Room
-from handlers.i18n import N_, Language, written
+from handlers.common import pick_text
+from handlers.i18n import N_, Language
 from handlers.router import Router
 from handlers.types import Ctx
 
@@ -18,11 +19,7 @@ GONE = N_("Sorry, that room is not open for booking now. Here are the rooms you 
 
 
 def room_name(lang: Language, room: Room) -> str:
-    return written(lang.code, room.name_zh, room.name_en)[0] or room.code
-
-
-def room_text(lang: Language, zh: str | None, en: str | None) -> str:
-    return written(lang.code, zh, en)[0]
+    return pick_text(lang.code, room.name_zh, room.name_en) or room.code
 
 
 def day_number(day: date) -> int:

@@ -24,7 +24,8 @@ from handlers.buttons.rooms import (
     ShowBooking,
     ShowDay,
 )
-from handlers.i18n import N_, Language, for_reader, written
+from handlers.common import pick_text
+from handlers.i18n import N_, Language, for_reader
 from handlers.rooms.common import day_number, router
 from handlers.types import Button, Reply, keyboard
 
@@ -34,7 +35,7 @@ def said(lang: Language, params: BookingNamed) -> dict[str, str]:
     starts, ends = params.starts, params.ends
     return {
         "ref": params.ref,
-        "name": written(lang.code, params.name_zh, params.name_en)[0],
+        "name": pick_text(lang.code, params.name_zh, params.name_en),
         "span": f"{lang.datetime(starts)}–{lang.time(ends)}",
     }
 
@@ -129,7 +130,7 @@ def paused(lang: Language, params: BookingPaused) -> Reply:
 @router.template(WatchedFreed)
 def freed(lang: Language, params: WatchedFreed) -> Reply:
     starts = params.starts
-    name = written(lang.code, params.name_zh, params.name_en)[0]
+    name = pick_text(lang.code, params.name_zh, params.name_en)
     day = day_number(starts.astimezone(lang.tz).date())
     return Reply(
         lang.gettext("🔔 {name} is free again at {when}. Book it before someone else does.").format(

@@ -19,7 +19,7 @@ from handlers.buttons.rooms import (
 )
 from handlers.i18n import N_
 from handlers.rooms.book import NOT_YOURS, show_booking, show_mine
-from handlers.rooms.browse import free_starts, pressed, room_and_day, show_day
+from handlers.rooms.browse import free_starts, room_and_day, show_day
 from handlers.rooms.common import (
     at,
     minute_of,
@@ -28,7 +28,7 @@ from handlers.rooms.common import (
     router,
     short_day,
 )
-from handlers.types import Button, Ctx, keyboard, rows_of
+from handlers.types import Button, Ctx, keyboard, pressed, rows_of
 
 #: How many more dates a series may add at once.
 SERIES_CHOICES = ((1, 4), (1, 8), (2, 4), (2, 8))

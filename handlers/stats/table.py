@@ -4,8 +4,9 @@ minutes and shares percentages, as plain numbers a spreadsheet can sum."""
 
 from __future__ import annotations
 
+from handlers.common import pick_text
 from handlers.csvfile import csv_attachment
-from handlers.i18n import Language, written
+from handlers.i18n import Language
 from handlers.stats import labels as L
 from handlers.stats.measures import Report, Timing
 from handlers.stats.picture import target_rows
@@ -53,7 +54,7 @@ def rows(report: Report, lang: Language) -> list[Row]:
         (know, _("Neighbours reached by notices"), str(report.notices_reached), count),
     ]
     for name_zh, name_en, booked, used in report.rooms_used:
-        room = written(lang.code, name_zh, name_en)[0]
+        room = pick_text(lang.code, name_zh, name_en)
         out.append((know, _("{room}: hours booked").format(room=room), f"{booked:g}", "h"))
         out.append((know, _("{room}: hours used").format(room=room), f"{used:g}", "h"))
     out += _timing(lang, answer, _("Help requests claimed"), report.claim)

@@ -25,7 +25,7 @@ from handlers.buttons.volunteering import (
     SignUpShift,
 )
 from handlers.i18n import N_, for_reader, is_chinese
-from handlers.types import Attachment, Button, Ctx, Kind, keyboard
+from handlers.types import Attachment, Button, Ctx, keyboard, pressed
 from handlers.volunteering.common import (
     GONE,
     hours_text,
@@ -38,10 +38,6 @@ from handlers.volunteering.common import (
 )
 
 PAGE_SIZE = 6
-
-
-def pressed(ctx: Ctx) -> bool:
-    return ctx.inbound.kind == Kind.BUTTON
 
 
 def person_tags(ctx: Ctx) -> set[str]:
@@ -290,15 +286,11 @@ def _ask_leave(ctx: Ctx, payload: AskToLeaveShift) -> None:
     if shift is None or reads.find_signup(ctx.session, shift.id, ctx.user.id) is None:
         show_list(ctx, note=ctx._(GONE))
         return
-    ctx.reply(
+    common.ask_to_cancel(
+        ctx,
         ctx._("Cancel your signup for {when}?").format(when=shift_when(ctx.lang, shift)),
-        keyboard(
-            (
-                Button(ctx._("Yes, cancel it"), LeaveShift(shift.id).pack()),
-                Button(ctx._("No, keep it"), ShowOpportunity(shift.opportunity_id).pack()),
-            )
-        ),
-        edit=pressed(ctx),
+        cancel=LeaveShift(shift.id),
+        keep=ShowOpportunity(shift.opportunity_id),
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from db import shift_reads as reads
 from db import shifts as ops
 from db.shift_models import Opportunity, OpportunityStatus
+from handlers import common
 from handlers.buttons.volunteering import (
     AddShift,
     AskToCancelOpportunity,
@@ -24,8 +25,7 @@ from handlers.buttons.volunteering import (
 from handlers.forms import engine
 from handlers.forms.fields import Invalid
 from handlers.i18n import N_
-from handlers.types import Button, Ctx, keyboard
-from handlers.volunteering.browse import pressed
+from handlers.types import Button, Ctx, pressed
 from handlers.volunteering.common import (
     COORDINATOR,
     access_opportunity_as_coordinator,
@@ -254,17 +254,13 @@ def _ask_cancel(ctx: Ctx, payload: AskToCancelOpportunity) -> None:
     opportunity = managed(ctx, payload.opportunity)
     if opportunity is None:
         return
-    ctx.reply(
+    common.ask_to_cancel(
+        ctx,
         ctx._("Cancel “{title}”? Everyone signed up is told.").format(
             title=title(ctx.lang, opportunity)
         ),
-        keyboard(
-            (
-                Button(ctx._("Yes, cancel it"), CancelOpportunity(opportunity.id).pack()),
-                Button(ctx._("No, keep it"), ManageOpportunity(opportunity.id).pack()),
-            )
-        ),
-        edit=pressed(ctx),
+        cancel=CancelOpportunity(opportunity.id),
+        keep=ManageOpportunity(opportunity.id),
     )
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from db import shifts as ops
 from db.shift_models import Opportunity
+from handlers.forms.bilingual import bilingual_fields, titles
 from handlers.forms.fields import Field, Invalid, TextField
-from handlers.forms.time_fields import DateTimeField, EndField
+from handlers.forms.time_fields import DateTimeField, EndField, future_times
 from handlers.i18n import N_
 from handlers.types import Ctx, Inbound
 
@@ -77,34 +77,7 @@ class RolesField(Field):
 
 
 TEXT_FIELDS = (
-    TextField(
-        name="title_zh",
-        prompt=N_("The title in Chinese (or Skip if there is none)."),
-        label=N_("Chinese title"),
-        optional=True,
-        max_length=200,
-    ),
-    TextField(
-        name="title_en",
-        prompt=N_("The title in English (or Skip if there is none)."),
-        label=N_("English title"),
-        optional=True,
-        max_length=200,
-    ),
-    TextField(
-        name="description_zh",
-        prompt=N_("A description in Chinese."),
-        label=N_("Chinese description"),
-        optional=True,
-        max_length=2000,
-    ),
-    TextField(
-        name="description_en",
-        prompt=N_("A description in English."),
-        label=N_("English description"),
-        optional=True,
-        max_length=2000,
-    ),
+    *bilingual_fields(),
     TextField(
         name="organiser",
         prompt=N_("Who organises it? The community, or a partner company's name."),
@@ -144,13 +117,12 @@ SHIFT_FIELDS = (
 
 
 def texts(data: dict[str, Any]) -> ops.NewOpportunity:
-    if not data.get("title_zh") and not data.get("title_en"):
-        raise Invalid(
-            N_("Please give the opportunity a title in at least one language."), field="title_zh"
-        )
+    title_zh, title_en = titles(
+        data, N_("Please give the opportunity a title in at least one language."), field="title_zh"
+    )
     return ops.NewOpportunity(
-        title_zh=data.get("title_zh"),
-        title_en=data.get("title_en"),
+        title_zh=title_zh,
+        title_en=title_en,
         description_zh=data.get("description_zh"),
         description_en=data.get("description_en"),
         organiser=data["organiser"],
@@ -159,16 +131,7 @@ def texts(data: dict[str, Any]) -> ops.NewOpportunity:
 
 
 def add_shift_from(ctx: Ctx, opportunity: Opportunity, data: dict[str, Any]) -> None:
-    starts_at = datetime.fromisoformat(data["starts_at"])
-    ends_at = datetime.fromisoformat(data["ends_at"])
-    if starts_at <= ctx.now:
-        raise Invalid(
-            N_("The start has already passed. Please change the start."), field="starts_at"
-        )
-    if ends_at <= starts_at:
-        raise Invalid(
-            N_("The end must be after the start. Please change the end."), field="ends_at"
-        )
+    starts_at, ends_at = future_times(ctx, data)
     roles = [
         ops.NewRole(role["zh"], role["en"], int(role["places"]), tuple(role["needs"]))
         for role in data["roles"]

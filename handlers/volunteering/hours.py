@@ -25,8 +25,7 @@ from handlers.common import first_name
 from handlers.forms import engine
 from handlers.forms.fields import Field, Invalid, TextField
 from handlers.i18n import N_
-from handlers.types import Button, Ctx, Inbound
-from handlers.volunteering.browse import pressed
+from handlers.types import Button, Ctx, Inbound, pressed
 from handlers.volunteering.common import (
     COORDINATOR,
     access_opportunity_as_coordinator,

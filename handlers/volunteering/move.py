@@ -15,6 +15,7 @@ from db.shift_moves import Moved, Released
 from handlers.buttons.volunteering import AskToLeaveShift, MoveShift, ReconfirmShift
 from handlers.forms import engine
 from handlers.forms.fields import Invalid
+from handlers.forms.time_fields import future_times
 from handlers.i18n import N_, Language
 from handlers.types import Button, Community, Ctx, Reply, keyboard
 from handlers.volunteering.common import COORDINATOR, router
@@ -27,16 +28,7 @@ def _submit(ctx: Ctx, data: dict[str, Any]) -> None:
     shift = shift_or_refuse(ctx, int(data["shift_id"]))
     if shift is None:
         return
-    starts_at = datetime.fromisoformat(data["starts_at"])
-    ends_at = datetime.fromisoformat(data["ends_at"])
-    if starts_at <= ctx.now:
-        raise Invalid(
-            N_("The start has already passed. Please change the start."), field="starts_at"
-        )
-    if ends_at <= starts_at:
-        raise Invalid(
-            N_("The end must be after the start. Please change the end."), field="ends_at"
-        )
+    starts_at, ends_at = future_times(ctx, data)
     result = moves.move_shift(
         ctx.session,
         shift.id,

@@ -10,9 +10,8 @@ from handlers.buttons.volunteering import GetCertificate, ListOpportunities, MyH
 from handlers.forms import engine
 from handlers.forms.fields import TextField
 from handlers.i18n import N_
-from handlers.types import Attachment, Button, Ctx, keyboard
+from handlers.types import Attachment, Button, Ctx, keyboard, pressed
 from handlers.volunteering import certificate
-from handlers.volunteering.browse import pressed
 from handlers.volunteering.common import hours_text, role_name, router, title
 
 
