@@ -9,9 +9,11 @@ every call after ``--latency`` seconds (a real Bot API round trip is tens of mil
     python -m bench.crowd --serial            # one update at a time, for comparison
     python -m bench.crowd --users 1000 --latency 0.02
     python -m bench.crowd --shared-flood      # the flood guard counting in the database
+    python -m bench.crowd --profile           # CPU by stage and function (bench/profile.py)
 
 Prints updates per second, the latency per update (from the moment the resident's update is
-available to the bot until the bot's answer reaches the API) at p50/p99/max, and peak memory.
+available to the bot until the bot's answer reaches the API) at p50/p99/max, the CPU time this
+process spent per update (``time.process_time``, the stand-in's included) and peak memory.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bench.profile import ThreadProfiles, report
 from bot.dispatcher import Dispatcher
 from bot.flood import FloodGuard, SharedFloodGuard
 from bot.outbox import OutboxWorker
@@ -133,13 +136,23 @@ def describe(database_url: str, latency: float) -> str:
 
 
 async def crowd(
-    users: int, latency: float, serial: bool, database_url: str, shared_flood: bool = False
+    users: int,
+    latency: float,
+    serial: bool,
+    database_url: str,
+    shared_flood: bool = False,
+    profile: bool = False,
 ) -> None:
+    profiles = ThreadProfiles() if profile else None
+    if profiles is not None:
+        profiles.install()
     async with (
         BotApiStandin(latency=latency) as api,
         linli_serving(api, database_url, serial=serial, shared_flood=shared_flood),
     ):
+        cpu = time.process_time()
         elapsed, latencies = await drive(api, users)
+        cpu = time.process_time() - cpu
 
     updates = len(latencies)  # answered
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -150,7 +163,10 @@ async def crowd(
         f"latency per update: p50 {statistics.median(latencies) * 1000:.0f} ms, "
         f"p99 {percentile(latencies, 0.99) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms"
     )
+    print(f"CPU per update (this process, the stand-in's included): {cpu / updates * 1000:.1f} ms")
     print(f"peak memory (RSS): {peak_mib:.0f} MiB")
+    if profiles is not None:
+        report(profiles.stats(), updates, dump=os.environ.get("BENCH_PROFILE_DUMP"))
 
 
 def main() -> None:
@@ -164,11 +180,16 @@ def main() -> None:
         action="store_true",
         help="count flood in the database, as linli run does (default: in this process)",
     )
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile every thread (bench/profile.py)"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     with tempfile.TemporaryDirectory() as folder:
         url = args.database_url or f"sqlite:///{Path(folder) / 'bench.db'}"
-        asyncio.run(crowd(args.users, args.latency, args.serial, url, args.shared_flood))
+        asyncio.run(
+            crowd(args.users, args.latency, args.serial, url, args.shared_flood, args.profile)
+        )
 
 
 if __name__ == "__main__":

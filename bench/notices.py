@@ -38,13 +38,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
 from telegram.ext import ExtBot
-from telegram.request import HTTPXRequest
 
 from bot.dispatcher import utc_now
 from bot.outbox import OutboxWorker
 from bot.scheduler import SWEEP_INTERVAL
 from bot.sweeper import Sweeper
 from bot.telegram.app import OUTBOX_CONNECTIONS, TelegramDeliverer, outbox_rate_limiter
+from bot.telegram.http import AiohttpRequest
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
 from db.models import User
@@ -191,7 +191,7 @@ class Bot:
             base_url=f"{base_url}/bot",
             base_file_url=f"{base_url}/file/bot",
             rate_limiter=outbox_rate_limiter(),
-            request=HTTPXRequest(connection_pool_size=OUTBOX_CONNECTIONS),
+            request=AiohttpRequest(connections=OUTBOX_CONNECTIONS),
         )
         self.worker = OutboxWorker(
             session_factory=factory,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from db.dialects import on_postgresql
@@ -200,33 +201,54 @@ def load_sender(
     under the lock would still show the old row). Rows that merely refer to the person
     (``FOR KEY SHARE``) do not wait. SQLite's ``BEGIN IMMEDIATE`` already serialises writers.
     """
+    person, with_conversation, conversation_of = _sender_statements(blocked)
+    wanted = {"transport": transport, "external_id": external_id}
+    if on_postgresql(session):
+        row = session.execute(person, wanted).unique().first()
+        if row is None:
+            return SenderRow(None, False, None)
+        user, is_blocked, since = row
+        conversation = session.scalar(conversation_of, {"user_id": user.id, "chat_key": chat_key})
+    else:
+        found = session.execute(with_conversation, {**wanted, "chat_key": chat_key})
+        row = found.unique().first()
+        if row is None:
+            return SenderRow(None, False, None)
+        user, is_blocked, since, conversation = row
+    seen = user.last_seen_at
+    unreachable = since is not None and (seen is None or seen <= since)
+    return SenderRow(user, bool(is_blocked), conversation, unreachable)
+
+
+@lru_cache(maxsize=4)
+def _sender_statements(blocked: ColumnElement[bool]) -> tuple[Select, Select, Select]:
+    """``load_sender``'s statements, built once (building them cost more than running them):
+    the person locked (PostgreSQL), the person with their conversation (SQLite), and the
+    conversation of a person (PostgreSQL, after the lock)."""
     person = (
         select(User, blocked, Unreachable.since)
         .outerjoin(Unreachable, Unreachable.user_id == User.id)
         .options(joinedload(User.roles))
-        .where(User.transport == transport, User.external_id == external_id)
+        .where(
+            User.transport == bindparam("transport"),
+            User.external_id == bindparam("external_id"),
+        )
         .execution_options(populate_existing=True)
     )
-    in_chat = (Conversation.user_id == User.id) & (Conversation.chat_key == chat_key)
-    if on_postgresql(session):
-        row = session.execute(person.with_for_update(of=User, key_share=True)).unique().first()
-        if row is None:
-            return SenderRow(None, False, None)
-        user, is_blocked, since = row
-        conversation = session.scalar(
-            select(Conversation)
-            .where(Conversation.user_id == user.id, Conversation.chat_key == chat_key)
-            .execution_options(populate_existing=True)
+    in_chat = (Conversation.user_id == User.id) & (Conversation.chat_key == bindparam("chat_key"))
+    conversation_of = (
+        select(Conversation)
+        .where(
+            Conversation.user_id == bindparam("user_id"),
+            Conversation.chat_key == bindparam("chat_key"),
         )
-    else:
-        row = session.execute(person.add_columns(Conversation).outerjoin(Conversation, in_chat))
-        found = row.unique().first()
-        if found is None:
-            return SenderRow(None, False, None)
-        user, is_blocked, since, conversation = found
-    seen = user.last_seen_at
-    unreachable = since is not None and (seen is None or seen <= since)
-    return SenderRow(user, bool(is_blocked), conversation, unreachable)
+        .execution_options(populate_existing=True)
+    )
+    return (
+        person.with_for_update(of=User, key_share=True),
+        person.add_columns(Conversation).outerjoin(Conversation, in_chat),
+        conversation_of,
+    )
 
 
 def set_locale(session: Session, user: User, locale: str) -> None:

@@ -318,6 +318,21 @@ async def test_the_webhook_refuses_a_stranger_and_a_huge_body_before_reading_it(
         assert welcome.params["text"].startswith("Welcome to Linli")
 
 
+async def test_a_press_is_answered_while_it_is_handled(session_factory, community):
+    """The button's spinner is stopped while the press is handled, not first: with Telegram
+    taking 2 s per call, the answer to a press comes without waiting out the spinner's call."""
+    async with running_bot(session_factory, community) as (api, _, _):
+        api.user_sends_text(user_id=503, text="/start", language_code="zh-hans")
+        await api.wait_for(sent_to(api, 503))
+        api.latency = 2.0
+        api.user_presses(user_id=503, data="lang:menu", language_code="zh-hans")
+        _, choice = await api.wait_for(sent_to(api, 503), count=2, timeout=30)
+        [spinner] = await api.wait_for(lambda c: c.method == "answerCallbackQuery")
+        assert choice.params["text"] == "请选择语言："
+        assert choice.at - spinner.at < 1.5
+        api.latency = 0.0
+
+
 @pytest.mark.parametrize(
     ("hint", "welcome"), [("en", "Welcome to Linli"), ("zh-hans", "欢迎使用邻里（Linli）")]
 )

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 
 from sqlalchemy import text
-from telegram import BotCommandScopeAllPrivateChats, Update
+from telegram import BotCommandScopeAllPrivateChats, CallbackQuery, Update
 from telegram.error import (
     BadRequest,
     Forbidden,
@@ -34,7 +34,6 @@ from telegram.ext import (
     ExtBot,
     TypeHandler,
 )
-from telegram.request import HTTPXRequest
 
 from bot.dispatcher import Dispatcher
 from bot.held import HeldReplies
@@ -44,6 +43,7 @@ from bot.scheduler import start_scheduler
 from bot.sweeper import Sweeper
 from bot.telegram import render
 from bot.telegram.convert import TRANSPORT, to_inbound
+from bot.telegram.http import AiohttpRequest
 from bot.telegram.menus import command_menus, set_chat_menu, set_staff_menus, staff_menus
 from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram.webhook import WebhookServer
@@ -57,15 +57,13 @@ log = logging.getLogger(__name__)
 #: instead (``handlers.roles.chat_menu``, sent with their welcome and /lang). A community
 #: whose default is zh_Hant gets the Traditional menu as the menu for everyone else.
 MENU_LANGUAGES = {"zh_Hans": "zh", "en": "en"}
-#: Parallel connections for replies. httpcore's pool does work that grows with the square of
-#: its size on every request, so python-telegram-bot's default of 256 costs more CPU than it
-#: saves (see bench/crowd.py and the README's figures).
-REPLY_CONNECTIONS = 16
+#: Parallel connections for replies: a crowd's answers go out at once instead of queueing
+#: behind each other (with 50 ms per Bot API call, 16 connections took 300 answers about a
+#: second). On aiohttp a bigger pool costs nothing per request (``bot/telegram/http.py``).
+REPLY_CONNECTIONS = 128
 #: Parallel connections of the outbox's bot (python-telegram-bot's default for a Bot is one).
-#: Each bot keeps one HTTP client and pool for all its calls; the two are kept apart: one
-#: pool of 48 for both cost httpcore more CPU per request than two smaller ones (the crowd's
-#: HTTP share rose from 24 % to 40 %, docs/performance.md), and a notice going out to
-#: thousands would hold connections the replies need.
+#: Each bot keeps one HTTP client and pool for all its calls; the two are kept apart so that
+#: a notice going out to thousands never holds connections the replies need.
 OUTBOX_CONNECTIONS = 32
 #: The longest a reply waits out a 429 before giving up on it.
 MAX_REPLY_WAIT = 30.0
@@ -188,11 +186,27 @@ class TelegramTransport:
             return
         bot = context.bot
         inbound = to_inbound(update, bot_username=bot.username)
-        if update.callback_query is not None:
-            try:  # stop the button's spinner at once, whatever happens next
-                await update.callback_query.answer()
-            except TelegramError as exc:
-                log.info("could not answer a callback query: %s", exc)
+        # Stop the button's spinner at once, whatever happens next: the answer goes out while
+        # the press is handled, not before it (a round trip to Telegram less to wait for).
+        spinner = (
+            asyncio.ensure_future(self._stop_spinner(update.callback_query))
+            if update.callback_query is not None
+            else None
+        )
+        try:
+            await self._handle(update, bot, inbound)
+        finally:
+            if spinner is not None:
+                await spinner
+
+    @staticmethod
+    async def _stop_spinner(query: CallbackQuery) -> None:
+        try:
+            await query.answer()
+        except TelegramError as exc:
+            log.info("could not answer a callback query: %s", exc)
+
+    async def _handle(self, update: Update, bot: ExtBot, inbound: Inbound | None) -> None:
         message = update.message
         if message is not None and message.new_chat_members and message.chat.type != "private":
             joined = [str(m.id) for m in message.new_chat_members if m.id != bot.id]
@@ -376,7 +390,7 @@ def build_application(
         base_url=api,
         base_file_url=files,
         rate_limiter=outbox_rate_limiter(),
-        request=HTTPXRequest(connection_pool_size=OUTBOX_CONNECTIONS),
+        request=AiohttpRequest(connections=OUTBOX_CONNECTIONS),
     )
     menus = command_menus(dispatcher.registry, dispatcher.community.timezone.key)
 
@@ -427,7 +441,8 @@ def build_application(
         .base_url(api)
         .base_file_url(files)
         .concurrent_updates(PerChatUpdateProcessor(max_concurrent_updates))
-        .connection_pool_size(REPLY_CONNECTIONS)
+        .request(AiohttpRequest(connections=REPLY_CONNECTIONS))
+        .get_updates_request(AiohttpRequest(connections=1))
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)

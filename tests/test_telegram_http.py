@@ -1,0 +1,110 @@
+"""The bot's Bot API client (``bot/telegram/http.py``): what reaches Telegram, how failures
+come back, and that a crowd's replies go out side by side instead of one after another."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+import telegram
+from telegram.error import Forbidden, NetworkError, TimedOut
+
+from bot.telegram.app import REPLY_CONNECTIONS
+from bot.telegram.http import AiohttpRequest
+from standin.botapi import BotApiStandin
+
+pytestmark = pytest.mark.asyncio
+
+USER = 4242
+
+
+@pytest_asyncio.fixture
+async def api() -> AsyncIterator[BotApiStandin]:
+    async with BotApiStandin() as standin:
+        yield standin
+
+
+def _bot(api: BotApiStandin, **timeouts: float) -> telegram.Bot:
+    request = AiohttpRequest(connections=REPLY_CONNECTIONS, **timeouts)
+    return telegram.Bot(api.token, base_url=api.base_url, request=request)
+
+
+async def test_a_message_with_buttons_arrives_as_sent(api: BotApiStandin) -> None:
+    markup = telegram.InlineKeyboardMarkup(
+        [[telegram.InlineKeyboardButton("报名", callback_data="ev:1")]]
+    )
+    async with _bot(api) as bot:
+        sent = await bot.send_message(USER, "欢迎 · Welcome", reply_markup=markup)
+    (message,) = api.sent_messages(USER)
+    assert message["text"] == "欢迎 · Welcome"
+    assert message["reply_markup"]["inline_keyboard"][0][0]["text"] == "报名"
+    assert sent.message_id == message["message_id"]
+
+
+async def test_a_file_and_its_caption_arrive_whole(api: BotApiStandin) -> None:
+    content = bytes(range(256)) * 40
+    async with _bot(api) as bot:
+        await bot.send_document(USER, document=content, filename="名单.csv", caption="名单")
+    (call,) = api.calls_to("sendDocument")
+    assert call.params["caption"] == "名单"
+    assert call.params["document"]["content"] == content
+    assert call.params["document"]["filename"] == "名单.csv"
+
+
+async def test_telegram_refusing_is_telegrams_error(api: BotApiStandin) -> None:
+    api.fail_next(
+        "sendMessage",
+        error_code=403,
+        description="Forbidden: bot was blocked by the user",
+        retry_after=None,
+    )
+    async with _bot(api) as bot:
+        with pytest.raises(Forbidden):
+            await bot.send_message(USER, "hello")
+
+
+async def test_a_slow_answer_is_a_timeout(api: BotApiStandin) -> None:
+    async with _bot(api, read_timeout=0.2) as bot:
+        api.latency = 1.0
+        with pytest.raises(TimedOut):
+            await bot.send_message(USER, "hello")
+
+
+async def test_nobody_listening_is_a_network_error() -> None:
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    request = AiohttpRequest(connections=1)
+    bot = telegram.Bot("123456:TEST", base_url=f"http://127.0.0.1:{port}/bot", request=request)
+    await request.initialize()
+    try:
+        with pytest.raises(NetworkError):
+            await bot.send_message(USER, "hello")
+    finally:
+        await request.shutdown()
+
+
+async def test_a_crowds_replies_go_out_side_by_side(api: BotApiStandin) -> None:
+    """With Telegram taking a while per call, 64 answers to 64 people are all on their way
+    before the first comes back: none waits for another's connection."""
+    async with _bot(api, read_timeout=30) as bot:
+        await bot.get_me()  # the connection is open
+        api.latency = 2.0
+        await asyncio.gather(*(bot.send_message(USER + n, f"hello {n}") for n in range(64)))
+    arrived = [call.at for call in api.calls_to("sendMessage")]
+    assert len(arrived) == 64
+    assert max(arrived) - min(arrived) < 2.0
+
+
+async def test_the_proxy_is_the_environments(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HTTPS_PROXY (and NO_PROXY) are honoured, as python-telegram-bot's httpx client did."""
+    telegram_api = "https://api.telegram.org/bot123456:TEST/sendMessage"
+    monkeypatch.setenv("HTTPS_PROXY", "http://someone:secret@proxy.example:3128")
+    proxy, auth = AiohttpRequest()._proxy(telegram_api)
+    assert str(proxy) == "http://proxy.example:3128"
+    assert auth is not None and auth.login == "someone"
+    monkeypatch.setenv("NO_PROXY", "api.telegram.org")
+    assert AiohttpRequest()._proxy(telegram_api) == (None, None)
