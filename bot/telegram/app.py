@@ -164,18 +164,18 @@ class TelegramTransport:
         #: chat → the transient step (a form's question) shown last, deleted once the next
         #: message is shown there (kept in memory: after a restart one old question stays).
         self._steps: dict[int, int] = {}
-        self._held: HeldReplies | None = None
+        self._held_replies: HeldReplies | None = None
 
     @property
     def held(self) -> HeldReplies:
         """Direct replies Telegram did not take (unreachable, a 5xx, a long 429), in the
         outbox until it does (``bot/held.py``)."""
-        if self._held is None:
+        if self._held_replies is None:
             dispatcher = self.dispatcher
-            self._held = HeldReplies(
+            self._held_replies = HeldReplies(
                 TRANSPORT, dispatcher.session_factory, dispatcher.clock, self._wake_outbox
             )
-        return self._held
+        return self._held_replies
 
     def _wake_outbox(self) -> None:
         if self.dispatcher.on_outbox is not None:
@@ -218,7 +218,9 @@ class TelegramTransport:
         if (
             inbound.chat.is_group
             and inbound.command != "bind"
-            and await patiently("Telegram", self._held, inbound.chat.chat_id, patience=PATIENCE)
+            and await patiently(
+                "Telegram", self._team_held, inbound.chat.chat_id, patience=PATIENCE
+            )
         ):
             return  # a stranger is in this team's group: nothing is posted until /bind
         if inbound.chat.is_group and inbound.command == "bind":
@@ -279,7 +281,7 @@ class TelegramTransport:
         ids |= {ref.partition(":")[2] for ref in admins if ref.startswith(f"{TRANSPORT}:")}
         return sorted(i for i in ids if i.lstrip("-").isdecimal())
 
-    def _held(self, chat_id: str) -> bool:
+    def _team_held(self, chat_id: str) -> bool:
         with self.dispatcher.session_factory() as session:
             return teams.is_held(session, TRANSPORT, chat_id)
 
