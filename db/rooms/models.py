@@ -1,4 +1,4 @@
-"""The tables of the 格格屋 rooms (issue 21): a room and its rules, closures, bookings, and
+"""The tables of the 格格屋 rooms: a room and its rules, closures, bookings, and
 one row per booked slot — the guard against double bookings."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The 格格屋 rooms (issue 21): rooms and their rules, closures, bookings, and one row per
+"""The 格格屋 rooms: rooms and their rules, closures, bookings, and one row per
 booked slot with UNIQUE(room_id, starts_at), the guard against double bookings.
 
 Revision ID: 0012_rooms
