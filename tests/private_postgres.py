@@ -5,16 +5,19 @@ refuse to run as root, so as root they run as the ``postgres`` user (``runuser``
 lives in a temporary folder of its own and listens on a free port of 127.0.0.1 (and a socket
 in that folder): the machine's own server, on 5432, is never touched. Nothing here skips: a
 machine without the PostgreSQL server binaries fails the drill with a message that says so.
+``initdb`` runs once per process (~1 s); each server starts from a copy of that cluster.
 """
 
 from __future__ import annotations
 
+import atexit
 import glob
 import os
 import pwd
 import shutil
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 from typing import Self
 
@@ -28,6 +31,9 @@ SETTINGS = (
     "shared_buffers=16MB",
     "max_connections=60",
 )
+#: The cluster ``initdb`` made, copied for each server (made on first use, removed at exit).
+_TEMPLATE: dict[str, Path] = {}
+_TEMPLATE_LOCK = threading.Lock()
 
 
 def _binaries() -> Path:
@@ -80,11 +86,34 @@ class PrivatePostgres:
                 f"{server_log[-2000:]}"
             )
 
-    def __enter__(self) -> Self:
+    def _initdb(self, data: Path) -> None:
         self._run(
-            "initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
+            "initdb", "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
             "--no-sync", "--locale=C",
         )  # fmt: skip
+
+    def _template(self) -> Path:
+        """A fresh cluster made once in this process: copying it is ~10 times cheaper than
+        ``initdb`` again, and gives the same files (no server ever ran on it)."""
+        with _TEMPLATE_LOCK:
+            if "data" not in _TEMPLATE:
+                root = Path(tempfile.mkdtemp(prefix="linli-pg-template-"))
+                atexit.register(shutil.rmtree, root, ignore_errors=True)
+                if self._user is not None:
+                    account = pwd.getpwnam(self._user)
+                    os.chown(root, account.pw_uid, account.pw_gid)
+                self._initdb(root / "data")
+                _TEMPLATE["data"] = root / "data"
+            return _TEMPLATE["data"]
+
+    def __enter__(self) -> Self:
+        shutil.copytree(self._template(), self.data, symlinks=True)
+        if self._user is not None:  # the copy is root's: the server runs as postgres
+            account = pwd.getpwnam(self._user)
+            for folder, _dirs, files in os.walk(self.data):
+                os.chown(folder, account.pw_uid, account.pw_gid)
+                for name in files:
+                    os.chown(Path(folder) / name, account.pw_uid, account.pw_gid)
         self.start()
         return self
 
