@@ -7,9 +7,11 @@ import gc
 import io
 import os
 import shutil
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,7 @@ from sqlalchemy import Engine, text
 
 from bot import cli
 from bot.dispatcher import Dispatcher
-from db.engine import make_engine, make_session_factory
+from db.engine import SQLITE_BUSY_TIMEOUT_MS, make_engine, make_session_factory
 from db.migrate import upgrade
 from db.registry import metadata
 from handlers import build_registry
@@ -266,7 +268,9 @@ def sqlite_template(sqlite_dir: Path) -> Path:
 def shared_engine(sqlite_dir: Path) -> Iterator[Engine]:
     """One engine for the whole session: SQLAlchemy caches compiled SQL per engine, and
     compiling every statement again in each test was a large share of the suite's time. Its
-    database is reset before each test (``database_url``); its pool is emptied after each."""
+    database is reset before each test (``database_url``). On PostgreSQL its pool is emptied
+    after each test; on SQLite its connections are kept while the file is (they know the
+    schema already)."""
     if POSTGRES_URL:
         engine = _postgres_engine()
     else:
@@ -275,27 +279,70 @@ def shared_engine(sqlite_dir: Path) -> Iterator[Engine]:
     engine.dispose()
 
 
+#: The shared SQLite file as last copied from the template: its inode and schema version.
+_SQLITE_COPY: dict[str, int] = {}
+
+
+def _sqlite_emptied(engine: Engine, path: Path) -> bool:
+    """Empty the shared SQLite file in place, on a connection its pool already holds: a new
+    file means a new connection, which reads the whole schema again (~1 ms a test). Only if
+    it is still the copy made for an earlier test, with the template's schema (a test that
+    migrated it changed that), and nothing holds its write lock (a transaction left open):
+    else False, and the template is copied again."""
+    try:
+        if not _SQLITE_COPY or path.stat().st_ino != _SQLITE_COPY["inode"]:
+            return False
+    except FileNotFoundError:
+        return False
+    deletes = "; ".join(f'DELETE FROM "{t.name}"' for t in reversed(metadata.sorted_tables))
+    with engine.connect() as connection:
+        raw = connection.connection.dbapi_connection
+        assert isinstance(raw, sqlite3.Connection)
+        try:
+            raw.execute("PRAGMA busy_timeout=0")  # a lock held means a leftover: copy instead
+            [(schema,)] = raw.execute("PRAGMA schema_version").fetchall()
+            if schema != _SQLITE_COPY["schema"]:
+                return False
+            raw.executescript(f"BEGIN IMMEDIATE; {deletes}; COMMIT")
+        except sqlite3.Error:
+            if raw.in_transaction:
+                raw.rollback()
+            return False
+        finally:
+            raw.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    return True
+
+
 @pytest.fixture
 def database_url(request, shared_engine: Engine) -> str:
-    """The test's database, migrated and empty: the session's SQLite template copied over the
-    shared file, or every PostgreSQL table emptied and its ids restarted."""
-    shared_engine.dispose()
+    """The test's database, migrated and empty: the shared SQLite file emptied in place
+    (``_sqlite_emptied``) or else the session's template copied over it, or every PostgreSQL
+    table emptied and its ids restarted. Either way a test's first row has id 1."""
     url = shared_engine.url.render_as_string(hide_password=False)
     if POSTGRES_URL:
+        shared_engine.dispose()
         with shared_engine.begin() as connection:
             connection.exec_driver_sql(_postgres_reset(shared_engine))
         return url
     path = Path(shared_engine.url.database or "")
+    if _sqlite_emptied(shared_engine, path):
+        return url
+    shared_engine.dispose()
     for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         leftover.unlink(missing_ok=True)  # a new file: a connection left open keeps the old one
-    shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+    template = request.getfixturevalue("sqlite_template")
+    shutil.copyfile(template, path)
+    with closing(sqlite3.connect(template)) as connection:
+        [(schema,)] = connection.execute("PRAGMA schema_version").fetchall()
+    _SQLITE_COPY.update(inode=path.stat().st_ino, schema=schema)
     return url
 
 
 @pytest.fixture
 def engine(database_url: str, shared_engine: Engine) -> Iterator[Engine]:
     yield shared_engine
-    shared_engine.dispose()
+    if POSTGRES_URL:
+        shared_engine.dispose()
 
 
 @pytest.fixture
