@@ -1,4 +1,4 @@
-"""Fixtures: a migrated database (a fresh SQLite file per test, or PostgreSQL when
+"""Fixtures: a migrated database (a SQLite file emptied for each test, or PostgreSQL when
 ``LINLI_TEST_DATABASE_URL`` is set), the dispatcher over it, and residents to chat with."""
 
 from __future__ import annotations
@@ -187,7 +187,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def pytest_report_header() -> str:
-    where = f"PostgreSQL {POSTGRES_URL}" if POSTGRES_URL else "SQLite (a migrated copy per test)"
+    where = f"PostgreSQL {POSTGRES_URL}" if POSTGRES_URL else "SQLite (migrated, emptied per test)"
     return f"database: {where}"
 
 
