@@ -27,6 +27,7 @@ from db.migrate import upgrade
 from db.registry import metadata
 from handlers import build_registry
 from handlers.router import Registry
+from handlers.stats import render
 from handlers.types import Community
 from tests.concurrency_support import apologies  # noqa: F401  (a fixture several files use)
 from tests.forms_support import plan_dispatcher  # noqa: F401  (a fixture several files use)
@@ -348,6 +349,21 @@ def engine(database_url: str, shared_engine: Engine) -> Iterator[Engine]:
 @pytest.fixture
 def session_factory(engine: Engine):
     return make_session_factory(engine)
+
+
+@pytest.fixture(autouse=True)
+def _reports_in_this_thread() -> Iterator[None]:
+    """A test that started the bot in this process (``build_runtime``: ``linli run``,
+    ``linli stats``…) left its report process in charge of every report drawn after it, in
+    every later test of the worker, each such start one more process (~1.5 s of CPU): after
+    the test, it is stopped and reports are drawn here again, as for any other test."""
+    yield
+    reports = render.reports()
+    if not isinstance(reports, render.InThisThread):
+        close = getattr(reports, "close", None)
+        if close is not None:
+            close()
+        render.use(render.InThisThread())
 
 
 @pytest.fixture
