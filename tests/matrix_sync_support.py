@@ -164,6 +164,7 @@ def loop_transport(tmp_path: Path, dispatcher, nio: Nio) -> MatrixTransport:
     transport = MatrixTransport(config, dispatcher)
     transport.client = nio  # type: ignore[assignment]
     transport.cards.client = nio  # type: ignore[assignment]
+    # A device kept from an earlier run (``Device.login`` is async; this helper is not).
     transport.device._save_credentials(nio)  # type: ignore[arg-type]
     nio.token_file = config.store / "sync.json"
     nio.room(DM, LI)
