@@ -43,9 +43,12 @@ def _start(tmp_path: Path, database_url: str, **settings: str) -> subprocess.Pop
     )
 
 
-def _stop(process: subprocess.Popen) -> int:
+async def _stop(process: subprocess.Popen) -> int:
+    """SIGTERM, then wait for the exit off the event loop: the Bot API stand-in runs on this
+    loop and must answer the process's last calls (python-telegram-bot confirms the updates it
+    fetched as it stops; a blocked loop held each stop for the full 5 s read timeout)."""
     process.send_signal(signal.SIGTERM)
-    return process.wait(30)
+    return await asyncio.to_thread(process.wait, 30)
 
 
 async def test_telegram_and_matrix_in_one_process_and_the_homeserver_down_at_start(
@@ -71,7 +74,7 @@ async def test_telegram_and_matrix_in_one_process_and_the_homeserver_down_at_sta
             await api.wait_for(lambda c: c.method == "sendMessage", timeout=60)
             await asyncio.sleep(2)
         finally:
-            code = _stop(down)
+            code = await _stop(down)
         log = (tmp_path / "down" / "run.err").read_text()
         assert code == 0, log
         assert log.count("Matrix: homeserver unavailable") == 1, log
@@ -97,6 +100,6 @@ async def test_telegram_and_matrix_in_one_process_and_the_homeserver_down_at_sta
                     timeout=60,
                 )
         finally:
-            code = _stop(up)
+            code = await _stop(up)
         log = (tmp_path / "up" / "run.err").read_text()
         assert code == 0 and " ERROR bot." not in log, log
