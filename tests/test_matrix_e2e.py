@@ -20,7 +20,7 @@ from db.requests.models import HelpRequest
 from handlers import build_registry
 from handlers.types import Community
 from tests.events_support import make_event
-from tests.matrix_support import grant, number_of, people, running_bot
+from tests.matrix_support import grant, number_of, people, running_bot, settled
 from tests.media_support import assert_no_metadata, gps_jpeg
 
 pytestmark = [
@@ -252,10 +252,9 @@ async def test_a_restart_mid_conversation_loses_and_repeats_nothing(
             await lin.exchange(room, number_of(step, "Translation"), "")
         # The bot is down; Lin goes on writing.
         await lin.say(room, "Please help me read my electricity bill.")
-        await asyncio.sleep(1)
-        async with running_bot(synapse, store, dispatcher, worker):
+        async with running_bot(synapse, store, dispatcher, worker) as bot:
             await lin.wait_for(room, lambda s: s.sender == linli and "photo" in s.body.lower())
-            await asyncio.sleep(3)  # anything repeated would arrive meanwhile
+            await settled(bot, lin)  # anything repeated would have arrived by now
         answers = [s.body for s in lin.messages(room, sender=linli)]
         assert len(answers) == len(set(answers)), answers
         with session_factory() as session:

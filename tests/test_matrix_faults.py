@@ -22,7 +22,7 @@ from bot.outbox import DeliveryError, OutboxWorker
 from db import outbox
 from db.models import OutboxMessage
 from handlers.types import Community
-from tests.matrix_support import bot_config, people, running_bot, withheld_key_message
+from tests.matrix_support import bot_config, people, running_bot, settled, withheld_key_message
 from tests.support import Note, registry_with_notes
 from tests.telegram_support import running_bot as running_telegram
 
@@ -89,7 +89,12 @@ class Cable:
 async def bot_through(cable: Cable, synapse, store: Path, dispatcher, worker):
     """The bot's transport talking to Synapse through ``cable``."""
     config = bot_config(synapse, store)
-    config = dataclasses.replace(config, homeserver=f"http://127.0.0.1:{cable.port}")
+    config = dataclasses.replace(
+        config,
+        homeserver=f"http://127.0.0.1:{cable.port}",
+        retry_first=0.1,  # tried again every 0.1–0.4 s (not 1 s doubling to a minute)
+        retry_longest=0.4,
+    )
     transport = MatrixTransport(config, dispatcher)
     worker.deliverers["matrix"] = MatrixDeliverer(transport)
     stop = asyncio.Event()
@@ -148,7 +153,7 @@ async def test_a_homeserver_that_drops_mid_sync_is_retried_and_nothing_is_lost_o
                 )
         tried = await worker.tick()
         assert (tried.sent, tried.failed, tried.retried) == (0, 0, 3)
-        await asyncio.sleep(3)  # a few failed retries of the sync
+        await asyncio.sleep(1.5)  # a few failed retries of the sync (about five)
         assert not [s for s in ana.messages(room)[before:] if s.sender != ana.mxid]
 
         # Back on the same port: the bot catches up and answers once; the outbox sends on.
@@ -258,7 +263,7 @@ async def test_a_burst_into_synapses_rate_limit_arrives_once_in_order(
                 await asyncio.sleep(0.2)
         finally:
             synapse.throttle(linli, None)
-        await asyncio.sleep(1.5)  # anything sent twice would arrive meanwhile
+        await settled(bot, ana)  # anything sent twice would have arrived by now
         notes = [s.body for s in ana.messages(room, linli) if s.body.startswith("note ")]
         assert notes == [f"note {n}" for n in range(1, 13)]
         assert retried > 0  # Synapse did say M_LIMIT_EXCEEDED
