@@ -219,26 +219,30 @@ def pristine(python: Path) -> Path:
     return made
 
 
-def _copy_pristine(python: Path, directory: Path) -> Path:
-    """Copy the pristine data directory into ``directory``; returns the config's path."""
+def _copy_pristine(python: Path, directory: Path, database: Path) -> Path:
+    """Copy the pristine data directory into ``directory``, its database to ``database``;
+    returns the config's path."""
     source = pristine(python)
     was = (source / "DIRECTORY").read_text()
     for path in source.iterdir():
         if path.is_dir():
             shutil.copytree(path, directory / path.name)
         elif path.suffix in (".yaml", ".config"):
-            (directory / path.name).write_text(path.read_text().replace(was, str(directory)))
+            text = path.read_text().replace(f"{was}/homeserver.db", str(database))
+            (directory / path.name).write_text(text.replace(was, str(directory)))
+        elif path.name == "homeserver.db":
+            shutil.copy2(path, database)
         elif path.name != "DIRECTORY":
             shutil.copy2(path, directory / path.name)
     return directory / "homeserver.yaml"
 
 
-def start(directory: Path) -> Synapse:
-    """Copy the pristine data directory into ``directory``, start Synapse and wait until it
-    answers."""
+def start(directory: Path, database: Path | None = None) -> Synapse:
+    """Copy the pristine data directory into ``directory`` (its SQLite database to
+    ``database``, by default in it too), start Synapse and wait until it answers."""
     python = install()
     port = free_port()
-    config = _copy_pristine(python, directory)
+    config = _copy_pristine(python, directory, database or directory / "homeserver.db")
     secret = hashlib.sha256(os.urandom(16)).hexdigest()
     text = "\n".join(
         line

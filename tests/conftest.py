@@ -348,12 +348,16 @@ def deliver(session_factory, registry, community, clock, postbox):
 
 
 @pytest.fixture(scope="session")
-def synapse(tmp_path_factory):
+def synapse(tmp_path_factory, sqlite_dir):
     """A real Synapse homeserver for the whole run (installed on first use into
-    ``.venv-synapse``); if it cannot start, the tests that need it fail."""
+    ``.venv-synapse``); if it cannot start, the tests that need it fail. Its database is with
+    the tests' own (``sqlite_dir``: in memory where the machine has it — each event Synapse
+    writes is a commit), its config and log in the temporary folder."""
     from standin import synapse as homeserver
 
-    server = homeserver.start(tmp_path_factory.mktemp("synapse"))
+    server = homeserver.start(
+        tmp_path_factory.mktemp("synapse"), database=sqlite_dir / "synapse.db"
+    )
     yield server
     server.stop()
 
