@@ -236,6 +236,16 @@ def sqlite_dir(tmp_path_factory) -> Iterator[Path]:
         yield tmp_path_factory.mktemp("sqlite")
 
 
+@pytest.fixture
+def fast_path(sqlite_dir: Path, request) -> Iterator[Path]:
+    """A folder of the test's own beside the SQLite files (in memory where the machine has
+    it): for the Matrix tests' device stores, where nio makes every key it keeps a SQLite
+    commit, on the event loop that also runs the bot and the people."""
+    folder = Path(tempfile.mkdtemp(prefix=f"{request.node.name[:40]}-", dir=sqlite_dir))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(sqlite_dir: Path) -> Path:
     """A SQLite file migrated to the newest schema once per session; each test gets a copy

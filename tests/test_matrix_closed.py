@@ -87,14 +87,14 @@ async def _invite_only(person: Person, *invite: str, direct: bool, name: str | N
 
 
 async def test_a_volunteer_without_a_display_name_claims_by_reaction_and_stays_unnamed(
-    synapse, tmp_path, session_factory
+    synapse, fast_path, session_factory
 ):
-    boss = await Person(synapse, unique("boss"), tmp_path / "boss").start()
-    li = await Person(synapse, unique("li"), tmp_path / "li", named=False).start()
+    boss = await Person(synapse, unique("boss"), fast_path / "boss").start()
+    li = await Person(synapse, unique("li"), fast_path / "li", named=False).start()
     try:
         dispatcher, worker = _wiring(session_factory, {boss.mxid})
         _grant(session_factory, li.mxid, "volunteer")
-        async with running_bot(synapse, tmp_path / "bot", dispatcher, worker) as bot:
+        async with running_bot(synapse, fast_path / "bot", dispatcher, worker) as bot:
             linli = bot.client.user_id
             team = await boss.room_with(linli, li.mxid, direct=False, name="YAM", encrypted=True)
             await boss.exchange(team, "!lang en", "in English")
@@ -117,7 +117,7 @@ async def test_a_volunteer_without_a_display_name_claims_by_reaction_and_stays_u
             edit = await boss.wait_for(team, "Claimed by", worker=worker)  # the room's card
             assert "Claimed by a volunteer." in edit.body
             await worker.tick()
-            store = tmp_path / "bot"
+            store = fast_path / "bot"
             files = [store / "credentials.json", store / "sync.json", store / "pickle.key"]
             files += list(store.glob("*.db"))
         told = [
@@ -151,12 +151,12 @@ async def test_a_volunteer_without_a_display_name_claims_by_reaction_and_stays_u
 
 
 async def test_people_from_a_server_that_is_not_allowed_are_refused(
-    synapse, tmp_path, session_factory
+    synapse, fast_path, session_factory
 ):
     dispatcher, worker = _wiring(session_factory, set())
-    store = tmp_path / "bot"
+    store = fast_path / "bot"
     elsewhere = frozenset({"elsewhere.example"})
-    async with people(synapse, tmp_path, "far") as [far]:
+    async with people(synapse, fast_path, "far") as [far]:
         async with running_bot(synapse, store, dispatcher, worker) as bot:
             linli = bot.client.user_id
             room = await far.room_with(linli)  # while this server was still allowed
@@ -184,11 +184,11 @@ async def test_people_from_a_server_that_is_not_allowed_are_refused(
             assert user.last_seen_at is not None  # from before; nothing new was kept
 
 
-async def test_team_rooms_hold_only_the_team(synapse, tmp_path, session_factory):
-    async with people(synapse, tmp_path, "boss", "li", "nosy", "mei") as [boss, li, nosy, mei]:
+async def test_team_rooms_hold_only_the_team(synapse, fast_path, session_factory):
+    async with people(synapse, fast_path, "boss", "li", "nosy", "mei") as [boss, li, nosy, mei]:
         dispatcher, worker = _wiring(session_factory, {boss.mxid})
         _grant(session_factory, li.mxid, "volunteer")
-        async with running_bot(synapse, tmp_path / "bot", dispatcher, worker) as bot:
+        async with running_bot(synapse, fast_path / "bot", dispatcher, worker) as bot:
             linli = bot.client.user_id
             # A room made by someone who holds no role: the bot declines it.
             theirs = await _invite_only(nosy, linli, direct=False, name="Nosy's")
@@ -243,15 +243,15 @@ async def test_team_rooms_hold_only_the_team(synapse, tmp_path, session_factory)
 
 
 async def test_an_undecryptable_flood_is_counted_and_answered_once(
-    synapse, tmp_path, session_factory
+    synapse, fast_path, session_factory
 ):
     dispatcher, worker = _wiring(session_factory, set())
     # The flood guard as in production, but with a window longer than the test (a slow machine
     # would otherwise see the window pass mid-burst).
     dispatcher.flood = FloodGuard(limit=20, window=3600)
     async with (
-        people(synapse, tmp_path, "wang") as [wang],
-        running_bot(synapse, tmp_path / "bot", dispatcher, worker) as bot,
+        people(synapse, fast_path, "wang") as [wang],
+        running_bot(synapse, fast_path / "bot", dispatcher, worker) as bot,
     ):
         linli = bot.client.user_id
         room = await wang.room_with(linli, encrypted=True)

@@ -108,7 +108,7 @@ async def bot_through(cable: Cable, synapse, store: Path, dispatcher, worker):
 
 
 async def test_a_homeserver_that_drops_mid_sync_is_retried_and_nothing_is_lost_or_repeated(
-    synapse, tmp_path, session_factory, caplog
+    synapse, fast_path, session_factory, caplog
 ):
     """The homeserver restarts: the sync loop and the outbox's Matrix deliverer both ride it
     out — what the person wrote meanwhile is answered once, what the outbox had for them
@@ -117,13 +117,13 @@ async def test_a_homeserver_that_drops_mid_sync_is_retried_and_nothing_is_lost_o
     cable = Cable(int(synapse.url.rsplit(":", 1)[1]))
     await cable.mend()
     async with (
-        people(synapse, tmp_path, "ana") as [ana],
+        people(synapse, fast_path, "ana") as [ana],
         running_telegram(session_factory, COMMUNITY, registry=registry_with_notes()) as (
             api,
             dispatcher,
             worker,
         ),
-        bot_through(cable, synapse, tmp_path / "bot", dispatcher, worker) as bot,
+        bot_through(cable, synapse, fast_path / "bot", dispatcher, worker) as bot,
     ):
         room = await ana.room_with(bot.client.user_id, encrypted=True)
         await ana.exchange(room, "!lang en", "in English")
@@ -187,7 +187,7 @@ async def test_a_homeserver_that_drops_mid_sync_is_retried_and_nothing_is_lost_o
 
 
 async def test_a_message_without_its_key_is_asked_again_in_the_persons_language(
-    synapse, tmp_path, session_factory, caplog
+    synapse, fast_path, session_factory, caplog
 ):
     caplog.set_level(logging.INFO, logger="bot.matrix.client")
     dispatcher = Dispatcher(
@@ -198,8 +198,8 @@ async def test_a_message_without_its_key_is_asked_again_in_the_persons_language(
     )
     secret = "the secret letter text"
     async with (
-        people(synapse, tmp_path, "ana", "wang") as [ana, wang],
-        running_bot(synapse, tmp_path / "bot", dispatcher, worker) as bot,
+        people(synapse, fast_path, "ana", "wang") as [ana, wang],
+        running_bot(synapse, fast_path / "bot", dispatcher, worker) as bot,
     ):
         linli = bot.client.user_id
         rooms = {}
@@ -226,7 +226,7 @@ async def test_a_message_without_its_key_is_asked_again_in_the_persons_language(
 
 
 async def test_a_burst_into_synapses_rate_limit_arrives_once_in_order(
-    synapse, tmp_path, session_factory
+    synapse, fast_path, session_factory
 ):
     dispatcher = Dispatcher(
         session_factory=session_factory, registry=registry_with_notes(), community=COMMUNITY
@@ -235,8 +235,8 @@ async def test_a_burst_into_synapses_rate_limit_arrives_once_in_order(
         session_factory=session_factory, registry=dispatcher.registry, community=COMMUNITY
     )
     async with (
-        people(synapse, tmp_path, "ana") as [ana],
-        running_bot(synapse, tmp_path / "bot", dispatcher, worker) as bot,
+        people(synapse, fast_path, "ana") as [ana],
+        running_bot(synapse, fast_path / "bot", dispatcher, worker) as bot,
     ):
         linli = bot.client.user_id
         watching = Watching(bot)
