@@ -127,20 +127,21 @@ class MatrixTransport:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Sync until ``stop`` is set; an unreachable homeserver is retried with back-off
-        (1 s doubling to a minute), logged once per outage."""
-        delay = 1.0
+        (``retry_first`` doubling to ``retry_longest``: 1 s to a minute), logged once per
+        outage."""
+        delay = self.config.retry_first
         try:
             while not stop.is_set():
                 try:
                     await self.login()
                     await self._sync_once(stop)
                     self._back()
-                    delay = 1.0
+                    delay = self.config.retry_first
                 except (MatrixUnavailable, ClientError, OSError, TimeoutError) as exc:
                     self._lost(exc)
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(stop.wait(), delay)
-                    delay = min(delay * 2, 60.0)
+                    delay = min(delay * 2, self.config.retry_longest)
         finally:
             await self.client.close()
 
