@@ -107,6 +107,16 @@ def test_full_with_confirmed_and_offered_places(resident, session_factory, clock
     for card in _every_view(bob, event_id, hint)[1:3]:  # the card, by link and by button
         assert offer in card and held in card, card
         assert waiting not in card, f"Bob holds the offer, yet is told of the waiting list:\n{card}"
+    bob.press_payload(ShowEvent(event_id).pack())
+    assert [b.label for b in bob.buttons()] == OFFERED_BUTTONS[hint], "each answer once"
+
+
+#: Bob's answers to the offer: Confirm or Decline (which leaves the event, as Cancel my signup
+#: would, so there is no Cancel beside it), then the card's usual buttons.
+OFFERED_BUTTONS = {
+    "en": ["✅ Confirm my place", "Decline", "📅 Add to calendar", "🔗 Share", "« All events"],
+    "zh-hans": ["✅ 确认名额", "放弃", "📅 添加到日历", "🔗 分享", "« 全部活动"],
+}
 
 
 #: Bob's card while a place is offered to him: the offer, the place held for him, and not the
