@@ -106,10 +106,10 @@ def ask_once(session: Session, user: User, *, now: datetime) -> bool:
 
 def mark_asked(session: Session, user: User, *, now: datetime, first: bool = False) -> None:
     """The welcome asked them (whatever they answer, it is not asked again). ``first``: the
-    caller has just seen that they were never asked (no second read)."""
+    caller has just seen that they were never asked (no second read); the row goes in with
+    the message's other writes."""
     if first:
         session.add(NoticeSubscriber(user_id=user.id, asked_at=now, updated_at=now))
-        session.flush()
         return
     _subscriber(session, user, now)
 

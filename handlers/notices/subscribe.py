@@ -81,7 +81,7 @@ def notices_command(ctx: Ctx, args: str) -> None:
 def offer(ctx: Ctx) -> tuple[str | None, Keyboard]:
     """For the welcome, once: would they like news and safety notices? (Nothing is assumed.)
     Returns the question and its buttons, which go under the main menu's."""
-    if ctx.inbound.chat.is_group or subs.was_asked(ctx.session, ctx.user):
+    if ctx.inbound.chat.is_group or (not ctx.first_seen and subs.was_asked(ctx.session, ctx.user)):
         return None, ()
     subs.mark_asked(ctx.session, ctx.user, now=ctx.now, first=True)
     return _question(ctx)
