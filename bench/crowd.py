@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import logging
 import os
 import platform
@@ -55,11 +56,21 @@ def count_statements(engine: Engine, statements: Counter[str]) -> None:
     def record(conn, cursor, statement, parameters, context, executemany) -> None:
         words = statement.split()
         kind = " ".join(words[:3] if words[0] in ("INSERT", "DELETE") else words[:2])
-        if words[0] == "SELECT" and "FROM" in words[:-1]:
-            kind = "SELECT … FROM " + words[words.index("FROM") + 1]
+        if words[0] == "SELECT":
+            kind = "SELECT … FROM " + _outer_table(words)
         statements[kind] += 1
 
     event.listen(engine, "before_cursor_execute", record)
+
+
+def _outer_table(words: list[str]) -> str:
+    """The first table a SELECT reads outside its subqueries (a column may be one)."""
+    depth = 0
+    for word, following in itertools.pairwise(words):
+        if word == "FROM" and depth == 0:
+            return following
+        depth += word.count("(") - word.count(")")
+    return "?"
 
 
 def percentile(values: list[float], share: float) -> float:
