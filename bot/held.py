@@ -61,10 +61,13 @@ class HeldReplies:
         self._chats.discard(chat_id)
         return False
 
-    async def hold(self, chat_id: str, reply: Reply, txn: str) -> None:
+    async def hold(
+        self, chat_id: str, reply: Reply, txn: str, *, edit_ref: str | None = None
+    ) -> None:
         """Queue ``reply`` for ``chat_id``; ``txn`` is the transaction id its first try used
-        (the outbox sends it with the same one, and queues it only once)."""
-        await patiently(self.transport, self._hold, chat_id, reply, txn)
+        (the outbox sends it with the same one, and queues it only once). ``edit_ref``: the
+        message an edit was to change (the outbox edits it, or sends anew if it no longer can)."""
+        await patiently(self.transport, self._hold, chat_id, reply, txn, edit_ref)
         if self._chats is not None:
             self._chats.add(chat_id)
         if self.wake is not None:  # the outbox worker, if it is idle
@@ -76,7 +79,7 @@ class HeldReplies:
                 session, transport=self.transport, template=HeldReply.template, chat_id=chat_id
             )
 
-    def _hold(self, chat_id: str, reply: Reply, txn: str) -> None:
+    def _hold(self, chat_id: str, reply: Reply, txn: str, edit_ref: str | None) -> None:
         now = self.clock()
         with self.session_factory() as session, session.begin():
             ahead = outbox.last_due(
@@ -86,7 +89,7 @@ class HeldReplies:
                 session,
                 transport=self.transport,
                 chat_id=chat_id,
-                params=HeldReply.of(reply),
+                params=HeldReply.of(reply, edit_ref=edit_ref),
                 now=now,
                 due_at=max(now, ahead) if ahead is not None else now,  # never before those
                 dedup_key=KEY_PREFIX + txn,

@@ -29,7 +29,9 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 from yarl import URL
 
-Proxy = tuple[URL | None, aiohttp.BasicAuth | None]
+#: A proxy and the ``Proxy-Authorization`` headers its credentials make (aiohttp's
+#: ``proxy_auth`` is deprecated).
+Proxy = tuple[URL | None, dict[str, str] | None]
 
 JSON = {"Content-Type": "application/json"}
 #: The Bot API method of the call under way in this task (``parse_json_payload`` is told
@@ -157,9 +159,15 @@ class AiohttpRequest(BaseRequest):
         key = "/".join(origin)
         if key not in self._proxies:
             try:
-                self._proxies[key] = get_env_proxy_for_url(URL(key))
+                proxy, auth = get_env_proxy_for_url(URL(key))
             except LookupError:  # none, or the host is in NO_PROXY
-                self._proxies[key] = (None, None)
+                proxy, auth = None, None
+            headers = (
+                {"Proxy-Authorization": aiohttp.encode_basic_auth(auth.login, auth.password)}
+                if auth is not None
+                else None
+            )
+            self._proxies[key] = (proxy, headers)
         return self._proxies[key]
 
     async def do_request(
@@ -192,7 +200,7 @@ class AiohttpRequest(BaseRequest):
             sock_connect=connect,
             sock_read=read,
         )
-        proxy, proxy_auth = self._proxy(url)
+        proxy, proxy_headers = self._proxy(url)
         _METHOD.set(url.rpartition("/")[2])
         try:
             async with session.request(
@@ -202,7 +210,7 @@ class AiohttpRequest(BaseRequest):
                 headers=headers,
                 timeout=timeout,
                 proxy=proxy,
-                proxy_auth=proxy_auth,
+                proxy_headers=proxy_headers,
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as err:  # aiohttp's timeouts are TimeoutErrors too

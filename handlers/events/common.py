@@ -75,10 +75,18 @@ def when(ctx: Ctx, event: Event) -> str:
     )
 
 
-def places_line(ctx: Ctx, event: Event, held: int) -> str:
+def places_line(ctx: Ctx, event: Event, held: int, signup: EventSignup | None = None) -> str:
+    """The places left, or full. ``signup``: the reader's own — the one a place is offered to
+    is not sent to the waiting list by the places the offer holds for them."""
     left = places_left(event, held)
     if left is None:
         return ctx._("Places: no limit")
+    if left == 0 and signup is not None and signup.status == SignupStatus.OFFERED:
+        return ctx.lang.ngettext(
+            "Full — {count} place is held for you",
+            "Full — {count} places are held for you",
+            signup.party_size,
+        ).format(count=ctx.lang.number(signup.party_size))
     if left == 0:
         return ctx._("Full — waiting list")
     return ctx.lang.ngettext("{count} place left", "{count} places left", left).format(
@@ -168,7 +176,7 @@ def card_text(ctx: Ctx, event: Event, signup: EventSignup | None, held: int | No
     lines.append(ctx._("📍 {place}").format(place=event.place))
     if held is None:
         held = places_held(ctx.session, event.id)
-    lines.append(places_line(ctx, event, held))
+    lines.append(places_line(ctx, event, held, signup))
     if held:
         lines.append(
             ctx.lang.ngettext(

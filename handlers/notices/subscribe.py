@@ -83,7 +83,7 @@ def offer(ctx: Ctx) -> tuple[str | None, Keyboard]:
     Returns the question and its buttons, which go under the main menu's."""
     if ctx.inbound.chat.is_group or (not ctx.first_seen and subs.was_asked(ctx.session, ctx.user)):
         return None, ()
-    subs.mark_asked(ctx.session, ctx.user, now=ctx.now, first=True)
+    subs.mark_asked(ctx.session, ctx.user, now=ctx.now, first=True, new_person=ctx.first_seen)
     return _question(ctx)
 
 
