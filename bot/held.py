@@ -14,6 +14,7 @@ of an outage) and checked there before each reply to such a chat.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -43,12 +44,16 @@ class HeldReplies:
         self.clock = clock
         self.wake = wake
         self._chats: set[str] | None = None  # None: not read from the database yet
+        #: The first replies of a crowd all ask at once: one of them reads, the others wait.
+        self._reading = asyncio.Lock()
 
     async def waiting(self, chat_id: str) -> bool:
         """Whether ``chat_id`` has held replies the outbox has not sent yet (a new reply to it
         is held behind them)."""
         if self._chats is None:
-            self._chats = await patiently(self.transport, self._unsent, None)
+            async with self._reading:
+                if self._chats is None:
+                    self._chats = await patiently(self.transport, self._unsent, None)
         if chat_id not in self._chats:
             return False
         if await patiently(self.transport, self._unsent, chat_id):

@@ -15,6 +15,8 @@ from telegram.error import Forbidden, NetworkError, TimedOut
 
 from bot.telegram.app import REPLY_CONNECTIONS
 from bot.telegram.http import AiohttpRequest
+from bot.telegram.render import markup
+from handlers.types import Button
 from standin.botapi import BotApiStandin
 
 pytestmark = pytest.mark.asyncio
@@ -43,6 +45,50 @@ async def test_a_message_with_buttons_arrives_as_sent(api: BotApiStandin) -> Non
     assert message["text"] == "欢迎 · Welcome"
     assert message["reply_markup"]["inline_keyboard"][0][0]["text"] == "报名"
     assert sent.message_id == message["message_id"]
+
+
+async def test_a_press_arrives_with_its_message_and_the_sent_message_with_its_id(
+    api: BotApiStandin,
+) -> None:
+    """What the bot reads of a press (the data, who pressed, the message and its chat) and of
+    a message it sent (the id) arrives; the keyboards it showed are not parsed back."""
+    markup = telegram.InlineKeyboardMarkup(
+        [[telegram.InlineKeyboardButton(f"第{n}项", callback_data=f"ev:{n}")] for n in range(9)]
+    )
+    polling = AiohttpRequest(connections=1)  # as the application polls
+    async with telegram.Bot(
+        api.token, base_url=api.base_url, request=AiohttpRequest(), get_updates_request=polling
+    ) as bot:
+        sent = await bot.send_message(USER, "欢迎 · Welcome", reply_markup=markup)
+        api.user_presses(user_id=USER, data="ev:3", first_name="Wang")
+        (update,) = await bot.get_updates(timeout=0)
+    assert (sent.message_id, sent.chat.id, sent.reply_markup) == (
+        api.sent_messages(USER)[0]["message_id"],
+        USER,
+        None,
+    )
+    query = update.callback_query
+    assert (query.data, query.from_user.first_name) == ("ev:3", "Wang")
+    assert (query.message.message_id, query.message.chat.id) == (sent.message_id, USER)
+    assert query.message.reply_markup is None
+
+
+async def test_a_keyboard_made_once_arrives_whole_under_every_message(api: BotApiStandin) -> None:
+    menu = ((Button("报名", "ev:1"), Button("Map", url="https://example.org/map")),)
+    other = ((Button("取消", "ev:cancel"),),)
+    async with _bot(api) as bot:
+        for text, buttons in (("one", menu), ("two", other), ("three", menu)):
+            await bot.send_message(USER, text, reply_markup=markup(buttons))
+    keyboards = [m["reply_markup"]["inline_keyboard"] for m in api.sent_messages(USER)]
+    shown = [
+        [[(b["text"], b.get("callback_data"), b.get("url")) for b in row] for row in k]
+        for k in keyboards
+    ]
+    assert shown == [
+        [[("报名", "ev:1", None), ("Map", None, "https://example.org/map")]],
+        [[("取消", "ev:cancel", None)]],
+        [[("报名", "ev:1", None), ("Map", None, "https://example.org/map")]],
+    ]
 
 
 async def test_a_file_and_its_caption_arrive_whole(api: BotApiStandin) -> None:

@@ -48,6 +48,25 @@ SENDS = frozenset(
         "sendVoice",
     }
 )
+#: What is kept of a message the bot has just sent: its id (all the bot reads) and the two
+#: fields python-telegram-bot's ``Message`` cannot be made without.
+SENT_KEPT = ("message_id", "date", "chat")
+
+
+def trim_update(update: object) -> object:
+    """An incoming update without the keyboards of the messages it quotes (the message a
+    pressed button is under, the message a reply answers): the bot shows those keyboards and
+    never reads them back, and parsing them was most of the parsing of a button press (nine
+    ``InlineKeyboardButton`` objects for the main menu's). Changed in place; returned."""
+    if isinstance(update, dict):
+        query = update.get("callback_query")
+        quoted = query.get("message") if isinstance(query, dict) else None
+        message = update.get("message")
+        replied = message.get("reply_to_message") if isinstance(message, dict) else None
+        for part in (quoted, replied):
+            if isinstance(part, dict):
+                part.pop("reply_markup", None)
+    return update
 
 
 def _body(request_data: RequestData | None) -> tuple[aiohttp.FormData | bytes | None, dict]:
@@ -120,13 +139,18 @@ class AiohttpRequest(BaseRequest):
             await self._session.close()
 
     def parse_json_payload(self, payload: bytes) -> JSONDict:  # type: ignore[override]
-        """As python-telegram-bot's, but the keyboard of a message the bot sent is left out of
-        the answer: the bot reads only the message's id, and turning the keyboard it has just
-        sent back into ``InlineKeyboardButton`` objects was half the cost of parsing a reply."""
+        """As python-telegram-bot's, but of a message the bot sent only its id is kept (with
+        the fields a ``Message`` needs): the bot reads nothing else, and turning its own text,
+        keyboard and sender back into objects was most of the cost of sending a reply. The
+        updates of ``getUpdates`` lose what ``trim_update`` leaves out."""
         parsed = BaseRequest.parse_json_payload(payload)
         result = parsed.get("result")
-        if _METHOD.get() in SENDS and isinstance(result, dict):
-            result.pop("reply_markup", None)
+        method = _METHOD.get()
+        if method in SENDS and isinstance(result, dict):
+            parsed["result"] = {key: result[key] for key in SENT_KEPT if key in result}
+        elif method == "getUpdates" and isinstance(result, list):
+            for update in result:
+                trim_update(update)
         return parsed
 
     def _proxy(self, url: str) -> Proxy:

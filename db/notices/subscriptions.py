@@ -106,9 +106,16 @@ def ask_once(session: Session, user: User, *, now: datetime) -> bool:
     return bool(session.execute(statement).all())
 
 
-def mark_asked(session: Session, user: User, *, now: datetime, first: bool = False) -> None:
+def mark_asked(
+    session: Session, user: User, *, now: datetime, first: bool = False, new_person: bool = False
+) -> None:
     """The welcome asked them (whatever they answer, it is not asked again). ``first``: the
-    caller has just seen that they were never asked (no second read)."""
+    caller has just seen that they were never asked (no second read). ``new_person``: their
+    row went in with this transaction, so no row of theirs can be here yet (it refers to
+    theirs): it goes in with the message's other writes, its conversation's too."""
+    if new_person:
+        session.add(NoticeSubscriber(user_id=user.id, asked_at=now, updated_at=now))
+        return
     if first:
         ask_once(session, user, now=now)
         return
