@@ -265,13 +265,13 @@ max_upload_size: 10M
 {_RATE_LIMITS}
 """
     config.write_text(text)
-    log = open(directory / "synapse.out", "wb")  # noqa: SIM115 (kept open for the process)
-    process = subprocess.Popen(
-        [str(python), "-m", "synapse.app.homeserver", "--config-path", str(config)],
-        cwd=directory,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    with open(directory / "synapse.out", "wb") as log:  # the process has its own copy
+        process = subprocess.Popen(
+            [str(python), "-m", "synapse.app.homeserver", "--config-path", str(config)],
+            cwd=directory,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     server = Synapse(f"http://127.0.0.1:{port}", secret, directory, process)
     deadline = time.monotonic() + 120
     while True:

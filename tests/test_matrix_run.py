@@ -34,13 +34,14 @@ def _start(fast_path: Path, database_url: str, **settings: str) -> subprocess.Po
         PYTHONPATH=str(ROOT),
         **settings,
     )
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run"],
-        cwd=fast_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=open(fast_path / "run.err", "wb"),
-    )
+    with open(fast_path / "run.err", "wb") as err:  # the process has its own copy
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "run"],
+            cwd=fast_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=err,
+        )
 
 
 async def _stop(process: subprocess.Popen) -> int:
@@ -48,7 +49,10 @@ async def _stop(process: subprocess.Popen) -> int:
     loop and must answer the process's last calls (python-telegram-bot confirms the updates it
     fetched as it stops; a blocked loop held each stop for the full 5 s read timeout)."""
     process.send_signal(signal.SIGTERM)
-    return await asyncio.to_thread(process.wait, 30)
+    try:
+        return await asyncio.to_thread(process.wait, 30)
+    finally:
+        process.stdout.close()
 
 
 async def test_telegram_and_matrix_in_one_process_and_the_homeserver_down_at_start(
