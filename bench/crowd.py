@@ -10,6 +10,7 @@ every call after ``--latency`` seconds (a real Bot API round trip is tens of mil
     python -m bench.crowd --users 1000 --latency 0.02
     python -m bench.crowd --shared-flood      # the flood guard counting in the database
     python -m bench.crowd --profile           # CPU by stage and function (bench/profile.py)
+    python -m bench.crowd --statements        # the SQL statements the crowd ran, by kind
 
 Prints updates per second, the latency per update (from the moment the resident's update is
 available to the bot until the bot's answer reaches the API) at p50/p99/max, the CPU time this
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import logging
 import os
 import platform
@@ -28,10 +30,13 @@ import resource
 import statistics
 import tempfile
 import time
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, event
 
 from bench.profile import ThreadProfiles, report
 from bot.dispatcher import Dispatcher
@@ -45,6 +50,29 @@ from standin.botapi import BotApiStandin
 from standin.serving import serving
 
 
+def count_statements(engine: Engine, statements: Counter[str]) -> None:
+    """Count each statement ``engine`` runs under its first words ("INSERT INTO outbox")."""
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        words = statement.split()
+        kind = " ".join(words[:3] if words[0] in ("INSERT", "DELETE") else words[:2])
+        if words[0] == "SELECT":
+            kind = "SELECT … FROM " + _outer_table(words)
+        statements[kind] += 1
+
+    event.listen(engine, "before_cursor_execute", record)
+
+
+def _outer_table(words: list[str]) -> str:
+    """The first table a SELECT reads outside its subqueries (a column may be one)."""
+    depth = 0
+    for word, following in itertools.pairwise(words):
+        if word == "FROM" and depth == 0:
+            return following
+        depth += word.count("(") - word.count(")")
+    return "?"
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -52,11 +80,19 @@ def percentile(values: list[float], share: float) -> float:
 
 @asynccontextmanager
 async def linli_serving(
-    api: BotApiStandin, database_url: str, *, serial: bool = False, shared_flood: bool = True
+    api: BotApiStandin,
+    database_url: str,
+    *,
+    serial: bool = False,
+    shared_flood: bool = True,
+    statements: Counter[str] | None = None,
 ) -> AsyncIterator[None]:
-    """Linli on the stand-in ``api``, as ``linli run`` wires it, until the block ends."""
+    """Linli on the stand-in ``api``, as ``linli run`` wires it, until the block ends; every
+    SQL statement run from then on is counted in ``statements`` (by its first words), if given."""
     engine = make_engine(database_url)
     upgrade(engine)
+    if statements is not None:
+        count_statements(engine, statements)
     session_factory = make_session_factory(engine)
     registry = build_registry()
     community = Community(timezone=ZoneInfo("Asia/Shanghai"), default_locale="zh_Hans")
@@ -142,14 +178,20 @@ async def crowd(
     database_url: str,
     shared_flood: bool = False,
     profile: bool = False,
+    statements: bool = False,
 ) -> None:
     profiles = ThreadProfiles() if profile else None
     if profiles is not None:
         profiles.install()
+    counted: Counter[str] | None = Counter() if statements else None
     async with (
         BotApiStandin(latency=latency) as api,
-        linli_serving(api, database_url, serial=serial, shared_flood=shared_flood),
+        linli_serving(
+            api, database_url, serial=serial, shared_flood=shared_flood, statements=counted
+        ),
     ):
+        if counted is not None:
+            counted.clear()  # the crowd's, not the start's
         cpu = time.process_time()
         elapsed, latencies = await drive(api, users)
         cpu = time.process_time() - cpu
@@ -167,6 +209,11 @@ async def crowd(
     print(f"peak memory (RSS): {peak_mib:.0f} MiB")
     if profiles is not None:
         report(profiles.stats(), updates, dump=os.environ.get("BENCH_PROFILE_DUMP"))
+    if counted is not None:
+        total = sum(counted.values())
+        print(f"SQL statements: {total} ({total / max(1, updates):.2f} per update)")
+        for kind, count in counted.most_common():
+            print(f"  {count:6d}  {kind}")
 
 
 def main() -> None:
@@ -183,12 +230,23 @@ def main() -> None:
     parser.add_argument(
         "--profile", action="store_true", help="cProfile every thread (bench/profile.py)"
     )
+    parser.add_argument(
+        "--statements", action="store_true", help="count the SQL statements the crowd runs"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     with tempfile.TemporaryDirectory() as folder:
         url = args.database_url or f"sqlite:///{Path(folder) / 'bench.db'}"
         asyncio.run(
-            crowd(args.users, args.latency, args.serial, url, args.shared_flood, args.profile)
+            crowd(
+                args.users,
+                args.latency,
+                args.serial,
+                url,
+                args.shared_flood,
+                args.profile,
+                args.statements,
+            )
         )
 
 

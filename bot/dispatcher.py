@@ -180,6 +180,7 @@ class Dispatcher:
         user, blocked, conversation, unreachable = load_sender(
             session, sender.transport, sender.external_id, inbound.chat.key, blocked=BLOCKED
         )
+        first_seen = user is None
         if user is None:
             user = new_user(
                 session,
@@ -215,6 +216,7 @@ class Dispatcher:
             registry=self.registry,
             now=now,
             blocked=blocked,
+            first_seen=first_seen,
         )
         ctx.inbound = self._typed_button(ctx)
         return ctx

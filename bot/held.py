@@ -14,6 +14,7 @@ of an outage) and checked there before each reply to such a chat.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -43,12 +44,16 @@ class HeldReplies:
         self.clock = clock
         self.wake = wake
         self._chats: set[str] | None = None  # None: not read from the database yet
+        #: The first replies of a crowd all ask at once: one of them reads, the others wait.
+        self._reading = asyncio.Lock()
 
     async def waiting(self, chat_id: str) -> bool:
         """Whether ``chat_id`` has held replies the outbox has not sent yet (a new reply to it
         is held behind them)."""
         if self._chats is None:
-            self._chats = await patiently(self.transport, self._unsent, None)
+            async with self._reading:
+                if self._chats is None:
+                    self._chats = await patiently(self.transport, self._unsent, None)
         if chat_id not in self._chats:
             return False
         if await patiently(self.transport, self._unsent, chat_id):
@@ -56,10 +61,13 @@ class HeldReplies:
         self._chats.discard(chat_id)
         return False
 
-    async def hold(self, chat_id: str, reply: Reply, txn: str) -> None:
+    async def hold(
+        self, chat_id: str, reply: Reply, txn: str, *, edit_ref: str | None = None
+    ) -> None:
         """Queue ``reply`` for ``chat_id``; ``txn`` is the transaction id its first try used
-        (the outbox sends it with the same one, and queues it only once)."""
-        await patiently(self.transport, self._hold, chat_id, reply, txn)
+        (the outbox sends it with the same one, and queues it only once). ``edit_ref``: the
+        message an edit was to change (the outbox edits it, or sends anew if it no longer can)."""
+        await patiently(self.transport, self._hold, chat_id, reply, txn, edit_ref)
         if self._chats is not None:
             self._chats.add(chat_id)
         if self.wake is not None:  # the outbox worker, if it is idle
@@ -71,7 +79,7 @@ class HeldReplies:
                 session, transport=self.transport, template=HeldReply.template, chat_id=chat_id
             )
 
-    def _hold(self, chat_id: str, reply: Reply, txn: str) -> None:
+    def _hold(self, chat_id: str, reply: Reply, txn: str, edit_ref: str | None) -> None:
         now = self.clock()
         with self.session_factory() as session, session.begin():
             ahead = outbox.last_due(
@@ -81,7 +89,7 @@ class HeldReplies:
                 session,
                 transport=self.transport,
                 chat_id=chat_id,
-                params=HeldReply.of(reply),
+                params=HeldReply.of(reply, edit_ref=edit_ref),
                 now=now,
                 due_at=max(now, ahead) if ahead is not None else now,  # never before those
                 dedup_key=KEY_PREFIX + txn,

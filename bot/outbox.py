@@ -268,7 +268,8 @@ class OutboxWorker:
                 self._render(
                     message,
                     users.get(message.user_id or -1),
-                    refs.get((message.transport, message.chat_id, message.card_key or "")),
+                    refs.get((message.transport, message.chat_id, message.card_key or ""))
+                    or message.params.get(outbox.EDIT_PARAM),  # a held edit's message
                 )
                 for message in claimed
             ]
@@ -314,7 +315,7 @@ class OutboxWorker:
                 await patiently("the outbox", self._ping)
             await self._pace(transport, chat_id, deliverer.min_interval(chat_id))
             card = job.message.card_key
-            edit_ref = shown.get(card, job.edit_ref) if card else None
+            edit_ref = shown.get(card, job.edit_ref) if card else job.edit_ref
             delivering.set(job.message.id)
             delivering_key.set(job.message.dedup_key)
             delivering_private.set(job.message.user_id is not None)

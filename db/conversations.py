@@ -35,7 +35,10 @@ def load_conversation(
 
 
 def new_conversation(session: Session, user: User, chat_key: str, *, now: datetime) -> Conversation:
-    """The first conversation of ``user`` in this chat (the caller knows there is none)."""
+    """The first conversation of ``user`` in this chat (the caller knows there is none). It
+    goes in with the message's other writes (the next read or the commit), so the buttons the
+    message shows are in its ``INSERT``, not in an ``UPDATE`` after it; a second message of the
+    same person that raced it in loses at the commit and runs again."""
     conversation = Conversation(
         user_id=user.id,
         chat_key=chat_key,
@@ -46,7 +49,6 @@ def new_conversation(session: Session, user: User, chat_key: str, *, now: dateti
         updated_at=now,
     )
     session.add(conversation)
-    session.flush()
     return conversation
 
 

@@ -184,6 +184,11 @@ def enqueue_to_user(
     )
 
 
+#: A row's params may name the message it edits (a held reply that was an edit of a card): the
+#: outbox edits that message, and the transport falls back to a new one if it can no longer.
+EDIT_PARAM = "edit_ref"
+
+
 def card_refs(session: Session, messages: list[ClaimedMessage]) -> dict[tuple[str, str, str], str]:
     """The message ids of cards already shown, for the claimed cards: (transport, chat, key)."""
     keys = {m.card_key for m in messages if m.card_key}

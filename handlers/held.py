@@ -5,8 +5,10 @@ holds that chat's later replies behind it until the outbox has sent it; ``bot/he
 
 The person's message was handled once, when it came: only the sending waits. The reply is
 stored as rendered, in the language it was written in; a file goes with it (its bytes in the
-row, base64). An edit of an earlier message is sent as a new message: the message it edited
-is not known to the outbox.
+row, base64). An edit of an earlier message (a pressed card) keeps the id of the message it
+edits (``edit_ref``, the key the outbox reads: ``db.outbox.EDIT_PARAM``): it edits that message
+once the transport is back, or comes as a new message if the edit no longer can be made (the
+message gone, or too old to edit).
 """
 
 from __future__ import annotations
@@ -46,10 +48,12 @@ class HeldReply(Params, template="held.reply"):
     attachment: HeldFile | None = None
     transient: bool = False
     commands: tuple[tuple[str, str], ...] | None = None  # the chat's menu (Telegram)
+    edit_ref: str | None = None  # the message this reply edits (the key ``EDIT_PARAM``)
 
     @classmethod
-    def of(cls, reply: Reply) -> HeldReply:
-        """``reply`` as a row can keep it (a deferred file already made)."""
+    def of(cls, reply: Reply, *, edit_ref: str | None = None) -> HeldReply:
+        """``reply`` as a row can keep it (a deferred file already made); ``edit_ref``: the
+        message it was to edit (kept only when the reply is an edit)."""
         attachment = reply.attachment
         held_file = None
         if attachment is not None:
@@ -72,6 +76,7 @@ class HeldReply(Params, template="held.reply"):
             attachment=held_file,
             transient=reply.transient,
             commands=reply.commands,
+            edit_ref=edit_ref if reply.edit else None,
         )
 
     def reply(self) -> Reply:
@@ -101,6 +106,7 @@ class HeldReply(Params, template="held.reply"):
             attachment=attachment,
             transient=self.transient,
             commands=self.commands,
+            edit=self.edit_ref is not None,
         )
 
 

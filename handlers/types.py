@@ -299,6 +299,9 @@ class Ctx:
     now: datetime
     #: An admin blocked this person (read with the person, once per message).
     blocked: bool = False
+    #: This message is the first the bot has had from them: their row went in with it, so
+    #: nothing else of theirs is in the database yet (no read needs to ask).
+    first_seen: bool = False
     replies: list[Reply] = field(default_factory=list)
     #: What several parts of one message's handling read (their open requests, their notices
     #: settings…), read once: ``ctx.once(key, read)``. Lives as long as the message's transaction.

@@ -249,6 +249,16 @@ def sqlite_dir(tmp_path_factory) -> Iterator[Path]:
         yield tmp_path_factory.mktemp("sqlite")
 
 
+@pytest.fixture
+def fast_path(sqlite_dir: Path, request) -> Iterator[Path]:
+    """A folder of the test's own beside the SQLite files (in memory where the machine has
+    it): for the Matrix tests' device stores, where nio makes every key it keeps a SQLite
+    commit, on the event loop that also runs the bot and the people."""
+    folder = Path(tempfile.mkdtemp(prefix=f"{request.node.name[:40]}-", dir=sqlite_dir))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(sqlite_dir: Path) -> Path:
     """A SQLite file migrated to the newest schema once per session; each test gets a copy
@@ -423,12 +433,16 @@ def deliver(session_factory, registry, community, clock, postbox):
 
 
 @pytest.fixture(scope="session")
-def synapse(tmp_path_factory):
+def synapse(tmp_path_factory, sqlite_dir):
     """A real Synapse homeserver for the whole run (installed on first use into
-    ``.venv-synapse``); if it cannot start, the tests that need it fail."""
+    ``.venv-synapse``); if it cannot start, the tests that need it fail. Its database is with
+    the tests' own (``sqlite_dir``: in memory where the machine has it — each event Synapse
+    writes is a commit), its config and log in the temporary folder."""
     from standin import synapse as homeserver
 
-    server = homeserver.start(tmp_path_factory.mktemp("synapse"))
+    server = homeserver.start(
+        tmp_path_factory.mktemp("synapse"), database=sqlite_dir / "synapse.db"
+    )
     yield server
     server.stop()
 

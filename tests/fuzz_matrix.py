@@ -145,6 +145,8 @@ class MatrixMachine(RuleBasedStateMachine):
         if kind == "m.room.member":
             source["state_key"] = content.pop("state_key")
         event: Any = Event.parse_event(source)  # as nio hands it over from a sync
+        # One event at a time, synchronously, as a hypothesis rule needs: the sync loop
+        # (``run``) would need a stand-in homeserver and a running loop between rules.
         asyncio.run(self.transport._handle_room(room_id, [event]))
 
     def _say(self, who: str, room_id: str, text: str) -> None:

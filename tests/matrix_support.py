@@ -24,6 +24,9 @@ from nio import (
     RoomCreateResponse,
     RoomSendResponse,
     SyncResponse,
+    ToDeviceMessage,
+    ToDeviceResponse,
+    UnknownToDeviceEvent,
     UploadResponse,
 )
 from nio.crypto.attachments import decrypt_attachment
@@ -35,6 +38,9 @@ from db.users import get_or_create_user, grant_role
 from standin.synapse import Synapse
 
 PASSWORD = "secret-pass"
+#: A to-device event of the tests' own (``settled``): sent to a device, it comes back in that
+#: device's next sync, and that sync holds every room event written before it was sent.
+MARKER = "org.linli.test.marker"
 
 
 @dataclass
@@ -71,6 +77,8 @@ class Person:
     client: AsyncClient = field(init=False)
     said: list[Said] = field(default_factory=list)
     reactions: list[Said] = field(default_factory=list)
+    #: The nonces of the markers this device received (``caught_up``).
+    marks: set[str] = field(default_factory=set)
     _task: asyncio.Task | None = None
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -115,6 +123,9 @@ class Person:
                     self.said.append(
                         Said(room_id, source["event_id"], source["sender"], source["content"])
                     )
+            for event in response.to_device_events:
+                if event.source.get("type") == MARKER:
+                    self.marks.add(event.source.get("content", {}).get("nonce"))
             if client.should_upload_keys:
                 await client.keys_upload()
             if client.should_query_keys:
@@ -178,6 +189,17 @@ class Person:
             await self.client.keys_query()
             await asyncio.sleep(0.2)
         raise AssertionError(f"the devices of {users} never became known")
+
+    async def caught_up(self, within: float = 30) -> None:
+        """Wait until this client has synced past everything written before the call (a
+        marker sent to its own device has come back)."""
+        nonce = await mark(self.client, self.mxid, self.client.device_id)
+        deadline = asyncio.get_running_loop().time() + within
+        while nonce not in self.marks:
+            assert asyncio.get_running_loop().time() < deadline, f"{self.name} never synced"
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), 0.5)
 
     async def join(self, room_id: str) -> None:
         await self.client.join(room_id)
@@ -301,7 +323,49 @@ class Person:
                 await worker.tick()
             self._changed.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), 0.5)
+                # (what the bot queued meanwhile wakes nobody: the worker is ticked again soon)
+                await asyncio.wait_for(self._changed.wait(), 0.5 if worker is None else 0.1)
+
+
+async def mark(sender: AsyncClient, user_id: str, device_id: str, nonce: str = "") -> str:
+    """Send a ``MARKER`` to ``user_id``'s device; returns its nonce."""
+    nonce = nonce or uuid.uuid4().hex
+    message = ToDeviceMessage(MARKER, user_id, device_id, {"nonce": nonce})
+    response = await sender.to_device(message)
+    assert isinstance(response, ToDeviceResponse), response
+    return nonce
+
+
+async def settled(
+    bot: MatrixTransport,
+    person: Person,
+    *others: Person,
+    worker: OutboxWorker | None = None,
+    within: float = 30,
+) -> None:
+    """Wait until the bot has handled everything written before the call (the batch that
+    brought a marker sent to its device now, and so every event before it, was handled and
+    its token kept), ``worker`` has sent what was due then, and ``person`` and ``others`` have
+    synced past all of it. After this, "nothing more arrived" means nothing more will: no
+    fixed wait that a slow machine could outrun, nor one longer than the work."""
+    nonce = uuid.uuid4().hex
+    before: list[str | None] = []
+
+    def seen(event: UnknownToDeviceEvent) -> None:
+        if event.source.get("content", {}).get("nonce") == nonce:
+            before.append(bot.next_batch)  # the token the batch came after: kept once handled
+
+    bot.client.add_to_device_callback(seen, UnknownToDeviceEvent)
+    await mark(person.client, bot.client.user_id, bot.client.device_id, nonce)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not before or bot.next_batch == before[0]:
+        assert loop.time() < deadline, "the bot never handled its marker's batch"
+        await asyncio.sleep(0.02)
+    if worker is not None:
+        await worker.tick()
+    for someone in (person, *others):
+        await someone.caught_up(within)
 
 
 def number_of(said: Said, label: str) -> str:

@@ -96,6 +96,7 @@ def test_who_reads_a_string_is_read_from_the_code():
     takes residents' words."""
     assert "handlers/disputes/mediate.py" in AUDIENCE.staff_files
     assert "handlers/events/manage.py" in AUDIENCE.staff_files
+    assert "handlers/events/changes.py" in AUDIENCE.staff_files
     assert "handlers/volunteering/coordinate.py" in AUDIENCE.staff_files
     assert "handlers/disputes/report.py" not in AUDIENCE.staff_files
     assert "handlers/volunteering/checkin.py" not in AUDIENCE.staff_files  # a code is typed

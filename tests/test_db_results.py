@@ -16,8 +16,10 @@ from db.events import manage as event_manage
 from db.events import operations as events
 from db.locks import lock_row
 from db.requests import operations as requests
+from db.requests import residents as request_residents
 from db.requests.models import HelpRequest
 from db.users import get_or_create_user
+from db.volunteering import operations as volunteering
 
 
 def _people(session, clock, *names: str):
@@ -126,3 +128,25 @@ def test_an_event_full_up_puts_the_next_person_in_line_and_keeps_its_places(sess
         assert (fewer.outcome, fewer.count) == (events.Outcome.TOO_LOW, 1)
         with pytest.raises(dataclasses.FrozenInstanceError):
             fewer.count = 0  # type: ignore[misc]
+
+
+def test_a_request_that_is_not_there_or_not_theirs_is_not_found_as_in_every_service(
+    session_factory, clock
+):
+    """``NOT_FOUND`` means the same in requests as in events and volunteering: no such
+    record, or not this person's."""
+    with session_factory() as session, session.begin():
+        alice, bob, vic = _people(session, clock, "alice", "bob", "vic")
+        new = requests.NewRequest(category="translation", description="A letter.", needed="asap")
+        request = requests.create_request(session, alice, new, now=clock(), language="en")
+        not_found = requests.Outcome.NOT_FOUND
+        assert request_residents.cancel(session, request.id, bob, now=clock()).outcome is not_found
+        assert request_residents.reopen(session, request.id, bob, now=clock()).outcome is not_found
+        assert request_residents.rate(session, request.id, bob, 5).outcome is not_found
+        assert requests.claim(session, request.id + 1, vic, now=clock()).outcome is not_found
+        assert (
+            requests.claim(session, request.id, vic, now=clock()).outcome is requests.Outcome.DONE
+        )
+    for service in (requests, events, volunteering):
+        assert service.Outcome.NOT_FOUND == "not_found", service.__name__
+        assert "MISSING" not in service.Outcome.__members__, service.__name__

@@ -121,16 +121,7 @@ class CommunityMachine(RuleBasedStateMachine):
     def command(self, who: int, data: st.DataObject, args: str) -> None:
         names = [*sorted(self.wiring["registry"].commands), "nosuchcommand"]
         name = data.draw(st.sampled_from(names), label="command")
-        person = self.people[who]
-        inbound = Inbound(
-            person.chat,
-            person.sender,
-            Kind.COMMAND,
-            text=f"/{name} {args}",
-            command=name,
-            args=args.strip(),
-        )
-        self._private(who, person._do(inbound))
+        self._private(who, self.people[who].send(f"/{name} {args}"))
 
     @rule(who=WHO, name=st.sampled_from(fz.FLOWS))
     def open_a_flow(self, who: int, name: str) -> None:

@@ -103,6 +103,28 @@ def test_full_with_confirmed_and_offered_places(resident, session_factory, clock
     for person in (dan, eve, bob, olivia):
         texts = _every_view(person, event_id, hint)
         assert FULL[hint].search(texts[1]), "the card says it is full"
+    offer, held, waiting = OFFERED[hint]
+    for card in _every_view(bob, event_id, hint)[1:3]:  # the card, by link and by button
+        assert offer in card and held in card, card
+        assert waiting not in card, f"Bob holds the offer, yet is told of the waiting list:\n{card}"
+    bob.press_payload(ShowEvent(event_id).pack())
+    assert [b.label for b in bob.buttons()] == OFFERED_BUTTONS[hint], "each answer once"
+
+
+#: Bob's answers to the offer: Confirm or Decline (which leaves the event, as Cancel my signup
+#: would, so there is no Cancel beside it), then the card's usual buttons.
+OFFERED_BUTTONS = {
+    "en": ["✅ Confirm my place", "Decline", "📅 Add to calendar", "🔗 Share", "« All events"],
+    "zh-hans": ["✅ 确认名额", "放弃", "📅 添加到日历", "🔗 分享", "« 全部活动"],
+}
+
+
+#: Bob's card while a place is offered to him: the offer, the place held for him, and not the
+#: waiting list everyone else is told of.
+OFFERED = {
+    "en": ("🎟 A place is free for you", "Full — 1 place is held for you", "waiting list"),
+    "zh-hans": ("🎟 候补转正：有名额了", "名额已满，其中 1 个名额为您保留", "候补名单"),
+}
 
 
 @pytest.mark.parametrize("hint", HINTS)

@@ -25,7 +25,14 @@ from db.users import get_or_create_user, grant_role
 from handlers import build_registry
 from handlers.types import Community, Reply
 from tests.dispute_support import outbox_messages, to_chat
-from tests.matrix_support import Person, people, running_bot, unique, withheld_key_message
+from tests.matrix_support import (
+    Person,
+    people,
+    running_bot,
+    settled,
+    unique,
+    withheld_key_message,
+)
 from tests.requests_support import ALWAYS_ON_DUTY, file_request
 from tests.support import Resident
 
@@ -80,14 +87,14 @@ async def _invite_only(person: Person, *invite: str, direct: bool, name: str | N
 
 
 async def test_a_volunteer_without_a_display_name_claims_by_reaction_and_stays_unnamed(
-    synapse, tmp_path, session_factory
+    synapse, fast_path, session_factory
 ):
-    boss = await Person(synapse, unique("boss"), tmp_path / "boss").start()
-    li = await Person(synapse, unique("li"), tmp_path / "li", named=False).start()
+    boss = await Person(synapse, unique("boss"), fast_path / "boss").start()
+    li = await Person(synapse, unique("li"), fast_path / "li", named=False).start()
     try:
         dispatcher, worker = _wiring(session_factory, {boss.mxid})
         _grant(session_factory, li.mxid, "volunteer")
-        async with running_bot(synapse, tmp_path / "bot", dispatcher, worker) as bot:
+        async with running_bot(synapse, fast_path / "bot", dispatcher, worker) as bot:
             linli = bot.client.user_id
             team = await boss.room_with(linli, li.mxid, direct=False, name="YAM", encrypted=True)
             await boss.exchange(team, "!lang en", "in English")
@@ -110,7 +117,7 @@ async def test_a_volunteer_without_a_display_name_claims_by_reaction_and_stays_u
             edit = await boss.wait_for(team, "Claimed by", worker=worker)  # the room's card
             assert "Claimed by a volunteer." in edit.body
             await worker.tick()
-            store = tmp_path / "bot"
+            store = fast_path / "bot"
             files = [store / "credentials.json", store / "sync.json", store / "pickle.key"]
             files += list(store.glob("*.db"))
         told = [
@@ -144,18 +151,20 @@ async def test_a_volunteer_without_a_display_name_claims_by_reaction_and_stays_u
 
 
 async def test_people_from_a_server_that_is_not_allowed_are_refused(
-    synapse, tmp_path, session_factory
+    synapse, fast_path, session_factory
 ):
     dispatcher, worker = _wiring(session_factory, set())
-    store = tmp_path / "bot"
+    store = fast_path / "bot"
     elsewhere = frozenset({"elsewhere.example"})
-    async with people(synapse, tmp_path, "far") as [far]:
+    async with people(synapse, fast_path, "far") as [far]:
         async with running_bot(synapse, store, dispatcher, worker) as bot:
             linli = bot.client.user_id
             room = await far.room_with(linli)  # while this server was still allowed
             await far.exchange(room, "!start", "欢迎使用邻里")
         # From now on only elsewhere.example is allowed: linli.test's people are foreign.
-        async with running_bot(synapse, store, dispatcher, worker, allowed_servers=elsewhere):
+        async with running_bot(
+            synapse, store, dispatcher, worker, allowed_servers=elsewhere
+        ) as bot:
             before = len(far.messages(room, sender=linli))
             said = await far.say(room, "!start")
             refused = await far.wait_for(room, lambda s: s.sender == linli, after=len(far.said))
@@ -168,18 +177,18 @@ async def test_people_from_a_server_that_is_not_allowed_are_refused(
             )
             invited = await _invite_only(far, linli, direct=True)
             await _bot_left(far, invited, linli)
-            await asyncio.sleep(3)  # anything more would arrive meanwhile
+            await settled(bot, far)  # anything more would have arrived by now
             assert len(far.messages(room, sender=linli)) == before + 1  # one line, then silence
         with session_factory() as session:
             user = session.scalars(select(User).where(User.external_id == far.mxid)).one()
             assert user.last_seen_at is not None  # from before; nothing new was kept
 
 
-async def test_team_rooms_hold_only_the_team(synapse, tmp_path, session_factory):
-    async with people(synapse, tmp_path, "boss", "li", "nosy", "mei") as [boss, li, nosy, mei]:
+async def test_team_rooms_hold_only_the_team(synapse, fast_path, session_factory):
+    async with people(synapse, fast_path, "boss", "li", "nosy", "mei") as [boss, li, nosy, mei]:
         dispatcher, worker = _wiring(session_factory, {boss.mxid})
         _grant(session_factory, li.mxid, "volunteer")
-        async with running_bot(synapse, tmp_path / "bot", dispatcher, worker) as bot:
+        async with running_bot(synapse, fast_path / "bot", dispatcher, worker) as bot:
             linli = bot.client.user_id
             # A room made by someone who holds no role: the bot declines it.
             theirs = await _invite_only(nosy, linli, direct=False, name="Nosy's")
@@ -202,9 +211,8 @@ async def test_team_rooms_hold_only_the_team(synapse, tmp_path, session_factory)
             quiet = len(boss.messages(team, sender=linli))
             await _ask(dispatcher, "Please help me with the water bill.")
             await li.say(team, "!help")
-            for _ in range(6):
-                await worker.tick()
-                await asyncio.sleep(0.5)
+            await worker.tick()
+            await settled(bot, boss, worker=worker)  # what the bot did is all in by now
             assert len(boss.messages(team, sender=linli)) == quiet
 
             # The admin removes them and binds again: the room is the team's again.
@@ -235,15 +243,15 @@ async def test_team_rooms_hold_only_the_team(synapse, tmp_path, session_factory)
 
 
 async def test_an_undecryptable_flood_is_counted_and_answered_once(
-    synapse, tmp_path, session_factory
+    synapse, fast_path, session_factory
 ):
     dispatcher, worker = _wiring(session_factory, set())
     # The flood guard as in production, but with a window longer than the test (a slow machine
     # would otherwise see the window pass mid-burst).
     dispatcher.flood = FloodGuard(limit=20, window=3600)
     async with (
-        people(synapse, tmp_path, "wang") as [wang],
-        running_bot(synapse, tmp_path / "bot", dispatcher, worker) as bot,
+        people(synapse, fast_path, "wang") as [wang],
+        running_bot(synapse, fast_path / "bot", dispatcher, worker) as bot,
     ):
         linli = bot.client.user_id
         room = await wang.room_with(linli, encrypted=True)
@@ -255,7 +263,7 @@ async def test_an_undecryptable_flood_is_counted_and_answered_once(
             )
         await wang.wait_for(room, "您发送消息太快了", after=len(wang.said) - 41)
         await wang.say(room, "!help")  # counted with the junk: over the limit, dropped
-        await asyncio.sleep(4)  # anything more would arrive meanwhile
+        await settled(bot, wang)  # anything more would have arrived by now
         answers = [s.body for s in wang.messages(room, sender=linli)[before:]]
         assert sum("请再发送一次" in a for a in answers) == 1, answers
         assert len(answers) == 2, answers  # and the flood guard's one warning

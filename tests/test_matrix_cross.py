@@ -30,9 +30,9 @@ pytestmark = [
 
 
 async def test_a_telegram_residents_request_worked_from_a_matrix_team_room(
-    synapse, tmp_path, session_factory
+    synapse, fast_path, session_factory
 ):
-    async with people(synapse, tmp_path, "bob") as [bob]:
+    async with people(synapse, fast_path, "bob") as [bob]:
         community = Community(
             timezone=ZoneInfo("Asia/Shanghai"),
             default_locale="zh_Hans",
@@ -42,7 +42,7 @@ async def test_a_telegram_residents_request_worked_from_a_matrix_team_room(
         )
         async with (
             running_telegram(session_factory, community) as (api, dispatcher, worker),
-            running_bot(synapse, tmp_path / "bot", dispatcher, worker) as bot,
+            running_bot(synapse, fast_path / "bot", dispatcher, worker) as bot,
         ):
             linli = bot.client.user_id
             chat = await bob.room_with(linli, encrypted=True)

@@ -20,7 +20,7 @@ from db.requests.models import HelpRequest
 from handlers import build_registry
 from handlers.types import Community
 from tests.events_support import make_event
-from tests.matrix_support import grant, number_of, people, running_bot
+from tests.matrix_support import grant, number_of, people, running_bot, settled
 from tests.media_support import assert_no_metadata, gps_jpeg
 
 pytestmark = [
@@ -46,11 +46,11 @@ def wiring(session_factory, matrix_community):
     return _wiring(session_factory, matrix_community)
 
 
-async def test_first_direct_chat_in_chinese_then_english(synapse, tmp_path, wiring):
+async def test_first_direct_chat_in_chinese_then_english(synapse, fast_path, wiring):
     dispatcher, worker = wiring
     async with (
-        running_bot(synapse, tmp_path / "bot", dispatcher, worker) as bot,
-        people(synapse, tmp_path, "wang") as [wang],
+        running_bot(synapse, fast_path / "bot", dispatcher, worker) as bot,
+        people(synapse, fast_path, "wang") as [wang],
     ):
         room = await wang.room_with(bot.client.user_id, encrypted=True)
         await wang.say(room, "!start")
@@ -69,13 +69,13 @@ async def test_first_direct_chat_in_chinese_then_english(synapse, tmp_path, wiri
 
 
 async def test_events_sign_up_by_number_and_the_calendar_file(
-    synapse, tmp_path, wiring, session_factory
+    synapse, fast_path, wiring, session_factory
 ):
     dispatcher, worker = wiring
     make_event(session_factory, datetime.now(UTC))
     async with (
-        running_bot(synapse, tmp_path / "bot", dispatcher, worker) as bot,
-        people(synapse, tmp_path, "alice") as [alice],
+        running_bot(synapse, fast_path / "bot", dispatcher, worker) as bot,
+        people(synapse, fast_path, "alice") as [alice],
     ):
         room = await alice.room_with(bot.client.user_id)
         await alice.exchange(room, "!lang en", "in English")
@@ -97,12 +97,12 @@ async def test_events_sign_up_by_number_and_the_calendar_file(
 
 
 async def test_ask_in_an_encrypted_chat_claimed_from_the_team_room_and_relayed(
-    synapse, tmp_path, session_factory, matrix_community
+    synapse, fast_path, session_factory, matrix_community
 ):
-    async with people(synapse, tmp_path, "alice", "bob", "carol") as [alice, bob, carol]:
+    async with people(synapse, fast_path, "alice", "bob", "carol") as [alice, bob, carol]:
         community = replace(matrix_community, admin_refs=frozenset({f"matrix:{bob.mxid}"}))
         dispatcher, worker = _wiring(session_factory, community)
-        async with running_bot(synapse, tmp_path / "bot", dispatcher, worker) as bot:
+        async with running_bot(synapse, fast_path / "bot", dispatcher, worker) as bot:
             linli = bot.client.user_id
             # Bob (an admin) makes the team room and binds it; both volunteers have a chat.
             chats = {}
@@ -209,12 +209,12 @@ async def test_ask_in_an_encrypted_chat_claimed_from_the_team_room_and_relayed(
 
 
 async def test_an_anonymous_report_reaches_the_mediators_without_identity(
-    synapse, tmp_path, session_factory, matrix_community
+    synapse, fast_path, session_factory, matrix_community
 ):
-    async with people(synapse, tmp_path, "mira", "zhou") as [mira, zhou]:
+    async with people(synapse, fast_path, "mira", "zhou") as [mira, zhou]:
         community = replace(matrix_community, admin_refs=frozenset({f"matrix:{mira.mxid}"}))
         dispatcher, worker = _wiring(session_factory, community)
-        async with running_bot(synapse, tmp_path / "bot", dispatcher, worker) as bot:
+        async with running_bot(synapse, fast_path / "bot", dispatcher, worker) as bot:
             linli = bot.client.user_id
             grant(session_factory, mira.mxid, "mediator")
             team = await mira.room_with(linli, direct=False, name="Mediators", encrypted=True)
@@ -239,11 +239,11 @@ async def test_an_anonymous_report_reaches_the_mediators_without_identity(
 
 
 async def test_a_restart_mid_conversation_loses_and_repeats_nothing(
-    synapse, tmp_path, wiring, session_factory
+    synapse, fast_path, wiring, session_factory
 ):
     dispatcher, worker = wiring
-    store = tmp_path / "bot"
-    async with people(synapse, tmp_path, "lin") as [lin]:
+    store = fast_path / "bot"
+    async with people(synapse, fast_path, "lin") as [lin]:
         async with running_bot(synapse, store, dispatcher, worker) as bot:
             linli = bot.client.user_id
             room = await lin.room_with(linli, encrypted=True)
@@ -252,10 +252,9 @@ async def test_a_restart_mid_conversation_loses_and_repeats_nothing(
             await lin.exchange(room, number_of(step, "Translation"), "")
         # The bot is down; Lin goes on writing.
         await lin.say(room, "Please help me read my electricity bill.")
-        await asyncio.sleep(1)
-        async with running_bot(synapse, store, dispatcher, worker):
+        async with running_bot(synapse, store, dispatcher, worker) as bot:
             await lin.wait_for(room, lambda s: s.sender == linli and "photo" in s.body.lower())
-            await asyncio.sleep(3)  # anything repeated would arrive meanwhile
+            await settled(bot, lin)  # anything repeated would have arrived by now
         answers = [s.body for s in lin.messages(room, sender=linli)]
         assert len(answers) == len(set(answers)), answers
         with session_factory() as session:
@@ -264,12 +263,12 @@ async def test_a_restart_mid_conversation_loses_and_repeats_nothing(
 
 
 async def test_what_the_bot_cannot_use_gets_a_short_answer_or_nothing(
-    synapse, tmp_path, session_factory, matrix_community
+    synapse, fast_path, session_factory, matrix_community
 ):
-    async with people(synapse, tmp_path, "ops", "bo") as [ops, bo]:
+    async with people(synapse, fast_path, "ops", "bo") as [ops, bo]:
         community = replace(matrix_community, admin_refs=frozenset({f"matrix:{ops.mxid}"}))
         dispatcher, worker = _wiring(session_factory, community)
-        async with running_bot(synapse, tmp_path / "bot", dispatcher, worker) as bot:
+        async with running_bot(synapse, fast_path / "bot", dispatcher, worker) as bot:
             linli = bot.client.user_id
             room = await bo.room_with(linli)
             await bo.exchange(room, "!lang en", "in English")
@@ -328,7 +327,7 @@ def _option(said, prefix: str) -> str | None:
     return None
 
 
-async def test_a_room_booked_by_number_in_chinese(synapse, tmp_path, wiring, session_factory):
+async def test_a_room_booked_by_number_in_chinese(synapse, fast_path, wiring, session_factory):
     """!rooms → the room → a day → a time → until → purpose, people → 确认, over Matrix."""
     from tests.rooms_support import make_room
 
@@ -341,8 +340,8 @@ async def test_a_room_booked_by_number_in_chinese(synapse, tmp_path, wiring, ses
         notice_minutes=0,
     )
     async with (
-        running_bot(synapse, tmp_path / "bot", dispatcher, worker) as bot,
-        people(synapse, tmp_path, "wang") as [wang],
+        running_bot(synapse, fast_path / "bot", dispatcher, worker) as bot,
+        people(synapse, fast_path, "wang") as [wang],
     ):
         room = await wang.room_with(bot.client.user_id)
         rooms = await wang.exchange(room, "!rooms", "您想预约哪个空间？")
@@ -362,7 +361,7 @@ async def test_a_room_booked_by_number_in_chinese(synapse, tmp_path, wiring, ses
 
 
 async def test_a_volunteer_shift_taken_by_number_in_chinese(
-    synapse, tmp_path, wiring, session_factory
+    synapse, fast_path, wiring, session_factory
 ):
     """!volunteer → the opportunity → a role → 确认, over Matrix, and the place is recorded."""
     from db.volunteering.models import ShiftSignup
@@ -371,8 +370,8 @@ async def test_a_volunteer_shift_taken_by_number_in_chinese(
     dispatcher, worker = wiring
     make_opportunity(session_factory, datetime.now(UTC))
     async with (
-        running_bot(synapse, tmp_path / "bot", dispatcher, worker) as bot,
-        people(synapse, tmp_path, "lin") as [lin],
+        running_bot(synapse, fast_path / "bot", dispatcher, worker) as bot,
+        people(synapse, fast_path, "lin") as [lin],
     ):
         room = await lin.room_with(bot.client.user_id)
         listed = await lin.exchange(room, "!volunteer", "社区运动会")

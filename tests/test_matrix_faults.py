@@ -22,7 +22,7 @@ from bot.outbox import DeliveryError, OutboxWorker
 from db import outbox
 from db.models import OutboxMessage
 from handlers.types import Community
-from tests.matrix_support import bot_config, people, running_bot, withheld_key_message
+from tests.matrix_support import bot_config, people, running_bot, settled, withheld_key_message
 from tests.support import Note, registry_with_notes
 from tests.telegram_support import running_bot as running_telegram
 
@@ -89,7 +89,12 @@ class Cable:
 async def bot_through(cable: Cable, synapse, store: Path, dispatcher, worker):
     """The bot's transport talking to Synapse through ``cable``."""
     config = bot_config(synapse, store)
-    config = dataclasses.replace(config, homeserver=f"http://127.0.0.1:{cable.port}")
+    config = dataclasses.replace(
+        config,
+        homeserver=f"http://127.0.0.1:{cable.port}",
+        retry_first=0.1,  # tried again every 0.1–0.4 s (not 1 s doubling to a minute)
+        retry_longest=0.4,
+    )
     transport = MatrixTransport(config, dispatcher)
     worker.deliverers["matrix"] = MatrixDeliverer(transport)
     stop = asyncio.Event()
@@ -103,7 +108,7 @@ async def bot_through(cable: Cable, synapse, store: Path, dispatcher, worker):
 
 
 async def test_a_homeserver_that_drops_mid_sync_is_retried_and_nothing_is_lost_or_repeated(
-    synapse, tmp_path, session_factory, caplog
+    synapse, fast_path, session_factory, caplog
 ):
     """The homeserver restarts: the sync loop and the outbox's Matrix deliverer both ride it
     out — what the person wrote meanwhile is answered once, what the outbox had for them
@@ -112,13 +117,13 @@ async def test_a_homeserver_that_drops_mid_sync_is_retried_and_nothing_is_lost_o
     cable = Cable(int(synapse.url.rsplit(":", 1)[1]))
     await cable.mend()
     async with (
-        people(synapse, tmp_path, "ana") as [ana],
+        people(synapse, fast_path, "ana") as [ana],
         running_telegram(session_factory, COMMUNITY, registry=registry_with_notes()) as (
             api,
             dispatcher,
             worker,
         ),
-        bot_through(cable, synapse, tmp_path / "bot", dispatcher, worker) as bot,
+        bot_through(cable, synapse, fast_path / "bot", dispatcher, worker) as bot,
     ):
         room = await ana.room_with(bot.client.user_id, encrypted=True)
         await ana.exchange(room, "!lang en", "in English")
@@ -148,7 +153,7 @@ async def test_a_homeserver_that_drops_mid_sync_is_retried_and_nothing_is_lost_o
                 )
         tried = await worker.tick()
         assert (tried.sent, tried.failed, tried.retried) == (0, 0, 3)
-        await asyncio.sleep(3)  # a few failed retries of the sync
+        await asyncio.sleep(1.5)  # a few failed retries of the sync (about five)
         assert not [s for s in ana.messages(room)[before:] if s.sender != ana.mxid]
 
         # Back on the same port: the bot catches up and answers once; the outbox sends on.
@@ -182,7 +187,7 @@ async def test_a_homeserver_that_drops_mid_sync_is_retried_and_nothing_is_lost_o
 
 
 async def test_a_message_without_its_key_is_asked_again_in_the_persons_language(
-    synapse, tmp_path, session_factory, caplog
+    synapse, fast_path, session_factory, caplog
 ):
     caplog.set_level(logging.INFO, logger="bot.matrix.client")
     dispatcher = Dispatcher(
@@ -193,8 +198,8 @@ async def test_a_message_without_its_key_is_asked_again_in_the_persons_language(
     )
     secret = "the secret letter text"
     async with (
-        people(synapse, tmp_path, "ana", "wang") as [ana, wang],
-        running_bot(synapse, tmp_path / "bot", dispatcher, worker) as bot,
+        people(synapse, fast_path, "ana", "wang") as [ana, wang],
+        running_bot(synapse, fast_path / "bot", dispatcher, worker) as bot,
     ):
         linli = bot.client.user_id
         rooms = {}
@@ -221,7 +226,7 @@ async def test_a_message_without_its_key_is_asked_again_in_the_persons_language(
 
 
 async def test_a_burst_into_synapses_rate_limit_arrives_once_in_order(
-    synapse, tmp_path, session_factory
+    synapse, fast_path, session_factory
 ):
     dispatcher = Dispatcher(
         session_factory=session_factory, registry=registry_with_notes(), community=COMMUNITY
@@ -230,8 +235,8 @@ async def test_a_burst_into_synapses_rate_limit_arrives_once_in_order(
         session_factory=session_factory, registry=dispatcher.registry, community=COMMUNITY
     )
     async with (
-        people(synapse, tmp_path, "ana") as [ana],
-        running_bot(synapse, tmp_path / "bot", dispatcher, worker) as bot,
+        people(synapse, fast_path, "ana") as [ana],
+        running_bot(synapse, fast_path / "bot", dispatcher, worker) as bot,
     ):
         linli = bot.client.user_id
         watching = Watching(bot)
@@ -258,7 +263,7 @@ async def test_a_burst_into_synapses_rate_limit_arrives_once_in_order(
                 await asyncio.sleep(0.2)
         finally:
             synapse.throttle(linli, None)
-        await asyncio.sleep(1.5)  # anything sent twice would arrive meanwhile
+        await settled(bot, ana)  # anything sent twice would have arrived by now
         notes = [s.body for s in ana.messages(room, linli) if s.body.startswith("note ")]
         assert notes == [f"note {n}" for n in range(1, 13)]
         assert retried > 0  # Synapse did say M_LIMIT_EXCEEDED

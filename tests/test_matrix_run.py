@@ -25,31 +25,38 @@ pytestmark = [
 ]
 
 
-def _start(tmp_path: Path, database_url: str, **settings: str) -> subprocess.Popen:
+def _start(fast_path: Path, database_url: str, **settings: str) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LINLI_")}
     env.update(
         LINLI_DATABASE_URL=database_url,
-        LINLI_DATA_DIR=str(tmp_path / "data"),
+        LINLI_DATA_DIR=str(fast_path / "data"),
         LINLI_OUTBOX_INTERVAL="0.5",
         PYTHONPATH=str(ROOT),
         **settings,
     )
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=open(tmp_path / "run.err", "wb"),
-    )
+    with open(fast_path / "run.err", "wb") as err:  # the process has its own copy
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "run"],
+            cwd=fast_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=err,
+        )
 
 
-def _stop(process: subprocess.Popen) -> int:
+async def _stop(process: subprocess.Popen) -> int:
+    """SIGTERM, then wait for the exit off the event loop: the Bot API stand-in runs on this
+    loop and must answer the process's last calls (python-telegram-bot confirms the updates it
+    fetched as it stops; a blocked loop held each stop for the full 5 s read timeout)."""
     process.send_signal(signal.SIGTERM)
-    return process.wait(30)
+    try:
+        return await asyncio.to_thread(process.wait, 30)
+    finally:
+        process.stdout.close()
 
 
 async def test_telegram_and_matrix_in_one_process_and_the_homeserver_down_at_start(
-    synapse, tmp_path, engine, database_url
+    synapse, fast_path, engine, database_url
 ):
     async with BotApiStandin(token="123456:TESTtokenForRun") as api:
         telegram = {
@@ -57,9 +64,9 @@ async def test_telegram_and_matrix_in_one_process_and_the_homeserver_down_at_sta
             "LINLI_TELEGRAM_BASE_URL": api.base_url.removesuffix("/bot"),
         }
         # The homeserver is down (nothing listens there): Telegram is served all the same.
-        (tmp_path / "down").mkdir()
+        (fast_path / "down").mkdir()
         down = _start(
-            tmp_path / "down",
+            fast_path / "down",
             database_url,
             LINLI_MATRIX_HOMESERVER=f"http://127.0.0.1:{free_port()}",
             LINLI_MATRIX_USER="@linli:linli.test",
@@ -71,16 +78,16 @@ async def test_telegram_and_matrix_in_one_process_and_the_homeserver_down_at_sta
             await api.wait_for(lambda c: c.method == "sendMessage", timeout=60)
             await asyncio.sleep(2)
         finally:
-            code = _stop(down)
-        log = (tmp_path / "down" / "run.err").read_text()
+            code = await _stop(down)
+        log = (fast_path / "down" / "run.err").read_text()
         assert code == 0, log
         assert log.count("Matrix: homeserver unavailable") == 1, log
         assert " ERROR bot." not in log
 
         # Both up: a Telegram resident and a Matrix resident, one process.
-        (tmp_path / "up").mkdir()
+        (fast_path / "up").mkdir()
         up = _start(
-            tmp_path / "up",
+            fast_path / "up",
             database_url,
             LINLI_MATRIX_HOMESERVER=synapse.url,
             LINLI_MATRIX_USER=synapse.register("linli", PASSWORD),
@@ -88,7 +95,7 @@ async def test_telegram_and_matrix_in_one_process_and_the_homeserver_down_at_sta
             **telegram,
         )
         try:
-            async with people(synapse, tmp_path, "ana") as [ana]:
+            async with people(synapse, fast_path, "ana") as [ana]:
                 room = await ana.room_with("@linli:linli.test", encrypted=True)
                 await ana.exchange(room, "!start", "欢迎使用邻里")
                 api.user_sends_text(user_id=502, text="/start", first_name="Tom")
@@ -97,6 +104,6 @@ async def test_telegram_and_matrix_in_one_process_and_the_homeserver_down_at_sta
                     timeout=60,
                 )
         finally:
-            code = _stop(up)
-        log = (tmp_path / "up" / "run.err").read_text()
+            code = await _stop(up)
+        log = (fast_path / "up" / "run.err").read_text()
         assert code == 0 and " ERROR bot." not in log, log

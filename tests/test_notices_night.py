@@ -1,6 +1,7 @@
 """An urgent safety notice typed in the quiet hours (22:00–08:00 Shanghai): an admin chooses at
 Confirm between “Send now (urgent)” and “Send at 08:00”; an announcer's waits for the morning.
-What goes at night still goes through the outbox, reader by reader."""
+What goes at night still goes through the outbox, reader by reader. An urgent safety notice's
+correction, even an announcer's, does not wait for the morning."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy import select
 
 from db.models import OutboxMessage
 from db.notices.messages import NoticeCopy
-from tests.notices_support import announcer, neighbour, notices, run_all, sweeper
+from tests.notices_support import announcer, neighbour, notices, run_all, sweeper, write_notice
 from tests.support import loose_dispatcher
 
 NIGHT = datetime(2026, 11, 26, 15, 30, tzinfo=UTC)  # 23:30 in Shanghai
@@ -148,3 +149,30 @@ def test_in_the_day_an_admin_has_one_confirm(resident, clock):
     words = _write_safety_notice(admin, "en", urgent=True)
     labels = [b.label for b in admin.buttons()]
     assert words["confirm"] in labels[0] and words["urgent_now"] not in labels
+
+
+@pytest.mark.parametrize("urgent", [True, False])
+def test_a_correction_at_night_of_an_urgent_safety_notice_goes_at_once(
+    resident, session_factory, registry, community, clock, postbox, urgent
+):
+    """An announcer's safety notice, sent at 20:00, corrected at 23:30: marked urgent, the
+    correction reaches the reader at night (docs/notices.md); not urgent, it waits for 08:00."""
+    ana = neighbour(resident, "Ana", "en")
+    ann = announcer(resident, session_factory, clock)
+    clock.current = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)  # 20:00 in Shanghai
+    write_notice(
+        ann, zh="台风预警。", en="Typhoon warning.", topic="Safety and weather", urgent=urgent
+    )
+    run_all(session_factory, registry, community, clock, postbox)
+    clock.current = NIGHT
+    ann.press_payload("nt:edit:1")
+    ann.send("台风预警：请留在室内。")
+    ann.send("Typhoon warning: stay inside.")
+    ann.press("Send the correction")
+    run_all(session_factory, registry, community, clock, postbox)
+    shown = [c.text for c in postbox.cards_in(ana.user_id) if "Typhoon" in c.text]
+    assert ("stay inside" in shown[-1]) is urgent, shown
+    clock.current = MORNING
+    run_all(session_factory, registry, community, clock, postbox)
+    shown = [c.text for c in postbox.cards_in(ana.user_id) if "Typhoon" in c.text]
+    assert "stay inside" in shown[-1] and "Corrected" in shown[-1]

@@ -145,7 +145,7 @@ def test_mycases_does_not_ask_once_per_case(engine, session_factory, clock, resi
 
 # signup_confirm: +1 since a completed action asks whether the notices question was asked yet
 # (one INSERT … ON CONFLICT DO NOTHING: the question goes to whoever never saw the welcome).
-BUDGETS = {"start": 10, "form_press": 6, "signup_confirm": 9, "relayed": 8}
+BUDGETS = {"start": 5, "form_press": 6, "signup_confirm": 9, "relayed": 8}
 
 
 def within(engine: Engine, budget: str, action: Callable[[], object], clock=None) -> list[str]:

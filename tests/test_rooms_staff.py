@@ -137,7 +137,7 @@ def test_the_report_counts_hours_booked_and_used_per_room(
     from handlers.i18n import language
     from handlers.stats.measures import compute
     from handlers.stats.periods import month_of
-    from handlers.stats.picture import _card_lines
+    from handlers.stats.render import texts
     from handlers.stats.table import rows
 
     make_room(session_factory, clock())
@@ -161,7 +161,7 @@ def test_the_report_counts_hours_booked_and_used_per_room(
     table = {row[1]: row[2] for row in rows(report, zh)}
     assert table["棋牌活动室：预约时长"] == "3" and table["棋牌活动室：实际使用时长"] == "2"
     en = language("en", "Asia/Shanghai")
-    assert "Rooms: 3 h booked · 2 h used" in _card_lines(report, en, "know")
+    assert "Rooms: 3 h booked · 2 h used" in texts(report, en)  # on the report's picture
 
 
 def test_an_event_in_a_room_holds_it_when_published(resident, session_factory, clock):

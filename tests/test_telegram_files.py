@@ -47,6 +47,7 @@ def _big_file(api: BotApiStandin) -> Reply:
 async def test_a_direct_reply_goes_without_a_file_it_cannot_scrub(api, bot, caplog):
     transport = TelegramTransport(dispatcher=None)  # only its sending is used here
     with caplog.at_level(logging.WARNING):
+        # Direct: a reply carrying a person's file is reached only deep in a request's hand-over.
         await transport._send(bot, CHAT, _big_file(api), None)
     assert not api.calls_to("sendDocument"), "the file never goes as it came"
     [said] = api.calls_to("sendMessage")

@@ -5,6 +5,7 @@ forged one gets the same polite answer as before, in the reader's language."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -56,7 +57,7 @@ def test_every_registered_template_declares_its_parameters():
 
 
 def _fields(route) -> set[str]:
-    return {name for name, _ in route.kind._codecs}
+    return {field.name for field in dataclasses.fields(route.kind)}
 
 
 def make_user(session_factory, clock, external_id: str, locale: str) -> int:
@@ -198,6 +199,8 @@ def test_any_start_link_a_type_can_pack_is_read_back_as_itself(data):
     """Ids up to nine digits, tokens of any of Telegram's link characters (``_`` too)."""
     route = data.draw(st.sampled_from(list(REGISTRY.deep_links.values())))
     values = {}
+    # Each field's codec says its kind (an id or a token) and widest value, which nothing
+    # public tells: the values drawn stay within what the link type can pack.
     for name, codec in route.kind._codecs:
         if codec.example == "1":  # an id
             values[name] = data.draw(st.integers(0, 999_999_999))

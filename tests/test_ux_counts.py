@@ -54,7 +54,7 @@ class Person:
     typed: int = 0  # messages the person typed (a command, an answer)
     last: dict = field(default_factory=dict)
 
-    def _answered(self, call) -> bool:
+    def answered(self, call) -> bool:
         """A call that ends the bot's answer: a message with buttons (every screen here has
         them; a notice before it has none), or a reaction."""
         if call.method not in BOT_SAYS or int(call.params.get("chat_id", 0)) != self.user_id:
@@ -62,9 +62,9 @@ class Person:
         return call.method == "setMessageReaction" or bool(call.params.get("reply_markup"))
 
     async def _after(self, action) -> None:
-        before = sum(1 for c in self.api.calls if self._answered(c))
+        before = sum(1 for c in self.api.calls if self.answered(c))
         action()
-        calls = await self.api.wait_for(self._answered, count=before + 1)
+        calls = await self.api.wait_for(self.answered, count=before + 1)
         if calls[-1].method != "setMessageReaction":
             message_id = (calls[-1].response or {})["result"]["message_id"]
             self.last = self.api.message(self.user_id, message_id) or {}
@@ -380,7 +380,7 @@ async def test_a_star_changes_the_resolved_message(session_factory, community, c
     async with running_bot(session_factory, community) as (api, _, worker):
         alice = Person(api, 741)
         await worker.tick()
-        [resolved] = await api.wait_for(alice._answered)
+        [resolved] = await api.wait_for(alice.answered)
         alice.last = api.message(741, resolved.response["result"]["message_id"]) or {}
         assert "How did we do?" in alice.text
         left_before = alice.messages_left()

@@ -16,7 +16,7 @@ from bot.matrix.media import content as matrix_content
 from bot.telegram.convert import to_inbound as telegram_inbound
 from db.disputes.models import DisputeCase
 from db.requests.models import HelpRequest, RequestMessage
-from handlers.disputes.card import CasePhoto, render_photo
+from handlers.disputes.photos import CasePhoto, render_photo
 from handlers.i18n import language
 from handlers.requests.cards import relay_reply
 from handlers.requests.common import Relayed

@@ -127,20 +127,21 @@ class MatrixTransport:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Sync until ``stop`` is set; an unreachable homeserver is retried with back-off
-        (1 s doubling to a minute), logged once per outage."""
-        delay = 1.0
+        (``retry_first`` doubling to ``retry_longest``: 1 s to a minute), logged once per
+        outage."""
+        delay = self.config.retry_first
         try:
             while not stop.is_set():
                 try:
                     await self.login()
                     await self._sync_once(stop)
                     self._back()
-                    delay = 1.0
+                    delay = self.config.retry_first
                 except (MatrixUnavailable, ClientError, OSError, TimeoutError) as exc:
                     self._lost(exc)
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(stop.wait(), delay)
-                    delay = min(delay * 2, 60.0)
+                    delay = min(delay * 2, self.config.retry_longest)
         finally:
             await self.client.close()
 
@@ -335,12 +336,13 @@ class MatrixTransport:
         homeserver does not take (away, a 5xx, a longer limit) goes to the outbox, as do the
         room's later replies until the outbox has sent it (``bot/held.py``)."""
         txn = txn or f"linli-{uuid.uuid4().hex}"
+        edit_ref = edit_ref if reply.edit else None
         if await self.held.waiting(room_id):
-            await self.held.hold(room_id, reply, txn)
+            await self.held.hold(room_id, reply, txn, edit_ref=edit_ref)
             return
         for attempt in range(2):
             try:
-                await self.send(room_id, reply, edit_ref=edit_ref if reply.edit else None, txn=txn)
+                await self.send(room_id, reply, edit_ref=edit_ref, txn=txn)
                 return
             except DeliveryError as exc:
                 if exc.permanent:
@@ -349,7 +351,7 @@ class MatrixTransport:
                 if attempt or exc.retry_after is None or exc.retry_after > MAX_REPLY_WAIT:
                     # The homeserver away is logged once for the outage, not once per reply.
                     log.info("Matrix: a reply waits in the outbox: %s", exc)
-                    await self.held.hold(room_id, reply, txn)
+                    await self.held.hold(room_id, reply, txn, edit_ref=edit_ref)
                     return
                 await asyncio.sleep(exc.retry_after)
 
@@ -442,4 +444,12 @@ class MatrixDeliverer:
                 raise DeliveryError("a private chat that others joined", permanent=True)
         elif await patiently("Matrix", self.transport.guard.held, chat_id):
             raise DeliveryError("the team's room is held", retry_after=HELD_WAIT)
-        return await self.transport.send(chat_id, reply, edit_ref=edit_ref, txn=txn)
+        if edit_ref is not None:
+            try:
+                return await self.transport.send(chat_id, reply, edit_ref=edit_ref, txn=txn)
+            except DeliveryError as exc:
+                if not exc.permanent:
+                    raise
+                # The message to change is gone (or may not be changed): say it anew.
+                log.info("Matrix: could not edit a message, sending a new one: %s", exc)
+        return await self.transport.send(chat_id, reply, txn=txn)

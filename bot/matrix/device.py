@@ -40,6 +40,10 @@ class MatrixConfig:
     access_token: str | None
     store: Path  # <data directory>/matrix
     poll_ms: int = 10_000
+    #: Seconds between tries at a homeserver that does not answer: the first wait, doubled
+    #: after each failed try up to the longest.
+    retry_first: float = 1.0
+    retry_longest: float = 60.0
     #: Homeservers whose people may use the bot (lower case); empty: the bot's own only.
     allowed_servers: frozenset[str] = field(default_factory=frozenset)
 

@@ -297,8 +297,9 @@ class TelegramTransport:
         """A direct answer. One Telegram does not take now (unreachable, a 5xx, a 429 longer
         than a reply waits) goes to the outbox, as do the chat's later replies until it is sent
         (``bot/held.py``); a timeout is not held, as Telegram may have shown it."""
+        edit_ref = str(edit_id) if reply.edit and edit_id is not None else None
         if key is not None and await self.held.waiting(str(chat_id)):
-            await self.held.hold(str(chat_id), reply, key)
+            await self.held.hold(str(chat_id), reply, key, edit_ref=edit_ref)
             return
         if reply.commands is not None:  # this chat's own menu (a language chosen)
             await self._set_menu(bot, chat_id, reply.commands)
@@ -317,7 +318,7 @@ class TelegramTransport:
                         log.warning("a reply was dropped: Telegram asked to wait %.0f s", seconds)
                         return
                     log.info("a reply waits in the outbox: Telegram asked to wait %.0f s", seconds)
-                    await self.held.hold(str(chat_id), reply, key)
+                    await self.held.hold(str(chat_id), reply, key, edit_ref=edit_ref)
                     return
                 await asyncio.sleep(seconds)
             except BadRequest as exc:
@@ -333,7 +334,7 @@ class TelegramTransport:
                 if key is None:
                     raise
                 log.info("a reply waits in the outbox: %s", exc.__class__.__name__)
-                await self.held.hold(str(chat_id), reply, key)
+                await self.held.hold(str(chat_id), reply, key, edit_ref=edit_ref)
                 return
 
     async def _set_menu(self, bot, chat_id: int, commands: tuple[tuple[str, str], ...]) -> None:

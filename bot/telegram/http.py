@@ -29,7 +29,9 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 from yarl import URL
 
-Proxy = tuple[URL | None, aiohttp.BasicAuth | None]
+#: A proxy and the ``Proxy-Authorization`` headers its credentials make (aiohttp's
+#: ``proxy_auth`` is deprecated).
+Proxy = tuple[URL | None, dict[str, str] | None]
 
 JSON = {"Content-Type": "application/json"}
 #: The Bot API method of the call under way in this task (``parse_json_payload`` is told
@@ -46,6 +48,25 @@ SENDS = frozenset(
         "sendVoice",
     }
 )
+#: What is kept of a message the bot has just sent: its id (all the bot reads) and the two
+#: fields python-telegram-bot's ``Message`` cannot be made without.
+SENT_KEPT = ("message_id", "date", "chat")
+
+
+def trim_update(update: object) -> object:
+    """An incoming update without the keyboards of the messages it quotes (the message a
+    pressed button is under, the message a reply answers): the bot shows those keyboards and
+    never reads them back, and parsing them was most of the parsing of a button press (nine
+    ``InlineKeyboardButton`` objects for the main menu's). Changed in place; returned."""
+    if isinstance(update, dict):
+        query = update.get("callback_query")
+        quoted = query.get("message") if isinstance(query, dict) else None
+        message = update.get("message")
+        replied = message.get("reply_to_message") if isinstance(message, dict) else None
+        for part in (quoted, replied):
+            if isinstance(part, dict):
+                part.pop("reply_markup", None)
+    return update
 
 
 def _body(request_data: RequestData | None) -> tuple[aiohttp.FormData | bytes | None, dict]:
@@ -118,13 +139,18 @@ class AiohttpRequest(BaseRequest):
             await self._session.close()
 
     def parse_json_payload(self, payload: bytes) -> JSONDict:  # type: ignore[override]
-        """As python-telegram-bot's, but the keyboard of a message the bot sent is left out of
-        the answer: the bot reads only the message's id, and turning the keyboard it has just
-        sent back into ``InlineKeyboardButton`` objects was half the cost of parsing a reply."""
+        """As python-telegram-bot's, but of a message the bot sent only its id is kept (with
+        the fields a ``Message`` needs): the bot reads nothing else, and turning its own text,
+        keyboard and sender back into objects was most of the cost of sending a reply. The
+        updates of ``getUpdates`` lose what ``trim_update`` leaves out."""
         parsed = BaseRequest.parse_json_payload(payload)
         result = parsed.get("result")
-        if _METHOD.get() in SENDS and isinstance(result, dict):
-            result.pop("reply_markup", None)
+        method = _METHOD.get()
+        if method in SENDS and isinstance(result, dict):
+            parsed["result"] = {key: result[key] for key in SENT_KEPT if key in result}
+        elif method == "getUpdates" and isinstance(result, list):
+            for update in result:
+                trim_update(update)
         return parsed
 
     def _proxy(self, url: str) -> Proxy:
@@ -133,9 +159,15 @@ class AiohttpRequest(BaseRequest):
         key = "/".join(origin)
         if key not in self._proxies:
             try:
-                self._proxies[key] = get_env_proxy_for_url(URL(key))
+                proxy, auth = get_env_proxy_for_url(URL(key))
             except LookupError:  # none, or the host is in NO_PROXY
-                self._proxies[key] = (None, None)
+                proxy, auth = None, None
+            headers = (
+                {"Proxy-Authorization": aiohttp.encode_basic_auth(auth.login, auth.password)}
+                if auth is not None
+                else None
+            )
+            self._proxies[key] = (proxy, headers)
         return self._proxies[key]
 
     async def do_request(
@@ -168,7 +200,7 @@ class AiohttpRequest(BaseRequest):
             sock_connect=connect,
             sock_read=read,
         )
-        proxy, proxy_auth = self._proxy(url)
+        proxy, proxy_headers = self._proxy(url)
         _METHOD.set(url.rpartition("/")[2])
         try:
             async with session.request(
@@ -178,7 +210,7 @@ class AiohttpRequest(BaseRequest):
                 headers=headers,
                 timeout=timeout,
                 proxy=proxy,
-                proxy_auth=proxy_auth,
+                proxy_headers=proxy_headers,
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as err:  # aiohttp's timeouts are TimeoutErrors too

@@ -22,6 +22,8 @@ import tornado.web
 from telegram import Bot, Update
 from tornado.httpserver import HTTPServer
 
+from bot.telegram.http import trim_update
+
 log = logging.getLogger(__name__)
 
 #: Telegram's updates are a few KB; a message with a long text and entities stays well below this.
@@ -66,7 +68,7 @@ class _UpdateHandler(tornado.web.RequestHandler):
     async def post(self) -> None:
         try:
             data = json.loads(b"".join(self.chunks))
-            update = Update.de_json(data, self.bot)
+            update = Update.de_json(trim_update(data), self.bot)
         except (ValueError, TypeError, KeyError):
             log.warning("The webhook received a body that is not a Telegram update")
             raise tornado.web.HTTPError(400) from None

@@ -77,11 +77,13 @@ def subscription(session: Session, user: User) -> Subscription:
 
 
 def _subscriber(session: Session, user: User, now: datetime) -> NoticeSubscriber:
+    """Their settings row, made if there is none. Conflict-safe: a writer that made it at the
+    same moment is waited for and its row used (``INSERT … ON CONFLICT DO NOTHING``)."""
     row = session.get(NoticeSubscriber, user.id)
     if row is None:
-        row = NoticeSubscriber(user_id=user.id, asked_at=now, updated_at=now)
-        session.add(row)
-        session.flush()
+        ask_once(session, user, now=now)
+        row = session.get(NoticeSubscriber, user.id)
+        assert row is not None  # inserted now, or committed by the other writer
     row.updated_at = now
     return row
 
@@ -104,18 +106,25 @@ def ask_once(session: Session, user: User, *, now: datetime) -> bool:
     return bool(session.execute(statement).all())
 
 
-def mark_asked(session: Session, user: User, *, now: datetime, first: bool = False) -> None:
+def mark_asked(
+    session: Session, user: User, *, now: datetime, first: bool = False, new_person: bool = False
+) -> None:
     """The welcome asked them (whatever they answer, it is not asked again). ``first``: the
-    caller has just seen that they were never asked (no second read)."""
-    if first:
+    caller has just seen that they were never asked (no second read). ``new_person``: their
+    row went in with this transaction, so no row of theirs can be here yet (it refers to
+    theirs): it goes in with the message's other writes, its conversation's too."""
+    if new_person:
         session.add(NoticeSubscriber(user_id=user.id, asked_at=now, updated_at=now))
-        session.flush()
+        return
+    if first:
+        ask_once(session, user, now=now)
         return
     _subscriber(session, user, now)
 
 
 def set_topics(session: Session, user: User, topics: Iterable[str], *, now: datetime) -> None:
-    """Exactly these topics; a topic kept keeps the time its consent was given."""
+    """Exactly these topics; a topic kept keeps the time its consent was given. Idempotent under
+    concurrency: a topic another writer has just turned on is kept as it is (its time too)."""
     wanted = {topic for topic in topics if topic in TOPICS}
     _subscriber(session, user, now)
     session.execute(
@@ -123,10 +132,13 @@ def set_topics(session: Session, user: User, topics: Iterable[str], *, now: date
             NoticeConsent.user_id == user.id, NoticeConsent.topic.not_in(wanted)
         )
     )
-    have = set(session.scalars(select(NoticeConsent.topic).where(NoticeConsent.user_id == user.id)))
-    for topic in sorted(wanted - have):
-        session.add(NoticeConsent(user_id=user.id, topic=topic, given_at=now))
-    session.flush()
+    if wanted:
+        rows = [{"user_id": user.id, "topic": topic, "given_at": now} for topic in sorted(wanted)]
+        session.execute(
+            insert(session, NoticeConsent)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["user_id", "topic"])
+        )
 
 
 def toggle_topic(session: Session, user: User, topic: str, *, now: datetime) -> bool:

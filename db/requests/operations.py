@@ -37,7 +37,7 @@ def parse_reference(text: str) -> int | None:
 
 class Outcome(enum.StrEnum):
     DONE = "done"
-    MISSING = "missing"  # no such request, or not this person's
+    NOT_FOUND = "not_found"  # no such request, or not this person's
     TAKEN = "taken"  # someone else claimed it first
     NOT_OPEN = "not_open"  # cancelled, resolved or otherwise no longer in that state
 
@@ -195,7 +195,7 @@ def claim(session: Session, request_id: int, volunteer: User, *, now: datetime) 
         log_change(session, request_id, "claimed", volunteer, now)
         return Result(Outcome.DONE, request)
     if request is None:
-        return Result(Outcome.MISSING)
+        return Result(Outcome.NOT_FOUND)
     if request.status == RequestStatus.IN_PROGRESS:
         return Result(Outcome.TAKEN, request)
     return Result(Outcome.NOT_OPEN, request)

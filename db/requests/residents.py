@@ -42,7 +42,7 @@ def residents_requests(session: Session, resident: User, *, limit: int = 20) -> 
 def cancel(session: Session, request_id: int, resident: User, *, now: datetime) -> Result:
     """The resident withdraws a request nobody has taken yet."""
     if own_request(session, request_id, resident) is None:
-        return Result(Outcome.MISSING)
+        return Result(Outcome.NOT_FOUND)
     won = change_if(
         session,
         HelpRequest,
@@ -61,7 +61,7 @@ def cancel(session: Session, request_id: int, resident: User, *, now: datetime) 
 def reopen(session: Session, request_id: int, resident: User, *, now: datetime) -> Result:
     """Within a week of being resolved, a request goes back to the queue."""
     if own_request(session, request_id, resident) is None:
-        return Result(Outcome.MISSING)
+        return Result(Outcome.NOT_FOUND)
     won = change_if(
         session,
         HelpRequest,
@@ -100,7 +100,7 @@ def rate(
     change nothing (``Outcome.NOT_OPEN``), however many presses arrive at once: each is a
     conditional UPDATE, and only one can move the rating to a value it did not have."""
     if own_request(session, request_id, resident) is None or not 1 <= stars <= 5:
-        return Result(Outcome.MISSING)
+        return Result(Outcome.NOT_FOUND)
     won = change_if(
         session,
         HelpRequest,

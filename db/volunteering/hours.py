@@ -22,6 +22,7 @@ from db import outbox
 from db.changes import change_if
 from db.locks import lock_row
 from db.models import User
+from db.volunteering.messages import ShiftNamed
 from db.volunteering.models import (
     Opportunity,
     OpportunityStatus,
@@ -29,7 +30,7 @@ from db.volunteering.models import (
     ShiftSignup,
 )
 from db.volunteering.models import ShiftSignupStatus as Status
-from db.volunteering.operations import Outcome, Result, ShiftNamed
+from db.volunteering.operations import Outcome, Result
 
 
 class HoursConfirmed(ShiftNamed, template="vs.hours"):

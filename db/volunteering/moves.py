@@ -13,16 +13,10 @@ from sqlalchemy.orm import Session
 from db import outbox
 from db.locks import lock_row
 from db.models import User
+from db.volunteering.messages import ShiftNamed, drop_reminders, schedule_reminders
 from db.volunteering.models import OpportunityStatus, Shift, ShiftRole, ShiftSignup
 from db.volunteering.models import ShiftSignupStatus as Status
-from db.volunteering.operations import (
-    Outcome,
-    Result,
-    ShiftNamed,
-    drop_reminders,
-    promote,
-    schedule_reminders,
-)
+from db.volunteering.operations import Outcome, Result, promote
 
 
 class Moved(ShiftNamed, template="vs.moved"):

@@ -6,8 +6,9 @@ A signup locks the role's row first (``lock_row``: ``FOR UPDATE`` on PostgreSQL;
 is never overbooked and its waiting list keeps arrival order (``seq`` is handed out under the
 lock). One person has at most one signup per shift (a unique constraint; the dispatcher retries
 a message that loses that race). A place freed goes to the first in the role's waiting list at
-once (they are told). Messages to other people go to the outbox in the same transaction,
-rendered from the ``vs.*`` templates (``handlers/volunteering/notices.py``).
+once (they are told). Messages to other people go to the outbox in the same transaction
+(``db/volunteering/messages.py``), rendered from the ``vs.*`` templates
+(``handlers/volunteering/notices.py``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Self
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -24,7 +24,13 @@ from sqlalchemy.orm import Session
 from db import outbox
 from db.locks import lock_row
 from db.models import User
-from db.outbox_params import Params
+from db.volunteering.messages import (
+    LateCancel,
+    OpportunityCancelled,
+    Promoted,
+    drop_reminders,
+    schedule_reminders,
+)
 from db.volunteering.models import (
     Opportunity,
     OpportunityStatus,
@@ -87,57 +93,6 @@ class NewOpportunity:
     place: str
     description_zh: str | None = None
     description_en: str | None = None
-
-
-# --- what the outbox carries (rendered by handlers/volunteering/notices.py) ----------------
-
-
-class ShiftNamed(Params):
-    """What a template needs to name an opportunity and its shift in either language."""
-
-    opportunity_id: int
-    title_zh: str | None = None
-    title_en: str | None = None
-    place: str
-    shift_id: int
-    starts_at: datetime
-
-    @classmethod
-    def about(cls, opportunity: Opportunity, shift: Shift, **more: Any) -> Self:
-        """The parameters naming ``shift`` of ``opportunity``, and ``more``."""
-        return cls(
-            opportunity_id=opportunity.id,
-            title_zh=opportunity.title_zh,
-            title_en=opportunity.title_en,
-            place=opportunity.place,
-            shift_id=shift.id,
-            starts_at=shift.starts_at,
-            **more,
-        )
-
-
-class OpportunityCancelled(ShiftNamed, template="vs.cancelled"):
-    """The opportunity is cancelled, and their signup with it."""
-
-
-class Promoted(ShiftNamed, template="vs.promoted"):
-    """A place became free and is theirs, as this role."""
-
-    role_zh: str | None = None
-    role_en: str | None = None
-
-
-class ShiftReminder(ShiftNamed, template="vs.reminder"):
-    """Their shift starts soon."""
-
-
-class LateCancel(ShiftNamed, template="vs.late_cancel"):
-    """To the coordinator: ``name`` cancelled shortly before the start."""
-
-    role_zh: str | None = None
-    role_en: str | None = None
-    name: str | None = None
-    moved_up: bool = False  # the first on the waiting list took the place
 
 
 # --- the coordinator's side ------------------------------------------------------------------
@@ -253,38 +208,6 @@ def cancel_opportunity(session: Session, opportunity_id: int, *, now: datetime) 
 
 
 # --- signing up ------------------------------------------------------------------------------
-
-
-def _reminder_prefix(signup_id: int) -> str:
-    return f"vs:rem:{signup_id}:"
-
-
-def schedule_reminders(
-    session: Session,
-    signup: ShiftSignup,
-    shift: Shift,
-    offsets: Sequence[timedelta],
-    *,
-    now: datetime,
-) -> None:
-    """A reminder before the shift at each offset still ahead (the events' offsets)."""
-    opportunity = shift.opportunity
-    for offset in offsets:
-        due = shift.starts_at - offset
-        if due <= now or signup.user is None:
-            continue
-        outbox.enqueue_to_user(
-            session,
-            signup.user,
-            params=ShiftReminder.about(opportunity, shift),
-            now=now,
-            due_at=due,
-            dedup_key=f"{_reminder_prefix(signup.id)}{int(offset.total_seconds())}",
-        )
-
-
-def drop_reminders(session: Session, signup_id: int) -> int:
-    return outbox.cancel_pending(session, dedup_prefix=_reminder_prefix(signup_id))
 
 
 def sign_up(

@@ -1,5 +1,5 @@
-"""The mediators' card of a case: what it says, its workflow buttons, the outbox templates
-that post it to the mediators' room, and the photos relayed there.
+"""The mediators' card of a case: what it says, its workflow buttons, and the outbox template
+that posts it to the mediators' room (the photos relayed there: ``photos``).
 
 Privacy: the card is built from ``card_params`` and the case's own text, which never include
 an anonymous reporter's name, username or id.
@@ -8,7 +8,6 @@ an anonymous reporter's name, username or id.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -43,7 +42,7 @@ from handlers.disputes.common import (
     router,
 )
 from handlers.i18n import LANGUAGE_NAMES, Language, negotiate
-from handlers.types import Attachment, Button, Community, Keyboard, Reply, link_button
+from handlers.types import Button, Community, Keyboard, Reply, link_button
 
 
 def waited(hours: float) -> tuple[str, int]:
@@ -106,15 +105,6 @@ class CaseCard(Params, template="dp.card"):
     duplicate_of: str | None = None
     duplicate_text: str | None = None
     linked_to: str | None = None
-
-
-class CasePhoto(Params, template="dp.photo"):
-    """One of a report's photos (or voice notes) relayed to the mediators' room."""
-
-    ref: str
-    file_id: str  # as kept in ``DisputeCase.photos`` (``VOICE_MARK`` for a voice note)
-    number: int
-    count: int
 
 
 def card_params(
@@ -351,40 +341,6 @@ def render_card(lang: Language, params: CaseCard) -> Reply:
     return Reply(card_text(lang, params), card_buttons(lang, params, private=False))
 
 
-#: How a voice note is kept among a case's photos (a transport's file id never starts so).
-VOICE_MARK = "voice:"
-
-
-def kept_media(item: dict[str, Any]) -> str:
-    """A photo (or voice note) the form took, as kept in ``DisputeCase.photos``."""
-    voice = item.get("kind") == "voice"
-    return f"{VOICE_MARK}{item['file_id']}" if voice else item["file_id"]
-
-
-def media(lang: Language, ref: str, kept: str, number: int, count: int) -> Reply:
-    """One of a case's photos or voice notes, to see or play."""
-    if kept.startswith(VOICE_MARK):
-        return Reply(
-            lang.gettext("{ref}: voice message {number} of {count}").format(
-                ref=ref, number=number, count=count
-            ),
-            attachment=Attachment(
-                "voice.ogg", file_id=kept.removeprefix(VOICE_MARK), is_voice=True
-            ),
-        )
-    return Reply(
-        lang.gettext("{ref}: photo {number} of {count}").format(
-            ref=ref, number=number, count=count
-        ),
-        attachment=Attachment("photo.jpg", file_id=kept, is_photo=True),
-    )
-
-
-@router.template(CasePhoto)
-def render_photo(lang: Language, params: CasePhoto) -> Reply:
-    return media(lang, params.ref, params.file_id, params.number, params.count)
-
-
 def post_card(session: Session, community: Community, root: DisputeCase, now: datetime) -> bool:
     """Post (or edit in place) the case's card in the mediators' room; False: no room yet."""
     return notify_team(
@@ -395,18 +351,3 @@ def post_card(session: Session, community: Community, root: DisputeCase, now: da
         card_key=f"dp:{root.id}",
         now=now,
     )
-
-
-def relay_photos(session: Session, community: Community, case: DisputeCase, now: datetime) -> None:
-    """Send a report's photos to the mediators' room by file id, once each."""
-    root = dp.root_of(session, case)
-    count = len(case.photos or [])
-    for number, file_id in enumerate(case.photos or [], start=1):
-        notify_team(
-            session,
-            MEDIATORS,
-            community.team_chats,
-            params=CasePhoto(ref=root.ref, file_id=file_id, number=number, count=count),
-            dedup_key=f"dp:{case.id}:photo:{number}",
-            now=now,
-        )

@@ -30,7 +30,7 @@ from handlers.buttons.disputes import (
     TakeCase,
 )
 from handlers.csvfile import csv_attachment
-from handlers.disputes.card import card_buttons, card_params, card_text, media, post_card
+from handlers.disputes.card import card_buttons, card_params, card_text, post_card
 from handlers.disputes.common import (
     CATEGORY_LABELS,
     MEDIATOR_PRIVATELY,
@@ -42,6 +42,7 @@ from handlers.disputes.common import (
 )
 from handlers.disputes.messages import StatusNews, tell_reporters
 from handlers.disputes.outcome import CANCEL, settle_meeting, tell_other_side
+from handlers.disputes.photos import media
 from handlers.i18n import N_, Language
 from handlers.types import Button, Ctx, Reply, rows_of
 

@@ -14,11 +14,12 @@ from db.models import User
 from db.teams import users_with_role
 from handlers import limits
 from handlers.buttons.disputes import AnswerQuestion, ReportDispute
-from handlers.disputes.card import kept_media, post_card, relay_photos
+from handlers.disputes.card import post_card
 from handlers.disputes.common import CATEGORY_LABELS, REASON_LABELS, STATUS_LABELS, log_by, router
 from handlers.disputes.emergency import emergency_notice, emergency_text, is_emergency
 from handlers.disputes.messages import RoomNote, tell_room
 from handlers.disputes.outcome import INVITED, other_side_blocks
+from handlers.disputes.photos import kept_media, relay_photos
 from handlers.forms import engine
 from handlers.forms.engine import Form
 from handlers.forms.fields import (

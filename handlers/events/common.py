@@ -75,10 +75,18 @@ def when(ctx: Ctx, event: Event) -> str:
     )
 
 
-def places_line(ctx: Ctx, event: Event, held: int) -> str:
+def places_line(ctx: Ctx, event: Event, held: int, signup: EventSignup | None = None) -> str:
+    """The places left, or full. ``signup``: the reader's own — the one a place is offered to
+    is not sent to the waiting list by the places the offer holds for them."""
     left = places_left(event, held)
     if left is None:
         return ctx._("Places: no limit")
+    if left == 0 and signup is not None and signup.status == SignupStatus.OFFERED:
+        return ctx.lang.ngettext(
+            "Full — {count} place is held for you",
+            "Full — {count} places are held for you",
+            signup.party_size,
+        ).format(count=ctx.lang.number(signup.party_size))
     if left == 0:
         return ctx._("Full — waiting list")
     return ctx.lang.ngettext("{count} place left", "{count} places left", left).format(
@@ -118,23 +126,22 @@ def card_buttons(
     ctx: Ctx, event: Event, signup: EventSignup | None, held: int | None = None
 ) -> Keyboard:
     """Sign up (or join the waiting list, when it is full) or Cancel, an offer's answers,
-    calendar, share, manage, back. ``held``: the places taken, read here unless given."""
+    calendar, share, manage, back. ``held``: the places taken, read here unless given.
+
+    An offer's Decline leaves the event as Cancel my signup would (and can be undone for a
+    minute), so the offered card has Confirm and Decline and no Cancel beside them."""
     rows: list[list[Button]] = []
     active = signup is not None and signup.status != SignupStatus.CANCELLED
-    if signup is not None and signup.status == SignupStatus.OFFERED:
-        rows.append(
-            [
-                Button(ctx._("✅ Confirm my place"), AcceptOffer(signup.id).pack()),
-                Button(ctx._("Decline"), DeclineOffer(signup.id).pack()),
-            ]
-        )
     if active and event.status == EventStatus.PUBLISHED:
-        waiting = signup is not None and signup.status == SignupStatus.WAITING
-        label = ctx._("Leave the waiting list") if waiting else ctx._("Cancel my signup")
-        row = [Button(label, AskToCancelSignup(event.id).pack())]
-        if signup.status == SignupStatus.CONFIRMED and signup.party_size > 1:
-            row.insert(0, Button(ctx._("👥 Fewer people"), AskFewerPlaces(event.id).pack()))
-        rows.append(row)
+        if signup is not None and signup.status == SignupStatus.OFFERED:
+            rows.append(
+                [
+                    Button(ctx._("✅ Confirm my place"), AcceptOffer(signup.id).pack()),
+                    Button(ctx._("Decline"), DeclineOffer(signup.id).pack()),
+                ]
+            )
+        elif signup is not None:
+            rows.append(_cancel_row(ctx, event, signup))
     elif is_open(event, ctx.now):
         if held is None and event.capacity is not None:
             held = places_held(ctx.session, event.id)
@@ -153,6 +160,16 @@ def card_buttons(
     return tuple(tuple(row) for row in rows)
 
 
+def _cancel_row(ctx: Ctx, event: Event, signup: EventSignup) -> list[Button]:
+    """Leave the waiting list, or Cancel my signup (after 👥 Fewer people for a group)."""
+    waiting = signup.status == SignupStatus.WAITING
+    label = ctx._("Leave the waiting list") if waiting else ctx._("Cancel my signup")
+    row = [Button(label, AskToCancelSignup(event.id).pack())]
+    if signup.status == SignupStatus.CONFIRMED and signup.party_size > 1:
+        row.insert(0, Button(ctx._("👥 Fewer people"), AskFewerPlaces(event.id).pack()))
+    return row
+
+
 def card_text(ctx: Ctx, event: Event, signup: EventSignup | None, held: int | None = None) -> str:
     """Title, description, when, where, places (``held``: read here unless given), and the
     reader's own signup."""
@@ -168,7 +185,7 @@ def card_text(ctx: Ctx, event: Event, signup: EventSignup | None, held: int | No
     lines.append(ctx._("📍 {place}").format(place=event.place))
     if held is None:
         held = places_held(ctx.session, event.id)
-    lines.append(places_line(ctx, event, held))
+    lines.append(places_line(ctx, event, held, signup))
     if held:
         lines.append(
             ctx.lang.ngettext(

@@ -1,24 +1,18 @@
-"""An event's tools for its organiser and admins: who is coming (with party sizes), a CSV
-export, a message to all attendees, reschedule, edit the places, publish a draft, cancel. Every
-press re-checks that this user may manage this event; residents never see names."""
+"""An event's panel for its organiser and admins: who is coming (with party sizes), a CSV
+export, a message to all attendees; the panel's other tools change the event itself
+(``changes``: publish, reschedule, edit the places, cancel). Every press re-checks that this
+user may manage this event; residents never see names."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
-from db.events import manage as ev_manage
 from db.events import messages as ev_messages
-from db.events import operations as ops
 from db.events import reads as ev_reads
 from db.events.models import Event, EventSignup, EventStatus, SignupStatus
-from db.rooms import events as room_events
-from db.rooms import operations as rooms_ops
 from handlers.buttons.events import (
     AskToCancelEvent,
     AttendeesCsv,
-    CancelEvent,
     EditPlaces,
     EventsMenu,
     ManageEvent,
@@ -28,23 +22,19 @@ from handlers.buttons.events import (
     RescheduleEvent,
     ShowEvent,
 )
-from handlers.common import pick_text
 from handlers.csvfile import csv_attachment
 from handlers.events.common import (
     access_event_as_organiser,
     may_manage,
     places_line,
     router,
-    show_card,
     title,
     when,
 )
-from handlers.events.offers import offer_clock
-from handlers.events.organise import CAPACITY, END, my_organised, start_field
+from handlers.events.organise import my_organised
 from handlers.forms import engine
-from handlers.forms.fields import UNLIMITED, Invalid, TextField
-from handlers.forms.time_fields import future_times
-from handlers.i18n import N_, Np_
+from handlers.forms.fields import Invalid, TextField
+from handlers.i18n import N_
 from handlers.quiet import quiet_end
 from handlers.types import Button, Ctx, keyboard
 
@@ -144,95 +134,15 @@ def _csv(ctx: Ctx, payload: AttendeesCsv) -> None:
     )
 
 
-@router.button(PublishEvent, role="organiser", private_only=True)
-def _publish(ctx: Ctx, payload: PublishEvent) -> None:
-    """Publish a draft."""
-    event = _managed(ctx, payload.event)
-    if event is None:
-        return
-    refusal = hold_the_room(ctx, event)
-    if refusal is not None:
-        show_card(ctx, event, note=refusal)
-        return
-    result = ev_manage.publish(ctx.session, event.id, now=ctx.now)
-    note = (
-        ctx._("✅ The event is published. Residents can sign up now.")
-        if result.outcome == ops.Outcome.DONE
-        else ctx._("This event is not a draft.")
-    )
-    show_card(ctx, event, note=note)
-
-
-@router.button(AskToCancelEvent, role="organiser", private_only=True)
-def _ask_cancel(ctx: Ctx, payload: AskToCancelEvent) -> None:
-    """Cancel the event pressed: ask first."""
-    event = _managed(ctx, payload.event)
-    if event is None:
-        return
-    ctx.reply(
-        ctx._(
-            "Cancel “{title}” for everyone? Everyone signed up is told, in their language."
-        ).format(title=title(ctx.lang, event)),
-        keyboard(
-            (
-                Button(ctx._("Yes, cancel the event"), CancelEvent(event.id).pack()),
-                Button(ctx._("Back"), ManageEvent(event.id).pack()),
-            )
-        ),
-    )
-
-
-@router.button(CancelEvent, role="organiser", private_only=True)
-def _cancel_event(ctx: Ctx, payload: CancelEvent) -> None:
-    """Yes pressed: cancel, tell everyone signed up, remove reminders."""
-    event = _managed(ctx, payload.event)
-    if event is None:
-        return
-    result = ev_manage.cancel_event(ctx.session, event.id, now=ctx.now)
-    if result.outcome != ops.Outcome.DONE:
-        ctx.reply(ctx._("This event was already cancelled."))
-        return
-    room_events.free_for_event(ctx.session, event.id, now=ctx.now)
-    ctx.reply(
-        ctx.lang.ngettext(
-            "The event is cancelled. {count} person signed up is being told.",
-            "The event is cancelled. {count} people signed up are being told.",
-            result.count,
-        ).format(count=result.count),
-        keyboard((Button(ctx._("🛠 My events"), MyOrganisedEvents().pack()), _menu_button(ctx))),
-    )
-
-
-def hold_the_room(ctx: Ctx, event: Event, **moved: Any) -> str | None:
-    """An event whose place is a room (``docs/rooms.md``) holds it from its publishing, and
-    moves it when rescheduled (``moved``: the new ``starts_at``, ``ends_at``): None when held
-    (or no room), else why not, in the reader's language."""
-    held = room_events.book_for_event(
-        ctx.session, event, user_id=ctx.user.id, now=ctx.now, tz=ctx.community.timezone, **moved
-    )
-    outcome, room = held.outcome, held.room
-    if outcome == rooms_ops.Outcome.BOOKED or room is None:
-        return None
-    name = pick_text(ctx.lang.code, room.name_zh, room.name_en)
-    if outcome == rooms_ops.Outcome.TAKEN:
-        return ctx._(
-            "{room} is already booked at that time, so the event was not changed. "
-            "Please choose another time or place."
-        ).format(room=name)
-    return ctx._(
-        "{room} is not open for the whole event (its opening hours, or a closure), so the "
-        "event was not changed. Please choose another time or place."
-    ).format(room=name)
-
-
-def _menu_button(ctx: Ctx) -> Button:
+def menu_button(ctx: Ctx) -> Button:
+    """« Menu: back to the events' menu."""
     return Button(ctx._("« Menu"), EventsMenu().pack())
 
 
-# --- forms on an existing event: message, reschedule, capacity -------------------------------
+# --- forms on an existing event (this one: the message; ``changes``: the others) --------------
 
 
-def _event_for_form(ctx: Ctx, data: dict[str, Any]) -> Event:
+def event_for_form(ctx: Ctx, data: dict[str, Any]) -> Event:
     """The form's event, re-checked at submit: it may have been cancelled meanwhile."""
     event = ctx.session.get(Event, data.get("event_id"))
     if event is None or not may_manage(ctx, event) or event.status == EventStatus.CANCELLED:
@@ -242,7 +152,7 @@ def _event_for_form(ctx: Ctx, data: dict[str, Any]) -> Event:
 
 def _submit_message(ctx: Ctx, data: dict[str, Any]) -> None:
     """Queue the message to every confirmed attendee."""
-    event = _event_for_form(ctx, data)
+    event = event_for_form(ctx, data)
     due = quiet_end(ctx.community, ctx.now)  # organisers' messages wait out the night
     count = ev_messages.message_attendees(ctx.session, event, data["text"], now=ctx.now, due_at=due)
     if due > ctx.now:
@@ -263,7 +173,7 @@ def _submit_message(ctx: Ctx, data: dict[str, Any]) -> None:
             (
                 # Translators: a button back to the organiser's tools for the event
                 Button(ctx._("⬅️ Back to the event"), ManageEvent(event.id).pack()),
-                _menu_button(ctx),
+                menu_button(ctx),
             )
         ),
     )
@@ -300,87 +210,7 @@ MESSAGE = router.form(
 )
 
 
-def _submit_reschedule(ctx: Ctx, data: dict[str, Any]) -> None:
-    """Move the event; reminders move and everyone is told."""
-    event = _event_for_form(ctx, data)
-    if not data.get("ends_at") and data.get("starts_at"):  # skipped: the length is kept
-        start = datetime.fromisoformat(data["starts_at"])
-        data = {**data, "ends_at": (start + (event.ends_at - event.starts_at)).isoformat()}
-    starts_at, ends_at = future_times(ctx, data)
-    if event.status == EventStatus.PUBLISHED:  # its room (if its place is one) moves with it
-        refusal = hold_the_room(ctx, event, starts_at=starts_at, ends_at=ends_at)
-        if refusal is not None:
-            raise Invalid(refusal)
-    result = ev_manage.reschedule(
-        ctx.session,
-        event.id,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        now=ctx.now,
-        reminders=ctx.community.event_reminders,
-    )
-    if result.outcome != ops.Outcome.DONE:
-        raise Invalid(N_("Sorry, this event can no longer be changed."))
-    show_card(ctx, event, note=ctx._("🕒 Moved. Everyone signed up is told the new time."))
-
-
-RESCHEDULE = router.form(
-    engine.Form(
-        name="ev.reschedule",
-        title=N_("Reschedule the event"),
-        fields=(
-            start_field(),
-            replace(
-                END,
-                optional=True,
-                prompt=N_(
-                    "How long does it last, or when does it end? e.g. 2h, 90 min, or 21:30. "
-                    "Skip keeps its length."
-                ),
-            ),
-        ),
-        on_submit=_submit_reschedule,
-    )
-)
-
-
-def _submit_capacity(ctx: Ctx, data: dict[str, Any]) -> None:
-    """Change the places; new ones are offered to the waiting list."""
-    event = _event_for_form(ctx, data)
-    capacity = None if data["capacity"] == UNLIMITED else data["capacity"]
-    result = ev_manage.set_capacity(
-        ctx.session, event.id, capacity, now=ctx.now, deadline=offer_clock(ctx.community)
-    )
-    if result.outcome == ops.Outcome.TOO_LOW:
-        raise Invalid(
-            Np_(
-                "{count} place is already taken or offered. Please send {count} or more.",
-                "{count} places are already taken or offered. Please send {count} or more.",
-            ),
-            field="capacity",
-            count=result.count,
-        )
-    note = ctx._("Places updated.")
-    if result.offered:
-        note = ctx.lang.ngettext(
-            "Places updated. {count} person on the waiting list was offered a place.",
-            "Places updated. {count} people on the waiting list were offered a place.",
-            len(result.offered),
-        ).format(count=len(result.offered))
-    show_card(ctx, event, note=note)
-
-
-EDIT_CAPACITY = router.form(
-    engine.Form(
-        name="ev.capacity",
-        title=N_("Edit the number of places"),
-        fields=(CAPACITY,),
-        on_submit=_submit_capacity,
-    )
-)
-
-
-def _open_form(ctx: Ctx, event_id: int, form: engine.Form) -> None:
+def open_form(ctx: Ctx, event_id: int, form: engine.Form) -> None:
     """Open ``form`` on the event (organiser and admins only)."""
     event = _managed(ctx, event_id)
     if event is not None:
@@ -392,17 +222,7 @@ def _open_form(ctx: Ctx, event_id: int, form: engine.Form) -> None:
 
 @router.button(MessageAttendees, role="organiser", private_only=True)
 def message_attendees(ctx: Ctx, payload: MessageAttendees) -> None:
-    _open_form(ctx, payload.event, MESSAGE)
-
-
-@router.button(RescheduleEvent, role="organiser", private_only=True)
-def reschedule(ctx: Ctx, payload: RescheduleEvent) -> None:
-    _open_form(ctx, payload.event, RESCHEDULE)
-
-
-@router.button(EditPlaces, role="organiser", private_only=True)
-def edit_places(ctx: Ctx, payload: EditPlaces) -> None:
-    _open_form(ctx, payload.event, EDIT_CAPACITY)
+    open_form(ctx, payload.event, MESSAGE)
 
 
 @router.button(MyOrganisedEvents, role="organiser", private_only=True)

@@ -81,9 +81,9 @@ def notices_command(ctx: Ctx, args: str) -> None:
 def offer(ctx: Ctx) -> tuple[str | None, Keyboard]:
     """For the welcome, once: would they like news and safety notices? (Nothing is assumed.)
     Returns the question and its buttons, which go under the main menu's."""
-    if ctx.inbound.chat.is_group or subs.was_asked(ctx.session, ctx.user):
+    if ctx.inbound.chat.is_group or (not ctx.first_seen and subs.was_asked(ctx.session, ctx.user)):
         return None, ()
-    subs.mark_asked(ctx.session, ctx.user, now=ctx.now, first=True)
+    subs.mark_asked(ctx.session, ctx.user, now=ctx.now, first=True, new_person=ctx.first_seen)
     return _question(ctx)
 
 

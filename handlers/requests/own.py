@@ -138,7 +138,7 @@ def _changed(
 ) -> HelpRequest | None:
     """The request once the resident's change went through; else None, after telling them it
     is not theirs or, in the words of ``refusal``, why it cannot change now."""
-    if result.outcome is store.Outcome.MISSING or result.request is None:
+    if result.outcome is store.Outcome.NOT_FOUND or result.request is None:
         not_yours(ctx)
         return None
     if not result.done:

@@ -99,7 +99,7 @@ def rate_request(ctx: Ctx, payload: RateRequest) -> None:
         change_within=RATING_CHANGE,
     )
     request = result.request
-    if result.outcome is store.Outcome.MISSING or request is None:
+    if result.outcome is store.Outcome.NOT_FOUND or request is None:
         not_yours(ctx)
         return
     if result.outcome is store.Outcome.TAKEN:  # another star pressed within 10 minutes

@@ -5,7 +5,7 @@ rendered from the outbox in each recipient's language when sent."""
 from __future__ import annotations
 
 from db.volunteering.hours import HoursConfirmed
-from db.volunteering.operations import (
+from db.volunteering.messages import (
     LateCancel,
     OpportunityCancelled,
     Promoted,
