@@ -134,6 +134,7 @@ async def test_nobody_listening_is_a_network_error() -> None:
         await request.shutdown()
 
 
+@pytest.mark.thorough  # a crowd at once: the full suite's, not the quick loop's
 async def test_a_crowds_replies_go_out_side_by_side(api: BotApiStandin) -> None:
     """With Telegram taking a while per call, 64 answers to 64 people are all on their way
     before the first comes back: none waits for another's connection."""
