@@ -70,12 +70,19 @@ def sweeper(session_factory, registry, community, clock) -> Sweeper:
 
 
 def run_all(session_factory, registry, community, clock, postbox, rounds: int = 6) -> int:
-    """Sweep and send until nothing moves; returns how many messages went out."""
+    """Sweep and send until nothing moves (a round whose sweeps queued nothing and sent
+    nothing), at most ``rounds`` times; returns how many messages went out."""
     sent = 0
+    queued: list[bool] = []
     sweep = sweeper(session_factory, registry, community, clock)
+    sweep.on_outbox = lambda: queued.append(True)
     for _ in range(rounds):
+        queued.clear()
         sweep.run()
-        sent += run_outbox(session_factory, registry, community, clock, postbox)
+        went = run_outbox(session_factory, registry, community, clock, postbox)
+        sent += went
+        if not queued and not went:
+            break
     return sent
 
 
