@@ -11,8 +11,6 @@ import re
 import warnings
 from dataclasses import dataclass, replace
 
-from PIL import Image, ImageOps, UnidentifiedImageError
-
 from handlers.types import Attachment
 
 log = logging.getLogger(__name__)
@@ -45,6 +43,9 @@ class Clean:
 def _redraw(data: bytes) -> tuple[bytes, str] | None:
     """The picture's pixels alone, encoded afresh (upright, as its EXIF turned it); None when
     ``data`` is not a picture Pillow reads."""
+    # Pillow is imported here, not at the top: ~2 MiB in every process, for the rare attachment
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import icalendar
-
 from db.models import User
 from handlers.i18n import NO_NAME, written
 from handlers.payloads import Payload
@@ -48,6 +46,8 @@ def ics_bytes(
 ) -> bytes:
     """One VEVENT in a VCALENDAR (RFC 5545) with UTC times, the place, a reminder alarm and a
     stable UID, so importing it twice updates one entry."""
+    import icalendar  # here, not at the top: ~2 MiB in every process, for a rare download
+
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Linli//Community events//EN")
     calendar.add("version", "2.0")

@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-import icalendar
-
 from db.rooms import operations as ops
 from db.rooms.clock import CHECK_IN_FROM
 from db.rooms.models import LIVE, Booking, BookingStatus, Room
@@ -355,6 +353,8 @@ def _cancel(ctx: Ctx, payload: CancelBooking) -> None:
 
 
 def ics_bytes(ctx: Ctx, booking: Booking) -> bytes:
+    import icalendar  # here, not at the top: ~2 MiB in every process, for a rare download
+
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Linli//Room bookings//EN")
     calendar.add("version", "2.0")
