@@ -43,13 +43,15 @@ def ics_bytes(
     location: str,
     description: str | None,
     now_stamp: datetime,
+    alarm_before: timedelta = ALARM_BEFORE,
+    product: str = "Community events",
 ) -> bytes:
-    """One VEVENT in a VCALENDAR (RFC 5545) with UTC times, the place, a reminder alarm and a
-    stable UID, so importing it twice updates one entry."""
+    """One VEVENT in a VCALENDAR (RFC 5545) with UTC times, the place, a reminder alarm
+    ``alarm_before`` the start and a stable UID, so importing it twice updates one entry."""
     import icalendar  # here, not at the top: ~2 MiB in every process, for a rare download
 
     calendar = icalendar.Calendar()
-    calendar.add("prodid", "-//Linli//Community events//EN")
+    calendar.add("prodid", f"-//Linli//{product}//EN")
     calendar.add("version", "2.0")
     entry = icalendar.Event()
     entry.add("uid", uid)
@@ -63,7 +65,7 @@ def ics_bytes(
     alarm = icalendar.Alarm()
     alarm.add("action", "DISPLAY")
     alarm.add("description", summary)
-    alarm.add("trigger", -ALARM_BEFORE)
+    alarm.add("trigger", -alarm_before)
     entry.add_component(alarm)
     calendar.add_component(entry)
     return calendar.to_ical()

@@ -4,7 +4,7 @@ edited in place, a day's slots, a run of slots, the form with the house rules, t
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import icalendar
 
@@ -55,6 +55,8 @@ def test_a_booking_in_english_from_rooms_to_booked(resident, session_factory, cl
     entry = next(iter(calendar.walk("VEVENT")))
     assert entry.decoded("dtstart") == datetime(2026, 11, 27, 11, 0, tzinfo=UTC)
     assert entry.decoded("dtend") == datetime(2026, 11, 27, 13, 0, tzinfo=UTC)
+    alarm = next(iter(entry.walk("VALARM")))  # the calendar reminds as the bot does: 1 h before
+    assert alarm.decoded("trigger") == -timedelta(hours=1)
 
 
 def test_a_booking_in_chinese_and_cancelling_it(resident, session_factory, clock):

@@ -353,26 +353,18 @@ def _cancel(ctx: Ctx, payload: CancelBooking) -> None:
 
 
 def ics_bytes(ctx: Ctx, booking: Booking) -> bytes:
-    import icalendar  # here, not at the top: ~2 MiB in every process, for a rare download
-
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", "-//Linli//Room bookings//EN")
-    calendar.add("version", "2.0")
-    entry = icalendar.Event()
-    entry.add("uid", f"room-booking-{booking.id}@linli")
-    entry.add("dtstamp", ctx.now)
-    entry.add("dtstart", booking.starts_at)
-    entry.add("dtend", booking.ends_at)
-    entry.add("summary", f"{room_name(ctx.lang, booking.room)} {booking.ref}")
-    entry.add("location", room_name(ctx.lang, booking.room))
-    entry.add("description", booking.purpose)
-    alarm = icalendar.Alarm()
-    alarm.add("action", "DISPLAY")
-    alarm.add("description", room_name(ctx.lang, booking.room))
-    alarm.add("trigger", -ops.REMIND_BEFORE)
-    entry.add_component(alarm)
-    calendar.add_component(entry)
-    return calendar.to_ical()
+    room = room_name(ctx.lang, booking.room)
+    return common.ics_bytes(
+        uid=f"room-booking-{booking.id}@linli",
+        starts_at=booking.starts_at,
+        ends_at=booking.ends_at,
+        summary=f"{room} {booking.ref}",
+        location=room,
+        description=booking.purpose,
+        now_stamp=ctx.now,
+        alarm_before=ops.REMIND_BEFORE,
+        product="Room bookings",
+    )
 
 
 @router.button(BookingCalendar, private_only=True)
