@@ -18,8 +18,9 @@ from nio import (
 )
 from nio.rooms import MatrixRoom
 
-from bot.matrix.client import MatrixTransport
+from bot.matrix.client import MatrixDeliverer, MatrixTransport
 from bot.matrix.device import MatrixConfig
+from bot.outbox import OutboxWorker
 
 BOT = "@linli:linli.test"
 LI = "@li:linli.test"
@@ -175,16 +176,31 @@ def loop_transport(tmp_path: Path, dispatcher, nio: Nio) -> MatrixTransport:
     return transport
 
 
+def matrix_worker(transport: MatrixTransport, session_factory, registry, community, clock):
+    """The outbox worker, delivering to Matrix through ``transport``."""
+    return OutboxWorker(
+        session_factory=session_factory,
+        registry=registry,
+        community=community,
+        deliverers={"matrix": MatrixDeliverer(transport)},
+        clock=clock,
+    )
+
+
+async def until(nio: Nio, done, seconds: float = 20) -> None:
+    """Wait, step by step of the stand-in client, until ``done()`` holds."""
+    async with asyncio.timeout(seconds):
+        while not done():
+            nio.stepped.clear()
+            await nio.stepped.wait()
+
+
 async def run_until(transport: MatrixTransport, done) -> None:
     """Run the sync loop until ``done()`` holds, then stop it as ``linli run`` does."""
-    nio: Nio = transport.client  # type: ignore[assignment]
     stop = asyncio.Event()
     task = asyncio.create_task(transport.run(stop))
     try:
-        async with asyncio.timeout(20):
-            while not done():
-                nio.stepped.clear()
-                await nio.stepped.wait()
+        await until(transport.client, done)  # type: ignore[arg-type]
     finally:
         stop.set()
         await task

@@ -14,8 +14,6 @@ from aiohttp import ClientConnectionError
 from nio import RoomSendError
 from sqlalchemy import select
 
-from bot.matrix.client import MatrixDeliverer
-from bot.outbox import OutboxWorker
 from db.models import OutboxMessage, OutboxStatus
 from handlers.buttons.notices import ToggleTopic
 from tests.matrix_sync_support import (
@@ -23,9 +21,11 @@ from tests.matrix_sync_support import (
     Nio,
     kept_token,
     loop_transport,
+    matrix_worker,
     nio_message,
     nio_reaction,
     sync_batch,
+    until,
 )
 from tests.telegram_support import running_bot, sent_to
 
@@ -137,13 +137,6 @@ class Away(Nio):
         return await super().room_send(room_id, kind, content, **kwargs)
 
 
-async def _until(nio: Nio, done, seconds: float = 20) -> None:
-    async with asyncio.timeout(seconds):
-        while not done():
-            nio.stepped.clear()
-            await nio.stepped.wait()
-
-
 def _body(content: dict) -> str:
     return (content.get("m.new_content") or content).get("body", "")
 
@@ -159,22 +152,16 @@ async def _matrix_held_press(
         sync_batch("s1"), sync_batch("s2", DM, *first, nio_message("!notices", event_id="$n"))
     )
     transport = loop_transport(tmp_path, dispatcher, nio)
-    worker = OutboxWorker(
-        session_factory=session_factory,
-        registry=registry,
-        community=community,
-        deliverers={"matrix": MatrixDeliverer(transport)},
-        clock=clock,
-    )
+    worker = matrix_worker(transport, session_factory, registry, community, clock)
     stop = asyncio.Event()
     loop = asyncio.create_task(transport.run(stop))
     try:
-        await _until(nio, lambda: kept_token(transport) == "s2")
+        await until(nio, lambda: kept_token(transport) == "s2")
         panel_id = f"$out{len(nio.sent) - 1}"
         assert PANEL[hint][0] in _body(nio.sent[-1][1])
         nio.down = True
         nio.give(sync_batch("s3", DM, nio_reaction("1️⃣", panel_id, event_id="$press")))
-        await _until(nio, lambda: kept_token(transport) == "s3")
+        await until(nio, lambda: kept_token(transport) == "s3")
         assert _held(session_factory) == [OutboxStatus.PENDING]
         nio.down, nio.refuse_edits = False, refuse
         before = len(nio.sent)

@@ -13,11 +13,19 @@ from aiohttp import ClientConnectionError
 from nio import ErrorResponse, RoomSendError, RoomSendResponse
 from sqlalchemy import select
 
-from bot.matrix.client import MatrixDeliverer, MatrixTransport
-from bot.outbox import OutboxWorker
+from bot.matrix.client import MatrixTransport
 from db.models import OutboxMessage, OutboxStatus
 from handlers.types import Reply
-from tests.matrix_sync_support import DM, Nio, kept_token, loop_transport, nio_message, sync_batch
+from tests.matrix_sync_support import (
+    DM,
+    Nio,
+    kept_token,
+    loop_transport,
+    matrix_worker,
+    nio_message,
+    sync_batch,
+    until,
+)
 
 SAID = {  # what "!lang …" answers, and the welcome's first line
     "en": ("From now on I will write to you in English.", "!lang en", "Welcome to Linli (邻里)"),
@@ -97,13 +105,6 @@ def _outbox_rows(session_factory) -> list[tuple[str, OutboxStatus]]:
         return [(row.template, row.status) for row in rows]
 
 
-async def _until(nio: Nio, done, seconds: float = 20) -> None:
-    async with asyncio.timeout(seconds):
-        while not done():
-            nio.stepped.clear()
-            await nio.stepped.wait()
-
-
 @pytest.mark.parametrize("code", ["en", "zh_Hans"])
 async def test_a_reply_the_homeserver_did_not_take_goes_out_once_it_is_back_in_order(
     tmp_path, dispatcher, registry, community, clock, session_factory, caplog, code
@@ -132,13 +133,7 @@ async def test_a_reply_the_homeserver_did_not_take_goes_out_once_it_is_back_in_o
         cut_after=1,
     )
     transport: MatrixTransport = loop_transport(tmp_path, dispatcher, nio)
-    worker = OutboxWorker(
-        session_factory=session_factory,
-        registry=registry,
-        community=community,
-        deliverers={"matrix": MatrixDeliverer(transport)},
-        clock=clock,
-    )
+    worker = matrix_worker(transport, session_factory, registry, community, clock)
     stop = asyncio.Event()
     caplog.set_level(logging.INFO)
     loop = asyncio.create_task(transport.run(stop))
@@ -146,7 +141,7 @@ async def test_a_reply_the_homeserver_did_not_take_goes_out_once_it_is_back_in_o
         # The first reply went out; the welcome arrived but the bot never heard so, and the
         # homeserver is gone: it and the next reply wait in the outbox, and the token moved
         # past the batch, which is not handled again.
-        await _until(nio, lambda: kept_token(transport) == "s2")
+        await until(nio, lambda: kept_token(transport) == "s2")
         assert _said(nio)[0] == line and _said(nio)[1].startswith(welcome)
         assert _outbox_rows(session_factory) == [("held.reply", OutboxStatus.PENDING)] * 2
         # The outbox tries while the homeserver is still away: nothing goes, nothing fails.
@@ -156,7 +151,7 @@ async def test_a_reply_the_homeserver_did_not_take_goes_out_once_it_is_back_in_o
 
         # Back: the person's next message is answered after what waited, not before it.
         nio.mend()
-        await _until(nio, lambda: kept_token(transport) == "s3")
+        await until(nio, lambda: kept_token(transport) == "s3")
         assert len(_outbox_rows(session_factory)) == 3 and len(nio.sent) == 2
         clock.advance(seconds=3)
         await worker.tick()
@@ -171,7 +166,7 @@ async def test_a_reply_the_homeserver_did_not_take_goes_out_once_it_is_back_in_o
         assert {status for _, status in _outbox_rows(session_factory)} == {OutboxStatus.SENT}
         # All sent: the next reply goes direct again.
         nio.give(sync_batch("s4", DM, nio_message("!start", event_id="$later")))
-        await _until(nio, lambda: kept_token(transport) == "s4")
+        await until(nio, lambda: kept_token(transport) == "s4")
         assert len(nio.sent) == 5 and len(_outbox_rows(session_factory)) == 3
         assert _said(nio)[4].startswith(welcome)
     finally:
@@ -195,7 +190,7 @@ async def test_a_reply_refused_for_good_is_not_held(tmp_path, dispatcher, sessio
     stop = asyncio.Event()
     loop = asyncio.create_task(transport.run(stop))
     try:
-        await _until(nio, lambda: kept_token(transport) == "s2")
+        await until(nio, lambda: kept_token(transport) == "s2")
     finally:
         stop.set()
         await loop
@@ -213,7 +208,7 @@ async def test_a_5xx_is_held_like_an_outage(tmp_path, dispatcher, session_factor
     stop = asyncio.Event()
     loop = asyncio.create_task(transport.run(stop))
     try:
-        await _until(nio, lambda: kept_token(transport) == "s2")
+        await until(nio, lambda: kept_token(transport) == "s2")
     finally:
         stop.set()
         await loop
